@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from '../config/config';
+import { errors } from '../lib/errors';
+import type { Logger } from '../lib/logger';
+import { envelopeOf, registerErrorHandling } from './error-handler';
+import { createMetrics, instrumentHttp, type Metrics } from './metrics';
+import { opsRoutes } from './ops.routes';
+import { validatorCompiler } from './validation';
+
+export type HttpApp = FastifyInstance;
+
+export interface HttpServerDeps {
+  config: Config;
+  logger: Logger;
+  unreachable: () => Promise<string[]>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * The HTTP shell every role shares: validation, the error envelope, request
+ * ids, security headers, body limits, OpenAPI, ops routes and the web app.
+ * Modules add their routes under /v1 afterwards.
+ */
+export async function createHttpServer(deps: HttpServerDeps): Promise<{ app: HttpApp; metrics: Metrics }> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ module: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    requestIdLogLabel: 'reqId',
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler());
+  registerErrorHandling(app);
+  app.decorateRequest('auth', null);
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header('x-request-id', request.id);
+    done(null, payload);
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+    done();
+  });
+
+  const metrics = createMetrics();
+  instrumentHttp(app, metrics);
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Map tiles come from a configurable server; markers are data URLs.
+        imgSrc: ["'self'", 'data:', 'blob:', 'https:', 'http:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Loadline API',
+        version: '1.0.0',
+        description:
+          'REST contract of the Loadline logistics platform. Errors use `{ error: { code, message, details? } }`. ' +
+          'Lists take `limit` (1..100) and an opaque `cursor` and answer `{ items, nextCursor }`.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  await app.register(opsRoutes({ unreachable: deps.unreachable, registry: metrics.registry }));
+
+  await registerWebApp(app, config.webDistDir);
+  return { app, metrics };
+}
+
+const API_PREFIXES = ['/v1', '/socket.io', '/docs', '/openapi.json', '/healthz', '/readyz', '/metrics'];
+
+/** Serves the built web app when present; unknown non-API GETs fall back to its index.html. */
+async function registerWebApp(app: HttpApp, distDir: string): Promise<void> {
+  const index = path.join(distDir, 'index.html');
+  const hasWeb = fs.existsSync(index);
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: distDir, wildcard: false, index: false });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split('?')[0] ?? '/';
+    const isApi = API_PREFIXES.some((prefix) => url === prefix || url.startsWith(`${prefix}/`));
+    if (hasWeb && request.method === 'GET' && !isApi) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.status(404).send(envelopeOf(errors.notFound(`Route ${request.method} ${url}`)));
+  });
+}

@@ -1,0 +1,104 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { AuthResponse, ErrorEnvelope, LoginBody, MeResponse, SignupBody } from '@loadline/contracts';
+import { SESSION_COOKIE, callerOf, requireAuth } from '../../http/auth-guard';
+import type { SessionStore } from '../../platform/sessions/session-store.port';
+import type { AuthService } from './auth.service';
+
+export interface AuthRoutesDeps {
+  auth: AuthService;
+  sessions: SessionStore;
+  sessionTtlSeconds: number;
+  cookieSecure: boolean;
+}
+
+const errorResponses = {
+  400: ErrorEnvelope,
+  401: ErrorEnvelope,
+  403: ErrorEnvelope,
+  409: ErrorEnvelope,
+  429: ErrorEnvelope,
+  503: ErrorEnvelope,
+};
+
+export function authRoutes(deps: AuthRoutesDeps) {
+  return (root: FastifyInstance): Promise<void> => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    const cookieOptions = {
+      httpOnly: true,
+      sameSite: 'lax' as const,
+      secure: deps.cookieSecure,
+      path: '/',
+      maxAge: deps.sessionTtlSeconds,
+    };
+
+    app.post(
+      '/v1/auth/signup',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Create a customer or driver account',
+          description: 'Drivers must send `vehicle`. 409 email_taken or plate_taken when already registered.',
+          body: SignupBody,
+          response: { 201: AuthResponse, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const result = await deps.auth.signup(request.body, request.ip);
+        void reply.setCookie(SESSION_COOKIE, result.token, cookieOptions);
+        return reply.status(201).send(result);
+      },
+    );
+
+    app.post(
+      '/v1/auth/login',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Exchange email and password for a session token',
+          body: LoginBody,
+          response: { 200: AuthResponse, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const result = await deps.auth.login(request.body.email, request.body.password, request.ip);
+        void reply.setCookie(SESSION_COOKIE, result.token, cookieOptions);
+        return result;
+      },
+    );
+
+    app.post(
+      '/v1/auth/logout',
+      {
+        preHandler: requireAuth(deps.sessions),
+        schema: {
+          tags: ['auth'],
+          summary: 'Revoke the current session',
+          security: [{ bearer: [] }],
+          response: { 204: Type.Null(), 401: ErrorEnvelope },
+        },
+      },
+      async (request, reply) => {
+        await deps.auth.logout(callerOf(request).tokenHash);
+        void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/v1/me',
+      {
+        preHandler: requireAuth(deps.sessions),
+        schema: {
+          tags: ['auth'],
+          summary: 'The signed-in user (drivers: with their profile and vehicle)',
+          security: [{ bearer: [] }],
+          response: { 200: MeResponse, 401: ErrorEnvelope },
+        },
+      },
+      async (request) => ({ user: await deps.auth.me(callerOf(request).userId) }),
+    );
+    return Promise.resolve();
+  };
+}

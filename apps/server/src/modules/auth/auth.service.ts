@@ -1,0 +1,246 @@
+import { randomBytes } from 'node:crypto';
+import type { AuthResponse, Role, SignupBody, User, VehicleInput } from '@loadline/contracts';
+import type { RateRule } from '../../config/config';
+import type { Clock } from '../../lib/clock';
+import { AppError, errors } from '../../lib/errors';
+import { decoyPasswordHash, hashPassword, verifyPassword } from '../../lib/passwords';
+import { isUniqueViolation } from '../../platform/db/db-errors';
+import type { IdGenerator } from '../../platform/db/ids';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { OutboxWriter } from '../../platform/outbox/outbox';
+import type { RateLimiter } from '../../platform/rate-limit/rate-limiter';
+import type { SessionStore } from '../../platform/sessions/session-store.port';
+import { hashToken } from '../../http/auth-guard';
+import type { DriversRepository } from '../drivers/drivers.repository';
+import { VEHICLE_CAPACITY_KG, normalizePlate } from '../drivers/vehicle-catalog';
+import type { UserRow, UsersRepository } from '../users/users.repository';
+import { presentUser } from '../users/users.presenter';
+
+/** A plate claim older than this whose driver never appeared was left by a crashed signup. */
+const ABANDONED_CLAIM_MS = 60_000;
+
+export interface AuthServiceDeps {
+  router: ShardRouter;
+  ids: IdGenerator;
+  users: UsersRepository;
+  drivers: DriversRepository;
+  sessions: SessionStore;
+  outbox: OutboxWriter;
+  rateLimiter: RateLimiter;
+  clock: Clock;
+  sessionTtlSeconds: number;
+  limits: { perIp: RateRule; perEmail: RateRule };
+  onCommitted?: () => void;
+}
+
+export interface NewAccount {
+  email: string;
+  password: string;
+  name: string;
+  role: Role;
+  phone?: string | undefined;
+  vehicle?: VehicleInput | undefined;
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function emailKey(email: string): string {
+  return `email:${email}`;
+}
+
+function plateKey(plate: string): string {
+  return `plate:${plate}`;
+}
+
+/** Accounts and sessions: signup, login, logout, and the current user. */
+export class AuthService {
+  constructor(private readonly deps: AuthServiceDeps) {}
+
+  async signup(body: SignupBody, ip: string): Promise<AuthResponse> {
+    await this.deps.rateLimiter.consume(`signup:ip:${ip}`, this.deps.limits.perIp);
+    const user = await this.createAccount(body);
+    return { user, token: await this.openSession(user.id, user.role) };
+  }
+
+  /**
+   * Creates an account of any role (admins come only from the command line).
+   * The user lives on the logical shard its email hashes to, so the email's
+   * directory row and the user row commit in one transaction: two racing
+   * signups with one email cannot both succeed.
+   */
+  async createAccount(input: NewAccount): Promise<User> {
+    const email = normalizeEmail(input.email);
+    if (input.role === 'driver' && input.vehicle === undefined) {
+      throw errors.validation('A driver must register a vehicle.', { field: 'vehicle' });
+    }
+    if (input.role !== 'driver' && input.vehicle !== undefined) {
+      throw errors.validation('Only drivers register a vehicle.', { field: 'vehicle' });
+    }
+    const vehicle = input.vehicle === undefined ? undefined : this.checkVehicle(input.vehicle);
+
+    const { router, ids, clock } = this.deps;
+    const logical = router.logicalForKey(emailKey(email));
+    const shard = router.forLogical(logical);
+    const userId = ids.next(logical);
+    const now = clock.now();
+    const row: UserRow = {
+      id: userId,
+      email,
+      password_hash: await hashPassword(input.password),
+      name: input.name.trim(),
+      phone: input.phone ?? null,
+      role: input.role,
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+    };
+
+    const releasePlate = vehicle === undefined ? null : await this.claimPlate(vehicle.plate, userId);
+    try {
+      await shard.db.transaction().execute(async (trx) => {
+        await this.deps.users.insertLookup(trx, { kind: 'email', value: email, owner_id: userId, created_at: now });
+        await this.deps.users.insertUser(trx, row);
+        if (vehicle !== undefined) {
+          const vehicleId = ids.next(logical);
+          await this.deps.drivers.insert(
+            trx,
+            {
+              user_id: userId,
+              vehicle_id: vehicleId,
+              online: 0,
+              suspended: 0,
+              last_lat: null,
+              last_lng: null,
+              last_heading: null,
+              last_seen_at: null,
+              created_at: now,
+              updated_at: now,
+            },
+            {
+              id: vehicleId,
+              driver_id: userId,
+              type: vehicle.type,
+              plate: vehicle.plate,
+              capacity_kg: vehicle.capacityKg,
+              created_at: now,
+            },
+          );
+        }
+        await this.deps.outbox.append(trx, {
+          topic: 'user.signed_up',
+          aggregateId: userId,
+          payload: { userId, role: input.role },
+        });
+      });
+    } catch (error) {
+      if (releasePlate !== null) {
+        await releasePlate();
+      }
+      if (isUniqueViolation(error)) {
+        throw errors.conflict('email_taken', 'An account with this email already exists.');
+      }
+      throw error;
+    }
+    this.deps.onCommitted?.();
+    return this.me(userId);
+  }
+
+  async login(emailInput: string, password: string, ip: string): Promise<AuthResponse> {
+    const email = normalizeEmail(emailInput);
+    await this.deps.rateLimiter.consume(`login:ip:${ip}`, this.deps.limits.perIp);
+    await this.deps.rateLimiter.consume(`login:email:${email}`, this.deps.limits.perEmail);
+
+    const user = await this.findByEmail(email);
+    const matches = await verifyPassword(password, user?.password_hash ?? (await decoyPasswordHash));
+    if (user === undefined || !matches) {
+      throw errors.invalidCredentials();
+    }
+    if (user.status === 'suspended') {
+      throw new AppError(403, 'account_suspended', 'This account is suspended.');
+    }
+    return { user: await this.me(user.id), token: await this.openSession(user.id, user.role) };
+  }
+
+  async logout(tokenHash: string): Promise<void> {
+    await this.deps.sessions.revoke(tokenHash);
+  }
+
+  /** The user with, for drivers, their profile and vehicle. */
+  async me(userId: string): Promise<User> {
+    const db = this.deps.router.forId(userId).db;
+    const user = await this.deps.users.findById(db, userId);
+    if (user === undefined) {
+      throw errors.notFound('User');
+    }
+    const driver = user.role === 'driver' ? await this.deps.drivers.findWithVehicle(db, userId) : undefined;
+    return presentUser(user, driver);
+  }
+
+  async findByEmail(email: string): Promise<UserRow | undefined> {
+    const directory = this.deps.router.forKey(emailKey(email)).db;
+    const entry = await this.deps.users.findLookup(directory, 'email', email);
+    if (entry === undefined) {
+      return undefined;
+    }
+    return this.deps.users.findById(this.deps.router.forId(entry.owner_id).db, entry.owner_id);
+  }
+
+  private async openSession(userId: string, role: Role): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    const now = this.deps.clock.now();
+    await this.deps.sessions.create(hashToken(token), {
+      userId,
+      role,
+      createdAt: now,
+      expiresAt: now + this.deps.sessionTtlSeconds * 1000,
+    });
+    return token;
+  }
+
+  private checkVehicle(vehicle: VehicleInput): { type: VehicleInput['type']; plate: string; capacityKg: number } {
+    const max = VEHICLE_CAPACITY_KG[vehicle.type];
+    const capacityKg = vehicle.capacityKg ?? max;
+    if (capacityKg > max) {
+      throw errors.validation(`A ${vehicle.type} carries at most ${max} kg.`, { field: 'vehicle.capacityKg', max });
+    }
+    const plate = normalizePlate(vehicle.plate);
+    if (plate.length < 2) {
+      throw errors.validation('The plate is too short.', { field: 'vehicle.plate' });
+    }
+    return { type: vehicle.type, plate, capacityKg };
+  }
+
+  /**
+   * Plates are unique across every shard, through the lookup directory on the
+   * plate's own shard. Returns how to give the claim back if the signup fails.
+   */
+  private async claimPlate(plate: string, ownerId: string): Promise<() => Promise<void>> {
+    const { router, users, drivers, clock } = this.deps;
+    const directory = router.forKey(plateKey(plate)).db;
+    const release = async (): Promise<void> => {
+      await users.deleteLookup(directory, 'plate', plate, ownerId);
+    };
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        await users.insertLookup(directory, { kind: 'plate', value: plate, owner_id: ownerId, created_at: clock.now() });
+        return release;
+      } catch (error) {
+        if (!isUniqueViolation(error)) {
+          throw error;
+        }
+      }
+      const holder = await users.findLookup(directory, 'plate', plate);
+      const abandoned =
+        holder !== undefined &&
+        clock.now() - holder.created_at > ABANDONED_CLAIM_MS &&
+        !(await drivers.exists(router.forId(holder.owner_id).db, holder.owner_id));
+      if (!abandoned) {
+        break;
+      }
+      await users.deleteLookup(directory, 'plate', plate, holder.owner_id);
+    }
+    throw errors.conflict('plate_taken', 'A vehicle with this plate is already registered.');
+  }
+}

@@ -1,0 +1,53 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, LookupDirectoryTable, UsersTable } from '../../platform/db/schema';
+
+export type Executor = Kysely<Database> | Transaction<Database>;
+export type UserRow = Selectable<UsersTable>;
+export type LookupKind = 'email' | 'plate';
+
+/** Users and the lookup directory (email and plate to owner ID). Every method runs on the shard it is given. */
+export class UsersRepository {
+  async insertUser(db: Executor, row: UserRow): Promise<void> {
+    await db.insertInto('users').values(row).execute();
+  }
+
+  async findById(db: Executor, id: string): Promise<UserRow | undefined> {
+    return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async setStatus(db: Executor, id: string, status: UserRow['status'], now: number): Promise<boolean> {
+    const result = await db
+      .updateTable('users')
+      .set({ status, updated_at: now })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Claims a unique value; a duplicate raises the dialect's unique-violation error. */
+  async insertLookup(db: Executor, row: Selectable<LookupDirectoryTable>): Promise<void> {
+    await db.insertInto('lookup_directory').values(row).execute();
+  }
+
+  async findLookup(
+    db: Executor,
+    kind: LookupKind,
+    value: string,
+  ): Promise<Selectable<LookupDirectoryTable> | undefined> {
+    return db
+      .selectFrom('lookup_directory')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where('value', '=', value)
+      .executeTakeFirst();
+  }
+
+  async deleteLookup(db: Executor, kind: LookupKind, value: string, ownerId: string): Promise<void> {
+    await db
+      .deleteFrom('lookup_directory')
+      .where('kind', '=', kind)
+      .where('value', '=', value)
+      .where('owner_id', '=', ownerId)
+      .execute();
+  }
+}

@@ -1,0 +1,54 @@
+import { AppError, errors } from '../../lib/errors';
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'SQLITE_CANTOPEN',
+  'SQLITE_IOERR',
+  'SQLITE_FULL',
+]);
+
+function codeOf(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const { code } = error;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/** True when the database itself could not be reached (as opposed to a bad query). */
+export function isConnectionError(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code !== undefined && CONNECTION_CODES.has(code)) {
+    return true;
+  }
+  return error instanceof Error && /connection (is in closed state|lost)|can't add new command when connection/i.test(error.message);
+}
+
+/** True when an insert hit a primary key or unique index. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = codeOf(error);
+  return (
+    code === 'ER_DUP_ENTRY' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE'
+  );
+}
+
+/** Turns an unreachable-database error into 503 naming the shard; leaves others alone. */
+export function mapShardError(error: unknown, shardLabel: string): unknown {
+  if (error instanceof AppError) {
+    return error;
+  }
+  return isConnectionError(error) ? errors.unavailable(shardLabel, error) : error;
+}

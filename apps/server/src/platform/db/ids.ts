@@ -1,0 +1,106 @@
+/**
+ * 64-bit, time-ordered IDs that carry their logical shard (see docs/adr/0001).
+ *
+ *   63        22 21            10 9      5 4        0
+ *   [ ms since epoch ][ logical shard ][ node ][ sequence ]
+ *        41 bits          12 bits       5 bits   5 bits
+ *
+ * The node number keeps IDs from two processes apart; the sequence keeps IDs
+ * from one process apart within a millisecond. IDs travel as decimal strings.
+ */
+export const ID_EPOCH_MS = Date.UTC(2024, 0, 1);
+export const LOGICAL_SHARDS = 4096;
+export const MAX_NODES = 32;
+
+const SHARD_BITS = 12n;
+const NODE_BITS = 5n;
+const SEQUENCE_BITS = 5n;
+const SEQUENCE_MAX = (1 << Number(SEQUENCE_BITS)) - 1;
+const TIME_SHIFT = SHARD_BITS + NODE_BITS + SEQUENCE_BITS;
+const SHARD_SHIFT = NODE_BITS + SEQUENCE_BITS;
+const MAX_ID = (1n << 63n) - 1n;
+
+export interface DecodedId {
+  timestampMs: number;
+  logicalShard: number;
+  node: number;
+  sequence: number;
+}
+
+const ID_PATTERN = /^[1-9]\d{0,18}$/;
+
+/** True when `value` is the decimal form of a positive 63-bit integer. */
+export function isId(value: string): boolean {
+  return ID_PATTERN.test(value) && BigInt(value) <= MAX_ID;
+}
+
+export function decodeId(id: string): DecodedId {
+  if (!isId(id)) {
+    throw new RangeError(`not an id: ${id}`);
+  }
+  const value = BigInt(id);
+  return {
+    timestampMs: Number(value >> TIME_SHIFT) + ID_EPOCH_MS,
+    logicalShard: Number((value >> SHARD_SHIFT) & ((1n << SHARD_BITS) - 1n)),
+    node: Number((value >> SEQUENCE_BITS) & ((1n << NODE_BITS) - 1n)),
+    sequence: Number(value & ((1n << SEQUENCE_BITS) - 1n)),
+  };
+}
+
+export function logicalShardOf(id: string): number {
+  return decodeId(id).logicalShard;
+}
+
+export function encodeId(parts: DecodedId): string {
+  const elapsed = BigInt(parts.timestampMs - ID_EPOCH_MS);
+  return (
+    (elapsed << TIME_SHIFT) |
+    (BigInt(parts.logicalShard) << SHARD_SHIFT) |
+    (BigInt(parts.node) << SEQUENCE_BITS) |
+    BigInt(parts.sequence)
+  ).toString();
+}
+
+/** The smallest ID that could have been made at `timestampMs`: a keyset bound for time ranges. */
+export function lowestIdAt(timestampMs: number): string {
+  return encodeId({ timestampMs, logicalShard: 0, node: 0, sequence: 0 });
+}
+
+/**
+ * Makes IDs for one process. Unique as long as no two live processes share a
+ * node number; the sequence is per logical shard and millisecond.
+ */
+export class IdGenerator {
+  private lastMs = 0;
+  private readonly sequences = new Map<number, number>();
+
+  constructor(
+    private readonly node: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!Number.isInteger(node) || node < 0 || node >= MAX_NODES) {
+      throw new RangeError(`node must be an integer in [0, ${MAX_NODES - 1}]`);
+    }
+  }
+
+  next(logicalShard: number): string {
+    if (!Number.isInteger(logicalShard) || logicalShard < 0 || logicalShard >= LOGICAL_SHARDS) {
+      throw new RangeError(`logical shard out of range: ${logicalShard}`);
+    }
+    let ms = Math.max(this.now(), this.lastMs);
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.sequences.clear();
+    }
+    let sequence = this.sequences.get(logicalShard) ?? 0;
+    if (sequence > SEQUENCE_MAX) {
+      // This shard's sequence is spent for this millisecond: borrow the next one.
+      ms = this.lastMs + 1;
+      this.lastMs = ms;
+      this.sequences.clear();
+      sequence = 0;
+    }
+    this.sequences.set(logicalShard, sequence + 1);
+    return encodeId({ timestampMs: ms, logicalShard, node: this.node, sequence });
+  }
+}

@@ -1,0 +1,89 @@
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import { migrations } from './migrations';
+import type { Shard, ShardPool } from './shard-pool';
+import { ShardMap } from './shard-map';
+import type { Database } from './schema';
+
+export interface MigrationReport {
+  shard: string;
+  applied: string[];
+}
+
+function providerFor(shard: Shard): { getMigrations(): Promise<Record<string, Migration>> } {
+  return {
+    getMigrations: () =>
+      Promise.resolve(
+        Object.fromEntries(
+          migrations.map((migration) => [
+            migration.name,
+            { up: (db: Kysely<unknown>) => migration.up(db, shard.dialect) },
+          ]),
+        ),
+      ),
+  };
+}
+
+/**
+ * Brings every shard to the latest schema and seeds the shard map on shard 0
+ * when it is empty. Safe to run any number of times, from several processes.
+ */
+export async function migrateShards(pool: ShardPool): Promise<MigrationReport[]> {
+  const reports = await Promise.all(
+    pool.shards.map(async (shard) => {
+      const migrator = new Migrator({ db: shard.db, provider: providerFor(shard) });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error !== undefined) {
+        throw error instanceof Error ? error : new Error(`migration failed on ${shard.label}`);
+      }
+      return {
+        shard: shard.label,
+        applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+      };
+    }),
+  );
+  await seedShardMap(pool);
+  return reports;
+}
+
+async function seedShardMap(pool: ShardPool): Promise<void> {
+  const catalog = catalogShard(pool).db;
+  const layout = ShardMap.even(pool.shards.length);
+  await catalog.transaction().execute(async (trx) => {
+    const existing = await trx.selectFrom('shard_ranges').select('from_logical').limit(1).execute();
+    if (existing.length > 0) {
+      return;
+    }
+    await trx
+      .insertInto('shard_ranges')
+      .values(
+        layout.ranges.map((range) => ({
+          from_logical: range.from,
+          to_logical: range.to,
+          shard_index: range.shard,
+        })),
+      )
+      .execute();
+  });
+}
+
+/** Shard 0 holds the shard map. */
+export function catalogShard(pool: ShardPool): Shard {
+  const first = pool.shards[0];
+  if (first === undefined) {
+    throw new Error('no shards configured');
+  }
+  return first;
+}
+
+/** Reads the shard map; fails when it is missing (run `loadline migrate`) or names unknown shards. */
+export async function loadShardMap(pool: ShardPool): Promise<ShardMap> {
+  const db: Kysely<Database> = catalogShard(pool).db;
+  const rows = await db.selectFrom('shard_ranges').selectAll().orderBy('from_logical').execute();
+  if (rows.length === 0) {
+    throw new Error('the shard map is empty: run `loadline migrate` first');
+  }
+  return new ShardMap(
+    rows.map((row) => ({ from: row.from_logical, to: row.to_logical, shard: row.shard_index })),
+    pool.shards.length,
+  );
+}

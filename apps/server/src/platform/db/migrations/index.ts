@@ -1,0 +1,11 @@
+import type { Kysely } from 'kysely';
+import type { MigrationDialect } from './migration-helpers';
+import * as foundation from './0001-foundation';
+
+export interface ShardMigration {
+  name: string;
+  up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void>;
+}
+
+/** Every migration, in order. Each runs on every shard and is safe to re-run. */
+export const migrations: readonly ShardMigration[] = [{ name: '0001-foundation', up: foundation.up }];

@@ -1,0 +1,68 @@
+import { Kysely, MysqlDialect, sql } from 'kysely';
+import { createPool } from 'mysql2';
+import { errors } from '../../lib/errors';
+import { guardDialect } from './guarded-dialect';
+import { MysqlIdParamsPlugin } from './kysely-plugins';
+import type { Database } from './schema';
+import { shardLabel, type Shard, type ShardPool } from './shard-pool';
+
+export interface MysqlShardPoolOptions {
+  urls: readonly string[];
+  connectionsPerShard: number;
+}
+
+/** Cluster mode: one MySQL/MariaDB database per physical shard, each with its own pool. */
+export class MysqlShardPool implements ShardPool {
+  readonly shards: readonly Shard[];
+  private closed = false;
+
+  constructor(options: MysqlShardPoolOptions) {
+    this.shards = options.urls.map((url, index) => {
+      const label = shardLabel(index);
+      const parsed = new URL(url);
+      const pool = createPool({
+        host: parsed.hostname,
+        port: parsed.port === '' ? 3306 : Number(parsed.port),
+        user: decodeURIComponent(parsed.username),
+        password: decodeURIComponent(parsed.password),
+        database: decodeURIComponent(parsed.pathname.replace(/^\//, '')),
+        connectionLimit: options.connectionsPerShard,
+        // Fail fast rather than queueing behind a dead server.
+        connectTimeout: 3000,
+        waitForConnections: true,
+        queueLimit: 0,
+        supportBigNumbers: true,
+        bigNumberStrings: false,
+        decimalNumbers: true,
+        timezone: 'Z',
+        charset: 'utf8mb4_unicode_ci',
+        enableKeepAlive: true,
+      });
+      return {
+        index,
+        label,
+        dialect: 'mysql' as const,
+        db: new Kysely<Database>({
+          dialect: guardDialect(new MysqlDialect({ pool }), label),
+          plugins: [new MysqlIdParamsPlugin()],
+        }),
+      };
+    });
+  }
+
+  async ping(shard: Shard): Promise<void> {
+    try {
+      await sql`select 1`.execute(shard.db);
+    } catch (error) {
+      throw errors.unavailable(shard.label, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    await Promise.all(this.shards.map((shard) => shard.db.destroy()));
+  }
+}

@@ -1,0 +1,44 @@
+import { logicalShardOf, LOGICAL_SHARDS } from './ids';
+import { logicalShardForKey, type ShardMap } from './shard-map';
+import type { Shard, ShardPool } from './shard-pool';
+
+/**
+ * Finds the shard that holds a row: from an ID (its logical shard is inside
+ * it), from a logical shard, or from a looked-up value placed by hash.
+ */
+export class ShardRouter {
+  constructor(
+    private readonly pool: ShardPool,
+    readonly map: ShardMap,
+  ) {}
+
+  get shards(): readonly Shard[] {
+    return this.pool.shards;
+  }
+
+  forLogical(logicalShard: number): Shard {
+    const shard = this.pool.shards[this.map.physicalFor(logicalShard)];
+    if (shard === undefined) {
+      throw new Error(`no physical shard for logical shard ${logicalShard}`);
+    }
+    return shard;
+  }
+
+  forId(id: string): Shard {
+    return this.forLogical(logicalShardOf(id));
+  }
+
+  /** Logical shard for a looked-up value such as an email. */
+  logicalForKey(key: string): number {
+    return logicalShardForKey(key);
+  }
+
+  forKey(key: string): Shard {
+    return this.forLogical(logicalShardForKey(key));
+  }
+
+  /** A uniformly random logical shard, for rows with no natural owner. */
+  randomLogical(): number {
+    return Math.floor(Math.random() * LOGICAL_SHARDS);
+  }
+}

@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { errors } from '../../lib/errors';
+import { guardDialect } from './guarded-dialect';
+import { SqliteIntegersPlugin } from './kysely-plugins';
+import type { Database } from './schema';
+import { shardLabel, type Shard, type ShardPool } from './shard-pool';
+
+/** Embedded mode: one SQLite file per shard under the data directory. */
+export class SqliteShardPool implements ShardPool {
+  readonly shards: readonly Shard[];
+  private closed = false;
+
+  constructor(dataDir: string, count: number) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    this.shards = Array.from({ length: count }, (_, index) => {
+      const file = path.join(dataDir, `shard-${index}.sqlite`);
+      const label = shardLabel(index);
+      const dialect = new SqliteDialect({
+        database: () => {
+          const database = new SqliteDatabase(file);
+          database.pragma('journal_mode = WAL');
+          database.pragma('synchronous = NORMAL');
+          database.pragma('busy_timeout = 5000');
+          database.pragma('foreign_keys = ON');
+          database.defaultSafeIntegers(true);
+          return Promise.resolve(database);
+        },
+      });
+      return {
+        index,
+        label,
+        dialect: 'sqlite' as const,
+        db: new Kysely<Database>({
+          dialect: guardDialect(dialect, label),
+          plugins: [new SqliteIntegersPlugin()],
+        }),
+      };
+    });
+  }
+
+  async ping(shard: Shard): Promise<void> {
+    try {
+      await sql`select 1`.execute(shard.db);
+    } catch (error) {
+      throw errors.unavailable(shard.label, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    await Promise.all(this.shards.map((shard) => shard.db.destroy()));
+  }
+}

@@ -1,0 +1,240 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Logger } from '../../lib/logger';
+import type { Clock } from '../../lib/clock';
+import type { EventBus } from '../bus/event-bus.port';
+import type { IdGenerator } from '../db/ids';
+import { logicalShardOf } from '../db/ids';
+import type { Database } from '../db/schema';
+import type { Shard } from '../db/shard-pool';
+import type { JobQueue } from '../queue/job-queue.port';
+
+export interface OutboxEvent<P = unknown> {
+  id: string;
+  topic: string;
+  aggregateId: string;
+  payload: P;
+  /** Epoch milliseconds. */
+  createdAt: number;
+}
+
+export interface OutboxMessage {
+  topic: string;
+  /** The row the event is about; the event lands on that row's shard. */
+  aggregateId: string;
+  payload: unknown;
+}
+
+/** Channel on the event bus that carries every relayed event. */
+export const OUTBOX_CHANNEL = 'outbox';
+
+/** Job payload of every outbox consumer: the event itself (IDs only, never personal data). */
+export type OutboxJob = OutboxEvent;
+
+/**
+ * Appends events in the caller's transaction, so an event exists exactly when
+ * the change it describes was committed.
+ */
+export class OutboxWriter {
+  constructor(
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+  ) {}
+
+  async append(trx: Transaction<Database> | Kysely<Database>, message: OutboxMessage): Promise<string> {
+    const id = this.ids.next(logicalShardOf(message.aggregateId));
+    await trx
+      .insertInto('outbox')
+      .values({
+        id,
+        topic: message.topic,
+        aggregate_id: message.aggregateId,
+        payload: JSON.stringify(message.payload),
+        created_at: this.clock.now(),
+        published_at: null,
+      })
+      .execute();
+    return id;
+  }
+}
+
+export interface OutboxRelayOptions {
+  shards: readonly Shard[];
+  queue: JobQueue;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  /** Rows taken per shard per pass. */
+  batchSize?: number;
+  /** Idle polling interval; `poke()` wakes the relay sooner. */
+  intervalMs?: number;
+  /** Published rows are deleted after this long. */
+  retentionMs?: number;
+}
+
+/**
+ * Moves committed outbox rows to their consumers: one queue job per
+ * (event, consumer), deduplicated by event ID, and one bus message for live
+ * listeners. A row is marked published only after both, so a crash in between
+ * publishes it again (consumers are idempotent).
+ */
+export class OutboxRelay {
+  private readonly routes = new Map<string, string[]>();
+  private readonly batchSize: number;
+  private readonly intervalMs: number;
+  private readonly retentionMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private lastPrune = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 200;
+    this.intervalMs = options.intervalMs ?? 250;
+    this.retentionMs = options.retentionMs ?? 3 * 24 * 3600_000;
+  }
+
+  /** Every event of `topic` becomes a job named `jobName` with the event as payload. */
+  route(topic: string, jobName: string): void {
+    const jobs = this.routes.get(topic) ?? [];
+    if (!jobs.includes(jobName)) {
+      jobs.push(jobName);
+    }
+    this.routes.set(topic, jobs);
+  }
+
+  start(): void {
+    if (!this.stopped) {
+      return;
+    }
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Asks for a pass soon: called after a commit that wrote events. */
+  poke(): void {
+    if (this.stopped) {
+      return;
+    }
+    if (this.running !== null) {
+      this.again = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    await this.running;
+  }
+
+  /** One pass over every shard; returns how many events were published. */
+  async drain(): Promise<number> {
+    let total = 0;
+    const results = await Promise.allSettled(this.options.shards.map((shard) => this.drainShard(shard)));
+    for (const [index, result] of results.entries()) {
+      if (result.status === 'fulfilled') {
+        total += result.value;
+      } else {
+        this.options.logger.warn(
+          { err: result.reason, shard: this.options.shards[index]?.label },
+          'outbox relay pass failed',
+        );
+      }
+    }
+    return total;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.pass().finally(() => {
+        this.running = null;
+        if (!this.stopped) {
+          this.schedule(this.again ? 0 : this.intervalMs);
+          this.again = false;
+        }
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async pass(): Promise<void> {
+    const published = await this.drain();
+    if (published >= this.batchSize) {
+      this.again = true;
+    }
+    const now = this.options.clock.now();
+    if (now - this.lastPrune > 3600_000) {
+      this.lastPrune = now;
+      await this.prune(now - this.retentionMs);
+    }
+  }
+
+  private async drainShard(shard: Shard): Promise<number> {
+    let published = 0;
+    for (;;) {
+      const count = await shard.db.transaction().execute(async (trx) => {
+        let query = trx
+          .selectFrom('outbox')
+          .selectAll()
+          .where('published_at', 'is', null)
+          .orderBy('id')
+          .limit(this.batchSize);
+        if (shard.dialect === 'mysql') {
+          // Several relays may run; each takes rows the others have not locked.
+          query = query.forUpdate().skipLocked();
+        }
+        const rows = await query.execute();
+        if (rows.length === 0) {
+          return 0;
+        }
+        for (const row of rows) {
+          await this.publish({
+            id: row.id,
+            topic: row.topic,
+            aggregateId: row.aggregate_id,
+            payload: JSON.parse(row.payload) as unknown,
+            createdAt: row.created_at,
+          });
+        }
+        await trx
+          .updateTable('outbox')
+          .set({ published_at: this.options.clock.now() })
+          .where(
+            'id',
+            'in',
+            rows.map((row) => row.id),
+          )
+          .execute();
+        return rows.length;
+      });
+      published += count;
+      if (count < this.batchSize || this.stopped) {
+        return published;
+      }
+    }
+  }
+
+  private async publish(event: OutboxEvent): Promise<void> {
+    for (const jobName of this.routes.get(event.topic) ?? []) {
+      await this.options.queue.enqueue<OutboxJob>(jobName, event, { jobId: `evt-${event.id}` });
+    }
+    await this.options.bus.publish(OUTBOX_CHANNEL, event);
+  }
+
+  private async prune(before: number): Promise<void> {
+    await Promise.allSettled(
+      this.options.shards.map((shard) =>
+        shard.db.deleteFrom('outbox').where('published_at', '<', before).execute(),
+      ),
+    );
+  }
+}

@@ -1,0 +1,264 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/config';
+import { systemClock, type Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import type { EventBus } from './bus/event-bus.port';
+import { MemoryEventBus } from './bus/memory-event-bus';
+import { RedisEventBus } from './bus/redis-event-bus';
+import type { Cache } from './cache/cache.port';
+import { MemoryCache } from './cache/memory-cache';
+import { RedisCache } from './cache/redis-cache';
+import { IdGenerator } from './db/ids';
+import { loadShardMap, migrateShards } from './db/migrate';
+import { MysqlShardPool } from './db/mysql-shard-pool';
+import { NodeLease } from './db/node-lease';
+import { ShardRouter } from './db/shard-router';
+import type { ShardPool } from './db/shard-pool';
+import { SqliteShardPool } from './db/sqlite-shard-pool';
+import type { GeoIndex } from './geo/geo-index.port';
+import { MemoryGeoIndex } from './geo/memory-geo-index';
+import { RedisGeoIndex } from './geo/redis-geo-index';
+import { OutboxRelay, OutboxWriter } from './outbox/outbox';
+import { BullmqJobQueue } from './queue/bullmq-job-queue';
+import type { JobQueue } from './queue/job-queue.port';
+import { LocalJobQueue } from './queue/local-job-queue';
+import { RateLimiter } from './rate-limit/rate-limiter';
+import { createRedis } from './redis';
+import type { SessionStore } from './sessions/session-store.port';
+import { RedisSessionStore } from './sessions/redis-session-store';
+import { SqliteSessionStore } from './sessions/sqlite-session-store';
+
+/** Everything infrastructural a process needs, with the adapters its run mode calls for. */
+export interface Platform {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly pool: ShardPool;
+  readonly router: ShardRouter;
+  readonly ids: IdGenerator;
+  readonly cache: Cache;
+  readonly sessions: SessionStore;
+  readonly geo: GeoIndex;
+  readonly bus: EventBus;
+  readonly queue: JobQueue;
+  readonly outbox: OutboxWriter;
+  readonly relay: OutboxRelay;
+  readonly rateLimiter: RateLimiter;
+  /** Names of the dependencies that do not answer right now (empty when ready). */
+  unreachable(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  clock?: Clock;
+  /** Apply migrations before loading the shard map (default true; idempotent and locked per shard). */
+  migrate?: boolean;
+}
+
+/** Opens every adapter for the configured mode; the caller owns `close()`. */
+export async function createPlatform(
+  config: Config,
+  logger: Logger,
+  options: PlatformOptions = {},
+): Promise<Platform> {
+  const clock = options.clock ?? systemClock;
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    return config.mode === 'cluster'
+      ? await clusterPlatform(config, logger, clock, options, closers)
+      : await embeddedPlatform(config, logger, clock, options, closers);
+  } catch (error) {
+    await closeAll(closers, logger);
+    throw error;
+  }
+}
+
+async function closeAll(closers: (() => Promise<void>)[], logger: Logger): Promise<void> {
+  for (const close of closers.reverse()) {
+    try {
+      await close();
+    } catch (error) {
+      logger.warn({ err: error }, 'error while closing a platform resource');
+    }
+  }
+  closers.length = 0;
+}
+
+/** The configured shards: SQLite files in embedded mode, MySQL databases in cluster mode. */
+export function createShardPool(config: Config): ShardPool {
+  return config.mode === 'cluster'
+    ? new MysqlShardPool({ urls: config.databaseShards, connectionsPerShard: config.databasePoolSize })
+    : new SqliteShardPool(config.dataDir, config.embeddedShards);
+}
+
+async function shardMapFor(pool: ShardPool, migrate: boolean): Promise<ShardRouter> {
+  if (migrate) {
+    await migrateShards(pool);
+  }
+  return new ShardRouter(pool, await loadShardMap(pool));
+}
+
+async function embeddedPlatform(
+  config: Config,
+  logger: Logger,
+  clock: Clock,
+  options: PlatformOptions,
+  closers: (() => Promise<void>)[],
+): Promise<Platform> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const pool = createShardPool(config);
+  closers.push(() => pool.close());
+  const router = await shardMapFor(pool, options.migrate ?? true);
+
+  const sessionsDb = new SqliteDatabase(path.join(config.dataDir, 'sessions.sqlite'));
+  const queueDb = new SqliteDatabase(path.join(config.dataDir, 'queue.sqlite'));
+  closers.push(() => {
+    sessionsDb.close();
+    return Promise.resolve();
+  });
+  closers.push(() => {
+    queueDb.close();
+    return Promise.resolve();
+  });
+
+  const cache = new MemoryCache({ clock });
+  const sessions = new SqliteSessionStore(sessionsDb, clock);
+  const geo = new MemoryGeoIndex();
+  const bus = new MemoryEventBus();
+  const queue = new LocalJobQueue(queueDb, { clock, logger: logger.child({ module: 'queue' }) });
+  closers.push(() => queue.close(), () => sessions.close(), () => bus.close(), () => geo.close(), () => cache.close());
+
+  return assemble({
+    config,
+    logger,
+    clock,
+    pool,
+    router,
+    ids: new IdGenerator(config.nodeId ?? 0),
+    cache,
+    sessions,
+    geo,
+    bus,
+    queue,
+    closers,
+    unreachable: async () => shardFailures(pool),
+  });
+}
+
+async function clusterPlatform(
+  config: Config,
+  logger: Logger,
+  clock: Clock,
+  options: PlatformOptions,
+  closers: (() => Promise<void>)[],
+): Promise<Platform> {
+  const redisUrl = config.redisUrl;
+  if (redisUrl === null) {
+    throw new Error('cluster mode needs REDIS_URL');
+  }
+  const pool = createShardPool(config);
+  closers.push(() => pool.close());
+  const router = await shardMapFor(pool, options.migrate ?? true);
+
+  const redis: Redis = createRedis(redisUrl, 'main');
+  closers.push(async () => {
+    await redis.quit().catch(() => undefined);
+  });
+  await redis.ping();
+  const lease =
+    config.nodeId === null ? await NodeLease.acquire(redis, config.redisPrefix, logger) : null;
+  if (lease !== null) {
+    closers.push(() => lease.release());
+  }
+
+  const cache = new RedisCache(redis, config.redisPrefix);
+  const sessions = new RedisSessionStore(redis, config.redisPrefix);
+  const geo = new RedisGeoIndex(redis, config.redisPrefix);
+  const bus = new RedisEventBus(redisUrl, config.redisPrefix);
+  const queue = new BullmqJobQueue({ url: redisUrl, prefix: config.redisPrefix, logger: logger.child({ module: 'queue' }) });
+  closers.push(() => queue.close(), () => bus.close());
+
+  return assemble({
+    config,
+    logger,
+    clock,
+    pool,
+    router,
+    ids: new IdGenerator(lease?.node ?? config.nodeId ?? 0),
+    cache,
+    sessions,
+    geo,
+    bus,
+    queue,
+    closers,
+    unreachable: async () => {
+      const failing = await shardFailures(pool);
+      try {
+        await cache.ping();
+      } catch {
+        failing.push('redis');
+      }
+      return failing;
+    },
+  });
+}
+
+async function shardFailures(pool: ShardPool): Promise<string[]> {
+  const results = await Promise.allSettled(pool.shards.map((shard) => pool.ping(shard)));
+  return pool.shards.filter((_, index) => results[index]?.status === 'rejected').map((shard) => shard.label);
+}
+
+interface Parts {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  pool: ShardPool;
+  router: ShardRouter;
+  ids: IdGenerator;
+  cache: Cache;
+  sessions: SessionStore;
+  geo: GeoIndex;
+  bus: EventBus;
+  queue: JobQueue;
+  closers: (() => Promise<void>)[];
+  unreachable: () => Promise<string[]>;
+}
+
+function assemble(parts: Parts): Platform {
+  const relay = new OutboxRelay({
+    shards: parts.pool.shards,
+    queue: parts.queue,
+    bus: parts.bus,
+    clock: parts.clock,
+    logger: parts.logger.child({ module: 'outbox' }),
+  });
+  let closed = false;
+  return {
+    config: parts.config,
+    logger: parts.logger,
+    clock: parts.clock,
+    pool: parts.pool,
+    router: parts.router,
+    ids: parts.ids,
+    cache: parts.cache,
+    sessions: parts.sessions,
+    geo: parts.geo,
+    bus: parts.bus,
+    queue: parts.queue,
+    outbox: new OutboxWriter(parts.ids, parts.clock),
+    relay,
+    rateLimiter: new RateLimiter(parts.cache, parts.config.rateLimits.enabled),
+    unreachable: parts.unreachable,
+    close: async () => {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      await relay.stop();
+      await closeAll(parts.closers, parts.logger);
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, Timestamp } from './common';
+
+export const VEHICLE_TYPES = ['bike', 'van', 'mini_truck', 'truck'] as const;
+export type VehicleType = (typeof VEHICLE_TYPES)[number];
+export const VehicleTypeSchema = Type.Union(VEHICLE_TYPES.map((type) => Type.Literal(type)));
+
+export const ROLES = ['customer', 'driver', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export const RoleSchema = Type.Union(ROLES.map((role) => Type.Literal(role)));
+
+export const Email = Type.String({ format: 'email', maxLength: 254 });
+export const Password = Type.String({ minLength: 8, maxLength: 128 });
+
+export const VehicleInput = Type.Object(
+  {
+    type: VehicleTypeSchema,
+    plate: Type.String({ minLength: 2, maxLength: 20, pattern: '^[A-Za-z0-9 -]+$' }),
+    capacityKg: Type.Optional(Type.Integer({ minimum: 1, maximum: 50_000 })),
+  },
+  { additionalProperties: false },
+);
+export type VehicleInput = Static<typeof VehicleInput>;
+
+export const SignupBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    role: Type.Union([Type.Literal('customer'), Type.Literal('driver')]),
+    phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ()-]{6,20}$' })),
+    vehicle: Type.Optional(VehicleInput),
+  },
+  { additionalProperties: false },
+);
+export type SignupBody = Static<typeof SignupBody>;
+
+export const LoginBody = Type.Object(
+  { email: Email, password: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+export type LoginBody = Static<typeof LoginBody>;
+
+export const Vehicle = Type.Object({
+  id: Id,
+  type: VehicleTypeSchema,
+  plate: Type.String(),
+  capacityKg: Type.Integer(),
+});
+export type Vehicle = Static<typeof Vehicle>;
+
+export const DriverProfile = Type.Object({
+  vehicle: Vehicle,
+  online: Type.Boolean(),
+  suspended: Type.Boolean(),
+});
+export type DriverProfile = Static<typeof DriverProfile>;
+
+export const User = Type.Object({
+  id: Id,
+  email: Type.String(),
+  name: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  role: RoleSchema,
+  status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
+  createdAt: Timestamp,
+  driver: Type.Optional(DriverProfile),
+});
+export type User = Static<typeof User>;
+
+export const AuthResponse = Type.Object({ user: User, token: Type.String() });
+export type AuthResponse = Static<typeof AuthResponse>;
+
+export const MeResponse = Type.Object({ user: User });
+export type MeResponse = Static<typeof MeResponse>;
