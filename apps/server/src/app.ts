@@ -1,6 +1,7 @@
 import type { Config } from './config/config';
 import type { Clock } from './lib/clock';
 import { createLogger, type Logger } from './lib/logger';
+import { Authenticator } from './http/auth-guard';
 import { createHttpServer, type HttpApp } from './http/http-server';
 import { createPlatform, type Platform } from './platform/platform';
 import { authRoutes } from './modules/auth/auth.routes';
@@ -21,6 +22,7 @@ export interface CreateAppOptions {
 
 export interface Services {
   auth: AuthService;
+  authenticator: Authenticator;
 }
 
 export interface LoadlineApp {
@@ -62,12 +64,13 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       onCommitted: () => platform.relay.poke(),
     });
 
+    const authenticator = new Authenticator(platform.sessions, platform.clock);
     const { app: http } = await createHttpServer({ config, logger, unreachable: () => platform.unreachable() });
     if (roles.includes('api')) {
       await http.register(
         authRoutes({
           auth,
-          sessions: platform.sessions,
+          authenticator,
           sessionTtlSeconds: config.sessionTtlSeconds,
           cookieSecure: config.cookieSecure,
         }),
@@ -83,7 +86,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       config,
       http,
       platform,
-      services: { auth },
+      services: { auth, authenticator },
       roles,
       listen: () => http.listen({ host: config.host, port: config.port }),
       close: () => {

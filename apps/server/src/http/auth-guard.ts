@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Role } from '@loadline/contracts';
+import type { Clock } from '../lib/clock';
 import { errors } from '../lib/errors';
 import type { SessionStore } from '../platform/sessions/session-store.port';
 
@@ -33,32 +34,40 @@ function tokenFrom(request: FastifyRequest): string | null {
   return typeof cookie === 'string' && cookie !== '' ? cookie : null;
 }
 
-/** Resolves a bearer token (or the `sid` cookie) to its live session. */
-export async function authenticateToken(sessions: SessionStore, token: string): Promise<AuthContext> {
-  const tokenHash = hashToken(token);
-  const session = await sessions.get(tokenHash);
-  if (session === null) {
-    throw errors.unauthenticated('The session is invalid or has expired.');
-  }
-  return { userId: session.userId, role: session.role, tokenHash };
-}
+/** Turns tokens into callers; the route guard and the socket handshake both use it. */
+export class Authenticator {
+  constructor(
+    private readonly sessions: SessionStore,
+    private readonly clock: Clock,
+  ) {}
 
-/**
- * Route guard: a valid session, and when `roles` is given one of those roles.
- * No token is 401 unauthenticated; the wrong role is 403 forbidden.
- */
-export function requireAuth(sessions: SessionStore, roles?: readonly Role[]): preHandlerAsyncHookHandler {
-  return async (request: FastifyRequest, _reply: FastifyReply) => {
-    const token = tokenFrom(request);
-    if (token === null) {
-      throw errors.unauthenticated();
+  /** Resolves a token to its live session; 401 when unknown, revoked or expired. */
+  async authenticate(token: string): Promise<AuthContext> {
+    const tokenHash = hashToken(token);
+    const session = await this.sessions.get(tokenHash);
+    if (session === null || session.expiresAt <= this.clock.now()) {
+      throw errors.unauthenticated('The session is invalid or has expired.');
     }
-    const auth = await authenticateToken(sessions, token);
-    if (roles !== undefined && !roles.includes(auth.role)) {
-      throw errors.forbidden();
-    }
-    request.auth = auth;
-  };
+    return { userId: session.userId, role: session.role, tokenHash };
+  }
+
+  /**
+   * Route guard: a valid session (bearer token or the `sid` cookie), and when
+   * `roles` is given one of those roles. No session is 401; the wrong role is 403.
+   */
+  guard(roles?: readonly Role[]): preHandlerAsyncHookHandler {
+    return async (request: FastifyRequest, _reply: FastifyReply) => {
+      const token = tokenFrom(request);
+      if (token === null) {
+        throw errors.unauthenticated();
+      }
+      const auth = await this.authenticate(token);
+      if (roles !== undefined && !roles.includes(auth.role)) {
+        throw errors.forbidden();
+      }
+      request.auth = auth;
+    };
+  }
 }
 
 /** The authenticated caller of a guarded route. */

@@ -2,13 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AuthResponse, ErrorEnvelope, LoginBody, MeResponse, SignupBody } from '@loadline/contracts';
-import { SESSION_COOKIE, callerOf, requireAuth } from '../../http/auth-guard';
-import type { SessionStore } from '../../platform/sessions/session-store.port';
+import { SESSION_COOKIE, callerOf, type Authenticator } from '../../http/auth-guard';
 import type { AuthService } from './auth.service';
 
 export interface AuthRoutesDeps {
   auth: AuthService;
-  sessions: SessionStore;
+  authenticator: Authenticator;
   sessionTtlSeconds: number;
   cookieSecure: boolean;
 }
@@ -71,7 +70,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
     app.post(
       '/v1/auth/logout',
       {
-        preHandler: requireAuth(deps.sessions),
+        preHandler: deps.authenticator.guard(),
         schema: {
           tags: ['auth'],
           summary: 'Revoke the current session',
@@ -89,7 +88,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
     app.get(
       '/v1/me',
       {
-        preHandler: requireAuth(deps.sessions),
+        preHandler: deps.authenticator.guard(),
         schema: {
           tags: ['auth'],
           summary: 'The signed-in user (drivers: with their profile and vehicle)',

@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('config', () => {
+  it('is embedded with defaults when no cluster settings are given', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('embedded');
+    expect(config.port).toBe(3000);
+    expect(config.dataDir).toBe(path.resolve('./data'));
+    expect(config.rateLimits.enabled).toBe(true);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.rateLimits)).toBe(true);
+  });
+
+  it('is cluster mode when both DATABASE_SHARDS and REDIS_URL are set', () => {
+    const config = loadConfig({
+      DATABASE_SHARDS: 'mysql://root@127.0.0.1:3306/a, mysql://root@127.0.0.1:3306/b',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+    expect(config.mode).toBe('cluster');
+    expect(config.databaseShards).toEqual(['mysql://root@127.0.0.1:3306/a', 'mysql://root@127.0.0.1:3306/b']);
+  });
+
+  it('names the missing half of the cluster settings', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/DATABASE_SHARDS/);
+    expect(() => loadConfig({ DATABASE_SHARDS: 'mysql://root@h/a' })).toThrow(/REDIS_URL/);
+  });
+
+  it('fails fast naming the bad variable', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ PORT: 'eighty' }, 'PORT'],
+      [{ PORT: '70000' }, 'PORT'],
+      [{ RATE_LIMITS: 'maybe' }, 'RATE_LIMITS'],
+      [{ AUTH_RATE_LIMIT_IP: '10 per minute' }, 'AUTH_RATE_LIMIT_IP'],
+      [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      [{ DATABASE_SHARDS: 'postgres://x/y', REDIS_URL: 'redis://h' }, 'DATABASE_SHARDS'],
+      [{ DATABASE_SHARDS: 'mysql://h/a', REDIS_URL: 'http://h' }, 'REDIS_URL'],
+      [{ NODE_ID: '40' }, 'NODE_ID'],
+    ];
+    for (const [env, variable] of cases) {
+      let caught: unknown;
+      try {
+        loadConfig(env);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ConfigError);
+      expect((caught as ConfigError).variable).toBe(variable);
+    }
+  });
+
+  it('turns every rate limit off with RATE_LIMITS=off', () => {
+    expect(loadConfig({ RATE_LIMITS: 'off' }).rateLimits.enabled).toBe(false);
+  });
+
+  it('parses rate rules as LIMIT/WINDOW_SECONDS', () => {
+    expect(loadConfig({ AUTH_RATE_LIMIT_EMAIL: '3/60' }).rateLimits.authPerEmail).toEqual({
+      limit: 3,
+      windowSeconds: 60,
+    });
+  });
+});

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LoadlineApp } from '../app';
+import { customerSignup } from '../../test/support/factories';
+import { TestEnvironment } from '../../test/support/test-env';
+import { isCluster } from '../../test/support/tier';
+import { startThrowawayMariadb, startThrowawayRedis } from '../../test/support/throwaway-services';
+
+type Throwaway = Awaited<ReturnType<typeof startThrowawayRedis>>;
+
+// Takes real servers down, so it needs the cluster tier's MariaDB and Redis.
+describe.runIf(isCluster)('readiness when a dependency goes down (cluster)', () => {
+  let env: TestEnvironment;
+  let mariadb: Throwaway;
+  let redis: Throwaway;
+  let app: LoadlineApp;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('readyz');
+    const shards = (env.env.DATABASE_SHARDS ?? '').split(',');
+    const movedName = new URL(shards[2] ?? '').pathname.slice(1);
+    [mariadb, redis] = await Promise.all([startThrowawayMariadb([movedName]), startThrowawayRedis()]);
+    shards[2] = `${mariadb.url}/${movedName}`;
+    app = await env.start({ env: { DATABASE_SHARDS: shards.join(','), REDIS_URL: redis.url, RATE_LIMITS: 'off' } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await env.destroy();
+    await Promise.allSettled([mariadb.dispose(), redis.dispose()]);
+  });
+
+  it('is ready while every shard and Redis answer', async () => {
+    const response = await app.http.inject({ url: '/readyz' });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('names the shard that went down, and requests that need it get 503 unavailable', async () => {
+    await mariadb.kill();
+    const response = await app.http.inject({ url: '/readyz' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({
+      error: { code: 'unavailable', message: 'Unavailable: shard_2.', details: { dependencies: ['shard_2'] } },
+    });
+
+    const { router } = app.platform;
+    let email = '';
+    for (let index = 0; router.forKey(`email:${email}`).index !== 2; index += 1) {
+      email = `down-${index}@example.com`;
+    }
+    const signup = await app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload: customerSignup({ email }) });
+    expect(signup.statusCode).toBe(503);
+    expect(signup.json()).toMatchObject({ error: { code: 'unavailable', details: { dependency: 'shard_2' } } });
+    expect(signup.body).not.toContain('ECONNREFUSED');
+
+    const healthy = await app.http.inject({ url: '/healthz' });
+    expect(healthy.statusCode).toBe(200);
+  });
+
+  it('names Redis when it goes down, and authenticated requests get 503 rather than 401 or 500', async () => {
+    await redis.kill();
+    const response = await app.http.inject({ url: '/readyz' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json<{ error: { details: { dependencies: string[] } } }>().error.details.dependencies).toEqual([
+      'shard_2',
+      'redis',
+    ]);
+    const me = await app.http.inject({ url: '/v1/me', headers: { authorization: 'Bearer some-token-value' } });
+    expect(me.statusCode).toBe(503);
+    expect(me.json()).toMatchObject({ error: { code: 'unavailable', details: { dependency: 'redis' } } });
+  });
+});

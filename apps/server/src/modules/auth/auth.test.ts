@@ -1,0 +1,288 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthResponse, MeResponse } from '@loadline/contracts';
+import type { LoadlineApp } from '../../app';
+import { ManualClock } from '../../lib/clock';
+import { logicalShardOf } from '../../platform/db/ids';
+import { bearer, customerSignup, driverSignup, signUp } from '../../../test/support/factories';
+import { TestEnvironment } from '../../../test/support/test-env';
+import { tier } from '../../../test/support/tier';
+
+describe(`auth (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('auth', { env: { RATE_LIMITS: 'off' } });
+    app = await env.start();
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  it('signs up a customer with a token that opens /v1/me', async () => {
+    const body = customerSignup({ email: 'Asha.Rao@Example.com' });
+    const response = await app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload: body });
+    expect(response.statusCode).toBe(201);
+    const created = response.json<AuthResponse>();
+    expect(created.user).toMatchObject({ email: 'asha.rao@example.com', name: body.name, role: 'customer', status: 'active' });
+    expect(created.user).not.toHaveProperty('password_hash');
+    expect(created.token.length).toBeGreaterThanOrEqual(40);
+    expect(response.cookies.find((cookie) => cookie.name === 'sid')?.httpOnly).toBe(true);
+
+    const me = await app.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(created.token) });
+    expect(me.statusCode).toBe(200);
+    expect(me.json<MeResponse>().user.id).toBe(created.user.id);
+  });
+
+  it('places a user on the logical shard its email hashes to', async () => {
+    const { user } = await signUp(app, customerSignup());
+    expect(logicalShardOf(user.id)).toBe(app.platform.router.logicalForKey(`email:${user.email}`));
+  });
+
+  it('signs up a driver with a vehicle and shows the profile on /v1/me', async () => {
+    const { token, user } = await signUp(app, driverSignup({ vehicle: { type: 'mini_truck', plate: 'mh 12-ab 4321' } }));
+    const me = await app.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) });
+    expect(me.json<MeResponse>().user.driver).toEqual({
+      vehicle: { id: expect.any(String) as string, type: 'mini_truck', plate: 'MH12AB4321', capacityKg: 1500 },
+      online: false,
+      suspended: false,
+    });
+    expect(user.role).toBe('driver');
+  });
+
+  it('refuses a driver without a vehicle, a customer with one, and a vehicle over its capacity', async () => {
+    const cases = [
+      driverSignup({ vehicle: undefined }),
+      customerSignup({ vehicle: { type: 'van', plate: 'KA01ZZ0001' } }),
+      driverSignup({ vehicle: { type: 'bike', plate: 'KA01ZZ0002', capacityKg: 500 } }),
+    ];
+    for (const payload of cases) {
+      const response = await app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    }
+  });
+
+  it('a second signup with the same email, in any case, is 409 email_taken', async () => {
+    const body = customerSignup();
+    await signUp(app, body);
+    const again = await app.http.inject({
+      method: 'POST',
+      url: '/v1/auth/signup',
+      payload: { ...body, email: body.email.toUpperCase() },
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ error: { code: 'email_taken' } });
+  });
+
+  it('racing signups with one email: exactly one 201, the rest 409', async () => {
+    const body = customerSignup();
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload: body })),
+    );
+    const statuses = responses.map((response) => response.statusCode).sort();
+    expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+  });
+
+  it('a plate registered twice, written differently, is 409 plate_taken and leaves no account behind', async () => {
+    await signUp(app, driverSignup({ vehicle: { type: 'van', plate: 'TN 09 XY 7777' } }));
+    const second = driverSignup({ vehicle: { type: 'van', plate: 'tn09xy7777' } });
+    const response = await app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload: second });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ error: { code: 'plate_taken' } });
+    const login = await app.http.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: second.email, password: second.password },
+    });
+    expect(login.statusCode).toBe(401);
+  });
+
+  it('a signup that fails on its email gives its plate claim back', async () => {
+    const existing = customerSignup();
+    await signUp(app, existing);
+    const clash = driverSignup({ email: existing.email, vehicle: { type: 'van', plate: 'GJ01RETRY1' } });
+    const first = await app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload: clash });
+    expect(first.json()).toMatchObject({ error: { code: 'email_taken' } });
+    const retry = await app.http.inject({
+      method: 'POST',
+      url: '/v1/auth/signup',
+      payload: { ...clash, email: `other-${clash.email}` },
+    });
+    expect(retry.statusCode).toBe(201);
+  });
+
+  it('users on every physical shard can log in by email', async () => {
+    const { router } = app.platform;
+    const byShard = new Map<number, string>();
+    for (let index = 0; byShard.size < router.shards.length && index < 500; index += 1) {
+      const email = `shard-probe-${index}@example.com`;
+      const shard = router.forKey(`email:${email}`).index;
+      if (!byShard.has(shard)) {
+        byShard.set(shard, email);
+      }
+    }
+    expect(byShard.size).toBe(router.shards.length);
+    for (const [shard, email] of byShard) {
+      const { user } = await signUp(app, customerSignup({ email }));
+      expect(router.forId(user.id).index).toBe(shard);
+      const login = await app.http.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email, password: 'correct horse battery' },
+      });
+      expect(login.statusCode).toBe(200);
+      expect(login.json<AuthResponse>().user.id).toBe(user.id);
+    }
+  });
+
+  it('a wrong password and an unknown email are both 401 invalid_credentials', async () => {
+    const body = customerSignup();
+    await signUp(app, body);
+    for (const payload of [
+      { email: body.email, password: 'not the password' },
+      { email: 'nobody-here@example.com', password: 'whatever123' },
+    ]) {
+      const response = await app.http.inject({ method: 'POST', url: '/v1/auth/login', payload });
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toEqual({
+        error: { code: 'invalid_credentials', message: 'Email or password is incorrect.' },
+      });
+    }
+  });
+
+  it('logout revokes the session: the token is 401 afterwards, other sessions live on', async () => {
+    const body = customerSignup();
+    const first = await signUp(app, body);
+    const second = (
+      await app.http.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: body.email, password: body.password } })
+    ).json<AuthResponse>();
+    const logout = await app.http.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(first.token) });
+    expect(logout.statusCode).toBe(204);
+    const afterwards = await app.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(first.token) });
+    expect(afterwards.statusCode).toBe(401);
+    expect(afterwards.json()).toMatchObject({ error: { code: 'unauthenticated' } });
+    const other = await app.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(second.token) });
+    expect(other.statusCode).toBe(200);
+  });
+
+  it('a missing, malformed or unknown token is 401 unauthenticated', async () => {
+    for (const headers of [{}, { authorization: 'Basic abc' }, bearer('made-up-token-made-up-token-made-up-token')]) {
+      const response = await app.http.inject({ method: 'GET', url: '/v1/me', headers });
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toMatchObject({ error: { code: 'unauthenticated' } });
+    }
+  });
+
+  it('the sid cookie authenticates like the bearer token', async () => {
+    const { token } = await signUp(app, customerSignup());
+    const response = await app.http.inject({ method: 'GET', url: '/v1/me', cookies: { sid: token } });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('sessions survive a server restart', async () => {
+    const { token, user } = await signUp(app, customerSignup());
+    await app.close();
+    app = await env.start();
+    const me = await app.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) });
+    expect(me.statusCode).toBe(200);
+    expect(me.json<MeResponse>().user.id).toBe(user.id);
+  });
+
+  it('an expired session is 401', async () => {
+    const clock = new ManualClock(Date.now());
+    const clocked = await env.start({ clock, roles: ['api'] });
+    try {
+      const { token } = await signUp(clocked, customerSignup());
+      expect((await clocked.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) })).statusCode).toBe(200);
+      clock.advance(clocked.config.sessionTtlSeconds * 1000 + 1);
+      const expired = await clocked.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) });
+      expect(expired.statusCode).toBe(401);
+    } finally {
+      await clocked.close();
+    }
+  });
+
+  it('a suspended account cannot log in', async () => {
+    const body = customerSignup();
+    const { user } = await signUp(app, body);
+    const { router, clock } = app.platform;
+    await router.forId(user.id).db.updateTable('users').set({ status: 'suspended', updated_at: clock.now() }).where('id', '=', user.id).execute();
+    const response = await app.http.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: body.email, password: body.password },
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ error: { code: 'account_suspended' } });
+  });
+
+  it('the command line path creates admins; public signup cannot', async () => {
+    const admin = await app.services.auth.createAccount({
+      email: 'ops@example.com',
+      password: 'a long admin password',
+      name: 'Ops',
+      role: 'admin',
+    });
+    expect(admin.role).toBe('admin');
+    const response = await app.http.inject({
+      method: 'POST',
+      url: '/v1/auth/signup',
+      payload: { ...customerSignup(), role: 'admin' },
+    });
+    expect(response.statusCode).toBe(400);
+  });
+});
+
+describe(`auth rate limits (${tier})`, () => {
+  let env: TestEnvironment;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('ratelimit', { env: { AUTH_RATE_LIMIT_EMAIL: '3/60', AUTH_RATE_LIMIT_IP: '50/60' } });
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  it('login beyond the per-email limit is 429 with Retry-After, counted across instances', async () => {
+    const first = await env.start({ roles: ['api'] });
+    // A second instance on the same storage: in cluster mode both count in Redis.
+    const second = tier === 'cluster' ? await env.start({ roles: ['api'] }) : first;
+    const payload = { email: 'target@example.com', password: 'wrong password' };
+    const statuses: number[] = [];
+    for (const instance of [first, second, first]) {
+      statuses.push((await instance.http.inject({ method: 'POST', url: '/v1/auth/login', payload })).statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 401]);
+    const limited = await second.http.inject({ method: 'POST', url: '/v1/auth/login', payload });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    const retryAfter = Number(limited.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    const otherEmail = await first.http.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: 'someone-else@example.com', password: 'wrong password' },
+    });
+    expect(otherEmail.statusCode).toBe(401);
+  });
+
+  it('signup beyond the per-IP limit is 429', async () => {
+    const limitedEnv = await TestEnvironment.create('ratelimit2', { env: { AUTH_RATE_LIMIT_IP: '2/60' } });
+    try {
+      const app = await limitedEnv.start({ roles: ['api'] });
+      const statuses: number[] = [];
+      for (let index = 0; index < 3; index += 1) {
+        statuses.push(
+          (await app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload: customerSignup() })).statusCode,
+        );
+      }
+      expect(statuses).toEqual([201, 201, 429]);
+    } finally {
+      await limitedEnv.destroy();
+    }
+  });
+});

@@ -1,0 +1,49 @@
+import { createConnection } from 'mysql2/promise';
+import { Redis } from 'ioredis';
+import { isCluster, mysqlBaseUrl, redisUrl } from './tier';
+
+export const SHARED_TEST_DATABASES = ['loadline_test_0', 'loadline_test_1', 'loadline_test_2', 'loadline_test_3'];
+
+/**
+ * The cluster tier needs MariaDB/MySQL and Redis; when either is unreachable
+ * the whole run fails here instead of skipping anything.
+ */
+export default async function setup(): Promise<void> {
+  if (!isCluster) {
+    return;
+  }
+  const url = new URL(mysqlBaseUrl);
+  let connection;
+  try {
+    connection = await createConnection({
+      host: url.hostname,
+      port: url.port === '' ? 3306 : Number(url.port),
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      connectTimeout: 3000,
+    });
+  } catch (error) {
+    throw new Error(
+      `cluster tier: MySQL/MariaDB at ${url.host} is unreachable (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  try {
+    for (const name of SHARED_TEST_DATABASES) {
+      await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    }
+  } finally {
+    await connection.end();
+  }
+
+  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Error(
+      `cluster tier: Redis at ${redisUrl} is unreachable (${error instanceof Error ? error.message : String(error)})`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createConnection } from 'mysql2/promise';
+import { Redis } from 'ioredis';
+import { createApp, type CreateAppOptions, type LoadlineApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config/config';
+import { isCluster, mysqlBaseUrl, redisUrl, uniquePrefix } from './tier';
+
+export interface TestEnvironmentOptions {
+  /** Physical shards (default 4). */
+  shards?: number;
+  /** Extra environment variables, as a deployment would set them. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Private storage for one test file in the current tier: a temp data directory
+ * (embedded) or fresh MySQL databases and a Redis key prefix (cluster). Apps
+ * started from it share that storage, so a test can restart the server.
+ */
+export class TestEnvironment {
+  private readonly apps = new Set<LoadlineApp>();
+
+  private constructor(
+    readonly env: Record<string, string>,
+    private readonly databases: string[],
+    private readonly dataDir: string | null,
+    readonly redisPrefix: string | null,
+  ) {}
+
+  static async create(label: string, options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
+    const shards = options.shards ?? 4;
+    const base: Record<string, string> = { LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', ...options.env };
+    if (!isCluster) {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `loadline-${label}-`));
+      return new TestEnvironment(
+        { ...base, DATA_DIR: dataDir, EMBEDDED_SHARDS: String(shards), WEB_DIST_DIR: path.join(dataDir, 'no-web') },
+        [],
+        dataDir,
+        null,
+      );
+    }
+    const tag = `${label.replace(/[^a-z0-9]/gi, '').slice(0, 12)}_${randomBytes(3).toString('hex')}`;
+    const databases = Array.from({ length: shards }, (_, index) => `lt_${tag}_${index}`);
+    await withMysql(async (connection) => {
+      for (const name of databases) {
+        await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      }
+    });
+    const prefix = uniquePrefix(label);
+    return new TestEnvironment(
+      {
+        ...base,
+        DATABASE_SHARDS: databases.map((name) => `${mysqlBaseUrl}/${name}`).join(','),
+        REDIS_URL: redisUrl,
+        REDIS_PREFIX: prefix,
+        DATABASE_POOL_SIZE: '4',
+        WEB_DIST_DIR: path.join(os.tmpdir(), 'loadline-no-web'),
+      },
+      databases,
+      null,
+      prefix,
+    );
+  }
+
+  config(overrides: Record<string, string> = {}): Config {
+    return loadConfig({ ...this.env, ...overrides });
+  }
+
+  /** Starts an app on this storage; it is closed by `destroy()` if the test does not close it. */
+  async start(options: Partial<CreateAppOptions> & { env?: Record<string, string> } = {}): Promise<LoadlineApp> {
+    const app = await createApp({ ...options, config: options.config ?? this.config(options.env) });
+    this.apps.add(app);
+    const close = app.close.bind(app);
+    return Object.assign(app, {
+      close: async () => {
+        this.apps.delete(app);
+        await close();
+      },
+    });
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.allSettled([...this.apps].map((app) => app.close()));
+    if (this.dataDir !== null) {
+      fs.rmSync(this.dataDir, { recursive: true, force: true });
+    }
+    if (this.databases.length > 0) {
+      await withMysql(async (connection) => {
+        for (const name of this.databases) {
+          await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+        }
+      });
+    }
+    if (this.redisPrefix !== null) {
+      await deleteRedisPrefix(this.redisPrefix);
+    }
+  }
+}
+
+async function withMysql(work: (connection: Awaited<ReturnType<typeof createConnection>>) => Promise<void>): Promise<void> {
+  const url = new URL(mysqlBaseUrl);
+  const connection = await createConnection({
+    host: url.hostname,
+    port: url.port === '' ? 3306 : Number(url.port),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  });
+  try {
+    await work(connection);
+  } finally {
+    await connection.end();
+  }
+}
+
+export async function deleteRedisPrefix(prefix: string, url = redisUrl): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) {
+        await redis.del(...keys);
+      }
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

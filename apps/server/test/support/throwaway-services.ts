@@ -1,0 +1,124 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createConnection } from 'mysql2/promise';
+import { Redis } from 'ioredis';
+import { waitFor } from './wait';
+
+const run = promisify(execFile);
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address === null || typeof address === 'string') {
+          reject(new Error('no port'));
+        } else {
+          resolve(address.port);
+        }
+      });
+    });
+  });
+}
+
+interface Throwaway {
+  readonly url: string;
+  /** Kills the server at once, as a crash would. */
+  kill(): Promise<void>;
+  /** Kills it if still running and removes its files. */
+  dispose(): Promise<void>;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * A private MariaDB server on a spare port, for tests that must take a shard
+ * down without touching the shared one.
+ */
+export async function startThrowawayMariadb(databases: readonly string[]): Promise<Throwaway> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loadline-mariadb-'));
+  const port = await freePort();
+  await run('mariadb-install-db', [
+    '--no-defaults',
+    `--datadir=${dir}/data`,
+    '--user=root',
+    '--auth-root-authentication-method=normal',
+    '--skip-test-db',
+  ]);
+  const child = spawn(
+    'mariadbd',
+    [
+      '--no-defaults',
+      `--datadir=${dir}/data`,
+      `--port=${port}`,
+      `--socket=${dir}/mariadb.sock`,
+      `--pid-file=${dir}/mariadb.pid`,
+      '--bind-address=127.0.0.1',
+      '--user=root',
+      '--innodb-buffer-pool-size=16M',
+      '--skip-log-bin',
+    ],
+    { stdio: 'ignore' },
+  );
+  const url = `mysql://root@127.0.0.1:${port}`;
+  await waitFor(async () => {
+    try {
+      const connection = await createConnection({ host: '127.0.0.1', port, user: 'root' });
+      for (const name of databases) {
+        await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4`);
+      }
+      await connection.end();
+      return true;
+    } catch {
+      return false;
+    }
+  }, 30_000);
+  const kill = async (): Promise<void> => {
+    child.kill('SIGKILL');
+    await exited(child);
+  };
+  return {
+    url,
+    kill,
+    dispose: async () => {
+      await kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A private Redis on a spare port that keeps nothing on disk. */
+export async function startThrowawayRedis(): Promise<Throwaway> {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    try {
+      await probe.connect();
+      return (await probe.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      probe.disconnect();
+    }
+  }, 15_000);
+  const kill = async (): Promise<void> => {
+    child.kill('SIGKILL');
+    await exited(child);
+  };
+  return { url, kill, dispose: kill };
+}
