@@ -26,7 +26,7 @@ import { BullmqJobQueue } from './queue/bullmq-job-queue';
 import type { JobQueue } from './queue/job-queue.port';
 import { LocalJobQueue } from './queue/local-job-queue';
 import { RateLimiter } from './rate-limit/rate-limiter';
-import { createRedis } from './redis';
+import { closeRedis, createRedis } from './redis';
 import type { SessionStore } from './sessions/session-store.port';
 import { RedisSessionStore } from './sessions/redis-session-store';
 import { SqliteSessionStore } from './sessions/sqlite-session-store';
@@ -127,7 +127,7 @@ async function embeddedPlatform(
   const cache = new MemoryCache({ clock });
   const sessions = new SqliteSessionStore(sessionsDb, clock);
   const geo = new MemoryGeoIndex();
-  const bus = new MemoryEventBus();
+  const bus = new MemoryEventBus({ logger: logger.child({ module: 'bus' }) });
   const queue = new LocalJobQueue(queueDb, { clock, logger: logger.child({ module: 'queue' }) });
   closers.push(() => queue.close(), () => sessions.close(), () => bus.close(), () => geo.close(), () => cache.close());
 
@@ -163,10 +163,8 @@ async function clusterPlatform(
   closers.push(() => pool.close());
   const router = await shardMapFor(pool, options.migrate ?? true);
 
-  const redis: Redis = createRedis(redisUrl, 'main');
-  closers.push(async () => {
-    await redis.quit().catch(() => undefined);
-  });
+  const redis: Redis = createRedis(redisUrl, 'loadline-main', { logger: logger.child({ module: 'redis' }) });
+  closers.push(() => closeRedis(redis));
   await redis.ping();
   const lease =
     config.nodeId === null ? await NodeLease.acquire(redis, config.redisPrefix, logger) : null;
@@ -175,9 +173,9 @@ async function clusterPlatform(
   }
 
   const cache = new RedisCache(redis, config.redisPrefix);
-  const sessions = new RedisSessionStore(redis, config.redisPrefix);
+  const sessions = new RedisSessionStore(redis, config.redisPrefix, clock);
   const geo = new RedisGeoIndex(redis, config.redisPrefix);
-  const bus = new RedisEventBus(redisUrl, config.redisPrefix);
+  const bus = new RedisEventBus(redisUrl, config.redisPrefix, { logger: logger.child({ module: 'bus' }) });
   const queue = new BullmqJobQueue({ url: redisUrl, prefix: config.redisPrefix, logger: logger.child({ module: 'queue' }) });
   closers.push(() => queue.close(), () => bus.close());
 

@@ -6,6 +6,7 @@ import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { createApp, type CreateAppOptions, type LoadlineApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
+import { deleteKeysByPrefix } from './redis-keys';
 import { isCluster, mysqlBaseUrl, redisUrl, uniquePrefix } from './tier';
 
 export interface TestEnvironmentOptions {
@@ -115,17 +116,10 @@ async function withMysql(work: (connection: Awaited<ReturnType<typeof createConn
   }
 }
 
-export async function deleteRedisPrefix(prefix: string, url = redisUrl): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+async function deleteRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) {
-        await redis.del(...keys);
-      }
-    } while (cursor !== '0');
+    await deleteKeysByPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }

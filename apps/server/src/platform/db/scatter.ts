@@ -45,7 +45,7 @@ export function decodeCursor(cursor: string, arity: number): SortKey {
   ) {
     throw errors.validation('cursor is not valid', { field: 'cursor' });
   }
-  return parsed as SortKey;
+  return parsed;
 }
 
 /**

@@ -225,7 +225,7 @@ export class OutboxRelay {
 
   private async publish(event: OutboxEvent): Promise<void> {
     for (const jobName of this.routes.get(event.topic) ?? []) {
-      await this.options.queue.enqueue<OutboxJob>(jobName, event, { jobId: `evt-${event.id}` });
+      await this.options.queue.enqueue(jobName, event, { jobId: `evt-${event.id}` });
     }
     await this.options.bus.publish(OUTBOX_CHANNEL, event);
   }

@@ -28,7 +28,8 @@ export interface ProcessOptions {
  * handlers must be idempotent.
  */
 export interface JobQueue {
-  enqueue<T>(name: string, data: T, options?: JobOptions): Promise<void>;
+  /** `data` must be JSON: IDs and small values, never personal data. */
+  enqueue(name: string, data: unknown, options?: JobOptions): Promise<void>;
   /** Removes a waiting or delayed job; true when one was removed. */
   remove(name: string, jobId: string): Promise<boolean>;
   /** Starts consuming jobs of `name` in this process. */

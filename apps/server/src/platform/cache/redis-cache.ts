@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { redisKey } from '../redis';
+import type { Cache } from './cache.port';
+
+// INCR and the first expiry in one step, so a crash between them cannot leave a
+// counter that never expires; PEXPIRE NX (Redis 7) also heals a key without one.
+const incrementScript = `
+local value = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[1], 'NX')
+return { value, redis.call('PTTL', KEYS[1]) }
+`;
+const incrementSha = createHash('sha1').update(incrementScript).digest('hex');
+
+/**
+ * The cluster-mode cache. Keys live under `<prefix>cache:`. The Redis client
+ * belongs to the caller (it is usually shared); `close()` leaves it open.
+ */
+export class RedisCache implements Cache {
+  private closed = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async get(key: string): Promise<string | null> {
+    this.assertOpen();
+    return this.redis.get(this.key(key));
+  }
+
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    this.assertOpen();
+    if (keys.length === 0) {
+      return [];
+    }
+    return this.redis.mget(keys.map((key) => this.key(key)));
+  }
+
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    this.assertOpen();
+    await this.redis.set(this.key(key), value, 'PX', ttlMs(ttlSeconds));
+  }
+
+  async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    this.assertOpen();
+    const reply = await this.redis.set(this.key(key), value, 'PX', ttlMs(ttlSeconds), 'NX');
+    return reply === 'OK';
+  }
+
+  async delete(...keys: string[]): Promise<void> {
+    this.assertOpen();
+    if (keys.length === 0) {
+      return;
+    }
+    await this.redis.del(keys.map((key) => this.key(key)));
+  }
+
+  async increment(key: string, ttlSeconds: number): Promise<{ value: number; ttlMs: number }> {
+    this.assertOpen();
+    const fullKey = this.key(key);
+    const lifetimeMs = ttlMs(ttlSeconds);
+    let reply: unknown;
+    try {
+      reply = await this.redis.evalsha(incrementSha, 1, fullKey, lifetimeMs);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) {
+        throw error;
+      }
+      // First use on this Redis (or after SCRIPT FLUSH): EVAL also caches the script.
+      reply = await this.redis.eval(incrementScript, 1, fullKey, lifetimeMs);
+    }
+    if (!Array.isArray(reply) || typeof reply[0] !== 'number' || typeof reply[1] !== 'number') {
+      throw new Error(`unexpected reply to the increment script: ${JSON.stringify(reply)}`);
+    }
+    return { value: reply[0], ttlMs: reply[1] };
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    await this.redis.ping();
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+
+  private key(key: string): string {
+    return redisKey(this.prefix, 'cache', key);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new Error('cache is closed');
+    }
+  }
+}
+
+function ttlMs(ttlSeconds: number): number {
+  // Redis would reject a non-positive PX with a vaguer error; both adapters throw this one.
+  const ms = Math.round(ttlSeconds * 1000);
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new RangeError(`ttlSeconds must be positive, got ${ttlSeconds}`);
+  }
+  return ms;
+}

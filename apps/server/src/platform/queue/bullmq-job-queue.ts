@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createLogger, type Logger } from '../../lib/logger';
+import { closeRedis, createRedis } from '../redis';
+import { resolveJobOptions } from './job-options';
+import type { JobHandler, JobOptions, JobQueue, ProcessOptions } from './job-queue.port';
+
+export interface BullmqJobQueueOptions {
+  url: string;
+  /** Deployment key prefix, e.g. `loadline:`; queues live under it. */
+  prefix: string;
+  logger?: Logger;
+}
+
+// BullMQ removes finished jobs by age (seconds) when later jobs finish; until
+// then their ids block re-adding, which is what gives jobId dedup its day.
+const keepCompletedSeconds = 24 * 3600;
+const keepFailedSeconds = 7 * 24 * 3600;
+
+type AnyQueue = Queue<unknown, unknown>;
+
+/**
+ * The cluster-mode job queue on BullMQ. It opens one Redis connection, shared
+ * by every Queue (one per job name, created on first use) and Worker (one per
+ * processed name; each Worker adds its own blocking connection), and closes
+ * them all in `close()`.
+ */
+export class BullmqJobQueue implements JobQueue {
+  private readonly connection: Redis;
+  private readonly bullPrefix: string;
+  private readonly logger: Logger;
+  private readonly queues = new Map<string, AnyQueue>();
+  private readonly workers = new Map<string, Worker<unknown, unknown>>();
+  private closing: Promise<void> | null = null;
+
+  constructor(options: BullmqJobQueueOptions) {
+    // BullMQ joins prefix and queue name with ':' itself.
+    this.bullPrefix = options.prefix.replace(/:+$/, '');
+    if (this.bullPrefix === '') {
+      throw new RangeError('BullmqJobQueue needs a non-empty prefix');
+    }
+    this.logger = options.logger ?? createLogger('warn').child({ module: 'queue' });
+    this.connection = createRedis(options.url, 'loadline-queue', { forBlocking: true, logger: this.logger });
+  }
+
+  async enqueue(name: string, data: unknown, options?: JobOptions): Promise<void> {
+    this.assertOpen();
+    const resolved = resolveJobOptions(options);
+    await this.queue(name).add(name, data, {
+      jobId: toBullmqJobId(resolved.jobId ?? randomUUID()),
+      delay: resolved.delayMs > 0 ? Math.round(resolved.delayMs) : undefined,
+      attempts: resolved.attempts,
+      // BullMQ waits delay * 2^(attemptsMade - 1): backoffMs * 2^(attempt - 1) as the port says.
+      backoff: { type: 'exponential', delay: resolved.backoffMs },
+      removeOnComplete: { age: keepCompletedSeconds },
+      removeOnFail: { age: keepFailedSeconds },
+    });
+  }
+
+  async remove(name: string, jobId: string): Promise<boolean> {
+    this.assertOpen();
+    const queue = this.queue(name);
+    const id = toBullmqJobId(jobId);
+    // Queue.remove would also delete finished jobs (and so their dedup), hence
+    // the state check. A job that starts meanwhile is locked and remove returns 0.
+    const state = await queue.getJobState(id);
+    if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') {
+      return false;
+    }
+    return (await queue.remove(id)) === 1;
+  }
+
+  process<T>(name: string, handler: JobHandler<T>, options: ProcessOptions = {}): void {
+    this.assertOpen();
+    if (this.workers.has(name)) {
+      throw new Error(`jobs of "${name}" are already processed by this queue`);
+    }
+    const concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    }
+    const worker = new Worker<unknown, unknown>(
+      toBullmqQueueName(name),
+      async (job: Job<unknown, unknown>) => {
+        await handler({
+          id: fromBullmqJobId(job.id ?? ''),
+          name,
+          // Only data enqueued under this name reaches this handler, which callers type as T.
+          data: job.data as T,
+          attempt: job.attemptsMade + 1,
+        });
+      },
+      { connection: this.connection, prefix: this.bullPrefix, concurrency },
+    );
+    worker.on('failed', (job: Job<unknown, unknown> | undefined, error: Error) => {
+      const attempt = job === undefined ? undefined : job.attemptsMade;
+      this.logger.warn({ err: error, job: name, jobId: job?.id, attempt }, 'job failed');
+    });
+    worker.on('error', (error: Error) => {
+      this.logger.error({ err: error, job: name }, 'job worker error');
+    });
+    this.workers.set(name, worker);
+  }
+
+  async counts(name: string): Promise<{ waiting: number; delayed: number; active: number; failed: number }> {
+    this.assertOpen();
+    const counts = await this.queue(name).getJobCounts(
+      'waiting',
+      'prioritized',
+      'delayed',
+      'active',
+      'failed',
+    );
+    return {
+      // BullMQ files waiting jobs under wait, paused or prioritized; to the port they all wait.
+      waiting: (counts.waiting ?? 0) + (counts.paused ?? 0) + (counts.prioritized ?? 0),
+      delayed: counts.delayed ?? 0,
+      active: counts.active ?? 0,
+      failed: counts.failed ?? 0,
+    };
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    await this.connection.ping();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // Workers first: they finish their active jobs, which may still enqueue.
+      await Promise.all([...this.workers.values()].map((worker) => worker.close()));
+      await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+      await closeRedis(this.connection);
+    })();
+    return this.closing;
+  }
+
+  private queue(name: string): AnyQueue {
+    let queue = this.queues.get(name);
+    if (queue === undefined) {
+      queue = new Queue<unknown, unknown>(toBullmqQueueName(name), {
+        connection: this.connection,
+        prefix: this.bullPrefix,
+      });
+      queue.on('error', (error: Error) => {
+        this.logger.error({ err: error, job: name }, 'job queue error');
+      });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== null) {
+      throw new Error('job queue is closed');
+    }
+  }
+}
+
+/** Percent-escapes the characters BullMQ or Redis Cluster give a meaning to. */
+function escape(text: string): string {
+  return text.replace(
+    /[%:{}]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+}
+
+/**
+ * The queue name, in braces: a Redis Cluster hash tag, so every key of one
+ * queue lands in one slot as BullMQ's scripts need.
+ */
+export function toBullmqQueueName(name: string): string {
+  return `{${escape(name)}}`;
+}
+
+/**
+ * Maps a port job id to one BullMQ accepts (no ':', not an integer), reversibly,
+ * so distinct ids stay distinct and enqueue dedup and remove agree.
+ */
+export function toBullmqJobId(jobId: string): string {
+  const escaped = escape(jobId);
+  if (`${Number.parseInt(escaped, 10)}` === escaped) {
+    // BullMQ keeps integer ids for its own counter; escaping the first character avoids them.
+    return `%${escaped.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}${escaped.slice(1)}`;
+  }
+  return escaped;
+}
+
+/** The inverse of `toBullmqJobId`. */
+export function fromBullmqJobId(bullmqId: string): string {
+  return bullmqId.replace(/%([0-9A-F]{2})/g, (_, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  );
+}

@@ -1,0 +1,305 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test/support/wait';
+import type { JobContext, JobQueue } from './job-queue.port';
+
+const noCounts = { waiting: 0, delayed: 0, active: 0, failed: 0 };
+
+/** A promise with its resolve function, for holding a handler until the test lets go. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+/**
+ * The behaviour every JobQueue adapter shares. `open` returns a fresh, empty
+ * queue for each test; the suite closes it afterwards. Where a test shows that
+ * a job did not run, it runs a later job of the same name first, so no test sleeps.
+ */
+export function describeJobQueueContract(name: string, open: () => JobQueue | Promise<JobQueue>): void {
+  describe(`JobQueue contract: ${name}`, () => {
+    let queue: JobQueue;
+
+    beforeEach(async () => {
+      queue = await open();
+    });
+
+    afterEach(async () => {
+      await queue.close();
+    });
+
+    it('an enqueued job runs once with its id, name, data and attempt 1', async () => {
+      const seen: JobContext<unknown>[] = [];
+      queue.process('mail', async (job) => {
+        seen.push(job);
+        await Promise.resolve();
+      });
+      await queue.enqueue('mail', { bookingId: '17', to: ['a', 'b'] }, { jobId: 'booking:17:mail' });
+      await waitFor(() => seen.length === 1);
+      expect(seen).toEqual([
+        { id: 'booking:17:mail', name: 'mail', data: { bookingId: '17', to: ['a', 'b'] }, attempt: 1 },
+      ]);
+      await waitFor(async () => (await queue.counts('mail')).active === 0);
+      expect(await queue.counts('mail')).toEqual(noCounts);
+    });
+
+    it('jobs without jobId get distinct generated ids', async () => {
+      const ids: string[] = [];
+      queue.process('mail', (job) => {
+        ids.push(job.id);
+        return Promise.resolve();
+      });
+      await queue.enqueue('mail', 1);
+      await queue.enqueue('mail', 2);
+      await waitFor(() => ids.length === 2);
+      expect(ids[0]).not.toBe(ids[1]);
+      expect(ids.every((id) => id.length > 0)).toBe(true);
+    });
+
+    it('a job whose id was already enqueued is not added twice', async () => {
+      await queue.enqueue('mail', { n: 1 }, { jobId: 'once' });
+      await queue.enqueue('mail', { n: 2 }, { jobId: 'once' });
+      expect(await queue.counts('mail')).toEqual({ ...noCounts, waiting: 1 });
+
+      const ran: JobContext<unknown>[] = [];
+      queue.process('mail', (job) => {
+        ran.push(job);
+        return Promise.resolve();
+      });
+      await waitFor(() => ran.length === 1);
+      await waitFor(async () => (await queue.counts('mail')).active === 0);
+
+      // Done jobs still hold their id.
+      await queue.enqueue('mail', { n: 3 }, { jobId: 'once' });
+      expect(await queue.counts('mail')).toEqual(noCounts);
+      await queue.enqueue('mail', { n: 4 }, { jobId: 'after' });
+      await waitFor(() => ran.length === 2);
+      expect(ran.map((job) => [job.id, job.data])).toEqual([
+        ['once', { n: 1 }],
+        ['after', { n: 4 }],
+      ]);
+    });
+
+    it('job ids with colons, underscores or digits only stay distinct', async () => {
+      const ids = ['a:b', 'a_b', '42', '%3A', 'x:1:y'];
+      for (const id of ids) {
+        await queue.enqueue('mail', null, { jobId: id });
+      }
+      expect(await queue.counts('mail')).toEqual({ ...noCounts, waiting: ids.length });
+      const ran: string[] = [];
+      queue.process('mail', (job) => {
+        ran.push(job.id);
+        return Promise.resolve();
+      });
+      await waitFor(() => ran.length === ids.length);
+      expect([...ran].sort()).toEqual([...ids].sort());
+    });
+
+    it('a failed job is retried with backoff then marked failed', async () => {
+      const attempts: number[] = [];
+      queue.process('mail', (job) => {
+        attempts.push(job.attempt);
+        return Promise.reject(new Error(`try ${job.attempt} failed`));
+      });
+      await queue.enqueue('mail', null, { jobId: 'doomed', attempts: 3, backoffMs: 10 });
+      await waitFor(async () => (await queue.counts('mail')).failed === 1);
+      expect(attempts).toEqual([1, 2, 3]);
+      expect(await queue.counts('mail')).toEqual({ ...noCounts, failed: 1 });
+
+      // A failed job keeps its id, so it is not enqueued again.
+      await queue.enqueue('mail', null, { jobId: 'doomed', attempts: 3, backoffMs: 10 });
+      expect(await queue.counts('mail')).toEqual({ ...noCounts, failed: 1 });
+    });
+
+    it('a failed try with attempts left waits, delayed, for its backoff', async () => {
+      const attempts: number[] = [];
+      queue.process('mail', (job) => {
+        attempts.push(job.attempt);
+        return Promise.reject(new Error('not yet'));
+      });
+      await queue.enqueue('mail', null, { jobId: 'later', attempts: 2, backoffMs: 60_000 });
+      await waitFor(async () => (await queue.counts('mail')).delayed === 1);
+      expect(attempts).toEqual([1]);
+      expect(await queue.counts('mail')).toEqual({ ...noCounts, delayed: 1 });
+      // The pending retry can be cancelled like any delayed job.
+      expect(await queue.remove('mail', 'later')).toBe(true);
+      expect(await queue.counts('mail')).toEqual(noCounts);
+    });
+
+    it('a job that fails once succeeds on its retry', async () => {
+      const attempts: number[] = [];
+      queue.process('mail', (job) => {
+        attempts.push(job.attempt);
+        return job.attempt === 1 ? Promise.reject(new Error('flaky')) : Promise.resolve();
+      });
+      await queue.enqueue('mail', null, { attempts: 3, backoffMs: 10 });
+      await waitFor(() => attempts.length === 2);
+      await waitFor(async () => (await queue.counts('mail')).active === 0);
+      expect(attempts).toEqual([1, 2]);
+      expect(await queue.counts('mail')).toEqual(noCounts);
+    });
+
+    it('a delayed job does not run before its time', async () => {
+      const ran: string[] = [];
+      queue.process('mail', (job) => {
+        ran.push(job.id);
+        return Promise.resolve();
+      });
+      await queue.enqueue('mail', null, { jobId: 'later', delayMs: 60_000 });
+      await queue.enqueue('mail', null, { jobId: 'now' });
+      await waitFor(() => ran.length === 1);
+      expect(ran).toEqual(['now']);
+      expect(await queue.counts('mail')).toEqual({ ...noCounts, delayed: 1 });
+    });
+
+    it('a delayed job runs once its delay has passed', async () => {
+      const ran: string[] = [];
+      queue.process('mail', (job) => {
+        ran.push(job.id);
+        return Promise.resolve();
+      });
+      await queue.enqueue('mail', null, { jobId: 'soon', delayMs: 100 });
+      await waitFor(() => ran.length === 1);
+      expect(ran).toEqual(['soon']);
+    });
+
+    it('remove cancels a delayed job', async () => {
+      const ran: string[] = [];
+      queue.process('mail', (job) => {
+        ran.push(job.id);
+        return Promise.resolve();
+      });
+      await queue.enqueue('mail', null, { jobId: 'booking:1:expire', delayMs: 60_000 });
+      expect(await queue.remove('mail', 'booking:1:expire')).toBe(true);
+      expect(await queue.remove('mail', 'booking:1:expire')).toBe(false);
+      expect(await queue.counts('mail')).toEqual(noCounts);
+      // Removed means forgotten: the id can be scheduled again.
+      await queue.enqueue('mail', null, { jobId: 'booking:1:expire' });
+      await waitFor(() => ran.length === 1);
+      expect(ran).toEqual(['booking:1:expire']);
+    });
+
+    it('remove cancels a waiting job', async () => {
+      await queue.enqueue('mail', null, { jobId: 'cancelled' });
+      expect(await queue.remove('mail', 'cancelled')).toBe(true);
+      expect(await queue.counts('mail')).toEqual(noCounts);
+      const ran: string[] = [];
+      queue.process('mail', (job) => {
+        ran.push(job.id);
+        return Promise.resolve();
+      });
+      await queue.enqueue('mail', null, { jobId: 'kept' });
+      await waitFor(() => ran.length === 1);
+      expect(ran).toEqual(['kept']);
+    });
+
+    it('remove leaves running and finished jobs alone', async () => {
+      const hold = gate();
+      const started: string[] = [];
+      const finished: string[] = [];
+      queue.process('mail', async (job) => {
+        started.push(job.id);
+        await hold.promise;
+        finished.push(job.id);
+      });
+      await queue.enqueue('mail', null, { jobId: 'busy' });
+      await waitFor(() => started.length === 1);
+      expect(await queue.remove('mail', 'busy')).toBe(false);
+      hold.open();
+      await waitFor(() => finished.length === 1);
+      await waitFor(async () => (await queue.counts('mail')).active === 0);
+      expect(await queue.remove('mail', 'busy')).toBe(false);
+      // Still done, so still deduplicated.
+      await queue.enqueue('mail', null, { jobId: 'busy' });
+      expect(await queue.counts('mail')).toEqual(noCounts);
+    });
+
+    it('remove of an unknown job returns false', async () => {
+      expect(await queue.remove('mail', 'unknown')).toBe(false);
+    });
+
+    it('concurrency caps how many jobs of a name run at once', async () => {
+      const hold = gate();
+      let running = 0;
+      let maxRunning = 0;
+      let finished = 0;
+      queue.process(
+        'mail',
+        async () => {
+          running += 1;
+          maxRunning = Math.max(maxRunning, running);
+          await hold.promise;
+          running -= 1;
+          finished += 1;
+        },
+        { concurrency: 2 },
+      );
+      for (let index = 0; index < 5; index += 1) {
+        await queue.enqueue('mail', index);
+      }
+      await waitFor(() => running === 2);
+      expect(await queue.counts('mail')).toEqual({ ...noCounts, active: 2, waiting: 3 });
+      hold.open();
+      await waitFor(() => finished === 5);
+      expect(maxRunning).toBe(2);
+    });
+
+    it('each name goes to its own handler', async () => {
+      const mail: unknown[] = [];
+      const sms: unknown[] = [];
+      queue.process('mail', (job) => {
+        mail.push(job.data);
+        return Promise.resolve();
+      });
+      queue.process('sms', (job) => {
+        sms.push(job.data);
+        return Promise.resolve();
+      });
+      await queue.enqueue('sms', 's1');
+      await queue.enqueue('mail', 'm1');
+      await waitFor(() => mail.length === 1 && sms.length === 1);
+      expect(mail).toEqual(['m1']);
+      expect(sms).toEqual(['s1']);
+    });
+
+    it('close waits for a running job to finish', async () => {
+      const hold = gate();
+      const events: string[] = [];
+      queue.process('mail', async () => {
+        events.push('started');
+        await hold.promise;
+        events.push('finished');
+      });
+      await queue.enqueue('mail', null);
+      await waitFor(() => events.length === 1);
+      const closing = queue.close().then(() => events.push('closed'));
+      // Give close every chance to return early before the job may finish.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      hold.open();
+      await closing;
+      expect(events).toEqual(['started', 'finished', 'closed']);
+    });
+
+    it('counts of a name never used are all zero', async () => {
+      expect(await queue.counts('nothing')).toEqual(noCounts);
+    });
+
+    it('enqueue refuses options it cannot honour', async () => {
+      await expect(queue.enqueue('mail', null, { attempts: 0 })).rejects.toThrow(RangeError);
+      await expect(queue.enqueue('mail', null, { delayMs: -1 })).rejects.toThrow(RangeError);
+      expect(await queue.counts('mail')).toEqual(noCounts);
+    });
+
+    it('ping resolves', async () => {
+      await expect(queue.ping()).resolves.toBeUndefined();
+    });
+
+    it('close can be called twice and later calls are refused', async () => {
+      await queue.close();
+      await queue.close();
+      await expect(queue.enqueue('mail', null)).rejects.toThrow(/closed/);
+    });
+  });
+}

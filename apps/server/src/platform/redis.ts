@@ -1,0 +1,158 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../lib/logger';
+
+export interface CreateRedisOptions {
+  /**
+   * For BullMQ and other blocking users: commands wait out a disconnect instead
+   * of failing (BullMQ requires `maxRetriesPerRequest: null`).
+   */
+  forBlocking?: boolean;
+  /** Where connection errors go; without one ioredis prints them itself. */
+  logger?: Pick<Logger, 'warn'>;
+}
+
+const connectTimeoutMs = 2_000;
+const maxReconnectDelayMs = 2_000;
+
+/**
+ * Opens an ioredis client that connects at once and keeps reconnecting (at most
+ * 2 s apart), so it recovers when Redis comes back. Once an ordinary client has
+ * been ready, its offline queue is off: while Redis is down commands fail fast
+ * instead of piling up in memory. Commands sent before the first connection
+ * wait for it (or fail after a retry), so `createRedis(...).ping()` works at boot.
+ */
+export function createRedis(url: string, name: string, options: CreateRedisOptions = {}): Redis {
+  const forBlocking = options.forBlocking === true;
+  const redis = new Redis(url, {
+    connectionName: name,
+    lazyConnect: false,
+    connectTimeout: connectTimeoutMs,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: forBlocking ? null : 1,
+    retryStrategy: (times) => Math.min(times * 100, maxReconnectDelayMs),
+  });
+  if (!forBlocking) {
+    failFastOnceReady(redis);
+  }
+  const logger = options.logger;
+  if (logger !== undefined) {
+    redis.on('error', (error: unknown) => {
+      logger.warn({ err: error, redis: name }, 'redis connection error');
+    });
+  }
+  return redis;
+}
+
+/**
+ * Turns the offline queue off after the first connection. ioredis reads the
+ * option on every command, so this only changes behaviour for later outages.
+ */
+export function failFastOnceReady(redis: Redis): void {
+  if (redis.status === 'ready') {
+    redis.options.enableOfflineQueue = false;
+    return;
+  }
+  redis.once('ready', () => {
+    redis.options.enableOfflineQueue = false;
+  });
+}
+
+/**
+ * Resolves once the client is ready for commands; rejects when it is not ready
+ * within `timeoutMs` or has been closed, so boot and tests fail with a clear error
+ * instead of hanging on an unreachable Redis.
+ */
+export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
+  if (redis.status === 'ready') {
+    return;
+  }
+  if (redis.status === 'end') {
+    throw new Error('Redis connection is closed');
+  }
+  await new Promise<void>((resolve, reject) => {
+    let lastError: unknown = null;
+    const onReady = (): void => {
+      cleanup();
+      resolve();
+    };
+    const onError = (error: unknown): void => {
+      lastError = error;
+    };
+    const onEnd = (): void => {
+      cleanup();
+      reject(new Error('Redis connection closed before it was ready', { cause: lastError }));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      const detail = lastError instanceof Error ? `: ${lastError.message}` : '';
+      reject(new Error(`Redis was not ready within ${timeoutMs} ms${detail}`, { cause: lastError }));
+    }, timeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', onError);
+      redis.off('end', onEnd);
+    };
+    redis.on('ready', onReady);
+    redis.on('error', onError);
+    redis.on('end', onEnd);
+  });
+}
+
+/** `createRedis` followed by `waitForRedis`; the client is closed again when it never becomes ready. */
+export async function connectRedis(
+  url: string,
+  name: string,
+  options: CreateRedisOptions & { timeoutMs?: number } = {},
+): Promise<Redis> {
+  const redis = createRedis(url, name, options);
+  try {
+    await waitForRedis(redis, options.timeoutMs);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  return redis;
+}
+
+/**
+ * Closes a client gracefully (pending replies first) when connected, at once
+ * otherwise, and resolves once it has ended, so it no longer holds the process
+ * open. Safe to call twice.
+ */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') {
+    return;
+  }
+  if (redis.status === 'reconnecting') {
+    // Between retries there is no socket: disconnect only cancels the next
+    // retry, and ioredis emits no 'end' for it.
+    redis.disconnect();
+    return;
+  }
+  const ended = new Promise<void>((resolve) => {
+    // Only a safety net: ioredis emits 'end' once the socket has closed.
+    const timer = setTimeout(resolve, 2_000);
+    timer.unref();
+    redis.once('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  if (redis.status === 'ready') {
+    try {
+      await redis.quit();
+    } catch {
+      // The connection dropped while quitting; disconnect ends the retries.
+      redis.disconnect();
+    }
+  } else {
+    redis.disconnect();
+  }
+  await ended;
+}
+
+/** Builds a key under a deployment prefix: `redisKey('loadline:', 'sess', hash)` is `loadline:sess:<hash>`. */
+export function redisKey(prefix: string, ...parts: string[]): string {
+  return prefix + parts.join(':');
+}
