@@ -35,6 +35,27 @@ export interface Config {
     readonly authPerIp: RateRule;
     readonly authPerEmail: RateRule;
   };
+  readonly pricing: {
+    /** JSON file with regions and rates; null uses the built-in default region. */
+    readonly file: string | null;
+    /** OSRM-compatible routing service for road distances; null uses great-circle x road factor. */
+    readonly routingUrl: string | null;
+    readonly quoteTtlSeconds: number;
+    /** Highest surge multiplier ever applied. */
+    readonly surgeMax: number;
+    /** H3 resolution of the cells whose demand and supply drive surge. */
+    readonly surgeH3Resolution: number;
+  };
+  readonly dispatch: {
+    readonly offersPerWave: number;
+    readonly initialRadiusKm: number;
+    /** Each wave searches this many times further than the previous one. */
+    readonly radiusGrowth: number;
+    readonly maxWaves: number;
+    readonly offerTtlSeconds: number;
+    /** Scheduled bookings start searching this long before their time. */
+    readonly scheduledLeadMinutes: number;
+  };
   readonly trustProxy: boolean;
   readonly cookieSecure: boolean;
   readonly webDistDir: string;
@@ -75,6 +96,21 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `must be a whole number, got "${raw}"`);
   }
   const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optionalText(env, name);
+  if (raw === null) {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !Number.isFinite(value)) {
+    throw new ConfigError(name, `must be a number, got "${raw}"`);
+  }
   if (value < min || value > max) {
     throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   }
@@ -166,6 +202,24 @@ export function loadConfig(env: Env = process.env): Config {
       enabled: flag(env, 'RATE_LIMITS', true),
       authPerIp: rateRule(env, 'AUTH_RATE_LIMIT_IP', { limit: 30, windowSeconds: 60 }),
       authPerEmail: rateRule(env, 'AUTH_RATE_LIMIT_EMAIL', { limit: 10, windowSeconds: 300 }),
+    },
+    pricing: {
+      file: optionalText(env, 'PRICING_FILE'),
+      routingUrl: (() => {
+        const raw = optionalText(env, 'ROUTING_URL');
+        return raw === null ? null : url('ROUTING_URL', raw, ['http:', 'https:']);
+      })(),
+      quoteTtlSeconds: integer(env, 'QUOTE_TTL_SECONDS', 600, 10, 86_400),
+      surgeMax: decimal(env, 'SURGE_MAX', 2.5, 1, 10),
+      surgeH3Resolution: integer(env, 'SURGE_H3_RESOLUTION', 7, 4, 10),
+    },
+    dispatch: {
+      offersPerWave: integer(env, 'DISPATCH_OFFERS_PER_WAVE', 3, 1, 50),
+      initialRadiusKm: decimal(env, 'DISPATCH_RADIUS_KM', 3, 0.1, 100),
+      radiusGrowth: decimal(env, 'DISPATCH_RADIUS_GROWTH', 1.6, 1, 10),
+      maxWaves: integer(env, 'DISPATCH_MAX_WAVES', 5, 1, 50),
+      offerTtlSeconds: integer(env, 'OFFER_TTL_SECONDS', 20, 2, 600),
+      scheduledLeadMinutes: integer(env, 'SCHEDULED_LEAD_MINUTES', 15, 0, 24 * 60),
     },
     trustProxy: flag(env, 'TRUST_PROXY', false),
     cookieSecure: flag(env, 'COOKIE_SECURE', false),

@@ -37,6 +37,10 @@ export interface DriversTable {
   last_lng: number | null;
   last_heading: number | null;
   last_seen_at: number | null;
+  /** The job this driver holds; the claim that keeps a driver to one active job. */
+  active_booking_id: string | null;
+  rating_sum: number;
+  rating_count: number;
   created_at: number;
   updated_at: number;
 }
@@ -59,6 +63,126 @@ export interface OutboxTable {
   published_at: number | null;
 }
 
+export interface QuotesTable {
+  id: string;
+  customer_id: string;
+  vehicle_type: VehiclesTable['type'];
+  pickup_lat: number;
+  pickup_lng: number;
+  pickup_address: string | null;
+  dropoff_lat: number;
+  dropoff_lng: number;
+  dropoff_address: string | null;
+  distance_km: number;
+  duration_minutes: number;
+  price_amount: number;
+  currency: string;
+  surge_multiplier: number;
+  /** JSON of the contract's PriceBreakdown. */
+  breakdown: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export type BookingStatusColumn =
+  | 'scheduled'
+  | 'searching'
+  | 'driver_assigned'
+  | 'en_route_to_pickup'
+  | 'arrived_at_pickup'
+  | 'goods_collected'
+  | 'in_transit'
+  | 'delivered'
+  | 'cancelled'
+  | 'expired';
+
+/** On the customer's shard. */
+export interface BookingsTable {
+  id: string;
+  customer_id: string;
+  driver_id: string | null;
+  status: BookingStatusColumn;
+  vehicle_type: VehiclesTable['type'];
+  pickup_lat: number;
+  pickup_lng: number;
+  pickup_address: string | null;
+  dropoff_lat: number;
+  dropoff_lng: number;
+  dropoff_address: string | null;
+  goods_description: string | null;
+  goods_weight_kg: number | null;
+  price_amount: number;
+  currency: string;
+  distance_km: number;
+  duration_minutes: number;
+  surge_multiplier: number;
+  quote_id: string | null;
+  scheduled_at: number | null;
+  seq: number;
+  /** Dispatch wave reached so far (0 before the first). */
+  offer_wave: number;
+  /** JSON array of the driver IDs offered this booking, so later waves skip them and acceptance revokes them. */
+  offered_to: string;
+  search_started_at: number | null;
+  assigned_at: number | null;
+  picked_up_at: number | null;
+  delivered_at: number | null;
+  cancelled_at: number | null;
+  cancel_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BookingEventsTable {
+  booking_id: string;
+  seq: number;
+  status: BookingStatusColumn;
+  actor_role: 'customer' | 'driver' | 'admin' | 'system';
+  actor_id: string | null;
+  at: number;
+}
+
+export type OfferStatus = 'pending' | 'accepted' | 'rejected' | 'expired' | 'revoked';
+
+/** On the driver's shard: the driver's inbox and the truth of each offer's state. */
+export interface OffersTable {
+  driver_id: string;
+  booking_id: string;
+  status: OfferStatus;
+  wave: number;
+  /** JSON of the contract's Offer, as shown to the driver. */
+  payload: string;
+  created_at: number;
+  expires_at: number;
+  responded_at: number | null;
+}
+
+/** On the driver's shard: the driver's job history, kept by an outbox consumer. */
+export interface DriverJobsTable {
+  driver_id: string;
+  booking_id: string;
+  status: BookingStatusColumn;
+  vehicle_type: VehiclesTable['type'];
+  /** JSON of { pickup, dropoff } coordinates. */
+  route: string;
+  price_amount: number;
+  currency: string;
+  distance_km: number;
+  assigned_at: number;
+  completed_at: number | null;
+  updated_at: number;
+}
+
+/** On the caller's shard: answers of writes made with an Idempotency-Key, kept 24 h. */
+export interface IdempotencyKeysTable {
+  user_id: string;
+  idem_key: string;
+  request_hash: string;
+  status_code: number;
+  response: string;
+  created_at: number;
+}
+
 export interface Database {
   shard_ranges: ShardRangesTable;
   lookup_directory: LookupDirectoryTable;
@@ -66,4 +190,10 @@ export interface Database {
   drivers: DriversTable;
   vehicles: VehiclesTable;
   outbox: OutboxTable;
+  quotes: QuotesTable;
+  bookings: BookingsTable;
+  booking_events: BookingEventsTable;
+  offers: OffersTable;
+  driver_jobs: DriverJobsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

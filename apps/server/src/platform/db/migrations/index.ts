@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { MigrationDialect } from './migration-helpers';
 import * as foundation from './0001-foundation';
+import * as bookingCore from './0002-booking-core';
 
 export interface ShardMigration {
   name: string;
@@ -8,4 +9,7 @@ export interface ShardMigration {
 }
 
 /** Every migration, in order. Each runs on every shard and is safe to re-run. */
-export const migrations: readonly ShardMigration[] = [{ name: '0001-foundation', up: foundation.up }];
+export const migrations: readonly ShardMigration[] = [
+  { name: '0001-foundation', up: foundation.up },
+  { name: '0002-booking-core', up: bookingCore.up },
+];

@@ -1,0 +1,143 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Coordinates, Id, Money, Timestamp } from './common';
+import { VehicleTypeSchema } from './auth';
+
+export const BOOKING_STATUSES = [
+  'scheduled',
+  'searching',
+  'driver_assigned',
+  'en_route_to_pickup',
+  'arrived_at_pickup',
+  'goods_collected',
+  'in_transit',
+  'delivered',
+  'cancelled',
+  'expired',
+] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+export const BookingStatusSchema = Type.Union(BOOKING_STATUSES.map((status) => Type.Literal(status)));
+
+/** Statuses in which a driver is on the job (location is shared, the driver is busy). */
+export const ACTIVE_JOB_STATUSES = [
+  'driver_assigned',
+  'en_route_to_pickup',
+  'arrived_at_pickup',
+  'goods_collected',
+  'in_transit',
+] as const satisfies readonly BookingStatus[];
+
+export const QuoteRequest = Type.Object(
+  { pickup: Coordinates, dropoff: Coordinates, vehicleType: VehicleTypeSchema },
+  { additionalProperties: false },
+);
+export type QuoteRequest = Static<typeof QuoteRequest>;
+
+export const PriceBreakdown = Type.Object({
+  baseFare: Type.Integer(),
+  distanceFare: Type.Integer(),
+  timeFare: Type.Integer(),
+  surgeAmount: Type.Integer({ description: 'What surge added on top of base, distance and time.' }),
+  minimumFareTopUp: Type.Integer({ description: 'Added when the fare would be below the minimum.' }),
+  currency: Type.String(),
+  region: Type.String(),
+});
+export type PriceBreakdown = Static<typeof PriceBreakdown>;
+
+export const Quote = Type.Object({
+  id: Id,
+  vehicleType: VehicleTypeSchema,
+  pickup: Coordinates,
+  dropoff: Coordinates,
+  distanceKm: Type.Number(),
+  durationMinutes: Type.Number(),
+  price: Money,
+  surgeMultiplier: Type.Number(),
+  breakdown: PriceBreakdown,
+  expiresAt: Timestamp,
+});
+export type Quote = Static<typeof Quote>;
+
+export const Goods = Type.Object(
+  {
+    description: Type.String({ minLength: 1, maxLength: 500 }),
+    weightKg: Type.Number({ exclusiveMinimum: 0, maximum: 50_000 }),
+  },
+  { additionalProperties: false },
+);
+export type Goods = Static<typeof Goods>;
+
+export const CreateBookingBody = Type.Object(
+  {
+    quoteId: Type.Optional(Id),
+    pickup: Type.Optional(Coordinates),
+    dropoff: Type.Optional(Coordinates),
+    vehicleType: Type.Optional(VehicleTypeSchema),
+    goods: Type.Optional(Goods),
+    scheduledAt: Type.Optional(Timestamp),
+  },
+  { additionalProperties: false },
+);
+export type CreateBookingBody = Static<typeof CreateBookingBody>;
+
+export const Booking = Type.Object({
+  id: Id,
+  status: BookingStatusSchema,
+  customerId: Id,
+  driverId: Type.Union([Id, Type.Null()]),
+  vehicleType: VehicleTypeSchema,
+  pickup: Coordinates,
+  dropoff: Coordinates,
+  goods: Type.Union([Goods, Type.Null()]),
+  price: Money,
+  distanceKm: Type.Number(),
+  durationMinutes: Type.Number(),
+  surgeMultiplier: Type.Number(),
+  scheduledAt: Type.Union([Timestamp, Type.Null()]),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  seq: Type.Integer(),
+});
+export type Booking = Static<typeof Booking>;
+
+export const BookingListQuery = Type.Object(
+  {
+    status: Type.Optional(BookingStatusSchema),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  },
+  { additionalProperties: false },
+);
+export type BookingListQuery = Static<typeof BookingListQuery>;
+
+export const CancelBookingBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+
+export const BookingEvent = Type.Object({
+  seq: Type.Integer(),
+  status: BookingStatusSchema,
+  at: Timestamp,
+  actor: Type.Object({
+    role: Type.Union([Type.Literal('customer'), Type.Literal('driver'), Type.Literal('admin'), Type.Literal('system')]),
+    id: Type.Union([Id, Type.Null()]),
+  }),
+});
+export type BookingEvent = Static<typeof BookingEvent>;
+
+export const DriverLocation = Type.Object({
+  lat: Type.Number(),
+  lng: Type.Number(),
+  heading: Type.Union([Type.Number(), Type.Null()]),
+  at: Timestamp,
+});
+export type DriverLocation = Static<typeof DriverLocation>;
+
+export const Tracking = Type.Object({
+  status: BookingStatusSchema,
+  driverLocation: Type.Union([DriverLocation, Type.Null()]),
+  etaMinutes: Type.Union([Type.Number(), Type.Null()]),
+});
+export type Tracking = Static<typeof Tracking>;
+
+export const StatusUpdateBody = Type.Object({ status: BookingStatusSchema }, { additionalProperties: false });

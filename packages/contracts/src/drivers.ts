@@ -1,0 +1,102 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Coordinates, Id, Money, Timestamp } from './common';
+import { VehicleTypeSchema } from './auth';
+import { BookingStatusSchema } from './bookings';
+
+export const AvailabilityBody = Type.Object({ online: Type.Boolean() }, { additionalProperties: false });
+
+export const LocationUpdate = Type.Object(
+  {
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lng: Type.Number({ minimum: -180, maximum: 180 }),
+    heading: Type.Optional(Type.Number({ minimum: 0, maximum: 360 })),
+    speedKmh: Type.Optional(Type.Number({ minimum: 0, maximum: 300 })),
+    at: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+export type LocationUpdate = Static<typeof LocationUpdate>;
+
+export const Offer = Type.Object({
+  bookingId: Id,
+  pickup: Coordinates,
+  dropoff: Coordinates,
+  vehicleType: VehicleTypeSchema,
+  price: Money,
+  distanceKm: Type.Number(),
+  pickupDistanceKm: Type.Number(),
+  expiresAt: Timestamp,
+});
+export type Offer = Static<typeof Offer>;
+
+export const DriverJob = Type.Object({
+  bookingId: Id,
+  status: BookingStatusSchema,
+  vehicleType: VehicleTypeSchema,
+  pickup: Coordinates,
+  dropoff: Coordinates,
+  price: Money,
+  distanceKm: Type.Number(),
+  assignedAt: Timestamp,
+  completedAt: Type.Union([Timestamp, Type.Null()]),
+});
+export type DriverJob = Static<typeof DriverJob>;
+
+export const DriverStats = Type.Object({
+  trips: Type.Integer(),
+  earnings: Money,
+  acceptanceRate: Type.Union([Type.Number(), Type.Null()]),
+  rating: Type.Union([Type.Number(), Type.Null()]),
+  ratingCount: Type.Integer(),
+});
+export type DriverStats = Static<typeof DriverStats>;
+
+export const AdminDriver = Type.Object({
+  id: Id,
+  name: Type.String(),
+  email: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  vehicle: Type.Object({ id: Id, type: VehicleTypeSchema, plate: Type.String(), capacityKg: Type.Integer() }),
+  online: Type.Boolean(),
+  suspended: Type.Boolean(),
+  busy: Type.Boolean(),
+  lastLocation: Type.Union([Type.Object({ lat: Type.Number(), lng: Type.Number(), at: Timestamp }), Type.Null()]),
+  createdAt: Timestamp,
+});
+export type AdminDriver = Static<typeof AdminDriver>;
+
+export const AdminDriverListQuery = Type.Object(
+  {
+    status: Type.Optional(
+      Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('busy'), Type.Literal('suspended')]),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  },
+  { additionalProperties: false },
+);
+export type AdminDriverListQuery = Static<typeof AdminDriverListQuery>;
+
+export const SuspendBody = Type.Object({ suspended: Type.Boolean() }, { additionalProperties: false });
+
+export const AdminVehicle = Type.Object({
+  id: Id,
+  driverId: Id,
+  type: VehicleTypeSchema,
+  plate: Type.String(),
+  capacityKg: Type.Integer(),
+  createdAt: Timestamp,
+});
+export type AdminVehicle = Static<typeof AdminVehicle>;
+
+export const Overview = Type.Object({
+  onlineDrivers: Type.Integer(),
+  activeBookings: Type.Integer(),
+  searchingBookings: Type.Integer(),
+  completedToday: Type.Integer(),
+  avgTripMinutes: Type.Union([Type.Number(), Type.Null()]),
+  avgPickupWaitMinutes: Type.Union([Type.Number(), Type.Null()]),
+  acceptanceRate: Type.Union([Type.Number(), Type.Null()]),
+  cancellationRate: Type.Union([Type.Number(), Type.Null()]),
+});
+export type Overview = Static<typeof Overview>;
