@@ -7,6 +7,10 @@ import { createPlatform, type Platform } from './platform/platform';
 import { authRoutes } from './modules/auth/auth.routes';
 import { AuthService } from './modules/auth/auth.service';
 import { DriversRepository } from './modules/drivers/drivers.repository';
+import { createBookingCore, type BookingCore } from './modules/bookings/bookings.module';
+import { createPricing } from './modules/pricing/pricing.module';
+import type { PricingService } from './modules/pricing/pricing.service';
+import { createDrivers } from './modules/drivers/drivers.module';
 import { UsersRepository } from './modules/users/users.repository';
 
 export const PROCESS_ROLES = ['api', 'realtime', 'worker'] as const;
@@ -23,6 +27,8 @@ export interface CreateAppOptions {
 export interface Services {
   auth: AuthService;
   authenticator: Authenticator;
+  pricing: PricingService;
+  bookingCore: BookingCore;
 }
 
 export interface LoadlineApp {
@@ -76,6 +82,37 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
         }),
       );
     }
+
+    // drivers module
+    const driversModule = createDrivers({ platform });
+    if (roles.includes('api')) {
+      await http.register(driversModule.routes(authenticator));
+      await http.register(driversModule.adminRoutes(authenticator));
+    }
+    if (roles.includes('worker')) {
+      driversModule.registerJobs(platform.queue, platform.relay);
+    }
+    // http.close() runs this before platform.close() shuts the pools, so queued positions reach SQL.
+    http.addHook('onClose', async () => {
+      await driversModule.stop();
+    });
+    await driversModule.start();
+    // end drivers module
+
+    const pricing = createPricing(platform);
+    const bookingCore = createBookingCore({ platform, pricing: pricing.service, presence: driversModule.service });
+    if (roles.includes('api')) {
+      await http.register(pricing.routes(authenticator));
+      await bookingCore.registerRoutes(http, authenticator);
+    }
+    if (roles.includes('worker')) {
+      bookingCore.startWorkers();
+    }
+    http.addHook('onClose', () => {
+      bookingCore.stop();
+      return Promise.resolve();
+    });
+
     if (roles.includes('worker')) {
       platform.relay.start();
     }
@@ -86,7 +123,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       config,
       http,
       platform,
-      services: { auth, authenticator },
+      services: { auth, authenticator, pricing: pricing.service, bookingCore },
       roles,
       listen: () => http.listen({ host: config.host, port: config.port }),
       close: () => {

@@ -5,6 +5,10 @@ import { BookingStatusSchema } from './bookings';
 
 export const AvailabilityBody = Type.Object({ online: Type.Boolean() }, { additionalProperties: false });
 
+/** Answer of `PUT /v1/driver/availability`. */
+export const AvailabilityResponse = Type.Object({ online: Type.Boolean() });
+export type AvailabilityResponse = Static<typeof AvailabilityResponse>;
+
 export const LocationUpdate = Type.Object(
   {
     lat: Type.Number({ minimum: -90, maximum: 90 }),
@@ -16,6 +20,15 @@ export const LocationUpdate = Type.Object(
   { additionalProperties: false },
 );
 export type LocationUpdate = Static<typeof LocationUpdate>;
+
+/** Answer (202) of `POST /v1/driver/location` and the ack of the `driverLocationUpdate` socket event. */
+export const LocationAccepted = Type.Object({
+  accepted: Type.Boolean({
+    description:
+      'true when the position became the live one; false when it was older than the stored position and changed nothing.',
+  }),
+});
+export type LocationAccepted = Static<typeof LocationAccepted>;
 
 export const Offer = Type.Object({
   bookingId: Id,

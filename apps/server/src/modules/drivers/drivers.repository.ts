@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { DriversTable, VehiclesTable } from '../../platform/db/schema';
+import type { SqlDialectName } from '../../platform/db/shard-pool';
 import type { Executor } from '../users/users.repository';
 
 export type DriverRow = Selectable<DriversTable>;
@@ -8,6 +9,44 @@ export type VehicleRow = Selectable<VehiclesTable>;
 export interface DriverWithVehicle {
   driver: DriverRow;
   vehicle: VehicleRow;
+}
+
+/** What availability is computed from: the driver's flags, claim, last position and vehicle type. */
+export interface DriverPresenceRow {
+  user_id: string;
+  online: number;
+  suspended: number;
+  active_booking_id: string | null;
+  last_lat: number | null;
+  last_lng: number | null;
+  last_heading: number | null;
+  last_seen_at: number | null;
+  vehicle_type: VehicleRow['type'];
+}
+
+/** A driver as the admin fleet list shows it: profile, account and vehicle in one row. */
+export interface AdminDriverRow extends DriverPresenceRow {
+  created_at: number;
+  name: string;
+  email: string;
+  phone: string | null;
+  vehicle_id: string;
+  plate: string;
+  capacity_kg: number;
+}
+
+/**
+ * Admin list filters. They partition the fleet, so every driver matches
+ * exactly one: suspended first, then busy (holding a job), then online or offline.
+ */
+export type AdminDriverStatus = 'online' | 'offline' | 'busy' | 'suspended';
+
+export interface StoredPosition {
+  lat: number;
+  lng: number;
+  heading: number | null;
+  /** Epoch milliseconds: when the position was taken. */
+  at: number;
 }
 
 /** Driver profiles and their vehicles, on the driver's shard. */
@@ -33,5 +72,167 @@ export class DriversRepository {
       .where('id', '=', driver.vehicle_id)
       .executeTakeFirstOrThrow();
     return { driver, vehicle };
+  }
+
+  async findPresence(db: Executor, userId: string): Promise<DriverPresenceRow | undefined> {
+    return this.presenceQuery(db).where('drivers.user_id', '=', userId).executeTakeFirst();
+  }
+
+  /** Online drivers of one shard after `afterId`, in ID order (index `drivers_online`). */
+  async listOnline(db: Executor, afterId: string | null, limit: number): Promise<DriverPresenceRow[]> {
+    let query = this.presenceQuery(db).where('drivers.online', '=', 1);
+    if (afterId !== null) {
+      query = query.where('drivers.user_id', '>', afterId);
+    }
+    return query.orderBy('drivers.user_id').limit(limit).execute();
+  }
+
+  /**
+   * Sets the online flag. Going online is refused for a suspended driver, in
+   * the same statement so a suspension cannot slip in between a check and the
+   * write. False when no row was changed (unknown or suspended driver).
+   */
+  async setOnline(db: Executor, userId: string, online: boolean, now: number): Promise<boolean> {
+    let query = db
+      .updateTable('drivers')
+      .set({ online: online ? 1 : 0, updated_at: now })
+      .where('user_id', '=', userId);
+    if (online) {
+      query = query.where('suspended', '=', 0);
+    }
+    const result = await query.executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Locks the driver's row for the rest of the transaction where the dialect can (MySQL). */
+  async findForUpdate(
+    db: Executor,
+    userId: string,
+    dialect: SqlDialectName,
+  ): Promise<Pick<DriverRow, 'user_id' | 'suspended'> | undefined> {
+    let query = db.selectFrom('drivers').select(['user_id', 'suspended']).where('user_id', '=', userId);
+    if (dialect === 'mysql') {
+      query = query.forUpdate();
+    }
+    return query.executeTakeFirst();
+  }
+
+  /** Suspending also takes the driver offline; lifting a suspension leaves the driver offline. */
+  async setSuspended(db: Executor, userId: string, suspended: boolean, now: number): Promise<void> {
+    await db
+      .updateTable('drivers')
+      .set(suspended ? { suspended: 1, online: 0, updated_at: now } : { suspended: 0, updated_at: now })
+      .where('user_id', '=', userId)
+      .execute();
+  }
+
+  /** Stores the last known position unless a newer one is already stored. */
+  async updateLastPosition(db: Executor, userId: string, position: StoredPosition): Promise<void> {
+    await db
+      .updateTable('drivers')
+      .set({
+        last_lat: position.lat,
+        last_lng: position.lng,
+        last_heading: position.heading,
+        last_seen_at: position.at,
+      })
+      .where('user_id', '=', userId)
+      .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', position.at)]))
+      .execute();
+  }
+
+  async findRating(
+    db: Executor,
+    userId: string,
+  ): Promise<Pick<DriverRow, 'rating_sum' | 'rating_count'> | undefined> {
+    return db
+      .selectFrom('drivers')
+      .select(['rating_sum', 'rating_count'])
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+  }
+
+  async findAdmin(db: Executor, userId: string): Promise<AdminDriverRow | undefined> {
+    return this.adminQuery(db).where('drivers.user_id', '=', userId).executeTakeFirst();
+  }
+
+  /** One shard's drivers with IDs below `beforeId`, newest first. */
+  async listAdmin(
+    db: Executor,
+    options: { status: AdminDriverStatus | undefined; beforeId: string | null; limit: number },
+  ): Promise<AdminDriverRow[]> {
+    let query = this.adminQuery(db);
+    if (options.beforeId !== null) {
+      query = query.where('drivers.user_id', '<', options.beforeId);
+    }
+    switch (options.status) {
+      case 'suspended':
+        query = query.where('drivers.suspended', '=', 1);
+        break;
+      case 'busy':
+        query = query.where('drivers.suspended', '=', 0).where('drivers.active_booking_id', 'is not', null);
+        break;
+      case 'online':
+      case 'offline':
+        query = query
+          .where('drivers.suspended', '=', 0)
+          .where('drivers.active_booking_id', 'is', null)
+          .where('drivers.online', '=', options.status === 'online' ? 1 : 0);
+        break;
+      case undefined:
+        break;
+    }
+    return query.orderBy('drivers.user_id', 'desc').limit(options.limit).execute();
+  }
+
+  /** One shard's vehicles with IDs below `beforeId`, newest first. */
+  async listVehicles(db: Executor, beforeId: string | null, limit: number): Promise<VehicleRow[]> {
+    let query = db.selectFrom('vehicles').selectAll();
+    if (beforeId !== null) {
+      query = query.where('id', '<', beforeId);
+    }
+    return query.orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  private presenceQuery(db: Executor) {
+    return db
+      .selectFrom('drivers')
+      .innerJoin('vehicles', 'vehicles.id', 'drivers.vehicle_id')
+      .select([
+        'drivers.user_id',
+        'drivers.online',
+        'drivers.suspended',
+        'drivers.active_booking_id',
+        'drivers.last_lat',
+        'drivers.last_lng',
+        'drivers.last_heading',
+        'drivers.last_seen_at',
+        'vehicles.type as vehicle_type',
+      ]);
+  }
+
+  private adminQuery(db: Executor) {
+    return db
+      .selectFrom('drivers')
+      .innerJoin('vehicles', 'vehicles.id', 'drivers.vehicle_id')
+      .innerJoin('users', 'users.id', 'drivers.user_id')
+      .select([
+        'drivers.user_id',
+        'drivers.online',
+        'drivers.suspended',
+        'drivers.active_booking_id',
+        'drivers.last_lat',
+        'drivers.last_lng',
+        'drivers.last_heading',
+        'drivers.last_seen_at',
+        'drivers.created_at',
+        'vehicles.type as vehicle_type',
+        'vehicles.id as vehicle_id',
+        'vehicles.plate',
+        'vehicles.capacity_kg',
+        'users.name',
+        'users.email',
+        'users.phone',
+      ]);
   }
 }

@@ -171,6 +171,8 @@ export interface DriverJobsTable {
   assigned_at: number;
   completed_at: number | null;
   updated_at: number;
+  /** `seq` of the booking event last applied, so a late or repeated event never moves the row backwards. */
+  seq: number;
 }
 
 /** On the caller's shard: answers of writes made with an Idempotency-Key, kept 24 h. */

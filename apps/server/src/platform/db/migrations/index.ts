@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { MigrationDialect } from './migration-helpers';
 import * as foundation from './0001-foundation';
 import * as bookingCore from './0002-booking-core';
+import * as driverJobsSeq from './0003-driver-jobs-seq';
 
 export interface ShardMigration {
   name: string;
@@ -12,4 +13,5 @@ export interface ShardMigration {
 export const migrations: readonly ShardMigration[] = [
   { name: '0001-foundation', up: foundation.up },
   { name: '0002-booking-core', up: bookingCore.up },
+  { name: '0003-driver-jobs-seq', up: driverJobsSeq.up },
 ];

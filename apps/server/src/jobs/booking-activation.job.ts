@@ -1,0 +1,113 @@
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import { AppError } from '../lib/errors';
+import type { ShardRouter } from '../platform/db/shard-router';
+import type { JobQueue } from '../platform/queue/job-queue.port';
+import type { BookingRow, BookingsRepository } from '../modules/bookings/bookings.repository';
+import type { BookingsService } from '../modules/bookings/bookings.service';
+
+export const BOOKING_ACTIVATE_JOB = 'booking.activate';
+
+export interface ActivationJob {
+  bookingId: string;
+}
+
+export function activationJobId(bookingId: string): string {
+  return `activate-${bookingId}`;
+}
+
+/**
+ * Scheduled bookings wait as `scheduled` and start searching `leadMinutes`
+ * before their time, through one delayed job each (see docs/adr/0009). A sweep
+ * every minute catches any whose job was lost.
+ */
+export class ActivationScheduler {
+  private sweepTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly deps: {
+      queue: JobQueue;
+      router: ShardRouter;
+      clock: Clock;
+      bookings: BookingsRepository;
+      bookingsService: BookingsService;
+      leadMinutes: number;
+      logger: Logger;
+    },
+  ) {}
+
+  dueAt(booking: BookingRow): number {
+    return (booking.scheduled_at ?? 0) - this.deps.leadMinutes * 60_000;
+  }
+
+  async schedule(booking: BookingRow, jobId = activationJobId(booking.id)): Promise<void> {
+    const delayMs = Math.max(0, this.dueAt(booking) - this.deps.clock.now());
+    await this.deps.queue.enqueue(BOOKING_ACTIVATE_JOB, { bookingId: booking.id } satisfies ActivationJob, {
+      jobId,
+      delayMs,
+      attempts: 10,
+      backoffMs: 1000,
+    });
+  }
+
+  /** Starts the search if the booking is still scheduled and due; reschedules it if not yet due. */
+  async activate(bookingId: string): Promise<void> {
+    const { router, bookings, clock } = this.deps;
+    const booking = await bookings.findById(router.forId(bookingId).db, bookingId);
+    if (booking?.status !== 'scheduled') {
+      return;
+    }
+    const now = clock.now();
+    if (now < this.dueAt(booking)) {
+      // The queue's timer and this clock disagree: try again when due.
+      await this.schedule(booking, `${activationJobId(bookingId)}-${now}`);
+      return;
+    }
+    try {
+      await this.deps.bookingsService.transition(
+        bookingId,
+        'searching',
+        { role: 'system', id: null },
+        { set: (_row, at) => ({ search_started_at: at }) },
+      );
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'invalid_transition')) {
+        throw error;
+      }
+    }
+  }
+
+  /** Activates every scheduled booking that is due, on every shard. */
+  async sweep(): Promise<number> {
+    const dueBefore = this.deps.clock.now() + this.deps.leadMinutes * 60_000;
+    let activated = 0;
+    for (const shard of this.deps.router.shards) {
+      const due = await this.deps.bookings.dueScheduled(shard.db, dueBefore, 500);
+      for (const booking of due) {
+        await this.activate(booking.id);
+        activated += 1;
+      }
+    }
+    return activated;
+  }
+
+  startSweeping(intervalMs = 60_000): void {
+    this.sweepTimer = setInterval(() => {
+      this.sweep().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'scheduled booking sweep failed'));
+    }, intervalMs);
+    this.sweepTimer.unref();
+  }
+
+  stopSweeping(): void {
+    if (this.sweepTimer !== null) {
+      clearInterval(this.sweepTimer);
+      this.sweepTimer = null;
+    }
+  }
+}
+
+export function registerBookingActivationJob(queue: JobQueue, scheduler: ActivationScheduler): void {
+  queue.process<ActivationJob>(BOOKING_ACTIVATE_JOB, (job) => scheduler.activate(job.data.bookingId), {
+    concurrency: 4,
+  });
+}

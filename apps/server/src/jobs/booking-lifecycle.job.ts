@@ -1,0 +1,71 @@
+import type { Clock } from '../lib/clock';
+import type { GeoIndex } from '../platform/geo/geo-index.port';
+import type { ShardRouter } from '../platform/db/shard-router';
+import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
+import type { JobQueue } from '../platform/queue/job-queue.port';
+import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../modules/bookings/booking-events';
+import type { BookingsRepository } from '../modules/bookings/bookings.repository';
+import type { DispatchService } from '../modules/dispatch/dispatch.service';
+import { searchingBookingsSet } from '../modules/dispatch/geo-sets';
+import { activationJobId, BOOKING_ACTIVATE_JOB, type ActivationScheduler } from './booking-activation.job';
+
+export const BOOKING_LIFECYCLE_JOB = 'booking.lifecycle';
+
+export interface BookingLifecycleDeps {
+  queue: JobQueue;
+  relay: OutboxRelay;
+  router: ShardRouter;
+  geo: GeoIndex;
+  clock: Clock;
+  bookings: BookingsRepository;
+  dispatch: DispatchService;
+  activation: ActivationScheduler;
+}
+
+/**
+ * Reacts to every committed booking status change: keeps the demand index for
+ * surge, starts and stops dispatch, withdraws offers, and schedules or cancels
+ * the activation of scheduled bookings. Each step is idempotent.
+ */
+export function registerBookingLifecycleJob(deps: BookingLifecycleDeps): void {
+  deps.relay.route(BOOKING_STATUS_CHANGED, BOOKING_LIFECYCLE_JOB);
+  deps.queue.process<OutboxJob>(
+    BOOKING_LIFECYCLE_JOB,
+    async (job) => {
+      const change = job.data.payload as BookingStatusChanged;
+      const booking = await deps.bookings.findById(deps.router.forId(change.bookingId).db, change.bookingId);
+      if (booking === undefined) {
+        return;
+      }
+      const searchingSet = searchingBookingsSet(change.vehicleType);
+      if (change.to === 'searching') {
+        if (booking.status === 'searching') {
+          await deps.geo.upsert(searchingSet, booking.id, { lat: booking.pickup_lat, lng: booking.pickup_lng });
+          await deps.dispatch.scheduleWave(booking.id, booking.offer_wave + 1);
+        }
+      } else if (change.from === 'searching' || booking.status !== 'searching') {
+        await deps.geo.remove(searchingSet, booking.id);
+      }
+      if (change.from === 'searching' && change.to === 'driver_assigned') {
+        await deps.dispatch.revokeOffers(booking, 'taken', change.driverId);
+      }
+      if (change.to === 'cancelled' || change.to === 'expired') {
+        await deps.dispatch.revokeOffers(booking, change.to === 'cancelled' ? 'cancelled' : 'expired', null);
+      }
+      if (change.to === 'scheduled' && booking.status === 'scheduled') {
+        await deps.activation.schedule(booking);
+      }
+      if (change.from === 'scheduled' && change.to === 'cancelled') {
+        await deps.queue.remove(BOOKING_ACTIVATE_JOB, activationJobId(booking.id));
+      }
+      // A driver who is no longer on the job goes back to the pool.
+      const driverLeft =
+        change.driverId !== null &&
+        (change.to === 'delivered' || change.to === 'cancelled' || (change.to === 'searching' && change.from !== null));
+      if (driverLeft && change.driverId !== null) {
+        await deps.dispatch.afterDriverLeft(change.driverId, booking.id);
+      }
+    },
+    { concurrency: 8 },
+  );
+}

@@ -1,0 +1,156 @@
+import { BOOKING_STATUSES, type BookingStatus } from '@loadline/contracts';
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import { isUniqueViolation } from '../platform/db/db-errors';
+import type { ShardRouter } from '../platform/db/shard-router';
+import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
+import type { JobQueue } from '../platform/queue/job-queue.port';
+import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../modules/bookings/booking-events';
+import type { DriverClaimsRepository } from '../modules/dispatch/driver-claims.repository';
+import type { DriverPresence } from '../modules/drivers/driver-presence';
+import type { DriverJobsRepository } from '../modules/drivers/driver-jobs.repository';
+import { coordinates, type JobRoute } from '../modules/drivers/drivers.presenter';
+
+/** Queue job fed by the outbox relay with every `booking.status_changed` event. */
+export const DRIVER_JOBS_SYNC = 'driver-jobs.sync';
+
+/** Statuses after which the driver no longer holds the booking: its claim is given back. */
+const RELEASING: ReadonlySet<BookingStatus> = new Set<BookingStatus>(['delivered', 'cancelled', 'expired', 'searching']);
+
+export interface DriverJobsSyncDeps {
+  router: ShardRouter;
+  jobs: DriverJobsRepository;
+  claims: DriverClaimsRepository;
+  presence: DriverPresence;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Keeps each driver's job history (`driver_jobs`, on the driver's shard) in
+ * step with booking status changes, and frees the driver when a job ends.
+ *
+ * - The first event naming a driver inserts the row with the booking's facts;
+ *   later ones update status and `completed_at`. The row remembers the `seq`
+ *   it last applied, so a repeated or late event never moves it backwards.
+ * - A booking returning to `searching` with a driver is that driver releasing
+ *   it: the row is kept, marked `cancelled` (from the driver's side the job
+ *   ended unfinished), so the history shows it and stats ignore it.
+ * - On delivered, cancelled, expired or a release, the driver's claim on this
+ *   booking is given back (a no-op when it already was, or when the driver
+ *   holds another booking by now).
+ * - Then the driver's availability is recomputed from SQL. That also resets
+ *   the live path's active job from the claim, which is the out-of-order-safe
+ *   form of `setActiveJob(driverId, null)`: a late "delivered" of an old job
+ *   cannot clear the job the driver holds now.
+ */
+export class DriverJobsSync {
+  constructor(private readonly deps: DriverJobsSyncDeps) {}
+
+  async handle(event: OutboxJob): Promise<void> {
+    const change = parseStatusChanged(event.payload);
+    if (change === null) {
+      this.deps.logger.error({ eventId: event.id, topic: event.topic }, 'malformed booking.status_changed event skipped');
+      return;
+    }
+    const driverId = change.driverId;
+    if (driverId === null) {
+      return;
+    }
+    await this.applyToRow(driverId, change);
+    if (RELEASING.has(change.to)) {
+      await this.deps.claims.release(driverId, change.bookingId, this.deps.clock.now());
+    }
+    await this.deps.presence.refreshAvailability(driverId);
+  }
+
+  private async applyToRow(driverId: string, change: BookingStatusChanged): Promise<void> {
+    const db = this.deps.router.forId(driverId).db;
+    const key = { driverId, bookingId: change.bookingId };
+    const status = change.to === 'searching' ? 'cancelled' : change.to;
+    const completedAt = RELEASING.has(change.to) ? change.at : null;
+    // Two tries: an insert that loses a race with another delivery becomes an update.
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const now = this.deps.clock.now();
+      const existing = await this.deps.jobs.find(db, driverId, change.bookingId);
+      if (existing !== undefined) {
+        if (existing.seq < change.seq) {
+          await this.deps.jobs.updateIfNewer(db, key, { status, completedAt, seq: change.seq, now });
+        }
+        if (change.to === 'driver_assigned' && existing.assigned_at !== change.at) {
+          // A late assignment event still knows best when this driver took the job.
+          await this.deps.jobs.setAssignedAt(db, key, change.at, now);
+        }
+        return;
+      }
+      const booking = await this.deps.jobs.findBooking(this.deps.router.forId(change.bookingId).db, change.bookingId);
+      if (booking === undefined) {
+        // The event commits with the booking, so this is a shard we cannot read yet: retry later.
+        throw new Error(`booking ${change.bookingId} of a status change was not found`);
+      }
+      const route: JobRoute = {
+        pickup: coordinates(booking.pickup_lat, booking.pickup_lng, booking.pickup_address),
+        dropoff: coordinates(booking.dropoff_lat, booking.dropoff_lng, booking.dropoff_address),
+      };
+      try {
+        await this.deps.jobs.insert(db, {
+          driver_id: driverId,
+          booking_id: change.bookingId,
+          status,
+          vehicle_type: booking.vehicle_type,
+          route: JSON.stringify(route),
+          price_amount: booking.price_amount,
+          currency: booking.currency,
+          distance_km: booking.distance_km,
+          // The booking's assigned_at may belong to a later driver by now; the event's own time is this driver's.
+          assigned_at: change.to === 'driver_assigned' ? change.at : (booking.assigned_at ?? change.at),
+          completed_at: completedAt,
+          updated_at: now,
+          seq: change.seq,
+        });
+        return;
+      } catch (error) {
+        if (!isUniqueViolation(error)) {
+          throw error;
+        }
+      }
+    }
+  }
+}
+
+/** Routes the topic to the job and starts consuming it in this process (worker role). */
+export function registerDriverJobsSync(queue: JobQueue, relay: OutboxRelay, sync: DriverJobsSync): void {
+  relay.route(BOOKING_STATUS_CHANGED, DRIVER_JOBS_SYNC);
+  queue.process<OutboxJob>(DRIVER_JOBS_SYNC, (job) => sync.handle(job.data));
+}
+
+function isStatus(value: unknown): value is BookingStatus {
+  return BOOKING_STATUSES.some((status) => status === value);
+}
+
+function isId(value: unknown): value is string {
+  return typeof value === 'string' && /^[1-9][0-9]{0,18}$/.test(value);
+}
+
+/** Job data is JSON from the queue: checks the fields this consumer relies on. */
+export function parseStatusChanged(payload: unknown): BookingStatusChanged | null {
+  if (typeof payload !== 'object' || payload === null) {
+    return null;
+  }
+  const value = payload as Record<string, unknown>;
+  const actor = value.actor;
+  if (
+    !isId(value.bookingId) ||
+    !isId(value.customerId) ||
+    !(value.driverId === null || isId(value.driverId)) ||
+    !isStatus(value.to) ||
+    !(value.from === null || isStatus(value.from)) ||
+    typeof value.seq !== 'number' ||
+    typeof value.at !== 'number' ||
+    typeof actor !== 'object' ||
+    actor === null
+  ) {
+    return null;
+  }
+  return value as unknown as BookingStatusChanged;
+}

@@ -1,0 +1,136 @@
+import type { Offer } from '@loadline/contracts';
+import type { EventBus } from '../platform/bus/event-bus.port';
+import type { ShardRouter } from '../platform/db/shard-router';
+import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
+import type { JobQueue } from '../platform/queue/job-queue.port';
+import { deliver, rooms, type Delivery } from '../realtime/deliveries';
+import {
+  BOOKING_STATUS_CHANGED,
+  OFFER_CREATED,
+  OFFER_REVOKED,
+  type BookingStatusChanged,
+  type OfferCreated,
+  type OfferRevoked,
+} from '../modules/bookings/booking-events';
+import type { BookingPricing } from '../modules/bookings/bookings.service';
+import type { BookingsRepository } from '../modules/bookings/bookings.repository';
+import type { DriverPresence } from '../modules/drivers/driver-presence';
+import type { OffersRepository } from '../modules/dispatch/offers.repository';
+
+export const REALTIME_PROJECTOR_JOB = 'realtime.project';
+
+export interface RealtimeProjectorDeps {
+  queue: JobQueue;
+  relay: OutboxRelay;
+  bus: EventBus;
+  router: ShardRouter;
+  bookings: BookingsRepository;
+  offers: OffersRepository;
+  presence: DriverPresence;
+  pricing: Pick<BookingPricing, 'travelMinutes'>;
+}
+
+/**
+ * Turns committed events into the contract's socket events for exactly the
+ * rooms concerned, once per event (a queue job, not a bus listener, so several
+ * realtime processes never send one event twice).
+ */
+export class RealtimeProjector {
+  constructor(private readonly deps: RealtimeProjectorDeps) {}
+
+  async project(event: OutboxJob): Promise<Delivery[]> {
+    switch (event.topic) {
+      case BOOKING_STATUS_CHANGED:
+        return this.bookingChanged(event.payload as BookingStatusChanged);
+      case OFFER_CREATED:
+        return this.offerCreated(event.payload as OfferCreated);
+      case OFFER_REVOKED: {
+        const revoked = event.payload as OfferRevoked;
+        return [
+          {
+            rooms: [rooms.driver(revoked.driverId)],
+            event: 'offerRevoked',
+            data: { bookingId: revoked.bookingId, reason: revoked.reason },
+          },
+        ];
+      }
+      default:
+        return [];
+    }
+  }
+
+  private async bookingChanged(change: BookingStatusChanged): Promise<Delivery[]> {
+    const audience = [rooms.booking(change.bookingId), rooms.user(change.customerId)];
+    if (change.driverId !== null) {
+      audience.push(rooms.driver(change.driverId));
+    }
+    const deliveries: Delivery[] = [
+      {
+        rooms: audience,
+        event: 'bookingStatusUpdated',
+        data: { bookingId: change.bookingId, status: change.to, seq: change.seq, at: new Date(change.at).toISOString() },
+      },
+    ];
+    if (change.to === 'driver_assigned' && change.driverId !== null) {
+      const confirmed = await this.driverConfirmed(change.bookingId, change.driverId);
+      if (confirmed !== null) {
+        deliveries.push({ rooms: [rooms.booking(change.bookingId), rooms.user(change.customerId)], event: 'driverConfirmed', data: confirmed });
+      }
+    }
+    return deliveries;
+  }
+
+  private async driverConfirmed(bookingId: string, driverId: string) {
+    const { router, bookings, presence, pricing } = this.deps;
+    const driverDb = router.forId(driverId).db;
+    const driver = await driverDb
+      .selectFrom('users')
+      .innerJoin('drivers', 'drivers.user_id', 'users.id')
+      .innerJoin('vehicles', 'vehicles.id', 'drivers.vehicle_id')
+      .select(['users.name', 'vehicles.type', 'vehicles.plate'])
+      .where('users.id', '=', driverId)
+      .executeTakeFirst();
+    const booking = await bookings.findById(router.forId(bookingId).db, bookingId);
+    if (driver === undefined || booking === undefined) {
+      return null;
+    }
+    const location = await presence.liveLocation(driverId);
+    const etaMinutes =
+      location === null
+        ? null
+        : Math.round(
+            pricing.travelMinutes(booking.vehicle_type, location, { lat: booking.pickup_lat, lng: booking.pickup_lng }) * 10,
+          ) / 10;
+    return {
+      bookingId,
+      driverId,
+      driver: { name: driver.name, vehicle: { type: driver.type, plate: driver.plate } },
+      etaMinutes,
+    };
+  }
+
+  private async offerCreated(created: OfferCreated): Promise<Delivery[]> {
+    const row = await this.deps.offers.find(this.deps.router.forId(created.driverId).db, created.driverId, created.bookingId);
+    if (row?.status !== 'pending') {
+      return [];
+    }
+    return [{ rooms: [rooms.driver(created.driverId)], event: 'bookingOffer', data: JSON.parse(row.payload) as Offer }];
+  }
+}
+
+export function registerRealtimeProjectorJob(deps: RealtimeProjectorDeps): RealtimeProjector {
+  const projector = new RealtimeProjector(deps);
+  for (const topic of [BOOKING_STATUS_CHANGED, OFFER_CREATED, OFFER_REVOKED]) {
+    deps.relay.route(topic, REALTIME_PROJECTOR_JOB);
+  }
+  deps.queue.process<OutboxJob>(
+    REALTIME_PROJECTOR_JOB,
+    async (job) => {
+      for (const delivery of await projector.project(job.data)) {
+        await deliver(deps.bus, delivery);
+      }
+    },
+    { concurrency: 16 },
+  );
+  return projector;
+}

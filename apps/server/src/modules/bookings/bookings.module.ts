@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import type { Authenticator } from '../../http/auth-guard';
+import type { Platform } from '../../platform/platform';
+import { ActivationScheduler, registerBookingActivationJob } from '../../jobs/booking-activation.job';
+import { registerBookingLifecycleJob } from '../../jobs/booking-lifecycle.job';
+import { registerDispatchWaveJob } from '../../jobs/dispatch-wave.job';
+import { registerRealtimeProjectorJob } from '../../jobs/realtime-projector.job';
+import { OverviewService } from '../analytics/overview.service';
+import { DispatchService } from '../dispatch/dispatch.service';
+import { dispatchRoutes } from '../dispatch/dispatch.routes';
+import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
+import { OffersRepository } from '../dispatch/offers.repository';
+import type { DriverPresence } from '../drivers/driver-presence';
+import { adminBookingsRoutes } from './admin-bookings.routes';
+import { bookingsRoutes } from './bookings.routes';
+import { BookingsRepository } from './bookings.repository';
+import { BookingsService, type BookingPricing } from './bookings.service';
+
+export interface BookingCoreDeps {
+  platform: Platform;
+  pricing: BookingPricing;
+  presence: DriverPresence;
+}
+
+/**
+ * Bookings, dispatch and their background jobs, wired from the platform. The
+ * API role registers the routes; the worker role runs the jobs.
+ */
+export function createBookingCore({ platform, pricing, presence }: BookingCoreDeps) {
+  const { router, ids, clock, outbox, queue, geo, bus, cache, relay, config, logger } = platform;
+  const bookings = new BookingsRepository();
+  const offers = new OffersRepository();
+  const claims = new DriverClaimsRepository(router);
+  const onCommitted = () => relay.poke();
+
+  const service = new BookingsService({
+    router,
+    ids,
+    clock,
+    outbox,
+    bookings,
+    pricing,
+    presence,
+    scheduledLeadMinutes: config.dispatch.scheduledLeadMinutes,
+    onCommitted,
+  });
+  const dispatch = new DispatchService({
+    router,
+    clock,
+    geo,
+    queue,
+    outbox,
+    bookings,
+    bookingsService: service,
+    offers,
+    claims,
+    presence,
+    settings: config.dispatch,
+    logger: logger.child({ module: 'dispatch' }),
+    onCommitted,
+  });
+  const activation = new ActivationScheduler({
+    queue,
+    router,
+    clock,
+    bookings,
+    bookingsService: service,
+    leadMinutes: config.dispatch.scheduledLeadMinutes,
+    logger: logger.child({ module: 'scheduling' }),
+  });
+  const overview = new OverviewService({ router, cache, clock });
+
+  return {
+    service,
+    dispatch,
+    activation,
+    overview,
+    async registerRoutes(http: FastifyInstance, authenticator: Authenticator): Promise<void> {
+      await http.register(bookingsRoutes({ bookings: service, authenticator }));
+      await http.register(dispatchRoutes({ dispatch, authenticator }));
+      await http.register(adminBookingsRoutes({ bookings: service, overview, authenticator }));
+    },
+    startWorkers(): void {
+      registerDispatchWaveJob(queue, dispatch);
+      registerBookingLifecycleJob({ queue, relay, router, geo, clock, bookings, dispatch, activation });
+      registerBookingActivationJob(queue, activation);
+      registerRealtimeProjectorJob({ queue, relay, bus, router, bookings, offers, presence, pricing });
+      activation.startSweeping();
+    },
+    stop(): void {
+      activation.stopSweeping();
+    },
+  };
+}
+
+export type BookingCore = ReturnType<typeof createBookingCore>;

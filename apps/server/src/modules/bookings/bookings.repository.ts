@@ -1,0 +1,146 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type {
+  BookingEventsTable,
+  BookingStatusColumn,
+  BookingsTable,
+  IdempotencyKeysTable,
+} from '../../platform/db/schema';
+import type { Executor } from '../users/users.repository';
+
+export type BookingRow = Selectable<BookingsTable>;
+export type BookingEventRow = Selectable<BookingEventsTable>;
+export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
+
+export interface StatusChange {
+  id: string;
+  /** The booking must still be in this status and at this seq: optimistic concurrency. */
+  expectedStatus: BookingStatusColumn;
+  expectedSeq: number;
+  set: Updateable<BookingsTable>;
+  /** Extra condition: the booking has no driver yet (acceptance). */
+  requireNoDriver?: boolean;
+  /** Extra condition: the booking is held by this driver. */
+  requireDriver?: string;
+}
+
+/** Bookings, their events and idempotency keys, on the customer's shard. */
+export class BookingsRepository {
+  async insert(db: Executor, row: Insertable<BookingsTable>): Promise<void> {
+    await db.insertInto('bookings').values(row).execute();
+  }
+
+  async findById(db: Executor, id: string): Promise<BookingRow | undefined> {
+    return db.selectFrom('bookings').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * Applies a status change only if nothing changed since the caller read the
+   * booking; true when applied. This conditional update is what makes
+   * acceptance, cancellation and status moves race-safe.
+   */
+  async applyChange(db: Executor, change: StatusChange): Promise<boolean> {
+    let query = db
+      .updateTable('bookings')
+      .set(change.set)
+      .where('id', '=', change.id)
+      .where('status', '=', change.expectedStatus)
+      .where('seq', '=', change.expectedSeq);
+    if (change.requireNoDriver === true) {
+      query = query.where('driver_id', 'is', null);
+    }
+    if (change.requireDriver !== undefined) {
+      query = query.where('driver_id', '=', change.requireDriver);
+    }
+    const result = await query.executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Records a dispatch wave if no other worker recorded it first; true when this call did. */
+  async recordWave(db: Executor, id: string, wave: number, offeredTo: readonly string[]): Promise<boolean> {
+    const result = await db
+      .updateTable('bookings')
+      .set({ offer_wave: wave, offered_to: JSON.stringify(offeredTo) })
+      .where('id', '=', id)
+      .where('status', '=', 'searching')
+      .where('offer_wave', '=', wave - 1)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async insertEvent(db: Executor, row: BookingEventRow): Promise<void> {
+    await db.insertInto('booking_events').values(row).execute();
+  }
+
+  async events(db: Executor, bookingId: string): Promise<BookingEventRow[]> {
+    return db.selectFrom('booking_events').selectAll().where('booking_id', '=', bookingId).orderBy('seq').execute();
+  }
+
+  /** A customer's bookings, newest first, after the keyset `beforeId`. */
+  async listByCustomer(
+    db: Executor,
+    customerId: string,
+    options: { status?: BookingStatusColumn | undefined; beforeId: string | null; limit: number },
+  ): Promise<BookingRow[]> {
+    let query = db
+      .selectFrom('bookings')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .orderBy('id', 'desc')
+      .limit(options.limit);
+    if (options.status !== undefined) {
+      query = query.where('status', '=', options.status);
+    }
+    if (options.beforeId !== null) {
+      query = query.where('id', '<', options.beforeId);
+    }
+    return query.execute();
+  }
+
+  /** Bookings of one shard for the admin list, newest first. */
+  async listForAdmin(
+    db: Executor,
+    options: { status?: BookingStatusColumn | undefined; beforeId: string | null; limit: number },
+  ): Promise<BookingRow[]> {
+    let query = db.selectFrom('bookings').selectAll().orderBy('id', 'desc').limit(options.limit);
+    if (options.status !== undefined) {
+      query = query.where('status', '=', options.status);
+    }
+    if (options.beforeId !== null) {
+      query = query.where('id', '<', options.beforeId);
+    }
+    return query.execute();
+  }
+
+  /** Scheduled bookings whose search should have started by `dueBefore` (for the sweeper). */
+  async dueScheduled(db: Executor, dueBefore: number, limit: number): Promise<BookingRow[]> {
+    return db
+      .selectFrom('bookings')
+      .selectAll()
+      .where('status', '=', 'scheduled')
+      .where('scheduled_at', '<=', dueBefore)
+      .orderBy('scheduled_at')
+      .limit(limit)
+      .execute();
+  }
+
+  async insertIdempotencyKey(db: Executor, row: IdempotencyRow): Promise<void> {
+    await db.insertInto('idempotency_keys').values(row).execute();
+  }
+
+  async findIdempotencyKey(db: Executor, userId: string, key: string): Promise<IdempotencyRow | undefined> {
+    return db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('idem_key', '=', key)
+      .executeTakeFirst();
+  }
+
+  async deleteIdempotencyKey(db: Executor, userId: string, key: string): Promise<void> {
+    await db.deleteFrom('idempotency_keys').where('user_id', '=', userId).where('idem_key', '=', key).execute();
+  }
+
+  async purgeIdempotencyKeys(db: Executor, olderThan: number): Promise<void> {
+    await db.deleteFrom('idempotency_keys').where('created_at', '<', olderThan).execute();
+  }
+}

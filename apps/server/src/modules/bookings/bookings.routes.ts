@@ -1,0 +1,169 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  Booking,
+  BookingEvent,
+  BookingListQuery,
+  CancelBookingBody,
+  CreateBookingBody,
+  ErrorEnvelope,
+  IdParams,
+  Page,
+  StatusUpdateBody,
+  Tracking,
+} from '@loadline/contracts';
+import { callerOf, type Authenticator } from '../../http/auth-guard';
+import type { BookingsService } from './bookings.service';
+
+const errorResponses = {
+  400: ErrorEnvelope,
+  401: ErrorEnvelope,
+  403: ErrorEnvelope,
+  404: ErrorEnvelope,
+  409: ErrorEnvelope,
+  422: ErrorEnvelope,
+  429: ErrorEnvelope,
+  503: ErrorEnvelope,
+};
+
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 128,
+      pattern: '^[A-Za-z0-9_.:-]+$',
+      description: 'The same key and body within 24 h returns the first answer and creates nothing new.',
+    }),
+  ),
+});
+
+export function bookingsRoutes(deps: { bookings: BookingsService; authenticator: Authenticator }) {
+  return (root: FastifyInstance): Promise<void> => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    const { bookings, authenticator } = deps;
+    const security = [{ bearer: [] }];
+
+    app.post(
+      '/v1/bookings',
+      {
+        preHandler: authenticator.guard(['customer']),
+        schema: {
+          tags: ['bookings'],
+          summary: 'Book a vehicle, now or for later',
+          description:
+            'From a quote (`quoteId`, keeping its price; 409 quote_expired after it expires) or directly from ' +
+            '`pickup`, `dropoff` and `vehicleType`. `scheduledAt` (1 minute to 30 days ahead) makes a scheduled ' +
+            'booking that starts searching shortly before its time. Goods heavier than the vehicle type carries are 422 over_capacity.',
+          security,
+          headers: IdempotencyHeaders,
+          body: CreateBookingBody,
+          response: { 201: Booking, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const result = await bookings.create(
+          callerOf(request).userId,
+          request.body,
+          request.headers['idempotency-key'],
+        );
+        return reply.status(result.status).send(result.booking);
+      },
+    );
+
+    app.get(
+      '/v1/bookings',
+      {
+        preHandler: authenticator.guard(['customer']),
+        schema: {
+          tags: ['bookings'],
+          summary: "The caller's bookings, newest first",
+          security,
+          querystring: BookingListQuery,
+          response: { 200: Page(Booking), ...errorResponses },
+        },
+      },
+      (request) => bookings.list(callerOf(request).userId, request.query),
+    );
+
+    app.get(
+      '/v1/bookings/:id',
+      {
+        preHandler: authenticator.guard(),
+        schema: {
+          tags: ['bookings'],
+          summary: 'One booking (its customer, its driver or an admin; 404 for anyone else)',
+          security,
+          params: IdParams,
+          response: { 200: Booking, ...errorResponses },
+        },
+      },
+      (request) => bookings.get(callerOf(request), request.params.id),
+    );
+
+    app.post(
+      '/v1/bookings/:id/cancel',
+      {
+        preHandler: authenticator.guard(['customer', 'admin']),
+        schema: {
+          tags: ['bookings'],
+          summary: 'Cancel a booking',
+          description: 'Customers until the goods are collected; admins any time before delivery. Else 422.',
+          security,
+          params: IdParams,
+          body: Type.Optional(CancelBookingBody),
+          response: { 200: Booking, ...errorResponses },
+        },
+      },
+      (request) => bookings.cancel(callerOf(request), request.params.id, request.body?.reason),
+    );
+
+    app.get(
+      '/v1/bookings/:id/events',
+      {
+        preHandler: authenticator.guard(),
+        schema: {
+          tags: ['bookings'],
+          summary: "The booking's status changes, oldest first, with their seq",
+          security,
+          params: IdParams,
+          response: { 200: Type.Object({ items: Type.Array(BookingEvent) }), ...errorResponses },
+        },
+      },
+      async (request) => ({ items: await bookings.events(callerOf(request), request.params.id) }),
+    );
+
+    app.get(
+      '/v1/bookings/:id/tracking',
+      {
+        preHandler: authenticator.guard(),
+        schema: {
+          tags: ['bookings'],
+          summary: "Status, the driver's live position and ETA",
+          security,
+          params: IdParams,
+          response: { 200: Tracking, ...errorResponses },
+        },
+      },
+      (request) => bookings.tracking(callerOf(request), request.params.id),
+    );
+
+    app.post(
+      '/v1/bookings/:id/status',
+      {
+        preHandler: authenticator.guard(['driver']),
+        schema: {
+          tags: ['bookings'],
+          summary: 'Move a job to its next status (the assigned driver only)',
+          description: 'Moves outside the state machine are 422 invalid_transition; `searching` releases the job.',
+          security,
+          params: IdParams,
+          body: StatusUpdateBody,
+          response: { 200: Booking, ...errorResponses },
+        },
+      },
+      (request) => bookings.driverUpdate(callerOf(request).userId, request.params.id, request.body.status),
+    );
+    return Promise.resolve();
+  };
+}

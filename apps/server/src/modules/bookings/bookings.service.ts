@@ -1,0 +1,471 @@
+import { createHash } from 'node:crypto';
+import type {
+  Booking,
+  BookingEvent,
+  BookingListQuery,
+  BookingStatus,
+  Coordinates,
+  CreateBookingBody,
+  Money,
+  Role,
+  Tracking,
+  VehicleType,
+} from '@loadline/contracts';
+import { ACTIVE_JOB_STATUSES } from '@loadline/contracts';
+import type { Updateable } from 'kysely';
+import type { Clock } from '../../lib/clock';
+import { AppError, errors } from '../../lib/errors';
+import { isUniqueViolation } from '../../platform/db/db-errors';
+import { logicalShardOf, type IdGenerator } from '../../platform/db/ids';
+import type { BookingsTable } from '../../platform/db/schema';
+import { compareIds, decodeCursor, encodeCursor, scatterGather, type ScatterPage } from '../../platform/db/scatter';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { OutboxWriter } from '../../platform/outbox/outbox';
+import type { DriverPresence } from '../drivers/driver-presence';
+import {
+  BOOKING_STATUS_CHANGED,
+  type BookingActor,
+  type BookingStatusChanged,
+} from './booking-events';
+import { assertTransition } from './booking-state';
+import { presentBooking, presentEvent } from './bookings.presenter';
+import type { BookingRow, BookingsRepository } from './bookings.repository';
+
+const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
+const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600_000;
+const MIN_SCHEDULE_AHEAD_MS = 60_000;
+
+/** Everything bookings need from pricing; the pricing module implements it. */
+export interface BookingPricing {
+  quoteForBooking(
+    customerId: string,
+    quoteId: string,
+  ): Promise<{
+    id: string;
+    vehicleType: VehicleType;
+    pickup: Coordinates;
+    dropoff: Coordinates;
+    distanceKm: number;
+    durationMinutes: number;
+    price: Money;
+    surgeMultiplier: number;
+  }>;
+  estimate(request: { pickup: Coordinates; dropoff: Coordinates; vehicleType: VehicleType }): Promise<{
+    distanceKm: number;
+    durationMinutes: number;
+    price: Money;
+    surgeMultiplier: number;
+  }>;
+  /** Throws when goods are heavier than the vehicle type carries. */
+  assertCapacity(vehicleType: VehicleType, weightKg: number): void;
+  /** Minutes to drive between two points in a vehicle of this type. */
+  travelMinutes(vehicleType: VehicleType, from: Coordinates, to: Coordinates): number;
+}
+
+export interface Caller {
+  userId: string;
+  role: Role;
+}
+
+export interface TransitionOptions {
+  /** Business checks on the freshly read booking; may throw (e.g. 404, 409). */
+  check?: (row: BookingRow) => void;
+  /** Columns to set besides status, seq and updated_at. */
+  set?: (row: BookingRow, now: number) => Updateable<BookingsTable>;
+  requireNoDriver?: boolean;
+  requireDriver?: string;
+  /** The driver to name in the event when the change removes the driver (a release). */
+  eventDriverId?: string;
+}
+
+export interface BookingsServiceDeps {
+  router: ShardRouter;
+  ids: IdGenerator;
+  clock: Clock;
+  outbox: OutboxWriter;
+  bookings: BookingsRepository;
+  pricing: BookingPricing;
+  presence: DriverPresence;
+  scheduledLeadMinutes: number;
+  onCommitted?: () => void;
+}
+
+export interface CreateResult {
+  status: number;
+  booking: Booking;
+}
+
+/** Bookings: creation (with idempotency), reads, cancellation and every status change. */
+export class BookingsService {
+  constructor(private readonly deps: BookingsServiceDeps) {}
+
+  async create(customerId: string, body: CreateBookingBody, idempotencyKey?: string): Promise<CreateResult> {
+    const { router, clock, bookings } = this.deps;
+    const db = router.forId(customerId).db;
+    const requestHash = idempotencyKey === undefined ? null : hashRequest(body);
+    if (idempotencyKey !== undefined && requestHash !== null) {
+      const replay = await this.replay(customerId, idempotencyKey, requestHash);
+      if (replay !== null) {
+        return replay;
+      }
+    }
+
+    const now = clock.now();
+    const terms = await this.terms(customerId, body);
+    const scheduledAt = this.scheduleTime(body.scheduledAt, now);
+    const status: BookingStatus =
+      scheduledAt !== null && scheduledAt - this.deps.scheduledLeadMinutes * 60_000 > now ? 'scheduled' : 'searching';
+    const id = this.deps.ids.next(logicalShardOf(customerId));
+    const row: BookingRow = {
+      id,
+      customer_id: customerId,
+      driver_id: null,
+      status,
+      vehicle_type: terms.vehicleType,
+      pickup_lat: terms.pickup.lat,
+      pickup_lng: terms.pickup.lng,
+      pickup_address: terms.pickup.address ?? null,
+      dropoff_lat: terms.dropoff.lat,
+      dropoff_lng: terms.dropoff.lng,
+      dropoff_address: terms.dropoff.address ?? null,
+      goods_description: body.goods?.description ?? null,
+      goods_weight_kg: body.goods?.weightKg ?? null,
+      price_amount: terms.price.amount,
+      currency: terms.price.currency,
+      distance_km: terms.distanceKm,
+      duration_minutes: terms.durationMinutes,
+      surge_multiplier: terms.surgeMultiplier,
+      quote_id: terms.quoteId,
+      scheduled_at: scheduledAt,
+      seq: 1,
+      offer_wave: 0,
+      offered_to: '[]',
+      search_started_at: status === 'searching' ? now : null,
+      assigned_at: null,
+      picked_up_at: null,
+      delivered_at: null,
+      cancelled_at: null,
+      cancel_reason: null,
+      created_at: now,
+      updated_at: now,
+    };
+    const booking = presentBooking(row);
+    try {
+      await db.transaction().execute(async (trx) => {
+        if (idempotencyKey !== undefined && requestHash !== null) {
+          await bookings.insertIdempotencyKey(trx, {
+            user_id: customerId,
+            idem_key: idempotencyKey,
+            request_hash: requestHash,
+            status_code: 201,
+            response: JSON.stringify(booking),
+            created_at: now,
+          });
+        }
+        await bookings.insert(trx, row);
+        await this.recordChange(trx, row, null, { role: 'customer', id: customerId }, now);
+      });
+    } catch (error) {
+      if (idempotencyKey !== undefined && requestHash !== null && isUniqueViolation(error)) {
+        // A concurrent request with the same key won; answer as it did.
+        const replay = await this.replay(customerId, idempotencyKey, requestHash);
+        if (replay !== null) {
+          return replay;
+        }
+      }
+      throw error;
+    }
+    this.deps.onCommitted?.();
+    return { status: 201, booking };
+  }
+
+  async get(caller: Caller, bookingId: string): Promise<Booking> {
+    return presentBooking(await this.readable(caller, bookingId));
+  }
+
+  async list(customerId: string, query: BookingListQuery): Promise<ScatterPage<Booking>> {
+    const limit = query.limit ?? 20;
+    const beforeId = query.cursor === undefined ? null : String(decodeCursor(query.cursor, 1)[0]);
+    const rows = await this.deps.bookings.listByCustomer(this.deps.router.forId(customerId).db, customerId, {
+      status: query.status,
+      beforeId,
+      limit: limit + 1,
+    });
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(presentBooking),
+      nextCursor: rows.length > limit && last !== undefined ? encodeCursor([last.id]) : null,
+    };
+  }
+
+  /** Every booking across shards, newest first (admin). */
+  async listAll(query: BookingListQuery): Promise<ScatterPage<Booking>> {
+    const page = await scatterGather({
+      shards: this.deps.router.shards,
+      limit: query.limit ?? 20,
+      cursor: query.cursor ?? null,
+      keyArity: 1,
+      keyOf: (row: BookingRow) => [row.id],
+      compare: (a, b) => compareIds(String(b[0]), String(a[0])),
+      fetch: (shard, after, limit) =>
+        this.deps.bookings.listForAdmin(shard.db, {
+          status: query.status,
+          beforeId: after === null ? null : String(after[0]),
+          limit,
+        }),
+    });
+    return { items: page.items.map(presentBooking), nextCursor: page.nextCursor };
+  }
+
+  async events(caller: Caller, bookingId: string): Promise<BookingEvent[]> {
+    await this.readable(caller, bookingId);
+    const rows = await this.deps.bookings.events(this.deps.router.forId(bookingId).db, bookingId);
+    return rows.map(presentEvent);
+  }
+
+  async tracking(caller: Caller, bookingId: string): Promise<Tracking> {
+    const row = await this.readable(caller, bookingId);
+    const active = (ACTIVE_JOB_STATUSES as readonly string[]).includes(row.status);
+    if (!active || row.driver_id === null) {
+      return { status: row.status, driverLocation: null, etaMinutes: null };
+    }
+    const location = await this.deps.presence.liveLocation(row.driver_id);
+    if (location === null) {
+      return { status: row.status, driverLocation: null, etaMinutes: null };
+    }
+    const toPickup = ['driver_assigned', 'en_route_to_pickup', 'arrived_at_pickup'].includes(row.status);
+    const target = toPickup
+      ? { lat: row.pickup_lat, lng: row.pickup_lng }
+      : { lat: row.dropoff_lat, lng: row.dropoff_lng };
+    const eta =
+      row.status === 'arrived_at_pickup' ? 0 : this.deps.pricing.travelMinutes(row.vehicle_type, location, target);
+    return {
+      status: row.status,
+      driverLocation: {
+        lat: location.lat,
+        lng: location.lng,
+        heading: location.heading,
+        at: new Date(location.at).toISOString(),
+      },
+      etaMinutes: Math.round(eta * 10) / 10,
+    };
+  }
+
+  async cancel(caller: Caller, bookingId: string, reason: string | undefined): Promise<Booking> {
+    const actor: BookingActor = { role: caller.role === 'admin' ? 'admin' : 'customer', id: caller.userId };
+    const row = await this.transition(bookingId, 'cancelled', actor, {
+      check: (current) => {
+        if (caller.role !== 'admin' && (caller.role !== 'customer' || current.customer_id !== caller.userId)) {
+          throw errors.notFound('Booking');
+        }
+      },
+      set: (_current, now) => ({ cancelled_at: now, cancel_reason: reason ?? null }),
+    });
+    return presentBooking(row);
+  }
+
+  /** A status move by the assigned driver (REST and socket share it). */
+  async driverUpdate(driverId: string, bookingId: string, to: BookingStatus): Promise<Booking> {
+    const row = await this.transition(bookingId, to, { role: 'driver', id: driverId }, {
+      check: (current) => {
+        if (current.driver_id !== driverId) {
+          throw errors.notFound('Booking');
+        }
+        if (to === 'driver_assigned') {
+          throw errors.invalidTransition(current.status, to);
+        }
+      },
+      requireDriver: driverId,
+      set: (_current, now) => {
+        switch (to) {
+          case 'goods_collected':
+            return { picked_up_at: now };
+          case 'delivered':
+            return { delivered_at: now };
+          case 'searching':
+            return { driver_id: null, assigned_at: null, search_started_at: now };
+          default:
+            return {};
+        }
+      },
+      ...(to === 'searching' ? { eventDriverId: driverId } : {}),
+    });
+    return presentBooking(row);
+  }
+
+  /**
+   * The one way a booking's status changes: read, check, then a conditional
+   * update on (status, seq) with its event and outbox row in one transaction.
+   * A concurrent change makes the update miss; the booking is then read again
+   * and the rules apply to what it has become.
+   */
+  async transition(bookingId: string, to: BookingStatus, actor: BookingActor, options: TransitionOptions = {}): Promise<BookingRow> {
+    const { router, bookings, clock } = this.deps;
+    const db = router.forId(bookingId).db;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const current = await bookings.findById(db, bookingId);
+      if (current === undefined) {
+        throw errors.notFound('Booking');
+      }
+      options.check?.(current);
+      assertTransition(current.status, to, actor.role);
+      const now = clock.now();
+      const set: Updateable<BookingsTable> = {
+        ...(options.set?.(current, now) ?? {}),
+        status: to,
+        seq: current.seq + 1,
+        updated_at: now,
+      };
+      const next = { ...current, ...set } as BookingRow;
+      const applied = await db.transaction().execute(async (trx) => {
+        const changed = await bookings.applyChange(trx, {
+          id: bookingId,
+          expectedStatus: current.status,
+          expectedSeq: current.seq,
+          set,
+          ...(options.requireNoDriver === true ? { requireNoDriver: true } : {}),
+          ...(options.requireDriver === undefined ? {} : { requireDriver: options.requireDriver }),
+        });
+        if (!changed) {
+          return false;
+        }
+        await this.recordChange(trx, next, current.status, actor, now, options.eventDriverId);
+        return true;
+      });
+      if (applied) {
+        this.deps.onCommitted?.();
+        return next;
+      }
+    }
+    throw new AppError(409, 'conflict', 'The booking is changing too fast; try again.');
+  }
+
+  /** Loads a booking the caller may see: its customer, its driver, or an admin; else 404. */
+  async readable(caller: Caller, bookingId: string): Promise<BookingRow> {
+    const row = await this.deps.bookings.findById(this.deps.router.forId(bookingId).db, bookingId);
+    const allowed =
+      row !== undefined &&
+      (caller.role === 'admin' ||
+        (caller.role === 'customer' && row.customer_id === caller.userId) ||
+        (caller.role === 'driver' && row.driver_id === caller.userId));
+    if (!allowed) {
+      throw errors.notFound('Booking');
+    }
+    return row;
+  }
+
+  private async recordChange(
+    trx: Parameters<BookingsRepository['insertEvent']>[0],
+    row: BookingRow,
+    from: BookingStatus | null,
+    actor: BookingActor,
+    now: number,
+    eventDriverId?: string,
+  ): Promise<void> {
+    await this.deps.bookings.insertEvent(trx, {
+      booking_id: row.id,
+      seq: row.seq,
+      status: row.status,
+      actor_role: actor.role,
+      actor_id: actor.id,
+      at: now,
+    });
+    const payload: BookingStatusChanged = {
+      bookingId: row.id,
+      customerId: row.customer_id,
+      driverId: eventDriverId ?? row.driver_id,
+      vehicleType: row.vehicle_type,
+      from,
+      to: row.status,
+      seq: row.seq,
+      at: now,
+      actor,
+    };
+    await this.deps.outbox.append(trx, { topic: BOOKING_STATUS_CHANGED, aggregateId: row.id, payload });
+  }
+
+  private async replay(customerId: string, key: string, requestHash: string): Promise<CreateResult | null> {
+    const { router, bookings, clock } = this.deps;
+    const db = router.forId(customerId).db;
+    const stored = await bookings.findIdempotencyKey(db, customerId, key);
+    if (stored === undefined) {
+      return null;
+    }
+    if (stored.created_at < clock.now() - IDEMPOTENCY_WINDOW_MS) {
+      await bookings.deleteIdempotencyKey(db, customerId, key);
+      return null;
+    }
+    if (stored.request_hash !== requestHash) {
+      throw errors.conflict(
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used with a different request.',
+      );
+    }
+    return { status: stored.status_code, booking: JSON.parse(stored.response) as Booking };
+  }
+
+  private async terms(customerId: string, body: CreateBookingBody) {
+    const { pricing } = this.deps;
+    const direct = body.pickup !== undefined || body.dropoff !== undefined || body.vehicleType !== undefined;
+    if (body.quoteId !== undefined && direct) {
+      throw errors.validation('Send either quoteId, or pickup, dropoff and vehicleType; not both.');
+    }
+    let terms: {
+      quoteId: string | null;
+      vehicleType: VehicleType;
+      pickup: Coordinates;
+      dropoff: Coordinates;
+      distanceKm: number;
+      durationMinutes: number;
+      price: Money;
+      surgeMultiplier: number;
+    };
+    if (body.quoteId !== undefined) {
+      const quote = await pricing.quoteForBooking(customerId, body.quoteId);
+      terms = { ...quote, quoteId: quote.id };
+    } else {
+      if (body.pickup === undefined || body.dropoff === undefined || body.vehicleType === undefined) {
+        throw errors.validation('pickup, dropoff and vehicleType are required without a quoteId.');
+      }
+      const request = { pickup: body.pickup, dropoff: body.dropoff, vehicleType: body.vehicleType };
+      terms = { ...request, ...(await pricing.estimate(request)), quoteId: null };
+    }
+    if (body.goods !== undefined) {
+      pricing.assertCapacity(terms.vehicleType, body.goods.weightKg);
+    }
+    return terms;
+  }
+
+  private scheduleTime(scheduledAt: string | undefined, now: number): number | null {
+    if (scheduledAt === undefined) {
+      return null;
+    }
+    const at = Date.parse(scheduledAt);
+    if (!Number.isFinite(at) || at < now + MIN_SCHEDULE_AHEAD_MS) {
+      throw errors.validation('scheduledAt must be at least a minute in the future.', { field: 'scheduledAt' });
+    }
+    if (at > now + MAX_SCHEDULE_AHEAD_MS) {
+      throw errors.validation('scheduledAt must be within 30 days.', { field: 'scheduledAt' });
+    }
+    return at;
+  }
+}
+
+/** Canonical hash of a request body: the same fields in any order hash alike. */
+function hashRequest(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonicalJson).join(',')}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, inner]) => inner !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,375 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Booking, BookingEvent, Quote, Tracking } from '@loadline/contracts';
+import type { LoadlineApp } from '../../app';
+import { ManualClock } from '../../lib/clock';
+import { bearer } from '../../../test/support/factories';
+import { CITY, book, newCustomer, offset, onlineDriver, waitForOffer, waitForStatus } from '../../../test/support/fleet';
+import { TestEnvironment } from '../../../test/support/test-env';
+import { tier } from '../../../test/support/tier';
+import { waitFor } from '../../../test/support/wait';
+
+describe(`bookings (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+  let admin: string;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('bookings', { env: { RATE_LIMITS: 'off', OFFER_TTL_SECONDS: '30' } });
+    app = await env.start();
+    await app.services.auth.createAccount({ email: 'ops@example.com', password: 'admin password', name: 'Ops', role: 'admin' });
+    const login = await app.http.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: 'ops@example.com', password: 'admin password' },
+    });
+    admin = login.json<{ token: string }>().token;
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  async function assignedJob(at = CITY) {
+    const customer = await newCustomer(app);
+    const driver = await onlineDriver(app, { at: offset(at, 0.3) });
+    const booking = await book(app, customer.token, { pickup: at });
+    await waitForOffer(app, driver.token, booking.id);
+    const accepted = await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/offers/${booking.id}/accept`,
+      headers: bearer(driver.token),
+    });
+    expect(accepted.statusCode).toBe(200);
+    return { customer, driver, booking: accepted.json<Booking>() };
+  }
+
+  async function move(token: string, bookingId: string, status: Booking['status']) {
+    return app.http.inject({
+      method: 'POST',
+      url: `/v1/bookings/${bookingId}/status`,
+      headers: bearer(token),
+      payload: { status },
+    });
+  }
+
+  it('runs the whole lifecycle from quote to delivery with a seq per change', async () => {
+    const customer = await newCustomer(app);
+    const driver = await onlineDriver(app, { at: offset(CITY, 0.5) });
+    const quoteResponse = await app.http.inject({
+      method: 'POST',
+      url: '/v1/quotes',
+      headers: bearer(customer.token),
+      payload: { pickup: { ...CITY, address: 'MG Road' }, dropoff: offset(CITY, 6, 2), vehicleType: 'van' },
+    });
+    expect(quoteResponse.statusCode).toBe(200);
+    const quote = quoteResponse.json<Quote>();
+
+    const created = await app.http.inject({
+      method: 'POST',
+      url: '/v1/bookings',
+      headers: bearer(customer.token),
+      payload: { quoteId: quote.id, goods: { description: 'Two sofas', weightKg: 120 } },
+    });
+    expect(created.statusCode).toBe(201);
+    const booking = created.json<Booking>();
+    expect(booking).toMatchObject({
+      status: 'searching',
+      customerId: customer.user.id,
+      driverId: null,
+      vehicleType: 'van',
+      price: quote.price,
+      distanceKm: quote.distanceKm,
+      goods: { description: 'Two sofas', weightKg: 120 },
+      pickup: { address: 'MG Road' },
+      scheduledAt: null,
+      seq: 1,
+    });
+
+    const offer = await waitForOffer(app, driver.token, booking.id);
+    expect(offer.price).toEqual(quote.price);
+    const accepted = await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/offers/${booking.id}/accept`,
+      headers: bearer(driver.token),
+    });
+    expect(accepted.statusCode).toBe(200);
+    expect(accepted.json<Booking>()).toMatchObject({ status: 'driver_assigned', driverId: driver.user.id, seq: 2 });
+
+    const steps: Booking['status'][] = ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit'];
+    for (const [index, status] of steps.entries()) {
+      const response = await move(driver.token, booking.id, status);
+      expect(response.statusCode).toBe(200);
+      expect(response.json<Booking>()).toMatchObject({ status, seq: 3 + index });
+    }
+
+    const position = offset(CITY, 3, 1);
+    await app.http.inject({
+      method: 'POST',
+      url: '/v1/driver/location',
+      headers: bearer(driver.token),
+      payload: { ...position, heading: 45 },
+    });
+    const tracking = await app.http.inject({
+      method: 'GET',
+      url: `/v1/bookings/${booking.id}/tracking`,
+      headers: bearer(customer.token),
+    });
+    const seen = tracking.json<Tracking>();
+    expect(seen.status).toBe('in_transit');
+    expect(seen.driverLocation).toMatchObject({ lat: position.lat, lng: position.lng, heading: 45 });
+    expect(seen.etaMinutes).toBeGreaterThan(0);
+
+    const delivered = await move(driver.token, booking.id, 'delivered');
+    expect(delivered.json<Booking>()).toMatchObject({ status: 'delivered', seq: 7 });
+
+    const events = await app.http.inject({
+      method: 'GET',
+      url: `/v1/bookings/${booking.id}/events`,
+      headers: bearer(customer.token),
+    });
+    const items = events.json<{ items: BookingEvent[] }>().items;
+    expect(items.map((event) => [event.seq, event.status, event.actor.role])).toEqual([
+      [1, 'searching', 'customer'],
+      [2, 'driver_assigned', 'driver'],
+      [3, 'en_route_to_pickup', 'driver'],
+      [4, 'arrived_at_pickup', 'driver'],
+      [5, 'goods_collected', 'driver'],
+      [6, 'in_transit', 'driver'],
+      [7, 'delivered', 'driver'],
+    ]);
+    const after = await app.http.inject({
+      method: 'GET',
+      url: `/v1/bookings/${booking.id}/tracking`,
+      headers: bearer(customer.token),
+    });
+    expect(after.json<Tracking>()).toEqual({ status: 'delivered', driverLocation: null, etaMinutes: null });
+  });
+
+  it('every illegal move is 422 invalid_transition and changes nothing', async () => {
+    const { driver, booking } = await assignedJob(offset(CITY, 20));
+    for (const status of ['goods_collected', 'delivered', 'in_transit', 'arrived_at_pickup', 'expired', 'scheduled', 'cancelled', 'driver_assigned'] as const) {
+      const response = await move(driver.token, booking.id, status);
+      expect(response.statusCode).toBe(422);
+      expect(response.json()).toMatchObject({ error: { code: 'invalid_transition', details: { from: 'driver_assigned', to: status } } });
+    }
+    expect((await move(driver.token, booking.id, 'en_route_to_pickup')).statusCode).toBe(200);
+    expect((await move(driver.token, booking.id, 'driver_assigned')).statusCode).toBe(422);
+    expect((await move(driver.token, booking.id, 'searching')).statusCode).toBe(422);
+    const current = await app.http.inject({ method: 'GET', url: `/v1/bookings/${booking.id}`, headers: bearer(driver.token) });
+    expect(current.json<Booking>()).toMatchObject({ status: 'en_route_to_pickup', seq: 3 });
+  });
+
+  it('a customer can cancel until the goods are collected, an admin until delivery, nobody after', async () => {
+    const searching = await book(app, (await newCustomer(app)).token, { pickup: offset(CITY, -40) });
+    const owner = await newCustomer(app);
+    const own = await book(app, owner.token, { pickup: offset(CITY, -40) });
+    const cancelled = await app.http.inject({
+      method: 'POST',
+      url: `/v1/bookings/${own.id}/cancel`,
+      headers: bearer(owner.token),
+      payload: { reason: 'changed my mind' },
+    });
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json<Booking>()).toMatchObject({ status: 'cancelled', seq: 2 });
+    const again = await app.http.inject({ method: 'POST', url: `/v1/bookings/${own.id}/cancel`, headers: bearer(owner.token), payload: {} });
+    expect(again.statusCode).toBe(422);
+
+    // Another customer's booking looks like it does not exist.
+    const foreign = await app.http.inject({ method: 'POST', url: `/v1/bookings/${searching.id}/cancel`, headers: bearer(owner.token), payload: {} });
+    expect(foreign.statusCode).toBe(404);
+
+    const { customer, driver, booking } = await assignedJob(offset(CITY, 30));
+    for (const status of ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected'] as const) {
+      expect((await move(driver.token, booking.id, status)).statusCode).toBe(200);
+    }
+    const late = await app.http.inject({ method: 'POST', url: `/v1/bookings/${booking.id}/cancel`, headers: bearer(customer.token), payload: {} });
+    expect(late.statusCode).toBe(422);
+    const byAdmin = await app.http.inject({ method: 'POST', url: `/v1/bookings/${booking.id}/cancel`, headers: bearer(admin), payload: { reason: 'damaged goods' } });
+    expect(byAdmin.statusCode).toBe(200);
+    expect(byAdmin.json<Booking>().status).toBe('cancelled');
+    expect((await move(driver.token, booking.id, 'in_transit')).statusCode).toBe(422);
+  });
+
+  it('customers see only their own bookings; drivers only their jobs; admins everything', async () => {
+    const alice = await newCustomer(app);
+    const bob = await newCustomer(app);
+    const booking = await book(app, alice.token, { pickup: offset(CITY, -50) });
+    const stranger = await onlineDriver(app, { at: offset(CITY, 80), online: false });
+    for (const token of [bob.token, stranger.token]) {
+      for (const suffix of ['', '/events', '/tracking']) {
+        const response = await app.http.inject({ method: 'GET', url: `/v1/bookings/${booking.id}${suffix}`, headers: bearer(token) });
+        expect(response.statusCode).toBe(404);
+        expect(response.json()).toMatchObject({ error: { code: 'not_found' } });
+      }
+    }
+    expect((await app.http.inject({ method: 'GET', url: `/v1/bookings/${booking.id}`, headers: bearer(admin) })).statusCode).toBe(200);
+    const driverMove = await move(stranger.token, booking.id, 'en_route_to_pickup');
+    expect(driverMove.statusCode).toBe(404);
+
+    const list = await app.http.inject({ method: 'GET', url: '/v1/bookings?limit=5', headers: bearer(bob.token) });
+    expect(list.json<{ items: Booking[] }>().items).toEqual([]);
+  });
+
+  it('lists a customer\'s bookings newest first with a cursor and a status filter', async () => {
+    const customer = await newCustomer(app);
+    const made: string[] = [];
+    for (let index = 0; index < 5; index += 1) {
+      made.push((await book(app, customer.token, { pickup: offset(CITY, -60 - index) })).id);
+    }
+    await app.http.inject({ method: 'POST', url: `/v1/bookings/${made[0] ?? ''}/cancel`, headers: bearer(customer.token), payload: {} });
+    const first = await app.http.inject({ method: 'GET', url: '/v1/bookings?limit=2', headers: bearer(customer.token) });
+    const page1 = first.json<{ items: Booking[]; nextCursor: string | null }>();
+    expect(page1.items.map((b) => b.id)).toEqual([made[4], made[3]]);
+    const seen = [...page1.items.map((b) => b.id)];
+    let cursor = page1.nextCursor;
+    while (cursor !== null) {
+      const next = await app.http.inject({ method: 'GET', url: `/v1/bookings?limit=2&cursor=${cursor}`, headers: bearer(customer.token) });
+      const page = next.json<{ items: Booking[]; nextCursor: string | null }>();
+      seen.push(...page.items.map((b) => b.id));
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual([...made].reverse());
+    const cancelledOnly = await app.http.inject({ method: 'GET', url: '/v1/bookings?status=cancelled', headers: bearer(customer.token) });
+    expect(cancelledOnly.json<{ items: Booking[] }>().items.map((b) => b.id)).toEqual([made[0]]);
+    const badLimit = await app.http.inject({ method: 'GET', url: '/v1/bookings?limit=500', headers: bearer(customer.token) });
+    expect(badLimit.statusCode).toBe(400);
+  });
+
+  it('the same Idempotency-Key and body return the first booking; another body with the key is 409', async () => {
+    const customer = await newCustomer(app);
+    const body = { pickup: offset(CITY, -70), dropoff: offset(CITY, -65), vehicleType: 'bike' };
+    const headers = { ...bearer(customer.token), 'idempotency-key': 'order-7781' };
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => app.http.inject({ method: 'POST', url: '/v1/bookings', headers, payload: body })),
+    );
+    expect(responses.map((response) => response.statusCode)).toEqual([201, 201, 201, 201, 201]);
+    const ids = new Set(responses.map((response) => response.json<Booking>().id));
+    expect(ids.size).toBe(1);
+    const list = await app.http.inject({ method: 'GET', url: '/v1/bookings', headers: bearer(customer.token) });
+    expect(list.json<{ items: Booking[] }>().items).toHaveLength(1);
+
+    const reordered = await app.http.inject({
+      method: 'POST',
+      url: '/v1/bookings',
+      headers,
+      payload: { vehicleType: 'bike', dropoff: body.dropoff, pickup: body.pickup },
+    });
+    expect(reordered.json<Booking>().id).toBe([...ids][0]);
+    const different = await app.http.inject({ method: 'POST', url: '/v1/bookings', headers, payload: { ...body, vehicleType: 'van' } });
+    expect(different.statusCode).toBe(409);
+    expect(different.json()).toMatchObject({ error: { code: 'idempotency_key_reused' } });
+  });
+
+  it('refuses bad bookings with 4xx and creates nothing', async () => {
+    const customer = await newCustomer(app);
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{}, 400, 'validation_failed'],
+      [{ quoteId: '123456789012345678', pickup: CITY, dropoff: CITY, vehicleType: 'van' }, 400, 'validation_failed'],
+      [{ pickup: { lat: 91, lng: 0 }, dropoff: CITY, vehicleType: 'van' }, 400, 'validation_failed'],
+      [{ pickup: CITY, dropoff: CITY, vehicleType: 'rocket' }, 400, 'validation_failed'],
+      [{ pickup: CITY, dropoff: offset(CITY, 2), vehicleType: 'bike', goods: { description: 'fridge', weightKg: 90 } }, 422, 'over_capacity'],
+      [{ pickup: CITY, dropoff: offset(CITY, 2), vehicleType: 'van', scheduledAt: '2020-01-01T00:00:00.000Z' }, 400, 'validation_failed'],
+      [{ quoteId: '123456789012345678' }, 404, 'not_found'],
+    ];
+    for (const [payload, status, code] of cases) {
+      const response = await app.http.inject({ method: 'POST', url: '/v1/bookings', headers: bearer(customer.token), payload });
+      expect(response.statusCode, JSON.stringify(payload)).toBe(status);
+      expect(response.json()).toMatchObject({ error: { code } });
+    }
+    const list = await app.http.inject({ method: 'GET', url: '/v1/bookings', headers: bearer(customer.token) });
+    expect(list.json<{ items: Booking[] }>().items).toEqual([]);
+    const driver = await onlineDriver(app, { online: false });
+    const asDriver = await app.http.inject({ method: 'POST', url: '/v1/bookings', headers: bearer(driver.token), payload: { pickup: CITY, dropoff: CITY, vehicleType: 'van' } });
+    expect(asDriver.statusCode).toBe(403);
+  });
+
+  it('admin lists every booking across shards and reads the overview', async () => {
+    const list = await app.http.inject({ method: 'GET', url: '/v1/admin/bookings?limit=100', headers: bearer(admin) });
+    expect(list.statusCode).toBe(200);
+    const items = list.json<{ items: Booking[] }>().items;
+    expect(items.length).toBeGreaterThan(5);
+    const ids = items.map((b) => BigInt(b.id));
+    expect([...ids].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))).toEqual(ids);
+    const overview = await app.http.inject({ method: 'GET', url: '/v1/admin/overview', headers: bearer(admin) });
+    expect(overview.statusCode).toBe(200);
+    expect(overview.json()).toMatchObject({ completedToday: 1 });
+    const customer = await newCustomer(app);
+    expect((await app.http.inject({ method: 'GET', url: '/v1/admin/bookings', headers: bearer(customer.token) })).statusCode).toBe(403);
+  });
+});
+
+describe(`quotes and scheduled bookings with a fake clock (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+  const clock = new ManualClock(Date.now());
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('schedule', { env: { RATE_LIMITS: 'off', QUOTE_TTL_SECONDS: '60', SCHEDULED_LEAD_MINUTES: '15' } });
+    app = await env.start({ clock });
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  it('an expired quote is 409 quote_expired; a fresh one books at its price', async () => {
+    const customer = await newCustomer(app);
+    const quote = (
+      await app.http.inject({
+        method: 'POST',
+        url: '/v1/quotes',
+        headers: bearer(customer.token),
+        payload: { pickup: CITY, dropoff: offset(CITY, 4), vehicleType: 'mini_truck' },
+      })
+    ).json<Quote>();
+    clock.advance(30_000);
+    const inTime = await app.http.inject({ method: 'POST', url: '/v1/bookings', headers: bearer(customer.token), payload: { quoteId: quote.id } });
+    expect(inTime.statusCode).toBe(201);
+    expect(inTime.json<Booking>().price).toEqual(quote.price);
+    clock.advance(31_000);
+    const late = await app.http.inject({ method: 'POST', url: '/v1/bookings', headers: bearer(customer.token), payload: { quoteId: quote.id } });
+    expect(late.statusCode).toBe(409);
+    expect(late.json()).toMatchObject({ error: { code: 'quote_expired' } });
+    const other = await newCustomer(app);
+    const stolen = await app.http.inject({ method: 'POST', url: '/v1/bookings', headers: bearer(other.token), payload: { quoteId: quote.id } });
+    expect(stolen.statusCode).toBe(404);
+  });
+
+  it('a scheduled booking waits as scheduled and starts searching when its time comes', async () => {
+    const customer = await newCustomer(app);
+    const scheduledAt = clock.now() + 15 * 60_000 + 2_000;
+    const booking = await book(app, customer.token, { scheduledAt: new Date(scheduledAt).toISOString() });
+    expect(booking).toMatchObject({ status: 'scheduled', scheduledAt: new Date(scheduledAt).toISOString() });
+    // Nothing happens while the clock stands still.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await waitForStatus(app, customer.token, booking.id, 'scheduled', 1000)).status).toBe('scheduled');
+    clock.advance(3_000);
+    const searching = await waitForStatus(app, customer.token, booking.id, 'searching', 20_000);
+    expect(searching.seq).toBe(2);
+  });
+
+  it('a cancelled scheduled booking never starts', async () => {
+    const customer = await newCustomer(app);
+    const booking = await book(app, customer.token, { scheduledAt: new Date(clock.now() + 15 * 60_000 + 1_000).toISOString() });
+    const cancelled = await app.http.inject({ method: 'POST', url: `/v1/bookings/${booking.id}/cancel`, headers: bearer(customer.token), payload: {} });
+    expect(cancelled.json<Booking>().status).toBe('cancelled');
+    clock.advance(5_000);
+    expect(await app.services.bookingCore.activation.sweep()).toBe(0);
+    expect((await waitForStatus(app, customer.token, booking.id, 'cancelled', 1000)).seq).toBe(2);
+  });
+
+  it('the sweep starts due bookings whose activation job was lost', async () => {
+    const customer = await newCustomer(app);
+    const booking = await book(app, customer.token, { scheduledAt: new Date(clock.now() + 60 * 60_000).toISOString() });
+    // Let the lifecycle consumer queue the activation, then lose it.
+    await app.platform.relay.drain();
+    await waitFor(async () => {
+      const counts = await app.platform.queue.counts('booking.lifecycle');
+      return counts.waiting + counts.active + counts.delayed === 0;
+    });
+    expect(await app.platform.queue.remove('booking.activate', `activate-${booking.id}`)).toBe(true);
+    clock.advance(46 * 60_000);
+    expect(await app.services.bookingCore.activation.sweep()).toBeGreaterThanOrEqual(1);
+    expect((await waitForStatus(app, customer.token, booking.id, 'searching', 5000)).status).toBe('searching');
+  });
+});

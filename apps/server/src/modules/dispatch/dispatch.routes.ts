@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { Booking, ErrorEnvelope, Id, Offer } from '@loadline/contracts';
+import { callerOf, type Authenticator } from '../../http/auth-guard';
+import type { DispatchService } from './dispatch.service';
+
+const errorResponses = {
+  400: ErrorEnvelope,
+  401: ErrorEnvelope,
+  403: ErrorEnvelope,
+  404: ErrorEnvelope,
+  409: ErrorEnvelope,
+  422: ErrorEnvelope,
+  503: ErrorEnvelope,
+};
+
+const BookingParams = Type.Object({ bookingId: Id }, { additionalProperties: false });
+
+export function dispatchRoutes(deps: { dispatch: DispatchService; authenticator: Authenticator }) {
+  return (root: FastifyInstance): Promise<void> => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    const { dispatch, authenticator } = deps;
+    const guard = authenticator.guard(['driver']);
+    const security = [{ bearer: [] }];
+
+    app.get(
+      '/v1/driver/offers',
+      {
+        preHandler: guard,
+        schema: {
+          tags: ['driver'],
+          summary: 'Open offers for the driver, newest first',
+          security,
+          response: { 200: Type.Object({ items: Type.Array(Offer) }), ...errorResponses },
+        },
+      },
+      async (request) => ({ items: await dispatch.pendingOffers(callerOf(request).userId) }),
+    );
+
+    app.post(
+      '/v1/driver/offers/:bookingId/accept',
+      {
+        preHandler: guard,
+        schema: {
+          tags: ['driver'],
+          summary: 'Accept an offer; exactly one driver wins a booking',
+          description:
+            '409 booking_taken (another driver won), offer_expired, driver_busy (already on a job); ' +
+            '404 when this driver was never offered the booking.',
+          security,
+          params: BookingParams,
+          response: { 200: Booking, ...errorResponses },
+        },
+      },
+      (request) => dispatch.accept(callerOf(request).userId, request.params.bookingId),
+    );
+
+    app.post(
+      '/v1/driver/offers/:bookingId/reject',
+      {
+        preHandler: guard,
+        schema: {
+          tags: ['driver'],
+          summary: 'Decline an offer',
+          security,
+          params: BookingParams,
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        await dispatch.reject(callerOf(request).userId, request.params.bookingId);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/v1/driver/jobs/:bookingId/release',
+      {
+        preHandler: guard,
+        schema: {
+          tags: ['driver'],
+          summary: 'Hand an assigned job back before starting it; it returns to searching',
+          security,
+          params: BookingParams,
+          response: { 200: Booking, ...errorResponses },
+        },
+      },
+      (request) => dispatch.release(callerOf(request).userId, request.params.bookingId),
+    );
+    return Promise.resolve();
+  };
+}

@@ -1,0 +1,354 @@
+import type { Booking, Offer } from '@loadline/contracts';
+import type { Clock } from '../../lib/clock';
+import { AppError, errors } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import type { GeoIndex } from '../../platform/geo/geo-index.port';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { OutboxWriter } from '../../platform/outbox/outbox';
+import type { JobQueue } from '../../platform/queue/job-queue.port';
+import { OFFER_CREATED, OFFER_REVOKED, type OfferCreated, type OfferRevoked } from '../bookings/booking-events';
+import { isTerminal } from '../bookings/booking-state';
+import { presentBooking } from '../bookings/bookings.presenter';
+import type { BookingRow, BookingsRepository } from '../bookings/bookings.repository';
+import type { BookingsService } from '../bookings/bookings.service';
+import type { DriverPresence } from '../drivers/driver-presence';
+import type { DriverClaimsRepository } from './driver-claims.repository';
+import { availableDriversSet } from './geo-sets';
+import type { OffersRepository } from './offers.repository';
+
+export const DISPATCH_WAVE_JOB = 'dispatch.wave';
+
+export interface DispatchWaveJob {
+  bookingId: string;
+  wave: number;
+}
+
+export interface DispatchSettings {
+  offersPerWave: number;
+  initialRadiusKm: number;
+  radiusGrowth: number;
+  maxWaves: number;
+  offerTtlSeconds: number;
+}
+
+export interface DispatchServiceDeps {
+  router: ShardRouter;
+  clock: Clock;
+  geo: GeoIndex;
+  queue: JobQueue;
+  outbox: OutboxWriter;
+  bookings: BookingsRepository;
+  bookingsService: BookingsService;
+  offers: OffersRepository;
+  claims: DriverClaimsRepository;
+  presence: DriverPresence;
+  settings: DispatchSettings;
+  logger: Logger;
+  onCommitted?: () => void;
+}
+
+/** When a wave found nobody, the next one comes sooner than an offer's lifetime. */
+const EMPTY_WAVE_DELAY_MS = 5_000;
+
+/**
+ * Matching: offers a searching booking to the nearest eligible drivers in
+ * waves that widen, and turns an acceptance into an assignment that exactly
+ * one driver wins.
+ */
+export class DispatchService {
+  constructor(private readonly deps: DispatchServiceDeps) {}
+
+  /** Radius of wave `wave` (1-based). */
+  radiusKm(wave: number): number {
+    const { initialRadiusKm, radiusGrowth } = this.deps.settings;
+    return initialRadiusKm * radiusGrowth ** (wave - 1);
+  }
+
+  /** Queues wave `wave` of a booking; the job id makes a repeated call harmless. */
+  async scheduleWave(bookingId: string, wave: number, delayMs = 0): Promise<void> {
+    await this.deps.queue.enqueue(
+      DISPATCH_WAVE_JOB,
+      { bookingId, wave } satisfies DispatchWaveJob,
+      { jobId: `wave-${bookingId}-${wave}`, delayMs, attempts: 5, backoffMs: 500 },
+    );
+  }
+
+  /**
+   * Runs one wave: expires the booking past the last wave, else offers it to
+   * the nearest eligible drivers not offered before and queues the next wave.
+   * Idempotent: a wave already recorded on the booking only re-queues its successor.
+   */
+  async runWave(bookingId: string, wave: number): Promise<void> {
+    const { router, bookings, settings, clock } = this.deps;
+    const db = router.forId(bookingId).db;
+    const booking = await bookings.findById(db, bookingId);
+    if (booking === undefined || booking.status !== 'searching') {
+      return;
+    }
+    if (booking.offer_wave >= wave) {
+      await this.scheduleWave(bookingId, booking.offer_wave + 1, settings.offerTtlSeconds * 1000);
+      return;
+    }
+    const offeredBefore = JSON.parse(booking.offered_to) as string[];
+    const now = clock.now();
+    await this.expireLapsedOffers(bookingId, offeredBefore, now);
+
+    if (wave > settings.maxWaves) {
+      await this.expire(bookingId);
+      return;
+    }
+    const chosen = await this.candidates(booking, wave, offeredBefore);
+    const recorded = await bookings.recordWave(db, bookingId, wave, [...offeredBefore, ...chosen.map((c) => c.driverId)]);
+    if (!recorded) {
+      return;
+    }
+    const expiresAt = now + settings.offerTtlSeconds * 1000;
+    await Promise.all(chosen.map((candidate) => this.offer(booking, candidate, wave, now, expiresAt)));
+    if (chosen.length > 0) {
+      this.deps.onCommitted?.();
+    }
+    this.deps.logger.debug({ bookingId, wave, offered: chosen.length, radiusKm: this.radiusKm(wave) }, 'dispatch wave');
+    await this.scheduleWave(
+      bookingId,
+      wave + 1,
+      chosen.length > 0 ? settings.offerTtlSeconds * 1000 : Math.min(EMPTY_WAVE_DELAY_MS, settings.offerTtlSeconds * 1000),
+    );
+  }
+
+  /** The driver's pending, unexpired offers, newest first. */
+  async pendingOffers(driverId: string): Promise<Offer[]> {
+    const rows = await this.deps.offers.pending(this.deps.router.forId(driverId).db, driverId, this.deps.clock.now());
+    return rows.map((row) => JSON.parse(row.payload) as Offer);
+  }
+
+  /**
+   * Accepts an offer. Exactly one driver wins a booking: each driver first
+   * claims itself (at most one active job), then the conditional update
+   * `status = 'searching' AND driver_id IS NULL` picks the winner; losers give
+   * their claim back and get 409.
+   */
+  async accept(driverId: string, bookingId: string): Promise<Booking> {
+    const { router, offers, claims, clock, bookings } = this.deps;
+    const driverDb = router.forId(driverId).db;
+    const offer = await offers.find(driverDb, driverId, bookingId);
+    if (offer === undefined) {
+      throw errors.notFound('Offer');
+    }
+    const booking = await bookings.findById(router.forId(bookingId).db, bookingId);
+    if (booking === undefined) {
+      throw errors.notFound('Offer');
+    }
+    if (booking.driver_id === driverId && booking.status !== 'searching') {
+      // A repeated accept by the winner answers like the first one.
+      return presentBooking(booking);
+    }
+    if (booking.status !== 'searching' || booking.driver_id !== null) {
+      throw bookingTaken();
+    }
+    if (offer.status !== 'pending' || offer.expires_at <= clock.now()) {
+      throw errors.conflict('offer_expired', 'This offer is no longer open.');
+    }
+
+    if (!(await this.claimDriver(driverId, bookingId))) {
+      throw errors.conflict('driver_busy', 'You already have an active job.');
+    }
+    let assigned: BookingRow;
+    try {
+      assigned = await this.deps.bookingsService.transition(
+        bookingId,
+        'driver_assigned',
+        { role: 'driver', id: driverId },
+        {
+          check: (current) => {
+            if (current.status !== 'searching' || current.driver_id !== null) {
+              throw bookingTaken();
+            }
+          },
+          requireNoDriver: true,
+          set: (_current, now) => ({ driver_id: driverId, assigned_at: now }),
+        },
+      );
+    } catch (error) {
+      await claims.release(driverId, bookingId, clock.now());
+      throw error;
+    }
+    await offers.setStatus(driverDb, driverId, bookingId, ['pending'], 'accepted', clock.now());
+    await this.deps.presence.setActiveJob(driverId, { bookingId, customerId: assigned.customer_id });
+    await this.deps.presence.refreshAvailability(driverId);
+    return presentBooking(assigned);
+  }
+
+  async reject(driverId: string, bookingId: string): Promise<void> {
+    const db = this.deps.router.forId(driverId).db;
+    const offer = await this.deps.offers.find(db, driverId, bookingId);
+    if (offer === undefined) {
+      throw errors.notFound('Offer');
+    }
+    if (offer.status === 'rejected') {
+      return;
+    }
+    const moved = await this.deps.offers.setStatus(db, driverId, bookingId, ['pending'], 'rejected', this.deps.clock.now());
+    if (!moved) {
+      throw errors.conflict('offer_expired', 'This offer is no longer open.');
+    }
+  }
+
+  /** The assigned driver hands a job back; it returns to searching and dispatch goes on. */
+  async release(driverId: string, bookingId: string): Promise<Booking> {
+    const booking = await this.deps.bookingsService.driverUpdate(driverId, bookingId, 'searching');
+    await this.afterDriverLeft(driverId, bookingId);
+    return booking;
+  }
+
+  /** Gives a driver back to the pool once a job no longer holds them. Idempotent. */
+  async afterDriverLeft(driverId: string, bookingId: string): Promise<void> {
+    await this.deps.claims.release(driverId, bookingId, this.deps.clock.now());
+    await this.deps.presence.setActiveJob(driverId, null);
+    await this.deps.presence.refreshAvailability(driverId);
+  }
+
+  /** Withdraws every still-pending offer of a booking (taken, cancelled or expired). */
+  async revokeOffers(booking: BookingRow, reason: OfferRevoked['reason'], except: string | null): Promise<void> {
+    const offeredTo = (JSON.parse(booking.offered_to) as string[]).filter((driverId) => driverId !== except);
+    const now = this.deps.clock.now();
+    await Promise.all(
+      offeredTo.map(async (driverId) => {
+        const db = this.deps.router.forId(driverId).db;
+        await db.transaction().execute(async (trx) => {
+          const moved = await this.deps.offers.setStatus(trx, driverId, booking.id, ['pending'], 'revoked', now);
+          if (moved) {
+            await this.deps.outbox.append(trx, {
+              topic: OFFER_REVOKED,
+              aggregateId: driverId,
+              payload: { driverId, bookingId: booking.id, reason } satisfies OfferRevoked,
+            });
+          }
+        });
+      }),
+    );
+    this.deps.onCommitted?.();
+  }
+
+  private async expire(bookingId: string): Promise<void> {
+    try {
+      await this.deps.bookingsService.transition(bookingId, 'expired', { role: 'system', id: null });
+    } catch (error) {
+      // Accepted or cancelled meanwhile: nothing to expire.
+      if (!(error instanceof AppError && error.code === 'invalid_transition')) {
+        throw error;
+      }
+    }
+  }
+
+  private async expireLapsedOffers(bookingId: string, driverIds: readonly string[], now: number): Promise<void> {
+    await Promise.all(
+      driverIds.map((driverId) =>
+        this.deps.offers.expireLapsed(this.deps.router.forId(driverId).db, driverId, bookingId, now),
+      ),
+    );
+  }
+
+  /** Nearest available drivers within this wave's radius, not offered before, eligible by SQL. */
+  private async candidates(
+    booking: BookingRow,
+    wave: number,
+    offeredBefore: readonly string[],
+  ): Promise<{ driverId: string; distanceKm: number }[]> {
+    const { geo, settings, router, offers } = this.deps;
+    const hits = await geo.nearby(
+      availableDriversSet(booking.vehicle_type),
+      { lat: booking.pickup_lat, lng: booking.pickup_lng },
+      this.radiusKm(wave),
+      settings.offersPerWave + offeredBefore.length + 20,
+    );
+    const fresh = hits.filter((hit) => !offeredBefore.includes(hit.member));
+    // The geo index is a copy: confirm each driver against SQL, shard by shard.
+    const byShard = new Map<number, string[]>();
+    for (const hit of fresh) {
+      const index = router.forId(hit.member).index;
+      byShard.set(index, [...(byShard.get(index) ?? []), hit.member]);
+    }
+    const eligible = new Set<string>();
+    await Promise.all(
+      [...byShard.entries()].map(async ([index, ids]) => {
+        const shard = router.shards[index];
+        if (shard !== undefined) {
+          for (const id of await offers.eligible(shard.db, ids, booking.goods_weight_kg)) {
+            eligible.add(id);
+          }
+        }
+      }),
+    );
+    return fresh
+      .filter((hit) => eligible.has(hit.member))
+      .slice(0, settings.offersPerWave)
+      .map((hit) => ({ driverId: hit.member, distanceKm: hit.distanceKm }));
+  }
+
+  private async offer(
+    booking: BookingRow,
+    candidate: { driverId: string; distanceKm: number },
+    wave: number,
+    now: number,
+    expiresAt: number,
+  ): Promise<void> {
+    const view = presentBooking(booking);
+    const payload: Offer = {
+      bookingId: booking.id,
+      pickup: view.pickup,
+      dropoff: view.dropoff,
+      vehicleType: booking.vehicle_type,
+      price: view.price,
+      distanceKm: booking.distance_km,
+      pickupDistanceKm: Math.round(candidate.distanceKm * 100) / 100,
+      expiresAt: new Date(expiresAt).toISOString(),
+    };
+    const db = this.deps.router.forId(candidate.driverId).db;
+    await db.transaction().execute(async (trx) => {
+      const added = await this.deps.offers.insert(trx, {
+        driver_id: candidate.driverId,
+        booking_id: booking.id,
+        status: 'pending',
+        wave,
+        payload: JSON.stringify(payload),
+        created_at: now,
+        expires_at: expiresAt,
+        responded_at: null,
+      });
+      if (added) {
+        await this.deps.outbox.append(trx, {
+          topic: OFFER_CREATED,
+          aggregateId: candidate.driverId,
+          payload: { driverId: candidate.driverId, bookingId: booking.id } satisfies OfferCreated,
+        });
+      }
+    });
+  }
+
+  /**
+   * Claims the driver for this booking. A claim left by a booking that is over,
+   * or that another driver holds, is stale (a crash between claim and
+   * assignment): it is released and the claim tried once more.
+   */
+  private async claimDriver(driverId: string, bookingId: string): Promise<boolean> {
+    const { claims, clock, router, bookings } = this.deps;
+    if (await claims.claim(driverId, bookingId, clock.now())) {
+      return true;
+    }
+    const holder = await claims.holder(driverId);
+    if (holder === null) {
+      return claims.claim(driverId, bookingId, clock.now());
+    }
+    const held = await bookings.findById(router.forId(holder).db, holder);
+    const stale = held === undefined || isTerminal(held.status) || (held.driver_id !== null && held.driver_id !== driverId);
+    if (!stale) {
+      return false;
+    }
+    await claims.release(driverId, holder, clock.now());
+    return claims.claim(driverId, bookingId, clock.now());
+  }
+}
+
+function bookingTaken(): AppError {
+  return errors.conflict('booking_taken', 'Another driver already took this booking.');
+}

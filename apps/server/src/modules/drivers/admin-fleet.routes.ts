@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  AdminDriver,
+  AdminDriverListQuery,
+  AdminVehicle,
+  ErrorEnvelope,
+  IdParams,
+  ListQuery,
+  Page,
+  SuspendBody,
+} from '@loadline/contracts';
+import type { Authenticator } from '../../http/auth-guard';
+import type { DriversService } from './drivers.service';
+
+export interface AdminFleetRoutesDeps {
+  drivers: DriversService;
+  authenticator: Authenticator;
+}
+
+const guardedErrors = {
+  400: ErrorEnvelope,
+  401: ErrorEnvelope,
+  403: ErrorEnvelope,
+  404: ErrorEnvelope,
+  503: ErrorEnvelope,
+};
+
+const DEFAULT_LIMIT = 20;
+
+/** The admin's fleet views: drivers (with suspension) and vehicles, across every shard. */
+export function adminFleetRoutes(deps: AdminFleetRoutesDeps) {
+  return (root: FastifyInstance): Promise<void> => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    const adminOnly = deps.authenticator.guard(['admin']);
+
+    app.get(
+      '/v1/admin/drivers',
+      {
+        preHandler: adminOnly,
+        schema: {
+          tags: ['admin'],
+          summary: 'Every driver, newest first',
+          description:
+            'The statuses partition the fleet: `suspended`; else `busy` (holding a job); else `online` or `offline`. ' +
+            '`lastLocation` is the live position when one is cached, else the last one stored.',
+          security: [{ bearer: [] }],
+          querystring: AdminDriverListQuery,
+          response: { 200: Page(AdminDriver), ...guardedErrors },
+        },
+      },
+      async (request) =>
+        deps.drivers.listDrivers({
+          status: request.query.status,
+          limit: request.query.limit ?? DEFAULT_LIMIT,
+          cursor: request.query.cursor ?? null,
+        }),
+    );
+
+    app.patch(
+      '/v1/admin/drivers/:id',
+      {
+        preHandler: adminOnly,
+        schema: {
+          tags: ['admin'],
+          summary: 'Suspend a driver or lift the suspension',
+          description:
+            'Suspending takes the driver offline, marks the account suspended and revokes every session at once. ' +
+            'Lifting it reactivates the account; the driver stays offline until going online again. 404 for an unknown driver.',
+          security: [{ bearer: [] }],
+          params: IdParams,
+          body: SuspendBody,
+          response: { 200: AdminDriver, ...guardedErrors },
+        },
+      },
+      async (request) => deps.drivers.setSuspended(request.params.id, request.body.suspended),
+    );
+
+    app.get(
+      '/v1/admin/vehicles',
+      {
+        preHandler: adminOnly,
+        schema: {
+          tags: ['admin'],
+          summary: 'Every registered vehicle, newest first',
+          security: [{ bearer: [] }],
+          querystring: ListQuery,
+          response: { 200: Page(AdminVehicle), ...guardedErrors },
+        },
+      },
+      async (request) =>
+        deps.drivers.listVehicles({ limit: request.query.limit ?? DEFAULT_LIMIT, cursor: request.query.cursor ?? null }),
+    );
+    return Promise.resolve();
+  };
+}

@@ -1,0 +1,162 @@
+import type { Selectable } from 'kysely';
+import type { BookingStatusColumn, BookingsTable, DriverJobsTable, OfferStatus } from '../../platform/db/schema';
+import type { Executor } from '../users/users.repository';
+
+export type DriverJobRow = Selectable<DriverJobsTable>;
+
+/** Position in the driver's job list (newest assignment first). */
+export interface DriverJobKey {
+  assignedAt: number;
+  bookingId: string;
+}
+
+export interface DeliveredTotals {
+  currency: string;
+  trips: number;
+  earnings: number;
+}
+
+/** The booking facts a job row copies, read from the booking's shard. */
+export type BookingForJob = Pick<
+  Selectable<BookingsTable>,
+  | 'id'
+  | 'customer_id'
+  | 'vehicle_type'
+  | 'pickup_lat'
+  | 'pickup_lng'
+  | 'pickup_address'
+  | 'dropoff_lat'
+  | 'dropoff_lng'
+  | 'dropoff_address'
+  | 'price_amount'
+  | 'currency'
+  | 'distance_km'
+  | 'assigned_at'
+>;
+
+/**
+ * A driver's job history (`driver_jobs`) and offer outcomes (`offers`), both on
+ * the driver's shard, plus the read-only booking lookup the history is built from.
+ */
+export class DriverJobsRepository {
+  async find(db: Executor, driverId: string, bookingId: string): Promise<DriverJobRow | undefined> {
+    return db
+      .selectFrom('driver_jobs')
+      .selectAll()
+      .where('driver_id', '=', driverId)
+      .where('booking_id', '=', bookingId)
+      .executeTakeFirst();
+  }
+
+  /** A duplicate (driver, booking) raises the dialect's unique-violation error. */
+  async insert(db: Executor, row: DriverJobRow): Promise<void> {
+    await db.insertInto('driver_jobs').values(row).execute();
+  }
+
+  /** Applies an event to the row only when it is newer than the last one applied; true when it was. */
+  async updateIfNewer(
+    db: Executor,
+    key: { driverId: string; bookingId: string },
+    change: { status: BookingStatusColumn; completedAt: number | null; seq: number; now: number },
+  ): Promise<boolean> {
+    const result = await db
+      .updateTable('driver_jobs')
+      .set({ status: change.status, completed_at: change.completedAt, seq: change.seq, updated_at: change.now })
+      .where('driver_id', '=', key.driverId)
+      .where('booking_id', '=', key.bookingId)
+      .where('seq', '<', change.seq)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async setAssignedAt(db: Executor, key: { driverId: string; bookingId: string }, at: number, now: number): Promise<void> {
+    await db
+      .updateTable('driver_jobs')
+      .set({ assigned_at: at, updated_at: now })
+      .where('driver_id', '=', key.driverId)
+      .where('booking_id', '=', key.bookingId)
+      .execute();
+  }
+
+  /** The driver's jobs after `after` (or from the newest), newest assignment first. */
+  async listForDriver(
+    db: Executor,
+    driverId: string,
+    after: DriverJobKey | null,
+    limit: number,
+  ): Promise<DriverJobRow[]> {
+    let query = db.selectFrom('driver_jobs').selectAll().where('driver_id', '=', driverId);
+    if (after !== null) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('assigned_at', '<', after.assignedAt),
+          eb.and([eb('assigned_at', '=', after.assignedAt), eb('booking_id', '<', after.bookingId)]),
+        ]),
+      );
+    }
+    return query.orderBy('assigned_at', 'desc').orderBy('booking_id', 'desc').limit(limit).execute();
+  }
+
+  /** Delivered jobs and their summed prices, per currency. */
+  async deliveredTotals(db: Executor, driverId: string): Promise<DeliveredTotals[]> {
+    const rows = await db
+      .selectFrom('driver_jobs')
+      .select((eb) => [
+        'currency',
+        eb.fn.countAll<number | string>().as('trips'),
+        eb.fn.sum<number | string>('price_amount').as('earnings'),
+      ])
+      .where('driver_id', '=', driverId)
+      .where('status', '=', 'delivered')
+      .groupBy('currency')
+      .execute();
+    return rows.map((row) => ({ currency: row.currency, trips: Number(row.trips), earnings: Number(row.earnings) }));
+  }
+
+  /** How many of the driver's offers ended in each state. */
+  async offerCounts(db: Executor, driverId: string): Promise<Partial<Record<OfferStatus, number>>> {
+    const rows = await db
+      .selectFrom('offers')
+      .select((eb) => ['status', eb.fn.countAll<number | string>().as('count')])
+      .where('driver_id', '=', driverId)
+      .groupBy('status')
+      .execute();
+    const counts: Partial<Record<OfferStatus, number>> = {};
+    for (const row of rows) {
+      counts[row.status] = Number(row.count);
+    }
+    return counts;
+  }
+
+  /**
+   * Reads a booking on its own (customer's) shard. The bookings module owns
+   * the table; this is a read of the facts a job row copies.
+   */
+  async findBooking(db: Executor, bookingId: string): Promise<BookingForJob | undefined> {
+    return db
+      .selectFrom('bookings')
+      .select([
+        'id',
+        'customer_id',
+        'vehicle_type',
+        'pickup_lat',
+        'pickup_lng',
+        'pickup_address',
+        'dropoff_lat',
+        'dropoff_lng',
+        'dropoff_address',
+        'price_amount',
+        'currency',
+        'distance_km',
+        'assigned_at',
+      ])
+      .where('id', '=', bookingId)
+      .executeTakeFirst();
+  }
+
+  /** The customer of a booking, for the live-location fan-out. */
+  async findBookingCustomer(db: Executor, bookingId: string): Promise<string | undefined> {
+    const row = await db.selectFrom('bookings').select('customer_id').where('id', '=', bookingId).executeTakeFirst();
+    return row?.customer_id;
+  }
+}

@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import type { Authenticator } from '../../http/auth-guard';
+import type { Platform } from '../../platform/platform';
+import type { OutboxRelay } from '../../platform/outbox/outbox';
+import type { JobQueue } from '../../platform/queue/job-queue.port';
+import { DriverJobsSync, registerDriverJobsSync } from '../../jobs/driver-jobs.job';
+import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
+import { UsersRepository } from '../users/users.repository';
+import { adminFleetRoutes } from './admin-fleet.routes';
+import { DriverJobsRepository } from './driver-jobs.repository';
+import { DriverLiveStore } from './driver-live.store';
+import { driversRoutes } from './drivers.routes';
+import { DriversRepository } from './drivers.repository';
+import { DriversService } from './drivers.service';
+import { LocationWriter } from './location-writer';
+
+export type RoutePlugin = (root: FastifyInstance) => Promise<void>;
+
+export interface DriversModuleDeps {
+  platform: Pick<
+    Platform,
+    'router' | 'cache' | 'geo' | 'bus' | 'rateLimiter' | 'sessions' | 'outbox' | 'relay' | 'clock' | 'logger'
+  >;
+  /** How often queued driver positions are written to SQL (default 1000 ms). */
+  locationFlushMs?: number;
+}
+
+export interface DriversModule {
+  /** Also the `DriverPresence` for dispatch and bookings. */
+  readonly service: DriversService;
+  /** The `driver-jobs.sync` consumer, for tests and tools that feed it events directly. */
+  readonly jobsSync: DriverJobsSync;
+  /** `/v1/driver/*` (drivers only); register with `http.register(...)` in the api role. */
+  routes(authenticator: Authenticator): RoutePlugin;
+  /** `/v1/admin/drivers*` and `/v1/admin/vehicles` (admins only). */
+  adminRoutes(authenticator: Authenticator): RoutePlugin;
+  /** Routes `booking.status_changed` to `driver-jobs.sync` and consumes it here (worker role). */
+  registerJobs(queue: JobQueue, relay: OutboxRelay): void;
+  /** Rebuilds the available-drivers geo index from SQL and starts the position writer. */
+  start(): Promise<void>;
+  /** Stops the position writer after writing what it holds; call before the shard pools close. */
+  stop(): Promise<void>;
+}
+
+/** Builds the drivers module on a platform; the composition root wires its parts per role. */
+export function createDrivers(deps: DriversModuleDeps): DriversModule {
+  const { platform } = deps;
+  const logger = platform.logger.child({ module: 'drivers' });
+  const drivers = new DriversRepository();
+  const jobs = new DriverJobsRepository();
+  const writer = new LocationWriter({
+    router: platform.router,
+    drivers,
+    logger,
+    ...(deps.locationFlushMs === undefined ? {} : { intervalMs: deps.locationFlushMs }),
+  });
+  const service = new DriversService({
+    router: platform.router,
+    drivers,
+    jobs,
+    users: new UsersRepository(),
+    live: new DriverLiveStore(platform.cache),
+    locations: writer,
+    geo: platform.geo,
+    bus: platform.bus,
+    rateLimiter: platform.rateLimiter,
+    sessions: platform.sessions,
+    outbox: platform.outbox,
+    clock: platform.clock,
+    logger,
+    onCommitted: () => platform.relay.poke(),
+  });
+  const jobsSync = new DriverJobsSync({
+    router: platform.router,
+    jobs,
+    claims: new DriverClaimsRepository(platform.router),
+    presence: service,
+    clock: platform.clock,
+    logger: platform.logger.child({ module: 'driver-jobs' }),
+  });
+
+  return {
+    service,
+    jobsSync,
+    routes: (authenticator) => driversRoutes({ drivers: service, authenticator }),
+    adminRoutes: (authenticator) => adminFleetRoutes({ drivers: service, authenticator }),
+    registerJobs: (queue, relay) => registerDriverJobsSync(queue, relay, jobsSync),
+    start: async () => {
+      const refreshed = await service.rebuildAvailability();
+      logger.info({ drivers: refreshed }, 'rebuilt driver availability');
+      writer.start();
+    },
+    stop: () => writer.stop(),
+  };
+}

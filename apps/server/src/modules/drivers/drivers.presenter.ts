@@ -1,0 +1,64 @@
+import type { AdminDriver, AdminVehicle, Coordinates, DriverJob } from '@loadline/contracts';
+import type { LiveLocation } from './driver-presence';
+import type { DriverJobRow } from './driver-jobs.repository';
+import type { AdminDriverRow, VehicleRow } from './drivers.repository';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The `route` column: pickup and dropoff as the contract's coordinates. */
+export interface JobRoute {
+  pickup: Coordinates;
+  dropoff: Coordinates;
+}
+
+export function coordinates(lat: number, lng: number, address: string | null): Coordinates {
+  return address === null ? { lat, lng } : { lat, lng, address };
+}
+
+export function presentDriverJob(row: DriverJobRow): DriverJob {
+  const route = JSON.parse(row.route) as JobRoute;
+  return {
+    bookingId: row.booking_id,
+    status: row.status,
+    vehicleType: row.vehicle_type,
+    pickup: route.pickup,
+    dropoff: route.dropoff,
+    price: { amount: row.price_amount, currency: row.currency },
+    distanceKm: row.distance_km,
+    assignedAt: iso(row.assigned_at),
+    completedAt: row.completed_at === null ? null : iso(row.completed_at),
+  };
+}
+
+/** `live` is the cached position when there is one; it is fresher than SQL's last flush. */
+export function presentAdminDriver(row: AdminDriverRow, live: LiveLocation | null): AdminDriver {
+  let lastLocation: AdminDriver['lastLocation'] = null;
+  if (live !== null) {
+    lastLocation = { lat: live.lat, lng: live.lng, at: iso(live.at) };
+  } else if (row.last_lat !== null && row.last_lng !== null && row.last_seen_at !== null) {
+    lastLocation = { lat: row.last_lat, lng: row.last_lng, at: iso(row.last_seen_at) };
+  }
+  return {
+    id: row.user_id,
+    name: row.name,
+    email: row.email,
+    phone: row.phone,
+    vehicle: { id: row.vehicle_id, type: row.vehicle_type, plate: row.plate, capacityKg: row.capacity_kg },
+    online: row.online === 1,
+    suspended: row.suspended === 1,
+    busy: row.active_booking_id !== null,
+    lastLocation,
+    createdAt: iso(row.created_at),
+  };
+}
+
+export function presentAdminVehicle(row: VehicleRow): AdminVehicle {
+  return {
+    id: row.id,
+    driverId: row.driver_id,
+    type: row.type,
+    plate: row.plate,
+    capacityKg: row.capacity_kg,
+    createdAt: iso(row.created_at),
+  };
+}

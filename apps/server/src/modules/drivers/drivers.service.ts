@@ -1,0 +1,486 @@
+import {
+  VEHICLE_TYPES,
+  type AdminDriver,
+  type AdminVehicle,
+  type AvailabilityResponse,
+  type DriverJob,
+  type DriverStats,
+  type LocationAccepted,
+  type LocationUpdate,
+} from '@loadline/contracts';
+import type { RateRule } from '../../config/config';
+import type { Clock } from '../../lib/clock';
+import { AppError, errors } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import type { EventBus } from '../../platform/bus/event-bus.port';
+import {
+  compareIds,
+  decodeCursor,
+  encodeCursor,
+  scatterGather,
+  type ScatterPage,
+  type SortKey,
+} from '../../platform/db/scatter';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { GeoIndex, GeoPoint } from '../../platform/geo/geo-index.port';
+import type { OutboxWriter } from '../../platform/outbox/outbox';
+import type { RateLimiter } from '../../platform/rate-limit/rate-limiter';
+import type { SessionStore } from '../../platform/sessions/session-store.port';
+import { deliver, rooms } from '../../realtime/deliveries';
+import { availableDriversSet } from '../dispatch/geo-sets';
+import type { UsersRepository } from '../users/users.repository';
+import type { ActiveJob, DriverPresence, LiveLocation } from './driver-presence';
+import type { DriverJobKey, DriverJobsRepository } from './driver-jobs.repository';
+import type { DriverFacts, DriverLiveStore, LiveJob } from './driver-live.store';
+import { presentAdminDriver, presentAdminVehicle, presentDriverJob } from './drivers.presenter';
+import type {
+  AdminDriverRow,
+  AdminDriverStatus,
+  DriverPresenceRow,
+  DriversRepository,
+  VehicleRow,
+} from './drivers.repository';
+import type { LocationSink } from './location-writer';
+
+/** Outbox topic written when an admin suspends a driver or lifts the suspension. */
+export const DRIVER_SUSPENSION_CHANGED = 'driver.suspension_changed';
+
+/** Payload of `driver.suspension_changed`: IDs and facts, no personal data. */
+export interface DriverSuspensionChanged {
+  driverId: string;
+  suspended: boolean;
+  /** Epoch milliseconds. */
+  at: number;
+}
+
+/** Fixed by the contract: up to 10 location updates a second per driver. */
+export const LOCATION_RATE_RULE: RateRule = { limit: 10, windowSeconds: 1 };
+/** Clocks drift; a position stamped more than this far ahead is refused. */
+const MAX_FUTURE_MS = 60_000;
+/** Redis GEO (and so the index port) cannot place points beyond the Web Mercator latitude limit. */
+const MAX_INDEXABLE_LAT = 85.05112878;
+const REBUILD_PAGE_SIZE = 500;
+const DEFAULT_CURRENCY = 'INR';
+
+const messages = {
+  suspended: 'This driver is suspended and cannot go online.',
+  futureAt: 'at is more than a minute in the future.',
+  badAt: 'at is not a valid time.',
+  badPosition: 'lat and lng must be finite numbers within range.',
+  badCursor: 'cursor is not valid',
+} as const;
+
+export interface DriversServiceDeps {
+  router: ShardRouter;
+  drivers: DriversRepository;
+  jobs: DriverJobsRepository;
+  users: UsersRepository;
+  live: DriverLiveStore;
+  locations: LocationSink;
+  geo: GeoIndex;
+  bus: EventBus;
+  rateLimiter: RateLimiter;
+  sessions: SessionStore;
+  outbox: OutboxWriter;
+  clock: Clock;
+  logger: Logger;
+  /** Called after a commit that wrote outbox events (wakes the relay). */
+  onCommitted?: () => void;
+}
+
+interface LoadedState {
+  facts: DriverFacts;
+  position: LiveLocation | null;
+  /** True when the facts came from SQL just now (the cache had none). */
+  reloaded: boolean;
+}
+
+function isAvailable(facts: DriverFacts): boolean {
+  return facts.online && !facts.suspended && facts.activeJob === null;
+}
+
+function isIndexable(point: GeoPoint): boolean {
+  return Math.abs(point.lat) <= MAX_INDEXABLE_LAT && Math.abs(point.lng) <= 180;
+}
+
+function positionOf(row: DriverPresenceRow): LiveLocation | null {
+  if (row.last_lat === null || row.last_lng === null || row.last_seen_at === null) {
+    return null;
+  }
+  return { lat: row.last_lat, lng: row.last_lng, heading: row.last_heading, speedKmh: null, at: row.last_seen_at };
+}
+
+function idFromKey(key: SortKey | null): string | null {
+  if (key === null) {
+    return null;
+  }
+  const [id] = key;
+  if (typeof id !== 'string' || !/^[1-9][0-9]{0,18}$/.test(id)) {
+    throw errors.validation(messages.badCursor, { field: 'cursor' });
+  }
+  return id;
+}
+
+function newestFirst(a: SortKey, b: SortKey): number {
+  return compareIds(String(b[0]), String(a[0]));
+}
+
+/**
+ * Drivers: availability, the live-location hot path, job history and stats,
+ * and the admin fleet views. Also the `DriverPresence` that dispatch and
+ * bookings use to keep the available-drivers geo index right.
+ *
+ * The live state (facts and position) lives in the shared cache so a ping
+ * reads no SQL; SQL stays the source of truth and every fact change goes
+ * through `refreshAvailability`, which recomputes the copy from SQL.
+ */
+export class DriversService implements DriverPresence {
+  constructor(private readonly deps: DriversServiceDeps) {}
+
+  /** Goes online or offline; a suspended driver cannot go online (403 driver_suspended). */
+  async setAvailability(driverId: string, online: boolean): Promise<AvailabilityResponse> {
+    const db = this.deps.router.forId(driverId).db;
+    const changed = await this.deps.drivers.setOnline(db, driverId, online, this.deps.clock.now());
+    if (!changed) {
+      const row = await this.deps.drivers.findPresence(db, driverId);
+      if (row === undefined) {
+        throw errors.notFound('Driver');
+      }
+      if (online && row.suspended === 1) {
+        throw new AppError(403, 'driver_suspended', messages.suspended);
+      }
+    }
+    await this.refreshAvailability(driverId);
+    return { online };
+  }
+
+  /**
+   * The hot path of every ping (REST and socket): a rate-limit counter, one
+   * cache read, one cache write, the geo index when the driver is available and
+   * a bus message when a job is active. SQL is read only when the cached facts
+   * are gone, and written later by the location sink.
+   */
+  async updateLocation(driverId: string, update: LocationUpdate): Promise<LocationAccepted> {
+    await this.deps.rateLimiter.consume(`location:${driverId}`, LOCATION_RATE_RULE);
+    const now = this.deps.clock.now();
+    const at = update.at === undefined ? now : Date.parse(update.at);
+    if (!Number.isFinite(at)) {
+      throw errors.validation(messages.badAt, { field: 'at' });
+    }
+    if (at > now + MAX_FUTURE_MS) {
+      throw errors.validation(messages.futureAt, { field: 'at', maxFutureMs: MAX_FUTURE_MS });
+    }
+    if (
+      !Number.isFinite(update.lat) ||
+      !Number.isFinite(update.lng) ||
+      Math.abs(update.lat) > 90 ||
+      Math.abs(update.lng) > 180
+    ) {
+      throw errors.validation(messages.badPosition, { field: 'lat' });
+    }
+
+    const state = await this.loadState(driverId);
+    if (state.position !== null && at < state.position.at) {
+      if (state.reloaded) {
+        await this.applyMembership(driverId, state.facts, state.position);
+      }
+      return { accepted: false };
+    }
+
+    const position: LiveLocation = {
+      lat: update.lat,
+      lng: update.lng,
+      heading: update.heading ?? null,
+      speedKmh: update.speedKmh ?? null,
+      at,
+    };
+    await this.deps.live.writePosition(driverId, position);
+    this.deps.locations.enqueue(driverId, position);
+    if (state.reloaded) {
+      await this.applyMembership(driverId, state.facts, position);
+    } else if (isAvailable(state.facts)) {
+      await this.indexAvailable(driverId, state.facts, position);
+    }
+
+    const job = state.facts.activeJob;
+    if (job !== null) {
+      await deliver(this.deps.bus, {
+        rooms: job.customerId === null ? [rooms.booking(job.bookingId)] : [rooms.booking(job.bookingId), rooms.user(job.customerId)],
+        event: 'driverLocation',
+        data: {
+          bookingId: job.bookingId,
+          driverId,
+          lat: position.lat,
+          lng: position.lng,
+          heading: position.heading,
+          at: new Date(position.at).toISOString(),
+        },
+      });
+    }
+    return { accepted: true };
+  }
+
+  /**
+   * Recomputes the cached facts from the drivers row (and the booking's
+   * customer when the driver holds a job), then adds the driver to or removes
+   * it from its vehicle type's available set.
+   */
+  async refreshAvailability(driverId: string): Promise<void> {
+    const row = await this.deps.drivers.findPresence(this.deps.router.forId(driverId).db, driverId);
+    if (row === undefined) {
+      await this.deps.live.forgetFacts(driverId);
+      await Promise.all(VEHICLE_TYPES.map((type) => this.deps.geo.remove(availableDriversSet(type), driverId)));
+      return;
+    }
+    await this.refreshFromRow(row);
+  }
+
+  async liveLocation(driverId: string): Promise<LiveLocation | null> {
+    const cached = await this.deps.live.read(driverId);
+    if (cached.position !== null) {
+      return cached.position;
+    }
+    const row = await this.deps.drivers.findPresence(this.deps.router.forId(driverId).db, driverId);
+    return row === undefined ? null : positionOf(row);
+  }
+
+  async setActiveJob(driverId: string, job: ActiveJob | null): Promise<void> {
+    const state = await this.loadState(driverId);
+    const facts: DriverFacts = { ...state.facts, activeJob: job === null ? null : { ...job } };
+    await this.deps.live.writeFacts(driverId, facts);
+    await this.applyMembership(driverId, facts, state.position);
+  }
+
+  /**
+   * Refreshes every online driver on every shard. The geo index is a copy
+   * (in-process in embedded mode, so empty after a restart); this rebuilds it
+   * from SQL. Returns how many drivers were refreshed.
+   */
+  async rebuildAvailability(): Promise<number> {
+    const counts = await Promise.all(
+      this.deps.router.shards.map(async (shard) => {
+        let count = 0;
+        let after: string | null = null;
+        for (;;) {
+          const page = await this.deps.drivers.listOnline(shard.db, after, REBUILD_PAGE_SIZE);
+          await Promise.all(page.map((row) => this.refreshFromRow(row)));
+          count += page.length;
+          const last = page[page.length - 1];
+          if (last === undefined || page.length < REBUILD_PAGE_SIZE) {
+            return count;
+          }
+          after = last.user_id;
+        }
+      }),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  /** The driver's jobs, newest assignment first. */
+  async jobs(driverId: string, limit: number, cursor: string | null): Promise<ScatterPage<DriverJob>> {
+    const after = cursor === null ? null : decodeJobCursor(cursor);
+    const rows = await this.deps.jobs.listForDriver(this.deps.router.forId(driverId).db, driverId, after, limit + 1);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(presentDriverJob),
+      nextCursor: rows.length > limit && last !== undefined ? encodeCursor([last.assigned_at, last.booking_id]) : null,
+    };
+  }
+
+  /**
+   * Trips are delivered jobs; earnings their summed prices. Prices of one
+   * deployment share a currency; should jobs carry several, earnings report the
+   * currency with the most trips and only its amounts.
+   */
+  async stats(driverId: string): Promise<DriverStats> {
+    const db = this.deps.router.forId(driverId).db;
+    const [totals, offers, rating] = await Promise.all([
+      this.deps.jobs.deliveredTotals(db, driverId),
+      this.deps.jobs.offerCounts(db, driverId),
+      this.deps.drivers.findRating(db, driverId),
+    ]);
+    if (rating === undefined) {
+      throw errors.notFound('Driver');
+    }
+    const trips = totals.reduce((sum, total) => sum + total.trips, 0);
+    const main = totals.reduce<(typeof totals)[number] | undefined>(
+      (best, total) => (best === undefined || total.trips > best.trips ? total : best),
+      undefined,
+    );
+    const accepted = offers.accepted ?? 0;
+    // Revoked offers (taken by another driver, cancelled) were never the driver's to answer.
+    const answered = accepted + (offers.rejected ?? 0) + (offers.expired ?? 0);
+    return {
+      trips,
+      earnings: main === undefined ? { amount: 0, currency: DEFAULT_CURRENCY } : { amount: main.earnings, currency: main.currency },
+      acceptanceRate: answered === 0 ? null : Math.round((accepted / answered) * 10_000) / 10_000,
+      rating: rating.rating_count === 0 ? null : Math.round((rating.rating_sum / rating.rating_count) * 100) / 100,
+      ratingCount: rating.rating_count,
+    };
+  }
+
+  /** Every driver on every shard, newest first; `status` filters (the statuses partition the fleet). */
+  async listDrivers(query: {
+    status?: AdminDriverStatus | undefined;
+    limit: number;
+    cursor: string | null;
+  }): Promise<ScatterPage<AdminDriver>> {
+    const page = await scatterGather<AdminDriverRow>({
+      shards: this.deps.router.shards,
+      limit: query.limit,
+      cursor: query.cursor,
+      keyArity: 1,
+      keyOf: (row) => [row.user_id],
+      compare: newestFirst,
+      fetch: (shard, after, limit) =>
+        this.deps.drivers.listAdmin(shard.db, { status: query.status, beforeId: idFromKey(after), limit }),
+    });
+    const positions = await this.deps.live.readPositions(page.items.map((row) => row.user_id));
+    return {
+      items: page.items.map((row, index) => presentAdminDriver(row, positions[index] ?? null)),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /**
+   * Suspends a driver or lifts the suspension. Suspending also takes the
+   * driver offline and revokes every session; the account status follows
+   * (`suspended`/`active`) in the same transaction, with an outbox event when
+   * the flag actually changed. A job the driver holds is left to the admin.
+   */
+  async setSuspended(driverId: string, suspended: boolean): Promise<AdminDriver> {
+    const shard = this.deps.router.forId(driverId);
+    const now = this.deps.clock.now();
+    const changed = await shard.db.transaction().execute(async (trx) => {
+      const row = await this.deps.drivers.findForUpdate(trx, driverId, shard.dialect);
+      if (row === undefined) {
+        throw errors.notFound('Driver');
+      }
+      await this.deps.drivers.setSuspended(trx, driverId, suspended, now);
+      await this.deps.users.setStatus(trx, driverId, suspended ? 'suspended' : 'active', now);
+      const flipped = (row.suspended === 1) !== suspended;
+      if (flipped) {
+        const payload: DriverSuspensionChanged = { driverId, suspended, at: now };
+        await this.deps.outbox.append(trx, { topic: DRIVER_SUSPENSION_CHANGED, aggregateId: driverId, payload });
+      }
+      return flipped;
+    });
+    if (changed) {
+      this.deps.onCommitted?.();
+    }
+    if (suspended) {
+      await this.deps.sessions.revokeAllForUser(driverId);
+    }
+    await this.refreshAvailability(driverId);
+    return this.adminDriver(driverId);
+  }
+
+  async adminDriver(driverId: string): Promise<AdminDriver> {
+    const row = await this.deps.drivers.findAdmin(this.deps.router.forId(driverId).db, driverId);
+    if (row === undefined) {
+      throw errors.notFound('Driver');
+    }
+    const [position] = await this.deps.live.readPositions([driverId]);
+    return presentAdminDriver(row, position ?? null);
+  }
+
+  /** Every vehicle on every shard, newest first. */
+  async listVehicles(query: { limit: number; cursor: string | null }): Promise<ScatterPage<AdminVehicle>> {
+    const page = await scatterGather<VehicleRow>({
+      shards: this.deps.router.shards,
+      limit: query.limit,
+      cursor: query.cursor,
+      keyArity: 1,
+      keyOf: (row) => [row.id],
+      compare: newestFirst,
+      fetch: (shard, after, limit) => this.deps.drivers.listVehicles(shard.db, idFromKey(after), limit),
+    });
+    return { items: page.items.map(presentAdminVehicle), nextCursor: page.nextCursor };
+  }
+
+  /** Cached facts and position; the facts come from SQL only when the cache has none. */
+  private async loadState(driverId: string): Promise<LoadedState> {
+    const cached = await this.deps.live.read(driverId);
+    if (cached.facts !== null) {
+      return { facts: cached.facts, position: cached.position, reloaded: false };
+    }
+    const row = await this.deps.drivers.findPresence(this.deps.router.forId(driverId).db, driverId);
+    if (row === undefined) {
+      throw errors.notFound('Driver');
+    }
+    const facts = await this.factsOf(row, null);
+    await this.deps.live.writeFacts(driverId, facts);
+    return { facts, position: cached.position ?? positionOf(row), reloaded: true };
+  }
+
+  private async refreshFromRow(row: DriverPresenceRow): Promise<void> {
+    const driverId = row.user_id;
+    const cached = await this.deps.live.read(driverId);
+    const facts = await this.factsOf(row, cached.facts?.activeJob ?? null);
+    let position = cached.position;
+    if (position === null) {
+      position = positionOf(row);
+      if (position !== null) {
+        await this.deps.live.seedPosition(driverId, position);
+      }
+    }
+    await this.deps.live.writeFacts(driverId, facts);
+    await this.applyMembership(driverId, facts, position);
+  }
+
+  /** Facts from a drivers row; the job's customer is reused from the cache when it is the same booking. */
+  private async factsOf(row: DriverPresenceRow, cachedJob: LiveJob | null): Promise<DriverFacts> {
+    let activeJob: LiveJob | null = null;
+    if (row.active_booking_id !== null) {
+      const bookingId = row.active_booking_id;
+      if (cachedJob?.bookingId === bookingId && cachedJob.customerId !== null) {
+        activeJob = cachedJob;
+      } else {
+        const customerId = await this.deps.jobs.findBookingCustomer(this.deps.router.forId(bookingId).db, bookingId);
+        activeJob = { bookingId, customerId: customerId ?? null };
+      }
+    }
+    return {
+      vehicleType: row.vehicle_type,
+      online: row.online === 1,
+      suspended: row.suspended === 1,
+      activeJob,
+    };
+  }
+
+  private async applyMembership(driverId: string, facts: DriverFacts, position: GeoPoint | null): Promise<void> {
+    if (isAvailable(facts) && position !== null && isIndexable(position)) {
+      await this.indexAvailable(driverId, facts, position);
+    } else {
+      await this.deps.geo.remove(availableDriversSet(facts.vehicleType), driverId);
+    }
+  }
+
+  /**
+   * Adds the driver to its available set, then reads the facts again: a writer
+   * that made the driver unavailable in between removed the member before our
+   * add, so this second look removes it after. Without it a ping racing
+   * "go offline" could leave an offline driver matchable.
+   */
+  private async indexAvailable(driverId: string, facts: DriverFacts, point: GeoPoint): Promise<void> {
+    const set = availableDriversSet(facts.vehicleType);
+    if (!isIndexable(point)) {
+      await this.deps.geo.remove(set, driverId);
+      return;
+    }
+    await this.deps.geo.upsert(set, driverId, { lat: point.lat, lng: point.lng });
+    const latest = await this.deps.live.readFacts(driverId);
+    if (latest !== null && !isAvailable(latest)) {
+      await this.deps.geo.remove(set, driverId);
+    }
+  }
+}
+
+function decodeJobCursor(cursor: string): DriverJobKey {
+  const [assignedAt, bookingId] = decodeCursor(cursor, 2);
+  if (typeof assignedAt !== 'number' || typeof bookingId !== 'string' || !/^[1-9][0-9]{0,18}$/.test(bookingId)) {
+    throw errors.validation(messages.badCursor, { field: 'cursor' });
+  }
+  return { assignedAt, bookingId };
+}

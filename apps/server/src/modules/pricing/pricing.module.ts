@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config/config';
+import type { Authenticator } from '../../http/auth-guard';
+import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
+import type { Cache } from '../../platform/cache/cache.port';
+import type { IdGenerator } from '../../platform/db/ids';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { GeoIndex } from '../../platform/geo/geo-index.port';
+import { GreatCircleEstimator, RoutingServiceEstimator, type DistanceEstimator } from './distance-estimator';
+import { loadPricingCatalog, type PricingCatalog } from './pricing-catalog';
+import { pricingRoutes } from './pricing.routes';
+import { PricingService } from './pricing.service';
+import { QuotesRepository } from './quotes.repository';
+import { SurgeEstimator } from './surge';
+
+/** What the pricing module needs; a Platform has every field, so `createPricing(platform)` works too. */
+export interface PricingModuleDeps {
+  config: Pick<Config, 'pricing'>;
+  cache: Cache;
+  geo: GeoIndex;
+  router: ShardRouter;
+  ids: IdGenerator;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface PricingModule {
+  service: PricingService;
+  catalog: PricingCatalog;
+  /** The module's HTTP routes, for `http.register(...)`. */
+  routes(authenticator: Authenticator): (root: FastifyInstance) => Promise<void>;
+}
+
+/**
+ * Builds the pricing module from configuration. Reads and validates the
+ * pricing file here, so a bad file stops the boot (PricingFileError, a
+ * ConfigError naming the file and the bad path).
+ */
+export function createPricing(deps: PricingModuleDeps): PricingModule {
+  const settings = deps.config.pricing;
+  const logger = deps.logger.child({ module: 'pricing' });
+  const catalog = loadPricingCatalog(settings.file);
+  const greatCircle = new GreatCircleEstimator(catalog);
+  const distance: DistanceEstimator =
+    settings.routingUrl === null
+      ? greatCircle
+      : new RoutingServiceEstimator({ url: settings.routingUrl, fallback: greatCircle, logger });
+  const surge = new SurgeEstimator({
+    geo: deps.geo,
+    cache: deps.cache,
+    clock: deps.clock,
+    resolution: settings.surgeH3Resolution,
+    cap: settings.surgeMax,
+  });
+  const service = new PricingService({
+    catalog,
+    distance,
+    surge,
+    quotes: new QuotesRepository(),
+    router: deps.router,
+    ids: deps.ids,
+    clock: deps.clock,
+    quoteTtlSeconds: settings.quoteTtlSeconds,
+  });
+  return {
+    service,
+    catalog,
+    routes: (authenticator) => pricingRoutes({ pricing: service, authenticator }),
+  };
+}

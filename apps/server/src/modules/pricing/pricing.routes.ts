@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ErrorEnvelope, Quote, QuoteRequest } from '@loadline/contracts';
+import { callerOf, type Authenticator } from '../../http/auth-guard';
+import type { PricingService } from './pricing.service';
+
+export interface PricingRoutesDeps {
+  pricing: PricingService;
+  authenticator: Authenticator;
+}
+
+const errorResponses = {
+  400: ErrorEnvelope,
+  401: ErrorEnvelope,
+  403: ErrorEnvelope,
+  429: ErrorEnvelope,
+  503: ErrorEnvelope,
+};
+
+export function pricingRoutes(deps: PricingRoutesDeps) {
+  return (root: FastifyInstance): Promise<void> => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.post(
+      '/v1/quotes',
+      {
+        preHandler: deps.authenticator.guard(['customer']),
+        schema: {
+          tags: ['quotes'],
+          summary: 'Get an upfront price for a trip',
+          description:
+            'Customers only. Prices the trip from its road distance and duration, the vehicle type, the rates of ' +
+            "the pickup's region and live demand around the pickup (`surgeMultiplier`, 1 when calm). The quote is " +
+            'stored and honoured by `POST /v1/bookings { quoteId }` until `expiresAt`; after that the booking ' +
+            'answers 409 quote_expired. Amounts are integer minor units; the breakdown parts add up to `price.amount`.',
+          security: [{ bearer: [] }],
+          body: QuoteRequest,
+          response: { 200: Quote, ...errorResponses },
+        },
+      },
+      async (request) => deps.pricing.quote(callerOf(request).userId, request.body),
+    );
+    return Promise.resolve();
+  };
+}

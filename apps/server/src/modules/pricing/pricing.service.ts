@@ -1,0 +1,213 @@
+import { Value } from '@sinclair/typebox/value';
+import {
+  PriceBreakdown,
+  type Coordinates,
+  type Money,
+  type Quote,
+  type QuoteRequest,
+  type VehicleType,
+} from '@loadline/contracts';
+import type { Clock } from '../../lib/clock';
+import { AppError, errors } from '../../lib/errors';
+import { isId, logicalShardOf, type IdGenerator } from '../../platform/db/ids';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { GeoPoint } from '../../platform/geo/geo-index.port';
+import { VEHICLE_CAPACITY_KG } from '../drivers/vehicle-catalog';
+import { GreatCircleEstimator, type DistanceEstimate, type DistanceEstimator } from './distance-estimator';
+import { computePrice } from './price';
+import type { PricingCatalog } from './pricing-catalog';
+import type { QuoteRow, QuotesRepository } from './quotes.repository';
+import type { SurgeEstimator } from './surge';
+
+/** User-facing messages of the module. */
+const messages = {
+  quoteExpired: 'This quote has expired; ask for a new one.',
+  overCapacity: (vehicleType: VehicleType, capacityKg: number) =>
+    `A ${vehicleType} carries at most ${capacityKg} kg; choose a larger vehicle.`,
+} as const;
+
+export interface PricingServiceDeps {
+  catalog: PricingCatalog;
+  distance: DistanceEstimator;
+  surge: Pick<SurgeEstimator, 'multiplier'>;
+  quotes: QuotesRepository;
+  router: ShardRouter;
+  ids: IdGenerator;
+  clock: Clock;
+  quoteTtlSeconds: number;
+}
+
+/** A price worked out but not stored: what a booking made without a quote is charged. */
+export interface PriceEstimate {
+  vehicleType: VehicleType;
+  pickup: Coordinates;
+  dropoff: Coordinates;
+  distanceKm: number;
+  durationMinutes: number;
+  distanceSource: DistanceEstimate['source'];
+  price: Money;
+  surgeMultiplier: number;
+  breakdown: PriceBreakdown;
+}
+
+/** A stored quote as the bookings module needs it: the contract's Quote plus its owner and age. */
+export interface StoredQuote extends Quote {
+  customerId: string;
+  createdAt: string;
+}
+
+/**
+ * Refuses goods heavier than the largest vehicle of the type may carry:
+ * 422 over_capacity with `{ capacityKg, weightKg }`. The request is well
+ * formed (so not 400) and nothing conflicts with it (so not 409); it asks
+ * for something this vehicle type cannot do.
+ */
+export function assertCapacity(vehicleType: VehicleType, weightKg: number): void {
+  const capacityKg = VEHICLE_CAPACITY_KG[vehicleType];
+  if (weightKg > capacityKg) {
+    throw new AppError(422, 'over_capacity', messages.overCapacity(vehicleType, capacityKg), {
+      details: { capacityKg, weightKg },
+    });
+  }
+}
+
+function coordinates(lat: number, lng: number, address: string | null): Coordinates {
+  return address === null ? { lat, lng } : { lat, lng, address };
+}
+
+function presentQuote(row: QuoteRow): StoredQuote {
+  const breakdown: unknown = JSON.parse(row.breakdown);
+  if (!Value.Check(PriceBreakdown, breakdown)) {
+    throw new Error(`quote ${row.id} has a malformed breakdown`);
+  }
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    vehicleType: row.vehicle_type,
+    pickup: coordinates(row.pickup_lat, row.pickup_lng, row.pickup_address),
+    dropoff: coordinates(row.dropoff_lat, row.dropoff_lng, row.dropoff_address),
+    distanceKm: row.distance_km,
+    durationMinutes: row.duration_minutes,
+    price: { amount: row.price_amount, currency: row.currency },
+    surgeMultiplier: row.surge_multiplier,
+    breakdown,
+    createdAt: new Date(row.created_at).toISOString(),
+    expiresAt: new Date(row.expires_at).toISOString(),
+  };
+}
+
+/** Upfront prices: estimates, stored quotes honoured until they expire, and their housekeeping. */
+export class PricingService {
+  private readonly greatCircle: GreatCircleEstimator;
+
+  constructor(private readonly deps: PricingServiceDeps) {
+    this.greatCircle = new GreatCircleEstimator(deps.catalog);
+  }
+
+  /** Prices a trip and stores the quote on the customer's shard until it expires. */
+  async quote(customerId: string, request: QuoteRequest): Promise<StoredQuote> {
+    const estimate = await this.estimate(request);
+    const { router, ids, clock, quotes, quoteTtlSeconds } = this.deps;
+    const logical = logicalShardOf(customerId);
+    const now = clock.now();
+    const row: QuoteRow = {
+      id: ids.next(logical),
+      customer_id: customerId,
+      vehicle_type: estimate.vehicleType,
+      pickup_lat: estimate.pickup.lat,
+      pickup_lng: estimate.pickup.lng,
+      pickup_address: estimate.pickup.address ?? null,
+      dropoff_lat: estimate.dropoff.lat,
+      dropoff_lng: estimate.dropoff.lng,
+      dropoff_address: estimate.dropoff.address ?? null,
+      distance_km: estimate.distanceKm,
+      duration_minutes: estimate.durationMinutes,
+      price_amount: estimate.price.amount,
+      currency: estimate.price.currency,
+      surge_multiplier: estimate.surgeMultiplier,
+      breakdown: JSON.stringify(estimate.breakdown),
+      created_at: now,
+      expires_at: now + quoteTtlSeconds * 1000,
+    };
+    await quotes.insert(router.forLogical(logical).db, row);
+    return presentQuote(row);
+  }
+
+  /** The same numbers as `quote`, without storing anything. */
+  async estimate(request: QuoteRequest): Promise<PriceEstimate> {
+    const { catalog, distance, surge } = this.deps;
+    const { pickup, dropoff, vehicleType } = request;
+    const region = catalog.regionFor(pickup);
+    const [route, reading] = await Promise.all([
+      distance.estimate(pickup, dropoff, vehicleType),
+      surge.multiplier(vehicleType, pickup),
+    ]);
+    const { price, breakdown } = computePrice({
+      rates: region.rates[vehicleType],
+      distanceKm: route.distanceKm,
+      durationMinutes: route.durationMinutes,
+      surgeMultiplier: reading.multiplier,
+      currency: region.currency,
+      regionId: region.id,
+    });
+    return {
+      vehicleType,
+      pickup,
+      dropoff,
+      distanceKm: route.distanceKm,
+      durationMinutes: route.durationMinutes,
+      distanceSource: route.source,
+      price,
+      surgeMultiplier: reading.multiplier,
+      breakdown,
+    };
+  }
+
+  /**
+   * The customer's quote, for a booking to honour. 404 when it does not exist
+   * or belongs to someone else (never revealing which); 409 quote_expired once
+   * its expiry time is reached.
+   */
+  async quoteForBooking(customerId: string, quoteId: string): Promise<StoredQuote> {
+    if (!isId(quoteId)) {
+      throw errors.notFound('Quote');
+    }
+    const row = await this.deps.quotes.findById(this.deps.router.forId(quoteId).db, quoteId);
+    if (row === undefined || row.customer_id !== customerId) {
+      throw errors.notFound('Quote');
+    }
+    if (this.deps.clock.now() >= row.expires_at) {
+      throw errors.conflict('quote_expired', messages.quoteExpired, {
+        expiredAt: new Date(row.expires_at).toISOString(),
+      });
+    }
+    return presentQuote(row);
+  }
+
+  /** `assertCapacity` as a method, so the service alone is everything the bookings module needs from pricing. */
+  assertCapacity(vehicleType: VehicleType, weightKg: number): void {
+    assertCapacity(vehicleType, weightKg);
+  }
+
+  /**
+   * Minutes to drive between two points, from the great-circle estimate (never
+   * the routing service): synchronous and free, for ETAs recomputed on every
+   * location ping.
+   */
+  travelMinutes(vehicleType: VehicleType, from: GeoPoint, to: GeoPoint): number {
+    return this.greatCircle.measure(from, to, vehicleType).durationMinutes;
+  }
+
+  /**
+   * Deletes, on every shard, quotes that expired more than `olderThanMs` ago
+   * (kept a while so a late booking attempt still gets 409 quote_expired, not
+   * 404). Returns how many were deleted.
+   */
+  async purgeExpired(olderThanMs: number): Promise<number> {
+    const cutoff = this.deps.clock.now() - olderThanMs;
+    const counts = await Promise.all(
+      this.deps.router.shards.map((shard) => this.deps.quotes.deleteExpiredBefore(shard.db, cutoff)),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+}
