@@ -78,7 +78,7 @@ export class OverviewService {
   }
 
   private async shardFigures(db: ShardRouter['shards'][number]['db'], dayStart: number): Promise<ShardFigures> {
-    const count = sql<number>`count(*)`;
+    const count = sql<number | string>`count(*)`;
     const [online, active, searching, delivered, cancelled, offers] = await Promise.all([
       db.selectFrom('drivers').select(count.as('n')).where('online', '=', 1).executeTakeFirstOrThrow(),
       db.selectFrom('bookings').select(count.as('n')).where('status', 'in', ACTIVE).executeTakeFirstOrThrow(),
@@ -87,10 +87,10 @@ export class OverviewService {
         .selectFrom('bookings')
         .select([
           count.as('n'),
-          sql<number | null>`sum(delivered_at - picked_up_at) / 60000.0`.as('trip'),
-          sql<number>`sum(case when picked_up_at is not null then 1 else 0 end)`.as('tripCount'),
-          sql<number | null>`sum(picked_up_at - search_started_at) / 60000.0`.as('wait'),
-          sql<number>`sum(case when picked_up_at is not null and search_started_at is not null then 1 else 0 end)`.as(
+          sql<number | string | null>`sum(delivered_at - picked_up_at) / 60000.0`.as('trip'),
+          sql<number | string | null>`sum(case when picked_up_at is not null then 1 else 0 end)`.as('tripCount'),
+          sql<number | string | null>`sum(picked_up_at - search_started_at) / 60000.0`.as('wait'),
+          sql<number | string | null>`sum(case when picked_up_at is not null and search_started_at is not null then 1 else 0 end)`.as(
             'waitCount',
           ),
         ])
@@ -106,8 +106,8 @@ export class OverviewService {
       db
         .selectFrom('offers')
         .select([
-          sql<number>`sum(case when status = 'accepted' then 1 else 0 end)`.as('accepted'),
-          sql<number>`sum(case when status in ('accepted', 'rejected', 'expired') then 1 else 0 end)`.as('answered'),
+          sql<number | string | null>`sum(case when status = 'accepted' then 1 else 0 end)`.as('accepted'),
+          sql<number | string | null>`sum(case when status in ('accepted', 'rejected', 'expired') then 1 else 0 end)`.as('answered'),
         ])
         .executeTakeFirstOrThrow(),
     ]);
@@ -118,11 +118,11 @@ export class OverviewService {
       deliveredToday: Number(delivered.n),
       cancelledToday: Number(cancelled.n),
       tripMinutesSum: Number(delivered.trip ?? 0),
-      tripCount: Number(delivered.tripCount),
+      tripCount: Number(delivered.tripCount ?? 0),
       waitMinutesSum: Number(delivered.wait ?? 0),
-      waitCount: Number(delivered.waitCount),
-      offersAccepted: Number(offers.accepted),
-      offersAnswered: Number(offers.answered),
+      waitCount: Number(delivered.waitCount ?? 0),
+      offersAccepted: Number(offers.accepted ?? 0),
+      offersAnswered: Number(offers.answered ?? 0),
     };
   }
 }

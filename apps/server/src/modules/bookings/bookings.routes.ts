@@ -105,17 +105,22 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
       '/v1/bookings/:id/cancel',
       {
         preHandler: authenticator.guard(['customer', 'admin']),
+        // The body is optional: a bare POST cancels without a reason.
+        preValidation: (request, _reply, done) => {
+          request.body ??= {};
+          done();
+        },
         schema: {
           tags: ['bookings'],
           summary: 'Cancel a booking',
           description: 'Customers until the goods are collected; admins any time before delivery. Else 422.',
           security,
           params: IdParams,
-          body: Type.Optional(CancelBookingBody),
+          body: CancelBookingBody,
           response: { 200: Booking, ...errorResponses },
         },
       },
-      (request) => bookings.cancel(callerOf(request), request.params.id, request.body?.reason),
+      (request) => bookings.cancel(callerOf(request), request.params.id, request.body.reason),
     );
 
     app.get(

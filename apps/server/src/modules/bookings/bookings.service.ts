@@ -317,7 +317,7 @@ export class BookingsService {
         seq: current.seq + 1,
         updated_at: now,
       };
-      const next = { ...current, ...set } as BookingRow;
+      const next: BookingRow = { ...current, ...set };
       const applied = await db.transaction().execute(async (trx) => {
         const changed = await bookings.applyChange(trx, {
           id: bookingId,

@@ -173,6 +173,11 @@ describe(`bookings (${tier})`, () => {
     expect(cancelled.json<Booking>()).toMatchObject({ status: 'cancelled', seq: 2 });
     const again = await app.http.inject({ method: 'POST', url: `/v1/bookings/${own.id}/cancel`, headers: bearer(owner.token), payload: {} });
     expect(again.statusCode).toBe(422);
+    // A cancel may come without any body at all.
+    const bare = await book(app, owner.token, { pickup: offset(CITY, -41) });
+    const noBody = await app.http.inject({ method: 'POST', url: `/v1/bookings/${bare.id}/cancel`, headers: bearer(owner.token) });
+    expect(noBody.statusCode).toBe(200);
+    expect(noBody.json<Booking>().status).toBe('cancelled');
 
     // Another customer's booking looks like it does not exist.
     const foreign = await app.http.inject({ method: 'POST', url: `/v1/bookings/${searching.id}/cancel`, headers: bearer(owner.token), payload: {} });

@@ -182,7 +182,10 @@ describe(`driver jobs consumer (${tier})`, () => {
       payload: change(booking, driver.user.id, 'delivered', 7, deliveredAt),
     });
     app.platform.relay.poke();
-    await waitFor(async () => (await jobRow(driver.user.id, booking.id))?.status === 'delivered');
+    // The consumer writes the row, then frees the claim, then refreshes availability: wait for the last step.
+    await waitFor(
+      async () => (await jobRow(driver.user.id, booking.id))?.status === 'delivered' && (await isAvailable(driver.user.id)),
+    );
 
     expect(await jobRow(driver.user.id, booking.id)).toEqual({
       status: 'delivered',
