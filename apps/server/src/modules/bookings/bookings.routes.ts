@@ -107,7 +107,8 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
         preHandler: authenticator.guard(['customer', 'admin']),
         // The body is optional: a bare POST cancels without a reason.
         preValidation: (request, _reply, done) => {
-          request.body ??= {};
+          const raw: { body: unknown } = request;
+          raw.body ??= {};
           done();
         },
         schema: {
