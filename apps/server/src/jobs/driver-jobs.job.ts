@@ -15,7 +15,12 @@ import { coordinates, type JobRoute } from '../modules/drivers/drivers.presenter
 export const DRIVER_JOBS_SYNC = 'driver-jobs.sync';
 
 /** Statuses after which the driver no longer holds the booking: its claim is given back. */
-const RELEASING: ReadonlySet<BookingStatus> = new Set<BookingStatus>(['delivered', 'cancelled', 'expired', 'searching']);
+const RELEASING: ReadonlySet<BookingStatus> = new Set<BookingStatus>([
+  'delivered',
+  'cancelled',
+  'expired',
+  'searching',
+]);
 
 export interface DriverJobsSyncDeps {
   router: ShardRouter;
@@ -50,7 +55,10 @@ export class DriverJobsSync {
   async handle(event: OutboxJob): Promise<void> {
     const change = parseStatusChanged(event.payload);
     if (change === null) {
-      this.deps.logger.error({ eventId: event.id, topic: event.topic }, 'malformed booking.status_changed event skipped');
+      this.deps.logger.error(
+        { eventId: event.id, topic: event.topic },
+        'malformed booking.status_changed event skipped',
+      );
       return;
     }
     const driverId = change.driverId;
@@ -83,7 +91,10 @@ export class DriverJobsSync {
         }
         return;
       }
-      const booking = await this.deps.jobs.findBooking(this.deps.router.forId(change.bookingId).db, change.bookingId);
+      const booking = await this.deps.jobs.findBooking(
+        this.deps.router.forId(change.bookingId).db,
+        change.bookingId,
+      );
       if (booking === undefined) {
         // The event commits with the booking, so this is a shard we cannot read yet: retry later.
         throw new Error(`booking ${change.bookingId} of a status change was not found`);

@@ -1,11 +1,8 @@
-import type { EventBus } from '../platform/bus/event-bus.port';
-
-/** Bus channel carrying socket deliveries to whichever process holds the sockets. */
-export const REALTIME_CHANNEL = 'realtime';
+import type { LoadlineServer } from './socket-server';
 
 /**
  * One server-to-client event for the sockets in `rooms` (`user:<id>`,
- * `driver:<id>`, `booking:<id>`, `admin`). Never addressed to every socket.
+ * `driver:<id>`, `booking:<id>`, `admin`, `fleet`). Never addressed to every socket.
  */
 export interface Delivery {
   rooms: string[];
@@ -18,9 +15,43 @@ export const rooms = {
   driver: (id: string) => `driver:${id}`,
   booking: (id: string) => `booking:${id}`,
   admin: 'admin',
+  fleet: 'fleet',
 } as const;
 
-/** Publishes a delivery; realtime processes forward it to their sockets. */
-export async function deliver(bus: EventBus, delivery: Delivery): Promise<void> {
+/** Where the server's socket events go; the projector and the live-location path write here. */
+export interface RealtimeSink {
+  deliver(delivery: Delivery): void;
+}
+
+/**
+ * Emits through this process's Socket.IO server: its adapter carries the event
+ * to every instance holding a socket in those rooms (and keeps it for
+ * connection state recovery).
+ */
+export class SocketSink implements RealtimeSink {
+  constructor(private readonly io: LoadlineServer) {}
+
+  deliver(delivery: Delivery): void {
+    if (delivery.rooms.length === 0) {
+      return;
+    }
+    // The event name comes from the server's own projector, never from a client.
+    this.io.to(delivery.rooms).emit(delivery.event as 'notification', delivery.data as never);
+  }
+}
+
+/** Records deliveries in memory: for tests and for processes that only need to observe. */
+export class RecordingSink implements RealtimeSink {
+  readonly delivered: Delivery[] = [];
+
+  deliver(delivery: Delivery): void {
+    this.delivered.push(delivery);
+  }
+}
+
+/** Bus channel that carried deliveries before the Socket.IO sink; kept while callers move over. */
+export const REALTIME_CHANNEL = 'realtime';
+
+export async function deliver(bus: { publish(channel: string, message: unknown): Promise<void> }, delivery: Delivery): Promise<void> {
   await bus.publish(REALTIME_CHANNEL, delivery);
 }

@@ -5,7 +5,7 @@ import type { Clock } from '../../lib/clock';
 import type { ShardRouter } from '../../platform/db/shard-router';
 
 const CACHE_KEY = 'admin:overview';
-const CACHE_SECONDS = 5;
+const CACHE_SECONDS = 1;
 const ACTIVE = ['driver_assigned', 'en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit'] as const;
 
 interface ShardFigures {
@@ -24,7 +24,7 @@ interface ShardFigures {
 
 /**
  * The admin overview, gathered from every shard with indexed counts and cached
- * for a few seconds so a dashboard full of admins costs one scatter per 5 s.
+ * for a second so a dashboard full of admins costs one scatter per second.
  * "Today" is the current UTC day.
  */
 export class OverviewService {

@@ -38,7 +38,7 @@ export function adminBookingsRoutes(deps: {
         preHandler: guard,
         schema: {
           tags: ['admin'],
-          summary: 'Fleet and booking figures right now (today = current UTC day; cached 5 s)',
+          summary: 'Fleet and booking figures right now (today = current UTC day; cached 1 s)',
           security,
           response: { 200: Overview, ...errorResponses },
         },

@@ -155,7 +155,7 @@ describe(`dispatch: races (${tier})`, () => {
       await waitFor(async () => {
         const offers = await Promise.all(drivers.map((driver) => offersOf(app, driver.token)));
         return offers.every((items) => items.some((offer) => offer.bookingId === booking.id));
-      }, 20_000);
+      }, 20_000, 100);
       const responses = await Promise.all(drivers.map((driver) => accept(app, driver.token, booking.id)));
       const statuses = responses.map((response) => response.statusCode);
       expect(statuses.filter((status) => status === 200)).toHaveLength(1);
@@ -173,9 +173,13 @@ describe(`dispatch: races (${tier})`, () => {
         expect(moved.statusCode).toBe(200);
       }
       const winnerId = drivers[winner]?.user.id ?? '';
-      await waitFor(async () => (await app.platform.geo.nearby(availableDriversSet('van'), pickup, 2, 100)).some((hit) => hit.member === winnerId));
+      await waitFor(
+        async () => (await app.platform.geo.nearby(availableDriversSet('van'), pickup, 2, 100)).some((hit) => hit.member === winnerId),
+        10_000,
+        50,
+      );
     }
-  });
+  }, 180_000);
 
   it('one driver accepting two bookings at once wins at most one', async () => {
     const pickup = offset(CITY, -300);

@@ -89,7 +89,10 @@ export function adminFleetRoutes(deps: AdminFleetRoutesDeps) {
         },
       },
       async (request) =>
-        deps.drivers.listVehicles({ limit: request.query.limit ?? DEFAULT_LIMIT, cursor: request.query.cursor ?? null }),
+        deps.drivers.listVehicles({
+          limit: request.query.limit ?? DEFAULT_LIMIT,
+          cursor: request.query.cursor ?? null,
+        }),
     );
     return Promise.resolve();
   };

@@ -31,8 +31,18 @@ describe(`admin fleet (${tier})`, () => {
     return driver;
   }
 
-  async function send(method: 'GET' | 'PATCH' | 'PUT' | 'POST', url: string, token: string, payload?: object) {
-    return app.http.inject({ method, url, headers: bearer(token), ...(payload === undefined ? {} : { payload }) });
+  async function send(
+    method: 'GET' | 'PATCH' | 'PUT' | 'POST',
+    url: string,
+    token: string,
+    payload?: object,
+  ) {
+    return app.http.inject({
+      method,
+      url,
+      headers: bearer(token),
+      ...(payload === undefined ? {} : { payload }),
+    });
   }
 
   async function allPages<T>(url: string, limit: number): Promise<T[][]> {
@@ -83,7 +93,10 @@ describe(`admin fleet (${tier})`, () => {
       throw new Error('too few shards for this test');
     }
     const onlineDriver = await addDriver(online, 'online');
-    await send('POST', '/v1/driver/location', onlineDriver.token, { ...CITY, at: new Date(clock.now()).toISOString() });
+    await send('POST', '/v1/driver/location', onlineDriver.token, {
+      ...CITY,
+      at: new Date(clock.now()).toISOString(),
+    });
     await send('PUT', '/v1/driver/availability', onlineDriver.token, { online: true });
 
     const busyDriver = await addDriver(busy, 'busy');
@@ -108,7 +121,9 @@ describe(`admin fleet (${tier})`, () => {
     const ids = pages.flat().map((driver) => driver.id);
     expect(pages.slice(0, -1).every((page) => page.length === 2)).toBe(true);
     expect(ids).toEqual(newestFirst([...fleet.keys()]));
-    expect(new Set(ids.map((id) => app.platform.router.forId(id).index)).size).toBe(app.platform.router.shards.length);
+    expect(new Set(ids.map((id) => app.platform.router.forId(id).index)).size).toBe(
+      app.platform.router.shards.length,
+    );
   });
 
   it('presents a driver with its account, vehicle, flags and live position', async () => {
@@ -117,7 +132,9 @@ describe(`admin fleet (${tier})`, () => {
       throw new Error('no online driver');
     }
     const me = (await send('GET', '/v1/me', entry.driver.token)).json<MeResponse>().user;
-    const listed = (await send('GET', '/v1/admin/drivers?status=online', adminToken)).json<PageOf<AdminDriver>>();
+    const listed = (await send('GET', '/v1/admin/drivers?status=online', adminToken)).json<
+      PageOf<AdminDriver>
+    >();
     expect(listed.items).toEqual([
       {
         id,
@@ -146,14 +163,18 @@ describe(`admin fleet (${tier})`, () => {
       expect(pages.flat().map((driver) => driver.id)).toEqual(newestFirst(expected));
     }
     const busy = (await send('GET', '/v1/admin/drivers?status=busy', adminToken)).json<PageOf<AdminDriver>>();
-    expect(busy.items.map((driver) => [driver.online, driver.busy, driver.suspended])).toEqual([[true, true, false]]);
+    expect(busy.items.map((driver) => [driver.online, driver.busy, driver.suspended])).toEqual([
+      [true, true, false],
+    ]);
   });
 
   it('lists every vehicle once, newest first, over every shard', async () => {
     const pages = await allPages<AdminVehicle>('/v1/admin/vehicles', 2);
     const vehicles = pages.flat();
     const drivers = (await allPages<AdminDriver>('/v1/admin/drivers', 100)).flat();
-    expect(vehicles.map((vehicle) => vehicle.id)).toEqual(newestFirst(drivers.map((driver) => driver.vehicle.id)));
+    expect(vehicles.map((vehicle) => vehicle.id)).toEqual(
+      newestFirst(drivers.map((driver) => driver.vehicle.id)),
+    );
     const first = drivers[0];
     expect(vehicles.find((vehicle) => vehicle.driverId === first?.id)).toEqual({
       id: first?.vehicle.id,
@@ -171,9 +192,16 @@ describe(`admin fleet (${tier})`, () => {
     await send('PUT', '/v1/driver/availability', driver.token, { online: true });
     expect(await app.platform.geo.position(availableDriversSet('van'), driver.user.id)).not.toBeNull();
 
-    const suspended = await send('PATCH', `/v1/admin/drivers/${driver.user.id}`, adminToken, { suspended: true });
+    const suspended = await send('PATCH', `/v1/admin/drivers/${driver.user.id}`, adminToken, {
+      suspended: true,
+    });
     expect(suspended.statusCode).toBe(200);
-    expect(suspended.json()).toMatchObject({ id: driver.user.id, online: false, suspended: true, busy: false });
+    expect(suspended.json()).toMatchObject({
+      id: driver.user.id,
+      online: false,
+      suspended: true,
+      busy: false,
+    });
     fleet.set(driver.user.id, { status: 'suspended', driver });
     await send('PATCH', `/v1/admin/drivers/${driver.user.id}`, adminToken, { suspended: true });
 
@@ -187,7 +215,9 @@ describe(`admin fleet (${tier})`, () => {
     expect(login.json()).toMatchObject({ error: { code: 'account_suspended' } });
     expect(await app.platform.geo.position(availableDriversSet('van'), driver.user.id)).toBeNull();
 
-    const lifted = await send('PATCH', `/v1/admin/drivers/${driver.user.id}`, adminToken, { suspended: false });
+    const lifted = await send('PATCH', `/v1/admin/drivers/${driver.user.id}`, adminToken, {
+      suspended: false,
+    });
     expect(lifted.json()).toMatchObject({ online: false, suspended: false });
     fleet.set(driver.user.id, { status: 'offline', driver });
     const again = await app.http.inject({

@@ -1,5 +1,10 @@
 import type { Selectable } from 'kysely';
-import type { BookingStatusColumn, BookingsTable, DriverJobsTable, OfferStatus } from '../../platform/db/schema';
+import type {
+  BookingStatusColumn,
+  BookingsTable,
+  DriverJobsTable,
+  OfferStatus,
+} from '../../platform/db/schema';
 import type { Executor } from '../users/users.repository';
 
 export type DriverJobRow = Selectable<DriverJobsTable>;
@@ -61,7 +66,12 @@ export class DriverJobsRepository {
   ): Promise<boolean> {
     const result = await db
       .updateTable('driver_jobs')
-      .set({ status: change.status, completed_at: change.completedAt, seq: change.seq, updated_at: change.now })
+      .set({
+        status: change.status,
+        completed_at: change.completedAt,
+        seq: change.seq,
+        updated_at: change.now,
+      })
       .where('driver_id', '=', key.driverId)
       .where('booking_id', '=', key.bookingId)
       .where('seq', '<', change.seq)
@@ -69,7 +79,12 @@ export class DriverJobsRepository {
     return result.numUpdatedRows > 0n;
   }
 
-  async setAssignedAt(db: Executor, key: { driverId: string; bookingId: string }, at: number, now: number): Promise<void> {
+  async setAssignedAt(
+    db: Executor,
+    key: { driverId: string; bookingId: string },
+    at: number,
+    now: number,
+  ): Promise<void> {
     await db
       .updateTable('driver_jobs')
       .set({ assigned_at: at, updated_at: now })
@@ -110,7 +125,11 @@ export class DriverJobsRepository {
       .where('status', '=', 'delivered')
       .groupBy('currency')
       .execute();
-    return rows.map((row) => ({ currency: row.currency, trips: Number(row.trips), earnings: Number(row.earnings) }));
+    return rows.map((row) => ({
+      currency: row.currency,
+      trips: Number(row.trips),
+      earnings: Number(row.earnings),
+    }));
   }
 
   /** How many of the driver's offers ended in each state. */
@@ -156,7 +175,11 @@ export class DriverJobsRepository {
 
   /** The customer of a booking, for the live-location fan-out. */
   async findBookingCustomer(db: Executor, bookingId: string): Promise<string | undefined> {
-    const row = await db.selectFrom('bookings').select('customer_id').where('id', '=', bookingId).executeTakeFirst();
+    const row = await db
+      .selectFrom('bookings')
+      .select('customer_id')
+      .where('id', '=', bookingId)
+      .executeTakeFirst();
     return row?.customer_id;
   }
 }

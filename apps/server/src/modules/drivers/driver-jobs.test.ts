@@ -6,7 +6,11 @@ import { logicalShardOf } from '../../platform/db/ids';
 import type { OfferStatus } from '../../platform/db/schema';
 import type { OutboxJob } from '../../platform/outbox/outbox';
 import { REALTIME_CHANNEL, type Delivery } from '../../realtime/deliveries';
-import { BOOKING_STATUS_CHANGED, type BookingActor, type BookingStatusChanged } from '../bookings/booking-events';
+import {
+  BOOKING_STATUS_CHANGED,
+  type BookingActor,
+  type BookingStatusChanged,
+} from '../bookings/booking-events';
 import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
 import { availableDriversSet } from '../dispatch/geo-sets';
 import { bearer, customerSignup, driverSignup, signUp } from '../../../test/support/factories';
@@ -49,8 +53,18 @@ describe(`driver jobs consumer (${tier})`, () => {
 
   async function onlineDriver(): Promise<AuthResponse> {
     const driver = await signUp(app, driverSignup());
-    await app.http.inject({ method: 'POST', url: '/v1/driver/location', headers: bearer(driver.token), payload: CITY });
-    await app.http.inject({ method: 'PUT', url: '/v1/driver/availability', headers: bearer(driver.token), payload: { online: true } });
+    await app.http.inject({
+      method: 'POST',
+      url: '/v1/driver/location',
+      headers: bearer(driver.token),
+      payload: CITY,
+    });
+    await app.http.inject({
+      method: 'PUT',
+      url: '/v1/driver/availability',
+      headers: bearer(driver.token),
+      payload: { online: true },
+    });
     return driver;
   }
 
@@ -107,7 +121,17 @@ describe(`driver jobs consumer (${tier})`, () => {
     at: number,
     actor: BookingActor = { role: 'driver', id: driverId },
   ): BookingStatusChanged {
-    return { bookingId: booking.id, customerId: booking.customerId, driverId, vehicleType: 'van', from: null, to, seq, at, actor };
+    return {
+      bookingId: booking.id,
+      customerId: booking.customerId,
+      driverId,
+      vehicleType: 'van',
+      from: null,
+      to,
+      seq,
+      at,
+      actor,
+    };
   }
 
   function asJob(payload: BookingStatusChanged): OutboxJob {
@@ -144,7 +168,10 @@ describe(`driver jobs consumer (${tier})`, () => {
     const booking = await insertBooking(45_000);
     const assignedAt = clock.now();
     expect(await claims.claim(driver.user.id, booking.id, assignedAt)).toBe(true);
-    await drivers.service.setActiveJob(driver.user.id, { bookingId: booking.id, customerId: booking.customerId });
+    await drivers.service.setActiveJob(driver.user.id, {
+      bookingId: booking.id,
+      customerId: booking.customerId,
+    });
     expect(await isAvailable(driver.user.id)).toBe(false);
 
     const bookingDb = app.platform.router.forId(booking.id).db;
@@ -156,7 +183,11 @@ describe(`driver jobs consumer (${tier})`, () => {
     app.platform.relay.poke();
     await waitFor(async () => (await jobRow(driver.user.id, booking.id)) !== undefined);
 
-    const listed = await app.http.inject({ method: 'GET', url: '/v1/driver/jobs', headers: bearer(driver.token) });
+    const listed = await app.http.inject({
+      method: 'GET',
+      url: '/v1/driver/jobs',
+      headers: bearer(driver.token),
+    });
     expect(listed.json()).toEqual({
       items: [
         {
@@ -184,7 +215,9 @@ describe(`driver jobs consumer (${tier})`, () => {
     app.platform.relay.poke();
     // The consumer writes the row, then frees the claim, then refreshes availability: wait for the last step.
     await waitFor(
-      async () => (await jobRow(driver.user.id, booking.id))?.status === 'delivered' && (await isAvailable(driver.user.id)),
+      async () =>
+        (await jobRow(driver.user.id, booking.id))?.status === 'delivered' &&
+        (await isAvailable(driver.user.id)),
     );
 
     expect(await jobRow(driver.user.id, booking.id)).toEqual({
@@ -202,7 +235,10 @@ describe(`driver jobs consumer (${tier})`, () => {
     const driver = await onlineDriver();
     const booking = await insertBooking(20_000);
     await claims.claim(driver.user.id, booking.id, clock.now());
-    await drivers.service.setActiveJob(driver.user.id, { bookingId: booking.id, customerId: booking.customerId });
+    await drivers.service.setActiveJob(driver.user.id, {
+      bookingId: booking.id,
+      customerId: booking.customerId,
+    });
 
     const received: Delivery[] = [];
     const unsubscribe = await app.platform.bus.subscribe(REALTIME_CHANNEL, (message) => {
@@ -222,7 +258,14 @@ describe(`driver jobs consumer (${tier})`, () => {
         {
           rooms: [`booking:${booking.id}`, `user:${booking.customerId}`],
           event: 'driverLocation',
-          data: { bookingId: booking.id, driverId: driver.user.id, lat: 12.96, lng: 77.58, heading: 90, at: iso(at) },
+          data: {
+            bookingId: booking.id,
+            driverId: driver.user.id,
+            lat: 12.96,
+            lng: 77.58,
+            heading: 90,
+            at: iso(at),
+          },
         },
       ]);
 
@@ -287,7 +330,10 @@ describe(`driver jobs consumer (${tier})`, () => {
 
     const second = await insertBooking(26_000);
     await claims.claim(driver.user.id, second.id, t0 + 120_000);
-    await drivers.service.setActiveJob(driver.user.id, { bookingId: second.id, customerId: second.customerId });
+    await drivers.service.setActiveJob(driver.user.id, {
+      bookingId: second.id,
+      customerId: second.customerId,
+    });
     await handle(release);
     expect(await claims.holder(driver.user.id)).toBe(second.id);
     expect(await isAvailable(driver.user.id)).toBe(false);
@@ -297,7 +343,11 @@ describe(`driver jobs consumer (${tier})`, () => {
     const booking = await insertBooking(10_000);
     await handle(change(booking, null, 'expired', 4, clock.now(), { role: 'system', id: null }));
     for (const shard of app.platform.router.shards) {
-      const rows = await shard.db.selectFrom('driver_jobs').select('driver_id').where('booking_id', '=', booking.id).execute();
+      const rows = await shard.db
+        .selectFrom('driver_jobs')
+        .select('driver_id')
+        .where('booking_id', '=', booking.id)
+        .execute();
       expect(rows).toEqual([]);
     }
   });
@@ -339,11 +389,19 @@ describe(`driver jobs consumer (${tier})`, () => {
           })
           .execute();
       }
-      await db.updateTable('drivers').set({ rating_sum: 14, rating_count: 3 }).where('user_id', '=', driver.user.id).execute();
+      await db
+        .updateTable('drivers')
+        .set({ rating_sum: 14, rating_count: 3 })
+        .where('user_id', '=', driver.user.id)
+        .execute();
     });
 
     it('stats: delivered trips, their earnings, accepted / answered offers, rating to 2 decimals', async () => {
-      const response = await app.http.inject({ method: 'GET', url: '/v1/driver/stats', headers: bearer(driver.token) });
+      const response = await app.http.inject({
+        method: 'GET',
+        url: '/v1/driver/stats',
+        headers: bearer(driver.token),
+      });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toEqual({
         trips: 2,
@@ -355,12 +413,18 @@ describe(`driver jobs consumer (${tier})`, () => {
     });
 
     it('the job list pages newest assignment first with an opaque cursor', async () => {
-      const first = await app.http.inject({ method: 'GET', url: '/v1/driver/jobs?limit=2', headers: bearer(driver.token) });
+      const first = await app.http.inject({
+        method: 'GET',
+        url: '/v1/driver/jobs?limit=2',
+        headers: bearer(driver.token),
+      });
       const page = first.json<{ items: DriverJob[]; nextCursor: string | null }>();
-      expect(page.items.map((job) => [job.bookingId, job.status, job.price.amount, job.completedAt])).toEqual([
-        [bookings[2]?.id, 'cancelled', 99_900, iso(t0 + 2 * 3600_000 + 1800_000)],
-        [bookings[1]?.id, 'delivered', 30_000, iso(t0 + 3600_000 + 1800_000)],
-      ]);
+      expect(page.items.map((job) => [job.bookingId, job.status, job.price.amount, job.completedAt])).toEqual(
+        [
+          [bookings[2]?.id, 'cancelled', 99_900, iso(t0 + 2 * 3600_000 + 1800_000)],
+          [bookings[1]?.id, 'delivered', 30_000, iso(t0 + 3600_000 + 1800_000)],
+        ],
+      );
       expect(page.nextCursor).toEqual(expect.any(String));
 
       const second = await app.http.inject({

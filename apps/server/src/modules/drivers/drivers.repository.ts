@@ -57,12 +57,20 @@ export class DriversRepository {
   }
 
   async exists(db: Executor, userId: string): Promise<boolean> {
-    const row = await db.selectFrom('drivers').select('user_id').where('user_id', '=', userId).executeTakeFirst();
+    const row = await db
+      .selectFrom('drivers')
+      .select('user_id')
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
   async findWithVehicle(db: Executor, userId: string): Promise<DriverWithVehicle | undefined> {
-    const driver = await db.selectFrom('drivers').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    const driver = await db
+      .selectFrom('drivers')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     if (driver === undefined) {
       return undefined;
     }

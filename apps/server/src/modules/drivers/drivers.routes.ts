@@ -90,7 +90,11 @@ export function driversRoutes(deps: DriversRoutesDeps) {
         },
       },
       async (request) =>
-        deps.drivers.jobs(callerOf(request).userId, request.query.limit ?? DEFAULT_LIMIT, request.query.cursor ?? null),
+        deps.drivers.jobs(
+          callerOf(request).userId,
+          request.query.limit ?? DEFAULT_LIMIT,
+          request.query.cursor ?? null,
+        ),
     );
 
     app.get(

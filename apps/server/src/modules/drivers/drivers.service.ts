@@ -107,7 +107,13 @@ function positionOf(row: DriverPresenceRow): LiveLocation | null {
   if (row.last_lat === null || row.last_lng === null || row.last_seen_at === null) {
     return null;
   }
-  return { lat: row.last_lat, lng: row.last_lng, heading: row.last_heading, speedKmh: null, at: row.last_seen_at };
+  return {
+    lat: row.last_lat,
+    lng: row.last_lng,
+    heading: row.last_heading,
+    speedKmh: null,
+    at: row.last_seen_at,
+  };
 }
 
 function idFromKey(key: SortKey | null): string | null {
@@ -202,20 +208,8 @@ export class DriversService implements DriverPresence {
       await this.indexAvailable(driverId, state.facts, position);
     }
 
-    const job = state.facts.activeJob;
-    if (job !== null) {
-      await deliver(this.deps.bus, {
-        rooms: job.customerId === null ? [rooms.booking(job.bookingId)] : [rooms.booking(job.bookingId), rooms.user(job.customerId)],
-        event: 'driverLocation',
-        data: {
-          bookingId: job.bookingId,
-          driverId,
-          lat: position.lat,
-          lng: position.lng,
-          heading: position.heading,
-          at: new Date(position.at).toISOString(),
-        },
-      });
+    if (state.facts.activeJob !== null) {
+      await this.publishLocation(driverId, state.facts.activeJob, position);
     }
     return { accepted: true };
   }
@@ -229,7 +223,9 @@ export class DriversService implements DriverPresence {
     const row = await this.deps.drivers.findPresence(this.deps.router.forId(driverId).db, driverId);
     if (row === undefined) {
       await this.deps.live.forgetFacts(driverId);
-      await Promise.all(VEHICLE_TYPES.map((type) => this.deps.geo.remove(availableDriversSet(type), driverId)));
+      await Promise.all(
+        VEHICLE_TYPES.map((type) => this.deps.geo.remove(availableDriversSet(type), driverId)),
+      );
       return;
     }
     await this.refreshFromRow(row);
@@ -279,12 +275,18 @@ export class DriversService implements DriverPresence {
   /** The driver's jobs, newest assignment first. */
   async jobs(driverId: string, limit: number, cursor: string | null): Promise<ScatterPage<DriverJob>> {
     const after = cursor === null ? null : decodeJobCursor(cursor);
-    const rows = await this.deps.jobs.listForDriver(this.deps.router.forId(driverId).db, driverId, after, limit + 1);
+    const rows = await this.deps.jobs.listForDriver(
+      this.deps.router.forId(driverId).db,
+      driverId,
+      after,
+      limit + 1,
+    );
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
       items: items.map(presentDriverJob),
-      nextCursor: rows.length > limit && last !== undefined ? encodeCursor([last.assigned_at, last.booking_id]) : null,
+      nextCursor:
+        rows.length > limit && last !== undefined ? encodeCursor([last.assigned_at, last.booking_id]) : null,
     };
   }
 
@@ -313,9 +315,13 @@ export class DriversService implements DriverPresence {
     const answered = accepted + (offers.rejected ?? 0) + (offers.expired ?? 0);
     return {
       trips,
-      earnings: main === undefined ? { amount: 0, currency: DEFAULT_CURRENCY } : { amount: main.earnings, currency: main.currency },
+      earnings:
+        main === undefined
+          ? { amount: 0, currency: DEFAULT_CURRENCY }
+          : { amount: main.earnings, currency: main.currency },
       acceptanceRate: answered === 0 ? null : Math.round((accepted / answered) * 10_000) / 10_000,
-      rating: rating.rating_count === 0 ? null : Math.round((rating.rating_sum / rating.rating_count) * 100) / 100,
+      rating:
+        rating.rating_count === 0 ? null : Math.round((rating.rating_sum / rating.rating_count) * 100) / 100,
       ratingCount: rating.rating_count,
     };
   }
@@ -362,7 +368,11 @@ export class DriversService implements DriverPresence {
       const flipped = (row.suspended === 1) !== suspended;
       if (flipped) {
         const payload: DriverSuspensionChanged = { driverId, suspended, at: now };
-        await this.deps.outbox.append(trx, { topic: DRIVER_SUSPENSION_CHANGED, aggregateId: driverId, payload });
+        await this.deps.outbox.append(trx, {
+          topic: DRIVER_SUSPENSION_CHANGED,
+          aggregateId: driverId,
+          payload,
+        });
       }
       return flipped;
     });
@@ -397,6 +407,25 @@ export class DriversService implements DriverPresence {
       fetch: (shard, after, limit) => this.deps.drivers.listVehicles(shard.db, idFromKey(after), limit),
     });
     return { items: page.items.map(presentAdminVehicle), nextCursor: page.nextCursor };
+  }
+
+  /** The contract's `driverLocation`, to the booking's subscribers and its customer. */
+  private async publishLocation(driverId: string, job: LiveJob, position: LiveLocation): Promise<void> {
+    await deliver(this.deps.bus, {
+      rooms:
+        job.customerId === null
+          ? [rooms.booking(job.bookingId)]
+          : [rooms.booking(job.bookingId), rooms.user(job.customerId)],
+      event: 'driverLocation',
+      data: {
+        bookingId: job.bookingId,
+        driverId,
+        lat: position.lat,
+        lng: position.lng,
+        heading: position.heading,
+        at: new Date(position.at).toISOString(),
+      },
+    });
   }
 
   /** Cached facts and position; the facts come from SQL only when the cache has none. */
@@ -437,7 +466,10 @@ export class DriversService implements DriverPresence {
       if (cachedJob?.bookingId === bookingId && cachedJob.customerId !== null) {
         activeJob = cachedJob;
       } else {
-        const customerId = await this.deps.jobs.findBookingCustomer(this.deps.router.forId(bookingId).db, bookingId);
+        const customerId = await this.deps.jobs.findBookingCustomer(
+          this.deps.router.forId(bookingId).db,
+          bookingId,
+        );
         activeJob = { bookingId, customerId: customerId ?? null };
       }
     }
@@ -449,7 +481,11 @@ export class DriversService implements DriverPresence {
     };
   }
 
-  private async applyMembership(driverId: string, facts: DriverFacts, position: GeoPoint | null): Promise<void> {
+  private async applyMembership(
+    driverId: string,
+    facts: DriverFacts,
+    position: GeoPoint | null,
+  ): Promise<void> {
     if (isAvailable(facts) && position !== null && isIndexable(position)) {
       await this.indexAvailable(driverId, facts, position);
     } else {
@@ -479,7 +515,11 @@ export class DriversService implements DriverPresence {
 
 function decodeJobCursor(cursor: string): DriverJobKey {
   const [assignedAt, bookingId] = decodeCursor(cursor, 2);
-  if (typeof assignedAt !== 'number' || typeof bookingId !== 'string' || !/^[1-9][0-9]{0,18}$/.test(bookingId)) {
+  if (
+    typeof assignedAt !== 'number' ||
+    typeof bookingId !== 'string' ||
+    !/^[1-9][0-9]{0,18}$/.test(bookingId)
+  ) {
     throw errors.validation(messages.badCursor, { field: 'cursor' });
   }
   return { assignedAt, bookingId };

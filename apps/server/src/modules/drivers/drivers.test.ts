@@ -35,7 +35,12 @@ describe(`drivers (${tier})`, () => {
   }
 
   async function setOnline(token: string, online: boolean) {
-    return app.http.inject({ method: 'PUT', url: '/v1/driver/availability', headers: bearer(token), payload: { online } });
+    return app.http.inject({
+      method: 'PUT',
+      url: '/v1/driver/availability',
+      headers: bearer(token),
+      payload: { online },
+    });
   }
 
   async function ping(token: string, payload: LocationUpdate) {
@@ -113,16 +118,33 @@ describe(`drivers (${tier})`, () => {
   it('stores an accepted position as the live one, with its own time', async () => {
     const { user, token } = await newDriver();
     const at = clock.now() - 2000;
-    const response = await ping(token, { lat: 12.95, lng: 77.6, heading: 182.5, speedKmh: 31, at: new Date(at).toISOString() });
+    const response = await ping(token, {
+      lat: 12.95,
+      lng: 77.6,
+      heading: 182.5,
+      speedKmh: 31,
+      at: new Date(at).toISOString(),
+    });
     expect(response.statusCode).toBe(202);
     expect(response.json()).toEqual({ accepted: true });
-    expect(await drivers.service.liveLocation(user.id)).toEqual({ lat: 12.95, lng: 77.6, heading: 182.5, speedKmh: 31, at });
+    expect(await drivers.service.liveLocation(user.id)).toEqual({
+      lat: 12.95,
+      lng: 77.6,
+      heading: 182.5,
+      speedKmh: 31,
+      at,
+    });
   });
 
   it('at defaults to the server clock', async () => {
     const { user, token } = await newDriver();
     await ping(token, CITY);
-    expect(await drivers.service.liveLocation(user.id)).toEqual({ ...CITY, heading: null, speedKmh: null, at: clock.now() });
+    expect(await drivers.service.liveLocation(user.id)).toEqual({
+      ...CITY,
+      heading: null,
+      speedKmh: null,
+      at: clock.now(),
+    });
   });
 
   it('at two minutes ahead is 400 validation_failed; 59 seconds ahead is accepted', async () => {
@@ -143,7 +165,13 @@ describe(`drivers (${tier})`, () => {
     const late = await ping(token, { lat: 13.1, lng: 77.7, at: new Date(newer - 5000).toISOString() });
     expect(late.statusCode).toBe(202);
     expect(late.json()).toEqual({ accepted: false });
-    expect(await drivers.service.liveLocation(user.id)).toEqual({ lat: 12.9, lng: 77.5, heading: null, speedKmh: null, at: newer });
+    expect(await drivers.service.liveLocation(user.id)).toEqual({
+      lat: 12.9,
+      lng: 77.5,
+      heading: null,
+      speedKmh: null,
+      at: newer,
+    });
   });
 
   it('the 11th update in one second is 429 rate_limited with Retry-After', async () => {
@@ -166,7 +194,13 @@ describe(`drivers (${tier})`, () => {
     await ping(token, { lat: 12.99, lng: 77.61, heading: 45, at: new Date(at).toISOString() });
 
     expect(await availableVans()).not.toContain(user.id);
-    expect(await drivers.service.liveLocation(user.id)).toEqual({ lat: 12.99, lng: 77.61, heading: 45, speedKmh: null, at });
+    expect(await drivers.service.liveLocation(user.id)).toEqual({
+      lat: 12.99,
+      lng: 77.61,
+      heading: 45,
+      speedKmh: null,
+      at,
+    });
     const db = app.platform.router.forId(user.id).db;
     const stored = async () =>
       db
@@ -197,12 +231,26 @@ describe(`drivers (${tier})`, () => {
 
   it('a malformed location or cursor is 400 validation_failed', async () => {
     const { token } = await newDriver();
-    for (const payload of [{ lat: 91, lng: 0 }, { lat: 0, lng: 0, heading: 400 }, { lat: '12', lng: 77 }, { lat: 1, lng: 2, extra: 1 }]) {
-      const response = await app.http.inject({ method: 'POST', url: '/v1/driver/location', headers: bearer(token), payload });
+    for (const payload of [
+      { lat: 91, lng: 0 },
+      { lat: 0, lng: 0, heading: 400 },
+      { lat: '12', lng: 77 },
+      { lat: 1, lng: 2, extra: 1 },
+    ]) {
+      const response = await app.http.inject({
+        method: 'POST',
+        url: '/v1/driver/location',
+        headers: bearer(token),
+        payload,
+      });
       expect(response.statusCode).toBe(400);
       expect(response.json()).toMatchObject({ error: { code: 'validation_failed' } });
     }
-    const jobs = await app.http.inject({ method: 'GET', url: '/v1/driver/jobs?cursor=not-a-cursor', headers: bearer(token) });
+    const jobs = await app.http.inject({
+      method: 'GET',
+      url: '/v1/driver/jobs?cursor=not-a-cursor',
+      headers: bearer(token),
+    });
     expect(jobs.statusCode).toBe(400);
     expect(jobs.json()).toMatchObject({ error: { code: 'validation_failed' } });
   });
@@ -224,7 +272,10 @@ describe(`drivers (${tier})`, () => {
 
   it('documents the driver routes in the OpenAPI document', async () => {
     const spec = (await app.http.inject({ url: '/openapi.json' })).json<{
-      paths: Record<string, Record<string, { tags?: string[]; summary?: string; responses: Record<string, unknown> }>>;
+      paths: Record<
+        string,
+        Record<string, { tags?: string[]; summary?: string; responses: Record<string, unknown> }>
+      >;
     }>();
     expect(spec.paths['/v1/driver/location']?.post?.tags).toEqual(['driver']);
     expect(Object.keys(spec.paths['/v1/driver/location']?.post?.responses ?? {})).toContain('202');

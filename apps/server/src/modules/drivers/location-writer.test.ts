@@ -16,9 +16,12 @@ interface Write {
 function fakes(options: { failFor?: string } = {}) {
   const writes: Write[] = [];
   let failures = 0;
-  const shards = [0, 1].map(
-    (index): Shard => ({ index, label: `shard_${index}`, dialect: 'sqlite', db: { index } as unknown as Kysely<Database> }),
-  );
+  const shards = [0, 1].map((index): Shard => ({
+    index,
+    label: `shard_${index}`,
+    dialect: 'sqlite',
+    db: { index } as unknown as Kysely<Database>,
+  }));
   const router = { forId: (id: string): Shard => shards[id.startsWith('1') ? 1 : 0] as Shard };
   const drivers = {
     updateLastPosition: (db: unknown, driverId: string, position: StoredPosition): Promise<void> => {

@@ -92,7 +92,11 @@ export class LocationWriter implements LocationSink {
         let count = 0;
         for (const [driverId, position] of entries) {
           try {
-            await this.deps.drivers.updateLastPosition(this.deps.router.forId(driverId).db, driverId, position);
+            await this.deps.drivers.updateLastPosition(
+              this.deps.router.forId(driverId).db,
+              driverId,
+              position,
+            );
             count += 1;
           } catch (error) {
             // Requeued unless a newer position arrived meanwhile; the next flush retries.

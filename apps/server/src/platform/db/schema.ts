@@ -185,6 +185,20 @@ export interface IdempotencyKeysTable {
   created_at: number;
 }
 
+/** On the shard of the user it is for: what that user was told, and whether they have read it. */
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  type: string;
+  title: string;
+  body: string;
+  booking_id: string | null;
+  /** What produced the row (`<eventId>:<userId>`); unique per user, so a redelivered event adds nothing. */
+  source_key: string;
+  read_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
   shard_ranges: ShardRangesTable;
   lookup_directory: LookupDirectoryTable;
@@ -198,4 +212,5 @@ export interface Database {
   offers: OffersTable;
   driver_jobs: DriverJobsTable;
   idempotency_keys: IdempotencyKeysTable;
+  notifications: NotificationsTable;
 }

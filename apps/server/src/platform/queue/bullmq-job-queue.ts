@@ -128,9 +128,19 @@ export class BullmqJobQueue implements JobQueue {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // With Redis gone nothing can finish gracefully: drop the jobs (they stay in Redis, unacknowledged).
+      const force = this.connection.status !== 'ready';
+      const workers = [...this.workers.values()];
+      const queues = [...this.queues.values()];
       // Workers first: they finish their active jobs, which may still enqueue.
-      await Promise.all([...this.workers.values()].map((worker) => worker.close()));
-      await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+      const graceful = (async () => {
+        await Promise.all(workers.map((worker) => worker.close(force)));
+        await Promise.all(queues.map((queue) => queue.close()));
+      })();
+      if (!(await settlesWithin(graceful, force ? 1_000 : CLOSE_TIMEOUT_MS))) {
+        this.logger.warn('job queue did not close in time; disconnecting');
+        await Promise.allSettled([...workers.map((worker) => worker.disconnect()), ...queues.map((queue) => queue.disconnect())]);
+      }
       await closeRedis(this.connection);
     })();
     return this.closing;
@@ -192,4 +202,20 @@ export function fromBullmqJobId(bullmqId: string): string {
   return bullmqId.replace(/%([0-9A-F]{2})/g, (_, hex: string) =>
     String.fromCharCode(Number.parseInt(hex, 16)),
   );
+}
+
+/** Longest a graceful close may wait for running jobs. */
+const CLOSE_TIMEOUT_MS = 15_000;
+
+/** True when `work` settles within `ms`; it keeps running either way. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -3,6 +3,7 @@ import type { MigrationDialect } from './migration-helpers';
 import * as foundation from './0001-foundation';
 import * as bookingCore from './0002-booking-core';
 import * as driverJobsSeq from './0003-driver-jobs-seq';
+import * as notifications from './0004-notifications';
 
 export interface ShardMigration {
   name: string;
@@ -14,4 +15,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0001-foundation', up: foundation.up },
   { name: '0002-booking-core', up: bookingCore.up },
   { name: '0003-driver-jobs-seq', up: driverJobsSeq.up },
+  { name: '0004-notifications', up: notifications.up },
 ];

@@ -1,0 +1,79 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Server } from 'socket.io';
+import type { ClientToServerEvents, Role, ServerToClientEvents } from '@loadline/contracts';
+import type { Config } from '../config/config';
+import type { Logger } from '../lib/logger';
+import { closeRedis, createRedis } from '../platform/redis';
+
+export interface SocketData {
+  userId: string;
+  role: Role;
+  tokenHash: string;
+}
+
+export type LoadlineServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** How long a dropped client can come back and receive what it missed. */
+export const RECOVERY_WINDOW_MS = 2 * 60_000;
+
+export interface SocketServerHandle {
+  io: LoadlineServer;
+  close(): Promise<void>;
+}
+
+/**
+ * The Socket.IO server of this process: attached to the HTTP server when the
+ * process serves sockets, headless otherwise (it then only emits). In cluster
+ * mode every instance shares rooms through the Redis Streams adapter
+ * (docs/adr/0010), which also keeps the packets that connection state
+ * recovery replays; in embedded mode the in-memory adapter does both.
+ */
+export function createSocketServer(config: Config, logger: Logger, httpServer: HttpServer | null): SocketServerHandle {
+  const options = {
+    path: '/socket.io',
+    serveClient: false,
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
+    // Browsers reconnect by themselves; a dead peer is noticed within ~45 s.
+    pingInterval: 20_000,
+    pingTimeout: 25_000,
+    maxHttpBufferSize: 64 * 1024,
+    cors: { origin: false },
+  } as const;
+  const io: LoadlineServer =
+    httpServer === null ? new Server(options) : new Server(httpServer, options);
+
+  if (config.mode === 'cluster' && config.redisUrl !== null) {
+    const redis = createRedis(config.redisUrl, 'loadline-socketio', {
+      forBlocking: true,
+      logger: logger.child({ module: 'socketio-adapter' }),
+    });
+    io.adapter(
+      createAdapter(redis, {
+        streamName: `${config.redisPrefix}socket.io`,
+        channelPrefix: `${config.redisPrefix}socket.io`,
+        sessionKeyPrefix: `${config.redisPrefix}sio:session:`,
+        useShardedPubSub: true,
+        maxLen: 100_000,
+        onlyPlaintext: true,
+      }),
+    );
+    return {
+      io,
+      close: async () => {
+        await closeIo(io);
+        await closeRedis(redis);
+      },
+    };
+  }
+  return { io, close: () => closeIo(io) };
+}
+
+/** Disconnects local sockets and stops the adapter; an attached HTTP server stops listening too. */
+function closeIo(io: LoadlineServer): Promise<void> {
+  return new Promise((resolve) => {
+    void io.close(() => {
+      resolve();
+    });
+  });
+}

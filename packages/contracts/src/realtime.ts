@@ -1,0 +1,91 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id } from './common';
+import type { Booking, BookingStatus, Overview } from './index';
+import { BookingStatusSchema } from './bookings';
+import type { Offer } from './drivers';
+import type { VehicleType } from './auth';
+
+/** Payloads the server validates on every client event. */
+export const SubscribeBookingPayload = Type.Object({ bookingId: Id }, { additionalProperties: false });
+export type SubscribeBookingPayload = Static<typeof SubscribeBookingPayload>;
+
+export const BookingStatusChangedPayload = Type.Object(
+  { bookingId: Id, status: BookingStatusSchema },
+  { additionalProperties: false },
+);
+export type BookingStatusChangedPayload = Static<typeof BookingStatusChangedPayload>;
+
+export interface AckError {
+  ok: false;
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+export type Ack<T extends object = object> = ({ ok: true } & T) | AckError;
+
+export interface DriverLocationEvent {
+  bookingId: string;
+  driverId: string;
+  lat: number;
+  lng: number;
+  heading: number | null;
+  at: string;
+}
+
+export interface BookingStatusUpdatedEvent {
+  bookingId: string;
+  status: BookingStatus;
+  seq: number;
+  at: string;
+}
+
+export interface DriverConfirmedEvent {
+  bookingId: string;
+  driverId: string;
+  driver: { name: string; vehicle: { type: VehicleType; plate: string } };
+  etaMinutes: number | null;
+}
+
+export interface NotificationEvent {
+  id: string;
+  type: string;
+  title: string;
+  body: string;
+  bookingId?: string;
+  at: string;
+}
+
+export interface FleetDriver {
+  id: string;
+  lat: number;
+  lng: number;
+  status: 'available' | 'busy' | 'offline';
+  vehicleType: VehicleType;
+}
+
+export interface FleetUpdateEvent {
+  at: string;
+  /** True when `drivers` is the whole fleet (on subscribe); false for changes since the last update. */
+  full: boolean;
+  drivers: FleetDriver[];
+  /** Drivers gone from the map since the last update. */
+  removed: string[];
+}
+
+export interface ServerToClientEvents {
+  bookingOffer: (offer: Offer) => void;
+  offerRevoked: (event: { bookingId: string; reason: string }) => void;
+  driverConfirmed: (event: DriverConfirmedEvent) => void;
+  bookingStatusUpdated: (event: BookingStatusUpdatedEvent) => void;
+  driverLocation: (event: DriverLocationEvent) => void;
+  notification: (event: NotificationEvent) => void;
+  fleetUpdate: (event: FleetUpdateEvent) => void;
+  metrics: (event: Overview) => void;
+}
+
+export interface ClientToServerEvents {
+  driverLocationUpdate: (payload: unknown, ack?: (response: Ack<{ accepted: boolean }>) => void) => void;
+  subscribeBooking: (payload: unknown, ack?: (response: Ack<{ booking: Booking }>) => void) => void;
+  unsubscribeBooking: (payload: unknown, ack?: (response: Ack) => void) => void;
+  bookingStatusChanged: (payload: unknown, ack?: (response: Ack<{ booking: Booking }>) => void) => void;
+  subscribeFleet: (payload: unknown, ack?: (response: Ack) => void) => void;
+  unsubscribeFleet: (payload: unknown, ack?: (response: Ack) => void) => void;
+}
