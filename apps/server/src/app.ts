@@ -6,12 +6,17 @@ import { createHttpServer, type HttpApp } from './http/http-server';
 import { createPlatform, type Platform } from './platform/platform';
 import { authRoutes } from './modules/auth/auth.routes';
 import { AuthService } from './modules/auth/auth.service';
-import { DriversRepository } from './modules/drivers/drivers.repository';
 import { createBookingCore, type BookingCore } from './modules/bookings/bookings.module';
+import { DriversRepository } from './modules/drivers/drivers.repository';
+import { createDrivers, type DriversModule } from './modules/drivers/drivers.module';
+import { createNotifications } from './modules/notifications/notifications.module';
 import { createPricing } from './modules/pricing/pricing.module';
 import type { PricingService } from './modules/pricing/pricing.service';
-import { createDrivers } from './modules/drivers/drivers.module';
 import { UsersRepository } from './modules/users/users.repository';
+import { SocketSink, type RealtimeSink } from './realtime/deliveries';
+import { registerGateway } from './realtime/gateway';
+import { LiveFeeds } from './realtime/live-feeds';
+import { createSocketServer, type LoadlineServer } from './realtime/socket-server';
 
 export const PROCESS_ROLES = ['api', 'realtime', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
@@ -28,25 +33,34 @@ export interface Services {
   auth: AuthService;
   authenticator: Authenticator;
   pricing: PricingService;
+  drivers: DriversModule;
   bookingCore: BookingCore;
+  liveFeeds: LiveFeeds;
+  sink: RealtimeSink;
 }
 
 export interface LoadlineApp {
   readonly config: Config;
   readonly http: HttpApp;
+  readonly io: LoadlineServer;
   readonly platform: Platform;
   readonly services: Services;
   readonly roles: readonly ProcessRole[];
   /** Starts listening on the configured host and port; returns the bound address. */
   listen(): Promise<string>;
-  /** Graceful stop: no new requests, in-flight ones finish, jobs drain, pools close. */
+  /** Graceful stop: no new requests or sockets, in-flight work finishes, buffers flush, pools close. */
   close(): Promise<void>;
 }
 
-/** The composition root: wires platform adapters, modules and the HTTP shell for the given roles. */
+/**
+ * The composition root: wires platform adapters, modules, the HTTP shell and
+ * the Socket.IO gateway for the given roles. `api` serves REST, `realtime`
+ * serves sockets, `worker` runs the outbox relay, queue processors and live feeds.
+ */
 export async function createApp(options: CreateAppOptions): Promise<LoadlineApp> {
   const { config } = options;
   const roles = options.roles ?? PROCESS_ROLES;
+  const has = (role: ProcessRole) => roles.includes(role);
   const logger = options.logger ?? createLogger(config.logLevel);
   const platform = await createPlatform(config, logger, {
     ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -54,13 +68,12 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
   });
 
   try {
-    const users = new UsersRepository();
-    const drivers = new DriversRepository();
+    const authenticator = new Authenticator(platform.sessions, platform.clock);
     const auth = new AuthService({
       router: platform.router,
       ids: platform.ids,
-      users,
-      drivers,
+      users: new UsersRepository(),
+      drivers: new DriversRepository(),
       sessions: platform.sessions,
       outbox: platform.outbox,
       rateLimiter: platform.rateLimiter,
@@ -70,60 +83,73 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       onCommitted: () => platform.relay.poke(),
     });
 
-    const authenticator = new Authenticator(platform.sessions, platform.clock);
-    const { app: http } = await createHttpServer({ config, logger, unreachable: () => platform.unreachable() });
-    if (roles.includes('api')) {
-      await http.register(
-        authRoutes({
-          auth,
-          authenticator,
-          sessionTtlSeconds: config.sessionTtlSeconds,
-          cookieSecure: config.cookieSecure,
-        }),
-      );
-    }
+    const { app: http, metrics } = await createHttpServer({ config, logger, unreachable: () => platform.unreachable() });
+    // Every process can emit; only realtime processes accept sockets.
+    const sockets = createSocketServer(config, logger, has('realtime') ? http.server : null);
+    const sink = new SocketSink(sockets.io);
+    metrics.trackSockets(() => sockets.io.engine.clientsCount);
 
-    // drivers module
-    const driversModule = createDrivers({ platform });
-    if (roles.includes('api')) {
-      await http.register(driversModule.routes(authenticator));
-      await http.register(driversModule.adminRoutes(authenticator));
-    }
-    if (roles.includes('worker')) {
-      driversModule.registerJobs(platform.queue, platform.relay);
-    }
-    // http.close() runs this before platform.close() shuts the pools, so queued positions reach SQL.
-    http.addHook('onClose', async () => {
-      await driversModule.stop();
-    });
-    await driversModule.start();
-    // end drivers module
-
+    const drivers = createDrivers({ platform, sink });
     const pricing = createPricing(platform);
-    const bookingCore = createBookingCore({ platform, pricing: pricing.service, presence: driversModule.service });
-    if (roles.includes('api')) {
+    const bookingCore = createBookingCore({ platform, pricing: pricing.service, presence: drivers.service, sink });
+    const notifications = createNotifications({ platform, sink });
+    const liveFeeds = new LiveFeeds({
+      board: platform.fleet,
+      cache: platform.cache,
+      sink,
+      clock: platform.clock,
+      overview: () => bookingCore.overview.overview(),
+      logger: logger.child({ module: 'live-feeds' }),
+    });
+
+    if (has('api')) {
+      await http.register(
+        authRoutes({ auth, authenticator, sessionTtlSeconds: config.sessionTtlSeconds, cookieSecure: config.cookieSecure }),
+      );
+      await http.register(drivers.routes(authenticator));
+      await http.register(drivers.adminRoutes(authenticator));
       await http.register(pricing.routes(authenticator));
       await bookingCore.registerRoutes(http, authenticator);
+      await http.register(notifications.routes(authenticator));
     }
-    if (roles.includes('worker')) {
+    if (has('realtime')) {
+      registerGateway({
+        io: sockets.io,
+        authenticator,
+        bookings: bookingCore.service,
+        drivers: drivers.service,
+        fleet: { sendSnapshot: async (socket) => void socket.emit('fleetUpdate', await liveFeeds.snapshot()) },
+        logger: logger.child({ module: 'gateway' }),
+      });
+    }
+    if (has('worker')) {
+      drivers.registerJobs(platform.queue, platform.relay);
       bookingCore.startWorkers();
-    }
-    http.addHook('onClose', () => {
-      bookingCore.stop();
-      return Promise.resolve();
-    });
-
-    if (roles.includes('worker')) {
+      notifications.registerJobs();
+      liveFeeds.start();
       platform.relay.start();
     }
+
+    // Sockets go first so clients reconnect elsewhere while this process drains.
+    http.addHook('preClose', async () => {
+      liveFeeds.stop();
+      bookingCore.stop();
+      await sockets.close();
+    });
+    // Runs after in-flight requests; before platform.close() shuts the pools, so queued positions reach SQL.
+    http.addHook('onClose', async () => {
+      await drivers.stop();
+    });
+    await drivers.start();
     await http.ready();
 
     let closing: Promise<void> | null = null;
     return {
       config,
       http,
+      io: sockets.io,
       platform,
-      services: { auth, authenticator, pricing: pricing.service, bookingCore },
+      services: { auth, authenticator, pricing: pricing.service, drivers, bookingCore, liveFeeds, sink },
       roles,
       listen: () => http.listen({ host: config.host, port: config.port }),
       close: () => {

@@ -1,8 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per app instance, so tests that build several apps do not collide. */
-export function createMetrics(): { registry: Registry; httpDuration: Histogram<'method' | 'route' | 'status'> } {
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Reports this process's open sockets as `loadline_socket_connections`. */
+  trackSockets(count: () => number): void;
+}
+
+export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'loadline_' });
   const httpDuration = new Histogram({
@@ -12,10 +19,22 @@ export function createMetrics(): { registry: Registry; httpDuration: Histogram<'
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  return { registry, httpDuration };
+  return {
+    registry,
+    httpDuration,
+    trackSockets: (count) => {
+      new Gauge({
+        name: 'loadline_socket_connections',
+        help: 'Socket.IO connections open on this process',
+        registers: [registry],
+        collect() {
+          this.set(count());
+        },
+      });
+    },
+  };
 }
 
-export type Metrics = ReturnType<typeof createMetrics>;
 
 export function instrumentHttp(app: FastifyInstance, metrics: Metrics): void {
   app.addHook('onResponse', (request, reply, done) => {

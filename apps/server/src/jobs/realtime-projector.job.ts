@@ -1,9 +1,8 @@
 import type { Offer } from '@loadline/contracts';
-import type { EventBus } from '../platform/bus/event-bus.port';
 import type { ShardRouter } from '../platform/db/shard-router';
 import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
 import type { JobQueue } from '../platform/queue/job-queue.port';
-import { deliver, rooms, type Delivery } from '../realtime/deliveries';
+import { rooms, type Delivery, type RealtimeSink } from '../realtime/deliveries';
 import {
   BOOKING_STATUS_CHANGED,
   OFFER_CREATED,
@@ -22,7 +21,7 @@ export const REALTIME_PROJECTOR_JOB = 'realtime.project';
 export interface RealtimeProjectorDeps {
   queue: JobQueue;
   relay: OutboxRelay;
-  bus: EventBus;
+  sink: RealtimeSink;
   router: ShardRouter;
   bookings: BookingsRepository;
   offers: OffersRepository;
@@ -127,7 +126,7 @@ export function registerRealtimeProjectorJob(deps: RealtimeProjectorDeps): Realt
     REALTIME_PROJECTOR_JOB,
     async (job) => {
       for (const delivery of await projector.project(job.data)) {
-        await deliver(deps.bus, delivery);
+        deps.sink.deliver(delivery);
       }
     },
     { concurrency: 16 },

@@ -18,6 +18,9 @@ import { NodeLease } from './db/node-lease';
 import { ShardRouter } from './db/shard-router';
 import type { ShardPool } from './db/shard-pool';
 import { SqliteShardPool } from './db/sqlite-shard-pool';
+import type { FleetBoard } from './fleet/fleet-board.port';
+import { MemoryFleetBoard } from './fleet/memory-fleet-board';
+import { RedisFleetBoard } from './fleet/redis-fleet-board';
 import type { GeoIndex } from './geo/geo-index.port';
 import { MemoryGeoIndex } from './geo/memory-geo-index';
 import { RedisGeoIndex } from './geo/redis-geo-index';
@@ -44,6 +47,7 @@ export interface Platform {
   readonly geo: GeoIndex;
   readonly bus: EventBus;
   readonly queue: JobQueue;
+  readonly fleet: FleetBoard;
   readonly outbox: OutboxWriter;
   readonly relay: OutboxRelay;
   readonly rateLimiter: RateLimiter;
@@ -143,6 +147,7 @@ async function embeddedPlatform(
     geo,
     bus,
     queue,
+    fleet: new MemoryFleetBoard(clock),
     closers,
     unreachable: async () => shardFailures(pool),
   });
@@ -191,6 +196,7 @@ async function clusterPlatform(
     geo,
     bus,
     queue,
+    fleet: new RedisFleetBoard(redis, config.redisPrefix),
     closers,
     unreachable: async () => {
       const failing = await shardFailures(pool);
@@ -221,6 +227,7 @@ interface Parts {
   geo: GeoIndex;
   bus: EventBus;
   queue: JobQueue;
+  fleet: FleetBoard;
   closers: (() => Promise<void>)[];
   unreachable: () => Promise<string[]>;
 }
@@ -246,6 +253,7 @@ function assemble(parts: Parts): Platform {
     geo: parts.geo,
     bus: parts.bus,
     queue: parts.queue,
+    fleet: parts.fleet,
     outbox: new OutboxWriter(parts.ids, parts.clock),
     relay,
     rateLimiter: new RateLimiter(parts.cache, parts.config.rateLimits.enabled),

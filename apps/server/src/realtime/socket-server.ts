@@ -61,19 +61,20 @@ export function createSocketServer(config: Config, logger: Logger, httpServer: H
     return {
       io,
       close: async () => {
-        await closeIo(io);
+        await closeIo(io, httpServer !== null);
         await closeRedis(redis);
       },
     };
   }
-  return { io, close: () => closeIo(io) };
+  return { io, close: () => closeIo(io, httpServer !== null) };
 }
 
 /** Disconnects local sockets and stops the adapter; an attached HTTP server stops listening too. */
-function closeIo(io: LoadlineServer): Promise<void> {
-  return new Promise((resolve) => {
-    void io.close(() => {
-      resolve();
-    });
-  });
+async function closeIo(io: LoadlineServer, attached: boolean): Promise<void> {
+  if (attached) {
+    await io.close();
+    return;
+  }
+  // A headless server has no engine to close, only its adapter.
+  await io.of('/').adapter.close();
 }

@@ -11,6 +11,7 @@ import { dispatchRoutes } from '../dispatch/dispatch.routes';
 import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
 import { OffersRepository } from '../dispatch/offers.repository';
 import type { DriverPresence } from '../drivers/driver-presence';
+import type { RealtimeSink } from '../../realtime/deliveries';
 import { adminBookingsRoutes } from './admin-bookings.routes';
 import { bookingsRoutes } from './bookings.routes';
 import { BookingsRepository } from './bookings.repository';
@@ -20,14 +21,15 @@ export interface BookingCoreDeps {
   platform: Platform;
   pricing: BookingPricing;
   presence: DriverPresence;
+  sink: RealtimeSink;
 }
 
 /**
  * Bookings, dispatch and their background jobs, wired from the platform. The
  * API role registers the routes; the worker role runs the jobs.
  */
-export function createBookingCore({ platform, pricing, presence }: BookingCoreDeps) {
-  const { router, ids, clock, outbox, queue, geo, bus, cache, relay, config, logger } = platform;
+export function createBookingCore({ platform, pricing, presence, sink }: BookingCoreDeps) {
+  const { router, ids, clock, outbox, queue, geo, cache, relay, config, logger } = platform;
   const bookings = new BookingsRepository();
   const offers = new OffersRepository();
   const claims = new DriverClaimsRepository(router);
@@ -84,7 +86,7 @@ export function createBookingCore({ platform, pricing, presence }: BookingCoreDe
       registerDispatchWaveJob(queue, dispatch);
       registerBookingLifecycleJob({ queue, relay, router, geo, clock, bookings, dispatch, activation });
       registerBookingActivationJob(queue, activation);
-      registerRealtimeProjectorJob({ queue, relay, bus, router, bookings, offers, presence, pricing });
+      registerRealtimeProjectorJob({ queue, relay, sink, router, bookings, offers, presence, pricing });
       activation.startSweeping();
     },
     stop(): void {

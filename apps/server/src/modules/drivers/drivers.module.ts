@@ -3,6 +3,7 @@ import type { Authenticator } from '../../http/auth-guard';
 import type { Platform } from '../../platform/platform';
 import type { OutboxRelay } from '../../platform/outbox/outbox';
 import type { JobQueue } from '../../platform/queue/job-queue.port';
+import type { RealtimeSink } from '../../realtime/deliveries';
 import { DriverJobsSync, registerDriverJobsSync } from '../../jobs/driver-jobs.job';
 import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
 import { UsersRepository } from '../users/users.repository';
@@ -19,8 +20,10 @@ export type RoutePlugin = (root: FastifyInstance) => Promise<void>;
 export interface DriversModuleDeps {
   platform: Pick<
     Platform,
-    'router' | 'cache' | 'geo' | 'bus' | 'rateLimiter' | 'sessions' | 'outbox' | 'relay' | 'clock' | 'logger'
+    'router' | 'cache' | 'geo' | 'fleet' | 'rateLimiter' | 'sessions' | 'outbox' | 'relay' | 'clock' | 'logger'
   >;
+  /** Where socket events go. */
+  sink: RealtimeSink;
   /** How often queued driver positions are written to SQL (default 1000 ms). */
   locationFlushMs?: number;
 }
@@ -62,7 +65,8 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
     live: new DriverLiveStore(platform.cache),
     locations: writer,
     geo: platform.geo,
-    bus: platform.bus,
+    sink: deps.sink,
+    fleet: platform.fleet,
     rateLimiter: platform.rateLimiter,
     sessions: platform.sessions,
     outbox: platform.outbox,

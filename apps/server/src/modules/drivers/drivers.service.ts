@@ -12,7 +12,7 @@ import type { RateRule } from '../../config/config';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import type { EventBus } from '../../platform/bus/event-bus.port';
+import type { FleetBoard } from '../../platform/fleet/fleet-board.port';
 import {
   compareIds,
   decodeCursor,
@@ -26,7 +26,7 @@ import type { GeoIndex, GeoPoint } from '../../platform/geo/geo-index.port';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
 import type { RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import type { SessionStore } from '../../platform/sessions/session-store.port';
-import { deliver, rooms } from '../../realtime/deliveries';
+import { rooms, type RealtimeSink } from '../../realtime/deliveries';
 import { availableDriversSet } from '../dispatch/geo-sets';
 import type { UsersRepository } from '../users/users.repository';
 import type { ActiveJob, DriverPresence, LiveLocation } from './driver-presence';
@@ -78,7 +78,10 @@ export interface DriversServiceDeps {
   live: DriverLiveStore;
   locations: LocationSink;
   geo: GeoIndex;
-  bus: EventBus;
+  /** Where socket events go (the booking's room, the customer). */
+  sink: RealtimeSink;
+  /** The admin live map. */
+  fleet: FleetBoard;
   rateLimiter: RateLimiter;
   sessions: SessionStore;
   outbox: OutboxWriter;
@@ -163,7 +166,7 @@ export class DriversService implements DriverPresence {
   /**
    * The hot path of every ping (REST and socket): a rate-limit counter, one
    * cache read, one cache write, the geo index when the driver is available and
-   * a bus message when a job is active. SQL is read only when the cached facts
+   * a socket event when a job is active, and the admin map. SQL is read only when the cached facts
    * are gone, and written later by the location sink.
    */
   async updateLocation(driverId: string, update: LocationUpdate): Promise<LocationAccepted> {
@@ -209,7 +212,10 @@ export class DriversService implements DriverPresence {
     }
 
     if (state.facts.activeJob !== null) {
-      await this.publishLocation(driverId, state.facts.activeJob, position);
+      this.publishLocation(driverId, state.facts.activeJob, position);
+    }
+    if (!state.reloaded) {
+      await this.showOnBoard(driverId, state.facts, position);
     }
     return { accepted: true };
   }
@@ -410,8 +416,8 @@ export class DriversService implements DriverPresence {
   }
 
   /** The contract's `driverLocation`, to the booking's subscribers and its customer. */
-  private async publishLocation(driverId: string, job: LiveJob, position: LiveLocation): Promise<void> {
-    await deliver(this.deps.bus, {
+  private publishLocation(driverId: string, job: LiveJob, position: LiveLocation): void {
+    this.deps.sink.deliver({
       rooms:
         job.customerId === null
           ? [rooms.booking(job.bookingId)]
@@ -491,6 +497,22 @@ export class DriversService implements DriverPresence {
     } else {
       await this.deps.geo.remove(availableDriversSet(facts.vehicleType), driverId);
     }
+    await this.showOnBoard(driverId, facts, position);
+  }
+
+  /** Online drivers with a position are on the admin map, as available or busy; others are taken off. */
+  private async showOnBoard(driverId: string, facts: DriverFacts, position: GeoPoint | null): Promise<void> {
+    if (!facts.online || facts.suspended || position === null || !isIndexable(position)) {
+      await this.deps.fleet.remove(driverId);
+      return;
+    }
+    await this.deps.fleet.upsert({
+      id: driverId,
+      lat: position.lat,
+      lng: position.lng,
+      status: facts.activeJob === null ? 'available' : 'busy',
+      vehicleType: facts.vehicleType,
+    });
   }
 
   /**

@@ -7,7 +7,7 @@ import { bearer, customerSignup, driverSignup, signUp } from '../../../test/supp
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
-import { createDrivers, type DriversModule } from './drivers.module';
+import type { DriversModule } from './drivers.module';
 
 const CITY = { lat: 12.9716, lng: 77.5946 };
 
@@ -23,7 +23,7 @@ describe(`drivers (${tier})`, () => {
     env = await TestEnvironment.create('drivers', { env: { AUTH_RATE_LIMIT_IP: '1000/60' } });
     clock = new ManualClock(Date.now());
     app = await env.start({ clock });
-    drivers = createDrivers({ platform: app.platform });
+    drivers = app.services.drivers;
   });
 
   afterAll(async () => {

@@ -1,0 +1,44 @@
+import type { Logger } from '../lib/logger';
+import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
+import type { JobHandler, JobQueue } from '../platform/queue/job-queue.port';
+import { BOOKING_STATUS_CHANGED } from '../modules/bookings/booking-events';
+import type { NotificationsService } from '../modules/notifications/notifications.service';
+import { parseStatusChanged } from './driver-jobs.job';
+
+/** Queue job fed by the outbox relay with every `booking.status_changed` event. */
+export const NOTIFICATIONS_BOOKING_JOB = 'notifications.booking';
+
+export interface NotificationsJobDeps {
+  queue: JobQueue;
+  relay: OutboxRelay;
+  service: NotificationsService;
+  /** Where a malformed event is reported before it is skipped. */
+  logger?: Logger;
+}
+
+/**
+ * Turns one relayed booking change into notifications. Idempotent: the service
+ * keys each row by event and user, so a redelivered job stores and sends nothing new.
+ */
+export function notificationsJobHandler(
+  deps: Pick<NotificationsJobDeps, 'service' | 'logger'>,
+): JobHandler<OutboxJob> {
+  return async (job) => {
+    const change = parseStatusChanged(job.data.payload);
+    if (change === null) {
+      // Retrying cannot fix a payload; skipping keeps the queue moving.
+      deps.logger?.error(
+        { eventId: job.data.id, topic: job.data.topic },
+        'malformed booking.status_changed event skipped',
+      );
+      return;
+    }
+    await deps.service.notifyFromBookingChange({ ...job.data, payload: change });
+  };
+}
+
+/** Routes `booking.status_changed` to `notifications.booking` and consumes it in this process (worker role). */
+export function registerNotificationsJob(deps: NotificationsJobDeps): void {
+  deps.relay.route(BOOKING_STATUS_CHANGED, NOTIFICATIONS_BOOKING_JOB);
+  deps.queue.process<OutboxJob>(NOTIFICATIONS_BOOKING_JOB, notificationsJobHandler(deps), { concurrency: 8 });
+}

@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ErrorEnvelope, IdParams, Notification, NotificationListQuery, Page } from '@loadline/contracts';
+import { callerOf, type Authenticator } from '../../http/auth-guard';
+import type { NotificationsService } from './notifications.service';
+
+const errorResponses = {
+  400: ErrorEnvelope,
+  401: ErrorEnvelope,
+  404: ErrorEnvelope,
+  429: ErrorEnvelope,
+  503: ErrorEnvelope,
+};
+
+/** `/v1/notifications*`: the signed-in user's own notifications, whatever their role. */
+export function notificationsRoutes(deps: {
+  notifications: NotificationsService;
+  authenticator: Authenticator;
+}) {
+  return (root: FastifyInstance): Promise<void> => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    const { notifications, authenticator } = deps;
+    const security = [{ bearer: [] }];
+    const guard = authenticator.guard();
+
+    app.get(
+      '/v1/notifications',
+      {
+        preHandler: guard,
+        schema: {
+          tags: ['notifications'],
+          summary: "The caller's notifications, newest first",
+          description:
+            '`unread=true` lists only those not yet read. Each was also sent live as the `notification` socket event.',
+          security,
+          querystring: NotificationListQuery,
+          response: { 200: Page(Notification), ...errorResponses },
+        },
+      },
+      (request) => notifications.list(callerOf(request).userId, request.query),
+    );
+
+    app.post(
+      '/v1/notifications/read-all',
+      {
+        preHandler: guard,
+        schema: {
+          tags: ['notifications'],
+          summary: "Mark all the caller's notifications read",
+          security,
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        await notifications.markAllRead(callerOf(request).userId);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/v1/notifications/:id/read',
+      {
+        preHandler: guard,
+        schema: {
+          tags: ['notifications'],
+          summary: 'Mark one notification read',
+          description:
+            "Marking it again changes nothing. Another user's notification is 404, as is an unknown one.",
+          security,
+          params: IdParams,
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        await notifications.markRead(callerOf(request).userId, request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+    return Promise.resolve();
+  };
+}

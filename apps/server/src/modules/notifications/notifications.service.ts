@@ -1,0 +1,165 @@
+import type { Notification, NotificationListQuery } from '@loadline/contracts';
+import type { Clock } from '../../lib/clock';
+import { errors } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import { isId, logicalShardOf, type IdGenerator } from '../../platform/db/ids';
+import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { OutboxEvent } from '../../platform/outbox/outbox';
+import { rooms, type RealtimeSink } from '../../realtime/deliveries';
+import type { BookingStatusChanged } from '../bookings/booking-events';
+import { MESSAGES, type NotificationType } from './notifications.messages';
+import { presentNotification, presentNotificationEvent } from './notifications.presenter';
+import type { NotificationRow, NotificationsRepository } from './notifications.repository';
+
+/** One user to tell, and what kind of thing to tell them. */
+export interface Recipient {
+  userId: string;
+  type: NotificationType;
+}
+
+/**
+ * Who hears about a booking status change, and what. The customer follows
+ * their booking; the driver hears when their job ends. Nobody is told about a
+ * change they made themselves, except the customer's own scheduled booking,
+ * which is confirmed back to them. `in_transit` says nothing new after
+ * "Goods collected"; a fresh booking's `searching` is what the customer just asked for.
+ */
+export function recipientsOf(change: BookingStatusChanged): Recipient[] {
+  const customer = (type: NotificationType): Recipient => ({ userId: change.customerId, type });
+  const driver = (type: NotificationType): Recipient[] =>
+    change.driverId === null ? [] : [{ userId: change.driverId, type }];
+  switch (change.to) {
+    case 'scheduled':
+      return [customer('booking_scheduled')];
+    case 'searching':
+      // From null it was just booked and from `scheduled` its time came; from anything else a driver let it go.
+      return change.from === null || change.from === 'scheduled' ? [] : [customer('driver_released')];
+    case 'driver_assigned':
+      return [customer('driver_confirmed')];
+    case 'en_route_to_pickup':
+      return [customer('driver_en_route')];
+    case 'arrived_at_pickup':
+      return [customer('driver_arrived')];
+    case 'goods_collected':
+      return [customer('goods_collected')];
+    case 'in_transit':
+      return [];
+    case 'delivered':
+      return [customer('booking_delivered'), ...driver('job_completed')];
+    case 'cancelled': {
+      const { actor } = change;
+      const toCustomer = actor.role === 'customer' ? [] : [customer('booking_cancelled')];
+      const byThisDriver = actor.role === 'driver' && actor.id === change.driverId;
+      return [...toCustomer, ...(byThisDriver ? [] : driver('job_cancelled'))];
+    }
+    case 'expired':
+      return [customer('booking_expired')];
+  }
+}
+
+export interface NotificationsServiceDeps {
+  router: ShardRouter;
+  ids: IdGenerator;
+  clock: Clock;
+  notifications: NotificationsRepository;
+  sink: RealtimeSink;
+  logger: Logger;
+}
+
+/**
+ * Notifications: made from committed booking changes (stored on the user's
+ * shard, then pushed live to `user:<id>`), listed, and marked read.
+ */
+export class NotificationsService {
+  constructor(private readonly deps: NotificationsServiceDeps) {}
+
+  /**
+   * Stores and delivers what a booking change tells its people. Safe to call
+   * again with the same event (delivery is at least once): each row is keyed
+   * by `<eventId>:<userId>`, and only a row this call inserted is delivered.
+   * Returns the notifications this call created.
+   */
+  async notifyFromBookingChange(event: OutboxEvent<BookingStatusChanged>): Promise<Notification[]> {
+    const change = event.payload;
+    const created: Notification[] = [];
+    for (const recipient of recipientsOf(change)) {
+      const copy = MESSAGES[recipient.type]({ vehicleType: change.vehicleType, actor: change.actor.role });
+      const row: NotificationRow = {
+        id: this.deps.ids.next(logicalShardOf(recipient.userId)),
+        user_id: recipient.userId,
+        type: recipient.type,
+        title: copy.title,
+        body: copy.body,
+        booking_id: change.bookingId,
+        source_key: `${event.id}:${recipient.userId}`,
+        read_at: null,
+        // The moment it happened, not when this job ran: a retried job tells the same time.
+        created_at: change.at,
+      };
+      const db = this.deps.router.forId(recipient.userId).db;
+      if (!(await this.deps.notifications.insertOnce(db, row))) {
+        // An earlier delivery of this event stored it (and pushed it live, or tried to).
+        continue;
+      }
+      this.deps.sink.deliver({
+        rooms: [rooms.user(recipient.userId)],
+        event: 'notification',
+        data: presentNotificationEvent(row),
+      });
+      created.push(presentNotification(row));
+    }
+    if (created.length > 0) {
+      this.deps.logger.debug(
+        { eventId: event.id, bookingId: change.bookingId, to: change.to, count: created.length },
+        'notifications created',
+      );
+    }
+    return created;
+  }
+
+  /** The user's notifications, newest first (keyset on the ID); `unread` keeps only unread ones. */
+  async list(userId: string, query: NotificationListQuery): Promise<ScatterPage<Notification>> {
+    const limit = query.limit ?? 20;
+    const beforeId = query.cursor === undefined ? null : cursorId(query.cursor);
+    const rows = await this.deps.notifications.listForUser(this.db(userId), userId, {
+      beforeId,
+      unreadOnly: query.unread === true,
+      limit: limit + 1,
+    });
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(presentNotification),
+      nextCursor: rows.length > limit && last !== undefined ? encodeCursor([last.id]) : null,
+    };
+  }
+
+  /** Marks one of the user's notifications read (again is a no-op); 404 when it is not theirs or does not exist. */
+  async markRead(userId: string, id: string): Promise<void> {
+    const db = this.db(userId);
+    if (await this.deps.notifications.markRead(db, userId, id, this.deps.clock.now())) {
+      return;
+    }
+    if ((await this.deps.notifications.find(db, userId, id)) === undefined) {
+      throw errors.notFound('Notification');
+    }
+  }
+
+  /** Marks every unread notification of the user read; returns how many were unread. */
+  async markAllRead(userId: string): Promise<number> {
+    return this.deps.notifications.markAllRead(this.db(userId), userId, this.deps.clock.now());
+  }
+
+  private db(userId: string) {
+    return this.deps.router.forId(userId).db;
+  }
+}
+
+function cursorId(cursor: string): string {
+  const [id] = decodeCursor(cursor, 1);
+  if (typeof id !== 'string' || !isId(id)) {
+    throw errors.validation('cursor is not valid', { field: 'cursor' });
+  }
+  return id;
+}
