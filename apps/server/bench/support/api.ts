@@ -20,7 +20,12 @@ export interface CallOptions {
 export class ApiClient {
   constructor(private readonly baseUrl: string) {}
 
-  async call<T>(method: string, path: string, options: CallOptions = {}): Promise<{ status: number; body: T }> {
+  /** One JSON call; the body is returned unchecked (cast it to the contract's type at the call site). */
+  async call(
+    method: string,
+    path: string,
+    options: CallOptions = {},
+  ): Promise<{ status: number; body: unknown }> {
     const headers: Record<string, string> = {};
     if (options.token !== undefined) {
       headers.authorization = `Bearer ${options.token}`;
@@ -39,7 +44,7 @@ export class ApiClient {
     if (!ok) {
       throw new ApiError(response.status, text, `${method} ${path}`);
     }
-    return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T };
+    return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
   }
 }
 

@@ -6,6 +6,8 @@ export interface MachineInfo {
   totalMemoryGiB: number;
   node: string;
   platform: string;
+  /** 1-minute load average when the bench started: other work on the machine skews the figures. */
+  loadAverage: number;
 }
 
 export function machineInfo(): MachineInfo {
@@ -15,9 +17,10 @@ export function machineInfo(): MachineInfo {
     totalMemoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    loadAverage: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
 export function describeMachine(info: MachineInfo): string {
-  return `machine: ${info.cpuModel}, ${info.cpus} cores, ${info.totalMemoryGiB} GiB, node ${info.node}, ${info.platform}`;
+  return `machine: ${info.cpuModel}, ${info.cpus} cores, ${info.totalMemoryGiB} GiB, node ${info.node}, ${info.platform}; load average ${info.loadAverage}`;
 }

@@ -2,6 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** Thrown at a phase boundary once teardown has begun (Ctrl-C): not a failure of the bench. */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
 /**
  * Teardown steps, run once in reverse order of registration: at the normal
  * end, on an error, and on SIGINT/SIGTERM. Each step is bounded by its own
@@ -11,18 +19,35 @@ export class Teardown {
   private readonly steps: { name: string; run: () => Promise<void> }[] = [];
   private running: Promise<void> | null = null;
 
+  /** @param first runs before every step (e.g. stopping load generators). */
+  constructor(private readonly first: () => void = () => undefined) {}
+
+  /** True once teardown has begun (normal end, error or signal): start nothing new. */
+  get started(): boolean {
+    return this.running !== null;
+  }
+
+  /** Registers a step; after teardown has begun, the step runs at once instead. */
   add(name: string, run: () => Promise<void>): void {
+    if (this.running !== null) {
+      void runStep({ name, run });
+      return;
+    }
     this.steps.push({ name, run });
+  }
+
+  /** Throws when teardown has begun, so the bench stops between phases rather than starting the next. */
+  assertActive(): void {
+    if (this.running !== null) {
+      throw new Interrupted();
+    }
   }
 
   run(): Promise<void> {
     this.running ??= (async () => {
+      this.first();
       for (const step of [...this.steps].reverse()) {
-        try {
-          await step.run();
-        } catch (error) {
-          process.stderr.write(`teardown: ${step.name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        }
+        await runStep(step);
       }
     })();
     return this.running;
@@ -40,6 +65,16 @@ export class Teardown {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
     };
+  }
+}
+
+async function runStep(step: { name: string; run: () => Promise<void> }): Promise<void> {
+  try {
+    await step.run();
+  } catch (error) {
+    process.stderr.write(
+      `teardown: ${step.name} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   }
 }
 
@@ -63,12 +98,21 @@ export function freePort(): Promise<number> {
 }
 
 const TAIL_LINES = 40;
+const PINO_LEVELS: Readonly<Record<number, string>> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 /** A child Node process whose output is kept (last lines) rather than printed. */
 export class NodeProcess {
   readonly child: ChildProcess;
   private readonly tail: string[] = [];
   private lines = 0;
+  private readonly kinds = new Map<string, number>();
   private exitCode: number | null | undefined = undefined;
   readonly exited: Promise<void>;
 
@@ -77,7 +121,11 @@ export class NodeProcess {
     args: readonly string[],
     options: { cwd: string; env: NodeJS.ProcessEnv },
   ) {
-    this.child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.exitCode = code ?? (signal === null ? null : -1);
@@ -90,6 +138,7 @@ export class NodeProcess {
           continue;
         }
         this.lines += 1;
+        this.countKind(line);
         this.tail.push(line);
         if (this.tail.length > TAIL_LINES) {
           this.tail.shift();
@@ -107,6 +156,36 @@ export class NodeProcess {
   /** How many output lines the process wrote (at LOG_LEVEL=warn: warnings and errors). */
   get outputLines(): number {
     return this.lines;
+  }
+
+  /** Output lines grouped by level, message and error message (pino JSON), most frequent first. */
+  lineKinds(): [string, number][] {
+    return [...this.kinds.entries()].sort(([, a], [, b]) => b - a);
+  }
+
+  private countKind(line: string): void {
+    let kind = line.slice(0, 120);
+    try {
+      const entry = JSON.parse(line) as {
+        level?: number;
+        module?: string;
+        msg?: string;
+        err?: { message?: string };
+      };
+      kind = [
+        entry.level === undefined ? '' : (PINO_LEVELS[entry.level] ?? String(entry.level)),
+        entry.module,
+        entry.msg,
+        entry.err?.message,
+      ]
+        .filter((part) => part !== undefined && part !== '')
+        .join(' | ');
+    } catch {
+      // Not a pino line: keep its start as the kind.
+    }
+    if (this.kinds.has(kind) || this.kinds.size < 50) {
+      this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
+    }
   }
 
   lastLines(): string {

@@ -66,7 +66,9 @@ export function pointNear(random: Random, center: Point, radiusKm: number): Poin
   const distance = radiusKm * Math.sqrt(random.next());
   const bearing = random.next() * 2 * Math.PI;
   const lat = center.lat + (distance * Math.cos(bearing)) / KM_PER_DEGREE_LAT;
-  const lng = center.lng + (distance * Math.sin(bearing)) / (KM_PER_DEGREE_LAT * Math.cos((center.lat * Math.PI) / 180));
+  const lng =
+    center.lng +
+    (distance * Math.sin(bearing)) / (KM_PER_DEGREE_LAT * Math.cos((center.lat * Math.PI) / 180));
   return { lat: round6(lat), lng: round6(lng) };
 }
 

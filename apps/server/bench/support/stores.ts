@@ -47,3 +47,83 @@ export async function deleteRedisPrefix(prefix: string): Promise<number> {
     redis.disconnect();
   }
 }
+
+/** Server-wide counters of the local Redis and MariaDB (shared with any other client of theirs). */
+export interface BackendCounters {
+  redisCommands: number;
+  /** Statements clients sent to MariaDB (`Questions`). */
+  sqlStatements: number;
+  /** `Com_*` counters of MariaDB: select, insert, update, delete, begin, commit, rollback. */
+  sql: Record<string, number>;
+  /** Calls per Redis command (`INFO commandstats`). */
+  redis: Record<string, number>;
+}
+
+const SQL_COUNTERS = [
+  'Com_select',
+  'Com_insert',
+  'Com_update',
+  'Com_delete',
+  'Com_begin',
+  'Com_commit',
+  'Com_rollback',
+];
+
+export async function readBackendCounters(): Promise<BackendCounters> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+  const connection = await createConnection({ ...MARIADB, connectTimeout: 5_000 });
+  try {
+    await redis.connect();
+    const [stats, commandStats] = await Promise.all([redis.info('stats'), redis.info('commandstats')]);
+    const [rows] = await connection.query(
+      `SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', ${SQL_COUNTERS.map((name) => `'${name}'`).join(', ')})`,
+    );
+    const status = new Map(
+      (rows as { Variable_name: string; Value: string }[]).map((row) => [
+        row.Variable_name,
+        Number(row.Value),
+      ]),
+    );
+    const redisCalls: Record<string, number> = {};
+    for (const match of commandStats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      redisCalls[match[1] ?? '?'] = Number(match[2]);
+    }
+    return {
+      redisCommands: Number(/total_commands_processed:(\d+)/.exec(stats)?.[1] ?? 0),
+      sqlStatements: status.get('Questions') ?? 0,
+      sql: Object.fromEntries(SQL_COUNTERS.map((name) => [name.slice(4), status.get(name) ?? 0])),
+      redis: redisCalls,
+    };
+  } finally {
+    redis.disconnect();
+    await connection.end();
+  }
+}
+
+/** Per-request rates of the counters' growth between two readings; Redis commands above 1 % of the total listed. */
+export function backendPerRequest(
+  before: BackendCounters,
+  after: BackendCounters,
+  requests: number,
+): {
+  redisCommands: number;
+  sqlStatements: number;
+  sql: Record<string, number>;
+  redis: Record<string, number>;
+} {
+  const per = (value: number): number => Math.round((value / Math.max(1, requests)) * 100) / 100;
+  const redisTotal = after.redisCommands - before.redisCommands;
+  const redis = Object.entries(after.redis)
+    .map(([name, calls]): [string, number] => [name, calls - (before.redis[name] ?? 0)])
+    .filter(([, calls]) => calls > redisTotal * 0.01)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, calls]): [string, number] => [name, per(calls)]);
+  return {
+    redisCommands: per(redisTotal),
+    sqlStatements: per(after.sqlStatements - before.sqlStatements),
+    sql: Object.fromEntries(
+      Object.entries(after.sql).map(([name, value]) => [name, per(value - (before.sql[name] ?? 0))]),
+    ),
+    redis: Object.fromEntries(redis),
+  };
+}
