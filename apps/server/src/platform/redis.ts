@@ -29,6 +29,8 @@ export function createRedis(url: string, name: string, options: CreateRedisOptio
     connectTimeout: connectTimeoutMs,
     enableOfflineQueue: true,
     maxRetriesPerRequest: forBlocking ? null : 1,
+    // Commands issued in the same event-loop turn (concurrent pings) go out as one pipeline.
+    enableAutoPipelining: !forBlocking,
     retryStrategy: (times) => Math.min(times * 100, maxReconnectDelayMs),
   });
   if (!forBlocking) {

@@ -33,7 +33,7 @@ export class TestEnvironment {
 
   static async create(label: string, options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
     const shards = options.shards ?? 4;
-    const base: Record<string, string> = { LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', ...options.env };
+    const base: Record<string, string> = { LOG_LEVEL: process.env.LOADLINE_TEST_LOG_LEVEL ?? 'silent', HOST: '127.0.0.1', PORT: '0', ...options.env };
     if (!isCluster) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `loadline-${label}-`));
       return new TestEnvironment(

@@ -15,7 +15,7 @@ import { ACTIVE_JOB_STATUSES } from '@loadline/contracts';
 import type { Updateable } from 'kysely';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
-import { isUniqueViolation } from '../../platform/db/db-errors';
+import { isTransientConflict, isUniqueViolation } from '../../platform/db/db-errors';
 import { logicalShardOf, type IdGenerator } from '../../platform/db/ids';
 import type { BookingsTable } from '../../platform/db/schema';
 import { compareIds, decodeCursor, encodeCursor, scatterGather, type ScatterPage } from '../../platform/db/scatter';
@@ -303,7 +303,7 @@ export class BookingsService {
   async transition(bookingId: string, to: BookingStatus, actor: BookingActor, options: TransitionOptions = {}): Promise<BookingRow> {
     const { router, bookings, clock } = this.deps;
     const db = router.forId(bookingId).db;
-    for (let attempt = 0; attempt < 5; attempt += 1) {
+    for (let attempt = 0; attempt < 8; attempt += 1) {
       const current = await bookings.findById(db, bookingId);
       if (current === undefined) {
         throw errors.notFound('Booking');
@@ -318,21 +318,30 @@ export class BookingsService {
         updated_at: now,
       };
       const next: BookingRow = { ...current, ...set };
-      const applied = await db.transaction().execute(async (trx) => {
-        const changed = await bookings.applyChange(trx, {
-          id: bookingId,
-          expectedStatus: current.status,
-          expectedSeq: current.seq,
-          set,
-          ...(options.requireNoDriver === true ? { requireNoDriver: true } : {}),
-          ...(options.requireDriver === undefined ? {} : { requireDriver: options.requireDriver }),
+      let applied: boolean;
+      try {
+        applied = await db.transaction().execute(async (trx) => {
+          const changed = await bookings.applyChange(trx, {
+            id: bookingId,
+            expectedStatus: current.status,
+            expectedSeq: current.seq,
+            set,
+            ...(options.requireNoDriver === true ? { requireNoDriver: true } : {}),
+            ...(options.requireDriver === undefined ? {} : { requireDriver: options.requireDriver }),
+          });
+          if (!changed) {
+            return false;
+          }
+          await this.recordChange(trx, next, current.status, actor, now, options.eventDriverId);
+          return true;
         });
-        if (!changed) {
-          return false;
+      } catch (error) {
+        // Concurrent writers on one row can deadlock in InnoDB; the loser's transaction was rolled back.
+        if (!isTransientConflict(error)) {
+          throw error;
         }
-        await this.recordChange(trx, next, current.status, actor, now, options.eventDriverId);
-        return true;
-      });
+        applied = false;
+      }
       if (applied) {
         this.deps.onCommitted?.();
         return next;

@@ -158,6 +158,8 @@ describe(`dispatch: races (${tier})`, () => {
       }, 20_000, 100);
       const responses = await Promise.all(drivers.map((driver) => accept(app, driver.token, booking.id)));
       const statuses = responses.map((response) => response.statusCode);
+      const unexpected = responses.filter((r) => r.statusCode !== 200 && r.statusCode !== 409).map((r) => `${r.statusCode} ${r.body}`);
+      expect(unexpected).toEqual([]);
       expect(statuses.filter((status) => status === 200)).toHaveLength(1);
       expect(statuses.filter((status) => status === 409)).toHaveLength(49);
       const codes = new Set(responses.filter((r) => r.statusCode === 409).map((r) => r.json<{ error: { code: string } }>().error.code));

@@ -14,6 +14,7 @@ import { driversRoutes } from './drivers.routes';
 import { DriversRepository } from './drivers.repository';
 import { DriversService } from './drivers.service';
 import { LocationWriter } from './location-writer';
+import { BreadcrumbsRepository } from '../tracking/breadcrumbs.repository';
 
 export type RoutePlugin = (root: FastifyInstance) => Promise<void>;
 
@@ -54,6 +55,7 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
   const writer = new LocationWriter({
     router: platform.router,
     drivers,
+    breadcrumbs: new BreadcrumbsRepository(),
     logger,
     ...(deps.locationFlushMs === undefined ? {} : { intervalMs: deps.locationFlushMs }),
   });

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { DriversTable, VehiclesTable } from '../../platform/db/schema';
 import type { SqlDialectName } from '../../platform/db/shard-pool';
 import type { Executor } from '../users/users.repository';
@@ -131,6 +131,37 @@ export class DriversRepository {
       .updateTable('drivers')
       .set(suspended ? { suspended: 1, online: 0, updated_at: now } : { suspended: 0, updated_at: now })
       .where('user_id', '=', userId)
+      .execute();
+  }
+
+  /**
+   * Stores many drivers' last known positions in one statement (CASE per
+   * column); a row keeps its position when a newer one is already stored.
+   */
+  async updateLastPositions(db: Executor, entries: readonly (readonly [string, StoredPosition])[]): Promise<void> {
+    if (entries.length === 0) {
+      return;
+    }
+    const newer = (driverId: string, at: number) =>
+      sql`user_id = ${driverId} and (last_seen_at is null or last_seen_at < ${at})`;
+    const column = (name: 'last_lat' | 'last_lng' | 'last_heading' | 'last_seen_at', pick: (p: StoredPosition) => number | null) =>
+      sql<number | null>`case ${sql.join(
+        entries.map(([driverId, position]) => sql`when ${newer(driverId, position.at)} then ${pick(position)}`),
+        sql` `,
+      )} else ${sql.ref(name)} end`;
+    await db
+      .updateTable('drivers')
+      .set({
+        last_lat: column('last_lat', (p) => p.lat),
+        last_lng: column('last_lng', (p) => p.lng),
+        last_heading: column('last_heading', (p) => p.heading),
+        last_seen_at: column('last_seen_at', (p) => p.at),
+      })
+      .where(
+        'user_id',
+        'in',
+        entries.map(([driverId]) => driverId),
+      )
       .execute();
   }
 

@@ -204,7 +204,7 @@ export class DriversService implements DriverPresence {
       at,
     };
     await this.deps.live.writePosition(driverId, position);
-    this.deps.locations.enqueue(driverId, position);
+    this.deps.locations.enqueue(driverId, position, state.facts.activeJob?.bookingId ?? null);
     if (state.reloaded) {
       await this.applyMembership(driverId, state.facts, position);
     } else if (isAvailable(state.facts)) {

@@ -3,74 +3,113 @@ import type { Kysely } from 'kysely';
 import { createLogger } from '../../lib/logger';
 import type { Database } from '../../platform/db/schema';
 import type { Shard } from '../../platform/db/shard-pool';
+import type { BreadcrumbRow } from '../tracking/breadcrumbs.repository';
 import type { StoredPosition } from './drivers.repository';
 import { LocationWriter } from './location-writer';
 
-interface Write {
+interface Call {
   shard: number;
-  driverId: string;
-  position: StoredPosition;
+  rows: number;
 }
 
-/** Drivers whose ID starts with "1" live on shard 1, the rest on shard 0. */
-function fakes(options: { failFor?: string } = {}) {
-  const writes: Write[] = [];
-  let failures = 0;
+/** Drivers and bookings whose ID starts with "1" live on shard 1, the rest on shard 0. */
+function fakes(options: { failPositionsOnce?: boolean } = {}) {
+  const positionCalls: Call[] = [];
+  const crumbCalls: Call[] = [];
+  const stored = new Map<string, StoredPosition>();
+  const crumbs: BreadcrumbRow[] = [];
+  let fail = options.failPositionsOnce === true;
   const shards = [0, 1].map((index): Shard => ({
     index,
     label: `shard_${index}`,
     dialect: 'sqlite',
     db: { index } as unknown as Kysely<Database>,
   }));
-  const router = { forId: (id: string): Shard => shards[id.startsWith('1') ? 1 : 0] as Shard };
+  const router = { shards, forId: (id: string): Shard => shards[id.startsWith('1') ? 1 : 0] as Shard };
   const drivers = {
-    updateLastPosition: (db: unknown, driverId: string, position: StoredPosition): Promise<void> => {
-      if (driverId === options.failFor && failures === 0) {
-        failures += 1;
+    updateLastPositions: (db: unknown, entries: readonly (readonly [string, StoredPosition])[]): Promise<void> => {
+      if (fail) {
+        fail = false;
         return Promise.reject(new Error('shard down'));
       }
-      writes.push({ shard: (db as { index: number }).index, driverId, position });
+      positionCalls.push({ shard: (db as { index: number }).index, rows: entries.length });
+      for (const [driverId, position] of entries) {
+        stored.set(driverId, position);
+      }
       return Promise.resolve();
     },
   };
-  const writer = new LocationWriter({ router, drivers, logger: createLogger('silent') });
-  return { writer, writes };
+  const breadcrumbs = {
+    insertMany: (shard: Shard, rows: readonly BreadcrumbRow[]): Promise<void> => {
+      crumbCalls.push({ shard: shard.index, rows: rows.length });
+      crumbs.push(...rows);
+      return Promise.resolve();
+    },
+  };
+  const writer = new LocationWriter({ router, drivers, breadcrumbs, logger: createLogger('silent') });
+  return { writer, positionCalls, crumbCalls, stored, crumbs };
 }
 
 const at = (lat: number, time: number): StoredPosition => ({ lat, lng: 77.5, heading: null, at: time });
 
 describe('LocationWriter', () => {
-  it('writes one UPDATE per driver with the newest of its queued positions, on the driver shard', async () => {
-    const { writer, writes } = fakes();
+  it('keeps the newest position per driver and writes each shard in one statement', async () => {
+    const { writer, positionCalls, stored } = fakes();
     writer.enqueue('100', at(12.1, 1000));
     writer.enqueue('100', at(12.3, 3000));
     writer.enqueue('100', at(12.2, 2000));
     writer.enqueue('200', at(13.0, 1500));
+    writer.enqueue('201', at(13.1, 1500));
 
-    expect(await writer.flush()).toBe(2);
-    expect(writes.sort((a, b) => a.driverId.localeCompare(b.driverId))).toEqual([
-      { shard: 1, driverId: '100', position: at(12.3, 3000) },
-      { shard: 0, driverId: '200', position: at(13.0, 1500) },
+    expect(await writer.flush()).toBe(3);
+    expect(positionCalls.sort((a, b) => a.shard - b.shard)).toEqual([
+      { shard: 0, rows: 2 },
+      { shard: 1, rows: 1 },
     ]);
+    expect(stored.get('100')).toEqual(at(12.3, 3000));
     expect(writer.size).toBe(0);
     expect(await writer.flush()).toBe(0);
   });
 
-  it('keeps a position whose write failed for the next flush, unless a newer one arrived', async () => {
-    const { writer, writes } = fakes({ failFor: '200' });
+  it('writes as many statements for 20,000 pings as for 200: SQL writes do not grow with the ping rate', async () => {
+    const statements = async (pingsPerDriver: number) => {
+      const { writer, positionCalls, crumbCalls, crumbs } = fakes();
+      for (let ping = 0; ping < pingsPerDriver; ping += 1) {
+        for (let driver = 0; driver < 100; driver += 1) {
+          const driverId = `${driver % 2 === 0 ? 1 : 2}${String(driver).padStart(3, '0')}`;
+          // Drivers 0..9 are on a job: their pings are breadcrumbs of booking 1xxx / 2xxx.
+          const bookingId = driver < 10 ? `${driverId}9` : null;
+          writer.enqueue(driverId, { ...at(12 + ping / 1000, 1000 + ping * 1000), speedKmh: 30 }, bookingId);
+        }
+      }
+      await writer.flush();
+      return { statements: positionCalls.length + crumbCalls.length, crumbs: crumbs.length };
+    };
+    const few = await statements(2);
+    const many = await statements(200);
+    expect(few.statements).toBe(4);
+    expect(many.statements).toBe(4);
+    // Every breadcrumb is kept: 10 drivers on jobs x pings.
+    expect(few.crumbs).toBe(20);
+    expect(many.crumbs).toBe(2000);
+  });
+
+  it('keeps positions whose write failed for the next flush, unless a newer one arrived', async () => {
+    const { writer, stored } = fakes({ failPositionsOnce: true });
     writer.enqueue('200', at(13.0, 1000));
     expect(await writer.flush()).toBe(0);
     expect(writer.size).toBe(1);
-
+    writer.enqueue('200', at(13.5, 500));
     expect(await writer.flush()).toBe(1);
-    expect(writes).toEqual([{ shard: 0, driverId: '200', position: at(13.0, 1000) }]);
+    expect(stored.get('200')).toEqual(at(13.0, 1000));
   });
 
   it('stop() writes what is still queued', async () => {
-    const { writer, writes } = fakes();
+    const { writer, stored, crumbs } = fakes();
     writer.start();
-    writer.enqueue('100', at(12.5, 5000));
+    writer.enqueue('100', at(12.9, 9000), '1555');
     await writer.stop();
-    expect(writes).toEqual([{ shard: 1, driverId: '100', position: at(12.5, 5000) }]);
+    expect(stored.get('100')).toEqual(at(12.9, 9000));
+    expect(crumbs).toHaveLength(1);
   });
 });

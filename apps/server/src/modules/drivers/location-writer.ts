@@ -1,47 +1,84 @@
 import type { Logger } from '../../lib/logger';
 import type { ShardRouter } from '../../platform/db/shard-router';
+import type { BreadcrumbRow, BreadcrumbsRepository } from '../tracking/breadcrumbs.repository';
 import type { DriversRepository, StoredPosition } from './drivers.repository';
 
-/** Where accepted pings go to reach SQL; the writer below is one implementation. */
+/** Where accepted pings go to reach SQL. */
 export interface LocationSink {
-  /** Queues the driver's position for SQL; never waits for the database. */
-  enqueue(driverId: string, position: StoredPosition): void;
+  /**
+   * Queues the driver's position (and, during a job, a breadcrumb of the
+   * booking's path) for SQL; never waits for the database.
+   */
+  enqueue(driverId: string, position: StoredPosition & { speedKmh?: number | null }, bookingId?: string | null): void;
 }
 
 export interface LocationWriterDeps {
-  router: Pick<ShardRouter, 'forId'>;
-  drivers: Pick<DriversRepository, 'updateLastPosition'>;
+  router: Pick<ShardRouter, 'forId' | 'shards'>;
+  drivers: Pick<DriversRepository, 'updateLastPositions'>;
+  breadcrumbs: Pick<BreadcrumbsRepository, 'insertMany'>;
   logger: Logger;
   /** How often queued positions are written (default 1000 ms). */
   intervalMs?: number;
+  /** Flush early when this many breadcrumbs are waiting (default 5000). */
+  maxBreadcrumbs?: number;
 }
 
+/** Rows per statement for last positions (12 placeholders a row). */
+const POSITIONS_PER_STATEMENT = 400;
+
 /**
- * Keeps `drivers.last_*` current without one SQL write per ping: positions are
- * coalesced per driver (newest wins) and flushed every second, one UPDATE per
- * driver, shards in parallel. Breadcrumbs will replace it with multi-row
- * inserts; until then SQL writes grow with drivers, not with ping rate.
+ * Buffers what pings leave in SQL: each driver's last position (coalesced,
+ * newest wins) and the breadcrumbs of active jobs. Every second (or when many
+ * breadcrumbs wait) it writes them with one multi-row statement per shard and
+ * table, so SQL writes grow with shards and time, not with the ping rate.
  */
 export class LocationWriter implements LocationSink {
-  private pending = new Map<string, StoredPosition>();
+  private positions = new Map<string, StoredPosition>();
+  private crumbs: BreadcrumbRow[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<number> = Promise.resolve(0);
   private readonly intervalMs: number;
+  private readonly maxBreadcrumbs: number;
 
   constructor(private readonly deps: LocationWriterDeps) {
     this.intervalMs = deps.intervalMs ?? 1000;
+    this.maxBreadcrumbs = deps.maxBreadcrumbs ?? 5000;
   }
 
-  enqueue(driverId: string, position: StoredPosition): void {
-    const queued = this.pending.get(driverId);
+  enqueue(driverId: string, position: StoredPosition & { speedKmh?: number | null }, bookingId: string | null = null): void {
+    const queued = this.positions.get(driverId);
     if (queued === undefined || position.at >= queued.at) {
-      this.pending.set(driverId, position);
+      this.positions.set(driverId, {
+        lat: position.lat,
+        lng: position.lng,
+        heading: position.heading,
+        at: position.at,
+      });
+    }
+    if (bookingId !== null) {
+      this.crumbs.push({
+        booking_id: bookingId,
+        at: position.at,
+        driver_id: driverId,
+        lat: position.lat,
+        lng: position.lng,
+        heading: position.heading,
+        speed_kmh: position.speedKmh ?? null,
+      });
+      if (this.crumbs.length >= this.maxBreadcrumbs) {
+        this.flush().catch(() => undefined);
+      }
     }
   }
 
   /** Positions waiting for the next flush. */
   get size(): number {
-    return this.pending.size;
+    return this.positions.size;
+  }
+
+  /** Breadcrumbs waiting for the next flush. */
+  get pendingBreadcrumbs(): number {
+    return this.crumbs.length;
   }
 
   start(): void {
@@ -64,49 +101,74 @@ export class LocationWriter implements LocationSink {
     await this.flush();
   }
 
-  /** Writes every queued position; returns how many were written. Flushes never overlap. */
+  /** Writes everything queued; returns how many rows were written. Flushes never overlap. */
   flush(): Promise<number> {
     const next = this.flushing.then(() => this.writeBatch());
     this.flushing = next.catch((error: unknown) => {
-      this.deps.logger.error({ err: error }, 'driver position flush failed');
+      this.deps.logger.error({ err: error }, 'location flush failed');
       return 0;
     });
     return next;
   }
 
   private async writeBatch(): Promise<number> {
-    if (this.pending.size === 0) {
+    const positions = this.positions;
+    const crumbs = this.crumbs;
+    this.positions = new Map();
+    this.crumbs = [];
+    if (positions.size === 0 && crumbs.length === 0) {
       return 0;
     }
-    const batch = this.pending;
-    this.pending = new Map();
-    const byShard = new Map<number, [string, StoredPosition][]>();
-    for (const entry of batch) {
-      const index = this.deps.router.forId(entry[0]).index;
-      const list = byShard.get(index) ?? [];
-      list.push(entry);
-      byShard.set(index, list);
-    }
-    const written = await Promise.all(
-      [...byShard.values()].map(async (entries) => {
-        let count = 0;
-        for (const [driverId, position] of entries) {
+    const positionsByShard = groupBy([...positions], ([driverId]) => this.deps.router.forId(driverId).index);
+    const crumbsByShard = groupBy(crumbs, (crumb) => this.deps.router.forId(crumb.booking_id).index);
+    const results = await Promise.all(
+      this.deps.router.shards.map(async (shard) => {
+        let written = 0;
+        const shardPositions = positionsByShard.get(shard.index) ?? [];
+        for (let start = 0; start < shardPositions.length; start += POSITIONS_PER_STATEMENT) {
+          const chunk = shardPositions.slice(start, start + POSITIONS_PER_STATEMENT);
           try {
-            await this.deps.drivers.updateLastPosition(
-              this.deps.router.forId(driverId).db,
-              driverId,
-              position,
-            );
-            count += 1;
+            await this.deps.drivers.updateLastPositions(shard.db, chunk);
+            written += chunk.length;
           } catch (error) {
-            // Requeued unless a newer position arrived meanwhile; the next flush retries.
-            this.enqueue(driverId, position);
-            this.deps.logger.warn({ err: error, driverId }, 'could not store a driver position');
+            // Back in the queue unless a newer position arrived meanwhile; the next flush retries.
+            for (const [driverId, position] of chunk) {
+              this.requeuePosition(driverId, position);
+            }
+            this.deps.logger.warn({ err: error, shard: shard.label }, 'could not store driver positions');
           }
         }
-        return count;
+        const shardCrumbs = crumbsByShard.get(shard.index) ?? [];
+        if (shardCrumbs.length > 0) {
+          try {
+            await this.deps.breadcrumbs.insertMany(shard, shardCrumbs);
+            written += shardCrumbs.length;
+          } catch (error) {
+            this.crumbs.push(...shardCrumbs);
+            this.deps.logger.warn({ err: error, shard: shard.label }, 'could not store breadcrumbs');
+          }
+        }
+        return written;
       }),
     );
-    return written.reduce((sum, count) => sum + count, 0);
+    return results.reduce((sum, count) => sum + count, 0);
   }
+
+  private requeuePosition(driverId: string, position: StoredPosition): void {
+    const queued = this.positions.get(driverId);
+    if (queued === undefined || position.at >= queued.at) {
+      this.positions.set(driverId, position);
+    }
+  }
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const index = key(item);
+    const list = groups.get(index) ?? [];
+    list.push(item);
+    groups.set(index, list);
+  }
+  return groups;
 }

@@ -45,6 +45,15 @@ export function isUniqueViolation(error: unknown): boolean {
   );
 }
 
+/**
+ * True when the database rolled the transaction back to break a lock conflict
+ * (InnoDB deadlock or lock wait timeout, SQLite busy): running it again is correct.
+ */
+export function isTransientConflict(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
+}
+
 /** Turns an unreachable-database error into 503 naming the shard; leaves others alone. */
 export function mapShardError(error: unknown, shardLabel: string): unknown {
   if (error instanceof AppError) {

@@ -199,6 +199,17 @@ export interface NotificationsTable {
   created_at: number;
 }
 
+/** On the booking's shard: one point of a driver's path during a job. */
+export interface BreadcrumbsTable {
+  booking_id: string;
+  at: number;
+  driver_id: string;
+  lat: number;
+  lng: number;
+  heading: number | null;
+  speed_kmh: number | null;
+}
+
 export interface Database {
   shard_ranges: ShardRangesTable;
   lookup_directory: LookupDirectoryTable;
@@ -212,5 +223,6 @@ export interface Database {
   offers: OffersTable;
   driver_jobs: DriverJobsTable;
   idempotency_keys: IdempotencyKeysTable;
+  breadcrumbs: BreadcrumbsTable;
   notifications: NotificationsTable;
 }

@@ -4,6 +4,7 @@ import * as foundation from './0001-foundation';
 import * as bookingCore from './0002-booking-core';
 import * as driverJobsSeq from './0003-driver-jobs-seq';
 import * as notifications from './0004-notifications';
+import * as breadcrumbs from './0005-breadcrumbs';
 
 export interface ShardMigration {
   name: string;
@@ -16,4 +17,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0002-booking-core', up: bookingCore.up },
   { name: '0003-driver-jobs-seq', up: driverJobsSeq.up },
   { name: '0004-notifications', up: notifications.up },
+  { name: '0005-breadcrumbs', up: breadcrumbs.up },
 ];

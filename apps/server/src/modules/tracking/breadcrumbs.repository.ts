@@ -1,0 +1,24 @@
+import type { Selectable } from 'kysely';
+import type { BreadcrumbsTable } from '../../platform/db/schema';
+import type { Shard } from '../../platform/db/shard-pool';
+
+export type BreadcrumbRow = Selectable<BreadcrumbsTable>;
+
+/** Rows per statement: well under every driver's placeholder limit (7 values a row). */
+const CHUNK = 500;
+
+/** Drivers' paths during jobs, on the booking's shard. */
+export class BreadcrumbsRepository {
+  /** Multi-row insert; a point already stored (same booking and time) is skipped. */
+  async insertMany(shard: Shard, rows: readonly BreadcrumbRow[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += CHUNK) {
+      const chunk = rows.slice(start, start + CHUNK);
+      const insert = shard.db.insertInto('breadcrumbs').values(chunk);
+      await (shard.dialect === 'mysql' ? insert.ignore() : insert.orIgnore()).execute();
+    }
+  }
+
+  async forBooking(shard: Shard, bookingId: string): Promise<BreadcrumbRow[]> {
+    return shard.db.selectFrom('breadcrumbs').selectAll().where('booking_id', '=', bookingId).orderBy('at').execute();
+  }
+}
