@@ -123,7 +123,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       });
     }
     if (has('worker')) {
-      drivers.registerJobs(platform.queue, platform.relay);
+      drivers.registerJobs(platform.relay);
       bookingCore.startWorkers();
       notifications.registerJobs();
       liveFeeds.start();

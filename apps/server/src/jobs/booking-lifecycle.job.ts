@@ -1,7 +1,7 @@
 import type { Clock } from '../lib/clock';
 import type { GeoIndex } from '../platform/geo/geo-index.port';
 import type { ShardRouter } from '../platform/db/shard-router';
-import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
+import type { OutboxRelay } from '../platform/outbox/outbox';
 import type { JobQueue } from '../platform/queue/job-queue.port';
 import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../modules/bookings/booking-events';
 import type { BookingsRepository } from '../modules/bookings/bookings.repository';
@@ -28,11 +28,11 @@ export interface BookingLifecycleDeps {
  * the activation of scheduled bookings. Each step is idempotent.
  */
 export function registerBookingLifecycleJob(deps: BookingLifecycleDeps): void {
-  deps.relay.route(BOOKING_STATUS_CHANGED, BOOKING_LIFECYCLE_JOB);
-  deps.queue.process<OutboxJob>(
+  deps.relay.consume(
+    BOOKING_STATUS_CHANGED,
     BOOKING_LIFECYCLE_JOB,
-    async (job) => {
-      const change = job.data.payload as BookingStatusChanged;
+    async (event) => {
+      const change = event.payload as BookingStatusChanged;
       const booking = await deps.bookings.findById(deps.router.forId(change.bookingId).db, change.bookingId);
       if (booking === undefined) {
         return;
@@ -66,6 +66,5 @@ export function registerBookingLifecycleJob(deps: BookingLifecycleDeps): void {
         await deps.dispatch.afterDriverLeft(change.driverId, booking.id);
       }
     },
-    { concurrency: 8 },
   );
 }

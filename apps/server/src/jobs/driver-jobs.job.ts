@@ -4,7 +4,6 @@ import type { Logger } from '../lib/logger';
 import { isUniqueViolation } from '../platform/db/db-errors';
 import type { ShardRouter } from '../platform/db/shard-router';
 import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
-import type { JobQueue } from '../platform/queue/job-queue.port';
 import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../modules/bookings/booking-events';
 import type { DriverClaimsRepository } from '../modules/dispatch/driver-claims.repository';
 import type { DriverPresence } from '../modules/drivers/driver-presence';
@@ -129,10 +128,9 @@ export class DriverJobsSync {
   }
 }
 
-/** Routes the topic to the job and starts consuming it in this process (worker role). */
-export function registerDriverJobsSync(queue: JobQueue, relay: OutboxRelay, sync: DriverJobsSync): void {
-  relay.route(BOOKING_STATUS_CHANGED, DRIVER_JOBS_SYNC);
-  queue.process<OutboxJob>(DRIVER_JOBS_SYNC, (job) => sync.handle(job.data));
+/** Consumes `booking.status_changed` in this process (worker role). */
+export function registerDriverJobsSync(relay: OutboxRelay, sync: DriverJobsSync): void {
+  relay.consume(BOOKING_STATUS_CHANGED, DRIVER_JOBS_SYNC, (event) => sync.handle(event));
 }
 
 function isStatus(value: unknown): value is BookingStatus {

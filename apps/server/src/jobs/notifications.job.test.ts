@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Booking, NotificationEvent } from '@loadline/contracts';
 import type { LoadlineApp } from '../app';
-import type { OutboxJob } from '../platform/outbox/outbox';
+import { OUTBOX_JOB, type OutboxJob } from '../platform/outbox/outbox';
 import { RecordingSink, type Delivery } from '../realtime/deliveries';
 import { BOOKING_STATUS_CHANGED } from '../modules/bookings/booking-events';
 import { createNotifications, type NotificationsModule } from '../modules/notifications/notifications.module';
@@ -48,10 +48,10 @@ describe(`notifications.booking job (${tier})`, () => {
   async function settle(): Promise<void> {
     await app.platform.relay.drain();
     await waitFor(async () => {
-      const counts = await app.platform.queue.counts(NOTIFICATIONS_BOOKING_JOB);
+      const counts = await app.platform.queue.counts(OUTBOX_JOB);
       return counts.waiting + counts.active + counts.delayed === 0;
     }, 15_000);
-    expect((await app.platform.queue.counts(NOTIFICATIONS_BOOKING_JOB)).failed).toBe(0);
+    expect((await app.platform.queue.counts(OUTBOX_JOB)).failed).toBe(0);
   }
 
   function told(bookingId: string): { room: string; title: string }[] {
@@ -179,7 +179,7 @@ describe(`notifications.booking job (${tier})`, () => {
     }
 
     // The relay dedupes by event id; a crash between enqueue and marking the row sent enqueues it again.
-    await app.platform.queue.enqueue(NOTIFICATIONS_BOOKING_JOB, event, { jobId: `again-${event.id}` });
+    await app.platform.queue.enqueue(OUTBOX_JOB, event, { jobId: `again-${event.id}` });
     await settle();
     await notificationsJobHandler({ service: notifications.service })({
       id: 'by-hand',

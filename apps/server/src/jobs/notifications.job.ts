@@ -37,8 +37,10 @@ export function notificationsJobHandler(
   };
 }
 
-/** Routes `booking.status_changed` to `notifications.booking` and consumes it in this process (worker role). */
+/** Consumes `booking.status_changed` as `notifications.booking` in this process (worker role). */
 export function registerNotificationsJob(deps: NotificationsJobDeps): void {
-  deps.relay.route(BOOKING_STATUS_CHANGED, NOTIFICATIONS_BOOKING_JOB);
-  deps.queue.process<OutboxJob>(NOTIFICATIONS_BOOKING_JOB, notificationsJobHandler(deps), { concurrency: 8 });
+  const handle = notificationsJobHandler(deps);
+  deps.relay.consume(BOOKING_STATUS_CHANGED, NOTIFICATIONS_BOOKING_JOB, (event) =>
+    handle({ id: event.id, name: NOTIFICATIONS_BOOKING_JOB, data: event, attempt: 1 }),
+  );
 }

@@ -120,16 +120,11 @@ export class RealtimeProjector {
 export function registerRealtimeProjectorJob(deps: RealtimeProjectorDeps): RealtimeProjector {
   const projector = new RealtimeProjector(deps);
   for (const topic of [BOOKING_STATUS_CHANGED, OFFER_CREATED, OFFER_REVOKED]) {
-    deps.relay.route(topic, REALTIME_PROJECTOR_JOB);
-  }
-  deps.queue.process<OutboxJob>(
-    REALTIME_PROJECTOR_JOB,
-    async (job) => {
-      for (const delivery of await projector.project(job.data)) {
+    deps.relay.consume(topic, REALTIME_PROJECTOR_JOB, async (event) => {
+      for (const delivery of await projector.project(event)) {
         deps.sink.deliver(delivery);
       }
-    },
-    { concurrency: 16 },
-  );
+    });
+  }
   return projector;
 }

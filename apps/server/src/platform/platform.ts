@@ -133,7 +133,8 @@ async function embeddedPlatform(
   const geo = new MemoryGeoIndex();
   const bus = new MemoryEventBus({ logger: logger.child({ module: 'bus' }) });
   const queue = new LocalJobQueue(queueDb, { clock, logger: logger.child({ module: 'queue' }) });
-  closers.push(() => queue.close(), () => sessions.close(), () => bus.close(), () => geo.close(), () => cache.close());
+  // Closed in reverse: the queue first, so running jobs still have the cache, bus and sessions.
+  closers.push(() => cache.close(), () => geo.close(), () => bus.close(), () => sessions.close(), () => queue.close());
 
   return assemble({
     config,
@@ -182,7 +183,8 @@ async function clusterPlatform(
   const geo = new RedisGeoIndex(redis, config.redisPrefix);
   const bus = new RedisEventBus(redisUrl, config.redisPrefix, { logger: logger.child({ module: 'bus' }) });
   const queue = new BullmqJobQueue({ url: redisUrl, prefix: config.redisPrefix, logger: logger.child({ module: 'queue' }) });
-  closers.push(() => queue.close(), () => bus.close());
+  // Closed in reverse: the queue first, so running jobs still have the bus.
+  closers.push(() => bus.close(), () => queue.close());
 
   return assemble({
     config,

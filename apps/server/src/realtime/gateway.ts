@@ -141,7 +141,7 @@ export function registerGateway(deps: GatewayDeps): void {
             if (!failed.ok && failed.error.code === 'internal_error') {
               log.error({ err: error, event }, 'socket event failed');
             }
-            reply(failed as Ack<R>);
+            reply(failed);
           },
         );
       });

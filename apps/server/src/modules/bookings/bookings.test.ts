@@ -7,6 +7,7 @@ import { CITY, book, newCustomer, offset, onlineDriver, waitForOffer, waitForSta
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
+import { OUTBOX_JOB } from '../../platform/outbox/outbox';
 
 describe(`bookings (${tier})`, () => {
   let env: TestEnvironment;
@@ -369,7 +370,7 @@ describe(`quotes and scheduled bookings with a fake clock (${tier})`, () => {
     // Let the lifecycle consumer queue the activation, then lose it.
     await app.platform.relay.drain();
     await waitFor(async () => {
-      const counts = await app.platform.queue.counts('booking.lifecycle');
+      const counts = await app.platform.queue.counts(OUTBOX_JOB);
       return counts.waiting + counts.active + counts.delayed === 0;
     });
     expect(await app.platform.queue.remove('booking.activate', `activate-${booking.id}`)).toBe(true);

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../../http/auth-guard';
 import type { Platform } from '../../platform/platform';
 import type { OutboxRelay } from '../../platform/outbox/outbox';
-import type { JobQueue } from '../../platform/queue/job-queue.port';
 import type { RealtimeSink } from '../../realtime/deliveries';
 import { DriverJobsSync, registerDriverJobsSync } from '../../jobs/driver-jobs.job';
 import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
@@ -39,7 +38,7 @@ export interface DriversModule {
   /** `/v1/admin/drivers*` and `/v1/admin/vehicles` (admins only). */
   adminRoutes(authenticator: Authenticator): RoutePlugin;
   /** Routes `booking.status_changed` to `driver-jobs.sync` and consumes it here (worker role). */
-  registerJobs(queue: JobQueue, relay: OutboxRelay): void;
+  registerJobs(relay: OutboxRelay): void;
   /** Rebuilds the available-drivers geo index from SQL and starts the position writer. */
   start(): Promise<void>;
   /** Stops the position writer after writing what it holds; call before the shard pools close. */
@@ -90,7 +89,7 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
     jobsSync,
     routes: (authenticator) => driversRoutes({ drivers: service, authenticator }),
     adminRoutes: (authenticator) => adminFleetRoutes({ drivers: service, authenticator }),
-    registerJobs: (queue, relay) => registerDriverJobsSync(queue, relay, jobsSync),
+    registerJobs: (relay) => registerDriverJobsSync(relay, jobsSync),
     start: async () => {
       const refreshed = await service.rebuildAvailability();
       logger.info({ drivers: refreshed }, 'rebuilt driver availability');

@@ -14,9 +14,8 @@ describe(`transactional outbox (${tier})`, () => {
     env = await TestEnvironment.create('outbox');
     // No worker role: the test drives the relay by hand.
     app = await env.start({ roles: [] });
-    app.platform.relay.route('test.happened', 'test-consumer');
-    app.platform.queue.process<OutboxJob>('test-consumer', (job) => {
-      received.push(job.data);
+    app.platform.relay.consume('test.happened', 'test-consumer', (event) => {
+      received.push(event);
       return Promise.resolve();
     });
   });

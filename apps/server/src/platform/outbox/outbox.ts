@@ -30,6 +30,12 @@ export const OUTBOX_CHANNEL = 'outbox';
 /** Job payload of every outbox consumer: the event itself (IDs only, never personal data). */
 export type OutboxJob = OutboxEvent;
 
+/** The queue job that carries one event to every consumer of its topic. */
+export const OUTBOX_JOB = 'outbox.event';
+
+/** Handles one event; runs at least once per event, so it must be idempotent. */
+export type OutboxConsumer = (event: OutboxEvent) => Promise<void>;
+
 /**
  * Appends events in the caller's transaction, so an event exists exactly when
  * the change it describes was committed.
@@ -72,13 +78,16 @@ export interface OutboxRelayOptions {
 }
 
 /**
- * Moves committed outbox rows to their consumers: one queue job per
- * (event, consumer), deduplicated by event ID, and one bus message for live
- * listeners. A row is marked published only after both, so a crash in between
- * publishes it again (consumers are idempotent).
+ * Moves committed outbox rows to their consumers: one queue job per event,
+ * deduplicated by event ID, in which every consumer of the event's topic runs,
+ * and one bus message for live listeners. A row is marked published only after
+ * both, so a crash in between publishes it again (consumers are idempotent).
+ * One job per event rather than per consumer keeps queue bookkeeping, the
+ * largest cost of a write, flat as consumers are added.
  */
 export class OutboxRelay {
-  private readonly routes = new Map<string, string[]>();
+  private readonly consumers = new Map<string, { name: string; handle: OutboxConsumer }[]>();
+  private processing = false;
   private readonly batchSize: number;
   private readonly intervalMs: number;
   private readonly retentionMs: number;
@@ -94,13 +103,40 @@ export class OutboxRelay {
     this.retentionMs = options.retentionMs ?? 3 * 24 * 3600_000;
   }
 
-  /** Every event of `topic` becomes a job named `jobName` with the event as payload. */
-  route(topic: string, jobName: string): void {
-    const jobs = this.routes.get(topic) ?? [];
-    if (!jobs.includes(jobName)) {
-      jobs.push(jobName);
+  /**
+   * Runs `handle` for every event of `topic`, in this process's queue workers.
+   * Register consumers before `start()`: an event is queued only if its topic
+   * has one. When any consumer of an event fails, the job is retried and every
+   * consumer of it runs again.
+   */
+  consume(topic: string, name: string, handle: OutboxConsumer): void {
+    const list = this.consumers.get(topic) ?? [];
+    if (list.some((consumer) => consumer.name === name)) {
+      throw new Error(`outbox consumer ${name} is already registered for ${topic}`);
     }
-    this.routes.set(topic, jobs);
+    list.push({ name, handle });
+    this.consumers.set(topic, list);
+    if (!this.processing) {
+      this.processing = true;
+      this.options.queue.process<OutboxEvent>(OUTBOX_JOB, (job) => this.runConsumers(job.data), { concurrency: 16 });
+    }
+  }
+
+  private async runConsumers(event: OutboxEvent): Promise<void> {
+    const consumers = this.consumers.get(event.topic) ?? [];
+    const results = await Promise.allSettled(consumers.map((consumer) => consumer.handle(event)));
+    const failed = consumers.filter((_, index) => results[index]?.status === 'rejected');
+    if (failed.length > 0) {
+      for (const [index, result] of results.entries()) {
+        if (result.status === 'rejected') {
+          this.options.logger.warn(
+            { err: result.reason, consumer: consumers[index]?.name, eventId: event.id, topic: event.topic },
+            'outbox consumer failed',
+          );
+        }
+      }
+      throw new Error(`outbox consumers failed for event ${event.id}: ${failed.map((consumer) => consumer.name).join(', ')}`);
+    }
   }
 
   start(): void {
@@ -224,8 +260,8 @@ export class OutboxRelay {
   }
 
   private async publish(event: OutboxEvent): Promise<void> {
-    for (const jobName of this.routes.get(event.topic) ?? []) {
-      await this.options.queue.enqueue(jobName, event, { jobId: `evt-${event.id}` });
+    if (this.consumers.has(event.topic)) {
+      await this.options.queue.enqueue(OUTBOX_JOB, event, { jobId: `evt-${event.id}`, attempts: 10, backoffMs: 500 });
     }
     await this.options.bus.publish(OUTBOX_CHANNEL, event);
   }

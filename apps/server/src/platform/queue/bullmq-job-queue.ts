@@ -33,6 +33,7 @@ export class BullmqJobQueue implements JobQueue {
   private readonly queues = new Map<string, AnyQueue>();
   private readonly workers = new Map<string, Worker<unknown, unknown>>();
   private closing: Promise<void> | null = null;
+  private closed = false;
 
   constructor(options: BullmqJobQueueOptions) {
     // BullMQ joins prefix and queue name with ':' itself.
@@ -135,12 +136,15 @@ export class BullmqJobQueue implements JobQueue {
       // Workers first: they finish their active jobs, which may still enqueue.
       const graceful = (async () => {
         await Promise.all(workers.map((worker) => worker.close(force)));
+        // Jobs that were finishing could still enqueue follow-ups until here.
+        this.closed = true;
         await Promise.all(queues.map((queue) => queue.close()));
       })();
       if (!(await settlesWithin(graceful, force ? 1_000 : CLOSE_TIMEOUT_MS))) {
         this.logger.warn('job queue did not close in time; disconnecting');
         await Promise.allSettled([...workers.map((worker) => worker.disconnect()), ...queues.map((queue) => queue.disconnect())]);
       }
+      this.closed = true;
       await closeRedis(this.connection);
     })();
     return this.closing;
@@ -162,7 +166,7 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   private assertOpen(): void {
-    if (this.closing !== null) {
+    if (this.closed) {
       throw new Error('job queue is closed');
     }
   }
