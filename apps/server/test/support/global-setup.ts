@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { isCluster, mysqlBaseUrl, redisUrl } from './tier';
@@ -12,6 +14,7 @@ export default async function setup(): Promise<void> {
   if (!isCluster) {
     return;
   }
+  ensureNginx();
   const url = new URL(mysqlBaseUrl);
   let connection;
   try {
@@ -45,5 +48,22 @@ export default async function setup(): Promise<void> {
     );
   } finally {
     redis.disconnect();
+  }
+}
+
+/** The cluster tier runs instances behind a real nginx; Debian's package is installed when missing. */
+function ensureNginx(): void {
+  if (fs.existsSync('/usr/sbin/nginx')) {
+    return;
+  }
+  try {
+    execFileSync('apt-get', ['install', '-y', '-qq', 'nginx'], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  } catch (error) {
+    throw new Error(
+      `cluster tier: nginx is missing and could not be installed (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }

@@ -23,7 +23,7 @@ export class TestSocket {
     return this.received.filter((item) => item.event === event).map((item) => item.data as T);
   }
 
-  async waitFor<T>(event: string, match: (data: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
+  async waitFor<T>(event: string, match: (data: T) => boolean = () => true, timeoutMs = 20_000): Promise<T> {
     let found: T | undefined;
     await waitFor(() => {
       found = this.of<T>(event).find(match);
