@@ -16,7 +16,7 @@ import { TestEnvironment } from '../../test/support/test-env';
 import { isCluster } from '../../test/support/tier';
 import { waitFor } from '../../test/support/wait';
 
-async function api<T>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; json: T }> {
+async function api(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: {
@@ -26,7 +26,7 @@ async function api<T>(base: string, method: string, path: string, token?: string
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, json: (text === '' ? null : JSON.parse(text)) as T };
+  return { status: response.status, json: text === '' ? null : (JSON.parse(text) as unknown) };
 }
 
 /**
@@ -64,9 +64,9 @@ class StatusTracker {
   }
 
   async refetch(): Promise<void> {
-    const { status, json } = await api<{ items: BookingEvent[] }>(this.base, 'GET', `/v1/bookings/${this.bookingId}/events`, this.token);
+    const { status, json } = await api(this.base, 'GET', `/v1/bookings/${this.bookingId}/events`, this.token);
     if (status === 200) {
-      for (const event of json.items) {
+      for (const event of (json as { items: BookingEvent[] }).items) {
         this.bySeq.set(event.seq, event.status);
       }
     }
@@ -101,8 +101,8 @@ describe.runIf(isCluster)('two instances behind nginx (cluster)', () => {
 
   it('a customer on one instance receives the driver updates sent through the other, and sees every status after its instance dies', async () => {
     const base = nginx.url;
-    const customer = (await api<AuthResponse>(base, 'POST', '/v1/auth/signup', undefined, customerSignup())).json;
-    const driver = (await api<AuthResponse>(base, 'POST', '/v1/auth/signup', undefined, driverSignup())).json;
+    const customer = (await api(base, 'POST', '/v1/auth/signup', undefined, customerSignup())).json as AuthResponse;
+    const driver = (await api(base, 'POST', '/v1/auth/signup', undefined, driverSignup())).json as AuthResponse;
 
     const customerSocket = await connectSocket(base, customer.token);
     sockets.push(customerSocket);
@@ -119,9 +119,9 @@ describe.runIf(isCluster)('two instances behind nginx (cluster)', () => {
     expect(await driverSocket.request('driverLocationUpdate', { ...pickup, heading: 0 })).toMatchObject({ ok: true });
     expect((await api(base, 'PUT', '/v1/driver/availability', driver.token, { online: true })).status).toBe(200);
 
-    const created = await api<Booking>(base, 'POST', '/v1/bookings', customer.token, { pickup, dropoff: offset(pickup, 5), vehicleType: 'van' });
+    const created = await api(base, 'POST', '/v1/bookings', customer.token, { pickup, dropoff: offset(pickup, 5), vehicleType: 'van' });
     expect(created.status).toBe(201);
-    const booking = created.json;
+    const booking = created.json as Booking;
     const tracker = new StatusTracker(base, customer.token, booking.id, customerSocket);
     await tracker.refetch();
     expect(await customerSocket.request('subscribeBooking', { bookingId: booking.id })).toMatchObject({ ok: true });
@@ -149,7 +149,7 @@ describe.runIf(isCluster)('two instances behind nginx (cluster)', () => {
     expect(driverSocket.socket.connected).toBe(true);
 
     for (const status of ['arrived_at_pickup', 'goods_collected', 'in_transit', 'delivered'] as const) {
-      const response = await api<Booking>(base, 'POST', `/v1/bookings/${booking.id}/status`, driver.token, { status });
+      const response = await api(base, 'POST', `/v1/bookings/${booking.id}/status`, driver.token, { status });
       expect(response.status).toBe(200);
     }
 
