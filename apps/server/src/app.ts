@@ -68,6 +68,12 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
   });
 
   try {
+    const { app: http, metrics } = await createHttpServer({ config, logger, unreachable: () => platform.unreachable() });
+    // Every process can emit; only realtime processes accept sockets.
+    const sockets = createSocketServer(config, logger, has('realtime') ? http.server : null);
+    const sink = new SocketSink(sockets.io);
+    metrics.trackSockets(has('realtime') ? () => sockets.io.engine.clientsCount : () => 0);
+
     const authenticator = new Authenticator(platform.sessions, platform.clock);
     const auth = new AuthService({
       router: platform.router,
@@ -81,13 +87,8 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       sessionTtlSeconds: config.sessionTtlSeconds,
       limits: { perIp: config.rateLimits.authPerIp, perEmail: config.rateLimits.authPerEmail },
       onCommitted: () => platform.relay.poke(),
+      onSessionRevoked: (userId, tokenHash) => sink.disconnectUser(userId, tokenHash),
     });
-
-    const { app: http, metrics } = await createHttpServer({ config, logger, unreachable: () => platform.unreachable() });
-    // Every process can emit; only realtime processes accept sockets.
-    const sockets = createSocketServer(config, logger, has('realtime') ? http.server : null);
-    const sink = new SocketSink(sockets.io);
-    metrics.trackSockets(() => sockets.io.engine.clientsCount);
 
     const drivers = createDrivers({ platform, sink });
     const pricing = createPricing(platform);

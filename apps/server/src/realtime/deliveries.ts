@@ -21,6 +21,11 @@ export const rooms = {
 /** Where the server's socket events go; the projector and the live-location path write here. */
 export interface RealtimeSink {
   deliver(delivery: Delivery): void;
+  /**
+   * Closes a user's open sockets, on every instance: all of them (suspension)
+   * or only those opened with one session (logout).
+   */
+  disconnectUser(userId: string, tokenHash?: string): Promise<void>;
 }
 
 /**
@@ -38,6 +43,18 @@ export class SocketSink implements RealtimeSink {
     // The event name comes from the server's own projector, never from a client.
     this.io.to(delivery.rooms).emit(delivery.event as 'notification', delivery.data as never);
   }
+
+  async disconnectUser(userId: string, tokenHash?: string): Promise<void> {
+    if (tokenHash === undefined) {
+      this.io.in(rooms.user(userId)).disconnectSockets(true);
+      return;
+    }
+    for (const socket of await this.io.in(rooms.user(userId)).fetchSockets()) {
+      if (socket.data.tokenHash === tokenHash) {
+        socket.disconnect(true);
+      }
+    }
+  }
 }
 
 /** Records deliveries in memory: for tests and for processes that only need to observe. */
@@ -46,6 +63,10 @@ export class RecordingSink implements RealtimeSink {
 
   deliver(delivery: Delivery): void {
     this.delivered.push(delivery);
+  }
+
+  disconnectUser(): Promise<void> {
+    return Promise.resolve();
   }
 }
 

@@ -197,4 +197,32 @@ describe(`realtime gateway (${tier})`, () => {
     expect(acceptedCount).toBeLessThanOrEqual(10);
     expect(stored?.lat).toBeCloseTo(offset(CITY, -720).lat, 6);
   });
+
+  it('closes the sockets of a session on logout, and every socket of a driver on suspension', async () => {
+    const customer = await newCustomer(app);
+    const second = (
+      await app.http.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email: customer.user.email, password: 'correct horse battery' },
+      })
+    ).json<AuthResponse>();
+    const first = await socketFor(customer.token);
+    const other = await socketFor(second.token);
+    expect((await app.http.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(customer.token) })).statusCode).toBe(204);
+    await waitFor(() => !first.socket.connected);
+    expect(other.socket.connected).toBe(true);
+
+    const driver = await onlineDriver(app, { at: offset(CITY, -760) });
+    const driverSocket = await socketFor(driver.token);
+    const suspended = await app.http.inject({
+      method: 'PATCH',
+      url: `/v1/admin/drivers/${driver.user.id}`,
+      headers: bearer(adminToken),
+      payload: { suspended: true },
+    });
+    expect(suspended.statusCode).toBe(200);
+    await waitFor(() => !driverSocket.socket.connected);
+    expect((await refusedConnection(url, driver.token)).data).toMatchObject({ code: 'unauthenticated' });
+  });
 });

@@ -79,7 +79,8 @@ export function authRoutes(deps: AuthRoutesDeps) {
         },
       },
       async (request, reply) => {
-        await deps.auth.logout(callerOf(request).tokenHash);
+        const caller = callerOf(request);
+        await deps.auth.logout(caller.userId, caller.tokenHash);
         void reply.clearCookie(SESSION_COOKIE, { path: '/' });
         return reply.status(204).send(null);
       },

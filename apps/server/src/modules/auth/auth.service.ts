@@ -31,6 +31,8 @@ export interface AuthServiceDeps {
   sessionTtlSeconds: number;
   limits: { perIp: RateRule; perEmail: RateRule };
   onCommitted?: () => void;
+  /** Called after a session is revoked (closes its sockets). */
+  onSessionRevoked?: (userId: string, tokenHash: string) => Promise<void>;
 }
 
 export interface NewAccount {
@@ -166,8 +168,10 @@ export class AuthService {
     return { user: await this.me(user.id), token: await this.openSession(user.id, user.role) };
   }
 
-  async logout(tokenHash: string): Promise<void> {
+  /** Revokes the session; sockets opened with it are closed too. */
+  async logout(userId: string, tokenHash: string): Promise<void> {
     await this.deps.sessions.revoke(tokenHash);
+    await this.deps.onSessionRevoked?.(userId, tokenHash);
   }
 
   /** The user with, for drivers, their profile and vehicle. */

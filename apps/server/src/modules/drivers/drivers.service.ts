@@ -387,6 +387,7 @@ export class DriversService implements DriverPresence {
     }
     if (suspended) {
       await this.deps.sessions.revokeAllForUser(driverId);
+      await this.deps.sink.disconnectUser(driverId);
     }
     await this.refreshAvailability(driverId);
     return this.adminDriver(driverId);
