@@ -119,12 +119,13 @@ export class NodeProcess {
   constructor(
     readonly name: string,
     args: readonly string[],
-    options: { cwd: string; env: NodeJS.ProcessEnv },
+    options: { cwd: string; env: NodeJS.ProcessEnv; stdin?: 'ignore' | 'pipe' },
   ) {
     this.child = spawn(process.execPath, args, {
       cwd: options.cwd,
       env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // A piped stdin lets the parent send commands; the child sees EOF when the parent dies.
+      stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
     });
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {

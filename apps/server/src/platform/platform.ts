@@ -31,6 +31,7 @@ import { LocalJobQueue } from './queue/local-job-queue';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { closeRedis, createRedis } from './redis';
 import type { SessionStore } from './sessions/session-store.port';
+import { CachedSessionStore } from './sessions/cached-session-store';
 import { RedisSessionStore } from './sessions/redis-session-store';
 import { SqliteSessionStore } from './sessions/sqlite-session-store';
 
@@ -234,7 +235,7 @@ interface Parts {
   unreachable: () => Promise<string[]>;
 }
 
-function assemble(parts: Parts): Platform {
+async function assemble(parts: Parts): Promise<Platform> {
   const relay = new OutboxRelay({
     shards: parts.pool.shards,
     queue: parts.queue,
@@ -242,6 +243,13 @@ function assemble(parts: Parts): Platform {
     clock: parts.clock,
     logger: parts.logger.child({ module: 'outbox' }),
   });
+  const sessions = new CachedSessionStore({
+    store: parts.sessions,
+    bus: parts.bus,
+    clock: parts.clock,
+    logger: parts.logger.child({ module: 'sessions' }),
+  });
+  await sessions.start();
   let closed = false;
   return {
     config: parts.config,
@@ -251,7 +259,7 @@ function assemble(parts: Parts): Platform {
     router: parts.router,
     ids: parts.ids,
     cache: parts.cache,
-    sessions: parts.sessions,
+    sessions,
     geo: parts.geo,
     bus: parts.bus,
     queue: parts.queue,
@@ -266,6 +274,8 @@ function assemble(parts: Parts): Platform {
       }
       closed = true;
       await relay.stop();
+      await sessions.close();
+      await parts.fleet.close();
       await closeAll(parts.closers, parts.logger);
     },
   };

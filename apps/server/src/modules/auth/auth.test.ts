@@ -6,6 +6,7 @@ import { logicalShardOf } from '../../platform/db/ids';
 import { bearer, customerSignup, driverSignup, signUp } from '../../../test/support/factories';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
+import { waitFor } from '../../../test/support/wait';
 
 describe(`auth (${tier})`, () => {
   let env: TestEnvironment;
@@ -188,6 +189,20 @@ describe(`auth (${tier})`, () => {
     const me = await app.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) });
     expect(me.statusCode).toBe(200);
     expect(me.json<MeResponse>().user.id).toBe(user.id);
+  });
+
+  // Several instances exist only in cluster mode; embedded mode is one process by design.
+  it.runIf(tier === 'cluster')('a session revoked on one instance is refused by another at once', async () => {
+    const other = await env.start({ roles: ['api'] });
+    try {
+      const { token } = await signUp(app, customerSignup());
+      // The other instance has looked the session up, so it holds a cached copy.
+      expect((await other.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) })).statusCode).toBe(200);
+      expect((await app.http.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(token) })).statusCode).toBe(204);
+      await waitFor(async () => (await other.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) })).statusCode === 401, 2000);
+    } finally {
+      await other.close();
+    }
   });
 
   it('an expired session is 401', async () => {

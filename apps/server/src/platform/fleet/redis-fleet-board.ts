@@ -25,16 +25,26 @@ if redis.call('EXISTS', KEYS[2]) == 1 then
 end
 return { changed, removed }`;
 
-/** Cluster mode: the fleet map in Redis, shared by every process. */
+/**
+ * Cluster mode: the fleet map in Redis, shared by every process. Pings arrive
+ * far more often than admins see batches, so each process gathers its writes
+ * for `flushMs` and sends them as one transaction: a few Redis commands per
+ * window instead of several per ping.
+ */
 export class RedisFleetBoard implements FleetBoard {
   private readonly map: string;
   private readonly changed: string;
   private readonly removed: string;
   private readonly lead: string;
+  private pendingUpserts = new Map<string, FleetDriver>();
+  private pendingRemovals = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
+    private readonly flushMs = 200,
   ) {
     // One hash tag keeps the keys in one slot for the script under Redis Cluster.
     this.map = `${prefix}{fleet}:map`;
@@ -43,30 +53,67 @@ export class RedisFleetBoard implements FleetBoard {
     this.lead = `${prefix}{fleet}:lead`;
   }
 
-  async upsert(driver: FleetDriver): Promise<void> {
-    await this.redis
-      .multi()
-      .hset(this.map, driver.id, JSON.stringify(driver))
-      .sadd(this.changed, driver.id)
-      .srem(this.removed, driver.id)
-      .exec();
+  upsert(driver: FleetDriver): Promise<void> {
+    this.pendingRemovals.delete(driver.id);
+    this.pendingUpserts.set(driver.id, { ...driver });
+    this.schedule();
+    return Promise.resolve();
   }
 
-  async remove(driverId: string): Promise<void> {
-    await this.redis
-      .multi()
-      .hdel(this.map, driverId)
-      .srem(this.changed, driverId)
-      .sadd(this.removed, driverId)
-      .exec();
+  remove(driverId: string): Promise<void> {
+    this.pendingUpserts.delete(driverId);
+    this.pendingRemovals.add(driverId);
+    this.schedule();
+    return Promise.resolve();
+  }
+
+  /** Sends what this process gathered; later calls wait for earlier ones. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.write());
+    return this.flushing;
+  }
+
+  private schedule(): void {
+    if (this.timer !== null) {
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // A failed write is logged by nobody here: the next write carries newer positions anyway.
+      this.flush().catch(() => undefined);
+    }, this.flushMs);
+    this.timer.unref();
+  }
+
+  private async write(): Promise<void> {
+    const upserts = [...this.pendingUpserts.values()];
+    const removals = [...this.pendingRemovals];
+    this.pendingUpserts = new Map();
+    this.pendingRemovals = new Set();
+    if (upserts.length === 0 && removals.length === 0) {
+      return;
+    }
+    const transaction = this.redis.multi();
+    if (upserts.length > 0) {
+      transaction
+        .hset(this.map, Object.fromEntries(upserts.map((driver) => [driver.id, JSON.stringify(driver)])))
+        .sadd(this.changed, ...upserts.map((driver) => driver.id))
+        .srem(this.removed, ...upserts.map((driver) => driver.id));
+    }
+    if (removals.length > 0) {
+      transaction.hdel(this.map, ...removals).srem(this.changed, ...removals).sadd(this.removed, ...removals);
+    }
+    await transaction.exec();
   }
 
   async all(): Promise<FleetDriver[]> {
+    await this.flush();
     const entries = await this.redis.hvals(this.map);
     return entries.map((entry) => JSON.parse(entry) as FleetDriver);
   }
 
   async takeChanges(): Promise<FleetChanges> {
+    await this.flush();
     const suffix = `${process.pid}:${Math.random().toString(36).slice(2)}`;
     const [changed, removed] = (await this.redis.eval(
       TAKE_SCRIPT,
@@ -87,7 +134,11 @@ export class RedisFleetBoard implements FleetBoard {
     return (await this.redis.set(this.lead, String(process.pid), 'PX', windowMs, 'NX')) === 'OK';
   }
 
-  close(): Promise<void> {
-    return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    await this.flush().catch(() => undefined);
   }
 }
