@@ -11,7 +11,7 @@ import type {
 } from '@loadline/contracts';
 import type { LoadlineApp } from '../app';
 import { bearer } from '../../test/support/factories';
-import { CITY, book, newCustomer, offset, onlineDriver } from '../../test/support/fleet';
+import { CITY, book, newCustomer, offset, onlineDriver, waitForOffer } from '../../test/support/fleet';
 import { baseUrlOf, connectSocket, refusedConnection, type TestSocket } from '../../test/support/sockets';
 import { TestEnvironment } from '../../test/support/test-env';
 import { tier } from '../../test/support/tier';
@@ -224,5 +224,34 @@ describe(`realtime gateway (${tier})`, () => {
     expect(suspended.statusCode).toBe(200);
     await waitFor(() => !driverSocket.socket.connected);
     expect((await refusedConnection(url, driver.token)).data).toMatchObject({ code: 'unauthenticated' });
+  });
+
+  it('a short disconnect misses nothing: the reconnected socket is recovered and gets what was sent meanwhile', async () => {
+    const pickup = offset(CITY, 780);
+    const customer = await newCustomer(app);
+    const driver = await onlineDriver(app, { at: pickup });
+    const customerSocket = await socketFor(customer.token);
+    const booking = await book(app, customer.token, { pickup });
+    await waitForOffer(app, driver.token, booking.id);
+    await app.http.inject({ method: 'POST', url: `/v1/driver/offers/${booking.id}/accept`, headers: bearer(driver.token) });
+    await customerSocket.waitFor<BookingStatusUpdatedEvent>('bookingStatusUpdated', (event) => event.bookingId === booking.id && event.seq === 2);
+
+    // Drop the connection under the client, as a network blip would.
+    const reconnected = new Promise<void>((resolve) => customerSocket.socket.io.once('reconnect', () => resolve()));
+    customerSocket.socket.io.engine.close();
+    await app.http.inject({
+      method: 'POST',
+      url: `/v1/bookings/${booking.id}/status`,
+      headers: bearer(driver.token),
+      payload: { status: 'en_route_to_pickup' },
+    });
+    await reconnected;
+    await customerSocket.waitFor<BookingStatusUpdatedEvent>('bookingStatusUpdated', (event) => event.bookingId === booking.id && event.seq === 3);
+    expect(customerSocket.socket.recovered).toBe(true);
+    const seqs = customerSocket
+      .of<BookingStatusUpdatedEvent>('bookingStatusUpdated')
+      .filter((event) => event.bookingId === booking.id)
+      .map((event) => event.seq);
+    expect(seqs).toEqual([1, 2, 3]);
   });
 });
