@@ -1,11 +1,18 @@
 import { useEffect, useState } from 'react';
+import { homeFor, SessionProvider, useSession } from './api/session';
+import { SocketProvider } from './api/socket';
+import { Header } from './components/header';
+import { ErrorBanner, Spinner } from './components/ui';
+import { LoginPage, SignupPage } from './features/auth/auth-pages';
+import { CustomerPage } from './features/customer/customer-page';
+import { DriverPage } from './features/driver/driver-page';
+import { AdminPage } from './features/admin/admin-page';
+import { navigate, usePath } from './router';
 
 type Health = 'checking' | 'ready' | 'unavailable';
 
-/** The application shell; customer, driver and admin areas mount here. */
-export function App() {
+function PlatformStatus() {
   const [health, setHealth] = useState<Health>('checking');
-
   useEffect(() => {
     let cancelled = false;
     fetch('/readyz')
@@ -23,17 +30,84 @@ export function App() {
       cancelled = true;
     };
   }, []);
-
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 640, margin: '4rem auto', padding: '0 1rem' }}>
-      <h1>Loadline</h1>
-      <p>Real-time goods transport: upfront prices, nearby drivers, live tracking.</p>
-      <p>
-        Platform status: <strong data-testid="health">{health}</strong>
-      </p>
-      <p>
-        API reference: <a href="/docs">/docs</a>
-      </p>
-    </main>
+    <footer className="footer">
+      Platform status: <strong data-testid="health" className={`health health--${health}`}>{health}</strong>
+      <span className="footer__sep">·</span>
+      <a href="/docs">API reference</a>
+    </footer>
+  );
+}
+
+function Routes() {
+  const { session, logout, refresh } = useSession();
+  const path = usePath();
+  const publicPath = path === '/login' || path === '/signup';
+
+  // Redirects: anonymous users to /login, signed-in users to their area.
+  useEffect(() => {
+    if (session.status === 'anonymous' && !publicPath) {
+      navigate('/login', true);
+    } else if (session.status === 'signed_in') {
+      const home = homeFor(session.user);
+      const allowed = path.startsWith(home) || (session.user.role === 'admin' && path.startsWith('/admin'));
+      if (!allowed) {
+        navigate(home, true);
+      }
+    }
+  }, [session, path, publicPath]);
+
+  if (session.status === 'loading') {
+    return <Spinner label="Loading your account…" />;
+  }
+  if (session.status === 'error') {
+    return (
+      <div className="page">
+        <ErrorBanner message={session.message} onRetry={() => void refresh()} />
+      </div>
+    );
+  }
+  if (session.status === 'anonymous') {
+    return (
+      <>
+        <Header user={null} />
+        <main className="main">{path === '/signup' ? <SignupPage /> : <LoginPage />}</main>
+      </>
+    );
+  }
+  const { user, token } = session;
+  const area = homeFor(user);
+  return (
+    <SocketProvider token={token}>
+      <Header
+        user={user}
+        onLogout={() => {
+          void logout().then(() => navigate('/login', true));
+        }}
+      />
+      <main className="main">
+        {!path.startsWith(area) ? (
+          <Spinner label="Redirecting…" />
+        ) : user.role === 'admin' ? (
+          <AdminPage />
+        ) : user.role === 'driver' ? (
+          <DriverPage />
+        ) : (
+          <CustomerPage />
+        )}
+      </main>
+    </SocketProvider>
+  );
+}
+
+/** The application shell: session, live connection and the three role areas. */
+export function App() {
+  return (
+    <SessionProvider>
+      <div className="app">
+        <Routes />
+        <PlatformStatus />
+      </div>
+    </SessionProvider>
   );
 }

@@ -69,10 +69,3 @@ export class RecordingSink implements RealtimeSink {
     return Promise.resolve();
   }
 }
-
-/** Bus channel that carried deliveries before the Socket.IO sink; kept while callers move over. */
-export const REALTIME_CHANNEL = 'realtime';
-
-export async function deliver(bus: { publish(channel: string, message: unknown): Promise<void> }, delivery: Delivery): Promise<void> {
-  await bus.publish(REALTIME_CHANNEL, delivery);
-}

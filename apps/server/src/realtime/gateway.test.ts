@@ -184,10 +184,17 @@ describe(`realtime gateway (${tier})`, () => {
     // Nothing above moved the driver.
     const live = await app.services.drivers.service.liveLocation(driver.user.id);
     expect(live).toMatchObject(offset(CITY, -720));
+    // A well-formed position with its own time is taken, and keeps that time.
+    const taken = new Date(Date.now() + 500).toISOString();
+    expect(await driverSocket.request('driverLocationUpdate', { ...offset(CITY, -721), at: taken })).toEqual({ ok: true, accepted: true });
+    expect((await app.services.drivers.service.liveLocation(driver.user.id))?.at).toBe(Date.parse(taken));
 
     // A flood past 10 a second is refused, each extra ping with rate_limited.
+    const floodAt = Date.now() + 1000;
     const answers = await Promise.all(
-      Array.from({ length: 25 }, (_, index) => driverSocket.request('driverLocationUpdate', { ...offset(CITY, -720, index * 0.01) })),
+      Array.from({ length: 25 }, (_, index) =>
+        driverSocket.request('driverLocationUpdate', { ...offset(CITY, -720, index * 0.01), at: new Date(floodAt + index).toISOString() }),
+      ),
     );
     const limited = answers.flatMap((answer) => (answer.ok ? [] : [answer.error.code]));
     expect(limited.length).toBeGreaterThanOrEqual(15);
@@ -196,6 +203,7 @@ describe(`realtime gateway (${tier})`, () => {
     const acceptedCount = answers.filter((answer) => answer.ok).length;
     expect(acceptedCount).toBeLessThanOrEqual(10);
     expect(stored?.lat).toBeCloseTo(offset(CITY, -720).lat, 6);
+    expect(stored?.at).toBeLessThan(floodAt + 25);
   });
 
   it('closes the sockets of a session on logout, and every socket of a driver on suspension', async () => {

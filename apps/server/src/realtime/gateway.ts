@@ -17,6 +17,7 @@ import type { Logger } from '../lib/logger';
 import type { BookingsService } from '../modules/bookings/bookings.service';
 import type { DriversService } from '../modules/drivers/drivers.service';
 import { rooms } from './deliveries';
+import { registerFormats } from './formats';
 import type { LoadlineServer, SocketData } from './socket-server';
 
 type LoadlineSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -39,6 +40,8 @@ interface HandlerOptions<S extends TSchema | null> {
   check: S extends TSchema ? TypeCheck<S> : null;
   roles?: readonly Role[];
 }
+
+registerFormats();
 
 // Compiled once per process, not per connection.
 const checks = {

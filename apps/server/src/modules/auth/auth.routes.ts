@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AuthResponse, ErrorEnvelope, LoginBody, MeResponse, SignupBody } from '@loadline/contracts';
 import { SESSION_COOKIE, callerOf, type Authenticator } from '../../http/auth-guard';
+import { errorResponses } from '../../http/route-schemas';
 import type { AuthService } from './auth.service';
 
 export interface AuthRoutesDeps {
@@ -12,14 +13,7 @@ export interface AuthRoutesDeps {
   cookieSecure: boolean;
 }
 
-const errorResponses = {
-  400: ErrorEnvelope,
-  401: ErrorEnvelope,
-  403: ErrorEnvelope,
-  409: ErrorEnvelope,
-  429: ErrorEnvelope,
-  503: ErrorEnvelope,
-};
+const routeErrors = errorResponses(400, 401, 403, 409, 429, 503);
 
 export function authRoutes(deps: AuthRoutesDeps) {
   return (root: FastifyInstance): Promise<void> => {
@@ -40,7 +34,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
           summary: 'Create a customer or driver account',
           description: 'Drivers must send `vehicle`. 409 email_taken or plate_taken when already registered.',
           body: SignupBody,
-          response: { 201: AuthResponse, ...errorResponses },
+          response: { 201: AuthResponse, ...routeErrors },
         },
       },
       async (request, reply) => {
@@ -57,7 +51,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
           tags: ['auth'],
           summary: 'Exchange email and password for a session token',
           body: LoginBody,
-          response: { 200: AuthResponse, ...errorResponses },
+          response: { 200: AuthResponse, ...routeErrors },
         },
       },
       async (request, reply) => {

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Booking, BookingListQuery, ErrorEnvelope, Overview, Page } from '@loadline/contracts';
+import { Booking, BookingListQuery, Overview, Page } from '@loadline/contracts';
+import { errorResponses } from '../../http/route-schemas';
 import type { Authenticator } from '../../http/auth-guard';
 import type { OverviewService } from '../analytics/overview.service';
 import type { BookingsService } from './bookings.service';
 
-const errorResponses = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 503: ErrorEnvelope };
+const routeErrors = errorResponses(400, 401, 403, 503);
 
 export function adminBookingsRoutes(deps: {
   bookings: BookingsService;
@@ -26,7 +27,7 @@ export function adminBookingsRoutes(deps: {
           summary: 'Every booking across shards, newest first',
           security,
           querystring: BookingListQuery,
-          response: { 200: Page(Booking), ...errorResponses },
+          response: { 200: Page(Booking), ...routeErrors },
         },
       },
       (request) => deps.bookings.listAll(request.query),
@@ -40,7 +41,7 @@ export function adminBookingsRoutes(deps: {
           tags: ['admin'],
           summary: 'Fleet and booking figures right now (today = current UTC day; cached 1 s)',
           security,
-          response: { 200: Overview, ...errorResponses },
+          response: { 200: Overview, ...routeErrors },
         },
       },
       () => deps.overview.overview(),

@@ -7,25 +7,16 @@ import {
   BookingListQuery,
   CancelBookingBody,
   CreateBookingBody,
-  ErrorEnvelope,
   IdParams,
   Page,
   StatusUpdateBody,
   Tracking,
 } from '@loadline/contracts';
+import { errorResponses } from '../../http/route-schemas';
 import { callerOf, type Authenticator } from '../../http/auth-guard';
 import type { BookingsService } from './bookings.service';
 
-const errorResponses = {
-  400: ErrorEnvelope,
-  401: ErrorEnvelope,
-  403: ErrorEnvelope,
-  404: ErrorEnvelope,
-  409: ErrorEnvelope,
-  422: ErrorEnvelope,
-  429: ErrorEnvelope,
-  503: ErrorEnvelope,
-};
+const routeErrors = errorResponses(400, 401, 403, 404, 409, 422, 429, 503);
 
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
@@ -58,7 +49,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
           security,
           headers: IdempotencyHeaders,
           body: CreateBookingBody,
-          response: { 201: Booking, ...errorResponses },
+          response: { 201: Booking, ...routeErrors },
         },
       },
       async (request, reply) => {
@@ -67,7 +58,10 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
           request.body,
           request.headers['idempotency-key'],
         );
-        return reply.status(result.status).send(result.booking);
+        if (result.replayed) {
+          void reply.header('idempotent-replayed', 'true');
+        }
+        return reply.status(201).send(result.booking);
       },
     );
 
@@ -80,7 +74,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
           summary: "The caller's bookings, newest first",
           security,
           querystring: BookingListQuery,
-          response: { 200: Page(Booking), ...errorResponses },
+          response: { 200: Page(Booking), ...routeErrors },
         },
       },
       (request) => bookings.list(callerOf(request).userId, request.query),
@@ -95,7 +89,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
           summary: 'One booking (its customer, its driver or an admin; 404 for anyone else)',
           security,
           params: IdParams,
-          response: { 200: Booking, ...errorResponses },
+          response: { 200: Booking, ...routeErrors },
         },
       },
       (request) => bookings.get(callerOf(request), request.params.id),
@@ -118,7 +112,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
           security,
           params: IdParams,
           body: CancelBookingBody,
-          response: { 200: Booking, ...errorResponses },
+          response: { 200: Booking, ...routeErrors },
         },
       },
       (request) => bookings.cancel(callerOf(request), request.params.id, request.body.reason),
@@ -133,7 +127,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
           summary: "The booking's status changes, oldest first, with their seq",
           security,
           params: IdParams,
-          response: { 200: Type.Object({ items: Type.Array(BookingEvent) }), ...errorResponses },
+          response: { 200: Type.Object({ items: Type.Array(BookingEvent) }), ...routeErrors },
         },
       },
       async (request) => ({ items: await bookings.events(callerOf(request), request.params.id) }),
@@ -148,7 +142,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
           summary: "Status, the driver's live position and ETA",
           security,
           params: IdParams,
-          response: { 200: Tracking, ...errorResponses },
+          response: { 200: Tracking, ...routeErrors },
         },
       },
       (request) => bookings.tracking(callerOf(request), request.params.id),
@@ -165,7 +159,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
           security,
           params: IdParams,
           body: StatusUpdateBody,
-          response: { 200: Booking, ...errorResponses },
+          response: { 200: Booking, ...routeErrors },
         },
       },
       (request) => bookings.driverUpdate(callerOf(request).userId, request.params.id, request.body.status),

@@ -91,8 +91,9 @@ export interface BookingsServiceDeps {
 }
 
 export interface CreateResult {
-  status: number;
   booking: Booking;
+  /** True when an Idempotency-Key replayed an earlier answer. */
+  replayed: boolean;
 }
 
 /** Bookings: creation (with idempotency), reads, cancellation and every status change. */
@@ -176,7 +177,7 @@ export class BookingsService {
       throw error;
     }
     this.deps.onCommitted?.();
-    return { status: 201, booking };
+    return { booking, replayed: false };
   }
 
   async get(caller: Caller, bookingId: string): Promise<Booking> {
@@ -411,7 +412,7 @@ export class BookingsService {
         'This Idempotency-Key was already used with a different request.',
       );
     }
-    return { status: stored.status_code, booking: JSON.parse(stored.response) as Booking };
+    return { booking: JSON.parse(stored.response) as Booking, replayed: true };
   }
 
   private async terms(customerId: string, body: CreateBookingBody) {

@@ -1,19 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { Booking, ErrorEnvelope, Id, Offer } from '@loadline/contracts';
+import { Booking, Id, Offer } from '@loadline/contracts';
+import { errorResponses } from '../../http/route-schemas';
 import { callerOf, type Authenticator } from '../../http/auth-guard';
 import type { DispatchService } from './dispatch.service';
 
-const errorResponses = {
-  400: ErrorEnvelope,
-  401: ErrorEnvelope,
-  403: ErrorEnvelope,
-  404: ErrorEnvelope,
-  409: ErrorEnvelope,
-  422: ErrorEnvelope,
-  503: ErrorEnvelope,
-};
+const routeErrors = errorResponses(400, 401, 403, 404, 409, 422, 503);
 
 const BookingParams = Type.Object({ bookingId: Id }, { additionalProperties: false });
 
@@ -32,7 +25,7 @@ export function dispatchRoutes(deps: { dispatch: DispatchService; authenticator:
           tags: ['driver'],
           summary: 'Open offers for the driver, newest first',
           security,
-          response: { 200: Type.Object({ items: Type.Array(Offer) }), ...errorResponses },
+          response: { 200: Type.Object({ items: Type.Array(Offer) }), ...routeErrors },
         },
       },
       async (request) => ({ items: await dispatch.pendingOffers(callerOf(request).userId) }),
@@ -50,7 +43,7 @@ export function dispatchRoutes(deps: { dispatch: DispatchService; authenticator:
             '404 when this driver was never offered the booking.',
           security,
           params: BookingParams,
-          response: { 200: Booking, ...errorResponses },
+          response: { 200: Booking, ...routeErrors },
         },
       },
       (request) => dispatch.accept(callerOf(request).userId, request.params.bookingId),
@@ -65,7 +58,7 @@ export function dispatchRoutes(deps: { dispatch: DispatchService; authenticator:
           summary: 'Decline an offer',
           security,
           params: BookingParams,
-          response: { 204: Type.Null(), ...errorResponses },
+          response: { 204: Type.Null(), ...routeErrors },
         },
       },
       async (request, reply) => {
@@ -83,7 +76,7 @@ export function dispatchRoutes(deps: { dispatch: DispatchService; authenticator:
           summary: 'Hand an assigned job back before starting it; it returns to searching',
           security,
           params: BookingParams,
-          response: { 200: Booking, ...errorResponses },
+          response: { 200: Booking, ...routeErrors },
         },
       },
       (request) => dispatch.release(callerOf(request).userId, request.params.bookingId),

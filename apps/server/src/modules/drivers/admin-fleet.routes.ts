@@ -4,13 +4,13 @@ import {
   AdminDriver,
   AdminDriverListQuery,
   AdminVehicle,
-  ErrorEnvelope,
   IdParams,
   ListQuery,
   Page,
   SuspendBody,
 } from '@loadline/contracts';
 import type { Authenticator } from '../../http/auth-guard';
+import { errorResponses } from '../../http/route-schemas';
 import type { DriversService } from './drivers.service';
 
 export interface AdminFleetRoutesDeps {
@@ -18,13 +18,7 @@ export interface AdminFleetRoutesDeps {
   authenticator: Authenticator;
 }
 
-const guardedErrors = {
-  400: ErrorEnvelope,
-  401: ErrorEnvelope,
-  403: ErrorEnvelope,
-  404: ErrorEnvelope,
-  503: ErrorEnvelope,
-};
+const guardedErrors = errorResponses(400, 401, 403, 404, 503);
 
 const DEFAULT_LIMIT = 20;
 

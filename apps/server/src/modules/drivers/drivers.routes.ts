@@ -12,6 +12,7 @@ import {
   Page,
 } from '@loadline/contracts';
 import { callerOf, type Authenticator } from '../../http/auth-guard';
+import { errorResponses } from '../../http/route-schemas';
 import type { DriversService } from './drivers.service';
 
 export interface DriversRoutesDeps {
@@ -19,13 +20,7 @@ export interface DriversRoutesDeps {
   authenticator: Authenticator;
 }
 
-const guardedErrors = {
-  400: ErrorEnvelope,
-  401: ErrorEnvelope,
-  403: ErrorEnvelope,
-  404: ErrorEnvelope,
-  503: ErrorEnvelope,
-};
+const guardedErrors = errorResponses(400, 401, 403, 404, 503);
 
 const DEFAULT_LIMIT = 20;
 

@@ -1,17 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ErrorEnvelope, IdParams, Notification, NotificationListQuery, Page } from '@loadline/contracts';
+import { IdParams, Notification, NotificationListQuery, Page } from '@loadline/contracts';
+import { errorResponses } from '../../http/route-schemas';
 import { callerOf, type Authenticator } from '../../http/auth-guard';
 import type { NotificationsService } from './notifications.service';
 
-const errorResponses = {
-  400: ErrorEnvelope,
-  401: ErrorEnvelope,
-  404: ErrorEnvelope,
-  429: ErrorEnvelope,
-  503: ErrorEnvelope,
-};
+const routeErrors = errorResponses(400, 401, 404, 429, 503);
 
 /** `/v1/notifications*`: the signed-in user's own notifications, whatever their role. */
 export function notificationsRoutes(deps: {
@@ -35,7 +30,7 @@ export function notificationsRoutes(deps: {
             '`unread=true` lists only those not yet read. Each was also sent live as the `notification` socket event.',
           security,
           querystring: NotificationListQuery,
-          response: { 200: Page(Notification), ...errorResponses },
+          response: { 200: Page(Notification), ...routeErrors },
         },
       },
       (request) => notifications.list(callerOf(request).userId, request.query),
@@ -49,7 +44,7 @@ export function notificationsRoutes(deps: {
           tags: ['notifications'],
           summary: "Mark all the caller's notifications read",
           security,
-          response: { 204: Type.Null(), ...errorResponses },
+          response: { 204: Type.Null(), ...routeErrors },
         },
       },
       async (request, reply) => {
@@ -69,7 +64,7 @@ export function notificationsRoutes(deps: {
             "Marking it again changes nothing. Another user's notification is 404, as is an unknown one.",
           security,
           params: IdParams,
-          response: { 204: Type.Null(), ...errorResponses },
+          response: { 204: Type.Null(), ...routeErrors },
         },
       },
       async (request, reply) => {

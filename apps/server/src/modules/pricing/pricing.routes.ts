@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ErrorEnvelope, Quote, QuoteRequest } from '@loadline/contracts';
+import { Quote, QuoteRequest } from '@loadline/contracts';
+import { errorResponses } from '../../http/route-schemas';
 import { callerOf, type Authenticator } from '../../http/auth-guard';
 import type { PricingService } from './pricing.service';
 
@@ -9,13 +10,7 @@ export interface PricingRoutesDeps {
   authenticator: Authenticator;
 }
 
-const errorResponses = {
-  400: ErrorEnvelope,
-  401: ErrorEnvelope,
-  403: ErrorEnvelope,
-  429: ErrorEnvelope,
-  503: ErrorEnvelope,
-};
+const routeErrors = errorResponses(400, 401, 403, 429, 503);
 
 export function pricingRoutes(deps: PricingRoutesDeps) {
   return (root: FastifyInstance): Promise<void> => {
@@ -35,7 +30,7 @@ export function pricingRoutes(deps: PricingRoutesDeps) {
             'answers 409 quote_expired. Amounts are integer minor units; the breakdown parts add up to `price.amount`.',
           security: [{ bearer: [] }],
           body: QuoteRequest,
-          response: { 200: Quote, ...errorResponses },
+          response: { 200: Quote, ...routeErrors },
         },
       },
       async (request) => deps.pricing.quote(callerOf(request).userId, request.body),

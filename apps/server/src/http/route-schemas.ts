@@ -1,0 +1,17 @@
+import { ErrorEnvelope } from '@loadline/contracts';
+
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+
+/**
+ * The error responses a route documents, all with the contract's envelope:
+ * `errorResponses(400, 401, 404)` for a route's `schema.response`.
+ */
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, typeof ErrorEnvelope> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorEnvelope])) as Record<S, typeof ErrorEnvelope>;
+}
+
+/** What every route guarded by a session may answer besides its own errors. */
+export const GUARDED_ERRORS = [400, 401, 403, 503] as const;
+
+/** Security requirement of routes that need a session token, for the OpenAPI document. */
+export const bearerSecurity = [{ bearer: [] }];
