@@ -4,12 +4,17 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir, launchBrowser, startServer, type RunningServer } from './support';
 
+const PASSWORD = 'correct-horse-battery';
+const ADMIN = { email: 'ops-admin@example.com', password: 'admin-password-123' };
+/** Long enough for a few simulated GPS fixes (one a second) between the driver's steps. */
+const DWELL_MS = 3000;
+
 async function signup(page: Page, baseUrl: string, fields: { name: string; email: string; role: 'customer' | 'driver'; plate?: string }) {
   await page.goto(`${baseUrl}/signup`);
   await page.getByTestId(`signup-role-${fields.role}`).click();
   await page.locator('input[name=name]').fill(fields.name);
   await page.locator('input[name=email]').fill(fields.email);
-  await page.locator('input[name=password]').fill('correct-horse-battery');
+  await page.locator('input[name=password]').fill(PASSWORD);
   if (fields.plate !== undefined) {
     await page.locator('select[name=vehicleType]').selectOption('van');
     await page.locator('input[name=plate]').fill(fields.plate);
@@ -17,14 +22,34 @@ async function signup(page: Page, baseUrl: string, fields: { name: string; email
   await page.getByRole('button', { name: 'Create account' }).click();
 }
 
-describe('customer books, driver accepts, in two browsers', () => {
+async function waitConnected(page: Page) {
+  await page.getByTestId('connection-badge').and(page.locator('[data-state=connected]')).waitFor();
+}
+
+/** The centre of the customer's driver marker on screen, or null when it is not drawn. */
+async function markerCentre(page: Page): Promise<{ x: number; y: number } | null> {
+  const box = await page.getByTestId('driver-marker').boundingBox();
+  return box === null ? null : { x: Math.round(box.x + box.width / 2), y: Math.round(box.y + box.height / 2) };
+}
+
+function distance(a: { x: number; y: number }, b: { x: number; y: number }): number {
+  return Math.hypot(a.x - b.x, a.y - b.y);
+}
+
+async function onFailureScreenshots(pages: Record<string, Page>, error: unknown): Promise<never> {
+  for (const [name, page] of Object.entries(pages)) {
+    await page.screenshot({ path: path.join(artifactsDir, `failure-${name}.png`), fullPage: true }).catch(() => undefined);
+  }
+  throw error;
+}
+
+describe('a whole trip in three browsers: customer, driver on a phone, admin', () => {
   let server: RunningServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await startServer({ RATE_LIMITS: 'off' });
-    browser = await launchBrowser();
     fs.mkdirSync(artifactsDir, { recursive: true });
+    [server, browser] = await Promise.all([startServer({ env: { RATE_LIMITS: 'off' }, admins: [ADMIN] }), launchBrowser()]);
   });
 
   afterAll(async () => {
@@ -32,59 +57,126 @@ describe('customer books, driver accepts, in two browsers', () => {
     await server.stop();
   });
 
-  it('books a van, the driver accepts on a phone and moves it to en route; the customer sees it live', async () => {
+  it('books, offers, accepts and drives the job to delivered; the customer and the admin watch it live', async () => {
     const stamp = Date.now();
-    const driverContext = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     const customerContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    const driver = await driverContext.newPage();
+    const driverContext = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
+    const adminContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const customer = await customerContext.newPage();
+    const driver = await driverContext.newPage();
+    const admin = await adminContext.newPage();
 
-    await signup(driver, server.baseUrl, { name: 'Ravi Driver', email: `driver-${stamp}@example.com`, role: 'driver', plate: `KA01AB${stamp % 10000}` });
-    await driver.waitForURL('**/driver');
-    await driver.getByTestId('connection-badge').and(driver.locator('[data-state=connected]')).waitFor();
-    await driver.getByTestId('online-toggle').click();
-    await driver.getByTestId('online-state').filter({ hasText: 'Online' }).waitFor();
+    try {
+      // Admin: created by the CLI before the server booted; signs in through the login form.
+      await admin.goto(`${server.baseUrl}/login`);
+      await admin.locator('input[name=email]').fill(ADMIN.email);
+      await admin.locator('input[name=password]').fill(ADMIN.password);
+      await admin.getByRole('button', { name: /sign in|log in/i }).click();
+      await admin.waitForURL('**/admin');
+      await waitConnected(admin);
+      expect(await admin.getByTestId('current-role').textContent()).toBe('admin');
+      await admin.getByTestId('kpi-completedToday').and(admin.locator('[data-value="0"]')).waitFor();
+      await admin.getByTestId('bookings-table').or(admin.getByText('No bookings yet.')).waitFor();
 
-    await signup(customer, server.baseUrl, { name: 'Asha Customer', email: `customer-${stamp}@example.com`, role: 'customer' });
-    await customer.waitForURL('**/customer');
-    await customer.getByTestId('connection-badge').and(customer.locator('[data-state=connected]')).waitFor();
-    expect(await customer.getByTestId('current-role').textContent()).toBe('customer');
-    await customer.getByTestId('pickup-input').fill('12.9750, 77.6000');
-    await customer.getByTestId('dropoff-input').fill('12.9352, 77.6245');
-    await customer.getByTestId('vehicle-van').click();
-    await customer.getByTestId('get-quote').click();
-    await customer.getByTestId('quote-price').waitFor();
-    expect(await customer.getByTestId('quote-price').textContent()).toMatch(/\d/);
-    await customer.screenshot({ path: path.join(artifactsDir, 'customer-quote.png') });
+      // Driver: signs up on a phone, goes online with simulated GPS.
+      await signup(driver, server.baseUrl, { name: 'Ravi Driver', email: `driver-${stamp}@example.com`, role: 'driver', plate: `KA01AB${stamp % 10000}` });
+      await driver.waitForURL('**/driver');
+      await waitConnected(driver);
+      await driver.getByTestId('online-toggle').click();
+      await driver.getByTestId('online-state').filter({ hasText: 'Online' }).waitFor();
+      await driver.getByTestId('simulate-gps').click();
 
-    await customer.getByTestId('book').click();
-    await customer.waitForURL('**/customer/bookings/*');
-    await customer.getByTestId('booking-status').waitFor();
+      // Admin sees the driver on the fleet map (canvas points are counted on the map element) without reloading.
+      await admin.locator('[data-testid=fleet-map][data-points="1"]').waitFor({ timeout: 15_000 });
+      await admin.locator('[data-testid=fleet-counts][data-available="1"]').waitFor({ timeout: 15_000 });
+      await admin.getByTestId('kpi-onlineDrivers').and(admin.locator('[data-value="1"]')).waitFor({ timeout: 15_000 });
 
-    await driver
-      .getByTestId('accept-offer')
-      .waitFor({ timeout: 30_000 })
-      .catch(async (error: unknown) => {
-        await driver.screenshot({ path: path.join(artifactsDir, 'driver-no-offer.png') });
-        await customer.screenshot({ path: path.join(artifactsDir, 'customer-no-offer.png') });
-        throw error;
+      // Customer: signs up, quotes and books.
+      await signup(customer, server.baseUrl, { name: 'Asha Customer', email: `customer-${stamp}@example.com`, role: 'customer' });
+      await customer.waitForURL('**/customer');
+      await waitConnected(customer);
+      expect(await customer.getByTestId('current-role').textContent()).toBe('customer');
+      await customer.getByTestId('pickup-input').fill('12.9750, 77.6000');
+      await customer.getByTestId('dropoff-input').fill('12.9352, 77.6245');
+      await customer.getByTestId('vehicle-van').click();
+      await customer.getByTestId('get-quote').click();
+      await customer.getByTestId('quote-price').waitFor();
+      expect(await customer.getByTestId('quote-price').textContent()).toMatch(/\d/);
+      await customer.screenshot({ path: path.join(artifactsDir, 'customer-quote.png') });
+      await customer.getByTestId('book').click();
+      await customer.waitForURL('**/customer/bookings/*');
+      await customer.getByTestId('booking-status').waitFor();
+      // From here on the tracking page must never reload: a full load would drop this flag.
+      await customer.evaluate(() => {
+        (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
       });
-    await driver.screenshot({ path: path.join(artifactsDir, 'driver-offer.png') });
-    await driver.getByTestId('accept-offer').click();
-    await driver.locator('[data-testid=job-status][data-status=driver_assigned]').waitFor();
-    await customer.locator('[data-testid=booking-status][data-status=driver_assigned]').waitFor({ timeout: 15_000 });
 
-    await driver.getByTestId('next-status').click();
-    await driver.locator('[data-testid=job-status][data-status=en_route_to_pickup]').waitFor();
-    await customer.locator('[data-testid=booking-status][data-status=en_route_to_pickup]').waitFor({ timeout: 15_000 });
+      // Driver: the offer arrives live and is accepted.
+      await driver.getByTestId('accept-offer').waitFor({ timeout: 30_000 });
+      await driver.screenshot({ path: path.join(artifactsDir, 'driver-offer.png') });
+      await driver.getByTestId('accept-offer').click();
+      await driver.locator('[data-testid=job-status][data-status=driver_assigned]').waitFor();
+      await customer.locator('[data-testid=booking-status][data-status=driver_assigned]').waitFor({ timeout: 15_000 });
+      await customer.locator('[data-testid=timeline-step][data-status=driver_assigned][data-state=current]').waitFor();
+      await customer.getByTestId('driver-info').waitFor();
+      await customer.getByTestId('driver-marker').waitFor({ timeout: 15_000 });
 
-    await driver.getByTestId('simulate-gps').click();
-    await customer.getByTestId('driver-marker').waitFor({ timeout: 15_000 });
-    await driver.waitForTimeout(1500);
-    await driver.screenshot({ path: path.join(artifactsDir, 'driver-job.png') });
-    await customer.screenshot({ path: path.join(artifactsDir, 'customer-tracking.png') });
+      const steps = ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit', 'delivered'] as const;
+      const moved: Record<string, number> = {};
+      for (const step of steps) {
+        const before = await markerCentre(customer);
+        await driver.locator(`[data-testid=next-status][data-next=${step}]`).click();
+        if (step === 'delivered') {
+          await driver.getByTestId('driver-notice').filter({ hasText: 'Delivered' }).waitFor();
+        } else {
+          await driver.locator(`[data-testid=job-status][data-status=${step}]`).waitFor();
+        }
+        // The customer's page follows without a reload: pill and timeline both show the step as current.
+        await customer.locator(`[data-testid=booking-status][data-status=${step}]`).waitFor({ timeout: 10_000 });
+        await customer.locator(`[data-testid=timeline-step][data-status=${step}][data-state=current]`).waitFor({ timeout: 10_000 });
+        if (step === 'delivered') {
+          break;
+        }
+        await customer.waitForTimeout(DWELL_MS);
+        const after = await markerCentre(customer);
+        moved[step] = before === null || after === null ? 0 : distance(before, after);
+        if (step === 'in_transit') {
+          await admin.locator('[data-testid=fleet-counts][data-busy="1"]').waitFor({ timeout: 10_000 });
+          await admin.getByTestId('kpi-activeBookings').and(admin.locator('[data-value="1"]')).waitFor({ timeout: 10_000 });
+          // A little further along the route, so the screenshot shows the driver between A and B.
+          await customer.waitForTimeout(2000);
+          await customer.screenshot({ path: path.join(artifactsDir, 'customer-tracking.png') });
+          await driver.screenshot({ path: path.join(artifactsDir, 'driver-job.png') });
+        }
+      }
+      // Simulated GPS heads for the pickup while en route and for the drop-off once the goods are on board.
+      expect(moved.en_route_to_pickup ?? 0, 'marker moves toward the pickup').toBeGreaterThan(2);
+      expect(moved.in_transit ?? 0, 'marker moves toward the drop-off').toBeGreaterThan(2);
 
-    await customerContext.close();
-    await driverContext.close();
+      // Every step is in the customer's timeline, done, and the page is the same document it was.
+      for (const step of ['driver_assigned', ...steps.slice(0, -1)]) {
+        await customer.locator(`[data-testid=timeline-step][data-status=${step}][data-state=done]`).waitFor();
+      }
+      expect(await customer.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+
+      // Admin: the completed trip is counted live (the `metrics` push), and the table shows it delivered.
+      await admin.getByTestId('kpi-completedToday').and(admin.locator('[data-value="1"]')).waitFor({ timeout: 15_000 });
+      await admin.locator('[data-testid=booking-row][data-status=delivered]').waitFor({ timeout: 10_000 });
+      await admin.locator('[data-testid=fleet-map][data-points="1"]').waitFor();
+      await admin.locator('[data-testid=driver-row]').first().waitFor();
+      await admin.screenshot({ path: path.join(artifactsDir, 'admin-dashboard.png'), fullPage: true });
+
+      // Suspension from the drivers table: the driver's live connection is closed; lifting it restores the account.
+      admin.once('dialog', (dialog) => void dialog.accept());
+      await admin.locator('[data-testid=driver-row] [data-testid=suspend-toggle]').first().click();
+      await admin.locator('[data-testid=driver-row][data-state=suspended]').waitFor({ timeout: 10_000 });
+      await driver.getByTestId('connection-badge').and(driver.locator('[data-state=offline]')).or(driver.getByTestId('login-form')).first().waitFor({ timeout: 10_000 });
+      await admin.locator('[data-testid=driver-row] [data-testid=suspend-toggle]').filter({ hasText: 'Unsuspend' }).click();
+      await admin.locator('[data-testid=driver-row][data-state=offline]').waitFor({ timeout: 10_000 });
+    } catch (error) {
+      await onFailureScreenshots({ customer, driver, admin }, error);
+    } finally {
+      await Promise.all([customerContext.close(), driverContext.close(), adminContext.close()]);
+    }
   });
 });

@@ -1,9 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
+
+const execFileAsync = promisify(execFile);
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 export const artifactsDir = path.join(repoRoot, 'artifacts/e2e');
@@ -21,16 +24,46 @@ async function freePort(): Promise<number> {
 
 export interface RunningServer {
   baseUrl: string;
+  /** The server's own data directory (removed on stop). */
+  dataDir: string;
+  /** The environment the server runs with (PORT, DATA_DIR, ...). */
+  env: Record<string, string>;
+  /** Creates an admin through the CLI against this server's DATA_DIR (SQLite WAL lets it write alongside). */
+  createAdmin(email: string, password: string): Promise<void>;
   stop(): Promise<void>;
 }
 
+export interface AdminAccount {
+  email: string;
+  password: string;
+}
+
+export interface StartServerOptions {
+  env?: Record<string, string>;
+  /** Admins created through `loadline admin create` before the server boots. */
+  admins?: AdminAccount[];
+}
+
+/** Runs `loadline admin create` with the given environment (DATA_DIR decides which data it writes). */
+async function runAdminCreate(env: Record<string, string>, admin: AdminAccount): Promise<void> {
+  await execFileAsync(
+    process.execPath,
+    ['--import', 'tsx', 'apps/server/src/main.ts', 'admin', 'create', '--email', admin.email, '--password', admin.password],
+    { cwd: repoRoot, env: { ...process.env, ...env }, timeout: 60_000 },
+  );
+}
+
 /** Starts `loadline start` in embedded mode on a spare port with its own data directory. */
-export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loadline-e2e-'));
+  const env: Record<string, string> = { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...options.env };
+  for (const admin of options.admins ?? []) {
+    await runAdminCreate(env, admin);
+  }
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', 'start'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extraEnv },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -51,6 +84,9 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   }
   return {
     baseUrl,
+    dataDir,
+    env,
+    createAdmin: (email, password) => runAdminCreate(env, { email, password }),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -189,8 +189,8 @@ export function MapView({ markers = [], points = [], route, onPick, fitKey, cent
       if (existing === undefined) {
         const circle = L.circleMarker([point.position.lat, point.position.lng], {
           renderer,
-          radius: 5,
-          weight: 1,
+          radius: 7,
+          weight: 2,
           color: '#ffffff',
           fillColor: point.color,
           fillOpacity: 0.9,
@@ -211,6 +211,8 @@ export function MapView({ markers = [], points = [], route, onPick, fitKey, cent
         entries.delete(id);
       }
     }
+    // How many points are drawn on the canvas: the canvas has no DOM per point, so tests and tools read this.
+    containerRef.current?.setAttribute('data-points', String(entries.size));
   }, [points]);
 
   // Route line.
@@ -238,7 +240,9 @@ export function MapView({ markers = [], points = [], route, onPick, fitKey, cent
     if (map === null || fitKey === undefined) {
       return;
     }
-    const positions = markers.map((m): L.LatLngTuple => [m.position.lat, m.position.lng]);
+    // Markers decide the view; a map of only canvas points (the fleet) fits to those instead.
+    const subjects = markers.length > 0 ? markers : points;
+    const positions = subjects.map((m): L.LatLngTuple => [m.position.lat, m.position.lng]);
     if (positions.length === 1 && positions[0] !== undefined) {
       map.setView(positions[0], Math.max(map.getZoom(), 13));
     } else if (positions.length > 1) {

@@ -1,11 +1,12 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { FleetDriver, FleetUpdateEvent, Overview } from '@loadline/contracts';
-import { api, errorMessage } from '../../api/client';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { AdminDriver, Booking, FleetDriver, FleetUpdateEvent, Overview } from '@loadline/contracts';
+import { api, errorMessage, query, type PageOf } from '../../api/client';
 import { useSocket } from '../../api/socket';
 import { MapView, type MapPoint } from '../../components/map-view';
-import { Card, ErrorBanner, Spinner, vehicleLabel } from '../../components/ui';
+import { Card, Empty, ErrorBanner, formatMoney, formatTime, Spinner, StatusPill, vehicleLabel } from '../../components/ui';
 
 const COLORS: Record<FleetDriver['status'], string> = { available: '#16a34a', busy: '#f97316', offline: '#94a3b8' };
+const PAGE_SIZE = 20;
 
 function pct(value: number | null): string {
   return value === null ? '—' : `${Math.round(value * 100)}%`;
@@ -14,12 +15,186 @@ function minutes(value: number | null): string {
   return value === null ? '—' : `${value.toFixed(1)} min`;
 }
 
-/** Admin dashboard: live KPIs and the fleet on a canvas-rendered map. */
+type DriverState = 'suspended' | 'busy' | 'online' | 'offline';
+function driverState(driver: AdminDriver): DriverState {
+  return driver.suspended ? 'suspended' : driver.busy ? 'busy' : driver.online ? 'online' : 'offline';
+}
+
+/** A cursor-paged admin list: first page on mount and on `reload`, further pages appended by `more`. */
+function usePagedList<T>(path: string) {
+  const [items, setItems] = useState<T[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const pages = useRef(0);
+
+  const load = useCallback(
+    async (from: string | null) => {
+      setLoading(true);
+      setError(null);
+      try {
+        const page = await api<PageOf<T>>('GET', `${path}${query({ limit: PAGE_SIZE, cursor: from })}`);
+        setItems((current) => (from === null ? page.items : [...current, ...page.items]));
+        setCursor(page.nextCursor);
+        pages.current = from === null ? 1 : pages.current + 1;
+      } catch (caught) {
+        setError(errorMessage(caught));
+      } finally {
+        setLoading(false);
+      }
+    },
+    [path],
+  );
+
+  useEffect(() => {
+    void load(null);
+  }, [load]);
+
+  /** Refreshes the first page unless the reader has paged further (which a refresh would throw away). */
+  const refreshIfFirstPage = useCallback(() => {
+    if (pages.current <= 1) {
+      void load(null);
+    }
+  }, [load]);
+
+  return { items, setItems, cursor, loading, error, reload: () => void load(null), more: () => void load(cursor), refreshIfFirstPage };
+}
+
+function DriversTable({ refreshKey }: { refreshKey: number }) {
+  const list = usePagedList<AdminDriver>('/v1/admin/drivers');
+  const [pending, setPending] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const { refreshIfFirstPage } = list;
+
+  useEffect(() => {
+    if (refreshKey > 0) {
+      refreshIfFirstPage();
+    }
+  }, [refreshKey, refreshIfFirstPage]);
+
+  const toggle = async (driver: AdminDriver) => {
+    if (!driver.suspended && !window.confirm(`Suspend ${driver.name}? They go offline and are signed out everywhere.`)) {
+      return;
+    }
+    setPending(driver.id);
+    setActionError(null);
+    try {
+      const updated = await api<AdminDriver>('PATCH', `/v1/admin/drivers/${driver.id}`, { body: { suspended: !driver.suspended } });
+      list.setItems((current) => current.map((d) => (d.id === updated.id ? updated : d)));
+    } catch (caught) {
+      setActionError(errorMessage(caught));
+    } finally {
+      setPending(null);
+    }
+  };
+
+  return (
+    <Card
+      title="Drivers"
+      actions={<button type="button" className="btn btn--ghost btn--small" onClick={list.reload} disabled={list.loading}>Refresh</button>}
+    >
+      {list.error !== null && <ErrorBanner message={list.error} onRetry={list.reload} />}
+      {actionError !== null && <ErrorBanner message={actionError} />}
+      {!list.loading && list.items.length === 0 && list.error === null ? (
+        <Empty>No drivers have signed up yet.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid="drivers-table">
+            <thead>
+              <tr><th>Driver</th><th>Vehicle</th><th>Status</th><th>Last position</th><th aria-label="Actions" /></tr>
+            </thead>
+            <tbody>
+              {list.items.map((driver) => {
+                const state = driverState(driver);
+                return (
+                  <tr key={driver.id} data-testid="driver-row" data-driver-id={driver.id} data-state={state}>
+                    <td>
+                      <strong>{driver.name}</strong>
+                      <small className="table__sub">{driver.email}</small>
+                    </td>
+                    <td>{vehicleLabel(driver.vehicle.type)} <span className="mono">{driver.vehicle.plate}</span></td>
+                    <td><span className={`state state--${state}`}>{state}</span></td>
+                    <td className="muted">{driver.lastLocation === null ? '—' : formatTime(driver.lastLocation.at)}</td>
+                    <td className="table__actions">
+                      <button
+                        type="button"
+                        className={`btn btn--small ${driver.suspended ? 'btn--ghost' : 'btn--danger'}`}
+                        disabled={pending === driver.id}
+                        onClick={() => void toggle(driver)}
+                        data-testid="suspend-toggle"
+                      >
+                        {driver.suspended ? 'Unsuspend' : 'Suspend'}
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {list.loading && <Spinner />}
+      {!list.loading && list.cursor !== null && (
+        <button type="button" className="btn btn--ghost btn--block" onClick={list.more} data-testid="drivers-more">Load more</button>
+      )}
+    </Card>
+  );
+}
+
+function BookingsTable({ refreshKey }: { refreshKey: number }) {
+  const list = usePagedList<Booking>('/v1/admin/bookings');
+  const { refreshIfFirstPage } = list;
+
+  useEffect(() => {
+    if (refreshKey > 0) {
+      refreshIfFirstPage();
+    }
+  }, [refreshKey, refreshIfFirstPage]);
+
+  return (
+    <Card
+      title="Recent bookings"
+      actions={<button type="button" className="btn btn--ghost btn--small" onClick={list.reload} disabled={list.loading}>Refresh</button>}
+    >
+      {list.error !== null && <ErrorBanner message={list.error} onRetry={list.reload} />}
+      {!list.loading && list.items.length === 0 && list.error === null ? (
+        <Empty>No bookings yet.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid="bookings-table">
+            <thead>
+              <tr><th>Booking</th><th>Status</th><th>Vehicle</th><th className="num">Distance</th><th className="num">Price</th><th>Created</th></tr>
+            </thead>
+            <tbody>
+              {list.items.map((booking) => (
+                <tr key={booking.id} data-testid="booking-row" data-booking-id={booking.id} data-status={booking.status}>
+                  <td className="mono">#{booking.id}</td>
+                  <td><StatusPill status={booking.status} /></td>
+                  <td>{vehicleLabel(booking.vehicleType)}</td>
+                  <td className="num">{booking.distanceKm.toFixed(1)} km</td>
+                  <td className="num">{formatMoney(booking.price)}</td>
+                  <td className="muted">{formatTime(booking.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {list.loading && <Spinner />}
+      {!list.loading && list.cursor !== null && (
+        <button type="button" className="btn btn--ghost btn--block" onClick={list.more} data-testid="bookings-more">Load more</button>
+      )}
+    </Card>
+  );
+}
+
+/** Admin dashboard: live KPIs, the fleet on a canvas-rendered map, drivers and bookings. */
 export function AdminPage() {
   const { socket } = useSocket();
   const [overview, setOverview] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [fleet, setFleet] = useState<ReadonlyMap<string, FleetDriver>>(new Map());
+  const [tablesKey, setTablesKey] = useState(0);
 
   const load = useCallback(async () => {
     setError(null);
@@ -53,7 +228,11 @@ export function AdminPage() {
         return next;
       });
     };
-    const onMetrics = (event: Overview) => setOverview(event);
+    const onMetrics = (event: Overview) => {
+      setOverview(event);
+      // The figures moved, so the lists below did too (at most once a second, the metrics cadence).
+      setTablesKey((key) => key + 1);
+    };
     if (socket.connected) {
       subscribe();
     }
@@ -86,15 +265,15 @@ export function AdminPage() {
     return result;
   }, [fleet]);
 
-  const tiles: [string, string][] = overview === null ? [] : [
-    ['Online drivers', String(overview.onlineDrivers)],
-    ['Active bookings', String(overview.activeBookings)],
-    ['Searching', String(overview.searchingBookings)],
-    ['Completed today', String(overview.completedToday)],
-    ['Avg trip', minutes(overview.avgTripMinutes)],
-    ['Avg pickup wait', minutes(overview.avgPickupWaitMinutes)],
-    ['Acceptance', pct(overview.acceptanceRate)],
-    ['Cancellation', pct(overview.cancellationRate)],
+  const tiles: [keyof Overview, string, string][] = overview === null ? [] : [
+    ['onlineDrivers', 'Online drivers', String(overview.onlineDrivers)],
+    ['activeBookings', 'Active bookings', String(overview.activeBookings)],
+    ['searchingBookings', 'Searching', String(overview.searchingBookings)],
+    ['completedToday', 'Completed today', String(overview.completedToday)],
+    ['avgTripMinutes', 'Avg trip', minutes(overview.avgTripMinutes)],
+    ['avgPickupWaitMinutes', 'Avg pickup wait', minutes(overview.avgPickupWaitMinutes)],
+    ['acceptanceRate', 'Acceptance', pct(overview.acceptanceRate)],
+    ['cancellationRate', 'Cancellation', pct(overview.cancellationRate)],
   ];
 
   return (
@@ -103,18 +282,33 @@ export function AdminPage() {
       {overview === null && error === null ? (
         <Spinner label="Loading overview…" />
       ) : (
-        <div className="kpis" data-testid="kpis">
-          {tiles.map(([label, value]) => (
-            <div className="kpi" key={label}>
+        <div className="kpis kpis--overview" data-testid="kpis">
+          {tiles.map(([key, label, value]) => (
+            <div className="kpi" key={key} data-testid={`kpi-${key}`} data-value={overview?.[key] ?? ''}>
               <div className="kpi__label">{label}</div>
               <div className="kpi__value">{value}</div>
             </div>
           ))}
         </div>
       )}
-      <Card title="Fleet" actions={<span className="muted" data-testid="fleet-counts">{counts.available} available · {counts.busy} busy · {counts.offline} offline</span>}>
-        <MapView points={points} className="map--tall" testId="fleet-map" />
+      <Card
+        title="Fleet"
+        actions={
+          <span className="legend" data-testid="fleet-counts" data-available={counts.available} data-busy={counts.busy} data-offline={counts.offline}>
+            {(['available', 'busy', 'offline'] as const).map((status) => (
+              <span key={status} className="legend__item">
+                <span className="legend__dot" style={{ background: COLORS[status] }} aria-hidden="true" />
+                {counts[status]} {status}
+              </span>
+            ))}
+          </span>
+        }
+      >
+        <MapView points={points} fitKey={points.length > 0 ? 'fleet' : undefined} className="map--tall" testId="fleet-map" />
+        {fleet.size === 0 && <p className="muted map-note">No driver has reported a position yet.</p>}
       </Card>
+      <DriversTable refreshKey={tablesKey} />
+      <BookingsTable refreshKey={tablesKey} />
     </div>
   );
 }

@@ -19,7 +19,13 @@ function Timeline({ events, status }: { events: BookingEvent[]; status: BookingS
         const event = reached.get(step);
         const current = step === status;
         return (
-          <li key={step} className={current ? 'is-current' : event !== undefined ? 'is-done' : 'is-pending'}>
+          <li
+            key={step}
+            className={current ? 'is-current' : event !== undefined ? 'is-done' : 'is-pending'}
+            data-testid="timeline-step"
+            data-status={step}
+            data-state={current ? 'current' : event !== undefined ? 'done' : 'pending'}
+          >
             {statusLabel(step)}
             {event !== undefined && <time dateTime={event.at}>{formatTime(event.at)} · {event.actor.role}</time>}
           </li>

@@ -249,8 +249,8 @@ export function DriverPage() {
     [socket],
   );
 
-  // Simulated GPS: one update a second, straight toward the next target (pickup, then drop-off).
-  const target = job === null ? null : job.status === 'driver_assigned' || job.status === 'en_route_to_pickup' ? job.pickup : job.status === 'goods_collected' || job.status === 'in_transit' ? job.dropoff : null;
+  // Simulated GPS: one update a second, straight toward the next target (pickup until the goods are on board, then drop-off).
+  const target = job === null ? null : job.status === 'driver_assigned' || job.status === 'en_route_to_pickup' || job.status === 'arrived_at_pickup' ? job.pickup : job.status === 'goods_collected' || job.status === 'in_transit' ? job.dropoff : null;
   const targetRef = useRef<LatLng | null>(target);
   targetRef.current = target;
   useEffect(() => {
