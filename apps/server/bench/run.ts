@@ -10,6 +10,10 @@ const BENCHES: Readonly<Record<string, { summary: string; load: () => Promise<Be
     summary: 'mixed REST load on a cluster-mode server vs. a bare Fastify ceiling',
     load: async () => (await import('./http.bench')).runHttpBench,
   },
+  realtime: {
+    summary: 'Socket.IO driver pings and live deliveries vs. a bare Socket.IO + GEOADD baseline',
+    load: async () => (await import('./realtime.bench')).runRealtimeBench,
+  },
 };
 
 function usage(): string {

@@ -7,7 +7,8 @@
  *   node --import tsx apps/server/bench/realtime/baseline-server.ts --port P --redis URL --key K
  *
  * `GET /healthz` answers 200; `GET /metrics` gives the event-loop delay p99
- * since the last scrape and the open sockets, in the Prometheus text format.
+ * since the last scrape, the open sockets and the V8 heap in use, in the
+ * Prometheus text format.
  */
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -34,9 +35,13 @@ const server = http.createServer((request, response) => {
   if (request.url === '/metrics') {
     const p99 = delay.percentile(99) / 1e9;
     delay.reset();
+    const memory = process.memoryUsage();
     response
       .writeHead(200, { 'content-type': 'text/plain' })
-      .end(`baseline_eventloop_lag_p99_seconds ${p99}\nbaseline_socket_connections ${io.engine.clientsCount}\n`);
+      .end(
+        `baseline_eventloop_lag_p99_seconds ${p99}\nbaseline_socket_connections ${io.engine.clientsCount}\n` +
+          `baseline_heap_used_bytes ${memory.heapUsed}\nbaseline_external_memory_bytes ${memory.external}\n`,
+      );
     return;
   }
   response.writeHead(404).end();
@@ -74,7 +79,10 @@ io.on('connection', (socket) => {
     redis.geoadd(key, lng, lat, socket.id).then(
       () => reply({ ok: true, accepted: true }),
       (error: unknown) =>
-        reply({ ok: false, error: { code: 'internal_error', message: error instanceof Error ? error.message : 'redis' } }),
+        reply({
+          ok: false,
+          error: { code: 'internal_error', message: error instanceof Error ? error.message : 'redis' },
+        }),
     );
   });
   // Watchers connect like they do to Loadline; there is nothing to deliver here.

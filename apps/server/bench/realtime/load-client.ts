@@ -1,7 +1,8 @@
 /**
  * One load-generator process of the realtime bench: owns a slice of the driver
- * and watcher sockets, pings at the configured rate, counts acks and measures
- * deliveries. Driven by the parent over stdin/stdout (see protocol.ts):
+ * sockets and the watchers of those drivers, pings at the configured rate,
+ * counts acks and matches every `driverLocation` a watcher receives with the
+ * ping it carries. Driven by the parent over stdin/stdout (see protocol.ts):
  *
  *   node --import tsx apps/server/bench/realtime/load-client.ts <config.json>
  *
@@ -11,7 +12,12 @@
 import fs from 'node:fs';
 import * as hdr from 'hdr-histogram-js';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, DriverLocationEvent, ServerToClientEvents } from '@loadline/contracts';
+import type {
+  Ack,
+  ClientToServerEvents,
+  DriverLocationEvent,
+  ServerToClientEvents,
+} from '@loadline/contracts';
 import {
   lineSplitter,
   type ClientConfig,
@@ -31,21 +37,31 @@ const CONNECT_TIMEOUT_MS = 20_000;
 /** Pings wander this far (degrees, about 100 m) around the driver's home. */
 const JITTER_DEG = 0.001;
 
+/** A ping of a watched driver, kept until its delivery and its ack are both in. */
+interface TrackedPing {
+  /** Epoch ms, fractional. */
+  sentAt: number;
+  inWindow: boolean;
+  /** null until the ack comes. */
+  accepted: boolean | null;
+  delivered: boolean;
+}
+
 interface DriverSlot {
   id: string;
   socket: ClientSocket | null;
   lat: number;
   lng: number;
-  watched: boolean;
-}
-
-interface WatcherSlot {
-  driverId: string;
-  socket: ClientSocket | null;
+  /** Pings of a watched driver by position (`lat,lng`); null when nobody watches it. */
+  tracked: Map<string, TrackedPing> | null;
 }
 
 function newHistogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
 }
 
 function send(message: ClientMessage): void {
@@ -60,20 +76,26 @@ function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
+function positionKey(lat: number, lng: number): string {
+  return `${lat},${lng}`;
+}
+
 const configPath = process.argv[2];
 if (configPath === undefined) {
   throw new Error('usage: load-client.ts <config.json>');
 }
 const config = JSON.parse(fs.readFileSync(configPath, 'utf8')) as ClientConfig;
+const watchedIds = new Set(config.watchers.map((watcher) => watcher.driverId));
 
 const drivers: DriverSlot[] = config.drivers.map((d) => ({
   id: d.id,
   socket: null,
   lat: d.lat,
   lng: d.lng,
-  watched: d.watched,
+  tracked: watchedIds.has(d.id) ? new Map() : null,
 }));
-const watchers: WatcherSlot[] = config.watchers.map((w) => ({ driverId: w.driverId, socket: null }));
+const driversById = new Map(drivers.map((driver) => [driver.id, driver]));
+const watcherSockets: ClientSocket[] = [];
 const failures: Record<string, number> = {};
 const disconnects: Record<string, number> = {};
 let connected = 0;
@@ -87,6 +109,7 @@ let ackedTotal = 0;
 let receivedTotal = 0;
 let pending = 0;
 let pendingInWindow = 0;
+const driversWithLoss = new Set<string>();
 const result: ResultMessage = {
   type: 'result',
   sent: 0,
@@ -95,15 +118,18 @@ const result: ResultMessage = {
   accepted: 0,
   stale: 0,
   rejected: {},
+  rejectedSamples: {},
   timeouts: 0,
   lateAcks: 0,
   ackHistogram: '',
   deliveryHistogram: '',
+  tracked: 0,
   deliveries: 0,
   deliveriesOutside: 0,
-  foreignDeliveries: 0,
-  acceptedByDriver: {},
-  receivedByDriver: {},
+  lost: 0,
+  driversWithLoss: 0,
+  extra: 0,
+  unmatched: 0,
   connectedAtEnd: 0,
   disconnects,
   scheduleLagMaxMs: 0,
@@ -112,14 +138,6 @@ const result: ResultMessage = {
 };
 const ackHistogram = newHistogram();
 const deliveryHistogram = newHistogram();
-for (const driver of drivers) {
-  if (driver.watched) {
-    result.acceptedByDriver[driver.id] = 0;
-  }
-}
-for (const watcher of watchers) {
-  result.receivedByDriver[watcher.driverId] = 0;
-}
 
 // --- Connecting ----------------------------------------------------------
 function open(url: string, token: string): Promise<ClientSocket> {
@@ -156,35 +174,45 @@ function urlOf(instance: number): string {
   return url;
 }
 
-function onDelivery(slot: WatcherSlot, event: DriverLocationEvent): void {
+/** Matches a delivery with its ping; settles the ping when its ack is in too. */
+function onDelivery(driver: DriverSlot | undefined, event: DriverLocationEvent): void {
   const receivedAt = nowMs();
   receivedTotal += 1;
-  if (event.driverId !== slot.driverId) {
-    result.foreignDeliveries += 1;
+  const key = positionKey(event.lat, event.lng);
+  const ping = driver?.id === event.driverId ? driver.tracked?.get(key) : undefined;
+  if (driver === undefined || ping === undefined || ping.delivered) {
+    result.unmatched += 1;
     return;
   }
-  const at = Date.parse(event.at);
-  if (at >= windowFrom && at < endAt) {
+  ping.delivered = true;
+  if (ping.inWindow) {
     result.deliveries += 1;
-    bump(result.receivedByDriver, slot.driverId);
-    deliveryHistogram.recordValue(Math.max(1, Math.round((receivedAt - at) * 1000)));
+    deliveryHistogram.recordValue(Math.max(1, Math.round((receivedAt - ping.sentAt) * 1000)));
   } else {
     result.deliveriesOutside += 1;
   }
+  if (ping.accepted !== null) {
+    settle(driver, key, ping);
+  }
+}
+
+/** Both the ack and (if accepted) the delivery are in: count what needs counting and forget the ping. */
+function settle(driver: DriverSlot, key: string, ping: TrackedPing): void {
+  if (ping.delivered && ping.accepted === false) {
+    result.extra += 1;
+  }
+  driver.tracked?.delete(key);
 }
 
 async function connectWatcher(index: number): Promise<boolean> {
   const spec = config.watchers[index];
-  const slot = watchers[index];
-  if (spec === undefined || slot === undefined) {
+  if (spec === undefined) {
     return false;
   }
   const socket = await open(urlOf(spec.instance), spec.token);
-  slot.socket = socket;
-  socket.on('driverLocation', (event) => onDelivery(slot, event));
-  if (!config.subscribe) {
-    return true;
-  }
+  watcherSockets.push(socket);
+  const driver = driversById.get(spec.driverId);
+  socket.on('driverLocation', (event) => onDelivery(driver, event));
   const ack = (await socket
     .timeout(CONNECT_TIMEOUT_MS)
     .emitWithAck('subscribeBooking', { bookingId: spec.bookingId })) as Ack;
@@ -204,7 +232,11 @@ async function connectDriver(index: number): Promise<void> {
 }
 
 /** Runs `work` over 0..count-1 with at most `concurrency` at a time; failures are counted by message. */
-async function pool(count: number, concurrency: number, work: (index: number) => Promise<unknown>): Promise<number> {
+async function pool(
+  count: number,
+  concurrency: number,
+  work: (index: number) => Promise<unknown>,
+): Promise<number> {
   let next = 0;
   let succeeded = 0;
   const worker = async (): Promise<void> => {
@@ -225,7 +257,7 @@ async function pool(count: number, concurrency: number, work: (index: number) =>
 }
 
 // --- Pinging -------------------------------------------------------------
-let jitterState = 0x9e3779b9 ^ process.pid;
+let jitterState = (0x9e3779b9 ^ process.pid) >>> 0 || 1;
 function jitter(): number {
   // xorshift32: cheap and good enough to move a point around.
   jitterState ^= jitterState << 13;
@@ -234,16 +266,29 @@ function jitter(): number {
   return ((jitterState >>> 0) / 4294967296 - 0.5) * 2 * JITTER_DEG;
 }
 
-function onAck(slot: DriverSlot, inWindow: boolean, startedAt: number, response: LocationAck): void {
+function onAck(
+  slot: DriverSlot,
+  inWindow: boolean,
+  startedAt: number,
+  key: string | null,
+  response: LocationAck,
+): void {
   pending -= 1;
   ackedTotal += 1;
   const ackedAt = Date.now();
-  const ok = response.ok && response.accepted;
-  if (ok && ackedAt >= windowFrom && ackedAt < endAt) {
+  const accepted = response.ok && response.accepted;
+  if (accepted && ackedAt >= windowFrom && ackedAt < endAt) {
     result.okAcksInWindow += 1;
   }
-  if (ok && slot.watched && inWindow) {
-    bump(result.acceptedByDriver, slot.id);
+  if (key !== null) {
+    const ping = slot.tracked?.get(key);
+    if (ping !== undefined) {
+      ping.accepted = accepted;
+      // Not accepted: no delivery is due. Accepted: forget it once delivered; until then it may still come.
+      if (!accepted || ping.delivered) {
+        settle(slot, key, ping);
+      }
+    }
   }
   if (!inWindow) {
     return;
@@ -258,6 +303,7 @@ function onAck(slot: DriverSlot, inWindow: boolean, startedAt: number, response:
   }
   if (!response.ok) {
     bump(result.rejected, response.error.code);
+    result.rejectedSamples[response.error.code] ??= response.error.message;
   } else if (response.accepted) {
     result.accepted += 1;
   } else {
@@ -270,9 +316,23 @@ function ping(slot: DriverSlot): void {
   if (socket === null || !socket.connected) {
     return;
   }
-  const sentAt = Date.now();
+  const sentAt = nowMs();
   const inWindow = sentAt >= windowFrom && sentAt < endAt;
   const startedAt = performance.now();
+  const lat = Math.round((slot.lat + jitter()) * 1e6) / 1e6;
+  const lng = Math.round((slot.lng + jitter()) * 1e6) / 1e6;
+  let key: string | null = null;
+  if (slot.tracked !== null) {
+    const candidate = positionKey(lat, lng);
+    // The same position twice in flight cannot be told apart: leave the second one untracked.
+    if (!slot.tracked.has(candidate)) {
+      key = candidate;
+      slot.tracked.set(key, { sentAt, inWindow, accepted: null, delivered: false });
+      if (inWindow) {
+        result.tracked += 1;
+      }
+    }
+  }
   pending += 1;
   sentTotal += 1;
   if (inWindow) {
@@ -282,12 +342,12 @@ function ping(slot: DriverSlot): void {
   socket.emit(
     'driverLocationUpdate',
     {
-      lat: Math.round((slot.lat + jitter()) * 1e6) / 1e6,
-      lng: Math.round((slot.lng + jitter()) * 1e6) / 1e6,
+      lat,
+      lng,
       heading: Math.floor(Math.abs(jitter()) * 360_000) % 360,
-      at: new Date(sentAt).toISOString(),
+      ...(config.stamp === 'client' ? { at: new Date(Math.floor(sentAt)).toISOString() } : {}),
     },
-    (response: LocationAck) => onAck(slot, inWindow, startedAt, response),
+    (response: LocationAck) => onAck(slot, inWindow, startedAt, key, response),
   );
 }
 
@@ -301,7 +361,14 @@ function run(command: StartCommand): Promise<void> {
   let cpuWindowStarted = 0;
   return new Promise((resolve) => {
     const progress = setInterval(() => {
-      send({ type: 'progress', at: Date.now(), sent: sentTotal, acked: ackedTotal, received: receivedTotal, connected });
+      send({
+        type: 'progress',
+        at: Date.now(),
+        sent: sentTotal,
+        acked: ackedTotal,
+        received: receivedTotal,
+        connected,
+      });
     }, PROGRESS_MS);
     const tick = setInterval(() => {
       const now = Date.now();
@@ -351,6 +418,19 @@ async function drainAcks(): Promise<void> {
   }
 }
 
+/** Accepted pings of the window still waiting for their delivery are lost. */
+function countLosses(): void {
+  for (const driver of drivers) {
+    for (const ping of driver.tracked?.values() ?? []) {
+      if (ping.inWindow && ping.accepted === true && !ping.delivered) {
+        result.lost += 1;
+        driversWithLoss.add(driver.id);
+      }
+    }
+  }
+  result.driversWithLoss = driversWithLoss.size;
+}
+
 // --- Lifecycle -----------------------------------------------------------
 let idleTimer: NodeJS.Timeout | null = null;
 function expectParentWithin(ms: number): void {
@@ -365,8 +445,8 @@ function expectParentWithin(ms: number): void {
 
 function shutdown(code: number): void {
   closing = true;
-  for (const slot of [...drivers, ...watchers]) {
-    slot.socket?.disconnect();
+  for (const socket of [...drivers.map((slot) => slot.socket), ...watcherSockets]) {
+    socket?.disconnect();
   }
   process.exit(code);
 }
@@ -395,7 +475,7 @@ process.once('SIGINT', () => shutdown(0));
 
 async function main(): Promise<void> {
   const connectStarted = performance.now();
-  const subscribed = await pool(watchers.length, config.connectConcurrency, connectWatcher);
+  const subscribed = await pool(config.watchers.length, config.connectConcurrency, connectWatcher);
   await pool(drivers.length, config.connectConcurrency, connectDriver);
   const start = new Promise<StartCommand>((resolve) => {
     onStart = resolve;
@@ -403,9 +483,9 @@ async function main(): Promise<void> {
   send({
     type: 'ready',
     drivers: drivers.length,
-    watchers: watchers.length,
+    watchers: config.watchers.length,
     connected,
-    subscribed: config.subscribe ? subscribed : 0,
+    subscribed,
     failures,
     connectSeconds: Math.round((performance.now() - connectStarted) / 100) / 10,
   });
@@ -418,6 +498,7 @@ async function main(): Promise<void> {
   send({ type: 'drained', pendingAcks: pending });
   expectParentWithin(config.idleExitMs);
   await report;
+  countLosses();
   result.timeouts += pendingInWindow;
   result.connectedAtEnd = connected;
   result.ackHistogram = hdr.encodeIntoCompressedBase64(ackHistogram);
@@ -428,6 +509,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`load client failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `load client failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   shutdown(1);
 });

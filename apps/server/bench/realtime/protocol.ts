@@ -18,13 +18,15 @@ export interface ClientDriver {
   token: string;
   lat: number;
   lng: number;
-  /** Some watcher follows this driver's booking: the client keeps per-driver accepted counts. */
-  watched: boolean;
   /** Index of the server instance to connect to. */
   instance: number;
 }
 
-/** One watcher socket of a client: the customer of `bookingId`, whose driver is `driverId`. */
+/**
+ * One watcher socket of a client: the customer of `bookingId`, whose driver is
+ * `driverId`. A watcher lives in the client of its driver, so each delivery is
+ * matched with the very ping it carries (send time, ack) in one process.
+ */
 export interface ClientWatcher {
   token: string;
   bookingId: string;
@@ -43,8 +45,8 @@ export interface ClientConfig {
   connectConcurrency: number;
   /** An ack later than this counts as a timeout. */
   ackTimeoutMs: number;
-  /** Whether watchers send `subscribeBooking` (the baseline has no bookings to subscribe to). */
-  subscribe: boolean;
+  /** Put the send time in each ping's `at` (the contract's way), or leave `at` out so the server stamps its receipt time. */
+  stamp: 'client' | 'server';
   /** The client exits by itself when the parent has said nothing for this long (a lost parent). */
   idleExitMs: number;
 }
@@ -97,21 +99,26 @@ export interface ResultMessage {
   accepted: number;
   stale: number;
   rejected: Record<string, number>;
+  /** One error message per rejection code, as the server worded it. */
+  rejectedSamples: Record<string, string>;
   timeouts: number;
   /** Acks that came after the ack timeout (counted in `timeouts` too). */
   lateAcks: number;
   /** Send -> ack round trips in microseconds (hdr-histogram, compressed base64). */
   ackHistogram: string;
-  /** Receive time - `at` of `driverLocation` events whose `at` fell in the window, in microseconds. */
+  /** Receive time - send time of the pings sent in the window, seen by their watcher, in microseconds. */
   deliveryHistogram: string;
-  /** `driverLocation` events received: in the window, outside it (warm-up, or before), for a driver other than the watched one. */
+  /** Watched pings sent in the window and tracked for delivery (an accepted one of these that never arrives is lost). */
+  tracked: number;
+  /** `driverLocation` events matched to a ping sent in the window, and to one sent before it (warm-up). */
   deliveries: number;
   deliveriesOutside: number;
-  foreignDeliveries: number;
-  /** Watched driver id -> accepted pings sent in the window (from this client's drivers). */
-  acceptedByDriver: Record<string, number>;
-  /** Watched driver id -> its `driverLocation` events received in the window (by this client's watchers). */
-  receivedByDriver: Record<string, number>;
+  /** Accepted pings of the window whose `driverLocation` never reached the watcher, and the drivers they belong to. */
+  lost: number;
+  driversWithLoss: number;
+  /** Deliveries of pings the ack did not accept, and events matching no ping of the watched driver (duplicates, strays). */
+  extra: number;
+  unmatched: number;
   connectedAtEnd: number;
   disconnects: Record<string, number>;
   /** Most the ping schedule ran late (the client's own event loop was busy), in ms. */

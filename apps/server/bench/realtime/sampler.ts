@@ -8,11 +8,25 @@ export interface Sample {
   /** CPU used since the previous sample, in % of one core. */
   cpuPercent: number;
   rssMb: number;
-  /** Event-loop delay p99 since the previous scrape (null when /metrics did not answer). */
+  /** Event-loop delay p99 since the previous scrape (null when not scraped this time, or no answer). */
   lagP99Ms: number | null;
-  /** Sockets the process reports open (null when /metrics did not answer). */
+  /** Sockets the process reports open (null when not scraped this time, or no answer). */
   sockets: number | null;
+  /** V8 heap in use and memory outside it (buffers), when scraped. */
+  heapUsedMb: number | null;
+  externalMb: number | null;
 }
+
+/**
+ * /metrics is scraped on every fifth sample only: with thousands of sockets,
+ * prom-client's default process metrics (open fds, active handles) walk every
+ * one of them on each scrape, which costs the measured server a few % of a core
+ * at one scrape a second.
+ */
+const SCRAPE_EVERY = 5;
+
+type Scraped = Pick<Sample, 'lagP99Ms' | 'sockets' | 'heapUsedMb' | 'externalMb'>;
+const NOT_SCRAPED: Scraped = { lagP99Ms: null, sockets: null, heapUsedMb: null, externalMb: null };
 
 export interface ProcessStats {
   samples: number;
@@ -23,22 +37,31 @@ export interface ProcessStats {
   lagP99MedianMs: number | null;
   lagP99MaxMs: number | null;
   sockets: number | null;
+  /** Last scraped V8 heap in use and external memory (null when not exposed). */
+  heapUsedMb: number | null;
+  externalMb: number | null;
 }
 
 /** The Prometheus names to read the event-loop delay p99 (seconds) and the open sockets from. */
 export interface MetricNames {
   lagP99: string;
   sockets: string;
+  heapUsed?: string;
+  external?: string;
 }
 
 export const LOADLINE_METRICS: MetricNames = {
   lagP99: 'loadline_nodejs_eventloop_lag_p99_seconds',
   sockets: 'loadline_socket_connections',
+  heapUsed: 'loadline_nodejs_heap_size_used_bytes',
+  external: 'loadline_nodejs_external_memory_bytes',
 };
 
 export const BASELINE_METRICS: MetricNames = {
   lagP99: 'baseline_eventloop_lag_p99_seconds',
   sockets: 'baseline_socket_connections',
+  heapUsed: 'baseline_heap_used_bytes',
+  external: 'baseline_external_memory_bytes',
 };
 
 let clockTicks: number | null = null;
@@ -89,15 +112,17 @@ function metricValue(text: string, name: string): number | null {
 
 /**
  * Samples one server process about once a second: CPU from /proc/<pid>/stat,
- * RSS from /proc/<pid>/status, and the event-loop delay p99 and open sockets
- * from its /metrics. Scraping resets the delay histogram there, so each
- * sample's p99 covers the second since the previous one.
+ * RSS from /proc/<pid>/status, and, every few seconds, the event-loop delay
+ * p99 and open sockets from its /metrics. Scraping resets the delay histogram
+ * there, so each scraped p99 covers the time since the previous scrape.
  */
 export class ProcessSampler {
   readonly samples: Sample[] = [];
   private timer: NodeJS.Timeout | null = null;
   private last: { at: number; cpu: number } | null = null;
   private busy = false;
+  private count = 0;
+  private lastScrape: Scraped = NOT_SCRAPED;
 
   constructor(
     readonly name: string,
@@ -120,16 +145,20 @@ export class ProcessSampler {
   }
 
   latest(): Sample | undefined {
-    return this.samples[this.samples.length - 1];
+    const sample = this.samples[this.samples.length - 1];
+    // The last scraped figures stand in for the samples in between.
+    return sample === undefined ? undefined : { ...sample, ...this.lastScrape };
   }
 
-  /** Figures over the samples taken in [from, to] (epoch ms). */
+  /** Figures over the samples taken in (from, to] (epoch ms); the delay figures over the scrapes among them. */
   stats(from: number, to: number): ProcessStats {
     const inWindow = this.samples.filter((sample) => sample.at > from && sample.at <= to);
     const cpu = inWindow.map((sample) => sample.cpuPercent);
     const rss = inWindow.map((sample) => sample.rssMb);
     const lags = inWindow.map((sample) => sample.lagP99Ms).filter((lag): lag is number => lag !== null);
-    const sockets = inWindow.map((sample) => sample.sockets).filter((count): count is number => count !== null);
+    const sockets = inWindow
+      .map((sample) => sample.sockets)
+      .filter((count): count is number => count !== null);
     return {
       samples: inWindow.length,
       cpuPercent: round(mean(cpu), 1),
@@ -139,6 +168,16 @@ export class ProcessSampler {
       lagP99MedianMs: lags.length === 0 ? null : round(median(lags), 1),
       lagP99MaxMs: lags.length === 0 ? null : round(Math.max(...lags), 1),
       sockets: sockets.length === 0 ? null : Math.max(...sockets),
+      heapUsedMb:
+        inWindow
+          .map((sample) => sample.heapUsedMb)
+          .filter((v): v is number => v !== null)
+          .pop() ?? null,
+      externalMb:
+        inWindow
+          .map((sample) => sample.externalMb)
+          .filter((v): v is number => v !== null)
+          .pop() ?? null,
     };
   }
 
@@ -154,7 +193,12 @@ export class ProcessSampler {
       if (cpu === null || rss === null) {
         return;
       }
-      const metrics = await this.scrape();
+      const scraping = this.count % SCRAPE_EVERY === 0;
+      this.count += 1;
+      const metrics = scraping ? await this.scrape() : NOT_SCRAPED;
+      if (scraping) {
+        this.lastScrape = metrics;
+      }
       const cpuPercent =
         this.last === null ? 0 : ((cpu - this.last.cpu) / Math.max(0.001, (at - this.last.at) / 1000)) * 100;
       const first = this.last === null;
@@ -167,14 +211,24 @@ export class ProcessSampler {
     }
   }
 
-  private async scrape(): Promise<{ lagP99Ms: number | null; sockets: number | null }> {
+  private async scrape(): Promise<Scraped> {
     try {
       const response = await fetch(this.metricsUrl, { signal: AbortSignal.timeout(5_000) });
       const text = await response.text();
       const lag = metricValue(text, this.names.lagP99);
-      return { lagP99Ms: lag === null ? null : round(lag * 1000, 2), sockets: metricValue(text, this.names.sockets) };
+      const mb = (name: string | undefined): number | null => {
+        const bytes = name === undefined ? null : metricValue(text, name);
+        return bytes === null ? null : Math.round(bytes / 1024 / 1024);
+      };
+      // 0 means the delay histogram held no samples since the last scrape: no reading, not a perfect loop.
+      return {
+        lagP99Ms: lag === null || lag <= 0 ? null : round(lag * 1000, 2),
+        sockets: metricValue(text, this.names.sockets),
+        heapUsedMb: mb(this.names.heapUsed),
+        externalMb: mb(this.names.external),
+      };
     } catch {
-      return { lagP99Ms: null, sockets: null };
+      return NOT_SCRAPED;
     }
   }
 }
@@ -186,10 +240,86 @@ function mean(values: readonly number[]): number {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
+}
+
+/** CPU time of the whole machine and of named groups of processes at one instant. */
+export interface CpuSnapshot {
+  at: number;
+  /** Busy and total time of all cores, in seconds. */
+  busy: number;
+  total: number;
+  /** Seconds of CPU used so far by each group of processes. */
+  groups: Record<string, number>;
+}
+
+/** Pids of processes whose command name is `comm` (e.g. redis-server, mariadbd). */
+export function pidsNamed(comm: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) {
+        pids.push(Number(entry));
+      }
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+export function cpuSnapshot(groups: Record<string, readonly number[]>): CpuSnapshot {
+  let busy = 0;
+  let total = 0;
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    // cpu user nice system idle iowait irq softirq steal ...
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    busy =
+      ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) /
+      ticksPerSecond();
+    total = busy + ((idle ?? 0) + (iowait ?? 0)) / ticksPerSecond();
+  } catch {
+    // No /proc/stat: the machine-wide figures stay 0.
+  }
+  const used: Record<string, number> = {};
+  for (const [name, pids] of Object.entries(groups)) {
+    used[name] = pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+  }
+  return { at: Date.now(), busy, total, groups: used };
+}
+
+/**
+ * Cores used between two snapshots: per group, by everything else on the
+ * machine (other work skews a bench on shared cores), and in all.
+ */
+export function coresBetween(
+  from: CpuSnapshot,
+  to: CpuSnapshot,
+): { groups: Record<string, number>; other: number; busy: number; cores: number } {
+  const seconds = Math.max(0.001, (to.at - from.at) / 1000);
+  const groups: Record<string, number> = {};
+  let ours = 0;
+  for (const [name, value] of Object.entries(to.groups)) {
+    const cores = (value - (from.groups[name] ?? 0)) / seconds;
+    groups[name] = round(cores, 2);
+    ours += cores;
+  }
+  const busy = (to.busy - from.busy) / seconds;
+  const cores = (to.total - from.total) / seconds;
+  return { groups, other: round(Math.max(0, busy - ours), 2), busy: round(busy, 2), cores: round(cores, 1) };
 }
