@@ -108,7 +108,7 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       await customer.getByTestId('booking-status').waitFor();
       // From here on the tracking page must never reload: a full load would drop this flag.
       await customer.evaluate(() => {
-        (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
+        (globalThis as unknown as { __sameDocument: boolean }).__sameDocument = true;
       });
 
       // Driver: the offer arrives live and is accepted.
@@ -157,7 +157,7 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       for (const step of ['driver_assigned', ...steps.slice(0, -1)]) {
         await customer.locator(`[data-testid=timeline-step][data-status=${step}][data-state=done]`).waitFor();
       }
-      expect(await customer.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+      expect(await customer.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
 
       // Admin: the completed trip is counted live (the `metrics` push), and the table shows it delivered.
       await admin.getByTestId('kpi-completedToday').and(admin.locator('[data-value="1"]')).waitFor({ timeout: 15_000 });

@@ -152,20 +152,22 @@ export class BookingsService {
     };
     const booking = presentBooking(row);
     try {
-      await db.transaction().execute(async (trx) => {
-        if (idempotencyKey !== undefined && requestHash !== null) {
-          await bookings.insertIdempotencyKey(trx, {
-            user_id: customerId,
-            idem_key: idempotencyKey,
-            request_hash: requestHash,
-            status_code: 201,
-            response: JSON.stringify(booking),
-            created_at: now,
-          });
-        }
-        await bookings.insert(trx, row);
-        await this.recordChange(trx, row, null, { role: 'customer', id: customerId }, now);
-      });
+      await retryOnConflict(() =>
+        db.transaction().execute(async (trx) => {
+          if (idempotencyKey !== undefined && requestHash !== null) {
+            await bookings.insertIdempotencyKey(trx, {
+              user_id: customerId,
+              idem_key: idempotencyKey,
+              request_hash: requestHash,
+              status_code: 201,
+              response: JSON.stringify(booking),
+              created_at: now,
+            });
+          }
+          await bookings.insert(trx, row);
+          await this.recordChange(trx, row, null, { role: 'customer', id: customerId }, now);
+        }),
+      );
     } catch (error) {
       if (idempotencyKey !== undefined && requestHash !== null && isUniqueViolation(error)) {
         // A concurrent request with the same key won; answer as it did.
@@ -459,6 +461,19 @@ export class BookingsService {
       throw errors.validation('scheduledAt must be within 30 days.', { field: 'scheduledAt' });
     }
     return at;
+  }
+}
+
+/** Runs a transaction again when the database rolled it back to break a lock conflict. */
+async function retryOnConflict<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !isTransientConflict(error)) {
+        throw error;
+      }
+    }
   }
 }
 

@@ -23,8 +23,12 @@ export interface LocationWriterDeps {
   maxBreadcrumbs?: number;
 }
 
-/** Rows per statement for last positions (12 placeholders a row). */
-const POSITIONS_PER_STATEMENT = 400;
+/**
+ * Rows per statement for last positions (12 placeholders a row). Small enough
+ * that building one statement never stalls the event loop for long; the
+ * writes still grow with shards and time, not with the ping rate.
+ */
+const POSITIONS_PER_STATEMENT = 100;
 
 /**
  * Buffers what pings leave in SQL: each driver's last position (coalesced,

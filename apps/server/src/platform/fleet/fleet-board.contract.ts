@@ -34,6 +34,15 @@ export function describeFleetBoardContract(name: string, make: () => Promise<Fle
       await board.close();
     });
 
+    it('hands out a batch of 12,000 changed drivers whole', async () => {
+      const board = await make();
+      await Promise.all(Array.from({ length: 12_000 }, (_, index) => board.upsert(driver(String(index + 1)))));
+      const { changed } = await board.takeChanges();
+      expect(changed).toHaveLength(12_000);
+      expect(new Set(changed.map((entry) => entry.id)).size).toBe(12_000);
+      await board.close();
+    });
+
     it('lets one caller lead per window', async () => {
       const board = await make();
       expect(await board.tryLead(60_000)).toBe(true);

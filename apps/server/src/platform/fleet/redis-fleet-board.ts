@@ -14,8 +14,16 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('RENAME', KEYS[1], KEYS[3])
   local ids = redis.call('SMEMBERS', KEYS[3])
   redis.call('DEL', KEYS[3])
-  if #ids > 0 then
-    changed = redis.call('HMGET', KEYS[5], unpack(ids))
+  -- unpack() is limited to a few thousand values: read the hash in slices.
+  for first = 1, #ids, 1000 do
+    local slice = {}
+    for index = first, math.min(first + 999, #ids) do
+      slice[#slice + 1] = ids[index]
+    end
+    local values = redis.call('HMGET', KEYS[5], unpack(slice))
+    for _, value in ipairs(values) do
+      changed[#changed + 1] = value
+    end
   end
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then
