@@ -19,6 +19,7 @@ import {
 } from './support/stores';
 import { seed } from './http/dataset';
 import { MIX_WEIGHTS, MixWorkload, type FlowCounts, type Op } from './http/mix';
+import { wholeNumber } from './support/options';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DATABASES = ['loadline_bench_0', 'loadline_bench_1', 'loadline_bench_2', 'loadline_bench_3'];
@@ -50,16 +51,6 @@ export const HTTP_USAGE = `usage: npm run bench -- http [options]
   --skip-ceiling     skip the bare-Fastify ceiling phase
 `;
 
-function positiveInteger(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) {
-    return fallback;
-  }
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`--${name} must be a whole number >= ${min}, got "${raw}"`);
-  }
-  return value;
-}
 
 export function parseHttpOptions(argv: string[]): HttpBenchOptions {
   const { values } = parseArgs({
@@ -75,8 +66,8 @@ export function parseHttpOptions(argv: string[]): HttpBenchOptions {
       help: { type: 'boolean', default: false },
     },
   });
-  const instances = positiveInteger('instances', values.instances, 1);
-  const connections = positiveInteger('connections', values.connections, 100);
+  const instances = wholeNumber('instances', values.instances, 1);
+  const connections = wholeNumber('connections', values.connections, 100);
   if (connections < instances) {
     throw new Error('--connections must be at least --instances');
   }
@@ -92,10 +83,10 @@ export function parseHttpOptions(argv: string[]): HttpBenchOptions {
   }
   return {
     help: values.help,
-    durationSeconds: positiveInteger('duration', values.duration, 20),
+    durationSeconds: wholeNumber('duration', values.duration, 20),
     connections,
     instances,
-    warmupSeconds: positiveInteger('warmup', values.warmup, 3, 0),
+    warmupSeconds: wholeNumber('warmup', values.warmup, 3, 0),
     profile: values.profile,
     only,
     skipCeiling: values['skip-ceiling'],

@@ -32,6 +32,7 @@ import {
   type MetricNames,
   type ProcessStats,
 } from './realtime/sampler';
+import { wholeNumber } from './support/options';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DATABASES = ['loadline_bench_0', 'loadline_bench_1', 'loadline_bench_2', 'loadline_bench_3'];
@@ -80,16 +81,6 @@ export const REALTIME_USAGE = `usage: npm run bench -- realtime [options]
   --skip-baseline  skip the bare Socket.IO + GEOADD phase
 `;
 
-function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number): number {
-  if (raw === undefined) {
-    return fallback;
-  }
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`--${name} must be a whole number >= ${min}, got "${raw}"`);
-  }
-  return value;
-}
 
 export function parseRealtimeOptions(argv: string[]): RealtimeBenchOptions {
   const { values } = parseArgs({

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -5,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir, launchBrowser, startServer, type RunningServer } from './support';
 
 const PASSWORD = 'correct-horse-battery';
-const ADMIN = { email: 'ops-admin@example.com', password: 'admin-password-123' };
+const ADMIN = { email: 'ops-admin@example.com', password: `admin-${randomUUID()}` };
 /** Long enough for a few simulated GPS fixes (one a second) between the driver's steps. */
 const DWELL_MS = 3000;
 
