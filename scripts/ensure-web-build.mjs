@@ -19,8 +19,13 @@ function newestMtime(target) {
   return newest;
 }
 
-const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((name) => path.join(webDir, name));
+const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((name) =>
+  path.join(webDir, name),
+);
 const sourceTime = Math.max(...sources.filter((file) => fs.existsSync(file)).map(newestMtime));
 if (!fs.existsSync(bundle) || fs.statSync(bundle).mtimeMs < sourceTime) {
-  execSync('npm run build -w @loadline/web --silent', { stdio: 'inherit', cwd: path.resolve(webDir, '../..') });
+  execSync('npm run build -w @loadline/web --silent', {
+    stdio: 'inherit',
+    cwd: path.resolve(webDir, '../..'),
+  });
 }

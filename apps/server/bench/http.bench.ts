@@ -51,7 +51,6 @@ export const HTTP_USAGE = `usage: npm run bench -- http [options]
   --skip-ceiling     skip the bare-Fastify ceiling phase
 `;
 
-
 export function parseHttpOptions(argv: string[]): HttpBenchOptions {
   const { values } = parseArgs({
     args: argv,

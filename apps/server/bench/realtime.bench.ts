@@ -81,7 +81,6 @@ export const REALTIME_USAGE = `usage: npm run bench -- realtime [options]
   --skip-baseline  skip the bare Socket.IO + GEOADD phase
 `;
 
-
 export function parseRealtimeOptions(argv: string[]): RealtimeBenchOptions {
   const { values } = parseArgs({
     args: argv,

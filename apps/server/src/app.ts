@@ -68,7 +68,11 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
   });
 
   try {
-    const { app: http, metrics } = await createHttpServer({ config, logger, unreachable: () => platform.unreachable() });
+    const { app: http, metrics } = await createHttpServer({
+      config,
+      logger,
+      unreachable: () => platform.unreachable(),
+    });
     // Every process can emit; only realtime processes accept sockets.
     const sockets = createSocketServer(config, logger, has('realtime') ? http.server : null);
     const sink = new SocketSink(sockets.io);
@@ -92,7 +96,12 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
 
     const drivers = createDrivers({ platform, sink });
     const pricing = createPricing(platform);
-    const bookingCore = createBookingCore({ platform, pricing: pricing.service, presence: drivers.service, sink });
+    const bookingCore = createBookingCore({
+      platform,
+      pricing: pricing.service,
+      presence: drivers.service,
+      sink,
+    });
     const notifications = createNotifications({ platform, sink });
     const liveFeeds = new LiveFeeds({
       board: platform.fleet,
@@ -105,7 +114,12 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
 
     if (has('api')) {
       await http.register(
-        authRoutes({ auth, authenticator, sessionTtlSeconds: config.sessionTtlSeconds, cookieSecure: config.cookieSecure }),
+        authRoutes({
+          auth,
+          authenticator,
+          sessionTtlSeconds: config.sessionTtlSeconds,
+          cookieSecure: config.cookieSecure,
+        }),
       );
       await http.register(drivers.routes(authenticator));
       await http.register(drivers.adminRoutes(authenticator));
@@ -119,7 +133,9 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
         authenticator,
         bookings: bookingCore.service,
         drivers: drivers.service,
-        fleet: { sendSnapshot: async (socket) => void socket.emit('fleetUpdate', await liveFeeds.snapshot()) },
+        fleet: {
+          sendSnapshot: async (socket) => void socket.emit('fleetUpdate', await liveFeeds.snapshot()),
+        },
         logger: logger.child({ module: 'gateway' }),
       });
     }

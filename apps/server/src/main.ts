@@ -29,7 +29,11 @@ function parseRoles(value: string | undefined): ProcessRole[] {
 }
 
 async function start(config: Config, argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { roles: { type: 'string' } }, allowPositionals: false });
+  const { values } = parseArgs({
+    args: argv,
+    options: { roles: { type: 'string' } },
+    allowPositionals: false,
+  });
   const logger = createLogger(config.logLevel);
   const app = await createApp({ config, logger, roles: parseRoles(values.roles) });
   const address = await app.listen();

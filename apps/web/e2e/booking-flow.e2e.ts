@@ -10,7 +10,11 @@ const ADMIN = { email: 'ops-admin@example.com', password: `admin-${randomUUID()}
 /** Long enough for a few simulated GPS fixes (one a second) between the driver's steps. */
 const DWELL_MS = 3000;
 
-async function signup(page: Page, baseUrl: string, fields: { name: string; email: string; role: 'customer' | 'driver'; plate?: string }) {
+async function signup(
+  page: Page,
+  baseUrl: string,
+  fields: { name: string; email: string; role: 'customer' | 'driver'; plate?: string },
+) {
   await page.goto(`${baseUrl}/signup`);
   await page.getByTestId(`signup-role-${fields.role}`).click();
   await page.locator('input[name=name]').fill(fields.name);
@@ -30,7 +34,9 @@ async function waitConnected(page: Page) {
 /** The centre of the customer's driver marker on screen, or null when it is not drawn. */
 async function markerCentre(page: Page): Promise<{ x: number; y: number } | null> {
   const box = await page.getByTestId('driver-marker').boundingBox();
-  return box === null ? null : { x: Math.round(box.x + box.width / 2), y: Math.round(box.y + box.height / 2) };
+  return box === null
+    ? null
+    : { x: Math.round(box.x + box.width / 2), y: Math.round(box.y + box.height / 2) };
 }
 
 function distance(a: { x: number; y: number }, b: { x: number; y: number }): number {
@@ -39,7 +45,9 @@ function distance(a: { x: number; y: number }, b: { x: number; y: number }): num
 
 async function onFailureScreenshots(pages: Record<string, Page>, error: unknown): Promise<never> {
   for (const [name, page] of Object.entries(pages)) {
-    await page.screenshot({ path: path.join(artifactsDir, `failure-${name}.png`), fullPage: true }).catch(() => undefined);
+    await page
+      .screenshot({ path: path.join(artifactsDir, `failure-${name}.png`), fullPage: true })
+      .catch(() => undefined);
   }
   throw error;
 }
@@ -50,7 +58,10 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
 
   beforeAll(async () => {
     fs.mkdirSync(artifactsDir, { recursive: true });
-    [server, browser] = await Promise.all([startServer({ env: { RATE_LIMITS: 'off' }, admins: [ADMIN] }), launchBrowser()]);
+    [server, browser] = await Promise.all([
+      startServer({ env: { RATE_LIMITS: 'off' }, admins: [ADMIN] }),
+      launchBrowser(),
+    ]);
   });
 
   afterAll(async () => {
@@ -61,7 +72,12 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
   it('books, offers, accepts and drives the job to delivered; the customer and the admin watch it live', async () => {
     const stamp = Date.now();
     const customerContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    const driverContext = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
+    const driverContext = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 1,
+      isMobile: true,
+      hasTouch: true,
+    });
     const adminContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const customer = await customerContext.newPage();
     const driver = await driverContext.newPage();
@@ -80,7 +96,12 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       await admin.getByTestId('bookings-table').or(admin.getByText('No bookings yet.')).waitFor();
 
       // Driver: signs up on a phone, goes online with simulated GPS.
-      await signup(driver, server.baseUrl, { name: 'Ravi Driver', email: `driver-${stamp}@example.com`, role: 'driver', plate: `KA01AB${stamp % 10000}` });
+      await signup(driver, server.baseUrl, {
+        name: 'Ravi Driver',
+        email: `driver-${stamp}@example.com`,
+        role: 'driver',
+        plate: `KA01AB${stamp % 10000}`,
+      });
       await driver.waitForURL('**/driver');
       await waitConnected(driver);
       await driver.getByTestId('online-toggle').click();
@@ -90,10 +111,17 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       // Admin sees the driver on the fleet map (canvas points are counted on the map element) without reloading.
       await admin.locator('[data-testid=fleet-map][data-points="1"]').waitFor({ timeout: 15_000 });
       await admin.locator('[data-testid=fleet-counts][data-available="1"]').waitFor({ timeout: 15_000 });
-      await admin.getByTestId('kpi-onlineDrivers').and(admin.locator('[data-value="1"]')).waitFor({ timeout: 15_000 });
+      await admin
+        .getByTestId('kpi-onlineDrivers')
+        .and(admin.locator('[data-value="1"]'))
+        .waitFor({ timeout: 15_000 });
 
       // Customer: signs up, quotes and books.
-      await signup(customer, server.baseUrl, { name: 'Asha Customer', email: `customer-${stamp}@example.com`, role: 'customer' });
+      await signup(customer, server.baseUrl, {
+        name: 'Asha Customer',
+        email: `customer-${stamp}@example.com`,
+        role: 'customer',
+      });
       await customer.waitForURL('**/customer');
       await waitConnected(customer);
       expect(await customer.getByTestId('current-role').textContent()).toBe('customer');
@@ -117,12 +145,22 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       await driver.screenshot({ path: path.join(artifactsDir, 'driver-offer.png') });
       await driver.getByTestId('accept-offer').click();
       await driver.locator('[data-testid=job-status][data-status=driver_assigned]').waitFor();
-      await customer.locator('[data-testid=booking-status][data-status=driver_assigned]').waitFor({ timeout: 15_000 });
-      await customer.locator('[data-testid=timeline-step][data-status=driver_assigned][data-state=current]').waitFor();
+      await customer
+        .locator('[data-testid=booking-status][data-status=driver_assigned]')
+        .waitFor({ timeout: 15_000 });
+      await customer
+        .locator('[data-testid=timeline-step][data-status=driver_assigned][data-state=current]')
+        .waitFor();
       await customer.getByTestId('driver-info').waitFor();
       await customer.getByTestId('driver-marker').waitFor({ timeout: 15_000 });
 
-      const steps = ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit', 'delivered'] as const;
+      const steps = [
+        'en_route_to_pickup',
+        'arrived_at_pickup',
+        'goods_collected',
+        'in_transit',
+        'delivered',
+      ] as const;
       const moved: Record<string, number> = {};
       for (const step of steps) {
         const before = await markerCentre(customer);
@@ -133,8 +171,12 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
           await driver.locator(`[data-testid=job-status][data-status=${step}]`).waitFor();
         }
         // The customer's page follows without a reload: pill and timeline both show the step as current.
-        await customer.locator(`[data-testid=booking-status][data-status=${step}]`).waitFor({ timeout: 10_000 });
-        await customer.locator(`[data-testid=timeline-step][data-status=${step}][data-state=current]`).waitFor({ timeout: 10_000 });
+        await customer
+          .locator(`[data-testid=booking-status][data-status=${step}]`)
+          .waitFor({ timeout: 10_000 });
+        await customer
+          .locator(`[data-testid=timeline-step][data-status=${step}][data-state=current]`)
+          .waitFor({ timeout: 10_000 });
         if (step === 'delivered') {
           break;
         }
@@ -143,7 +185,10 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
         moved[step] = before === null || after === null ? 0 : distance(before, after);
         if (step === 'in_transit') {
           await admin.locator('[data-testid=fleet-counts][data-busy="1"]').waitFor({ timeout: 10_000 });
-          await admin.getByTestId('kpi-activeBookings').and(admin.locator('[data-value="1"]')).waitFor({ timeout: 10_000 });
+          await admin
+            .getByTestId('kpi-activeBookings')
+            .and(admin.locator('[data-value="1"]'))
+            .waitFor({ timeout: 10_000 });
           // A little further along the route, so the screenshot shows the driver between A and B.
           await customer.waitForTimeout(2000);
           await customer.screenshot({ path: path.join(artifactsDir, 'customer-tracking.png') });
@@ -158,10 +203,15 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       for (const step of ['driver_assigned', ...steps.slice(0, -1)]) {
         await customer.locator(`[data-testid=timeline-step][data-status=${step}][data-state=done]`).waitFor();
       }
-      expect(await customer.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+      expect(
+        await customer.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument),
+      ).toBe(true);
 
       // Admin: the completed trip is counted live (the `metrics` push), and the table shows it delivered.
-      await admin.getByTestId('kpi-completedToday').and(admin.locator('[data-value="1"]')).waitFor({ timeout: 15_000 });
+      await admin
+        .getByTestId('kpi-completedToday')
+        .and(admin.locator('[data-value="1"]'))
+        .waitFor({ timeout: 15_000 });
       await admin.locator('[data-testid=booking-row][data-status=delivered]').waitFor({ timeout: 10_000 });
       await admin.locator('[data-testid=fleet-map][data-points="1"]').waitFor();
       await admin.locator('[data-testid=driver-row]').first().waitFor();
@@ -171,8 +221,16 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       admin.once('dialog', (dialog) => void dialog.accept());
       await admin.locator('[data-testid=driver-row] [data-testid=suspend-toggle]').first().click();
       await admin.locator('[data-testid=driver-row][data-state=suspended]').waitFor({ timeout: 10_000 });
-      await driver.getByTestId('connection-badge').and(driver.locator('[data-state=offline]')).or(driver.getByTestId('login-form')).first().waitFor({ timeout: 10_000 });
-      await admin.locator('[data-testid=driver-row] [data-testid=suspend-toggle]').filter({ hasText: 'Unsuspend' }).click();
+      await driver
+        .getByTestId('connection-badge')
+        .and(driver.locator('[data-state=offline]'))
+        .or(driver.getByTestId('login-form'))
+        .first()
+        .waitFor({ timeout: 10_000 });
+      await admin
+        .locator('[data-testid=driver-row] [data-testid=suspend-toggle]')
+        .filter({ hasText: 'Unsuspend' })
+        .click();
       await admin.locator('[data-testid=driver-row][data-state=offline]').waitFor({ timeout: 10_000 });
     } catch (error) {
       await onFailureScreenshots({ customer, driver, admin }, error);

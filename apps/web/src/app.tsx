@@ -32,7 +32,10 @@ function PlatformStatus() {
   }, []);
   return (
     <footer className="footer">
-      Platform status: <strong data-testid="health" className={`health health--${health}`}>{health}</strong>
+      Platform status:{' '}
+      <strong data-testid="health" className={`health health--${health}`}>
+        {health}
+      </strong>
       <span className="footer__sep">·</span>
       <a href="/docs">API reference</a>
     </footer>

@@ -119,7 +119,12 @@ export const BookingEvent = Type.Object({
   status: BookingStatusSchema,
   at: Timestamp,
   actor: Type.Object({
-    role: Type.Union([Type.Literal('customer'), Type.Literal('driver'), Type.Literal('admin'), Type.Literal('system')]),
+    role: Type.Union([
+      Type.Literal('customer'),
+      Type.Literal('driver'),
+      Type.Literal('admin'),
+      Type.Literal('system'),
+    ]),
     id: Type.Union([Id, Type.Null()]),
   }),
 });

@@ -73,7 +73,10 @@ export const AdminDriver = Type.Object({
   online: Type.Boolean(),
   suspended: Type.Boolean(),
   busy: Type.Boolean(),
-  lastLocation: Type.Union([Type.Object({ lat: Type.Number(), lng: Type.Number(), at: Timestamp }), Type.Null()]),
+  lastLocation: Type.Union([
+    Type.Object({ lat: Type.Number(), lng: Type.Number(), at: Timestamp }),
+    Type.Null(),
+  ]),
   createdAt: Timestamp,
 });
 export type AdminDriver = Static<typeof AdminDriver>;
@@ -81,7 +84,12 @@ export type AdminDriver = Static<typeof AdminDriver>;
 export const AdminDriverListQuery = Type.Object(
   {
     status: Type.Optional(
-      Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('busy'), Type.Literal('suspended')]),
+      Type.Union([
+        Type.Literal('online'),
+        Type.Literal('offline'),
+        Type.Literal('busy'),
+        Type.Literal('suspended'),
+      ]),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),

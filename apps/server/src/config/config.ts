@@ -174,7 +174,10 @@ export function loadConfig(env: Env = process.env): Config {
   const redisRaw = optionalText(env, 'REDIS_URL');
   if ((shardsRaw === null) !== (redisRaw === null)) {
     const missing = shardsRaw === null ? 'DATABASE_SHARDS' : 'REDIS_URL';
-    throw new ConfigError(missing, 'is required in cluster mode (set both DATABASE_SHARDS and REDIS_URL, or neither)');
+    throw new ConfigError(
+      missing,
+      'is required in cluster mode (set both DATABASE_SHARDS and REDIS_URL, or neither)',
+    );
   }
   const databaseShards =
     shardsRaw === null

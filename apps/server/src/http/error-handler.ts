@@ -67,9 +67,16 @@ export function toAppError(error: unknown): AppError {
   }
   const status = statusOf(error);
   if (status !== undefined && status >= 400 && status < 500) {
-    return new AppError(status, status === 404 ? 'not_found' : 'bad_request', fastifyError.message ?? 'Bad request.');
+    return new AppError(
+      status,
+      status === 404 ? 'not_found' : 'bad_request',
+      fastifyError.message ?? 'Bad request.',
+    );
   }
-  return new AppError(500, 'internal_error', 'Something went wrong on our side.', { cause: error, expose: false });
+  return new AppError(500, 'internal_error', 'Something went wrong on our side.', {
+    cause: error,
+    expose: false,
+  });
 }
 
 export function envelopeOf(error: AppError): Envelope {

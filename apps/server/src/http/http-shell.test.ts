@@ -38,9 +38,14 @@ describe(`HTTP shell (${tier})`, () => {
   });
 
   it('/openapi.json documents the routes and /docs renders it', async () => {
-    const spec = (await app.http.inject({ url: '/openapi.json' })).json<{ openapi: string; paths: Record<string, unknown> }>();
+    const spec = (await app.http.inject({ url: '/openapi.json' })).json<{
+      openapi: string;
+      paths: Record<string, unknown>;
+    }>();
     expect(spec.openapi).toBe('3.0.3');
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/auth/signup', '/v1/auth/login', '/v1/me', '/readyz']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/v1/auth/signup', '/v1/auth/login', '/v1/me', '/readyz']),
+    );
     const docs = await app.http.inject({ url: '/docs/' });
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain('swagger');
@@ -120,7 +125,9 @@ describe(`HTTP shell (${tier})`, () => {
     for (const [payload, path] of cases) {
       const response = await app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload });
       expect(response.statusCode).toBe(400);
-      const body = response.json<{ error: { code: string; details: { in: string; issues: { path: string }[] } } }>();
+      const body = response.json<{
+        error: { code: string; details: { in: string; issues: { path: string }[] } };
+      }>();
       expect(body.error.code).toBe('validation_failed');
       expect(body.error.details.in).toBe('body');
       expect(body.error.details.issues[0]?.path).toBe(path);
@@ -135,7 +142,9 @@ describe(`HTTP shell (${tier})`, () => {
     });
     const response = await bare.inject({ url: '/boom' });
     expect(response.statusCode).toBe(500);
-    expect(response.json()).toEqual({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } });
+    expect(response.json()).toEqual({
+      error: { code: 'internal_error', message: 'Something went wrong on our side.' },
+    });
     await bare.close();
   });
 });
@@ -143,7 +152,10 @@ describe(`HTTP shell (${tier})`, () => {
 describe('route guard', () => {
   it('lets in the allowed roles, 403s the others, 401s without a session', async () => {
     const clock = new ManualClock(Date.now());
-    const sessions = new Map<string, { userId: string; role: 'customer' | 'driver' | 'admin'; createdAt: number; expiresAt: number }>();
+    const sessions = new Map<
+      string,
+      { userId: string; role: 'customer' | 'driver' | 'admin'; createdAt: number; expiresAt: number }
+    >();
     const authenticator = new Authenticator(
       {
         create: (hash, session) => Promise.resolve(void sessions.set(hash, session)),
@@ -155,24 +167,45 @@ describe('route guard', () => {
       },
       clock,
     );
-    sessions.set(hashToken('admin-token'), { userId: '1', role: 'admin', createdAt: 0, expiresAt: clock.now() + 1000 });
-    sessions.set(hashToken('driver-token'), { userId: '2', role: 'driver', createdAt: 0, expiresAt: clock.now() + 1000 });
+    sessions.set(hashToken('admin-token'), {
+      userId: '1',
+      role: 'admin',
+      createdAt: 0,
+      expiresAt: clock.now() + 1000,
+    });
+    sessions.set(hashToken('driver-token'), {
+      userId: '2',
+      role: 'driver',
+      createdAt: 0,
+      expiresAt: clock.now() + 1000,
+    });
     const server = Fastify();
     await server.register(cookie);
     server.decorateRequest('auth', null);
     registerErrorHandling(server);
-    server.get('/admin-only', { preHandler: authenticator.guard(['admin']) }, (request) => ({ userId: request.auth?.userId }));
+    server.get('/admin-only', { preHandler: authenticator.guard(['admin']) }, (request) => ({
+      userId: request.auth?.userId,
+    }));
 
-    const admin = await server.inject({ url: '/admin-only', headers: { authorization: 'Bearer admin-token' } });
+    const admin = await server.inject({
+      url: '/admin-only',
+      headers: { authorization: 'Bearer admin-token' },
+    });
     expect(admin.statusCode).toBe(200);
     expect(admin.json()).toEqual({ userId: '1' });
-    const driver = await server.inject({ url: '/admin-only', headers: { authorization: 'Bearer driver-token' } });
+    const driver = await server.inject({
+      url: '/admin-only',
+      headers: { authorization: 'Bearer driver-token' },
+    });
     expect(driver.statusCode).toBe(403);
     expect(driver.json()).toMatchObject({ error: { code: 'forbidden' } });
     const anonymous = await server.inject({ url: '/admin-only' });
     expect(anonymous.statusCode).toBe(401);
     clock.advance(1000);
-    const expired = await server.inject({ url: '/admin-only', headers: { authorization: 'Bearer admin-token' } });
+    const expired = await server.inject({
+      url: '/admin-only',
+      headers: { authorization: 'Bearer admin-token' },
+    });
     expect(expired.statusCode).toBe(401);
     await server.close();
   });

@@ -35,7 +35,6 @@ export function createMetrics(): Metrics {
   };
 }
 
-
 export function instrumentHttp(app: FastifyInstance, metrics: Metrics): void {
   app.addHook('onResponse', (request, reply, done) => {
     metrics.httpDuration.observe(

@@ -20,7 +20,9 @@ describe.runIf(isCluster)('readiness when a dependency goes down (cluster)', () 
     const movedName = new URL(shards[2] ?? '').pathname.slice(1);
     [mariadb, redis] = await Promise.all([startThrowawayMariadb([movedName]), startThrowawayRedis()]);
     shards[2] = `${mariadb.url}/${movedName}`;
-    app = await env.start({ env: { DATABASE_SHARDS: shards.join(','), REDIS_URL: redis.url, RATE_LIMITS: 'off' } });
+    app = await env.start({
+      env: { DATABASE_SHARDS: shards.join(','), REDIS_URL: redis.url, RATE_LIMITS: 'off' },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -38,7 +40,11 @@ describe.runIf(isCluster)('readiness when a dependency goes down (cluster)', () 
     const response = await app.http.inject({ url: '/readyz' });
     expect(response.statusCode).toBe(503);
     expect(response.json()).toEqual({
-      error: { code: 'unavailable', message: 'Unavailable: shard_2.', details: { dependencies: ['shard_2'] } },
+      error: {
+        code: 'unavailable',
+        message: 'Unavailable: shard_2.',
+        details: { dependencies: ['shard_2'] },
+      },
     });
 
     const { router } = app.platform;
@@ -46,9 +52,15 @@ describe.runIf(isCluster)('readiness when a dependency goes down (cluster)', () 
     for (let index = 0; router.forKey(`email:${email}`).index !== 2; index += 1) {
       email = `down-${index}@example.com`;
     }
-    const signup = await app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload: customerSignup({ email }) });
+    const signup = await app.http.inject({
+      method: 'POST',
+      url: '/v1/auth/signup',
+      payload: customerSignup({ email }),
+    });
     expect(signup.statusCode).toBe(503);
-    expect(signup.json()).toMatchObject({ error: { code: 'unavailable', details: { dependency: 'shard_2' } } });
+    expect(signup.json()).toMatchObject({
+      error: { code: 'unavailable', details: { dependency: 'shard_2' } },
+    });
     expect(signup.body).not.toContain('ECONNREFUSED');
 
     const healthy = await app.http.inject({ url: '/healthz' });
@@ -59,11 +71,13 @@ describe.runIf(isCluster)('readiness when a dependency goes down (cluster)', () 
     await redis.kill();
     const response = await app.http.inject({ url: '/readyz' });
     expect(response.statusCode).toBe(503);
-    expect(response.json<{ error: { details: { dependencies: string[] } } }>().error.details.dependencies).toEqual([
-      'shard_2',
-      'redis',
-    ]);
-    const me = await app.http.inject({ url: '/v1/me', headers: { authorization: 'Bearer some-token-value' } });
+    expect(
+      response.json<{ error: { details: { dependencies: string[] } } }>().error.details.dependencies,
+    ).toEqual(['shard_2', 'redis']);
+    const me = await app.http.inject({
+      url: '/v1/me',
+      headers: { authorization: 'Bearer some-token-value' },
+    });
     expect(me.statusCode).toBe(503);
     expect(me.json()).toMatchObject({ error: { code: 'unavailable', details: { dependency: 'redis' } } });
   });

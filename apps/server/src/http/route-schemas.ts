@@ -7,7 +7,10 @@ type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
  * `errorResponses(400, 401, 404)` for a route's `schema.response`.
  */
 export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, typeof ErrorEnvelope> {
-  return Object.fromEntries(statuses.map((status) => [status, ErrorEnvelope])) as Record<S, typeof ErrorEnvelope>;
+  return Object.fromEntries(statuses.map((status) => [status, ErrorEnvelope])) as Record<
+    S,
+    typeof ErrorEnvelope
+  >;
 }
 
 /** What every route guarded by a session may answer besides its own errors. */

@@ -24,7 +24,8 @@ export function validatorCompiler(): FastifySchemaCompiler<unknown> {
   return ({ schema, httpPart }) => {
     const ajv = httpPart === 'body' ? strict : coercing;
     const validate: ValidateFunction = ajv.compile(schema as object);
-    return (data: unknown) => (validate(data) ? { value: data } : { error: new ValidationFailure(validate.errors ?? []) });
+    return (data: unknown) =>
+      validate(data) ? { value: data } : { error: new ValidationFailure(validate.errors ?? []) };
   };
 }
 

@@ -93,7 +93,9 @@ export class ActivationScheduler {
 
   startSweeping(intervalMs = 60_000): void {
     this.sweepTimer = setInterval(() => {
-      this.sweep().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'scheduled booking sweep failed'));
+      this.sweep().catch((error: unknown) =>
+        this.deps.logger.warn({ err: error }, 'scheduled booking sweep failed'),
+      );
     }, intervalMs);
     this.sweepTimer.unref();
   }

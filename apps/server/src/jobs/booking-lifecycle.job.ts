@@ -28,43 +28,41 @@ export interface BookingLifecycleDeps {
  * the activation of scheduled bookings. Each step is idempotent.
  */
 export function registerBookingLifecycleJob(deps: BookingLifecycleDeps): void {
-  deps.relay.consume(
-    BOOKING_STATUS_CHANGED,
-    BOOKING_LIFECYCLE_JOB,
-    async (event) => {
-      const change = event.payload as BookingStatusChanged;
-      const booking = await deps.bookings.findById(deps.router.forId(change.bookingId).db, change.bookingId);
-      if (booking === undefined) {
-        return;
+  deps.relay.consume(BOOKING_STATUS_CHANGED, BOOKING_LIFECYCLE_JOB, async (event) => {
+    const change = event.payload as BookingStatusChanged;
+    const booking = await deps.bookings.findById(deps.router.forId(change.bookingId).db, change.bookingId);
+    if (booking === undefined) {
+      return;
+    }
+    const searchingSet = searchingBookingsSet(change.vehicleType);
+    if (change.to === 'searching') {
+      if (booking.status === 'searching') {
+        await deps.geo.upsert(searchingSet, booking.id, { lat: booking.pickup_lat, lng: booking.pickup_lng });
+        await deps.dispatch.scheduleWave(booking.id, booking.offer_wave + 1);
       }
-      const searchingSet = searchingBookingsSet(change.vehicleType);
-      if (change.to === 'searching') {
-        if (booking.status === 'searching') {
-          await deps.geo.upsert(searchingSet, booking.id, { lat: booking.pickup_lat, lng: booking.pickup_lng });
-          await deps.dispatch.scheduleWave(booking.id, booking.offer_wave + 1);
-        }
-      } else if (change.from === 'searching' || booking.status !== 'searching') {
-        await deps.geo.remove(searchingSet, booking.id);
-      }
-      if (change.from === 'searching' && change.to === 'driver_assigned') {
-        await deps.dispatch.revokeOffers(booking, 'taken', change.driverId);
-      }
-      if (change.to === 'cancelled' || change.to === 'expired') {
-        await deps.dispatch.revokeOffers(booking, change.to === 'cancelled' ? 'cancelled' : 'expired', null);
-      }
-      if (change.to === 'scheduled' && booking.status === 'scheduled') {
-        await deps.activation.schedule(booking);
-      }
-      if (change.from === 'scheduled' && change.to === 'cancelled') {
-        await deps.queue.remove(BOOKING_ACTIVATE_JOB, activationJobId(booking.id));
-      }
-      // A driver who is no longer on the job goes back to the pool.
-      const driverLeft =
-        change.driverId !== null &&
-        (change.to === 'delivered' || change.to === 'cancelled' || (change.to === 'searching' && change.from !== null));
-      if (driverLeft && change.driverId !== null) {
-        await deps.dispatch.afterDriverLeft(change.driverId, booking.id);
-      }
-    },
-  );
+    } else if (change.from === 'searching' || booking.status !== 'searching') {
+      await deps.geo.remove(searchingSet, booking.id);
+    }
+    if (change.from === 'searching' && change.to === 'driver_assigned') {
+      await deps.dispatch.revokeOffers(booking, 'taken', change.driverId);
+    }
+    if (change.to === 'cancelled' || change.to === 'expired') {
+      await deps.dispatch.revokeOffers(booking, change.to === 'cancelled' ? 'cancelled' : 'expired', null);
+    }
+    if (change.to === 'scheduled' && booking.status === 'scheduled') {
+      await deps.activation.schedule(booking);
+    }
+    if (change.from === 'scheduled' && change.to === 'cancelled') {
+      await deps.queue.remove(BOOKING_ACTIVATE_JOB, activationJobId(booking.id));
+    }
+    // A driver who is no longer on the job goes back to the pool.
+    const driverLeft =
+      change.driverId !== null &&
+      (change.to === 'delivered' ||
+        change.to === 'cancelled' ||
+        (change.to === 'searching' && change.from !== null));
+    if (driverLeft && change.driverId !== null) {
+      await deps.dispatch.afterDriverLeft(change.driverId, booking.id);
+    }
+  });
 }

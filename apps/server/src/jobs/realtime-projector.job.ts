@@ -67,13 +67,22 @@ export class RealtimeProjector {
       {
         rooms: audience,
         event: 'bookingStatusUpdated',
-        data: { bookingId: change.bookingId, status: change.to, seq: change.seq, at: new Date(change.at).toISOString() },
+        data: {
+          bookingId: change.bookingId,
+          status: change.to,
+          seq: change.seq,
+          at: new Date(change.at).toISOString(),
+        },
       },
     ];
     if (change.to === 'driver_assigned' && change.driverId !== null) {
       const confirmed = await this.driverConfirmed(change.bookingId, change.driverId);
       if (confirmed !== null) {
-        deliveries.push({ rooms: [rooms.booking(change.bookingId), rooms.user(change.customerId)], event: 'driverConfirmed', data: confirmed });
+        deliveries.push({
+          rooms: [rooms.booking(change.bookingId), rooms.user(change.customerId)],
+          event: 'driverConfirmed',
+          data: confirmed,
+        });
       }
     }
     return deliveries;
@@ -98,7 +107,10 @@ export class RealtimeProjector {
       location === null
         ? null
         : Math.round(
-            pricing.travelMinutes(booking.vehicle_type, location, { lat: booking.pickup_lat, lng: booking.pickup_lng }) * 10,
+            pricing.travelMinutes(booking.vehicle_type, location, {
+              lat: booking.pickup_lat,
+              lng: booking.pickup_lng,
+            }) * 10,
           ) / 10;
     return {
       bookingId,
@@ -109,11 +121,21 @@ export class RealtimeProjector {
   }
 
   private async offerCreated(created: OfferCreated): Promise<Delivery[]> {
-    const row = await this.deps.offers.find(this.deps.router.forId(created.driverId).db, created.driverId, created.bookingId);
+    const row = await this.deps.offers.find(
+      this.deps.router.forId(created.driverId).db,
+      created.driverId,
+      created.bookingId,
+    );
     if (row?.status !== 'pending') {
       return [];
     }
-    return [{ rooms: [rooms.driver(created.driverId)], event: 'bookingOffer', data: JSON.parse(row.payload) as Offer }];
+    return [
+      {
+        rooms: [rooms.driver(created.driverId)],
+        event: 'bookingOffer',
+        data: JSON.parse(row.payload) as Offer,
+      },
+    ];
   }
 }
 

@@ -135,7 +135,13 @@ async function embeddedPlatform(
   const bus = new MemoryEventBus({ logger: logger.child({ module: 'bus' }) });
   const queue = new LocalJobQueue(queueDb, { clock, logger: logger.child({ module: 'queue' }) });
   // Closed in reverse: the queue first, so running jobs still have the cache, bus and sessions.
-  closers.push(() => cache.close(), () => geo.close(), () => bus.close(), () => sessions.close(), () => queue.close());
+  closers.push(
+    () => cache.close(),
+    () => geo.close(),
+    () => bus.close(),
+    () => sessions.close(),
+    () => queue.close(),
+  );
 
   return assemble({
     config,
@@ -173,8 +179,7 @@ async function clusterPlatform(
   const redis: Redis = createRedis(redisUrl, 'loadline-main', { logger: logger.child({ module: 'redis' }) });
   closers.push(() => closeRedis(redis));
   await redis.ping();
-  const lease =
-    config.nodeId === null ? await NodeLease.acquire(redis, config.redisPrefix, logger) : null;
+  const lease = config.nodeId === null ? await NodeLease.acquire(redis, config.redisPrefix, logger) : null;
   if (lease !== null) {
     closers.push(() => lease.release());
   }
@@ -183,9 +188,16 @@ async function clusterPlatform(
   const sessions = new RedisSessionStore(redis, config.redisPrefix, clock);
   const geo = new RedisGeoIndex(redis, config.redisPrefix);
   const bus = new RedisEventBus(redisUrl, config.redisPrefix, { logger: logger.child({ module: 'bus' }) });
-  const queue = new BullmqJobQueue({ url: redisUrl, prefix: config.redisPrefix, logger: logger.child({ module: 'queue' }) });
+  const queue = new BullmqJobQueue({
+    url: redisUrl,
+    prefix: config.redisPrefix,
+    logger: logger.child({ module: 'queue' }),
+  });
   // Closed in reverse: the queue first, so running jobs still have the bus.
-  closers.push(() => bus.close(), () => queue.close());
+  closers.push(
+    () => bus.close(),
+    () => queue.close(),
+  );
 
   return assemble({
     config,

@@ -10,13 +10,24 @@ import type {
 } from '@loadline/contracts';
 import { customerSignup, driverSignup } from '../../test/support/factories';
 import { CITY, offset } from '../../test/support/fleet';
-import { socketCount, startNginx, startServerProcess, type RunningProcess } from '../../test/support/processes';
+import {
+  socketCount,
+  startNginx,
+  startServerProcess,
+  type RunningProcess,
+} from '../../test/support/processes';
 import { connectSocket, type TestSocket } from '../../test/support/sockets';
 import { TestEnvironment } from '../../test/support/test-env';
 import { isCluster } from '../../test/support/tier';
 import { waitFor } from '../../test/support/wait';
 
-async function api(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+async function api(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: {
@@ -82,7 +93,13 @@ describe.runIf(isCluster)('two instances behind nginx (cluster)', () => {
 
   beforeAll(async () => {
     env = await TestEnvironment.create('nginx');
-    const shared = { ...env.env, RATE_LIMITS: 'off', TRUST_PROXY: 'on', OFFER_TTL_SECONDS: '60', LOG_LEVEL: 'error' };
+    const shared = {
+      ...env.env,
+      RATE_LIMITS: 'off',
+      TRUST_PROXY: 'on',
+      OFFER_TTL_SECONDS: '60',
+      LOG_LEVEL: 'error',
+    };
     // One after the other: the first applies the migrations.
     instances.push(await startServerProcess(shared));
     instances.push(await startServerProcess(shared));
@@ -101,41 +118,80 @@ describe.runIf(isCluster)('two instances behind nginx (cluster)', () => {
 
   it('a customer on one instance receives the driver updates sent through the other, and sees every status after its instance dies', async () => {
     const base = nginx.url;
-    const customer = (await api(base, 'POST', '/v1/auth/signup', undefined, customerSignup())).json as AuthResponse;
-    const driver = (await api(base, 'POST', '/v1/auth/signup', undefined, driverSignup())).json as AuthResponse;
+    const customer = (await api(base, 'POST', '/v1/auth/signup', undefined, customerSignup()))
+      .json as AuthResponse;
+    const driver = (await api(base, 'POST', '/v1/auth/signup', undefined, driverSignup()))
+      .json as AuthResponse;
 
     const customerSocket = await connectSocket(base, customer.token);
     sockets.push(customerSocket);
-    await waitFor(async () => (await Promise.all(instances.map((i) => socketCount(i.url)))).some((count) => count === 1));
+    await waitFor(async () =>
+      (await Promise.all(instances.map((i) => socketCount(i.url)))).some((count) => count === 1),
+    );
     const customerInstance = (await Promise.all(instances.map((i) => socketCount(i.url)))).indexOf(1);
     const driverSocket = await connectSocket(base, driver.token);
     sockets.push(driverSocket);
     // least_conn put the second socket on the other instance.
-    await waitFor(async () => (await Promise.all(instances.map((i) => socketCount(i.url)))).every((count) => count === 1));
+    await waitFor(async () =>
+      (await Promise.all(instances.map((i) => socketCount(i.url)))).every((count) => count === 1),
+    );
     const counts = await Promise.all(instances.map((i) => socketCount(i.url)));
     expect(counts).toEqual([1, 1]);
 
     const pickup = offset(CITY, 2000);
-    expect(await driverSocket.request('driverLocationUpdate', { ...pickup, heading: 0 })).toMatchObject({ ok: true });
-    expect((await api(base, 'PUT', '/v1/driver/availability', driver.token, { online: true })).status).toBe(200);
+    expect(await driverSocket.request('driverLocationUpdate', { ...pickup, heading: 0 })).toMatchObject({
+      ok: true,
+    });
+    expect((await api(base, 'PUT', '/v1/driver/availability', driver.token, { online: true })).status).toBe(
+      200,
+    );
 
-    const created = await api(base, 'POST', '/v1/bookings', customer.token, { pickup, dropoff: offset(pickup, 5), vehicleType: 'van' });
+    const created = await api(base, 'POST', '/v1/bookings', customer.token, {
+      pickup,
+      dropoff: offset(pickup, 5),
+      vehicleType: 'van',
+    });
     expect(created.status).toBe(201);
     const booking = created.json as Booking;
     const tracker = new StatusTracker(base, customer.token, booking.id, customerSocket);
     await tracker.refetch();
-    expect(await customerSocket.request('subscribeBooking', { bookingId: booking.id })).toMatchObject({ ok: true });
+    expect(await customerSocket.request('subscribeBooking', { bookingId: booking.id })).toMatchObject({
+      ok: true,
+    });
 
     await driverSocket.waitFor<Offer>('bookingOffer', (offer) => offer.bookingId === booking.id, 20_000);
-    expect((await api(base, 'POST', `/v1/driver/offers/${booking.id}/accept`, driver.token)).status).toBe(200);
-    await customerSocket.waitFor<DriverConfirmedEvent>('driverConfirmed', (event) => event.bookingId === booking.id, 20_000);
+    expect((await api(base, 'POST', `/v1/driver/offers/${booking.id}/accept`, driver.token)).status).toBe(
+      200,
+    );
+    await customerSocket.waitFor<DriverConfirmedEvent>(
+      'driverConfirmed',
+      (event) => event.bookingId === booking.id,
+      20_000,
+    );
 
     const moved = offset(pickup, 0.4);
-    expect(await driverSocket.request('driverLocationUpdate', { ...moved, heading: 10 })).toEqual({ ok: true, accepted: true });
-    const seen = await customerSocket.waitFor<DriverLocationEvent>('driverLocation', (event) => event.lat === moved.lat, 20_000);
-    expect(seen).toMatchObject({ bookingId: booking.id, driverId: driver.user.id, lng: moved.lng, heading: 10 });
+    expect(await driverSocket.request('driverLocationUpdate', { ...moved, heading: 10 })).toEqual({
+      ok: true,
+      accepted: true,
+    });
+    const seen = await customerSocket.waitFor<DriverLocationEvent>(
+      'driverLocation',
+      (event) => event.lat === moved.lat,
+      20_000,
+    );
+    expect(seen).toMatchObject({
+      bookingId: booking.id,
+      driverId: driver.user.id,
+      lng: moved.lng,
+      heading: 10,
+    });
 
-    expect(await driverSocket.request('bookingStatusChanged', { bookingId: booking.id, status: 'en_route_to_pickup' })).toMatchObject({ ok: true });
+    expect(
+      await driverSocket.request('bookingStatusChanged', {
+        bookingId: booking.id,
+        status: 'en_route_to_pickup',
+      }),
+    ).toMatchObject({ ok: true });
     await waitFor(() => tracker.highest() >= 3, 20_000);
 
     // The customer's instance crashes mid-job; the driver's keeps going.

@@ -37,9 +37,18 @@ describe(`realtime gateway (${tier})`, () => {
     app = await env.start();
     await app.listen();
     url = baseUrlOf(app);
-    await app.services.auth.createAccount({ email: 'ops@example.com', password: 'admin password', name: 'Ops', role: 'admin' });
+    await app.services.auth.createAccount({
+      email: 'ops@example.com',
+      password: 'admin password',
+      name: 'Ops',
+      role: 'admin',
+    });
     adminToken = (
-      await app.http.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'ops@example.com', password: 'admin password' } })
+      await app.http.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email: 'ops@example.com', password: 'admin password' },
+      })
     ).json<AuthResponse>().token;
   });
 
@@ -52,7 +61,9 @@ describe(`realtime gateway (${tier})`, () => {
 
   it('refuses a missing, unknown or revoked token at the handshake', async () => {
     expect((await refusedConnection(url, undefined)).data).toMatchObject({ code: 'unauthenticated' });
-    expect((await refusedConnection(url, 'not-a-real-token')).data).toMatchObject({ code: 'unauthenticated' });
+    expect((await refusedConnection(url, 'not-a-real-token')).data).toMatchObject({
+      code: 'unauthenticated',
+    });
     const customer = await newCustomer(app);
     await app.http.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(customer.token) });
     expect((await refusedConnection(url, customer.token)).data).toMatchObject({ code: 'unauthenticated' });
@@ -74,19 +85,35 @@ describe(`realtime gateway (${tier})`, () => {
     const adminSocket = await socketFor(adminToken);
     expect(await adminSocket.request('subscribeFleet')).toEqual({ ok: true });
     const snapshot = await adminSocket.waitFor<FleetUpdateEvent>('fleetUpdate', (event) => event.full);
-    expect(snapshot.drivers.map((d) => d.id)).toEqual(expect.arrayContaining([winner.user.id, loser.user.id, far.user.id]));
+    expect(snapshot.drivers.map((d) => d.id)).toEqual(
+      expect.arrayContaining([winner.user.id, loser.user.id, far.user.id]),
+    );
 
     const booking = await book(app, customer.token, { pickup });
-    const subscribed = await customerSocket.request<{ booking: Booking }>('subscribeBooking', { bookingId: booking.id });
+    const subscribed = await customerSocket.request<{ booking: Booking }>('subscribeBooking', {
+      bookingId: booking.id,
+    });
     expect(subscribed).toMatchObject({ ok: true, booking: { id: booking.id } });
-    expect(await adminSocket.request('subscribeBooking', { bookingId: booking.id })).toMatchObject({ ok: true });
+    expect(await adminSocket.request('subscribeBooking', { bookingId: booking.id })).toMatchObject({
+      ok: true,
+    });
 
-    const offerToWinner = await winnerSocket.waitFor<Offer>('bookingOffer', (offer) => offer.bookingId === booking.id);
+    const offerToWinner = await winnerSocket.waitFor<Offer>(
+      'bookingOffer',
+      (offer) => offer.bookingId === booking.id,
+    );
     expect(offerToWinner).toMatchObject({ bookingId: booking.id, vehicleType: 'van', price: booking.price });
     await loserSocket.waitFor<Offer>('bookingOffer', (offer) => offer.bookingId === booking.id);
-    const accepted = await app.http.inject({ method: 'POST', url: `/v1/driver/offers/${booking.id}/accept`, headers: bearer(winner.token) });
+    const accepted = await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/offers/${booking.id}/accept`,
+      headers: bearer(winner.token),
+    });
     expect(accepted.statusCode).toBe(200);
-    await loserSocket.waitFor<{ bookingId: string; reason: string }>('offerRevoked', (event) => event.bookingId === booking.id);
+    await loserSocket.waitFor<{ bookingId: string; reason: string }>(
+      'offerRevoked',
+      (event) => event.bookingId === booking.id,
+    );
 
     const confirmed = await customerSocket.waitFor<DriverConfirmedEvent>('driverConfirmed');
     expect(confirmed).toMatchObject({
@@ -96,27 +123,57 @@ describe(`realtime gateway (${tier})`, () => {
     });
 
     // The driver moves the job over the socket, the same rules as REST.
-    for (const status of ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit'] as const) {
-      const moved = await winnerSocket.request<{ booking: Booking }>('bookingStatusChanged', { bookingId: booking.id, status });
+    for (const status of [
+      'en_route_to_pickup',
+      'arrived_at_pickup',
+      'goods_collected',
+      'in_transit',
+    ] as const) {
+      const moved = await winnerSocket.request<{ booking: Booking }>('bookingStatusChanged', {
+        bookingId: booking.id,
+        status,
+      });
       expect(moved).toMatchObject({ ok: true, booking: { status } });
     }
-    const skipped = await winnerSocket.request('bookingStatusChanged', { bookingId: booking.id, status: 'en_route_to_pickup' });
+    const skipped = await winnerSocket.request('bookingStatusChanged', {
+      bookingId: booking.id,
+      status: 'en_route_to_pickup',
+    });
     expect(skipped).toMatchObject({ ok: false, error: { code: 'invalid_transition' } });
 
     const position = offset(pickup, 1);
-    const ping = await winnerSocket.request<{ accepted: boolean }>('driverLocationUpdate', { ...position, heading: 33 });
+    const ping = await winnerSocket.request<{ accepted: boolean }>('driverLocationUpdate', {
+      ...position,
+      heading: 33,
+    });
     expect(ping).toEqual({ ok: true, accepted: true });
     const seenLocation = await customerSocket.waitFor<DriverLocationEvent>('driverLocation');
-    expect(seenLocation).toMatchObject({ bookingId: booking.id, driverId: winner.user.id, lat: position.lat, lng: position.lng, heading: 33 });
+    expect(seenLocation).toMatchObject({
+      bookingId: booking.id,
+      driverId: winner.user.id,
+      lat: position.lat,
+      lng: position.lng,
+      heading: 33,
+    });
     await adminSocket.waitFor<DriverLocationEvent>('driverLocation');
-    const fleet = await adminSocket.waitFor<FleetUpdateEvent>('fleetUpdate', (event) =>
-      !event.full && event.drivers.some((d) => d.id === winner.user.id && d.lat === position.lat),
+    const fleet = await adminSocket.waitFor<FleetUpdateEvent>(
+      'fleetUpdate',
+      (event) => !event.full && event.drivers.some((d) => d.id === winner.user.id && d.lat === position.lat),
     );
-    expect(fleet.drivers.find((d) => d.id === winner.user.id)).toMatchObject({ status: 'busy', vehicleType: 'van' });
+    expect(fleet.drivers.find((d) => d.id === winner.user.id)).toMatchObject({
+      status: 'busy',
+      vehicleType: 'van',
+    });
 
     await winnerSocket.request('bookingStatusChanged', { bookingId: booking.id, status: 'delivered' });
-    await customerSocket.waitFor<BookingStatusUpdatedEvent>('bookingStatusUpdated', (event) => event.status === 'delivered');
-    await customerSocket.waitFor<NotificationEvent>('notification', (event) => event.bookingId === booking.id && event.type === 'booking_delivered');
+    await customerSocket.waitFor<BookingStatusUpdatedEvent>(
+      'bookingStatusUpdated',
+      (event) => event.status === 'delivered',
+    );
+    await customerSocket.waitFor<NotificationEvent>(
+      'notification',
+      (event) => event.bookingId === booking.id && event.type === 'booking_delivered',
+    );
     await waitFor(() => adminSocket.of<BookingStatusUpdatedEvent>('bookingStatusUpdated').length >= 6);
 
     const statusesOf = (socket: TestSocket) =>
@@ -131,7 +188,9 @@ describe(`realtime gateway (${tier})`, () => {
 
     // And nothing reached those it does not concern.
     for (const outsider of [bystanderSocket, farSocket]) {
-      expect(outsider.received.filter((item) => (item.data as { bookingId?: string }).bookingId === booking.id)).toEqual([]);
+      expect(
+        outsider.received.filter((item) => (item.data as { bookingId?: string }).bookingId === booking.id),
+      ).toEqual([]);
       expect(outsider.of('fleetUpdate')).toEqual([]);
       expect(outsider.of('metrics')).toEqual([]);
     }
@@ -159,18 +218,31 @@ describe(`realtime gateway (${tier})`, () => {
       ok: false,
       error: { code: 'forbidden' },
     });
-    expect(await otherSocket.request('subscribeFleet')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await otherSocket.request('bookingStatusChanged', { bookingId: booking.id, status: 'delivered' })).toMatchObject({
+    expect(await otherSocket.request('subscribeFleet')).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(
+      await otherSocket.request('bookingStatusChanged', { bookingId: booking.id, status: 'delivered' }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
     });
     for (const payload of [undefined, null, 'x', { bookingId: 'abc' }, { bookingId: booking.id, extra: 1 }]) {
-      expect(await otherSocket.request('subscribeBooking', payload)).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+      expect(await otherSocket.request('subscribeBooking', payload)).toMatchObject({
+        ok: false,
+        error: { code: 'validation_failed' },
+      });
     }
 
     const driver = await onlineDriver(app, { at: offset(CITY, -720) });
     const driverSocket = await socketFor(driver.token);
-    for (const payload of [{ lat: 91, lng: 0 }, { lat: 'north', lng: 0 }, { lng: 1 }, { lat: 1, lng: 1, heading: 400 }]) {
+    for (const payload of [
+      { lat: 91, lng: 0 },
+      { lat: 'north', lng: 0 },
+      { lng: 1 },
+      { lat: 1, lng: 1, heading: 400 },
+    ]) {
       expect(await driverSocket.request('driverLocationUpdate', payload)).toMatchObject({
         ok: false,
         error: { code: 'validation_failed' },
@@ -186,14 +258,20 @@ describe(`realtime gateway (${tier})`, () => {
     expect(live).toMatchObject(offset(CITY, -720));
     // A well-formed position with its own time is taken, and keeps that time.
     const taken = new Date(Date.now() + 500).toISOString();
-    expect(await driverSocket.request('driverLocationUpdate', { ...offset(CITY, -721), at: taken })).toEqual({ ok: true, accepted: true });
+    expect(await driverSocket.request('driverLocationUpdate', { ...offset(CITY, -721), at: taken })).toEqual({
+      ok: true,
+      accepted: true,
+    });
     expect((await app.services.drivers.service.liveLocation(driver.user.id))?.at).toBe(Date.parse(taken));
 
     // A flood past 10 a second is refused, each extra ping with rate_limited.
     const floodAt = Date.now() + 1000;
     const answers = await Promise.all(
       Array.from({ length: 25 }, (_, index) =>
-        driverSocket.request('driverLocationUpdate', { ...offset(CITY, -720, index * 0.01), at: new Date(floodAt + index).toISOString() }),
+        driverSocket.request('driverLocationUpdate', {
+          ...offset(CITY, -720, index * 0.01),
+          at: new Date(floodAt + index).toISOString(),
+        }),
       ),
     );
     const limited = answers.flatMap((answer) => (answer.ok ? [] : [answer.error.code]));
@@ -217,7 +295,10 @@ describe(`realtime gateway (${tier})`, () => {
     ).json<AuthResponse>();
     const first = await socketFor(customer.token);
     const other = await socketFor(second.token);
-    expect((await app.http.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(customer.token) })).statusCode).toBe(204);
+    expect(
+      (await app.http.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(customer.token) }))
+        .statusCode,
+    ).toBe(204);
     await waitFor(() => !first.socket.connected);
     expect(other.socket.connected).toBe(true);
 
@@ -241,11 +322,20 @@ describe(`realtime gateway (${tier})`, () => {
     const customerSocket = await socketFor(customer.token);
     const booking = await book(app, customer.token, { pickup });
     await waitForOffer(app, driver.token, booking.id);
-    await app.http.inject({ method: 'POST', url: `/v1/driver/offers/${booking.id}/accept`, headers: bearer(driver.token) });
-    await customerSocket.waitFor<BookingStatusUpdatedEvent>('bookingStatusUpdated', (event) => event.bookingId === booking.id && event.seq === 2);
+    await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/offers/${booking.id}/accept`,
+      headers: bearer(driver.token),
+    });
+    await customerSocket.waitFor<BookingStatusUpdatedEvent>(
+      'bookingStatusUpdated',
+      (event) => event.bookingId === booking.id && event.seq === 2,
+    );
 
     // Drop the connection under the client, as a network blip would.
-    const reconnected = new Promise<void>((resolve) => customerSocket.socket.io.once('reconnect', () => resolve()));
+    const reconnected = new Promise<void>((resolve) =>
+      customerSocket.socket.io.once('reconnect', () => resolve()),
+    );
     customerSocket.socket.io.engine.close();
     await app.http.inject({
       method: 'POST',
@@ -254,7 +344,10 @@ describe(`realtime gateway (${tier})`, () => {
       payload: { status: 'en_route_to_pickup' },
     });
     await reconnected;
-    await customerSocket.waitFor<BookingStatusUpdatedEvent>('bookingStatusUpdated', (event) => event.bookingId === booking.id && event.seq === 3);
+    await customerSocket.waitFor<BookingStatusUpdatedEvent>(
+      'bookingStatusUpdated',
+      (event) => event.bookingId === booking.id && event.seq === 3,
+    );
     expect(customerSocket.socket.recovered).toBe(true);
     const seqs = customerSocket
       .of<BookingStatusUpdatedEvent>('bookingStatusUpdated')

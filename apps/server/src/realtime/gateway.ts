@@ -52,7 +52,13 @@ const checks = {
 
 function tokenOf(socket: LoadlineSocket): string | null {
   const auth: unknown = socket.handshake.auth;
-  if (typeof auth === 'object' && auth !== null && 'token' in auth && typeof auth.token === 'string' && auth.token !== '') {
+  if (
+    typeof auth === 'object' &&
+    auth !== null &&
+    'token' in auth &&
+    typeof auth.token === 'string' &&
+    auth.token !== ''
+  ) {
     return auth.token;
   }
   const cookies = socket.handshake.headers.cookie ?? '';
@@ -82,7 +88,11 @@ export function registerGateway(deps: GatewayDeps): void {
   io.use((socket, next) => {
     const token = tokenOf(socket);
     if (token === null) {
-      next(Object.assign(new Error('unauthenticated'), { data: { code: 'unauthenticated', message: 'A session token is required.' } }));
+      next(
+        Object.assign(new Error('unauthenticated'), {
+          data: { code: 'unauthenticated', message: 'A session token is required.' },
+        }),
+      );
       return;
     }
     authenticator.authenticate(token).then(
@@ -92,7 +102,11 @@ export function registerGateway(deps: GatewayDeps): void {
       },
       (error: unknown) => {
         const failed = failure(error);
-        next(Object.assign(new Error(failed.ok ? 'error' : failed.error.code), { data: failed.ok ? {} : failed.error }));
+        next(
+          Object.assign(new Error(failed.ok ? 'error' : failed.error.code), {
+            data: failed.ok ? {} : failed.error,
+          }),
+        );
       },
     );
   });
@@ -123,7 +137,10 @@ export function registerGateway(deps: GatewayDeps): void {
           }
         };
         if (options.roles !== undefined && !options.roles.includes(role)) {
-          reply({ ok: false, error: { code: 'forbidden', message: `Only ${options.roles.join(' or ')} may send ${event}.` } });
+          reply({
+            ok: false,
+            error: { code: 'forbidden', message: `Only ${options.roles.join(' or ')} may send ${event}.` },
+          });
           return;
         }
         if (check !== null && !check.Check(payload)) {

@@ -35,7 +35,9 @@ export class LiveFeeds {
       this.pushFleet().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'fleet batch failed'));
     }, FLEET_BATCH_MS);
     this.metricsTimer = setInterval(() => {
-      this.pushMetrics().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'metrics push failed'));
+      this.pushMetrics().catch((error: unknown) =>
+        this.deps.logger.warn({ err: error }, 'metrics push failed'),
+      );
     }, METRICS_INTERVAL_MS);
     this.fleetTimer.unref();
     this.metricsTimer.unref();

@@ -12,7 +12,12 @@ export interface SocketData {
   tokenHash: string;
 }
 
-export type LoadlineServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type LoadlineServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
 
 /** How long a dropped client can come back and receive what it missed. */
 export const RECOVERY_WINDOW_MS = 2 * 60_000;
@@ -29,7 +34,11 @@ export interface SocketServerHandle {
  * (docs/adr/0010), which also keeps the packets that connection state
  * recovery replays; in embedded mode the in-memory adapter does both.
  */
-export function createSocketServer(config: Config, logger: Logger, httpServer: HttpServer | null): SocketServerHandle {
+export function createSocketServer(
+  config: Config,
+  logger: Logger,
+  httpServer: HttpServer | null,
+): SocketServerHandle {
   const options = {
     path: '/socket.io',
     serveClient: false,
@@ -40,8 +49,7 @@ export function createSocketServer(config: Config, logger: Logger, httpServer: H
     maxHttpBufferSize: 64 * 1024,
     cors: { origin: false },
   } as const;
-  const io: LoadlineServer =
-    httpServer === null ? new Server(options) : new Server(httpServer, options);
+  const io: LoadlineServer = httpServer === null ? new Server(options) : new Server(httpServer, options);
 
   if (config.mode === 'cluster' && config.redisUrl !== null) {
     const redis = createRedis(config.redisUrl, 'loadline-socketio', {

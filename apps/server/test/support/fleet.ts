@@ -1,4 +1,11 @@
-import type { AuthResponse, Booking, Coordinates, CreateBookingBody, Offer, VehicleType } from '@loadline/contracts';
+import type {
+  AuthResponse,
+  Booking,
+  Coordinates,
+  CreateBookingBody,
+  Offer,
+  VehicleType,
+} from '@loadline/contracts';
 import type { LoadlineApp } from '../../src/app';
 import { bearer, customerSignup, driverSignup, signUp } from './factories';
 import { waitFor } from './wait';
@@ -24,11 +31,14 @@ export async function onlineDriver(
   options: { vehicleType?: VehicleType; at?: Coordinates; online?: boolean; capacityKg?: number } = {},
 ): Promise<AuthResponse> {
   const template = driverSignup();
-  const vehicle = { ...(template.vehicle ?? { type: 'van' as const, plate: 'X' }), type: options.vehicleType ?? 'van' };
-  const driver = await signUp(
-    app,
-    { ...template, vehicle: options.capacityKg === undefined ? vehicle : { ...vehicle, capacityKg: options.capacityKg } },
-  );
+  const vehicle = {
+    ...(template.vehicle ?? { type: 'van' as const, plate: 'X' }),
+    type: options.vehicleType ?? 'van',
+  };
+  const driver = await signUp(app, {
+    ...template,
+    vehicle: options.capacityKg === undefined ? vehicle : { ...vehicle, capacityKg: options.capacityKg },
+  });
   const position = options.at ?? CITY;
   const located = await app.http.inject({
     method: 'POST',
@@ -53,7 +63,11 @@ export async function onlineDriver(
   return driver;
 }
 
-export async function book(app: LoadlineApp, token: string, body: Partial<CreateBookingBody> = {}): Promise<Booking> {
+export async function book(
+  app: LoadlineApp,
+  token: string,
+  body: Partial<CreateBookingBody> = {},
+): Promise<Booking> {
   const response = await app.http.inject({
     method: 'POST',
     url: '/v1/bookings',
@@ -72,7 +86,12 @@ export async function offersOf(app: LoadlineApp, token: string): Promise<Offer[]
 }
 
 /** Waits until the driver has an open offer for the booking. */
-export async function waitForOffer(app: LoadlineApp, token: string, bookingId: string, timeoutMs = 10_000): Promise<Offer> {
+export async function waitForOffer(
+  app: LoadlineApp,
+  token: string,
+  bookingId: string,
+  timeoutMs = 10_000,
+): Promise<Offer> {
   let found: Offer | undefined;
   await waitFor(async () => {
     found = (await offersOf(app, token)).find((offer) => offer.bookingId === bookingId);
@@ -85,7 +104,11 @@ export async function waitForOffer(app: LoadlineApp, token: string, bookingId: s
 }
 
 export async function getBooking(app: LoadlineApp, token: string, bookingId: string): Promise<Booking> {
-  const response = await app.http.inject({ method: 'GET', url: `/v1/bookings/${bookingId}`, headers: bearer(token) });
+  const response = await app.http.inject({
+    method: 'GET',
+    url: `/v1/bookings/${bookingId}`,
+    headers: bearer(token),
+  });
   return response.json<Booking>();
 }
 

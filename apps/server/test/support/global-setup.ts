@@ -4,7 +4,12 @@ import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { isCluster, mysqlBaseUrl, redisUrl } from './tier';
 
-export const SHARED_TEST_DATABASES = ['loadline_test_0', 'loadline_test_1', 'loadline_test_2', 'loadline_test_3'];
+export const SHARED_TEST_DATABASES = [
+  'loadline_test_0',
+  'loadline_test_1',
+  'loadline_test_2',
+  'loadline_test_3',
+];
 
 /**
  * The cluster tier needs MariaDB/MySQL and Redis; when either is unreachable
@@ -32,13 +37,20 @@ export default async function setup(): Promise<void> {
   }
   try {
     for (const name of SHARED_TEST_DATABASES) {
-      await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      await connection.query(
+        `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+      );
     }
   } finally {
     await connection.end();
   }
 
-  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     await redis.ping();

@@ -22,7 +22,12 @@ function exited(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-async function waitForHttp(url: string, child: ChildProcess, output: string[], timeoutMs = 60_000): Promise<void> {
+async function waitForHttp(
+  url: string,
+  child: ChildProcess,
+  output: string[],
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -44,14 +49,27 @@ async function waitForHttp(url: string, child: ChildProcess, output: string[], t
 }
 
 /** `loadline start` as its own process on a spare port, with the given environment. */
-export async function startServerProcess(env: Record<string, string>, roles = 'api,realtime,worker'): Promise<RunningProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  roles = 'api,realtime,worker',
+): Promise<RunningProcess> {
   const port = await freePort();
   const output: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', 'start', '--roles', roles], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'apps/server/src/main.ts', 'start', '--roles', roles],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        ...env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -81,13 +99,17 @@ export async function startNginx(upstreamPorts: readonly number[]): Promise<Runn
     .replaceAll('{{LISTEN}}', `127.0.0.1:${port}`)
     .replaceAll(
       '{{UPSTREAMS}}',
-      upstreamPorts.map((upstream) => `    server 127.0.0.1:${upstream} max_fails=1 fail_timeout=10s;`).join('\n'),
+      upstreamPorts
+        .map((upstream) => `    server 127.0.0.1:${upstream} max_fails=1 fail_timeout=10s;`)
+        .join('\n'),
     );
   const file = path.join(prefix, 'nginx.conf');
   fs.writeFileSync(file, config);
   const binary = fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
   const output: string[] = [];
-  const child = spawn(binary, ['-p', prefix, '-c', file, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, ['-p', prefix, '-c', file, '-g', 'daemon off;'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const url = `http://127.0.0.1:${port}`;

@@ -70,8 +70,16 @@ export async function connectSocket(url: string, token: string): Promise<TestSoc
 }
 
 /** Resolves with the handshake error of a connection the server refuses. */
-export async function refusedConnection(url: string, token: string | undefined): Promise<Error & { data?: unknown }> {
-  const socket = connect(url, { auth: token === undefined ? {} : { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+export async function refusedConnection(
+  url: string,
+  token: string | undefined,
+): Promise<Error & { data?: unknown }> {
+  const socket = connect(url, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
   try {
     return await new Promise((resolve, reject) => {
       socket.once('connect', () => reject(new Error('the connection was accepted')));

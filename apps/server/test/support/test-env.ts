@@ -33,11 +33,21 @@ export class TestEnvironment {
 
   static async create(label: string, options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
     const shards = options.shards ?? 4;
-    const base: Record<string, string> = { LOG_LEVEL: process.env.LOADLINE_TEST_LOG_LEVEL ?? 'silent', HOST: '127.0.0.1', PORT: '0', ...options.env };
+    const base: Record<string, string> = {
+      LOG_LEVEL: process.env.LOADLINE_TEST_LOG_LEVEL ?? 'silent',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ...options.env,
+    };
     if (!isCluster) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `loadline-${label}-`));
       return new TestEnvironment(
-        { ...base, DATA_DIR: dataDir, EMBEDDED_SHARDS: String(shards), WEB_DIST_DIR: path.join(dataDir, 'no-web') },
+        {
+          ...base,
+          DATA_DIR: dataDir,
+          EMBEDDED_SHARDS: String(shards),
+          WEB_DIST_DIR: path.join(dataDir, 'no-web'),
+        },
         [],
         dataDir,
         null,
@@ -47,7 +57,9 @@ export class TestEnvironment {
     const databases = Array.from({ length: shards }, (_, index) => `lt_${tag}_${index}`);
     await withMysql(async (connection) => {
       for (const name of databases) {
-        await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+        await connection.query(
+          `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+        );
       }
     });
     const prefix = uniquePrefix(label);
@@ -71,7 +83,9 @@ export class TestEnvironment {
   }
 
   /** Starts an app on this storage; it is closed by `destroy()` if the test does not close it. */
-  async start(options: Partial<CreateAppOptions> & { env?: Record<string, string> } = {}): Promise<LoadlineApp> {
+  async start(
+    options: Partial<CreateAppOptions> & { env?: Record<string, string> } = {},
+  ): Promise<LoadlineApp> {
     const app = await createApp({ ...options, config: options.config ?? this.config(options.env) });
     this.apps.add(app);
     const close = app.close.bind(app);
@@ -101,7 +115,9 @@ export class TestEnvironment {
   }
 }
 
-async function withMysql(work: (connection: Awaited<ReturnType<typeof createConnection>>) => Promise<void>): Promise<void> {
+async function withMysql(
+  work: (connection: Awaited<ReturnType<typeof createConnection>>) => Promise<void>,
+): Promise<void> {
   const url = new URL(mysqlBaseUrl);
   const connection = await createConnection({
     host: url.hostname,

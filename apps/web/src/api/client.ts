@@ -74,7 +74,13 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   }
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, body, signal: options.signal, credentials: 'same-origin' });
+    response = await fetch(path, {
+      method,
+      headers,
+      body,
+      signal: options.signal,
+      credentials: 'same-origin',
+    });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') {
       throw error;

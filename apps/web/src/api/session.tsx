@@ -37,7 +37,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setStoredToken(null);
         setSession({ status: 'anonymous' });
       } else {
-        setSession({ status: 'error', message: error instanceof Error ? error.message : 'Cannot load your account.' });
+        setSession({
+          status: 'error',
+          message: error instanceof Error ? error.message : 'Cannot load your account.',
+        });
       }
     }
   }, []);
@@ -59,14 +62,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return result.user;
   }, []);
 
-  const signup = useCallback(async (body: SignupBody) => {
-    const result = await api<AuthResponse>('POST', '/v1/auth/signup', { body });
-    setStoredToken(result.token);
-    // The signup answer may lack the driver profile; /v1/me has it.
-    setSession({ status: 'signed_in', user: result.user, token: result.token });
-    void refresh();
-    return result.user;
-  }, [refresh]);
+  const signup = useCallback(
+    async (body: SignupBody) => {
+      const result = await api<AuthResponse>('POST', '/v1/auth/signup', { body });
+      setStoredToken(result.token);
+      // The signup answer may lack the driver profile; /v1/me has it.
+      setSession({ status: 'signed_in', user: result.user, token: result.token });
+      void refresh();
+      return result.user;
+    },
+    [refresh],
+  );
 
   const logout = useCallback(async () => {
     try {
@@ -78,7 +84,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setSession({ status: 'anonymous' });
   }, []);
 
-  const value = useMemo(() => ({ session, login, signup, logout, refresh }), [session, login, signup, logout, refresh]);
+  const value = useMemo(
+    () => ({ session, login, signup, logout, refresh }),
+    [session, login, signup, logout, refresh],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

@@ -12,7 +12,11 @@ interface SocketContextValue {
   resyncGeneration: number;
 }
 
-const SocketContext = createContext<SocketContextValue>({ socket: null, state: 'offline', resyncGeneration: 0 });
+const SocketContext = createContext<SocketContextValue>({
+  socket: null,
+  state: 'offline',
+  resyncGeneration: 0,
+});
 
 export function SocketProvider({ token, children }: { token: string; children: ReactNode }) {
   const [socket, setSocket] = useState<AppSocket | null>(null);
@@ -33,7 +37,9 @@ export function SocketProvider({ token, children }: { token: string; children: R
       everConnected = true;
     };
     const onDisconnect = (reason: Socket.DisconnectReason) => {
-      setState(reason === 'io client disconnect' || reason === 'io server disconnect' ? 'offline' : 'reconnecting');
+      setState(
+        reason === 'io client disconnect' || reason === 'io server disconnect' ? 'offline' : 'reconnecting',
+      );
     };
     const onConnectError = () => {
       setState(created.active ? (everConnected ? 'reconnecting' : 'connecting') : 'offline');
@@ -62,7 +68,9 @@ export function SocketProvider({ token, children }: { token: string; children: R
     };
   }, [token]);
 
-  return <SocketContext.Provider value={{ socket, state, resyncGeneration }}>{children}</SocketContext.Provider>;
+  return (
+    <SocketContext.Provider value={{ socket, state, resyncGeneration }}>{children}</SocketContext.Provider>
+  );
 }
 
 export function useSocket(): SocketContextValue {

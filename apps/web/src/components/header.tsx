@@ -12,7 +12,12 @@ const BADGE_TEXT: Record<ConnectionState, string> = {
 export function ConnectionBadge() {
   const { state } = useSocket();
   return (
-    <span className={`badge badge--${state}`} data-testid="connection-badge" data-state={state} title={`Live updates: ${state}`}>
+    <span
+      className={`badge badge--${state}`}
+      data-testid="connection-badge"
+      data-state={state}
+      title={`Live updates: ${state}`}
+    >
       <span className="badge__dot" aria-hidden="true" />
       {BADGE_TEXT[state]}
     </span>
@@ -20,11 +25,20 @@ export function ConnectionBadge() {
 }
 
 export function Header({ user, onLogout }: { user: User | null; onLogout?: () => void }) {
-  const home = user === null ? '/login' : user.role === 'admin' ? '/admin' : user.role === 'driver' ? '/driver' : '/customer';
+  const home =
+    user === null
+      ? '/login'
+      : user.role === 'admin'
+        ? '/admin'
+        : user.role === 'driver'
+          ? '/driver'
+          : '/customer';
   return (
     <header className="topbar">
       <Link href={home} className="brand">
-        <span className="brand__mark" aria-hidden="true">▲</span>
+        <span className="brand__mark" aria-hidden="true">
+          ▲
+        </span>
         Loadline
       </Link>
       {user !== null && (
@@ -32,7 +46,9 @@ export function Header({ user, onLogout }: { user: User | null; onLogout?: () =>
           <ConnectionBadge />
           <span className="who" data-testid="current-user">
             <span className="who__name">{user.name}</span>
-            <span className="who__role" data-testid="current-role">{user.role}</span>
+            <span className="who__role" data-testid="current-role">
+              {user.role}
+            </span>
           </span>
           <button type="button" className="btn btn--ghost btn--small" onClick={onLogout} data-testid="logout">
             Log out

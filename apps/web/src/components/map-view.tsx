@@ -63,7 +63,16 @@ interface MarkerEntry {
  * A Leaflet map driven by props. Tiles come from VITE_TILE_URL; without one (or when tiles fail)
  * the map keeps a plain background so markers and the route stay readable.
  */
-export function MapView({ markers = [], points = [], route, onPick, fitKey, center, className, testId }: MapViewProps) {
+export function MapView({
+  markers = [],
+  points = [],
+  route,
+  onPick,
+  fitKey,
+  center,
+  className,
+  testId,
+}: MapViewProps) {
   const containerRef = useRef<HTMLDivElement | null>(null);
   const mapRef = useRef<L.Map | null>(null);
   const markersRef = useRef(new Map<string, MarkerEntry>());
@@ -79,7 +88,12 @@ export function MapView({ markers = [], points = [], route, onPick, fitKey, cent
       return;
     }
     const start = center ?? DEFAULT_CENTER;
-    const map = L.map(container, { center: [start.lat, start.lng], zoom: 12, preferCanvas: true, attributionControl: TILE_URL !== '' });
+    const map = L.map(container, {
+      center: [start.lat, start.lng],
+      zoom: 12,
+      preferCanvas: true,
+      attributionControl: TILE_URL !== '',
+    });
     rendererRef.current = L.canvas({ padding: 0.5 });
     if (TILE_URL !== '') {
       let failures = 0;
@@ -97,7 +111,10 @@ export function MapView({ markers = [], points = [], route, onPick, fitKey, cent
       container.classList.add('map--plain');
     }
     map.on('click', (event: L.LeafletMouseEvent) => {
-      onPickRef.current?.({ lat: Number(event.latlng.lat.toFixed(6)), lng: Number(event.latlng.lng.toFixed(6)) });
+      onPickRef.current?.({
+        lat: Number(event.latlng.lat.toFixed(6)),
+        lng: Number(event.latlng.lng.toFixed(6)),
+      });
     });
     mapRef.current = map;
     const markerEntries = markersRef.current;
@@ -132,7 +149,10 @@ export function MapView({ markers = [], points = [], route, onPick, fitKey, cent
       seen.add(spec.id);
       const existing = entries.get(spec.id);
       if (existing === undefined) {
-        const marker = L.marker([spec.position.lat, spec.position.lng], { icon: iconFor(spec), keyboard: false });
+        const marker = L.marker([spec.position.lat, spec.position.lng], {
+          icon: iconFor(spec),
+          keyboard: false,
+        });
         marker.addTo(map);
         entries.set(spec.id, { marker, kind: spec.kind, testId: spec.testId, frame: null });
         continue;
@@ -228,7 +248,12 @@ export function MapView({ markers = [], points = [], route, onPick, fitKey, cent
     }
     const latlngs = route.map((p): L.LatLngTuple => [p.lat, p.lng]);
     if (routeRef.current === null) {
-      routeRef.current = L.polyline(latlngs, { color: '#1d4ed8', weight: 4, opacity: 0.75, dashArray: '8 6' }).addTo(map);
+      routeRef.current = L.polyline(latlngs, {
+        color: '#1d4ed8',
+        weight: 4,
+        opacity: 0.75,
+        dashArray: '8 6',
+      }).addTo(map);
     } else {
       routeRef.current.setLatLngs(latlngs);
     }

@@ -42,7 +42,9 @@ export const STATUS_FLOW: readonly BookingStatus[] = [
 
 export function formatMoney(money: Money): string {
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency: money.currency }).format(money.amount / 100);
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency: money.currency }).format(
+      money.amount / 100,
+    );
   } catch {
     return `${(money.amount / 100).toFixed(2)} ${money.currency}`;
   }
@@ -74,7 +76,17 @@ export function ErrorBanner({ message, onRetry }: { message: string; onRetry?: (
   );
 }
 
-export function Card({ title, actions, children, className }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
+export function Card({
+  title,
+  actions,
+  children,
+  className,
+}: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
     <section className={`card ${className ?? ''}`}>
       {(title !== undefined || actions !== undefined) && (

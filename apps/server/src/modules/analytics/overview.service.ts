@@ -6,7 +6,13 @@ import type { ShardRouter } from '../../platform/db/shard-router';
 
 const CACHE_KEY = 'admin:overview';
 const CACHE_SECONDS = 1;
-const ACTIVE = ['driver_assigned', 'en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit'] as const;
+const ACTIVE = [
+  'driver_assigned',
+  'en_route_to_pickup',
+  'arrived_at_pickup',
+  'goods_collected',
+  'in_transit',
+] as const;
 
 interface ShardFigures {
   onlineDrivers: number;
@@ -28,9 +34,7 @@ interface ShardFigures {
  * "Today" is the current UTC day.
  */
 export class OverviewService {
-  constructor(
-    private readonly deps: { router: ShardRouter; cache: Cache; clock: Clock },
-  ) {}
+  constructor(private readonly deps: { router: ShardRouter; cache: Cache; clock: Clock }) {}
 
   async overview(): Promise<Overview> {
     const cached = await this.deps.cache.get(CACHE_KEY);
@@ -39,7 +43,9 @@ export class OverviewService {
     }
     const now = this.deps.clock.now();
     const dayStart = now - (now % 86_400_000);
-    const figures = await Promise.all(this.deps.router.shards.map((shard) => this.shardFigures(shard.db, dayStart)));
+    const figures = await Promise.all(
+      this.deps.router.shards.map((shard) => this.shardFigures(shard.db, dayStart)),
+    );
     const total = figures.reduce<ShardFigures>(
       (sum, part) => {
         for (const key of Object.keys(sum) as (keyof ShardFigures)[]) {
@@ -61,8 +67,10 @@ export class OverviewService {
         offersAnswered: 0,
       },
     );
-    const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 1000);
-    const average = (sum: number, count: number) => (count === 0 ? null : Math.round((sum / count) * 10) / 10);
+    const ratio = (part: number, whole: number) =>
+      whole === 0 ? null : Math.round((part / whole) * 1000) / 1000;
+    const average = (sum: number, count: number) =>
+      count === 0 ? null : Math.round((sum / count) * 10) / 10;
     const overview: Overview = {
       onlineDrivers: total.onlineDrivers,
       activeBookings: total.activeBookings,
@@ -77,20 +85,31 @@ export class OverviewService {
     return overview;
   }
 
-  private async shardFigures(db: ShardRouter['shards'][number]['db'], dayStart: number): Promise<ShardFigures> {
+  private async shardFigures(
+    db: ShardRouter['shards'][number]['db'],
+    dayStart: number,
+  ): Promise<ShardFigures> {
     const count = sql<number | string>`count(*)`;
     const [online, active, searching, delivered, cancelled, offers] = await Promise.all([
       db.selectFrom('drivers').select(count.as('n')).where('online', '=', 1).executeTakeFirstOrThrow(),
       db.selectFrom('bookings').select(count.as('n')).where('status', 'in', ACTIVE).executeTakeFirstOrThrow(),
-      db.selectFrom('bookings').select(count.as('n')).where('status', '=', 'searching').executeTakeFirstOrThrow(),
+      db
+        .selectFrom('bookings')
+        .select(count.as('n'))
+        .where('status', '=', 'searching')
+        .executeTakeFirstOrThrow(),
       db
         .selectFrom('bookings')
         .select([
           count.as('n'),
           sql<number | string | null>`sum(delivered_at - picked_up_at) / 60000.0`.as('trip'),
-          sql<number | string | null>`sum(case when picked_up_at is not null then 1 else 0 end)`.as('tripCount'),
+          sql<number | string | null>`sum(case when picked_up_at is not null then 1 else 0 end)`.as(
+            'tripCount',
+          ),
           sql<number | string | null>`sum(picked_up_at - search_started_at) / 60000.0`.as('wait'),
-          sql<number | string | null>`sum(case when picked_up_at is not null and search_started_at is not null then 1 else 0 end)`.as(
+          sql<
+            number | string | null
+          >`sum(case when picked_up_at is not null and search_started_at is not null then 1 else 0 end)`.as(
             'waitCount',
           ),
         ])
@@ -107,7 +126,9 @@ export class OverviewService {
         .selectFrom('offers')
         .select([
           sql<number | string | null>`sum(case when status = 'accepted' then 1 else 0 end)`.as('accepted'),
-          sql<number | string | null>`sum(case when status in ('accepted', 'rejected', 'expired') then 1 else 0 end)`.as('answered'),
+          sql<
+            number | string | null
+          >`sum(case when status in ('accepted', 'rejected', 'expired') then 1 else 0 end)`.as('answered'),
         ])
         .executeTakeFirstOrThrow(),
     ]);

@@ -102,7 +102,12 @@ export class AuthService {
     const releasePlate = vehicle === undefined ? null : await this.claimPlate(vehicle.plate, userId);
     try {
       await shard.db.transaction().execute(async (trx) => {
-        await this.deps.users.insertLookup(trx, { kind: 'email', value: email, owner_id: userId, created_at: now });
+        await this.deps.users.insertLookup(trx, {
+          kind: 'email',
+          value: email,
+          owner_id: userId,
+          created_at: now,
+        });
         await this.deps.users.insertUser(trx, row);
         if (vehicle !== undefined) {
           const vehicleId = ids.next(logical);
@@ -206,11 +211,18 @@ export class AuthService {
     return token;
   }
 
-  private checkVehicle(vehicle: VehicleInput): { type: VehicleInput['type']; plate: string; capacityKg: number } {
+  private checkVehicle(vehicle: VehicleInput): {
+    type: VehicleInput['type'];
+    plate: string;
+    capacityKg: number;
+  } {
     const max = VEHICLE_CAPACITY_KG[vehicle.type];
     const capacityKg = vehicle.capacityKg ?? max;
     if (capacityKg > max) {
-      throw errors.validation(`A ${vehicle.type} carries at most ${max} kg.`, { field: 'vehicle.capacityKg', max });
+      throw errors.validation(`A ${vehicle.type} carries at most ${max} kg.`, {
+        field: 'vehicle.capacityKg',
+        max,
+      });
     }
     const plate = normalizePlate(vehicle.plate);
     if (plate.length < 2) {
@@ -231,7 +243,12 @@ export class AuthService {
     };
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
-        await users.insertLookup(directory, { kind: 'plate', value: plate, owner_id: ownerId, created_at: clock.now() });
+        await users.insertLookup(directory, {
+          kind: 'plate',
+          value: plate,
+          owner_id: ownerId,
+          created_at: clock.now(),
+        });
         return release;
       } catch (error) {
         if (!isUniqueViolation(error)) {

@@ -26,7 +26,12 @@ describe(`auth (${tier})`, () => {
     const response = await app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload: body });
     expect(response.statusCode).toBe(201);
     const created = response.json<AuthResponse>();
-    expect(created.user).toMatchObject({ email: 'asha.rao@example.com', name: body.name, role: 'customer', status: 'active' });
+    expect(created.user).toMatchObject({
+      email: 'asha.rao@example.com',
+      name: body.name,
+      role: 'customer',
+      status: 'active',
+    });
     expect(created.user).not.toHaveProperty('password_hash');
     expect(created.token.length).toBeGreaterThanOrEqual(40);
     expect(response.cookies.find((cookie) => cookie.name === 'sid')?.httpOnly).toBe(true);
@@ -42,10 +47,18 @@ describe(`auth (${tier})`, () => {
   });
 
   it('signs up a driver with a vehicle and shows the profile on /v1/me', async () => {
-    const { token, user } = await signUp(app, driverSignup({ vehicle: { type: 'mini_truck', plate: 'mh 12-ab 4321' } }));
+    const { token, user } = await signUp(
+      app,
+      driverSignup({ vehicle: { type: 'mini_truck', plate: 'mh 12-ab 4321' } }),
+    );
     const me = await app.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) });
     expect(me.json<MeResponse>().user.driver).toEqual({
-      vehicle: { id: expect.any(String) as string, type: 'mini_truck', plate: 'MH12AB4321', capacityKg: 1500 },
+      vehicle: {
+        id: expect.any(String) as string,
+        type: 'mini_truck',
+        plate: 'MH12AB4321',
+        capacityKg: 1500,
+      },
       online: false,
       suspended: false,
     });
@@ -80,7 +93,9 @@ describe(`auth (${tier})`, () => {
   it('racing signups with one email: exactly one 201, the rest 409', async () => {
     const body = customerSignup();
     const responses = await Promise.all(
-      Array.from({ length: 8 }, () => app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload: body })),
+      Array.from({ length: 8 }, () =>
+        app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload: body }),
+      ),
     );
     const statuses = responses.map((response) => response.statusCode).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
@@ -157,9 +172,17 @@ describe(`auth (${tier})`, () => {
     const body = customerSignup();
     const first = await signUp(app, body);
     const second = (
-      await app.http.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: body.email, password: body.password } })
+      await app.http.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email: body.email, password: body.password },
+      })
     ).json<AuthResponse>();
-    const logout = await app.http.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(first.token) });
+    const logout = await app.http.inject({
+      method: 'POST',
+      url: '/v1/auth/logout',
+      headers: bearer(first.token),
+    });
     expect(logout.statusCode).toBe(204);
     const afterwards = await app.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(first.token) });
     expect(afterwards.statusCode).toBe(401);
@@ -169,7 +192,11 @@ describe(`auth (${tier})`, () => {
   });
 
   it('a missing, malformed or unknown token is 401 unauthenticated', async () => {
-    for (const headers of [{}, { authorization: 'Basic abc' }, bearer('made-up-token-made-up-token-made-up-token')]) {
+    for (const headers of [
+      {},
+      { authorization: 'Basic abc' },
+      bearer('made-up-token-made-up-token-made-up-token'),
+    ]) {
       const response = await app.http.inject({ method: 'GET', url: '/v1/me', headers });
       expect(response.statusCode).toBe(401);
       expect(response.json()).toMatchObject({ error: { code: 'unauthenticated' } });
@@ -192,25 +219,40 @@ describe(`auth (${tier})`, () => {
   });
 
   // Several instances exist only in cluster mode; embedded mode is one process by design.
-  it.runIf(tier === 'cluster')('a session revoked on one instance is refused by another at once', async () => {
-    const other = await env.start({ roles: ['api'] });
-    try {
-      const { token } = await signUp(app, customerSignup());
-      // The other instance has looked the session up, so it holds a cached copy.
-      expect((await other.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) })).statusCode).toBe(200);
-      expect((await app.http.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(token) })).statusCode).toBe(204);
-      await waitFor(async () => (await other.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) })).statusCode === 401, 2000);
-    } finally {
-      await other.close();
-    }
-  });
+  it.runIf(tier === 'cluster')(
+    'a session revoked on one instance is refused by another at once',
+    async () => {
+      const other = await env.start({ roles: ['api'] });
+      try {
+        const { token } = await signUp(app, customerSignup());
+        // The other instance has looked the session up, so it holds a cached copy.
+        expect(
+          (await other.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) })).statusCode,
+        ).toBe(200);
+        expect(
+          (await app.http.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(token) }))
+            .statusCode,
+        ).toBe(204);
+        await waitFor(
+          async () =>
+            (await other.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) })).statusCode ===
+            401,
+          2000,
+        );
+      } finally {
+        await other.close();
+      }
+    },
+  );
 
   it('an expired session is 401', async () => {
     const clock = new ManualClock(Date.now());
     const clocked = await env.start({ clock, roles: ['api'] });
     try {
       const { token } = await signUp(clocked, customerSignup());
-      expect((await clocked.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) })).statusCode).toBe(200);
+      expect(
+        (await clocked.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) })).statusCode,
+      ).toBe(200);
       clock.advance(clocked.config.sessionTtlSeconds * 1000 + 1);
       const expired = await clocked.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) });
       expect(expired.statusCode).toBe(401);
@@ -223,7 +265,12 @@ describe(`auth (${tier})`, () => {
     const body = customerSignup();
     const { user } = await signUp(app, body);
     const { router, clock } = app.platform;
-    await router.forId(user.id).db.updateTable('users').set({ status: 'suspended', updated_at: clock.now() }).where('id', '=', user.id).execute();
+    await router
+      .forId(user.id)
+      .db.updateTable('users')
+      .set({ status: 'suspended', updated_at: clock.now() })
+      .where('id', '=', user.id)
+      .execute();
     const response = await app.http.inject({
       method: 'POST',
       url: '/v1/auth/login',
@@ -254,7 +301,9 @@ describe(`auth rate limits (${tier})`, () => {
   let env: TestEnvironment;
 
   beforeAll(async () => {
-    env = await TestEnvironment.create('ratelimit', { env: { AUTH_RATE_LIMIT_EMAIL: '3/60', AUTH_RATE_LIMIT_IP: '50/60' } });
+    env = await TestEnvironment.create('ratelimit', {
+      env: { AUTH_RATE_LIMIT_EMAIL: '3/60', AUTH_RATE_LIMIT_IP: '50/60' },
+    });
   });
 
   afterAll(async () => {
@@ -268,7 +317,9 @@ describe(`auth rate limits (${tier})`, () => {
     const payload = { email: 'target@example.com', password: 'wrong password' };
     const statuses: number[] = [];
     for (const instance of [first, second, first]) {
-      statuses.push((await instance.http.inject({ method: 'POST', url: '/v1/auth/login', payload })).statusCode);
+      statuses.push(
+        (await instance.http.inject({ method: 'POST', url: '/v1/auth/login', payload })).statusCode,
+      );
     }
     expect(statuses).toEqual([401, 401, 401]);
     const limited = await second.http.inject({ method: 'POST', url: '/v1/auth/login', payload });
@@ -292,7 +343,8 @@ describe(`auth rate limits (${tier})`, () => {
       const statuses: number[] = [];
       for (let index = 0; index < 3; index += 1) {
         statuses.push(
-          (await app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload: customerSignup() })).statusCode,
+          (await app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload: customerSignup() }))
+            .statusCode,
         );
       }
       expect(statuses).toEqual([201, 201, 429]);

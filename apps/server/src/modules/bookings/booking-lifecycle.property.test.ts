@@ -18,7 +18,10 @@ const call: fc.Arbitrary<Call> = fc.oneof(
   fc.record({ kind: fc.constant('driver' as const), to: fc.constantFrom(...BOOKING_STATUSES) }),
   fc.constant({ kind: 'customer-cancel' as const }),
   fc.constant({ kind: 'admin-cancel' as const }),
-  fc.record({ kind: fc.constant('system' as const), to: fc.constantFrom('expired' as const, 'searching' as const) }),
+  fc.record({
+    kind: fc.constant('system' as const),
+    to: fc.constantFrom('expired' as const, 'searching' as const),
+  }),
 );
 
 describe(`booking state machine through the service (${tier})`, () => {
@@ -42,75 +45,85 @@ describe(`booking state machine through the service (${tier})`, () => {
     const admin = { userId: '1', role: 'admin' as const };
 
     await fc.assert(
-      fc.asyncProperty(fc.boolean(), fc.array(call, { minLength: 1, maxLength: 12 }), async (assign, calls) => {
-        const { booking } = await service.create(customer.user.id, {
-          pickup: offset(CITY, 900),
-          dropoff: offset(CITY, 905),
-          vehicleType: 'van',
-        });
-        let expected: BookingStatus = 'searching';
-        let hasDriver = false;
-        if (assign) {
-          await service.transition(booking.id, 'driver_assigned', { role: 'driver', id: driver.user.id }, {
-            requireNoDriver: true,
-            set: () => ({ driver_id: driver.user.id }),
+      fc.asyncProperty(
+        fc.boolean(),
+        fc.array(call, { minLength: 1, maxLength: 12 }),
+        async (assign, calls) => {
+          const { booking } = await service.create(customer.user.id, {
+            pickup: offset(CITY, 900),
+            dropoff: offset(CITY, 905),
+            vehicleType: 'van',
           });
-          expected = 'driver_assigned';
-          hasDriver = true;
-        }
-        for (const step of calls) {
-          let actor: 'driver' | 'customer' | 'admin' | 'system';
-          let to: BookingStatus;
-          let attempt: () => Promise<unknown>;
-          switch (step.kind) {
-            case 'driver':
-              actor = 'driver';
-              to = step.to;
-              attempt = () => service.driverUpdate(driver.user.id, booking.id, step.to);
-              break;
-            case 'customer-cancel':
-              actor = 'customer';
-              to = 'cancelled';
-              attempt = () => service.cancel(caller, booking.id, undefined);
-              break;
-            case 'admin-cancel':
-              actor = 'admin';
-              to = 'cancelled';
-              attempt = () => service.cancel(admin, booking.id, undefined);
-              break;
-            case 'system':
-              actor = 'system';
-              to = step.to;
-              attempt = () => service.transition(booking.id, step.to, { role: 'system', id: null });
-              break;
+          let expected: BookingStatus = 'searching';
+          let hasDriver = false;
+          if (assign) {
+            await service.transition(
+              booking.id,
+              'driver_assigned',
+              { role: 'driver', id: driver.user.id },
+              {
+                requireNoDriver: true,
+                set: () => ({ driver_id: driver.user.id }),
+              },
+            );
+            expected = 'driver_assigned';
+            hasDriver = true;
           }
-          // A driver can only touch a job it holds; everyone else follows the table.
-          const allowed =
-            canTransition(expected, to, actor) && (actor !== 'driver' || (hasDriver && to !== 'driver_assigned'));
-          try {
-            await attempt();
-            expect(allowed).toBe(true);
-            expected = to;
-            if (to === 'searching') {
-              hasDriver = false;
+          for (const step of calls) {
+            let actor: 'driver' | 'customer' | 'admin' | 'system';
+            let to: BookingStatus;
+            let attempt: () => Promise<unknown>;
+            switch (step.kind) {
+              case 'driver':
+                actor = 'driver';
+                to = step.to;
+                attempt = () => service.driverUpdate(driver.user.id, booking.id, step.to);
+                break;
+              case 'customer-cancel':
+                actor = 'customer';
+                to = 'cancelled';
+                attempt = () => service.cancel(caller, booking.id, undefined);
+                break;
+              case 'admin-cancel':
+                actor = 'admin';
+                to = 'cancelled';
+                attempt = () => service.cancel(admin, booking.id, undefined);
+                break;
+              case 'system':
+                actor = 'system';
+                to = step.to;
+                attempt = () => service.transition(booking.id, step.to, { role: 'system', id: null });
+                break;
             }
-          } catch (error) {
-            expect(error).toBeInstanceOf(AppError);
-            expect([404, 422]).toContain((error as AppError).status);
-            expect(allowed).toBe(false);
+            // A driver can only touch a job it holds; everyone else follows the table.
+            const allowed =
+              canTransition(expected, to, actor) &&
+              (actor !== 'driver' || (hasDriver && to !== 'driver_assigned'));
+            try {
+              await attempt();
+              expect(allowed).toBe(true);
+              expected = to;
+              if (to === 'searching') {
+                hasDriver = false;
+              }
+            } catch (error) {
+              expect(error).toBeInstanceOf(AppError);
+              expect([404, 422]).toContain((error as AppError).status);
+              expect(allowed).toBe(false);
+            }
           }
-        }
-        const stored = await service.get(admin, booking.id);
-        expect(stored.status).toBe(expected);
-        const events = await service.events(admin, booking.id);
-        expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
-        expect(stored.seq).toBe(events.length);
-        for (let index = 1; index < events.length; index += 1) {
-          const from = events[index - 1]?.status as BookingStatus;
-          const step = events[index];
-          expect(step !== undefined && canTransition(from, step.status, step.actor.role)).toBe(true);
-        }
-      }),
+          const stored = await service.get(admin, booking.id);
+          expect(stored.status).toBe(expected);
+          const events = await service.events(admin, booking.id);
+          expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+          expect(stored.seq).toBe(events.length);
+          for (let index = 1; index < events.length; index += 1) {
+            const from = events[index - 1]?.status as BookingStatus;
+            const step = events[index];
+            expect(step !== undefined && canTransition(from, step.status, step.actor.role)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 25 },
     );
   });

@@ -9,7 +9,10 @@ const status = fc.constantFrom(...BOOKING_STATUSES);
 const actor = fc.constantFrom(...ACTORS);
 
 /** Applies attempted moves the way the service does: illegal ones change nothing. */
-function run(start: BookingStatus, moves: [BookingStatus, ActorRole][]): { path: BookingStatus[]; actors: ActorRole[] } {
+function run(
+  start: BookingStatus,
+  moves: [BookingStatus, ActorRole][],
+): { path: BookingStatus[]; actors: ActorRole[] } {
   const path: BookingStatus[] = [start];
   const actors: ActorRole[] = [];
   let current = start;
@@ -42,8 +45,16 @@ describe('booking state machine', () => {
   });
 
   it('lets customers cancel only until the goods are collected, admins until delivery', () => {
-    const customerCancellable = BOOKING_STATUSES.filter((from) => canTransition(from, 'cancelled', 'customer'));
-    expect(customerCancellable).toEqual(['scheduled', 'searching', 'driver_assigned', 'en_route_to_pickup', 'arrived_at_pickup']);
+    const customerCancellable = BOOKING_STATUSES.filter((from) =>
+      canTransition(from, 'cancelled', 'customer'),
+    );
+    expect(customerCancellable).toEqual([
+      'scheduled',
+      'searching',
+      'driver_assigned',
+      'en_route_to_pickup',
+      'arrived_at_pickup',
+    ]);
     const adminCancellable = BOOKING_STATUSES.filter((from) => canTransition(from, 'cancelled', 'admin'));
     expect(adminCancellable).toEqual([
       'scheduled',
@@ -76,34 +87,38 @@ describe('booking state machine', () => {
 
   it('no sequence of attempted moves reaches an illegal state', () => {
     fc.assert(
-      fc.property(fc.constantFrom<BookingStatus>('scheduled', 'searching'), fc.array(fc.tuple(status, actor), { maxLength: 40 }), (start, moves) => {
-        const { path, actors } = run(start, moves);
-        for (let index = 1; index < path.length; index += 1) {
-          const from = path[index - 1] as BookingStatus;
-          const to = path[index] as BookingStatus;
-          const who = actors[index - 1] as ActorRole;
-          // Every step taken is one the table allows.
-          expect(canTransition(from, to, who)).toBe(true);
-          // Nothing leaves a terminal status.
-          expect(isTerminal(from)).toBe(false);
-          // Delivery only follows transit; collection only follows arrival.
-          if (to === 'delivered') {
-            expect(from).toBe('in_transit');
+      fc.property(
+        fc.constantFrom<BookingStatus>('scheduled', 'searching'),
+        fc.array(fc.tuple(status, actor), { maxLength: 40 }),
+        (start, moves) => {
+          const { path, actors } = run(start, moves);
+          for (let index = 1; index < path.length; index += 1) {
+            const from = path[index - 1] as BookingStatus;
+            const to = path[index] as BookingStatus;
+            const who = actors[index - 1] as ActorRole;
+            // Every step taken is one the table allows.
+            expect(canTransition(from, to, who)).toBe(true);
+            // Nothing leaves a terminal status.
+            expect(isTerminal(from)).toBe(false);
+            // Delivery only follows transit; collection only follows arrival.
+            if (to === 'delivered') {
+              expect(from).toBe('in_transit');
+            }
+            if (to === 'goods_collected') {
+              expect(from).toBe('arrived_at_pickup');
+            }
+            // A customer never cancels goods that are on board.
+            if (to === 'cancelled' && who === 'customer') {
+              expect(['goods_collected', 'in_transit']).not.toContain(from);
+            }
           }
-          if (to === 'goods_collected') {
-            expect(from).toBe('arrived_at_pickup');
+          // Delivered means the goods were collected on the way.
+          if (path.includes('delivered')) {
+            expect(path).toContain('goods_collected');
+            expect(path).toContain('in_transit');
           }
-          // A customer never cancels goods that are on board.
-          if (to === 'cancelled' && who === 'customer') {
-            expect(['goods_collected', 'in_transit']).not.toContain(from);
-          }
-        }
-        // Delivered means the goods were collected on the way.
-        if (path.includes('delivered')) {
-          expect(path).toContain('goods_collected');
-          expect(path).toContain('in_transit');
-        }
-      }),
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -10,7 +10,11 @@ const TRANSITIONS: Readonly<Record<BookingStatus, Partial<Record<BookingStatus, 
   scheduled: { searching: ['system'], cancelled: ['customer', 'admin'] },
   searching: { driver_assigned: ['driver'], cancelled: ['customer', 'admin'], expired: ['system'] },
   // A driver may release an assigned job back to searching.
-  driver_assigned: { en_route_to_pickup: ['driver'], searching: ['driver'], cancelled: ['customer', 'admin'] },
+  driver_assigned: {
+    en_route_to_pickup: ['driver'],
+    searching: ['driver'],
+    cancelled: ['customer', 'admin'],
+  },
   en_route_to_pickup: { arrived_at_pickup: ['driver'], cancelled: ['customer', 'admin'] },
   arrived_at_pickup: { goods_collected: ['driver'], cancelled: ['customer', 'admin'] },
   // Once the goods are on board only an admin may cancel.

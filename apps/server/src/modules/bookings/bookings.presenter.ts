@@ -34,5 +34,10 @@ export function presentBooking(row: BookingRow): Booking {
 }
 
 export function presentEvent(row: BookingEventRow): BookingEvent {
-  return { seq: row.seq, status: row.status, at: iso(row.at), actor: { role: row.actor_role, id: row.actor_id } };
+  return {
+    seq: row.seq,
+    status: row.status,
+    at: iso(row.at),
+    actor: { role: row.actor_role, id: row.actor_id },
+  };
 }

@@ -72,7 +72,12 @@ export class BookingsRepository {
   }
 
   async events(db: Executor, bookingId: string): Promise<BookingEventRow[]> {
-    return db.selectFrom('booking_events').selectAll().where('booking_id', '=', bookingId).orderBy('seq').execute();
+    return db
+      .selectFrom('booking_events')
+      .selectAll()
+      .where('booking_id', '=', bookingId)
+      .orderBy('seq')
+      .execute();
   }
 
   /** A customer's bookings, newest first, after the keyset `beforeId`. */
@@ -137,7 +142,11 @@ export class BookingsRepository {
   }
 
   async deleteIdempotencyKey(db: Executor, userId: string, key: string): Promise<void> {
-    await db.deleteFrom('idempotency_keys').where('user_id', '=', userId).where('idem_key', '=', key).execute();
+    await db
+      .deleteFrom('idempotency_keys')
+      .where('user_id', '=', userId)
+      .where('idem_key', '=', key)
+      .execute();
   }
 
   async purgeIdempotencyKeys(db: Executor, olderThan: number): Promise<void> {

@@ -155,7 +155,8 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
         schema: {
           tags: ['bookings'],
           summary: 'Move a job to its next status (the assigned driver only)',
-          description: 'Moves outside the state machine are 422 invalid_transition; `searching` releases the job.',
+          description:
+            'Moves outside the state machine are 422 invalid_transition; `searching` releases the job.',
           security,
           params: IdParams,
           body: StatusUpdateBody,

@@ -18,15 +18,17 @@ import { AppError, errors } from '../../lib/errors';
 import { isTransientConflict, isUniqueViolation } from '../../platform/db/db-errors';
 import { logicalShardOf, type IdGenerator } from '../../platform/db/ids';
 import type { BookingsTable } from '../../platform/db/schema';
-import { compareIds, decodeCursor, encodeCursor, scatterGather, type ScatterPage } from '../../platform/db/scatter';
+import {
+  compareIds,
+  decodeCursor,
+  encodeCursor,
+  scatterGather,
+  type ScatterPage,
+} from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
 import type { DriverPresence } from '../drivers/driver-presence';
-import {
-  BOOKING_STATUS_CHANGED,
-  type BookingActor,
-  type BookingStatusChanged,
-} from './booking-events';
+import { BOOKING_STATUS_CHANGED, type BookingActor, type BookingStatusChanged } from './booking-events';
 import { assertTransition } from './booking-state';
 import { presentBooking, presentEvent } from './bookings.presenter';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
@@ -115,7 +117,9 @@ export class BookingsService {
     const terms = await this.terms(customerId, body);
     const scheduledAt = this.scheduleTime(body.scheduledAt, now);
     const status: BookingStatus =
-      scheduledAt !== null && scheduledAt - this.deps.scheduledLeadMinutes * 60_000 > now ? 'scheduled' : 'searching';
+      scheduledAt !== null && scheduledAt - this.deps.scheduledLeadMinutes * 60_000 > now
+        ? 'scheduled'
+        : 'searching';
     const id = this.deps.ids.next(logicalShardOf(customerId));
     const row: BookingRow = {
       id,
@@ -242,7 +246,9 @@ export class BookingsService {
       ? { lat: row.pickup_lat, lng: row.pickup_lng }
       : { lat: row.dropoff_lat, lng: row.dropoff_lng };
     const eta =
-      row.status === 'arrived_at_pickup' ? 0 : this.deps.pricing.travelMinutes(row.vehicle_type, location, target);
+      row.status === 'arrived_at_pickup'
+        ? 0
+        : this.deps.pricing.travelMinutes(row.vehicle_type, location, target);
     return {
       status: row.status,
       driverLocation: {
@@ -259,7 +265,10 @@ export class BookingsService {
     const actor: BookingActor = { role: caller.role === 'admin' ? 'admin' : 'customer', id: caller.userId };
     const row = await this.transition(bookingId, 'cancelled', actor, {
       check: (current) => {
-        if (caller.role !== 'admin' && (caller.role !== 'customer' || current.customer_id !== caller.userId)) {
+        if (
+          caller.role !== 'admin' &&
+          (caller.role !== 'customer' || current.customer_id !== caller.userId)
+        ) {
           throw errors.notFound('Booking');
         }
       },
@@ -270,30 +279,35 @@ export class BookingsService {
 
   /** A status move by the assigned driver (REST and socket share it). */
   async driverUpdate(driverId: string, bookingId: string, to: BookingStatus): Promise<Booking> {
-    const row = await this.transition(bookingId, to, { role: 'driver', id: driverId }, {
-      check: (current) => {
-        if (current.driver_id !== driverId) {
-          throw errors.notFound('Booking');
-        }
-        if (to === 'driver_assigned') {
-          throw errors.invalidTransition(current.status, to);
-        }
+    const row = await this.transition(
+      bookingId,
+      to,
+      { role: 'driver', id: driverId },
+      {
+        check: (current) => {
+          if (current.driver_id !== driverId) {
+            throw errors.notFound('Booking');
+          }
+          if (to === 'driver_assigned') {
+            throw errors.invalidTransition(current.status, to);
+          }
+        },
+        requireDriver: driverId,
+        set: (_current, now) => {
+          switch (to) {
+            case 'goods_collected':
+              return { picked_up_at: now };
+            case 'delivered':
+              return { delivered_at: now };
+            case 'searching':
+              return { driver_id: null, assigned_at: null, search_started_at: now };
+            default:
+              return {};
+          }
+        },
+        ...(to === 'searching' ? { eventDriverId: driverId } : {}),
       },
-      requireDriver: driverId,
-      set: (_current, now) => {
-        switch (to) {
-          case 'goods_collected':
-            return { picked_up_at: now };
-          case 'delivered':
-            return { delivered_at: now };
-          case 'searching':
-            return { driver_id: null, assigned_at: null, search_started_at: now };
-          default:
-            return {};
-        }
-      },
-      ...(to === 'searching' ? { eventDriverId: driverId } : {}),
-    });
+    );
     return presentBooking(row);
   }
 
@@ -303,7 +317,12 @@ export class BookingsService {
    * A concurrent change makes the update miss; the booking is then read again
    * and the rules apply to what it has become.
    */
-  async transition(bookingId: string, to: BookingStatus, actor: BookingActor, options: TransitionOptions = {}): Promise<BookingRow> {
+  async transition(
+    bookingId: string,
+    to: BookingStatus,
+    actor: BookingActor,
+    options: TransitionOptions = {},
+  ): Promise<BookingRow> {
     const { router, bookings, clock } = this.deps;
     const db = router.forId(bookingId).db;
     for (let attempt = 0; attempt < 8; attempt += 1) {
@@ -455,7 +474,9 @@ export class BookingsService {
     }
     const at = Date.parse(scheduledAt);
     if (!Number.isFinite(at) || at < now + MIN_SCHEDULE_AHEAD_MS) {
-      throw errors.validation('scheduledAt must be at least a minute in the future.', { field: 'scheduledAt' });
+      throw errors.validation('scheduledAt must be at least a minute in the future.', {
+        field: 'scheduledAt',
+      });
     }
     if (at > now + MAX_SCHEDULE_AHEAD_MS) {
       throw errors.validation('scheduledAt must be within 30 days.', { field: 'scheduledAt' });

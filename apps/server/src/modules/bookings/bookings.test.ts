@@ -3,7 +3,15 @@ import type { Booking, BookingEvent, Quote, Tracking } from '@loadline/contracts
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
 import { bearer } from '../../../test/support/factories';
-import { CITY, book, newCustomer, offset, onlineDriver, waitForOffer, waitForStatus } from '../../../test/support/fleet';
+import {
+  CITY,
+  book,
+  newCustomer,
+  offset,
+  onlineDriver,
+  waitForOffer,
+  waitForStatus,
+} from '../../../test/support/fleet';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
@@ -17,7 +25,12 @@ describe(`bookings (${tier})`, () => {
   beforeAll(async () => {
     env = await TestEnvironment.create('bookings', { env: { RATE_LIMITS: 'off', OFFER_TTL_SECONDS: '30' } });
     app = await env.start();
-    await app.services.auth.createAccount({ email: 'ops@example.com', password: 'admin password', name: 'Ops', role: 'admin' });
+    await app.services.auth.createAccount({
+      email: 'ops@example.com',
+      password: 'admin password',
+      name: 'Ops',
+      role: 'admin',
+    });
     const login = await app.http.inject({
       method: 'POST',
       url: '/v1/auth/login',
@@ -94,9 +107,18 @@ describe(`bookings (${tier})`, () => {
       headers: bearer(driver.token),
     });
     expect(accepted.statusCode).toBe(200);
-    expect(accepted.json<Booking>()).toMatchObject({ status: 'driver_assigned', driverId: driver.user.id, seq: 2 });
+    expect(accepted.json<Booking>()).toMatchObject({
+      status: 'driver_assigned',
+      driverId: driver.user.id,
+      seq: 2,
+    });
 
-    const steps: Booking['status'][] = ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit'];
+    const steps: Booking['status'][] = [
+      'en_route_to_pickup',
+      'arrived_at_pickup',
+      'goods_collected',
+      'in_transit',
+    ];
     for (const [index, status] of steps.entries()) {
       const response = await move(driver.token, booking.id, status);
       expect(response.statusCode).toBe(200);
@@ -148,15 +170,30 @@ describe(`bookings (${tier})`, () => {
 
   it('every illegal move is 422 invalid_transition and changes nothing', async () => {
     const { driver, booking } = await assignedJob(offset(CITY, 20));
-    for (const status of ['goods_collected', 'delivered', 'in_transit', 'arrived_at_pickup', 'expired', 'scheduled', 'cancelled', 'driver_assigned'] as const) {
+    for (const status of [
+      'goods_collected',
+      'delivered',
+      'in_transit',
+      'arrived_at_pickup',
+      'expired',
+      'scheduled',
+      'cancelled',
+      'driver_assigned',
+    ] as const) {
       const response = await move(driver.token, booking.id, status);
       expect(response.statusCode).toBe(422);
-      expect(response.json()).toMatchObject({ error: { code: 'invalid_transition', details: { from: 'driver_assigned', to: status } } });
+      expect(response.json()).toMatchObject({
+        error: { code: 'invalid_transition', details: { from: 'driver_assigned', to: status } },
+      });
     }
     expect((await move(driver.token, booking.id, 'en_route_to_pickup')).statusCode).toBe(200);
     expect((await move(driver.token, booking.id, 'driver_assigned')).statusCode).toBe(422);
     expect((await move(driver.token, booking.id, 'searching')).statusCode).toBe(422);
-    const current = await app.http.inject({ method: 'GET', url: `/v1/bookings/${booking.id}`, headers: bearer(driver.token) });
+    const current = await app.http.inject({
+      method: 'GET',
+      url: `/v1/bookings/${booking.id}`,
+      headers: bearer(driver.token),
+    });
     expect(current.json<Booking>()).toMatchObject({ status: 'en_route_to_pickup', seq: 3 });
   });
 
@@ -172,25 +209,49 @@ describe(`bookings (${tier})`, () => {
     });
     expect(cancelled.statusCode).toBe(200);
     expect(cancelled.json<Booking>()).toMatchObject({ status: 'cancelled', seq: 2 });
-    const again = await app.http.inject({ method: 'POST', url: `/v1/bookings/${own.id}/cancel`, headers: bearer(owner.token), payload: {} });
+    const again = await app.http.inject({
+      method: 'POST',
+      url: `/v1/bookings/${own.id}/cancel`,
+      headers: bearer(owner.token),
+      payload: {},
+    });
     expect(again.statusCode).toBe(422);
     // A cancel may come without any body at all.
     const bare = await book(app, owner.token, { pickup: offset(CITY, -41) });
-    const noBody = await app.http.inject({ method: 'POST', url: `/v1/bookings/${bare.id}/cancel`, headers: bearer(owner.token) });
+    const noBody = await app.http.inject({
+      method: 'POST',
+      url: `/v1/bookings/${bare.id}/cancel`,
+      headers: bearer(owner.token),
+    });
     expect(noBody.statusCode).toBe(200);
     expect(noBody.json<Booking>().status).toBe('cancelled');
 
     // Another customer's booking looks like it does not exist.
-    const foreign = await app.http.inject({ method: 'POST', url: `/v1/bookings/${searching.id}/cancel`, headers: bearer(owner.token), payload: {} });
+    const foreign = await app.http.inject({
+      method: 'POST',
+      url: `/v1/bookings/${searching.id}/cancel`,
+      headers: bearer(owner.token),
+      payload: {},
+    });
     expect(foreign.statusCode).toBe(404);
 
     const { customer, driver, booking } = await assignedJob(offset(CITY, 30));
     for (const status of ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected'] as const) {
       expect((await move(driver.token, booking.id, status)).statusCode).toBe(200);
     }
-    const late = await app.http.inject({ method: 'POST', url: `/v1/bookings/${booking.id}/cancel`, headers: bearer(customer.token), payload: {} });
+    const late = await app.http.inject({
+      method: 'POST',
+      url: `/v1/bookings/${booking.id}/cancel`,
+      headers: bearer(customer.token),
+      payload: {},
+    });
     expect(late.statusCode).toBe(422);
-    const byAdmin = await app.http.inject({ method: 'POST', url: `/v1/bookings/${booking.id}/cancel`, headers: bearer(admin), payload: { reason: 'damaged goods' } });
+    const byAdmin = await app.http.inject({
+      method: 'POST',
+      url: `/v1/bookings/${booking.id}/cancel`,
+      headers: bearer(admin),
+      payload: { reason: 'damaged goods' },
+    });
     expect(byAdmin.statusCode).toBe(200);
     expect(byAdmin.json<Booking>().status).toBe('cancelled');
     expect((await move(driver.token, booking.id, 'in_transit')).statusCode).toBe(422);
@@ -203,41 +264,73 @@ describe(`bookings (${tier})`, () => {
     const stranger = await onlineDriver(app, { at: offset(CITY, 80), online: false });
     for (const token of [bob.token, stranger.token]) {
       for (const suffix of ['', '/events', '/tracking']) {
-        const response = await app.http.inject({ method: 'GET', url: `/v1/bookings/${booking.id}${suffix}`, headers: bearer(token) });
+        const response = await app.http.inject({
+          method: 'GET',
+          url: `/v1/bookings/${booking.id}${suffix}`,
+          headers: bearer(token),
+        });
         expect(response.statusCode).toBe(404);
         expect(response.json()).toMatchObject({ error: { code: 'not_found' } });
       }
     }
-    expect((await app.http.inject({ method: 'GET', url: `/v1/bookings/${booking.id}`, headers: bearer(admin) })).statusCode).toBe(200);
+    expect(
+      (await app.http.inject({ method: 'GET', url: `/v1/bookings/${booking.id}`, headers: bearer(admin) }))
+        .statusCode,
+    ).toBe(200);
     const driverMove = await move(stranger.token, booking.id, 'en_route_to_pickup');
     expect(driverMove.statusCode).toBe(404);
 
-    const list = await app.http.inject({ method: 'GET', url: '/v1/bookings?limit=5', headers: bearer(bob.token) });
+    const list = await app.http.inject({
+      method: 'GET',
+      url: '/v1/bookings?limit=5',
+      headers: bearer(bob.token),
+    });
     expect(list.json<{ items: Booking[] }>().items).toEqual([]);
   });
 
-  it('lists a customer\'s bookings newest first with a cursor and a status filter', async () => {
+  it("lists a customer's bookings newest first with a cursor and a status filter", async () => {
     const customer = await newCustomer(app);
     const made: string[] = [];
     for (let index = 0; index < 5; index += 1) {
       made.push((await book(app, customer.token, { pickup: offset(CITY, -60 - index) })).id);
     }
-    await app.http.inject({ method: 'POST', url: `/v1/bookings/${made[0] ?? ''}/cancel`, headers: bearer(customer.token), payload: {} });
-    const first = await app.http.inject({ method: 'GET', url: '/v1/bookings?limit=2', headers: bearer(customer.token) });
+    await app.http.inject({
+      method: 'POST',
+      url: `/v1/bookings/${made[0] ?? ''}/cancel`,
+      headers: bearer(customer.token),
+      payload: {},
+    });
+    const first = await app.http.inject({
+      method: 'GET',
+      url: '/v1/bookings?limit=2',
+      headers: bearer(customer.token),
+    });
     const page1 = first.json<{ items: Booking[]; nextCursor: string | null }>();
     expect(page1.items.map((b) => b.id)).toEqual([made[4], made[3]]);
     const seen = [...page1.items.map((b) => b.id)];
     let cursor = page1.nextCursor;
     while (cursor !== null) {
-      const next = await app.http.inject({ method: 'GET', url: `/v1/bookings?limit=2&cursor=${cursor}`, headers: bearer(customer.token) });
+      const next = await app.http.inject({
+        method: 'GET',
+        url: `/v1/bookings?limit=2&cursor=${cursor}`,
+        headers: bearer(customer.token),
+      });
       const page = next.json<{ items: Booking[]; nextCursor: string | null }>();
       seen.push(...page.items.map((b) => b.id));
       cursor = page.nextCursor;
     }
     expect(seen).toEqual([...made].reverse());
-    const cancelledOnly = await app.http.inject({ method: 'GET', url: '/v1/bookings?status=cancelled', headers: bearer(customer.token) });
+    const cancelledOnly = await app.http.inject({
+      method: 'GET',
+      url: '/v1/bookings?status=cancelled',
+      headers: bearer(customer.token),
+    });
     expect(cancelledOnly.json<{ items: Booking[] }>().items.map((b) => b.id)).toEqual([made[0]]);
-    const badLimit = await app.http.inject({ method: 'GET', url: '/v1/bookings?limit=500', headers: bearer(customer.token) });
+    const badLimit = await app.http.inject({
+      method: 'GET',
+      url: '/v1/bookings?limit=500',
+      headers: bearer(customer.token),
+    });
     expect(badLimit.statusCode).toBe(400);
   });
 
@@ -246,12 +339,18 @@ describe(`bookings (${tier})`, () => {
     const body = { pickup: offset(CITY, -70), dropoff: offset(CITY, -65), vehicleType: 'bike' };
     const headers = { ...bearer(customer.token), 'idempotency-key': 'order-7781' };
     const responses = await Promise.all(
-      Array.from({ length: 5 }, () => app.http.inject({ method: 'POST', url: '/v1/bookings', headers, payload: body })),
+      Array.from({ length: 5 }, () =>
+        app.http.inject({ method: 'POST', url: '/v1/bookings', headers, payload: body }),
+      ),
     );
     expect(responses.map((response) => response.statusCode)).toEqual([201, 201, 201, 201, 201]);
     const ids = new Set(responses.map((response) => response.json<Booking>().id));
     expect(ids.size).toBe(1);
-    const list = await app.http.inject({ method: 'GET', url: '/v1/bookings', headers: bearer(customer.token) });
+    const list = await app.http.inject({
+      method: 'GET',
+      url: '/v1/bookings',
+      headers: bearer(customer.token),
+    });
     expect(list.json<{ items: Booking[] }>().items).toHaveLength(1);
 
     const reordered = await app.http.inject({
@@ -261,7 +360,12 @@ describe(`bookings (${tier})`, () => {
       payload: { vehicleType: 'bike', dropoff: body.dropoff, pickup: body.pickup },
     });
     expect(reordered.json<Booking>().id).toBe([...ids][0]);
-    const different = await app.http.inject({ method: 'POST', url: '/v1/bookings', headers, payload: { ...body, vehicleType: 'van' } });
+    const different = await app.http.inject({
+      method: 'POST',
+      url: '/v1/bookings',
+      headers,
+      payload: { ...body, vehicleType: 'van' },
+    });
     expect(different.statusCode).toBe(409);
     expect(different.json()).toMatchObject({ error: { code: 'idempotency_key_reused' } });
   });
@@ -270,37 +374,84 @@ describe(`bookings (${tier})`, () => {
     const customer = await newCustomer(app);
     const cases: [Record<string, unknown>, number, string][] = [
       [{}, 400, 'validation_failed'],
-      [{ quoteId: '123456789012345678', pickup: CITY, dropoff: CITY, vehicleType: 'van' }, 400, 'validation_failed'],
+      [
+        { quoteId: '123456789012345678', pickup: CITY, dropoff: CITY, vehicleType: 'van' },
+        400,
+        'validation_failed',
+      ],
       [{ pickup: { lat: 91, lng: 0 }, dropoff: CITY, vehicleType: 'van' }, 400, 'validation_failed'],
       [{ pickup: CITY, dropoff: CITY, vehicleType: 'rocket' }, 400, 'validation_failed'],
-      [{ pickup: CITY, dropoff: offset(CITY, 2), vehicleType: 'bike', goods: { description: 'fridge', weightKg: 90 } }, 422, 'over_capacity'],
-      [{ pickup: CITY, dropoff: offset(CITY, 2), vehicleType: 'van', scheduledAt: '2020-01-01T00:00:00.000Z' }, 400, 'validation_failed'],
+      [
+        {
+          pickup: CITY,
+          dropoff: offset(CITY, 2),
+          vehicleType: 'bike',
+          goods: { description: 'fridge', weightKg: 90 },
+        },
+        422,
+        'over_capacity',
+      ],
+      [
+        {
+          pickup: CITY,
+          dropoff: offset(CITY, 2),
+          vehicleType: 'van',
+          scheduledAt: '2020-01-01T00:00:00.000Z',
+        },
+        400,
+        'validation_failed',
+      ],
       [{ quoteId: '123456789012345678' }, 404, 'not_found'],
     ];
     for (const [payload, status, code] of cases) {
-      const response = await app.http.inject({ method: 'POST', url: '/v1/bookings', headers: bearer(customer.token), payload });
+      const response = await app.http.inject({
+        method: 'POST',
+        url: '/v1/bookings',
+        headers: bearer(customer.token),
+        payload,
+      });
       expect(response.statusCode, JSON.stringify(payload)).toBe(status);
       expect(response.json()).toMatchObject({ error: { code } });
     }
-    const list = await app.http.inject({ method: 'GET', url: '/v1/bookings', headers: bearer(customer.token) });
+    const list = await app.http.inject({
+      method: 'GET',
+      url: '/v1/bookings',
+      headers: bearer(customer.token),
+    });
     expect(list.json<{ items: Booking[] }>().items).toEqual([]);
     const driver = await onlineDriver(app, { online: false });
-    const asDriver = await app.http.inject({ method: 'POST', url: '/v1/bookings', headers: bearer(driver.token), payload: { pickup: CITY, dropoff: CITY, vehicleType: 'van' } });
+    const asDriver = await app.http.inject({
+      method: 'POST',
+      url: '/v1/bookings',
+      headers: bearer(driver.token),
+      payload: { pickup: CITY, dropoff: CITY, vehicleType: 'van' },
+    });
     expect(asDriver.statusCode).toBe(403);
   });
 
   it('admin lists every booking across shards and reads the overview', async () => {
-    const list = await app.http.inject({ method: 'GET', url: '/v1/admin/bookings?limit=100', headers: bearer(admin) });
+    const list = await app.http.inject({
+      method: 'GET',
+      url: '/v1/admin/bookings?limit=100',
+      headers: bearer(admin),
+    });
     expect(list.statusCode).toBe(200);
     const items = list.json<{ items: Booking[] }>().items;
     expect(items.length).toBeGreaterThan(5);
     const ids = items.map((b) => BigInt(b.id));
     expect([...ids].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))).toEqual(ids);
-    const overview = await app.http.inject({ method: 'GET', url: '/v1/admin/overview', headers: bearer(admin) });
+    const overview = await app.http.inject({
+      method: 'GET',
+      url: '/v1/admin/overview',
+      headers: bearer(admin),
+    });
     expect(overview.statusCode).toBe(200);
     expect(overview.json()).toMatchObject({ completedToday: 1 });
     const customer = await newCustomer(app);
-    expect((await app.http.inject({ method: 'GET', url: '/v1/admin/bookings', headers: bearer(customer.token) })).statusCode).toBe(403);
+    expect(
+      (await app.http.inject({ method: 'GET', url: '/v1/admin/bookings', headers: bearer(customer.token) }))
+        .statusCode,
+    ).toBe(403);
   });
 });
 
@@ -310,7 +461,9 @@ describe(`quotes and scheduled bookings with a fake clock (${tier})`, () => {
   const clock = new ManualClock(Date.now());
 
   beforeAll(async () => {
-    env = await TestEnvironment.create('schedule', { env: { RATE_LIMITS: 'off', QUOTE_TTL_SECONDS: '60', SCHEDULED_LEAD_MINUTES: '15' } });
+    env = await TestEnvironment.create('schedule', {
+      env: { RATE_LIMITS: 'off', QUOTE_TTL_SECONDS: '60', SCHEDULED_LEAD_MINUTES: '15' },
+    });
     app = await env.start({ clock });
   });
 
@@ -329,15 +482,30 @@ describe(`quotes and scheduled bookings with a fake clock (${tier})`, () => {
       })
     ).json<Quote>();
     clock.advance(30_000);
-    const inTime = await app.http.inject({ method: 'POST', url: '/v1/bookings', headers: bearer(customer.token), payload: { quoteId: quote.id } });
+    const inTime = await app.http.inject({
+      method: 'POST',
+      url: '/v1/bookings',
+      headers: bearer(customer.token),
+      payload: { quoteId: quote.id },
+    });
     expect(inTime.statusCode).toBe(201);
     expect(inTime.json<Booking>().price).toEqual(quote.price);
     clock.advance(31_000);
-    const late = await app.http.inject({ method: 'POST', url: '/v1/bookings', headers: bearer(customer.token), payload: { quoteId: quote.id } });
+    const late = await app.http.inject({
+      method: 'POST',
+      url: '/v1/bookings',
+      headers: bearer(customer.token),
+      payload: { quoteId: quote.id },
+    });
     expect(late.statusCode).toBe(409);
     expect(late.json()).toMatchObject({ error: { code: 'quote_expired' } });
     const other = await newCustomer(app);
-    const stolen = await app.http.inject({ method: 'POST', url: '/v1/bookings', headers: bearer(other.token), payload: { quoteId: quote.id } });
+    const stolen = await app.http.inject({
+      method: 'POST',
+      url: '/v1/bookings',
+      headers: bearer(other.token),
+      payload: { quoteId: quote.id },
+    });
     expect(stolen.statusCode).toBe(404);
   });
 
@@ -348,7 +516,9 @@ describe(`quotes and scheduled bookings with a fake clock (${tier})`, () => {
     expect(booking).toMatchObject({ status: 'scheduled', scheduledAt: new Date(scheduledAt).toISOString() });
     // Nothing happens while the clock stands still.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect((await waitForStatus(app, customer.token, booking.id, 'scheduled', 1000)).status).toBe('scheduled');
+    expect((await waitForStatus(app, customer.token, booking.id, 'scheduled', 1000)).status).toBe(
+      'scheduled',
+    );
     clock.advance(3_000);
     const searching = await waitForStatus(app, customer.token, booking.id, 'searching', 20_000);
     expect(searching.seq).toBe(2);
@@ -356,8 +526,15 @@ describe(`quotes and scheduled bookings with a fake clock (${tier})`, () => {
 
   it('a cancelled scheduled booking never starts', async () => {
     const customer = await newCustomer(app);
-    const booking = await book(app, customer.token, { scheduledAt: new Date(clock.now() + 15 * 60_000 + 1_000).toISOString() });
-    const cancelled = await app.http.inject({ method: 'POST', url: `/v1/bookings/${booking.id}/cancel`, headers: bearer(customer.token), payload: {} });
+    const booking = await book(app, customer.token, {
+      scheduledAt: new Date(clock.now() + 15 * 60_000 + 1_000).toISOString(),
+    });
+    const cancelled = await app.http.inject({
+      method: 'POST',
+      url: `/v1/bookings/${booking.id}/cancel`,
+      headers: bearer(customer.token),
+      payload: {},
+    });
     expect(cancelled.json<Booking>().status).toBe('cancelled');
     clock.advance(5_000);
     expect(await app.services.bookingCore.activation.sweep()).toBe(0);
@@ -366,7 +543,9 @@ describe(`quotes and scheduled bookings with a fake clock (${tier})`, () => {
 
   it('the sweep starts due bookings whose activation job was lost', async () => {
     const customer = await newCustomer(app);
-    const booking = await book(app, customer.token, { scheduledAt: new Date(clock.now() + 60 * 60_000).toISOString() });
+    const booking = await book(app, customer.token, {
+      scheduledAt: new Date(clock.now() + 60 * 60_000).toISOString(),
+    });
     // Let the lifecycle consumer queue the activation, then lose it.
     await app.platform.relay.drain();
     await waitFor(async () => {
@@ -376,6 +555,8 @@ describe(`quotes and scheduled bookings with a fake clock (${tier})`, () => {
     expect(await app.platform.queue.remove('booking.activate', `activate-${booking.id}`)).toBe(true);
     clock.advance(46 * 60_000);
     expect(await app.services.bookingCore.activation.sweep()).toBeGreaterThanOrEqual(1);
-    expect((await waitForStatus(app, customer.token, booking.id, 'searching', 5000)).status).toBe('searching');
+    expect((await waitForStatus(app, customer.token, booking.id, 'searching', 5000)).status).toBe(
+      'searching',
+    );
   });
 });

@@ -6,7 +6,12 @@ import type { GeoIndex } from '../../platform/geo/geo-index.port';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
 import type { JobQueue } from '../../platform/queue/job-queue.port';
-import { OFFER_CREATED, OFFER_REVOKED, type OfferCreated, type OfferRevoked } from '../bookings/booking-events';
+import {
+  OFFER_CREATED,
+  OFFER_REVOKED,
+  type OfferCreated,
+  type OfferRevoked,
+} from '../bookings/booking-events';
 import { isTerminal } from '../bookings/booking-state';
 import { presentBooking } from '../bookings/bookings.presenter';
 import type { BookingRow, BookingsRepository } from '../bookings/bookings.repository';
@@ -66,11 +71,12 @@ export class DispatchService {
 
   /** Queues wave `wave` of a booking; the job id makes a repeated call harmless. */
   async scheduleWave(bookingId: string, wave: number, delayMs = 0): Promise<void> {
-    await this.deps.queue.enqueue(
-      DISPATCH_WAVE_JOB,
-      { bookingId, wave } satisfies DispatchWaveJob,
-      { jobId: `wave-${bookingId}-${wave}`, delayMs, attempts: 5, backoffMs: 500 },
-    );
+    await this.deps.queue.enqueue(DISPATCH_WAVE_JOB, { bookingId, wave } satisfies DispatchWaveJob, {
+      jobId: `wave-${bookingId}-${wave}`,
+      delayMs,
+      attempts: 5,
+      backoffMs: 500,
+    });
   }
 
   /**
@@ -98,7 +104,10 @@ export class DispatchService {
       return;
     }
     const chosen = await this.candidates(booking, wave, offeredBefore);
-    const recorded = await bookings.recordWave(db, bookingId, wave, [...offeredBefore, ...chosen.map((c) => c.driverId)]);
+    const recorded = await bookings.recordWave(db, bookingId, wave, [
+      ...offeredBefore,
+      ...chosen.map((c) => c.driverId),
+    ]);
     if (!recorded) {
       return;
     }
@@ -107,17 +116,26 @@ export class DispatchService {
     if (chosen.length > 0) {
       this.deps.onCommitted?.();
     }
-    this.deps.logger.debug({ bookingId, wave, offered: chosen.length, radiusKm: this.radiusKm(wave) }, 'dispatch wave');
+    this.deps.logger.debug(
+      { bookingId, wave, offered: chosen.length, radiusKm: this.radiusKm(wave) },
+      'dispatch wave',
+    );
     await this.scheduleWave(
       bookingId,
       wave + 1,
-      chosen.length > 0 ? settings.offerTtlSeconds * 1000 : Math.min(EMPTY_WAVE_DELAY_MS, settings.offerTtlSeconds * 1000),
+      chosen.length > 0
+        ? settings.offerTtlSeconds * 1000
+        : Math.min(EMPTY_WAVE_DELAY_MS, settings.offerTtlSeconds * 1000),
     );
   }
 
   /** The driver's pending, unexpired offers, newest first. */
   async pendingOffers(driverId: string): Promise<Offer[]> {
-    const rows = await this.deps.offers.pending(this.deps.router.forId(driverId).db, driverId, this.deps.clock.now());
+    const rows = await this.deps.offers.pending(
+      this.deps.router.forId(driverId).db,
+      driverId,
+      this.deps.clock.now(),
+    );
     return rows.map((row) => JSON.parse(row.payload) as Offer);
   }
 
@@ -187,7 +205,14 @@ export class DispatchService {
     if (offer.status === 'rejected') {
       return;
     }
-    const moved = await this.deps.offers.setStatus(db, driverId, bookingId, ['pending'], 'rejected', this.deps.clock.now());
+    const moved = await this.deps.offers.setStatus(
+      db,
+      driverId,
+      bookingId,
+      ['pending'],
+      'rejected',
+      this.deps.clock.now(),
+    );
     if (!moved) {
       throw errors.conflict('offer_expired', 'This offer is no longer open.');
     }
@@ -208,14 +233,25 @@ export class DispatchService {
   }
 
   /** Withdraws every still-pending offer of a booking (taken, cancelled or expired). */
-  async revokeOffers(booking: BookingRow, reason: OfferRevoked['reason'], except: string | null): Promise<void> {
+  async revokeOffers(
+    booking: BookingRow,
+    reason: OfferRevoked['reason'],
+    except: string | null,
+  ): Promise<void> {
     const offeredTo = (JSON.parse(booking.offered_to) as string[]).filter((driverId) => driverId !== except);
     const now = this.deps.clock.now();
     await Promise.all(
       offeredTo.map(async (driverId) => {
         const db = this.deps.router.forId(driverId).db;
         await db.transaction().execute(async (trx) => {
-          const moved = await this.deps.offers.setStatus(trx, driverId, booking.id, ['pending'], 'revoked', now);
+          const moved = await this.deps.offers.setStatus(
+            trx,
+            driverId,
+            booking.id,
+            ['pending'],
+            'revoked',
+            now,
+          );
           if (moved) {
             await this.deps.outbox.append(trx, {
               topic: OFFER_REVOKED,
@@ -240,7 +276,11 @@ export class DispatchService {
     }
   }
 
-  private async expireLapsedOffers(bookingId: string, driverIds: readonly string[], now: number): Promise<void> {
+  private async expireLapsedOffers(
+    bookingId: string,
+    driverIds: readonly string[],
+    now: number,
+  ): Promise<void> {
     await Promise.all(
       driverIds.map((driverId) =>
         this.deps.offers.expireLapsed(this.deps.router.forId(driverId).db, driverId, bookingId, now),
@@ -340,7 +380,10 @@ export class DispatchService {
       return claims.claim(driverId, bookingId, clock.now());
     }
     const held = await bookings.findById(router.forId(holder).db, holder);
-    const stale = held === undefined || isTerminal(held.status) || (held.driver_id !== null && held.driver_id !== driverId);
+    const stale =
+      held === undefined ||
+      isTerminal(held.status) ||
+      (held.driver_id !== null && held.driver_id !== driverId);
     if (!stale) {
       return false;
     }

@@ -19,7 +19,11 @@ import { waitFor } from '../../../test/support/wait';
 import { availableDriversSet } from './geo-sets';
 
 async function accept(app: LoadlineApp, token: string, bookingId: string) {
-  return app.http.inject({ method: 'POST', url: `/v1/driver/offers/${bookingId}/accept`, headers: bearer(token) });
+  return app.http.inject({
+    method: 'POST',
+    url: `/v1/driver/offers/${bookingId}/accept`,
+    headers: bearer(token),
+  });
 }
 
 describe(`dispatch: who is offered (${tier})`, () => {
@@ -39,9 +43,18 @@ describe(`dispatch: who is offered (${tier})`, () => {
       },
     });
     app = await env.start();
-    await app.services.auth.createAccount({ email: 'ops@example.com', password: 'admin password', name: 'Ops', role: 'admin' });
+    await app.services.auth.createAccount({
+      email: 'ops@example.com',
+      password: 'admin password',
+      name: 'Ops',
+      role: 'admin',
+    });
     adminToken = (
-      await app.http.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'ops@example.com', password: 'admin password' } })
+      await app.http.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email: 'ops@example.com', password: 'admin password' },
+      })
     ).json<{ token: string }>().token;
   });
 
@@ -74,7 +87,10 @@ describe(`dispatch: who is offered (${tier})`, () => {
     expect(patch.statusCode).toBe(200);
 
     const customer = await newCustomer(app);
-    const booking = await book(app, customer.token, { pickup, goods: { description: 'crates', weightKg: 300 } });
+    const booking = await book(app, customer.token, {
+      pickup,
+      goods: { description: 'crates', weightKg: 300 },
+    });
 
     const first = await waitForOffer(app, near.token, booking.id);
     expect(first.pickupDistanceKm).toBeCloseTo(0.5, 1);
@@ -98,9 +114,15 @@ describe(`dispatch: who is offered (${tier})`, () => {
     const driver = await onlineDriver(app, { at: pickup });
     const booking = await book(app, (await newCustomer(app)).token, { pickup });
     await waitForOffer(app, driver.token, booking.id);
-    const rejected = await app.http.inject({ method: 'POST', url: `/v1/driver/offers/${booking.id}/reject`, headers: bearer(driver.token) });
+    const rejected = await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/offers/${booking.id}/reject`,
+      headers: bearer(driver.token),
+    });
     expect(rejected.statusCode).toBe(204);
-    expect((await offersOf(app, driver.token)).map((offer: Offer) => offer.bookingId)).not.toContain(booking.id);
+    expect((await offersOf(app, driver.token)).map((offer: Offer) => offer.bookingId)).not.toContain(
+      booking.id,
+    );
     const afterwards = await accept(app, driver.token, booking.id);
     expect(afterwards.statusCode).toBe(409);
     expect(afterwards.json()).toMatchObject({ error: { code: 'offer_expired' } });
@@ -114,7 +136,11 @@ describe(`dispatch: who is offered (${tier})`, () => {
     await waitForOffer(app, first.token, booking.id);
     expect((await accept(app, first.token, booking.id)).statusCode).toBe(200);
     const second = await onlineDriver(app, { at: offset(pickup, 0.2) });
-    const released = await app.http.inject({ method: 'POST', url: `/v1/driver/jobs/${booking.id}/release`, headers: bearer(first.token) });
+    const released = await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/jobs/${booking.id}/release`,
+      headers: bearer(first.token),
+    });
     expect(released.statusCode).toBe(200);
     expect(released.json<Booking>()).toMatchObject({ status: 'searching', driverId: null, seq: 3 });
     await waitForOffer(app, second.token, booking.id);
@@ -134,7 +160,12 @@ describe(`dispatch: races (${tier})`, () => {
 
   beforeAll(async () => {
     env = await TestEnvironment.create('races', {
-      env: { RATE_LIMITS: 'off', DISPATCH_OFFERS_PER_WAVE: '50', DISPATCH_RADIUS_KM: '5', OFFER_TTL_SECONDS: '60' },
+      env: {
+        RATE_LIMITS: 'off',
+        DISPATCH_OFFERS_PER_WAVE: '50',
+        DISPATCH_RADIUS_KM: '5',
+        OFFER_TTL_SECONDS: '60',
+      },
     });
     app = await env.start();
   });
@@ -147,22 +178,34 @@ describe(`dispatch: races (${tier})`, () => {
     const pickup = offset(CITY, -200);
     const drivers: AuthResponse[] = [];
     for (let index = 0; index < 50; index += 1) {
-      drivers.push(await onlineDriver(app, { at: offset(pickup, (index % 10) * 0.05, Math.floor(index / 10) * 0.05) }));
+      drivers.push(
+        await onlineDriver(app, { at: offset(pickup, (index % 10) * 0.05, Math.floor(index / 10) * 0.05) }),
+      );
     }
     const customer = await newCustomer(app);
     for (let round = 0; round < 20; round += 1) {
       const booking = await book(app, customer.token, { pickup });
-      await waitFor(async () => {
-        const offers = await Promise.all(drivers.map((driver) => offersOf(app, driver.token)));
-        return offers.every((items) => items.some((offer) => offer.bookingId === booking.id));
-      }, 20_000, 100);
+      await waitFor(
+        async () => {
+          const offers = await Promise.all(drivers.map((driver) => offersOf(app, driver.token)));
+          return offers.every((items) => items.some((offer) => offer.bookingId === booking.id));
+        },
+        20_000,
+        100,
+      );
       const responses = await Promise.all(drivers.map((driver) => accept(app, driver.token, booking.id)));
       const statuses = responses.map((response) => response.statusCode);
-      const unexpected = responses.filter((r) => r.statusCode !== 200 && r.statusCode !== 409).map((r) => `${r.statusCode} ${r.body}`);
+      const unexpected = responses
+        .filter((r) => r.statusCode !== 200 && r.statusCode !== 409)
+        .map((r) => `${r.statusCode} ${r.body}`);
       expect(unexpected).toEqual([]);
       expect(statuses.filter((status) => status === 200)).toHaveLength(1);
       expect(statuses.filter((status) => status === 409)).toHaveLength(49);
-      const codes = new Set(responses.filter((r) => r.statusCode === 409).map((r) => r.json<{ error: { code: string } }>().error.code));
+      const codes = new Set(
+        responses
+          .filter((r) => r.statusCode === 409)
+          .map((r) => r.json<{ error: { code: string } }>().error.code),
+      );
       expect([...codes].every((code) => code === 'booking_taken')).toBe(true);
       const winner = responses.findIndex((response) => response.statusCode === 200);
       const stored = await getBooking(app, customer.token, booking.id);
@@ -170,13 +213,27 @@ describe(`dispatch: races (${tier})`, () => {
       expect(stored.seq).toBe(2);
       // Finish the job so the winner is free for the next round.
       const token = drivers[winner]?.token ?? '';
-      for (const status of ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit', 'delivered'] as const) {
-        const moved = await app.http.inject({ method: 'POST', url: `/v1/bookings/${booking.id}/status`, headers: bearer(token), payload: { status } });
+      for (const status of [
+        'en_route_to_pickup',
+        'arrived_at_pickup',
+        'goods_collected',
+        'in_transit',
+        'delivered',
+      ] as const) {
+        const moved = await app.http.inject({
+          method: 'POST',
+          url: `/v1/bookings/${booking.id}/status`,
+          headers: bearer(token),
+          payload: { status },
+        });
         expect(moved.statusCode).toBe(200);
       }
       const winnerId = drivers[winner]?.user.id ?? '';
       await waitFor(
-        async () => (await app.platform.geo.nearby(availableDriversSet('van'), pickup, 2, 100)).some((hit) => hit.member === winnerId),
+        async () =>
+          (await app.platform.geo.nearby(availableDriversSet('van'), pickup, 2, 100)).some(
+            (hit) => hit.member === winnerId,
+          ),
         10_000,
         50,
       );
@@ -191,7 +248,10 @@ describe(`dispatch: races (${tier})`, () => {
     const second = await book(app, customer.token, { pickup: offset(pickup, 0.1) });
     await waitForOffer(app, driver.token, first.id);
     await waitForOffer(app, driver.token, second.id);
-    const [a, b] = await Promise.all([accept(app, driver.token, first.id), accept(app, driver.token, second.id)]);
+    const [a, b] = await Promise.all([
+      accept(app, driver.token, first.id),
+      accept(app, driver.token, second.id),
+    ]);
     const statuses = [a.statusCode, b.statusCode].sort();
     expect(statuses).toEqual([200, 409]);
     const loser = a.statusCode === 409 ? a : b;

@@ -20,7 +20,16 @@ export type RoutePlugin = (root: FastifyInstance) => Promise<void>;
 export interface DriversModuleDeps {
   platform: Pick<
     Platform,
-    'router' | 'cache' | 'geo' | 'fleet' | 'rateLimiter' | 'sessions' | 'outbox' | 'relay' | 'clock' | 'logger'
+    | 'router'
+    | 'cache'
+    | 'geo'
+    | 'fleet'
+    | 'rateLimiter'
+    | 'sessions'
+    | 'outbox'
+    | 'relay'
+    | 'clock'
+    | 'logger'
   >;
   /** Where socket events go. */
   sink: RealtimeSink;

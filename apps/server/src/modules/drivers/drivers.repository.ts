@@ -138,15 +138,23 @@ export class DriversRepository {
    * Stores many drivers' last known positions in one statement (CASE per
    * column); a row keeps its position when a newer one is already stored.
    */
-  async updateLastPositions(db: Executor, entries: readonly (readonly [string, StoredPosition])[]): Promise<void> {
+  async updateLastPositions(
+    db: Executor,
+    entries: readonly (readonly [string, StoredPosition])[],
+  ): Promise<void> {
     if (entries.length === 0) {
       return;
     }
     const newer = (driverId: string, at: number) =>
       sql`user_id = ${driverId} and (last_seen_at is null or last_seen_at < ${at})`;
-    const column = (name: 'last_lat' | 'last_lng' | 'last_heading' | 'last_seen_at', pick: (p: StoredPosition) => number | null) =>
+    const column = (
+      name: 'last_lat' | 'last_lng' | 'last_heading' | 'last_seen_at',
+      pick: (p: StoredPosition) => number | null,
+    ) =>
       sql<number | null>`case ${sql.join(
-        entries.map(([driverId, position]) => sql`when ${newer(driverId, position.at)} then ${pick(position)}`),
+        entries.map(
+          ([driverId, position]) => sql`when ${newer(driverId, position.at)} then ${pick(position)}`,
+        ),
         sql` `,
       )} else ${sql.ref(name)} end`;
     await db

@@ -27,7 +27,10 @@ function fakes(options: { failPositionsOnce?: boolean } = {}) {
   }));
   const router = { shards, forId: (id: string): Shard => shards[id.startsWith('1') ? 1 : 0] as Shard };
   const drivers = {
-    updateLastPositions: (db: unknown, entries: readonly (readonly [string, StoredPosition])[]): Promise<void> => {
+    updateLastPositions: (
+      db: unknown,
+      entries: readonly (readonly [string, StoredPosition])[],
+    ): Promise<void> => {
       if (fail) {
         fail = false;
         return Promise.reject(new Error('shard down'));

@@ -9,7 +9,11 @@ export interface LocationSink {
    * Queues the driver's position (and, during a job, a breadcrumb of the
    * booking's path) for SQL; never waits for the database.
    */
-  enqueue(driverId: string, position: StoredPosition & { speedKmh?: number | null }, bookingId?: string | null): void;
+  enqueue(
+    driverId: string,
+    position: StoredPosition & { speedKmh?: number | null },
+    bookingId?: string | null,
+  ): void;
 }
 
 export interface LocationWriterDeps {
@@ -49,7 +53,11 @@ export class LocationWriter implements LocationSink {
     this.maxBreadcrumbs = deps.maxBreadcrumbs ?? 5000;
   }
 
-  enqueue(driverId: string, position: StoredPosition & { speedKmh?: number | null }, bookingId: string | null = null): void {
+  enqueue(
+    driverId: string,
+    position: StoredPosition & { speedKmh?: number | null },
+    bookingId: string | null = null,
+  ): void {
     const queued = this.positions.get(driverId);
     if (queued === undefined || position.at >= queued.at) {
       this.positions.set(driverId, {

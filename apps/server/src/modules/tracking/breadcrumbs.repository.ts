@@ -19,6 +19,11 @@ export class BreadcrumbsRepository {
   }
 
   async forBooking(shard: Shard, bookingId: string): Promise<BreadcrumbRow[]> {
-    return shard.db.selectFrom('breadcrumbs').selectAll().where('booking_id', '=', bookingId).orderBy('at').execute();
+    return shard.db
+      .selectFrom('breadcrumbs')
+      .selectAll()
+      .where('booking_id', '=', bookingId)
+      .orderBy('at')
+      .execute();
   }
 }

@@ -27,21 +27,46 @@ describe(`breadcrumbs and last positions reach SQL in batches (${tier})`, () => 
     const idle = await onlineDriver(app, { at: offset(pickup, 50) });
     const booking = await book(app, customer.token, { pickup });
     await waitForOffer(app, driver.token, booking.id);
-    await app.http.inject({ method: 'POST', url: `/v1/driver/offers/${booking.id}/accept`, headers: bearer(driver.token) });
+    await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/offers/${booking.id}/accept`,
+      headers: bearer(driver.token),
+    });
 
     const start = Date.now() + 1000;
-    const points = Array.from({ length: 6 }, (_, index) => ({ ...offset(pickup, index * 0.1), at: new Date(start + index * 1000).toISOString() }));
+    const points = Array.from({ length: 6 }, (_, index) => ({
+      ...offset(pickup, index * 0.1),
+      at: new Date(start + index * 1000).toISOString(),
+    }));
     for (const point of points) {
-      const response = await app.http.inject({ method: 'POST', url: '/v1/driver/location', headers: bearer(driver.token), payload: point });
+      const response = await app.http.inject({
+        method: 'POST',
+        url: '/v1/driver/location',
+        headers: bearer(driver.token),
+        payload: point,
+      });
       expect(response.statusCode).toBe(202);
     }
     // A late, older ping is not a new breadcrumb and does not move the driver back.
-    await app.http.inject({ method: 'POST', url: '/v1/driver/location', headers: bearer(driver.token), payload: { ...pickup, at: new Date(start - 5000).toISOString() } });
-    await app.http.inject({ method: 'POST', url: '/v1/driver/location', headers: bearer(idle.token), payload: { ...offset(pickup, 51), speedKmh: 20 } });
+    await app.http.inject({
+      method: 'POST',
+      url: '/v1/driver/location',
+      headers: bearer(driver.token),
+      payload: { ...pickup, at: new Date(start - 5000).toISOString() },
+    });
+    await app.http.inject({
+      method: 'POST',
+      url: '/v1/driver/location',
+      headers: bearer(idle.token),
+      payload: { ...offset(pickup, 51), speedKmh: 20 },
+    });
 
     const shard = app.platform.router.forId(booking.id);
     const repository = new BreadcrumbsRepository();
-    await waitFor(async () => (await repository.forBooking(shard, booking.id)).length === points.length, 10_000);
+    await waitFor(
+      async () => (await repository.forBooking(shard, booking.id)).length === points.length,
+      10_000,
+    );
     const crumbs = await repository.forBooking(shard, booking.id);
     expect(crumbs.map((crumb) => [crumb.at, crumb.lat, crumb.driver_id])).toEqual(
       points.map((point) => [Date.parse(point.at), point.lat, driver.user.id]),
@@ -64,13 +89,22 @@ describe(`breadcrumbs and last positions reach SQL in batches (${tier})`, () => 
       .where('user_id', '=', idle.user.id)
       .executeTakeFirst();
     await waitFor(async () => {
-      const row = await app.platform.router.forId(idle.user.id).db.selectFrom('drivers').select(['last_lat']).where('user_id', '=', idle.user.id).executeTakeFirst();
+      const row = await app.platform.router
+        .forId(idle.user.id)
+        .db.selectFrom('drivers')
+        .select(['last_lat'])
+        .where('user_id', '=', idle.user.id)
+        .executeTakeFirst();
       return row?.last_lat === offset(pickup, 51).lat;
     }, 10_000);
     expect(idleRow).toBeDefined();
     // The idle driver left no breadcrumbs anywhere.
     for (const each of app.platform.router.shards) {
-      const stray = await each.db.selectFrom('breadcrumbs').select('booking_id').where('driver_id', '=', idle.user.id).execute();
+      const stray = await each.db
+        .selectFrom('breadcrumbs')
+        .select('booking_id')
+        .where('driver_id', '=', idle.user.id)
+        .execute();
       expect(stray).toEqual([]);
     }
   });

@@ -32,16 +32,17 @@ export function isConnectionError(error: unknown): boolean {
   if (code !== undefined && CONNECTION_CODES.has(code)) {
     return true;
   }
-  return error instanceof Error && /connection (is in closed state|lost)|can't add new command when connection/i.test(error.message);
+  return (
+    error instanceof Error &&
+    /connection (is in closed state|lost)|can't add new command when connection/i.test(error.message)
+  );
 }
 
 /** True when an insert hit a primary key or unique index. */
 export function isUniqueViolation(error: unknown): boolean {
   const code = codeOf(error);
   return (
-    code === 'ER_DUP_ENTRY' ||
-    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    code === 'SQLITE_CONSTRAINT_UNIQUE'
+    code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE'
   );
 }
 

@@ -4,7 +4,12 @@ import { ShardMap } from './shard-map';
 
 describe('ids', () => {
   it('encodes time, logical shard, node and sequence and decodes them back', () => {
-    const parts = { timestampMs: Date.UTC(2026, 10, 23, 12, 0, 0, 123), logicalShard: 4095, node: 31, sequence: 17 };
+    const parts = {
+      timestampMs: Date.UTC(2026, 10, 23, 12, 0, 0, 123),
+      logicalShard: 4095,
+      node: 31,
+      sequence: 17,
+    };
     const id = encodeId(parts);
     expect(decodeId(id)).toEqual(parts);
     expect(isId(id)).toBe(true);

@@ -27,9 +27,7 @@ export class ShardMap {
         throw new Error(`shard map has a gap or overlap at logical shard ${expected}`);
       }
       if (range.shard < 0 || range.shard >= physicalCount) {
-        throw new Error(
-          `shard map names physical shard ${range.shard}, but ${physicalCount} are configured`,
-        );
+        throw new Error(`shard map names physical shard ${range.shard}, but ${physicalCount} are configured`);
       }
       expected = range.to;
     }

@@ -50,8 +50,16 @@ describe(`sharded data layer (${tier})`, () => {
     const first = ids.next(5);
     const second = ids.next(5);
     const db = router.forId(first).db;
-    await db.insertInto('users').values([userRow(first), userRow(second)]).execute();
-    const rows = await db.selectFrom('users').select('id').where('id', '=', second).where('role', '=', 'customer').execute();
+    await db
+      .insertInto('users')
+      .values([userRow(first), userRow(second)])
+      .execute();
+    const rows = await db
+      .selectFrom('users')
+      .select('id')
+      .where('id', '=', second)
+      .where('role', '=', 'customer')
+      .execute();
     expect(rows).toEqual([{ id: second }]);
   });
 
@@ -80,15 +88,16 @@ describe(`sharded data layer (${tier})`, () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: Awaited<ReturnType<typeof scatterGather<{ id: string; name: string }>>> = await scatterGather({
-        shards: router.shards,
-        limit: 7,
-        cursor,
-        fetch,
-        keyOf: (row) => [row.id],
-        keyArity: 1,
-        compare: (a, b) => compareIds(String(b[0]), String(a[0])),
-      });
+      const page: Awaited<ReturnType<typeof scatterGather<{ id: string; name: string }>>> =
+        await scatterGather({
+          shards: router.shards,
+          limit: 7,
+          cursor,
+          fetch,
+          keyOf: (row) => [row.id],
+          keyArity: 1,
+          compare: (a, b) => compareIds(String(b[0]), String(a[0])),
+        });
       seen.push(...page.items.map((row) => row.id));
       cursor = page.nextCursor;
       pages += 1;

@@ -36,7 +36,9 @@ export function describeFleetBoardContract(name: string, make: () => Promise<Fle
 
     it('hands out a batch of 12,000 changed drivers whole', async () => {
       const board = await make();
-      await Promise.all(Array.from({ length: 12_000 }, (_, index) => board.upsert(driver(String(index + 1)))));
+      await Promise.all(
+        Array.from({ length: 12_000 }, (_, index) => board.upsert(driver(String(index + 1)))),
+      );
       const { changed } = await board.takeChanges();
       expect(changed).toHaveLength(12_000);
       expect(new Set(changed.map((entry) => entry.id)).size).toBe(12_000);

@@ -109,7 +109,10 @@ export class RedisFleetBoard implements FleetBoard {
         .srem(this.removed, ...upserts.map((driver) => driver.id));
     }
     if (removals.length > 0) {
-      transaction.hdel(this.map, ...removals).srem(this.changed, ...removals).sadd(this.removed, ...removals);
+      transaction
+        .hdel(this.map, ...removals)
+        .srem(this.changed, ...removals)
+        .sadd(this.removed, ...removals);
     }
     await transaction.exec();
   }
@@ -133,7 +136,9 @@ export class RedisFleetBoard implements FleetBoard {
       this.map,
     )) as [(string | null)[], string[]];
     return {
-      changed: changed.filter((entry): entry is string => entry !== null).map((entry) => JSON.parse(entry) as FleetDriver),
+      changed: changed
+        .filter((entry): entry is string => entry !== null)
+        .map((entry) => JSON.parse(entry) as FleetDriver),
       removed,
     };
   }

@@ -28,10 +28,13 @@ describe(`transactional outbox (${tier})`, () => {
     const { router, ids, outbox, relay } = app.platform;
     const aggregateId = ids.next(10);
     await expect(
-      router.forId(aggregateId).db.transaction().execute(async (trx) => {
-        await outbox.append(trx, { topic: 'test.happened', aggregateId, payload: { n: 0 } });
-        throw new Error('change failed');
-      }),
+      router
+        .forId(aggregateId)
+        .db.transaction()
+        .execute(async (trx) => {
+          await outbox.append(trx, { topic: 'test.happened', aggregateId, payload: { n: 0 } });
+          throw new Error('change failed');
+        }),
     ).rejects.toThrow('change failed');
     expect(await relay.drain()).toBe(0);
   });
@@ -40,14 +43,19 @@ describe(`transactional outbox (${tier})`, () => {
     const { router, ids, outbox, relay } = app.platform;
     const aggregates = [ids.next(1), ids.next(2000), ids.next(4000)];
     for (const [n, aggregateId] of aggregates.entries()) {
-      await router.forId(aggregateId).db.transaction().execute(async (trx) => {
-        await outbox.append(trx, { topic: 'test.happened', aggregateId, payload: { n } });
-      });
+      await router
+        .forId(aggregateId)
+        .db.transaction()
+        .execute(async (trx) => {
+          await outbox.append(trx, { topic: 'test.happened', aggregateId, payload: { n } });
+        });
     }
     expect(await relay.drain()).toBe(3);
     expect(await relay.drain()).toBe(0);
     await waitFor(() => received.length >= 3);
-    expect(received.map((event) => event.payload)).toEqual(expect.arrayContaining([{ n: 0 }, { n: 1 }, { n: 2 }]));
+    expect(received.map((event) => event.payload)).toEqual(
+      expect.arrayContaining([{ n: 0 }, { n: 1 }, { n: 2 }]),
+    );
     expect(received).toHaveLength(3);
     expect(received.map((event) => event.aggregateId).sort()).toEqual([...aggregates].sort());
   });
@@ -56,9 +64,9 @@ describe(`transactional outbox (${tier})`, () => {
     const { router, ids, outbox, relay } = app.platform;
     const aggregateId = ids.next(77);
     const db = router.forId(aggregateId).db;
-    const eventId = await db.transaction().execute((trx) =>
-      outbox.append(trx, { topic: 'test.happened', aggregateId, payload: { n: 'again' } }),
-    );
+    const eventId = await db
+      .transaction()
+      .execute((trx) => outbox.append(trx, { topic: 'test.happened', aggregateId, payload: { n: 'again' } }));
     expect(await relay.drain()).toBe(1);
     // Simulate a relay that published but died before marking the row.
     await db.updateTable('outbox').set({ published_at: null }).where('id', '=', eventId).execute();

@@ -118,7 +118,9 @@ export class OutboxRelay {
     this.consumers.set(topic, list);
     if (!this.processing) {
       this.processing = true;
-      this.options.queue.process<OutboxEvent>(OUTBOX_JOB, (job) => this.runConsumers(job.data), { concurrency: 16 });
+      this.options.queue.process<OutboxEvent>(OUTBOX_JOB, (job) => this.runConsumers(job.data), {
+        concurrency: 16,
+      });
     }
   }
 
@@ -135,7 +137,9 @@ export class OutboxRelay {
           );
         }
       }
-      throw new Error(`outbox consumers failed for event ${event.id}: ${failed.map((consumer) => consumer.name).join(', ')}`);
+      throw new Error(
+        `outbox consumers failed for event ${event.id}: ${failed.map((consumer) => consumer.name).join(', ')}`,
+      );
     }
   }
 
@@ -261,7 +265,11 @@ export class OutboxRelay {
 
   private async publish(event: OutboxEvent): Promise<void> {
     if (this.consumers.has(event.topic)) {
-      await this.options.queue.enqueue(OUTBOX_JOB, event, { jobId: `evt-${event.id}`, attempts: 10, backoffMs: 500 });
+      await this.options.queue.enqueue(OUTBOX_JOB, event, {
+        jobId: `evt-${event.id}`,
+        attempts: 10,
+        backoffMs: 500,
+      });
     }
     await this.options.bus.publish(OUTBOX_CHANNEL, event);
   }

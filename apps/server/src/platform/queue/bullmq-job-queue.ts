@@ -142,7 +142,10 @@ export class BullmqJobQueue implements JobQueue {
       })();
       if (!(await settlesWithin(graceful, force ? 1_000 : CLOSE_TIMEOUT_MS))) {
         this.logger.warn('job queue did not close in time; disconnecting');
-        await Promise.allSettled([...workers.map((worker) => worker.disconnect()), ...queues.map((queue) => queue.disconnect())]);
+        await Promise.allSettled([
+          ...workers.map((worker) => worker.disconnect()),
+          ...queues.map((queue) => queue.disconnect()),
+        ]);
       }
       this.closed = true;
       await closeRedis(this.connection);
@@ -218,7 +221,13 @@ async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolea
     timer = setTimeout(() => resolve(false), ms);
   });
   try {
-    return await Promise.race([work.then(() => true, () => true), timeout]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

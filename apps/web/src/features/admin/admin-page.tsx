@@ -3,9 +3,22 @@ import type { AdminDriver, Booking, FleetDriver, FleetUpdateEvent, Overview } fr
 import { api, errorMessage, query, type PageOf } from '../../api/client';
 import { useSocket } from '../../api/socket';
 import { MapView, type MapPoint } from '../../components/map-view';
-import { Card, Empty, ErrorBanner, formatMoney, formatTime, Spinner, StatusPill, vehicleLabel } from '../../components/ui';
+import {
+  Card,
+  Empty,
+  ErrorBanner,
+  formatMoney,
+  formatTime,
+  Spinner,
+  StatusPill,
+  vehicleLabel,
+} from '../../components/ui';
 
-const COLORS: Record<FleetDriver['status'], string> = { available: '#16a34a', busy: '#f97316', offline: '#94a3b8' };
+const COLORS: Record<FleetDriver['status'], string> = {
+  available: '#16a34a',
+  busy: '#f97316',
+  offline: '#94a3b8',
+};
 const PAGE_SIZE = 20;
 
 function pct(value: number | null): string {
@@ -57,7 +70,16 @@ function usePagedList<T>(path: string) {
     }
   }, [load]);
 
-  return { items, setItems, cursor, loading, error, reload: () => void load(null), more: () => void load(cursor), refreshIfFirstPage };
+  return {
+    items,
+    setItems,
+    cursor,
+    loading,
+    error,
+    reload: () => void load(null),
+    more: () => void load(cursor),
+    refreshIfFirstPage,
+  };
 }
 
 function DriversTable({ refreshKey }: { refreshKey: number }) {
@@ -73,13 +95,18 @@ function DriversTable({ refreshKey }: { refreshKey: number }) {
   }, [refreshKey, refreshIfFirstPage]);
 
   const toggle = async (driver: AdminDriver) => {
-    if (!driver.suspended && !window.confirm(`Suspend ${driver.name}? They go offline and are signed out everywhere.`)) {
+    if (
+      !driver.suspended &&
+      !window.confirm(`Suspend ${driver.name}? They go offline and are signed out everywhere.`)
+    ) {
       return;
     }
     setPending(driver.id);
     setActionError(null);
     try {
-      const updated = await api<AdminDriver>('PATCH', `/v1/admin/drivers/${driver.id}`, { body: { suspended: !driver.suspended } });
+      const updated = await api<AdminDriver>('PATCH', `/v1/admin/drivers/${driver.id}`, {
+        body: { suspended: !driver.suspended },
+      });
       list.setItems((current) => current.map((d) => (d.id === updated.id ? updated : d)));
     } catch (caught) {
       setActionError(errorMessage(caught));
@@ -91,7 +118,16 @@ function DriversTable({ refreshKey }: { refreshKey: number }) {
   return (
     <Card
       title="Drivers"
-      actions={<button type="button" className="btn btn--ghost btn--small" onClick={list.reload} disabled={list.loading}>Refresh</button>}
+      actions={
+        <button
+          type="button"
+          className="btn btn--ghost btn--small"
+          onClick={list.reload}
+          disabled={list.loading}
+        >
+          Refresh
+        </button>
+      }
     >
       {list.error !== null && <ErrorBanner message={list.error} onRetry={list.reload} />}
       {actionError !== null && <ErrorBanner message={actionError} />}
@@ -101,7 +137,13 @@ function DriversTable({ refreshKey }: { refreshKey: number }) {
         <div className="table-wrap">
           <table className="table" data-testid="drivers-table">
             <thead>
-              <tr><th>Driver</th><th>Vehicle</th><th>Status</th><th>Last position</th><th aria-label="Actions" /></tr>
+              <tr>
+                <th>Driver</th>
+                <th>Vehicle</th>
+                <th>Status</th>
+                <th>Last position</th>
+                <th aria-label="Actions" />
+              </tr>
             </thead>
             <tbody>
               {list.items.map((driver) => {
@@ -112,9 +154,15 @@ function DriversTable({ refreshKey }: { refreshKey: number }) {
                       <strong>{driver.name}</strong>
                       <small className="table__sub">{driver.email}</small>
                     </td>
-                    <td>{vehicleLabel(driver.vehicle.type)} <span className="mono">{driver.vehicle.plate}</span></td>
-                    <td><span className={`state state--${state}`}>{state}</span></td>
-                    <td className="muted">{driver.lastLocation === null ? '—' : formatTime(driver.lastLocation.at)}</td>
+                    <td>
+                      {vehicleLabel(driver.vehicle.type)} <span className="mono">{driver.vehicle.plate}</span>
+                    </td>
+                    <td>
+                      <span className={`state state--${state}`}>{state}</span>
+                    </td>
+                    <td className="muted">
+                      {driver.lastLocation === null ? '—' : formatTime(driver.lastLocation.at)}
+                    </td>
                     <td className="table__actions">
                       <button
                         type="button"
@@ -135,7 +183,14 @@ function DriversTable({ refreshKey }: { refreshKey: number }) {
       )}
       {list.loading && <Spinner />}
       {!list.loading && list.cursor !== null && (
-        <button type="button" className="btn btn--ghost btn--block" onClick={list.more} data-testid="drivers-more">Load more</button>
+        <button
+          type="button"
+          className="btn btn--ghost btn--block"
+          onClick={list.more}
+          data-testid="drivers-more"
+        >
+          Load more
+        </button>
       )}
     </Card>
   );
@@ -154,7 +209,16 @@ function BookingsTable({ refreshKey }: { refreshKey: number }) {
   return (
     <Card
       title="Recent bookings"
-      actions={<button type="button" className="btn btn--ghost btn--small" onClick={list.reload} disabled={list.loading}>Refresh</button>}
+      actions={
+        <button
+          type="button"
+          className="btn btn--ghost btn--small"
+          onClick={list.reload}
+          disabled={list.loading}
+        >
+          Refresh
+        </button>
+      }
     >
       {list.error !== null && <ErrorBanner message={list.error} onRetry={list.reload} />}
       {!list.loading && list.items.length === 0 && list.error === null ? (
@@ -163,13 +227,27 @@ function BookingsTable({ refreshKey }: { refreshKey: number }) {
         <div className="table-wrap">
           <table className="table" data-testid="bookings-table">
             <thead>
-              <tr><th>Booking</th><th>Status</th><th>Vehicle</th><th className="num">Distance</th><th className="num">Price</th><th>Created</th></tr>
+              <tr>
+                <th>Booking</th>
+                <th>Status</th>
+                <th>Vehicle</th>
+                <th className="num">Distance</th>
+                <th className="num">Price</th>
+                <th>Created</th>
+              </tr>
             </thead>
             <tbody>
               {list.items.map((booking) => (
-                <tr key={booking.id} data-testid="booking-row" data-booking-id={booking.id} data-status={booking.status}>
+                <tr
+                  key={booking.id}
+                  data-testid="booking-row"
+                  data-booking-id={booking.id}
+                  data-status={booking.status}
+                >
                   <td className="mono">#{booking.id}</td>
-                  <td><StatusPill status={booking.status} /></td>
+                  <td>
+                    <StatusPill status={booking.status} />
+                  </td>
                   <td>{vehicleLabel(booking.vehicleType)}</td>
                   <td className="num">{booking.distanceKm.toFixed(1)} km</td>
                   <td className="num">{formatMoney(booking.price)}</td>
@@ -182,7 +260,14 @@ function BookingsTable({ refreshKey }: { refreshKey: number }) {
       )}
       {list.loading && <Spinner />}
       {!list.loading && list.cursor !== null && (
-        <button type="button" className="btn btn--ghost btn--block" onClick={list.more} data-testid="bookings-more">Load more</button>
+        <button
+          type="button"
+          className="btn btn--ghost btn--block"
+          onClick={list.more}
+          data-testid="bookings-more"
+        >
+          Load more
+        </button>
       )}
     </Card>
   );
@@ -265,16 +350,19 @@ export function AdminPage() {
     return result;
   }, [fleet]);
 
-  const tiles: [keyof Overview, string, string][] = overview === null ? [] : [
-    ['onlineDrivers', 'Online drivers', String(overview.onlineDrivers)],
-    ['activeBookings', 'Active bookings', String(overview.activeBookings)],
-    ['searchingBookings', 'Searching', String(overview.searchingBookings)],
-    ['completedToday', 'Completed today', String(overview.completedToday)],
-    ['avgTripMinutes', 'Avg trip', minutes(overview.avgTripMinutes)],
-    ['avgPickupWaitMinutes', 'Avg pickup wait', minutes(overview.avgPickupWaitMinutes)],
-    ['acceptanceRate', 'Acceptance', pct(overview.acceptanceRate)],
-    ['cancellationRate', 'Cancellation', pct(overview.cancellationRate)],
-  ];
+  const tiles: [keyof Overview, string, string][] =
+    overview === null
+      ? []
+      : [
+          ['onlineDrivers', 'Online drivers', String(overview.onlineDrivers)],
+          ['activeBookings', 'Active bookings', String(overview.activeBookings)],
+          ['searchingBookings', 'Searching', String(overview.searchingBookings)],
+          ['completedToday', 'Completed today', String(overview.completedToday)],
+          ['avgTripMinutes', 'Avg trip', minutes(overview.avgTripMinutes)],
+          ['avgPickupWaitMinutes', 'Avg pickup wait', minutes(overview.avgPickupWaitMinutes)],
+          ['acceptanceRate', 'Acceptance', pct(overview.acceptanceRate)],
+          ['cancellationRate', 'Cancellation', pct(overview.cancellationRate)],
+        ];
 
   return (
     <div className="page">
@@ -294,7 +382,13 @@ export function AdminPage() {
       <Card
         title="Fleet"
         actions={
-          <span className="legend" data-testid="fleet-counts" data-available={counts.available} data-busy={counts.busy} data-offline={counts.offline}>
+          <span
+            className="legend"
+            data-testid="fleet-counts"
+            data-available={counts.available}
+            data-busy={counts.busy}
+            data-offline={counts.offline}
+          >
             {(['available', 'busy', 'offline'] as const).map((status) => (
               <span key={status} className="legend__item">
                 <span className="legend__dot" style={{ background: COLORS[status] }} aria-hidden="true" />
@@ -304,7 +398,12 @@ export function AdminPage() {
           </span>
         }
       >
-        <MapView points={points} fitKey={points.length > 0 ? 'fleet' : undefined} className="map--tall" testId="fleet-map" />
+        <MapView
+          points={points}
+          fitKey={points.length > 0 ? 'fleet' : undefined}
+          className="map--tall"
+          testId="fleet-map"
+        />
         {fleet.size === 0 && <p className="muted map-note">No driver has reported a position yet.</p>}
       </Card>
       <DriversTable refreshKey={tablesKey} />

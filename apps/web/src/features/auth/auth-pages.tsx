@@ -33,11 +33,25 @@ export function LoginPage() {
         {error !== null && <ErrorBanner message={error} />}
         <label className="field">
           <span>Email</span>
-          <input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            type="email"
+            name="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </label>
         <label className="field">
           <span>Password</span>
-          <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
         <button type="submit" className="btn btn--primary btn--block" disabled={busy}>
           {busy ? 'Logging in…' : 'Log in'}
@@ -108,25 +122,59 @@ export function SignupPage() {
         {error !== null && <ErrorBanner message={error} />}
         <label className="field">
           <span>Full name</span>
-          <input name="name" autoComplete="name" required maxLength={120} value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            name="name"
+            autoComplete="name"
+            required
+            maxLength={120}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
         </label>
         <label className="field">
           <span>Email</span>
-          <input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            type="email"
+            name="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </label>
         <label className="field">
-          <span>Phone <em className="muted">(optional)</em></span>
-          <input type="tel" name="phone" autoComplete="tel" value={phone} onChange={(e) => setPhone(e.target.value)} />
+          <span>
+            Phone <em className="muted">(optional)</em>
+          </span>
+          <input
+            type="tel"
+            name="phone"
+            autoComplete="tel"
+            value={phone}
+            onChange={(e) => setPhone(e.target.value)}
+          />
         </label>
         <label className="field">
           <span>Password</span>
-          <input type="password" name="password" autoComplete="new-password" required minLength={8} value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            type="password"
+            name="password"
+            autoComplete="new-password"
+            required
+            minLength={8}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
         {role === 'driver' && (
           <div className="field-row">
             <label className="field">
               <span>Vehicle</span>
-              <select name="vehicleType" value={vehicleType} onChange={(e) => setVehicleType(e.target.value as VehicleType)}>
+              <select
+                name="vehicleType"
+                value={vehicleType}
+                onChange={(e) => setVehicleType(e.target.value as VehicleType)}
+              >
                 {VEHICLES.map((v) => (
                   <option key={v.type} value={v.type}>
                     {v.label} · {v.capacityKg.toLocaleString()} kg
@@ -136,7 +184,15 @@ export function SignupPage() {
             </label>
             <label className="field">
               <span>Plate</span>
-              <input name="plate" required minLength={2} maxLength={20} pattern="[A-Za-z0-9 \-]+" value={plate} onChange={(e) => setPlate(e.target.value)} />
+              <input
+                name="plate"
+                required
+                minLength={2}
+                maxLength={20}
+                pattern="[A-Za-z0-9 \-]+"
+                value={plate}
+                onChange={(e) => setPlate(e.target.value)}
+              />
             </label>
           </div>
         )}

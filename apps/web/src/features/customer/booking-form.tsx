@@ -7,7 +7,14 @@ import { navigate } from '../../router';
 
 type Target = 'pickup' | 'dropoff';
 
-function PointField({ label, value, onChange, active, onActivate, testId }: {
+function PointField({
+  label,
+  value,
+  onChange,
+  active,
+  onActivate,
+  testId,
+}: {
   label: string;
   value: LatLng | null;
   onChange: (value: LatLng | null) => void;
@@ -23,7 +30,11 @@ function PointField({ label, value, onChange, active, onActivate, testId }: {
     <label className={invalid ? 'field field--invalid' : 'field'}>
       <span className="spread">
         {label}
-        <button type="button" className={active ? 'btn btn--small btn--primary' : 'btn btn--small btn--ghost'} onClick={onActivate}>
+        <button
+          type="button"
+          className={active ? 'btn btn--small btn--primary' : 'btn btn--small btn--ghost'}
+          onClick={onActivate}
+        >
           {active ? 'Click the map…' : 'Pick on map'}
         </button>
       </span>
@@ -53,7 +64,9 @@ function PointField({ label, value, onChange, active, onActivate, testId }: {
 }
 
 function newKey(): string {
-  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  return typeof crypto.randomUUID === 'function'
+    ? crypto.randomUUID()
+    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
 /** Pick two points, a vehicle, get a quote, then book now or schedule. */
@@ -92,11 +105,20 @@ export function BookingForm() {
       list.push({ id: 'pickup', kind: 'pickup', position: pickup, label: 'Pickup', testId: 'pickup-marker' });
     }
     if (dropoff !== null) {
-      list.push({ id: 'dropoff', kind: 'dropoff', position: dropoff, label: 'Drop-off', testId: 'dropoff-marker' });
+      list.push({
+        id: 'dropoff',
+        kind: 'dropoff',
+        position: dropoff,
+        label: 'Drop-off',
+        testId: 'dropoff-marker',
+      });
     }
     return list;
   }, [pickup, dropoff]);
-  const route = useMemo(() => (pickup !== null && dropoff !== null ? [pickup, dropoff] : undefined), [pickup, dropoff]);
+  const route = useMemo(
+    () => (pickup !== null && dropoff !== null ? [pickup, dropoff] : undefined),
+    [pickup, dropoff],
+  );
 
   const getQuote = async (event: SyntheticEvent) => {
     event.preventDefault();
@@ -107,7 +129,11 @@ export function BookingForm() {
     setQuoting(true);
     setError(null);
     try {
-      const body: { pickup: Coordinates; dropoff: Coordinates; vehicleType: VehicleType } = { pickup, dropoff, vehicleType };
+      const body: { pickup: Coordinates; dropoff: Coordinates; vehicleType: VehicleType } = {
+        pickup,
+        dropoff,
+        vehicleType,
+      };
       setQuote(await api<Quote>('POST', '/v1/quotes', { body }));
       setIdempotencyKey(newKey());
     } catch (caught) {
@@ -150,8 +176,28 @@ export function BookingForm() {
     <div className="grid-2">
       <Card title="Where to?">
         <form onSubmit={(event) => void getQuote(event)}>
-          <PointField label="Pickup" value={pickup} onChange={(v) => { setPickup(v); invalidateQuote(); }} active={target === 'pickup'} onActivate={() => setTarget('pickup')} testId="pickup-input" />
-          <PointField label="Drop-off" value={dropoff} onChange={(v) => { setDropoff(v); invalidateQuote(); }} active={target === 'dropoff'} onActivate={() => setTarget('dropoff')} testId="dropoff-input" />
+          <PointField
+            label="Pickup"
+            value={pickup}
+            onChange={(v) => {
+              setPickup(v);
+              invalidateQuote();
+            }}
+            active={target === 'pickup'}
+            onActivate={() => setTarget('pickup')}
+            testId="pickup-input"
+          />
+          <PointField
+            label="Drop-off"
+            value={dropoff}
+            onChange={(v) => {
+              setDropoff(v);
+              invalidateQuote();
+            }}
+            active={target === 'dropoff'}
+            onActivate={() => setTarget('dropoff')}
+            testId="dropoff-input"
+          />
           <div className="field">
             <span>Vehicle</span>
             <div className="vehicles" role="radiogroup" aria-label="Vehicle type">
@@ -162,7 +208,10 @@ export function BookingForm() {
                   role="radio"
                   aria-checked={vehicleType === v.type}
                   className={vehicleType === v.type ? 'vehicle is-active' : 'vehicle'}
-                  onClick={() => { setVehicleType(v.type); invalidateQuote(); }}
+                  onClick={() => {
+                    setVehicleType(v.type);
+                    invalidateQuote();
+                  }}
                   data-testid={`vehicle-${v.type}`}
                 >
                   <strong>{v.label}</strong>
@@ -173,7 +222,12 @@ export function BookingForm() {
             <span className="field__hint">Selected: carries up to {capacity.toLocaleString()} kg.</span>
           </div>
           {error !== null && <ErrorBanner message={error} />}
-          <button type="submit" className="btn btn--primary btn--block" disabled={quoting || pickup === null || dropoff === null} data-testid="get-quote">
+          <button
+            type="submit"
+            className="btn btn--primary btn--block"
+            disabled={quoting || pickup === null || dropoff === null}
+            data-testid="get-quote"
+          >
             {quoting ? 'Pricing…' : quote === null ? 'Get price' : 'Refresh price'}
           </button>
         </form>
@@ -181,31 +235,78 @@ export function BookingForm() {
           <div className="quote" data-testid="quote">
             <hr />
             <div className="spread">
-              <div className="price" data-testid="quote-price">{formatMoney(quote.price)}</div>
-              {quote.surgeMultiplier > 1 && <span className="surge" data-testid="surge">Surge ×{quote.surgeMultiplier.toFixed(2)}</span>}
+              <div className="price" data-testid="quote-price">
+                {formatMoney(quote.price)}
+              </div>
+              {quote.surgeMultiplier > 1 && (
+                <span className="surge" data-testid="surge">
+                  Surge ×{quote.surgeMultiplier.toFixed(2)}
+                </span>
+              )}
             </div>
             <p className="muted">
-              {quote.distanceKm.toFixed(1)} km · about {Math.round(quote.durationMinutes)} min · valid until {new Date(quote.expiresAt).toLocaleTimeString()}
+              {quote.distanceKm.toFixed(1)} km · about {Math.round(quote.durationMinutes)} min · valid until{' '}
+              {new Date(quote.expiresAt).toLocaleTimeString()}
             </p>
             <dl className="kv">
-              <dt>Base fare</dt><dd>{formatMoney({ amount: quote.breakdown.baseFare, currency: quote.breakdown.currency })}</dd>
-              <dt>Distance</dt><dd>{formatMoney({ amount: quote.breakdown.distanceFare, currency: quote.breakdown.currency })}</dd>
-              <dt>Time</dt><dd>{formatMoney({ amount: quote.breakdown.timeFare, currency: quote.breakdown.currency })}</dd>
-              {quote.breakdown.surgeAmount > 0 && (<><dt>Surge</dt><dd>{formatMoney({ amount: quote.breakdown.surgeAmount, currency: quote.breakdown.currency })}</dd></>)}
-              {quote.breakdown.minimumFareTopUp > 0 && (<><dt>Minimum fare top-up</dt><dd>{formatMoney({ amount: quote.breakdown.minimumFareTopUp, currency: quote.breakdown.currency })}</dd></>)}
-              <dt>Region</dt><dd>{quote.breakdown.region}</dd>
+              <dt>Base fare</dt>
+              <dd>{formatMoney({ amount: quote.breakdown.baseFare, currency: quote.breakdown.currency })}</dd>
+              <dt>Distance</dt>
+              <dd>
+                {formatMoney({ amount: quote.breakdown.distanceFare, currency: quote.breakdown.currency })}
+              </dd>
+              <dt>Time</dt>
+              <dd>{formatMoney({ amount: quote.breakdown.timeFare, currency: quote.breakdown.currency })}</dd>
+              {quote.breakdown.surgeAmount > 0 && (
+                <>
+                  <dt>Surge</dt>
+                  <dd>
+                    {formatMoney({ amount: quote.breakdown.surgeAmount, currency: quote.breakdown.currency })}
+                  </dd>
+                </>
+              )}
+              {quote.breakdown.minimumFareTopUp > 0 && (
+                <>
+                  <dt>Minimum fare top-up</dt>
+                  <dd>
+                    {formatMoney({
+                      amount: quote.breakdown.minimumFareTopUp,
+                      currency: quote.breakdown.currency,
+                    })}
+                  </dd>
+                </>
+              )}
+              <dt>Region</dt>
+              <dd>{quote.breakdown.region}</dd>
             </dl>
             <label className="switch">
-              <input type="checkbox" checked={schedule} onChange={(e) => setSchedule(e.target.checked)} data-testid="schedule-toggle" />
+              <input
+                type="checkbox"
+                checked={schedule}
+                onChange={(e) => setSchedule(e.target.checked)}
+                data-testid="schedule-toggle"
+              />
               Schedule for later
             </label>
             {schedule && (
               <label className="field" style={{ marginTop: '0.75rem' }}>
                 <span>Pickup time</span>
-                <input type="datetime-local" value={scheduledAt} onChange={(e) => setScheduledAt(e.target.value)} data-testid="schedule-at" />
+                <input
+                  type="datetime-local"
+                  value={scheduledAt}
+                  onChange={(e) => setScheduledAt(e.target.value)}
+                  data-testid="schedule-at"
+                />
               </label>
             )}
-            <button type="button" className="btn btn--accent btn--block" style={{ marginTop: '0.75rem' }} disabled={booking} onClick={() => void book()} data-testid="book">
+            <button
+              type="button"
+              className="btn btn--accent btn--block"
+              style={{ marginTop: '0.75rem' }}
+              disabled={booking}
+              onClick={() => void book()}
+              data-testid="book"
+            >
               {booking ? 'Booking…' : schedule ? 'Schedule booking' : 'Book now'}
             </button>
           </div>

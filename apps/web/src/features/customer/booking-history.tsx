@@ -1,7 +1,16 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Booking } from '@loadline/contracts';
 import { api, errorMessage, query, type PageOf } from '../../api/client';
-import { Card, Empty, ErrorBanner, formatMoney, formatTime, Spinner, StatusPill, vehicleLabel } from '../../components/ui';
+import {
+  Card,
+  Empty,
+  ErrorBanner,
+  formatMoney,
+  formatTime,
+  Spinner,
+  StatusPill,
+  vehicleLabel,
+} from '../../components/ui';
 import { navigate } from '../../router';
 
 /** The customer's bookings, newest first, with cursor paging. */
@@ -38,10 +47,18 @@ export function BookingHistory() {
       <ul className="list" data-testid="booking-history">
         {items.map((booking) => (
           <li key={booking.id}>
-            <button type="button" className="list__item list__item--button" onClick={() => navigate(`/customer/bookings/${booking.id}`)}>
+            <button
+              type="button"
+              className="list__item list__item--button"
+              onClick={() => navigate(`/customer/bookings/${booking.id}`)}
+            >
               <span className="list__main">
-                <strong>{vehicleLabel(booking.vehicleType)} · {booking.distanceKm.toFixed(1)} km</strong>
-                <small>{formatTime(booking.createdAt)} · #{booking.id}</small>
+                <strong>
+                  {vehicleLabel(booking.vehicleType)} · {booking.distanceKm.toFixed(1)} km
+                </strong>
+                <small>
+                  {formatTime(booking.createdAt)} · #{booking.id}
+                </small>
               </span>
               <span className="row">
                 <span>{formatMoney(booking.price)}</span>

@@ -14,7 +14,11 @@ export function CustomerPage() {
         <Link href="/customer" className={tab === 'book' ? 'tab is-active' : 'tab'}>
           New booking
         </Link>
-        <Link href="/customer/history" className={tab === 'history' ? 'tab is-active' : 'tab'} data-testid="history-tab">
+        <Link
+          href="/customer/history"
+          className={tab === 'history' ? 'tab is-active' : 'tab'}
+          data-testid="history-tab"
+        >
           My bookings
         </Link>
         {tracking !== null && <span className="tab is-active">Tracking #{tracking[1]}</span>}

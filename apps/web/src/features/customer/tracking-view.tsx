@@ -1,18 +1,43 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Booking, BookingEvent, BookingStatus, DriverConfirmedEvent, Tracking } from '@loadline/contracts';
+import type {
+  Booking,
+  BookingEvent,
+  BookingStatus,
+  DriverConfirmedEvent,
+  Tracking,
+} from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
 import { useSocket } from '../../api/socket';
 import { MapView, type LatLng, type MapMarker } from '../../components/map-view';
-import { Card, ErrorBanner, formatMoney, formatTime, Spinner, STATUS_FLOW, statusLabel, StatusPill, vehicleLabel } from '../../components/ui';
+import {
+  Card,
+  ErrorBanner,
+  formatMoney,
+  formatTime,
+  Spinner,
+  STATUS_FLOW,
+  statusLabel,
+  StatusPill,
+  vehicleLabel,
+} from '../../components/ui';
 
-const CANCELLABLE: readonly BookingStatus[] = ['scheduled', 'searching', 'driver_assigned', 'en_route_to_pickup', 'arrived_at_pickup'];
+const CANCELLABLE: readonly BookingStatus[] = [
+  'scheduled',
+  'searching',
+  'driver_assigned',
+  'en_route_to_pickup',
+  'arrived_at_pickup',
+];
 const TERMINAL: readonly BookingStatus[] = ['delivered', 'cancelled', 'expired'];
 
 function Timeline({ events, status }: { events: BookingEvent[]; status: BookingStatus }) {
   const reached = new Map(events.map((e) => [e.status, e]));
   const terminalOff = status === 'cancelled' || status === 'expired';
-  const flow = terminalOff ? events.map((e) => e.status) : STATUS_FLOW.filter((s) => s !== 'searching' || !reached.has('scheduled') || reached.has('searching'));
-  const steps = reached.has('scheduled') && !flow.includes('scheduled') ? ['scheduled' as const, ...flow] : flow;
+  const flow = terminalOff
+    ? events.map((e) => e.status)
+    : STATUS_FLOW.filter((s) => s !== 'searching' || !reached.has('scheduled') || reached.has('searching'));
+  const steps =
+    reached.has('scheduled') && !flow.includes('scheduled') ? ['scheduled' as const, ...flow] : flow;
   return (
     <ol className="timeline" data-testid="timeline">
       {steps.map((step) => {
@@ -27,7 +52,11 @@ function Timeline({ events, status }: { events: BookingEvent[]; status: BookingS
             data-state={current ? 'current' : event !== undefined ? 'done' : 'pending'}
           >
             {statusLabel(step)}
-            {event !== undefined && <time dateTime={event.at}>{formatTime(event.at)} · {event.actor.role}</time>}
+            {event !== undefined && (
+              <time dateTime={event.at}>
+                {formatTime(event.at)} · {event.actor.role}
+              </time>
+            )}
           </li>
         );
       })}
@@ -54,7 +83,11 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
     lastSeq.current = page.items.reduce((max, e) => Math.max(max, e.seq), 0);
     const latest = page.items[page.items.length - 1];
     if (latest !== undefined) {
-      setBooking((current) => (current === null || current.seq >= latest.seq ? current : { ...current, status: latest.status, seq: latest.seq }));
+      setBooking((current) =>
+        current === null || current.seq >= latest.seq
+          ? current
+          : { ...current, status: latest.status, seq: latest.seq },
+      );
     }
   }, [bookingId]);
 
@@ -69,7 +102,11 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
   const loadAll = useCallback(async () => {
     setLoadError(null);
     try {
-      const [loaded] = await Promise.all([api<Booking>('GET', `/v1/bookings/${bookingId}`), loadEvents(), loadTracking()]);
+      const [loaded] = await Promise.all([
+        api<Booking>('GET', `/v1/bookings/${bookingId}`),
+        loadEvents(),
+        loadTracking(),
+      ]);
       setBooking((current) => (current !== null && current.seq > loaded.seq ? current : loaded));
     } catch (caught) {
       setLoadError(errorMessage(caught));
@@ -107,11 +144,18 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
         void loadEvents().catch(() => undefined);
       } else {
         lastSeq.current = event.seq;
-        setEvents((current) => [...current, { seq: event.seq, status: event.status, at: event.at, actor: { role: 'system', id: null } }]);
+        setEvents((current) => [
+          ...current,
+          { seq: event.seq, status: event.status, at: event.at, actor: { role: 'system', id: null } },
+        ]);
         // Shown at once; the refetch brings the event's real actor.
         void loadEvents().catch(() => undefined);
       }
-      setBooking((current) => (current === null ? current : { ...current, status: event.status, seq: Math.max(current.seq, event.seq) }));
+      setBooking((current) =>
+        current === null
+          ? current
+          : { ...current, status: event.status, seq: Math.max(current.seq, event.seq) },
+      );
       setTracking((current) => (current === null ? current : { ...current, status: event.status }));
       void loadTracking().catch(() => undefined);
     };
@@ -162,7 +206,14 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
       { id: 'dropoff', kind: 'dropoff', position: booking.dropoff, label: 'Drop-off' },
     ];
     if (driverPosition !== null && active) {
-      list.push({ id: 'driver', kind: 'driver', position: driverPosition, label: 'Driver', smooth: true, testId: 'driver-marker' });
+      list.push({
+        id: 'driver',
+        kind: 'driver',
+        position: driverPosition,
+        label: 'Driver',
+        smooth: true,
+        testId: 'driver-marker',
+      });
     }
     return list;
   }, [booking, driverPosition, active]);
@@ -195,28 +246,61 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
   return (
     <div className="grid-2">
       <div className="stack">
-        <Card title={<>Booking <span className="mono">#{booking.id}</span></>} actions={<StatusPill status={booking.status} testId="booking-status" />}>
+        <Card
+          title={
+            <>
+              Booking <span className="mono">#{booking.id}</span>
+            </>
+          }
+          actions={<StatusPill status={booking.status} testId="booking-status" />}
+        >
           {actionError !== null && <ErrorBanner message={actionError} />}
           <dl className="kv">
-            <dt>Price</dt><dd data-testid="booking-price">{formatMoney(booking.price)}</dd>
-            <dt>Vehicle</dt><dd>{vehicleLabel(booking.vehicleType)}</dd>
-            <dt>Distance</dt><dd>{booking.distanceKm.toFixed(1)} km</dd>
-            {booking.scheduledAt !== null && (<><dt>Scheduled for</dt><dd>{formatTime(booking.scheduledAt)}</dd></>)}
-            {active && (<><dt>ETA</dt><dd data-testid="eta">{tracking === null || tracking.etaMinutes === null ? '—' : `${Math.max(1, Math.round(tracking.etaMinutes))} min`}</dd></>)}
+            <dt>Price</dt>
+            <dd data-testid="booking-price">{formatMoney(booking.price)}</dd>
+            <dt>Vehicle</dt>
+            <dd>{vehicleLabel(booking.vehicleType)}</dd>
+            <dt>Distance</dt>
+            <dd>{booking.distanceKm.toFixed(1)} km</dd>
+            {booking.scheduledAt !== null && (
+              <>
+                <dt>Scheduled for</dt>
+                <dd>{formatTime(booking.scheduledAt)}</dd>
+              </>
+            )}
+            {active && (
+              <>
+                <dt>ETA</dt>
+                <dd data-testid="eta">
+                  {tracking === null || tracking.etaMinutes === null
+                    ? '—'
+                    : `${Math.max(1, Math.round(tracking.etaMinutes))} min`}
+                </dd>
+              </>
+            )}
           </dl>
           {driver !== null ? (
             <div className="banner banner--info" data-testid="driver-info">
               <span>
-                <strong>{driver.driver.name}</strong> · {vehicleLabel(driver.driver.vehicle.type)} <span className="mono">{driver.driver.vehicle.plate}</span>
+                <strong>{driver.driver.name}</strong> · {vehicleLabel(driver.driver.vehicle.type)}{' '}
+                <span className="mono">{driver.driver.vehicle.plate}</span>
               </span>
             </div>
           ) : booking.driverId !== null ? (
-            <div className="banner banner--info" data-testid="driver-info">Driver <span className="mono">#{booking.driverId}</span> is on this job.</div>
+            <div className="banner banner--info" data-testid="driver-info">
+              Driver <span className="mono">#{booking.driverId}</span> is on this job.
+            </div>
           ) : booking.status === 'searching' ? (
             <div className="banner banner--info">Looking for a nearby driver…</div>
           ) : null}
           {CANCELLABLE.includes(booking.status) && (
-            <button type="button" className="btn btn--danger btn--block" onClick={() => void cancel()} disabled={cancelling} data-testid="cancel-booking">
+            <button
+              type="button"
+              className="btn btn--danger btn--block"
+              onClick={() => void cancel()}
+              disabled={cancelling}
+              data-testid="cancel-booking"
+            >
               {cancelling ? 'Cancelling…' : 'Cancel booking'}
             </button>
           )}
@@ -225,7 +309,13 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
           <Timeline events={events} status={booking.status} />
         </Card>
       </div>
-      <MapView markers={markers} route={route} fitKey={booking.id} className="map--tall" testId="tracking-map" />
+      <MapView
+        markers={markers}
+        route={route}
+        fitKey={booking.id}
+        className="map--tall"
+        testId="tracking-map"
+      />
     </div>
   );
 }

@@ -1,10 +1,32 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AvailabilityResponse, Booking, BookingStatus, Coordinates, DriverJob, DriverStats, MeResponse, Money, Offer, VehicleType } from '@loadline/contracts';
+import type {
+  AvailabilityResponse,
+  Booking,
+  BookingStatus,
+  Coordinates,
+  DriverJob,
+  DriverStats,
+  MeResponse,
+  Money,
+  Offer,
+  VehicleType,
+} from '@loadline/contracts';
 import { api, errorMessage, query, type PageOf } from '../../api/client';
 import { useUser } from '../../api/session';
 import { emitWithAck, useSocket } from '../../api/socket';
 import { MapView, type LatLng, type MapMarker } from '../../components/map-view';
-import { Card, Empty, ErrorBanner, formatLatLng, formatMoney, formatTime, Spinner, statusLabel, StatusPill, vehicleLabel } from '../../components/ui';
+import {
+  Card,
+  Empty,
+  ErrorBanner,
+  formatLatLng,
+  formatMoney,
+  formatTime,
+  Spinner,
+  statusLabel,
+  StatusPill,
+  vehicleLabel,
+} from '../../components/ui';
 
 interface ActiveJob {
   bookingId: string;
@@ -16,7 +38,13 @@ interface ActiveJob {
   distanceKm: number;
 }
 
-const ACTIVE: readonly BookingStatus[] = ['driver_assigned', 'en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit'];
+const ACTIVE: readonly BookingStatus[] = [
+  'driver_assigned',
+  'en_route_to_pickup',
+  'arrived_at_pickup',
+  'goods_collected',
+  'in_transit',
+];
 const NEXT: Partial<Record<BookingStatus, BookingStatus>> = {
   driver_assigned: 'en_route_to_pickup',
   en_route_to_pickup: 'arrived_at_pickup',
@@ -36,7 +64,15 @@ const DEFAULT_POSITION: LatLng = { lat: 12.9716, lng: 77.5946 };
 const SIM_STEP_METERS = 120;
 
 function fromBooking(b: Booking): ActiveJob {
-  return { bookingId: b.id, status: b.status, pickup: b.pickup, dropoff: b.dropoff, price: b.price, vehicleType: b.vehicleType, distanceKm: b.distanceKm };
+  return {
+    bookingId: b.id,
+    status: b.status,
+    pickup: b.pickup,
+    dropoff: b.dropoff,
+    price: b.price,
+    vehicleType: b.vehicleType,
+    distanceKm: b.distanceKm,
+  };
 }
 
 function metersBetween(a: LatLng, b: LatLng): number {
@@ -68,27 +104,60 @@ function Countdown({ expiresAt, onExpire }: { expiresAt: string; onExpire: () =>
   }, [left, onExpire]);
   return (
     <div className="offer__timer">
-      <span className="offer__countdown" data-testid="offer-countdown">{Math.ceil(left / 1000)}s left</span>
-      <div className="offer__bar"><span style={{ width: `${(left / total.current) * 100}%` }} /></div>
+      <span className="offer__countdown" data-testid="offer-countdown">
+        {Math.ceil(left / 1000)}s left
+      </span>
+      <div className="offer__bar">
+        <span style={{ width: `${(left / total.current) * 100}%` }} />
+      </div>
     </div>
   );
 }
 
-function OfferCard({ offer, onAccept, onReject, onExpire, busy }: { offer: Offer; onAccept: () => void; onReject: () => void; onExpire: () => void; busy: boolean }) {
+function OfferCard({
+  offer,
+  onAccept,
+  onReject,
+  onExpire,
+  busy,
+}: {
+  offer: Offer;
+  onAccept: () => void;
+  onReject: () => void;
+  onExpire: () => void;
+  busy: boolean;
+}) {
   return (
     <div className="offer" data-testid="offer">
       <div className="spread">
-        <strong className="price" style={{ fontSize: '1.4rem' }}>{formatMoney(offer.price)}</strong>
+        <strong className="price" style={{ fontSize: '1.4rem' }}>
+          {formatMoney(offer.price)}
+        </strong>
         <Countdown expiresAt={offer.expiresAt} onExpire={onExpire} />
       </div>
       <div className="muted">
-        {vehicleLabel(offer.vehicleType)} · trip {offer.distanceKm.toFixed(1)} km · pickup {offer.pickupDistanceKm.toFixed(1)} km away
+        {vehicleLabel(offer.vehicleType)} · trip {offer.distanceKm.toFixed(1)} km · pickup{' '}
+        {offer.pickupDistanceKm.toFixed(1)} km away
       </div>
       <div className="row">
-        <button type="button" className="btn btn--primary" style={{ flex: 2 }} disabled={busy} onClick={onAccept} data-testid="accept-offer">
+        <button
+          type="button"
+          className="btn btn--primary"
+          style={{ flex: 2 }}
+          disabled={busy}
+          onClick={onAccept}
+          data-testid="accept-offer"
+        >
           Accept
         </button>
-        <button type="button" className="btn btn--ghost" style={{ flex: 1 }} disabled={busy} onClick={onReject} data-testid="reject-offer">
+        <button
+          type="button"
+          className="btn btn--ghost"
+          style={{ flex: 1 }}
+          disabled={busy}
+          onClick={onReject}
+          data-testid="reject-offer"
+        >
           Reject
         </button>
       </div>
@@ -132,19 +201,39 @@ function DriverHistory({ refreshKey }: { refreshKey: number }) {
       {error !== null && <ErrorBanner message={error} onRetry={() => void load(null)} />}
       {stats !== null && (
         <div className="kpis" data-testid="driver-stats" style={{ marginBottom: '0.75rem' }}>
-          <div className="kpi"><div className="kpi__label">Trips</div><div className="kpi__value">{stats.trips}</div></div>
-          <div className="kpi"><div className="kpi__label">Earnings</div><div className="kpi__value">{formatMoney(stats.earnings)}</div></div>
-          <div className="kpi"><div className="kpi__label">Acceptance</div><div className="kpi__value">{stats.acceptanceRate === null ? '—' : `${Math.round(stats.acceptanceRate * 100)}%`}</div></div>
-          <div className="kpi"><div className="kpi__label">Rating</div><div className="kpi__value">{stats.rating === null ? '—' : stats.rating.toFixed(1)}</div></div>
+          <div className="kpi">
+            <div className="kpi__label">Trips</div>
+            <div className="kpi__value">{stats.trips}</div>
+          </div>
+          <div className="kpi">
+            <div className="kpi__label">Earnings</div>
+            <div className="kpi__value">{formatMoney(stats.earnings)}</div>
+          </div>
+          <div className="kpi">
+            <div className="kpi__label">Acceptance</div>
+            <div className="kpi__value">
+              {stats.acceptanceRate === null ? '—' : `${Math.round(stats.acceptanceRate * 100)}%`}
+            </div>
+          </div>
+          <div className="kpi">
+            <div className="kpi__label">Rating</div>
+            <div className="kpi__value">{stats.rating === null ? '—' : stats.rating.toFixed(1)}</div>
+          </div>
         </div>
       )}
-      {!loading && jobs.length === 0 && error === null && <Empty>No trips yet. Go online to get offers.</Empty>}
+      {!loading && jobs.length === 0 && error === null && (
+        <Empty>No trips yet. Go online to get offers.</Empty>
+      )}
       <ul className="list" data-testid="job-history">
         {jobs.map((job) => (
           <li key={job.bookingId} className="list__item">
             <span className="list__main">
-              <strong>{formatMoney(job.price)} · {job.distanceKm.toFixed(1)} km</strong>
-              <small>{formatTime(job.assignedAt)} · #{job.bookingId}</small>
+              <strong>
+                {formatMoney(job.price)} · {job.distanceKm.toFixed(1)} km
+              </strong>
+              <small>
+                {formatTime(job.assignedAt)} · #{job.bookingId}
+              </small>
             </span>
             <StatusPill status={job.status} />
           </li>
@@ -152,7 +241,9 @@ function DriverHistory({ refreshKey }: { refreshKey: number }) {
       </ul>
       {loading && <Spinner />}
       {!loading && cursor !== null && (
-        <button type="button" className="btn btn--ghost btn--block" onClick={() => void load(cursor)}>Load more</button>
+        <button type="button" className="btn btn--ghost btn--block" onClick={() => void load(cursor)}>
+          Load more
+        </button>
       )}
     </Card>
   );
@@ -187,7 +278,19 @@ export function DriverPage() {
       setOnline(me.user.driver?.online ?? false);
       setOffers(offerList.items.filter((o) => new Date(o.expiresAt).getTime() > Date.now()));
       const current = jobs.items.find((j) => ACTIVE.includes(j.status));
-      setJob(current === undefined ? null : { bookingId: current.bookingId, status: current.status, pickup: current.pickup, dropoff: current.dropoff, price: current.price, vehicleType: current.vehicleType, distanceKm: current.distanceKm });
+      setJob(
+        current === undefined
+          ? null
+          : {
+              bookingId: current.bookingId,
+              status: current.status,
+              pickup: current.pickup,
+              dropoff: current.dropoff,
+              price: current.price,
+              vehicleType: current.vehicleType,
+              distanceKm: current.distanceKm,
+            },
+      );
     } catch (caught) {
       setError(errorMessage(caught));
     } finally {
@@ -216,7 +319,11 @@ export function DriverPage() {
           return current;
         }
         if (!ACTIVE.includes(event.status)) {
-          setNotice(event.status === 'cancelled' ? 'The customer cancelled this job.' : `Job ${statusLabel(event.status).toLowerCase()}.`);
+          setNotice(
+            event.status === 'cancelled'
+              ? 'The customer cancelled this job.'
+              : `Job ${statusLabel(event.status).toLowerCase()}.`,
+          );
           setHistoryKey((k) => k + 1);
           return null;
         }
@@ -239,7 +346,12 @@ export function DriverPage() {
         return;
       }
       // `at` is left to the server (now): the socket validator rejects it ("Unknown format 'date-time'").
-      const payload = { lat: next.lat, lng: next.lng, ...(heading === undefined ? {} : { heading }), ...(speedKmh === undefined ? {} : { speedKmh }) };
+      const payload = {
+        lat: next.lat,
+        lng: next.lng,
+        ...(heading === undefined ? {} : { heading }),
+        ...(speedKmh === undefined ? {} : { speedKmh }),
+      };
       socket.emit('driverLocationUpdate', payload, (ack) => {
         if (!ack.ok) {
           setError(ack.error.message);
@@ -250,7 +362,16 @@ export function DriverPage() {
   );
 
   // Simulated GPS: one update a second, straight toward the next target (pickup until the goods are on board, then drop-off).
-  const target = job === null ? null : job.status === 'driver_assigned' || job.status === 'en_route_to_pickup' || job.status === 'arrived_at_pickup' ? job.pickup : job.status === 'goods_collected' || job.status === 'in_transit' ? job.dropoff : null;
+  const target =
+    job === null
+      ? null
+      : job.status === 'driver_assigned' ||
+          job.status === 'en_route_to_pickup' ||
+          job.status === 'arrived_at_pickup'
+        ? job.pickup
+        : job.status === 'goods_collected' || job.status === 'in_transit'
+          ? job.dropoff
+          : null;
   const targetRef = useRef<LatLng | null>(target);
   targetRef.current = target;
   useEffect(() => {
@@ -288,7 +409,9 @@ export function DriverPage() {
     setTogglingOnline(true);
     setError(null);
     try {
-      const result = await api<AvailabilityResponse>('PUT', '/v1/driver/availability', { body: { online: next } });
+      const result = await api<AvailabilityResponse>('PUT', '/v1/driver/availability', {
+        body: { online: next },
+      });
       setOnline(result.online);
       if (result.online && positionRef.current === null) {
         // Dispatch needs a position; start from the default until GPS or the map gives one.
@@ -345,10 +468,14 @@ export function DriverPage() {
     try {
       let booking: Booking;
       if (socket !== null && socket.connected) {
-        const result = await emitWithAck<{ booking: Booking }>(socket, (ack) => socket.emit('bookingStatusChanged', { bookingId: job.bookingId, status: next }, ack));
+        const result = await emitWithAck<{ booking: Booking }>(socket, (ack) =>
+          socket.emit('bookingStatusChanged', { bookingId: job.bookingId, status: next }, ack),
+        );
         booking = result.booking;
       } else {
-        booking = await api<Booking>('POST', `/v1/bookings/${job.bookingId}/status`, { body: { status: next } });
+        booking = await api<Booking>('POST', `/v1/bookings/${job.bookingId}/status`, {
+          body: { status: next },
+        });
       }
       if (ACTIVE.includes(booking.status)) {
         setJob(fromBooking(booking));
@@ -371,7 +498,12 @@ export function DriverPage() {
       list.push({ id: 'dropoff', kind: 'dropoff', position: job.dropoff, label: 'Drop-off' });
     } else {
       for (const offer of offers) {
-        list.push({ id: `offer-${offer.bookingId}`, kind: 'pickup', position: offer.pickup, label: 'Offer pickup' });
+        list.push({
+          id: `offer-${offer.bookingId}`,
+          kind: 'pickup',
+          position: offer.pickup,
+          label: 'Offer pickup',
+        });
       }
     }
     if (position !== null) {
@@ -383,7 +515,11 @@ export function DriverPage() {
     if (job === null) {
       return undefined;
     }
-    return position === null ? [job.pickup, job.dropoff] : target === job.pickup ? [position, job.pickup, job.dropoff] : [position, job.dropoff];
+    return position === null
+      ? [job.pickup, job.dropoff]
+      : target === job.pickup
+        ? [position, job.pickup, job.dropoff]
+        : [position, job.dropoff];
   }, [job, position, target]);
 
   const nextStatus = job === null ? undefined : NEXT[job.status];
@@ -399,44 +535,99 @@ export function DriverPage() {
           <Card>
             <div className="spread">
               <label className="switch">
-                <input type="checkbox" checked={online ?? false} disabled={togglingOnline || online === null} onChange={() => void toggleOnline()} data-testid="online-toggle" />
+                <input
+                  type="checkbox"
+                  checked={online ?? false}
+                  disabled={togglingOnline || online === null}
+                  onChange={() => void toggleOnline()}
+                  data-testid="online-toggle"
+                />
                 <span data-testid="online-state">{online === true ? 'Online' : 'Offline'}</span>
               </label>
               <label className="switch">
-                <input type="checkbox" checked={simulate} onChange={(e) => setSimulate(e.target.checked)} data-testid="simulate-gps" />
+                <input
+                  type="checkbox"
+                  checked={simulate}
+                  onChange={(e) => setSimulate(e.target.checked)}
+                  data-testid="simulate-gps"
+                />
                 Simulate GPS
               </label>
             </div>
             <p className="muted" style={{ margin: '0.5rem 0 0' }}>
-              {user.driver !== undefined && <>{vehicleLabel(user.driver.vehicle.type)} <span className="mono">{user.driver.vehicle.plate}</span> · </>}
-              {position === null ? 'Position unknown: tap the map to set it.' : <>At {formatLatLng(position)}</>}
+              {user.driver !== undefined && (
+                <>
+                  {vehicleLabel(user.driver.vehicle.type)}{' '}
+                  <span className="mono">{user.driver.vehicle.plate}</span> ·{' '}
+                </>
+              )}
+              {position === null ? (
+                'Position unknown: tap the map to set it.'
+              ) : (
+                <>At {formatLatLng(position)}</>
+              )}
             </p>
-            {connection !== 'connected' && <div className="banner banner--info" style={{ marginTop: '0.5rem', marginBottom: 0 }}>Live connection: {connection}. Offers and location updates resume on reconnect.</div>}
+            {connection !== 'connected' && (
+              <div className="banner banner--info" style={{ marginTop: '0.5rem', marginBottom: 0 }}>
+                Live connection: {connection}. Offers and location updates resume on reconnect.
+              </div>
+            )}
           </Card>
           {error !== null && <ErrorBanner message={error} onRetry={() => void loadState()} />}
-          {notice !== null && <div className="banner banner--ok" data-testid="driver-notice">{notice}</div>}
+          {notice !== null && (
+            <div className="banner banner--ok" data-testid="driver-notice">
+              {notice}
+            </div>
+          )}
           {job !== null ? (
-            <Card title={<>Current job <span className="mono">#{job.bookingId}</span></>} actions={<StatusPill status={job.status} testId="job-status" />}>
+            <Card
+              title={
+                <>
+                  Current job <span className="mono">#{job.bookingId}</span>
+                </>
+              }
+              actions={<StatusPill status={job.status} testId="job-status" />}
+            >
               <dl className="kv">
-                <dt>Fare</dt><dd>{formatMoney(job.price)}</dd>
-                <dt>Trip</dt><dd>{job.distanceKm.toFixed(1)} km</dd>
-                <dt>Pickup</dt><dd>{job.pickup.address ?? formatLatLng(job.pickup)}</dd>
-                <dt>Drop-off</dt><dd>{job.dropoff.address ?? formatLatLng(job.dropoff)}</dd>
+                <dt>Fare</dt>
+                <dd>{formatMoney(job.price)}</dd>
+                <dt>Trip</dt>
+                <dd>{job.distanceKm.toFixed(1)} km</dd>
+                <dt>Pickup</dt>
+                <dd>{job.pickup.address ?? formatLatLng(job.pickup)}</dd>
+                <dt>Drop-off</dt>
+                <dd>{job.dropoff.address ?? formatLatLng(job.dropoff)}</dd>
               </dl>
               {nextStatus !== undefined && (
-                <button type="button" className="btn btn--primary btn--huge" disabled={busy} onClick={() => void advance()} data-testid="next-status" data-next={nextStatus}>
-                  {busy ? 'Updating…' : NEXT_LABEL[nextStatus] ?? statusLabel(nextStatus)}
+                <button
+                  type="button"
+                  className="btn btn--primary btn--huge"
+                  disabled={busy}
+                  onClick={() => void advance()}
+                  data-testid="next-status"
+                  data-next={nextStatus}
+                >
+                  {busy ? 'Updating…' : (NEXT_LABEL[nextStatus] ?? statusLabel(nextStatus))}
                 </button>
               )}
             </Card>
           ) : (
             <Card title="Offers">
               {offers.length === 0 ? (
-                <Empty>{online === true ? 'Waiting for bookings near you…' : 'Go online to receive offers.'}</Empty>
+                <Empty>
+                  {online === true ? 'Waiting for bookings near you…' : 'Go online to receive offers.'}
+                </Empty>
               ) : (
                 <div className="stack">
                   {offers.map((offer) => (
-                    <OfferCard key={offer.bookingId} offer={offer} busy={busy} onAccept={() => void accept(offer)} onReject={() => void reject(offer)} onExpire={() => dropOffer(offer.bookingId)} />
+                    <OfferCard
+                      key={offer.bookingId}
+                      offer={offer}
+                      busy={busy}
+                      onAccept={() => void accept(offer)}
+                      onReject={() => void reject(offer)}
+                      onExpire={() => dropOffer(offer.bookingId)}
+                    />
                   ))}
                 </div>
               )}

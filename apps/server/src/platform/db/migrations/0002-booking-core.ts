@@ -14,7 +14,12 @@ export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promis
     .alterTable('drivers')
     .addColumn('rating_count', 'integer', (col) => col.notNull().defaultTo(0))
     .execute();
-  await db.schema.createIndex('drivers_online').ifNotExists().on('drivers').columns(['online', 'user_id']).execute();
+  await db.schema
+    .createIndex('drivers_online')
+    .ifNotExists()
+    .on('drivers')
+    .columns(['online', 'user_id'])
+    .execute();
 
   await options(
     db.schema
@@ -76,8 +81,18 @@ export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promis
       .addColumn('created_at', 'bigint', (col) => col.notNull())
       .addColumn('updated_at', 'bigint', (col) => col.notNull()),
   ).execute();
-  await db.schema.createIndex('bookings_customer').ifNotExists().on('bookings').columns(['customer_id', 'id']).execute();
-  await db.schema.createIndex('bookings_status').ifNotExists().on('bookings').columns(['status', 'id']).execute();
+  await db.schema
+    .createIndex('bookings_customer')
+    .ifNotExists()
+    .on('bookings')
+    .columns(['customer_id', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('bookings_status')
+    .ifNotExists()
+    .on('bookings')
+    .columns(['status', 'id'])
+    .execute();
   await db.schema
     .createIndex('bookings_due')
     .ifNotExists()
