@@ -4,7 +4,7 @@ import type { RateRule } from '../../config/config';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../../lib/passwords';
-import { isUniqueViolation } from '../../platform/db/db-errors';
+import { isUniqueViolation, retryOnConflict } from '../../platform/db/db-errors';
 import type { IdGenerator } from '../../platform/db/ids';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
@@ -101,49 +101,51 @@ export class AuthService {
 
     const releasePlate = vehicle === undefined ? null : await this.claimPlate(vehicle.plate, userId);
     try {
-      await shard.db.transaction().execute(async (trx) => {
-        await this.deps.users.insertLookup(trx, {
-          kind: 'email',
-          value: email,
-          owner_id: userId,
-          created_at: now,
-        });
-        await this.deps.users.insertUser(trx, row);
-        if (vehicle !== undefined) {
-          const vehicleId = ids.next(logical);
-          await this.deps.drivers.insert(
-            trx,
-            {
-              user_id: userId,
-              vehicle_id: vehicleId,
-              online: 0,
-              suspended: 0,
-              last_lat: null,
-              last_lng: null,
-              last_heading: null,
-              last_seen_at: null,
-              active_booking_id: null,
-              rating_sum: 0,
-              rating_count: 0,
-              created_at: now,
-              updated_at: now,
-            },
-            {
-              id: vehicleId,
-              driver_id: userId,
-              type: vehicle.type,
-              plate: vehicle.plate,
-              capacity_kg: vehicle.capacityKg,
-              created_at: now,
-            },
-          );
-        }
-        await this.deps.outbox.append(trx, {
-          topic: 'user.signed_up',
-          aggregateId: userId,
-          payload: { userId, role: input.role },
-        });
-      });
+      await retryOnConflict(() =>
+        shard.db.transaction().execute(async (trx) => {
+          await this.deps.users.insertLookup(trx, {
+            kind: 'email',
+            value: email,
+            owner_id: userId,
+            created_at: now,
+          });
+          await this.deps.users.insertUser(trx, row);
+          if (vehicle !== undefined) {
+            const vehicleId = ids.next(logical);
+            await this.deps.drivers.insert(
+              trx,
+              {
+                user_id: userId,
+                vehicle_id: vehicleId,
+                online: 0,
+                suspended: 0,
+                last_lat: null,
+                last_lng: null,
+                last_heading: null,
+                last_seen_at: null,
+                active_booking_id: null,
+                rating_sum: 0,
+                rating_count: 0,
+                created_at: now,
+                updated_at: now,
+              },
+              {
+                id: vehicleId,
+                driver_id: userId,
+                type: vehicle.type,
+                plate: vehicle.plate,
+                capacity_kg: vehicle.capacityKg,
+                created_at: now,
+              },
+            );
+          }
+          await this.deps.outbox.append(trx, {
+            topic: 'user.signed_up',
+            aggregateId: userId,
+            payload: { userId, role: input.role },
+          });
+        }),
+      );
     } catch (error) {
       if (releasePlate !== null) {
         await releasePlate();

@@ -15,7 +15,7 @@ import { ACTIVE_JOB_STATUSES } from '@loadline/contracts';
 import type { Updateable } from 'kysely';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
-import { isTransientConflict, isUniqueViolation } from '../../platform/db/db-errors';
+import { isTransientConflict, isUniqueViolation, retryOnConflict } from '../../platform/db/db-errors';
 import { logicalShardOf, type IdGenerator } from '../../platform/db/ids';
 import type { BookingsTable } from '../../platform/db/schema';
 import {
@@ -482,19 +482,6 @@ export class BookingsService {
       throw errors.validation('scheduledAt must be within 30 days.', { field: 'scheduledAt' });
     }
     return at;
-  }
-}
-
-/** Runs a transaction again when the database rolled it back to break a lock conflict. */
-async function retryOnConflict<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await work();
-    } catch (error) {
-      if (attempt >= attempts || !isTransientConflict(error)) {
-        throw error;
-      }
-    }
   }
 }
 

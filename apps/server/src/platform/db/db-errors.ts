@@ -55,6 +55,19 @@ export function isTransientConflict(error: unknown): boolean {
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
 }
 
+/** Runs a transaction again (up to `attempts` times) when the database rolled it back to break a lock conflict. */
+export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !isTransientConflict(error)) {
+        throw error;
+      }
+    }
+  }
+}
+
 /** Turns an unreachable-database error into 503 naming the shard; leaves others alone. */
 export function mapShardError(error: unknown, shardLabel: string): unknown {
   if (error instanceof AppError) {

@@ -221,7 +221,13 @@ export class OutboxRelay {
   private async drainShard(shard: Shard): Promise<number> {
     let published = 0;
     for (;;) {
-      const count = await shard.db.transaction().execute(async (trx) => {
+      // READ COMMITTED: the locking read takes record locks only, no gap locks that would
+      // deadlock with transactions inserting new outbox rows meanwhile.
+      const transaction =
+        shard.dialect === 'mysql'
+          ? shard.db.transaction().setIsolationLevel('read committed')
+          : shard.db.transaction();
+      const count = await transaction.execute(async (trx) => {
         let query = trx
           .selectFrom('outbox')
           .selectAll()
