@@ -25,7 +25,8 @@ export interface BookingLifecycleDeps {
 /**
  * Reacts to every committed booking status change: keeps the demand index for
  * surge, starts and stops dispatch, withdraws offers, and schedules or cancels
- * the activation of scheduled bookings. Each step is idempotent.
+ * the activation of scheduled bookings. Each step is idempotent. Freeing the
+ * driver is the driver-jobs consumer's part.
  */
 export function registerBookingLifecycleJob(deps: BookingLifecycleDeps): void {
   deps.relay.consume(BOOKING_STATUS_CHANGED, BOOKING_LIFECYCLE_JOB, async (event) => {
@@ -55,14 +56,6 @@ export function registerBookingLifecycleJob(deps: BookingLifecycleDeps): void {
     if (change.from === 'scheduled' && change.to === 'cancelled') {
       await deps.queue.remove(BOOKING_ACTIVATE_JOB, activationJobId(booking.id));
     }
-    // A driver who is no longer on the job goes back to the pool.
-    const driverLeft =
-      change.driverId !== null &&
-      (change.to === 'delivered' ||
-        change.to === 'cancelled' ||
-        (change.to === 'searching' && change.from !== null));
-    if (driverLeft && change.driverId !== null) {
-      await deps.dispatch.afterDriverLeft(change.driverId, booking.id);
-    }
+    // A driver who left the job is given back to the pool by the driver-jobs consumer (jobs/driver-jobs.job.ts).
   });
 }
