@@ -13,8 +13,5 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<
   >;
 }
 
-/** What every route guarded by a session may answer besides its own errors. */
-export const GUARDED_ERRORS = [400, 401, 403, 503] as const;
-
 /** Security requirement of routes that need a session token, for the OpenAPI document. */
 export const bearerSecurity = [{ bearer: [] }];

@@ -251,7 +251,6 @@ async function assemble(parts: Parts): Promise<Platform> {
   const relay = new OutboxRelay({
     shards: parts.pool.shards,
     queue: parts.queue,
-    bus: parts.bus,
     clock: parts.clock,
     logger: parts.logger.child({ module: 'outbox' }),
   });

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AuthResponse, ErrorEnvelope, LoginBody, MeResponse, SignupBody } from '@loadline/contracts';
 import { SESSION_COOKIE, callerOf, type Authenticator } from '../../http/auth-guard';
-import { errorResponses } from '../../http/route-schemas';
+import { bearerSecurity, errorResponses } from '../../http/route-schemas';
 import type { AuthService } from './auth.service';
 
 export interface AuthRoutesDeps {
@@ -68,7 +68,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
         schema: {
           tags: ['auth'],
           summary: 'Revoke the current session',
-          security: [{ bearer: [] }],
+          security: bearerSecurity,
           response: { 204: Type.Null(), 401: ErrorEnvelope },
         },
       },
@@ -87,7 +87,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
         schema: {
           tags: ['auth'],
           summary: 'The signed-in user (drivers: with their profile and vehicle)',
-          security: [{ bearer: [] }],
+          security: bearerSecurity,
           response: { 200: MeResponse, 401: ErrorEnvelope },
         },
       },

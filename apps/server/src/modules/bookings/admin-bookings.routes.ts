@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Booking, BookingListQuery, Overview, Page } from '@loadline/contracts';
-import { errorResponses } from '../../http/route-schemas';
+import { bearerSecurity, errorResponses } from '../../http/route-schemas';
 import type { Authenticator } from '../../http/auth-guard';
 import type { OverviewService } from '../analytics/overview.service';
 import type { BookingsService } from './bookings.service';
@@ -16,7 +16,6 @@ export function adminBookingsRoutes(deps: {
   return (root: FastifyInstance): Promise<void> => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const guard = deps.authenticator.guard(['admin']);
-    const security = [{ bearer: [] }];
 
     app.get(
       '/v1/admin/bookings',
@@ -25,7 +24,7 @@ export function adminBookingsRoutes(deps: {
         schema: {
           tags: ['admin'],
           summary: 'Every booking across shards, newest first',
-          security,
+          security: bearerSecurity,
           querystring: BookingListQuery,
           response: { 200: Page(Booking), ...routeErrors },
         },
@@ -40,7 +39,7 @@ export function adminBookingsRoutes(deps: {
         schema: {
           tags: ['admin'],
           summary: 'Fleet and booking figures right now (today = current UTC day; cached 1 s)',
-          security,
+          security: bearerSecurity,
           response: { 200: Overview, ...routeErrors },
         },
       },

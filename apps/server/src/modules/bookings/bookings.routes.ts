@@ -12,7 +12,7 @@ import {
   StatusUpdateBody,
   Tracking,
 } from '@loadline/contracts';
-import { errorResponses } from '../../http/route-schemas';
+import { bearerSecurity, errorResponses } from '../../http/route-schemas';
 import { callerOf, type Authenticator } from '../../http/auth-guard';
 import type { BookingsService } from './bookings.service';
 
@@ -33,7 +33,6 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
   return (root: FastifyInstance): Promise<void> => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const { bookings, authenticator } = deps;
-    const security = [{ bearer: [] }];
 
     app.post(
       '/v1/bookings',
@@ -46,7 +45,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
             'From a quote (`quoteId`, keeping its price; 409 quote_expired after it expires) or directly from ' +
             '`pickup`, `dropoff` and `vehicleType`. `scheduledAt` (1 minute to 30 days ahead) makes a scheduled ' +
             'booking that starts searching shortly before its time. Goods heavier than the vehicle type carries are 422 over_capacity.',
-          security,
+          security: bearerSecurity,
           headers: IdempotencyHeaders,
           body: CreateBookingBody,
           response: { 201: Booking, ...routeErrors },
@@ -72,7 +71,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
         schema: {
           tags: ['bookings'],
           summary: "The caller's bookings, newest first",
-          security,
+          security: bearerSecurity,
           querystring: BookingListQuery,
           response: { 200: Page(Booking), ...routeErrors },
         },
@@ -87,7 +86,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
         schema: {
           tags: ['bookings'],
           summary: 'One booking (its customer, its driver or an admin; 404 for anyone else)',
-          security,
+          security: bearerSecurity,
           params: IdParams,
           response: { 200: Booking, ...routeErrors },
         },
@@ -109,7 +108,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
           tags: ['bookings'],
           summary: 'Cancel a booking',
           description: 'Customers until the goods are collected; admins any time before delivery. Else 422.',
-          security,
+          security: bearerSecurity,
           params: IdParams,
           body: CancelBookingBody,
           response: { 200: Booking, ...routeErrors },
@@ -125,7 +124,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
         schema: {
           tags: ['bookings'],
           summary: "The booking's status changes, oldest first, with their seq",
-          security,
+          security: bearerSecurity,
           params: IdParams,
           response: { 200: Type.Object({ items: Type.Array(BookingEvent) }), ...routeErrors },
         },
@@ -140,7 +139,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
         schema: {
           tags: ['bookings'],
           summary: "Status, the driver's live position and ETA",
-          security,
+          security: bearerSecurity,
           params: IdParams,
           response: { 200: Tracking, ...routeErrors },
         },
@@ -157,7 +156,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
           summary: 'Move a job to its next status (the assigned driver only)',
           description:
             'Moves outside the state machine are 422 invalid_transition; `searching` releases the job.',
-          security,
+          security: bearerSecurity,
           params: IdParams,
           body: StatusUpdateBody,
           response: { 200: Booking, ...routeErrors },

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Booking, Id, Offer } from '@loadline/contracts';
-import { errorResponses } from '../../http/route-schemas';
+import { bearerSecurity, errorResponses } from '../../http/route-schemas';
 import { callerOf, type Authenticator } from '../../http/auth-guard';
 import type { DispatchService } from './dispatch.service';
 
@@ -15,7 +15,6 @@ export function dispatchRoutes(deps: { dispatch: DispatchService; authenticator:
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const { dispatch, authenticator } = deps;
     const guard = authenticator.guard(['driver']);
-    const security = [{ bearer: [] }];
 
     app.get(
       '/v1/driver/offers',
@@ -24,7 +23,7 @@ export function dispatchRoutes(deps: { dispatch: DispatchService; authenticator:
         schema: {
           tags: ['driver'],
           summary: 'Open offers for the driver, newest first',
-          security,
+          security: bearerSecurity,
           response: { 200: Type.Object({ items: Type.Array(Offer) }), ...routeErrors },
         },
       },
@@ -41,7 +40,7 @@ export function dispatchRoutes(deps: { dispatch: DispatchService; authenticator:
           description:
             '409 booking_taken (another driver won), offer_expired, driver_busy (already on a job); ' +
             '404 when this driver was never offered the booking.',
-          security,
+          security: bearerSecurity,
           params: BookingParams,
           response: { 200: Booking, ...routeErrors },
         },
@@ -56,7 +55,7 @@ export function dispatchRoutes(deps: { dispatch: DispatchService; authenticator:
         schema: {
           tags: ['driver'],
           summary: 'Decline an offer',
-          security,
+          security: bearerSecurity,
           params: BookingParams,
           response: { 204: Type.Null(), ...routeErrors },
         },
@@ -74,7 +73,7 @@ export function dispatchRoutes(deps: { dispatch: DispatchService; authenticator:
         schema: {
           tags: ['driver'],
           summary: 'Hand an assigned job back before starting it; it returns to searching',
-          security,
+          security: bearerSecurity,
           params: BookingParams,
           response: { 200: Booking, ...routeErrors },
         },

@@ -10,7 +10,7 @@ import {
   SuspendBody,
 } from '@loadline/contracts';
 import type { Authenticator } from '../../http/auth-guard';
-import { errorResponses } from '../../http/route-schemas';
+import { bearerSecurity, errorResponses } from '../../http/route-schemas';
 import type { DriversService } from './drivers.service';
 
 export interface AdminFleetRoutesDeps {
@@ -38,7 +38,7 @@ export function adminFleetRoutes(deps: AdminFleetRoutesDeps) {
           description:
             'The statuses partition the fleet: `suspended`; else `busy` (holding a job); else `online` or `offline`. ' +
             '`lastLocation` is the live position when one is cached, else the last one stored.',
-          security: [{ bearer: [] }],
+          security: bearerSecurity,
           querystring: AdminDriverListQuery,
           response: { 200: Page(AdminDriver), ...guardedErrors },
         },
@@ -61,7 +61,7 @@ export function adminFleetRoutes(deps: AdminFleetRoutesDeps) {
           description:
             'Suspending takes the driver offline, marks the account suspended and revokes every session at once. ' +
             'Lifting it reactivates the account; the driver stays offline until going online again. 404 for an unknown driver.',
-          security: [{ bearer: [] }],
+          security: bearerSecurity,
           params: IdParams,
           body: SuspendBody,
           response: { 200: AdminDriver, ...guardedErrors },
@@ -77,7 +77,7 @@ export function adminFleetRoutes(deps: AdminFleetRoutesDeps) {
         schema: {
           tags: ['admin'],
           summary: 'Every registered vehicle, newest first',
-          security: [{ bearer: [] }],
+          security: bearerSecurity,
           querystring: ListQuery,
           response: { 200: Page(AdminVehicle), ...guardedErrors },
         },

@@ -173,21 +173,6 @@ export class DriversRepository {
       .execute();
   }
 
-  /** Stores the last known position unless a newer one is already stored. */
-  async updateLastPosition(db: Executor, userId: string, position: StoredPosition): Promise<void> {
-    await db
-      .updateTable('drivers')
-      .set({
-        last_lat: position.lat,
-        last_lng: position.lng,
-        last_heading: position.heading,
-        last_seen_at: position.at,
-      })
-      .where('user_id', '=', userId)
-      .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', position.at)]))
-      .execute();
-  }
-
   async findRating(
     db: Executor,
     userId: string,

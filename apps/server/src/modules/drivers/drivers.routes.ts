@@ -12,7 +12,7 @@ import {
   Page,
 } from '@loadline/contracts';
 import { callerOf, type Authenticator } from '../../http/auth-guard';
-import { errorResponses } from '../../http/route-schemas';
+import { bearerSecurity, errorResponses } from '../../http/route-schemas';
 import type { DriversService } from './drivers.service';
 
 export interface DriversRoutesDeps {
@@ -40,7 +40,7 @@ export function driversRoutes(deps: DriversRoutesDeps) {
           description:
             'An online driver with a known position and no active job is offered bookings. ' +
             '403 driver_suspended when a suspended driver tries to go online.',
-          security: [{ bearer: [] }],
+          security: bearerSecurity,
           body: AvailabilityBody,
           response: { 200: AvailabilityResponse, ...guardedErrors },
         },
@@ -60,7 +60,7 @@ export function driversRoutes(deps: DriversRoutesDeps) {
             'A position older than the stored one is answered 202 `{ accepted: false }` and changes nothing. ' +
             "An offline driver's position is kept as last known but does not make the driver available. " +
             'Up to 10 updates a second per driver; beyond that 429 rate_limited.',
-          security: [{ bearer: [] }],
+          security: bearerSecurity,
           body: LocationUpdate,
           response: { 202: LocationAccepted, ...guardedErrors, 429: ErrorEnvelope },
         },
@@ -79,7 +79,7 @@ export function driversRoutes(deps: DriversRoutesDeps) {
           tags: ['driver'],
           summary: "The driver's jobs, newest assignment first",
           description: 'A job the driver released back to searching is listed as `cancelled`.',
-          security: [{ bearer: [] }],
+          security: bearerSecurity,
           querystring: ListQuery,
           response: { 200: Page(DriverJob), ...guardedErrors },
         },
@@ -102,7 +102,7 @@ export function driversRoutes(deps: DriversRoutesDeps) {
           description:
             'trips: delivered jobs; earnings: their summed prices; acceptanceRate: accepted / (accepted + rejected + expired) ' +
             'offers, rounded to 4 decimals, null before any offer was answered; rating: mean rating to 2 decimals, null when unrated.',
-          security: [{ bearer: [] }],
+          security: bearerSecurity,
           response: { 200: DriverStats, ...guardedErrors },
         },
       },

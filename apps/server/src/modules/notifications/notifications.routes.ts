@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { IdParams, Notification, NotificationListQuery, Page } from '@loadline/contracts';
-import { errorResponses } from '../../http/route-schemas';
+import { bearerSecurity, errorResponses } from '../../http/route-schemas';
 import { callerOf, type Authenticator } from '../../http/auth-guard';
 import type { NotificationsService } from './notifications.service';
 
@@ -16,7 +16,6 @@ export function notificationsRoutes(deps: {
   return (root: FastifyInstance): Promise<void> => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const { notifications, authenticator } = deps;
-    const security = [{ bearer: [] }];
     const guard = authenticator.guard();
 
     app.get(
@@ -28,7 +27,7 @@ export function notificationsRoutes(deps: {
           summary: "The caller's notifications, newest first",
           description:
             '`unread=true` lists only those not yet read. Each was also sent live as the `notification` socket event.',
-          security,
+          security: bearerSecurity,
           querystring: NotificationListQuery,
           response: { 200: Page(Notification), ...routeErrors },
         },
@@ -43,7 +42,7 @@ export function notificationsRoutes(deps: {
         schema: {
           tags: ['notifications'],
           summary: "Mark all the caller's notifications read",
-          security,
+          security: bearerSecurity,
           response: { 204: Type.Null(), ...routeErrors },
         },
       },
@@ -62,7 +61,7 @@ export function notificationsRoutes(deps: {
           summary: 'Mark one notification read',
           description:
             "Marking it again changes nothing. Another user's notification is 404, as is an unknown one.",
-          security,
+          security: bearerSecurity,
           params: IdParams,
           response: { 204: Type.Null(), ...routeErrors },
         },

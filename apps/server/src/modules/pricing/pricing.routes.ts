@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Quote, QuoteRequest } from '@loadline/contracts';
-import { errorResponses } from '../../http/route-schemas';
+import { bearerSecurity, errorResponses } from '../../http/route-schemas';
 import { callerOf, type Authenticator } from '../../http/auth-guard';
 import type { PricingService } from './pricing.service';
 
@@ -28,7 +28,7 @@ export function pricingRoutes(deps: PricingRoutesDeps) {
             "the pickup's region and live demand around the pickup (`surgeMultiplier`, 1 when calm). The quote is " +
             'stored and honoured by `POST /v1/bookings { quoteId }` until `expiresAt`; after that the booking ' +
             'answers 409 quote_expired. Amounts are integer minor units; the breakdown parts add up to `price.amount`.',
-          security: [{ bearer: [] }],
+          security: bearerSecurity,
           body: QuoteRequest,
           response: { 200: Quote, ...routeErrors },
         },

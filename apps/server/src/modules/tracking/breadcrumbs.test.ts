@@ -82,22 +82,17 @@ describe(`breadcrumbs and last positions reach SQL in batches (${tier})`, () => 
         .executeTakeFirst();
       return row?.last_seen_at === Date.parse(last?.at ?? '') && row.last_lat === last?.lat;
     }, 10_000);
-    const idleRow = await app.platform.router
-      .forId(idle.user.id)
-      .db.selectFrom('drivers')
-      .select(['last_lat'])
-      .where('user_id', '=', idle.user.id)
-      .executeTakeFirst();
-    await waitFor(async () => {
-      const row = await app.platform.router
-        .forId(idle.user.id)
-        .db.selectFrom('drivers')
-        .select(['last_lat'])
-        .where('user_id', '=', idle.user.id)
-        .executeTakeFirst();
-      return row?.last_lat === offset(pickup, 51).lat;
-    }, 10_000);
-    expect(idleRow).toBeDefined();
+    const idleLastLat = async () =>
+      (
+        await app.platform.router
+          .forId(idle.user.id)
+          .db.selectFrom('drivers')
+          .select(['last_lat'])
+          .where('user_id', '=', idle.user.id)
+          .executeTakeFirst()
+      )?.last_lat;
+    await waitFor(async () => (await idleLastLat()) === offset(pickup, 51).lat, 10_000);
+    expect(await idleLastLat()).toBe(offset(pickup, 51).lat);
     // The idle driver left no breadcrumbs anywhere.
     for (const each of app.platform.router.shards) {
       const stray = await each.db

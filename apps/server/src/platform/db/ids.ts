@@ -61,11 +61,6 @@ export function encodeId(parts: DecodedId): string {
   ).toString();
 }
 
-/** The smallest ID that could have been made at `timestampMs`: a keyset bound for time ranges. */
-export function lowestIdAt(timestampMs: number): string {
-  return encodeId({ timestampMs, logicalShard: 0, node: 0, sequence: 0 });
-}
-
 /**
  * Makes IDs for one process. Unique as long as no two live processes share a
  * node number; the sequence is per logical shard and millisecond.

@@ -1,7 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from '../../lib/logger';
 import type { Clock } from '../../lib/clock';
-import type { EventBus } from '../bus/event-bus.port';
 import type { IdGenerator } from '../db/ids';
 import { logicalShardOf } from '../db/ids';
 import type { Database } from '../db/schema';
@@ -23,9 +22,6 @@ export interface OutboxMessage {
   aggregateId: string;
   payload: unknown;
 }
-
-/** Channel on the event bus that carries every relayed event. */
-export const OUTBOX_CHANNEL = 'outbox';
 
 /** Job payload of every outbox consumer: the event itself (IDs only, never personal data). */
 export type OutboxJob = OutboxEvent;
@@ -66,7 +62,6 @@ export class OutboxWriter {
 export interface OutboxRelayOptions {
   shards: readonly Shard[];
   queue: JobQueue;
-  bus: EventBus;
   clock: Clock;
   logger: Logger;
   /** Rows taken per shard per pass. */
@@ -79,9 +74,9 @@ export interface OutboxRelayOptions {
 
 /**
  * Moves committed outbox rows to their consumers: one queue job per event,
- * deduplicated by event ID, in which every consumer of the event's topic runs,
- * and one bus message for live listeners. A row is marked published only after
- * both, so a crash in between publishes it again (consumers are idempotent).
+ * deduplicated by event ID, in which every consumer of the event's topic runs.
+ * A row is marked published only after its job is queued, so a crash in
+ * between publishes it again (consumers are idempotent).
  * One job per event rather than per consumer keeps queue bookkeeping, the
  * largest cost of a write, flat as consumers are added.
  */
@@ -277,7 +272,6 @@ export class OutboxRelay {
         backoffMs: 500,
       });
     }
-    await this.options.bus.publish(OUTBOX_CHANNEL, event);
   }
 
   private async prune(before: number): Promise<void> {

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AdminDriver, Booking, FleetDriver, FleetUpdateEvent, Overview } from '@loadline/contracts';
-import { api, errorMessage, query, type PageOf } from '../../api/client';
+import { api, errorMessage } from '../../api/client';
 import { useSocket } from '../../api/socket';
+import { usePagedList } from '../../api/use-paged-list';
 import { MapView, type MapPoint } from '../../components/map-view';
 import {
   Card,
@@ -19,7 +20,6 @@ const COLORS: Record<FleetDriver['status'], string> = {
   busy: '#f97316',
   offline: '#94a3b8',
 };
-const PAGE_SIZE = 20;
 
 function pct(value: number | null): string {
   return value === null ? '—' : `${Math.round(value * 100)}%`;
@@ -34,53 +34,6 @@ function driverState(driver: AdminDriver): DriverState {
 }
 
 /** A cursor-paged admin list: first page on mount and on `reload`, further pages appended by `more`. */
-function usePagedList<T>(path: string) {
-  const [items, setItems] = useState<T[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const pages = useRef(0);
-
-  const load = useCallback(
-    async (from: string | null) => {
-      setLoading(true);
-      setError(null);
-      try {
-        const page = await api<PageOf<T>>('GET', `${path}${query({ limit: PAGE_SIZE, cursor: from })}`);
-        setItems((current) => (from === null ? page.items : [...current, ...page.items]));
-        setCursor(page.nextCursor);
-        pages.current = from === null ? 1 : pages.current + 1;
-      } catch (caught) {
-        setError(errorMessage(caught));
-      } finally {
-        setLoading(false);
-      }
-    },
-    [path],
-  );
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
-
-  /** Refreshes the first page unless the reader has paged further (which a refresh would throw away). */
-  const refreshIfFirstPage = useCallback(() => {
-    if (pages.current <= 1) {
-      void load(null);
-    }
-  }, [load]);
-
-  return {
-    items,
-    setItems,
-    cursor,
-    loading,
-    error,
-    reload: () => void load(null),
-    more: () => void load(cursor),
-    refreshIfFirstPage,
-  };
-}
 
 function DriversTable({ refreshKey }: { refreshKey: number }) {
   const list = usePagedList<AdminDriver>('/v1/admin/drivers');

@@ -1,6 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
 import type { Booking } from '@loadline/contracts';
-import { api, errorMessage, query, type PageOf } from '../../api/client';
+import { usePagedList } from '../../api/use-paged-list';
 import {
   Card,
   Empty,
@@ -15,37 +14,14 @@ import { navigate } from '../../router';
 
 /** The customer's bookings, newest first, with cursor paging. */
 export function BookingHistory() {
-  const [items, setItems] = useState<Booking[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const [loaded, setLoaded] = useState(false);
-
-  const load = useCallback(async (from: string | null) => {
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await api<PageOf<Booking>>('GET', `/v1/bookings${query({ limit: 20, cursor: from })}`);
-      setItems((current) => (from === null ? page.items : [...current, ...page.items]));
-      setCursor(page.nextCursor);
-      setLoaded(true);
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setLoading(false);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
+  const list = usePagedList<Booking>('/v1/bookings');
 
   return (
     <Card title="My bookings">
-      {error !== null && <ErrorBanner message={error} onRetry={() => void load(loaded ? cursor : null)} />}
-      {loaded && items.length === 0 && <Empty>No bookings yet.</Empty>}
+      {list.error !== null && <ErrorBanner message={list.error} onRetry={list.retry} />}
+      {list.loaded && list.items.length === 0 && <Empty>No bookings yet.</Empty>}
       <ul className="list" data-testid="booking-history">
-        {items.map((booking) => (
+        {list.items.map((booking) => (
           <li key={booking.id}>
             <button
               type="button"
@@ -68,9 +44,9 @@ export function BookingHistory() {
           </li>
         ))}
       </ul>
-      {loading && <Spinner />}
-      {!loading && cursor !== null && (
-        <button type="button" className="btn btn--ghost btn--block" onClick={() => void load(cursor)}>
+      {list.loading && <Spinner />}
+      {!list.loading && list.cursor !== null && (
+        <button type="button" className="btn btn--ghost btn--block" onClick={list.more}>
           Load more
         </button>
       )}

@@ -14,6 +14,7 @@ import type {
 import { api, errorMessage, query, type PageOf } from '../../api/client';
 import { useUser } from '../../api/session';
 import { emitWithAck, useSocket } from '../../api/socket';
+import { usePagedList } from '../../api/use-paged-list';
 import { MapView, type LatLng, type MapMarker } from '../../components/map-view';
 import {
   Card,
@@ -167,38 +168,45 @@ function OfferCard({
 
 function DriverHistory({ refreshKey }: { refreshKey: number }) {
   const [stats, setStats] = useState<DriverStats | null>(null);
-  const [jobs, setJobs] = useState<DriverJob[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
+  const [statsError, setStatsError] = useState<string | null>(null);
+  const list = usePagedList<DriverJob>('/v1/driver/jobs', 10);
+  const { reload } = list;
+  const firstRender = useRef(true);
 
-  const load = useCallback(async (from: string | null) => {
-    setLoading(true);
-    setError(null);
+  const loadStats = useCallback(async () => {
+    setStatsError(null);
     try {
-      const [page, s] = await Promise.all([
-        api<PageOf<DriverJob>>('GET', `/v1/driver/jobs${query({ limit: 10, cursor: from })}`),
-        from === null ? api<DriverStats>('GET', '/v1/driver/stats') : Promise.resolve(null),
-      ]);
-      setJobs((current) => (from === null ? page.items : [...current, ...page.items]));
-      setCursor(page.nextCursor);
-      if (s !== null) {
-        setStats(s);
-      }
+      setStats(await api<DriverStats>('GET', '/v1/driver/stats'));
     } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setLoading(false);
+      setStatsError(errorMessage(caught));
     }
   }, []);
 
   useEffect(() => {
-    void load(null);
-  }, [load, refreshKey]);
+    void loadStats();
+    // The job list loads itself on mount; later refreshes reload it with the stats.
+    if (firstRender.current) {
+      firstRender.current = false;
+    } else {
+      reload();
+    }
+  }, [loadStats, refreshKey]);
+
+  const error = list.error ?? statsError;
+  const jobs = list.items;
+  const loading = list.loading;
 
   return (
     <Card title="Your trips">
-      {error !== null && <ErrorBanner message={error} onRetry={() => void load(null)} />}
+      {error !== null && (
+        <ErrorBanner
+          message={error}
+          onRetry={() => {
+            void loadStats();
+            list.reload();
+          }}
+        />
+      )}
       {stats !== null && (
         <div className="kpis" data-testid="driver-stats" style={{ marginBottom: '0.75rem' }}>
           <div className="kpi">
@@ -240,8 +248,8 @@ function DriverHistory({ refreshKey }: { refreshKey: number }) {
         ))}
       </ul>
       {loading && <Spinner />}
-      {!loading && cursor !== null && (
-        <button type="button" className="btn btn--ghost btn--block" onClick={() => void load(cursor)}>
+      {!loading && list.cursor !== null && (
+        <button type="button" className="btn btn--ghost btn--block" onClick={list.more}>
           Load more
         </button>
       )}
