@@ -502,18 +502,25 @@ export class DriversService implements DriverPresence {
   }
 
   /** Online drivers with a position are on the admin map, as available or busy; others are taken off. */
-  private async showOnBoard(driverId: string, facts: DriverFacts, position: GeoPoint | null): Promise<void> {
+  private async showOnBoard(
+    driverId: string,
+    facts: DriverFacts,
+    position: (GeoPoint & { at?: number }) | null,
+  ): Promise<void> {
     if (!facts.online || facts.suspended || position === null || !isIndexable(position)) {
       await this.deps.fleet.remove(driverId);
       return;
     }
-    await this.deps.fleet.upsert({
-      id: driverId,
-      lat: position.lat,
-      lng: position.lng,
-      status: facts.activeJob === null ? 'available' : 'busy',
-      vehicleType: facts.vehicleType,
-    });
+    await this.deps.fleet.upsert(
+      {
+        id: driverId,
+        lat: position.lat,
+        lng: position.lng,
+        status: facts.activeJob === null ? 'available' : 'busy',
+        vehicleType: facts.vehicleType,
+      },
+      position.at,
+    );
   }
 
   /**

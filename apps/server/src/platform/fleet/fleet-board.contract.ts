@@ -45,6 +45,16 @@ export function describeFleetBoardContract(name: string, make: () => Promise<Fle
       await board.close();
     });
 
+    it('an older position never moves a driver back, but its status still counts', async () => {
+      const board = await make();
+      await board.upsert(driver('1', 5), 2000);
+      await board.upsert({ ...driver('1', 4), status: 'busy' }, 1000);
+      const { changed } = await board.takeChanges();
+      expect(changed).toEqual([{ ...driver('1', 5), status: 'busy' }]);
+      expect(await board.all()).toEqual([{ ...driver('1', 5), status: 'busy' }]);
+      await board.close();
+    });
+
     it('lets one caller lead per window', async () => {
       const board = await make();
       expect(await board.tryLead(60_000)).toBe(true);

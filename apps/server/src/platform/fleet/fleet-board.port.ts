@@ -12,7 +12,13 @@ export interface FleetChanges {
  * never one message per ping, and nobody scans the fleet per ping.
  */
 export interface FleetBoard {
-  upsert(driver: FleetDriver): Promise<void>;
+  /**
+   * Puts a driver on the map. `positionAt` (epoch ms) is when its position was
+   * taken: an older position never replaces a newer one (the status still
+   * updates), so a status refresh that read the position a moment ago cannot
+   * move the marker back. Omitted, the position counts as the newest.
+   */
+  upsert(driver: FleetDriver, positionAt?: number): Promise<void>;
   remove(driverId: string): Promise<void>;
   /** Everything on the map (for a new subscriber's snapshot). */
   all(): Promise<FleetDriver[]>;
@@ -21,4 +27,16 @@ export interface FleetBoard {
   /** True for at most one caller per `windowMs` across every process: who pushes this window. */
   tryLead(windowMs: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** The entry to keep: the newer position, the latest status. */
+export function mergeFleetEntry(
+  current: { driver: FleetDriver; at: number } | undefined,
+  driver: FleetDriver,
+  at: number,
+): { driver: FleetDriver; at: number } {
+  if (current === undefined || at >= current.at) {
+    return { driver: { ...driver }, at };
+  }
+  return { driver: { ...driver, lat: current.driver.lat, lng: current.driver.lng }, at: current.at };
 }

@@ -1,18 +1,18 @@
 import type { FleetDriver } from '@loadline/contracts';
 import { systemClock, type Clock } from '../../lib/clock';
-import type { FleetBoard, FleetChanges } from './fleet-board.port';
+import { mergeFleetEntry, type FleetBoard, type FleetChanges } from './fleet-board.port';
 
 /** Embedded mode: the fleet map in this process's memory. */
 export class MemoryFleetBoard implements FleetBoard {
-  private readonly entries = new Map<string, FleetDriver>();
+  private readonly entries = new Map<string, { driver: FleetDriver; at: number }>();
   private changed = new Set<string>();
   private removed = new Set<string>();
   private leadUntil = 0;
 
   constructor(private readonly clock: Clock = systemClock) {}
 
-  upsert(driver: FleetDriver): Promise<void> {
-    this.entries.set(driver.id, { ...driver });
+  upsert(driver: FleetDriver, positionAt = Number.MAX_SAFE_INTEGER): Promise<void> {
+    this.entries.set(driver.id, mergeFleetEntry(this.entries.get(driver.id), driver, positionAt));
     this.changed.add(driver.id);
     this.removed.delete(driver.id);
     return Promise.resolve();
@@ -26,12 +26,12 @@ export class MemoryFleetBoard implements FleetBoard {
   }
 
   all(): Promise<FleetDriver[]> {
-    return Promise.resolve([...this.entries.values()].map((entry) => ({ ...entry })));
+    return Promise.resolve([...this.entries.values()].map((entry) => ({ ...entry.driver })));
   }
 
   takeChanges(): Promise<FleetChanges> {
     const changed = [...this.changed]
-      .map((id) => this.entries.get(id))
+      .map((id) => this.entries.get(id)?.driver)
       .filter((entry): entry is FleetDriver => entry !== undefined)
       .map((entry) => ({ ...entry }));
     const removed = [...this.removed];

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { FleetDriver } from '@loadline/contracts';
-import type { FleetBoard, FleetChanges } from './fleet-board.port';
+import { mergeFleetEntry, type FleetBoard, type FleetChanges } from './fleet-board.port';
 
 /*
  * Keys: `fleet:map` (hash id -> entry JSON), `fleet:changed` (set of ids),
@@ -44,7 +44,7 @@ export class RedisFleetBoard implements FleetBoard {
   private readonly changed: string;
   private readonly removed: string;
   private readonly lead: string;
-  private pendingUpserts = new Map<string, FleetDriver>();
+  private pendingUpserts = new Map<string, { driver: FleetDriver; at: number }>();
   private pendingRemovals = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -61,9 +61,13 @@ export class RedisFleetBoard implements FleetBoard {
     this.lead = `${prefix}{fleet}:lead`;
   }
 
-  upsert(driver: FleetDriver): Promise<void> {
+  /** Newest position wins among this process's writes of a window; across processes the last write wins. */
+  upsert(driver: FleetDriver, positionAt = Number.MAX_SAFE_INTEGER): Promise<void> {
     this.pendingRemovals.delete(driver.id);
-    this.pendingUpserts.set(driver.id, { ...driver });
+    this.pendingUpserts.set(
+      driver.id,
+      mergeFleetEntry(this.pendingUpserts.get(driver.id), driver, positionAt),
+    );
     this.schedule();
     return Promise.resolve();
   }
@@ -94,7 +98,7 @@ export class RedisFleetBoard implements FleetBoard {
   }
 
   private async write(): Promise<void> {
-    const upserts = [...this.pendingUpserts.values()];
+    const upserts = [...this.pendingUpserts.values()].map((entry) => entry.driver);
     const removals = [...this.pendingRemovals];
     this.pendingUpserts = new Map();
     this.pendingRemovals = new Set();
