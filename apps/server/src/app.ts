@@ -4,7 +4,13 @@ import { createLogger, type Logger } from './lib/logger';
 import { Authenticator } from './http/auth-guard';
 import { createHttpServer, type HttpApp } from './http/http-server';
 import { createPlatform, type Platform } from './platform/platform';
+import { createAnalytics, type AnalyticsModule } from './modules/analytics/analytics.module';
 import { authRoutes } from './modules/auth/auth.routes';
+import { createGeneration, type GenerationModule } from './modules/generation/generation.module';
+import { adminUsersRoutes } from './modules/users/admin-users.routes';
+import { AdminUsersService, USERS_LIST } from './modules/users/admin-users.service';
+import { BOOKINGS_LIST } from './modules/bookings/bookings.service';
+import { DRIVERS_LIST } from './modules/drivers/drivers.service';
 import { AuthService } from './modules/auth/auth.service';
 import { createBookingCore, type BookingCore } from './modules/bookings/bookings.module';
 import { DriversRepository } from './modules/drivers/drivers.repository';
@@ -37,6 +43,8 @@ export interface Services {
   bookingCore: BookingCore;
   liveFeeds: LiveFeeds;
   sink: RealtimeSink;
+  analytics: AnalyticsModule;
+  generation: GenerationModule;
 }
 
 export interface LoadlineApp {
@@ -78,6 +86,13 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     const sink = new SocketSink(sockets.io);
     metrics.trackSockets(has('realtime') ? () => sockets.io.engine.clientsCount : () => 0);
 
+    const invalidateLists = (...lists: string[]) => {
+      for (const list of lists) {
+        platform.lists
+          .invalidate(list)
+          .catch((error: unknown) => logger.warn({ err: error, list }, 'admin list cache not invalidated'));
+      }
+    };
     const authenticator = new Authenticator(platform.sessions, platform.clock);
     const auth = new AuthService({
       router: platform.router,
@@ -90,7 +105,10 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       clock: platform.clock,
       sessionTtlSeconds: config.sessionTtlSeconds,
       limits: { perIp: config.rateLimits.authPerIp, perEmail: config.rateLimits.authPerEmail },
-      onCommitted: () => platform.relay.poke(),
+      onCommitted: () => {
+        platform.relay.poke();
+        invalidateLists(USERS_LIST, DRIVERS_LIST);
+      },
       onSessionRevoked: (userId, tokenHash) => sink.disconnectUser(userId, tokenHash),
     });
 
@@ -103,6 +121,19 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       sink,
     });
     const notifications = createNotifications({ platform, sink });
+    const analytics = createAnalytics(platform);
+    const generation = createGeneration({
+      platform,
+      catalog: pricing.catalog,
+      sink,
+      onWritten: (entity) =>
+        invalidateLists(...(entity === 'bookings' ? [BOOKINGS_LIST] : [USERS_LIST, DRIVERS_LIST])),
+    });
+    const adminUsers = new AdminUsersService({
+      router: platform.router,
+      users: new UsersRepository(),
+      lists: platform.lists,
+    });
     const liveFeeds = new LiveFeeds({
       board: platform.fleet,
       cache: platform.cache,
@@ -126,6 +157,9 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       await http.register(pricing.routes(authenticator));
       await bookingCore.registerRoutes(http, authenticator);
       await http.register(notifications.routes(authenticator));
+      await http.register(analytics.routes(authenticator));
+      await http.register(generation.routes(authenticator));
+      await http.register(adminUsersRoutes({ users: adminUsers, authenticator }));
     }
     if (has('realtime')) {
       registerGateway({
@@ -143,6 +177,8 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       drivers.registerJobs(platform.relay);
       bookingCore.startWorkers();
       notifications.registerJobs();
+      analytics.registerJobs();
+      generation.registerJobs();
       liveFeeds.start();
       platform.relay.start();
     }
@@ -166,7 +202,17 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       http,
       io: sockets.io,
       platform,
-      services: { auth, authenticator, pricing: pricing.service, drivers, bookingCore, liveFeeds, sink },
+      services: {
+        auth,
+        authenticator,
+        pricing: pricing.service,
+        drivers,
+        bookingCore,
+        liveFeeds,
+        sink,
+        analytics,
+        generation,
+      },
       roles,
       listen: () => http.listen({ host: config.host, port: config.port }),
       close: () => {

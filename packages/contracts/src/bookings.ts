@@ -96,6 +96,9 @@ export const Booking = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   seq: Type.Integer(),
+  rating: Type.Union([Type.Integer({ minimum: 1, maximum: 5 }), Type.Null()], {
+    description: "The customer's rating of a delivered trip.",
+  }),
 });
 export type Booking = Static<typeof Booking>;
 

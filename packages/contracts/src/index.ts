@@ -4,3 +4,4 @@ export * from './bookings';
 export * from './drivers';
 export * from './realtime';
 export * from './notifications';
+export * from './admin';

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from './common';
-import type { Booking, BookingStatus, Overview } from './index';
+import type { Booking, BookingStatus, GenerationJob, Overview } from './index';
 import { BookingStatusSchema } from './bookings';
 import type { Offer } from './drivers';
 import type { VehicleType } from './auth';
@@ -79,6 +79,8 @@ export interface ServerToClientEvents {
   notification: (event: NotificationEvent) => void;
   fleetUpdate: (event: FleetUpdateEvent) => void;
   metrics: (event: Overview) => void;
+  /** Admins: progress of a bulk generation job, at most once a second per job. */
+  generationProgress: (event: GenerationJob) => void;
 }
 
 export interface ClientToServerEvents {

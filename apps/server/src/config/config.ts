@@ -56,6 +56,17 @@ export interface Config {
     /** Scheduled bookings start searching this long before their time. */
     readonly scheduledLeadMinutes: number;
   };
+  readonly generation: {
+    /** The city generated records live in: its centre and radius. */
+    readonly center: { readonly lat: number; readonly lng: number };
+    readonly radiusKm: number;
+    /** Rows per queue job; each is written with multi-row inserts, once per shard. */
+    readonly chunkSize: number;
+    /** Chunks one worker process writes at the same time. */
+    readonly concurrency: number;
+    /** Generated records are spread over this many days before now. */
+    readonly historyDays: number;
+  };
   readonly trustProxy: boolean;
   readonly cookieSecure: boolean;
   readonly webDistDir: string;
@@ -143,6 +154,27 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return found;
 }
 
+function point(env: Env, name: string, fallback: { lat: number; lng: number }): { lat: number; lng: number } {
+  const raw = optionalText(env, name);
+  if (raw === null) {
+    return fallback;
+  }
+  const parts = raw.split(',').map((part) => Number(part.trim()));
+  const [lat, lng] = parts;
+  if (
+    parts.length !== 2 ||
+    lat === undefined ||
+    lng === undefined ||
+    !Number.isFinite(lat) ||
+    !Number.isFinite(lng) ||
+    Math.abs(lat) > 90 ||
+    Math.abs(lng) > 180
+  ) {
+    throw new ConfigError(name, `must be "lat,lng" in degrees (got "${raw}")`);
+  }
+  return { lat, lng };
+}
+
 function rateRule(env: Env, name: string, fallback: RateRule): RateRule {
   const raw = optionalText(env, name);
   if (raw === null) {
@@ -199,7 +231,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
     redisUrl: redisRaw === null ? null : url('REDIS_URL', redisRaw, ['redis:', 'rediss:']),
     redisPrefix: text(env, 'REDIS_PREFIX', 'loadline:'),
-    nodeId: nodeIdRaw === null ? null : integer(env, 'NODE_ID', 0, 0, 31),
+    nodeId: nodeIdRaw === null ? null : integer(env, 'NODE_ID', 0, 0, 30),
     sessionTtlSeconds: integer(env, 'SESSION_TTL_HOURS', 720, 1, 24 * 365) * 3600,
     rateLimits: {
       enabled: flag(env, 'RATE_LIMITS', true),
@@ -223,6 +255,13 @@ export function loadConfig(env: Env = process.env): Config {
       maxWaves: integer(env, 'DISPATCH_MAX_WAVES', 5, 1, 50),
       offerTtlSeconds: integer(env, 'OFFER_TTL_SECONDS', 20, 2, 600),
       scheduledLeadMinutes: integer(env, 'SCHEDULED_LEAD_MINUTES', 15, 0, 24 * 60),
+    },
+    generation: {
+      center: point(env, 'CITY_CENTER', { lat: 12.9716, lng: 77.5946 }),
+      radiusKm: decimal(env, 'CITY_RADIUS_KM', 15, 0.5, 200),
+      chunkSize: integer(env, 'GENERATION_CHUNK_SIZE', 5_000, 10, 50_000),
+      concurrency: integer(env, 'GENERATION_CONCURRENCY', 4, 1, 64),
+      historyDays: integer(env, 'GENERATION_HISTORY_DAYS', 90, 1, 3650),
     },
     trustProxy: flag(env, 'TRUST_PROXY', false),
     cookieSecure: flag(env, 'COOKIE_SECURE', false),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/config';
+import { ListCache } from './cache/list-cache';
 import { systemClock, type Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { EventBus } from './bus/event-bus.port';
@@ -52,6 +53,8 @@ export interface Platform {
   readonly outbox: OutboxWriter;
   readonly relay: OutboxRelay;
   readonly rateLimiter: RateLimiter;
+  /** Cache-aside for admin list pages, dropped per list on writes. */
+  readonly lists: ListCache;
   /** Names of the dependencies that do not answer right now (empty when ready). */
   unreachable(): Promise<string[]>;
   close(): Promise<void>;
@@ -278,6 +281,7 @@ async function assemble(parts: Parts): Promise<Platform> {
     outbox: new OutboxWriter(parts.ids, parts.clock),
     relay,
     rateLimiter: new RateLimiter(parts.cache, parts.config.rateLimits.enabled),
+    lists: new ListCache(parts.cache),
     unreachable: parts.unreachable,
     close: async () => {
       if (closed) {

@@ -25,6 +25,18 @@ export interface BookingStatusChanged {
   actor: BookingActor;
 }
 
+/** Outbox topic of a customer's rating of a delivered trip. */
+export const BOOKING_RATED = 'booking.rated';
+
+export interface BookingRated {
+  bookingId: string;
+  driverId: string;
+  rating: number;
+  /** Epoch milliseconds of the rating; the trip's own day is `deliveredAt`. */
+  at: number;
+  deliveredAt: number;
+}
+
 /** Outbox topics of offers, written on the driver's shard. */
 export const OFFER_CREATED = 'offer.created';
 export const OFFER_REVOKED = 'offer.revoked';

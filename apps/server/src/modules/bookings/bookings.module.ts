@@ -15,7 +15,7 @@ import type { RealtimeSink } from '../../realtime/deliveries';
 import { adminBookingsRoutes } from './admin-bookings.routes';
 import { bookingsRoutes } from './bookings.routes';
 import { BookingsRepository } from './bookings.repository';
-import { BookingsService, type BookingPricing } from './bookings.service';
+import { BOOKINGS_LIST, BookingsService, type BookingPricing } from './bookings.service';
 
 export interface BookingCoreDeps {
   platform: Platform;
@@ -33,7 +33,12 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
   const bookings = new BookingsRepository();
   const offers = new OffersRepository();
   const claims = new DriverClaimsRepository(router);
-  const onCommitted = () => relay.poke();
+  const onCommitted = () => {
+    relay.poke();
+    platform.lists
+      .invalidate(BOOKINGS_LIST)
+      .catch((error: unknown) => logger.warn({ err: error }, 'admin bookings list cache not invalidated'));
+  };
 
   const service = new BookingsService({
     router,
@@ -44,6 +49,7 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
     pricing,
     presence,
     scheduledLeadMinutes: config.dispatch.scheduledLeadMinutes,
+    lists: platform.lists,
     onCommitted,
   });
   const dispatch = new DispatchService({

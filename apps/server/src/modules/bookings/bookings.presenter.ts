@@ -30,6 +30,7 @@ export function presentBooking(row: BookingRow): Booking {
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     seq: row.seq,
+    rating: row.rating,
   };
 }
 

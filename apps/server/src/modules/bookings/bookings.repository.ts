@@ -55,6 +55,23 @@ export class BookingsRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /** Stores the customer's rating of a delivered booking, once; true when this call stored it. */
+  async setRating(
+    db: Executor,
+    id: string,
+    given: { rating: number; comment: string | null },
+    now: number,
+  ): Promise<boolean> {
+    const result = await db
+      .updateTable('bookings')
+      .set({ rating: given.rating, rating_comment: given.comment, rated_at: now, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'delivered')
+      .where('rating', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   /** Records a dispatch wave if no other worker recorded it first; true when this call did. */
   async recordWave(db: Executor, id: string, wave: number, offeredTo: readonly string[]): Promise<boolean> {
     const result = await db

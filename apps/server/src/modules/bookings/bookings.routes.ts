@@ -9,6 +9,7 @@ import {
   CreateBookingBody,
   IdParams,
   Page,
+  RatingBody,
   StatusUpdateBody,
   Tracking,
 } from '@loadline/contracts';
@@ -115,6 +116,24 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
         },
       },
       (request) => bookings.cancel(callerOf(request), request.params.id, request.body.reason),
+    );
+
+    app.post(
+      '/v1/bookings/:id/rating',
+      {
+        preHandler: authenticator.guard(['customer']),
+        schema: {
+          tags: ['bookings'],
+          summary: 'Rate a delivered trip (1-5), once',
+          description: '409 already_rated on a second rating; 422 invalid_transition before delivery.',
+          security: bearerSecurity,
+          params: IdParams,
+          body: RatingBody,
+          response: { 200: Booking, ...routeErrors },
+        },
+      },
+      (request) =>
+        bookings.rate(callerOf(request).userId, request.params.id, request.body.rating, request.body.comment),
     );
 
     app.get(

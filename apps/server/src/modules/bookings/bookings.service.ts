@@ -26,9 +26,16 @@ import {
   type ScatterPage,
 } from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
+import type { ListCache } from '../../platform/cache/list-cache';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
 import type { DriverPresence } from '../drivers/driver-presence';
-import { BOOKING_STATUS_CHANGED, type BookingActor, type BookingStatusChanged } from './booking-events';
+import {
+  BOOKING_RATED,
+  BOOKING_STATUS_CHANGED,
+  type BookingActor,
+  type BookingRated,
+  type BookingStatusChanged,
+} from './booking-events';
 import { assertTransition } from './booking-state';
 import { presentBooking, presentEvent } from './bookings.presenter';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
@@ -38,6 +45,10 @@ const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600_000;
 const MIN_SCHEDULE_AHEAD_MS = 60_000;
 
 /** Everything bookings need from pricing; the pricing module implements it. */
+/** The admin bookings list's cache namespace; every booking write drops its pages. */
+export const BOOKINGS_LIST = 'bookings';
+const BOOKINGS_LIST_SECONDS = 30;
+
 export interface BookingPricing {
   quoteForBooking(
     customerId: string,
@@ -89,6 +100,8 @@ export interface BookingsServiceDeps {
   pricing: BookingPricing;
   presence: DriverPresence;
   scheduledLeadMinutes: number;
+  /** Admin list pages; dropped whenever a booking is written. */
+  lists?: ListCache;
   onCommitted?: () => void;
 }
 
@@ -151,6 +164,9 @@ export class BookingsService {
       delivered_at: null,
       cancelled_at: null,
       cancel_reason: null,
+      rating: null,
+      rated_at: null,
+      rating_comment: null,
       created_at: now,
       updated_at: now,
     };
@@ -208,6 +224,13 @@ export class BookingsService {
 
   /** Every booking across shards, newest first (admin). */
   async listAll(query: BookingListQuery): Promise<ScatterPage<Booking>> {
+    const lists = this.deps.lists;
+    return lists === undefined
+      ? this.loadAll(query)
+      : lists.read(BOOKINGS_LIST, query, BOOKINGS_LIST_SECONDS, () => this.loadAll(query));
+  }
+
+  private async loadAll(query: BookingListQuery): Promise<ScatterPage<Booking>> {
     const page = await scatterGather({
       shards: this.deps.router.shards,
       limit: query.limit ?? 20,
@@ -275,6 +298,55 @@ export class BookingsService {
       set: (_current, now) => ({ cancelled_at: now, cancel_reason: reason ?? null }),
     });
     return presentBooking(row);
+  }
+
+  /**
+   * The customer rates a delivered trip, once (1-5). The rating and its outbox
+   * event commit together; the analytics consumer adds it to the driver's figures.
+   */
+  async rate(customerId: string, bookingId: string, rating: number, comment?: string): Promise<Booking> {
+    const db = this.deps.router.forId(bookingId).db;
+    const current = await this.deps.bookings.findById(db, bookingId);
+    if (current === undefined || current.customer_id !== customerId) {
+      throw errors.notFound('Booking');
+    }
+    if (current.rating !== null) {
+      throw new AppError(409, 'already_rated', 'This trip was already rated.');
+    }
+    if (current.status !== 'delivered' || current.driver_id === null || current.delivered_at === null) {
+      throw errors.invalidTransition(current.status, 'rated');
+    }
+    const now = this.deps.clock.now();
+    const event: BookingRated = {
+      bookingId,
+      driverId: current.driver_id,
+      rating,
+      at: now,
+      deliveredAt: current.delivered_at,
+    };
+    const stored = await retryOnConflict(() =>
+      db.transaction().execute(async (trx) => {
+        if (
+          !(await this.deps.bookings.setRating(trx, bookingId, { rating, comment: comment ?? null }, now))
+        ) {
+          return false;
+        }
+        await this.deps.outbox.append(trx, { topic: BOOKING_RATED, aggregateId: bookingId, payload: event });
+        return true;
+      }),
+    );
+    if (!stored) {
+      // Another request rated it between the read and the update.
+      throw new AppError(409, 'already_rated', 'This trip was already rated.');
+    }
+    this.deps.onCommitted?.();
+    return presentBooking({
+      ...current,
+      rating,
+      rated_at: now,
+      rating_comment: comment ?? null,
+      updated_at: now,
+    });
   }
 
   /** A status move by the assigned driver (REST and socket share it). */

@@ -30,6 +30,7 @@ export interface DriversModuleDeps {
     | 'relay'
     | 'clock'
     | 'logger'
+    | 'lists'
   >;
   /** Where socket events go. */
   sink: RealtimeSink;
@@ -82,6 +83,7 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
     outbox: platform.outbox,
     clock: platform.clock,
     logger,
+    lists: platform.lists,
     onCommitted: () => platform.relay.poke(),
   });
   const jobsSync = new DriverJobsSync({

@@ -12,6 +12,8 @@ import type { RateRule } from '../../config/config';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
+import type { ListCache } from '../../platform/cache/list-cache';
+import { USERS_LIST } from '../users/admin-users.service';
 import type { FleetBoard } from '../../platform/fleet/fleet-board.port';
 import {
   compareIds,
@@ -88,6 +90,8 @@ export interface DriversServiceDeps {
   clock: Clock;
   logger: Logger;
   /** Called after a commit that wrote outbox events (wakes the relay). */
+  /** Admin list pages (drivers, users); dropped when a driver's profile or availability changes. */
+  lists?: ListCache;
   onCommitted?: () => void;
 }
 
@@ -143,6 +147,10 @@ function newestFirst(a: SortKey, b: SortKey): number {
  * reads no SQL; SQL stays the source of truth and every fact change goes
  * through `refreshAvailability`, which recomputes the copy from SQL.
  */
+/** The admin drivers list's cache namespace. Short-lived: busy flags follow jobs, which do not drop it. */
+export const DRIVERS_LIST = 'drivers';
+const DRIVERS_LIST_SECONDS = 5;
+
 export class DriversService implements DriverPresence {
   constructor(private readonly deps: DriversServiceDeps) {}
 
@@ -160,6 +168,7 @@ export class DriversService implements DriverPresence {
       }
     }
     await this.refreshAvailability(driverId);
+    await this.invalidateLists();
     return { online };
   }
 
@@ -338,16 +347,21 @@ export class DriversService implements DriverPresence {
     limit: number;
     cursor: string | null;
   }): Promise<ScatterPage<AdminDriver>> {
-    const page = await scatterGather<AdminDriverRow>({
-      shards: this.deps.router.shards,
-      limit: query.limit,
-      cursor: query.cursor,
-      keyArity: 1,
-      keyOf: (row) => [row.user_id],
-      compare: newestFirst,
-      fetch: (shard, after, limit) =>
-        this.deps.drivers.listAdmin(shard.db, { status: query.status, beforeId: idFromKey(after), limit }),
-    });
+    const load = () =>
+      scatterGather<AdminDriverRow>({
+        shards: this.deps.router.shards,
+        limit: query.limit,
+        cursor: query.cursor,
+        keyArity: 1,
+        keyOf: (row) => [row.user_id],
+        compare: newestFirst,
+        fetch: (shard, after, limit) =>
+          this.deps.drivers.listAdmin(shard.db, { status: query.status, beforeId: idFromKey(after), limit }),
+      });
+    // Rows come from the cache until a driver changes; live positions are overlaid on every read.
+    const lists = this.deps.lists;
+    const page =
+      lists === undefined ? await load() : await lists.read(DRIVERS_LIST, query, DRIVERS_LIST_SECONDS, load);
     const positions = await this.deps.live.readPositions(page.items.map((row) => row.user_id));
     return {
       items: page.items.map((row, index) => presentAdminDriver(row, positions[index] ?? null)),
@@ -390,6 +404,7 @@ export class DriversService implements DriverPresence {
       await this.deps.sink.disconnectUser(driverId);
     }
     await this.refreshAvailability(driverId);
+    await this.invalidateLists();
     return this.adminDriver(driverId);
   }
 
@@ -414,6 +429,15 @@ export class DriversService implements DriverPresence {
       fetch: (shard, after, limit) => this.deps.drivers.listVehicles(shard.db, idFromKey(after), limit),
     });
     return { items: page.items.map(presentAdminVehicle), nextCursor: page.nextCursor };
+  }
+
+  private async invalidateLists(): Promise<void> {
+    try {
+      await this.deps.lists?.invalidate(DRIVERS_LIST);
+      await this.deps.lists?.invalidate(USERS_LIST);
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'admin list caches not invalidated');
+    }
   }
 
   /** The contract's `driverLocation`, to the booking's subscribers and its customer. */

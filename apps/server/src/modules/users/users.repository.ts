@@ -24,6 +24,29 @@ export class UsersRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /** A page of this shard's users, newest first, before `beforeId` when given. */
+  async listPage(
+    db: Executor,
+    options: {
+      role?: UserRow['role'] | undefined;
+      status?: UserRow['status'] | undefined;
+      beforeId: string | null;
+      limit: number;
+    },
+  ): Promise<UserRow[]> {
+    let query = db.selectFrom('users').selectAll().orderBy('id', 'desc').limit(options.limit);
+    if (options.role !== undefined) {
+      query = query.where('role', '=', options.role);
+    }
+    if (options.status !== undefined) {
+      query = query.where('status', '=', options.status);
+    }
+    if (options.beforeId !== null) {
+      query = query.where('id', '<', options.beforeId);
+    }
+    return query.execute();
+  }
+
   /** Claims a unique value; a duplicate raises the dialect's unique-violation error. */
   async insertLookup(db: Executor, row: Selectable<LookupDirectoryTable>): Promise<void> {
     await db.insertInto('lookup_directory').values(row).execute();

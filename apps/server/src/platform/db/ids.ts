@@ -11,6 +11,11 @@
 export const ID_EPOCH_MS = Date.UTC(2024, 0, 1);
 export const LOGICAL_SHARDS = 4096;
 export const MAX_NODES = 32;
+/**
+ * The node number bulk generation mints its deterministic IDs with; no process
+ * leases it, so generated IDs never collide with live ones.
+ */
+export const GENERATED_ID_NODE = MAX_NODES - 1;
 
 const SHARD_BITS = 12n;
 const NODE_BITS = 5n;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../lib/logger';
-import { MAX_NODES } from './ids';
+import { GENERATED_ID_NODE } from './ids';
 
 const LEASE_MS = 30_000;
 const RENEW_MS = 10_000;
@@ -36,9 +36,11 @@ export class NodeLease {
 
   static async acquire(redis: Redis, prefix: string, logger: Logger): Promise<NodeLease> {
     const token = randomUUID();
-    const start = Math.floor(Math.random() * MAX_NODES);
-    for (let offset = 0; offset < MAX_NODES; offset += 1) {
-      const node = (start + offset) % MAX_NODES;
+    // Every node number but the one bulk generation keeps for itself.
+    const leasable = GENERATED_ID_NODE;
+    const start = Math.floor(Math.random() * leasable);
+    for (let offset = 0; offset < leasable; offset += 1) {
+      const node = (start + offset) % leasable;
       const key = `${prefix}idnode:${node}`;
       const taken = await redis.set(key, token, 'PX', LEASE_MS, 'NX');
       if (taken === 'OK') {
@@ -47,7 +49,7 @@ export class NodeLease {
         return lease;
       }
     }
-    throw new Error(`all ${MAX_NODES} ID node numbers are leased: too many processes share this deployment`);
+    throw new Error(`all ${leasable} ID node numbers are leased: too many processes share this deployment`);
   }
 
   private keepAlive(): void {

@@ -129,6 +129,10 @@ export interface BookingsTable {
   delivered_at: number | null;
   cancelled_at: number | null;
   cancel_reason: string | null;
+  /** The customer's 1-5 rating of a delivered trip, once. */
+  rating: number | null;
+  rated_at: number | null;
+  rating_comment: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -210,6 +214,67 @@ export interface BreadcrumbsTable {
   speed_kmh: number | null;
 }
 
+/** Analytics roll-up on the booking's shard: one row per UTC day (days since 1970) and vehicle type. */
+export interface BookingDailyTable {
+  day: number;
+  vehicle_type: string;
+  created: number;
+  delivered: number;
+  cancelled: number;
+  expired: number;
+  /** Sum of pickup-to-delivery times of the day's deliveries. */
+  trip_ms: number;
+  trip_count: number;
+  /** Sum of search-start-to-pickup times of the day's deliveries. */
+  wait_ms: number;
+  wait_count: number;
+  revenue: number;
+}
+
+/** Analytics roll-up on the driver's shard: one row per UTC day and driver. */
+export interface DriverDailyTable {
+  day: number;
+  driver_id: string;
+  trips: number;
+  trip_ms: number;
+  rating_sum: number;
+  rating_count: number;
+  earnings: number;
+}
+
+/** Events a roll-up already counted, on the shard of the roll-up row (`part` names which). */
+export interface RollupMarksTable {
+  event_id: string;
+  part: string;
+  created_at: number;
+}
+
+/** A bulk generation job, on the shard its ID names. */
+export interface GenerationJobsTable {
+  id: string;
+  entity: 'users' | 'drivers' | 'bookings';
+  state: 'queued' | 'running' | 'completed' | 'failed';
+  total: number;
+  done: number;
+  chunk_size: number;
+  seed: number;
+  /** Generation index of the job's first row; jobs never share one (see generated-ids). */
+  index_base: number;
+  /** JSON: what the chunks need beyond the seed (area, pools of existing IDs). */
+  params: string;
+  error: string | null;
+  started_at: number;
+  finished_at: number | null;
+  updated_at: number;
+}
+
+/** A chunk's part written on this shard (`rows`), or counted in its job's progress (`done`). */
+export interface GenerationMarksTable {
+  job_id: string;
+  chunk: number;
+  part: string;
+}
+
 export interface Database {
   shard_ranges: ShardRangesTable;
   lookup_directory: LookupDirectoryTable;
@@ -225,4 +290,9 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   breadcrumbs: BreadcrumbsTable;
   notifications: NotificationsTable;
+  booking_daily: BookingDailyTable;
+  driver_daily: DriverDailyTable;
+  rollup_marks: RollupMarksTable;
+  generation_jobs: GenerationJobsTable;
+  generation_marks: GenerationMarksTable;
 }

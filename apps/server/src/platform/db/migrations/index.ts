@@ -5,6 +5,7 @@ import * as bookingCore from './0002-booking-core';
 import * as driverJobsSeq from './0003-driver-jobs-seq';
 import * as notifications from './0004-notifications';
 import * as breadcrumbs from './0005-breadcrumbs';
+import * as scaleData from './0006-scale-data';
 
 export interface ShardMigration {
   name: string;
@@ -18,4 +19,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0003-driver-jobs-seq', up: driverJobsSeq.up },
   { name: '0004-notifications', up: notifications.up },
   { name: '0005-breadcrumbs', up: breadcrumbs.up },
+  { name: '0006-scale-data', up: scaleData.up },
 ];

@@ -1,0 +1,147 @@
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import { retryOnConflict } from '../platform/db/db-errors';
+import type { Shard } from '../platform/db/shard-pool';
+import type { ShardRouter } from '../platform/db/shard-router';
+import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
+import { BOOKING_RATED, BOOKING_STATUS_CHANGED, type BookingRated } from '../modules/bookings/booking-events';
+import type { BookingsRepository } from '../modules/bookings/bookings.repository';
+import { createdDelta, deliveredDeltas, ratingDelta } from '../modules/analytics/contributions';
+import {
+  dayOf,
+  type BookingDailyDelta,
+  type DriverDailyDelta,
+  type RollupsRepository,
+} from '../modules/analytics/rollups.repository';
+import { parseStatusChanged } from './driver-jobs.job';
+
+export const ANALYTICS_ROLLUP_JOB = 'analytics.rollup';
+
+export interface AnalyticsRollupDeps {
+  router: ShardRouter;
+  rollups: RollupsRepository;
+  bookings: BookingsRepository;
+  clock: Clock;
+  logger: Logger;
+  /** Called after a change to the roll-ups commits (cache invalidation). */
+  onChanged?: () => void;
+}
+
+/**
+ * Keeps the analytics roll-ups current from outbox events. Each part of an
+ * event (the booking's day on the booking's shard, the driver's day on the
+ * driver's shard) is added in one transaction with a mark naming the event,
+ * so a redelivered event adds nothing twice.
+ */
+export class AnalyticsRollup {
+  constructor(private readonly deps: AnalyticsRollupDeps) {}
+
+  async statusChanged(event: OutboxJob): Promise<void> {
+    const change = parseStatusChanged(event.payload);
+    if (change === null) {
+      this.deps.logger.error({ eventId: event.id }, 'malformed booking.status_changed event skipped');
+      return;
+    }
+    const bookingShard = this.deps.router.forId(change.bookingId);
+    switch (change.to) {
+      case 'delivered': {
+        const row = await this.deps.bookings.findById(bookingShard.db, change.bookingId);
+        if (row === undefined) {
+          throw new Error(`booking ${change.bookingId} of a delivery was not found`);
+        }
+        const deltas = deliveredDeltas({ ...row, driver_id: change.driverId ?? row.driver_id });
+        await this.add(bookingShard, event.id, 'booking', { booking: [deltas.booking] });
+        if (deltas.driver !== null) {
+          await this.add(this.deps.router.forId(deltas.driver.driver_id), event.id, 'driver', {
+            driver: [deltas.driver],
+          });
+        }
+        break;
+      }
+      case 'cancelled':
+      case 'expired':
+        await this.add(bookingShard, event.id, 'booking', {
+          booking: [{ day: dayOf(change.at), vehicle_type: change.vehicleType, [change.to]: 1 }],
+        });
+        break;
+      default:
+        if (change.from === null) {
+          await this.add(bookingShard, event.id, 'booking', {
+            booking: [createdDelta({ vehicle_type: change.vehicleType, created_at: change.at })],
+          });
+        }
+        break;
+    }
+  }
+
+  async rated(event: OutboxJob): Promise<void> {
+    const rated = parseRated(event.payload);
+    if (rated === null) {
+      this.deps.logger.error({ eventId: event.id }, 'malformed booking.rated event skipped');
+      return;
+    }
+    await this.add(this.deps.router.forId(rated.driverId), event.id, 'rating', {
+      driver: [ratingDelta(rated.driverId, rated.deliveredAt, rated.rating)],
+      rating: { driverId: rated.driverId, value: rated.rating },
+    });
+  }
+
+  private async add(
+    shard: Shard,
+    eventId: string,
+    part: string,
+    change: {
+      booking?: BookingDailyDelta[];
+      driver?: DriverDailyDelta[];
+      rating?: { driverId: string; value: number };
+    },
+  ): Promise<void> {
+    const { rollups, clock } = this.deps;
+    const applied = await retryOnConflict(() =>
+      shard.db.transaction().execute(async (trx) => {
+        if (!(await rollups.mark(trx, shard.dialect, eventId, part, clock.now()))) {
+          return false;
+        }
+        if (change.booking !== undefined) {
+          await rollups.addBookingDaily(trx, shard.dialect, change.booking);
+        }
+        if (change.driver !== undefined) {
+          await rollups.addDriverDaily(trx, shard.dialect, change.driver);
+        }
+        if (change.rating !== undefined) {
+          await rollups.addDriverRating(trx, change.rating.driverId, change.rating.value, 1);
+        }
+        return true;
+      }),
+    );
+    if (applied) {
+      this.deps.onChanged?.();
+    }
+  }
+}
+
+export function registerAnalyticsRollup(relay: OutboxRelay, rollup: AnalyticsRollup): void {
+  relay.consume(BOOKING_STATUS_CHANGED, ANALYTICS_ROLLUP_JOB, (event) => rollup.statusChanged(event));
+  relay.consume(BOOKING_RATED, ANALYTICS_ROLLUP_JOB, (event) => rollup.rated(event));
+}
+
+function parseRated(payload: unknown): BookingRated | null {
+  if (typeof payload !== 'object' || payload === null) {
+    return null;
+  }
+  const value = payload as Record<string, unknown>;
+  const isId = (id: unknown) => typeof id === 'string' && /^[1-9][0-9]{0,18}$/.test(id);
+  if (
+    !isId(value.bookingId) ||
+    !isId(value.driverId) ||
+    typeof value.rating !== 'number' ||
+    !Number.isInteger(value.rating) ||
+    value.rating < 1 ||
+    value.rating > 5 ||
+    typeof value.deliveredAt !== 'number' ||
+    typeof value.at !== 'number'
+  ) {
+    return null;
+  }
+  return value as unknown as BookingRated;
+}

@@ -1,0 +1,20 @@
+import type { JobQueue } from '../platform/queue/job-queue.port';
+import {
+  GENERATION_CHUNK_JOB,
+  GENERATION_PLAN_JOB,
+  type ChunkJobData,
+  type GenerationService,
+  type PlanJobData,
+} from '../modules/generation/generation.service';
+
+/** Plans generation jobs into chunks and writes the chunks (worker role). */
+export function registerGenerationJobs(
+  queue: JobQueue,
+  service: GenerationService,
+  concurrency: number,
+): void {
+  queue.process<PlanJobData>(GENERATION_PLAN_JOB, (job) => service.plan(job.data.jobId));
+  queue.process<ChunkJobData>(GENERATION_CHUNK_JOB, (job) => service.runChunk(job.data, job.attempt), {
+    concurrency,
+  });
+}

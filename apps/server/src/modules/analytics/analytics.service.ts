@@ -1,0 +1,180 @@
+import type { Analytics, AnalyticsQuery, DriverPerformance, VehicleTypeFigures } from '@loadline/contracts';
+import { VEHICLE_TYPES } from '@loadline/contracts';
+import { errors } from '../../lib/errors';
+import type { Clock } from '../../lib/clock';
+import type { Cache } from '../../platform/cache/cache.port';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import { DAY_MS, dayOf, type RollupsRepository } from './rollups.repository';
+
+const CACHE_SECONDS = 10;
+const DEFAULT_DAYS = 30;
+const MAX_DAYS = 366;
+const TOP_DRIVERS = 10;
+
+export interface AnalyticsServiceDeps {
+  router: ShardRouter;
+  rollups: RollupsRepository;
+  cache: Cache;
+  clock: Clock;
+}
+
+/**
+ * Trips, times, bookings per day, per vehicle type and the top drivers for a
+ * range of UTC days, read from the roll-ups (a few hundred rows per shard, not
+ * the bookings themselves) and cached for a few seconds.
+ */
+export class AnalyticsService {
+  constructor(private readonly deps: AnalyticsServiceDeps) {}
+
+  async analytics(query: AnalyticsQuery): Promise<Analytics> {
+    const range = this.range(query);
+    const key = `admin:analytics:${range.fromDay}:${range.toDay}`;
+    const cached = await this.deps.cache.get(key);
+    if (cached !== null) {
+      return JSON.parse(cached) as Analytics;
+    }
+    const result = await this.compute(range);
+    await this.deps.cache.set(key, JSON.stringify(result), CACHE_SECONDS);
+    return result;
+  }
+
+  private range(query: AnalyticsQuery): { fromDay: number; toDay: number } {
+    const toDay = query.to === undefined ? dayOf(this.deps.clock.now()) : parseDay(query.to, 'to');
+    const fromDay = query.from === undefined ? toDay - (DEFAULT_DAYS - 1) : parseDay(query.from, 'from');
+    if (fromDay > toDay) {
+      throw errors.validation('from must not be after to', { field: 'from' });
+    }
+    if (toDay - fromDay + 1 > MAX_DAYS) {
+      throw errors.validation(`the range may span at most ${MAX_DAYS} days`, { field: 'from' });
+    }
+    return { fromDay, toDay };
+  }
+
+  private async compute(range: { fromDay: number; toDay: number }): Promise<Analytics> {
+    const { router, rollups } = this.deps;
+    const [daily, top] = await Promise.all([
+      Promise.all(router.shards.map((shard) => rollups.bookingDaily(shard.db, range.fromDay, range.toDay))),
+      Promise.all(router.shards.map((shard) => rollups.topDrivers(shard.db, range, TOP_DRIVERS))),
+    ]);
+
+    const perDay = new Map<number, { count: number; completed: number }>();
+    for (let day = range.fromDay; day <= range.toDay; day += 1) {
+      perDay.set(day, { count: 0, completed: 0 });
+    }
+    const perType = new Map(
+      VEHICLE_TYPES.map((type) => [
+        type,
+        { bookings: 0, tripsCompleted: 0, cancelled: 0, revenue: 0, tripMs: 0, tripCount: 0 },
+      ]),
+    );
+    const totals = { delivered: 0, tripMs: 0, tripCount: 0, waitMs: 0, waitCount: 0 };
+    for (const row of daily.flat()) {
+      const day = perDay.get(row.day);
+      if (day !== undefined) {
+        day.count += row.created;
+        day.completed += row.delivered;
+      }
+      const type = perType.get(row.vehicle_type as (typeof VEHICLE_TYPES)[number]);
+      if (type !== undefined) {
+        type.bookings += row.created;
+        type.tripsCompleted += row.delivered;
+        type.cancelled += row.cancelled;
+        type.revenue += row.revenue;
+        type.tripMs += row.trip_ms;
+        type.tripCount += row.trip_count;
+      }
+      totals.delivered += row.delivered;
+      totals.tripMs += row.trip_ms;
+      totals.tripCount += row.trip_count;
+      totals.waitMs += row.wait_ms;
+      totals.waitCount += row.wait_count;
+    }
+
+    const byVehicleType: VehicleTypeFigures[] = [...perType].map(([vehicleType, figures]) => ({
+      vehicleType,
+      bookings: figures.bookings,
+      tripsCompleted: figures.tripsCompleted,
+      cancelled: figures.cancelled,
+      revenue: figures.revenue,
+      avgTripMinutes: minutes(figures.tripMs, figures.tripCount),
+    }));
+
+    return {
+      from: formatDay(range.fromDay),
+      to: formatDay(range.toDay),
+      tripsCompleted: totals.delivered,
+      avgTripMinutes: minutes(totals.tripMs, totals.tripCount),
+      avgPickupWaitMinutes: minutes(totals.waitMs, totals.waitCount),
+      bookingsPerDay: [...perDay].map(([day, figures]) => ({ day: formatDay(day), ...figures })),
+      byVehicleType,
+      driverPerformance: await this.driverPerformance(top.flat(), range),
+    };
+  }
+
+  /** Each driver's roll-up lives on the driver's shard only, so the shards' top lists merge exactly. */
+  private async driverPerformance(
+    candidates: Awaited<ReturnType<RollupsRepository['topDrivers']>>,
+    range: { fromDay: number; toDay: number },
+  ): Promise<DriverPerformance[]> {
+    const best = candidates
+      .sort((a, b) => b.trips - a.trips || (a.driverId < b.driverId ? -1 : 1))
+      .slice(0, TOP_DRIVERS);
+    const byShard = new Map<number, string[]>();
+    for (const driver of best) {
+      const shard = this.deps.router.forId(driver.driverId);
+      byShard.set(shard.index, [...(byShard.get(shard.index) ?? []), driver.driverId]);
+    }
+    const window = { fromMs: range.fromDay * DAY_MS, toMs: (range.toDay + 1) * DAY_MS };
+    const names = new Map<string, string>();
+    const answers = new Map<string, { accepted: number; answered: number }>();
+    await Promise.all(
+      [...byShard].map(async ([index, ids]) => {
+        const shard = this.deps.router.shards[index];
+        if (shard === undefined) {
+          return;
+        }
+        const [found, answered] = await Promise.all([
+          this.deps.rollups.driverNames(shard.db, ids),
+          this.deps.rollups.offerAnswers(shard.db, ids, window),
+        ]);
+        for (const [id, name] of found) {
+          names.set(id, name);
+        }
+        for (const [id, figures] of answered) {
+          answers.set(id, figures);
+        }
+      }),
+    );
+    return best.map((driver) => {
+      const answer = answers.get(driver.driverId);
+      return {
+        driverId: driver.driverId,
+        name: names.get(driver.driverId) ?? 'Unknown driver',
+        trips: driver.trips,
+        avgTripMinutes: minutes(driver.tripMs, driver.trips),
+        acceptanceRate:
+          answer === undefined || answer.answered === 0
+            ? null
+            : Math.round((answer.accepted / answer.answered) * 1000) / 1000,
+        rating:
+          driver.ratingCount === 0 ? null : Math.round((driver.ratingSum / driver.ratingCount) * 100) / 100,
+      };
+    });
+  }
+}
+
+function minutes(totalMs: number, count: number): number | null {
+  return count === 0 ? null : Math.round((totalMs / count / 60_000) * 10) / 10;
+}
+
+function parseDay(value: string, field: string): number {
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  if (Number.isNaN(ms)) {
+    throw errors.validation(`${field} is not a valid date`, { field });
+  }
+  return dayOf(ms);
+}
+
+export function formatDay(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}

@@ -1,0 +1,126 @@
+import type { BookingsTable } from '../../platform/db/schema';
+import {
+  BOOKING_COUNTERS,
+  dayOf,
+  DRIVER_COUNTERS,
+  type BookingDailyDelta,
+  type DriverDailyDelta,
+} from './rollups.repository';
+
+/** What a booking contributes to the roll-ups, whatever produced it. */
+export type BookingFacts = Pick<
+  BookingsTable,
+  | 'vehicle_type'
+  | 'status'
+  | 'driver_id'
+  | 'price_amount'
+  | 'search_started_at'
+  | 'picked_up_at'
+  | 'delivered_at'
+  | 'cancelled_at'
+  | 'created_at'
+  | 'updated_at'
+  | 'rating'
+>;
+
+/** Creation: counted on the day the booking was made. */
+export function createdDelta(facts: Pick<BookingFacts, 'vehicle_type' | 'created_at'>): BookingDailyDelta {
+  return { day: dayOf(facts.created_at), vehicle_type: facts.vehicle_type, created: 1 };
+}
+
+/** A delivery: counted on the day of delivery, for the booking and for its driver. */
+export function deliveredDeltas(facts: BookingFacts): {
+  booking: BookingDailyDelta;
+  driver: DriverDailyDelta | null;
+} {
+  const deliveredAt = facts.delivered_at ?? facts.updated_at;
+  const day = dayOf(deliveredAt);
+  const tripMs = facts.picked_up_at === null ? null : Math.max(0, deliveredAt - facts.picked_up_at);
+  const waitMs =
+    facts.picked_up_at === null || facts.search_started_at === null
+      ? null
+      : Math.max(0, facts.picked_up_at - facts.search_started_at);
+  return {
+    booking: {
+      day,
+      vehicle_type: facts.vehicle_type,
+      delivered: 1,
+      trip_ms: tripMs ?? 0,
+      trip_count: tripMs === null ? 0 : 1,
+      wait_ms: waitMs ?? 0,
+      wait_count: waitMs === null ? 0 : 1,
+      revenue: facts.price_amount,
+    },
+    driver:
+      facts.driver_id === null
+        ? null
+        : { day, driver_id: facts.driver_id, trips: 1, trip_ms: tripMs ?? 0, earnings: facts.price_amount },
+  };
+}
+
+/** A rating: counted for the driver on the day of the trip it rates. */
+export function ratingDelta(driverId: string, deliveredAt: number, rating: number): DriverDailyDelta {
+  return { day: dayOf(deliveredAt), driver_id: driverId, rating_sum: rating, rating_count: 1 };
+}
+
+/** Everything one booking in its current state contributes (generation and rebuilds use this). */
+export function bookingContributions(facts: BookingFacts): {
+  booking: BookingDailyDelta[];
+  driver: DriverDailyDelta[];
+} {
+  const booking: BookingDailyDelta[] = [createdDelta(facts)];
+  const driver: DriverDailyDelta[] = [];
+  switch (facts.status) {
+    case 'delivered': {
+      const delivered = deliveredDeltas(facts);
+      booking.push(delivered.booking);
+      if (delivered.driver !== null) {
+        driver.push(delivered.driver);
+        if (facts.rating !== null && facts.driver_id !== null) {
+          driver.push(ratingDelta(facts.driver_id, facts.delivered_at ?? facts.updated_at, facts.rating));
+        }
+      }
+      break;
+    }
+    case 'cancelled':
+      booking.push({
+        day: dayOf(facts.cancelled_at ?? facts.updated_at),
+        vehicle_type: facts.vehicle_type,
+        cancelled: 1,
+      });
+      break;
+    case 'expired':
+      booking.push({ day: dayOf(facts.updated_at), vehicle_type: facts.vehicle_type, expired: 1 });
+      break;
+    default:
+      break;
+  }
+  return { booking, driver };
+}
+
+/** Sums deltas with the same key, so a batch writes each roll-up row once. */
+export function sumBookingDeltas(deltas: Iterable<BookingDailyDelta>): BookingDailyDelta[] {
+  const byKey = new Map<string, BookingDailyDelta>();
+  for (const delta of deltas) {
+    const key = `${delta.day}:${delta.vehicle_type}`;
+    const sum = byKey.get(key) ?? { day: delta.day, vehicle_type: delta.vehicle_type };
+    for (const counter of BOOKING_COUNTERS) {
+      sum[counter] = (sum[counter] ?? 0) + (delta[counter] ?? 0);
+    }
+    byKey.set(key, sum);
+  }
+  return [...byKey.values()];
+}
+
+export function sumDriverDeltas(deltas: Iterable<DriverDailyDelta>): DriverDailyDelta[] {
+  const byKey = new Map<string, DriverDailyDelta>();
+  for (const delta of deltas) {
+    const key = `${delta.day}:${delta.driver_id}`;
+    const sum = byKey.get(key) ?? { day: delta.day, driver_id: delta.driver_id };
+    for (const counter of DRIVER_COUNTERS) {
+      sum[counter] = (sum[counter] ?? 0) + (delta[counter] ?? 0);
+    }
+    byKey.set(key, sum);
+  }
+  return [...byKey.values()];
+}

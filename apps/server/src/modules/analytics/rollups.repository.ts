@@ -1,0 +1,285 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { BookingDailyTable, Database, DriverDailyTable } from '../../platform/db/schema';
+import type { SqlDialectName } from '../../platform/db/shard-pool';
+import type { BookingFacts } from './contributions';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export const DAY_MS = 86_400_000;
+
+/** Days since 1970-01-01 (UTC) of an epoch-millisecond time. */
+export function dayOf(ms: number): number {
+  return Math.floor(ms / DAY_MS);
+}
+
+type BookingCounter = Exclude<keyof BookingDailyTable, 'day' | 'vehicle_type'>;
+type DriverCounter = Exclude<keyof DriverDailyTable, 'day' | 'driver_id'>;
+
+export const BOOKING_COUNTERS: readonly BookingCounter[] = [
+  'created',
+  'delivered',
+  'cancelled',
+  'expired',
+  'trip_ms',
+  'trip_count',
+  'wait_ms',
+  'wait_count',
+  'revenue',
+];
+export const DRIVER_COUNTERS: readonly DriverCounter[] = [
+  'trips',
+  'trip_ms',
+  'rating_sum',
+  'rating_count',
+  'earnings',
+];
+
+export type BookingDailyDelta = Pick<BookingDailyTable, 'day' | 'vehicle_type'> &
+  Partial<Pick<BookingDailyTable, BookingCounter>>;
+export type DriverDailyDelta = Pick<DriverDailyTable, 'day' | 'driver_id'> &
+  Partial<Pick<DriverDailyTable, DriverCounter>>;
+
+/** Most rows one multi-row statement carries (SQLite caps bound parameters). */
+const ROWS_PER_STATEMENT = 500;
+
+/**
+ * The analytics roll-ups: counters per day that only ever grow by deltas.
+ * Adding is an upsert (`ON DUPLICATE KEY UPDATE c = c + VALUES(c)` on MySQL,
+ * `ON CONFLICT DO UPDATE SET c = c + excluded.c` on SQLite), so concurrent
+ * writers never lose each other's counts.
+ */
+export class RollupsRepository {
+  /** Claims an event for one roll-up part; false when it was already counted. */
+  async mark(
+    db: Executor,
+    dialect: SqlDialectName,
+    eventId: string,
+    part: string,
+    now: number,
+  ): Promise<boolean> {
+    const insert = db.insertInto('rollup_marks').values({ event_id: eventId, part, created_at: now });
+    const result = await (dialect === 'mysql' ? insert.ignore() : insert.orIgnore()).executeTakeFirst();
+    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  async addBookingDaily(
+    db: Executor,
+    dialect: SqlDialectName,
+    deltas: readonly BookingDailyDelta[],
+  ): Promise<void> {
+    for (let start = 0; start < deltas.length; start += ROWS_PER_STATEMENT) {
+      const rows = deltas.slice(start, start + ROWS_PER_STATEMENT).map((delta) => {
+        const row: BookingDailyTable = {
+          day: delta.day,
+          vehicle_type: delta.vehicle_type,
+        } as BookingDailyTable;
+        for (const counter of BOOKING_COUNTERS) {
+          row[counter] = delta[counter] ?? 0;
+        }
+        return row;
+      });
+      const insert = db.insertInto('booking_daily').values(rows);
+      await (
+        dialect === 'mysql'
+          ? insert.onDuplicateKeyUpdate(mysqlAdd(BOOKING_COUNTERS))
+          : insert.onConflict((conflict) =>
+              conflict.columns(['day', 'vehicle_type']).doUpdateSet(sqliteAdd(BOOKING_COUNTERS)),
+            )
+      ).execute();
+    }
+  }
+
+  async addDriverDaily(
+    db: Executor,
+    dialect: SqlDialectName,
+    deltas: readonly DriverDailyDelta[],
+  ): Promise<void> {
+    for (let start = 0; start < deltas.length; start += ROWS_PER_STATEMENT) {
+      const rows = deltas.slice(start, start + ROWS_PER_STATEMENT).map((delta) => {
+        const row: DriverDailyTable = { day: delta.day, driver_id: delta.driver_id } as DriverDailyTable;
+        for (const counter of DRIVER_COUNTERS) {
+          row[counter] = delta[counter] ?? 0;
+        }
+        return row;
+      });
+      const insert = db.insertInto('driver_daily').values(rows);
+      await (
+        dialect === 'mysql'
+          ? insert.onDuplicateKeyUpdate(mysqlAdd(DRIVER_COUNTERS))
+          : insert.onConflict((conflict) =>
+              conflict.columns(['day', 'driver_id']).doUpdateSet(sqliteAdd(DRIVER_COUNTERS)),
+            )
+      ).execute();
+    }
+  }
+
+  /** Adds to many drivers' all-time ratings, a few hundred per statement. */
+  async addDriverRatings(
+    db: Executor,
+    ratings: readonly { driverId: string; sum: number; count: number }[],
+  ): Promise<void> {
+    for (let start = 0; start < ratings.length; start += ROWS_PER_STATEMENT) {
+      const slice = ratings.slice(start, start + ROWS_PER_STATEMENT);
+      const sums = sql.join(
+        slice.map((rating) => sql`when ${rating.driverId} then ${rating.sum}`),
+        sql` `,
+      );
+      const counts = sql.join(
+        slice.map((rating) => sql`when ${rating.driverId} then ${rating.count}`),
+        sql` `,
+      );
+      await db
+        .updateTable('drivers')
+        .set({
+          rating_sum: sql`rating_sum + case user_id ${sums} else 0 end`,
+          rating_count: sql`rating_count + case user_id ${counts} else 0 end`,
+        })
+        .where(
+          'user_id',
+          'in',
+          slice.map((rating) => rating.driverId),
+        )
+        .execute();
+    }
+  }
+
+  /** Adds to a driver's all-time rating (the figure the driver's own stats show). */
+  async addDriverRating(db: Executor, driverId: string, sum: number, count: number): Promise<void> {
+    await db
+      .updateTable('drivers')
+      .set((eb) => ({
+        rating_sum: eb('rating_sum', '+', sum),
+        rating_count: eb('rating_count', '+', count),
+      }))
+      .where('user_id', '=', driverId)
+      .execute();
+  }
+
+  async bookingDaily(db: Executor, fromDay: number, toDay: number): Promise<BookingDailyTable[]> {
+    return db
+      .selectFrom('booking_daily')
+      .selectAll()
+      .where('day', '>=', fromDay)
+      .where('day', '<=', toDay)
+      .execute();
+  }
+
+  /** This shard's drivers with the most trips in the range, with their summed figures. */
+  async topDrivers(
+    db: Executor,
+    range: { fromDay: number; toDay: number },
+    limit: number,
+  ): Promise<{ driverId: string; trips: number; tripMs: number; ratingSum: number; ratingCount: number }[]> {
+    const rows = await db
+      .selectFrom('driver_daily')
+      .select([
+        'driver_id',
+        sql<number | string>`sum(trips)`.as('trips'),
+        sql<number | string>`sum(trip_ms)`.as('trip_ms'),
+        sql<number | string>`sum(rating_sum)`.as('rating_sum'),
+        sql<number | string>`sum(rating_count)`.as('rating_count'),
+      ])
+      .where('day', '>=', range.fromDay)
+      .where('day', '<=', range.toDay)
+      .groupBy('driver_id')
+      .orderBy(sql`sum(trips)`, 'desc')
+      .orderBy('driver_id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      driverId: row.driver_id,
+      trips: Number(row.trips),
+      tripMs: Number(row.trip_ms),
+      ratingSum: Number(row.rating_sum),
+      ratingCount: Number(row.rating_count),
+    }));
+  }
+
+  async driverNames(db: Executor, driverIds: readonly string[]): Promise<Map<string, string>> {
+    if (driverIds.length === 0) {
+      return new Map();
+    }
+    const rows = await db.selectFrom('users').select(['id', 'name']).where('id', 'in', driverIds).execute();
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
+  /** Offers the drivers answered (accepted, rejected or let expire) in a time range, per driver. */
+  async offerAnswers(
+    db: Executor,
+    driverIds: readonly string[],
+    range: { fromMs: number; toMs: number },
+  ): Promise<Map<string, { accepted: number; answered: number }>> {
+    const answers = new Map<string, { accepted: number; answered: number }>();
+    if (driverIds.length === 0) {
+      return answers;
+    }
+    const rows = await db
+      .selectFrom('offers')
+      .select([
+        'driver_id',
+        sql<number | string>`sum(case when status = 'accepted' then 1 else 0 end)`.as('accepted'),
+        sql<number | string>`count(*)`.as('answered'),
+      ])
+      .where('driver_id', 'in', driverIds)
+      .where('status', 'in', ['accepted', 'rejected', 'expired'])
+      .where('created_at', '>=', range.fromMs)
+      .where('created_at', '<', range.toMs)
+      .groupBy('driver_id')
+      .execute();
+    for (const row of rows) {
+      answers.set(row.driver_id, { accepted: Number(row.accepted), answered: Number(row.answered) });
+    }
+    return answers;
+  }
+
+  /** The facts roll-ups are built from, for a page of this shard's bookings in ID order. */
+  async bookingFactsAfter(
+    db: Executor,
+    afterId: string | null,
+    limit: number,
+  ): Promise<(BookingFacts & { id: string })[]> {
+    let query = db
+      .selectFrom('bookings')
+      .select([
+        'id',
+        'vehicle_type',
+        'status',
+        'driver_id',
+        'price_amount',
+        'search_started_at',
+        'picked_up_at',
+        'delivered_at',
+        'cancelled_at',
+        'created_at',
+        'updated_at',
+        'rating',
+      ])
+      .orderBy('id')
+      .limit(limit);
+    if (afterId !== null) {
+      query = query.where('id', '>', afterId);
+    }
+    return query.execute();
+  }
+
+  async resetDriverRatings(db: Executor): Promise<void> {
+    await db.updateTable('drivers').set({ rating_sum: 0, rating_count: 0 }).execute();
+  }
+
+  /** Empties this shard's roll-ups and their marks (the first step of a rebuild). */
+  async clear(db: Executor): Promise<void> {
+    await db.deleteFrom('booking_daily').execute();
+    await db.deleteFrom('driver_daily').execute();
+    await db.deleteFrom('rollup_marks').execute();
+  }
+}
+
+function mysqlAdd(counters: readonly string[]) {
+  return Object.fromEntries(counters.map((name) => [name, sql`${sql.ref(name)} + values(${sql.ref(name)})`]));
+}
+
+function sqliteAdd(counters: readonly string[]) {
+  return Object.fromEntries(
+    counters.map((name) => [name, sql`${sql.ref(name)} + ${sql.ref(`excluded.${name}`)}`]),
+  );
+}

@@ -1,0 +1,52 @@
+import type { AdminUser, AdminUserListQuery } from '@loadline/contracts';
+import { errors } from '../../lib/errors';
+import type { ListCache } from '../../platform/cache/list-cache';
+import { compareIds, scatterGather, type ScatterPage } from '../../platform/db/scatter';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import { presentUser } from './users.presenter';
+import type { UserRow, UsersRepository } from './users.repository';
+
+export const USERS_LIST = 'users';
+const DEFAULT_LIMIT = 20;
+const CACHE_SECONDS = 60;
+
+/**
+ * Every account on every shard, newest first: keyset pages merged across
+ * shards (a deep page costs what the first does), or `page=N` for the first
+ * few pages. Pages are cached until an account is written.
+ */
+export class AdminUsersService {
+  constructor(private readonly deps: { router: ShardRouter; users: UsersRepository; lists: ListCache }) {}
+
+  async list(query: AdminUserListQuery): Promise<ScatterPage<AdminUser>> {
+    if (query.page !== undefined && query.cursor !== undefined) {
+      throw errors.validation('use either page or cursor, not both', { field: 'page' });
+    }
+    return this.deps.lists.read(USERS_LIST, query, CACHE_SECONDS, () => this.load(query));
+  }
+
+  private async load(query: AdminUserListQuery): Promise<ScatterPage<AdminUser>> {
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const page = query.page ?? 1;
+    // Page N is the last `limit` rows of the first N × limit: small N only (the schema caps it).
+    const window = await scatterGather<UserRow>({
+      shards: this.deps.router.shards,
+      limit: limit * page,
+      cursor: query.cursor ?? null,
+      keyArity: 1,
+      keyOf: (row) => [row.id],
+      compare: (a, b) => compareIds(String(b[0]), String(a[0])),
+      fetch: (shard, after, size) =>
+        this.deps.users.listPage(shard.db, {
+          role: query.role,
+          status: query.status,
+          beforeId: after === null ? null : String(after[0]),
+          limit: size,
+        }),
+    });
+    return {
+      items: window.items.slice(limit * (page - 1)).map((row) => presentUser(row)),
+      nextCursor: window.nextCursor,
+    };
+  }
+}

@@ -1,0 +1,126 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, Timestamp } from './common';
+import { RoleSchema, VehicleTypeSchema } from './auth';
+
+/** A user as the admin lists show it (no secrets). */
+export const AdminUser = Type.Object({
+  id: Id,
+  email: Type.String(),
+  name: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  role: RoleSchema,
+  status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
+  createdAt: Timestamp,
+});
+export type AdminUser = Static<typeof AdminUser>;
+
+export const AdminUserListQuery = Type.Object(
+  {
+    role: Type.Optional(RoleSchema),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended')])),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    page: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 50,
+        description: 'A page number for small pages (1-50); deeper pages use the cursor.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AdminUserListQuery = Static<typeof AdminUserListQuery>;
+
+export const GENERATION_ENTITIES = ['users', 'drivers', 'bookings'] as const;
+export type GenerationEntity = (typeof GENERATION_ENTITIES)[number];
+
+export const GenerateBody = Type.Object(
+  {
+    entity: Type.Union(GENERATION_ENTITIES.map((entity) => Type.Literal(entity))),
+    count: Type.Integer({ minimum: 1, maximum: 50_000_000 }),
+  },
+  { additionalProperties: false },
+);
+export type GenerateBody = Static<typeof GenerateBody>;
+
+export const GenerateAccepted = Type.Object({ jobId: Id });
+export type GenerateAccepted = Static<typeof GenerateAccepted>;
+
+export const GENERATION_STATES = ['queued', 'running', 'completed', 'failed'] as const;
+export type GenerationState = (typeof GENERATION_STATES)[number];
+
+export const GenerationJob = Type.Object({
+  id: Id,
+  entity: Type.Union(GENERATION_ENTITIES.map((entity) => Type.Literal(entity))),
+  state: Type.Union(GENERATION_STATES.map((state) => Type.Literal(state))),
+  done: Type.Integer(),
+  total: Type.Integer(),
+  /** Rows written per second since the job started. */
+  rate: Type.Number(),
+  /** Seconds left at the current rate; null when unknown or finished. */
+  etaSeconds: Type.Union([Type.Number(), Type.Null()]),
+  startedAt: Timestamp,
+  finishedAt: Type.Optional(Timestamp),
+  error: Type.Optional(Type.String()),
+});
+export type GenerationJob = Static<typeof GenerationJob>;
+
+export const AnalyticsQuery = Type.Object(
+  {
+    from: Type.Optional(
+      Type.String({
+        format: 'date',
+        description: 'First UTC day, inclusive (default: 29 days before `to`).',
+      }),
+    ),
+    to: Type.Optional(
+      Type.String({ format: 'date', description: 'Last UTC day, inclusive (default: today).' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AnalyticsQuery = Static<typeof AnalyticsQuery>;
+
+export const VehicleTypeFigures = Type.Object({
+  vehicleType: VehicleTypeSchema,
+  bookings: Type.Integer(),
+  tripsCompleted: Type.Integer(),
+  cancelled: Type.Integer(),
+  revenue: Type.Integer({ description: 'Minor units of delivered trips.' }),
+  avgTripMinutes: Type.Union([Type.Number(), Type.Null()]),
+});
+export type VehicleTypeFigures = Static<typeof VehicleTypeFigures>;
+
+export const DriverPerformance = Type.Object({
+  driverId: Id,
+  name: Type.String(),
+  trips: Type.Integer(),
+  avgTripMinutes: Type.Union([Type.Number(), Type.Null()]),
+  acceptanceRate: Type.Union([Type.Number(), Type.Null()]),
+  rating: Type.Union([Type.Number(), Type.Null()]),
+});
+export type DriverPerformance = Static<typeof DriverPerformance>;
+
+export const Analytics = Type.Object({
+  from: Type.String({ format: 'date' }),
+  to: Type.String({ format: 'date' }),
+  tripsCompleted: Type.Integer(),
+  avgTripMinutes: Type.Union([Type.Number(), Type.Null()]),
+  avgPickupWaitMinutes: Type.Union([Type.Number(), Type.Null()]),
+  bookingsPerDay: Type.Array(
+    Type.Object({ day: Type.String({ format: 'date' }), count: Type.Integer(), completed: Type.Integer() }),
+  ),
+  byVehicleType: Type.Array(VehicleTypeFigures),
+  driverPerformance: Type.Array(DriverPerformance, { description: 'The top drivers by trips in the range.' }),
+});
+export type Analytics = Static<typeof Analytics>;
+
+export const RatingBody = Type.Object(
+  {
+    rating: Type.Integer({ minimum: 1, maximum: 5 }),
+    comment: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type RatingBody = Static<typeof RatingBody>;
