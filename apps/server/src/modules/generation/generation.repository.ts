@@ -224,9 +224,16 @@ function literal(value: unknown, isId: boolean, quote: (text: string) => string)
 }
 
 /** A MySQL string literal, escaped as the server's default sql_mode expects (backslash escapes). */
+// eslint-disable-next-line no-control-regex -- these are the characters MySQL wants escaped
+const MYSQL_SPECIAL = /[\0\b\t\n\r\x1a"'\\]/g;
+
 function mysqlString(text: string): string {
-  // eslint-disable-next-line no-control-regex -- these are the characters MySQL wants escaped
-  return `'${text.replace(/[\0\b\t\n\r\x1a"'\\]/g, (char) => MYSQL_ESCAPES[char] ?? char)}'`;
+  // Most generated text needs no escaping; testing first skips the replace and its garbage.
+  MYSQL_SPECIAL.lastIndex = 0;
+  if (!MYSQL_SPECIAL.test(text)) {
+    return `'${text}'`;
+  }
+  return `'${text.replace(MYSQL_SPECIAL, (char) => MYSQL_ESCAPES[char] ?? char)}'`;
 }
 
 const MYSQL_ESCAPES: Record<string, string> = {

@@ -22,6 +22,14 @@ export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promis
     .execute();
   await db.schema.createIndex('offers_created').ifNotExists().on('offers').column('created_at').execute();
 
+  if (dialect === 'mysql') {
+    // Directory values are normalized (lower-case emails, upper-case plates): binary comparison is
+    // exact and several times cheaper per key than a Unicode collation on every insert and lookup.
+    await sql`alter table lookup_directory modify value varchar(254) character set utf8mb4 collate utf8mb4_bin not null`.execute(
+      db,
+    );
+  }
+
   await options(
     db.schema
       .createTable('booking_daily')
