@@ -1,0 +1,346 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Analytics, AuthResponse, Booking, DriverStats, GenerationJob } from '@loadline/contracts';
+import type { LoadlineApp } from '../../app';
+import { bearer } from '../../../test/support/factories';
+import { CITY, book, newCustomer, offset, onlineDriver, waitForOffer } from '../../../test/support/fleet';
+import { TestEnvironment } from '../../../test/support/test-env';
+import { tier } from '../../../test/support/tier';
+import { waitFor } from '../../../test/support/wait';
+
+const DAY = 86_400_000;
+
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+interface Recount {
+  tripsCompleted: number;
+  avgTripMinutes: number | null;
+  avgPickupWaitMinutes: number | null;
+  perDay: Map<string, { count: number; completed: number }>;
+  perType: Map<string, { bookings: number; tripsCompleted: number; cancelled: number; revenue: number }>;
+  perDriver: Map<string, { trips: number; tripMs: number; ratingSum: number; ratingCount: number }>;
+}
+
+describe(`analytics (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+  let admin: string;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('analytics', {
+      env: { RATE_LIMITS: 'off', GENERATION_CHUNK_SIZE: '400', GENERATION_HISTORY_DAYS: '20' },
+    });
+    app = await env.start();
+    await app.services.auth.createAccount({
+      email: 'ops@example.com',
+      password: 'admin password',
+      name: 'Ops',
+      role: 'admin',
+    });
+    const login = await app.http.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: 'ops@example.com', password: 'admin password' },
+    });
+    admin = login.json<AuthResponse>().token;
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  async function generate(entity: 'users' | 'drivers' | 'bookings', total: number): Promise<void> {
+    const started = await app.http.inject({
+      method: 'POST',
+      url: '/v1/admin/generate',
+      headers: bearer(admin),
+      payload: { entity, count: total },
+    });
+    const { jobId } = started.json<{ jobId: string }>();
+    await waitFor(
+      async () => {
+        const job = (
+          await app.http.inject({ url: `/v1/admin/jobs/${jobId}`, headers: bearer(admin) })
+        ).json<GenerationJob>();
+        return job.state === 'completed';
+      },
+      60_000,
+      50,
+    );
+  }
+
+  async function analytics(from: string, to: string): Promise<Analytics> {
+    // A fresh cache: the service caches a range for a few seconds.
+    await app.platform.cache.delete(`admin:analytics:${Date.parse(from) / DAY}:${Date.parse(to) / DAY}`);
+    const response = await app.http.inject({
+      url: `/v1/admin/analytics?from=${from}&to=${to}`,
+      headers: bearer(admin),
+    });
+    expect(response.statusCode).toBe(200);
+    return response.json<Analytics>();
+  }
+
+  /** Recounts the figures from every booking row, independently of the roll-ups. */
+  async function recount(fromMs: number, toMs: number): Promise<Recount> {
+    const result: Recount = {
+      tripsCompleted: 0,
+      avgTripMinutes: null,
+      avgPickupWaitMinutes: null,
+      perDay: new Map(),
+      perType: new Map(),
+      perDriver: new Map(),
+    };
+    let tripMs = 0;
+    let waitMs = 0;
+    let waits = 0;
+    const inRange = (ms: number | null): ms is number => ms !== null && ms >= fromMs && ms < toMs;
+    for (const shard of app.platform.router.shards) {
+      const rows = await shard.db.selectFrom('bookings').selectAll().execute();
+      for (const row of rows) {
+        const type = result.perType.get(row.vehicle_type) ?? {
+          bookings: 0,
+          tripsCompleted: 0,
+          cancelled: 0,
+          revenue: 0,
+        };
+        result.perType.set(row.vehicle_type, type);
+        if (inRange(row.created_at)) {
+          const day = result.perDay.get(isoDay(row.created_at)) ?? { count: 0, completed: 0 };
+          day.count += 1;
+          result.perDay.set(isoDay(row.created_at), day);
+          type.bookings += 1;
+        }
+        if (row.status === 'cancelled' && inRange(row.cancelled_at)) {
+          type.cancelled += 1;
+        }
+        if (row.status === 'delivered' && inRange(row.delivered_at)) {
+          const day = result.perDay.get(isoDay(row.delivered_at)) ?? { count: 0, completed: 0 };
+          day.completed += 1;
+          result.perDay.set(isoDay(row.delivered_at), day);
+          type.tripsCompleted += 1;
+          type.revenue += row.price_amount;
+          result.tripsCompleted += 1;
+          const trip = row.delivered_at - (row.picked_up_at ?? row.delivered_at);
+          tripMs += trip;
+          if (row.picked_up_at !== null && row.search_started_at !== null) {
+            waitMs += row.picked_up_at - row.search_started_at;
+            waits += 1;
+          }
+          if (row.driver_id !== null) {
+            const driver = result.perDriver.get(row.driver_id) ?? {
+              trips: 0,
+              tripMs: 0,
+              ratingSum: 0,
+              ratingCount: 0,
+            };
+            driver.trips += 1;
+            driver.tripMs += trip;
+            if (row.rating !== null) {
+              driver.ratingSum += row.rating;
+              driver.ratingCount += 1;
+            }
+            result.perDriver.set(row.driver_id, driver);
+          }
+        }
+      }
+    }
+    const minutes = (ms: number, n: number) => (n === 0 ? null : Math.round((ms / n / 60_000) * 10) / 10);
+    result.avgTripMinutes = minutes(tripMs, result.tripsCompleted);
+    result.avgPickupWaitMinutes = minutes(waitMs, waits);
+    return result;
+  }
+
+  function expectMatches(figures: Analytics, expected: Recount): void {
+    expect(figures.tripsCompleted).toBe(expected.tripsCompleted);
+    expect(figures.avgTripMinutes).toBe(expected.avgTripMinutes);
+    expect(figures.avgPickupWaitMinutes).toBe(expected.avgPickupWaitMinutes);
+    for (const day of figures.bookingsPerDay) {
+      const want = expected.perDay.get(day.day) ?? { count: 0, completed: 0 };
+      expect({ day: day.day, count: day.count, completed: day.completed }).toEqual({ day: day.day, ...want });
+    }
+    for (const type of figures.byVehicleType) {
+      const want = expected.perType.get(type.vehicleType) ?? {
+        bookings: 0,
+        tripsCompleted: 0,
+        cancelled: 0,
+        revenue: 0,
+      };
+      expect({
+        bookings: type.bookings,
+        tripsCompleted: type.tripsCompleted,
+        cancelled: type.cancelled,
+        revenue: type.revenue,
+      }).toEqual(want);
+    }
+    const best = [...expected.perDriver.values()].map((driver) => driver.trips).sort((a, b) => b - a);
+    expect(figures.driverPerformance.map((driver) => driver.trips)).toEqual(
+      best.slice(0, figures.driverPerformance.length),
+    );
+    expect(figures.driverPerformance.length).toBe(Math.min(10, expected.perDriver.size));
+    for (const driver of figures.driverPerformance) {
+      const want = expected.perDriver.get(driver.driverId);
+      expect(want).toBeDefined();
+      expect(driver.trips).toBe(want?.trips);
+      expect(driver.rating).toBe(
+        want === undefined || want.ratingCount === 0
+          ? null
+          : Math.round((want.ratingSum / want.ratingCount) * 100) / 100,
+      );
+      expect(driver.name.length).toBeGreaterThan(0);
+      if (driver.acceptanceRate !== null) {
+        expect(driver.acceptanceRate).toBeGreaterThan(0);
+        expect(driver.acceptanceRate).toBeLessThanOrEqual(1);
+      }
+    }
+  }
+
+  // First, while today holds this trip alone, so its driver is among the day's top drivers.
+  it('counts a live trip from its events, and its rating once', async () => {
+    const today = isoDay(Date.now());
+    const before = await analytics(today, today);
+    const customer = await newCustomer(app);
+    const driver = await onlineDriver(app, { at: offset(CITY, 0.4) });
+    const booking = await book(app, customer.token, { pickup: CITY });
+    await waitForOffer(app, driver.token, booking.id);
+    const accepted = await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/offers/${booking.id}/accept`,
+      headers: bearer(driver.token),
+    });
+    expect(accepted.statusCode).toBe(200);
+
+    const rate = (token: string, payload: Record<string, unknown>) =>
+      app.http.inject({
+        method: 'POST',
+        url: `/v1/bookings/${booking.id}/rating`,
+        headers: bearer(token),
+        payload,
+      });
+    // Not before delivery.
+    expect((await rate(customer.token, { rating: 5 })).statusCode).toBe(422);
+
+    for (const status of [
+      'en_route_to_pickup',
+      'arrived_at_pickup',
+      'goods_collected',
+      'in_transit',
+      'delivered',
+    ]) {
+      const moved = await app.http.inject({
+        method: 'POST',
+        url: `/v1/bookings/${booking.id}/status`,
+        headers: bearer(driver.token),
+        payload: { status },
+      });
+      expect(moved.statusCode).toBe(200);
+    }
+
+    expect((await rate(customer.token, { rating: 6 })).statusCode).toBe(400);
+    expect((await rate(customer.token, { rating: 0 })).statusCode).toBe(400);
+    const stranger = await newCustomer(app);
+    expect((await rate(stranger.token, { rating: 4 })).statusCode).toBe(404);
+    expect((await rate(driver.token, { rating: 4 })).statusCode).toBe(403);
+    const rated = await rate(customer.token, { rating: 4, comment: 'Careful with the boxes' });
+    expect(rated.statusCode).toBe(200);
+    expect(rated.json<Booking>().rating).toBe(4);
+    const again = await rate(customer.token, { rating: 5 });
+    expect(again.statusCode).toBe(409);
+    expect(again.json<{ error: { code: string } }>().error.code).toBe('already_rated');
+
+    await waitFor(
+      async () => {
+        const stats = (
+          await app.http.inject({ url: '/v1/driver/stats', headers: bearer(driver.token) })
+        ).json<DriverStats>();
+        return stats.ratingCount === 1;
+      },
+      10_000,
+      20,
+    );
+    const stats = (
+      await app.http.inject({ url: '/v1/driver/stats', headers: bearer(driver.token) })
+    ).json<DriverStats>();
+    expect(stats.rating).toBe(4);
+
+    await waitFor(
+      async () => (await analytics(today, today)).tripsCompleted === before.tripsCompleted + 1,
+      10_000,
+      50,
+    );
+    const after = await analytics(today, today);
+    expect(after.bookingsPerDay[0]?.count).toBe((before.bookingsPerDay[0]?.count ?? 0) + 1);
+    const row = after.driverPerformance.find((entry) => entry.driverId === driver.user.id);
+    expect(row).toMatchObject({ trips: 1, rating: 4, acceptanceRate: 1 });
+
+    // Redelivering every outbox event of the booking changes nothing.
+    const outbox = app.platform.router.forId(booking.id).db;
+    const events = await outbox
+      .selectFrom('outbox')
+      .selectAll()
+      .where('aggregate_id', '=', booking.id)
+      .execute();
+    expect(events.length).toBeGreaterThanOrEqual(7);
+    for (const event of events) {
+      await app.platform.queue.enqueue('outbox.event', {
+        id: event.id,
+        topic: event.topic,
+        aggregateId: event.aggregate_id,
+        payload: JSON.parse(event.payload) as unknown,
+        createdAt: event.created_at,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const repeated = await analytics(today, today);
+    expect(repeated.tripsCompleted).toBe(after.tripsCompleted);
+    expect(repeated.bookingsPerDay[0]?.count).toBe(after.bookingsPerDay[0]?.count);
+    const restats = (
+      await app.http.inject({ url: '/v1/driver/stats', headers: bearer(driver.token) })
+    ).json<DriverStats>();
+    expect(restats.ratingCount).toBe(1);
+  });
+
+  it('matches a brute-force recount of a generated data set, also after a rebuild', async () => {
+    await generate('users', 600);
+    await generate('drivers', 40);
+    await generate('bookings', 2_500);
+    const now = Date.now();
+    const to = isoDay(now);
+    const from = isoDay(now - 25 * DAY);
+    const fromMs = Date.parse(from);
+    const toMs = Date.parse(to) + DAY;
+    const expected = await recount(fromMs, toMs);
+    expect(expected.tripsCompleted).toBeGreaterThan(1_500);
+
+    const figures = await analytics(from, to);
+    expect(figures.bookingsPerDay).toHaveLength(26);
+    expectMatches(figures, expected);
+
+    // A narrower range counts only its own days.
+    const middle = isoDay(now - 10 * DAY);
+    expectMatches(
+      await analytics(middle, middle),
+      await recount(Date.parse(middle), Date.parse(middle) + DAY),
+    );
+
+    const report = await app.services.analytics.rebuild();
+    // The generated bookings and the live one.
+    expect(report.bookings).toBe(2_501);
+    expectMatches(await analytics(from, to), expected);
+  });
+
+  it('refuses bad ranges', async () => {
+    for (const query of [
+      'from=2026-13-01',
+      'from=2026-02-10&to=2026-02-01',
+      'from=2020-01-01&to=2026-01-01',
+      'to=yesterday',
+    ]) {
+      const response = await app.http.inject({ url: `/v1/admin/analytics?${query}`, headers: bearer(admin) });
+      expect(response.statusCode).toBe(400);
+    }
+    const customer = await newCustomer(app);
+    const forbidden = await app.http.inject({ url: '/v1/admin/analytics', headers: bearer(customer.token) });
+    expect(forbidden.statusCode).toBe(403);
+  });
+});
