@@ -121,7 +121,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       sink,
     });
     const notifications = createNotifications({ platform, sink });
-    const analytics = createAnalytics(platform);
+    const analytics = createAnalytics(platform, pricing.catalog.defaultRegion.currency);
     const generation = createGeneration({
       platform,
       catalog: pricing.catalog,

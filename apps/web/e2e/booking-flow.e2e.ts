@@ -125,9 +125,23 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       await customer.waitForURL('**/customer');
       await waitConnected(customer);
       expect(await customer.getByTestId('current-role').textContent()).toBe('customer');
+      // Pickup by coordinates; drop-off by name from the address search (the built-in places list, no geocoder set).
       await customer.getByTestId('pickup-input').fill('12.9750, 77.6000');
-      await customer.getByTestId('dropoff-input').fill('12.9352, 77.6245');
+      await customer.getByTestId('dropoff-input').fill('Koraman');
+      await customer.getByTestId('place-suggestion').filter({ hasText: 'Koramangala' }).first().click();
+      expect(await customer.getByTestId('dropoff-input').inputValue()).toMatch(/^Koramangala/);
+      await customer
+        .getByTestId('dropoff-input-coordinates')
+        .filter({ hasText: '12.93520, 77.62450' })
+        .waitFor();
       await customer.getByTestId('vehicle-van').click();
+      // Goods heavier than a van carries: a clear message, no price until it fits.
+      await customer.getByTestId('goods-description').fill('12 cartons of books');
+      await customer.getByTestId('goods-weight').fill('900');
+      expect(await customer.getByTestId('goods-error').textContent()).toContain('van carries up to 750 kg');
+      expect(await customer.getByTestId('get-quote').isDisabled()).toBe(true);
+      await customer.getByTestId('goods-weight').fill('120');
+      await customer.getByTestId('goods-error').waitFor({ state: 'detached' });
       await customer.getByTestId('get-quote').click();
       await customer.getByTestId('quote-price').waitFor();
       expect(await customer.getByTestId('quote-price').textContent()).toMatch(/\d/);
@@ -135,6 +149,7 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       await customer.getByTestId('book').click();
       await customer.waitForURL('**/customer/bookings/*');
       await customer.getByTestId('booking-status').waitFor();
+      expect(await customer.getByTestId('booking-goods').textContent()).toBe('12 cartons of books · 120 kg');
       // From here on the tracking page must never reload: a full load would drop this flag.
       await customer.evaluate(() => {
         (globalThis as unknown as { __sameDocument: boolean }).__sameDocument = true;
@@ -207,6 +222,28 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
         await customer.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument),
       ).toBe(true);
 
+      // The customer was told along the way: the bell counts unread notifications live; mark all read clears it.
+      await customer.getByTestId('notification-count').waitFor({ timeout: 10_000 });
+      await customer.getByTestId('notification-bell').click();
+      await customer.getByTestId('notification-item').first().waitFor();
+      await customer.screenshot({ path: path.join(artifactsDir, 'customer-notifications.png') });
+      await customer.getByTestId('mark-all-read').click();
+      await customer.getByTestId('notification-count').waitFor({ state: 'detached' });
+      expect(await customer.locator('[data-testid=notification-item][data-read=false]').count()).toBe(0);
+      await customer.getByTestId('notification-bell').click();
+
+      // The customer rates the delivered trip from the tracking view; the history shows the rating too.
+      await customer.getByTestId('rate-trip').getByTestId('star-4').click();
+      await customer.getByTestId('rating-comment').fill('Careful with the cartons, on time.');
+      await customer.getByTestId('submit-rating').click();
+      await customer.locator('[data-testid=booking-rating][data-rating="4"]').waitFor({ timeout: 10_000 });
+      await customer.screenshot({ path: path.join(artifactsDir, 'customer-rated.png') });
+      await customer.getByTestId('history-tab').click();
+      await customer
+        .locator('[data-testid=history-item] [data-testid=history-rating][data-rating="4"]')
+        .waitFor();
+      await customer.screenshot({ path: path.join(artifactsDir, 'customer-history.png') });
+
       // Admin: the completed trip is counted live (the `metrics` push), and the table shows it delivered.
       await admin
         .getByTestId('kpi-completedToday')
@@ -215,6 +252,30 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       await admin.locator('[data-testid=booking-row][data-status=delivered]').waitFor({ timeout: 10_000 });
       await admin.locator('[data-testid=fleet-map][data-points="1"]').waitFor();
       await admin.locator('[data-testid=driver-row]').first().waitFor();
+
+      // Analytics: the charts show the range's figures; they refresh on the metrics push and every 30 s,
+      // and Refresh asks at once (the figures may trail the trip by a moment).
+      const analytics = admin.getByTestId('analytics');
+      await analytics.and(admin.locator('[data-state=ready]')).waitFor({ timeout: 15_000 });
+      for (let attempt = 0; attempt < 20; attempt += 1) {
+        if ((await analytics.getAttribute('data-trips-completed')) === '1') {
+          break;
+        }
+        await admin.waitForTimeout(1000);
+        await admin.getByTestId('analytics-refresh').click();
+      }
+      expect(await analytics.getAttribute('data-trips-completed')).toBe('1');
+      await admin.locator('[data-testid=chart-bookings] svg .recharts-bar-rectangle').first().waitFor();
+      await admin.locator('[data-testid=chart-vehicles] svg .recharts-bar-rectangle').first().waitFor();
+      const topDriver = admin.getByTestId('driver-performance-row').first();
+      await topDriver.waitFor();
+      expect(await topDriver.textContent()).toContain('Ravi Driver');
+      // No chart tooltip from where the pointer last clicked; the full page from the top (the header is sticky).
+      await admin.mouse.move(0, 0);
+      await analytics.screenshot({ path: path.join(artifactsDir, 'admin-analytics.png') });
+      await admin.evaluate(() => {
+        (globalThis as unknown as { scrollTo: (x: number, y: number) => void }).scrollTo(0, 0);
+      });
       await admin.screenshot({ path: path.join(artifactsDir, 'admin-dashboard.png'), fullPage: true });
 
       // Suspension from the drivers table: the driver's live connection is closed; lifting it restores the account.
@@ -236,6 +297,55 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       await onFailureScreenshots({ customer, driver, admin }, error);
     } finally {
       await Promise.all([customerContext.close(), driverContext.close(), adminContext.close()]);
+    }
+  });
+
+  it('admin lists users by role, the vehicles, and generates data with live progress', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const admin = await context.newPage();
+    try {
+      await admin.goto(`${server.baseUrl}/login`);
+      await admin.locator('input[name=email]').fill(ADMIN.email);
+      await admin.locator('input[name=password]').fill(ADMIN.password);
+      await admin.getByRole('button', { name: /sign in|log in/i }).click();
+      await admin.waitForURL('**/admin');
+      await waitConnected(admin);
+
+      // Users: every role; the filter narrows to one (the first test signed up one driver and one customer).
+      await admin.getByTestId('admin-tab-users').click();
+      await admin.waitForURL('**/admin/users');
+      await admin.getByTestId('user-row').first().waitFor();
+      await admin.getByTestId('users-role').selectOption('admin');
+      await admin.locator('[data-testid=user-row][data-role=admin]').first().waitFor();
+      expect(await admin.locator('[data-testid=user-row]:not([data-role=admin])').count()).toBe(0);
+      await admin.getByTestId('users-role').selectOption('driver');
+      await admin.locator('[data-testid=user-row][data-role=driver]').first().waitFor();
+      expect(await admin.locator('[data-testid=user-row]:not([data-role=driver])').count()).toBe(0);
+
+      await admin.getByTestId('admin-tab-vehicles').click();
+      await admin.locator('[data-testid=vehicle-row][data-type=van]').first().waitFor();
+
+      // Generate data: the job's progress arrives live and ends completed with every row written.
+      await admin.getByTestId('admin-tab-generate').click();
+      await admin.getByTestId('generate-entity-users').click();
+      await admin.getByTestId('generate-count').fill('200');
+      await admin.getByTestId('generate-start').click();
+      const job = admin.getByTestId('generation-job').first();
+      await job.waitFor();
+      await job.and(admin.locator('[data-state=completed]')).waitFor({ timeout: 60_000 });
+      expect(await job.getAttribute('data-done')).toBe('200');
+      expect(await job.getAttribute('data-total')).toBe('200');
+      await admin.waitForTimeout(1000); // the bar eases to its new width
+      await admin.screenshot({ path: path.join(artifactsDir, 'admin-generate.png') });
+
+      await admin.getByTestId('admin-tab-users').click();
+      await admin.getByTestId('users-role').selectOption('customer');
+      await admin.locator('[data-testid=user-row][data-role=customer]').nth(20).waitFor();
+      await admin.screenshot({ path: path.join(artifactsDir, 'admin-users.png') });
+    } catch (error) {
+      await onFailureScreenshots({ admin }, error);
+    } finally {
+      await context.close();
     }
   });
 });

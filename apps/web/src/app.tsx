@@ -1,13 +1,22 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { homeFor, SessionProvider, useSession } from './api/session';
 import { SocketProvider } from './api/socket';
 import { Header } from './components/header';
+import { LoadBoundary } from './components/load-boundary';
 import { ErrorBanner, Spinner } from './components/ui';
 import { LoginPage, SignupPage } from './features/auth/auth-pages';
-import { CustomerPage } from './features/customer/customer-page';
-import { DriverPage } from './features/driver/driver-page';
-import { AdminPage } from './features/admin/admin-page';
 import { navigate, usePath } from './router';
+
+// Each role's area is its own chunk: a customer's phone never downloads the admin console.
+const CustomerPage = lazy(() =>
+  import('./features/customer/customer-page').then((module) => ({ default: module.CustomerPage })),
+);
+const DriverPage = lazy(() =>
+  import('./features/driver/driver-page').then((module) => ({ default: module.DriverPage })),
+);
+const AdminPage = lazy(() =>
+  import('./features/admin/admin-page').then((module) => ({ default: module.AdminPage })),
+);
 
 type Health = 'checking' | 'ready' | 'unavailable';
 
@@ -89,15 +98,19 @@ function Routes() {
         }}
       />
       <main className="main">
-        {!path.startsWith(area) ? (
-          <Spinner label="Redirecting…" />
-        ) : user.role === 'admin' ? (
-          <AdminPage />
-        ) : user.role === 'driver' ? (
-          <DriverPage />
-        ) : (
-          <CustomerPage />
-        )}
+        <LoadBoundary what="this page">
+          <Suspense fallback={<Spinner label="Loading…" />}>
+            {!path.startsWith(area) ? (
+              <Spinner label="Redirecting…" />
+            ) : user.role === 'admin' ? (
+              <AdminPage />
+            ) : user.role === 'driver' ? (
+              <DriverPage />
+            ) : (
+              <CustomerPage />
+            )}
+          </Suspense>
+        </LoadBoundary>
       </main>
     </SocketProvider>
   );

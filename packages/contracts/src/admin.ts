@@ -105,6 +105,8 @@ export type DriverPerformance = Static<typeof DriverPerformance>;
 export const Analytics = Type.Object({
   from: Type.String({ format: 'date' }),
   to: Type.String({ format: 'date' }),
+  /** Currency of every revenue figure (the pricing catalog's default region). */
+  currency: Type.String({ minLength: 3, maxLength: 3 }),
   tripsCompleted: Type.Integer(),
   avgTripMinutes: Type.Union([Type.Number(), Type.Null()]),
   avgPickupWaitMinutes: Type.Union([Type.Number(), Type.Null()]),

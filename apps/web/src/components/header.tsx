@@ -1,6 +1,7 @@
 import type { User } from '@loadline/contracts';
 import { Link } from '../router';
 import { useSocket, type ConnectionState } from '../api/socket';
+import { NotificationBell } from './notification-bell';
 
 const BADGE_TEXT: Record<ConnectionState, string> = {
   connecting: 'Connecting',
@@ -44,6 +45,7 @@ export function Header({ user, onLogout }: { user: User | null; onLogout?: () =>
       {user !== null && (
         <div className="topbar__right">
           <ConnectionBadge />
+          <NotificationBell role={user.role} />
           <span className="who" data-testid="current-user">
             <span className="who__name">{user.name}</span>
             <span className="who__role" data-testid="current-role">

@@ -20,6 +20,7 @@ export interface AnalyticsModule {
 
 export function createAnalytics(
   platform: Pick<Platform, 'router' | 'cache' | 'clock' | 'relay' | 'logger'>,
+  currency: string,
 ): AnalyticsModule {
   const rollups = new RollupsRepository();
   const service = new AnalyticsService({
@@ -27,6 +28,7 @@ export function createAnalytics(
     rollups,
     cache: platform.cache,
     clock: platform.clock,
+    currency,
   });
   return {
     service,

@@ -16,6 +16,8 @@ export interface AnalyticsServiceDeps {
   rollups: RollupsRepository;
   cache: Cache;
   clock: Clock;
+  /** Currency of revenue figures: the pricing catalog's default region's. */
+  currency: string;
 }
 
 /**
@@ -102,6 +104,7 @@ export class AnalyticsService {
     return {
       from: formatDay(range.fromDay),
       to: formatDay(range.toDay),
+      currency: this.deps.currency,
       tripsCompleted: totals.delivered,
       avgTripMinutes: minutes(totals.tripMs, totals.tripCount),
       avgPickupWaitMinutes: minutes(totals.waitMs, totals.waitCount),

@@ -23,7 +23,7 @@ const ID_COLUMNS = new Set([
 ]);
 
 /** Bytes of SQL one multi-row statement may carry (well under MySQL's 16 MiB packet default). */
-const STATEMENT_BYTES = 4 * 1024 * 1024;
+const STATEMENT_BYTES = 1024 * 1024;
 /** SQLite compiles long statements slowly; smaller ones are faster there. */
 const SQLITE_ROWS_PER_STATEMENT = 500;
 
@@ -181,6 +181,8 @@ export class GenerationRepository {
     let bytes = head.length;
     const flush = async () => {
       if (tuples.length > 0) {
+        // Rendering is CPU work: let requests waiting on this process run between statements.
+        await new Promise((resolve) => setImmediate(resolve));
         await sql.raw(head + tuples.join(',')).execute(db);
         tuples = [];
         bytes = head.length;

@@ -220,7 +220,7 @@ export class GenerationService {
       logicalForKey: (key) => router.logicalForKey(key),
       shardOfKey: (key) => router.forKey(key).index,
     };
-    const batches = buildChunk(plan, placement, this.deps.region);
+    const batches = await buildChunk(plan, placement, this.deps.region);
     await Promise.all(
       [...batches].map(async ([index, batch]) => {
         const shard = router.shards[index];

@@ -108,15 +108,24 @@ class Batches {
   }
 }
 
-/** Builds one chunk's records, grouped by the shard each row belongs on. */
-export function buildChunk(
+/** Rows built between two yields of `chunkBuilder`. */
+const ROWS_PER_STEP = 250;
+
+/**
+ * Builds one chunk's records, grouped by the shard each row belongs on,
+ * yielding every few hundred rows so a caller can give the event loop a turn.
+ */
+export function* chunkBuilder(
   plan: ChunkPlan,
   place: Placement,
   region: PricingRegion,
-): Map<number, ShardBatch> {
+): Generator<void, Map<number, ShardBatch>> {
   const random = new SeededRandom(plan.seed, plan.chunk);
   const batches = new Batches();
   for (let row = plan.firstRow; row < plan.firstRow + plan.rows; row += 1) {
+    if ((row - plan.firstRow) % ROWS_PER_STEP === ROWS_PER_STEP - 1) {
+      yield;
+    }
     const createdAt = createdAtOf(plan, row, random);
     switch (plan.entity) {
       case 'users':
@@ -131,6 +140,21 @@ export function buildChunk(
     }
   }
   return batches.byShard;
+}
+
+/** `chunkBuilder` run to the end, giving the event loop a turn between steps. */
+export async function buildChunk(
+  plan: ChunkPlan,
+  place: Placement,
+  region: PricingRegion,
+): Promise<Map<number, ShardBatch>> {
+  const builder = chunkBuilder(plan, place, region);
+  for (let step = builder.next(); ; step = builder.next()) {
+    if (step.done === true) {
+      return step.value;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Rows are spread evenly over the history, oldest first, each at a random moment of its slot. */

@@ -14,6 +14,12 @@ import {
   StatusPill,
   vehicleLabel,
 } from '../../components/ui';
+import { Link, usePath } from '../../router';
+import { AnalyticsPanel } from './analytics-panel';
+import { minutes, pct } from './format';
+import { GeneratePanel } from './generate-panel';
+import { UsersTable } from './users-table';
+import { VehiclesTable } from './vehicles-table';
 
 const COLORS: Record<FleetDriver['status'], string> = {
   available: '#16a34a',
@@ -21,19 +27,10 @@ const COLORS: Record<FleetDriver['status'], string> = {
   offline: '#94a3b8',
 };
 
-function pct(value: number | null): string {
-  return value === null ? '—' : `${Math.round(value * 100)}%`;
-}
-function minutes(value: number | null): string {
-  return value === null ? '—' : `${value.toFixed(1)} min`;
-}
-
 type DriverState = 'suspended' | 'busy' | 'online' | 'offline';
 function driverState(driver: AdminDriver): DriverState {
   return driver.suspended ? 'suspended' : driver.busy ? 'busy' : driver.online ? 'online' : 'offline';
 }
-
-/** A cursor-paged admin list: first page on mount and on `reload`, further pages appended by `more`. */
 
 function DriversTable({ refreshKey }: { refreshKey: number }) {
   const list = usePagedList<AdminDriver>('/v1/admin/drivers');
@@ -226,8 +223,8 @@ function BookingsTable({ refreshKey }: { refreshKey: number }) {
   );
 }
 
-/** Admin dashboard: live KPIs, the fleet on a canvas-rendered map, drivers and bookings. */
-export function AdminPage() {
+/** The dashboard: live KPIs, analytics over a date range, the fleet on a canvas map, drivers and bookings. */
+function Dashboard() {
   const { socket } = useSocket();
   const [overview, setOverview] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -318,7 +315,7 @@ export function AdminPage() {
         ];
 
   return (
-    <div className="page">
+    <>
       {error !== null && <ErrorBanner message={error} onRetry={() => void load()} />}
       {overview === null && error === null ? (
         <Spinner label="Loading overview…" />
@@ -359,8 +356,48 @@ export function AdminPage() {
         />
         {fleet.size === 0 && <p className="muted map-note">No driver has reported a position yet.</p>}
       </Card>
+      <AnalyticsPanel completedToday={overview?.completedToday ?? null} />
       <DriversTable refreshKey={tablesKey} />
       <BookingsTable refreshKey={tablesKey} />
+    </>
+  );
+}
+
+const TABS = [
+  { href: '/admin', label: 'Dashboard', testId: 'admin-tab-dashboard' },
+  { href: '/admin/users', label: 'Users', testId: 'admin-tab-users' },
+  { href: '/admin/vehicles', label: 'Vehicles', testId: 'admin-tab-vehicles' },
+  { href: '/admin/generate', label: 'Generate data', testId: 'admin-tab-generate' },
+] as const;
+
+/** Admin area: /admin (dashboard), /admin/users, /admin/vehicles, /admin/generate. */
+export function AdminPage() {
+  const path = usePath().replace(/\/+$/, '');
+  const current = TABS.find((tab) => tab.href === path) ?? TABS[0];
+  return (
+    <div className="page">
+      <nav className="tabs" aria-label="Admin">
+        {TABS.map((tab) => (
+          <Link
+            key={tab.href}
+            href={tab.href}
+            className={tab === current ? 'tab is-active' : 'tab'}
+            aria-current={tab === current ? 'page' : undefined}
+            data-testid={tab.testId}
+          >
+            {tab.label}
+          </Link>
+        ))}
+      </nav>
+      {current.href === '/admin/users' ? (
+        <UsersTable />
+      ) : current.href === '/admin/vehicles' ? (
+        <VehiclesTable />
+      ) : current.href === '/admin/generate' ? (
+        <GeneratePanel />
+      ) : (
+        <Dashboard />
+      )}
     </div>
   );
 }

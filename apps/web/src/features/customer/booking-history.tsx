@@ -4,6 +4,7 @@ import {
   Card,
   Empty,
   ErrorBanner,
+  formatLatLng,
   formatMoney,
   formatTime,
   Spinner,
@@ -11,10 +12,14 @@ import {
   vehicleLabel,
 } from '../../components/ui';
 import { navigate } from '../../router';
+import { RateTrip } from './rate-trip';
 
 /** The customer's bookings, newest first, with cursor paging. */
 export function BookingHistory() {
   const list = usePagedList<Booking>('/v1/bookings');
+  const { setItems } = list;
+  const replace = (updated: Booking) =>
+    setItems((current) => current.map((b) => (b.id === updated.id ? updated : b)));
 
   return (
     <Card title="My bookings">
@@ -22,7 +27,12 @@ export function BookingHistory() {
       {list.loaded && list.items.length === 0 && <Empty>No bookings yet.</Empty>}
       <ul className="list" data-testid="booking-history">
         {list.items.map((booking) => (
-          <li key={booking.id}>
+          <li
+            key={booking.id}
+            className="history-item"
+            data-testid="history-item"
+            data-booking-id={booking.id}
+          >
             <button
               type="button"
               className="list__item list__item--button"
@@ -32,15 +42,27 @@ export function BookingHistory() {
                 <strong>
                   {vehicleLabel(booking.vehicleType)} · {booking.distanceKm.toFixed(1)} km
                 </strong>
+                {(booking.pickup.address !== undefined || booking.dropoff.address !== undefined) && (
+                  <small className="list__route">
+                    {booking.pickup.address ?? formatLatLng(booking.pickup)} →{' '}
+                    {booking.dropoff.address ?? formatLatLng(booking.dropoff)}
+                  </small>
+                )}
                 <small>
                   {formatTime(booking.createdAt)} · #{booking.id}
+                  {booking.goods !== null && ` · ${booking.goods.weightKg.toLocaleString()} kg`}
                 </small>
               </span>
-              <span className="row">
+              <span className="row list__side">
                 <span>{formatMoney(booking.price)}</span>
                 <StatusPill status={booking.status} />
               </span>
             </button>
+            {booking.status === 'delivered' && (
+              <div className="history-item__rating">
+                <RateTrip booking={booking} onRated={replace} variant="compact" />
+              </div>
+            )}
           </li>
         ))}
       </ul>

@@ -12,6 +12,7 @@ import { MapView, type LatLng, type MapMarker } from '../../components/map-view'
 import {
   Card,
   ErrorBanner,
+  formatLatLng,
   formatMoney,
   formatTime,
   Spinner,
@@ -20,6 +21,7 @@ import {
   StatusPill,
   vehicleLabel,
 } from '../../components/ui';
+import { RateTrip } from './rate-trip';
 
 const CANCELLABLE: readonly BookingStatus[] = [
   'scheduled',
@@ -258,8 +260,20 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
           <dl className="kv">
             <dt>Price</dt>
             <dd data-testid="booking-price">{formatMoney(booking.price)}</dd>
+            <dt>From</dt>
+            <dd className="kv__text">{booking.pickup.address ?? formatLatLng(booking.pickup)}</dd>
+            <dt>To</dt>
+            <dd className="kv__text">{booking.dropoff.address ?? formatLatLng(booking.dropoff)}</dd>
             <dt>Vehicle</dt>
             <dd>{vehicleLabel(booking.vehicleType)}</dd>
+            {booking.goods !== null && (
+              <>
+                <dt>Goods</dt>
+                <dd className="kv__text" data-testid="booking-goods">
+                  {booking.goods.description} · {booking.goods.weightKg.toLocaleString()} kg
+                </dd>
+              </>
+            )}
             <dt>Distance</dt>
             <dd>{booking.distanceKm.toFixed(1)} km</dd>
             {booking.scheduledAt !== null && (
@@ -305,6 +319,11 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
             </button>
           )}
         </Card>
+        {booking.status === 'delivered' && (
+          <Card title="Rate your trip">
+            <RateTrip booking={booking} onRated={setBooking} variant="full" />
+          </Card>
+        )}
         <Card title="Progress">
           <Timeline events={events} status={booking.status} />
         </Card>

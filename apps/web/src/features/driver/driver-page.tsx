@@ -6,6 +6,7 @@ import type {
   Coordinates,
   DriverJob,
   DriverStats,
+  Goods,
   MeResponse,
   Money,
   Offer,
@@ -37,6 +38,8 @@ interface ActiveJob {
   price: Money;
   vehicleType: VehicleType;
   distanceKm: number;
+  /** From the booking; undefined until it is loaded (the jobs list does not carry it). */
+  goods?: Goods | null;
 }
 
 const ACTIVE: readonly BookingStatus[] = [
@@ -73,6 +76,7 @@ function fromBooking(b: Booking): ActiveJob {
     price: b.price,
     vehicleType: b.vehicleType,
     distanceKm: b.distanceKm,
+    goods: b.goods,
   };
 }
 
@@ -140,6 +144,12 @@ function OfferCard({
         {vehicleLabel(offer.vehicleType)} · trip {offer.distanceKm.toFixed(1)} km · pickup{' '}
         {offer.pickupDistanceKm.toFixed(1)} km away
       </div>
+      {(offer.pickup.address !== undefined || offer.dropoff.address !== undefined) && (
+        <div className="offer__route">
+          {offer.pickup.address ?? formatLatLng(offer.pickup)} →{' '}
+          {offer.dropoff.address ?? formatLatLng(offer.dropoff)}
+        </div>
+      )}
       <div className="row">
         <button
           type="button"
@@ -286,6 +296,16 @@ export function DriverPage() {
       setOnline(me.user.driver?.online ?? false);
       setOffers(offerList.items.filter((o) => new Date(o.expiresAt).getTime() > Date.now()));
       const current = jobs.items.find((j) => ACTIVE.includes(j.status));
+      if (current !== undefined) {
+        // What to carry is on the booking, not the jobs list.
+        void api<Booking>('GET', `/v1/bookings/${current.bookingId}`)
+          .then((booking) =>
+            setJob((job) =>
+              job !== null && job.bookingId === booking.id ? { ...job, goods: booking.goods } : job,
+            ),
+          )
+          .catch(() => undefined);
+      }
       setJob(
         current === undefined
           ? null
@@ -605,6 +625,14 @@ export function DriverPage() {
                 <dd>{job.pickup.address ?? formatLatLng(job.pickup)}</dd>
                 <dt>Drop-off</dt>
                 <dd>{job.dropoff.address ?? formatLatLng(job.dropoff)}</dd>
+                {job.goods !== undefined && job.goods !== null && (
+                  <>
+                    <dt>Goods</dt>
+                    <dd data-testid="job-goods">
+                      {job.goods.description} · {job.goods.weightKg.toLocaleString()} kg
+                    </dd>
+                  </>
+                )}
               </dl>
               {nextStatus !== undefined && (
                 <button

@@ -1,0 +1,122 @@
+import { useState } from 'react';
+import type { AdminUser, Role } from '@loadline/contracts';
+import { usePagedList } from '../../api/use-paged-list';
+import { Card, Empty, ErrorBanner, formatTime, Spinner } from '../../components/ui';
+
+type StatusFilter = AdminUser['status'];
+const ROLES: readonly { value: Role; label: string }[] = [
+  { value: 'customer', label: 'Customers' },
+  { value: 'driver', label: 'Drivers' },
+  { value: 'admin', label: 'Admins' },
+];
+const STATUSES: readonly { value: StatusFilter; label: string }[] = [
+  { value: 'active', label: 'Active' },
+  { value: 'suspended', label: 'Suspended' },
+];
+
+/** Every account on the platform, filtered by role and status, cursor-paged across shards. */
+export function UsersTable() {
+  const [role, setRole] = useState<Role | ''>('');
+  const [status, setStatus] = useState<StatusFilter | ''>('');
+  const list = usePagedList<AdminUser>('/v1/admin/users', 25, { role, status });
+  const filtered = role !== '' || status !== '';
+
+  return (
+    <Card
+      title="Users"
+      actions={
+        <div className="row">
+          <label className="inline-field">
+            <span>Role</span>
+            <select
+              value={role}
+              onChange={(event) => setRole(event.target.value as Role | '')}
+              data-testid="users-role"
+            >
+              <option value="">All roles</option>
+              {ROLES.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="inline-field">
+            <span>Status</span>
+            <select
+              value={status}
+              onChange={(event) => setStatus(event.target.value as StatusFilter | '')}
+              data-testid="users-status"
+            >
+              <option value="">Any status</option>
+              {STATUSES.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="button"
+            className="btn btn--ghost btn--small"
+            onClick={list.reload}
+            disabled={list.loading}
+          >
+            Refresh
+          </button>
+        </div>
+      }
+    >
+      {list.error !== null && <ErrorBanner message={list.error} onRetry={list.retry} />}
+      {list.loaded && !list.loading && list.items.length === 0 && list.error === null && (
+        <Empty>{filtered ? 'No user matches these filters.' : 'No users yet.'}</Empty>
+      )}
+      {list.items.length > 0 && (
+        <div className={list.loading && list.loaded ? 'table-wrap is-refreshing' : 'table-wrap'}>
+          <table className="table" data-testid="users-table">
+            <thead>
+              <tr>
+                <th>User</th>
+                <th>Role</th>
+                <th>Status</th>
+                <th>Phone</th>
+                <th>Joined</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((user) => (
+                <tr key={user.id} data-testid="user-row" data-role={user.role} data-status={user.status}>
+                  <td>
+                    <strong>{user.name}</strong>
+                    <small className="table__sub">{user.email}</small>
+                  </td>
+                  <td>
+                    <span className={`role role--${user.role}`}>{user.role}</span>
+                  </td>
+                  <td>
+                    <span className={`state state--${user.status === 'active' ? 'online' : 'suspended'}`}>
+                      {user.status}
+                    </span>
+                  </td>
+                  <td className="muted">{user.phone ?? '—'}</td>
+                  <td className="muted">{formatTime(user.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {list.loading && <Spinner />}
+      {!list.loading && list.cursor !== null && (
+        <button
+          type="button"
+          className="btn btn--ghost btn--block"
+          onClick={list.more}
+          data-testid="users-more"
+        >
+          Load more
+        </button>
+      )}
+    </Card>
+  );
+}
