@@ -1,16 +1,29 @@
 import { parseArgs } from 'node:util';
 import { createApp, PROCESS_ROLES, type ProcessRole } from './app';
+import { analyticsCommand, generateCommand } from './cli/data-commands';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { createLogger } from './lib/logger';
 import { isAppError } from './lib/errors';
 import { createShardPool } from './platform/platform';
 import { migrateShards } from './platform/db/migrate';
+import { demoConfig, startDemo } from './simulator/demo';
+import { simulateCommand } from './simulator/simulate.command';
 
 const USAGE = `loadline <command>
 
 Commands:
-  start [--roles api,realtime,worker]   run the platform (default: every role)
+  start [--roles api,realtime,worker] [--demo]
+                                        run the platform (default: every role); --demo also
+                                        runs a simulated fleet in this process
+  simulate --drivers N --customers M [--url U] [--duration S] ...
+                                        drive a simulated fleet against a running server
+                                        (simulate --help lists every flag)
   migrate                               bring every shard to the latest schema
+  generate users|drivers|bookings --count N
+                                        generate realistic records through the job queue,
+                                        with a progress bar
+  analytics rebuild                     recount the analytics roll-ups from the bookings
+                                        (stop the workers first)
   admin create --email E --password P [--name N]
                                         create an administrator account
 `;
@@ -31,13 +44,19 @@ function parseRoles(value: string | undefined): ProcessRole[] {
 async function start(config: Config, argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { roles: { type: 'string' } },
+    options: { roles: { type: 'string' }, demo: { type: 'boolean' } },
     allowPositionals: false,
   });
   const logger = createLogger(config.logLevel);
-  const app = await createApp({ config, logger, roles: parseRoles(values.roles) });
+  const roles = parseRoles(values.roles);
+  const demo = values.demo === true;
+  if (demo && !(roles.includes('api') && roles.includes('realtime'))) {
+    throw new Error('--demo needs the api and realtime roles in this process');
+  }
+  const app = await createApp({ config: demo ? demoConfig(config) : config, logger, roles });
   const address = await app.listen();
   logger.info({ address, mode: config.mode, roles: app.roles }, 'loadline is up');
+  const simulation = demo ? await startDemo(app, logger) : null;
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -51,7 +70,9 @@ async function start(config: Config, argv: string[]): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     deadline.unref();
-    app.close().then(
+    // The simulated fleet signs off first, while the server can still answer it.
+    const closing = simulation === null ? app.close() : simulation.stop().then(() => app.close());
+    closing.then(
       () => {
         logger.info('stopped');
         process.exit(0);
@@ -114,8 +135,17 @@ async function main(argv: string[]): Promise<void> {
     case 'start':
       await start(config, rest);
       return;
+    case 'simulate':
+      await simulateCommand(config, rest);
+      return;
     case 'migrate':
       await migrate(config);
+      return;
+    case 'generate':
+      await generateCommand(config, rest);
+      return;
+    case 'analytics':
+      await analyticsCommand(config, rest);
       return;
     case 'admin':
       if (rest[0] !== 'create') {

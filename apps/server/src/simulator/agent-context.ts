@@ -1,0 +1,20 @@
+import type { Logger } from '../lib/logger';
+import type { LoadlineApi } from './loadline-api';
+import type { Area } from './paths';
+import type { Range, Random } from './random';
+import type { SimSettings } from './sim-settings';
+import type { SimStats } from './sim-stats';
+
+/** What every simulated person shares: the server, the city, the rules of behaviour and the counters. */
+export interface AgentContext {
+  api: LoadlineApi;
+  stats: SimStats;
+  settings: SimSettings;
+  area: Area;
+  logger: Logger;
+}
+
+/** Wall-clock milliseconds for a simulated duration drawn from `range`. */
+export function simulatedMs(random: Random, range: Range, settings: SimSettings): number {
+  return random.in(range) / settings.timeScale;
+}

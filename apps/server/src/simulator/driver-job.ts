@@ -1,0 +1,88 @@
+import { ACTIVE_JOB_STATUSES, type BookingStatus } from '@loadline/contracts';
+import { simulatedMs } from './agent-context';
+import { Interrupted, type AgentTasks } from './agent-tasks';
+import { isApiError } from './api-client';
+import type { DriverLink } from './driver-link';
+import type { Point } from './paths';
+import type { Range, Random } from './random';
+import type { SimSettings } from './sim-settings';
+import type { SimStats } from './sim-stats';
+import type { VehicleMotion } from './vehicle-motion';
+
+export interface Job {
+  bookingId: string;
+  status: BookingStatus;
+  pickup: Point;
+  dropoff: Point;
+  /** Aborted when the booking ends without the driver (cancelled by its customer or an admin). */
+  scope: AbortController;
+}
+
+export interface JobDeps {
+  link: DriverLink;
+  tasks: AgentTasks;
+  motion: VehicleMotion;
+  plans: Random;
+  settings: SimSettings;
+  stats: SimStats;
+}
+
+export const ACTIVE: readonly BookingStatus[] = ACTIVE_JOB_STATUSES;
+
+/** Failures after which the booking itself says whether the status change happened. */
+const RECONCILE_CODES = new Set(['invalid_transition', 'not_found', 'ack_timeout', 'network_error']);
+
+/**
+ * Takes a job from its current status to delivered, driving to the pickup and
+ * then the dropoff, with a person's pauses between the steps. Each step starts
+ * from where the booking stands, so a job resumed after a restart carries on.
+ */
+export async function driveJob(job: Job, deps: JobDeps): Promise<void> {
+  const { tasks, motion, plans, settings, stats } = deps;
+  const scope = job.scope.signal;
+  const pause = (range: Range = settings.statusPauseMs) =>
+    tasks.sleep(simulatedMs(plans, range, settings), scope);
+  if (job.status === 'driver_assigned') {
+    await pause();
+    await advance(job, 'en_route_to_pickup', deps);
+  }
+  if (job.status === 'en_route_to_pickup') {
+    await tasks.sleep(motion.driveTo(job.pickup), scope);
+    await advance(job, 'arrived_at_pickup', deps);
+  }
+  if (job.status === 'arrived_at_pickup') {
+    await pause(settings.loadingMs);
+    await advance(job, 'goods_collected', deps);
+  }
+  if (job.status === 'goods_collected') {
+    await pause();
+    await advance(job, 'in_transit', deps);
+  }
+  if (job.status === 'in_transit') {
+    await tasks.sleep(motion.driveTo(job.dropoff), scope);
+    await pause(settings.unloadingMs);
+    await advance(job, 'delivered', deps);
+    stats.add('bookingsDelivered');
+  }
+}
+
+/** Reports the next status; a refused or unanswered change is settled by reading the booking. */
+async function advance(job: Job, status: BookingStatus, deps: JobDeps): Promise<void> {
+  const { link, tasks } = deps;
+  tasks.check();
+  try {
+    await link.changeStatus(job.bookingId, status);
+  } catch (error) {
+    if (!(isApiError(error) && RECONCILE_CODES.has(error.code))) {
+      throw error;
+    }
+    const booking = await link.api.getBooking(link.token, job.bookingId);
+    if (booking.status !== status) {
+      if (!ACTIVE.includes(booking.status)) {
+        throw new Interrupted(`booking ${job.bookingId} is ${booking.status}`);
+      }
+      throw error;
+    }
+  }
+  job.status = status;
+}

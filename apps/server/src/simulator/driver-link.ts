@@ -1,0 +1,44 @@
+import type { BookingStatus, LocationUpdate } from '@loadline/contracts';
+import type { LoadlineApi } from './loadline-api';
+import type { SimSocket } from './sim-socket';
+
+/**
+ * A signed-in driver's line to the server: the socket events of the contract
+ * while connected, their REST twins while the socket is reconnecting.
+ */
+export class DriverLink {
+  constructor(
+    readonly api: LoadlineApi,
+    readonly token: string,
+    readonly socket: SimSocket,
+  ) {}
+
+  async sendLocation(update: LocationUpdate): Promise<void> {
+    if (this.socket.connected) {
+      await this.socket.request('driverLocationUpdate', update);
+    } else {
+      await this.api.sendLocation(this.token, update);
+    }
+  }
+
+  async changeStatus(bookingId: string, status: BookingStatus): Promise<void> {
+    if (this.socket.connected) {
+      await this.socket.request('bookingStatusChanged', { bookingId, status });
+    } else {
+      await this.api.updateStatus(this.token, bookingId, status);
+    }
+  }
+
+  /** Joins the booking's room, to hear when its customer or an admin cancels it (no REST twin: skipped offline). */
+  async follow(bookingId: string): Promise<void> {
+    if (this.socket.connected) {
+      await this.socket.request('subscribeBooking', { bookingId });
+    }
+  }
+
+  async unfollow(bookingId: string): Promise<void> {
+    if (this.socket.connected) {
+      await this.socket.request('unsubscribeBooking', { bookingId });
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdminDriver, Booking, BookingEvent } from '@loadline/contracts';
+import type { LoadlineApp } from '../app';
+import { createLogger } from '../lib/logger';
+import { baseUrlOf } from '../../test/support/sockets';
+import { TestEnvironment } from '../../test/support/test-env';
+import { tier } from '../../test/support/tier';
+import { waitFor } from '../../test/support/wait';
+import { bearer } from '../../test/support/factories';
+import { ApiError } from './api-client';
+import type { SimSettings } from './sim-settings';
+import { SimSocket } from './sim-socket';
+import type { SimSnapshot } from './sim-stats';
+import { Simulator } from './simulator';
+
+/** Everything a person does, 300 times faster; pings and offer answers short but within the contract's limits. */
+const FAST: Partial<SimSettings> = {
+  timeScale: 300,
+  pingIntervalMs: { min: 150, max: 300 },
+  offerDecisionMs: { min: 30, max: 120 },
+  acceptProbability: 0.8,
+  onlineAtStart: 1,
+  togglingShare: 0,
+  cancelShare: 0.2,
+  rateShare: 1,
+};
+
+const AREA = { center: { lat: 12.9716, lng: 77.5946 }, radiusKm: 2 };
+
+describe(`simulator against an in-process server (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+  let url: string;
+  let adminToken: string;
+  /** Drivers the first run left holding a job (stopping never waits for a delivery). */
+  let leftOnAJob = 0;
+  const logger = createLogger(process.env.LOADLINE_TEST_LOG_LEVEL ?? 'silent');
+
+  const simulator = (bookingsPerMinute: number) =>
+    new Simulator({
+      baseUrl: url,
+      drivers: 3,
+      customers: 2,
+      bookingsPerMinute,
+      area: AREA,
+      seed: 7,
+      settings: FAST,
+      logger,
+      statusIntervalMs: 60_000,
+    });
+
+  async function adminGet<T>(path: string): Promise<T> {
+    const response = await app.http.inject({ method: 'GET', url: path, headers: bearer(adminToken) });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json<T>();
+  }
+
+  async function simDrivers(): Promise<AdminDriver[]> {
+    const page = await adminGet<{ items: AdminDriver[] }>('/v1/admin/drivers?limit=100');
+    return page.items.filter((driver) => driver.email.startsWith('sim-driver-'));
+  }
+
+  function noErrors(snapshot: SimSnapshot): void {
+    expect(snapshot.errors, JSON.stringify(snapshot.errorKinds)).toBe(0);
+  }
+
+  beforeAll(async () => {
+    // Rate limits stay on: the simulator must live with them.
+    env = await TestEnvironment.create('simulator');
+    app = await env.start();
+    await app.listen();
+    url = baseUrlOf(app);
+    await app.services.auth.createAccount({
+      email: 'ops@example.com',
+      password: 'admin password',
+      name: 'Ops',
+      role: 'admin',
+    });
+    const login = await app.http.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: 'ops@example.com', password: 'admin password' },
+    });
+    adminToken = login.json<{ token: string }>().token;
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  it('signs up a fleet, delivers a booking through every status, and leaves every driver offline after stop', async () => {
+    const sim = simulator(120);
+    await sim.start();
+    let last: SimSnapshot;
+    try {
+      await waitFor(() => sim.snapshot().bookingsDelivered >= 1, 45_000, 50);
+      expect(sim.snapshot().driversOnline).toBe(3);
+    } finally {
+      last = await sim.stop();
+    }
+
+    noErrors(last);
+    expect(last.accountsCreated).toBe(5);
+    expect(last.accountsLoggedIn).toBe(0);
+    expect(last.driversOnline).toBe(0);
+    expect(last.bookingsCreated).toBeGreaterThanOrEqual(1);
+    expect(last.offersAccepted).toBeGreaterThanOrEqual(1);
+    expect(last.locationPings).toBeGreaterThan(0);
+
+    const drivers = await simDrivers();
+    expect(drivers.map((driver) => driver.email).sort()).toEqual([
+      'sim-driver-0001@loadline.test',
+      'sim-driver-0002@loadline.test',
+      'sim-driver-0003@loadline.test',
+    ]);
+    expect(drivers.map((driver) => driver.vehicle.type).sort()).toEqual(['bike', 'mini_truck', 'van']);
+    expect(drivers.filter((driver) => driver.online)).toEqual([]);
+    expect((await adminGet<{ items: AdminDriver[] }>('/v1/admin/drivers?status=online')).items).toEqual([]);
+    leftOnAJob = drivers.filter((driver) => driver.busy).length;
+
+    const delivered = await adminGet<{ items: Booking[] }>('/v1/admin/bookings?status=delivered');
+    const booking = delivered.items[0];
+    expect(booking).toBeDefined();
+    expect(drivers.map((driver) => driver.id)).toContain(booking?.driverId);
+    const events = await adminGet<{ items: BookingEvent[] }>(`/v1/bookings/${booking?.id ?? ''}/events`);
+    expect(events.items.map((event) => event.status)).toEqual([
+      'searching',
+      'driver_assigned',
+      'en_route_to_pickup',
+      'arrived_at_pickup',
+      'goods_collected',
+      'in_transit',
+      'delivered',
+    ]);
+  }, 90_000);
+
+  it("a socket with an unknown token is refused with the server's code, not retried forever", async () => {
+    const refused = await SimSocket.open(url, 'not-a-session').then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toMatchObject({ status: 401, code: 'unauthenticated' });
+  });
+
+  it('a rerun logs in to the same accounts, picks up jobs left open, and signs off cleanly', async () => {
+    const sim = simulator(0);
+    await sim.start();
+    let last: SimSnapshot;
+    try {
+      await sim.whenReady();
+      await waitFor(() => sim.snapshot().driversOnline === 3, 20_000, 50);
+    } finally {
+      last = await sim.stop();
+    }
+
+    noErrors(last);
+    expect(last.accountsCreated).toBe(0);
+    expect(last.accountsLoggedIn).toBe(5);
+    expect(last.bookingsCreated).toBe(0);
+    expect(last.jobsResumed).toBe(leftOnAJob);
+    const drivers = await simDrivers();
+    expect(drivers).toHaveLength(3);
+    expect(drivers.filter((driver) => driver.online)).toEqual([]);
+  }, 60_000);
+});
