@@ -14,6 +14,10 @@ const BENCHES: Readonly<Record<string, { summary: string; load: () => Promise<Be
     summary: 'Socket.IO driver pings and live deliveries vs. a bare Socket.IO + GEOADD baseline',
     load: async () => (await import('./realtime.bench')).runRealtimeBench,
   },
+  data: {
+    summary: 'generates 1M users (or --ten-million) via the admin API, then times admin lists and analytics',
+    load: async () => (await import('./data.bench')).runDataBench,
+  },
 };
 
 function usage(): string {
