@@ -146,7 +146,6 @@ export async function runDataBench(argv: string[]): Promise<void> {
   }
   const teardown = new Teardown();
   const removeSignalHandlers = teardown.onSignals();
-  const removeRepeatGuard = ignoreRepeatedSignals();
   const started = performance.now();
   let summary: Record<string, unknown>;
   try {
@@ -154,35 +153,10 @@ export async function runDataBench(argv: string[]): Promise<void> {
   } finally {
     await teardown.run();
     removeSignalHandlers();
-    removeRepeatGuard();
   }
   summary.totalSeconds = round((performance.now() - started) / 1000, 1);
   // The last line: one JSON object, for scripts and CI to pick up.
   process.stdout.write(`${JSON.stringify(summary)}\n`);
-}
-
-/**
- * Keeps a listener on SIGINT/SIGTERM after Teardown's one-shot handler has
- * fired. Ctrl-C reaches the bench twice (from the terminal, and relayed by
- * tsx's parent process when the child's acknowledgement is slow); without a
- * listener the second one would kill the bench halfway through its teardown,
- * leaving the private MariaDB and its data directory behind. Every teardown
- * step ends by itself.
- */
-function ignoreRepeatedSignals(): () => void {
-  let seen = 0;
-  const handler = (): void => {
-    seen += 1;
-    if (seen > 1) {
-      process.stderr.write('already stopping: waiting for the teardown to finish\n');
-    }
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
 }
 
 /** How one shard is reached, for the bench's own (untimed) SQL. */

@@ -54,13 +54,25 @@ export class Teardown {
   }
 
   /** Runs the teardown and exits on SIGINT/SIGTERM; returns a function that removes the handlers. */
+  /**
+   * Runs the teardown on SIGINT/SIGTERM, then exits. Later signals are
+   * swallowed: Ctrl-C often arrives twice (from the terminal and relayed by
+   * tsx's parent), and a second one must not kill the process halfway
+   * through its cleanup. Every teardown step ends by itself.
+   */
   onSignals(): () => void {
+    let stopping = false;
     const handler = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        process.stderr.write('already stopping: waiting for the teardown to finish\n');
+        return;
+      }
+      stopping = true;
       process.stderr.write(`\n${signal}: stopping and cleaning up\n`);
       void this.run().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     };
-    process.once('SIGINT', handler);
-    process.once('SIGTERM', handler);
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
     return () => {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
