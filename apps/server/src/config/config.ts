@@ -259,8 +259,8 @@ export function loadConfig(env: Env = process.env): Config {
     generation: {
       center: point(env, 'CITY_CENTER', { lat: 12.9716, lng: 77.5946 }),
       radiusKm: decimal(env, 'CITY_RADIUS_KM', 15, 0.5, 200),
-      chunkSize: integer(env, 'GENERATION_CHUNK_SIZE', 5_000, 10, 50_000),
-      concurrency: integer(env, 'GENERATION_CONCURRENCY', 4, 1, 64),
+      chunkSize: integer(env, 'GENERATION_CHUNK_SIZE', 20_000, 10, 50_000),
+      concurrency: integer(env, 'GENERATION_CONCURRENCY', 2, 1, 64),
       historyDays: integer(env, 'GENERATION_HISTORY_DAYS', 90, 1, 3650),
     },
     trustProxy: flag(env, 'TRUST_PROXY', false),
