@@ -5,7 +5,7 @@ import { OUTBOX_JOB, type OutboxJob } from '../platform/outbox/outbox';
 import { RecordingSink, type Delivery } from '../realtime/deliveries';
 import { BOOKING_STATUS_CHANGED } from '../modules/bookings/booking-events';
 import { createNotifications, type NotificationsModule } from '../modules/notifications/notifications.module';
-import { bearer, driverSignup, signUp } from '../../test/support/factories';
+import { bearer, driverSignup, signInAdmin, signUp } from '../../test/support/factories';
 import { book, newCustomer } from '../../test/support/fleet';
 import { TestEnvironment } from '../../test/support/test-env';
 import { tier } from '../../test/support/tier';
@@ -26,18 +26,7 @@ describe(`notifications.booking job (${tier})`, () => {
     sink = new RecordingSink();
     notifications = createNotifications({ platform: app.platform, sink });
     notifications.registerJobs();
-    await app.services.auth.createAccount({
-      email: 'ops@example.com',
-      password: 'admin password',
-      name: 'Ops',
-      role: 'admin',
-    });
-    const login = await app.http.inject({
-      method: 'POST',
-      url: '/v1/auth/login',
-      payload: { email: 'ops@example.com', password: 'admin password' },
-    });
-    admin = login.json<{ token: string }>().token;
+    admin = await signInAdmin(app);
   });
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { baseUrlOf } from '../../test/support/sockets';
 import { TestEnvironment } from '../../test/support/test-env';
 import { tier } from '../../test/support/tier';
 import { waitFor } from '../../test/support/wait';
-import { bearer } from '../../test/support/factories';
+import { bearer, signInAdmin } from '../../test/support/factories';
 import { ApiError } from './api-client';
 import type { SimSettings } from './sim-settings';
 import { SimSocket } from './sim-socket';
@@ -70,18 +70,7 @@ describe(`simulator against an in-process server (${tier})`, () => {
     app = await env.start();
     await app.listen();
     url = baseUrlOf(app);
-    await app.services.auth.createAccount({
-      email: 'ops@example.com',
-      password: 'admin password',
-      name: 'Ops',
-      role: 'admin',
-    });
-    const login = await app.http.inject({
-      method: 'POST',
-      url: '/v1/auth/login',
-      payload: { email: 'ops@example.com', password: 'admin password' },
-    });
-    adminToken = login.json<{ token: string }>().token;
+    adminToken = await signInAdmin(app);
   });
 
   afterAll(async () => {

@@ -44,3 +44,19 @@ export async function signUp(app: LoadlineApp, body: SignupBody): Promise<AuthRe
 export function bearer(token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` };
 }
+
+export const TEST_ADMIN = { email: 'ops@example.com', password: 'admin password', name: 'Ops' } as const;
+
+/** Creates the test administrator (as `loadline admin create` does) and returns its session token. */
+export async function signInAdmin(app: LoadlineApp): Promise<string> {
+  await app.services.auth.createAccount({ ...TEST_ADMIN, role: 'admin' });
+  const login = await app.http.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email: TEST_ADMIN.email, password: TEST_ADMIN.password },
+  });
+  if (login.statusCode !== 200) {
+    throw new Error(`admin login failed with ${login.statusCode}: ${login.body}`);
+  }
+  return login.json<AuthResponse>().token;
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Analytics, AuthResponse, Booking, DriverStats, GenerationJob } from '@loadline/contracts';
+import type { Analytics, Booking, DriverStats, GenerationJob } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
-import { bearer } from '../../../test/support/factories';
+import { bearer, signInAdmin } from '../../../test/support/factories';
 import { CITY, book, newCustomer, offset, onlineDriver, waitForOffer } from '../../../test/support/fleet';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
@@ -32,18 +32,7 @@ describe(`analytics (${tier})`, () => {
       env: { RATE_LIMITS: 'off', GENERATION_CHUNK_SIZE: '400', GENERATION_HISTORY_DAYS: '20' },
     });
     app = await env.start();
-    await app.services.auth.createAccount({
-      email: 'ops@example.com',
-      password: 'admin password',
-      name: 'Ops',
-      role: 'admin',
-    });
-    const login = await app.http.inject({
-      method: 'POST',
-      url: '/v1/auth/login',
-      payload: { email: 'ops@example.com', password: 'admin password' },
-    });
-    admin = login.json<AuthResponse>().token;
+    admin = await signInAdmin(app);
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Booking, BookingEvent, Quote, Tracking } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
-import { bearer } from '../../../test/support/factories';
+import { bearer, signInAdmin } from '../../../test/support/factories';
 import {
   CITY,
   book,
@@ -25,18 +25,7 @@ describe(`bookings (${tier})`, () => {
   beforeAll(async () => {
     env = await TestEnvironment.create('bookings', { env: { RATE_LIMITS: 'off', OFFER_TTL_SECONDS: '30' } });
     app = await env.start();
-    await app.services.auth.createAccount({
-      email: 'ops@example.com',
-      password: 'admin password',
-      name: 'Ops',
-      role: 'admin',
-    });
-    const login = await app.http.inject({
-      method: 'POST',
-      url: '/v1/auth/login',
-      payload: { email: 'ops@example.com', password: 'admin password' },
-    });
-    admin = login.json<{ token: string }>().token;
+    admin = await signInAdmin(app);
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { AuthResponse, GenerationJob } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
-import { bearer } from '../../../test/support/factories';
+import { bearer, signInAdmin } from '../../../test/support/factories';
 import { startServerProcess } from '../../../test/support/processes';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
@@ -37,18 +37,7 @@ describe(`bulk generation (${tier})`, () => {
       env: { RATE_LIMITS: 'off', GENERATION_CHUNK_SIZE: '250', GENERATION_CONCURRENCY: '3' },
     });
     app = await env.start();
-    await app.services.auth.createAccount({
-      email: 'ops@example.com',
-      password: 'admin password',
-      name: 'Ops',
-      role: 'admin',
-    });
-    const login = await app.http.inject({
-      method: 'POST',
-      url: '/v1/auth/login',
-      payload: { email: 'ops@example.com', password: 'admin password' },
-    });
-    admin = login.json<AuthResponse>().token;
+    admin = await signInAdmin(app);
   });
 
   afterAll(async () => {

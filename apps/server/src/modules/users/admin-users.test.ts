@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdminUser, AuthResponse, GenerationJob } from '@loadline/contracts';
+import type { AdminUser, GenerationJob } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
-import { bearer, customerSignup, signUp } from '../../../test/support/factories';
+import { bearer, customerSignup, signInAdmin, signUp } from '../../../test/support/factories';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
@@ -22,18 +22,7 @@ describe(`admin users list (${tier})`, () => {
       env: { RATE_LIMITS: 'off', GENERATION_CHUNK_SIZE: '100', GENERATION_CONCURRENCY: '1' },
     });
     app = await env.start();
-    await app.services.auth.createAccount({
-      email: 'ops@example.com',
-      password: 'admin password',
-      name: 'Ops',
-      role: 'admin',
-    });
-    const login = await app.http.inject({
-      method: 'POST',
-      url: '/v1/auth/login',
-      payload: { email: 'ops@example.com', password: 'admin password' },
-    });
-    admin = login.json<AuthResponse>().token;
+    admin = await signInAdmin(app);
   });
 
   afterAll(async () => {
