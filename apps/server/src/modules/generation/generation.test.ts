@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { AuthResponse, GenerationJob } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
-import { bearer, signInAdmin } from '../../../test/support/factories';
+import { bearer, customerSignup, signInAdmin, signUp } from '../../../test/support/factories';
+import { baseUrlOf, connectSocket } from '../../../test/support/sockets';
 import { startServerProcess } from '../../../test/support/processes';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
@@ -210,6 +211,31 @@ describe(`bulk generation (${tier})`, () => {
         }
         expect(booking.created_at).toBeLessThan(Date.now());
       }
+    }
+  });
+
+  it('pushes progress to admins over the socket, and to no one else', async () => {
+    await app.listen();
+    const url = baseUrlOf(app);
+    const adminSocket = await connectSocket(url, admin);
+    const customer = await signUp(app, customerSignup());
+    const customerSocket = await connectSocket(url, customer.token);
+    try {
+      const job = await generate('users', 1_000);
+      const last = await adminSocket.waitFor<GenerationJob>(
+        'generationProgress',
+        (event) => event.id === job.id && event.state === 'completed',
+      );
+      expect(last).toMatchObject({ done: 1_000, total: 1_000, entity: 'users' });
+      // Progress is pushed at most once a second per job, and always at the end.
+      const events = adminSocket
+        .of<GenerationJob>('generationProgress')
+        .filter((event) => event.id === job.id);
+      expect(events.length).toBeGreaterThanOrEqual(1);
+      expect(customerSocket.of('generationProgress')).toHaveLength(0);
+    } finally {
+      adminSocket.close();
+      customerSocket.close();
     }
   });
 
