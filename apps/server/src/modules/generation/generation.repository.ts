@@ -177,19 +177,6 @@ export class GenerationRepository {
         : 'insert';
     const head = `${verb} into ${table} (${columns.join(', ')}) values `;
     const quote = dialect === 'mysql' ? mysqlString : sqliteString;
-    // A long value every row shares (a job's password hash) is sent once as a session variable.
-    const shared = dialect === 'mysql' ? sharedColumns(columns, rows) : new Map<string, string>();
-    for (const [column, value] of shared) {
-      await sql.raw(`set @shared_${column} = ${quote(value)}`).execute(db);
-    }
-    const render = columns.map((column) => {
-      if (shared.has(column)) {
-        const variable = `@shared_${column}`;
-        return () => variable;
-      }
-      const isId = ID_COLUMNS.has(column);
-      return (record: Record<string, unknown>) => literal(record[column], isId, quote);
-    });
     let tuples: string[] = [];
     let bytes = head.length;
     const flush = async () => {
@@ -203,7 +190,7 @@ export class GenerationRepository {
     };
     for (const row of rows) {
       const record = row as Record<string, unknown>;
-      const tuple = `(${render.map((value) => value(record)).join(',')})`;
+      const tuple = `(${columns.map((column) => literal(record[column], ID_COLUMNS.has(column), quote)).join(',')})`;
       tuples.push(tuple);
       bytes += tuple.length + 1;
       if (bytes >= STATEMENT_BYTES || (dialect === 'sqlite' && tuples.length >= SQLITE_ROWS_PER_STATEMENT)) {
@@ -215,27 +202,6 @@ export class GenerationRepository {
 }
 
 const ID_PATTERN = /^[1-9][0-9]{0,18}$/;
-
-/** Columns whose value is the same long string in every row (worth sending once). */
-function sharedColumns(columns: readonly string[], rows: readonly object[]): Map<string, string> {
-  const shared = new Map<string, string>();
-  const first = rows[0] as Record<string, unknown> | undefined;
-  if (first === undefined || rows.length < 2) {
-    return shared;
-  }
-  for (const column of columns) {
-    const value = first[column];
-    if (
-      typeof value === 'string' &&
-      value.length >= 32 &&
-      !ID_COLUMNS.has(column) &&
-      rows.every((row) => (row as Record<string, unknown>)[column] === value)
-    ) {
-      shared.set(column, value);
-    }
-  }
-  return shared;
-}
 
 function literal(value: unknown, isId: boolean, quote: (text: string) => string): string {
   if (value === null || value === undefined) {
