@@ -217,6 +217,7 @@ export class GenerationService {
     };
     const placement: Placement = {
       shardOfId: (id) => router.forId(id).index,
+      shardOfLogical: (logical) => router.forLogical(logical).index,
       logicalForKey: (key) => router.logicalForKey(key),
       shardOfKey: (key) => router.forKey(key).index,
     };

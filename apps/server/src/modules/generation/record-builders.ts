@@ -60,6 +60,7 @@ export interface ChunkPlan {
 /** Where rows go: the physical shard of an ID, and of a looked-up value. */
 export interface Placement {
   shardOfId(id: string): number;
+  shardOfLogical(logicalShard: number): number;
   logicalForKey(key: string): number;
   shardOfKey(key: string): number;
 }
@@ -182,7 +183,7 @@ function addAccount(
   const emailKey = `email:${email}`;
   const logical = place.logicalForKey(emailKey);
   const id = generatedId(index, createdAt, logical);
-  const home = batches.on(place.shardOfId(id));
+  const home = batches.on(place.shardOfLogical(logical));
   const suspended = random.chance(0.01);
   home.users.push({
     id,
@@ -244,7 +245,8 @@ function addBooking(
   const index = plan.indexBase + row;
   const customerId = random.pick(plan.customers);
   const driver = random.pick(plan.drivers);
-  const id = generatedId(index, createdAt, logicalShardOf(customerId));
+  const customerLogical = logicalShardOf(customerId);
+  const id = generatedId(index, createdAt, customerLogical);
   const type = driver.vehicleType;
 
   const pickup = { ...pointInArea(plan.area, random), address: addressFor(random) };
@@ -331,7 +333,7 @@ function addBooking(
     created_at: createdAt,
     updated_at: ratedAt ?? endedAt,
   };
-  const home = batches.on(place.shardOfId(id));
+  const home = batches.on(place.shardOfLogical(customerLogical));
   home.bookings.push(booking);
   statuses.forEach((step, position) =>
     home.events.push({

@@ -1,5 +1,5 @@
 import { Kysely, MysqlDialect, sql } from 'kysely';
-import { createPool } from 'mysql2';
+import { createPool, format, type SqlValue } from 'mysql2';
 import { errors } from '../../lib/errors';
 import { guardDialect } from './guarded-dialect';
 import { MysqlIdParamsPlugin } from './kysely-plugins';
@@ -9,6 +9,18 @@ import { shardLabel, type Shard, type ShardPool } from './shard-pool';
 export interface MysqlShardPoolOptions {
   urls: readonly string[];
   connectionsPerShard: number;
+}
+
+/**
+ * mysql2's own formatting, except that a statement with no values is sent as
+ * it is: scanning a megabyte of bulk INSERT for placeholders that cannot be
+ * there cost a tenth of a generation worker's CPU.
+ */
+function formatQuery(query: string, values: unknown): string {
+  if (values === undefined || values === null || (Array.isArray(values) && values.length === 0)) {
+    return query;
+  }
+  return format(query, values as SqlValue[], false, 'Z');
 }
 
 /** Cluster mode: one MySQL/MariaDB database per physical shard, each with its own pool. */
@@ -37,6 +49,7 @@ export class MysqlShardPool implements ShardPool {
         timezone: 'Z',
         charset: 'utf8mb4_unicode_ci',
         enableKeepAlive: true,
+        queryFormat: formatQuery,
       });
       return {
         index,

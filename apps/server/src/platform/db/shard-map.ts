@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LOGICAL_SHARDS } from './ids';
 
 /** Logical shards [from, to) live on physical shard `shard`. */
@@ -64,6 +64,6 @@ export class ShardMap {
 
 /** Places a looked-up value (an email, a plate) on a logical shard by hash. */
 export function logicalShardForKey(key: string): number {
-  const digest = createHash('sha256').update(key).digest();
+  const digest = hash('sha256', key, 'buffer');
   return digest.readUInt16BE(0) % LOGICAL_SHARDS;
 }
