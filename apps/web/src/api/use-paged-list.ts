@@ -86,3 +86,5 @@ export function usePagedList<T>(path: string, pageSize = 20, filter: ListFilter 
     refreshIfFirstPage,
   };
 }
+
+export type PagedList<T> = ReturnType<typeof usePagedList<T>>;

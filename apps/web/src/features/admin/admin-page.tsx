@@ -4,9 +4,9 @@ import { api, errorMessage } from '../../api/client';
 import { useSocket } from '../../api/socket';
 import { usePagedList } from '../../api/use-paged-list';
 import { MapView, type MapPoint } from '../../components/map-view';
+import { PagedCard } from '../../components/paged-card';
 import {
   Card,
-  Empty,
   ErrorBanner,
   formatMoney,
   formatTime,
@@ -66,83 +66,58 @@ function DriversTable({ refreshKey }: { refreshKey: number }) {
   };
 
   return (
-    <Card
+    <PagedCard
       title="Drivers"
-      actions={
-        <button
-          type="button"
-          className="btn btn--ghost btn--small"
-          onClick={list.reload}
-          disabled={list.loading}
-        >
-          Refresh
-        </button>
-      }
+      list={list}
+      empty="No drivers have signed up yet."
+      notice={actionError !== null && <ErrorBanner message={actionError} />}
+      moreTestId="drivers-more"
     >
-      {list.error !== null && <ErrorBanner message={list.error} onRetry={list.reload} />}
-      {actionError !== null && <ErrorBanner message={actionError} />}
-      {!list.loading && list.items.length === 0 && list.error === null ? (
-        <Empty>No drivers have signed up yet.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="drivers-table">
-            <thead>
-              <tr>
-                <th>Driver</th>
-                <th>Vehicle</th>
-                <th>Status</th>
-                <th>Last position</th>
-                <th aria-label="Actions" />
+      <table className="table" data-testid="drivers-table">
+        <thead>
+          <tr>
+            <th>Driver</th>
+            <th>Vehicle</th>
+            <th>Status</th>
+            <th>Last position</th>
+            <th aria-label="Actions" />
+          </tr>
+        </thead>
+        <tbody>
+          {list.items.map((driver) => {
+            const state = driverState(driver);
+            return (
+              <tr key={driver.id} data-testid="driver-row" data-driver-id={driver.id} data-state={state}>
+                <td>
+                  <strong>{driver.name}</strong>
+                  <small className="table__sub">{driver.email}</small>
+                </td>
+                <td>
+                  {vehicleLabel(driver.vehicle.type)} <span className="mono">{driver.vehicle.plate}</span>
+                </td>
+                <td>
+                  <span className={`state state--${state}`}>{state}</span>
+                </td>
+                <td className="muted">
+                  {driver.lastLocation === null ? '—' : formatTime(driver.lastLocation.at)}
+                </td>
+                <td className="table__actions">
+                  <button
+                    type="button"
+                    className={`btn btn--small ${driver.suspended ? 'btn--ghost' : 'btn--danger'}`}
+                    disabled={pending === driver.id}
+                    onClick={() => void toggle(driver)}
+                    data-testid="suspend-toggle"
+                  >
+                    {driver.suspended ? 'Unsuspend' : 'Suspend'}
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.items.map((driver) => {
-                const state = driverState(driver);
-                return (
-                  <tr key={driver.id} data-testid="driver-row" data-driver-id={driver.id} data-state={state}>
-                    <td>
-                      <strong>{driver.name}</strong>
-                      <small className="table__sub">{driver.email}</small>
-                    </td>
-                    <td>
-                      {vehicleLabel(driver.vehicle.type)} <span className="mono">{driver.vehicle.plate}</span>
-                    </td>
-                    <td>
-                      <span className={`state state--${state}`}>{state}</span>
-                    </td>
-                    <td className="muted">
-                      {driver.lastLocation === null ? '—' : formatTime(driver.lastLocation.at)}
-                    </td>
-                    <td className="table__actions">
-                      <button
-                        type="button"
-                        className={`btn btn--small ${driver.suspended ? 'btn--ghost' : 'btn--danger'}`}
-                        disabled={pending === driver.id}
-                        onClick={() => void toggle(driver)}
-                        data-testid="suspend-toggle"
-                      >
-                        {driver.suspended ? 'Unsuspend' : 'Suspend'}
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list.loading && <Spinner />}
-      {!list.loading && list.cursor !== null && (
-        <button
-          type="button"
-          className="btn btn--ghost btn--block"
-          onClick={list.more}
-          data-testid="drivers-more"
-        >
-          Load more
-        </button>
-      )}
-    </Card>
+            );
+          })}
+        </tbody>
+      </table>
+    </PagedCard>
   );
 }
 
@@ -157,69 +132,39 @@ function BookingsTable({ refreshKey }: { refreshKey: number }) {
   }, [refreshKey, refreshIfFirstPage]);
 
   return (
-    <Card
-      title="Recent bookings"
-      actions={
-        <button
-          type="button"
-          className="btn btn--ghost btn--small"
-          onClick={list.reload}
-          disabled={list.loading}
-        >
-          Refresh
-        </button>
-      }
-    >
-      {list.error !== null && <ErrorBanner message={list.error} onRetry={list.reload} />}
-      {!list.loading && list.items.length === 0 && list.error === null ? (
-        <Empty>No bookings yet.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="bookings-table">
-            <thead>
-              <tr>
-                <th>Booking</th>
-                <th>Status</th>
-                <th>Vehicle</th>
-                <th className="num">Distance</th>
-                <th className="num">Price</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((booking) => (
-                <tr
-                  key={booking.id}
-                  data-testid="booking-row"
-                  data-booking-id={booking.id}
-                  data-status={booking.status}
-                >
-                  <td className="mono">#{booking.id}</td>
-                  <td>
-                    <StatusPill status={booking.status} />
-                  </td>
-                  <td>{vehicleLabel(booking.vehicleType)}</td>
-                  <td className="num">{booking.distanceKm.toFixed(1)} km</td>
-                  <td className="num">{formatMoney(booking.price)}</td>
-                  <td className="muted">{formatTime(booking.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list.loading && <Spinner />}
-      {!list.loading && list.cursor !== null && (
-        <button
-          type="button"
-          className="btn btn--ghost btn--block"
-          onClick={list.more}
-          data-testid="bookings-more"
-        >
-          Load more
-        </button>
-      )}
-    </Card>
+    <PagedCard title="Recent bookings" list={list} empty="No bookings yet." moreTestId="bookings-more">
+      <table className="table" data-testid="bookings-table">
+        <thead>
+          <tr>
+            <th>Booking</th>
+            <th>Status</th>
+            <th>Vehicle</th>
+            <th className="num">Distance</th>
+            <th className="num">Price</th>
+            <th>Created</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.items.map((booking) => (
+            <tr
+              key={booking.id}
+              data-testid="booking-row"
+              data-booking-id={booking.id}
+              data-status={booking.status}
+            >
+              <td className="mono">#{booking.id}</td>
+              <td>
+                <StatusPill status={booking.status} />
+              </td>
+              <td>{vehicleLabel(booking.vehicleType)}</td>
+              <td className="num">{booking.distanceKm.toFixed(1)} km</td>
+              <td className="num">{formatMoney(booking.price)}</td>
+              <td className="muted">{formatTime(booking.createdAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </PagedCard>
   );
 }
 

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { AdminUser, Role } from '@loadline/contracts';
 import { usePagedList } from '../../api/use-paged-list';
-import { Card, Empty, ErrorBanner, formatTime, Spinner } from '../../components/ui';
+import { PagedCard } from '../../components/paged-card';
+import { formatTime } from '../../components/ui';
 
 type StatusFilter = AdminUser['status'];
 const ROLES: readonly { value: Role; label: string }[] = [
@@ -22,10 +23,13 @@ export function UsersTable() {
   const filtered = role !== '' || status !== '';
 
   return (
-    <Card
+    <PagedCard
       title="Users"
-      actions={
-        <div className="row">
+      list={list}
+      empty={filtered ? 'No user matches these filters.' : 'No users yet.'}
+      moreTestId="users-more"
+      filters={
+        <>
           <label className="inline-field">
             <span>Role</span>
             <select
@@ -56,67 +60,40 @@ export function UsersTable() {
               ))}
             </select>
           </label>
-          <button
-            type="button"
-            className="btn btn--ghost btn--small"
-            onClick={list.reload}
-            disabled={list.loading}
-          >
-            Refresh
-          </button>
-        </div>
+        </>
       }
     >
-      {list.error !== null && <ErrorBanner message={list.error} onRetry={list.retry} />}
-      {list.loaded && !list.loading && list.items.length === 0 && list.error === null && (
-        <Empty>{filtered ? 'No user matches these filters.' : 'No users yet.'}</Empty>
-      )}
-      {list.items.length > 0 && (
-        <div className={list.loading && list.loaded ? 'table-wrap is-refreshing' : 'table-wrap'}>
-          <table className="table" data-testid="users-table">
-            <thead>
-              <tr>
-                <th>User</th>
-                <th>Role</th>
-                <th>Status</th>
-                <th>Phone</th>
-                <th>Joined</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((user) => (
-                <tr key={user.id} data-testid="user-row" data-role={user.role} data-status={user.status}>
-                  <td>
-                    <strong>{user.name}</strong>
-                    <small className="table__sub">{user.email}</small>
-                  </td>
-                  <td>
-                    <span className={`role role--${user.role}`}>{user.role}</span>
-                  </td>
-                  <td>
-                    <span className={`state state--${user.status === 'active' ? 'online' : 'suspended'}`}>
-                      {user.status}
-                    </span>
-                  </td>
-                  <td className="muted">{user.phone ?? '—'}</td>
-                  <td className="muted">{formatTime(user.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list.loading && <Spinner />}
-      {!list.loading && list.cursor !== null && (
-        <button
-          type="button"
-          className="btn btn--ghost btn--block"
-          onClick={list.more}
-          data-testid="users-more"
-        >
-          Load more
-        </button>
-      )}
-    </Card>
+      <table className="table" data-testid="users-table">
+        <thead>
+          <tr>
+            <th>User</th>
+            <th>Role</th>
+            <th>Status</th>
+            <th>Phone</th>
+            <th>Joined</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.items.map((user) => (
+            <tr key={user.id} data-testid="user-row" data-role={user.role} data-status={user.status}>
+              <td>
+                <strong>{user.name}</strong>
+                <small className="table__sub">{user.email}</small>
+              </td>
+              <td>
+                <span className={`role role--${user.role}`}>{user.role}</span>
+              </td>
+              <td>
+                <span className={`state state--${user.status === 'active' ? 'online' : 'suspended'}`}>
+                  {user.status}
+                </span>
+              </td>
+              <td className="muted">{user.phone ?? '—'}</td>
+              <td className="muted">{formatTime(user.createdAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </PagedCard>
   );
 }
