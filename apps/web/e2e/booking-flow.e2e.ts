@@ -321,6 +321,13 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       await admin.getByTestId('users-role').selectOption('driver');
       await admin.locator('[data-testid=user-row][data-role=driver]').first().waitFor();
       expect(await admin.locator('[data-testid=user-row]:not([data-role=driver])').count()).toBe(0);
+      // An exact email (any letter case) finds the one account, whatever the role filter was.
+      await admin.getByTestId('users-role').selectOption('');
+      await admin.getByTestId('users-email').fill(ADMIN.email.toUpperCase());
+      await admin.getByTestId('users-email').press('Enter');
+      await expect.poll(() => admin.locator('[data-testid=user-row]').count()).toBe(1);
+      expect(await admin.locator('[data-testid=user-row]').first().getAttribute('data-role')).toBe('admin');
+      await admin.getByTestId('users-email').fill('');
 
       await admin.getByTestId('admin-tab-vehicles').click();
       await admin.locator('[data-testid=vehicle-row][data-type=van]').first().waitFor();

@@ -16,6 +16,14 @@ export type AdminUser = Static<typeof AdminUser>;
 
 export const AdminUserListQuery = Type.Object(
   {
+    email: Type.Optional(
+      Type.String({
+        minLength: 3,
+        maxLength: 254,
+        description:
+          'Exact email (any letter case): the one account that has it, found through the directory.',
+      }),
+    ),
     role: Type.Optional(RoleSchema),
     status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended')])),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),

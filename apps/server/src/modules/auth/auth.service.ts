@@ -13,6 +13,7 @@ import type { SessionStore } from '../../platform/sessions/session-store.port';
 import { hashToken } from '../../http/auth-guard';
 import type { DriversRepository } from '../drivers/drivers.repository';
 import { VEHICLE_CAPACITY_KG, normalizePlate } from '../drivers/vehicle-catalog';
+import { emailKey, normalizeEmail, plateKey } from '../users/directory-keys';
 import type { UserRow, UsersRepository } from '../users/users.repository';
 import { presentUser } from '../users/users.presenter';
 
@@ -42,18 +43,6 @@ export interface NewAccount {
   role: Role;
   phone?: string | undefined;
   vehicle?: VehicleInput | undefined;
-}
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
-function emailKey(email: string): string {
-  return `email:${email}`;
-}
-
-function plateKey(plate: string): string {
-  return `plate:${plate}`;
 }
 
 /** Accounts and sessions: signup, login, logout, and the current user. */

@@ -17,6 +17,7 @@ import type { BookingDailyDelta, DriverDailyDelta } from '../analytics/rollups.r
 import { VEHICLE_CAPACITY_KG } from '../drivers/vehicle-catalog';
 import { computePrice } from '../pricing/price';
 import type { PricingRegion } from '../pricing/pricing-catalog';
+import { emailKey, plateKey } from '../users/directory-keys';
 import { generatedId } from './generated-ids';
 import { SeededRandom } from './seeded-random';
 import { EMAIL_DOMAINS, FIRST_NAMES, GOODS, LAST_NAMES, PLATE_STATES, STREETS } from './vocabulary';
@@ -180,8 +181,7 @@ function addAccount(
   const last = random.pick(LAST_NAMES);
   const email = `${first}.${last}.${index.toString(36)}@${random.pick(EMAIL_DOMAINS)}`.toLowerCase();
   // Like a signup: the account lives on its email's logical shard, with its directory entry.
-  const emailKey = `email:${email}`;
-  const logical = place.logicalForKey(emailKey);
+  const logical = place.logicalForKey(emailKey(email));
   const id = generatedId(index, createdAt, logical);
   const home = batches.on(place.shardOfLogical(logical));
   const suspended = random.chance(0.01);
@@ -229,7 +229,7 @@ function addAccount(
     updated_at: lastSeen,
   });
   batches
-    .on(place.shardOfKey(`plate:${plate}`))
+    .on(place.shardOfKey(plateKey(plate)))
     .lookups.push({ kind: 'plate', value: plate, owner_id: id, created_at: createdAt });
 }
 

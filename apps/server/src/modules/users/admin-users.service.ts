@@ -3,6 +3,7 @@ import { errors } from '../../lib/errors';
 import type { ListCache } from '../../platform/cache/list-cache';
 import { compareIds, scatterGather, type ScatterPage } from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
+import { emailKey, normalizeEmail } from './directory-keys';
 import { presentUser } from './users.presenter';
 import type { UserRow, UsersRepository } from './users.repository';
 
@@ -13,7 +14,8 @@ const CACHE_SECONDS = 60;
 /**
  * Every account on every shard, newest first: keyset pages merged across
  * shards (a deep page costs what the first does), or `page=N` for the first
- * few pages. Pages are cached until an account is written.
+ * few pages; or the one account with an exact email. Pages are cached until
+ * an account is written.
  */
 export class AdminUsersService {
   constructor(private readonly deps: { router: ShardRouter; users: UsersRepository; lists: ListCache }) {}
@@ -26,6 +28,9 @@ export class AdminUsersService {
   }
 
   private async load(query: AdminUserListQuery): Promise<ScatterPage<AdminUser>> {
+    if (query.email !== undefined) {
+      return { items: await this.byEmail(query), nextCursor: null };
+    }
     const limit = query.limit ?? DEFAULT_LIMIT;
     const page = query.page ?? 1;
     // Page N is the last `limit` rows of the first N × limit: small N only (the schema caps it).
@@ -48,5 +53,21 @@ export class AdminUsersService {
       items: window.items.slice(limit * (page - 1)).map((row) => presentUser(row)),
       nextCursor: window.nextCursor,
     };
+  }
+
+  /** An exact email needs no scatter: the directory names the account, on the email's own shard. */
+  private async byEmail(query: AdminUserListQuery): Promise<AdminUser[]> {
+    const email = normalizeEmail(query.email ?? '');
+    const shard = this.deps.router.forKey(emailKey(email));
+    const entry = await this.deps.users.findLookup(shard.db, 'email', email);
+    if (entry === undefined) {
+      return [];
+    }
+    const row = await this.deps.users.findById(this.deps.router.forId(entry.owner_id).db, entry.owner_id);
+    const matches =
+      row !== undefined &&
+      (query.role === undefined || row.role === query.role) &&
+      (query.status === undefined || row.status === query.status);
+    return matches ? [presentUser(row)] : [];
   }
 }

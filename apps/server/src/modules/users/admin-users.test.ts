@@ -128,6 +128,15 @@ describe(`admin users list (${tier})`, () => {
     }
   });
 
+  it('finds the account with an exact email, in any letter case', async () => {
+    const created = await signUp(app, customerSignup({ email: 'Find.Me@Example.com' }));
+    const found = await list('email=FIND.me%40example.com');
+    expect(found.items.map((user) => user.id)).toEqual([created.user.id]);
+    expect(found.nextCursor).toBeNull();
+    expect((await list('email=find.me%40example.com&role=driver')).items).toEqual([]);
+    expect((await list('email=nobody%40example.com')).items).toEqual([]);
+  });
+
   it('is served from the cache until an account is written', async () => {
     const before = await list('limit=5');
     // A row written behind the service's back is not seen while the page is cached...

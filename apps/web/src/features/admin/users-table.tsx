@@ -15,12 +15,15 @@ const STATUSES: readonly { value: StatusFilter; label: string }[] = [
   { value: 'suspended', label: 'Suspended' },
 ];
 
-/** Every account on the platform, filtered by role and status, cursor-paged across shards. */
+/** Every account on the platform, filtered by role and status or found by exact email, cursor-paged across shards. */
 export function UsersTable() {
   const [role, setRole] = useState<Role | ''>('');
   const [status, setStatus] = useState<StatusFilter | ''>('');
-  const list = usePagedList<AdminUser>('/v1/admin/users', 25, { role, status });
-  const filtered = role !== '' || status !== '';
+  const [emailInput, setEmailInput] = useState('');
+  // The search runs on Enter (or clearing the field), not on every keystroke.
+  const [email, setEmail] = useState('');
+  const list = usePagedList<AdminUser>('/v1/admin/users', 25, { role, status, email });
+  const filtered = role !== '' || status !== '' || email !== '';
 
   return (
     <PagedCard
@@ -30,6 +33,29 @@ export function UsersTable() {
       moreTestId="users-more"
       filters={
         <>
+          <form
+            className="inline-field"
+            role="search"
+            onSubmit={(event) => {
+              event.preventDefault();
+              setEmail(emailInput.trim());
+            }}
+          >
+            <label htmlFor="users-email">Email</label>
+            <input
+              id="users-email"
+              type="search"
+              placeholder="exact email, Enter"
+              value={emailInput}
+              onChange={(event) => {
+                setEmailInput(event.target.value);
+                if (event.target.value === '') {
+                  setEmail('');
+                }
+              }}
+              data-testid="users-email"
+            />
+          </form>
           <label className="inline-field">
             <span>Role</span>
             <select
