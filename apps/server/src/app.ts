@@ -21,6 +21,7 @@ import type { PricingService } from './modules/pricing/pricing.service';
 import { UsersRepository } from './modules/users/users.repository';
 import { SocketSink, type RealtimeSink } from './realtime/deliveries';
 import { registerGateway } from './realtime/gateway';
+import { AdminPresence, adminsPresent } from './realtime/admin-presence';
 import { LiveFeeds } from './realtime/live-feeds';
 import { createSocketServer, type LoadlineServer } from './realtime/socket-server';
 
@@ -134,12 +135,18 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       users: new UsersRepository(),
       lists: platform.lists,
     });
+    const adminPresence = new AdminPresence({
+      io: sockets.io,
+      cache: platform.cache,
+      logger: logger.child({ module: 'admin-presence' }),
+    });
     const liveFeeds = new LiveFeeds({
       board: platform.fleet,
       cache: platform.cache,
       sink,
       clock: platform.clock,
       overview: () => bookingCore.overview.overview(),
+      adminsPresent: () => adminsPresent(platform.cache),
       logger: logger.child({ module: 'live-feeds' }),
     });
 
@@ -172,6 +179,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
         },
         logger: logger.child({ module: 'gateway' }),
       });
+      adminPresence.start();
     }
     if (has('worker')) {
       drivers.registerJobs(platform.relay);
@@ -185,6 +193,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
 
     // Sockets go first so clients reconnect elsewhere while this process drains.
     http.addHook('preClose', async () => {
+      adminPresence.stop();
       liveFeeds.stop();
       bookingCore.stop();
       await sockets.close();

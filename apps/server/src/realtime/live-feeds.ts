@@ -16,6 +16,8 @@ export interface LiveFeedsDeps {
   sink: RealtimeSink;
   clock: Clock;
   overview: () => Promise<Overview>;
+  /** Whether any admin is connected anywhere; nothing is computed for an empty room. */
+  adminsPresent: () => Promise<boolean>;
   logger: Logger;
 }
 
@@ -23,6 +25,7 @@ export interface LiveFeedsDeps {
  * The admin live feeds, run by worker processes: `fleetUpdate` batches of the
  * drivers that changed since the last batch, and `metrics` when the overview
  * changes. Whichever worker holds the window's lead pushes; the others skip.
+ * The overview is computed only while some admin is connected.
  */
 export class LiveFeeds {
   private fleetTimer: NodeJS.Timeout | null = null;
@@ -84,6 +87,9 @@ export class LiveFeeds {
 
   /** Pushes the overview to admins when it differs from the last push; true when pushed. */
   async pushMetrics(): Promise<boolean> {
+    if (!(await this.deps.adminsPresent())) {
+      return false;
+    }
     if (!(await this.deps.cache.setIfAbsent('lead:metrics', String(process.pid), 1))) {
       return false;
     }
