@@ -53,6 +53,8 @@ export interface Config {
     readonly radiusGrowth: number;
     readonly maxWaves: number;
     readonly offerTtlSeconds: number;
+    /** Drivers whose last position is older than this are not offered jobs (their app may be gone). */
+    readonly maxPositionAgeSeconds: number;
     /** Scheduled bookings start searching this long before their time. */
     readonly scheduledLeadMinutes: number;
   };
@@ -254,6 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
       radiusGrowth: decimal(env, 'DISPATCH_RADIUS_GROWTH', 1.6, 1, 10),
       maxWaves: integer(env, 'DISPATCH_MAX_WAVES', 5, 1, 50),
       offerTtlSeconds: integer(env, 'OFFER_TTL_SECONDS', 20, 2, 600),
+      maxPositionAgeSeconds: integer(env, 'DISPATCH_MAX_POSITION_AGE_SECONDS', 120, 10, 86_400),
       scheduledLeadMinutes: integer(env, 'SCHEDULED_LEAD_MINUTES', 15, 0, 24 * 60),
     },
     generation: {

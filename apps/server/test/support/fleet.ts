@@ -28,7 +28,14 @@ export async function newCustomer(app: LoadlineApp): Promise<AuthResponse> {
 /** A driver signed up, online and reporting a position. */
 export async function onlineDriver(
   app: LoadlineApp,
-  options: { vehicleType?: VehicleType; at?: Coordinates; online?: boolean; capacityKg?: number } = {},
+  options: {
+    vehicleType?: VehicleType;
+    at?: Coordinates;
+    online?: boolean;
+    capacityKg?: number;
+    /** How long ago the reported position was taken (default: now). */
+    positionAgeSeconds?: number;
+  } = {},
 ): Promise<AuthResponse> {
   const template = driverSignup();
   const vehicle = {
@@ -44,7 +51,14 @@ export async function onlineDriver(
     method: 'POST',
     url: '/v1/driver/location',
     headers: bearer(driver.token),
-    payload: { lat: position.lat, lng: position.lng, heading: 90 },
+    payload: {
+      lat: position.lat,
+      lng: position.lng,
+      heading: 90,
+      ...(options.positionAgeSeconds === undefined
+        ? {}
+        : { at: new Date(Date.now() - options.positionAgeSeconds * 1000).toISOString() }),
+    },
   });
   if (located.statusCode !== 202) {
     throw new Error(`location failed: ${located.statusCode} ${located.body}`);

@@ -34,6 +34,7 @@ export interface DispatchSettings {
   radiusGrowth: number;
   maxWaves: number;
   offerTtlSeconds: number;
+  maxPositionAgeSeconds: number;
 }
 
 export interface DispatchServiceDeps {
@@ -288,7 +289,7 @@ export class DispatchService {
     );
   }
 
-  /** Nearest available drivers within this wave's radius, not offered before, eligible by SQL. */
+  /** Nearest available drivers within this wave's radius with a recent position, not offered before, eligible by SQL. */
   private async candidates(
     booking: BookingRow,
     wave: number,
@@ -301,7 +302,11 @@ export class DispatchService {
       this.radiusKm(wave),
       settings.offersPerWave + offeredBefore.length + 20,
     );
-    const fresh = hits.filter((hit) => !offeredBefore.includes(hit.member));
+    const notOffered = hits.filter((hit) => !offeredBefore.includes(hit.member));
+    // A driver whose app stopped sending positions may be gone: only recent positions count.
+    const takenAt = await this.deps.presence.positionTimes(notOffered.map((hit) => hit.member));
+    const oldest = this.deps.clock.now() - settings.maxPositionAgeSeconds * 1000;
+    const fresh = notOffered.filter((_, index) => (takenAt[index] ?? 0) >= oldest);
     // The geo index is a copy: confirm each driver against SQL, shard by shard.
     const byShard = new Map<number, string[]>();
     for (const hit of fresh) {

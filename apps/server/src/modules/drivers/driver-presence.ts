@@ -24,6 +24,8 @@ export interface DriverPresence {
   refreshAvailability(driverId: string): Promise<void>;
   /** The driver's last known position, or null. */
   liveLocation(driverId: string): Promise<LiveLocation | null>;
+  /** When each driver's live position was taken (epoch ms), or null when none is known. */
+  positionTimes(driverIds: readonly string[]): Promise<(number | null)[]>;
   /** Tells the live-location path which booking (if any) the driver's pings belong to. */
   setActiveJob(driverId: string, job: ActiveJob | null): Promise<void>;
 }

@@ -246,6 +246,11 @@ export class DriversService implements DriverPresence {
     await this.refreshFromRow(row);
   }
 
+  async positionTimes(driverIds: readonly string[]): Promise<(number | null)[]> {
+    const positions = await this.deps.live.readPositions(driverIds);
+    return positions.map((position) => position?.at ?? null);
+  }
+
   async liveLocation(driverId: string): Promise<LiveLocation | null> {
     const cached = await this.deps.live.read(driverId);
     if (cached.position !== null) {

@@ -432,6 +432,20 @@ export function DriverPage() {
     return () => window.clearInterval(timer);
   }, [simulate, sendPosition]);
 
+  // Dispatch offers jobs only to drivers whose position is recent: while online and not moving
+  // by simulation, the app re-reports where the driver is every 30 seconds, as a phone's GPS would.
+  useEffect(() => {
+    if (online !== true || simulate) {
+      return;
+    }
+    const timer = window.setInterval(() => {
+      if (positionRef.current !== null) {
+        sendPosition(positionRef.current);
+      }
+    }, 30_000);
+    return () => window.clearInterval(timer);
+  }, [online, simulate, sendPosition]);
+
   const toggleOnline = async () => {
     const next = !(online ?? false);
     setTogglingOnline(true);
