@@ -210,7 +210,8 @@ describe.runIf(isCluster)('two instances behind nginx (cluster)', () => {
     }
 
     await waitFor(() => customerSocket.socket.connected, 30_000);
-    await waitFor(() => tracker.bySeq.get(7) === 'delivered', 30_000);
+    // Seq 7 may arrive live before the refetch that fills the gap answers: wait for the whole history.
+    await waitFor(() => tracker.bySeq.get(7) === 'delivered' && tracker.bySeq.size === 7, 30_000);
     expect([...tracker.bySeq.entries()].sort((a, b) => a[0] - b[0])).toEqual([
       [1, 'searching'],
       [2, 'driver_assigned'],
