@@ -373,7 +373,7 @@ export function DriverPage() {
       if (socket === null || !socket.connected) {
         return;
       }
-      // `at` is left to the server (now): the socket validator rejects it ("Unknown format 'date-time'").
+      // `at` is left to the server (now): a browser's clock can be off, and the position is live anyway.
       const payload = {
         lat: next.lat,
         lng: next.lng,
