@@ -69,6 +69,8 @@ export interface Config {
     /** Generated records are spread over this many days before now. */
     readonly historyDays: number;
   };
+  /** Password of the `--demo` administrator when it is created; null makes one up (printed once). */
+  readonly demoAdminPassword: string | null;
   readonly trustProxy: boolean;
   readonly cookieSecure: boolean;
   readonly webDistDir: string;
@@ -266,6 +268,13 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: integer(env, 'GENERATION_CONCURRENCY', 2, 1, 64),
       historyDays: integer(env, 'GENERATION_HISTORY_DAYS', 90, 1, 3650),
     },
+    demoAdminPassword: (() => {
+      const raw = optionalText(env, 'DEMO_ADMIN_PASSWORD');
+      if (raw !== null && raw.length < 8) {
+        throw new ConfigError('DEMO_ADMIN_PASSWORD', 'must be at least 8 characters');
+      }
+      return raw;
+    })(),
     trustProxy: flag(env, 'TRUST_PROXY', false),
     cookieSecure: flag(env, 'COOKIE_SECURE', false),
     webDistDir: path.resolve(text(env, 'WEB_DIST_DIR', path.join(repoRoot, 'apps/web/dist'))),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { LoadlineApp } from '../app';
 import type { Config } from '../config/config';
@@ -5,12 +6,8 @@ import { isAppError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { Simulator } from './simulator';
 
-/** The demo's administrator: fixed, so the printed credentials keep working across restarts. */
-export const DEMO_ADMIN = {
-  email: 'admin@loadline.demo',
-  password: 'loadline-demo',
-  name: 'Demo Administrator',
-} as const;
+/** The demo's administrator; its password comes from `DEMO_ADMIN_PASSWORD`, or is made up when the account is created. */
+export const DEMO_ADMIN = { email: 'admin@loadline.demo', name: 'Demo Administrator' } as const;
 
 /**
  * A small fleet that keeps the admin dashboard busy: simulated time runs 8
@@ -56,10 +53,10 @@ export function selfUrl(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
-/** Creates the demo administrator unless it exists; true when it was created now. */
-export async function ensureDemoAdmin(app: LoadlineApp): Promise<boolean> {
+/** Creates the demo administrator with `password` unless it exists; true when it was created now. */
+export async function ensureDemoAdmin(app: LoadlineApp, password: string): Promise<boolean> {
   try {
-    await app.services.auth.createAccount({ ...DEMO_ADMIN, role: 'admin' });
+    await app.services.auth.createAccount({ ...DEMO_ADMIN, password, role: 'admin' });
     return true;
   } catch (error) {
     if (isAppError(error) && error.code === 'email_taken') {
@@ -75,10 +72,14 @@ export async function ensureDemoAdmin(app: LoadlineApp): Promise<boolean> {
  * address. Returns the stop to call before the app closes.
  */
 export async function startDemo(app: LoadlineApp, logger: Logger): Promise<{ stop(): Promise<void> }> {
-  const created = await ensureDemoAdmin(app);
+  const password = app.config.demoAdminPassword ?? randomBytes(12).toString('base64url');
+  const created = await ensureDemoAdmin(app, password);
   // Printed, not logged: the logger redacts passwords, and this one is meant to be read.
+  const credentials = created
+    ? `${DEMO_ADMIN.email} / ${password} (created)`
+    : `${DEMO_ADMIN.email} (exists: the password set when it was created, or DEMO_ADMIN_PASSWORD)`;
   process.stdout.write(
-    `\nDemo admin: ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}${created ? ' (created)' : ''}\n` +
+    `\nDemo admin: ${credentials}\n` +
       `Simulating ${DEMO_FLEET.drivers} drivers and ${DEMO_FLEET.customers} customers ` +
       `(about ${DEMO_FLEET.bookingsPerMinute} bookings a minute, time x${DEMO_FLEET.timeScale}).\n\n`,
   );
