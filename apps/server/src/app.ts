@@ -87,13 +87,6 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     const sink = new SocketSink(sockets.io);
     metrics.trackSockets(has('realtime') ? () => sockets.io.engine.clientsCount : () => 0);
 
-    const invalidateLists = (...lists: string[]) => {
-      for (const list of lists) {
-        platform.lists
-          .invalidate(list)
-          .catch((error: unknown) => logger.warn({ err: error, list }, 'admin list cache not invalidated'));
-      }
-    };
     const authenticator = new Authenticator(platform.sessions, platform.clock);
     const auth = new AuthService({
       router: platform.router,
@@ -108,7 +101,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       limits: { perIp: config.rateLimits.authPerIp, perEmail: config.rateLimits.authPerEmail },
       onCommitted: () => {
         platform.relay.poke();
-        invalidateLists(USERS_LIST, DRIVERS_LIST);
+        void platform.lists.invalidate(USERS_LIST, DRIVERS_LIST);
       },
       onSessionRevoked: (userId, tokenHash) => sink.disconnectUser(userId, tokenHash),
     });
@@ -128,7 +121,9 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       catalog: pricing.catalog,
       sink,
       onWritten: (entity) =>
-        invalidateLists(...(entity === 'bookings' ? [BOOKINGS_LIST] : [USERS_LIST, DRIVERS_LIST])),
+        void platform.lists.invalidate(
+          ...(entity === 'bookings' ? [BOOKINGS_LIST] : [USERS_LIST, DRIVERS_LIST]),
+        ),
     });
     const adminUsers = new AdminUsersService({
       router: platform.router,

@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { processCpuSeconds, processMemoryMb, ticksPerSecond } from '../support/proc-stat';
 
 /** One reading of a server process. */
 export interface Sample {
@@ -64,41 +64,8 @@ export const BASELINE_METRICS: MetricNames = {
   external: 'baseline_external_memory_bytes',
 };
 
-let clockTicks: number | null = null;
-
-/** USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on practically every Linux). */
-function ticksPerSecond(): number {
-  if (clockTicks === null) {
-    try {
-      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clockTicks = 100;
-    }
-  }
-  return clockTicks;
-}
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces), which ends at the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
-  } catch {
-    return null;
-  }
-}
-
 function rssMb(pid: number): number | null {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
-    return kb === undefined ? null : Math.round(Number(kb) / 1024);
-  } catch {
-    return null;
-  }
+  return processMemoryMb(pid)?.rssMb ?? null;
 }
 
 function metricValue(text: string, name: string): number | null {
@@ -188,7 +155,7 @@ export class ProcessSampler {
     this.busy = true;
     try {
       const at = Date.now();
-      const cpu = cpuSeconds(this.pid);
+      const cpu = processCpuSeconds(this.pid);
       const rss = rssMb(this.pid);
       if (cpu === null || rss === null) {
         return;
@@ -298,7 +265,7 @@ export function cpuSnapshot(groups: Record<string, readonly number[]>): CpuSnaps
   }
   const used: Record<string, number> = {};
   for (const [name, pids] of Object.entries(groups)) {
-    used[name] = pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+    used[name] = pids.reduce((sum, pid) => sum + (processCpuSeconds(pid) ?? 0), 0);
   }
   return { at: Date.now(), busy, total, groups: used };
 }

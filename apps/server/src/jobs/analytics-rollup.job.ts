@@ -82,7 +82,6 @@ export class AnalyticsRollup {
     }
     await this.add(this.deps.router.forId(rated.driverId), event.id, 'rating', {
       driver: [ratingDelta(rated.driverId, rated.deliveredAt, rated.rating)],
-      rating: { driverId: rated.driverId, value: rated.rating },
     });
   }
 
@@ -93,7 +92,6 @@ export class AnalyticsRollup {
     change: {
       booking?: BookingDailyDelta[];
       driver?: DriverDailyDelta[];
-      rating?: { driverId: string; value: number };
     },
   ): Promise<void> {
     const { rollups, clock } = this.deps;
@@ -107,9 +105,6 @@ export class AnalyticsRollup {
         }
         if (change.driver !== undefined) {
           await rollups.addDriverDaily(trx, shard.dialect, change.driver);
-        }
-        if (change.rating !== undefined) {
-          await rollups.addDriverRating(trx, change.rating.driverId, change.rating.value, 1);
         }
         return true;
       }),

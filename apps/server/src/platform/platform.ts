@@ -281,7 +281,7 @@ async function assemble(parts: Parts): Promise<Platform> {
     outbox: new OutboxWriter(parts.ids, parts.clock),
     relay,
     rateLimiter: new RateLimiter(parts.cache, parts.config.rateLimits.enabled),
-    lists: new ListCache(parts.cache),
+    lists: new ListCache(parts.cache, parts.logger.child({ module: 'list-cache' })),
     unreachable: parts.unreachable,
     close: async () => {
       if (closed) {

@@ -1,7 +1,7 @@
 import type { Logger } from '../lib/logger';
 import type { LoadlineApi } from './loadline-api';
 import type { Area } from './paths';
-import type { Range, Random } from './random';
+import type { Range, Random } from '../lib/random';
 import type { SimSettings } from './sim-settings';
 import type { SimStats } from './sim-stats';
 

@@ -4,7 +4,7 @@ import { Interrupted, type AgentTasks } from './agent-tasks';
 import { isApiError } from './api-client';
 import type { DriverLink } from './driver-link';
 import type { Point } from './paths';
-import type { Range, Random } from './random';
+import type { Range, Random } from '../lib/random';
 import type { SimSettings } from './sim-settings';
 import type { SimStats } from './sim-stats';
 import type { VehicleMotion } from './vehicle-motion';

@@ -12,7 +12,7 @@ import {
   Route,
   type Point,
 } from './paths';
-import { Random } from './random';
+import { Random } from '../lib/random';
 
 const CITY: Point = { lat: 12.9716, lng: 77.5946 };
 

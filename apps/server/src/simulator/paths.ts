@@ -1,4 +1,4 @@
-import type { Random } from './random';
+import { pointInDisc, type Random } from '../lib/random';
 
 export interface Point {
   lat: number;
@@ -62,9 +62,7 @@ export function isInArea(point: Point, area: Area): boolean {
 
 /** A point spread uniformly over the area's disc. */
 export function pointInArea(random: Random, area: Area): Point {
-  const distance = area.radiusKm * Math.sqrt(random.next());
-  const bearing = random.next() * 2 * Math.PI;
-  return offsetKm(area.center, distance * Math.cos(bearing), distance * Math.sin(bearing));
+  return pointInDisc(random, area.center, area.radiusKm);
 }
 
 /**

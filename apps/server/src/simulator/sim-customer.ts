@@ -3,7 +3,7 @@ import { simulatedMs, type AgentContext } from './agent-context';
 import { AgentTasks } from './agent-tasks';
 import { isApiError } from './api-client';
 import { pointAtDistance, pointInArea, roundPoint } from './paths';
-import type { Random } from './random';
+import type { Random } from '../lib/random';
 import { connectSession, customerSignup, openSession } from './sim-accounts';
 import { GOODS, LOAD_KG, TRIP_KM } from './sim-settings';
 import type { SimSocket } from './sim-socket';

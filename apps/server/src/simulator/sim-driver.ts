@@ -5,7 +5,7 @@ import { isApiError } from './api-client';
 import { ACTIVE, driveJob, type Job } from './driver-job';
 import { DriverLink } from './driver-link';
 import { pointAtDistance, pointInArea, withGpsNoise, type Point } from './paths';
-import type { Range, Random } from './random';
+import type { Range, Random } from '../lib/random';
 import { connectSession, driverSignup, openSession, vehicleTypeOf } from './sim-accounts';
 import { CITY_SPEED_KMH } from './sim-settings';
 import { VehicleMotion } from './vehicle-motion';

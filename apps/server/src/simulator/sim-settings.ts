@@ -1,5 +1,5 @@
 import type { VehicleType } from '@loadline/contracts';
-import type { Range } from './random';
+import type { Range } from '../lib/random';
 
 /**
  * How simulated people behave. Durations marked "simulated" are divided by

@@ -6,7 +6,7 @@ import { isDeliberateStop } from './agent-tasks';
 import { HttpClient } from './api-client';
 import { LoadlineApi } from './loadline-api';
 import { DEFAULT_AREA, type Area } from './paths';
-import { Random } from './random';
+import { Random } from '../lib/random';
 import { vehicleTypeOf } from './sim-accounts';
 import { SimCustomer, type RatingSupport } from './sim-customer';
 import { SimDriver } from './sim-driver';

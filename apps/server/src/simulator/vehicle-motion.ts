@@ -1,5 +1,5 @@
 import { planPath, Route, type Fix, type Point } from './paths';
-import type { Random } from './random';
+import type { Random } from '../lib/random';
 
 /**
  * Where one simulated vehicle is: parked, or driving a planned route at its

@@ -99,28 +99,31 @@ export function bookingContributions(facts: BookingFacts): {
 }
 
 /** Sums deltas with the same key, so a batch writes each roll-up row once. */
-export function sumBookingDeltas(deltas: Iterable<BookingDailyDelta>): BookingDailyDelta[] {
-  const byKey = new Map<string, BookingDailyDelta>();
+function sumDeltas<T extends Partial<Record<C, number>>, C extends string>(
+  deltas: Iterable<T>,
+  keyOf: (delta: T) => string,
+  counters: readonly C[],
+): T[] {
+  const byKey = new Map<string, T>();
   for (const delta of deltas) {
-    const key = `${delta.day}:${delta.vehicle_type}`;
-    const sum = byKey.get(key) ?? { day: delta.day, vehicle_type: delta.vehicle_type };
-    for (const counter of BOOKING_COUNTERS) {
-      sum[counter] = (sum[counter] ?? 0) + (delta[counter] ?? 0);
+    const key = keyOf(delta);
+    const sum = byKey.get(key);
+    if (sum === undefined) {
+      byKey.set(key, { ...delta });
+      continue;
     }
-    byKey.set(key, sum);
+    const totals: Partial<Record<C, number>> = sum;
+    for (const counter of counters) {
+      totals[counter] = (sum[counter] ?? 0) + (delta[counter] ?? 0);
+    }
   }
   return [...byKey.values()];
 }
 
+export function sumBookingDeltas(deltas: Iterable<BookingDailyDelta>): BookingDailyDelta[] {
+  return sumDeltas(deltas, (delta) => `${delta.day}:${delta.vehicle_type}`, BOOKING_COUNTERS);
+}
+
 export function sumDriverDeltas(deltas: Iterable<DriverDailyDelta>): DriverDailyDelta[] {
-  const byKey = new Map<string, DriverDailyDelta>();
-  for (const delta of deltas) {
-    const key = `${delta.day}:${delta.driver_id}`;
-    const sum = byKey.get(key) ?? { day: delta.day, driver_id: delta.driver_id };
-    for (const counter of DRIVER_COUNTERS) {
-      sum[counter] = (sum[counter] ?? 0) + (delta[counter] ?? 0);
-    }
-    byKey.set(key, sum);
-  }
-  return [...byKey.values()];
+  return sumDeltas(deltas, (delta) => `${delta.day}:${delta.driver_id}`, DRIVER_COUNTERS);
 }

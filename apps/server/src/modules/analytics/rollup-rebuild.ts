@@ -53,10 +53,7 @@ export async function rebuildRollups(
           continue;
         }
         const summed = sumDriverDeltas(deltas);
-        await target.db.transaction().execute(async (trx) => {
-          await rollups.addDriverDaily(trx, target.dialect, summed);
-          await rollups.addDriverRatings(trx, ratingsPerDriver(summed));
-        });
+        await target.db.transaction().execute((trx) => rollups.addDriverDaily(trx, target.dialect, summed));
         report.driverRows += summed.length;
       }
       report.bookings += page.length;
@@ -64,20 +61,4 @@ export async function rebuildRollups(
     }
   }
   return report;
-}
-
-function ratingsPerDriver(
-  deltas: readonly DriverDailyDelta[],
-): { driverId: string; sum: number; count: number }[] {
-  const byDriver = new Map<string, { driverId: string; sum: number; count: number }>();
-  for (const delta of deltas) {
-    if ((delta.rating_count ?? 0) === 0) {
-      continue;
-    }
-    const entry = byDriver.get(delta.driver_id) ?? { driverId: delta.driver_id, sum: 0, count: 0 };
-    entry.sum += delta.rating_sum ?? 0;
-    entry.count += delta.rating_count ?? 0;
-    byDriver.set(delta.driver_id, entry);
-  }
-  return [...byDriver.values()];
 }

@@ -111,10 +111,11 @@ export class RollupsRepository {
             )
       ).execute();
     }
+    await this.addDriverRatings(db, ratingsPerDriver(deltas));
   }
 
   /** Adds to many drivers' all-time ratings, a few hundred per statement. */
-  async addDriverRatings(
+  private async addDriverRatings(
     db: Executor,
     ratings: readonly { driverId: string; sum: number; count: number }[],
   ): Promise<void> {
@@ -141,18 +142,6 @@ export class RollupsRepository {
         )
         .execute();
     }
-  }
-
-  /** Adds to a driver's all-time rating (the figure the driver's own stats show). */
-  async addDriverRating(db: Executor, driverId: string, sum: number, count: number): Promise<void> {
-    await db
-      .updateTable('drivers')
-      .set((eb) => ({
-        rating_sum: eb('rating_sum', '+', sum),
-        rating_count: eb('rating_count', '+', count),
-      }))
-      .where('user_id', '=', driverId)
-      .execute();
   }
 
   async bookingDaily(db: Executor, fromDay: number, toDay: number): Promise<BookingDailyTable[]> {
@@ -282,4 +271,20 @@ function sqliteAdd(counters: readonly string[]) {
   return Object.fromEntries(
     counters.map((name) => [name, sql`${sql.ref(name)} + ${sql.ref(`excluded.${name}`)}`]),
   );
+}
+
+function ratingsPerDriver(
+  deltas: readonly DriverDailyDelta[],
+): { driverId: string; sum: number; count: number }[] {
+  const byDriver = new Map<string, { driverId: string; sum: number; count: number }>();
+  for (const delta of deltas) {
+    if ((delta.rating_count ?? 0) === 0) {
+      continue;
+    }
+    const entry = byDriver.get(delta.driver_id) ?? { driverId: delta.driver_id, sum: 0, count: 0 };
+    entry.sum += delta.rating_sum ?? 0;
+    entry.count += delta.rating_count ?? 0;
+    byDriver.set(delta.driver_id, entry);
+  }
+  return [...byDriver.values()];
 }

@@ -35,9 +35,7 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
   const claims = new DriverClaimsRepository(router);
   const onCommitted = () => {
     relay.poke();
-    platform.lists
-      .invalidate(BOOKINGS_LIST)
-      .catch((error: unknown) => logger.warn({ err: error }, 'admin bookings list cache not invalidated'));
+    void platform.lists.invalidate(BOOKINGS_LIST);
   };
 
   const service = new BookingsService({

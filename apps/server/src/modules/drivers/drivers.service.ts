@@ -437,12 +437,7 @@ export class DriversService implements DriverPresence {
   }
 
   private async invalidateLists(): Promise<void> {
-    try {
-      await this.deps.lists?.invalidate(DRIVERS_LIST);
-      await this.deps.lists?.invalidate(USERS_LIST);
-    } catch (error) {
-      this.deps.logger.warn({ err: error }, 'admin list caches not invalidated');
-    }
+    await this.deps.lists?.invalidate(DRIVERS_LIST, USERS_LIST);
   }
 
   /** The contract's `driverLocation`, to the booking's subscribers and its customer. */

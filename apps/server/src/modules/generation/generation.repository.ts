@@ -147,14 +147,6 @@ export class GenerationRepository {
     await this.insertRows(db, dialect, 'offers', batch.offers);
     await this.rollups.addBookingDaily(db, dialect, sumBookingDeltas(batch.bookingDaily));
     await this.rollups.addDriverDaily(db, dialect, sumDriverDeltas(batch.driverDaily));
-    const ratings = new Map<string, { driverId: string; sum: number; count: number }>();
-    for (const rating of batch.ratings) {
-      const total = ratings.get(rating.driverId) ?? { driverId: rating.driverId, sum: 0, count: 0 };
-      total.sum += rating.sum;
-      total.count += rating.count;
-      ratings.set(rating.driverId, total);
-    }
-    await this.rollups.addDriverRatings(db, [...ratings.values()]);
   }
 
   private async insertRows(

@@ -19,7 +19,7 @@ import { computePrice } from '../pricing/price';
 import type { PricingRegion } from '../pricing/pricing-catalog';
 import { emailKey, plateKey } from '../users/directory-keys';
 import { generatedId } from './generated-ids';
-import { SeededRandom } from './seeded-random';
+import { pointInDisc, Random } from '../../lib/random';
 import { EMAIL_DOMAINS, FIRST_NAMES, GOODS, LAST_NAMES, PLATE_STATES, STREETS } from './vocabulary';
 
 const MINUTE = 60_000;
@@ -78,7 +78,6 @@ export interface ShardBatch {
   offers: OffersTable[];
   bookingDaily: BookingDailyDelta[];
   driverDaily: DriverDailyDelta[];
-  ratings: { driverId: string; sum: number; count: number }[];
 }
 
 function emptyBatch(): ShardBatch {
@@ -93,7 +92,6 @@ function emptyBatch(): ShardBatch {
     offers: [],
     bookingDaily: [],
     driverDaily: [],
-    ratings: [],
   };
 }
 
@@ -122,7 +120,7 @@ export function* chunkBuilder(
   place: Placement,
   region: PricingRegion,
 ): Generator<void, Map<number, ShardBatch>> {
-  const random = new SeededRandom(plan.seed, plan.chunk);
+  const random = new Random(plan.seed).fork(`chunk:${plan.chunk}`);
   const batches = new Batches();
   for (let row = plan.firstRow; row < plan.firstRow + plan.rows; row += 1) {
     if ((row - plan.firstRow) % ROWS_PER_STEP === ROWS_PER_STEP - 1) {
@@ -160,7 +158,7 @@ export async function buildChunk(
 }
 
 /** Rows are spread evenly over the history, oldest first, each at a random moment of its slot. */
-function createdAtOf(plan: ChunkPlan, row: number, random: SeededRandom): number {
+function createdAtOf(plan: ChunkPlan, row: number, random: Random): number {
   // Bookings end a few hours before the job so every lifecycle is over by then.
   const end = plan.startedAt - (plan.entity === 'bookings' ? 4 * HOUR : MINUTE);
   const span = plan.historyDays * DAY;
@@ -173,7 +171,7 @@ function addAccount(
   plan: ChunkPlan,
   row: number,
   createdAt: number,
-  random: SeededRandom,
+  random: Random,
   role: 'customer' | 'driver',
 ): void {
   const index = plan.indexBase + row;
@@ -190,7 +188,7 @@ function addAccount(
     email,
     password_hash: plan.passwordHash,
     name: `${first} ${last}`,
-    phone: `+91 9${String(random.int(0, 999_999_999)).padStart(9, '0')}`,
+    phone: `+91 9${String(random.intBetween(0, 999_999_999)).padStart(9, '0')}`,
     role,
     status: suspended ? 'suspended' : 'active',
     created_at: createdAt,
@@ -202,8 +200,8 @@ function addAccount(
   }
   const type = vehicleTypeFor(random);
   const plate = plateFor(index);
-  const position = pointInArea(plan.area, random);
-  const lastSeen = Math.min(plan.startedAt - MINUTE, createdAt + random.int(1, 60 * 24 * 30) * MINUTE);
+  const position = pointInDisc(random, plan.area.center, plan.area.radiusKm);
+  const lastSeen = Math.min(plan.startedAt - MINUTE, createdAt + random.intBetween(1, 60 * 24 * 30) * MINUTE);
   // A generated vehicle shares its driver's ID (another table, so no clash).
   home.vehicles.push({
     id,
@@ -220,7 +218,7 @@ function addAccount(
     suspended: suspended ? 1 : 0,
     last_lat: position.lat,
     last_lng: position.lng,
-    last_heading: random.int(0, 359),
+    last_heading: random.intBetween(0, 359),
     last_seen_at: lastSeen,
     active_booking_id: null,
     rating_sum: 0,
@@ -239,7 +237,7 @@ function addBooking(
   plan: ChunkPlan,
   row: number,
   createdAt: number,
-  random: SeededRandom,
+  random: Random,
   region: PricingRegion,
 ): void {
   const index = plan.indexBase + row;
@@ -249,8 +247,14 @@ function addBooking(
   const id = generatedId(index, createdAt, customerLogical);
   const type = driver.vehicleType;
 
-  const pickup = { ...pointInArea(plan.area, random), address: addressFor(random) };
-  const dropoff = { ...pointInArea(plan.area, random), address: addressFor(random) };
+  const pickup = {
+    ...pointInDisc(random, plan.area.center, plan.area.radiusKm),
+    address: addressFor(random),
+  };
+  const dropoff = {
+    ...pointInDisc(random, plan.area.center, plan.area.radiusKm),
+    address: addressFor(random),
+  };
   const distanceKm = round2(Math.max(0.5, haversineKm(pickup, dropoff) * region.roadFactor));
   const durationMinutes = round2((distanceKm / region.speedKmh[type]) * 60 * random.between(0.9, 1.3));
   const surge = random.chance(0.2) ? round2(random.between(1.1, 1.6)) : 1;
@@ -269,15 +273,15 @@ function addBooking(
   const outcome = random.next();
   const status = outcome < 0.82 ? 'delivered' : outcome < 0.92 ? 'cancelled' : 'expired';
   const assigned = status === 'delivered' || (status === 'cancelled' && random.chance(0.5));
-  const assignedAt = createdAt + random.int(20, 240) * 1000;
-  const pickedUpAt = assignedAt + random.int(5, 30) * MINUTE;
+  const assignedAt = createdAt + random.intBetween(20, 240) * 1000;
+  const pickedUpAt = assignedAt + random.intBetween(5, 30) * MINUTE;
   const deliveredAt = pickedUpAt + Math.round(durationMinutes * MINUTE);
   const endedAt =
     status === 'delivered'
       ? deliveredAt
       : status === 'cancelled'
-        ? (assigned ? assignedAt : createdAt) + random.int(1, 8) * MINUTE
-        : createdAt + random.int(2, 5) * MINUTE;
+        ? (assigned ? assignedAt : createdAt) + random.intBetween(1, 8) * MINUTE
+        : createdAt + random.intBetween(2, 5) * MINUTE;
 
   const statuses: { status: BookingsTable['status']; at: number; role: BookingEventsTable['actor_role'] }[] =
     [{ status: 'searching', at: createdAt, role: 'customer' }];
@@ -296,7 +300,7 @@ function addBooking(
     statuses.push({ status, at: endedAt, role: status === 'expired' ? 'system' : 'customer' });
   }
   const rating = status === 'delivered' && random.chance(0.65) ? ratingFor(random) : null;
-  const ratedAt = rating === null ? null : deliveredAt + random.int(5, 180) * MINUTE;
+  const ratedAt = rating === null ? null : deliveredAt + random.intBetween(5, 180) * MINUTE;
   const booking: BookingsTable = {
     id,
     customer_id: customerId,
@@ -350,9 +354,6 @@ function addBooking(
   home.bookingDaily.push(...contributions.booking);
   const driverShard = batches.on(place.shardOfId(driver.id));
   driverShard.driverDaily.push(...contributions.driver);
-  if (rating !== null) {
-    driverShard.ratings.push({ driverId: driver.id, sum: rating, count: 1 });
-  }
 
   // The offer the driver answered, and for some bookings another driver who declined first.
   const offerPayload = (offerExpiresAt: number): string => {
@@ -390,7 +391,8 @@ function addBooking(
       payload: offerPayload(offeredAt + 20_000),
       created_at: offeredAt,
       expires_at: offeredAt + 20_000,
-      responded_at: declined === 'rejected' ? offeredAt + random.int(2, 15) * 1000 : offeredAt + 20_000,
+      responded_at:
+        declined === 'rejected' ? offeredAt + random.intBetween(2, 15) * 1000 : offeredAt + 20_000,
     });
   }
   if (assigned) {
@@ -411,23 +413,12 @@ function addBooking(
   }
 }
 
-/** A uniformly random point of the area's disc. */
-function pointInArea(area: GenerationArea, random: SeededRandom): { lat: number; lng: number } {
-  const distanceKm = area.radiusKm * Math.sqrt(random.next());
-  const bearing = random.next() * 2 * Math.PI;
-  const lat = area.center.lat + (distanceKm / 111.32) * Math.cos(bearing);
-  const lng =
-    area.center.lng +
-    (distanceKm / (111.32 * Math.cos((area.center.lat * Math.PI) / 180))) * Math.sin(bearing);
-  return { lat: round6(lat), lng: round6(lng) };
-}
-
-function addressFor(random: SeededRandom): string {
-  return `${random.int(1, 400)}, ${random.pick(STREETS)}`;
+function addressFor(random: Random): string {
+  return `${random.intBetween(1, 400)}, ${random.pick(STREETS)}`;
 }
 
 /** Bikes dominate intra-city goods traffic; trucks are few. */
-function vehicleTypeFor(random: SeededRandom): VehicleType {
+function vehicleTypeFor(random: Random): VehicleType {
   const roll = random.next();
   const [bike, van, miniTruck, truck] = VEHICLE_TYPES;
   return roll < 0.45 ? bike : roll < 0.7 ? van : roll < 0.9 ? miniTruck : truck;
@@ -446,15 +437,11 @@ function plateFor(index: number): string {
   );
 }
 
-function ratingFor(random: SeededRandom): number {
+function ratingFor(random: Random): number {
   const roll = random.next();
   return roll < 0.55 ? 5 : roll < 0.85 ? 4 : roll < 0.95 ? 3 : roll < 0.98 ? 2 : 1;
 }
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
-}
-
-function round6(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
 }

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from '../../lib/logger';
 import type { Cache } from './cache.port';
 
 /** How long a namespace's version lives without writes; pages live far shorter. */
@@ -13,6 +14,7 @@ const VERSION_TTL_SECONDS = 86_400;
 export class ListCache {
   constructor(
     private readonly cache: Cache,
+    private readonly logger: Logger,
     private readonly prefix = 'list:',
   ) {}
 
@@ -28,9 +30,20 @@ export class ListCache {
     return value;
   }
 
-  /** Drops every cached page of the namespace. */
-  async invalidate(namespace: string): Promise<void> {
-    await this.cache.set(this.versionKey(namespace), randomUUID(), VERSION_TTL_SECONDS);
+  /**
+   * Drops every cached page of the namespaces. Never rejects: the write that
+   * calls it has committed, and a page it fails to drop expires on its own.
+   */
+  async invalidate(...namespaces: string[]): Promise<void> {
+    await Promise.all(
+      namespaces.map((namespace) =>
+        this.cache
+          .set(this.versionKey(namespace), randomUUID(), VERSION_TTL_SECONDS)
+          .catch((error: unknown) =>
+            this.logger.warn({ err: error, list: namespace }, 'list cache not invalidated'),
+          ),
+      ),
+    );
   }
 
   private versionKey(namespace: string): string {

@@ -5,9 +5,10 @@ export interface Range {
 }
 
 /**
- * Seeded pseudo-random numbers (mulberry32). Each simulated person draws from
- * its own stream (`fork`), so one agent's choices do not depend on how the
- * others' network calls happened to interleave, and a seed replays a run.
+ * Seeded pseudo-random numbers (mulberry32): the simulator, bulk generation
+ * and the benchmarks replay the same choices from the same seed. `fork` makes
+ * an independent stream per purpose (a simulated person, a generation chunk),
+ * so one stream's draws never shift another's.
  */
 export class Random {
   private state: number;
@@ -42,6 +43,11 @@ export class Random {
     return Math.floor(this.next() * bound);
   }
 
+  /** Integer in [min, max]. */
+  intBetween(min: number, max: number): number {
+    return min + this.int(max - min + 1);
+  }
+
   between(min: number, max: number): number {
     return min + this.next() * (max - min);
   }
@@ -70,8 +76,12 @@ export class Random {
   }
 
   /** A key of `weights` with probability proportional to its weight. */
-  weighted<K extends string | number>(weights: ReadonlyMap<K, number>): K {
-    const entries = [...weights.entries()].filter(([, weight]) => weight > 0);
+  weighted<K extends string | number>(weights: ReadonlyMap<K, number> | Readonly<Record<K, number>>): K {
+    const all: [K, number][] =
+      weights instanceof Map
+        ? [...(weights as ReadonlyMap<K, number>).entries()]
+        : (Object.entries(weights) as [K, number][]);
+    const entries = all.filter(([, weight]) => weight > 0);
     const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
     let roll = this.next() * total;
     for (const [key, weight] of entries) {
@@ -86,4 +96,21 @@ export class Random {
     }
     return last[0];
   }
+}
+
+const KM_PER_DEGREE_LAT = 111.32;
+
+/** A point spread uniformly over the disc of `radiusKm` around `center`, to 6 decimals (about 10 cm). */
+export function pointInDisc(
+  random: Random,
+  center: { lat: number; lng: number },
+  radiusKm: number,
+): { lat: number; lng: number } {
+  const distance = radiusKm * Math.sqrt(random.next());
+  const bearing = random.next() * 2 * Math.PI;
+  const lat = center.lat + (distance * Math.cos(bearing)) / KM_PER_DEGREE_LAT;
+  const lng =
+    center.lng +
+    (distance * Math.sin(bearing)) / (KM_PER_DEGREE_LAT * Math.cos((center.lat * Math.PI) / 180));
+  return { lat: Math.round(lat * 1e6) / 1e6, lng: Math.round(lng * 1e6) / 1e6 };
 }
