@@ -1,6 +1,7 @@
 import type { Config } from './config/config';
 import type { Clock } from './lib/clock';
 import { createLogger, type Logger } from './lib/logger';
+import { OriginPolicy } from './http/origin-policy';
 import { Authenticator } from './http/auth-guard';
 import { createHttpServer, type HttpApp } from './http/http-server';
 import { createPlatform, type Platform } from './platform/platform';
@@ -87,7 +88,8 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     const sink = new SocketSink(sockets.io);
     metrics.trackSockets(has('realtime') ? () => sockets.io.engine.clientsCount : () => 0);
 
-    const authenticator = new Authenticator(platform.sessions, platform.clock);
+    const originPolicy = new OriginPolicy(config.allowedOrigins);
+    const authenticator = new Authenticator(platform.sessions, platform.clock, originPolicy);
     const auth = new AuthService({
       router: platform.router,
       ids: platform.ids,

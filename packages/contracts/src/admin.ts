@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, Timestamp } from './common';
+import { Id, Text, Timestamp } from './common';
 import { RoleSchema, VehicleTypeSchema } from './auth';
 
 /** A user as the admin lists show it (no secrets). */
@@ -129,7 +129,7 @@ export type Analytics = Static<typeof Analytics>;
 export const RatingBody = Type.Object(
   {
     rating: Type.Integer({ minimum: 1, maximum: 5 }),
-    comment: Type.Optional(Type.String({ maxLength: 500 })),
+    comment: Type.Optional(Text({ maxLength: 500, multiline: true })),
   },
   { additionalProperties: false },
 );

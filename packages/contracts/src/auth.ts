@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, Timestamp } from './common';
+import { Id, Text, Timestamp } from './common';
 
 export const VEHICLE_TYPES = ['bike', 'van', 'mini_truck', 'truck'] as const;
 export type VehicleType = (typeof VEHICLE_TYPES)[number];
@@ -10,7 +10,19 @@ export type Role = (typeof ROLES)[number];
 export const RoleSchema = Type.Union(ROLES.map((role) => Type.Literal(role)));
 
 export const Email = Type.String({ format: 'email', maxLength: 254 });
-export const Password = Type.String({ minLength: 8, maxLength: 128 });
+/** At least 8 characters, not all of them white space. */
+export const Password = Type.String({ minLength: 8, maxLength: 128, pattern: '\\S' });
+
+/**
+ * A phone number: E.164 (`+919876543210`) or the same digits written loosely
+ * with spaces, hyphens and parentheses (`+91 98765-43210`, `(080) 2345 6789`);
+ * 6 to 15 digits in all.
+ */
+export const Phone = Type.String({
+  maxLength: 24,
+  pattern: '^(?=(?:[^0-9]*[0-9]){6,15}[^0-9]*$)\\+?[(]?[0-9][0-9 ()-]*[0-9]$',
+  description: 'E.164, or digits with spaces, hyphens and parentheses (6 to 15 digits).',
+});
 
 export const VehicleInput = Type.Object(
   {
@@ -26,9 +38,9 @@ export const SignupBody = Type.Object(
   {
     email: Email,
     password: Password,
-    name: Type.String({ minLength: 1, maxLength: 120 }),
+    name: Text({ maxLength: 120, required: true }),
     role: Type.Union([Type.Literal('customer'), Type.Literal('driver')]),
-    phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ()-]{6,20}$' })),
+    phone: Type.Optional(Phone),
     vehicle: Type.Optional(VehicleInput),
   },
   { additionalProperties: false },

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Coordinates, Id, Money, Timestamp } from './common';
+import { Coordinates, Id, Money, Text, Timestamp } from './common';
 import { VehicleTypeSchema } from './auth';
 
 export const BOOKING_STATUSES = [
@@ -59,7 +59,7 @@ export type Quote = Static<typeof Quote>;
 
 export const Goods = Type.Object(
   {
-    description: Type.String({ minLength: 1, maxLength: 500 }),
+    description: Text({ maxLength: 500, required: true, multiline: true }),
     weightKg: Type.Number({ exclusiveMinimum: 0, maximum: 50_000 }),
   },
   { additionalProperties: false },
@@ -113,7 +113,7 @@ export const BookingListQuery = Type.Object(
 export type BookingListQuery = Static<typeof BookingListQuery>;
 
 export const CancelBookingBody = Type.Object(
-  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { reason: Type.Optional(Text({ maxLength: 500, multiline: true })) },
   { additionalProperties: false },
 );
 

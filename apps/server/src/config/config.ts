@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -71,8 +72,30 @@ export interface Config {
   };
   /** Password of the `--demo` administrator when it is created; null makes one up (printed once). */
   readonly demoAdminPassword: string | null;
-  readonly trustProxy: boolean;
+  /**
+   * Which peers may set X-Forwarded-*: false (none), a hop count (the last N
+   * proxies in front of the process), or addresses/CIDR ranges of trusted proxies.
+   */
+  readonly trustProxy: false | number | readonly string[];
+  /** Served over HTTPS (directly or by the proxy): Secure cookie, HSTS and upgrade-insecure-requests. */
   readonly cookieSecure: boolean;
+  /**
+   * Origins besides the server's own from which cookie-authenticated browsers
+   * may change state or open sockets (`https://app.example.com`).
+   */
+  readonly allowedOrigins: readonly string[];
+  readonly http: {
+    /** Whole request, headers and body, must arrive within this. */
+    readonly requestTimeoutMs: number;
+    /** Headers must arrive within this. */
+    readonly headersTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this. */
+    readonly keepAliveTimeoutMs: number;
+    /** A connection with no activity at all is closed after this. */
+    readonly idleTimeoutMs: number;
+  };
+  /** Bearer token `/metrics` requires; null leaves it open (bind METRICS_PORT to a private interface instead). */
+  readonly metricsToken: string | null;
   readonly webDistDir: string;
   readonly shutdownTimeoutMs: number;
   readonly bodyLimitBytes: number;
@@ -204,6 +227,64 @@ function url(name: string, raw: string, protocols: readonly string[]): string {
   return raw;
 }
 
+/**
+ * `off` (default) trusts no forwarded header; `on` trusts exactly one proxy hop
+ * (the shipped nginx); a number trusts that many hops; otherwise a comma list of
+ * proxy addresses or CIDR ranges (`127.0.0.1,10.0.0.0/8`). Never "any hop": the
+ * left-most X-Forwarded-For is whatever the client wrote.
+ */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function trustProxy(env: Env, name: string): false | number | readonly string[] {
+  const raw = optionalText(env, name)?.toLowerCase();
+  if (raw === undefined || ['0', 'false', 'off', 'no'].includes(raw)) {
+    return false;
+  }
+  if (['true', 'on', 'yes'].includes(raw)) {
+    return 1;
+  }
+  if (/^\d+$/.test(raw)) {
+    return integer(env, name, 1, 1, 10);
+  }
+  const entries = raw.split(',').map((part) => part.trim());
+  for (const entry of entries) {
+    if (PROXY_RANGE_NAMES.includes(entry)) {
+      continue;
+    }
+    const [address, bits, ...rest] = entry.split('/');
+    const family = address === undefined ? 0 : isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !validBits || rest.length > 0) {
+      throw new ConfigError(
+        name,
+        `must be off, on, a hop count, or a comma list of proxy addresses, CIDR ranges or loopback/linklocal/uniquelocal; "${entry}" is none of these`,
+      );
+    }
+  }
+  return entries;
+}
+
+function origins(env: Env, name: string): readonly string[] {
+  const raw = optionalText(env, name);
+  if (raw === null) {
+    return [];
+  }
+  return raw.split(',').map((part) => {
+    const entry = part.trim();
+    let parsed: URL;
+    try {
+      parsed = new URL(entry);
+    } catch {
+      throw new ConfigError(name, `contains "${entry}", which is not an origin like https://app.example.com`);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== entry.replace(/\/$/, '')) {
+      throw new ConfigError(name, `contains "${entry}", which is not an origin like https://app.example.com`);
+    }
+    return parsed.origin;
+  });
+}
+
 /** Parses and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const shardsRaw = optionalText(env, 'DATABASE_SHARDS');
@@ -275,8 +356,22 @@ export function loadConfig(env: Env = process.env): Config {
       }
       return raw;
     })(),
-    trustProxy: flag(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
     cookieSecure: flag(env, 'COOKIE_SECURE', false),
+    allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
+    http: {
+      requestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+      headersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 500, 600_000),
+      keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1_000, 600_000),
+      idleTimeoutMs: integer(env, 'HTTP_IDLE_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
+    },
+    metricsToken: (() => {
+      const raw = optionalText(env, 'METRICS_TOKEN');
+      if (raw !== null && raw.length < 16) {
+        throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
+      }
+      return raw;
+    })(),
     webDistDir: path.resolve(text(env, 'WEB_DIST_DIR', path.join(repoRoot, 'apps/web/dist'))),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     bodyLimitBytes: 64 * 1024,

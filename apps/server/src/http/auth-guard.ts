@@ -4,6 +4,7 @@ import type { Role } from '@loadline/contracts';
 import type { Clock } from '../lib/clock';
 import { errors } from '../lib/errors';
 import type { SessionStore } from '../platform/sessions/session-store.port';
+import type { OriginPolicy } from './origin-policy';
 
 export interface AuthContext {
   userId: string;
@@ -24,21 +25,30 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
-function tokenFrom(request: FastifyRequest): string | null {
+interface PresentedToken {
+  token: string;
+  /** The browser attached it by itself (the `sid` cookie), so another site's page may have sent it. */
+  viaCookie: boolean;
+}
+
+function tokenFrom(request: FastifyRequest): PresentedToken | null {
   const header = request.headers.authorization;
   if (typeof header === 'string') {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    return match?.[1] ?? null;
+    return match?.[1] === undefined ? null : { token: match[1], viaCookie: false };
   }
   const cookie = request.cookies[SESSION_COOKIE];
-  return typeof cookie === 'string' && cookie !== '' ? cookie : null;
+  return typeof cookie === 'string' && cookie !== '' ? { token: cookie, viaCookie: true } : null;
 }
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Turns tokens into callers; the route guard and the socket handshake both use it. */
 export class Authenticator {
   constructor(
     private readonly sessions: SessionStore,
     private readonly clock: Clock,
+    private readonly origins: OriginPolicy,
   ) {}
 
   /** Resolves a token to its live session; 401 when unknown, revoked or expired. */
@@ -54,14 +64,21 @@ export class Authenticator {
   /**
    * Route guard: a valid session (bearer token or the `sid` cookie), and when
    * `roles` is given one of those roles. No session is 401; the wrong role is 403.
+   * A cookie-authenticated write from another origin is 403 before the session is read.
    */
   guard(roles?: readonly Role[]): preHandlerAsyncHookHandler {
     return async (request: FastifyRequest, _reply: FastifyReply) => {
-      const token = tokenFrom(request);
-      if (token === null) {
+      const presented = tokenFrom(request);
+      if (presented === null) {
         throw errors.unauthenticated();
       }
-      const auth = await this.authenticate(token);
+      if (presented.viaCookie && !SAFE_METHODS.has(request.method)) {
+        const refusal = this.origins.refusal(request.headers);
+        if (refusal !== null) {
+          throw errors.forbidden(refusal);
+        }
+      }
+      const auth = await this.authenticate(presented.token);
       if (roles !== undefined && !roles.includes(auth.role)) {
         throw errors.forbidden();
       }

@@ -1,19 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isConnectionError } from '../platform/db/db-errors';
 import { AppError, errors } from '../lib/errors';
 import { ValidationFailure } from './validation';
 
 interface Envelope {
   error: { code: string; message: string; details?: Record<string, unknown> };
-}
-
-function isRedisDown(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    /Connection is closed|enableOfflineQueue|Stream isn't writeable|MaxRetriesPerRequest|ECONNREFUSED.*6379/i.test(
-      error.message,
-    )
-  );
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -59,12 +49,8 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof SyntaxError && statusOf(error) === 400) {
     return errors.validation('Body is not valid JSON.');
   }
-  if (isConnectionError(error)) {
-    return errors.unavailable('database', error);
-  }
-  if (isRedisDown(error)) {
-    return errors.unavailable('redis', error);
-  }
+  // A dependency outage arrives here already typed: the shard dialects and the
+  // guarded Redis client turn unreachable-dependency failures into 503 AppErrors.
   const status = statusOf(error);
   if (status !== undefined && status >= 400 && status < 500) {
     return new AppError(
@@ -92,8 +78,17 @@ export function envelopeOf(error: AppError): Envelope {
   return body;
 }
 
+/** The client closed the connection before its request arrived whole: nothing of ours failed. */
+function clientWentAway(request: FastifyRequest): boolean {
+  return request.raw.readableAborted || request.raw.socket.destroyed;
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((raw: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (!(raw instanceof AppError) && clientWentAway(request)) {
+      request.log.debug({ err: raw }, 'client closed the request');
+      return reply.status(400).send(envelopeOf(new AppError(400, 'request_aborted', 'The request was aborted.')));
+    }
     const error = toAppError(raw);
     if (error.status >= 500) {
       request.log.error({ err: raw, code: error.code }, 'request failed');

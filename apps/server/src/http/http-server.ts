@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
@@ -9,7 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config/config';
-import { errors } from '../lib/errors';
+import { AppError, errors } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { envelopeOf, registerErrorHandling } from './error-handler';
 import { createMetrics, instrumentHttp, type Metrics } from './metrics';
@@ -39,8 +41,20 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<{ app: Htt
     // One line per request, written by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
-    requestIdHeader: 'x-request-id',
+    trustProxy: trustedProxies(config.trustProxy),
+    // Slow clients cannot hold connections: headers, the whole request and
+    // idle (keep-alive or silent) connections each have a deadline, checked
+    // every second rather than Node's default 30 s.
+    connectionTimeout: config.http.idleTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
+    },
+    clientErrorHandler: answerClientError,
+    // An incoming id is used only when it is short and safe to echo and log.
+    requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -74,9 +88,13 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<{ app: Htt
   instrumentHttp(app, metrics);
 
   await app.register(cookie);
+  // HSTS and upgrade-insecure-requests only make sense over HTTPS: on plain
+  // HTTP (a LAN address) they would make the browser refuse the app itself.
   await app.register(helmet, {
+    hsts: config.cookieSecure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     contentSecurityPolicy: {
       directives: {
+        upgradeInsecureRequests: config.cookieSecure ? [] : null,
         defaultSrc: ["'self'"],
         // Map tiles come from a configurable server; markers are data URLs.
         imgSrc: ["'self'", 'data:', 'blob:', 'https:', 'http:'],
@@ -106,10 +124,60 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<{ app: Htt
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
-  await app.register(opsRoutes({ unreachable: deps.unreachable, registry: metrics.registry }));
+  await app.register(
+    opsRoutes({ unreachable: deps.unreachable, registry: metrics.registry, metricsToken: config.metricsToken }),
+  );
 
   await registerWebApp(app, config.webDistDir);
   return { app, metrics };
+}
+
+/**
+ * A hop count trusts the last N addresses of the chain (the peer and N-1
+ * forwarded ones), so the client address is the one the outermost trusted
+ * proxy saw; a list trusts exactly those proxies.
+ */
+function trustedProxies(setting: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  if (setting === false) {
+    return false;
+  }
+  if (typeof setting === 'number') {
+    return (_address, hop) => hop < setting;
+  }
+  return [...setting];
+}
+
+const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+/**
+ * Answers what Node's HTTP parser refuses before Fastify sees a request
+ * (malformed framing, oversized headers, timeouts) with the contract's
+ * envelope, then closes the connection.
+ */
+function answerClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
+  const appError =
+    status === 431
+      ? new AppError(431, 'headers_too_large', 'Request headers are too large.')
+      : status === 408
+        ? new AppError(408, 'request_timeout', 'The request took too long to arrive.')
+        : new AppError(400, 'bad_request', 'The request is not valid HTTP.');
+  this.log.debug({ code: error.code, status }, 'client error');
+  const body = JSON.stringify(envelopeOf(appError));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
 }
 
 const API_PREFIXES = ['/v1', '/socket.io', '/docs', '/openapi.json', '/healthz', '/readyz', '/metrics'];

@@ -7,6 +7,7 @@ import { TestEnvironment } from '../../test/support/test-env';
 import { tier } from '../../test/support/tier';
 import { Authenticator, hashToken } from './auth-guard';
 import { registerErrorHandling } from './error-handler';
+import { OriginPolicy } from './origin-policy';
 
 describe(`HTTP shell (${tier})`, () => {
   let env: TestEnvironment;
@@ -166,6 +167,7 @@ describe('route guard', () => {
         close: () => Promise.resolve(),
       },
       clock,
+      new OriginPolicy([]),
     );
     sessions.set(hashToken('admin-token'), {
       userId: '1',

@@ -1,10 +1,23 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from 'prom-client';
+import { errors } from '../lib/errors';
+
+/** Compares digests, so the check takes the same time whatever the caller sent. */
+function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+  const token = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  if (token === undefined || token === null) {
+    return false;
+  }
+  return timingSafeEqual(createHash('sha256').update(token).digest(), expected);
+}
 
 export interface OpsDeps {
   unreachable: () => Promise<string[]>;
   registry: Registry;
+  /** When set, /metrics answers only `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
 }
 
 /** Liveness, readiness and Prometheus metrics. Not under /v1: they belong to the process, not the API. */
@@ -55,7 +68,11 @@ export function opsRoutes(deps: OpsDeps) {
       },
     );
 
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    const expected = deps.metricsToken === null ? null : createHash('sha256').update(deps.metricsToken).digest();
+    app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+      if (expected !== null && !bearerMatches(request.headers.authorization, expected)) {
+        throw errors.unauthenticated('Metrics need the configured bearer token.');
+      }
       const body = await deps.registry.metrics();
       return reply.type(deps.registry.contentType).send(body);
     });

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { AppError, errors } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 
 export interface CreateRedisOptions {
@@ -42,7 +43,74 @@ export function createRedis(url: string, name: string, options: CreateRedisOptio
       logger.warn({ err: error, redis: name }, 'redis connection error');
     });
   }
-  return redis;
+  // Blocking clients belong to libraries (BullMQ, the Socket.IO adapter) that handle their own errors.
+  return forBlocking ? redis : guardRedis(redis);
+}
+
+/**
+ * Redis answering with an error (a `ReplyError`: wrong type, script error) is
+ * a bug of ours; every other failure of a command means Redis could not be
+ * reached (closed connection, offline queue off, retries exhausted).
+ */
+function asRedisFailure(error: unknown): unknown {
+  if (error instanceof AppError || (error instanceof Error && error.name === 'ReplyError')) {
+    return error;
+  }
+  return errors.unavailable('redis', error);
+}
+
+function rethrowRedisFailure(error: unknown): never {
+  throw asRedisFailure(error);
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return value instanceof Promise;
+}
+
+/**
+ * The client, with every command's failure typed: an unreachable Redis rejects
+ * with a 503 `unavailable` AppError naming `redis`, so callers and the HTTP
+ * error handler recognise an outage by its type, never by its message.
+ * Pipelines and transactions (`pipeline()`, `multi()`) are guarded the same way.
+ */
+export function guardRedis(redis: Redis): Redis {
+  return new Proxy(redis, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') {
+        return value;
+      }
+      const method = value as (...args: unknown[]) => unknown;
+      if (property === 'pipeline' || property === 'multi') {
+        return (...args: unknown[]) => guardBatch(method.apply(target, args) as object);
+      }
+      return (...args: unknown[]) => {
+        const result = method.apply(target, args);
+        return isPromise(result) ? result.catch(rethrowRedisFailure) : result;
+      };
+    },
+  });
+}
+
+/** A pipeline or transaction whose chained commands return the guarded batch and whose `exec` is guarded. */
+function guardBatch<T extends object>(batch: T): T {
+  const guarded: T = new Proxy(batch, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') {
+        return value;
+      }
+      const method = value as (...args: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        const result = method.apply(target, args);
+        if (result === target) {
+          return guarded;
+        }
+        return isPromise(result) ? result.catch(rethrowRedisFailure) : result;
+      };
+    },
+  });
+  return guarded;
 }
 
 /**
