@@ -3,7 +3,13 @@ import type { AuthResponse, Role, SignupBody, User, VehicleInput } from '@loadli
 import type { RateRule } from '../../config/config';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
-import { decoyPasswordHash, hashPassword, verifyPassword } from '../../lib/passwords';
+import {
+  decoyPasswordHash,
+  hashPassword,
+  isUsablePasswordHash,
+  needsRehash,
+  verifyPassword,
+} from '../../lib/passwords';
 import { isUniqueViolation, retryOnConflict } from '../../platform/db/db-errors';
 import type { IdGenerator } from '../../platform/db/ids';
 import type { ShardRouter } from '../../platform/db/shard-router';
@@ -154,12 +160,24 @@ export class AuthService {
     await this.deps.rateLimiter.consume(`login:email:${email}`, this.deps.limits.perEmail);
 
     const user = await this.findByEmail(email);
-    const matches = await verifyPassword(password, user?.password_hash ?? (await decoyPasswordHash));
-    if (user === undefined || !matches) {
+    const stored = user !== undefined && isUsablePasswordHash(user.password_hash) ? user.password_hash : null;
+    // Unknown emails and accounts without a usable password pay for a real check
+    // too, so the response time tells none of them apart from a wrong password.
+    const matches = await verifyPassword(password, stored ?? (await decoyPasswordHash));
+    if (user === undefined || stored === null || !matches) {
       throw errors.invalidCredentials();
     }
     if (user.status === 'suspended') {
       throw new AppError(403, 'account_suspended', 'This account is suspended.');
+    }
+    if (needsRehash(stored)) {
+      await this.deps.users.setPasswordHash(
+        this.deps.router.forId(user.id).db,
+        user.id,
+        await hashPassword(password),
+        this.deps.clock.now(),
+        stored,
+      );
     }
     return { user: await this.me(user.id), token: await this.openSession(user.id, user.role) };
   }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthResponse, MeResponse } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
+import { hashPassword } from '../../lib/passwords';
 import { logicalShardOf } from '../../platform/db/ids';
 import { bearer, customerSignup, driverSignup, signUp } from '../../../test/support/factories';
 import { TestEnvironment } from '../../../test/support/test-env';
@@ -166,6 +167,34 @@ describe(`auth (${tier})`, () => {
         error: { code: 'invalid_credentials', message: 'Email or password is incorrect.' },
       });
     }
+  });
+
+  it('a login upgrades a hash made with older scrypt parameters; a wrong password leaves it as it was', async () => {
+    const body = customerSignup();
+    const { user } = await signUp(app, body);
+    const db = app.platform.router.forId(user.id).db;
+    const storedHash = async (): Promise<string> =>
+      (
+        await db
+          .selectFrom('users')
+          .select('password_hash')
+          .where('id', '=', user.id)
+          .executeTakeFirstOrThrow()
+      ).password_hash;
+    const old = await hashPassword(body.password, { N: 16384, r: 8, p: 1 });
+    await db.updateTable('users').set({ password_hash: old }).where('id', '=', user.id).execute();
+    const login = (password: string) =>
+      app.http.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: body.email, password } });
+
+    expect((await login('not the password')).statusCode).toBe(401);
+    expect(await storedHash()).toBe(old);
+
+    expect((await login(body.password)).statusCode).toBe(200);
+    const upgraded = await storedHash();
+    expect(upgraded).toMatch(/^scrypt\$16384\$8\$5\$/);
+    expect(upgraded).not.toBe(old);
+    expect((await login(body.password)).statusCode).toBe(200);
+    expect(await storedHash()).toBe(upgraded);
   });
 
   it('logout revokes the session: the token is 401 afterwards, other sessions live on', async () => {

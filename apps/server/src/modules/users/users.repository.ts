@@ -24,6 +24,25 @@ export class UsersRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /**
+   * Replaces the user's password hash; with `replacing`, only while the stored
+   * hash is still that one (an upgrade at login must not undo a reset made meanwhile).
+   */
+  async setPasswordHash(
+    db: Executor,
+    id: string,
+    hash: string,
+    now: number,
+    replacing?: string,
+  ): Promise<boolean> {
+    let query = db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', id);
+    if (replacing !== undefined) {
+      query = query.where('password_hash', '=', replacing);
+    }
+    const result = await query.executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   /** A page of this shard's users, newest first, before `beforeId` when given. */
   async listPage(
     db: Executor,
