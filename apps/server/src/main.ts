@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createApp, PROCESS_ROLES, type ProcessRole } from './app';
+import { adminCreateCommand, adminResetPasswordCommand } from './cli/admin-commands';
 import { analyticsCommand, generateCommand } from './cli/data-commands';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { createLogger } from './lib/logger';
@@ -26,6 +27,9 @@ Commands:
                                         (stop the workers first)
   admin create --email E --password P [--name N]
                                         create an administrator account
+  admin reset-password --email E [--password P]
+                                        set a new password (made up and printed once
+                                        without --password) and revoke the account's sessions
 `;
 
 function parseRoles(value: string | undefined): ProcessRole[] {
@@ -103,31 +107,6 @@ function printReports(reports: { shard: string; applied: string[] }[]): void {
   }
 }
 
-async function adminCreate(config: Config, argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
-  });
-  if (values.email === undefined || values.password === undefined) {
-    throw new Error('admin create needs --email and --password');
-  }
-  if (values.password.length < 8) {
-    throw new Error('the password must be at least 8 characters');
-  }
-  const app = await createApp({ config: { ...config, logLevel: 'warn' }, roles: [] });
-  try {
-    const user = await app.services.auth.createAccount({
-      email: values.email,
-      password: values.password,
-      name: values.name ?? 'Administrator',
-      role: 'admin',
-    });
-    process.stdout.write(`created admin ${user.email} (id ${user.id})\n`);
-  } finally {
-    await app.close();
-  }
-}
-
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const config = loadConfig();
@@ -148,10 +127,13 @@ async function main(argv: string[]): Promise<void> {
       await analyticsCommand(config, rest);
       return;
     case 'admin':
-      if (rest[0] !== 'create') {
-        throw new Error(`unknown admin command "${rest[0] ?? ''}"`);
+      if (rest[0] === 'create') {
+        await adminCreateCommand(config, rest.slice(1));
+      } else if (rest[0] === 'reset-password') {
+        await adminResetPasswordCommand(config, rest.slice(1));
+      } else {
+        throw new Error(`unknown admin command "${rest[0] ?? ''}" (admin create, admin reset-password)`);
       }
-      await adminCreate(config, rest.slice(1));
       return;
     default:
       process.stdout.write(USAGE);

@@ -45,7 +45,7 @@ export async function generateCommand(config: Config, argv: string[]): Promise<v
     process.stdout.write(
       `generated ${job.done.toLocaleString('en-US')} ${job.entity} in ${seconds.toFixed(1)} s ` +
         `(${Math.round(job.done / Math.max(seconds, 0.001)).toLocaleString('en-US')} rows/s); ` +
-        `accounts sign in with the password "loadline-generated"\n`,
+        `generated accounts have no password until \`loadline admin reset-password\` sets one\n`,
     );
   } finally {
     await app.close();

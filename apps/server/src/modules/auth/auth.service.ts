@@ -38,8 +38,8 @@ export interface AuthServiceDeps {
   sessionTtlSeconds: number;
   limits: { perIp: RateRule; perEmail: RateRule };
   onCommitted?: () => void;
-  /** Called after a session is revoked (closes its sockets). */
-  onSessionRevoked?: (userId: string, tokenHash: string) => Promise<void>;
+  /** Called after a session is revoked (closes its sockets); without `tokenHash`, every session of the user. */
+  onSessionRevoked?: (userId: string, tokenHash?: string) => Promise<void>;
 }
 
 export interface NewAccount {
@@ -180,6 +180,30 @@ export class AuthService {
       );
     }
     return { user: await this.me(user.id), token: await this.openSession(user.id, user.role) };
+  }
+
+  /**
+   * Sets a new password (`loadline admin reset-password`, also how a generated
+   * account gets one) and revokes every session of the account, closing its sockets.
+   */
+  async resetPassword(
+    emailInput: string,
+    password: string,
+  ): Promise<{ user: User; sessionsRevoked: number }> {
+    if (password.length < 8 || password.length > 128 || !/\S/.test(password)) {
+      throw errors.validation('A password has 8 to 128 characters, not all of them spaces.', {
+        field: 'password',
+      });
+    }
+    const user = await this.findByEmail(normalizeEmail(emailInput));
+    if (user === undefined) {
+      throw errors.notFound('User');
+    }
+    const { router, users, sessions, clock } = this.deps;
+    await users.setPasswordHash(router.forId(user.id).db, user.id, await hashPassword(password), clock.now());
+    const sessionsRevoked = await sessions.revokeAllForUser(user.id);
+    await this.deps.onSessionRevoked?.(user.id);
+    return { user: await this.me(user.id), sessionsRevoked };
   }
 
   /** Revokes the session; sockets opened with it are closed too. */

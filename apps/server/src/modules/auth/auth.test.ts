@@ -197,6 +197,49 @@ describe(`auth (${tier})`, () => {
     expect(await storedHash()).toBe(upgraded);
   });
 
+  it('a password reset revokes every session of the account, retires the old password and opens the new one', async () => {
+    const body = customerSignup();
+    const login = (password: string) =>
+      app.http.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: body.email, password } });
+    const first = await signUp(app, body);
+    const second = (await login(body.password)).json<AuthResponse>();
+    const other = await signUp(app, customerSignup());
+
+    const result = await app.services.auth.resetPassword(body.email.toUpperCase(), 'a brand new password');
+    expect(result.user.id).toBe(first.user.id);
+    expect(result.sessionsRevoked).toBe(2);
+
+    for (const token of [first.token, second.token]) {
+      const me = await app.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) });
+      expect(me.statusCode).toBe(401);
+    }
+    const untouched = await app.http.inject({ method: 'GET', url: '/v1/me', headers: bearer(other.token) });
+    expect(untouched.statusCode).toBe(200);
+    expect((await login(body.password)).statusCode).toBe(401);
+    expect((await login('a brand new password')).statusCode).toBe(200);
+  });
+
+  it('a password reset of an unknown email is not_found, and a password under 8 characters validation_failed', async () => {
+    const body = customerSignup();
+    await signUp(app, body);
+    await expect(
+      app.services.auth.resetPassword('nobody-here@example.com', 'long enough'),
+    ).rejects.toMatchObject({
+      status: 404,
+      code: 'not_found',
+    });
+    await expect(app.services.auth.resetPassword(body.email, 'short')).rejects.toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+    });
+    const login = await app.http.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: body.email, password: body.password },
+    });
+    expect(login.statusCode).toBe(200);
+  });
+
   it('logout revokes the session: the token is 401 afterwards, other sessions live on', async () => {
     const body = customerSignup();
     const first = await signUp(app, body);

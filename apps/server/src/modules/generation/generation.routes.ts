@@ -19,7 +19,8 @@ export function generationRoutes(deps: { generation: GenerationService; authenti
           summary: 'Generate realistic users, drivers or bookings in the background',
           description:
             'Split into chunks on the job queue and written with multi-row inserts to each shard. ' +
-            'Generated accounts sign in with the password `loadline-generated`. Bookings are spread ' +
+            'Generated accounts have no password (an administrator sets one with `loadline admin ' +
+            'reset-password`). Bookings are spread ' +
             'over existing customers and drivers (409 nothing_to_book without them).',
           security: bearerSecurity,
           body: GenerateBody,

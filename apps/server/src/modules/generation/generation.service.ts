@@ -4,7 +4,6 @@ import type { Config } from '../../config/config';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { hashPassword } from '../../lib/passwords';
 import { retryOnConflict } from '../../platform/db/db-errors';
 import type { IdGenerator } from '../../platform/db/ids';
 import type { Shard } from '../../platform/db/shard-pool';
@@ -20,9 +19,6 @@ export const GENERATION_CHUNK_JOB = 'generation.chunk';
 /** Tries of one chunk before its job is marked failed. */
 export const CHUNK_ATTEMPTS = 8;
 
-/** Every generated account signs in with this password (the job stores only its hash). */
-export const GENERATED_PASSWORD = 'loadline-generated';
-
 /** Customers and drivers per shard that generated bookings are spread over. */
 const POOL_PER_SHARD = 500;
 const PROGRESS_EVERY_MS = 1_000;
@@ -36,8 +32,8 @@ export interface ChunkJobData {
   chunk: number;
 }
 
+/** Jobs queued by older versions also carry a `passwordHash`, which is ignored. */
 interface JobParams {
-  passwordHash: string;
   area: ChunkPlan['area'];
   historyDays: number;
   customers: string[];
@@ -99,7 +95,6 @@ export class GenerationService {
       }
     }
     const params: JobParams = {
-      passwordHash: await hashPassword(GENERATED_PASSWORD),
       area: { center: { ...settings.center }, radiusKm: settings.radiusKm },
       historyDays: settings.historyDays,
       customers,
@@ -211,7 +206,6 @@ export class GenerationService {
       startedAt: job.started_at,
       historyDays: params.historyDays,
       area: params.area,
-      passwordHash: params.passwordHash,
       customers: params.customers,
       drivers: params.drivers,
     };

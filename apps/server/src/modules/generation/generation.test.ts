@@ -9,7 +9,7 @@ import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
 import { decodeId, GENERATED_ID_NODE } from '../../platform/db/ids';
-import { GENERATED_PASSWORD } from './generation.service';
+import { UNUSABLE_PASSWORD_HASH } from '../../lib/passwords';
 
 async function count(
   app: LoadlineApp,
@@ -239,20 +239,31 @@ describe(`bulk generation (${tier})`, () => {
     }
   });
 
-  it('lets a generated account sign in with the generated password', async () => {
+  it('a generated account cannot sign in with any password until an administrator resets it', async () => {
     const shard = app.platform.router.shards[0];
     const row = await shard?.db
       .selectFrom('users')
-      .select('email')
+      .select(['email', 'password_hash'])
       .where('role', '=', 'customer')
+      .where('status', '=', 'active')
+      // Generated accounts are dated in the past; accounts signed up by the tests are not.
+      .orderBy('created_at')
       .executeTakeFirst();
-    expect(row).toBeDefined();
-    const login = await app.http.inject({
-      method: 'POST',
-      url: '/v1/auth/login',
-      payload: { email: row?.email, password: GENERATED_PASSWORD },
-    });
-    expect(login.statusCode).toBe(200);
+    if (row === undefined) {
+      throw new Error('no generated customer on shard 0');
+    }
+    expect(row.password_hash).toBe(UNUSABLE_PASSWORD_HASH);
+    const login = (password: string) =>
+      app.http.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: row.email, password } });
+    for (const password of ['loadline-generated', UNUSABLE_PASSWORD_HASH, 'any password at all']) {
+      const refused = await login(password);
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json()).toEqual({
+        error: { code: 'invalid_credentials', message: 'Email or password is incorrect.' },
+      });
+    }
+    await app.services.auth.resetPassword(row.email, 'a password an admin set');
+    expect((await login('a password an admin set')).statusCode).toBe(200);
   });
 
   it('writes nothing twice when a chunk is delivered again', async () => {

@@ -1,5 +1,6 @@
 import type { Offer, VehicleType } from '@loadline/contracts';
 import { VEHICLE_TYPES } from '@loadline/contracts';
+import { UNUSABLE_PASSWORD_HASH } from '../../lib/passwords';
 import { logicalShardOf } from '../../platform/db/ids';
 import type {
   BookingEventsTable,
@@ -52,8 +53,6 @@ export interface ChunkPlan {
   startedAt: number;
   historyDays: number;
   area: GenerationArea;
-  /** One hash for every account of the job: generated users share a known password. */
-  passwordHash: string;
   customers: readonly string[];
   drivers: readonly PooledDriver[];
 }
@@ -186,7 +185,8 @@ function addAccount(
   home.users.push({
     id,
     email,
-    password_hash: plan.passwordHash,
+    // No password: an administrator sets one with `admin reset-password` when an account is needed.
+    password_hash: UNUSABLE_PASSWORD_HASH,
     name: `${first} ${last}`,
     phone: `+91 9${String(random.intBetween(0, 999_999_999)).padStart(9, '0')}`,
     role,
