@@ -6,6 +6,7 @@ import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { createApp, type CreateAppOptions, type LoadlineApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
+import { testPricingFile } from './pricing-fixture';
 import { deleteKeysByPrefix } from './redis-keys';
 import { isCluster, mysqlBaseUrl, redisUrl, uniquePrefix } from './tier';
 
@@ -37,6 +38,8 @@ export class TestEnvironment {
       LOG_LEVEL: process.env.LOADLINE_TEST_LOG_LEVEL ?? 'silent',
       HOST: '127.0.0.1',
       PORT: '0',
+      // Tests book all over India; '' in options.env gives the built-in one-city region.
+      PRICING_FILE: testPricingFile(),
       ...options.env,
     };
     if (!isCluster) {

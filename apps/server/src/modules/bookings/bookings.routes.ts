@@ -45,7 +45,9 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
           description:
             'From a quote (`quoteId`, keeping its price; 409 quote_expired after it expires) or directly from ' +
             '`pickup`, `dropoff` and `vehicleType`. `scheduledAt` (1 minute to 30 days ahead) makes a scheduled ' +
-            'booking that starts searching shortly before its time. Goods heavier than the vehicle type carries are 422 over_capacity.',
+            'booking that starts searching shortly before its time. Goods heavier than the vehicle type carries are 422 over_capacity. ' +
+            'Without a quote, the trip is checked as a quote is: a pickup or drop-off outside every service area is ' +
+            "422 outside_service_area, a trip over the vehicle type's maximum 422 trip_too_long; nothing is stored.",
           security: bearerSecurity,
           headers: IdempotencyHeaders,
           body: CreateBookingBody,

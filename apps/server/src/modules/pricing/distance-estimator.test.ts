@@ -30,7 +30,15 @@ describe('GreatCircleEstimator', () => {
       {
         ...DEFAULT_REGION,
         id: 'bengaluru',
-        bounds: { minLat: 12.7, maxLat: 13.2, minLng: 77.3, maxLng: 77.9 },
+        serviceArea: {
+          kind: 'polygon',
+          points: [
+            { lat: 12.7, lng: 77.3 },
+            { lat: 12.7, lng: 77.9 },
+            { lat: 13.2, lng: 77.9 },
+            { lat: 13.2, lng: 77.3 },
+          ],
+        },
         roadFactor: 1.5,
         speedKmh: { bike: 30, van: 20, mini_truck: 20, truck: 10 },
       },

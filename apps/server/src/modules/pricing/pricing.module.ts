@@ -16,7 +16,8 @@ import { SurgeEstimator } from './surge';
 
 /** What the pricing module needs; a Platform has every field, so `createPricing(platform)` works too. */
 export interface PricingModuleDeps {
-  config: Pick<Config, 'pricing'>;
+  /** `generation` names the city (`CITY_CENTER`) the built-in region serves when there is no pricing file. */
+  config: Pick<Config, 'pricing' | 'generation'>;
   cache: Cache;
   geo: GeoIndex;
   router: ShardRouter;
@@ -40,7 +41,7 @@ export interface PricingModule {
 export function createPricing(deps: PricingModuleDeps): PricingModule {
   const settings = deps.config.pricing;
   const logger = deps.logger.child({ module: 'pricing' });
-  const catalog = loadPricingCatalog(settings.file);
+  const catalog = loadPricingCatalog(settings.file, deps.config.generation);
   const greatCircle = new GreatCircleEstimator(catalog);
   const distance: DistanceEstimator =
     settings.routingUrl === null

@@ -15,15 +15,37 @@ import type { GeoPoint } from '../../platform/geo/geo-index.port';
 import { VEHICLE_CAPACITY_KG } from '../drivers/vehicle-catalog';
 import { GreatCircleEstimator, type DistanceEstimate, type DistanceEstimator } from './distance-estimator';
 import { computePrice } from './price';
-import type { PricingCatalog } from './pricing-catalog';
+import type { PricingCatalog, PricingRegion } from './pricing-catalog';
 import type { QuoteRow, QuotesRepository } from './quotes.repository';
 import type { SurgeEstimator } from './surge';
+
+/** Which end of a trip a service-area error is about. */
+export type TripPoint = 'pickup' | 'dropoff';
 
 /** User-facing messages of the module. */
 const messages = {
   quoteExpired: 'This quote has expired; ask for a new one.',
   overCapacity: (vehicleType: VehicleType, capacityKg: number) =>
     `A ${vehicleType} carries at most ${capacityKg} kg; choose a larger vehicle.`,
+  outsideServiceArea: (point: TripPoint) =>
+    `We do not serve the ${point === 'pickup' ? 'pickup' : 'drop-off'} location; choose a place inside our service area.`,
+  tripTooLong: (vehicleType: VehicleType, maxKm: number, distanceKm: number) =>
+    `A ${vehicleType} trip may be at most ${maxKm} km; this one is ${distanceKm} km.`,
+} as const;
+
+/**
+ * The module's refusals of a trip it will not serve, 422 like over_capacity:
+ * the request is well formed, and asks for something the platform does not do.
+ */
+export const pricingErrors = {
+  /** The pickup or the drop-off lies outside every region's service area. */
+  outsideServiceArea: (point: TripPoint) =>
+    new AppError(422, 'outside_service_area', messages.outsideServiceArea(point), { details: { point } }),
+  /** The trip's road distance is over the pickup region's maximum for the vehicle type. */
+  tripTooLong: (vehicleType: VehicleType, maxKm: number, distanceKm: number) =>
+    new AppError(422, 'trip_too_long', messages.tripTooLong(vehicleType, maxKm, distanceKm), {
+      details: { distanceKm, maxKm, vehicleType },
+    }),
 } as const;
 
 export interface PricingServiceDeps {
@@ -68,6 +90,14 @@ export function assertCapacity(vehicleType: VehicleType, weightKg: number): void
     throw new AppError(422, 'over_capacity', messages.overCapacity(vehicleType, capacityKg), {
       details: { capacityKg, weightKg },
     });
+  }
+}
+
+/** 422 trip_too_long when the road distance is over the region's maximum for the vehicle type. */
+function assertTripLength(region: PricingRegion, vehicleType: VehicleType, distanceKm: number): void {
+  const maxKm = region.maxTripKm[vehicleType];
+  if (distanceKm > maxKm) {
+    throw pricingErrors.tripTooLong(vehicleType, maxKm, distanceKm);
   }
 }
 
@@ -135,13 +165,16 @@ export class PricingService {
 
   /** The same numbers as `quote`, without storing anything. */
   async estimate(request: QuoteRequest): Promise<PriceEstimate> {
-    const { catalog, distance, surge } = this.deps;
+    const { distance, surge } = this.deps;
     const { pickup, dropoff, vehicleType } = request;
-    const region = catalog.regionFor(pickup);
+    // Before anything measures or indexes the points: nothing outside the
+    // service areas reaches the routing service or the geo index.
+    const region = this.servingRegion(pickup, dropoff);
     const [route, reading] = await Promise.all([
       distance.estimate(pickup, dropoff, vehicleType),
       surge.multiplier(vehicleType, pickup),
     ]);
+    assertTripLength(region, vehicleType, route.distanceKm);
     const { price, breakdown } = computePrice({
       rates: region.rates[vehicleType],
       distanceKm: route.distanceKm,
@@ -181,7 +214,26 @@ export class PricingService {
         expiredAt: new Date(row.expires_at).toISOString(),
       });
     }
-    return presentQuote(row);
+    const quote = presentQuote(row);
+    // The areas may have changed since the quote was given (a new pricing file).
+    assertTripLength(this.servingRegion(quote.pickup, quote.dropoff), quote.vehicleType, quote.distanceKm);
+    return quote;
+  }
+
+  /**
+   * The region that prices a trip: the pickup's. Both ends must lie in some
+   * region's service area (not necessarily the same one), else 422
+   * outside_service_area naming the end that does not.
+   */
+  private servingRegion(pickup: GeoPoint, dropoff: GeoPoint): PricingRegion {
+    const region = this.deps.catalog.serviceRegion(pickup);
+    if (region === null) {
+      throw pricingErrors.outsideServiceArea('pickup');
+    }
+    if (this.deps.catalog.serviceRegion(dropoff) === null) {
+      throw pricingErrors.outsideServiceArea('dropoff');
+    }
+    return region;
   }
 
   /** `assertCapacity` as a method, so the service alone is everything the bookings module needs from pricing. */
