@@ -72,6 +72,8 @@ export interface Config {
   };
   /** Password of the `--demo` administrator when it is created; null makes one up (printed once). */
   readonly demoAdminPassword: string | null;
+  /** Password of every simulated account; null keeps a made-up one in DATA_DIR (see simulator/sim-password). */
+  readonly simulatorPassword: string | null;
   /**
    * Which peers may set X-Forwarded-*: false (none), a hop count (the last N
    * proxies in front of the process), or addresses/CIDR ranges of trusted proxies.
@@ -353,6 +355,13 @@ export function loadConfig(env: Env = process.env): Config {
       const raw = optionalText(env, 'DEMO_ADMIN_PASSWORD');
       if (raw !== null && raw.length < 8) {
         throw new ConfigError('DEMO_ADMIN_PASSWORD', 'must be at least 8 characters');
+      }
+      return raw;
+    })(),
+    simulatorPassword: (() => {
+      const raw = optionalText(env, 'SIMULATOR_PASSWORD');
+      if (raw !== null && raw.length < 8) {
+        throw new ConfigError('SIMULATOR_PASSWORD', 'must be at least 8 characters');
       }
       return raw;
     })(),

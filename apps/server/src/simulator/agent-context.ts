@@ -12,6 +12,8 @@ export interface AgentContext {
   settings: SimSettings;
   area: Area;
   logger: Logger;
+  /** Every simulated account's password (see sim-password). */
+  password: string;
 }
 
 /** Wall-clock milliseconds for a simulated duration drawn from `range`. */

@@ -4,6 +4,7 @@ import type { LoadlineApp } from '../app';
 import type { Config } from '../config/config';
 import { isAppError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
+import { simulatorPassword } from './sim-password';
 import { Simulator } from './simulator';
 
 /** The demo's administrator; its password comes from `DEMO_ADMIN_PASSWORD`, or is made up when the account is created. */
@@ -89,6 +90,8 @@ export async function startDemo(app: LoadlineApp, logger: Logger): Promise<{ sto
   }
   const simulator = new Simulator({
     baseUrl: selfUrl(app.config.host, address.port),
+    // Kept across restarts (SIMULATOR_PASSWORD or DATA_DIR), so the demo logs in to the fleet it made before.
+    password: simulatorPassword(app.config).password,
     drivers: DEMO_FLEET.drivers,
     customers: DEMO_FLEET.customers,
     bookingsPerMinute: DEMO_FLEET.bookingsPerMinute,

@@ -4,8 +4,22 @@ import type { LoadlineApi } from './loadline-api';
 import { SimSocket } from './sim-socket';
 import type { SimStats } from './sim-stats';
 
-/** Every simulated account shares this password, so a rerun can log in to the accounts it made before. */
-export const SIM_PASSWORD = 'loadline-simulator';
+/**
+ * An account the simulator would use exists, but not with this run's password
+ * (made by a run with another SIMULATOR_PASSWORD or another DATA_DIR).
+ */
+export class SimPasswordMismatch extends Error {
+  readonly code = 'simulator_password_mismatch';
+
+  constructor(email: string, options: { cause: unknown }) {
+    super(
+      `${email} exists with another password: run with the SIMULATOR_PASSWORD (or DATA_DIR) it was made with, ` +
+        'or give it this run’s password with `loadline admin reset-password`',
+      options,
+    );
+    this.name = 'SimPasswordMismatch';
+  }
+}
 
 const FIRST_NAMES = [
   'Aarav',
@@ -72,11 +86,11 @@ export function vehicleTypeOf(index: number): VehicleType {
   return FLEET_PATTERN[(index - 1) % FLEET_PATTERN.length] ?? 'van';
 }
 
-/** Driver number `index` (1-based): sim-driver-0001@loadline.test and so on. */
-export function driverSignup(index: number): SignupBody {
+/** Driver number `index` (1-based): sim-driver-0001@loadline.test and so on, with the run's password. */
+export function driverSignup(index: number, password: string): SignupBody {
   return {
     email: `sim-driver-${pad(index)}@loadline.test`,
-    password: SIM_PASSWORD,
+    password,
     name: nameOf(index),
     role: 'driver',
     phone: `+91 90000 1${pad(index)}`,
@@ -84,11 +98,11 @@ export function driverSignup(index: number): SignupBody {
   };
 }
 
-/** Customer number `index` (1-based): sim-customer-0001@loadline.test and so on. */
-export function customerSignup(index: number): SignupBody {
+/** Customer number `index` (1-based): sim-customer-0001@loadline.test and so on, with the run's password. */
+export function customerSignup(index: number, password: string): SignupBody {
   return {
     email: `sim-customer-${pad(index)}@loadline.test`,
-    password: SIM_PASSWORD,
+    password,
     name: nameOf(index + 3),
     role: 'customer',
     phone: `+91 90000 2${pad(index)}`,
@@ -118,10 +132,9 @@ export async function openSession(
     stats.add('accountsCreated');
     return session;
   } catch (error) {
-    if (isApiError(error, 409, 'email_taken')) {
-      throw new Error(`${body.email} exists with another password; the simulator cannot use it`, {
-        cause: error,
-      });
+    // A driver's plate is claimed before the email, so an existing driver answers plate_taken.
+    if (isApiError(error, 409, 'email_taken') || isApiError(error, 409, 'plate_taken')) {
+      throw new SimPasswordMismatch(body.email, { cause: error });
     }
     throw error;
   }

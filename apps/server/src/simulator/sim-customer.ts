@@ -74,7 +74,11 @@ export class SimCustomer {
   }
 
   async start(): Promise<void> {
-    const session = await openSession(this.ctx.api, customerSignup(this.index), this.ctx.stats);
+    const session = await openSession(
+      this.ctx.api,
+      customerSignup(this.index, this.ctx.password),
+      this.ctx.stats,
+    );
     this.token = session.token;
     const socket = await connectSession(this.ctx.api, session.token);
     socket.socket.on('bookingStatusUpdated', (event) => this.onStatus(event));

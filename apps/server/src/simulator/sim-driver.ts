@@ -77,7 +77,7 @@ export class SimDriver {
   /** Logs in (or signs up), connects, resumes a job left from an earlier run, and starts the shift. */
   async start(): Promise<void> {
     const { api, stats, settings } = this.ctx;
-    const auth = await openSession(api, driverSignup(this.index), stats);
+    const auth = await openSession(api, driverSignup(this.index, this.ctx.password), stats);
     // On a rerun the account keeps the vehicle it registered with.
     const type = auth.user.driver?.vehicle.type ?? vehicleTypeOf(this.index);
     const socket = await connectSession(api, auth.token);

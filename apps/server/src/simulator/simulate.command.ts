@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config/config';
 import { createLogger } from '../lib/logger';
 import { DEFAULT_AREA, parseArea, type Area } from './paths';
+import { simulatorPassword } from './sim-password';
 import { DEFAULT_SETTINGS } from './sim-settings';
 import { formatStatusLine, type SimSnapshot } from './sim-stats';
 import { defaultBookingRate, Simulator } from './simulator';
@@ -9,6 +10,8 @@ import { defaultBookingRate, Simulator } from './simulator';
 export const SIMULATE_USAGE = `loadline simulate --drivers N --customers M [options]
 
 Drives a simulated fleet against a running server through its public API and sockets.
+Its accounts (sim-driver-0001@loadline.test, ...) use SIMULATOR_PASSWORD, or a password made
+up on the first run and kept in $DATA_DIR/simulator-password.
   --url URL                  server origin (default http://127.0.0.1:$PORT, PORT defaulting to 3000)
   --drivers N                drivers, vehicles of every type (default 10)
   --customers M              customers (default 5)
@@ -135,8 +138,15 @@ export async function simulateCommand(config: Config, argv: readonly string[]): 
     center: { ...config.generation.center },
     radiusKm: Math.min(DEFAULT_AREA.radiusKm, config.generation.radiusKm),
   });
+  const accounts = simulatorPassword(config);
+  process.stdout.write(
+    accounts.source === 'environment'
+      ? 'simulated accounts use SIMULATOR_PASSWORD\n'
+      : `simulated accounts use the password ${accounts.source === 'created' ? 'made up now and kept' : 'kept'} in ${accounts.file}\n`,
+  );
   const simulator = new Simulator({
     baseUrl: args.url,
+    password: accounts.password,
     drivers: args.drivers,
     customers: args.customers,
     bookingsPerMinute: args.bookingsPerMinute,

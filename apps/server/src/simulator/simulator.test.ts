@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminDriver, Booking, BookingEvent } from '@loadline/contracts';
 import type { LoadlineApp } from '../app';
@@ -36,9 +37,12 @@ describe(`simulator against an in-process server (${tier})`, () => {
   let leftOnAJob = 0;
   const logger = createLogger(process.env.LOADLINE_TEST_LOG_LEVEL ?? 'silent');
 
-  const simulator = (bookingsPerMinute: number) =>
+  /** As a deployment would: one made-up password for every simulated account, the same on every run. */
+  const password = `sim-${randomBytes(9).toString('base64url')}`;
+  const simulator = (bookingsPerMinute: number, runPassword = password) =>
     new Simulator({
       baseUrl: url,
+      password: runPassword,
       drivers: 3,
       customers: 2,
       bookingsPerMinute,
@@ -151,5 +155,17 @@ describe(`simulator against an in-process server (${tier})`, () => {
     const drivers = await simDrivers();
     expect(drivers).toHaveLength(3);
     expect(drivers.filter((driver) => driver.online)).toEqual([]);
+  }, 60_000);
+
+  it('a run with another password cannot use the accounts and says so, once per account', async () => {
+    const sim = simulator(0, 'not the password these accounts have');
+    await sim.start();
+    await sim.whenReady();
+    const last = await sim.stop();
+    expect(last.accountsCreated).toBe(0);
+    expect(last.accountsLoggedIn).toBe(0);
+    expect(last.errors).toBe(5);
+    expect(last.errorKinds).toEqual({ 'setup: simulator_password_mismatch': 5 });
+    expect(await simDrivers()).toHaveLength(3);
   }, 60_000);
 });

@@ -16,6 +16,8 @@ import { SimStats, type SimSnapshot } from './sim-stats';
 export interface SimulatorOptions {
   /** The server's origin, e.g. http://127.0.0.1:3000. */
   baseUrl: string;
+  /** Every simulated account's password: the same on every run that should reuse the accounts. */
+  password: string;
   drivers: number;
   customers: number;
   /** New bookings per minute of wall time, across all customers (a Poisson process). */
@@ -80,6 +82,7 @@ export class Simulator {
       settings,
       area: options.area ?? DEFAULT_AREA,
       logger,
+      password: options.password,
     };
     const root = new Random(options.seed ?? 1);
     this.bookingRandom = root.fork('bookings');
