@@ -19,7 +19,7 @@ import type { BookingsService } from '../bookings/bookings.service';
 import type { DriverPresence } from '../drivers/driver-presence';
 import type { DriverClaimsRepository } from './driver-claims.repository';
 import { availableDriversSet } from './geo-sets';
-import type { OffersRepository } from './offers.repository';
+import type { OfferRow, OffersRepository } from './offers.repository';
 
 export const DISPATCH_WAVE_JOB = 'dispatch.wave';
 
@@ -82,8 +82,9 @@ export class DispatchService {
 
   /**
    * Runs one wave: expires the booking past the last wave, else offers it to
-   * the nearest eligible drivers not offered before and queues the next wave.
-   * Idempotent: a wave already recorded on the booking only re-queues its successor.
+   * the nearest eligible drivers (see `OffersRepository.eligible` for who is
+   * asked again) and queues the next wave. Idempotent: a wave already recorded
+   * on the booking only re-queues its successor.
    */
   async runWave(bookingId: string, wave: number): Promise<void> {
     const { router, bookings, settings, clock } = this.deps;
@@ -104,10 +105,10 @@ export class DispatchService {
       await this.expire(bookingId);
       return;
     }
-    const chosen = await this.candidates(booking, wave, offeredBefore);
+    const chosen = await this.candidates(booking, wave, offeredBefore.length);
+    // Everyone ever offered the booking, once each: the list whose offers a cancellation withdraws.
     const recorded = await bookings.recordWave(db, bookingId, wave, [
-      ...offeredBefore,
-      ...chosen.map((c) => c.driverId),
+      ...new Set([...offeredBefore, ...chosen.map((c) => c.driverId)]),
     ]);
     if (!recorded) {
       return;
@@ -233,26 +234,28 @@ export class DispatchService {
     await this.deps.presence.refreshAvailability(driverId);
   }
 
-  /** Withdraws every still-pending offer of a booking (taken, cancelled or expired). */
+  /**
+   * Withdraws the still-pending offers of a booking (taken, cancelled or
+   * expired) up to the wave `booking` had when read after the change. This may
+   * run late (at least once): by then the taker may have released the booking
+   * and dispatch offered it again, and those newer offers, like every offer
+   * while the booking is searching again, stay open.
+   */
   async revokeOffers(
     booking: BookingRow,
     reason: OfferRevoked['reason'],
     except: string | null,
   ): Promise<void> {
+    if (reason === 'taken' && booking.status === 'searching') {
+      return;
+    }
     const offeredTo = (JSON.parse(booking.offered_to) as string[]).filter((driverId) => driverId !== except);
     const now = this.deps.clock.now();
     await Promise.all(
       offeredTo.map(async (driverId) => {
         const db = this.deps.router.forId(driverId).db;
         await db.transaction().execute(async (trx) => {
-          const moved = await this.deps.offers.setStatus(
-            trx,
-            driverId,
-            booking.id,
-            ['pending'],
-            'revoked',
-            now,
-          );
+          const moved = await this.deps.offers.revoke(trx, driverId, booking.id, booking.offer_wave, now);
           if (moved) {
             await this.deps.outbox.append(trx, {
               topic: OFFER_REVOKED,
@@ -289,24 +292,27 @@ export class DispatchService {
     );
   }
 
-  /** Nearest available drivers within this wave's radius with a recent position, not offered before, eligible by SQL. */
+  /**
+   * Nearest available drivers within this wave's radius with a recent position,
+   * eligible by SQL (which also skips those offered the booking before; see
+   * `OffersRepository.eligible`).
+   */
   private async candidates(
     booking: BookingRow,
     wave: number,
-    offeredBefore: readonly string[],
+    offeredBefore: number,
   ): Promise<{ driverId: string; distanceKm: number }[]> {
     const { geo, settings, router, offers } = this.deps;
     const hits = await geo.nearby(
       availableDriversSet(booking.vehicle_type),
       { lat: booking.pickup_lat, lng: booking.pickup_lng },
       this.radiusKm(wave),
-      settings.offersPerWave + offeredBefore.length + 20,
+      settings.offersPerWave + offeredBefore + 20,
     );
-    const notOffered = hits.filter((hit) => !offeredBefore.includes(hit.member));
     // A driver whose app stopped sending positions may be gone: only recent positions count.
-    const takenAt = await this.deps.presence.positionTimes(notOffered.map((hit) => hit.member));
+    const takenAt = await this.deps.presence.positionTimes(hits.map((hit) => hit.member));
     const oldest = this.deps.clock.now() - settings.maxPositionAgeSeconds * 1000;
-    const fresh = notOffered.filter((_, index) => (takenAt[index] ?? 0) >= oldest);
+    const fresh = hits.filter((_, index) => (takenAt[index] ?? 0) >= oldest);
     // The geo index is a copy: confirm each driver against SQL, shard by shard.
     const byShard = new Map<number, string[]>();
     for (const hit of fresh) {
@@ -318,7 +324,10 @@ export class DispatchService {
       [...byShard.entries()].map(async ([index, ids]) => {
         const shard = router.shards[index];
         if (shard !== undefined) {
-          for (const id of await offers.eligible(shard.db, ids, booking.goods_weight_kg)) {
+          for (const id of await offers.eligible(shard.db, ids, {
+            id: booking.id,
+            weightKg: booking.goods_weight_kg,
+          })) {
             eligible.add(id);
           }
         }
@@ -349,17 +358,19 @@ export class DispatchService {
       expiresAt: new Date(expiresAt).toISOString(),
     };
     const db = this.deps.router.forId(candidate.driverId).db;
+    const row: OfferRow = {
+      driver_id: candidate.driverId,
+      booking_id: booking.id,
+      status: 'pending',
+      wave,
+      payload: JSON.stringify(payload),
+      created_at: now,
+      expires_at: expiresAt,
+      responded_at: null,
+    };
     await db.transaction().execute(async (trx) => {
-      const added = await this.deps.offers.insert(trx, {
-        driver_id: candidate.driverId,
-        booking_id: booking.id,
-        status: 'pending',
-        wave,
-        payload: JSON.stringify(payload),
-        created_at: now,
-        expires_at: expiresAt,
-        responded_at: null,
-      });
+      // One row per driver and booking: a driver offered it before and chosen again had that offer withdrawn.
+      const added = (await this.deps.offers.insert(trx, row)) || (await this.deps.offers.reopen(trx, row));
       if (added) {
         await this.deps.outbox.append(trx, {
           topic: OFFER_CREATED,

@@ -17,6 +17,8 @@ import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
 import { availableDriversSet } from './geo-sets';
+import { BookingsRepository } from '../bookings/bookings.repository';
+import { OffersRepository } from './offers.repository';
 
 async function accept(app: LoadlineApp, token: string, bookingId: string) {
   return app.http.inject({
@@ -151,6 +153,91 @@ describe(`dispatch: who is offered (${tier})`, () => {
       const hits = await app.platform.geo.nearby(availableDriversSet('van'), pickup, 1, 50);
       return hits.some((hit) => hit.member === first.user.id);
     });
+  });
+});
+
+describe(`dispatch: who is offered again after a release (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+  const offers = new OffersRepository();
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('reoffer', {
+      env: {
+        RATE_LIMITS: 'off',
+        DISPATCH_OFFERS_PER_WAVE: '10',
+        DISPATCH_RADIUS_KM: '1',
+        DISPATCH_RADIUS_GROWTH: '5',
+        DISPATCH_MAX_WAVES: '3',
+        OFFER_TTL_SECONDS: '5',
+      },
+    });
+    app = await env.start();
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  async function offerRow(driverId: string, bookingId: string) {
+    const row = await offers.find(app.platform.router.forId(driverId).db, driverId, bookingId);
+    return row === undefined ? undefined : { status: row.status, wave: row.wave };
+  }
+
+  it('a released booking is offered again to a driver whose offer was revoked, never to one who rejected it or let it lapse', async () => {
+    const pickup = offset(CITY, -2);
+    const customer = await newCustomer(app);
+    // Wave 1 (1 km) reaches only the driver who lets the offer lapse; wave 2 (5 km), once
+    // that offer has lapsed, reaches the other three in one wave.
+    const lapsed = await onlineDriver(app, { at: offset(pickup, 0.5) });
+    const taker = await onlineDriver(app, { at: offset(pickup, 3) });
+    const other = await onlineDriver(app, { at: offset(pickup, 3.1) });
+    const rejecter = await onlineDriver(app, { at: offset(pickup, 3.2) });
+    const booking = await book(app, customer.token, { pickup });
+    await waitForOffer(app, lapsed.token, booking.id);
+    await waitForOffer(app, taker.token, booking.id);
+    await waitForOffer(app, other.token, booking.id);
+    await waitForOffer(app, rejecter.token, booking.id);
+    expect(await offerRow(lapsed.user.id, booking.id)).toEqual({ status: 'expired', wave: 1 });
+
+    const rejected = await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/offers/${booking.id}/reject`,
+      headers: bearer(rejecter.token),
+    });
+    expect(rejected.statusCode).toBe(204);
+    expect((await accept(app, taker.token, booking.id)).statusCode).toBe(200);
+    const whenTaken = await new BookingsRepository().findById(
+      app.platform.router.forId(booking.id).db,
+      booking.id,
+    );
+    // The other driver's offer is withdrawn because the booking was taken.
+    await waitFor(async () => (await offerRow(other.user.id, booking.id))?.status === 'revoked');
+
+    const released = await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/jobs/${booking.id}/release`,
+      headers: bearer(taker.token),
+    });
+    expect(released.statusCode).toBe(200);
+
+    // Wave 3 offers it again to the driver whose offer was only revoked.
+    const again = await waitForOffer(app, other.token, booking.id);
+    expect(again.bookingId).toBe(booking.id);
+    expect(await offerRow(other.user.id, booking.id)).toEqual({ status: 'pending', wave: 3 });
+    // The withdrawal for the first acceptance, delivered again late (at least once), leaves the new offer open.
+    expect(whenTaken).toMatchObject({ status: 'driver_assigned', offer_wave: 2 });
+    if (whenTaken !== undefined) {
+      await app.services.bookingCore.dispatch.revokeOffers(whenTaken, 'taken', taker.user.id);
+    }
+    expect(await offerRow(other.user.id, booking.id)).toEqual({ status: 'pending', wave: 3 });
+
+    // Nobody answers; past the last wave the booking expires, after every offer of wave 3 was made.
+    await waitForStatus(app, customer.token, booking.id, 'expired', 20_000);
+    expect(await offerRow(other.user.id, booking.id)).toEqual({ status: 'expired', wave: 3 });
+    expect(await offerRow(rejecter.user.id, booking.id)).toEqual({ status: 'rejected', wave: 2 });
+    expect(await offerRow(lapsed.user.id, booking.id)).toEqual({ status: 'expired', wave: 1 });
+    expect(await offerRow(taker.user.id, booking.id)).toEqual({ status: 'accepted', wave: 2 });
   });
 });
 

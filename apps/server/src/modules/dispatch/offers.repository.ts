@@ -48,6 +48,53 @@ export class OffersRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /**
+   * Opens an offer again for a new wave, if the driver's last one for this
+   * booking was withdrawn while still open (another driver took the booking,
+   * then released it); true when it was reopened.
+   */
+  async reopen(db: Executor, row: OfferRow): Promise<boolean> {
+    const result = await db
+      .updateTable('offers')
+      .set({
+        status: 'pending',
+        wave: row.wave,
+        payload: row.payload,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        responded_at: null,
+      })
+      .where('driver_id', '=', row.driver_id)
+      .where('booking_id', '=', row.booking_id)
+      .where('status', '=', 'revoked')
+      .whereRef('responded_at', '<', 'expires_at')
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Withdraws the driver's pending offer for a booking if it was made in wave
+   * `upToWave` or before (an offer of a later wave belongs to a later search);
+   * true when it was withdrawn.
+   */
+  async revoke(
+    db: Executor,
+    driverId: string,
+    bookingId: string,
+    upToWave: number,
+    now: number,
+  ): Promise<boolean> {
+    const result = await db
+      .updateTable('offers')
+      .set({ status: 'revoked', responded_at: now })
+      .where('driver_id', '=', driverId)
+      .where('booking_id', '=', bookingId)
+      .where('status', '=', 'pending')
+      .where('wave', '<=', upToWave)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   /** Marks pending offers past their deadline as expired. */
   async expireLapsed(db: Executor, driverId: string, bookingId: string, now: number): Promise<void> {
     await db
@@ -73,10 +120,17 @@ export class OffersRepository {
   }
 
   /**
-   * Of `driverIds` (all on this shard), those who may be offered a job now:
-   * online, not suspended, without an active job, with a vehicle that carries `weightKg`.
+   * Of `driverIds` (all on this shard), those who may be offered `booking` now:
+   * online, not suspended, without an active job, with a vehicle that carries
+   * its weight, and not offered it before, unless that offer was withdrawn while
+   * still open (another driver took the booking). A driver who rejected it, let
+   * it lapse or took and released it is not asked again.
    */
-  async eligible(db: Executor, driverIds: readonly string[], weightKg: number | null): Promise<Set<string>> {
+  async eligible(
+    db: Executor,
+    driverIds: readonly string[],
+    booking: { id: string; weightKg: number | null },
+  ): Promise<Set<string>> {
     if (driverIds.length === 0) {
       return new Set();
     }
@@ -87,9 +141,26 @@ export class OffersRepository {
       .where('drivers.user_id', 'in', driverIds)
       .where('drivers.online', '=', 1)
       .where('drivers.suspended', '=', 0)
-      .where('drivers.active_booking_id', 'is', null);
-    if (weightKg !== null) {
-      query = query.where('vehicles.capacity_kg', '>=', weightKg);
+      .where('drivers.active_booking_id', 'is', null)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('offers')
+              .select('offers.driver_id')
+              .whereRef('offers.driver_id', '=', 'drivers.user_id')
+              .where('offers.booking_id', '=', booking.id)
+              .where((offer) =>
+                offer.or([
+                  offer('offers.status', '!=', 'revoked'),
+                  offer('offers.responded_at', '>=', offer.ref('offers.expires_at')),
+                ]),
+              ),
+          ),
+        ),
+      );
+    if (booking.weightKg !== null) {
+      query = query.where('vehicles.capacity_kg', '>=', booking.weightKg);
     }
     const rows = await query.execute();
     return new Set(rows.map((row) => row.user_id));
