@@ -1,6 +1,4 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/config';
 import { ListCache } from './cache/list-cache';
@@ -16,6 +14,7 @@ import { IdGenerator } from './db/ids';
 import { loadShardMap, migrateShards } from './db/migrate';
 import { MysqlShardPool } from './db/mysql-shard-pool';
 import { NodeLease } from './db/node-lease';
+import { openPrivateSqlite, privateDirectory } from './db/private-files';
 import { ShardRouter } from './db/shard-router';
 import type { ShardPool } from './db/shard-pool';
 import { SqliteShardPool } from './db/sqlite-shard-pool';
@@ -116,13 +115,13 @@ async function embeddedPlatform(
   options: PlatformOptions,
   closers: (() => Promise<void>)[],
 ): Promise<Platform> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  privateDirectory(config.dataDir);
   const pool = createShardPool(config);
   closers.push(() => pool.close());
   const router = await shardMapFor(pool, options.migrate ?? true);
 
-  const sessionsDb = new SqliteDatabase(path.join(config.dataDir, 'sessions.sqlite'));
-  const queueDb = new SqliteDatabase(path.join(config.dataDir, 'queue.sqlite'));
+  const sessionsDb = openPrivateSqlite(path.join(config.dataDir, 'sessions.sqlite'));
+  const queueDb = openPrivateSqlite(path.join(config.dataDir, 'queue.sqlite'));
   closers.push(() => {
     sessionsDb.close();
     return Promise.resolve();

@@ -1,10 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import type { ClientToServerEvents, Role, ServerToClientEvents } from '@loadline/contracts';
 import type { Config } from '../config/config';
 import type { Logger } from '../lib/logger';
-import { closeRedis, createRedis } from '../platform/redis';
+import { closeRedis, createRedis, waitForRedis } from '../platform/redis';
 
 export interface SocketData {
   userId: string;
@@ -56,6 +57,7 @@ export function createSocketServer(
       forBlocking: true,
       logger: logger.child({ module: 'socketio-adapter' }),
     });
+    const subscribers = trackDuplicates(redis);
     io.adapter(
       createAdapter(redis, {
         streamName: `${config.redisPrefix}socket.io`,
@@ -69,12 +71,39 @@ export function createSocketServer(
     return {
       io,
       close: async () => {
+        await Promise.all(subscribers.map(settleSubscription));
         await closeIo(io, httpServer !== null);
         await closeRedis(redis);
       },
     };
   }
   return { io, close: () => closeIo(io, httpServer !== null) };
+}
+
+/**
+ * The adapter subscribes on a copy of the client (`duplicate()`) and does not
+ * handle a subscription that fails: closing before it has landed would leave
+ * an unhandled rejection. Keeping the copies lets close wait for it.
+ */
+function trackDuplicates(redis: Redis): Redis[] {
+  const copies: Redis[] = [];
+  const duplicate = redis.duplicate.bind(redis);
+  redis.duplicate = (...args: Parameters<Redis['duplicate']>) => {
+    const copy = duplicate(...args);
+    copies.push(copy);
+    return copy;
+  };
+  return copies;
+}
+
+/** Resolves once the copy is connected and every command sent before (the subscription) is answered. */
+async function settleSubscription(copy: Redis): Promise<void> {
+  try {
+    await waitForRedis(copy, 2_000);
+    await copy.ping();
+  } catch {
+    // Not connected: nothing is pending on it that could fail later.
+  }
 }
 
 /** Disconnects local sockets and stops the adapter; an attached HTTP server stops listening too. */

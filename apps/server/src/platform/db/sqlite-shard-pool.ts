@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { errors } from '../../lib/errors';
 import { guardDialect } from './guarded-dialect';
+import { openPrivateSqlite, privateDirectory } from './private-files';
 import { SqliteIntegersPlugin } from './kysely-plugins';
 import type { Database } from './schema';
 import { shardLabel, type Shard, type ShardPool } from './shard-pool';
@@ -14,13 +13,13 @@ export class SqliteShardPool implements ShardPool {
   private closed = false;
 
   constructor(dataDir: string, count: number) {
-    fs.mkdirSync(dataDir, { recursive: true });
+    privateDirectory(dataDir);
     this.shards = Array.from({ length: count }, (_, index) => {
       const file = path.join(dataDir, `shard-${index}.sqlite`);
       const label = shardLabel(index);
       const dialect = new SqliteDialect({
         database: () => {
-          const database = new SqliteDatabase(file);
+          const database = openPrivateSqlite(file);
           database.pragma('journal_mode = WAL');
           database.pragma('synchronous = NORMAL');
           database.pragma('busy_timeout = 5000');
