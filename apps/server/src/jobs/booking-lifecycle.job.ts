@@ -8,12 +8,13 @@ import type { BookingsRepository } from '../modules/bookings/bookings.repository
 import type { DispatchService } from '../modules/dispatch/dispatch.service';
 import { searchingBookingsSet } from '../modules/dispatch/geo-sets';
 import { activationJobId, BOOKING_ACTIVATE_JOB, type ActivationScheduler } from './booking-activation.job';
+import { expireUndispatchable, type DispatchFailureDeps } from './dispatch-wave.job';
 
 export const BOOKING_LIFECYCLE_JOB = 'booking.lifecycle';
 
-export interface BookingLifecycleDeps {
+export interface BookingLifecycleDeps extends DispatchFailureDeps {
   queue: JobQueue;
-  relay: OutboxRelay;
+  relay: Pick<OutboxRelay, 'consume'>;
   router: ShardRouter;
   geo: GeoIndex;
   clock: Clock;
@@ -26,10 +27,12 @@ export interface BookingLifecycleDeps {
  * Reacts to every committed booking status change: keeps the demand index for
  * surge, starts and stops dispatch, withdraws offers, and schedules or cancels
  * the activation of scheduled bookings. Each step is idempotent. Freeing the
- * driver is the driver-jobs consumer's part.
+ * driver is the driver-jobs consumer's part. When starting a search fails on
+ * the event's last delivery, the booking expires instead of waiting for a
+ * dispatch that would never come.
  */
 export function registerBookingLifecycleJob(deps: BookingLifecycleDeps): void {
-  deps.relay.consume(BOOKING_STATUS_CHANGED, BOOKING_LIFECYCLE_JOB, async (event) => {
+  deps.relay.consume(BOOKING_STATUS_CHANGED, BOOKING_LIFECYCLE_JOB, async (event, delivery) => {
     const change = event.payload as BookingStatusChanged;
     const booking = await deps.bookings.findById(deps.router.forId(change.bookingId).db, change.bookingId);
     if (booking === undefined) {
@@ -38,8 +41,22 @@ export function registerBookingLifecycleJob(deps: BookingLifecycleDeps): void {
     const searchingSet = searchingBookingsSet(change.vehicleType);
     if (change.to === 'searching') {
       if (booking.status === 'searching') {
-        await deps.geo.upsert(searchingSet, booking.id, { lat: booking.pickup_lat, lng: booking.pickup_lng });
-        await deps.dispatch.scheduleWave(booking.id, booking.offer_wave + 1);
+        try {
+          await deps.geo.upsert(searchingSet, booking.id, {
+            lat: booking.pickup_lat,
+            lng: booking.pickup_lng,
+          });
+          await deps.dispatch.scheduleWave(booking.id, booking.offer_wave + 1);
+        } catch (error) {
+          if (delivery.attempt < delivery.maxAttempts) {
+            throw error;
+          }
+          await expireUndispatchable(deps, booking.id, error, {
+            name: BOOKING_LIFECYCLE_JOB,
+            attempt: delivery.attempt,
+          });
+          return;
+        }
       }
     } else if (change.from === 'searching' || booking.status !== 'searching') {
       await deps.geo.remove(searchingSet, booking.id);

@@ -175,6 +175,7 @@ describe(`notifications.booking job (${tier})`, () => {
       name: NOTIFICATIONS_BOOKING_JOB,
       data: event,
       attempt: 2,
+      maxAttempts: 10,
     });
 
     expect(told(booking.id)).toEqual([{ room: `user:${customer.user.id}`, title: 'Booking scheduled' }]);
@@ -195,6 +196,7 @@ describe(`notifications.booking job (${tier})`, () => {
           createdAt: 0,
         },
         attempt: 1,
+        maxAttempts: 10,
       }),
     ).resolves.toBeUndefined();
     expect(sink.delivered.length).toBe(before);

@@ -40,7 +40,7 @@ export function notificationsJobHandler(
 /** Consumes `booking.status_changed` as `notifications.booking` in this process (worker role). */
 export function registerNotificationsJob(deps: NotificationsJobDeps): void {
   const handle = notificationsJobHandler(deps);
-  deps.relay.consume(BOOKING_STATUS_CHANGED, NOTIFICATIONS_BOOKING_JOB, (event) =>
-    handle({ id: event.id, name: NOTIFICATIONS_BOOKING_JOB, data: event, attempt: 1 }),
+  deps.relay.consume(BOOKING_STATUS_CHANGED, NOTIFICATIONS_BOOKING_JOB, (event, delivery) =>
+    handle({ id: event.id, name: NOTIFICATIONS_BOOKING_JOB, data: event, ...delivery }),
   );
 }

@@ -87,8 +87,20 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
       await http.register(adminBookingsRoutes({ bookings: service, overview, authenticator }));
     },
     startWorkers(): void {
-      registerDispatchWaveJob(queue, dispatch);
-      registerBookingLifecycleJob({ queue, relay, router, geo, clock, bookings, dispatch, activation });
+      // A booking whose dispatch fails for good is expired and reported by these two.
+      const failures = { bookingsService: service, logger: logger.child({ module: 'dispatch' }) };
+      registerDispatchWaveJob(queue, dispatch, failures);
+      registerBookingLifecycleJob({
+        queue,
+        relay,
+        router,
+        geo,
+        clock,
+        bookings,
+        dispatch,
+        activation,
+        ...failures,
+      });
       registerBookingActivationJob(queue, activation);
       registerRealtimeProjectorJob({ queue, relay, sink, router, bookings, offers, presence, pricing });
       activation.startSweeping();

@@ -301,6 +301,29 @@ export class BookingsService {
   }
 
   /**
+   * The system gives up on a searching booking: it moves to `expired` with its
+   * event and outbox row (so the customer is told), and `reason` is kept in
+   * `cancel_reason`, the column that says why a booking ended undelivered.
+   * Null when the booking no longer searches (taken or cancelled meanwhile).
+   */
+  async expire(bookingId: string, reason: string): Promise<Booking | null> {
+    try {
+      const row = await this.transition(
+        bookingId,
+        'expired',
+        { role: 'system', id: null },
+        { set: () => ({ cancel_reason: reason }) },
+      );
+      return presentBooking(row);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'invalid_transition') {
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  /**
    * The customer rates a delivered trip, once (1-5). The rating and its outbox
    * event commit together; the analytics consumer adds it to the driver's figures.
    */

@@ -29,8 +29,19 @@ export type OutboxJob = OutboxEvent;
 /** The queue job that carries one event to every consumer of its topic. */
 export const OUTBOX_JOB = 'outbox.event';
 
+/**
+ * Which delivery of an event a consumer is running: the queue job's try and
+ * how many it has. On the last (`attempt === maxAttempts`) a consumer whose
+ * work cannot be left undone can settle the matter another way before the
+ * event is given up.
+ */
+export interface OutboxDelivery {
+  attempt: number;
+  maxAttempts: number;
+}
+
 /** Handles one event; runs at least once per event, so it must be idempotent. */
-export type OutboxConsumer = (event: OutboxEvent) => Promise<void>;
+export type OutboxConsumer = (event: OutboxEvent, delivery: OutboxDelivery) => Promise<void>;
 
 /**
  * Appends events in the caller's transaction, so an event exists exactly when
@@ -113,15 +124,19 @@ export class OutboxRelay {
     this.consumers.set(topic, list);
     if (!this.processing) {
       this.processing = true;
-      this.options.queue.process<OutboxEvent>(OUTBOX_JOB, (job) => this.runConsumers(job.data), {
-        concurrency: 16,
-      });
+      this.options.queue.process<OutboxEvent>(
+        OUTBOX_JOB,
+        (job) => this.runConsumers(job.data, { attempt: job.attempt, maxAttempts: job.maxAttempts }),
+        {
+          concurrency: 16,
+        },
+      );
     }
   }
 
-  private async runConsumers(event: OutboxEvent): Promise<void> {
+  private async runConsumers(event: OutboxEvent, delivery: OutboxDelivery): Promise<void> {
     const consumers = this.consumers.get(event.topic) ?? [];
-    const results = await Promise.allSettled(consumers.map((consumer) => consumer.handle(event)));
+    const results = await Promise.allSettled(consumers.map((consumer) => consumer.handle(event, delivery)));
     const failed = consumers.filter((_, index) => results[index]?.status === 'rejected');
     if (failed.length > 0) {
       for (const [index, result] of results.entries()) {

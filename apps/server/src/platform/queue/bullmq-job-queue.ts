@@ -90,6 +90,8 @@ export class BullmqJobQueue implements JobQueue {
           // Only data enqueued under this name reaches this handler, which callers type as T.
           data: job.data as T,
           attempt: job.attemptsMade + 1,
+          // Every job is added with `attempts`; BullMQ's own default is a single try.
+          maxAttempts: job.opts.attempts ?? 1,
         });
       },
       { connection: this.connection, prefix: this.bullPrefix, concurrency },

@@ -39,7 +39,13 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
       await queue.enqueue('mail', { bookingId: '17', to: ['a', 'b'] }, { jobId: 'booking:17:mail' });
       await waitFor(() => seen.length === 1);
       expect(seen).toEqual([
-        { id: 'booking:17:mail', name: 'mail', data: { bookingId: '17', to: ['a', 'b'] }, attempt: 1 },
+        {
+          id: 'booking:17:mail',
+          name: 'mail',
+          data: { bookingId: '17', to: ['a', 'b'] },
+          attempt: 1,
+          maxAttempts: 5,
+        },
       ]);
       await waitFor(async () => (await queue.counts('mail')).active === 0);
       expect(await queue.counts('mail')).toEqual(noCounts);
@@ -111,6 +117,21 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
       // A failed job keeps its id, so it is not enqueued again.
       await queue.enqueue('mail', null, { jobId: 'doomed', attempts: 3, backoffMs: 10 });
       expect(await queue.counts('mail')).toEqual({ ...noCounts, failed: 1 });
+    });
+
+    it('each try knows whether it is the last: attempt reaches maxAttempts, then the job fails for good', async () => {
+      const tries: [number, number][] = [];
+      queue.process('mail', (job) => {
+        tries.push([job.attempt, job.maxAttempts]);
+        return Promise.reject(new Error('down'));
+      });
+      await queue.enqueue('mail', null, { jobId: 'last', attempts: 3, backoffMs: 10 });
+      await waitFor(async () => (await queue.counts('mail')).failed === 1);
+      expect(tries).toEqual([
+        [1, 3],
+        [2, 3],
+        [3, 3],
+      ]);
     });
 
     it('a failed try with attempts left waits, delayed, for its backoff', async () => {

@@ -15,6 +15,8 @@ export interface JobContext<T> {
   data: T;
   /** 1 on the first try. */
   attempt: number;
+  /** Tries the job has in all (its `attempts` option): `attempt === maxAttempts` is the last, after which it fails for good. */
+  maxAttempts: number;
 }
 
 export type JobHandler<T> = (job: JobContext<T>) => Promise<void>;

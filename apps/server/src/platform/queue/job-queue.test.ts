@@ -67,7 +67,7 @@ describe('LocalJobQueue', () => {
     });
     await restarted.drain();
     // The interrupted try was not a failure, so this is still attempt 1.
-    expect(ran).toEqual([{ id: 'j1', name: 'mail', data: { n: 1 }, attempt: 1 }]);
+    expect(ran).toEqual([{ id: 'j1', name: 'mail', data: { n: 1 }, attempt: 1, maxAttempts: 5 }]);
     await restarted.close();
     release();
     await crashed.close();

@@ -235,7 +235,13 @@ export class LocalJobQueue implements JobQueue {
     const log = this.logger.child({ jobId: row.id, job: name, attempt });
     let failure: unknown = null;
     try {
-      const job: JobContext<unknown> = { id: row.id, name, data: JSON.parse(row.data), attempt };
+      const job: JobContext<unknown> = {
+        id: row.id,
+        name,
+        data: JSON.parse(row.data),
+        attempt,
+        maxAttempts: row.max_attempts,
+      };
       await processor.handler(job);
     } catch (error) {
       failure = error ?? new Error('job failed');
