@@ -9,7 +9,16 @@ describe('auth field patterns', () => {
     for (const good of ['+919876543210', '+91 98765-43210', '(080) 2345 6789', '080-23456789', '123456']) {
       expect(phone.test(good), good).toBe(true);
     }
-    for (const bad of ['------', '((((((', '+', '12345', '1234567890123456', 'call me', '+91 98765 4321x', ' 123456']) {
+    for (const bad of [
+      '------',
+      '((((((',
+      '+',
+      '12345',
+      '1234567890123456',
+      'call me',
+      '+91 98765 4321x',
+      ' 123456',
+    ]) {
       expect(phone.test(bad), bad).toBe(false);
     }
   });

@@ -7,7 +7,9 @@ describe('decimalUpTo', () => {
     for (const max of ['1', '9', '10', '47', '100', '305', '999', '1000', '2019']) {
       const pattern = new RegExp(decimalUpTo(max));
       for (let value = 0; value <= Number(max) + 50; value += 1) {
-        expect(pattern.test(String(value)), `${value} against 1..${max}`).toBe(value >= 1 && value <= Number(max));
+        expect(pattern.test(String(value)), `${value} against 1..${max}`).toBe(
+          value >= 1 && value <= Number(max),
+        );
       }
     }
   });

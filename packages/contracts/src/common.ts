@@ -43,7 +43,12 @@ const CONTROLS_BUT_BREAKS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F
  * `required`, at least one character that is not white space, so a value of
  * only spaces never becomes an empty name.
  */
-export function Text(options: { maxLength: number; required?: boolean; multiline?: boolean; description?: string }) {
+export function Text(options: {
+  maxLength: number;
+  required?: boolean;
+  multiline?: boolean;
+  description?: string;
+}) {
   const allowed = `[^${options.multiline === true ? CONTROLS_BUT_BREAKS : CONTROLS}]`;
   const visible = `[^\\s${CONTROLS}]`;
   const pattern = options.required === true ? `^${allowed}*${visible}${allowed}*$` : `^${allowed}*$`;

@@ -87,7 +87,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((raw: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (!(raw instanceof AppError) && clientWentAway(request)) {
       request.log.debug({ err: raw }, 'client closed the request');
-      return reply.status(400).send(envelopeOf(new AppError(400, 'request_aborted', 'The request was aborted.')));
+      return reply
+        .status(400)
+        .send(envelopeOf(new AppError(400, 'request_aborted', 'The request was aborted.')));
     }
     const error = toAppError(raw);
     if (error.status >= 500) {

@@ -159,10 +159,15 @@ describe(`hostile and careless input (${tier})`, () => {
   });
 
   describe('IDs beyond 64 bits (finding 6)', () => {
+    let admin: string;
+
+    beforeAll(async () => {
+      admin = await signInAdmin(app);
+    });
+
     it('every route answers 400 validation_failed, never 5xx', async () => {
       const { token: customer } = await signUp(app, customerSignup());
       const { token: driver } = await signUp(app, driverSignup());
-      const admin = await signInAdmin(app);
       for (const id of TOO_BIG_IDS) {
         const calls: { method: 'GET' | 'POST' | 'PATCH'; url: string; token: string; payload?: object }[] = [
           { method: 'GET', url: `/v1/bookings/${id}`, token: customer },
@@ -170,7 +175,12 @@ describe(`hostile and careless input (${tier})`, () => {
           { method: 'GET', url: `/v1/bookings/${id}/tracking`, token: customer },
           { method: 'POST', url: `/v1/bookings/${id}/cancel`, token: customer, payload: {} },
           { method: 'POST', url: `/v1/bookings/${id}/rating`, token: customer, payload: { rating: 5 } },
-          { method: 'POST', url: `/v1/bookings/${id}/status`, token: driver, payload: { status: 'in_transit' } },
+          {
+            method: 'POST',
+            url: `/v1/bookings/${id}/status`,
+            token: driver,
+            payload: { status: 'in_transit' },
+          },
           { method: 'POST', url: `/v1/driver/jobs/${id}/release`, token: driver },
           { method: 'POST', url: `/v1/driver/offers/${id}/accept`, token: driver },
           { method: 'POST', url: `/v1/driver/offers/${id}/reject`, token: driver },
@@ -192,6 +202,38 @@ describe(`hostile and careless input (${tier})`, () => {
         }
       }
       expect(logs.filter((entry) => entry.level >= 50)).toEqual([]);
+    });
+
+    it('list cursors holding such IDs or odd numbers are 400 on every list, never 5xx', async () => {
+      const { token: customer } = await signUp(app, customerSignup());
+      const { token: driver } = await signUp(app, driverSignup());
+      const cursor = (parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+      const lists = [
+        { url: '/v1/bookings', token: customer, arity: 1 },
+        { url: '/v1/notifications', token: customer, arity: 1 },
+        { url: '/v1/driver/jobs', token: driver, arity: 2 },
+        { url: '/v1/admin/users', token: admin, arity: 1 },
+        { url: '/v1/admin/drivers', token: admin, arity: 1 },
+        { url: '/v1/admin/bookings', token: admin, arity: 1 },
+      ];
+      for (const list of lists) {
+        const bad =
+          list.arity === 1
+            ? [['9223372036854775808'], ['99999999999999999999'], [1e300], [1.5], [null]]
+            : [
+                [1_700_000_000_000, '9223372036854775808'],
+                [1e300, '1'],
+                [1.5, '1'],
+              ];
+        for (const parts of bad) {
+          const response = await app.http.inject({
+            url: `${list.url}?cursor=${cursor(parts)}`,
+            headers: bearer(list.token),
+          });
+          expect(response.statusCode, `${list.url} ${JSON.stringify(parts)}`).toBe(400);
+          expect(response.json()).toMatchObject({ error: { code: 'validation_failed' } });
+        }
+      }
     });
 
     it('subscribeBooking with such an ID is refused as invalid over a socket', async () => {
@@ -223,7 +265,11 @@ describe(`hostile and careless input (${tier})`, () => {
     });
 
     it('headers that never finish are cut off', async () => {
-      const answer = await rawExchange(port, ['GET /healthz HTTP/1.1\r\n', 'Host: x\r\n', 'X-Slow: 1\r\n'], 700);
+      const answer = await rawExchange(
+        port,
+        ['GET /healthz HTTP/1.1\r\n', 'Host: x\r\n', 'X-Slow: 1\r\n'],
+        700,
+      );
       expect(answer.status).toBe(408);
     });
 
@@ -243,7 +289,8 @@ describe(`hostile and careless input (${tier})`, () => {
     const cases: { name: string; request: string; status: number; code: string }[] = [
       {
         name: 'duplicate Content-Length',
-        request: 'POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+        request:
+          'POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
         status: 400,
         code: 'bad_request',
       },
@@ -283,7 +330,10 @@ describe(`hostile and careless input (${tier})`, () => {
       const response = await app.http.inject({ url: '/healthz', headers: { 'x-request-id': hostile } });
       expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(logs.some((entry) => JSON.stringify(entry).includes(`"'<>"'<>`))).toBe(false);
-      const safe = await app.http.inject({ url: '/healthz', headers: { 'x-request-id': 'order-42.retry_1' } });
+      const safe = await app.http.inject({
+        url: '/healthz',
+        headers: { 'x-request-id': 'order-42.retry_1' },
+      });
       expect(safe.headers['x-request-id']).toBe('order-42.retry_1');
     });
   });

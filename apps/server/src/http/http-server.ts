@@ -125,7 +125,11 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<{ app: Htt
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   await app.register(
-    opsRoutes({ unreachable: deps.unreachable, registry: metrics.registry, metricsToken: config.metricsToken }),
+    opsRoutes({
+      unreachable: deps.unreachable,
+      registry: metrics.registry,
+      metricsToken: config.metricsToken,
+    }),
   );
 
   await registerWebApp(app, config.webDistDir);
@@ -137,7 +141,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<{ app: Htt
  * forwarded ones), so the client address is the one the outermost trusted
  * proxy saw; a list trusts exactly those proxies.
  */
-function trustedProxies(setting: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+function trustedProxies(
+  setting: Config['trustProxy'],
+): false | string[] | ((address: string, hop: number) => boolean) {
   if (setting === false) {
     return false;
   }

@@ -68,7 +68,8 @@ export function opsRoutes(deps: OpsDeps) {
       },
     );
 
-    const expected = deps.metricsToken === null ? null : createHash('sha256').update(deps.metricsToken).digest();
+    const expected =
+      deps.metricsToken === null ? null : createHash('sha256').update(deps.metricsToken).digest();
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
       if (expected !== null && !bearerMatches(request.headers.authorization, expected)) {
         throw errors.unauthenticated('Metrics need the configured bearer token.');

@@ -22,7 +22,9 @@ describe(`guarded Redis client (${tier})`, () => {
   });
 
   it('a command to an unreachable Redis rejects with 503 unavailable naming redis', async () => {
-    const redis = createRedis(`redis://127.0.0.1:${await unusedPort()}`, 'guard-test', { logger: { warn: () => undefined } });
+    const redis = createRedis(`redis://127.0.0.1:${await unusedPort()}`, 'guard-test', {
+      logger: { warn: () => undefined },
+    });
     opened.push(redis);
     const failure: unknown = await redis.get('anything').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AppError);

@@ -1,4 +1,5 @@
 import { errors } from '../../lib/errors';
+import { isId } from './ids';
 import type { Shard } from './shard-pool';
 
 export type SortKey = readonly (string | number)[];
@@ -30,6 +31,17 @@ export function encodeCursor(key: SortKey): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+/**
+ * Cursor parts are IDs (decimal strings, bound as BIGINT) and whole numbers
+ * (times in milliseconds): anything else, or an ID past 2^63-1, never reaches SQL.
+ */
+function isCursorPart(part: unknown): part is string | number {
+  if (typeof part === 'number') {
+    return Number.isSafeInteger(part);
+  }
+  return typeof part === 'string' && (!/^[0-9]+$/.test(part) || isId(part));
+}
+
 /** Decodes a cursor made by `encodeCursor`; a tampered or foreign cursor is a 400. */
 export function decodeCursor(cursor: string, arity: number): SortKey {
   let parsed: unknown;
@@ -38,11 +50,7 @@ export function decodeCursor(cursor: string, arity: number): SortKey {
   } catch {
     throw errors.validation('cursor is not valid', { field: 'cursor' });
   }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== arity ||
-    !parsed.every((part) => typeof part === 'string' || typeof part === 'number')
-  ) {
+  if (!Array.isArray(parsed) || parsed.length !== arity || !parsed.every(isCursorPart)) {
     throw errors.validation('cursor is not valid', { field: 'cursor' });
   }
   return parsed;
