@@ -5,6 +5,7 @@ import { OriginPolicy } from './http/origin-policy';
 import { Authenticator } from './http/auth-guard';
 import { createHttpServer, type HttpApp } from './http/http-server';
 import { createPlatform, type Platform } from './platform/platform';
+import { LoginThrottle } from './platform/rate-limit/login-throttle';
 import { createAnalytics, type AnalyticsModule } from './modules/analytics/analytics.module';
 import { authRoutes } from './modules/auth/auth.routes';
 import { createGeneration, type GenerationModule } from './modules/generation/generation.module';
@@ -100,7 +101,13 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       rateLimiter: platform.rateLimiter,
       clock: platform.clock,
       sessionTtlSeconds: config.sessionTtlSeconds,
-      limits: { perIp: config.rateLimits.authPerIp, perEmail: config.rateLimits.authPerEmail },
+      perIpLimit: config.rateLimits.authPerIp,
+      loginThrottle: new LoginThrottle({
+        cache: platform.cache,
+        clock: platform.clock,
+        rules: config.rateLimits.login,
+        enabled: config.rateLimits.enabled,
+      }),
       onCommitted: () => {
         platform.relay.poke();
         void platform.lists.invalidate(USERS_LIST, DRIVERS_LIST);

@@ -55,9 +55,53 @@ describe('config', () => {
   });
 
   it('parses rate rules as LIMIT/WINDOW_SECONDS', () => {
-    expect(loadConfig({ AUTH_RATE_LIMIT_EMAIL: '3/60' }).rateLimits.authPerEmail).toEqual({
+    expect(loadConfig({ AUTH_RATE_LIMIT_IP: '3/60' }).rateLimits.authPerIp).toEqual({
       limit: 3,
       windowSeconds: 60,
     });
+  });
+
+  it('reads the failed-login limits, with defaults, and the older AUTH_RATE_LIMIT_EMAIL as the per-email cap', () => {
+    expect(loadConfig({}).rateLimits.login).toEqual({
+      failuresBeforeLock: 5,
+      lockSeconds: 60,
+      maxLockSeconds: 900,
+      memorySeconds: 43_200,
+      perEmail: { limit: 100, windowSeconds: 3600 },
+    });
+    expect(
+      loadConfig({
+        AUTH_LOGIN_FAILURES_BEFORE_LOCK: '3',
+        AUTH_LOGIN_LOCK_SECONDS: '30',
+        AUTH_LOGIN_LOCK_MAX_SECONDS: '600',
+        AUTH_LOGIN_FAILURE_MEMORY_SECONDS: '3600',
+        AUTH_LOGIN_FAILURES_PER_EMAIL: '50/600',
+        AUTH_RATE_LIMIT_EMAIL: '10/300',
+      }).rateLimits.login,
+    ).toEqual({
+      failuresBeforeLock: 3,
+      lockSeconds: 30,
+      maxLockSeconds: 600,
+      memorySeconds: 3600,
+      perEmail: { limit: 50, windowSeconds: 600 },
+    });
+    expect(loadConfig({ AUTH_RATE_LIMIT_EMAIL: '20/300' }).rateLimits.login.perEmail).toEqual({
+      limit: 20,
+      windowSeconds: 300,
+    });
+  });
+
+  it('refuses failed-login limits that contradict each other, naming the variable', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ AUTH_LOGIN_FAILURES_BEFORE_LOCK: '0' }, 'AUTH_LOGIN_FAILURES_BEFORE_LOCK'],
+      [{ AUTH_LOGIN_LOCK_SECONDS: '120', AUTH_LOGIN_LOCK_MAX_SECONDS: '60' }, 'AUTH_LOGIN_LOCK_MAX_SECONDS'],
+      [{ AUTH_LOGIN_FAILURE_MEMORY_SECONDS: '600' }, 'AUTH_LOGIN_FAILURE_MEMORY_SECONDS'],
+      [{ AUTH_LOGIN_FAILURES_PER_EMAIL: '100 an hour' }, 'AUTH_LOGIN_FAILURES_PER_EMAIL'],
+      [{ AUTH_RATE_LIMIT_EMAIL: 'ten' }, 'AUTH_RATE_LIMIT_EMAIL'],
+    ];
+    for (const [env, variable] of cases) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(`Invalid configuration: ${variable} `);
+    }
   });
 });

@@ -33,8 +33,10 @@ export interface Config {
   readonly sessionTtlSeconds: number;
   readonly rateLimits: {
     readonly enabled: boolean;
+    /** Login and signup attempts per client address. */
     readonly authPerIp: RateRule;
-    readonly authPerEmail: RateRule;
+    /** Failed logins (platform/rate-limit/login-throttle, docs/adr/0016). */
+    readonly login: LoginLimits;
   };
   readonly pricing: {
     /** JSON file with regions and rates; null uses the built-in default region. */
@@ -216,6 +218,50 @@ function rateRule(env: Env, name: string, fallback: RateRule): RateRule {
   return { limit: Number(match[1]), windowSeconds: Number(match[2]) };
 }
 
+export interface LoginLimits {
+  /** Failures for one email from one address before that address is locked out of it. */
+  readonly failuresBeforeLock: number;
+  /** The first lock; every further failure doubles it, up to `maxLockSeconds`. */
+  readonly lockSeconds: number;
+  readonly maxLockSeconds: number;
+  /** How long an address's failures for an email are remembered after its last one. */
+  readonly memorySeconds: number;
+  /** Failures for one email from every address together, per window. */
+  readonly perEmail: RateRule;
+}
+
+function loginLimits(env: Env): LoginLimits {
+  const lockSeconds = integer(env, 'AUTH_LOGIN_LOCK_SECONDS', 60, 1, 86_400);
+  const maxLockSeconds = integer(env, 'AUTH_LOGIN_LOCK_MAX_SECONDS', 900, 1, 7 * 86_400);
+  if (maxLockSeconds < lockSeconds) {
+    throw new ConfigError(
+      'AUTH_LOGIN_LOCK_MAX_SECONDS',
+      `must be at least AUTH_LOGIN_LOCK_SECONDS (${lockSeconds}), got ${maxLockSeconds}`,
+    );
+  }
+  const memorySeconds = integer(env, 'AUTH_LOGIN_FAILURE_MEMORY_SECONDS', 43_200, 60, 30 * 86_400);
+  if (memorySeconds < maxLockSeconds) {
+    // The lock is kept with the failures: forgetting them sooner would end the lock early.
+    throw new ConfigError(
+      'AUTH_LOGIN_FAILURE_MEMORY_SECONDS',
+      `must be at least AUTH_LOGIN_LOCK_MAX_SECONDS (${maxLockSeconds}), got ${memorySeconds}`,
+    );
+  }
+  // AUTH_RATE_LIMIT_EMAIL is the older name of the per-email cap, read when the new one is unset.
+  const perEmailName =
+    optionalText(env, 'AUTH_LOGIN_FAILURES_PER_EMAIL') === null &&
+    optionalText(env, 'AUTH_RATE_LIMIT_EMAIL') !== null
+      ? 'AUTH_RATE_LIMIT_EMAIL'
+      : 'AUTH_LOGIN_FAILURES_PER_EMAIL';
+  return {
+    failuresBeforeLock: integer(env, 'AUTH_LOGIN_FAILURES_BEFORE_LOCK', 5, 1, 1_000),
+    lockSeconds,
+    maxLockSeconds,
+    memorySeconds,
+    perEmail: rateRule(env, perEmailName, { limit: 100, windowSeconds: 3600 }),
+  };
+}
+
 function url(name: string, raw: string, protocols: readonly string[]): string {
   let parsed: URL;
   try {
@@ -323,7 +369,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimits: {
       enabled: flag(env, 'RATE_LIMITS', true),
       authPerIp: rateRule(env, 'AUTH_RATE_LIMIT_IP', { limit: 30, windowSeconds: 60 }),
-      authPerEmail: rateRule(env, 'AUTH_RATE_LIMIT_EMAIL', { limit: 10, windowSeconds: 300 }),
+      login: loginLimits(env),
     },
     pricing: {
       file: optionalText(env, 'PRICING_FILE'),

@@ -7,13 +7,11 @@ import { DEMO_ADMIN, demoConfig, ensureDemoAdmin, selfUrl } from './demo';
 
 describe('demo configuration', () => {
   it('raises only the per-IP auth limit, and never lowers one set higher', () => {
-    const config = loadConfig({ AUTH_RATE_LIMIT_IP: '30/60', AUTH_RATE_LIMIT_EMAIL: '10/300' });
+    const config = loadConfig({ AUTH_RATE_LIMIT_IP: '30/60', AUTH_LOGIN_FAILURES_PER_EMAIL: '10/300' });
     const demo = demoConfig(config);
-    expect(demo.rateLimits).toEqual({
-      enabled: true,
-      authPerIp: { limit: 600, windowSeconds: 60 },
-      authPerEmail: { limit: 10, windowSeconds: 300 },
-    });
+    expect(demo.rateLimits).toEqual({ ...config.rateLimits, authPerIp: { limit: 600, windowSeconds: 60 } });
+    expect(demo.rateLimits.enabled).toBe(true);
+    expect(demo.rateLimits.login.perEmail).toEqual({ limit: 10, windowSeconds: 300 });
     expect({ ...demo, rateLimits: config.rateLimits }).toEqual(config);
 
     const generous = loadConfig({ AUTH_RATE_LIMIT_IP: '5000/60' });

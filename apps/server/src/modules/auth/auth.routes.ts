@@ -50,6 +50,10 @@ export function authRoutes(deps: AuthRoutesDeps) {
         schema: {
           tags: ['auth'],
           summary: 'Exchange email and password for a session token',
+          description:
+            '429 rate_limited with Retry-After while this client address is locked out of the email ' +
+            '(5 failures, then a lock that doubles with each further failure) or while the email has ' +
+            'had too many failures from all addresses; a success clears the address’s count.',
           body: LoginBody,
           response: { 200: AuthResponse, ...routeErrors },
         },

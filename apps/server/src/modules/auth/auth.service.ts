@@ -14,6 +14,7 @@ import { isUniqueViolation, retryOnConflict } from '../../platform/db/db-errors'
 import type { IdGenerator } from '../../platform/db/ids';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
+import type { LoginThrottle } from '../../platform/rate-limit/login-throttle';
 import type { RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import type { SessionStore } from '../../platform/sessions/session-store.port';
 import { hashToken } from '../../http/auth-guard';
@@ -34,9 +35,12 @@ export interface AuthServiceDeps {
   sessions: SessionStore;
   outbox: OutboxWriter;
   rateLimiter: RateLimiter;
+  /** Failed-login limits per (email, client address) and per email. */
+  loginThrottle: LoginThrottle;
   clock: Clock;
   sessionTtlSeconds: number;
-  limits: { perIp: RateRule; perEmail: RateRule };
+  /** Login and signup attempts per client address. */
+  perIpLimit: RateRule;
   onCommitted?: () => void;
   /** Called after a session is revoked (closes its sockets); without `tokenHash`, every session of the user. */
   onSessionRevoked?: (userId: string, tokenHash?: string) => Promise<void>;
@@ -56,7 +60,7 @@ export class AuthService {
   constructor(private readonly deps: AuthServiceDeps) {}
 
   async signup(body: SignupBody, ip: string): Promise<AuthResponse> {
-    await this.deps.rateLimiter.consume(`signup:ip:${ip}`, this.deps.limits.perIp);
+    await this.deps.rateLimiter.consume(`signup:ip:${ip}`, this.deps.perIpLimit);
     const user = await this.createAccount(body);
     return { user, token: await this.openSession(user.id, user.role) };
   }
@@ -156,17 +160,22 @@ export class AuthService {
 
   async login(emailInput: string, password: string, ip: string): Promise<AuthResponse> {
     const email = normalizeEmail(emailInput);
-    await this.deps.rateLimiter.consume(`login:ip:${ip}`, this.deps.limits.perIp);
-    await this.deps.rateLimiter.consume(`login:email:${email}`, this.deps.limits.perEmail);
-
-    const user = await this.findByEmail(email);
-    const stored = user !== undefined && isUsablePasswordHash(user.password_hash) ? user.password_hash : null;
-    // Unknown emails and accounts without a usable password pay for a real check
-    // too, so the response time tells none of them apart from a wrong password.
-    const matches = await verifyPassword(password, stored ?? (await decoyPasswordHash));
-    if (user === undefined || stored === null || !matches) {
+    await this.deps.rateLimiter.consume(`login:ip:${ip}`, this.deps.perIpLimit);
+    // Only failures count against the email, and per client address first, so
+    // someone guessing from elsewhere does not lock the owner out (LoginThrottle).
+    const verified = await this.deps.loginThrottle.attempt(email, ip, async () => {
+      const user = await this.findByEmail(email);
+      const stored =
+        user !== undefined && isUsablePasswordHash(user.password_hash) ? user.password_hash : null;
+      // Unknown emails and accounts without a usable password pay for a real check
+      // too, so the response time tells none of them apart from a wrong password.
+      const matches = await verifyPassword(password, stored ?? (await decoyPasswordHash));
+      return user !== undefined && stored !== null && matches ? { user, stored } : null;
+    });
+    if (verified === null) {
       throw errors.invalidCredentials();
     }
+    const { user, stored } = verified;
     if (user.status === 'suspended') {
       throw new AppError(403, 'account_suspended', 'This account is suspended.');
     }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
 import type { AuthResponse, MeResponse } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
@@ -370,42 +371,113 @@ describe(`auth (${tier})`, () => {
 });
 
 describe(`auth rate limits (${tier})`, () => {
+  // Documentation addresses (RFC 5737): the attacker's, the owner's and a few more.
+  const ATTACKER = '203.0.113.10';
+  const OWNER = '198.51.100.20';
   let env: TestEnvironment;
+  let clock: ManualClock;
+  let app: LoadlineApp;
 
   beforeAll(async () => {
-    env = await TestEnvironment.create('ratelimit', {
-      env: { AUTH_RATE_LIMIT_EMAIL: '3/60', AUTH_RATE_LIMIT_IP: '50/60' },
-    });
+    // The default limits, as a deployment runs them.
+    env = await TestEnvironment.create('ratelimit');
+    clock = new ManualClock(Date.now());
+    app = await env.start({ clock, roles: ['api'] });
   });
 
   afterAll(async () => {
     await env.destroy();
   });
 
-  it('login beyond the per-email limit is 429 with Retry-After, counted across instances', async () => {
-    const first = await env.start({ roles: ['api'] });
-    // A second instance on the same storage: in cluster mode both count in Redis.
-    const second = tier === 'cluster' ? await env.start({ roles: ['api'] }) : first;
-    const payload = { email: 'target@example.com', password: 'wrong password' };
-    const statuses: number[] = [];
-    for (const instance of [first, second, first]) {
-      statuses.push(
-        (await instance.http.inject({ method: 'POST', url: '/v1/auth/login', payload })).statusCode,
-      );
-    }
-    expect(statuses).toEqual([401, 401, 401]);
-    const limited = await second.http.inject({ method: 'POST', url: '/v1/auth/login', payload });
-    expect(limited.statusCode).toBe(429);
-    expect(limited.json()).toMatchObject({ error: { code: 'rate_limited' } });
-    const retryAfter = Number(limited.headers['retry-after']);
-    expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(60);
-    const otherEmail = await first.http.inject({
+  function login(
+    instance: LoadlineApp,
+    email: string,
+    password: string,
+    remoteAddress: string,
+  ): Promise<LightMyRequestResponse> {
+    return instance.http.inject({
       method: 'POST',
       url: '/v1/auth/login',
-      payload: { email: 'someone-else@example.com', password: 'wrong password' },
+      payload: { email, password },
+      remoteAddress,
     });
-    expect(otherEmail.statusCode).toBe(401);
+  }
+
+  function expectLocked(response: LightMyRequestResponse, retryAfterSeconds: number): void {
+    expect(response.statusCode).toBe(429);
+    expect(response.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    expect(response.headers['retry-after']).toBe(String(retryAfterSeconds));
+  }
+
+  it('ten wrong passwords from one address lock out that address only: the owner signs in from theirs', async () => {
+    const owner = customerSignup();
+    await signUp(app, owner);
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      statuses.push((await login(app, owner.email, 'wrong password', ATTACKER)).statusCode);
+    }
+    // Five failures lock the address out for a minute; attempts while locked are not checked.
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+
+    expect((await login(app, owner.email, owner.password, OWNER)).statusCode).toBe(200);
+    expectLocked(await login(app, owner.email, owner.password, ATTACKER), 60);
+  });
+
+  it('each failure after a lock doubles the next one, up to 15 minutes; a success starts the count over', async () => {
+    // Another address than the test above: in cluster mode the per-address limit counts in real time.
+    const GUESSER = '203.0.113.11';
+    const owner = customerSignup();
+    await signUp(app, owner);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      expect((await login(app, owner.email, 'wrong password', GUESSER)).statusCode).toBe(401);
+    }
+    let lock = 60;
+    expectLocked(await login(app, owner.email, 'wrong password', GUESSER), lock);
+    for (const next of [120, 240, 480, 900, 900]) {
+      clock.advance(lock * 1000);
+      expect((await login(app, owner.email, 'wrong password', GUESSER)).statusCode).toBe(401);
+      expectLocked(await login(app, owner.email, 'wrong password', GUESSER), next);
+      lock = next;
+    }
+    clock.advance(lock * 1000);
+    expect((await login(app, owner.email, owner.password, GUESSER)).statusCode).toBe(200);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      expect((await login(app, owner.email, 'wrong password', GUESSER)).statusCode).toBe(401);
+    }
+    expectLocked(await login(app, owner.email, owner.password, GUESSER), 60);
+  });
+
+  it('failures from many addresses trip the per-email cap for every address, counted across instances', async () => {
+    const capped = await TestEnvironment.create('ratelimitcap', {
+      env: { AUTH_LOGIN_FAILURES_PER_EMAIL: '6/3600' },
+    });
+    try {
+      const first = await capped.start({ roles: ['api'] });
+      // A second instance on the same storage: in cluster mode both count in Redis.
+      const second = tier === 'cluster' ? await capped.start({ roles: ['api'] }) : first;
+      const owner = customerSignup();
+      await signUp(first, owner);
+      const statuses: number[] = [];
+      for (const address of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) {
+        for (const instance of [first, second]) {
+          statuses.push((await login(instance, owner.email, 'wrong password', address)).statusCode);
+        }
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
+
+      const locked = await login(second, owner.email, owner.password, OWNER);
+      expect(locked.statusCode).toBe(429);
+      expect(locked.json()).toMatchObject({ error: { code: 'rate_limited' } });
+      const retryAfter = Number(locked.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(3500);
+      expect(retryAfter).toBeLessThanOrEqual(3600);
+      // Another account is not affected.
+      const other = customerSignup();
+      await signUp(first, other);
+      expect((await login(first, other.email, other.password, '192.0.2.1')).statusCode).toBe(200);
+    } finally {
+      await capped.destroy();
+    }
   });
 
   it('signup beyond the per-IP limit is 429', async () => {
