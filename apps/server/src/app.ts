@@ -176,11 +176,15 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       registerGateway({
         io: sockets.io,
         authenticator,
+        sessions: platform.sessions,
+        originPolicy,
         bookings: bookingCore.service,
         drivers: drivers.service,
         fleet: {
           sendSnapshot: async (socket) => void socket.emit('fleetUpdate', await liveFeeds.snapshot()),
         },
+        clock: platform.clock,
+        eventRate: config.rateLimits.enabled ? config.rateLimits.socketEvents : null,
         logger: logger.child({ module: 'gateway' }),
       });
       adminPresence.start();

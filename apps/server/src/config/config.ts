@@ -37,6 +37,11 @@ export interface Config {
     readonly authPerIp: RateRule;
     /** Failed logins (platform/rate-limit/login-throttle, docs/adr/0016). */
     readonly login: LoginLimits;
+    /**
+     * Client events per socket, a token bucket: a burst of `limit`, refilled at
+     * `limit` per `windowSeconds`.
+     */
+    readonly socketEvents: RateRule;
   };
   readonly pricing: {
     /** JSON file with regions and rates; null uses the built-in default region. */
@@ -370,6 +375,7 @@ export function loadConfig(env: Env = process.env): Config {
       enabled: flag(env, 'RATE_LIMITS', true),
       authPerIp: rateRule(env, 'AUTH_RATE_LIMIT_IP', { limit: 30, windowSeconds: 60 }),
       login: loginLimits(env),
+      socketEvents: rateRule(env, 'SOCKET_EVENT_RATE', { limit: 100, windowSeconds: 2 }),
     },
     pricing: {
       file: optionalText(env, 'PRICING_FILE'),

@@ -30,12 +30,37 @@ export interface RealtimeProjectorDeps {
 }
 
 /**
+ * The driver a committed change took off a booking, whose sockets must leave
+ * its room: a release (`driver_assigned` -> `searching`, which names the driver
+ * who let it go). A driver keeps reading a job that ended (cancelled, delivered),
+ * so those take no one out. Null for every other change.
+ */
+export function driverWhoLeft(change: BookingStatusChanged): string | null {
+  return change.to === 'searching' && change.driverId !== null ? change.driverId : null;
+}
+
+/**
  * Turns committed events into the contract's socket events for exactly the
  * rooms concerned, once per event (a queue job, not a bus listener, so several
  * realtime processes never send one event twice).
  */
 export class RealtimeProjector {
   constructor(private readonly deps: RealtimeProjectorDeps) {}
+
+  /**
+   * Booking rooms the event takes users out of. Applied before
+   * the event's deliveries, on every delivery of the event (leaving is
+   * idempotent). A late repeat cannot take out a driver who holds the booking
+   * again: a driver who released a booking is never offered it again.
+   */
+  revocations(event: OutboxJob): { userId: string; bookingId: string }[] {
+    if (event.topic !== BOOKING_STATUS_CHANGED) {
+      return [];
+    }
+    const change = event.payload as BookingStatusChanged;
+    const driverId = driverWhoLeft(change);
+    return driverId === null ? [] : [{ userId: driverId, bookingId: change.bookingId }];
+  }
 
   async project(event: OutboxJob): Promise<Delivery[]> {
     switch (event.topic) {
@@ -143,6 +168,10 @@ export function registerRealtimeProjectorJob(deps: RealtimeProjectorDeps): Realt
   const projector = new RealtimeProjector(deps);
   for (const topic of [BOOKING_STATUS_CHANGED, OFFER_CREATED, OFFER_REVOKED]) {
     deps.relay.consume(topic, REALTIME_PROJECTOR_JOB, async (event) => {
+      // First out of the room, then the event: nothing of what follows reaches a driver who left.
+      for (const { userId, bookingId } of projector.revocations(event)) {
+        deps.sink.revokeBooking(userId, bookingId);
+      }
       for (const delivery of await projector.project(event)) {
         deps.sink.deliver(delivery);
       }

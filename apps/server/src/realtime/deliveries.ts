@@ -18,6 +18,13 @@ export const rooms = {
   fleet: 'fleet',
 } as const;
 
+const BOOKING_ROOM_PREFIX = rooms.booking('');
+
+/** The booking a `booking:<id>` room is about, or null for any other room. */
+export function bookingOfRoom(room: string): string | null {
+  return room.startsWith(BOOKING_ROOM_PREFIX) ? room.slice(BOOKING_ROOM_PREFIX.length) : null;
+}
+
 /** Where the server's socket events go; the projector and the live-location path write here. */
 export interface RealtimeSink {
   deliver(delivery: Delivery): void;
@@ -26,6 +33,12 @@ export interface RealtimeSink {
    * or only those opened with one session (logout).
    */
   disconnectUser(userId: string, tokenHash?: string): Promise<void>;
+  /**
+   * Takes a user's open sockets out of a booking's room, on every instance,
+   * once the user may no longer read the booking (a driver who released it).
+   * Idempotent.
+   */
+  revokeBooking(userId: string, bookingId: string): void;
 }
 
 /**
@@ -44,6 +57,11 @@ export class SocketSink implements RealtimeSink {
     this.io.to(delivery.rooms).emit(delivery.event as 'notification', delivery.data as never);
   }
 
+  revokeBooking(userId: string, bookingId: string): void {
+    // The adapter carries the leave to every instance, in order with the broadcasts around it.
+    this.io.in(rooms.user(userId)).socketsLeave(rooms.booking(bookingId));
+  }
+
   async disconnectUser(userId: string, tokenHash?: string): Promise<void> {
     if (tokenHash === undefined) {
       this.io.in(rooms.user(userId)).disconnectSockets(true);
@@ -60,9 +78,14 @@ export class SocketSink implements RealtimeSink {
 /** Records deliveries in memory: for tests and for processes that only need to observe. */
 export class RecordingSink implements RealtimeSink {
   readonly delivered: Delivery[] = [];
+  readonly revoked: { userId: string; bookingId: string }[] = [];
 
   deliver(delivery: Delivery): void {
     this.delivered.push(delivery);
+  }
+
+  revokeBooking(userId: string, bookingId: string): void {
+    this.revoked.push({ userId, bookingId });
   }
 
   disconnectUser(): Promise<void> {

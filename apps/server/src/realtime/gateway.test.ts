@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as connect, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type {
+  AckError,
   AuthResponse,
   Booking,
   BookingStatusUpdatedEvent,
@@ -8,14 +10,70 @@ import type {
   FleetUpdateEvent,
   NotificationEvent,
   Offer,
+  ServerToClientEvents,
+  ClientToServerEvents,
 } from '@loadline/contracts';
 import type { LoadlineApp } from '../app';
-import { bearer } from '../../test/support/factories';
+import { ManualClock } from '../lib/clock';
+import { bearer, signInAdmin } from '../../test/support/factories';
 import { CITY, book, newCustomer, offset, onlineDriver, waitForOffer } from '../../test/support/fleet';
-import { baseUrlOf, connectSocket, refusedConnection, type TestSocket } from '../../test/support/sockets';
+import { baseUrlOf, connectSocket, refusedConnection, TestSocket } from '../../test/support/sockets';
 import { TestEnvironment } from '../../test/support/test-env';
-import { tier } from '../../test/support/tier';
+import { isCluster, tier } from '../../test/support/tier';
 import { waitFor } from '../../test/support/wait';
+
+type ClientOptions = Partial<ManagerOptions & SocketOptions>;
+
+/** Connects with the given client options; resolves with the socket or the handshake error. */
+async function handshake(
+  url: string,
+  options: ClientOptions,
+): Promise<{ socket: TestSocket; error: null } | { socket: null; error: Error & { data?: unknown } }> {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, {
+    reconnection: false,
+    forceNew: true,
+    ...options,
+  });
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve({ socket: new TestSocket(socket), error: null }));
+    socket.once('connect_error', (error) => {
+      socket.disconnect();
+      resolve({ socket: null, error });
+    });
+  });
+}
+
+async function accept(app: LoadlineApp, token: string, bookingId: string): Promise<number> {
+  const response = await app.http.inject({
+    method: 'POST',
+    url: `/v1/driver/offers/${bookingId}/accept`,
+    headers: bearer(token),
+  });
+  return response.statusCode;
+}
+
+async function release(app: LoadlineApp, token: string, bookingId: string): Promise<number> {
+  const response = await app.http.inject({
+    method: 'POST',
+    url: `/v1/driver/jobs/${bookingId}/release`,
+    headers: bearer(token),
+  });
+  return response.statusCode;
+}
+
+function aboutBooking<T extends { bookingId: string }>(
+  socket: TestSocket,
+  event: string,
+  bookingId: string,
+): T[] {
+  return socket.of<T>(event).filter((data) => data.bookingId === bookingId);
+}
+
+function seqsOf(socket: TestSocket, bookingId: string): number[] {
+  return aboutBooking<BookingStatusUpdatedEvent>(socket, 'bookingStatusUpdated', bookingId)
+    .map((event) => event.seq)
+    .sort((a, b) => a - b);
+}
 
 describe(`realtime gateway (${tier})`, () => {
   let env: TestEnvironment;
@@ -32,7 +90,12 @@ describe(`realtime gateway (${tier})`, () => {
 
   beforeAll(async () => {
     env = await TestEnvironment.create('gateway', {
-      env: { AUTH_RATE_LIMIT_IP: '10000/60', DISPATCH_OFFERS_PER_WAVE: '2', OFFER_TTL_SECONDS: '30' },
+      env: {
+        AUTH_RATE_LIMIT_IP: '10000/60',
+        DISPATCH_OFFERS_PER_WAVE: '2',
+        OFFER_TTL_SECONDS: '30',
+        ALLOWED_ORIGINS: 'https://app.example.com',
+      },
     });
     app = await env.start();
     await app.listen();
@@ -315,6 +378,58 @@ describe(`realtime gateway (${tier})`, () => {
     expect((await refusedConnection(url, driver.token)).data).toMatchObject({ code: 'unauthenticated' });
   });
 
+  describe('a handshake with the session cookie only', () => {
+    for (const transports of [['websocket'], ['polling', 'websocket']]) {
+      it(`from another origin is refused with forbidden (${transports.join(', ')})`, async () => {
+        const customer = await newCustomer(app);
+        const result = await handshake(url, {
+          transports,
+          extraHeaders: { cookie: `sid=${customer.token}`, origin: 'http://evil.example' },
+        });
+        expect(result.socket).toBeNull();
+        expect(result.error?.data).toEqual({
+          code: 'forbidden',
+          message: 'Origin http://evil.example is not allowed.',
+        });
+      });
+
+      it(`from the server's own origin or an allowed one connects (${transports.join(', ')})`, async () => {
+        const customer = await newCustomer(app);
+        for (const origin of [url, 'https://app.example.com']) {
+          const result = await handshake(url, {
+            transports,
+            extraHeaders: { cookie: `sid=${customer.token}`, origin },
+          });
+          expect(result.error).toBeNull();
+          if (result.socket !== null) {
+            sockets.push(result.socket);
+            // The cookie's session is the socket's user.
+            const booking = await book(app, customer.token, { pickup: offset(CITY, -800) });
+            expect(await result.socket.request('subscribeBooking', { bookingId: booking.id })).toMatchObject({
+              ok: true,
+              booking: { id: booking.id, customerId: customer.user.id },
+            });
+          }
+        }
+      });
+    }
+
+    it('a token handshake connects whatever its Origin says (third-party clients)', async () => {
+      const customer = await newCustomer(app);
+      for (const transports of [['websocket'], ['polling', 'websocket']]) {
+        const result = await handshake(url, {
+          transports,
+          auth: { token: customer.token },
+          extraHeaders: { origin: 'http://evil.example' },
+        });
+        expect(result.error).toBeNull();
+        if (result.socket !== null) {
+          sockets.push(result.socket);
+        }
+      }
+    });
+  });
+
   it('a short disconnect misses nothing: the reconnected socket is recovered and gets what was sent meanwhile', async () => {
     const pickup = offset(CITY, 780);
     const customer = await newCustomer(app);
@@ -354,5 +469,345 @@ describe(`realtime gateway (${tier})`, () => {
       .filter((event) => event.bookingId === booking.id)
       .map((event) => event.seq);
     expect(seqs).toEqual([1, 2, 3]);
+  });
+});
+
+describe(`realtime gateway: booking rooms follow access (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+  let url: string;
+  const sockets: TestSocket[] = [];
+
+  async function socketFor(at: string, token: string): Promise<TestSocket> {
+    const socket = await connectSocket(at, token);
+    sockets.push(socket);
+    return socket;
+  }
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('rooms', {
+      env: { RATE_LIMITS: 'off', DISPATCH_OFFERS_PER_WAVE: '2', OFFER_TTL_SECONDS: '5' },
+    });
+    app = await env.start();
+    await app.listen();
+    url = baseUrlOf(app);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) {
+      socket.close();
+    }
+    await env.destroy();
+  });
+
+  /** Waits until the server has seen the user's sockets go (it then keeps their session for recovery). */
+  async function gone(userId: string) {
+    await waitFor(async () => (await app.io.in(`user:${userId}`).fetchSockets()).length === 0);
+  }
+
+  /** The second driver takes the released booking, subscribes, reports a position and sets off. */
+  async function secondDriverTakes(
+    at: LoadlineApp,
+    second: AuthResponse,
+    socket: TestSocket,
+    bookingId: string,
+  ) {
+    await waitForOffer(at, second.token, bookingId, 20_000);
+    expect(await accept(at, second.token, bookingId)).toBe(200);
+    expect(await socket.request('subscribeBooking', { bookingId })).toMatchObject({ ok: true });
+    expect(
+      await socket.request('driverLocationUpdate', { lat: CITY.lat, lng: CITY.lng, heading: 10 }),
+    ).toEqual({
+      ok: true,
+      accepted: true,
+    });
+    expect(
+      await socket.request('bookingStatusChanged', { bookingId, status: 'en_route_to_pickup' }),
+    ).toMatchObject({
+      ok: true,
+    });
+  }
+
+  /**
+   * Waits until `observer` got what the second driver caused: its confirmation (unless
+   * `confirmed` is false: the driver itself subscribes only once assigned), a position, the move.
+   */
+  async function sawSecondDriver(
+    observer: TestSocket,
+    bookingId: string,
+    secondId: string,
+    confirmed = true,
+  ) {
+    if (confirmed) {
+      await observer.waitFor<DriverConfirmedEvent>(
+        'driverConfirmed',
+        (event) => event.bookingId === bookingId && event.driverId === secondId,
+      );
+    }
+    await observer.waitFor<DriverLocationEvent>(
+      'driverLocation',
+      (event) => event.bookingId === bookingId && event.driverId === secondId,
+    );
+    await observer.waitFor<BookingStatusUpdatedEvent>(
+      'bookingStatusUpdated',
+      (event) => event.bookingId === bookingId && event.seq === 5,
+    );
+  }
+
+  /**
+   * Nothing of the second driver's reached the first: only its own assignment and release
+   * (seq 2 and 3, through its driver room), or `seqs`.
+   */
+  async function firstDriverSawNothingAfterRelease(
+    first: TestSocket,
+    bookingId: string,
+    secondId: string,
+    seqs = [2, 3],
+  ) {
+    // A round trip: whatever the server sent this socket before the answer has arrived.
+    expect(await first.request('subscribeFleet')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(seqsOf(first, bookingId)).toEqual(seqs);
+    expect(aboutBooking<DriverLocationEvent>(first, 'driverLocation', bookingId)).toEqual([]);
+    expect(
+      aboutBooking<DriverConfirmedEvent>(first, 'driverConfirmed', bookingId).filter(
+        (event) => event.driverId === secondId,
+      ),
+    ).toEqual([]);
+  }
+
+  /**
+   * Driver 1 takes the booking, subscribes to it and releases it; driver 2 takes it and
+   * drives. Driver 1's and the customer's sockets are on `edge`, the workers on `core`.
+   */
+  async function releaseAndHandOver(core: LoadlineApp, edge: LoadlineApp, pickup: typeof CITY) {
+    const edgeUrl = baseUrlOf(edge);
+    const customer = await newCustomer(edge);
+    const first = await onlineDriver(core, { at: pickup });
+    const customerSocket = await socketFor(edgeUrl, customer.token);
+    const firstSocket = await socketFor(edgeUrl, first.token);
+    const booking = await book(edge, customer.token, { pickup });
+    await waitForOffer(edge, first.token, booking.id, 20_000);
+    expect(await accept(edge, first.token, booking.id)).toBe(200);
+    expect(await firstSocket.request('subscribeBooking', { bookingId: booking.id })).toMatchObject({
+      ok: true,
+    });
+
+    const second = await onlineDriver(core, { at: offset(pickup, 0.2) });
+    const secondSocket = await socketFor(baseUrlOf(core), second.token);
+    expect(await release(edge, first.token, booking.id)).toBe(200);
+    // The release itself reaches the driver who made it.
+    await firstSocket.waitFor<BookingStatusUpdatedEvent>(
+      'bookingStatusUpdated',
+      (event) => event.bookingId === booking.id && event.seq === 3,
+    );
+
+    await secondDriverTakes(core, second, secondSocket, booking.id);
+    await sawSecondDriver(customerSocket, booking.id, second.user.id);
+    await sawSecondDriver(secondSocket, booking.id, second.user.id, false);
+    await firstDriverSawNothingAfterRelease(firstSocket, booking.id, second.user.id);
+  }
+
+  it('a driver who released a job receives none of its events afterwards; the next driver and the customer do', async () => {
+    await releaseAndHandOver(app, app, offset(CITY, -3, -3));
+  });
+
+  it.runIf(isCluster)(
+    "a release projected by one instance takes the driver's socket on another instance out of the room",
+    async () => {
+      const edge = await env.start({ roles: ['api', 'realtime'] });
+      await edge.listen();
+      await releaseAndHandOver(app, edge, offset(CITY, 3, -3));
+    },
+  );
+
+  it('a driver who releases the job while subscribeBooking is between its check and its join is not left in the room', async () => {
+    const pickup = offset(CITY, -3, 3);
+    const customer = await newCustomer(app);
+    const first = await onlineDriver(app, { at: pickup });
+    const customerSocket = await socketFor(url, customer.token);
+    const firstSocket = await socketFor(url, first.token);
+    const booking = await book(app, customer.token, { pickup });
+    await waitForOffer(app, first.token, booking.id, 20_000);
+    expect(await accept(app, first.token, booking.id)).toBe(200);
+    const second = await onlineDriver(app, { at: offset(pickup, 0.2) });
+    const secondSocket = await socketFor(url, second.token);
+
+    const service = app.services.bookingCore.service;
+    const get = service.get.bind(service);
+    const spy = vi.spyOn(service, 'get').mockImplementationOnce(async (caller, bookingId) => {
+      const seen = await get(caller, bookingId);
+      // After the access check, before the join: the release commits and is projected.
+      expect(await release(app, first.token, booking.id)).toBe(200);
+      await firstSocket.waitFor<BookingStatusUpdatedEvent>(
+        'bookingStatusUpdated',
+        (event) => event.bookingId === booking.id && event.seq === 3,
+      );
+      return seen;
+    });
+    try {
+      const answer = await firstSocket.request('subscribeBooking', { bookingId: booking.id });
+      expect(answer).toEqual({ ok: false, error: { code: 'not_found', message: 'Booking was not found.' } });
+    } finally {
+      spy.mockRestore();
+    }
+
+    await secondDriverTakes(app, second, secondSocket, booking.id);
+    await sawSecondDriver(customerSocket, booking.id, second.user.id);
+    await firstDriverSawNothingAfterRelease(firstSocket, booking.id, second.user.id);
+  });
+
+  it("a driver's socket that was offline during the release is not recovered into the booking's room, nor sent what it got meanwhile", async () => {
+    const pickup = offset(CITY, 3, 3);
+    const customer = await newCustomer(app);
+    const first = await onlineDriver(app, { at: pickup });
+    const customerSocket = await socketFor(url, customer.token);
+    const connected = await handshake(url, { transports: ['websocket'], auth: { token: first.token } });
+    if (connected.socket === null) {
+      throw connected.error;
+    }
+    const firstSocket = connected.socket;
+    sockets.push(firstSocket);
+    const booking = await book(app, customer.token, { pickup });
+    await firstSocket.waitFor<Offer>('bookingOffer', (offer) => offer.bookingId === booking.id);
+    expect(await accept(app, first.token, booking.id)).toBe(200);
+    await firstSocket.waitFor<BookingStatusUpdatedEvent>(
+      'bookingStatusUpdated',
+      (event) => event.bookingId === booking.id && event.seq === 2,
+    );
+    expect(await firstSocket.request('subscribeBooking', { bookingId: booking.id })).toMatchObject({
+      ok: true,
+    });
+    const packets: unknown[] = [];
+    firstSocket.socket.io.on('packet', (packet) => packets.push(packet.data));
+
+    // The connection drops (no automatic reconnection here); meanwhile the job changes hands.
+    const dropped = new Promise<void>((resolve) => firstSocket.socket.once('disconnect', () => resolve()));
+    firstSocket.socket.io.engine.close();
+    await dropped;
+    await gone(first.user.id);
+    const second = await onlineDriver(app, { at: offset(pickup, 0.2) });
+    const secondSocket = await socketFor(url, second.token);
+    expect(await release(app, first.token, booking.id)).toBe(200);
+    await secondDriverTakes(app, second, secondSocket, booking.id);
+    await sawSecondDriver(customerSocket, booking.id, second.user.id);
+
+    const back = new Promise<void>((resolve) => firstSocket.socket.once('connect', () => resolve()));
+    firstSocket.socket.connect();
+    await back;
+    expect(firstSocket.socket.recovered).toBe(false);
+    // Nothing about the booking came with the reconnection, not even before its CONNECT packet.
+    const replayed = packets.filter((data) => JSON.stringify(data ?? null).includes(booking.id));
+    expect(replayed).toEqual([]);
+    // The release (seq 3) was sent while it was away: a client refetches after a connection that was not recovered.
+    await firstDriverSawNothingAfterRelease(firstSocket, booking.id, second.user.id, [2]);
+  });
+
+  it("a suspended driver's offline socket is not recovered and is sent nothing when it comes back", async () => {
+    const adminToken = await signInAdmin(app);
+    const pickup = offset(CITY, 0, 4);
+    const driver = await onlineDriver(app, { at: pickup });
+    const customer = await newCustomer(app);
+    const connected = await handshake(url, { transports: ['websocket'], auth: { token: driver.token } });
+    if (connected.socket === null) {
+      throw connected.error;
+    }
+    const driverSocket = connected.socket;
+    sockets.push(driverSocket);
+    const booking = await book(app, customer.token, { pickup });
+    // A broadcast received: the client now holds an offset to recover from.
+    await driverSocket.waitFor<Offer>('bookingOffer', (offer) => offer.bookingId === booking.id);
+    const packets: unknown[] = [];
+    driverSocket.socket.io.on('packet', (packet) => packets.push(packet.data));
+
+    const dropped = new Promise<void>((resolve) => driverSocket.socket.once('disconnect', () => resolve()));
+    driverSocket.socket.io.engine.close();
+    await dropped;
+    await gone(driver.user.id);
+    const suspended = await app.http.inject({
+      method: 'PATCH',
+      url: `/v1/admin/drivers/${driver.user.id}`,
+      headers: bearer(adminToken),
+      payload: { suspended: true },
+    });
+    expect(suspended.statusCode).toBe(200);
+    // After the suspension the offer is withdrawn: an event for the driver's room, sent while it is away.
+    const deliver = vi.spyOn(app.services.sink, 'deliver');
+    try {
+      const cancelled = await app.http.inject({
+        method: 'POST',
+        url: `/v1/bookings/${booking.id}/cancel`,
+        headers: bearer(customer.token),
+        payload: {},
+      });
+      expect(cancelled.statusCode).toBe(200);
+      await waitFor(() =>
+        deliver.mock.calls.some(
+          ([delivery]) =>
+            delivery.event === 'offerRevoked' && delivery.rooms.includes(`driver:${driver.user.id}`),
+        ),
+      );
+    } finally {
+      deliver.mockRestore();
+    }
+
+    const refused = new Promise<Error & { data?: unknown }>((resolve) =>
+      driverSocket.socket.once('connect_error', (error) => resolve(error as Error & { data?: unknown })),
+    );
+    driverSocket.socket.connect();
+    expect((await refused).data).toMatchObject({ code: 'unauthenticated' });
+    expect(packets.filter((data) => JSON.stringify(data ?? null).includes(booking.id))).toEqual([]);
+  });
+});
+
+describe(`realtime gateway: client events per socket are rate limited (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+  const clock = new ManualClock(Date.now());
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('socketrate', { env: { SOCKET_EVENT_RATE: '100/2' } });
+    app = await env.start({ clock });
+    await app.listen();
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  it('a burst of 800 subscribeBooking: the first 100 are handled, the rest answered rate_limited without reaching the service', async () => {
+    const customer = await newCustomer(app);
+    const booking = await book(app, customer.token, { pickup: offset(CITY, 1, 1) });
+    const socket = await connectSocket(baseUrlOf(app), customer.token);
+    const get = vi.spyOn(app.services.bookingCore.service, 'get');
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 800 }, () => socket.request('subscribeBooking', { bookingId: booking.id })),
+      );
+      const handled = answers.filter((answer) => answer.ok);
+      const refused = answers.filter((answer): answer is AckError => !answer.ok);
+      expect(handled).toHaveLength(100);
+      expect(refused).toHaveLength(700);
+      expect(new Set(refused.map((answer) => JSON.stringify(answer.error)))).toEqual(
+        new Set([
+          JSON.stringify({
+            code: 'rate_limited',
+            message: 'Too many requests; slow down.',
+            details: { retryAfterSeconds: 1 },
+          }),
+        ]),
+      );
+      expect(get).toHaveBeenCalledTimes(100);
+
+      // The budget refills at 100 per 2 s: a second later there is room for 50 more.
+      clock.advance(1000);
+      const later = await Promise.all(
+        Array.from({ length: 60 }, () => socket.request('subscribeBooking', { bookingId: booking.id })),
+      );
+      expect(later.filter((answer) => answer.ok)).toHaveLength(50);
+      expect(get).toHaveBeenCalledTimes(150);
+    } finally {
+      get.mockRestore();
+      socket.close();
+    }
   });
 });

@@ -10,15 +10,21 @@ import {
   type Role,
   type ServerToClientEvents,
 } from '@loadline/contracts';
+import type { RateRule } from '../config/config';
 import type { Authenticator } from '../http/auth-guard';
 import { SESSION_COOKIE } from '../http/auth-guard';
 import { toAppError } from '../http/error-handler';
+import type { OriginPolicy } from '../http/origin-policy';
+import type { Clock } from '../lib/clock';
+import { errors } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { BookingsService } from '../modules/bookings/bookings.service';
 import type { DriversService } from '../modules/drivers/drivers.service';
-import { rooms } from './deliveries';
+import type { SessionStore } from '../platform/sessions/session-store.port';
+import { bookingOfRoom, rooms } from './deliveries';
 import { registerFormats } from './formats';
 import type { LoadlineServer, SocketData } from './socket-server';
+import { TokenBucket } from './token-bucket';
 
 type LoadlineSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -30,9 +36,16 @@ export interface FleetSnapshots {
 export interface GatewayDeps {
   io: LoadlineServer;
   authenticator: Authenticator;
-  bookings: BookingsService;
+  /** Whether a dropped socket's sign-in is still live when it comes back (connection state recovery). */
+  sessions: Pick<SessionStore, 'get'>;
+  /** Which origins may open a socket with the session cookie. */
+  originPolicy: Pick<OriginPolicy, 'refusal'>;
+  bookings: Pick<BookingsService, 'get' | 'readable' | 'driverUpdate'>;
   drivers: Pick<DriversService, 'updateLocation'>;
   fleet: FleetSnapshots | null;
+  clock: Clock;
+  /** Client events each socket may send; null when rate limits are off. */
+  eventRate: RateRule | null;
   logger: Logger;
 }
 
@@ -50,7 +63,8 @@ const checks = {
   status: TypeCompiler.Compile(BookingStatusChangedPayload),
 };
 
-function tokenOf(socket: LoadlineSocket): string | null {
+/** The handshake's session token: `auth.token`, else the `sid` cookie (`fromCookie`). */
+function credentialsOf(socket: LoadlineSocket): { token: string; fromCookie: boolean } | null {
   const auth: unknown = socket.handshake.auth;
   if (
     typeof auth === 'object' &&
@@ -59,11 +73,85 @@ function tokenOf(socket: LoadlineSocket): string | null {
     typeof auth.token === 'string' &&
     auth.token !== ''
   ) {
-    return auth.token;
+    return { token: auth.token, fromCookie: false };
   }
   const cookies = socket.handshake.headers.cookie ?? '';
   const match = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(cookies);
-  return match?.[1] === undefined ? null : decodeURIComponent(match[1]);
+  return match?.[1] === undefined ? null : { token: decodeURIComponent(match[1]), fromCookie: true };
+}
+
+/** A handshake refusal: the client's `connect_error` carries `data: { code, message }`. */
+function refusal(code: string, message: string): Error & { data: { code: string; message: string } } {
+  return Object.assign(new Error(code), { data: { code, message } });
+}
+
+function isSocketData(value: unknown): value is SocketData {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'userId' in value &&
+    typeof value.userId === 'string' &&
+    'tokenHash' in value &&
+    typeof value.tokenHash === 'string' &&
+    'role' in value &&
+    (value.role === 'customer' || value.role === 'driver' || value.role === 'admin')
+  );
+}
+
+/**
+ * Whether a dropped socket may be recovered: its sign-in is still live and,
+ * for a driver, it may still read every booking whose room it was in. Only a
+ * driver's access to a booking ends (a release); a customer's and an admin's
+ * never do, so theirs cost no reads.
+ */
+async function mayRecover(deps: GatewayDeps, data: unknown, held: readonly string[]): Promise<boolean> {
+  if (!isSocketData(data)) {
+    return false;
+  }
+  const session = await deps.sessions.get(data.tokenHash);
+  if (session === null || session.userId !== data.userId) {
+    return false;
+  }
+  if (data.role !== 'driver') {
+    return true;
+  }
+  const caller = { userId: data.userId, role: data.role };
+  const bookingIds = held.flatMap((room) => bookingOfRoom(room) ?? []);
+  try {
+    await Promise.all(bookingIds.map((bookingId) => deps.bookings.readable(caller, bookingId)));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Connection state recovery puts a returning socket back into the rooms it
+ * had and sends it what those rooms got meanwhile, and it does both before any
+ * middleware runs: the handshake check comes too late to stop either. So a
+ * session is restored only when `mayRecover` agrees (a driver who released a
+ * job while offline, or a driver suspended meanwhile, gets nothing back);
+ * otherwise Socket.IO falls back to a fresh connection, which goes through the
+ * handshake, and the client subscribes again under the usual checks.
+ * Wraps this process's adapter, so `createSocketServer` must have set it up.
+ */
+function guardRecovery(deps: GatewayDeps, log: Logger): void {
+  const adapter = deps.io.of('/').adapter;
+  const original = adapter.restoreSession.bind(adapter);
+  // The in-memory adapter answers null for an unknown session, whatever its declared type says.
+  const restore = (pid: string, offset: string): Promise<Awaited<ReturnType<typeof original>> | null> =>
+    Promise.resolve(original(pid, offset));
+  adapter.restoreSession = async (pid, offset) => {
+    const session = await restore(pid, offset);
+    if (session === null) {
+      throw new Error('no session to restore');
+    }
+    if (!(await mayRecover(deps, session.data, session.rooms))) {
+      log.debug({ sid: session.sid }, 'socket session not recovered: its access ended');
+      throw new Error('session no longer entitled to its rooms');
+    }
+    return session;
+  };
 }
 
 function failure(error: unknown): Ack {
@@ -85,17 +173,22 @@ function failure(error: unknown): Ack {
  */
 export function registerGateway(deps: GatewayDeps): void {
   const { io, authenticator, logger } = deps;
+  guardRecovery(deps, logger);
   io.use((socket, next) => {
-    const token = tokenOf(socket);
-    if (token === null) {
-      next(
-        Object.assign(new Error('unauthenticated'), {
-          data: { code: 'unauthenticated', message: 'A session token is required.' },
-        }),
-      );
+    const credentials = credentialsOf(socket);
+    if (credentials === null) {
+      next(refusal('unauthenticated', 'A session token is required.'));
       return;
     }
-    authenticator.authenticate(token).then(
+    if (credentials.fromCookie) {
+      // A browser sends the cookie with a WebSocket that any site's page opens: only our origins may use it.
+      const refused = deps.originPolicy.refusal(socket.handshake.headers);
+      if (refused !== null) {
+        next(refusal('forbidden', refused));
+        return;
+      }
+    }
+    authenticator.authenticate(credentials.token).then(
       (auth) => {
         socket.data = { userId: auth.userId, role: auth.role, tokenHash: auth.tokenHash };
         next();
@@ -114,6 +207,8 @@ export function registerGateway(deps: GatewayDeps): void {
   io.on('connection', (socket) => {
     const { userId, role } = socket.data;
     const log = logger.child({ socketId: socket.id, userId });
+    // Per connection, so in memory: a socket lives in one process.
+    const budget = deps.eventRate === null ? null : new TokenBucket(deps.eventRate, deps.clock.now());
     if (!socket.recovered) {
       void socket.join(rooms.user(userId));
       if (role === 'driver') {
@@ -136,6 +231,11 @@ export function registerGateway(deps: GatewayDeps): void {
             ack(response);
           }
         };
+        const retryAfterSeconds = budget?.take(deps.clock.now()) ?? null;
+        if (retryAfterSeconds !== null) {
+          reply(failure(errors.rateLimited(retryAfterSeconds)));
+          return;
+        }
         if (options.roles !== undefined && !options.roles.includes(role)) {
           reply({
             ok: false,
@@ -172,9 +272,24 @@ export function registerGateway(deps: GatewayDeps): void {
     );
 
     handle('subscribeBooking', { check: checks.booking }, async (payload) => {
-      const booking = await deps.bookings.get({ userId, role }, payload.bookingId);
-      await socket.join(rooms.booking(payload.bookingId));
-      return { booking };
+      const caller = { userId, role };
+      const room = rooms.booking(payload.bookingId);
+      const booking = await deps.bookings.get(caller, payload.bookingId);
+      await socket.join(room);
+      if (role !== 'driver') {
+        return { booking };
+      }
+      // A driver loses a booking by releasing it; the realtime projector then takes the driver's
+      // sockets out of its room (revokeBooking). A release committed after the check above whose
+      // leave ran before the join would leave this socket in the room, so check again now: this
+      // read either sees the release, or the release commits after it and its leave, which comes
+      // after the commit, finds the socket already in the room.
+      try {
+        return { booking: await deps.bookings.get(caller, payload.bookingId) };
+      } catch (error) {
+        await socket.leave(room);
+        throw error;
+      }
     });
 
     handle('unsubscribeBooking', { check: checks.booking }, async (payload) => {
