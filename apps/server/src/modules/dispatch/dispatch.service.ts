@@ -70,14 +70,27 @@ export class DispatchService {
     return initialRadiusKm * radiusGrowth ** (wave - 1);
   }
 
-  /** Queues wave `wave` of a booking; the job id makes a repeated call harmless. */
+  /** Queues wave `wave` of a booking's current search; the job id makes a repeated call harmless. */
   async scheduleWave(bookingId: string, wave: number, delayMs = 0): Promise<void> {
-    await this.deps.queue.enqueue(DISPATCH_WAVE_JOB, { bookingId, wave } satisfies DispatchWaveJob, {
-      jobId: `wave-${bookingId}-${wave}`,
-      delayMs,
-      attempts: 5,
-      backoffMs: 500,
-    });
+    const booking = await this.deps.bookings.findById(this.deps.router.forId(bookingId).db, bookingId);
+    if (booking !== undefined) {
+      await this.queueWave(booking, wave, delayMs);
+    }
+  }
+
+  /**
+   * The job id names the search the wave belongs to (a release starts a new
+   * one): with the wave number alone, a release after that wave's job had run
+   * (finding the booking taken) could never queue it again, and one before it
+   * waited for the old job's delay.
+   */
+  private async queueWave(booking: BookingRow, wave: number, delayMs: number): Promise<void> {
+    const search = booking.search_started_at ?? booking.created_at;
+    await this.deps.queue.enqueue(
+      DISPATCH_WAVE_JOB,
+      { bookingId: booking.id, wave } satisfies DispatchWaveJob,
+      { jobId: `wave-${booking.id}-${search}-${wave}`, delayMs, attempts: 5, backoffMs: 500 },
+    );
   }
 
   /**
@@ -94,7 +107,7 @@ export class DispatchService {
       return;
     }
     if (booking.offer_wave >= wave) {
-      await this.scheduleWave(bookingId, booking.offer_wave + 1, settings.offerTtlSeconds * 1000);
+      await this.queueWave(booking, booking.offer_wave + 1, settings.offerTtlSeconds * 1000);
       return;
     }
     const offeredBefore = JSON.parse(booking.offered_to) as string[];
@@ -122,8 +135,8 @@ export class DispatchService {
       { bookingId, wave, offered: chosen.length, radiusKm: this.radiusKm(wave) },
       'dispatch wave',
     );
-    await this.scheduleWave(
-      bookingId,
+    await this.queueWave(
+      booking,
       wave + 1,
       chosen.length > 0
         ? settings.offerTtlSeconds * 1000

@@ -154,6 +154,25 @@ describe(`dispatch: who is offered (${tier})`, () => {
       return hits.some((hit) => hit.member === first.user.id);
     });
   });
+
+  it('a job released after its next wave was due is offered again', async () => {
+    const pickup = offset(CITY, 3, 3);
+    const first = await onlineDriver(app, { at: pickup });
+    const customer = await newCustomer(app);
+    const booking = await book(app, customer.token, { pickup });
+    await waitForOffer(app, first.token, booking.id);
+    expect((await accept(app, first.token, booking.id)).statusCode).toBe(200);
+    // The driver holds the job past the time wave 2 was queued for (2 s), so that wave finds it taken.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const second = await onlineDriver(app, { at: offset(pickup, 0.2) });
+    const released = await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/jobs/${booking.id}/release`,
+      headers: bearer(first.token),
+    });
+    expect(released.statusCode).toBe(200);
+    await waitForOffer(app, second.token, booking.id);
+  });
 });
 
 describe(`dispatch: who is offered again after a release (${tier})`, () => {
