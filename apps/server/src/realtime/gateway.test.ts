@@ -476,6 +476,7 @@ describe(`realtime gateway: booking rooms follow access (${tier})`, () => {
   let env: TestEnvironment;
   let app: LoadlineApp;
   let url: string;
+  let adminToken: string;
   const sockets: TestSocket[] = [];
 
   async function socketFor(at: string, token: string): Promise<TestSocket> {
@@ -491,6 +492,7 @@ describe(`realtime gateway: booking rooms follow access (${tier})`, () => {
     app = await env.start();
     await app.listen();
     url = baseUrlOf(app);
+    adminToken = await signInAdmin(app);
   });
 
   afterAll(async () => {
@@ -703,7 +705,6 @@ describe(`realtime gateway: booking rooms follow access (${tier})`, () => {
   });
 
   it("a suspended driver's offline socket is not recovered and is sent nothing when it comes back", async () => {
-    const adminToken = await signInAdmin(app);
     const pickup = offset(CITY, 0, 4);
     const driver = await onlineDriver(app, { at: pickup });
     const customer = await newCustomer(app);
@@ -756,6 +757,36 @@ describe(`realtime gateway: booking rooms follow access (${tier})`, () => {
     driverSocket.socket.connect();
     expect((await refused).data).toMatchObject({ code: 'unauthenticated' });
     expect(packets.filter((data) => JSON.stringify(data ?? null).includes(booking.id))).toEqual([]);
+  });
+
+  it('a socket whose handshake was under way when its driver was suspended is disconnected', async () => {
+    const driver = await onlineDriver(app, { at: offset(CITY, 0, -4) });
+    const authenticator = app.services.authenticator;
+    const authenticate = authenticator.authenticate.bind(authenticator);
+    const spy = vi.spyOn(authenticator, 'authenticate').mockImplementationOnce(async (token) => {
+      const auth = await authenticate(token);
+      // The session was read; now the suspension revokes it and closes the driver's sockets.
+      const suspended = await app.http.inject({
+        method: 'PATCH',
+        url: `/v1/admin/drivers/${driver.user.id}`,
+        headers: bearer(adminToken),
+        payload: { suspended: true },
+      });
+      expect(suspended.statusCode).toBe(200);
+      return auth;
+    });
+    try {
+      const connected = await handshake(url, { transports: ['websocket'], auth: { token: driver.token } });
+      if (connected.socket === null) {
+        throw connected.error;
+      }
+      const socket = connected.socket;
+      sockets.push(socket);
+      await waitFor(() => !socket.socket.connected);
+      expect(await app.io.in(`user:${driver.user.id}`).fetchSockets()).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

@@ -218,6 +218,18 @@ export function registerGateway(deps: GatewayDeps): void {
         void socket.join(rooms.admin);
       }
     }
+    // Logout and suspension revoke the session, then close the sockets in the user's room. One whose
+    // handshake read the session before the revocation but joined that room after the close would
+    // stay open, so read the session again now that it is in the room: either this read sees the
+    // revocation, or the close, which follows the revocation, finds the socket.
+    deps.sessions.get(socket.data.tokenHash).then(
+      (session) => {
+        if (session === null) {
+          socket.disconnect(true);
+        }
+      },
+      (error: unknown) => log.warn({ err: error }, 'could not confirm the session of a new socket'),
+    );
 
     const handle = <S extends TSchema | null, R extends object>(
       event: keyof ClientToServerEvents,
