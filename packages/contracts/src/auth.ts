@@ -5,6 +5,14 @@ export const VEHICLE_TYPES = ['bike', 'van', 'mini_truck', 'truck'] as const;
 export type VehicleType = (typeof VEHICLE_TYPES)[number];
 export const VehicleTypeSchema = Type.Union(VEHICLE_TYPES.map((type) => Type.Literal(type)));
 
+/** The most a vehicle of each type may be registered to carry, and the default when none is given. */
+export const VEHICLE_CAPACITY_KG: Readonly<Record<VehicleType, number>> = {
+  bike: 20,
+  van: 750,
+  mini_truck: 1500,
+  truck: 10_000,
+};
+
 export const ROLES = ['customer', 'driver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const RoleSchema = Type.Union(ROLES.map((role) => Type.Literal(role)));

@@ -5,3 +5,5 @@ export * from './drivers';
 export * from './realtime';
 export * from './notifications';
 export * from './admin';
+export * from './errors';
+export * from './lists';
