@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -32,5 +33,19 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The web app's hooks: the rules of hooks, complete dependency lists, and the React
+    // Compiler's checks (no ref reads or writes during render, no side effects in render).
+    files: ['apps/web/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
+    rules: {
+      ...reactHooks.configs.flat['recommended-latest'].rules,
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      // Off: every loader here marks itself loading before its request, also when an effect starts it
+      // (fetch on mount); React's own data-fetching examples do the same.
+      'react-hooks/set-state-in-effect': 'off',
+    },
   },
 );

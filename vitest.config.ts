@@ -4,7 +4,7 @@ const cluster = process.env.LOADLINE_TEST_TIER === 'cluster';
 
 export default defineConfig({
   test: {
-    include: ['apps/server/**/*.test.ts', 'packages/**/*.test.ts'],
+    include: ['apps/server/**/*.test.ts', 'packages/**/*.test.ts', 'apps/web/src/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     globalSetup: ['apps/server/test/support/global-setup.ts'],
     testTimeout: cluster ? 60_000 : 30_000,

@@ -1,4 +1,10 @@
-/** Thin typed wrapper around fetch for the Loadline REST API (`/v1`). */
+/**
+ * The typed REST client for the Loadline API (`/v1`): `api('bookings.get', { params: { id } })`
+ * sends the route of `routes` with the stored bearer token and resolves with its answer,
+ * typed from the contract's schema; an error answer rejects with `ApiError`.
+ */
+import { isErrorCode, type ErrorCode } from '@loadline/contracts';
+import { routes, type RouteName, type Routes, type RouteSpec, type Schema } from './routes';
 
 const TOKEN_KEY = 'loadline.token';
 
@@ -22,13 +28,21 @@ export function setStoredToken(token: string | null): void {
   }
 }
 
+/** Codes the client makes up itself: no answer at all, or an answer without a contract code. */
+export type ClientErrorCode = 'network_error' | 'unknown_error';
+
 /** An error answer of the API, carrying the contract's stable `code`. */
 export class ApiError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode | ClientErrorCode;
   readonly status: number;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
+  constructor(
+    status: number,
+    code: ErrorCode | ClientErrorCode,
+    message: string,
+    details?: Record<string, unknown>,
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -41,12 +55,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-function parseEnvelope(status: number, body: unknown): ApiError {
+/** The `ApiError` of an error answer: its envelope's code when the contract knows it. */
+export function parseEnvelope(status: number, body: unknown): ApiError {
   if (isRecord(body) && isRecord(body.error)) {
     const { code, message, details } = body.error;
     return new ApiError(
       status,
-      typeof code === 'string' ? code : 'unknown_error',
+      typeof code === 'string' && isErrorCode(code) ? code : 'unknown_error',
       typeof message === 'string' ? message : `Request failed (${status})`,
       isRecord(details) ? details : undefined,
     );
@@ -54,31 +69,85 @@ function parseEnvelope(status: number, body: unknown): ApiError {
   return new ApiError(status, status >= 500 ? 'unavailable' : 'unknown_error', `Request failed (${status})`);
 }
 
-export interface RequestOptions {
-  body?: unknown;
+type QueryValue = string | number | boolean | undefined | null;
+
+/**
+ * The URL of a route: `:name` segments from `params` (encoded), then the
+ * query parameters that have a value (undefined, null and '' are left out).
+ */
+export function buildUrl(
+  path: string,
+  params: Readonly<Record<string, string>> = {},
+  query: Readonly<Record<string, QueryValue>> = {},
+): string {
+  const filled = path.replace(/:([A-Za-z]+)/g, (_segment, name: string) => {
+    const value = params[name];
+    if (value === undefined) {
+      throw new Error(`${path} needs the parameter ${name}`);
+    }
+    return encodeURIComponent(value);
+  });
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') {
+      search.set(key, String(value));
+    }
+  }
+  const text = search.toString();
+  return text === '' ? filled : `${filled}?${text}`;
+}
+
+/** The `:name` segments of a path, as a union of names. */
+export type PathParamNames<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | PathParamNames<Rest>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never;
+
+// What TypeBox's `Static<S>` computes: the schema's `static` with no type parameters.
+type StaticOf<S> = S extends Schema ? S['static'] : undefined;
+
+interface CallOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
-/** Sends a request with the stored bearer token; resolves with the parsed JSON (undefined for 204). */
-export async function api<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+/** What a call of the route takes: `params` for its path, `body` and `query` by its schemas. */
+export type RequestOf<S extends RouteSpec> = ([PathParamNames<S['path']>] extends [never]
+  ? unknown
+  : { params: Record<PathParamNames<S['path']>, string> }) &
+  (S extends { body: Schema } ? { body: StaticOf<S['body']> } : unknown) &
+  (S extends { query: Schema } ? { query?: StaticOf<S['query']> } : unknown) &
+  CallOptions;
+
+/** What a route answers (undefined for 204 No Content). */
+export type ResponseOf<N extends RouteName> = StaticOf<Routes[N]['response']>;
+
+/** The loose shape every `RequestOf` has, as `send` reads it. */
+interface SendInput extends CallOptions {
+  params?: Readonly<Record<string, string>>;
+  query?: Readonly<Record<string, QueryValue>>;
+  body?: unknown;
+}
+
+async function send<S extends RouteSpec>(spec: S, input: SendInput): Promise<StaticOf<S['response']>> {
+  const headers: Record<string, string> = { accept: 'application/json', ...input.headers };
   const token = getStoredToken();
   if (token !== null) {
     headers.authorization = `Bearer ${token}`;
   }
   let body: string | undefined;
-  if (options.body !== undefined) {
+  if (input.body !== undefined) {
     headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.body);
+    body = JSON.stringify(input.body);
   }
   let response: Response;
   try {
-    response = await fetch(path, {
-      method,
+    response = await fetch(buildUrl(spec.path, input.params, input.query), {
+      method: spec.method,
       headers,
       body,
-      signal: options.signal,
+      signal: input.signal,
       credentials: 'same-origin',
     });
   } catch (error) {
@@ -87,10 +156,7 @@ export async function api<T>(method: string, path: string, options: RequestOptio
     }
     throw new ApiError(0, 'network_error', 'Cannot reach Loadline. Check your connection.');
   }
-  if (response.status === 204) {
-    return undefined as T;
-  }
-  const text = await response.text();
+  const text = response.status === 204 ? '' : await response.text();
   let parsed: unknown = undefined;
   if (text !== '') {
     try {
@@ -106,7 +172,19 @@ export async function api<T>(method: string, path: string, options: RequestOptio
     }
     throw error;
   }
-  return parsed as T;
+  // The one trust boundary: the server answers the route's schema (its serializer enforces it).
+  return parsed as StaticOf<S['response']>;
+}
+
+// The request may be left out when none of its fields is required.
+type Args<N extends RouteName> =
+  Partial<RequestOf<Routes[N]>> extends RequestOf<Routes[N]>
+    ? [request?: RequestOf<Routes[N]>]
+    : [request: RequestOf<Routes[N]>];
+
+/** Calls one route of the API; resolves with its typed answer, rejects with `ApiError`. */
+export function api<N extends RouteName>(route: N, ...[request]: NoInfer<Args<N>>): Promise<ResponseOf<N>> {
+  return send(routes[route], request ?? {});
 }
 
 /** A human message for anything thrown by `api` or a socket ack. */
@@ -118,20 +196,4 @@ export function errorMessage(error: unknown): string {
     return error.message;
   }
   return 'Something went wrong.';
-}
-
-export interface PageOf<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export function query(params: Record<string, string | number | undefined | null>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== '') {
-      search.set(key, String(value));
-    }
-  }
-  const text = search.toString();
-  return text === '' ? '' : `?${text}`;
 }

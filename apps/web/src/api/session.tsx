@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { AuthResponse, LoginBody, MeResponse, SignupBody, User } from '@loadline/contracts';
+import type { LoginBody, SignupBody, User } from '@loadline/contracts';
 import { api, ApiError, getStoredToken, setStoredToken } from './client';
 
 export type SessionState =
@@ -30,7 +30,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       return;
     }
     try {
-      const me = await api<MeResponse>('GET', '/v1/me');
+      const me = await api('auth.me');
       setSession({ status: 'signed_in', user: me.user, token });
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
@@ -56,7 +56,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [refresh]);
 
   const login = useCallback(async (body: LoginBody) => {
-    const result = await api<AuthResponse>('POST', '/v1/auth/login', { body });
+    const result = await api('auth.login', { body });
     setStoredToken(result.token);
     setSession({ status: 'signed_in', user: result.user, token: result.token });
     return result.user;
@@ -64,7 +64,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signup = useCallback(
     async (body: SignupBody) => {
-      const result = await api<AuthResponse>('POST', '/v1/auth/signup', { body });
+      const result = await api('auth.signup', { body });
       setStoredToken(result.token);
       // The signup answer may lack the driver profile; /v1/me has it.
       setSession({ status: 'signed_in', user: result.user, token: result.token });
@@ -76,7 +76,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const logout = useCallback(async () => {
     try {
-      await api<undefined>('POST', '/v1/auth/logout');
+      await api('auth.logout');
     } catch {
       // the local session ends regardless
     }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Notification, NotificationEvent } from '@loadline/contracts';
-import { api, errorMessage, query, type PageOf } from './client';
+import { api, errorMessage } from './client';
 import { useSocket } from './socket';
 
 const PAGE_SIZE = 20;
@@ -31,11 +31,8 @@ export function useNotifications() {
     setError(null);
     try {
       const [page, unreadPage] = await Promise.all([
-        api<PageOf<Notification>>('GET', `/v1/notifications${query({ limit: PAGE_SIZE })}`),
-        api<PageOf<Notification>>(
-          'GET',
-          `/v1/notifications${query({ unread: 'true', limit: UNREAD_COUNT_LIMIT })}`,
-        ),
+        api('notifications.list', { query: { limit: PAGE_SIZE } }),
+        api('notifications.list', { query: { unread: true, limit: UNREAD_COUNT_LIMIT } }),
       ]);
       if (request !== generation.current) {
         return;
@@ -84,10 +81,7 @@ export function useNotifications() {
     }
     setLoading(true);
     try {
-      const page = await api<PageOf<Notification>>(
-        'GET',
-        `/v1/notifications${query({ limit: PAGE_SIZE, cursor })}`,
-      );
+      const page = await api('notifications.list', { query: { limit: PAGE_SIZE, cursor } });
       for (const n of page.items) {
         seen.current.add(n.id);
       }
@@ -109,7 +103,7 @@ export function useNotifications() {
       setItems((current) => current.map((n) => (n.id === notification.id ? { ...n, readAt } : n)));
       setUnread((count) => Math.max(0, count - 1));
       try {
-        await api<undefined>('POST', `/v1/notifications/${notification.id}/read`, { body: {} });
+        await api('notifications.read', { params: { id: notification.id } });
       } catch (caught) {
         setError(errorMessage(caught));
         void load();
@@ -124,7 +118,7 @@ export function useNotifications() {
     setUnread(0);
     setUnreadCapped(false);
     try {
-      await api<undefined>('POST', '/v1/notifications/read-all', { body: {} });
+      await api('notifications.readAll');
     } catch (caught) {
       setError(errorMessage(caught));
       void load();

@@ -1,16 +1,30 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, errorMessage, query, type PageOf } from './client';
+import { errorMessage } from './client';
 
-export type ListFilter = Record<string, string | number | undefined | null>;
+/** `{ items, nextCursor }`: the answer of every paged list route. */
+export interface PageOf<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Which page to fetch: the query parameters every paged route takes. */
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+/** Fetches one page of a list, e.g. `(page) => api('admin.users', { query: { ...page, role } })`. */
+export type PageFetcher<T> = (page: PageRequest) => Promise<PageOf<T>>;
 
 /**
  * One cursor-paged list from the API: the first page on mount, `more()` for the
  * next, `reload()` from the start, and `refreshIfFirstPage()` for live updates
- * that must not throw away pages the reader loaded. `filter` adds query
- * parameters (empty values are left out); a new filter starts again from the
- * first page, and an answer for a filter no longer shown is dropped.
+ * that must not throw away pages the reader loaded. A new `fetchPage` (a list
+ * with other filters: keep it stable with `useCallback` or at module level)
+ * starts again from the first page, and an answer for a list no longer shown
+ * is dropped.
  */
-export function usePagedList<T>(path: string, pageSize = 20, filter: ListFilter = {}) {
+export function usePagedList<T>(fetchPage: PageFetcher<T>, pageSize = 20) {
   const [items, setItems] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -18,12 +32,10 @@ export function usePagedList<T>(path: string, pageSize = 20, filter: ListFilter 
   const [error, setError] = useState<string | null>(null);
   const pages = useRef(0);
   const latestRequest = useRef(0);
-  // The filter as text, so a new object with the same values is the same list.
-  const filterKey = query(filter);
-  // Another filter is another list: its rows go at once rather than linger until the new page arrives.
-  const [listKey, setListKey] = useState(`${path}${filterKey}`);
-  if (listKey !== `${path}${filterKey}`) {
-    setListKey(`${path}${filterKey}`);
+  // Another list: its rows go at once rather than linger until the new page arrives.
+  const [shown, setShown] = useState({ fetchPage, pageSize });
+  if (shown.fetchPage !== fetchPage || shown.pageSize !== pageSize) {
+    setShown({ fetchPage, pageSize });
     setItems([]);
     setCursor(null);
     setLoaded(false);
@@ -35,13 +47,8 @@ export function usePagedList<T>(path: string, pageSize = 20, filter: ListFilter 
       const request = ++latestRequest.current;
       setLoading(true);
       setError(null);
-      const search = new URLSearchParams(filterKey.slice(1));
-      search.set('limit', String(pageSize));
-      if (from !== null) {
-        search.set('cursor', from);
-      }
       try {
-        const page = await api<PageOf<T>>('GET', `${path}?${search.toString()}`);
+        const page = await fetchPage(from === null ? { limit: pageSize } : { limit: pageSize, cursor: from });
         if (request !== latestRequest.current) {
           return;
         }
@@ -59,13 +66,14 @@ export function usePagedList<T>(path: string, pageSize = 20, filter: ListFilter 
         }
       }
     },
-    [path, pageSize, filterKey],
+    [fetchPage, pageSize],
   );
 
   useEffect(() => {
     void load(null);
   }, [load]);
 
+  const reload = useCallback(() => void load(null), [load]);
   const refreshIfFirstPage = useCallback(() => {
     if (pages.current <= 1) {
       void load(null);
@@ -79,7 +87,7 @@ export function usePagedList<T>(path: string, pageSize = 20, filter: ListFilter 
     loading,
     loaded,
     error,
-    reload: () => void load(null),
+    reload,
     more: () => void load(cursor),
     /** Retries what failed: the next page when some are loaded, else the first. */
     retry: () => void load(loaded ? cursor : null),

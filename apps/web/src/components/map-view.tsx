@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef } from 'react';
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 
@@ -79,15 +79,16 @@ export function MapView({
   const pointsRef = useRef(new Map<string, L.CircleMarker>());
   const routeRef = useRef<L.Polyline | null>(null);
   const rendererRef = useRef<L.Canvas | null>(null);
-  const onPickRef = useRef(onPick);
-  onPickRef.current = onPick;
+  // The map is made once, where the first render asks; later centers are applied by the effects below.
+  const startAt = useEffectEvent(() => center ?? DEFAULT_CENTER);
+  const pick = useEffectEvent((position: LatLng) => onPick?.(position));
 
   useEffect(() => {
     const container = containerRef.current;
     if (container === null) {
       return;
     }
-    const start = center ?? DEFAULT_CENTER;
+    const start = startAt();
     const map = L.map(container, {
       center: [start.lat, start.lng],
       zoom: 12,
@@ -111,7 +112,7 @@ export function MapView({
       container.classList.add('map--plain');
     }
     map.on('click', (event: L.LeafletMouseEvent) => {
-      onPickRef.current?.({
+      pick({
         lat: Number(event.latlng.lat.toFixed(6)),
         lng: Number(event.latlng.lng.toFixed(6)),
       });
@@ -260,7 +261,7 @@ export function MapView({
   }, [route]);
 
   // Fit to the markers when the caller says the subject changed.
-  useEffect(() => {
+  const fit = useEffectEvent(() => {
     const map = mapRef.current;
     if (map === null || fitKey === undefined) {
       return;
@@ -273,8 +274,9 @@ export function MapView({
     } else if (positions.length > 1) {
       map.fitBounds(L.latLngBounds(positions), { padding: [40, 40], maxZoom: 15 });
     }
-    // Only the key triggers a refit; marker moves must not fight the user's panning.
-  }, [fitKey]);
+  });
+  // Only the key triggers a refit; marker moves must not fight the user's panning.
+  useEffect(() => fit(), [fitKey]);
 
   return <div ref={containerRef} className={`map ${className ?? ''}`} data-testid={testId} />;
 }

@@ -44,6 +44,8 @@ function BellIcon() {
 export function NotificationBell({ role }: { role: Role }) {
   const notifications = useNotifications();
   const [open, setOpen] = useState(false);
+  // Times read "5 min ago" as of when the panel was opened (render must not read the clock).
+  const [now, setNow] = useState(Date.now);
   const rootRef = useRef<HTMLDivElement | null>(null);
   const panelId = useId();
   const { unread, unreadCapped } = notifications;
@@ -72,7 +74,6 @@ export function NotificationBell({ role }: { role: Role }) {
   }, [open]);
 
   const badge = unreadCapped || unread > 99 ? '99+' : String(unread);
-  const now = Date.now();
 
   const openNotification = (notification: Notification) => {
     notifications.markRead(notification);
@@ -91,7 +92,10 @@ export function NotificationBell({ role }: { role: Role }) {
         aria-label={unread > 0 ? `Notifications, ${badge} unread` : 'Notifications'}
         aria-expanded={open}
         aria-controls={panelId}
-        onClick={() => setOpen((value) => !value)}
+        onClick={() => {
+          setNow(Date.now());
+          setOpen(!open);
+        }}
         data-testid="notification-bell"
         data-unread={unread}
       >

@@ -1,44 +1,6 @@
 import type { ReactNode } from 'react';
-import type { BookingStatus, Money, VehicleType } from '@loadline/contracts';
-
-export const VEHICLES: readonly { type: VehicleType; label: string; capacityKg: number }[] = [
-  { type: 'bike', label: 'Bike', capacityKg: 20 },
-  { type: 'van', label: 'Van', capacityKg: 750 },
-  { type: 'mini_truck', label: 'Mini truck', capacityKg: 1500 },
-  { type: 'truck', label: 'Truck', capacityKg: 10000 },
-];
-
-export function vehicleLabel(type: VehicleType): string {
-  return VEHICLES.find((v) => v.type === type)?.label ?? type;
-}
-
-const STATUS_LABELS: Record<BookingStatus, string> = {
-  scheduled: 'Scheduled',
-  searching: 'Finding a driver',
-  driver_assigned: 'Driver assigned',
-  en_route_to_pickup: 'On the way to pickup',
-  arrived_at_pickup: 'Arrived at pickup',
-  goods_collected: 'Goods collected',
-  in_transit: 'In transit',
-  delivered: 'Delivered',
-  cancelled: 'Cancelled',
-  expired: 'Expired',
-};
-
-export function statusLabel(status: BookingStatus): string {
-  return STATUS_LABELS[status];
-}
-
-/** The happy path, in order, for timelines and the driver's next-step button. */
-export const STATUS_FLOW: readonly BookingStatus[] = [
-  'searching',
-  'driver_assigned',
-  'en_route_to_pickup',
-  'arrived_at_pickup',
-  'goods_collected',
-  'in_transit',
-  'delivered',
-];
+import type { BookingStatus, Money } from '@loadline/contracts';
+import { statusLabel } from '../domain/booking-status';
 
 export function formatMoney(money: Money): string {
   try {

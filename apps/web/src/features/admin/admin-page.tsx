@@ -1,19 +1,12 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { AdminDriver, Booking, FleetDriver, FleetUpdateEvent, Overview } from '@loadline/contracts';
+import type { AdminDriver, FleetDriver, FleetUpdateEvent, Overview } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
 import { useSocket } from '../../api/socket';
-import { usePagedList } from '../../api/use-paged-list';
+import { usePagedList, type PageRequest } from '../../api/use-paged-list';
 import { MapView, type MapPoint } from '../../components/map-view';
 import { PagedCard } from '../../components/paged-card';
-import {
-  Card,
-  ErrorBanner,
-  formatMoney,
-  formatTime,
-  Spinner,
-  StatusPill,
-  vehicleLabel,
-} from '../../components/ui';
+import { Card, ErrorBanner, formatMoney, formatTime, Spinner, StatusPill } from '../../components/ui';
+import { vehicleLabel } from '../../domain/vehicles';
 import { Link, usePath } from '../../router';
 import { AnalyticsPanel } from './analytics-panel';
 import { minutes, pct } from './format';
@@ -32,8 +25,11 @@ function driverState(driver: AdminDriver): DriverState {
   return driver.suspended ? 'suspended' : driver.busy ? 'busy' : driver.online ? 'online' : 'offline';
 }
 
+const fetchDrivers = (page: PageRequest) => api('admin.drivers', { query: page });
+const fetchBookings = (page: PageRequest) => api('admin.bookings', { query: page });
+
 function DriversTable({ refreshKey }: { refreshKey: number }) {
-  const list = usePagedList<AdminDriver>('/v1/admin/drivers');
+  const list = usePagedList(fetchDrivers);
   const [pending, setPending] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const { refreshIfFirstPage } = list;
@@ -54,7 +50,8 @@ function DriversTable({ refreshKey }: { refreshKey: number }) {
     setPending(driver.id);
     setActionError(null);
     try {
-      const updated = await api<AdminDriver>('PATCH', `/v1/admin/drivers/${driver.id}`, {
+      const updated = await api('admin.setSuspended', {
+        params: { id: driver.id },
         body: { suspended: !driver.suspended },
       });
       list.setItems((current) => current.map((d) => (d.id === updated.id ? updated : d)));
@@ -122,7 +119,7 @@ function DriversTable({ refreshKey }: { refreshKey: number }) {
 }
 
 function BookingsTable({ refreshKey }: { refreshKey: number }) {
-  const list = usePagedList<Booking>('/v1/admin/bookings');
+  const list = usePagedList(fetchBookings);
   const { refreshIfFirstPage } = list;
 
   useEffect(() => {
@@ -179,7 +176,7 @@ function Dashboard() {
   const load = useCallback(async () => {
     setError(null);
     try {
-      setOverview(await api<Overview>('GET', '/v1/admin/overview'));
+      setOverview(await api('admin.overview'));
     } catch (caught) {
       setError(errorMessage(caught));
     }

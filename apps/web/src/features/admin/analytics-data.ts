@@ -1,5 +1,5 @@
 import type { Analytics, VehicleType, VehicleTypeFigures } from '@loadline/contracts';
-import { VEHICLES } from '../../components/ui';
+import { VEHICLES } from '../../domain/vehicles';
 import { daysBetween } from './format';
 
 export interface DayRow {

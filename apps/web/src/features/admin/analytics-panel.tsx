@@ -1,6 +1,6 @@
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { Analytics } from '@loadline/contracts';
-import { api, errorMessage, query } from '../../api/client';
+import { api, errorMessage } from '../../api/client';
 import { LoadBoundary } from '../../components/load-boundary';
 import { Stars } from '../../components/star-rating';
 import { Card, Empty, ErrorBanner, Spinner } from '../../components/ui';
@@ -170,7 +170,7 @@ export function AnalyticsPanel({ completedToday }: { completedToday: number | nu
     lastLoadAt.current = Date.now();
     setLoading(true);
     try {
-      const result = await api<Analytics>('GET', `/v1/admin/analytics${query({ ...wanted })}`);
+      const result = await api('admin.analytics', { query: wanted });
       if (request === latest.current) {
         setAnalytics(result);
         setError(null);
@@ -206,13 +206,13 @@ export function AnalyticsPanel({ completedToday }: { completedToday: number | nu
       void load(range);
     }
   }, [preset, range, load]);
-  const refreshRef = useRef(refresh);
-  refreshRef.current = refresh;
+  // Timers call the refresh of the latest render without being restarted by it.
+  const refreshLater = useEffectEvent(refresh);
 
   useEffect(() => {
     const timer = window.setInterval(() => {
       if (!document.hidden) {
-        refreshRef.current();
+        refreshLater();
       }
     }, REFRESH_MS);
     return () => window.clearInterval(timer);
@@ -231,11 +231,11 @@ export function AnalyticsPanel({ completedToday }: { completedToday: number | nu
     }
     const wait = lastLoadAt.current + METRICS_REFRESH_GAP_MS - Date.now();
     if (wait <= 0) {
-      refreshRef.current();
+      refreshLater();
     } else if (trailing.current === null) {
       trailing.current = window.setTimeout(() => {
         trailing.current = null;
-        refreshRef.current();
+        refreshLater();
       }, wait);
     }
   }, [completedToday]);

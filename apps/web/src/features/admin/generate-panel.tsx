@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useRef, useState, type SyntheticEvent } from 'react';
-import type { GenerateAccepted, GenerationEntity, GenerationJob } from '@loadline/contracts';
+import { useCallback, useEffect, useEffectEvent, useRef, useState, type SyntheticEvent } from 'react';
+import type { GenerationEntity, GenerationJob } from '@loadline/contracts';
 import { api, ApiError, errorMessage } from '../../api/client';
 import { useSocket } from '../../api/socket';
 import { Card, Empty, ErrorBanner, formatTime } from '../../components/ui';
@@ -140,8 +140,6 @@ export function GeneratePanel() {
   const [jobs, setJobs] = useState<ReadonlyMap<string, TrackedJob>>(new Map());
   const [idempotencyKey, setIdempotencyKey] = useState(newKey);
   const myJobs = useRef(new Set<string>(storedJobIds()));
-  const jobsRef = useRef(jobs);
-  jobsRef.current = jobs;
 
   const upsert = useCallback((job: GenerationJob) => {
     setJobs((current) => {
@@ -159,7 +157,7 @@ export function GeneratePanel() {
   const poll = useCallback(
     async (id: string) => {
       try {
-        upsert(await api<GenerationJob>('GET', `/v1/admin/jobs/${id}`));
+        upsert(await api('admin.job', { params: { id } }));
       } catch (caught) {
         if (caught instanceof ApiError && caught.status === 404) {
           // Gone (expired from the server's job records): stop tracking it.
@@ -194,17 +192,18 @@ export function GeneratePanel() {
   }, [socket, upsert]);
 
   // Fallback: poll every running job the socket has been quiet about.
-  useEffect(() => {
-    const timer = window.setInterval(() => {
-      const now = Date.now();
-      for (const tracked of jobsRef.current.values()) {
-        if (isActive(tracked.job) && now - tracked.seenAt >= POLL_MS - 100) {
-          void poll(tracked.job.id);
-        }
+  const pollQuiet = useEffectEvent(() => {
+    const now = Date.now();
+    for (const tracked of jobs.values()) {
+      if (isActive(tracked.job) && now - tracked.seenAt >= POLL_MS - 100) {
+        void poll(tracked.job.id);
       }
-    }, POLL_MS);
+    }
+  });
+  useEffect(() => {
+    const timer = window.setInterval(pollQuiet, POLL_MS);
     return () => window.clearInterval(timer);
-  }, [poll]);
+  }, []);
 
   const total = Number(countText);
   const countProblem =
@@ -231,7 +230,7 @@ export function GeneratePanel() {
     setStarting(true);
     setError(null);
     try {
-      const accepted = await api<GenerateAccepted>('POST', '/v1/admin/generate', {
+      const accepted = await api('admin.generate', {
         body: { entity, count: total },
         headers: { 'idempotency-key': idempotencyKey },
       });
@@ -269,16 +268,14 @@ export function GeneratePanel() {
   };
 
   const clearFinished = () => {
-    setJobs((current) => {
-      const next = new Map([...current].filter(([, tracked]) => isActive(tracked.job)));
-      for (const id of myJobs.current) {
-        if (!next.has(id)) {
-          myJobs.current.delete(id);
-        }
+    for (const id of myJobs.current) {
+      const tracked = jobs.get(id);
+      if (tracked === undefined || !isActive(tracked.job)) {
+        myJobs.current.delete(id);
       }
-      storeJobIds([...myJobs.current]);
-      return next;
-    });
+    }
+    storeJobIds([...myJobs.current]);
+    setJobs((current) => new Map([...current].filter(([, tracked]) => isActive(tracked.job))));
   };
 
   const listed = [...jobs.values()].sort((a, b) => b.job.startedAt.localeCompare(a.job.startedAt));

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { AdminUser, Role } from '@loadline/contracts';
-import { usePagedList } from '../../api/use-paged-list';
+import { api } from '../../api/client';
+import { usePagedList, type PageRequest } from '../../api/use-paged-list';
 import { PagedCard } from '../../components/paged-card';
 import { formatTime } from '../../components/ui';
 
@@ -22,7 +23,19 @@ export function UsersTable() {
   const [emailInput, setEmailInput] = useState('');
   // The search runs on Enter (or clearing the field), not on every keystroke.
   const [email, setEmail] = useState('');
-  const list = usePagedList<AdminUser>('/v1/admin/users', 25, { role, status, email });
+  const fetchUsers = useCallback(
+    (page: PageRequest) =>
+      api('admin.users', {
+        query: {
+          ...page,
+          role: role === '' ? undefined : role,
+          status: status === '' ? undefined : status,
+          email: email === '' ? undefined : email,
+        },
+      }),
+    [role, status, email],
+  );
+  const list = usePagedList(fetchUsers, 25);
   const filtered = role !== '' || status !== '' || email !== '';
 
   return (

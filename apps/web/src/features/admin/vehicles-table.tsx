@@ -1,11 +1,14 @@
-import type { AdminVehicle } from '@loadline/contracts';
-import { usePagedList } from '../../api/use-paged-list';
+import { api } from '../../api/client';
+import { usePagedList, type PageRequest } from '../../api/use-paged-list';
 import { PagedCard } from '../../components/paged-card';
-import { formatTime, vehicleLabel } from '../../components/ui';
+import { formatTime } from '../../components/ui';
+import { vehicleLabel } from '../../domain/vehicles';
+
+const fetchVehicles = (page: PageRequest) => api('admin.vehicles', { query: page });
 
 /** Every registered vehicle, newest first, cursor-paged. */
 export function VehiclesTable() {
-  const list = usePagedList<AdminVehicle>('/v1/admin/vehicles', 25);
+  const list = usePagedList(fetchVehicles, 25);
   return (
     <PagedCard
       title="Vehicles"

@@ -2,7 +2,8 @@ import { useState, type SyntheticEvent } from 'react';
 import type { VehicleType } from '@loadline/contracts';
 import { errorMessage } from '../../api/client';
 import { homeFor, useSession } from '../../api/session';
-import { ErrorBanner, VEHICLES } from '../../components/ui';
+import { ErrorBanner } from '../../components/ui';
+import { VEHICLES } from '../../domain/vehicles';
 import { Link, navigate } from '../../router';
 
 export function LoginPage() {

@@ -1,5 +1,6 @@
 import type { Booking } from '@loadline/contracts';
-import { usePagedList } from '../../api/use-paged-list';
+import { api } from '../../api/client';
+import { usePagedList, type PageRequest } from '../../api/use-paged-list';
 import {
   Card,
   Empty,
@@ -9,14 +10,16 @@ import {
   formatTime,
   Spinner,
   StatusPill,
-  vehicleLabel,
 } from '../../components/ui';
+import { vehicleLabel } from '../../domain/vehicles';
 import { navigate } from '../../router';
 import { RateTrip } from './rate-trip';
 
+const fetchBookings = (page: PageRequest) => api('bookings.list', { query: page });
+
 /** The customer's bookings, newest first, with cursor paging. */
 export function BookingHistory() {
-  const list = usePagedList<Booking>('/v1/bookings');
+  const list = usePagedList(fetchBookings);
   const { setItems } = list;
   const replace = (updated: Booking) =>
     setItems((current) => current.map((b) => (b.id === updated.id ? updated : b)));

@@ -6,10 +6,10 @@ import { ratingWord, StarPicker, Stars } from '../../components/star-rating';
 /** Rates a delivered booking; when it was rated meanwhile (another tab), answers the booking as stored. */
 async function submitRating(bookingId: string, body: RatingBody): Promise<Booking> {
   try {
-    return await api<Booking>('POST', `/v1/bookings/${bookingId}/rating`, { body });
+    return await api('bookings.rate', { params: { id: bookingId }, body });
   } catch (caught) {
     if (caught instanceof ApiError && caught.code === 'already_rated') {
-      return api<Booking>('GET', `/v1/bookings/${bookingId}`);
+      return api('bookings.get', { params: { id: bookingId } });
     }
     throw caught;
   }

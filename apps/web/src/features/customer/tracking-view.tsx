@@ -16,21 +16,11 @@ import {
   formatMoney,
   formatTime,
   Spinner,
-  STATUS_FLOW,
-  statusLabel,
   StatusPill,
-  vehicleLabel,
 } from '../../components/ui';
+import { customerMayCancel, isTerminal, STATUS_FLOW, statusLabel } from '../../domain/booking-status';
+import { vehicleLabel } from '../../domain/vehicles';
 import { RateTrip } from './rate-trip';
-
-const CANCELLABLE: readonly BookingStatus[] = [
-  'scheduled',
-  'searching',
-  'driver_assigned',
-  'en_route_to_pickup',
-  'arrived_at_pickup',
-];
-const TERMINAL: readonly BookingStatus[] = ['delivered', 'cancelled', 'expired'];
 
 function Timeline({ events, status }: { events: BookingEvent[]; status: BookingStatus }) {
   const reached = new Map(events.map((e) => [e.status, e]));
@@ -80,7 +70,7 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
   const lastSeq = useRef(0);
 
   const loadEvents = useCallback(async () => {
-    const page = await api<{ items: BookingEvent[] }>('GET', `/v1/bookings/${bookingId}/events`);
+    const page = await api('bookings.events', { params: { id: bookingId } });
     setEvents(page.items);
     lastSeq.current = page.items.reduce((max, e) => Math.max(max, e.seq), 0);
     const latest = page.items[page.items.length - 1];
@@ -94,7 +84,7 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
   }, [bookingId]);
 
   const loadTracking = useCallback(async () => {
-    const result = await api<Tracking>('GET', `/v1/bookings/${bookingId}/tracking`);
+    const result = await api('bookings.tracking', { params: { id: bookingId } });
     setTracking(result);
     if (result.driverLocation !== null) {
       setDriverPosition({ lat: result.driverLocation.lat, lng: result.driverLocation.lng });
@@ -105,7 +95,7 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
     setLoadError(null);
     try {
       const [loaded] = await Promise.all([
-        api<Booking>('GET', `/v1/bookings/${bookingId}`),
+        api('bookings.get', { params: { id: bookingId } }),
         loadEvents(),
         loadTracking(),
       ]);
@@ -188,7 +178,7 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
   }, [socket, bookingId, loadEvents, loadTracking]);
 
   const status = booking?.status;
-  const active = status !== undefined && !TERMINAL.includes(status);
+  const active = status !== undefined && !isTerminal(status);
 
   // ETA refresh while the job is live.
   useEffect(() => {
@@ -228,7 +218,7 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
     setCancelling(true);
     setActionError(null);
     try {
-      const updated = await api<Booking>('POST', `/v1/bookings/${bookingId}/cancel`, { body: {} });
+      const updated = await api('bookings.cancel', { params: { id: bookingId }, body: {} });
       setBooking(updated);
       await loadEvents();
     } catch (caught) {
@@ -307,7 +297,7 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
           ) : booking.status === 'searching' ? (
             <div className="banner banner--info">Looking for a nearby driver…</div>
           ) : null}
-          {CANCELLABLE.includes(booking.status) && (
+          {customerMayCancel(booking.status) && (
             <button
               type="button"
               className="btn btn--danger btn--block"

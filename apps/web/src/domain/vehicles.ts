@@ -1,0 +1,26 @@
+import { VEHICLE_CAPACITY_KG, VEHICLE_TYPES, type VehicleType } from '@loadline/contracts';
+
+export interface VehicleOption {
+  type: VehicleType;
+  label: string;
+  /** The most it carries (the contract's capacity for the type). */
+  capacityKg: number;
+}
+
+const LABELS: Readonly<Record<VehicleType, string>> = {
+  bike: 'Bike',
+  van: 'Van',
+  mini_truck: 'Mini truck',
+  truck: 'Truck',
+};
+
+/** Every vehicle type with its label and capacity, smallest first. */
+export const VEHICLES: readonly VehicleOption[] = VEHICLE_TYPES.map((type) => ({
+  type,
+  label: LABELS[type],
+  capacityKg: VEHICLE_CAPACITY_KG[type],
+})).toSorted((a, b) => a.capacityKg - b.capacityKg);
+
+export function vehicleLabel(type: VehicleType): string {
+  return LABELS[type];
+}

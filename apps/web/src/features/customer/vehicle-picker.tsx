@@ -1,0 +1,43 @@
+import type { VehicleType } from '@loadline/contracts';
+import { VEHICLES } from '../../domain/vehicles';
+import { tooSmall } from './capacity';
+
+/** One button per vehicle type with its capacity; the ones too small for the typed weight say so. */
+export function VehiclePicker({
+  value,
+  weightKg,
+  onChange,
+}: {
+  value: VehicleType;
+  weightKg: number | null;
+  onChange: (type: VehicleType) => void;
+}) {
+  return (
+    <div className="field">
+      <span>Vehicle</span>
+      <div className="vehicles" role="radiogroup" aria-label="Vehicle type">
+        {VEHICLES.map((v) => {
+          const small = tooSmall(v, weightKg);
+          return (
+            <button
+              key={v.type}
+              type="button"
+              role="radio"
+              aria-checked={value === v.type}
+              className={[
+                'vehicle',
+                value === v.type ? 'is-active' : '',
+                small ? 'vehicle--too-small' : '',
+              ].join(' ')}
+              onClick={() => onChange(v.type)}
+              data-testid={`vehicle-${v.type}`}
+            >
+              <strong>{v.label}</strong>
+              <span>{small ? 'too small' : `up to ${v.capacityKg.toLocaleString()} kg`}</span>
+            </button>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

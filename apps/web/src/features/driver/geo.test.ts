@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { headingBetween, metersBetween, stepToward } from './geo';
+
+const bengaluru = { lat: 12.9716, lng: 77.5946 };
+
+describe('simulated GPS geometry', () => {
+  it('measures great-circle distance in meters', () => {
+    expect(metersBetween(bengaluru, bengaluru)).toBe(0);
+    // One degree of latitude is 111.19 km on a 6371 km sphere.
+    expect(metersBetween({ lat: 0, lng: 0 }, { lat: 1, lng: 0 })).toBeCloseTo(111_194.9, 0);
+  });
+
+  it('gives compass headings', () => {
+    expect(headingBetween(bengaluru, { lat: 13, lng: 77.5946 })).toBe(0);
+    expect(headingBetween(bengaluru, { lat: 12.9716, lng: 78 })).toBe(90);
+    expect(headingBetween(bengaluru, { lat: 12, lng: 77.5946 })).toBe(180);
+    expect(headingBetween(bengaluru, { lat: 12.9716, lng: 77 })).toBe(270);
+  });
+
+  it('steps toward a far goal by the step length at the capped speed', () => {
+    const goal = { lat: 13.0716, lng: 77.5946 };
+    const fix = stepToward(bengaluru, goal, 120);
+    expect(metersBetween(bengaluru, fix.position)).toBeCloseTo(120, 6);
+    expect(fix.position.lng).toBe(77.5946);
+    expect(fix.heading).toBe(0);
+    expect(fix.speedKmh).toBe(300);
+  });
+
+  it('lands on a goal closer than one step, at the speed that distance implies', () => {
+    const goal = { lat: 12.9716 + 50 / 111_194.9, lng: 77.5946 };
+    const fix = stepToward(bengaluru, goal, 120);
+    expect(fix.position).toEqual(goal);
+    expect(fix.heading).toBe(0);
+    expect(fix.speedKmh).toBe(180);
+  });
+
+  it('stands still without a goal', () => {
+    expect(stepToward(bengaluru, null, 120)).toEqual({
+      position: bengaluru,
+      heading: undefined,
+      speedKmh: 0,
+    });
+  });
+});

@@ -1,0 +1,49 @@
+import type { LatLng } from '../../components/map-view';
+
+const EARTH_RADIUS_METERS = 6_371_000;
+
+// The web app's own great-circle distance: only the simulated GPS uses it, to step toward a target.
+/** Great-circle distance in meters. */
+export function metersBetween(a: LatLng, b: LatLng): number {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLng = (b.lng - a.lng) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
+  return 2 * EARTH_RADIUS_METERS * Math.asin(Math.sqrt(h));
+}
+
+/** Compass bearing from `a` to `b` in degrees (0 north, 90 east), on a flat map: fine for short hops. */
+export function headingBetween(a: LatLng, b: LatLng): number {
+  const deg = (Math.atan2(b.lng - a.lng, b.lat - a.lat) * 180) / Math.PI;
+  return (deg + 360) % 360;
+}
+
+export interface GpsFix {
+  position: LatLng;
+  /** Whole degrees 0..359; undefined when standing still without a goal. */
+  heading: number | undefined;
+  /** Whole km/h, as one fix a second covering the step implies (the contract caps it at 300). */
+  speedKmh: number;
+}
+
+/**
+ * The next simulated fix, one second after `from`: `stepMeters` straight
+ * toward `goal`, landing on it when it is closer than that; standing still
+ * without a goal.
+ */
+export function stepToward(from: LatLng, goal: LatLng | null, stepMeters: number): GpsFix {
+  if (goal === null) {
+    return { position: from, heading: undefined, speedKmh: 0 };
+  }
+  const distance = metersBetween(from, goal);
+  const heading = Math.round(headingBetween(from, goal)) % 360;
+  if (distance <= stepMeters) {
+    return { position: { lat: goal.lat, lng: goal.lng }, heading, speedKmh: Math.round(distance * 3.6) };
+  }
+  const f = stepMeters / distance;
+  return {
+    position: { lat: from.lat + (goal.lat - from.lat) * f, lng: from.lng + (goal.lng - from.lng) * f },
+    heading,
+    speedKmh: Math.round(Math.min(300, stepMeters * 3.6)),
+  };
+}
