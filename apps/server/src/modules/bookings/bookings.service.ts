@@ -395,7 +395,9 @@ export class BookingsService {
             case 'delivered':
               return { delivered_at: now };
             case 'searching':
-              return { driver_id: null, assigned_at: null, search_started_at: now };
+              // A release starts a new search with every wave again; without the reset a
+              // job released after the last wave would expire at once.
+              return { driver_id: null, assigned_at: null, search_started_at: now, offer_wave: 0 };
             default:
               return {};
           }

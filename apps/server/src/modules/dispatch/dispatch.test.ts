@@ -226,10 +226,6 @@ describe(`dispatch: who is offered again after a release (${tier})`, () => {
     });
     expect(rejected.statusCode).toBe(204);
     expect((await accept(app, taker.token, booking.id)).statusCode).toBe(200);
-    const whenTaken = await new BookingsRepository().findById(
-      app.platform.router.forId(booking.id).db,
-      booking.id,
-    );
     // The other driver's offer is withdrawn because the booking was taken.
     await waitFor(async () => (await offerRow(other.user.id, booking.id))?.status === 'revoked');
 
@@ -240,20 +236,22 @@ describe(`dispatch: who is offered again after a release (${tier})`, () => {
     });
     expect(released.statusCode).toBe(200);
 
-    // Wave 3 offers it again to the driver whose offer was only revoked.
+    // The release starts a new search: its wave 2 (5 km) offers it again to the driver whose offer was only revoked.
     const again = await waitForOffer(app, other.token, booking.id);
     expect(again.bookingId).toBe(booking.id);
-    expect(await offerRow(other.user.id, booking.id)).toEqual({ status: 'pending', wave: 3 });
-    // The withdrawal for the first acceptance, delivered again late (at least once), leaves the new offer open.
-    expect(whenTaken).toMatchObject({ status: 'driver_assigned', offer_wave: 2 });
-    if (whenTaken !== undefined) {
-      await app.services.bookingCore.dispatch.revokeOffers(whenTaken, 'taken', taker.user.id);
+    expect(await offerRow(other.user.id, booking.id)).toEqual({ status: 'pending', wave: 2 });
+    // The withdrawal for the first acceptance, delivered again late (at least once), reads the booking
+    // as it is now (searching again) and leaves the new offer open.
+    const now = await new BookingsRepository().findById(app.platform.router.forId(booking.id).db, booking.id);
+    expect(now).toMatchObject({ status: 'searching', offer_wave: 2 });
+    if (now !== undefined) {
+      await app.services.bookingCore.dispatch.revokeOffers(now, 'taken', taker.user.id);
     }
-    expect(await offerRow(other.user.id, booking.id)).toEqual({ status: 'pending', wave: 3 });
+    expect(await offerRow(other.user.id, booking.id)).toEqual({ status: 'pending', wave: 2 });
 
-    // Nobody answers; past the last wave the booking expires, after every offer of wave 3 was made.
+    // Nobody answers; past the new search's last wave the booking expires.
     await waitForStatus(app, customer.token, booking.id, 'expired', 20_000);
-    expect(await offerRow(other.user.id, booking.id)).toEqual({ status: 'expired', wave: 3 });
+    expect(await offerRow(other.user.id, booking.id)).toEqual({ status: 'expired', wave: 2 });
     expect(await offerRow(rejecter.user.id, booking.id)).toEqual({ status: 'rejected', wave: 2 });
     expect(await offerRow(lapsed.user.id, booking.id)).toEqual({ status: 'expired', wave: 1 });
     expect(await offerRow(taker.user.id, booking.id)).toEqual({ status: 'accepted', wave: 2 });
@@ -362,5 +360,44 @@ describe(`dispatch: races (${tier})`, () => {
     expect(statuses).toEqual([200, 409]);
     const loser = a.statusCode === 409 ? a : b;
     expect(loser.json()).toMatchObject({ error: { code: 'driver_busy' } });
+  });
+});
+
+describe(`dispatch: a release starts a new search (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('research', {
+      env: { RATE_LIMITS: 'off', DISPATCH_MAX_WAVES: '1', OFFER_TTL_SECONDS: '30' },
+    });
+    app = await env.start();
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  it('a job released after the last wave gets a full set of waves again instead of expiring', async () => {
+    const pickup = offset(CITY, 20);
+    const first = await onlineDriver(app, { at: pickup });
+    const customer = await newCustomer(app);
+    const booking = await book(app, customer.token, { pickup });
+    await waitForOffer(app, first.token, booking.id);
+    expect((await accept(app, first.token, booking.id)).statusCode).toBe(200);
+    const second = await onlineDriver(app, { at: offset(pickup, 0.2) });
+    const released = await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/jobs/${booking.id}/release`,
+      headers: bearer(first.token),
+    });
+    expect(released.statusCode).toBe(200);
+    await waitForOffer(app, second.token, booking.id);
+    const current = await app.http.inject({
+      url: `/v1/bookings/${booking.id}`,
+      headers: bearer(customer.token),
+    });
+    expect(current.json<Booking>().status).toBe('searching');
+    expect((await accept(app, second.token, booking.id)).statusCode).toBe(200);
   });
 });
