@@ -80,7 +80,10 @@ describe.runIf(isCluster)('createRedis', () => {
 
       await stopServer(server);
       await waitFor(() => redis.status !== 'ready');
-      await expect(redis.get('k')).rejects.toThrow(/enableOfflineQueue/);
+      // At once (the offline queue is off), and typed as an outage of Redis.
+      const failure: unknown = await redis.get('k').catch((error: unknown) => error);
+      expect(failure).toMatchObject({ status: 503, code: 'unavailable', details: { dependency: 'redis' } });
+      expect(failure).toHaveProperty('cause.message', expect.stringMatching(/enableOfflineQueue/));
 
       server = startServer(port);
       await waitFor(() => answers(redis), 10_000);
