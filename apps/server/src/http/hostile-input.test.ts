@@ -324,6 +324,22 @@ describe(`hostile and careless input (${tier})`, () => {
     }
   });
 
+  describe('Socket.IO transport refusals keep the envelope (finding 9)', () => {
+    it('an unknown session or protocol version over long-polling is 400 in the envelope', async () => {
+      for (const query of ['EIO=4&transport=polling&sid=no-such-session', 'EIO=9&transport=polling']) {
+        const response = await fetch(`http://127.0.0.1:${port}/socket.io/?${query}`);
+        expect(response.status, query).toBe(400);
+        expect(await response.json(), query).toEqual({
+          error: {
+            code: 'bad_request',
+            message: expect.any(String) as string,
+            details: { transportCode: expect.any(Number) as number },
+          },
+        });
+      }
+    });
+  });
+
   describe('request ids (finding 10)', () => {
     it('a hostile x-request-id is replaced, a safe one is kept', async () => {
       const hostile = `"'<>`.repeat(1024);

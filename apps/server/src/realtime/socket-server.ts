@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
@@ -51,6 +51,9 @@ export function createSocketServer(
     cors: { origin: false },
   } as const;
   const io: LoadlineServer = httpServer === null ? new Server(options) : new Server(httpServer, options);
+  if (httpServer !== null) {
+    io.engine.use(envelopeTransportErrors);
+  }
 
   if (config.mode === 'cluster' && config.redisUrl !== null) {
     const redis = createRedis(config.redisUrl, 'loadline-socketio', {
@@ -78,6 +81,53 @@ export function createSocketServer(
     };
   }
   return { io, close: () => closeIo(io, httpServer !== null) };
+}
+
+/**
+ * Engine.IO answers a refused long-polling request (unknown session, bad
+ * transport or protocol version) with `{ code: <number>, message }`; like every
+ * other answer of the server it gets the contract's envelope, keeping the
+ * transport's code in `details`. Socket.IO clients only read the status.
+ */
+function envelopeTransportErrors(
+  _request: IncomingMessage,
+  response: ServerResponse,
+  next: () => void,
+): void {
+  const end = response.end.bind(response);
+  // `end` has several overloads; the wrapper passes every argument through and only swaps the body.
+  response.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    const body =
+      response.statusCode >= 400 && typeof chunk === 'string' ? envelopeOf(chunk, response.statusCode) : null;
+    return (end as (...args: unknown[]) => ServerResponse)(body ?? chunk, ...rest);
+  }) as ServerResponse['end'];
+  next();
+}
+
+function envelopeOf(text: string, status: number): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    !('code' in parsed) ||
+    typeof parsed.code !== 'number' ||
+    !('message' in parsed) ||
+    typeof parsed.message !== 'string'
+  ) {
+    return null;
+  }
+  return JSON.stringify({
+    error: {
+      code: status === 403 ? 'forbidden' : 'bad_request',
+      message: parsed.message,
+      details: { transportCode: parsed.code },
+    },
+  });
 }
 
 /**
