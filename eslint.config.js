@@ -2,6 +2,44 @@ import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Files under `files` may not import the server folders named in `forbidden`. Integration tests may:
+ * they drive the whole app.
+ */
+function layer(files, forbidden) {
+  const groups = forbidden.flatMap((name) => [
+    `**/src/${name}`,
+    `**/src/${name}/**`,
+    `../${name}`,
+    `../${name}/**`,
+    `../../${name}`,
+    `../../${name}/**`,
+    `../../../${name}`,
+    `../../../${name}/**`,
+    `./${name}`,
+    `./${name}/**`,
+  ]);
+  return [
+    {
+      files: [files],
+      ignores: ['**/*.test.ts'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                group: groups,
+                message: `Wrong-way import: ${files} may not import ${forbidden.join(', ')}.`,
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'artifacts/**', 'coverage/**'] },
   js.configs.recommended,
@@ -28,6 +66,48 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': 'off',
       '@typescript-eslint/no-confusing-void-expression': 'off',
       '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  // Layers point one way (shared/STYLE.md): lib and platform know no domain, modules never reach the
+  // composition root or the command line, the contracts and the web app never reach into the server.
+  ...layer('apps/server/src/lib/**', [
+    'config',
+    'platform',
+    'modules',
+    'realtime',
+    'http',
+    'jobs',
+    'cli',
+    'simulator',
+    'app',
+    'main',
+  ]),
+  ...layer('apps/server/src/platform/**', [
+    'modules',
+    'realtime',
+    'http',
+    'jobs',
+    'cli',
+    'simulator',
+    'app',
+    'main',
+  ]),
+  ...layer('apps/server/src/modules/**', ['cli', 'simulator', 'app', 'main']),
+  ...layer('apps/server/src/{http,realtime,jobs}/**', ['cli', 'simulator', 'app', 'main']),
+  {
+    files: ['packages/contracts/src/**/*.ts', 'apps/web/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/apps/server/**', '@loadline/server', '@loadline/server/**'],
+              message: 'The server is not a library.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
