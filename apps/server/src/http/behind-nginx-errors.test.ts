@@ -1,24 +1,9 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerSignup } from '../../test/support/factories';
+import { rawExchange } from '../../test/support/raw-http';
 import { startNginx, startServerProcess, type RunningProcess } from '../../test/support/processes';
 import { TestEnvironment } from '../../test/support/test-env';
 import { isCluster } from '../../test/support/tier';
-
-/** One raw request through nginx; resolves with the status line's code and the body. */
-function rawRequest(port: number, request: string | Buffer): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.end(request));
-    const received: Buffer[] = [];
-    socket.on('data', (chunk) => received.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(received).toString('utf8');
-      const [head = '', body = ''] = text.split('\r\n\r\n');
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), body });
-    });
-  });
-}
 
 // The shipped nginx configuration, as deployed: its own answers and the client address it forwards.
 describe.runIf(isCluster)('the shipped nginx in front of an instance (cluster)', () => {
@@ -57,13 +42,14 @@ describe.runIf(isCluster)('the shipped nginx in front of an instance (cluster)',
   });
 
   it('malformed requests and oversized headers get the envelope from nginx too', async () => {
-    const malformed = await rawRequest(nginx.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
+    const malformed = await rawExchange(nginx.port, [
+      'GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n',
+    ]);
     expect(malformed.status).toBe(400);
     expect(JSON.parse(malformed.body)).toMatchObject({ error: { code: 'bad_request' } });
-    const oversized = await rawRequest(
-      nginx.port,
+    const oversized = await rawExchange(nginx.port, [
       `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
-    );
+    ]);
     expect(oversized.status).toBe(431);
     expect(JSON.parse(oversized.body)).toMatchObject({ error: { code: 'headers_too_large' } });
   });

@@ -11,44 +11,12 @@ import { TestEnvironment } from '../../test/support/test-env';
 import { bearer, customerSignup, driverSignup, signInAdmin, signUp } from '../../test/support/factories';
 import { baseUrlOf } from '../../test/support/sockets';
 import { isCluster, tier } from '../../test/support/tier';
+import { rawExchange } from '../../test/support/raw-http';
 import { waitFor } from '../../test/support/wait';
 
 const TOO_BIG_IDS = ['9223372036854775808', '9999999999999999999'];
 const PICKUP = { lat: 12.9716, lng: 77.5946, address: 'MG Road' };
 const DROPOFF = { lat: 12.9352, lng: 77.6245, address: 'Koramangala' };
-
-interface RawAnswer {
-  status: number;
-  headers: string;
-  body: string;
-}
-
-/** Sends raw bytes (in pieces, `gapMs` apart) and collects what comes back until the server closes. */
-function rawExchange(port: number, pieces: (string | Buffer)[], gapMs = 0): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const received: Buffer[] = [];
-    socket.on('data', (chunk) => received.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(received).toString('utf8');
-      const [head = '', body = ''] = text.split('\r\n\r\n');
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
-      resolve({ status, headers: head, body });
-    });
-    void (async () => {
-      for (const piece of pieces) {
-        if (socket.destroyed) {
-          return;
-        }
-        socket.write(piece);
-        if (gapMs > 0) {
-          await new Promise((done) => setTimeout(done, gapMs));
-        }
-      }
-    })();
-  });
-}
 
 function portOf(address: string): number {
   return Number(new URL(address).port);
