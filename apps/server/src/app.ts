@@ -11,7 +11,7 @@ import { authRoutes } from './modules/auth/auth.routes';
 import { createGeneration, type GenerationModule } from './modules/generation/generation.module';
 import { adminUsersRoutes } from './modules/users/admin-users.routes';
 import { AdminUsersService, USERS_LIST } from './modules/users/admin-users.service';
-import { BOOKINGS_LIST } from './modules/bookings/bookings.service';
+import { BOOKINGS_LIST } from './modules/bookings/admin-bookings.service';
 import { DRIVERS_LIST } from './modules/drivers/drivers.service';
 import { AuthService } from './modules/auth/auth.service';
 import { createBookingCore, type BookingCore } from './modules/bookings/bookings.module';

@@ -15,6 +15,7 @@ import type { BookingPricing } from '../modules/bookings/bookings.service';
 import type { BookingsRepository } from '../modules/bookings/bookings.repository';
 import type { DriverPresence } from '../modules/drivers/driver-presence';
 import type { OffersRepository } from '../modules/dispatch/offers.repository';
+import { etaMinutes } from '../modules/bookings/eta';
 
 export const REALTIME_PROJECTOR_JOB = 'realtime.project';
 
@@ -128,20 +129,13 @@ export class RealtimeProjector {
       return null;
     }
     const location = await presence.liveLocation(driverId);
-    const etaMinutes =
-      location === null
-        ? null
-        : Math.round(
-            pricing.travelMinutes(booking.vehicle_type, location, {
-              lat: booking.pickup_lat,
-              lng: booking.pickup_lng,
-            }) * 10,
-          ) / 10;
+    // Sent at assignment: the driver is on the way to the pickup.
+    const toPickup = { lat: booking.pickup_lat, lng: booking.pickup_lng };
     return {
       bookingId,
       driverId,
       driver: { name: driver.name, vehicle: { type: driver.type, plate: driver.plate } },
-      etaMinutes,
+      etaMinutes: location === null ? null : etaMinutes(pricing, booking.vehicle_type, location, toPickup),
     };
   }
 

@@ -4,12 +4,12 @@ import { Booking, BookingListQuery, Overview, Page } from '@loadline/contracts';
 import { bearerSecurity, errorResponses } from '../../http/route-schemas';
 import type { Authenticator } from '../../http/auth-guard';
 import type { OverviewService } from '../analytics/overview.service';
-import type { BookingsService } from './bookings.service';
+import type { AdminBookingsService } from './admin-bookings.service';
 
 const routeErrors = errorResponses(400, 401, 403, 503);
 
 export function adminBookingsRoutes(deps: {
-  bookings: BookingsService;
+  bookings: AdminBookingsService;
   overview: OverviewService;
   authenticator: Authenticator;
 }) {
@@ -29,7 +29,7 @@ export function adminBookingsRoutes(deps: {
           response: { 200: Page(Booking), ...routeErrors },
         },
       },
-      (request) => deps.bookings.listAll(request.query),
+      (request) => deps.bookings.list(request.query),
     );
 
     app.get(

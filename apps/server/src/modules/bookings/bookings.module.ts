@@ -15,7 +15,9 @@ import type { RealtimeSink } from '../../realtime/deliveries';
 import { adminBookingsRoutes } from './admin-bookings.routes';
 import { bookingsRoutes } from './bookings.routes';
 import { BookingsRepository } from './bookings.repository';
-import { BOOKINGS_LIST, BookingsService, type BookingPricing } from './bookings.service';
+import { AdminBookingsService, BOOKINGS_LIST } from './admin-bookings.service';
+import { BookingsService, type BookingPricing } from './bookings.service';
+import { IdempotencyKeys } from './idempotency';
 
 export interface BookingCoreDeps {
   platform: Platform;
@@ -47,7 +49,7 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
     pricing,
     presence,
     scheduledLeadMinutes: config.dispatch.scheduledLeadMinutes,
-    lists: platform.lists,
+    idempotency: new IdempotencyKeys({ bookings, clock }),
     onCommitted,
   });
   const dispatch = new DispatchService({
@@ -84,7 +86,13 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
     async registerRoutes(http: FastifyInstance, authenticator: Authenticator): Promise<void> {
       await http.register(bookingsRoutes({ bookings: service, authenticator }));
       await http.register(dispatchRoutes({ dispatch, authenticator }));
-      await http.register(adminBookingsRoutes({ bookings: service, overview, authenticator }));
+      await http.register(
+        adminBookingsRoutes({
+          bookings: new AdminBookingsService({ router, bookings, lists: platform.lists }),
+          overview,
+          authenticator,
+        }),
+      );
     },
     startWorkers(): void {
       // A booking whose dispatch fails for good is expired and reported by these two.

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   Booking,
   BookingEvent,
@@ -18,15 +17,8 @@ import { AppError, errors } from '../../lib/errors';
 import { isTransientConflict, isUniqueViolation, retryOnConflict } from '../../platform/db/db-errors';
 import { logicalShardOf, type IdGenerator } from '../../platform/db/ids';
 import type { BookingsTable } from '../../platform/db/schema';
-import {
-  compareIds,
-  decodeCursor,
-  encodeCursor,
-  scatterGather,
-  type ScatterPage,
-} from '../../platform/db/scatter';
+import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
-import type { ListCache } from '../../platform/cache/list-cache';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
 import type { DriverPresence } from '../drivers/driver-presence';
 import {
@@ -38,17 +30,14 @@ import {
 } from './booking-events';
 import { assertTransition } from './booking-state';
 import { presentBooking, presentEvent } from './bookings.presenter';
+import { etaMinutes, nextHandover } from './eta';
+import type { IdempotencyKeys } from './idempotency';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 
-const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
 const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600_000;
 const MIN_SCHEDULE_AHEAD_MS = 60_000;
 
 /** Everything bookings need from pricing; the pricing module implements it. */
-/** The admin bookings list's cache namespace; every booking write drops its pages. */
-export const BOOKINGS_LIST = 'bookings';
-const BOOKINGS_LIST_SECONDS = 30;
-
 export interface BookingPricing {
   quoteForBooking(
     customerId: string,
@@ -100,8 +89,7 @@ export interface BookingsServiceDeps {
   pricing: BookingPricing;
   presence: DriverPresence;
   scheduledLeadMinutes: number;
-  /** Admin list pages; dropped whenever a booking is written. */
-  lists?: ListCache;
+  idempotency: IdempotencyKeys;
   onCommitted?: () => void;
 }
 
@@ -116,14 +104,12 @@ export class BookingsService {
   constructor(private readonly deps: BookingsServiceDeps) {}
 
   async create(customerId: string, body: CreateBookingBody, idempotencyKey?: string): Promise<CreateResult> {
-    const { router, clock, bookings } = this.deps;
+    const { router, clock, bookings, idempotency } = this.deps;
     const db = router.forId(customerId).db;
-    const requestHash = idempotencyKey === undefined ? null : hashRequest(body);
-    if (idempotencyKey !== undefined && requestHash !== null) {
-      const replay = await this.replay(customerId, idempotencyKey, requestHash);
-      if (replay !== null) {
-        return replay;
-      }
+    const keyed = idempotency.request(customerId, idempotencyKey, body);
+    const earlier = keyed === null ? null : await idempotency.replay(db, keyed);
+    if (earlier !== null) {
+      return { booking: earlier, replayed: true };
     }
 
     const now = clock.now();
@@ -174,26 +160,19 @@ export class BookingsService {
     try {
       await retryOnConflict(() =>
         db.transaction().execute(async (trx) => {
-          if (idempotencyKey !== undefined && requestHash !== null) {
-            await bookings.insertIdempotencyKey(trx, {
-              user_id: customerId,
-              idem_key: idempotencyKey,
-              request_hash: requestHash,
-              status_code: 201,
-              response: JSON.stringify(booking),
-              created_at: now,
-            });
+          if (keyed !== null) {
+            await idempotency.remember(trx, keyed, booking, now);
           }
           await bookings.insert(trx, row);
           await this.recordChange(trx, row, null, { role: 'customer', id: customerId }, now);
         }),
       );
     } catch (error) {
-      if (idempotencyKey !== undefined && requestHash !== null && isUniqueViolation(error)) {
+      if (keyed !== null && isUniqueViolation(error)) {
         // A concurrent request with the same key won; answer as it did.
-        const replay = await this.replay(customerId, idempotencyKey, requestHash);
-        if (replay !== null) {
-          return replay;
+        const winner = await idempotency.replay(db, keyed);
+        if (winner !== null) {
+          return { booking: winner, replayed: true };
         }
       }
       throw error;
@@ -222,32 +201,6 @@ export class BookingsService {
     };
   }
 
-  /** Every booking across shards, newest first (admin). */
-  async listAll(query: BookingListQuery): Promise<ScatterPage<Booking>> {
-    const lists = this.deps.lists;
-    return lists === undefined
-      ? this.loadAll(query)
-      : lists.read(BOOKINGS_LIST, query, BOOKINGS_LIST_SECONDS, () => this.loadAll(query));
-  }
-
-  private async loadAll(query: BookingListQuery): Promise<ScatterPage<Booking>> {
-    const page = await scatterGather({
-      shards: this.deps.router.shards,
-      limit: query.limit ?? 20,
-      cursor: query.cursor ?? null,
-      keyArity: 1,
-      keyOf: (row: BookingRow) => [row.id],
-      compare: (a, b) => compareIds(String(b[0]), String(a[0])),
-      fetch: (shard, after, limit) =>
-        this.deps.bookings.listForAdmin(shard.db, {
-          status: query.status,
-          beforeId: after === null ? null : String(after[0]),
-          limit,
-        }),
-    });
-    return { items: page.items.map(presentBooking), nextCursor: page.nextCursor };
-  }
-
   async events(caller: Caller, bookingId: string): Promise<BookingEvent[]> {
     await this.readable(caller, bookingId);
     const rows = await this.deps.bookings.events(this.deps.router.forId(bookingId).db, bookingId);
@@ -264,14 +217,10 @@ export class BookingsService {
     if (location === null) {
       return { status: row.status, driverLocation: null, etaMinutes: null };
     }
-    const toPickup = ['driver_assigned', 'en_route_to_pickup', 'arrived_at_pickup'].includes(row.status);
-    const target = toPickup
-      ? { lat: row.pickup_lat, lng: row.pickup_lng }
-      : { lat: row.dropoff_lat, lng: row.dropoff_lng };
     const eta =
       row.status === 'arrived_at_pickup'
         ? 0
-        : this.deps.pricing.travelMinutes(row.vehicle_type, location, target);
+        : etaMinutes(this.deps.pricing, row.vehicle_type, location, nextHandover(row));
     return {
       status: row.status,
       driverLocation: {
@@ -280,7 +229,7 @@ export class BookingsService {
         heading: location.heading,
         at: new Date(location.at).toISOString(),
       },
-      etaMinutes: Math.round(eta * 10) / 10,
+      etaMinutes: eta,
     };
   }
 
@@ -513,26 +462,6 @@ export class BookingsService {
     await this.deps.outbox.append(trx, { topic: BOOKING_STATUS_CHANGED, aggregateId: row.id, payload });
   }
 
-  private async replay(customerId: string, key: string, requestHash: string): Promise<CreateResult | null> {
-    const { router, bookings, clock } = this.deps;
-    const db = router.forId(customerId).db;
-    const stored = await bookings.findIdempotencyKey(db, customerId, key);
-    if (stored === undefined) {
-      return null;
-    }
-    if (stored.created_at < clock.now() - IDEMPOTENCY_WINDOW_MS) {
-      await bookings.deleteIdempotencyKey(db, customerId, key);
-      return null;
-    }
-    if (stored.request_hash !== requestHash) {
-      throw errors.conflict(
-        'idempotency_key_reused',
-        'This Idempotency-Key was already used with a different request.',
-      );
-    }
-    return { booking: JSON.parse(stored.response) as Booking, replayed: true };
-  }
-
   private async terms(customerId: string, body: CreateBookingBody) {
     const { pricing } = this.deps;
     const direct = body.pickup !== undefined || body.dropoff !== undefined || body.vehicleType !== undefined;
@@ -583,19 +512,3 @@ export class BookingsService {
 }
 
 /** Canonical hash of a request body: the same fields in any order hash alike. */
-function hashRequest(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) {
-    return `[${value.map(canonicalJson).join(',')}]`;
-  }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, inner]) => inner !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
