@@ -6,6 +6,7 @@ import { registerBookingLifecycleJob } from '../../jobs/booking-lifecycle.job';
 import { registerDispatchWaveJob } from '../../jobs/dispatch-wave.job';
 import { registerRealtimeProjectorJob } from '../../jobs/realtime-projector.job';
 import { OverviewService } from '../analytics/overview.service';
+import { OverviewRepository } from '../analytics/overview.repository';
 import { DispatchService } from '../dispatch/dispatch.service';
 import { dispatchRoutes } from '../dispatch/dispatch.routes';
 import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
@@ -76,7 +77,7 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
     leadMinutes: config.dispatch.scheduledLeadMinutes,
     logger: logger.child({ module: 'scheduling' }),
   });
-  const overview = new OverviewService({ router, cache, clock });
+  const overview = new OverviewService({ router, cache, clock, figures: new OverviewRepository() });
 
   return {
     service,
