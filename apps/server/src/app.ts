@@ -12,7 +12,7 @@ import { createGeneration, type GenerationModule } from './modules/generation/ge
 import { adminUsersRoutes } from './modules/users/admin-users.routes';
 import { AdminUsersService, USERS_LIST } from './modules/users/admin-users.service';
 import { BOOKINGS_LIST } from './modules/bookings/admin-bookings.service';
-import { DRIVERS_LIST } from './modules/drivers/drivers.service';
+import { DRIVERS_LIST } from './modules/drivers/driver-lists';
 import { AuthService } from './modules/auth/auth.service';
 import { createBookingCore, type BookingCore } from './modules/bookings/bookings.module';
 import { DriversRepository } from './modules/drivers/drivers.repository';
@@ -120,7 +120,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     const bookingCore = createBookingCore({
       platform,
       pricing: pricing.service,
-      presence: drivers.service,
+      presence: drivers.presence,
       sink,
     });
     const notifications = createNotifications({ platform, sink });
@@ -179,7 +179,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
         sessions: platform.sessions,
         originPolicy,
         bookings: bookingCore.service,
-        drivers: drivers.service,
+        drivers: drivers.presence,
         fleet: {
           sendSnapshot: async (socket) => void socket.emit('fleetUpdate', await liveFeeds.snapshot()),
         },

@@ -87,7 +87,7 @@ class ShardRows {
  *   all with one password hash (so the accounts can log in);
  * - sessions written to the session store as login does;
  * - drivers online at a position around Bengaluru, their live copy rebuilt by
- *   `DriversService.rebuildAvailability` as at server start;
+ *   `DriverPresenceService.rebuildAvailability` as at server start;
  * - per watcher: a booking created by `BookingsService.create`, the driver
  *   claimed and the booking moved to `driver_assigned` as acceptance does, and
  *   the driver's live facts given the job.
@@ -196,13 +196,13 @@ async function build(app: LoadlineApp, options: DatasetOptions): Promise<Realtim
   log(`  ${drivers.length + customers.length} sessions created in ${seconds(started)} s`);
 
   started = performance.now();
-  const refreshed = await app.services.drivers.service.rebuildAvailability();
+  const refreshed = await app.services.drivers.presence.rebuildAvailability();
   log(`  ${refreshed} drivers' live state rebuilt (geo index, facts, fleet map) in ${seconds(started)} s`);
 
   started = performance.now();
   const claims = new DriverClaimsRepository(router);
   const bookings = app.services.bookingCore.service;
-  const presence = app.services.drivers.service;
+  const presence = app.services.drivers.presence;
   // Watched drivers are spread over the whole list, one per block, at a varying place in the
   // block: so every load client and every server instance (both dealt in turn) gets its share.
   const block = Math.max(1, Math.floor(drivers.length / Math.max(1, customers.length)));

@@ -317,7 +317,7 @@ describe(`realtime gateway (${tier})`, () => {
       error: { code: 'validation_failed' },
     });
     // Nothing above moved the driver.
-    const live = await app.services.drivers.service.liveLocation(driver.user.id);
+    const live = await app.services.drivers.presence.liveLocation(driver.user.id);
     expect(live).toMatchObject(offset(CITY, -720));
     // A well-formed position with its own time is taken, and keeps that time.
     const taken = new Date(Date.now() + 500).toISOString();
@@ -325,7 +325,7 @@ describe(`realtime gateway (${tier})`, () => {
       ok: true,
       accepted: true,
     });
-    expect((await app.services.drivers.service.liveLocation(driver.user.id))?.at).toBe(Date.parse(taken));
+    expect((await app.services.drivers.presence.liveLocation(driver.user.id))?.at).toBe(Date.parse(taken));
 
     // A flood past 10 a second is refused, each extra ping with rate_limited.
     const floodAt = Date.now() + 1000;
@@ -340,7 +340,7 @@ describe(`realtime gateway (${tier})`, () => {
     const limited = answers.flatMap((answer) => (answer.ok ? [] : [answer.error.code]));
     expect(limited.length).toBeGreaterThanOrEqual(15);
     expect(limited.every((code) => code === 'rate_limited')).toBe(true);
-    const stored = await app.services.drivers.service.liveLocation(driver.user.id);
+    const stored = await app.services.drivers.presence.liveLocation(driver.user.id);
     const acceptedCount = answers.filter((answer) => answer.ok).length;
     expect(acceptedCount).toBeLessThanOrEqual(10);
     expect(stored?.lat).toBeCloseTo(offset(CITY, -720).lat, 6);

@@ -19,7 +19,7 @@ import type { Clock } from '../lib/clock';
 import { errors } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { BookingsService } from '../modules/bookings/bookings.service';
-import type { DriversService } from '../modules/drivers/drivers.service';
+import type { DriverPresenceService } from '../modules/drivers/driver-presence.service';
 import type { SessionStore } from '../platform/sessions/session-store.port';
 import { bookingOfRoom, rooms } from './deliveries';
 import { registerFormats } from './formats';
@@ -41,7 +41,7 @@ export interface GatewayDeps {
   /** Which origins may open a socket with the session cookie. */
   originPolicy: Pick<OriginPolicy, 'refusal'>;
   bookings: Pick<BookingsService, 'get' | 'readable' | 'driverUpdate'>;
-  drivers: Pick<DriversService, 'updateLocation'>;
+  drivers: Pick<DriverPresenceService, 'updateLocation'>;
   fleet: FleetSnapshots | null;
   clock: Clock;
   /** Client events each socket may send; null when rate limits are off. */

@@ -11,10 +11,10 @@ import {
 } from '@loadline/contracts';
 import type { Authenticator } from '../../http/auth-guard';
 import { bearerSecurity, errorResponses } from '../../http/route-schemas';
-import type { DriversService } from './drivers.service';
+import type { FleetAdminService } from './fleet-admin.service';
 
 export interface AdminFleetRoutesDeps {
-  drivers: DriversService;
+  fleet: FleetAdminService;
   authenticator: Authenticator;
 }
 
@@ -44,7 +44,7 @@ export function adminFleetRoutes(deps: AdminFleetRoutesDeps) {
         },
       },
       async (request) =>
-        deps.drivers.listDrivers({
+        deps.fleet.listDrivers({
           status: request.query.status,
           limit: request.query.limit ?? DEFAULT_LIMIT,
           cursor: request.query.cursor ?? null,
@@ -67,7 +67,7 @@ export function adminFleetRoutes(deps: AdminFleetRoutesDeps) {
           response: { 200: AdminDriver, ...guardedErrors },
         },
       },
-      async (request) => deps.drivers.setSuspended(request.params.id, request.body.suspended),
+      async (request) => deps.fleet.setSuspended(request.params.id, request.body.suspended),
     );
 
     app.get(
@@ -83,7 +83,7 @@ export function adminFleetRoutes(deps: AdminFleetRoutesDeps) {
         },
       },
       async (request) =>
-        deps.drivers.listVehicles({
+        deps.fleet.listVehicles({
           limit: request.query.limit ?? DEFAULT_LIMIT,
           cursor: request.query.cursor ?? null,
         }),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminDriver, AdminVehicle, AuthResponse, MeResponse } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
-import { compareIds } from '../../platform/db/scatter';
+import { compareIds, encodeCursor } from '../../platform/db/scatter';
 import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
 import { availableDriversSet } from '../dispatch/geo-sets';
 import { bearer, customerSignup, driverSignup, signUp } from '../../../test/support/factories';
@@ -285,6 +285,10 @@ describe(`admin fleet (${tier})`, () => {
       '/v1/admin/drivers?limit=101',
       '/v1/admin/drivers?cursor=bm9wZQ',
       '/v1/admin/vehicles?cursor=WyJhYmMiXQ',
+      `/v1/admin/drivers?cursor=${encodeCursor([12])}`,
+      `/v1/admin/drivers?cursor=${encodeCursor(['9223372036854775808'])}`,
+      `/v1/admin/vehicles?cursor=${encodeCursor(['0'])}`,
+      `/v1/admin/vehicles?cursor=${encodeCursor(['1', '2'])}`,
     ]) {
       const response = await send('GET', url, adminToken);
       expect(response.statusCode).toBe(400);

@@ -168,7 +168,7 @@ describe(`driver jobs consumer (${tier})`, () => {
     const booking = await insertBooking(45_000);
     const assignedAt = clock.now();
     expect(await claims.claim(driver.user.id, booking.id, assignedAt)).toBe(true);
-    await drivers.service.setActiveJob(driver.user.id, {
+    await drivers.presence.setActiveJob(driver.user.id, {
       bookingId: booking.id,
       customerId: booking.customerId,
     });
@@ -235,7 +235,7 @@ describe(`driver jobs consumer (${tier})`, () => {
     const driver = await onlineDriver();
     const booking = await insertBooking(20_000);
     await claims.claim(driver.user.id, booking.id, clock.now());
-    await drivers.service.setActiveJob(driver.user.id, {
+    await drivers.presence.setActiveJob(driver.user.id, {
       bookingId: booking.id,
       customerId: booking.customerId,
     });
@@ -326,7 +326,7 @@ describe(`driver jobs consumer (${tier})`, () => {
 
     const second = await insertBooking(26_000);
     await claims.claim(driver.user.id, second.id, t0 + 120_000);
-    await drivers.service.setActiveJob(driver.user.id, {
+    await drivers.presence.setActiveJob(driver.user.id, {
       bookingId: second.id,
       customerId: second.customerId,
     });

@@ -7,11 +7,13 @@ import { DriverJobsSync, registerDriverJobsSync } from '../../jobs/driver-jobs.j
 import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
 import { UsersRepository } from '../users/users.repository';
 import { adminFleetRoutes } from './admin-fleet.routes';
+import { DriverHistoryService } from './driver-history.service';
 import { DriverJobsRepository } from './driver-jobs.repository';
 import { DriverLiveStore } from './driver-live.store';
-import { driversRoutes } from './drivers.routes';
+import { DriverPresenceService } from './driver-presence.service';
 import { DriversRepository } from './drivers.repository';
-import { DriversService } from './drivers.service';
+import { driversRoutes } from './drivers.routes';
+import { FleetAdminService } from './fleet-admin.service';
 import { LocationWriter } from './location-writer';
 import { BreadcrumbsRepository } from '../tracking/breadcrumbs.repository';
 
@@ -39,8 +41,12 @@ export interface DriversModuleDeps {
 }
 
 export interface DriversModule {
-  /** Also the `DriverPresence` for dispatch and bookings. */
-  readonly service: DriversService;
+  /** Availability and the location hot path; also the `DriverPresence` for dispatch and bookings. */
+  readonly presence: DriverPresenceService;
+  /** The driver's own job history and stats. */
+  readonly history: DriverHistoryService;
+  /** The admin's fleet views: drivers, vehicles, suspension. */
+  readonly fleetAdmin: FleetAdminService;
   /** The `driver-jobs.sync` consumer, for tests and tools that feed it events directly. */
   readonly jobsSync: DriverJobsSync;
   /** `/v1/driver/*` (drivers only); register with `http.register(...)` in the api role. */
@@ -68,21 +74,31 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
     logger,
     ...(deps.locationFlushMs === undefined ? {} : { intervalMs: deps.locationFlushMs }),
   });
-  const service = new DriversService({
+  const live = new DriverLiveStore(platform.cache);
+  const presence = new DriverPresenceService({
     router: platform.router,
     drivers,
     jobs,
-    users: new UsersRepository(),
-    live: new DriverLiveStore(platform.cache),
+    live,
     locations: writer,
     geo: platform.geo,
     sink: deps.sink,
     fleet: platform.fleet,
     rateLimiter: platform.rateLimiter,
+    clock: platform.clock,
+    lists: platform.lists,
+  });
+  const history = new DriverHistoryService({ router: platform.router, jobs, drivers });
+  const fleetAdmin = new FleetAdminService({
+    router: platform.router,
+    drivers,
+    users: new UsersRepository(),
+    live,
+    presence,
     sessions: platform.sessions,
+    sink: deps.sink,
     outbox: platform.outbox,
     clock: platform.clock,
-    logger,
     lists: platform.lists,
     onCommitted: () => platform.relay.poke(),
   });
@@ -90,19 +106,21 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
     router: platform.router,
     jobs,
     claims: new DriverClaimsRepository(platform.router),
-    presence: service,
+    presence,
     clock: platform.clock,
     logger: platform.logger.child({ module: 'driver-jobs' }),
   });
 
   return {
-    service,
+    presence,
+    history,
+    fleetAdmin,
     jobsSync,
-    routes: (authenticator) => driversRoutes({ drivers: service, authenticator }),
-    adminRoutes: (authenticator) => adminFleetRoutes({ drivers: service, authenticator }),
+    routes: (authenticator) => driversRoutes({ presence, history, authenticator }),
+    adminRoutes: (authenticator) => adminFleetRoutes({ fleet: fleetAdmin, authenticator }),
     registerJobs: (relay) => registerDriverJobsSync(relay, jobsSync),
     start: async () => {
-      const refreshed = await service.rebuildAvailability();
+      const refreshed = await presence.rebuildAvailability();
       logger.info({ drivers: refreshed }, 'rebuilt driver availability');
       writer.start();
     },

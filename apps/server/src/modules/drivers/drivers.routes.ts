@@ -13,10 +13,12 @@ import {
 } from '@loadline/contracts';
 import { callerOf, type Authenticator } from '../../http/auth-guard';
 import { bearerSecurity, errorResponses } from '../../http/route-schemas';
-import type { DriversService } from './drivers.service';
+import type { DriverHistoryService } from './driver-history.service';
+import type { DriverPresenceService } from './driver-presence.service';
 
 export interface DriversRoutesDeps {
-  drivers: DriversService;
+  presence: Pick<DriverPresenceService, 'setAvailability' | 'updateLocation'>;
+  history: DriverHistoryService;
   authenticator: Authenticator;
 }
 
@@ -45,7 +47,7 @@ export function driversRoutes(deps: DriversRoutesDeps) {
           response: { 200: AvailabilityResponse, ...guardedErrors },
         },
       },
-      async (request) => deps.drivers.setAvailability(callerOf(request).userId, request.body.online),
+      async (request) => deps.presence.setAvailability(callerOf(request).userId, request.body.online),
     );
 
     app.post(
@@ -66,7 +68,7 @@ export function driversRoutes(deps: DriversRoutesDeps) {
         },
       },
       async (request, reply) => {
-        const result = await deps.drivers.updateLocation(callerOf(request).userId, request.body);
+        const result = await deps.presence.updateLocation(callerOf(request).userId, request.body);
         return reply.status(202).send(result);
       },
     );
@@ -85,7 +87,7 @@ export function driversRoutes(deps: DriversRoutesDeps) {
         },
       },
       async (request) =>
-        deps.drivers.jobs(
+        deps.history.jobs(
           callerOf(request).userId,
           request.query.limit ?? DEFAULT_LIMIT,
           request.query.cursor ?? null,
@@ -106,7 +108,7 @@ export function driversRoutes(deps: DriversRoutesDeps) {
           response: { 200: DriverStats, ...guardedErrors },
         },
       },
-      async (request) => deps.drivers.stats(callerOf(request).userId),
+      async (request) => deps.history.stats(callerOf(request).userId),
     );
     return Promise.resolve();
   };

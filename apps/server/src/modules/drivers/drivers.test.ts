@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthResponse, LocationUpdate, MeResponse } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
+import { encodeCursor } from '../../platform/db/scatter';
 import { availableDriversSet } from '../dispatch/geo-sets';
 import { bearer, customerSignup, driverSignup, signUp } from '../../../test/support/factories';
 import { TestEnvironment } from '../../../test/support/test-env';
@@ -108,7 +109,7 @@ describe(`drivers (${tier})`, () => {
     await setOnline(token, true);
     expect(await availableVans()).toContain(user.id);
 
-    await drivers.service.setSuspended(user.id, true);
+    await drivers.fleetAdmin.setSuspended(user.id, true);
     const response = await setOnline(token, true);
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({ error: { code: 'unauthenticated' } });
@@ -127,7 +128,7 @@ describe(`drivers (${tier})`, () => {
     });
     expect(response.statusCode).toBe(202);
     expect(response.json()).toEqual({ accepted: true });
-    expect(await drivers.service.liveLocation(user.id)).toEqual({
+    expect(await drivers.presence.liveLocation(user.id)).toEqual({
       lat: 12.95,
       lng: 77.6,
       heading: 182.5,
@@ -139,7 +140,7 @@ describe(`drivers (${tier})`, () => {
   it('at defaults to the server clock', async () => {
     const { user, token } = await newDriver();
     await ping(token, CITY);
-    expect(await drivers.service.liveLocation(user.id)).toEqual({
+    expect(await drivers.presence.liveLocation(user.id)).toEqual({
       ...CITY,
       heading: null,
       speedKmh: null,
@@ -165,7 +166,7 @@ describe(`drivers (${tier})`, () => {
     const late = await ping(token, { lat: 13.1, lng: 77.7, at: new Date(newer - 5000).toISOString() });
     expect(late.statusCode).toBe(202);
     expect(late.json()).toEqual({ accepted: false });
-    expect(await drivers.service.liveLocation(user.id)).toEqual({
+    expect(await drivers.presence.liveLocation(user.id)).toEqual({
       lat: 12.9,
       lng: 77.5,
       heading: null,
@@ -194,7 +195,7 @@ describe(`drivers (${tier})`, () => {
     await ping(token, { lat: 12.99, lng: 77.61, heading: 45, at: new Date(at).toISOString() });
 
     expect(await availableVans()).not.toContain(user.id);
-    expect(await drivers.service.liveLocation(user.id)).toEqual({
+    expect(await drivers.presence.liveLocation(user.id)).toEqual({
       lat: 12.99,
       lng: 77.61,
       heading: 45,
@@ -253,6 +254,21 @@ describe(`drivers (${tier})`, () => {
     });
     expect(jobs.statusCode).toBe(400);
     expect(jobs.json()).toMatchObject({ error: { code: 'validation_failed' } });
+  });
+
+  it('a job cursor that is not an assignment time and a booking ID is 400 on the cursor', async () => {
+    const { token } = await newDriver();
+    for (const key of [[1, 'abc'], [1, '0'], [1, '9223372036854775808'], ['1', '1'], [1, 1], [1]]) {
+      const response = await app.http.inject({
+        method: 'GET',
+        url: `/v1/driver/jobs?cursor=${encodeCursor(key)}`,
+        headers: bearer(token),
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({
+        error: { code: 'validation_failed', details: { field: 'cursor' } },
+      });
+    }
   });
 
   it('a new driver has an empty job list and zero stats', async () => {

@@ -46,7 +46,7 @@ describe(`a location ping beyond the geo index's latitudes (${tier})`, () => {
     const again = await ping(89.9);
     expect(again.statusCode).toBe(202);
     expect(await app.platform.geo.position(availableDriversSet('van'), user.id)).toBeNull();
-    expect(await app.services.drivers.service.liveLocation(user.id)).toMatchObject({
+    expect(await app.services.drivers.presence.liveLocation(user.id)).toMatchObject({
       lat: 89.9,
       lng: 77.5946,
     });
@@ -61,6 +61,6 @@ describe(`a location ping beyond the geo index's latitudes (${tier})`, () => {
     await app.close();
     app = await env.start();
     expect(await app.platform.geo.position(availableDriversSet('van'), user.id)).toBeNull();
-    expect(await app.services.drivers.service.liveLocation(user.id)).toMatchObject({ lat: 89.9 });
+    expect(await app.services.drivers.presence.liveLocation(user.id)).toMatchObject({ lat: 89.9 });
   });
 });

@@ -1,0 +1,14 @@
+import type { ListCache } from '../../platform/cache/list-cache';
+import { USERS_LIST } from '../users/admin-users.service';
+
+/** The admin drivers list's cache namespace. Short-lived: busy flags follow jobs, which do not drop it. */
+export const DRIVERS_LIST = 'drivers';
+export const DRIVERS_LIST_SECONDS = 5;
+
+/**
+ * Drops the admin list pages a driver appears on (drivers, users): called after a
+ * driver's availability or suspension changed. Without a list cache there is nothing to drop.
+ */
+export async function dropDriverLists(lists: ListCache | undefined): Promise<void> {
+  await lists?.invalidate(DRIVERS_LIST, USERS_LIST);
+}
