@@ -4,6 +4,7 @@ import type { Booking, BookingStatus, GenerationJob, Overview } from './index';
 import { BookingStatusSchema } from './bookings';
 import type { Offer } from './drivers';
 import type { VehicleType } from './auth';
+import type { ErrorCode } from './errors';
 
 /** Payloads the server validates on every client event. */
 export const SubscribeBookingPayload = Type.Object({ bookingId: Id }, { additionalProperties: false });
@@ -17,7 +18,7 @@ export type BookingStatusChangedPayload = Static<typeof BookingStatusChangedPayl
 
 export interface AckError {
   ok: false;
-  error: { code: string; message: string; details?: Record<string, unknown> };
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
 }
 export type Ack<T extends object = object> = ({ ok: true } & T) | AckError;
 

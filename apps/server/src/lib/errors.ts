@@ -1,10 +1,14 @@
+import type { ErrorCode } from '@loadline/contracts';
+
 /**
  * The one error type of the platform. `code` is stable and part of the public
- * contract; `status` is the HTTP status it maps to; `expose` says whether the
- * message may be shown to a client (5xx messages never are).
+ * contract: it is typed as the contracts' `ErrorCode`, so a code the contract
+ * does not list fails typecheck. `status` is the HTTP status it maps to;
+ * `expose` says whether the message may be shown to a client (5xx messages
+ * never are).
  */
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly expose: boolean;
   readonly details: Record<string, unknown> | undefined;
@@ -12,7 +16,7 @@ export class AppError extends Error {
 
   constructor(
     status: number,
-    code: string,
+    code: ErrorCode,
     message: string,
     options: {
       details?: Record<string, unknown>;
@@ -38,7 +42,7 @@ export const errors = {
   invalidCredentials: () => new AppError(401, 'invalid_credentials', 'Email or password is incorrect.'),
   forbidden: (message = 'You are not allowed to do this.') => new AppError(403, 'forbidden', message),
   notFound: (what = 'Resource') => new AppError(404, 'not_found', `${what} was not found.`),
-  conflict: (code: string, message: string, details?: Record<string, unknown>) =>
+  conflict: (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
     new AppError(409, code, message, details === undefined ? {} : { details }),
   payloadTooLarge: (limitBytes: number) =>
     new AppError(413, 'payload_too_large', `Request body is larger than ${limitBytes} bytes.`),
