@@ -7,3 +7,4 @@ export * from './notifications';
 export * from './admin';
 export * from './errors';
 export * from './lists';
+export * from './geo';

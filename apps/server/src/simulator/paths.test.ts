@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { haversineKm } from '@loadline/contracts';
 import {
   bearingDegrees,
   distanceKm,
@@ -18,9 +19,15 @@ const CITY: Point = { lat: 12.9716, lng: 77.5946 };
 
 describe('geometry', () => {
   it('measures great-circle distances: one degree of latitude is about 111.2 km', () => {
-    expect(distanceKm({ lat: 0, lng: 0 }, { lat: 1, lng: 0 })).toBeCloseTo(111.195, 2);
+    expect(distanceKm({ lat: 0, lng: 0 }, { lat: 1, lng: 0 })).toBeCloseTo(111.2263, 6);
     expect(distanceKm(CITY, CITY)).toBe(0);
     expect(distanceKm(CITY, offsetKm(CITY, 3, 4))).toBeCloseTo(5, 2);
+  });
+
+  it('measures a trip exactly as the server prices it', () => {
+    const dropoff = { lat: 13.0358, lng: 77.597 };
+    expect(distanceKm(CITY, dropoff)).toBe(haversineKm(CITY, dropoff));
+    expect(distanceKm(CITY, offsetKm(CITY, 3, 4))).toBe(haversineKm(CITY, offsetKm(CITY, 3, 4)));
   });
 
   it('gives compass bearings: north 0, east 90, south 180, west 270', () => {

@@ -1,3 +1,4 @@
+import { haversineKm, KM_PER_DEGREE_LAT } from '@loadline/contracts';
 import { pointInDisc, type Random } from '../lib/random';
 
 export interface Point {
@@ -14,21 +15,13 @@ export interface Area {
 /** Central Bengaluru, 8 km around: the default city. */
 export const DEFAULT_AREA: Area = { center: { lat: 12.9716, lng: 77.5946 }, radiusKm: 8 };
 
-const EARTH_RADIUS_KM = 6371.0088;
-/** Consistent with `distanceKm`, so an offset of 1 km measures 1 km. */
-const KM_PER_DEGREE_LAT = (EARTH_RADIUS_KM * Math.PI) / 180;
-
 function radians(degrees: number): number {
   return (degrees * Math.PI) / 180;
 }
 
-/** Great-circle distance (haversine). */
+/** Great-circle distance in km, measured as the server measures it (the contracts' haversine). */
 export function distanceKm(a: Point, b: Point): number {
-  const dLat = radians(b.lat - a.lat);
-  const dLng = radians(b.lng - a.lng);
-  const h =
-    Math.sin(dLat / 2) ** 2 + Math.cos(radians(a.lat)) * Math.cos(radians(b.lat)) * Math.sin(dLng / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+  return haversineKm(a, b);
 }
 
 /** Initial compass bearing from `a` to `b`, in [0, 360). */
@@ -48,7 +41,7 @@ export function interpolate(a: Point, b: Point, fraction: number): Point {
   return { lat: a.lat + (b.lat - a.lat) * f, lng: a.lng + (b.lng - a.lng) * f };
 }
 
-/** The point `northKm` north and `eastKm` east of `from`. */
+/** The point `northKm` north and `eastKm` east of `from`, on `distanceKm`'s sphere: 1 km measures 1 km. */
 export function offsetKm(from: Point, northKm: number, eastKm: number): Point {
   return {
     lat: from.lat + northKm / KM_PER_DEGREE_LAT,

@@ -1,5 +1,5 @@
 import type { Offer, VehicleType } from '@loadline/contracts';
-import { VEHICLE_TYPES } from '@loadline/contracts';
+import { haversineKm, VEHICLE_TYPES } from '@loadline/contracts';
 import { UNUSABLE_PASSWORD_HASH } from '../../lib/passwords';
 import { logicalShardOf } from '../../platform/db/ids';
 import type {
@@ -12,7 +12,6 @@ import type {
   UsersTable,
   VehiclesTable,
 } from '../../platform/db/schema';
-import { haversineKm } from '../../platform/geo/haversine';
 import { bookingContributions } from '../analytics/contributions';
 import type { BookingDailyDelta, DriverDailyDelta } from '../analytics/rollups.repository';
 import { VEHICLE_CAPACITY_KG } from '../drivers/vehicle-catalog';

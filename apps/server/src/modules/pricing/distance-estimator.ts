@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import type { VehicleType } from '@loadline/contracts';
+import { haversineKm, type VehicleType } from '@loadline/contracts';
 import type { Logger } from '../../lib/logger';
 import type { GeoPoint } from '../../platform/geo/geo-index.port';
-import { haversineKm } from '../../platform/geo/haversine';
 import type { PricingCatalog } from './pricing-catalog';
 
 export interface DistanceEstimate {

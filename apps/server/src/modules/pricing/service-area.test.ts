@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { earthRadiusKm } from '../../platform/geo/haversine';
+import { KM_PER_DEGREE_LAT } from '@loadline/contracts';
 import { areaContains, areaProblem, type ServiceArea } from './service-area';
-
-const kmPerDegree = (earthRadiusKm * Math.PI) / 180;
 
 // A 1° square south-west corner (12, 77), listed both ways round.
 const anticlockwise: ServiceArea = {
@@ -84,9 +82,9 @@ describe('areaContains: circles', () => {
 
   it('holds its centre and the points up to its radius, the edge included', () => {
     expect(areaContains(city, city.center)).toBe(true);
-    const edge = { lat: 12.9716 + 75 / kmPerDegree, lng: 77.5946 };
+    const edge = { lat: 12.9716 + 75 / KM_PER_DEGREE_LAT, lng: 77.5946 };
     expect(areaContains(city, edge)).toBe(true);
-    expect(areaContains(city, { lat: 12.9716 + 75.01 / kmPerDegree, lng: 77.5946 })).toBe(false);
+    expect(areaContains(city, { lat: 12.9716 + 75.01 / KM_PER_DEGREE_LAT, lng: 77.5946 })).toBe(false);
     expect(areaContains(city, { lat: 51.5074, lng: -0.1278 })).toBe(false);
     expect(areaContains(city, { lat: 89.5, lng: 77.5946 })).toBe(false);
   });

@@ -1,5 +1,5 @@
 import type { GeoPoint } from '../../platform/geo/geo-index.port';
-import { earthRadiusKm, haversineKm } from '../../platform/geo/haversine';
+import { haversineKm, KM_PER_DEGREE_LAT } from '@loadline/contracts';
 import { maxIndexableLat } from '../../platform/geo/memory-geo-index';
 
 /** Every point within `radiusKm` (great-circle) of `center`. */
@@ -21,8 +21,6 @@ export interface PolygonArea {
 
 /** Where a pricing region takes pickups and drop-offs. */
 export type ServiceArea = CircleArea | PolygonArea;
-
-const kmPerDegreeLat = (earthRadiusKm * Math.PI) / 180;
 
 /** Points this close to a boundary, in degrees (~0.1 mm) or kilometres, count as on it. */
 const EPSILON = 1e-9;
@@ -105,7 +103,7 @@ function segmentsMeet(a: GeoPoint, b: GeoPoint, c: GeoPoint, d: GeoPoint): boole
  */
 export function areaProblem(area: ServiceArea): string | null {
   if (area.kind === 'circle') {
-    const reach = Math.abs(area.center.lat) + area.radiusKm / kmPerDegreeLat;
+    const reach = Math.abs(area.center.lat) + area.radiusKm / KM_PER_DEGREE_LAT;
     return reach > maxIndexableLat
       ? `reaches beyond latitude ±${maxIndexableLat}, which the geo index cannot hold`
       : null;

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
+import { haversineKm } from '@loadline/contracts';
 import { cellToBoundary, cellToLatLng, gridDisk, gridRing, latLngToCell } from 'h3-js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../lib/clock';
 import { MemoryCache } from '../../platform/cache/memory-cache';
 import { MemoryGeoIndex } from '../../platform/geo/memory-geo-index';
 import type { GeoPoint } from '../../platform/geo/geo-index.port';
-import { haversineKm } from '../../platform/geo/haversine';
 import { availableDriversSet, searchingBookingsSet } from '../dispatch/geo-sets';
 import { SURGE_TAU_MS, SurgeEstimator, rawSurge, smoothSurge } from './surge';
 

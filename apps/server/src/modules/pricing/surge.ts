@@ -1,9 +1,8 @@
 import { cellToBoundary, cellToLatLng, gridDisk, latLngToCell } from 'h3-js';
-import type { VehicleType } from '@loadline/contracts';
+import { haversineKm, type VehicleType } from '@loadline/contracts';
 import type { Clock } from '../../lib/clock';
 import type { Cache } from '../../platform/cache/cache.port';
 import type { GeoIndex, GeoPoint } from '../../platform/geo/geo-index.port';
-import { haversineKm } from '../../platform/geo/haversine';
 import { maxIndexableLat } from '../../platform/geo/memory-geo-index';
 import { availableDriversSet, searchingBookingsSet } from '../dispatch/geo-sets';
 

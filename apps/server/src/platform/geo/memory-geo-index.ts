@@ -1,5 +1,5 @@
+import { haversineKm, KM_PER_DEGREE_LAT } from '@loadline/contracts';
 import type { GeoHit, GeoIndex, GeoPoint } from './geo-index.port';
-import { earthRadiusKm, haversineKm } from './haversine';
 
 /** Redis GEO cannot index latitudes beyond the Web Mercator limit; refuse them here too. */
 export const maxIndexableLat = 85.05112878;
@@ -8,7 +8,6 @@ export const maxIndexableLat = 85.05112878;
 const cellDegrees = 0.05;
 const rows = Math.round(180 / cellDegrees);
 const columns = Math.round(360 / cellDegrees);
-const kmPerDegree = (earthRadiusKm * Math.PI) / 180;
 
 interface GeoSet {
   members: Map<string, { point: GeoPoint; cell: number }>;
@@ -151,7 +150,7 @@ function* candidates(
   center: GeoPoint,
   radiusKm: number,
 ): Generator<[string, { point: GeoPoint; cell: number }]> {
-  const dLat = radiusKm / kmPerDegree;
+  const dLat = radiusKm / KM_PER_DEGREE_LAT;
   const south = center.lat - dLat;
   const north = center.lat + dLat;
   // The circle is widest in longitude at its edge nearest a pole; near a pole it spans all.

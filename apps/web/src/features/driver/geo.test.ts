@@ -1,3 +1,4 @@
+import { haversineKm } from '@loadline/contracts';
 import { describe, expect, it } from 'vitest';
 import { headingBetween, metersBetween, stepToward } from './geo';
 
@@ -6,8 +7,13 @@ const bengaluru = { lat: 12.9716, lng: 77.5946 };
 describe('simulated GPS geometry', () => {
   it('measures great-circle distance in meters', () => {
     expect(metersBetween(bengaluru, bengaluru)).toBe(0);
-    // One degree of latitude is 111.19 km on a 6371 km sphere.
-    expect(metersBetween({ lat: 0, lng: 0 }, { lat: 1, lng: 0 })).toBeCloseTo(111_194.9, 0);
+    // One degree of latitude is 111.23 km on the sphere the server measures with (Redis GEO's).
+    expect(metersBetween({ lat: 0, lng: 0 }, { lat: 1, lng: 0 })).toBeCloseTo(111_226.3, 0);
+  });
+
+  it('measures a step exactly as the server measures the fixes it receives', () => {
+    const goal = { lat: 12.9816, lng: 77.6046 };
+    expect(metersBetween(bengaluru, goal)).toBe(haversineKm(bengaluru, goal) * 1000);
   });
 
   it('gives compass headings', () => {
@@ -27,7 +33,7 @@ describe('simulated GPS geometry', () => {
   });
 
   it('lands on a goal closer than one step, at the speed that distance implies', () => {
-    const goal = { lat: 12.9716 + 50 / 111_194.9, lng: 77.5946 };
+    const goal = { lat: 12.9716 + 50 / 111_226.3, lng: 77.5946 };
     const fix = stepToward(bengaluru, goal, 120);
     expect(fix.position).toEqual(goal);
     expect(fix.heading).toBe(0);

@@ -1,15 +1,9 @@
+import { haversineKm } from '@loadline/contracts';
 import type { LatLng } from '../../components/map-view';
 
-const EARTH_RADIUS_METERS = 6_371_000;
-
-// The web app's own great-circle distance: only the simulated GPS uses it, to step toward a target.
-/** Great-circle distance in meters. */
+/** Great-circle distance in meters, measured as the server measures it (the contracts' haversine). */
 export function metersBetween(a: LatLng, b: LatLng): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLng = (b.lng - a.lng) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
-  return 2 * EARTH_RADIUS_METERS * Math.asin(Math.sqrt(h));
+  return haversineKm(a, b) * 1000;
 }
 
 /** Compass bearing from `a` to `b` in degrees (0 north, 90 east), on a flat map: fine for short hops. */
