@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Coordinates, Id, Money, Text, Timestamp } from './common';
 import { VehicleTypeSchema } from './auth';
 
+/** Every booking status, in the order a booking moves through them; the three that end it last. */
 export const BOOKING_STATUSES = [
   'scheduled',
   'searching',
@@ -17,7 +18,10 @@ export const BOOKING_STATUSES = [
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 export const BookingStatusSchema = Type.Union(BOOKING_STATUSES.map((status) => Type.Literal(status)));
 
-/** Statuses in which a driver is on the job (location is shared, the driver is busy). */
+/**
+ * Statuses in which a driver is on the job (location is shared, the driver is
+ * busy), in the order the driver moves through them.
+ */
 export const ACTIVE_JOB_STATUSES = [
   'driver_assigned',
   'en_route_to_pickup',
@@ -25,6 +29,44 @@ export const ACTIVE_JOB_STATUSES = [
   'goods_collected',
   'in_transit',
 ] as const satisfies readonly BookingStatus[];
+export type ActiveJobStatus = (typeof ACTIVE_JOB_STATUSES)[number];
+
+/**
+ * The driver's steps, in order, from accepting a booking to delivering it:
+ * each move a driver makes forward goes to the next status of this list.
+ */
+export const DRIVER_STEPS = [...ACTIVE_JOB_STATUSES, 'delivered'] as const satisfies readonly BookingStatus[];
+
+/** Statuses nothing leaves. */
+export const TERMINAL_STATUSES = [
+  'delivered',
+  'cancelled',
+  'expired',
+] as const satisfies readonly BookingStatus[];
+
+/** Customers may cancel until the goods are collected; after that only an admin may, until delivery. */
+const CUSTOMER_CANCELS_BEFORE: BookingStatus = 'goods_collected';
+
+export function isActiveJobStatus(status: BookingStatus): status is ActiveJobStatus {
+  return ACTIVE_JOB_STATUSES.some((active) => active === status);
+}
+
+export function isTerminalStatus(status: BookingStatus): boolean {
+  return TERMINAL_STATUSES.some((terminal) => terminal === status);
+}
+
+/** The status a driver's next step moves a booking to, or null when no driver step follows `from`. */
+export function nextDriverStatus(from: BookingStatus): BookingStatus | null {
+  return isActiveJobStatus(from) ? (DRIVER_STEPS[DRIVER_STEPS.indexOf(from) + 1] ?? null) : null;
+}
+
+/** True while the customer may still cancel: before the goods are collected, and never once it has ended. */
+export function customerMayCancel(status: BookingStatus): boolean {
+  return (
+    !isTerminalStatus(status) &&
+    BOOKING_STATUSES.indexOf(status) < BOOKING_STATUSES.indexOf(CUSTOMER_CANCELS_BEFORE)
+  );
+}
 
 export const QuoteRequest = Type.Object(
   { pickup: Coordinates, dropoff: Coordinates, vehicleType: VehicleTypeSchema },

@@ -1,4 +1,9 @@
-import { ACTIVE_JOB_STATUSES, type BookingStatus } from '@loadline/contracts';
+import {
+  isActiveJobStatus,
+  nextDriverStatus,
+  type ActiveJobStatus,
+  type BookingStatus,
+} from '@loadline/contracts';
 import { simulatedMs } from './agent-context';
 import { Interrupted, type AgentTasks } from './agent-tasks';
 import { isApiError } from './api-client';
@@ -27,42 +32,41 @@ export interface JobDeps {
   stats: SimStats;
 }
 
-export const ACTIVE: readonly BookingStatus[] = ACTIVE_JOB_STATUSES;
-
 /** Failures after which the booking itself says whether the status change happened. */
 const RECONCILE_CODES = new Set(['invalid_transition', 'not_found', 'ack_timeout', 'network_error']);
 
 /**
  * Takes a job from its current status to delivered, driving to the pickup and
- * then the dropoff, with a person's pauses between the steps. Each step starts
- * from where the booking stands, so a job resumed after a restart carries on.
+ * then the dropoff, with a person's pauses between the steps. The steps and
+ * their order are the contracts' (`nextDriverStatus`); each starts from where
+ * the booking stands, so a job resumed after a restart carries on.
  */
 export async function driveJob(job: Job, deps: JobDeps): Promise<void> {
   const { tasks, motion, plans, settings, stats } = deps;
   const scope = job.scope.signal;
   const pause = (range: Range = settings.statusPauseMs) =>
     tasks.sleep(simulatedMs(plans, range, settings), scope);
-  if (job.status === 'driver_assigned') {
-    await pause();
-    await advance(job, 'en_route_to_pickup', deps);
-  }
-  if (job.status === 'en_route_to_pickup') {
-    await tasks.sleep(motion.driveTo(job.pickup), scope);
-    await advance(job, 'arrived_at_pickup', deps);
-  }
-  if (job.status === 'arrived_at_pickup') {
-    await pause(settings.loadingMs);
-    await advance(job, 'goods_collected', deps);
-  }
-  if (job.status === 'goods_collected') {
-    await pause();
-    await advance(job, 'in_transit', deps);
-  }
-  if (job.status === 'in_transit') {
-    await tasks.sleep(motion.driveTo(job.dropoff), scope);
-    await pause(settings.unloadingMs);
-    await advance(job, 'delivered', deps);
-    stats.add('bookingsDelivered');
+  // What the driver does in each status before taking the next step.
+  const work: Readonly<Record<ActiveJobStatus, () => Promise<void>>> = {
+    driver_assigned: () => pause(),
+    en_route_to_pickup: () => tasks.sleep(motion.driveTo(job.pickup), scope),
+    arrived_at_pickup: () => pause(settings.loadingMs),
+    goods_collected: () => pause(),
+    in_transit: async () => {
+      await tasks.sleep(motion.driveTo(job.dropoff), scope);
+      await pause(settings.unloadingMs);
+    },
+  };
+  for (let from = job.status; isActiveJobStatus(from); from = job.status) {
+    const next = nextDriverStatus(from);
+    if (next === null) {
+      return;
+    }
+    await work[from]();
+    await advance(job, next, deps);
+    if (next === 'delivered') {
+      stats.add('bookingsDelivered');
+    }
   }
 }
 
@@ -78,7 +82,7 @@ async function advance(job: Job, status: BookingStatus, deps: JobDeps): Promise<
     }
     const booking = await link.api.getBooking(link.token, job.bookingId);
     if (booking.status !== status) {
-      if (!ACTIVE.includes(booking.status)) {
+      if (!isActiveJobStatus(booking.status)) {
         throw new Interrupted(`booking ${job.bookingId} is ${booking.status}`);
       }
       throw error;

@@ -1,4 +1,11 @@
-import type { BookingStatus, BookingStatusUpdatedEvent, Goods, VehicleType } from '@loadline/contracts';
+import {
+  DRIVER_STEPS,
+  isTerminalStatus,
+  type BookingStatus,
+  type BookingStatusUpdatedEvent,
+  type Goods,
+  type VehicleType,
+} from '@loadline/contracts';
 import { simulatedMs, type AgentContext } from './agent-context';
 import { AgentTasks } from './agent-tasks';
 import { isApiError } from './api-client';
@@ -29,14 +36,8 @@ const RATING_WEIGHTS: ReadonlyMap<number, number> = new Map([
   [2, 4],
   [1, 2],
 ]);
-const ASSIGNED_OR_LATER: readonly BookingStatus[] = [
-  'driver_assigned',
-  'en_route_to_pickup',
-  'arrived_at_pickup',
-  'goods_collected',
-  'in_transit',
-  'delivered',
-];
+/** A driver took the booking: it is at one of the driver's steps. */
+const ASSIGNED_OR_LATER: readonly BookingStatus[] = DRIVER_STEPS;
 
 /**
  * One customer: logs in, listens to its bookings over the socket, and when
@@ -216,7 +217,7 @@ export class SimCustomer {
       const rating = tracked.rating;
       this.tasks.spawn('rating', () => this.rate(event.bookingId, rating, tracked.rateAfterMs));
     }
-    if (event.status === 'expired' || event.status === 'cancelled' || event.status === 'delivered') {
+    if (isTerminalStatus(event.status)) {
       this.bookings.delete(event.bookingId);
     }
   }

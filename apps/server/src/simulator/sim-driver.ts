@@ -1,8 +1,13 @@
-import type { BookingStatusUpdatedEvent, LocationUpdate, Offer } from '@loadline/contracts';
+import {
+  isActiveJobStatus,
+  type BookingStatusUpdatedEvent,
+  type LocationUpdate,
+  type Offer,
+} from '@loadline/contracts';
 import { simulatedMs, type AgentContext } from './agent-context';
 import { AgentTasks } from './agent-tasks';
 import { isApiError } from './api-client';
-import { ACTIVE, driveJob, type Job } from './driver-job';
+import { driveJob, type Job } from './driver-job';
 import { DriverLink } from './driver-link';
 import { pointAtDistance, pointInArea, withGpsNoise, type Point } from './paths';
 import type { Range, Random } from '../lib/random';
@@ -139,7 +144,7 @@ export class SimDriver {
 
   private async resumeJob(): Promise<void> {
     const jobs = await this.ctx.api.recentJobs(this.live().link.token);
-    const active = jobs.find((job) => ACTIVE.includes(job.status));
+    const active = jobs.find((job) => isActiveJobStatus(job.status));
     if (active !== undefined) {
       this.ctx.stats.add('jobsResumed');
       this.beginJob({ ...active, scope: new AbortController() });

@@ -78,6 +78,37 @@ describe('booking state machine', () => {
     expect(canTransition('en_route_to_pickup', 'searching', 'driver')).toBe(false);
   });
 
+  it('allows exactly the moves the contract lists, each to its actors', () => {
+    const legal = BOOKING_STATUSES.flatMap((from) =>
+      BOOKING_STATUSES.flatMap((to) =>
+        ACTORS.filter((who) => canTransition(from, to, who)).map((who) => `${from} -> ${to} by ${who}`),
+      ),
+    );
+    expect(legal).toEqual([
+      'scheduled -> searching by system',
+      'scheduled -> cancelled by customer',
+      'scheduled -> cancelled by admin',
+      'searching -> driver_assigned by driver',
+      'searching -> cancelled by customer',
+      'searching -> cancelled by admin',
+      'searching -> expired by system',
+      'driver_assigned -> searching by driver',
+      'driver_assigned -> en_route_to_pickup by driver',
+      'driver_assigned -> cancelled by customer',
+      'driver_assigned -> cancelled by admin',
+      'en_route_to_pickup -> arrived_at_pickup by driver',
+      'en_route_to_pickup -> cancelled by customer',
+      'en_route_to_pickup -> cancelled by admin',
+      'arrived_at_pickup -> goods_collected by driver',
+      'arrived_at_pickup -> cancelled by customer',
+      'arrived_at_pickup -> cancelled by admin',
+      'goods_collected -> in_transit by driver',
+      'goods_collected -> cancelled by admin',
+      'in_transit -> delivered by driver',
+      'in_transit -> cancelled by admin',
+    ]);
+  });
+
   it('terminal statuses have no way out', () => {
     for (const from of ['delivered', 'cancelled', 'expired'] as const) {
       expect(isTerminal(from)).toBe(true);
