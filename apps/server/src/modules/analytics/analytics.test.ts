@@ -3,6 +3,7 @@ import type { Analytics, Booking, DriverStats, GenerationJob } from '@loadline/c
 import type { LoadlineApp } from '../../app';
 import { bearer, signInAdmin } from '../../../test/support/factories';
 import { CITY, book, newCustomer, offset, onlineDriver, waitForOffer } from '../../../test/support/fleet';
+import { drained } from '../../../test/support/drained';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
@@ -279,7 +280,7 @@ describe(`analytics (${tier})`, () => {
         createdAt: event.created_at,
       });
     }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await drained(app);
     const repeated = await analytics(today, today);
     expect(repeated.tripsCompleted).toBe(after.tripsCompleted);
     expect(repeated.bookingsPerDay[0]?.count).toBe(after.bookingsPerDay[0]?.count);

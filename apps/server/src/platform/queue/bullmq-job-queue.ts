@@ -124,6 +124,28 @@ export class BullmqJobQueue implements JobQueue {
     };
   }
 
+  /**
+   * Looks at the names this instance has enqueued, counted or processed: BullMQ
+   * keeps no index of queue names, and a test's app is its queue's only user.
+   */
+  async idle(): Promise<boolean> {
+    this.assertOpen();
+    const names = new Set([...this.queues.keys(), ...this.workers.keys()]);
+    for (const name of names) {
+      const queue = this.queue(name);
+      // Due delayed jobs first: one a worker promotes between the two reads is then counted as waiting.
+      // BullMQ scores a delayed job (its due time in ms) * 0x1000 + a 12-bit counter, as its own
+      // promoteDelayedJobs script reads it.
+      const due = await this.connection.zcount(queue.toKey('delayed'), 0, (Date.now() + 1) * 0x1000 - 1);
+      const counts = await queue.getJobCounts('waiting', 'paused', 'prioritized', 'active');
+      const pending = Object.values(counts).reduce((sum, count) => sum + count, due);
+      if (pending > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   async ping(): Promise<void> {
     this.assertOpen();
     await this.connection.ping();

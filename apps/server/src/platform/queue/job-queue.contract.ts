@@ -13,10 +13,26 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
+/** Starts one `mail` job that runs until `release()`; resolves once it has started. */
+async function holdOneJob(queue: JobQueue): Promise<{ events: string[]; release: () => void }> {
+  const hold = gate();
+  const events: string[] = [];
+  queue.process('mail', async () => {
+    events.push('started');
+    await hold.promise;
+    events.push('finished');
+  });
+  await queue.enqueue('mail', null);
+  await waitFor(() => events.length === 1);
+  return { events, release: hold.open };
+}
+
 /**
  * The behaviour every JobQueue adapter shares. `open` returns a fresh, empty
  * queue for each test; the suite closes it afterwards. Where a test shows that
- * a job did not run, it runs a later job of the same name first, so no test sleeps.
+ * something did not happen, it first waits for a sign that the work which could
+ * have made it happen is done (a later job of the same name ran, a twin queue
+ * closed), so no test sleeps.
  */
 export function describeJobQueueContract(name: string, open: () => JobQueue | Promise<JobQueue>): void {
   describe(`JobQueue contract: ${name}`, () => {
@@ -286,25 +302,72 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
     });
 
     it('close waits for a running job to finish', async () => {
-      const hold = gate();
-      const events: string[] = [];
-      queue.process('mail', async () => {
-        events.push('started');
-        await hold.promise;
-        events.push('finished');
-      });
-      await queue.enqueue('mail', null);
-      await waitFor(() => events.length === 1);
+      const { events, release } = await holdOneJob(queue);
+      // A twin that has run the same job but has nothing running: its close is
+      // all the work this close would do if it did not wait for the job.
+      const twin = await open();
+      twin.process('mail', () => Promise.resolve());
+      await twin.enqueue('mail', null);
+      await waitFor(() => twin.idle());
       const closing = queue.close().then(() => events.push('closed'));
-      // Give close every chance to return early before the job may finish.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      hold.open();
+      await twin.close();
+      expect(events).toEqual(['started']);
+      release();
       await closing;
       expect(events).toEqual(['started', 'finished', 'closed']);
     });
 
     it('counts of a name never used are all zero', async () => {
       expect(await queue.counts('nothing')).toEqual(noCounts);
+    });
+
+    it('idle: a queue that never had a job is idle', async () => {
+      expect(await queue.idle()).toBe(true);
+    });
+
+    it('idle: a waiting job of any name keeps the queue busy until it has run', async () => {
+      const ran: string[] = [];
+      queue.process('mail', (job) => {
+        ran.push(job.id);
+        return Promise.resolve();
+      });
+      await queue.enqueue('sms', null, { jobId: 'unread' });
+      expect(await queue.idle()).toBe(false);
+      queue.process('sms', (job) => {
+        ran.push(job.id);
+        return Promise.resolve();
+      });
+      await waitFor(() => queue.idle());
+      expect(ran).toEqual(['unread']);
+    });
+
+    it('idle: a running job keeps the queue busy until it has finished', async () => {
+      const { events, release } = await holdOneJob(queue);
+      expect(await queue.idle()).toBe(false);
+      release();
+      await waitFor(() => queue.idle());
+      expect(events).toEqual(['started', 'finished']);
+    });
+
+    it('idle: a job delayed into the future or failed for good leaves the queue idle', async () => {
+      queue.process('mail', () => Promise.reject(new Error('down')));
+      await queue.enqueue('mail', null, { jobId: 'doomed', attempts: 1 });
+      await waitFor(async () => (await queue.counts('mail')).failed === 1);
+      await queue.enqueue('sms', null, { jobId: 'later', delayMs: 60_000 });
+      expect(await queue.idle()).toBe(true);
+    });
+
+    it('idle: a delayed job counts once its time has come, though no worker took it yet', async () => {
+      await queue.enqueue('sms', null, { jobId: 'soon', delayMs: 1_000 });
+      expect(await queue.idle()).toBe(true);
+      await waitFor(async () => !(await queue.idle()));
+      const ran: string[] = [];
+      queue.process('sms', (job) => {
+        ran.push(job.id);
+        return Promise.resolve();
+      });
+      await waitFor(() => queue.idle());
+      expect(ran).toEqual(['soon']);
     });
 
     it('enqueue refuses options it cannot honour', async () => {

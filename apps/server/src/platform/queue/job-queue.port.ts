@@ -38,6 +38,12 @@ export interface JobQueue {
   process<T>(name: string, handler: JobHandler<T>, options?: ProcessOptions): void;
   /** Counts of jobs by state, for metrics and tests. */
   counts(name: string): Promise<{ waiting: number; delayed: number; active: number; failed: number }>;
+  /**
+   * True when no job of any name is waiting, running, or delayed past its time:
+   * the workers have nothing to do now. Jobs delayed into the future and failed
+   * ones do not count. For tests that wait for background work to settle.
+   */
+  idle(): Promise<boolean>;
   ping(): Promise<void>;
   /** Stops taking new jobs, waits for running ones, then releases resources. */
   close(): Promise<void>;

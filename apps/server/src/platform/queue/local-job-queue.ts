@@ -157,6 +157,10 @@ export class LocalJobQueue implements JobQueue {
     });
   }
 
+  idle(): Promise<boolean> {
+    return this.run(() => this.statements.busy.get(this.clock.now()) === undefined);
+  }
+
   ping(): Promise<void> {
     return this.run(() => {
       this.db.prepare('SELECT 1').get();
@@ -337,6 +341,10 @@ function prepareStatements(db: Database) {
         COALESCE(SUM(state = 'active'), 0) AS active,
         COALESCE(SUM(state = 'failed'), 0) AS failed
       FROM jobs WHERE name = ?
+    `),
+    // Any name: a job that is running, or queued and due (delayed ones count once their time has come).
+    busy: db.prepare<[number], { found: number }>(`
+      SELECT 1 AS found FROM jobs WHERE state = 'active' OR (state = 'queued' AND run_at <= ?) LIMIT 1
     `),
     recoverActive: db.prepare<[]>(
       `UPDATE jobs SET state = 'queued', locked_until = NULL WHERE state = 'active'`,
