@@ -32,6 +32,7 @@ export class CachedSessionStore implements SessionStore {
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private unsubscribe: (() => Promise<void>) | null = null;
+  private closed = false;
 
   constructor(private readonly options: CachedSessionStoreOptions) {
     this.ttlMs = options.ttlMs ?? 5_000;
@@ -45,11 +46,13 @@ export class CachedSessionStore implements SessionStore {
     });
   }
 
-  create(tokenHash: string, session: Session): Promise<void> {
-    return this.options.store.create(tokenHash, session);
+  async create(tokenHash: string, session: Session): Promise<void> {
+    this.assertOpen();
+    await this.options.store.create(tokenHash, session);
   }
 
   async get(tokenHash: string): Promise<Session | null> {
+    this.assertOpen();
     const now = this.options.clock.now();
     const cached = this.entries.get(tokenHash);
     if (cached !== undefined && cached.until > now && cached.session.expiresAt > now) {
@@ -71,26 +74,37 @@ export class CachedSessionStore implements SessionStore {
   }
 
   async revoke(tokenHash: string): Promise<void> {
+    this.assertOpen();
     this.forget({ tokenHash });
     await this.options.store.revoke(tokenHash);
     await this.announce({ tokenHash });
   }
 
   async revokeAllForUser(userId: string): Promise<number> {
+    this.assertOpen();
     this.forget({ userId });
     const revoked = await this.options.store.revokeAllForUser(userId);
     await this.announce({ userId });
     return revoked;
   }
 
-  ping(): Promise<void> {
-    return this.options.store.ping();
+  async ping(): Promise<void> {
+    this.assertOpen();
+    await this.options.store.ping();
   }
 
+  /** Stops listening and refuses later calls; the wrapped store stays open (it belongs to the caller). */
   async close(): Promise<void> {
+    this.closed = true;
     await this.unsubscribe?.();
     this.unsubscribe = null;
     this.entries.clear();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new Error('session store is closed');
+    }
   }
 
   private forget(revocation: Revocation): void {

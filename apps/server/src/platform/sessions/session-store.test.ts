@@ -6,48 +6,122 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeysByPrefix } from '../../../test/support/redis-keys';
 import { isCluster, redisUrl, uniquePrefix } from '../../../test/support/tier';
-import { ManualClock } from '../../lib/clock';
+import { waitFor } from '../../../test/support/wait';
+import { ManualClock, systemClock } from '../../lib/clock';
+import { createLogger } from '../../lib/logger';
+import type { EventBus } from '../bus/event-bus.port';
+import { MemoryEventBus } from '../bus/memory-event-bus';
+import { RedisEventBus } from '../bus/redis-event-bus';
 import { closeRedis, connectRedis } from '../redis';
+import { CachedSessionStore } from './cached-session-store';
 import { RedisSessionStore } from './redis-session-store';
-import { describeSessionStoreContract } from './session-store.contract';
+import { describeSessionStoreContract, type SessionStoreHarness } from './session-store.contract';
 import type { SessionStore } from './session-store.port';
 import { SqliteSessionStore } from './sqlite-session-store';
 
-describe('SqliteSessionStore', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loadline-sessions-'));
-  const files = new Map<SessionStore, { db: Database; file: string }>();
-  let opened = 0;
+const logger = createLogger('silent');
 
-  afterAll(() => {
-    for (const { db } of files.values()) {
-      db.close();
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+/** SQLite session stores, a file each in one temporary directory; `reopen` opens the same file again. */
+class SqliteStores {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loadline-sessions-'));
+  private readonly files = new Map<SessionStore, { db: Database; file: string }>();
+  private opened = 0;
 
-  function openFile(file: string, clock?: ManualClock): { store: SqliteSessionStore; db: Database } {
-    const db = new SqliteDatabase(file);
-    const store = new SqliteSessionStore(db, clock);
-    files.set(store, { db, file });
-    return { store, db };
-  }
-
-  describeSessionStoreContract('SqliteSessionStore', {
+  readonly harness: SessionStoreHarness = {
     open: () => {
-      opened += 1;
-      return Promise.resolve(openFile(path.join(dir, `contract-${opened}.sqlite`)).store);
+      this.opened += 1;
+      return Promise.resolve(this.openFile(path.join(this.dir, `contract-${this.opened}.sqlite`)).store);
     },
     reopen: async (store) => {
-      const entry = files.get(store);
+      const entry = this.files.get(store);
       if (entry === undefined) {
         throw new Error('unknown store');
       }
       await store.close();
       entry.db.close();
-      files.delete(store);
-      return openFile(entry.file).store;
+      this.files.delete(store);
+      return this.openFile(entry.file).store;
     },
+  };
+
+  openFile(file: string, clock?: ManualClock): { store: SqliteSessionStore; db: Database } {
+    const db = new SqliteDatabase(file);
+    const store = new SqliteSessionStore(db, clock);
+    this.files.set(store, { db, file });
+    return { store, db };
+  }
+
+  remove(): void {
+    for (const { db } of this.files.values()) {
+      db.close();
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Redis session stores, a key prefix each; `reopen` uses a new client, as a restarted server would. */
+class RedisStores {
+  readonly prefix: string;
+  private readonly prefixes = new Map<SessionStore, string>();
+  private readonly clients: Redis[] = [];
+  private opened = 0;
+
+  readonly harness: SessionStoreHarness = {
+    open: () => {
+      this.opened += 1;
+      const storePrefix = `${this.prefix}${this.opened}:`;
+      const store = new RedisSessionStore(this.redis, storePrefix);
+      this.prefixes.set(store, storePrefix);
+      return Promise.resolve(store);
+    },
+    reopen: async (store) => {
+      const storePrefix = this.prefixes.get(store);
+      if (storePrefix === undefined) {
+        throw new Error('unknown store');
+      }
+      await store.close();
+      const client = await connectRedis(redisUrl, 'sessions-test-reopened');
+      this.clients.push(client);
+      const reopened = new RedisSessionStore(client, storePrefix);
+      this.prefixes.set(reopened, storePrefix);
+      return reopened;
+    },
+  };
+
+  constructor(label: string) {
+    this.prefix = uniquePrefix(label);
+  }
+
+  /** The first client; `connect()` must have run. */
+  get redis(): Redis {
+    const [client] = this.clients;
+    if (client === undefined) {
+      throw new Error('RedisStores.connect() has not run');
+    }
+    return client;
+  }
+
+  async connect(): Promise<void> {
+    // Unreachable Redis fails here: the cluster tier never skips.
+    this.clients.push(await connectRedis(redisUrl, 'sessions-test'));
+  }
+
+  async remove(): Promise<void> {
+    await deleteKeysByPrefix(this.redis, this.prefix);
+    await Promise.all(this.clients.map((client) => closeRedis(client)));
+  }
+}
+
+describe('SqliteSessionStore', () => {
+  const stores = new SqliteStores();
+  const { dir } = stores;
+  const openFile = stores.openFile.bind(stores);
+
+  afterAll(() => {
+    stores.remove();
   });
+
+  describeSessionStoreContract('SqliteSessionStore', stores.harness);
 
   it('a session expires exactly at expiresAt', async () => {
     const clock = new ManualClock();
@@ -114,44 +188,20 @@ describe('SqliteSessionStore', () => {
 });
 
 describe.runIf(isCluster)('RedisSessionStore', () => {
-  const prefix = uniquePrefix('sessions');
-  const prefixes = new Map<SessionStore, string>();
-  const extraClients: Redis[] = [];
+  const stores = new RedisStores('sessions');
+  const { prefix } = stores;
   let redis: Redis;
-  let opened = 0;
 
   beforeAll(async () => {
-    // Unreachable Redis fails here: the cluster tier never skips.
-    redis = await connectRedis(redisUrl, 'sessions-test');
+    await stores.connect();
+    redis = stores.redis;
   });
 
   afterAll(async () => {
-    await deleteKeysByPrefix(redis, prefix);
-    await Promise.all([redis, ...extraClients].map((client) => closeRedis(client)));
+    await stores.remove();
   });
 
-  describeSessionStoreContract('RedisSessionStore', {
-    open: () => {
-      opened += 1;
-      const storePrefix = `${prefix}${opened}:`;
-      const store = new RedisSessionStore(redis, storePrefix);
-      prefixes.set(store, storePrefix);
-      return Promise.resolve(store);
-    },
-    reopen: async (store) => {
-      const storePrefix = prefixes.get(store);
-      if (storePrefix === undefined) {
-        throw new Error('unknown store');
-      }
-      await store.close();
-      // A new client, as a restarted server would have.
-      const client = await connectRedis(redisUrl, 'sessions-test-reopened');
-      extraClients.push(client);
-      const reopened = new RedisSessionStore(client, storePrefix);
-      prefixes.set(reopened, storePrefix);
-      return reopened;
-    },
-  });
+  describeSessionStoreContract('RedisSessionStore', stores.harness);
 
   it('keeps a session as JSON at <prefix>sess:<hash> with its expiry', async () => {
     const store = new RedisSessionStore(redis, `${prefix}layout:`);
@@ -185,4 +235,83 @@ describe.runIf(isCluster)('RedisSessionStore', () => {
     await store.revoke('h1');
     expect(await redis.smembers(`${prefix}revoke:usess:u1`)).toEqual(['h2']);
   });
+});
+
+/**
+ * Runs CachedSessionStore, as the platform assembles it, over `inner` stores
+ * and a bus: each store gets its own inner store; reopening closes both layers
+ * and wraps a reopened inner store, as a restarted server would.
+ */
+function cachedHarness(inner: SessionStoreHarness, bus: () => EventBus): SessionStoreHarness {
+  const layers = new Map<SessionStore, SessionStore>();
+  const wrap = async (store: SessionStore): Promise<SessionStore> => {
+    const cached = new CachedSessionStore({ store, bus: bus(), clock: systemClock, logger });
+    await cached.start();
+    layers.set(cached, store);
+    return cached;
+  };
+  return {
+    open: async () => wrap(await inner.open()),
+    reopen: async (cached) => {
+      const store = layers.get(cached);
+      if (store === undefined) {
+        throw new Error('unknown store');
+      }
+      await cached.close();
+      layers.delete(cached);
+      return wrap(await inner.reopen(store));
+    },
+  };
+}
+
+describe('CachedSessionStore over SqliteSessionStore and MemoryEventBus', () => {
+  const stores = new SqliteStores();
+  const bus = new MemoryEventBus({ logger });
+
+  afterAll(async () => {
+    await bus.close();
+    stores.remove();
+  });
+
+  describeSessionStoreContract(
+    'CachedSessionStore (SQLite)',
+    cachedHarness(stores.harness, () => bus),
+  );
+
+  it("a revocation in another process drops this process's cached copy before its ttl", async () => {
+    const { store: shared } = stores.openFile(path.join(stores.dir, 'two-processes.sqlite'));
+    // The clock stands still, so only the bus message can end the cached copy.
+    const clock = new ManualClock();
+    const here = new CachedSessionStore({ store: shared, bus, clock, logger });
+    const there = new CachedSessionStore({ store: shared, bus, clock, logger });
+    await here.start();
+    await there.start();
+    const now = Date.now();
+    await there.create('h', { userId: 'u', role: 'driver', createdAt: now, expiresAt: now + 3600_000 });
+    expect(await here.get('h')).toMatchObject({ userId: 'u' });
+    await there.revoke('h');
+    await waitFor(async () => (await here.get('h')) === null);
+    await here.close();
+    await there.close();
+  });
+});
+
+describe.runIf(isCluster)('CachedSessionStore over RedisSessionStore and RedisEventBus', () => {
+  const stores = new RedisStores('cached-sessions');
+  let bus: RedisEventBus;
+
+  beforeAll(async () => {
+    await stores.connect();
+    bus = new RedisEventBus(redisUrl, stores.prefix, { logger });
+  });
+
+  afterAll(async () => {
+    await bus.close();
+    await stores.remove();
+  });
+
+  describeSessionStoreContract(
+    'CachedSessionStore (Redis)',
+    cachedHarness(stores.harness, () => bus),
+  );
 });
