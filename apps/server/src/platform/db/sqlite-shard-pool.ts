@@ -19,13 +19,19 @@ export class SqliteShardPool implements ShardPool {
       const label = shardLabel(index);
       const dialect = new SqliteDialect({
         database: () => {
-          const database = openPrivateSqlite(file);
-          database.pragma('journal_mode = WAL');
-          database.pragma('synchronous = NORMAL');
-          database.pragma('busy_timeout = 5000');
-          database.pragma('foreign_keys = ON');
-          database.defaultSafeIntegers(true);
-          return Promise.resolve(database);
+          try {
+            const database = openPrivateSqlite(file);
+            database.pragma('journal_mode = WAL');
+            database.pragma('synchronous = NORMAL');
+            database.pragma('busy_timeout = 5000');
+            database.pragma('foreign_keys = ON');
+            database.defaultSafeIntegers(true);
+            return Promise.resolve(database);
+          } catch (error) {
+            // A file that cannot be opened (directory gone, no permission, not a file) is a
+            // shard out of reach, whatever the file system said; Kysely tries again next query.
+            return Promise.reject(errors.unavailable(label, error));
+          }
         },
       });
       return {
