@@ -21,7 +21,8 @@ import { createNotifications } from './modules/notifications/notifications.modul
 import { createPricing } from './modules/pricing/pricing.module';
 import type { PricingService } from './modules/pricing/pricing.service';
 import { UsersRepository } from './modules/users/users.repository';
-import { SocketSink, type RealtimeSink } from './realtime/deliveries';
+import type { RealtimeSink } from './platform/realtime/realtime-sink.port';
+import { SocketSink } from './realtime/deliveries';
 import { registerGateway } from './realtime/gateway';
 import { AdminPresence, adminsPresent } from './realtime/admin-presence';
 import { LiveFeeds } from './realtime/live-feeds';

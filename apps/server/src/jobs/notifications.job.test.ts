@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Booking, NotificationEvent } from '@loadline/contracts';
 import type { LoadlineApp } from '../app';
 import { OUTBOX_JOB, type OutboxJob } from '../platform/outbox/outbox';
-import { RecordingSink, type Delivery } from '../realtime/deliveries';
+import { RecordingSink, type Delivery } from '../platform/realtime/realtime-sink.port';
 import { BOOKING_STATUS_CHANGED } from '../modules/bookings/booking-events';
 import { createNotifications, type NotificationsModule } from '../modules/notifications/notifications.module';
 import { bearer, driverSignup, signInAdmin, signUp } from '../../test/support/factories';

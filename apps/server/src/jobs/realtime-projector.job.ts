@@ -2,7 +2,7 @@ import type { Offer } from '@loadline/contracts';
 import type { ShardRouter } from '../platform/db/shard-router';
 import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
 import type { JobQueue } from '../platform/queue/job-queue.port';
-import { rooms, type Delivery, type RealtimeSink } from '../realtime/deliveries';
+import { rooms, type Delivery, type RealtimeSink } from '../platform/realtime/realtime-sink.port';
 import {
   BOOKING_STATUS_CHANGED,
   OFFER_CREATED,

@@ -1,6 +1,6 @@
 import type { Cache } from '../platform/cache/cache.port';
 import type { Logger } from '../lib/logger';
-import { rooms } from './deliveries';
+import { rooms } from '../platform/realtime/realtime-sink.port';
 import type { LoadlineServer } from './socket-server';
 
 const PRESENT_KEY = 'admins:present';

@@ -1,45 +1,24 @@
+import type { Delivery, EventData, RealtimeSink, ServerEvent } from '../platform/realtime/realtime-sink.port';
+import { rooms } from '../platform/realtime/realtime-sink.port';
 import type { LoadlineServer } from './socket-server';
 
+type Audience = ReturnType<LoadlineServer['to']>;
+
 /**
- * One server-to-client event for the sockets in `rooms` (`user:<id>`,
- * `driver:<id>`, `booking:<id>`, `admin`, `fleet`). Never addressed to every socket.
+ * One typed emit per contract event: indexing this table with a delivery's
+ * event gives the emit for exactly that event's payload, so no cast is needed.
  */
-export interface Delivery {
-  rooms: string[];
-  event: string;
-  data: unknown;
-}
-
-export const rooms = {
-  user: (id: string) => `user:${id}`,
-  driver: (id: string) => `driver:${id}`,
-  booking: (id: string) => `booking:${id}`,
-  admin: 'admin',
-  fleet: 'fleet',
-} as const;
-
-const BOOKING_ROOM_PREFIX = rooms.booking('');
-
-/** The booking a `booking:<id>` room is about, or null for any other room. */
-export function bookingOfRoom(room: string): string | null {
-  return room.startsWith(BOOKING_ROOM_PREFIX) ? room.slice(BOOKING_ROOM_PREFIX.length) : null;
-}
-
-/** Where the server's socket events go; the projector and the live-location path write here. */
-export interface RealtimeSink {
-  deliver(delivery: Delivery): void;
-  /**
-   * Closes a user's open sockets, on every instance: all of them (suspension)
-   * or only those opened with one session (logout).
-   */
-  disconnectUser(userId: string, tokenHash?: string): Promise<void>;
-  /**
-   * Takes a user's open sockets out of a booking's room, on every instance,
-   * once the user may no longer read the booking (a driver who released it).
-   * Idempotent.
-   */
-  revokeBooking(userId: string, bookingId: string): void;
-}
+const emitters: { [E in ServerEvent]: (audience: Audience, data: EventData<E>) => void } = {
+  bookingOffer: (audience, data) => audience.emit('bookingOffer', data),
+  offerRevoked: (audience, data) => audience.emit('offerRevoked', data),
+  driverConfirmed: (audience, data) => audience.emit('driverConfirmed', data),
+  bookingStatusUpdated: (audience, data) => audience.emit('bookingStatusUpdated', data),
+  driverLocation: (audience, data) => audience.emit('driverLocation', data),
+  notification: (audience, data) => audience.emit('notification', data),
+  fleetUpdate: (audience, data) => audience.emit('fleetUpdate', data),
+  metrics: (audience, data) => audience.emit('metrics', data),
+  generationProgress: (audience, data) => audience.emit('generationProgress', data),
+};
 
 /**
  * Emits through this process's Socket.IO server: its adapter carries the event
@@ -49,12 +28,11 @@ export interface RealtimeSink {
 export class SocketSink implements RealtimeSink {
   constructor(private readonly io: LoadlineServer) {}
 
-  deliver(delivery: Delivery): void {
+  deliver<E extends ServerEvent>(delivery: Delivery<E>): void {
     if (delivery.rooms.length === 0) {
       return;
     }
-    // The event name comes from the server's own projector, never from a client.
-    this.io.to(delivery.rooms).emit(delivery.event as 'notification', delivery.data as never);
+    emitters[delivery.event](this.io.to(delivery.rooms), delivery.data);
   }
 
   revokeBooking(userId: string, bookingId: string): void {
@@ -72,23 +50,5 @@ export class SocketSink implements RealtimeSink {
         socket.disconnect(true);
       }
     }
-  }
-}
-
-/** Records deliveries in memory: for tests and for processes that only need to observe. */
-export class RecordingSink implements RealtimeSink {
-  readonly delivered: Delivery[] = [];
-  readonly revoked: { userId: string; bookingId: string }[] = [];
-
-  deliver(delivery: Delivery): void {
-    this.delivered.push(delivery);
-  }
-
-  revokeBooking(userId: string, bookingId: string): void {
-    this.revoked.push({ userId, bookingId });
-  }
-
-  disconnectUser(): Promise<void> {
-    return Promise.resolve();
   }
 }

@@ -4,7 +4,7 @@ import { ManualClock } from '../lib/clock';
 import { createLogger } from '../lib/logger';
 import { MemoryCache } from '../platform/cache/memory-cache';
 import { MemoryFleetBoard } from '../platform/fleet/memory-fleet-board';
-import { RecordingSink } from './deliveries';
+import { RecordingSink } from '../platform/realtime/realtime-sink.port';
 import { LiveFeeds } from './live-feeds';
 
 const OVERVIEW: Overview = {

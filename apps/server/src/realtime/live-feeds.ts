@@ -3,7 +3,7 @@ import type { Cache } from '../platform/cache/cache.port';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { FleetBoard } from '../platform/fleet/fleet-board.port';
-import { rooms, type RealtimeSink } from './deliveries';
+import { rooms, type RealtimeSink } from '../platform/realtime/realtime-sink.port';
 
 /** Admin fleet maps get at most two batches a second. */
 export const FLEET_BATCH_MS = 500;

@@ -12,7 +12,7 @@ import { dispatchRoutes } from '../dispatch/dispatch.routes';
 import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
 import { OffersRepository } from '../dispatch/offers.repository';
 import type { DriverPresence } from '../drivers/driver-presence';
-import type { RealtimeSink } from '../../realtime/deliveries';
+import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import { adminBookingsRoutes } from './admin-bookings.routes';
 import { bookingsRoutes } from './bookings.routes';
 import { BookingsRepository } from './bookings.repository';

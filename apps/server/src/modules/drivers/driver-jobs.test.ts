@@ -5,7 +5,7 @@ import { ManualClock } from '../../lib/clock';
 import { logicalShardOf } from '../../platform/db/ids';
 import type { OfferStatus } from '../../platform/db/schema';
 import type { OutboxJob } from '../../platform/outbox/outbox';
-import type { Delivery } from '../../realtime/deliveries';
+import type { Delivery } from '../../platform/realtime/realtime-sink.port';
 import {
   BOOKING_STATUS_CHANGED,
   type BookingActor,

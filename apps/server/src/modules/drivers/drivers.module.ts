@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../../http/auth-guard';
 import type { Platform } from '../../platform/platform';
 import type { OutboxRelay } from '../../platform/outbox/outbox';
-import type { RealtimeSink } from '../../realtime/deliveries';
+import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import { DriverJobsSync, registerDriverJobsSync } from '../../jobs/driver-jobs.job';
 import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
 import { UsersRepository } from '../users/users.repository';

@@ -7,7 +7,7 @@ import { compareIds, scatterGather, type ScatterPage, type SortKey } from '../..
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
 import type { SessionStore } from '../../platform/sessions/session-store.port';
-import type { RealtimeSink } from '../../realtime/deliveries';
+import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import type { UsersRepository } from '../users/users.repository';
 import { DRIVERS_LIST, DRIVERS_LIST_SECONDS, dropDriverLists } from './driver-lists';
 import type { DriverPresence } from './driver-presence';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GenerationEntity } from '@loadline/contracts';
 import type { Authenticator } from '../../http/auth-guard';
 import type { Platform } from '../../platform/platform';
-import type { RealtimeSink } from '../../realtime/deliveries';
+import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import { registerGenerationJobs } from '../../jobs/generation.job';
 import type { PricingCatalog } from '../pricing/pricing-catalog';
 import { GenerationRepository } from './generation.repository';

@@ -9,7 +9,7 @@ import type { IdGenerator } from '../../platform/db/ids';
 import type { Shard } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { JobQueue } from '../../platform/queue/job-queue.port';
-import { rooms, type RealtimeSink } from '../../realtime/deliveries';
+import { rooms, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import type { PricingRegion } from '../pricing/pricing-catalog';
 import type { GenerationJobRow, GenerationRepository } from './generation.repository';
 import { buildChunk, type ChunkPlan, type Placement, type PooledDriver } from './record-builders';

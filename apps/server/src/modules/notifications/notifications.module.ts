@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../../http/auth-guard';
 import type { Platform } from '../../platform/platform';
-import type { RealtimeSink } from '../../realtime/deliveries';
+import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import { registerNotificationsJob } from '../../jobs/notifications.job';
 import { notificationsRoutes } from './notifications.routes';
 import { NotificationsRepository } from './notifications.repository';

@@ -6,7 +6,7 @@ import { isId, logicalShardOf, type IdGenerator } from '../../platform/db/ids';
 import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxEvent } from '../../platform/outbox/outbox';
-import { rooms, type RealtimeSink } from '../../realtime/deliveries';
+import { rooms, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import type { BookingStatusChanged } from '../bookings/booking-events';
 import { MESSAGES, type NotificationType } from './notifications.messages';
 import { presentNotification, presentNotificationEvent } from './notifications.presenter';

@@ -6,7 +6,7 @@ import { createHttpServer } from '../../http/http-server';
 import { ManualClock } from '../../lib/clock';
 import { logicalShardOf } from '../../platform/db/ids';
 import type { OutboxEvent } from '../../platform/outbox/outbox';
-import { RecordingSink, type Delivery } from '../../realtime/deliveries';
+import { RecordingSink, type Delivery } from '../../platform/realtime/realtime-sink.port';
 import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../bookings/booking-events';
 import { bearer, driverSignup, signUp } from '../../../test/support/factories';
 import { newCustomer } from '../../../test/support/fleet';

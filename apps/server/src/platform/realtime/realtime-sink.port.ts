@@ -1,0 +1,68 @@
+import type { ServerToClientEvents } from '@loadline/contracts';
+
+/**
+ * One server-to-client event for the sockets in `rooms` (`user:<id>`,
+ * `driver:<id>`, `booking:<id>`, `admin`, `fleet`). Never addressed to every socket.
+ */
+export type Delivery<E extends ServerEvent = ServerEvent> = {
+  [Name in E]: { rooms: string[]; event: Name; data: EventData<Name> };
+}[E];
+
+/** The payload the contract gives a server-to-client event. */
+export type EventData<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
+
+/** The contract's server-to-client event names. */
+export type ServerEvent = keyof ServerToClientEvents;
+
+export const rooms = {
+  user: (id: string) => `user:${id}`,
+  driver: (id: string) => `driver:${id}`,
+  booking: (id: string) => `booking:${id}`,
+  admin: 'admin',
+  fleet: 'fleet',
+} as const;
+
+const BOOKING_ROOM_PREFIX = rooms.booking('');
+
+/** The booking a `booking:<id>` room is about, or null for any other room. */
+export function bookingOfRoom(room: string): string | null {
+  return room.startsWith(BOOKING_ROOM_PREFIX) ? room.slice(BOOKING_ROOM_PREFIX.length) : null;
+}
+
+/**
+ * Where the server's socket events go (the port; `realtime/deliveries.ts` is
+ * its Socket.IO adapter, `RecordingSink` its in-memory one). Modules deliver
+ * through it and never import the gateway.
+ */
+export interface RealtimeSink {
+  deliver(delivery: Delivery): void;
+  /**
+   * Closes a user's open sockets, on every instance: all of them (suspension)
+   * or only those opened with one session (logout).
+   */
+  disconnectUser(userId: string, tokenHash?: string): Promise<void>;
+  /**
+   * Takes a user's open sockets out of a booking's room, on every instance,
+   * once the user may no longer read the booking (a driver who released it).
+   * Idempotent.
+   */
+  revokeBooking(userId: string, bookingId: string): void;
+}
+
+/** Records deliveries in memory: for tests and for processes that only need to observe. */
+export class RecordingSink implements RealtimeSink {
+  readonly delivered: Delivery[] = [];
+  readonly revoked: { userId: string; bookingId: string }[] = [];
+
+  deliver(delivery: Delivery): void {
+    this.delivered.push(delivery);
+  }
+
+  revokeBooking(userId: string, bookingId: string): void {
+    this.revoked.push({ userId, bookingId });
+  }
+
+  disconnectUser(): Promise<void> {
+    return Promise.resolve();
+  }
+}
