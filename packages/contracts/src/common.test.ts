@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decimalUpTo, MAX_ID, Text } from './common';
+import { decimalUpTo, Id, isId, MAX_ID, Text } from './common';
 
 describe('decimalUpTo', () => {
   it('matches exactly the decimals from 1 to the bound', () => {
@@ -28,6 +28,27 @@ describe('decimalUpTo', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 0n, max: 10n ** 20n }), (value) => {
         expect(pattern.test(value.toString())).toBe(value >= 1n && value <= 2n ** 63n - 1n);
+      }),
+    );
+  });
+});
+
+describe('isId', () => {
+  it('accepts exactly what the Id schema accepts: 1 .. 2^63-1 in decimal', () => {
+    expect(Id.pattern).toBe(decimalUpTo(MAX_ID));
+    expect(['1', '386581341617207296', '9223372036854775807'].map(isId)).toEqual([true, true, true]);
+    expect(['0', '01', '-1', '12a', ' 1', '9223372036854775808', '10000000000000000000'].map(isId)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 20n }), (value) => {
+        expect(isId(value.toString())).toBe(value >= 1n && value <= 2n ** 63n - 1n);
       }),
     );
   });

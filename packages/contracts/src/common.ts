@@ -30,8 +30,16 @@ export function decimalUpTo(max: string): string {
 /** The largest ID: IDs are positive signed 64-bit integers. */
 export const MAX_ID = '9223372036854775807';
 
+const ID_PATTERN = decimalUpTo(MAX_ID);
+const ID_REGEX = new RegExp(ID_PATTERN);
+
 /** A 64-bit integer ID rendered in decimal (1 .. 2^63-1); anything else is refused as invalid input. */
-export const Id = Type.String({ pattern: decimalUpTo(MAX_ID), description: 'A 64-bit ID in decimal.' });
+export const Id = Type.String({ pattern: ID_PATTERN, description: 'A 64-bit ID in decimal.' });
+
+/** True when `value` is an ID the `Id` schema accepts: 1 .. 2^63-1 in decimal, no sign, no leading zero. */
+export function isId(value: string): boolean {
+  return ID_REGEX.test(value);
+}
 
 // Control characters never belong in text a person typed; multi-line text keeps tab and line breaks.
 const CONTROLS = '\\u0000-\\u001F\\u007F';

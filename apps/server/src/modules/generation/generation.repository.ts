@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { isId } from '@loadline/contracts';
 import type { Database, GenerationJobsTable } from '../../platform/db/schema';
 import type { SqlDialectName } from '../../platform/db/shard-pool';
 import { sumBookingDeltas, sumDriverDeltas } from '../analytics/contributions';
@@ -202,9 +203,7 @@ export class GenerationRepository {
   }
 }
 
-const ID_PATTERN = /^[1-9][0-9]{0,18}$/;
-
-function literal(value: unknown, isId: boolean, quote: (text: string) => string): string {
+function literal(value: unknown, idColumn: boolean, quote: (text: string) => string): string {
   if (value === null || value === undefined) {
     return 'NULL';
   }
@@ -215,8 +214,8 @@ function literal(value: unknown, isId: boolean, quote: (text: string) => string)
     return String(value);
   }
   if (typeof value === 'string') {
-    if (isId) {
-      if (!ID_PATTERN.test(value)) {
+    if (idColumn) {
+      if (!isId(value)) {
         throw new RangeError(`not an id: ${value}`);
       }
       return value;

@@ -1,3 +1,5 @@
+import { isId } from '@loadline/contracts';
+
 /**
  * 64-bit, time-ordered IDs that carry their logical shard (see docs/adr/0001).
  *
@@ -23,7 +25,6 @@ const SEQUENCE_BITS = 5n;
 const SEQUENCE_MAX = (1 << Number(SEQUENCE_BITS)) - 1;
 const TIME_SHIFT = SHARD_BITS + NODE_BITS + SEQUENCE_BITS;
 const SHARD_SHIFT = NODE_BITS + SEQUENCE_BITS;
-const MAX_ID = (1n << 63n) - 1n;
 
 export interface DecodedId {
   timestampMs: number;
@@ -32,12 +33,8 @@ export interface DecodedId {
   sequence: number;
 }
 
-const ID_PATTERN = /^[1-9]\d{0,18}$/;
-
-/** True when `value` is the decimal form of a positive 63-bit integer. */
-export function isId(value: string): boolean {
-  return ID_PATTERN.test(value) && BigInt(value) <= MAX_ID;
-}
+// What an ID looks like is the contracts' `Id`: one definition for the API's schemas and the server.
+export { isId };
 
 export function decodeId(id: string): DecodedId {
   if (!isId(id)) {
