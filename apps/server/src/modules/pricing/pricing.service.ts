@@ -1,6 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import {
   PriceBreakdown,
+  VEHICLE_CAPACITY_KG,
   type Coordinates,
   type Money,
   type Quote,
@@ -12,7 +13,6 @@ import { AppError, errors } from '../../lib/errors';
 import { isId, logicalShardOf, type IdGenerator } from '../../platform/db/ids';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { GeoPoint } from '../../platform/geo/geo-index.port';
-import { VEHICLE_CAPACITY_KG } from '../drivers/vehicle-catalog';
 import { GreatCircleEstimator, type DistanceEstimate, type DistanceEstimator } from './distance-estimator';
 import { computePrice } from './price';
 import type { PricingCatalog, PricingRegion } from './pricing-catalog';
