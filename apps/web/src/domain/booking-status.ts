@@ -1,12 +1,14 @@
-import { ACTIVE_JOB_STATUSES, type BookingStatus } from '@loadline/contracts';
-
-/** The statuses in which a driver is on the job, in the order the driver moves through them. */
-const ACTIVE: readonly BookingStatus[] = ACTIVE_JOB_STATUSES;
+import {
+  customerMayCancel as contractMayCancel,
+  DRIVER_STEPS,
+  isActiveJobStatus,
+  isTerminalStatus,
+  nextDriverStatus as contractNextStatus,
+  type BookingStatus,
+} from '@loadline/contracts';
 
 /** The happy path, in order, for timelines and the driver's next-step button. */
-export const STATUS_FLOW: readonly BookingStatus[] = ['searching', ...ACTIVE_JOB_STATUSES, 'delivered'];
-
-const TERMINAL: readonly BookingStatus[] = ['delivered', 'cancelled', 'expired'];
+export const STATUS_FLOW: readonly BookingStatus[] = ['searching', ...DRIVER_STEPS];
 
 const LABELS: Readonly<Record<BookingStatus, string>> = {
   scheduled: 'Scheduled',
@@ -27,23 +29,22 @@ export function statusLabel(status: BookingStatus): string {
 
 /** A driver is on the job: location is shared and the job has a next step. */
 export function isActiveJob(status: BookingStatus): boolean {
-  return ACTIVE.includes(status);
+  return isActiveJobStatus(status);
 }
 
 /** Delivered, cancelled or expired: nothing happens to the booking any more. */
 export function isTerminal(status: BookingStatus): boolean {
-  return TERMINAL.includes(status);
+  return isTerminalStatus(status);
 }
 
 /** The status the driver's next-step button moves a job to; undefined when the job is not active. */
 export function nextDriverStatus(status: BookingStatus): BookingStatus | undefined {
-  return isActiveJob(status) ? STATUS_FLOW[STATUS_FLOW.indexOf(status) + 1] : undefined;
+  return contractNextStatus(status) ?? undefined;
 }
 
 /** Customers may cancel until the goods are collected; after that only an admin may. */
 export function customerMayCancel(status: BookingStatus): boolean {
-  const step = STATUS_FLOW.indexOf(status);
-  return status === 'scheduled' || (step !== -1 && step < STATUS_FLOW.indexOf('goods_collected'));
+  return contractMayCancel(status);
 }
 
 /** Where a driver on the job heads: the pickup until the goods are on board, then the drop-off. */
