@@ -16,6 +16,7 @@ import type { BookingsRepository } from '../modules/bookings/bookings.repository
 import type { DriverPresence } from '../modules/drivers/driver-presence';
 import type { OffersRepository } from '../modules/dispatch/offers.repository';
 import { etaMinutes } from '../modules/bookings/eta';
+import type { DriversRepository } from '../modules/drivers/drivers.repository';
 
 export const REALTIME_PROJECTOR_JOB = 'realtime.project';
 
@@ -26,6 +27,7 @@ export interface RealtimeProjectorDeps {
   router: ShardRouter;
   bookings: BookingsRepository;
   offers: OffersRepository;
+  drivers: Pick<DriversRepository, 'card'>;
   presence: DriverPresence;
   pricing: Pick<BookingPricing, 'travelMinutes'>;
 }
@@ -115,15 +117,8 @@ export class RealtimeProjector {
   }
 
   private async driverConfirmed(bookingId: string, driverId: string) {
-    const { router, bookings, presence, pricing } = this.deps;
-    const driverDb = router.forId(driverId).db;
-    const driver = await driverDb
-      .selectFrom('users')
-      .innerJoin('drivers', 'drivers.user_id', 'users.id')
-      .innerJoin('vehicles', 'vehicles.id', 'drivers.vehicle_id')
-      .select(['users.name', 'vehicles.type', 'vehicles.plate'])
-      .where('users.id', '=', driverId)
-      .executeTakeFirst();
+    const { router, bookings, drivers, presence, pricing } = this.deps;
+    const driver = await drivers.card(router.forId(driverId).db, driverId);
     const booking = await bookings.findById(router.forId(bookingId).db, bookingId);
     if (driver === undefined || booking === undefined) {
       return null;

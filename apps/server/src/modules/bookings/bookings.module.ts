@@ -19,6 +19,7 @@ import { BookingsRepository } from './bookings.repository';
 import { AdminBookingsService, BOOKINGS_LIST } from './admin-bookings.service';
 import { BookingsService, type BookingPricing } from './bookings.service';
 import { IdempotencyKeys } from './idempotency';
+import { DriversRepository } from '../drivers/drivers.repository';
 
 export interface BookingCoreDeps {
   platform: Platform;
@@ -111,7 +112,17 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
         ...failures,
       });
       registerBookingActivationJob(queue, activation);
-      registerRealtimeProjectorJob({ queue, relay, sink, router, bookings, offers, presence, pricing });
+      registerRealtimeProjectorJob({
+        queue,
+        relay,
+        sink,
+        router,
+        bookings,
+        offers,
+        drivers: new DriversRepository(),
+        presence,
+        pricing,
+      });
       activation.startSweeping();
     },
     stop(): void {

@@ -56,6 +56,20 @@ export class DriversRepository {
     await db.insertInto('drivers').values(driver).execute();
   }
 
+  /** What a customer is told about the driver on their booking: name, vehicle type and plate. */
+  async card(
+    db: Executor,
+    userId: string,
+  ): Promise<{ name: string; type: VehicleRow['type']; plate: string } | undefined> {
+    return db
+      .selectFrom('users')
+      .innerJoin('drivers', 'drivers.user_id', 'users.id')
+      .innerJoin('vehicles', 'vehicles.id', 'drivers.vehicle_id')
+      .select(['users.name', 'vehicles.type', 'vehicles.plate'])
+      .where('users.id', '=', userId)
+      .executeTakeFirst();
+  }
+
   async exists(db: Executor, userId: string): Promise<boolean> {
     const row = await db
       .selectFrom('drivers')
