@@ -92,7 +92,7 @@ export default tseslint.config(
     'app',
     'main',
   ]),
-  ...layer('apps/server/src/modules/**', ['cli', 'simulator', 'app', 'main', 'realtime']),
+  ...layer('apps/server/src/modules/**', ['cli', 'simulator', 'app', 'main', 'realtime', 'http']),
   ...layer('apps/server/src/{http,realtime,jobs}/**', ['cli', 'simulator', 'app', 'main']),
   {
     files: ['packages/contracts/src/**/*.ts', 'apps/web/src/**/*.{ts,tsx}'],

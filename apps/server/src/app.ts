@@ -1,8 +1,8 @@
 import type { Config } from './config/config';
 import type { Clock } from './lib/clock';
 import { createLogger, type Logger } from './lib/logger';
-import { OriginPolicy } from './http/origin-policy';
-import { Authenticator } from './http/auth-guard';
+import { OriginPolicy } from './modules/auth/origin-policy';
+import { Authenticator } from './modules/auth/authenticator';
 import { createHttpServer, type HttpApp } from './http/http-server';
 import { createPlatform, type Platform } from './platform/platform';
 import { LoginThrottle } from './platform/rate-limit/login-throttle';

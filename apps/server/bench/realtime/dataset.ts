@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Insertable } from 'kysely';
 import { createApp, type LoadlineApp } from '../../src/app';
 import type { Config } from '../../src/config/config';
-import { hashToken } from '../../src/http/auth-guard';
+import { hashToken } from '../../src/modules/auth/authenticator';
 import { hashPassword } from '../../src/lib/passwords';
 import type {
   Database,

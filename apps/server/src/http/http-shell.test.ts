@@ -5,9 +5,9 @@ import type { LoadlineApp } from '../app';
 import { ManualClock } from '../lib/clock';
 import { TestEnvironment } from '../../test/support/test-env';
 import { tier } from '../../test/support/tier';
-import { Authenticator, hashToken } from './auth-guard';
+import { Authenticator, hashToken } from '../modules/auth/authenticator';
 import { registerErrorHandling } from './error-handler';
-import { OriginPolicy } from './origin-policy';
+import { OriginPolicy } from '../modules/auth/origin-policy';
 
 describe(`HTTP shell (${tier})`, () => {
   let env: TestEnvironment;

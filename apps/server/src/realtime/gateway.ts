@@ -11,10 +11,10 @@ import {
   type ServerToClientEvents,
 } from '@loadline/contracts';
 import type { RateRule } from '../config/config';
-import type { Authenticator } from '../http/auth-guard';
-import { SESSION_COOKIE } from '../http/auth-guard';
+import type { Authenticator } from '../modules/auth/authenticator';
+import { SESSION_COOKIE } from '../modules/auth/authenticator';
 import { toAppError } from '../http/error-handler';
-import type { OriginPolicy } from '../http/origin-policy';
+import type { OriginPolicy } from '../modules/auth/origin-policy';
 import type { Clock } from '../lib/clock';
 import { errors } from '../lib/errors';
 import type { Logger } from '../lib/logger';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Authenticator } from '../../http/auth-guard';
+import type { Authenticator } from '../auth/authenticator';
 import type { Platform } from '../../platform/platform';
 import { AnalyticsRollup, registerAnalyticsRollup } from '../../jobs/analytics-rollup.job';
 import { BookingsRepository } from '../bookings/bookings.repository';

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AuthResponse, ErrorEnvelope, LoginBody, MeResponse, SignupBody } from '@loadline/contracts';
-import { SESSION_COOKIE, callerOf, type Authenticator } from '../../http/auth-guard';
-import { bearerSecurity, errorResponses } from '../../http/route-schemas';
+import { SESSION_COOKIE, callerOf, type Authenticator } from './authenticator';
+import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
 import type { AuthService } from './auth.service';
 
 export interface AuthRoutesDeps {

@@ -17,7 +17,7 @@ import type { OutboxWriter } from '../../platform/outbox/outbox';
 import type { LoginThrottle } from '../../platform/rate-limit/login-throttle';
 import type { RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import type { SessionStore } from '../../platform/sessions/session-store.port';
-import { hashToken } from '../../http/auth-guard';
+import { hashToken } from './authenticator';
 import type { DriversRepository } from '../drivers/drivers.repository';
 import { VEHICLE_CAPACITY_KG, normalizePlate } from '../drivers/vehicle-catalog';
 import { emailKey, normalizeEmail, plateKey } from '../users/directory-keys';

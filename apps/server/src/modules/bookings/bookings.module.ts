@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Authenticator } from '../../http/auth-guard';
+import type { Authenticator } from '../auth/authenticator';
 import type { Platform } from '../../platform/platform';
 import { ActivationScheduler, registerBookingActivationJob } from '../../jobs/booking-activation.job';
 import { registerBookingLifecycleJob } from '../../jobs/booking-lifecycle.job';

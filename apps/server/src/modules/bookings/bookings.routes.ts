@@ -13,8 +13,8 @@ import {
   StatusUpdateBody,
   Tracking,
 } from '@loadline/contracts';
-import { bearerSecurity, errorResponses } from '../../http/route-schemas';
-import { callerOf, type Authenticator } from '../../http/auth-guard';
+import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
+import { callerOf, type Authenticator } from '../auth/authenticator';
 import type { BookingsService } from './bookings.service';
 
 const routeErrors = errorResponses(400, 401, 403, 404, 409, 422, 429, 503);

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Booking, Id, Offer } from '@loadline/contracts';
-import { bearerSecurity, errorResponses } from '../../http/route-schemas';
-import { callerOf, type Authenticator } from '../../http/auth-guard';
+import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
+import { callerOf, type Authenticator } from '../auth/authenticator';
 import type { DispatchService } from './dispatch.service';
 
 const routeErrors = errorResponses(400, 401, 403, 404, 409, 422, 503);

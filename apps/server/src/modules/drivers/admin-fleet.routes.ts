@@ -9,8 +9,8 @@ import {
   Page,
   SuspendBody,
 } from '@loadline/contracts';
-import type { Authenticator } from '../../http/auth-guard';
-import { bearerSecurity, errorResponses } from '../../http/route-schemas';
+import type { Authenticator } from '../auth/authenticator';
+import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
 import type { FleetAdminService } from './fleet-admin.service';
 
 export interface AdminFleetRoutesDeps {

@@ -11,8 +11,8 @@ import {
   LocationUpdate,
   Page,
 } from '@loadline/contracts';
-import { callerOf, type Authenticator } from '../../http/auth-guard';
-import { bearerSecurity, errorResponses } from '../../http/route-schemas';
+import { callerOf, type Authenticator } from '../auth/authenticator';
+import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
 import type { DriverHistoryService } from './driver-history.service';
 import type { DriverPresenceService } from './driver-presence.service';
 

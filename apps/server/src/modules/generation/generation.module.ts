@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { GenerationEntity } from '@loadline/contracts';
-import type { Authenticator } from '../../http/auth-guard';
+import type { Authenticator } from '../auth/authenticator';
 import type { Platform } from '../../platform/platform';
 import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import { registerGenerationJobs } from '../../jobs/generation.job';

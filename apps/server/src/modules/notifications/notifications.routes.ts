@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { IdParams, Notification, NotificationListQuery, Page } from '@loadline/contracts';
-import { bearerSecurity, errorResponses } from '../../http/route-schemas';
-import { callerOf, type Authenticator } from '../../http/auth-guard';
+import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
+import { callerOf, type Authenticator } from '../auth/authenticator';
 import type { NotificationsService } from './notifications.service';
 
 const routeErrors = errorResponses(400, 401, 404, 429, 503);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/config';
-import type { Authenticator } from '../../http/auth-guard';
+import type { Authenticator } from '../auth/authenticator';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { Cache } from '../../platform/cache/cache.port';

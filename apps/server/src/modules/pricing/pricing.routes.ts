@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Quote, QuoteRequest } from '@loadline/contracts';
-import { bearerSecurity, errorResponses } from '../../http/route-schemas';
-import { callerOf, type Authenticator } from '../../http/auth-guard';
+import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
+import { callerOf, type Authenticator } from '../auth/authenticator';
 import type { PricingService } from './pricing.service';
 
 export interface PricingRoutesDeps {

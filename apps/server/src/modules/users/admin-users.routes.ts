@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AdminUser, AdminUserListQuery, Page } from '@loadline/contracts';
-import { bearerSecurity, errorResponses } from '../../http/route-schemas';
-import type { Authenticator } from '../../http/auth-guard';
+import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
+import type { Authenticator } from '../auth/authenticator';
 import type { AdminUsersService } from './admin-users.service';
 
 export function adminUsersRoutes(deps: { users: AdminUsersService; authenticator: Authenticator }) {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Role } from '@loadline/contracts';
-import type { Clock } from '../lib/clock';
-import { errors } from '../lib/errors';
-import type { SessionStore } from '../platform/sessions/session-store.port';
+import type { Clock } from '../../lib/clock';
+import { errors } from '../../lib/errors';
+import type { SessionStore } from '../../platform/sessions/session-store.port';
 import type { OriginPolicy } from './origin-policy';
 
 export interface AuthContext {
