@@ -4,7 +4,12 @@ import { retryOnConflict } from '../platform/db/db-errors';
 import type { Shard } from '../platform/db/shard-pool';
 import type { ShardRouter } from '../platform/db/shard-router';
 import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
-import { BOOKING_RATED, BOOKING_STATUS_CHANGED, type BookingRated } from '../modules/bookings/booking-events';
+import {
+  BOOKING_RATED,
+  BOOKING_STATUS_CHANGED,
+  eventChecks,
+  readPayload,
+} from '../modules/bookings/booking-events';
 import type { BookingsRepository } from '../modules/bookings/bookings.repository';
 import { createdDelta, deliveredDeltas, ratingDelta } from '../modules/analytics/contributions';
 import {
@@ -13,7 +18,6 @@ import {
   type DriverDailyDelta,
   type RollupsRepository,
 } from '../modules/analytics/rollups.repository';
-import { parseStatusChanged } from './driver-jobs.job';
 
 export const ANALYTICS_ROLLUP_JOB = 'analytics.rollup';
 
@@ -37,7 +41,7 @@ export class AnalyticsRollup {
   constructor(private readonly deps: AnalyticsRollupDeps) {}
 
   async statusChanged(event: OutboxJob): Promise<void> {
-    const change = parseStatusChanged(event.payload);
+    const change = readPayload(eventChecks.statusChanged, event.payload);
     if (change === null) {
       this.deps.logger.error({ eventId: event.id }, 'malformed booking.status_changed event skipped');
       return;
@@ -75,7 +79,7 @@ export class AnalyticsRollup {
   }
 
   async rated(event: OutboxJob): Promise<void> {
-    const rated = parseRated(event.payload);
+    const rated = readPayload(eventChecks.rated, event.payload);
     if (rated === null) {
       this.deps.logger.error({ eventId: event.id }, 'malformed booking.rated event skipped');
       return;
@@ -118,25 +122,4 @@ export class AnalyticsRollup {
 export function registerAnalyticsRollup(relay: OutboxRelay, rollup: AnalyticsRollup): void {
   relay.consume(BOOKING_STATUS_CHANGED, ANALYTICS_ROLLUP_JOB, (event) => rollup.statusChanged(event));
   relay.consume(BOOKING_RATED, ANALYTICS_ROLLUP_JOB, (event) => rollup.rated(event));
-}
-
-function parseRated(payload: unknown): BookingRated | null {
-  if (typeof payload !== 'object' || payload === null) {
-    return null;
-  }
-  const value = payload as Record<string, unknown>;
-  const isId = (id: unknown) => typeof id === 'string' && /^[1-9][0-9]{0,18}$/.test(id);
-  if (
-    !isId(value.bookingId) ||
-    !isId(value.driverId) ||
-    typeof value.rating !== 'number' ||
-    !Number.isInteger(value.rating) ||
-    value.rating < 1 ||
-    value.rating > 5 ||
-    typeof value.deliveredAt !== 'number' ||
-    typeof value.at !== 'number'
-  ) {
-    return null;
-  }
-  return value as unknown as BookingRated;
 }

@@ -3,7 +3,7 @@ import type { GeoIndex } from '../platform/geo/geo-index.port';
 import type { ShardRouter } from '../platform/db/shard-router';
 import type { OutboxRelay } from '../platform/outbox/outbox';
 import type { JobQueue } from '../platform/queue/job-queue.port';
-import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../modules/bookings/booking-events';
+import { BOOKING_STATUS_CHANGED, eventChecks, payloadOf } from '../modules/bookings/booking-events';
 import type { BookingsRepository } from '../modules/bookings/bookings.repository';
 import type { DispatchService } from '../modules/dispatch/dispatch.service';
 import { searchingBookingsSet } from '../modules/dispatch/geo-sets';
@@ -33,7 +33,7 @@ export interface BookingLifecycleDeps extends DispatchFailureDeps {
  */
 export function registerBookingLifecycleJob(deps: BookingLifecycleDeps): void {
   deps.relay.consume(BOOKING_STATUS_CHANGED, BOOKING_LIFECYCLE_JOB, async (event, delivery) => {
-    const change = event.payload as BookingStatusChanged;
+    const change = payloadOf(eventChecks.statusChanged, event.payload);
     const booking = await deps.bookings.findById(deps.router.forId(change.bookingId).db, change.bookingId);
     if (booking === undefined) {
       return;

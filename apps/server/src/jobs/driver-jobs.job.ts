@@ -1,10 +1,15 @@
-import { BOOKING_STATUSES, type BookingStatus } from '@loadline/contracts';
+import type { BookingStatus } from '@loadline/contracts';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { isUniqueViolation } from '../platform/db/db-errors';
 import type { ShardRouter } from '../platform/db/shard-router';
 import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
-import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../modules/bookings/booking-events';
+import {
+  BOOKING_STATUS_CHANGED,
+  eventChecks,
+  readPayload,
+  type BookingStatusChanged,
+} from '../modules/bookings/booking-events';
 import type { DriverClaimsRepository } from '../modules/dispatch/driver-claims.repository';
 import type { DriverPresence } from '../modules/drivers/driver-presence';
 import type { DriverJobsRepository } from '../modules/drivers/driver-jobs.repository';
@@ -52,7 +57,7 @@ export class DriverJobsSync {
   constructor(private readonly deps: DriverJobsSyncDeps) {}
 
   async handle(event: OutboxJob): Promise<void> {
-    const change = parseStatusChanged(event.payload);
+    const change = readPayload(eventChecks.statusChanged, event.payload);
     if (change === null) {
       this.deps.logger.error(
         { eventId: event.id, topic: event.topic },
@@ -131,35 +136,4 @@ export class DriverJobsSync {
 /** Consumes `booking.status_changed` in this process (worker role). */
 export function registerDriverJobsSync(relay: OutboxRelay, sync: DriverJobsSync): void {
   relay.consume(BOOKING_STATUS_CHANGED, DRIVER_JOBS_SYNC, (event) => sync.handle(event));
-}
-
-function isStatus(value: unknown): value is BookingStatus {
-  return BOOKING_STATUSES.some((status) => status === value);
-}
-
-function isId(value: unknown): value is string {
-  return typeof value === 'string' && /^[1-9][0-9]{0,18}$/.test(value);
-}
-
-/** Job data is JSON from the queue: checks the fields this consumer relies on. */
-export function parseStatusChanged(payload: unknown): BookingStatusChanged | null {
-  if (typeof payload !== 'object' || payload === null) {
-    return null;
-  }
-  const value = payload as Record<string, unknown>;
-  const actor = value.actor;
-  if (
-    !isId(value.bookingId) ||
-    !isId(value.customerId) ||
-    !(value.driverId === null || isId(value.driverId)) ||
-    !isStatus(value.to) ||
-    !(value.from === null || isStatus(value.from)) ||
-    typeof value.seq !== 'number' ||
-    typeof value.at !== 'number' ||
-    typeof actor !== 'object' ||
-    actor === null
-  ) {
-    return null;
-  }
-  return value as unknown as BookingStatusChanged;
 }

@@ -1,9 +1,8 @@
 import type { Logger } from '../lib/logger';
 import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
 import type { JobHandler, JobQueue } from '../platform/queue/job-queue.port';
-import { BOOKING_STATUS_CHANGED } from '../modules/bookings/booking-events';
+import { BOOKING_STATUS_CHANGED, eventChecks, readPayload } from '../modules/bookings/booking-events';
 import type { NotificationsService } from '../modules/notifications/notifications.service';
-import { parseStatusChanged } from './driver-jobs.job';
 
 /** Queue job fed by the outbox relay with every `booking.status_changed` event. */
 export const NOTIFICATIONS_BOOKING_JOB = 'notifications.booking';
@@ -24,7 +23,7 @@ export function notificationsJobHandler(
   deps: Pick<NotificationsJobDeps, 'service' | 'logger'>,
 ): JobHandler<OutboxJob> {
   return async (job) => {
-    const change = parseStatusChanged(job.data.payload);
+    const change = readPayload(eventChecks.statusChanged, job.data.payload);
     if (change === null) {
       // Retrying cannot fix a payload; skipping keeps the queue moving.
       deps.logger?.error(

@@ -7,9 +7,10 @@ import {
   BOOKING_STATUS_CHANGED,
   OFFER_CREATED,
   OFFER_REVOKED,
+  eventChecks,
+  payloadOf,
   type BookingStatusChanged,
   type OfferCreated,
-  type OfferRevoked,
 } from '../modules/bookings/booking-events';
 import type { BookingPricing } from '../modules/bookings/bookings.service';
 import type { BookingsRepository } from '../modules/bookings/bookings.repository';
@@ -60,7 +61,7 @@ export class RealtimeProjector {
     if (event.topic !== BOOKING_STATUS_CHANGED) {
       return [];
     }
-    const change = event.payload as BookingStatusChanged;
+    const change = payloadOf(eventChecks.statusChanged, event.payload);
     const driverId = driverWhoLeft(change);
     return driverId === null ? [] : [{ userId: driverId, bookingId: change.bookingId }];
   }
@@ -68,11 +69,11 @@ export class RealtimeProjector {
   async project(event: OutboxJob): Promise<Delivery[]> {
     switch (event.topic) {
       case BOOKING_STATUS_CHANGED:
-        return this.bookingChanged(event.payload as BookingStatusChanged);
+        return this.bookingChanged(payloadOf(eventChecks.statusChanged, event.payload));
       case OFFER_CREATED:
-        return this.offerCreated(event.payload as OfferCreated);
+        return this.offerCreated(payloadOf(eventChecks.offerCreated, event.payload));
       case OFFER_REVOKED: {
-        const revoked = event.payload as OfferRevoked;
+        const revoked = payloadOf(eventChecks.offerRevoked, event.payload);
         return [
           {
             rooms: [rooms.driver(revoked.driverId)],
