@@ -73,20 +73,21 @@ export class RedisSessionStore implements SessionStore {
     if (hashes.length === 0) {
       return 0;
     }
+    const keys = hashes.map((hash) => this.sessionKey(hash));
+    // Counted on our clock, like `get`: Redis keeps a key a few milliseconds past
+    // its expiresAt (its TTL starts when the SET arrives), and DEL would count it.
+    const stored = await this.redis.mget(keys);
+    const now = this.clock.now();
+    const live = stored.filter((raw) => raw !== null && parseSession(raw).expiresAt > now).length;
     // SREM of exactly these members, not DEL of the set, so a session created
-    // meanwhile stays revocable. DEL counts only keys that still existed, so
-    // expired sessions are not counted.
-    const replies = await execOrThrow(
+    // meanwhile stays revocable.
+    await execOrThrow(
       this.redis
         .multi()
-        .del(hashes.map((hash) => this.sessionKey(hash)))
+        .del(keys)
         .srem(userKey, ...hashes),
     );
-    const deleted = replies[0];
-    if (typeof deleted !== 'number') {
-      throw new Error(`unexpected reply to DEL: ${JSON.stringify(deleted)}`);
-    }
-    return deleted;
+    return live;
   }
 
   async ping(): Promise<void> {
