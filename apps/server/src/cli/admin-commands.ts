@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createApp } from '../app';
+import { createApp, type LoadlineApp } from '../app';
 import type { Config } from '../config/config';
 
 type Write = (text: string) => void;
@@ -28,16 +28,24 @@ export async function adminCreateCommand(
   if (values.email === undefined || values.password === undefined) {
     throw new Error('admin create needs --email and --password');
   }
-  checkPassword(values.password);
-  const app = await createApp({ config: { ...config, logLevel: 'warn' }, roles: [] });
-  try {
+  const { email, password, name } = values;
+  checkPassword(password);
+  await withApp(config, async (app) => {
     const user = await app.services.auth.createAccount({
-      email: values.email,
-      password: values.password,
-      name: values.name ?? 'Administrator',
+      email,
+      password,
+      name: name ?? 'Administrator',
       role: 'admin',
     });
     write(`created admin ${user.email} (id ${user.id})\n`);
+  });
+}
+
+/** Runs a command against the platform with no role started, closing it afterwards. */
+async function withApp(config: Config, work: (app: LoadlineApp) => Promise<void>): Promise<void> {
+  const app = await createApp({ config: { ...config, logLevel: 'warn' }, roles: [] });
+  try {
+    await work(app);
   } finally {
     await app.close();
   }
@@ -62,10 +70,10 @@ export async function adminResetPasswordCommand(
   }
   const madeUp = values.password === undefined;
   const password = values.password ?? randomBytes(18).toString('base64url');
+  const email = values.email;
   checkPassword(password);
-  const app = await createApp({ config: { ...config, logLevel: 'warn' }, roles: [] });
-  try {
-    const { user, sessionsRevoked } = await app.services.auth.resetPassword(values.email, password);
+  await withApp(config, async (app) => {
+    const { user, sessionsRevoked } = await app.services.auth.resetPassword(email, password);
     write(
       `reset the password of ${user.email}; ${sessionsRevoked} session${sessionsRevoked === 1 ? '' : 's'} revoked\n`,
     );
@@ -73,7 +81,5 @@ export async function adminResetPasswordCommand(
       // Printed, never logged: this is the one time anyone sees it.
       write(`new password (shown once): ${password}\n`);
     }
-  } finally {
-    await app.close();
-  }
+  });
 }
