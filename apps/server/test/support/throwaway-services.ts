@@ -30,16 +30,46 @@ export async function freePort(): Promise<number> {
 
 interface Throwaway {
   readonly url: string;
+  readonly port: number;
   /** Kills the server at once, as a crash would. */
   kill(): Promise<void>;
   /** Kills it if still running and removes its files. */
   dispose(): Promise<void>;
+  /** Starts it again on the same port once killed (MariaDB keeps its data; Redis comes back empty). */
+  restart(): Promise<void>;
+  /** SIGSTOP: the server hangs with its connections open, as a stalled host does. */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
 }
 
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
     : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+type Controls = Pick<Throwaway, 'kill' | 'restart' | 'pause' | 'resume'>;
+
+/** Starts a server with `start`, waits for `ready`, and gives the controls over whichever process runs now. */
+async function supervise(start: () => ChildProcess, ready: () => Promise<void>): Promise<Controls> {
+  let child = start();
+  await ready();
+  const kill = async (): Promise<void> => {
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+    await exited(child);
+  };
+  return {
+    kill,
+    restart: async () => {
+      await kill();
+      child = start();
+      await ready();
+    },
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
+  };
 }
 
 /**
@@ -56,43 +86,43 @@ export async function startThrowawayMariadb(databases: readonly string[]): Promi
     '--auth-root-authentication-method=normal',
     '--skip-test-db',
   ]);
-  const child = spawn(
-    'mariadbd',
-    [
-      '--no-defaults',
-      `--datadir=${dir}/data`,
-      `--port=${port}`,
-      `--socket=${dir}/mariadb.sock`,
-      `--pid-file=${dir}/mariadb.pid`,
-      '--bind-address=127.0.0.1',
-      '--user=root',
-      '--innodb-buffer-pool-size=16M',
-      '--skip-log-bin',
-    ],
-    { stdio: 'ignore' },
-  );
+  const start = (): ChildProcess =>
+    spawn(
+      'mariadbd',
+      [
+        '--no-defaults',
+        `--datadir=${dir}/data`,
+        `--port=${port}`,
+        `--socket=${dir}/mariadb.sock`,
+        `--pid-file=${dir}/mariadb.pid`,
+        '--bind-address=127.0.0.1',
+        '--user=root',
+        '--innodb-buffer-pool-size=16M',
+        '--skip-log-bin',
+      ],
+      { stdio: 'ignore' },
+    );
   const url = `mysql://root@127.0.0.1:${port}`;
-  await waitFor(async () => {
-    try {
-      const connection = await createConnection({ host: '127.0.0.1', port, user: 'root' });
-      for (const name of databases) {
-        await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4`);
+  const ready = (): Promise<void> =>
+    waitFor(async () => {
+      try {
+        const connection = await createConnection({ host: '127.0.0.1', port, user: 'root' });
+        for (const name of databases) {
+          await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4`);
+        }
+        await connection.end();
+        return true;
+      } catch {
+        return false;
       }
-      await connection.end();
-      return true;
-    } catch {
-      return false;
-    }
-  }, 30_000);
-  const kill = async (): Promise<void> => {
-    child.kill('SIGKILL');
-    await exited(child);
-  };
+    }, 30_000);
+  const controls = await supervise(start, ready);
   return {
     url,
-    kill,
+    port,
+    ...controls,
     dispose: async () => {
-      await kill();
+      await controls.kill();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -101,31 +131,30 @@ export async function startThrowawayMariadb(databases: readonly string[]): Promi
 /** A private Redis on a spare port that keeps nothing on disk. */
 export async function startThrowawayRedis(): Promise<Throwaway> {
   const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
+  const start = (): ChildProcess =>
+    spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
   const url = `redis://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    // Refused connections are expected until the server listens.
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-      return true;
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  }, 15_000);
-  const kill = async (): Promise<void> => {
-    child.kill('SIGKILL');
-    await exited(child);
-  };
-  return { url, kill, dispose: kill };
+  const ready = (): Promise<void> =>
+    waitFor(async () => {
+      const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      // Refused connections are expected until the server listens.
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        await probe.ping();
+        return true;
+      } catch {
+        return false;
+      } finally {
+        probe.disconnect();
+      }
+    }, 15_000);
+  const controls = await supervise(start, ready);
+  return { url, port, ...controls, dispose: controls.kill };
 }
