@@ -9,6 +9,8 @@ import { rooms, type RealtimeSink } from '../platform/realtime/realtime-sink.por
 export const FLEET_BATCH_MS = 500;
 /** Overview figures are pushed at most once a second, and only when they change. */
 export const METRICS_INTERVAL_MS = 1000;
+/** A refill of the fleet board that takes longer than this may be started again by another worker. */
+export const FLEET_REFILL_HOLD_MS = 60_000;
 
 export interface LiveFeedsDeps {
   board: FleetBoard;
@@ -18,6 +20,11 @@ export interface LiveFeedsDeps {
   overview: () => Promise<Overview>;
   /** Whether any admin is connected anywhere; nothing is computed for an empty room. */
   adminsPresent: () => Promise<boolean>;
+  /**
+   * Puts every online driver back on the board from SQL (resolving to how many),
+   * for a board that Redis lost; without it the map fills again from the next pings only.
+   */
+  refill?: () => Promise<number>;
   logger: Logger;
 }
 
@@ -25,11 +32,13 @@ export interface LiveFeedsDeps {
  * The admin live feeds, run by worker processes: `fleetUpdate` batches of the
  * drivers that changed since the last batch, and `metrics` when the overview
  * changes. Whichever worker holds the window's lead pushes; the others skip.
- * The overview is computed only while some admin is connected.
+ * The overview is computed only while some admin is connected. When Redis
+ * comes back empty, the leader refills the board and sends admins the whole map.
  */
 export class LiveFeeds {
   private fleetTimer: NodeJS.Timeout | null = null;
   private metricsTimer: NodeJS.Timeout | null = null;
+  private refilling: Promise<void> | null = null;
 
   constructor(private readonly deps: LiveFeedsDeps) {}
 
@@ -61,6 +70,7 @@ export class LiveFeeds {
     if (!(await this.deps.board.tryLead(FLEET_BATCH_MS))) {
       return false;
     }
+    this.refillInBackground();
     const { changed, removed } = await this.deps.board.takeChanges();
     if (changed.length === 0 && removed.length === 0) {
       return false;
@@ -73,6 +83,42 @@ export class LiveFeeds {
     };
     this.deps.sink.deliver({ rooms: [rooms.fleet], event: 'fleetUpdate', data: event });
     return true;
+  }
+
+  /**
+   * Refills a board that was lost (or never filled) when this caller wins the
+   * claim, then sends fleet subscribers the whole map, so their maps drop what
+   * went away meanwhile. True when it refilled.
+   */
+  async refillIfLost(): Promise<boolean> {
+    const refill = this.deps.refill;
+    if (refill === undefined) {
+      return false;
+    }
+    const token = await this.deps.board.claimRefill(FLEET_REFILL_HOLD_MS);
+    if (token === null) {
+      return false;
+    }
+    const drivers = await refill();
+    await this.deps.board.completeRefill(token);
+    this.deps.logger.info({ drivers }, 'fleet board refilled');
+    this.deps.sink.deliver({ rooms: [rooms.fleet], event: 'fleetUpdate', data: await this.snapshot() });
+    return true;
+  }
+
+  /** A refill takes a while: batches keep going out meanwhile, and one refill runs at a time here. */
+  private refillInBackground(): void {
+    if (this.deps.refill === undefined || this.refilling !== null) {
+      return;
+    }
+    this.refilling = this.refillIfLost()
+      .then(
+        () => undefined,
+        (error: unknown) => this.deps.logger.warn({ err: error }, 'fleet board refill failed'),
+      )
+      .finally(() => {
+        this.refilling = null;
+      });
   }
 
   /** The whole map, for an admin who just subscribed. */

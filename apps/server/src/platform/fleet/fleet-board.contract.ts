@@ -55,6 +55,17 @@ export function describeFleetBoardContract(name: string, make: () => Promise<Fle
       await board.close();
     });
 
+    it('once refilled (or never lost), hands out no refill claim', async () => {
+      const board = await make();
+      const token = await board.claimRefill(60_000);
+      if (token !== null) {
+        expect(await board.claimRefill(60_000)).toBeNull();
+        await board.completeRefill(token);
+      }
+      expect(await board.claimRefill(60_000)).toBeNull();
+      await board.close();
+    });
+
     it('lets one caller lead per window', async () => {
       const board = await make();
       expect(await board.tryLead(60_000)).toBe(true);

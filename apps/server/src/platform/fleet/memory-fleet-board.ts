@@ -49,6 +49,15 @@ export class MemoryFleetBoard implements FleetBoard {
     return Promise.resolve(true);
   }
 
+  /** An in-process map is filled as the process boots and lives as long as it: never lost, never refilled. */
+  claimRefill(): Promise<string | null> {
+    return Promise.resolve(null);
+  }
+
+  completeRefill(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -1,12 +1,32 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { FleetDriver } from '@loadline/contracts';
 import { mergeFleetEntry, type FleetBoard, type FleetChanges } from './fleet-board.port';
 
 /*
  * Keys: `fleet:map` (hash id -> entry JSON), `fleet:changed` (set of ids),
- * `fleet:removed` (set of ids), `fleet:lead` (lock). Taking the changes renames
- * the two sets away in one MULTI, so concurrent writers never lose a change.
+ * `fleet:removed` (set of ids), `fleet:lead` (lock), `fleet:whole` (set once the
+ * map has been refilled; gone with the map when Redis loses its data) and
+ * `fleet:refill` (who refills it). Taking the changes renames the two sets away
+ * in one MULTI, so concurrent writers never lose a change.
  */
+const CLAIM_REFILL_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return 0
+end
+if redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then
+  return 1
+end
+return 0`;
+
+const COMPLETE_REFILL_SCRIPT = `
+if redis.call('GET', KEYS[2]) == ARGV[1] then
+  redis.call('SET', KEYS[1], '1')
+  redis.call('DEL', KEYS[2])
+  return 1
+end
+return 0`;
+
 const TAKE_SCRIPT = `
 local changed = {}
 local removed = {}
@@ -37,17 +57,22 @@ return { changed, removed }`;
  * Cluster mode: the fleet map in Redis, shared by every process. Pings arrive
  * far more often than admins see batches, so each process gathers its writes
  * for `flushMs` and sends them as one transaction: a few Redis commands per
- * window instead of several per ping.
+ * window instead of several per ping. A window whose write fails is not lost:
+ * its entries go back in front of the next window's (newer writes of a driver
+ * win) and are sent again, and a failed write never holds up the ones after it.
  */
 export class RedisFleetBoard implements FleetBoard {
   private readonly map: string;
   private readonly changed: string;
   private readonly removed: string;
   private readonly lead: string;
+  private readonly whole: string;
+  private readonly refill: string;
   private pendingUpserts = new Map<string, { driver: FleetDriver; at: number }>();
   private pendingRemovals = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly redis: Redis,
@@ -59,6 +84,8 @@ export class RedisFleetBoard implements FleetBoard {
     this.changed = `${prefix}{fleet}:changed`;
     this.removed = `${prefix}{fleet}:removed`;
     this.lead = `${prefix}{fleet}:lead`;
+    this.whole = `${prefix}{fleet}:whole`;
+    this.refill = `${prefix}{fleet}:refill`;
   }
 
   /** Newest position wins among this process's writes of a window; across processes the last write wins. */
@@ -79,32 +106,70 @@ export class RedisFleetBoard implements FleetBoard {
     return Promise.resolve();
   }
 
-  /** Sends what this process gathered; later calls wait for earlier ones. */
+  /**
+   * Sends what this process gathered; later calls wait for earlier ones, but each
+   * settles on its own write: one that failed rejects only its own callers.
+   */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.write());
-    return this.flushing;
+    const run = this.flushing.then(() => this.write());
+    this.flushing = run.catch(() => undefined);
+    return run;
   }
 
   private schedule(): void {
-    if (this.timer !== null) {
+    if (this.timer !== null || this.closed) {
       return;
     }
     this.timer = setTimeout(() => {
       this.timer = null;
-      // A failed write is logged by nobody here: the next write carries newer positions anyway.
+      // A failed write is logged by nobody here: its entries are queued again and retried.
       this.flush().catch(() => undefined);
     }, this.flushMs);
     this.timer.unref();
   }
 
   private async write(): Promise<void> {
-    const upserts = [...this.pendingUpserts.values()].map((entry) => entry.driver);
-    const removals = [...this.pendingRemovals];
+    const batch = { upserts: this.pendingUpserts, removals: this.pendingRemovals };
     this.pendingUpserts = new Map();
     this.pendingRemovals = new Set();
-    if (upserts.length === 0 && removals.length === 0) {
+    if (batch.upserts.size === 0 && batch.removals.size === 0) {
       return;
     }
+    try {
+      await this.send(
+        [...batch.upserts.values()].map((entry) => entry.driver),
+        [...batch.removals],
+      );
+    } catch (error) {
+      this.requeue(batch);
+      this.schedule();
+      throw error;
+    }
+  }
+
+  /** Puts a batch that could not be sent back under what was gathered since; the newer entry of a driver wins. */
+  private requeue(batch: {
+    upserts: Map<string, { driver: FleetDriver; at: number }>;
+    removals: Set<string>;
+  }): void {
+    for (const [id, entry] of batch.upserts) {
+      if (this.pendingRemovals.has(id)) {
+        continue;
+      }
+      const newer = this.pendingUpserts.get(id);
+      this.pendingUpserts.set(
+        id,
+        newer === undefined ? entry : mergeFleetEntry(entry, newer.driver, newer.at),
+      );
+    }
+    for (const id of batch.removals) {
+      if (!this.pendingUpserts.has(id)) {
+        this.pendingRemovals.add(id);
+      }
+    }
+  }
+
+  private async send(upserts: FleetDriver[], removals: string[]): Promise<void> {
     const transaction = this.redis.multi();
     if (upserts.length > 0) {
       transaction
@@ -151,7 +216,20 @@ export class RedisFleetBoard implements FleetBoard {
     return (await this.redis.set(this.lead, String(process.pid), 'PX', windowMs, 'NX')) === 'OK';
   }
 
+  async claimRefill(holdMs: number): Promise<string | null> {
+    const token = randomUUID();
+    const claimed = await this.redis.eval(CLAIM_REFILL_SCRIPT, 2, this.whole, this.refill, token, holdMs);
+    return claimed === 1 ? token : null;
+  }
+
+  async completeRefill(token: string): Promise<void> {
+    // The refill's entries are on the map before it counts as whole.
+    await this.flush();
+    await this.redis.eval(COMPLETE_REFILL_SCRIPT, 2, this.whole, this.refill, token);
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
