@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ID_EPOCH_MS, IdGenerator, LOGICAL_SHARDS, decodeId, encodeId, isId, logicalShardOf } from './ids';
+import { AppError, errors } from '../../lib/errors';
 import { ShardMap } from './shard-map';
 
 describe('ids', () => {
@@ -58,6 +59,26 @@ describe('ids', () => {
     const fromA = new Set(Array.from({ length: 32 }, () => a.next(9)));
     const fromB = Array.from({ length: 32 }, () => b.next(9));
     expect(fromB.some((id) => fromA.has(id))).toBe(false);
+  });
+
+  it('mints with the node its lease gives at each call, and mints nothing while the lease refuses', () => {
+    const lease: { node: number | null } = { node: 4 };
+    const generator = new IdGenerator(
+      {
+        current: () => {
+          if (lease.node === null) {
+            throw errors.unavailable('id_node');
+          }
+          return lease.node;
+        },
+      },
+      () => Date.UTC(2026, 0, 1),
+    );
+    expect(decodeId(generator.next(7)).node).toBe(4);
+    lease.node = null;
+    expect(() => generator.next(7)).toThrow(AppError);
+    lease.node = 9;
+    expect(decodeId(generator.next(7))).toMatchObject({ node: 9, logicalShard: 7 });
   });
 
   it('rejects what is not an id', () => {

@@ -63,20 +63,38 @@ export function encodeId(parts: DecodedId): string {
   ).toString();
 }
 
+/** Where a leased node number comes from; `current()` throws (503) while the process may not mint. */
+export interface IdNodeSource {
+  current(): number;
+}
+
+function checkNode(node: number): number {
+  if (!Number.isInteger(node) || node < 0 || node >= MAX_NODES) {
+    throw new RangeError(`node must be an integer in [0, ${MAX_NODES - 1}]`);
+  }
+  return node;
+}
+
 /**
  * Makes IDs for one process. Unique as long as no two live processes share a
- * node number; the sequence is per logical shard and millisecond.
+ * node number; the sequence is per logical shard and millisecond. The node is
+ * fixed, or read from a lease on every ID (it may change when the lease is
+ * taken again, and minting stops while none is held).
  */
 export class IdGenerator {
   private lastMs = 0;
   private readonly sequences = new Map<number, number>();
+  private readonly node: IdNodeSource;
 
   constructor(
-    private readonly node: number,
+    node: number | IdNodeSource,
     private readonly now: () => number = Date.now,
   ) {
-    if (!Number.isInteger(node) || node < 0 || node >= MAX_NODES) {
-      throw new RangeError(`node must be an integer in [0, ${MAX_NODES - 1}]`);
+    if (typeof node === 'number') {
+      const fixed = checkNode(node);
+      this.node = { current: () => fixed };
+    } else {
+      this.node = node;
     }
   }
 
@@ -84,6 +102,7 @@ export class IdGenerator {
     if (!Number.isInteger(logicalShard) || logicalShard < 0 || logicalShard >= LOGICAL_SHARDS) {
       throw new RangeError(`logical shard out of range: ${logicalShard}`);
     }
+    const node = checkNode(this.node.current());
     let ms = Math.max(this.now(), this.lastMs);
     if (ms !== this.lastMs) {
       this.lastMs = ms;
@@ -98,6 +117,6 @@ export class IdGenerator {
       sequence = 0;
     }
     this.sequences.set(logicalShard, sequence + 1);
-    return encodeId({ timestampMs: ms, logicalShard, node: this.node, sequence });
+    return encodeId({ timestampMs: ms, logicalShard, node, sequence });
   }
 }
