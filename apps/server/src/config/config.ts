@@ -25,7 +25,16 @@ export interface Config {
   /** Cluster mode: one MySQL URL per physical shard, in shard order. */
   readonly databaseShards: readonly string[];
   readonly databasePoolSize: number;
+  /**
+   * Cluster mode: a query with no answer within this fails with 503 and its
+   * connection is dropped, so a hung database cannot hold requests.
+   */
+  readonly databaseQueryTimeoutMs: number;
+  /** The same for work that asks for it (migrations, bulk writes, rebuilds: `withLongQueries`). */
+  readonly databaseLongQueryTimeoutMs: number;
   readonly redisUrl: string | null;
+  /** A Redis command with no reply within this fails with 503 (blocking clients excepted). */
+  readonly redisCommandTimeoutMs: number;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
   readonly redisPrefix: string;
   /** Fixed node number for the ID generator; null leases one at boot. */
@@ -267,6 +276,18 @@ function loginLimits(env: Env): LoginLimits {
   };
 }
 
+function queryTimeouts(env: Env): Pick<Config, 'databaseQueryTimeoutMs' | 'databaseLongQueryTimeoutMs'> {
+  const databaseQueryTimeoutMs = integer(env, 'DB_QUERY_TIMEOUT_MS', 5_000, 100, 600_000);
+  const databaseLongQueryTimeoutMs = integer(env, 'DB_LONG_QUERY_TIMEOUT_MS', 600_000, 1_000, 86_400_000);
+  if (databaseLongQueryTimeoutMs < databaseQueryTimeoutMs) {
+    throw new ConfigError(
+      'DB_LONG_QUERY_TIMEOUT_MS',
+      `must be at least DB_QUERY_TIMEOUT_MS (${databaseQueryTimeoutMs}), got ${databaseLongQueryTimeoutMs}`,
+    );
+  }
+  return { databaseQueryTimeoutMs, databaseLongQueryTimeoutMs };
+}
+
 function url(name: string, raw: string, protocols: readonly string[]): string {
   let parsed: URL;
   try {
@@ -367,7 +388,9 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedShards: integer(env, 'EMBEDDED_SHARDS', 4, 1, 64),
     databaseShards,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
+    ...queryTimeouts(env),
     redisUrl: redisRaw === null ? null : url('REDIS_URL', redisRaw, ['redis:', 'rediss:']),
+    redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 3_000, 100, 600_000),
     redisPrefix: text(env, 'REDIS_PREFIX', 'loadline:'),
     nodeId: nodeIdRaw === null ? null : integer(env, 'NODE_ID', 0, 0, 30),
     sessionTtlSeconds: integer(env, 'SESSION_TTL_HOURS', 720, 1, 24 * 365) * 3600,

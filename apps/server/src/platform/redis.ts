@@ -10,6 +10,12 @@ export interface CreateRedisOptions {
   forBlocking?: boolean;
   /** Where connection errors go; without one ioredis prints them itself. */
   logger?: Pick<Logger, 'warn'>;
+  /**
+   * A command with no reply within this fails (503 `unavailable` naming `redis`)
+   * instead of waiting on a hung server. Ignored for blocking clients, whose
+   * commands wait by design.
+   */
+  commandTimeoutMs?: number;
 }
 
 const connectTimeoutMs = 2_000;
@@ -21,6 +27,9 @@ const maxReconnectDelayMs = 2_000;
  * been ready, its offline queue is off: while Redis is down commands fail fast
  * instead of piling up in memory. Commands sent before the first connection
  * wait for it (or fail after a retry), so `createRedis(...).ping()` works at boot.
+ * With `commandTimeoutMs`, a server that hangs (stopped, swapping) costs a
+ * command that long at most; the connection stays, and replies that come late
+ * are dropped in order, so it serves again as soon as the server does.
  */
 export function createRedis(url: string, name: string, options: CreateRedisOptions = {}): Redis {
   const forBlocking = options.forBlocking === true;
@@ -30,6 +39,9 @@ export function createRedis(url: string, name: string, options: CreateRedisOptio
     connectTimeout: connectTimeoutMs,
     enableOfflineQueue: true,
     maxRetriesPerRequest: forBlocking ? null : 1,
+    ...(forBlocking || options.commandTimeoutMs === undefined
+      ? {}
+      : { commandTimeout: options.commandTimeoutMs }),
     // Commands issued in the same event-loop turn (concurrent pings) go out as one pipeline.
     enableAutoPipelining: !forBlocking,
     retryStrategy: (times) => Math.min(times * 100, maxReconnectDelayMs),

@@ -7,6 +7,8 @@ import type { BusHandler, EventBus } from './event-bus.port';
 export interface RedisEventBusOptions {
   /** Receives handler failures and connection errors (default: a warn-level logger). */
   logger?: Logger;
+  /** A publish (or subscribe) with no reply within this fails instead of waiting on a hung Redis. */
+  commandTimeoutMs?: number;
 }
 
 interface ChannelEntry {
@@ -36,7 +38,10 @@ export class RedisEventBus implements EventBus {
   ) {
     const logger = options.logger ?? createLogger('warn').child({ module: 'event-bus' });
     this.logger = logger;
-    this.publisher = createRedis(url, 'loadline-bus-pub', { logger });
+    this.publisher = createRedis(url, 'loadline-bus-pub', {
+      logger,
+      commandTimeoutMs: options.commandTimeoutMs,
+    });
     this.subscriber = this.publisher.duplicate({
       connectionName: 'loadline-bus-sub',
       enableOfflineQueue: true,

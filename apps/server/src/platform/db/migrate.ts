@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import { migrations } from './migrations';
+import { withLongQueries } from './query-timeout';
 import type { Shard, ShardPool } from './shard-pool';
 import { ShardMap } from './shard-map';
 import type { Database } from './schema';
@@ -26,8 +27,14 @@ function providerFor(shard: Shard): { getMigrations(): Promise<Record<string, Mi
 /**
  * Brings every shard to the latest schema and seeds the shard map on shard 0
  * when it is empty. Safe to run any number of times, from several processes.
+ * Its statements (a table rebuild, a lock wait behind another migrator) run
+ * under the long query timeout.
  */
-export async function migrateShards(pool: ShardPool): Promise<MigrationReport[]> {
+export function migrateShards(pool: ShardPool): Promise<MigrationReport[]> {
+  return withLongQueries(() => migrateEveryShard(pool));
+}
+
+async function migrateEveryShard(pool: ShardPool): Promise<MigrationReport[]> {
   const reports = await Promise.all(
     pool.shards.map(async (shard) => {
       const migrator = new Migrator({ db: shard.db, provider: providerFor(shard) });

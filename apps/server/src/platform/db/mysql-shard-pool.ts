@@ -3,13 +3,19 @@ import { createPool, format, type SqlValue } from 'mysql2';
 import { errors } from '../../lib/errors';
 import { guardDialect } from './guarded-dialect';
 import { MysqlIdParamsPlugin } from './kysely-plugins';
+import type { QueryTimeouts } from './query-timeout';
 import type { Database } from './schema';
 import { shardLabel, type Shard, type ShardPool } from './shard-pool';
+import { timedMysqlPool } from './timed-mysql-pool';
 
 export interface MysqlShardPoolOptions {
   urls: readonly string[];
   connectionsPerShard: number;
+  /** A query unanswered past this fails with 503 and its connection is destroyed (default 5 s and 10 min). */
+  timeouts?: QueryTimeouts;
 }
+
+const DEFAULT_TIMEOUTS: QueryTimeouts = { queryMs: 5_000, longQueryMs: 600_000 };
 
 /**
  * mysql2's own formatting, except that a statement with no values is sent as
@@ -23,7 +29,12 @@ function formatQuery(query: string, values: unknown): string {
   return format(query, values as SqlValue[], false, 'Z');
 }
 
-/** Cluster mode: one MySQL/MariaDB database per physical shard, each with its own pool. */
+/**
+ * Cluster mode: one MySQL/MariaDB database per physical shard, each with its
+ * own pool. Nothing waits on a hung server for long: a new connection gives up
+ * after 3 s, a query after its timeout (and its connection is destroyed, so
+ * the pool heals by itself once the server answers again).
+ */
 export class MysqlShardPool implements ShardPool {
   readonly shards: readonly Shard[];
   private closed = false;
@@ -56,7 +67,10 @@ export class MysqlShardPool implements ShardPool {
         label,
         dialect: 'mysql' as const,
         db: new Kysely<Database>({
-          dialect: guardDialect(new MysqlDialect({ pool }), label),
+          dialect: guardDialect(
+            new MysqlDialect({ pool: timedMysqlPool(pool, options.timeouts ?? DEFAULT_TIMEOUTS) }),
+            label,
+          ),
           plugins: [new MysqlIdParamsPlugin()],
         }),
       };
