@@ -48,12 +48,16 @@ async function waitForHttp(
   }
 }
 
-/** `loadline start` as its own process on a spare port, with the given environment. */
+/**
+ * `loadline start` as its own process with the given environment, on a spare port
+ * or on `port` (a restarted instance keeps its place behind nginx).
+ */
 export async function startServerProcess(
   env: Record<string, string>,
   roles = 'api,realtime,worker',
+  port?: number,
 ): Promise<RunningProcess> {
-  const port = await freePort();
+  port ??= await freePort();
   const output: string[] = [];
   const child = spawn(
     process.execPath,
