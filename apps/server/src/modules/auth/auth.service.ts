@@ -19,8 +19,10 @@ import type { RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import type { SessionStore } from '../../platform/sessions/session-store.port';
 import { hashToken } from './authenticator';
 import type { DriversRepository } from '../drivers/drivers.repository';
+import { driverRow, vehicleRow } from '../drivers/driver-rows';
 import { VEHICLE_CAPACITY_KG, normalizePlate } from '../drivers/vehicle-catalog';
 import { emailKey, normalizeEmail, plateKey } from '../users/directory-keys';
+import { lookupRow, userRow } from '../users/user-rows';
 import type { UserRow, UsersRepository } from '../users/users.repository';
 import { presentUser } from '../users/users.presenter';
 
@@ -86,56 +88,29 @@ export class AuthService {
     const shard = router.forLogical(logical);
     const userId = ids.next(logical);
     const now = clock.now();
-    const row: UserRow = {
+    const row = userRow({
       id: userId,
       email,
-      password_hash: await hashPassword(input.password),
+      passwordHash: await hashPassword(input.password),
       name: input.name.trim(),
       phone: input.phone ?? null,
       role: input.role,
       status: 'active',
-      created_at: now,
-      updated_at: now,
-    };
+      createdAt: now,
+    });
 
     const releasePlate = vehicle === undefined ? null : await this.claimPlate(vehicle.plate, userId);
     try {
       await retryOnConflict(() =>
         shard.db.transaction().execute(async (trx) => {
-          await this.deps.users.insertLookup(trx, {
-            kind: 'email',
-            value: email,
-            owner_id: userId,
-            created_at: now,
-          });
+          await this.deps.users.insertLookup(trx, lookupRow('email', email, userId, now));
           await this.deps.users.insertUser(trx, row);
           if (vehicle !== undefined) {
             const vehicleId = ids.next(logical);
             await this.deps.drivers.insert(
               trx,
-              {
-                user_id: userId,
-                vehicle_id: vehicleId,
-                online: 0,
-                suspended: 0,
-                last_lat: null,
-                last_lng: null,
-                last_heading: null,
-                last_seen_at: null,
-                active_booking_id: null,
-                rating_sum: 0,
-                rating_count: 0,
-                created_at: now,
-                updated_at: now,
-              },
-              {
-                id: vehicleId,
-                driver_id: userId,
-                type: vehicle.type,
-                plate: vehicle.plate,
-                capacity_kg: vehicle.capacityKg,
-                created_at: now,
-              },
+              driverRow({ userId, vehicleId, suspended: false, createdAt: now, lastSeen: null }),
+              vehicleRow({ id: vehicleId, driverId: userId, ...vehicle, createdAt: now }),
             );
           }
           await this.deps.outbox.append(trx, {
@@ -285,12 +260,7 @@ export class AuthService {
     };
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
-        await users.insertLookup(directory, {
-          kind: 'plate',
-          value: plate,
-          owner_id: ownerId,
-          created_at: clock.now(),
-        });
+        await users.insertLookup(directory, lookupRow('plate', plate, ownerId, clock.now()));
         return release;
       } catch (error) {
         if (!isUniqueViolation(error)) {

@@ -28,6 +28,7 @@ import {
   type BookingRated,
   type BookingStatusChanged,
 } from './booking-events';
+import { bookingEventRow, newBookingRow, type BookingTerms } from './booking-rows';
 import { assertTransition } from './booking-state';
 import { presentBooking, presentEvent } from './bookings.presenter';
 import { etaMinutes, nextHandover } from './eta';
@@ -42,16 +43,7 @@ export interface BookingPricing {
   quoteForBooking(
     customerId: string,
     quoteId: string,
-  ): Promise<{
-    id: string;
-    vehicleType: VehicleType;
-    pickup: Coordinates;
-    dropoff: Coordinates;
-    distanceKm: number;
-    durationMinutes: number;
-    price: Money;
-    surgeMultiplier: number;
-  }>;
+  ): Promise<Omit<BookingTerms, 'quoteId'> & { id: string }>;
   estimate(request: { pickup: Coordinates; dropoff: Coordinates; vehicleType: VehicleType }): Promise<{
     distanceKm: number;
     durationMinutes: number;
@@ -115,47 +107,20 @@ export class BookingsService {
     const now = clock.now();
     const terms = await this.terms(customerId, body);
     const scheduledAt = this.scheduleTime(body.scheduledAt, now);
-    const status: BookingStatus =
+    const status =
       scheduledAt !== null && scheduledAt - this.deps.scheduledLeadMinutes * 60_000 > now
         ? 'scheduled'
         : 'searching';
     const id = this.deps.ids.next(logicalShardOf(customerId));
-    const row: BookingRow = {
+    const row = newBookingRow({
       id,
-      customer_id: customerId,
-      driver_id: null,
+      customerId,
+      terms,
+      goods: body.goods ?? null,
+      scheduledAt,
       status,
-      vehicle_type: terms.vehicleType,
-      pickup_lat: terms.pickup.lat,
-      pickup_lng: terms.pickup.lng,
-      pickup_address: terms.pickup.address ?? null,
-      dropoff_lat: terms.dropoff.lat,
-      dropoff_lng: terms.dropoff.lng,
-      dropoff_address: terms.dropoff.address ?? null,
-      goods_description: body.goods?.description ?? null,
-      goods_weight_kg: body.goods?.weightKg ?? null,
-      price_amount: terms.price.amount,
-      currency: terms.price.currency,
-      distance_km: terms.distanceKm,
-      duration_minutes: terms.durationMinutes,
-      surge_multiplier: terms.surgeMultiplier,
-      quote_id: terms.quoteId,
-      scheduled_at: scheduledAt,
-      seq: 1,
-      offer_wave: 0,
-      offered_to: '[]',
-      search_started_at: status === 'searching' ? now : null,
-      assigned_at: null,
-      picked_up_at: null,
-      delivered_at: null,
-      cancelled_at: null,
-      cancel_reason: null,
-      rating: null,
-      rated_at: null,
-      rating_comment: null,
-      created_at: now,
-      updated_at: now,
-    };
+      createdAt: now,
+    });
     const booking = presentBooking(row);
     try {
       await retryOnConflict(() =>
@@ -440,14 +405,7 @@ export class BookingsService {
     now: number,
     eventDriverId?: string,
   ): Promise<void> {
-    await this.deps.bookings.insertEvent(trx, {
-      booking_id: row.id,
-      seq: row.seq,
-      status: row.status,
-      actor_role: actor.role,
-      actor_id: actor.id,
-      at: now,
-    });
+    await this.deps.bookings.insertEvent(trx, bookingEventRow(row, actor, now));
     const payload: BookingStatusChanged = {
       bookingId: row.id,
       customerId: row.customer_id,
@@ -462,22 +420,13 @@ export class BookingsService {
     await this.deps.outbox.append(trx, { topic: BOOKING_STATUS_CHANGED, aggregateId: row.id, payload });
   }
 
-  private async terms(customerId: string, body: CreateBookingBody) {
+  private async terms(customerId: string, body: CreateBookingBody): Promise<BookingTerms> {
     const { pricing } = this.deps;
     const direct = body.pickup !== undefined || body.dropoff !== undefined || body.vehicleType !== undefined;
     if (body.quoteId !== undefined && direct) {
       throw errors.validation('Send either quoteId, or pickup, dropoff and vehicleType; not both.');
     }
-    let terms: {
-      quoteId: string | null;
-      vehicleType: VehicleType;
-      pickup: Coordinates;
-      dropoff: Coordinates;
-      distanceKm: number;
-      durationMinutes: number;
-      price: Money;
-      surgeMultiplier: number;
-    };
+    let terms: BookingTerms;
     if (body.quoteId !== undefined) {
       const quote = await pricing.quoteForBooking(customerId, body.quoteId);
       terms = { ...quote, quoteId: quote.id };

@@ -3,7 +3,7 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database, UsersTable } from '../../platform/db/schema';
 import { GenerationRepository } from './generation.repository';
-import type { ShardBatch } from './record-builders';
+import { emptyBatch, type ShardBatch } from './chunk-plan';
 
 function user(id: string): UsersTable {
   return {
@@ -20,18 +20,7 @@ function user(id: string): UsersTable {
 }
 
 function batchOf(users: UsersTable[]): ShardBatch {
-  return {
-    users,
-    lookups: [],
-    vehicles: [],
-    drivers: [],
-    bookings: [],
-    events: [],
-    driverJobs: [],
-    offers: [],
-    bookingDaily: [],
-    driverDaily: [],
-  };
+  return { ...emptyBatch(), users };
 }
 
 describe('bulk writer', () => {

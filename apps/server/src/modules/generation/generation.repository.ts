@@ -4,7 +4,7 @@ import type { Database, GenerationJobsTable } from '../../platform/db/schema';
 import type { SqlDialectName } from '../../platform/db/shard-pool';
 import { sumBookingDeltas, sumDriverDeltas } from '../analytics/contributions';
 import { RollupsRepository } from '../analytics/rollups.repository';
-import type { PooledDriver, ShardBatch } from './record-builders';
+import type { PooledDriver, ShardBatch } from './chunk-plan';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 export type GenerationJobRow = Selectable<GenerationJobsTable>;

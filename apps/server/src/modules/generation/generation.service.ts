@@ -12,7 +12,8 @@ import type { JobQueue } from '../../platform/queue/job-queue.port';
 import { rooms, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import type { PricingRegion } from '../pricing/pricing-catalog';
 import type { GenerationJobRow, GenerationRepository } from './generation.repository';
-import { buildChunk, type ChunkPlan, type Placement, type PooledDriver } from './record-builders';
+import type { ChunkPlan, Placement, PooledDriver } from './chunk-plan';
+import { buildChunk } from './record-builders';
 
 export const GENERATION_PLAN_JOB = 'generation.plan';
 export const GENERATION_CHUNK_JOB = 'generation.chunk';

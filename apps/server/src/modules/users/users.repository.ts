@@ -3,6 +3,7 @@ import type { Database, LookupDirectoryTable, UsersTable } from '../../platform/
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 export type UserRow = Selectable<UsersTable>;
+export type LookupRow = Selectable<LookupDirectoryTable>;
 export type LookupKind = 'email' | 'plate';
 
 /** Users and the lookup directory (email and plate to owner ID). Every method runs on the shard it is given. */
@@ -67,15 +68,11 @@ export class UsersRepository {
   }
 
   /** Claims a unique value; a duplicate raises the dialect's unique-violation error. */
-  async insertLookup(db: Executor, row: Selectable<LookupDirectoryTable>): Promise<void> {
+  async insertLookup(db: Executor, row: LookupRow): Promise<void> {
     await db.insertInto('lookup_directory').values(row).execute();
   }
 
-  async findLookup(
-    db: Executor,
-    kind: LookupKind,
-    value: string,
-  ): Promise<Selectable<LookupDirectoryTable> | undefined> {
+  async findLookup(db: Executor, kind: LookupKind, value: string): Promise<LookupRow | undefined> {
     return db
       .selectFrom('lookup_directory')
       .selectAll()
