@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadlineApp } from '../app';
+import { createLogger } from '../lib/logger';
 import { bearer, customerSignup, driverSignup, signUp } from '../../test/support/factories';
 import { TestEnvironment } from '../../test/support/test-env';
 import { isCluster } from '../../test/support/tier';
@@ -108,7 +109,10 @@ describe.runIf(isCluster)('a hung dependency answers 503 within its timeout (clu
         payload: { lat: 12.97, lng: 77.59 },
       });
     expect((await ping()).statusCode).toBe(202);
-    const probe: Redis = createRedis(redis.url, 'hung-probe', { commandTimeoutMs: 200 });
+    const probe: Redis = createRedis(redis.url, 'hung-probe', {
+      commandTimeoutMs: 200,
+      logger: createLogger('silent'),
+    });
     await waitForRedis(probe);
     redis.pause();
     try {

@@ -30,7 +30,7 @@ describe.runIf(isCluster)('admin live map after Redis comes back empty (cluster)
 
   beforeAll(async () => {
     server = await startThrowawayRedis();
-    redis = createRedis(server.url, 'live-feeds-recovery');
+    redis = createRedis(server.url, 'live-feeds-recovery', { logger: createLogger('silent') });
     await waitForRedis(redis);
     board = new RedisFleetBoard(redis, 'live-feeds-recovery:', 20);
     live = new LiveFeeds({

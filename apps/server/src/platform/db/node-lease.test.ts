@@ -32,11 +32,13 @@ function watchOverlaps(leases: () => readonly NodeLease[]): { overlaps: string[]
 
 /** Holds every node number but `free` with a key no process renews, as other processes would. */
 async function occupyAllBut(redis: Redis, free: readonly number[]): Promise<void> {
+  const batch = redis.multi();
   for (let node = 0; node < GENERATED_ID_NODE; node += 1) {
     if (!free.includes(node)) {
-      await redis.set(`${PREFIX}idnode:${node}`, 'someone-else', 'PX', 120_000);
+      batch.set(`${PREFIX}idnode:${node}`, 'someone-else', 'PX', 120_000);
     }
   }
+  await batch.exec();
 }
 
 // Restarts its own Redis empty, so it needs the cluster tier.
@@ -53,7 +55,7 @@ describe.runIf(isCluster)('ID node leases when Redis loses them (cluster)', () =
 
   beforeAll(async () => {
     server = await startThrowawayRedis();
-    redis = createRedis(server.url, 'lease-test', { commandTimeoutMs: 1_000 });
+    redis = createRedis(server.url, 'lease-test', { commandTimeoutMs: 1_000, logger });
     await waitForRedis(redis);
   }, 30_000);
 

@@ -91,7 +91,14 @@ export class NodeLease implements IdNodeSource {
         `all ${GENERATED_ID_NODE} ID node numbers are leased: too many processes share this deployment`,
       );
     }
-    await sleep(Math.max(0, held.usableFrom - performance.now()));
+    // Timers may fire a little early against performance.now(): wait until the moment has surely passed.
+    for (
+      let left = held.usableFrom - performance.now();
+      left > 0;
+      left = held.usableFrom - performance.now()
+    ) {
+      await sleep(Math.ceil(left) + 1);
+    }
     // Waiting may have outlasted the first confirmation: confirm again before serving.
     await lease.renew();
     if (lease.node === null) {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetDriver } from '@loadline/contracts';
+import { createLogger } from '../../lib/logger';
 import { isCluster } from '../../../test/support/tier';
 import { startThrowawayRedis } from '../../../test/support/throwaway-services';
 import { waitFor } from '../../../test/support/wait';
@@ -25,7 +26,7 @@ describe.runIf(isCluster)('Redis fleet board across a Redis restart (cluster)', 
 
   beforeAll(async () => {
     server = await startThrowawayRedis();
-    redis = createRedis(server.url, 'fleet-recovery');
+    redis = createRedis(server.url, 'fleet-recovery', { logger: createLogger('silent') });
     await waitForRedis(redis);
     board = new RedisFleetBoard(redis, 'fleet-recovery:', 20);
   }, 30_000);
