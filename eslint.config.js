@@ -76,7 +76,6 @@ export default tseslint.config(
     'modules',
     'realtime',
     'http',
-    'jobs',
     'cli',
     'simulator',
     'app',
@@ -86,14 +85,13 @@ export default tseslint.config(
     'modules',
     'realtime',
     'http',
-    'jobs',
     'cli',
     'simulator',
     'app',
     'main',
   ]),
   ...layer('apps/server/src/modules/**', ['cli', 'simulator', 'app', 'main', 'realtime', 'http']),
-  ...layer('apps/server/src/{http,realtime,jobs}/**', ['cli', 'simulator', 'app', 'main']),
+  ...layer('apps/server/src/{http,realtime}/**', ['cli', 'simulator', 'app', 'main']),
   {
     files: ['packages/contracts/src/**/*.ts', 'apps/web/src/**/*.{ts,tsx}'],
     rules: {

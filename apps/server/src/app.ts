@@ -1,26 +1,23 @@
 import type { Config } from './config/config';
 import type { Clock } from './lib/clock';
 import { createLogger, type Logger } from './lib/logger';
-import { OriginPolicy } from './modules/auth/origin-policy';
-import { Authenticator } from './modules/auth/authenticator';
+import type { Authenticator } from './modules/auth/authenticator';
 import { createHttpServer, type HttpApp } from './http/http-server';
 import { createPlatform, type Platform } from './platform/platform';
-import { LoginThrottle } from './platform/rate-limit/login-throttle';
 import { createAnalytics, type AnalyticsModule } from './modules/analytics/analytics.module';
-import { authRoutes } from './modules/auth/auth.routes';
+import { createAuth } from './modules/auth/auth.module';
+import type { AuthService } from './modules/auth/auth.service';
 import { createGeneration, type GenerationModule } from './modules/generation/generation.module';
-import { adminUsersRoutes } from './modules/users/admin-users.routes';
-import { AdminUsersService, USERS_LIST } from './modules/users/admin-users.service';
+import { USERS_LIST } from './modules/users/admin-users.service';
 import { BOOKINGS_LIST } from './modules/bookings/admin-bookings.service';
 import { DRIVERS_LIST } from './modules/drivers/driver-lists';
-import { AuthService } from './modules/auth/auth.service';
 import { createBookingCore, type BookingCore } from './modules/bookings/bookings.module';
-import { DriversRepository } from './modules/drivers/drivers.repository';
 import { createDrivers, type DriversModule } from './modules/drivers/drivers.module';
+import type { LoadlineModule } from './modules/module';
 import { createNotifications } from './modules/notifications/notifications.module';
 import { createPricing } from './modules/pricing/pricing.module';
 import type { PricingService } from './modules/pricing/pricing.service';
-import { UsersRepository } from './modules/users/users.repository';
+import { createUsers } from './modules/users/users.module';
 import type { RealtimeSink } from './platform/realtime/realtime-sink.port';
 import { SocketSink } from './realtime/deliveries';
 import { registerGateway } from './realtime/gateway';
@@ -90,32 +87,8 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     const sink = new SocketSink(sockets.io);
     metrics.trackSockets(has('realtime') ? () => sockets.io.engine.clientsCount : () => 0);
 
-    const originPolicy = new OriginPolicy(config.allowedOrigins);
-    const authenticator = new Authenticator(platform.sessions, platform.clock, originPolicy);
-    const auth = new AuthService({
-      router: platform.router,
-      ids: platform.ids,
-      users: new UsersRepository(),
-      drivers: new DriversRepository(),
-      sessions: platform.sessions,
-      outbox: platform.outbox,
-      rateLimiter: platform.rateLimiter,
-      clock: platform.clock,
-      sessionTtlSeconds: config.sessionTtlSeconds,
-      perIpLimit: config.rateLimits.authPerIp,
-      loginThrottle: new LoginThrottle({
-        cache: platform.cache,
-        clock: platform.clock,
-        rules: config.rateLimits.login,
-        enabled: config.rateLimits.enabled,
-      }),
-      onCommitted: () => {
-        platform.relay.poke();
-        void platform.lists.invalidate(USERS_LIST, DRIVERS_LIST);
-      },
-      onSessionRevoked: (userId, tokenHash) => sink.disconnectUser(userId, tokenHash),
-    });
-
+    const auth = createAuth({ platform, config, sink });
+    const { authenticator, originPolicy } = auth;
     const drivers = createDrivers({ platform, sink });
     const pricing = createPricing(platform);
     const bookingCore = createBookingCore({
@@ -135,11 +108,17 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
           ...(entity === 'bookings' ? [BOOKINGS_LIST] : [USERS_LIST, DRIVERS_LIST]),
         ),
     });
-    const adminUsers = new AdminUsersService({
-      router: platform.router,
-      users: new UsersRepository(),
-      lists: platform.lists,
-    });
+    // In the order their routes register and their workers start.
+    const modules: readonly LoadlineModule[] = [
+      auth,
+      drivers,
+      pricing,
+      bookingCore,
+      notifications,
+      analytics,
+      generation,
+      createUsers(platform),
+    ];
     const adminPresence = new AdminPresence({
       io: sockets.io,
       cache: platform.cache,
@@ -156,22 +135,11 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     });
 
     if (has('api')) {
-      await http.register(
-        authRoutes({
-          auth,
-          authenticator,
-          sessionTtlSeconds: config.sessionTtlSeconds,
-          cookieSecure: config.cookieSecure,
-        }),
-      );
-      await http.register(drivers.routes(authenticator));
-      await http.register(drivers.adminRoutes(authenticator));
-      await http.register(pricing.routes(authenticator));
-      await bookingCore.registerRoutes(http, authenticator);
-      await http.register(notifications.routes(authenticator));
-      await http.register(analytics.routes(authenticator));
-      await http.register(generation.routes(authenticator));
-      await http.register(adminUsersRoutes({ users: adminUsers, authenticator }));
+      for (const module of modules) {
+        for (const routes of module.routes?.(authenticator) ?? []) {
+          await http.register(routes);
+        }
+      }
     }
     if (has('realtime')) {
       registerGateway({
@@ -191,11 +159,9 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       adminPresence.start();
     }
     if (has('worker')) {
-      drivers.registerJobs(platform.relay);
-      bookingCore.startWorkers();
-      notifications.registerJobs();
-      analytics.registerJobs();
-      generation.registerJobs();
+      for (const module of modules) {
+        module.startWorkers?.();
+      }
       liveFeeds.start();
       platform.relay.start();
     }
@@ -204,14 +170,18 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     http.addHook('preClose', async () => {
       adminPresence.stop();
       liveFeeds.stop();
-      bookingCore.stop();
+      for (const module of modules) {
+        module.stopping?.();
+      }
       await sockets.close();
     });
     // Runs after in-flight requests; before platform.close() shuts the pools, so queued positions reach SQL.
     http.addHook('onClose', async () => {
-      await drivers.stop();
+      await Promise.all(modules.map(async (module) => module.stop?.()));
     });
-    await drivers.start();
+    for (const module of modules) {
+      await module.start?.();
+    }
     await http.ready();
 
     let closing: Promise<void> | null = null;
@@ -221,7 +191,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       io: sockets.io,
       platform,
       services: {
-        auth,
+        auth: auth.service,
         authenticator,
         pricing: pricing.service,
         drivers,

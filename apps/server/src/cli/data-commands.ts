@@ -26,7 +26,7 @@ export async function generateCommand(config: Config, argv: string[]): Promise<v
   }
   const app = await createApp({ config: { ...config, logLevel: 'warn' }, roles: [] });
   try {
-    app.services.generation.registerJobs();
+    app.services.generation.startWorkers();
     const started = await app.services.generation.service.start(entity as GenerationEntity, count);
     const bar = new ProgressBar(process.stdout);
     let job = started;

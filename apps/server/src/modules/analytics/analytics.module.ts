@@ -1,25 +1,21 @@
-import type { FastifyInstance } from 'fastify';
-import type { Authenticator } from '../auth/authenticator';
+import type { LoadlineModule } from '../module';
 import type { Platform } from '../../platform/platform';
-import { AnalyticsRollup, registerAnalyticsRollup } from '../../jobs/analytics-rollup.job';
+import { AnalyticsRollup, registerAnalyticsRollup } from './analytics-rollup.consumer';
 import { BookingsRepository } from '../bookings/bookings.repository';
 import { analyticsRoutes } from './analytics.routes';
 import { AnalyticsService } from './analytics.service';
 import { rebuildRollups, type RebuildReport } from './rollup-rebuild';
 import { RollupsRepository } from './rollups.repository';
 
-export interface AnalyticsModule {
+/** `/v1/admin/analytics` (admins); keeps the roll-ups current from booking events (worker role). */
+export interface AnalyticsModule extends LoadlineModule {
   readonly service: AnalyticsService;
-  /** `/v1/admin/analytics` (api role). */
-  routes(authenticator: Authenticator): (root: FastifyInstance) => Promise<void>;
-  /** Keeps the roll-ups current from booking events (worker role). */
-  registerJobs(): void;
   /** Recounts every roll-up from the bookings (maintenance; workers stopped). */
   rebuild(onProgress?: (bookings: number) => void): Promise<RebuildReport>;
 }
 
 export function createAnalytics(
-  platform: Pick<Platform, 'router' | 'cache' | 'clock' | 'relay' | 'logger'>,
+  platform: Pick<Platform, 'router' | 'cache' | 'clock' | 'relay'>,
   currency: string,
 ): AnalyticsModule {
   const rollups = new RollupsRepository();
@@ -32,8 +28,9 @@ export function createAnalytics(
   });
   return {
     service,
-    routes: (authenticator) => analyticsRoutes({ analytics: service, authenticator }),
-    registerJobs: () => {
+    name: 'analytics',
+    routes: (authenticator) => [analyticsRoutes({ analytics: service, authenticator })],
+    startWorkers: () => {
       registerAnalyticsRollup(
         platform.relay,
         new AnalyticsRollup({
@@ -41,7 +38,6 @@ export function createAnalytics(
           rollups,
           bookings: new BookingsRepository(),
           clock: platform.clock,
-          logger: platform.logger.child({ module: 'analytics' }),
         }),
       );
     },

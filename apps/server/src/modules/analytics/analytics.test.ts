@@ -1,3 +1,4 @@
+import { OUTBOX_JOB } from '../../platform/outbox/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Analytics, Booking, DriverStats, GenerationJob } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
@@ -272,7 +273,7 @@ describe(`analytics (${tier})`, () => {
       .execute();
     expect(events.length).toBeGreaterThanOrEqual(7);
     for (const event of events) {
-      await app.platform.queue.enqueue('outbox.event', {
+      await app.platform.queue.enqueue(OUTBOX_JOB, {
         id: event.id,
         topic: event.topic,
         aggregateId: event.aggregate_id,

@@ -25,6 +25,7 @@ import { emailKey, normalizeEmail, plateKey } from '../users/directory-keys';
 import { lookupRow, userRow } from '../users/user-rows';
 import type { UserRow, UsersRepository } from '../users/users.repository';
 import { presentUser } from '../users/users.presenter';
+import { USER_SIGNED_UP } from '../users/user-events';
 
 /** A plate claim older than this whose driver never appeared was left by a crashed signup. */
 const ABANDONED_CLAIM_MS = 60_000;
@@ -114,7 +115,7 @@ export class AuthService {
             );
           }
           await this.deps.outbox.append(trx, {
-            topic: 'user.signed_up',
+            topic: USER_SIGNED_UP,
             aggregateId: userId,
             payload: { userId, role: input.role },
           });

@@ -1,15 +1,12 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { Type, type Static } from '@sinclair/typebox';
 import { BookingStatusSchema, Id, VehicleTypeSchema } from '@loadline/contracts';
+import { Topic } from '../../platform/outbox/outbox';
 
 /**
- * The booking module's outbox events: each topic with the schema of its
- * payload. Payloads are JSON that has crossed the queue, so every consumer
- * reads them through `payloadOf`, which checks them once where they enter.
+ * The booking module's outbox topics, each with the schema of its payload.
+ * Payloads are JSON that has crossed the queue: the relay checks each one
+ * against its topic's schema where it enters a consumer.
  */
-
-/** Outbox topic of every booking status change, creation included (`from` is null then). */
-export const BOOKING_STATUS_CHANGED = 'booking.status_changed';
 
 const ActorRole = Type.Union([
   Type.Literal('customer'),
@@ -38,8 +35,8 @@ export const BookingStatusChangedPayload = Type.Object({
 });
 export type BookingStatusChanged = Static<typeof BookingStatusChangedPayload>;
 
-/** Outbox topic of a customer's rating of a delivered trip. */
-export const BOOKING_RATED = 'booking.rated';
+/** Every booking status change, creation included (`from` is null then). */
+export const BOOKING_STATUS_CHANGED = new Topic('booking.status_changed', BookingStatusChangedPayload);
 
 export const BookingRatedPayload = Type.Object({
   bookingId: Id,
@@ -51,9 +48,8 @@ export const BookingRatedPayload = Type.Object({
 });
 export type BookingRated = Static<typeof BookingRatedPayload>;
 
-/** Outbox topics of offers, written on the driver's shard. */
-export const OFFER_CREATED = 'offer.created';
-export const OFFER_REVOKED = 'offer.revoked';
+/** A customer's rating of a delivered trip. */
+export const BOOKING_RATED = new Topic('booking.rated', BookingRatedPayload);
 
 export const OfferCreatedPayload = Type.Object({ driverId: Id, bookingId: Id });
 export type OfferCreated = Static<typeof OfferCreatedPayload>;
@@ -65,24 +61,6 @@ export const OfferRevokedPayload = Type.Object({
 });
 export type OfferRevoked = Static<typeof OfferRevokedPayload>;
 
-/** Each topic's payload check, compiled once per process. */
-export const eventChecks = {
-  statusChanged: TypeCompiler.Compile(BookingStatusChangedPayload),
-  rated: TypeCompiler.Compile(BookingRatedPayload),
-  offerCreated: TypeCompiler.Compile(OfferCreatedPayload),
-  offerRevoked: TypeCompiler.Compile(OfferRevokedPayload),
-} as const;
-
-/** The payload of an event if it matches its topic's schema, else null (the consumer logs and skips it). */
-export function readPayload<S extends TSchema>(check: TypeCheck<S>, payload: unknown): Static<S> | null {
-  return check.Check(payload) ? payload : null;
-}
-
-/** The payload of an event, checked against its topic's schema; a mismatch fails the consumer loudly. */
-export function payloadOf<S extends TSchema>(check: TypeCheck<S>, payload: unknown): Static<S> {
-  if (!check.Check(payload)) {
-    const first = check.Errors(payload).First();
-    throw new Error(`event payload is invalid at ${first?.path ?? '/'}: ${first?.message ?? 'unknown'}`);
-  }
-  return payload;
-}
+/** Offers, written on the driver's shard. */
+export const OFFER_CREATED = new Topic('offer.created', OfferCreatedPayload);
+export const OFFER_REVOKED = new Topic('offer.revoked', OfferRevokedPayload);

@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import type { Authenticator } from '../auth/authenticator';
+import type { LoadlineModule } from '../module';
 import type { Platform } from '../../platform/platform';
-import { ActivationScheduler, registerBookingActivationJob } from '../../jobs/booking-activation.job';
-import { registerBookingLifecycleJob } from '../../jobs/booking-lifecycle.job';
-import { registerDispatchWaveJob } from '../../jobs/dispatch-wave.job';
-import { registerRealtimeProjectorJob } from '../../jobs/realtime-projector.job';
+import { ActivationScheduler, registerBookingActivationJob } from './booking-activation.job';
+import { registerBookingLifecycleConsumer } from './booking-lifecycle.consumer';
+import { registerDispatchWaveJob } from '../dispatch/dispatch-wave.job';
+import { registerRealtimeProjector } from './realtime-projector.consumer';
 import { OverviewService } from '../analytics/overview.service';
 import { OverviewRepository } from '../analytics/overview.repository';
 import { DispatchService } from '../dispatch/dispatch.service';
@@ -29,10 +28,21 @@ export interface BookingCoreDeps {
 }
 
 /**
- * Bookings, dispatch and their background jobs, wired from the platform. The
- * API role registers the routes; the worker role runs the jobs.
+ * Bookings, dispatch and their background work, wired from the platform: the
+ * routes of `/v1/bookings*`, `/v1/driver/offers*` and `/v1/admin/bookings*`
+ * (api role); dispatch waves, the lifecycle consumer, scheduled activation and
+ * the realtime projector (worker role).
  */
-export function createBookingCore({ platform, pricing, presence, sink }: BookingCoreDeps) {
+export interface BookingCore extends LoadlineModule {
+  readonly service: BookingsService;
+  readonly dispatch: DispatchService;
+  readonly activation: ActivationScheduler;
+  readonly overview: OverviewService;
+  startWorkers(): void;
+  stopping(): void;
+}
+
+export function createBookingCore({ platform, pricing, presence, sink }: BookingCoreDeps): BookingCore {
   const { router, ids, clock, outbox, queue, geo, cache, relay, config, logger } = platform;
   const bookings = new BookingsRepository();
   const offers = new OffersRepository();
@@ -81,26 +91,25 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
   const overview = new OverviewService({ router, cache, clock, figures: new OverviewRepository() });
 
   return {
+    name: 'bookings',
     service,
     dispatch,
     activation,
     overview,
-    async registerRoutes(http: FastifyInstance, authenticator: Authenticator): Promise<void> {
-      await http.register(bookingsRoutes({ bookings: service, authenticator }));
-      await http.register(dispatchRoutes({ dispatch, authenticator }));
-      await http.register(
-        adminBookingsRoutes({
-          bookings: new AdminBookingsService({ router, bookings, lists: platform.lists }),
-          overview,
-          authenticator,
-        }),
-      );
-    },
+    routes: (authenticator) => [
+      bookingsRoutes({ bookings: service, authenticator }),
+      dispatchRoutes({ dispatch, authenticator }),
+      adminBookingsRoutes({
+        bookings: new AdminBookingsService({ router, bookings, lists: platform.lists }),
+        overview,
+        authenticator,
+      }),
+    ],
     startWorkers(): void {
       // A booking whose dispatch fails for good is expired and reported by these two.
       const failures = { bookingsService: service, logger: logger.child({ module: 'dispatch' }) };
       registerDispatchWaveJob(queue, dispatch, failures);
-      registerBookingLifecycleJob({
+      registerBookingLifecycleConsumer({
         queue,
         relay,
         router,
@@ -112,8 +121,7 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
         ...failures,
       });
       registerBookingActivationJob(queue, activation);
-      registerRealtimeProjectorJob({
-        queue,
+      registerRealtimeProjector({
         relay,
         sink,
         router,
@@ -125,10 +133,8 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
       });
       activation.startSweeping();
     },
-    stop(): void {
+    stopping(): void {
       activation.stopSweeping();
     },
   };
 }
-
-export type BookingCore = ReturnType<typeof createBookingCore>;

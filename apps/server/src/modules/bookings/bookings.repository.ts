@@ -1,4 +1,7 @@
+import { Type } from '@sinclair/typebox';
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import { Id } from '@loadline/contracts';
+import { StoredJson } from '../../lib/message-kind';
 import type {
   BookingEventsTable,
   BookingStatusColumn,
@@ -6,6 +9,9 @@ import type {
   IdempotencyKeysTable,
 } from '../../platform/db/schema';
 import type { Executor } from '../users/users.repository';
+
+/** `bookings.offered_to`: every driver offered the booking so far, in the order offered. */
+export const OFFERED_TO = new StoredJson('bookings.offered_to', Type.Array(Id));
 
 export type BookingRow = Selectable<BookingsTable>;
 export type BookingEventRow = Selectable<BookingEventsTable>;
@@ -76,7 +82,7 @@ export class BookingsRepository {
   async recordWave(db: Executor, id: string, wave: number, offeredTo: readonly string[]): Promise<boolean> {
     const result = await db
       .updateTable('bookings')
-      .set({ offer_wave: wave, offered_to: JSON.stringify(offeredTo) })
+      .set({ offer_wave: wave, offered_to: OFFERED_TO.write([...offeredTo]) })
       .where('id', '=', id)
       .where('status', '=', 'searching')
       .where('offer_wave', '=', wave - 1)

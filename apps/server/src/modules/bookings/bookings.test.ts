@@ -18,6 +18,7 @@ import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
 import { OUTBOX_JOB } from '../../platform/outbox/outbox';
+import { activationJobId, BOOKING_ACTIVATE_JOB } from './booking-activation.job';
 
 describe(`bookings (${tier})`, () => {
   let env: TestEnvironment;
@@ -542,7 +543,7 @@ describe(`quotes and scheduled bookings with a fake clock (${tier})`, () => {
       const counts = await app.platform.queue.counts(OUTBOX_JOB);
       return counts.waiting + counts.active + counts.delayed === 0;
     });
-    expect(await app.platform.queue.remove('booking.activate', `activate-${booking.id}`)).toBe(true);
+    expect(await app.platform.queue.remove(BOOKING_ACTIVATE_JOB, activationJobId(booking.id))).toBe(true);
     clock.advance(46 * 60_000);
     expect(await app.services.bookingCore.activation.sweep()).toBeGreaterThanOrEqual(1);
     expect((await waitForStatus(app, customer.token, booking.id, 'searching', 5000)).status).toBe(

@@ -1,11 +1,12 @@
-import type { Booking, Offer } from '@loadline/contracts';
+import { Type } from '@sinclair/typebox';
+import { Id, type Booking, type Offer } from '@loadline/contracts';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { GeoIndex } from '../../platform/geo/geo-index.port';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
-import type { JobQueue } from '../../platform/queue/job-queue.port';
+import { JobType, type JobQueue } from '../../platform/queue/job-queue.port';
 import {
   OFFER_CREATED,
   OFFER_REVOKED,
@@ -14,19 +15,18 @@ import {
 } from '../bookings/booking-events';
 import { isTerminal } from '../bookings/booking-state';
 import { presentBooking } from '../bookings/bookings.presenter';
-import type { BookingRow, BookingsRepository } from '../bookings/bookings.repository';
+import { OFFERED_TO, type BookingRow, type BookingsRepository } from '../bookings/bookings.repository';
 import type { BookingsService } from '../bookings/bookings.service';
 import type { DriverPresence } from '../drivers/driver-presence';
 import type { DriverClaimsRepository } from './driver-claims.repository';
 import { availableDriversSet } from './geo-sets';
-import type { OfferRow, OffersRepository } from './offers.repository';
+import { OFFER_PAYLOAD, type OfferRow, type OffersRepository } from './offers.repository';
 
-export const DISPATCH_WAVE_JOB = 'dispatch.wave';
-
-export interface DispatchWaveJob {
-  bookingId: string;
-  wave: number;
-}
+/** One wave of offers for a searching booking; each wave queues the next. */
+export const DISPATCH_WAVE_JOB = new JobType(
+  'dispatch.wave',
+  Type.Object({ bookingId: Id, wave: Type.Integer({ minimum: 1 }) }),
+);
 
 export interface DispatchSettings {
   offersPerWave: number;
@@ -88,7 +88,7 @@ export class DispatchService {
     const search = booking.search_started_at ?? booking.created_at;
     await this.deps.queue.enqueue(
       DISPATCH_WAVE_JOB,
-      { bookingId: booking.id, wave } satisfies DispatchWaveJob,
+      { bookingId: booking.id, wave },
       { jobId: `wave-${booking.id}-${search}-${wave}`, delayMs, attempts: 5, backoffMs: 500 },
     );
   }
@@ -110,7 +110,7 @@ export class DispatchService {
       await this.queueWave(booking, booking.offer_wave + 1, settings.offerTtlSeconds * 1000);
       return;
     }
-    const offeredBefore = JSON.parse(booking.offered_to) as string[];
+    const offeredBefore = OFFERED_TO.read(booking.offered_to);
     const now = clock.now();
     await this.expireLapsedOffers(bookingId, offeredBefore, now);
 
@@ -151,7 +151,7 @@ export class DispatchService {
       driverId,
       this.deps.clock.now(),
     );
-    return rows.map((row) => JSON.parse(row.payload) as Offer);
+    return rows.map((row) => OFFER_PAYLOAD.read(row.payload));
   }
 
   /**
@@ -262,7 +262,7 @@ export class DispatchService {
     if (reason === 'taken' && booking.status === 'searching') {
       return;
     }
-    const offeredTo = (JSON.parse(booking.offered_to) as string[]).filter((driverId) => driverId !== except);
+    const offeredTo = OFFERED_TO.read(booking.offered_to).filter((driverId) => driverId !== except);
     const now = this.deps.clock.now();
     await Promise.all(
       offeredTo.map(async (driverId) => {
@@ -376,7 +376,7 @@ export class DispatchService {
       booking_id: booking.id,
       status: 'pending',
       wave,
-      payload: JSON.stringify(payload),
+      payload: OFFER_PAYLOAD.write(payload),
       created_at: now,
       expires_at: expiresAt,
       responded_at: null,

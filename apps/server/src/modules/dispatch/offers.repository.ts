@@ -1,9 +1,14 @@
 import type { Selectable } from 'kysely';
+import { Offer } from '@loadline/contracts';
+import { StoredJson } from '../../lib/message-kind';
 import { isUniqueViolation } from '../../platform/db/db-errors';
 import type { OfferStatus, OffersTable } from '../../platform/db/schema';
 import type { Executor } from '../users/users.repository';
 
 export type OfferRow = Selectable<OffersTable>;
+
+/** `offers.payload`: the offer exactly as the driver is shown it. */
+export const OFFER_PAYLOAD = new StoredJson('offers.payload', Offer);
 
 /** Offers in each driver's inbox, on the driver's shard. */
 export class OffersRepository {

@@ -4,7 +4,6 @@ import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
 import { logicalShardOf } from '../../platform/db/ids';
 import type { OfferStatus } from '../../platform/db/schema';
-import type { OutboxJob } from '../../platform/outbox/outbox';
 import type { Delivery } from '../../platform/realtime/realtime-sink.port';
 import {
   BOOKING_STATUS_CHANGED,
@@ -134,19 +133,9 @@ describe(`driver jobs consumer (${tier})`, () => {
     };
   }
 
-  function asJob(payload: BookingStatusChanged): OutboxJob {
-    return {
-      id: app.platform.ids.next(logicalShardOf(payload.bookingId)),
-      topic: BOOKING_STATUS_CHANGED,
-      aggregateId: payload.bookingId,
-      payload,
-      createdAt: payload.at,
-    };
-  }
-
   /** Feeds the consumer directly, as the queue would (at least once, in any order). */
   async function handle(payload: BookingStatusChanged): Promise<void> {
-    await drivers.jobsSync.handle(asJob(payload));
+    await drivers.jobsSync.handle(payload);
   }
 
   async function jobRow(driverId: string, bookingId: string) {

@@ -1,9 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import type { Authenticator } from '../auth/authenticator';
+import type { LoadlineModule } from '../module';
 import type { Platform } from '../../platform/platform';
-import type { OutboxRelay } from '../../platform/outbox/outbox';
 import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
-import { DriverJobsSync, registerDriverJobsSync } from '../../jobs/driver-jobs.job';
+import { DriverJobsSync, registerDriverJobsSync } from './driver-jobs.consumer';
 import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
 import { UsersRepository } from '../users/users.repository';
 import { adminFleetRoutes } from './admin-fleet.routes';
@@ -16,8 +14,6 @@ import { driversRoutes } from './drivers.routes';
 import { FleetAdminService } from './fleet-admin.service';
 import { LocationWriter } from './location-writer';
 import { BreadcrumbsRepository } from '../tracking/breadcrumbs.repository';
-
-export type RoutePlugin = (root: FastifyInstance) => Promise<void>;
 
 export interface DriversModuleDeps {
   platform: Pick<
@@ -40,7 +36,12 @@ export interface DriversModuleDeps {
   locationFlushMs?: number;
 }
 
-export interface DriversModule {
+/**
+ * `/v1/driver/*` (drivers) and `/v1/admin/drivers*`, `/v1/admin/vehicles`
+ * (admins); the driver-jobs consumer (worker role); the availability index is
+ * rebuilt and the position writer started in every role.
+ */
+export interface DriversModule extends LoadlineModule {
   /** Availability and the location hot path; also the `DriverPresence` for dispatch and bookings. */
   readonly presence: DriverPresenceService;
   /** The driver's own job history and stats. */
@@ -49,15 +50,7 @@ export interface DriversModule {
   readonly fleetAdmin: FleetAdminService;
   /** The `driver-jobs.sync` consumer, for tests and tools that feed it events directly. */
   readonly jobsSync: DriverJobsSync;
-  /** `/v1/driver/*` (drivers only); register with `http.register(...)` in the api role. */
-  routes(authenticator: Authenticator): RoutePlugin;
-  /** `/v1/admin/drivers*` and `/v1/admin/vehicles` (admins only). */
-  adminRoutes(authenticator: Authenticator): RoutePlugin;
-  /** Routes `booking.status_changed` to `driver-jobs.sync` and consumes it here (worker role). */
-  registerJobs(relay: OutboxRelay): void;
-  /** Rebuilds the available-drivers geo index from SQL and starts the position writer. */
   start(): Promise<void>;
-  /** Stops the position writer after writing what it holds; call before the shard pools close. */
   stop(): Promise<void>;
 }
 
@@ -108,7 +101,6 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
     claims: new DriverClaimsRepository(platform.router),
     presence,
     clock: platform.clock,
-    logger: platform.logger.child({ module: 'driver-jobs' }),
   });
 
   return {
@@ -116,9 +108,12 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
     history,
     fleetAdmin,
     jobsSync,
-    routes: (authenticator) => driversRoutes({ presence, history, authenticator }),
-    adminRoutes: (authenticator) => adminFleetRoutes({ fleet: fleetAdmin, authenticator }),
-    registerJobs: (relay) => registerDriverJobsSync(relay, jobsSync),
+    name: 'drivers',
+    routes: (authenticator) => [
+      driversRoutes({ presence, history, authenticator }),
+      adminFleetRoutes({ fleet: fleetAdmin, authenticator }),
+    ],
+    startWorkers: () => registerDriverJobsSync(platform.relay, jobsSync),
     start: async () => {
       const refreshed = await presence.rebuildAvailability();
       logger.info({ drivers: refreshed }, 'rebuilt driver availability');

@@ -1,22 +1,25 @@
-import type { AdminDriver, AdminVehicle, Coordinates, DriverJob } from '@loadline/contracts';
+import { Type, type Static } from '@sinclair/typebox';
+import { Coordinates, type AdminDriver, type AdminVehicle, type DriverJob } from '@loadline/contracts';
+import { StoredJson } from '../../lib/message-kind';
 import type { LiveLocation } from './driver-presence';
 import type { DriverJobRow } from './driver-jobs.repository';
 import type { AdminDriverRow, VehicleRow } from './drivers.repository';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The `route` column: pickup and dropoff as the contract's coordinates. */
-export interface JobRoute {
-  pickup: Coordinates;
-  dropoff: Coordinates;
-}
+/** `driver_jobs.route`: pickup and dropoff as the contract's coordinates. */
+export const JOB_ROUTE = new StoredJson(
+  'driver_jobs.route',
+  Type.Object({ pickup: Coordinates, dropoff: Coordinates }),
+);
+export type JobRoute = Static<typeof JOB_ROUTE.schema>;
 
-export function coordinates(lat: number, lng: number, address: string | null): Coordinates {
+export function coordinates(lat: number, lng: number, address: string | null): Static<typeof Coordinates> {
   return address === null ? { lat, lng } : { lat, lng, address };
 }
 
 export function presentDriverJob(row: DriverJobRow): DriverJob {
-  const route = JSON.parse(row.route) as JobRoute;
+  const route = JOB_ROUTE.read(row.route);
   return {
     bookingId: row.booking_id,
     status: row.status,

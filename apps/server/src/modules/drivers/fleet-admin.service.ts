@@ -12,19 +12,9 @@ import type { UsersRepository } from '../users/users.repository';
 import { DRIVERS_LIST, DRIVERS_LIST_SECONDS, dropDriverLists } from './driver-lists';
 import type { DriverPresence } from './driver-presence';
 import type { DriverLiveStore } from './driver-live.store';
+import { DRIVER_SUSPENSION_CHANGED, type DriverSuspensionChanged } from './driver-events';
 import { presentAdminDriver, presentAdminVehicle } from './drivers.presenter';
 import type { AdminDriverRow, AdminDriverStatus, DriversRepository, VehicleRow } from './drivers.repository';
-
-/** Outbox topic written when an admin suspends a driver or lifts the suspension. */
-export const DRIVER_SUSPENSION_CHANGED = 'driver.suspension_changed';
-
-/** Payload of `driver.suspension_changed`: IDs and facts, no personal data. */
-export interface DriverSuspensionChanged {
-  driverId: string;
-  suspended: boolean;
-  /** Epoch milliseconds. */
-  at: number;
-}
 
 const messages = {
   badCursor: 'cursor is not valid',

@@ -1,18 +1,17 @@
-import type { FastifyInstance } from 'fastify';
 import type { GenerationEntity } from '@loadline/contracts';
-import type { Authenticator } from '../auth/authenticator';
+import type { LoadlineModule } from '../module';
 import type { Platform } from '../../platform/platform';
 import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
-import { registerGenerationJobs } from '../../jobs/generation.job';
+import { registerGenerationJobs } from './generation.job';
 import type { PricingCatalog } from '../pricing/pricing-catalog';
 import { GenerationRepository } from './generation.repository';
 import { generationRoutes } from './generation.routes';
 import { GenerationService } from './generation.service';
 
-export interface GenerationModule {
+/** `/v1/admin/generate*` (admins); plans and writes generation chunks (worker role). */
+export interface GenerationModule extends LoadlineModule {
   readonly service: GenerationService;
-  routes(authenticator: Authenticator): (root: FastifyInstance) => Promise<void>;
-  registerJobs(): void;
+  startWorkers(): void;
 }
 
 export function createGeneration(deps: {
@@ -37,7 +36,8 @@ export function createGeneration(deps: {
   });
   return {
     service,
-    routes: (authenticator) => generationRoutes({ generation: service, authenticator }),
-    registerJobs: () => registerGenerationJobs(platform.queue, service, settings.concurrency),
+    name: 'generation',
+    routes: (authenticator) => [generationRoutes({ generation: service, authenticator })],
+    startWorkers: () => registerGenerationJobs(platform.queue, service, settings.concurrency),
   };
 }

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { GenerationEntity, GenerationJob } from '@loadline/contracts';
+import { Type } from '@sinclair/typebox';
+import { Id, type GenerationEntity, type GenerationJob } from '@loadline/contracts';
 import type { Config } from '../../config/config';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
@@ -8,15 +9,20 @@ import { retryOnConflict } from '../../platform/db/db-errors';
 import type { IdGenerator } from '../../platform/db/ids';
 import type { Shard } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
-import type { JobQueue } from '../../platform/queue/job-queue.port';
+import { JobType, type JobData, type JobQueue } from '../../platform/queue/job-queue.port';
 import { rooms, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import type { PricingRegion } from '../pricing/pricing-catalog';
 import type { GenerationJobRow, GenerationRepository } from './generation.repository';
 import type { ChunkPlan, Placement, PooledDriver } from './chunk-plan';
 import { buildChunk } from './record-builders';
 
-export const GENERATION_PLAN_JOB = 'generation.plan';
-export const GENERATION_CHUNK_JOB = 'generation.chunk';
+/** Splits a generation job into chunks. */
+export const GENERATION_PLAN_JOB = new JobType('generation.plan', Type.Object({ jobId: Id }));
+/** Writes one chunk of a generation job. */
+export const GENERATION_CHUNK_JOB = new JobType(
+  'generation.chunk',
+  Type.Object({ jobId: Id, chunk: Type.Integer({ minimum: 0 }) }),
+);
 /** Tries of one chunk before its job is marked failed. */
 export const CHUNK_ATTEMPTS = 8;
 
@@ -24,14 +30,8 @@ export const CHUNK_ATTEMPTS = 8;
 const POOL_PER_SHARD = 500;
 const PROGRESS_EVERY_MS = 1_000;
 
-export interface PlanJobData {
-  jobId: string;
-}
-
-export interface ChunkJobData {
-  jobId: string;
-  chunk: number;
-}
+export type PlanJobData = JobData<typeof GENERATION_PLAN_JOB>;
+export type ChunkJobData = JobData<typeof GENERATION_CHUNK_JOB>;
 
 /** Jobs queued by older versions also carry a `passwordHash`, which is ignored. */
 interface JobParams {

@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../auth/authenticator';
+import type { LoadlineModule, RoutePlugin } from '../module';
 import type { Platform } from '../../platform/platform';
 import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
-import { registerNotificationsJob } from '../../jobs/notifications.job';
+import { registerNotificationsConsumer } from './notifications.consumer';
 import { notificationsRoutes } from './notifications.routes';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
@@ -13,12 +13,11 @@ export interface NotificationsModuleDeps {
   sink: RealtimeSink;
 }
 
-export interface NotificationsModule {
+/** `/v1/notifications*` for any signed-in user; notifications from `booking.status_changed` (worker role). */
+export interface NotificationsModule extends LoadlineModule {
   readonly service: NotificationsService;
-  /** `/v1/notifications*` for any signed-in user; register with `http.register(...)` in the api role. */
-  routes(authenticator: Authenticator): (root: FastifyInstance) => Promise<void>;
-  /** Routes `booking.status_changed` to `notifications.booking` and consumes it here (worker role). */
-  registerJobs(): void;
+  routes(authenticator: Authenticator): readonly RoutePlugin[];
+  startWorkers(): void;
 }
 
 /** Builds the notifications module on a platform; the composition root wires its parts per role. */
@@ -34,9 +33,8 @@ export function createNotifications({ platform, sink }: NotificationsModuleDeps)
   });
   return {
     service,
-    routes: (authenticator) => notificationsRoutes({ notifications: service, authenticator }),
-    registerJobs: () => {
-      registerNotificationsJob({ queue: platform.queue, relay: platform.relay, service, logger });
-    },
+    name: 'notifications',
+    routes: (authenticator) => [notificationsRoutes({ notifications: service, authenticator })],
+    startWorkers: () => registerNotificationsConsumer(platform.relay, service),
   };
 }

@@ -41,7 +41,9 @@ describe(`notifications (${tier})`, () => {
         logger: app.platform.logger,
         unreachable: () => app.platform.unreachable(),
       });
-      await shell.register(notifications.routes(app.services.authenticator));
+      for (const routes of notifications.routes(app.services.authenticator)) {
+        await shell.register(routes);
+      }
       await shell.ready();
       ownShell = shell;
       http = shell;
@@ -74,7 +76,7 @@ describe(`notifications (${tier})`, () => {
     };
     return {
       id: ids.next(logicalShardOf(bookingId)),
-      topic: BOOKING_STATUS_CHANGED,
+      topic: BOOKING_STATUS_CHANGED.name,
       aggregateId: bookingId,
       payload,
       createdAt: payload.at,

@@ -1,6 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/config';
-import type { Authenticator } from '../auth/authenticator';
+import type { LoadlineModule } from '../module';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { Cache } from '../../platform/cache/cache.port';
@@ -26,11 +25,10 @@ export interface PricingModuleDeps {
   logger: Logger;
 }
 
-export interface PricingModule {
-  service: PricingService;
-  catalog: PricingCatalog;
-  /** The module's HTTP routes, for `http.register(...)`. */
-  routes(authenticator: Authenticator): (root: FastifyInstance) => Promise<void>;
+/** `/v1/quotes` and the region catalog; the price every booking is made at. */
+export interface PricingModule extends LoadlineModule {
+  readonly service: PricingService;
+  readonly catalog: PricingCatalog;
 }
 
 /**
@@ -67,6 +65,7 @@ export function createPricing(deps: PricingModuleDeps): PricingModule {
   return {
     service,
     catalog,
-    routes: (authenticator) => pricingRoutes({ pricing: service, authenticator }),
+    name: 'pricing',
+    routes: (authenticator) => [pricingRoutes({ pricing: service, authenticator })],
   };
 }

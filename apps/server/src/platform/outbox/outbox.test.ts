@@ -3,18 +3,21 @@ import type { LoadlineApp } from '../../app';
 import { drained } from '../../../test/support/drained';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
-import type { OutboxJob } from './outbox';
+import { Type, type Static } from '@sinclair/typebox';
+import { Topic, type OutboxEvent } from './outbox';
+
+const HAPPENED = new Topic('test.happened', Type.Object({ n: Type.Union([Type.Number(), Type.String()]) }));
 
 describe(`transactional outbox (${tier})`, () => {
   let env: TestEnvironment;
   let app: LoadlineApp;
-  const received: OutboxJob[] = [];
+  const received: OutboxEvent<Static<typeof HAPPENED.schema>>[] = [];
 
   beforeAll(async () => {
     env = await TestEnvironment.create('outbox');
     // No worker role: the test drives the relay by hand.
     app = await env.start({ roles: [] });
-    app.platform.relay.consume('test.happened', 'test-consumer', (event) => {
+    app.platform.relay.consume(HAPPENED, 'test-consumer', (event) => {
       received.push(event);
       return Promise.resolve();
     });
@@ -32,7 +35,7 @@ describe(`transactional outbox (${tier})`, () => {
         .forId(aggregateId)
         .db.transaction()
         .execute(async (trx) => {
-          await outbox.append(trx, { topic: 'test.happened', aggregateId, payload: { n: 0 } });
+          await outbox.append(trx, { topic: HAPPENED, aggregateId, payload: { n: 0 } });
           throw new Error('change failed');
         }),
     ).rejects.toThrow('change failed');
@@ -47,7 +50,7 @@ describe(`transactional outbox (${tier})`, () => {
         .forId(aggregateId)
         .db.transaction()
         .execute(async (trx) => {
-          await outbox.append(trx, { topic: 'test.happened', aggregateId, payload: { n } });
+          await outbox.append(trx, { topic: HAPPENED, aggregateId, payload: { n } });
         });
     }
     expect(await relay.drain()).toBe(3);
@@ -66,7 +69,7 @@ describe(`transactional outbox (${tier})`, () => {
     const db = router.forId(aggregateId).db;
     const eventId = await db
       .transaction()
-      .execute((trx) => outbox.append(trx, { topic: 'test.happened', aggregateId, payload: { n: 'again' } }));
+      .execute((trx) => outbox.append(trx, { topic: HAPPENED, aggregateId, payload: { n: 'again' } }));
     expect(await relay.drain()).toBe(1);
     // Simulate a relay that published but died before marking the row.
     await db.updateTable('outbox').set({ published_at: null }).where('id', '=', eventId).execute();
@@ -74,5 +77,23 @@ describe(`transactional outbox (${tier})`, () => {
     // Every job either publication could have made has run.
     await drained(app);
     expect(received.filter((event) => event.id === eventId)).toHaveLength(1);
+  });
+
+  it('a payload that does not match its topic is skipped by the consumer, which gets only checked payloads', async () => {
+    const { router, ids, outbox, relay } = app.platform;
+    // The same topic written by code that disagrees about its payload, as another version would.
+    const older = new Topic('test.happened', Type.Object({ count: Type.Number() }));
+    const aggregateId = ids.next(5);
+    const db = router.forId(aggregateId).db;
+    const malformed = await db
+      .transaction()
+      .execute((trx) => outbox.append(trx, { topic: older, aggregateId, payload: { count: 1 } }));
+    const wellFormed = await db
+      .transaction()
+      .execute((trx) => outbox.append(trx, { topic: HAPPENED, aggregateId, payload: { n: 5 } }));
+    expect(await relay.drain()).toBe(2);
+    await drained(app);
+    expect(received.some((event) => event.id === wellFormed)).toBe(true);
+    expect(received.some((event) => event.id === malformed)).toBe(false);
   });
 });

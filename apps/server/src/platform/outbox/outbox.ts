@@ -1,11 +1,13 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Kysely, Transaction } from 'kysely';
+import { MalformedMessageError, MessageKind } from '../../lib/message-kind';
 import type { Logger } from '../../lib/logger';
 import type { Clock } from '../../lib/clock';
 import type { IdGenerator } from '../db/ids';
 import { logicalShardOf } from '../db/ids';
 import type { Database } from '../db/schema';
 import type { Shard } from '../db/shard-pool';
-import type { JobQueue } from '../queue/job-queue.port';
+import { JobType, type JobQueue } from '../queue/job-queue.port';
 
 export interface OutboxEvent<P = unknown> {
   id: string;
@@ -16,18 +18,33 @@ export interface OutboxEvent<P = unknown> {
   createdAt: number;
 }
 
-export interface OutboxMessage {
-  topic: string;
-  /** The row the event is about; the event lands on that row's shard. */
-  aggregateId: string;
-  payload: unknown;
+/**
+ * An outbox topic: its name and the schema of its payload. Writers are typed
+ * by the schema; each consumer gets the payload checked against it.
+ */
+export class Topic<S extends TSchema> extends MessageKind<S> {
+  readonly kind = 'topic';
 }
 
-/** Job payload of every outbox consumer: the event itself (IDs only, never personal data). */
-export type OutboxJob = OutboxEvent;
+export interface OutboxMessage<S extends TSchema> {
+  topic: Topic<S>;
+  /** The row the event is about; the event lands on that row's shard. */
+  aggregateId: string;
+  payload: Static<S>;
+}
 
-/** The queue job that carries one event to every consumer of its topic. */
-export const OUTBOX_JOB = 'outbox.event';
+/** The queue job that carries one event (IDs only, never personal data) to every consumer of its topic. */
+export const OUTBOX_JOB = new JobType(
+  'outbox.event',
+  Type.Object({
+    id: Type.String(),
+    topic: Type.String(),
+    aggregateId: Type.String(),
+    // Checked by each consumer against its topic's schema.
+    payload: Type.Unknown(),
+    createdAt: Type.Number(),
+  }),
+);
 
 /**
  * Which delivery of an event a consumer is running: the queue job's try and
@@ -41,7 +58,7 @@ export interface OutboxDelivery {
 }
 
 /** Handles one event; runs at least once per event, so it must be idempotent. */
-export type OutboxConsumer = (event: OutboxEvent, delivery: OutboxDelivery) => Promise<void>;
+export type OutboxConsumer<P = unknown> = (event: OutboxEvent<P>, delivery: OutboxDelivery) => Promise<void>;
 
 /**
  * Appends events in the caller's transaction, so an event exists exactly when
@@ -53,13 +70,16 @@ export class OutboxWriter {
     private readonly clock: Clock,
   ) {}
 
-  async append(trx: Transaction<Database> | Kysely<Database>, message: OutboxMessage): Promise<string> {
+  async append<S extends TSchema>(
+    trx: Transaction<Database> | Kysely<Database>,
+    message: OutboxMessage<S>,
+  ): Promise<string> {
     const id = this.ids.next(logicalShardOf(message.aggregateId));
     await trx
       .insertInto('outbox')
       .values({
         id,
-        topic: message.topic,
+        topic: message.topic.name,
         aggregate_id: message.aggregateId,
         payload: JSON.stringify(message.payload),
         created_at: this.clock.now(),
@@ -113,18 +133,20 @@ export class OutboxRelay {
    * Runs `handle` for every event of `topic`, in this process's queue workers.
    * Register consumers before `start()`: an event is queued only if its topic
    * has one. When any consumer of an event fails, the job is retried and every
-   * consumer of it runs again.
+   * consumer of it runs again. The handler gets the payload checked against
+   * the topic's schema; a payload that does not match is reported at error
+   * level and skipped by this consumer, as no retry could fix it.
    */
-  consume(topic: string, name: string, handle: OutboxConsumer): void {
-    const list = this.consumers.get(topic) ?? [];
+  consume<S extends TSchema>(topic: Topic<S>, name: string, handle: OutboxConsumer<Static<S>>): void {
+    const list = this.consumers.get(topic.name) ?? [];
     if (list.some((consumer) => consumer.name === name)) {
-      throw new Error(`outbox consumer ${name} is already registered for ${topic}`);
+      throw new Error(`outbox consumer ${name} is already registered for ${topic.name}`);
     }
-    list.push({ name, handle });
-    this.consumers.set(topic, list);
+    list.push({ name, handle: (event, delivery) => this.checked(topic, name, handle, event, delivery) });
+    this.consumers.set(topic.name, list);
     if (!this.processing) {
       this.processing = true;
-      this.options.queue.process<OutboxEvent>(
+      this.options.queue.process(
         OUTBOX_JOB,
         (job) => this.runConsumers(job.data, { attempt: job.attempt, maxAttempts: job.maxAttempts }),
         {
@@ -132,6 +154,29 @@ export class OutboxRelay {
         },
       );
     }
+  }
+
+  private async checked<S extends TSchema>(
+    topic: Topic<S>,
+    consumer: string,
+    handle: OutboxConsumer<Static<S>>,
+    event: OutboxEvent,
+    delivery: OutboxDelivery,
+  ): Promise<void> {
+    let payload: Static<S>;
+    try {
+      payload = topic.parse(event.payload);
+    } catch (error) {
+      if (!(error instanceof MalformedMessageError)) {
+        throw error;
+      }
+      this.options.logger.error(
+        { alert: true, err: error, consumer, eventId: event.id, topic: event.topic },
+        'malformed outbox event skipped',
+      );
+      return;
+    }
+    await handle({ ...event, payload }, delivery);
   }
 
   private async runConsumers(event: OutboxEvent, delivery: OutboxDelivery): Promise<void> {

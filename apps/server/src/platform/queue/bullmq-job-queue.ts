@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import { createLogger, type Logger } from '../../lib/logger';
 import { closeRedis, createRedis } from '../redis';
 import { resolveJobOptions } from './job-options';
-import type { JobHandler, JobOptions, JobQueue, ProcessOptions } from './job-queue.port';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { JobHandler, JobOptions, JobQueue, JobType, ProcessOptions } from './job-queue.port';
 
 export interface BullmqJobQueueOptions {
   url: string;
@@ -45,8 +46,9 @@ export class BullmqJobQueue implements JobQueue {
     this.connection = createRedis(options.url, 'loadline-queue', { forBlocking: true, logger: this.logger });
   }
 
-  async enqueue(name: string, data: unknown, options?: JobOptions): Promise<void> {
+  async enqueue<S extends TSchema>(type: JobType<S>, data: Static<S>, options?: JobOptions): Promise<void> {
     this.assertOpen();
+    const { name } = type;
     const resolved = resolveJobOptions(options);
     await this.queue(name).add(name, data, {
       jobId: toBullmqJobId(resolved.jobId ?? randomUUID()),
@@ -59,9 +61,9 @@ export class BullmqJobQueue implements JobQueue {
     });
   }
 
-  async remove(name: string, jobId: string): Promise<boolean> {
+  async remove(type: JobType<TSchema>, jobId: string): Promise<boolean> {
     this.assertOpen();
-    const queue = this.queue(name);
+    const queue = this.queue(type.name);
     const id = toBullmqJobId(jobId);
     // Queue.remove would also delete finished jobs (and so their dedup), hence
     // the state check. A job that starts meanwhile is locked and remove returns 0.
@@ -72,8 +74,13 @@ export class BullmqJobQueue implements JobQueue {
     return (await queue.remove(id)) === 1;
   }
 
-  process<T>(name: string, handler: JobHandler<T>, options: ProcessOptions = {}): void {
+  process<S extends TSchema>(
+    type: JobType<S>,
+    handler: JobHandler<Static<S>>,
+    options: ProcessOptions = {},
+  ): void {
     this.assertOpen();
+    const { name } = type;
     if (this.workers.has(name)) {
       throw new Error(`jobs of "${name}" are already processed by this queue`);
     }
@@ -87,8 +94,7 @@ export class BullmqJobQueue implements JobQueue {
         await handler({
           id: fromBullmqJobId(job.id ?? ''),
           name,
-          // Only data enqueued under this name reaches this handler, which callers type as T.
-          data: job.data as T,
+          data: type.parse(job.data),
           attempt: job.attemptsMade + 1,
           // Every job is added with `attempts`; BullMQ's own default is a single try.
           maxAttempts: job.opts.attempts ?? 1,
@@ -106,9 +112,11 @@ export class BullmqJobQueue implements JobQueue {
     this.workers.set(name, worker);
   }
 
-  async counts(name: string): Promise<{ waiting: number; delayed: number; active: number; failed: number }> {
+  async counts(
+    type: JobType<TSchema>,
+  ): Promise<{ waiting: number; delayed: number; active: number; failed: number }> {
     this.assertOpen();
-    const counts = await this.queue(name).getJobCounts(
+    const counts = await this.queue(type.name).getJobCounts(
       'waiting',
       'prioritized',
       'delayed',

@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/support/wait';
-import type { JobContext, JobQueue } from './job-queue.port';
+import { Type } from '@sinclair/typebox';
+import { JobType, type JobContext, type JobQueue } from './job-queue.port';
+
+/** The suite's job types: any JSON for `mail` and `sms`, and one with a schema the suite breaks. */
+export const MAIL = new JobType('mail', Type.Unknown());
+const SMS = new JobType('sms', Type.Unknown());
+const RECEIPT = new JobType('receipt', Type.Object({ bookingId: Type.String() }));
 
 const noCounts = { waiting: 0, delayed: 0, active: 0, failed: 0 };
 
@@ -17,12 +23,12 @@ function gate(): { promise: Promise<void>; open: () => void } {
 async function holdOneJob(queue: JobQueue): Promise<{ events: string[]; release: () => void }> {
   const hold = gate();
   const events: string[] = [];
-  queue.process('mail', async () => {
+  queue.process(MAIL, async () => {
     events.push('started');
     await hold.promise;
     events.push('finished');
   });
-  await queue.enqueue('mail', null);
+  await queue.enqueue(MAIL, null);
   await waitFor(() => events.length === 1);
   return { events, release: hold.open };
 }
@@ -48,11 +54,11 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
 
     it('an enqueued job runs once with its id, name, data and attempt 1', async () => {
       const seen: JobContext<unknown>[] = [];
-      queue.process('mail', async (job) => {
+      queue.process(MAIL, async (job) => {
         seen.push(job);
         await Promise.resolve();
       });
-      await queue.enqueue('mail', { bookingId: '17', to: ['a', 'b'] }, { jobId: 'booking:17:mail' });
+      await queue.enqueue(MAIL, { bookingId: '17', to: ['a', 'b'] }, { jobId: 'booking:17:mail' });
       await waitFor(() => seen.length === 1);
       expect(seen).toEqual([
         {
@@ -63,40 +69,40 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
           maxAttempts: 5,
         },
       ]);
-      await waitFor(async () => (await queue.counts('mail')).active === 0);
-      expect(await queue.counts('mail')).toEqual(noCounts);
+      await waitFor(async () => (await queue.counts(MAIL)).active === 0);
+      expect(await queue.counts(MAIL)).toEqual(noCounts);
     });
 
     it('jobs without jobId get distinct generated ids', async () => {
       const ids: string[] = [];
-      queue.process('mail', (job) => {
+      queue.process(MAIL, (job) => {
         ids.push(job.id);
         return Promise.resolve();
       });
-      await queue.enqueue('mail', 1);
-      await queue.enqueue('mail', 2);
+      await queue.enqueue(MAIL, 1);
+      await queue.enqueue(MAIL, 2);
       await waitFor(() => ids.length === 2);
       expect(ids[0]).not.toBe(ids[1]);
       expect(ids.every((id) => id.length > 0)).toBe(true);
     });
 
     it('a job whose id was already enqueued is not added twice', async () => {
-      await queue.enqueue('mail', { n: 1 }, { jobId: 'once' });
-      await queue.enqueue('mail', { n: 2 }, { jobId: 'once' });
-      expect(await queue.counts('mail')).toEqual({ ...noCounts, waiting: 1 });
+      await queue.enqueue(MAIL, { n: 1 }, { jobId: 'once' });
+      await queue.enqueue(MAIL, { n: 2 }, { jobId: 'once' });
+      expect(await queue.counts(MAIL)).toEqual({ ...noCounts, waiting: 1 });
 
       const ran: JobContext<unknown>[] = [];
-      queue.process('mail', (job) => {
+      queue.process(MAIL, (job) => {
         ran.push(job);
         return Promise.resolve();
       });
       await waitFor(() => ran.length === 1);
-      await waitFor(async () => (await queue.counts('mail')).active === 0);
+      await waitFor(async () => (await queue.counts(MAIL)).active === 0);
 
       // Done jobs still hold their id.
-      await queue.enqueue('mail', { n: 3 }, { jobId: 'once' });
-      expect(await queue.counts('mail')).toEqual(noCounts);
-      await queue.enqueue('mail', { n: 4 }, { jobId: 'after' });
+      await queue.enqueue(MAIL, { n: 3 }, { jobId: 'once' });
+      expect(await queue.counts(MAIL)).toEqual(noCounts);
+      await queue.enqueue(MAIL, { n: 4 }, { jobId: 'after' });
       await waitFor(() => ran.length === 2);
       expect(ran.map((job) => [job.id, job.data])).toEqual([
         ['once', { n: 1 }],
@@ -107,11 +113,11 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
     it('job ids with colons, underscores or digits only stay distinct', async () => {
       const ids = ['a:b', 'a_b', '42', '%3A', 'x:1:y'];
       for (const id of ids) {
-        await queue.enqueue('mail', null, { jobId: id });
+        await queue.enqueue(MAIL, null, { jobId: id });
       }
-      expect(await queue.counts('mail')).toEqual({ ...noCounts, waiting: ids.length });
+      expect(await queue.counts(MAIL)).toEqual({ ...noCounts, waiting: ids.length });
       const ran: string[] = [];
-      queue.process('mail', (job) => {
+      queue.process(MAIL, (job) => {
         ran.push(job.id);
         return Promise.resolve();
       });
@@ -121,28 +127,43 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
 
     it('a failed job is retried with backoff then marked failed', async () => {
       const attempts: number[] = [];
-      queue.process('mail', (job) => {
+      queue.process(MAIL, (job) => {
         attempts.push(job.attempt);
         return Promise.reject(new Error(`try ${job.attempt} failed`));
       });
-      await queue.enqueue('mail', null, { jobId: 'doomed', attempts: 3, backoffMs: 10 });
-      await waitFor(async () => (await queue.counts('mail')).failed === 1);
+      await queue.enqueue(MAIL, null, { jobId: 'doomed', attempts: 3, backoffMs: 10 });
+      await waitFor(async () => (await queue.counts(MAIL)).failed === 1);
       expect(attempts).toEqual([1, 2, 3]);
-      expect(await queue.counts('mail')).toEqual({ ...noCounts, failed: 1 });
+      expect(await queue.counts(MAIL)).toEqual({ ...noCounts, failed: 1 });
 
       // A failed job keeps its id, so it is not enqueued again.
-      await queue.enqueue('mail', null, { jobId: 'doomed', attempts: 3, backoffMs: 10 });
-      expect(await queue.counts('mail')).toEqual({ ...noCounts, failed: 1 });
+      await queue.enqueue(MAIL, null, { jobId: 'doomed', attempts: 3, backoffMs: 10 });
+      expect(await queue.counts(MAIL)).toEqual({ ...noCounts, failed: 1 });
+    });
+
+    it('a job whose data does not match its type fails its tries without reaching the handler', async () => {
+      const handled: unknown[] = [];
+      queue.process(RECEIPT, (job) => {
+        handled.push(job.data.bookingId);
+        return Promise.resolve();
+      });
+      // The same name enqueued by code that disagrees about its data, as another version would.
+      const older = new JobType('receipt', Type.Object({ booking: Type.Number() }));
+      await queue.enqueue(older, { booking: 17 }, { jobId: 'older', attempts: 2, backoffMs: 10 });
+      await queue.enqueue(RECEIPT, { bookingId: '18' }, { jobId: 'current' });
+      await waitFor(async () => (await queue.counts(RECEIPT)).failed === 1);
+      await waitFor(() => handled.length === 1);
+      expect(handled).toEqual(['18']);
     });
 
     it('each try knows whether it is the last: attempt reaches maxAttempts, then the job fails for good', async () => {
       const tries: [number, number][] = [];
-      queue.process('mail', (job) => {
+      queue.process(MAIL, (job) => {
         tries.push([job.attempt, job.maxAttempts]);
         return Promise.reject(new Error('down'));
       });
-      await queue.enqueue('mail', null, { jobId: 'last', attempts: 3, backoffMs: 10 });
-      await waitFor(async () => (await queue.counts('mail')).failed === 1);
+      await queue.enqueue(MAIL, null, { jobId: 'last', attempts: 3, backoffMs: 10 });
+      await waitFor(async () => (await queue.counts(MAIL)).failed === 1);
       expect(tries).toEqual([
         [1, 3],
         [2, 3],
@@ -152,82 +173,82 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
 
     it('a failed try with attempts left waits, delayed, for its backoff', async () => {
       const attempts: number[] = [];
-      queue.process('mail', (job) => {
+      queue.process(MAIL, (job) => {
         attempts.push(job.attempt);
         return Promise.reject(new Error('not yet'));
       });
-      await queue.enqueue('mail', null, { jobId: 'later', attempts: 2, backoffMs: 60_000 });
-      await waitFor(async () => (await queue.counts('mail')).delayed === 1);
+      await queue.enqueue(MAIL, null, { jobId: 'later', attempts: 2, backoffMs: 60_000 });
+      await waitFor(async () => (await queue.counts(MAIL)).delayed === 1);
       expect(attempts).toEqual([1]);
-      expect(await queue.counts('mail')).toEqual({ ...noCounts, delayed: 1 });
+      expect(await queue.counts(MAIL)).toEqual({ ...noCounts, delayed: 1 });
       // The pending retry can be cancelled like any delayed job.
-      expect(await queue.remove('mail', 'later')).toBe(true);
-      expect(await queue.counts('mail')).toEqual(noCounts);
+      expect(await queue.remove(MAIL, 'later')).toBe(true);
+      expect(await queue.counts(MAIL)).toEqual(noCounts);
     });
 
     it('a job that fails once succeeds on its retry', async () => {
       const attempts: number[] = [];
-      queue.process('mail', (job) => {
+      queue.process(MAIL, (job) => {
         attempts.push(job.attempt);
         return job.attempt === 1 ? Promise.reject(new Error('flaky')) : Promise.resolve();
       });
-      await queue.enqueue('mail', null, { attempts: 3, backoffMs: 10 });
+      await queue.enqueue(MAIL, null, { attempts: 3, backoffMs: 10 });
       await waitFor(() => attempts.length === 2);
-      await waitFor(async () => (await queue.counts('mail')).active === 0);
+      await waitFor(async () => (await queue.counts(MAIL)).active === 0);
       expect(attempts).toEqual([1, 2]);
-      expect(await queue.counts('mail')).toEqual(noCounts);
+      expect(await queue.counts(MAIL)).toEqual(noCounts);
     });
 
     it('a delayed job does not run before its time', async () => {
       const ran: string[] = [];
-      queue.process('mail', (job) => {
+      queue.process(MAIL, (job) => {
         ran.push(job.id);
         return Promise.resolve();
       });
-      await queue.enqueue('mail', null, { jobId: 'later', delayMs: 60_000 });
-      await queue.enqueue('mail', null, { jobId: 'now' });
+      await queue.enqueue(MAIL, null, { jobId: 'later', delayMs: 60_000 });
+      await queue.enqueue(MAIL, null, { jobId: 'now' });
       await waitFor(() => ran.length === 1);
       expect(ran).toEqual(['now']);
-      expect(await queue.counts('mail')).toEqual({ ...noCounts, delayed: 1 });
+      expect(await queue.counts(MAIL)).toEqual({ ...noCounts, delayed: 1 });
     });
 
     it('a delayed job runs once its delay has passed', async () => {
       const ran: string[] = [];
-      queue.process('mail', (job) => {
+      queue.process(MAIL, (job) => {
         ran.push(job.id);
         return Promise.resolve();
       });
-      await queue.enqueue('mail', null, { jobId: 'soon', delayMs: 100 });
+      await queue.enqueue(MAIL, null, { jobId: 'soon', delayMs: 100 });
       await waitFor(() => ran.length === 1);
       expect(ran).toEqual(['soon']);
     });
 
     it('remove cancels a delayed job', async () => {
       const ran: string[] = [];
-      queue.process('mail', (job) => {
+      queue.process(MAIL, (job) => {
         ran.push(job.id);
         return Promise.resolve();
       });
-      await queue.enqueue('mail', null, { jobId: 'booking:1:expire', delayMs: 60_000 });
-      expect(await queue.remove('mail', 'booking:1:expire')).toBe(true);
-      expect(await queue.remove('mail', 'booking:1:expire')).toBe(false);
-      expect(await queue.counts('mail')).toEqual(noCounts);
+      await queue.enqueue(MAIL, null, { jobId: 'booking:1:expire', delayMs: 60_000 });
+      expect(await queue.remove(MAIL, 'booking:1:expire')).toBe(true);
+      expect(await queue.remove(MAIL, 'booking:1:expire')).toBe(false);
+      expect(await queue.counts(MAIL)).toEqual(noCounts);
       // Removed means forgotten: the id can be scheduled again.
-      await queue.enqueue('mail', null, { jobId: 'booking:1:expire' });
+      await queue.enqueue(MAIL, null, { jobId: 'booking:1:expire' });
       await waitFor(() => ran.length === 1);
       expect(ran).toEqual(['booking:1:expire']);
     });
 
     it('remove cancels a waiting job', async () => {
-      await queue.enqueue('mail', null, { jobId: 'cancelled' });
-      expect(await queue.remove('mail', 'cancelled')).toBe(true);
-      expect(await queue.counts('mail')).toEqual(noCounts);
+      await queue.enqueue(MAIL, null, { jobId: 'cancelled' });
+      expect(await queue.remove(MAIL, 'cancelled')).toBe(true);
+      expect(await queue.counts(MAIL)).toEqual(noCounts);
       const ran: string[] = [];
-      queue.process('mail', (job) => {
+      queue.process(MAIL, (job) => {
         ran.push(job.id);
         return Promise.resolve();
       });
-      await queue.enqueue('mail', null, { jobId: 'kept' });
+      await queue.enqueue(MAIL, null, { jobId: 'kept' });
       await waitFor(() => ran.length === 1);
       expect(ran).toEqual(['kept']);
     });
@@ -236,25 +257,25 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
       const hold = gate();
       const started: string[] = [];
       const finished: string[] = [];
-      queue.process('mail', async (job) => {
+      queue.process(MAIL, async (job) => {
         started.push(job.id);
         await hold.promise;
         finished.push(job.id);
       });
-      await queue.enqueue('mail', null, { jobId: 'busy' });
+      await queue.enqueue(MAIL, null, { jobId: 'busy' });
       await waitFor(() => started.length === 1);
-      expect(await queue.remove('mail', 'busy')).toBe(false);
+      expect(await queue.remove(MAIL, 'busy')).toBe(false);
       hold.open();
       await waitFor(() => finished.length === 1);
-      await waitFor(async () => (await queue.counts('mail')).active === 0);
-      expect(await queue.remove('mail', 'busy')).toBe(false);
+      await waitFor(async () => (await queue.counts(MAIL)).active === 0);
+      expect(await queue.remove(MAIL, 'busy')).toBe(false);
       // Still done, so still deduplicated.
-      await queue.enqueue('mail', null, { jobId: 'busy' });
-      expect(await queue.counts('mail')).toEqual(noCounts);
+      await queue.enqueue(MAIL, null, { jobId: 'busy' });
+      expect(await queue.counts(MAIL)).toEqual(noCounts);
     });
 
     it('remove of an unknown job returns false', async () => {
-      expect(await queue.remove('mail', 'unknown')).toBe(false);
+      expect(await queue.remove(MAIL, 'unknown')).toBe(false);
     });
 
     it('concurrency caps how many jobs of a name run at once', async () => {
@@ -263,7 +284,7 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
       let maxRunning = 0;
       let finished = 0;
       queue.process(
-        'mail',
+        MAIL,
         async () => {
           running += 1;
           maxRunning = Math.max(maxRunning, running);
@@ -274,10 +295,10 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
         { concurrency: 2 },
       );
       for (let index = 0; index < 5; index += 1) {
-        await queue.enqueue('mail', index);
+        await queue.enqueue(MAIL, index);
       }
       await waitFor(() => running === 2);
-      expect(await queue.counts('mail')).toEqual({ ...noCounts, active: 2, waiting: 3 });
+      expect(await queue.counts(MAIL)).toEqual({ ...noCounts, active: 2, waiting: 3 });
       hold.open();
       await waitFor(() => finished === 5);
       expect(maxRunning).toBe(2);
@@ -286,16 +307,16 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
     it('each name goes to its own handler', async () => {
       const mail: unknown[] = [];
       const sms: unknown[] = [];
-      queue.process('mail', (job) => {
+      queue.process(MAIL, (job) => {
         mail.push(job.data);
         return Promise.resolve();
       });
-      queue.process('sms', (job) => {
+      queue.process(SMS, (job) => {
         sms.push(job.data);
         return Promise.resolve();
       });
-      await queue.enqueue('sms', 's1');
-      await queue.enqueue('mail', 'm1');
+      await queue.enqueue(SMS, 's1');
+      await queue.enqueue(MAIL, 'm1');
       await waitFor(() => mail.length === 1 && sms.length === 1);
       expect(mail).toEqual(['m1']);
       expect(sms).toEqual(['s1']);
@@ -306,8 +327,8 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
       // A twin that has run the same job but has nothing running: its close is
       // all the work this close would do if it did not wait for the job.
       const twin = await open();
-      twin.process('mail', () => Promise.resolve());
-      await twin.enqueue('mail', null);
+      twin.process(MAIL, () => Promise.resolve());
+      await twin.enqueue(MAIL, null);
       await waitFor(() => twin.idle());
       const closing = queue.close().then(() => events.push('closed'));
       await twin.close();
@@ -318,7 +339,7 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
     });
 
     it('counts of a name never used are all zero', async () => {
-      expect(await queue.counts('nothing')).toEqual(noCounts);
+      expect(await queue.counts(new JobType('nothing', Type.Unknown()))).toEqual(noCounts);
     });
 
     it('idle: a queue that never had a job is idle', async () => {
@@ -327,13 +348,13 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
 
     it('idle: a waiting job of any name keeps the queue busy until it has run', async () => {
       const ran: string[] = [];
-      queue.process('mail', (job) => {
+      queue.process(MAIL, (job) => {
         ran.push(job.id);
         return Promise.resolve();
       });
-      await queue.enqueue('sms', null, { jobId: 'unread' });
+      await queue.enqueue(SMS, null, { jobId: 'unread' });
       expect(await queue.idle()).toBe(false);
-      queue.process('sms', (job) => {
+      queue.process(SMS, (job) => {
         ran.push(job.id);
         return Promise.resolve();
       });
@@ -350,19 +371,19 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
     });
 
     it('idle: a job delayed into the future or failed for good leaves the queue idle', async () => {
-      queue.process('mail', () => Promise.reject(new Error('down')));
-      await queue.enqueue('mail', null, { jobId: 'doomed', attempts: 1 });
-      await waitFor(async () => (await queue.counts('mail')).failed === 1);
-      await queue.enqueue('sms', null, { jobId: 'later', delayMs: 60_000 });
+      queue.process(MAIL, () => Promise.reject(new Error('down')));
+      await queue.enqueue(MAIL, null, { jobId: 'doomed', attempts: 1 });
+      await waitFor(async () => (await queue.counts(MAIL)).failed === 1);
+      await queue.enqueue(SMS, null, { jobId: 'later', delayMs: 60_000 });
       expect(await queue.idle()).toBe(true);
     });
 
     it('idle: a delayed job counts once its time has come, though no worker took it yet', async () => {
-      await queue.enqueue('sms', null, { jobId: 'soon', delayMs: 1_000 });
+      await queue.enqueue(SMS, null, { jobId: 'soon', delayMs: 1_000 });
       expect(await queue.idle()).toBe(true);
       await waitFor(async () => !(await queue.idle()));
       const ran: string[] = [];
-      queue.process('sms', (job) => {
+      queue.process(SMS, (job) => {
         ran.push(job.id);
         return Promise.resolve();
       });
@@ -371,9 +392,9 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
     });
 
     it('enqueue refuses options it cannot honour', async () => {
-      await expect(queue.enqueue('mail', null, { attempts: 0 })).rejects.toThrow(RangeError);
-      await expect(queue.enqueue('mail', null, { delayMs: -1 })).rejects.toThrow(RangeError);
-      expect(await queue.counts('mail')).toEqual(noCounts);
+      await expect(queue.enqueue(MAIL, null, { attempts: 0 })).rejects.toThrow(RangeError);
+      await expect(queue.enqueue(MAIL, null, { delayMs: -1 })).rejects.toThrow(RangeError);
+      expect(await queue.counts(MAIL)).toEqual(noCounts);
     });
 
     it('ping resolves', async () => {
@@ -383,7 +404,7 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
     it('close can be called twice and later calls are refused', async () => {
       await queue.close();
       await queue.close();
-      await expect(queue.enqueue('mail', null)).rejects.toThrow(/closed/);
+      await expect(queue.enqueue(MAIL, null)).rejects.toThrow(/closed/);
     });
   });
 }

@@ -1,3 +1,6 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { MessageKind } from '../../lib/message-kind';
+
 export interface JobOptions {
   /** Deduplicates: a job with an id already queued, running or done is not added again. */
   jobId?: string;
@@ -21,6 +24,18 @@ export interface JobContext<T> {
 
 export type JobHandler<T> = (job: JobContext<T>) => Promise<void>;
 
+/**
+ * A kind of queue job: its name and the schema of its data. Enqueuers are
+ * typed by the schema; a processor gets the data checked against it, so a job
+ * from another version of the code fails loudly instead of running on a guess.
+ */
+export class JobType<S extends TSchema> extends MessageKind<S> {
+  readonly kind = 'job';
+}
+
+/** The data of a job of type `J`. */
+export type JobData<J> = J extends JobType<infer S> ? Static<S> : never;
+
 export interface ProcessOptions {
   concurrency?: number;
 }
@@ -31,13 +46,22 @@ export interface ProcessOptions {
  */
 export interface JobQueue {
   /** `data` must be JSON: IDs and small values, never personal data. */
-  enqueue(name: string, data: unknown, options?: JobOptions): Promise<void>;
+  enqueue<S extends TSchema>(type: JobType<S>, data: Static<S>, options?: JobOptions): Promise<void>;
   /** Removes a waiting or delayed job; true when one was removed. */
-  remove(name: string, jobId: string): Promise<boolean>;
-  /** Starts consuming jobs of `name` in this process. */
-  process<T>(name: string, handler: JobHandler<T>, options?: ProcessOptions): void;
+  remove(type: JobType<TSchema>, jobId: string): Promise<boolean>;
+  /**
+   * Starts consuming jobs of `type` in this process. The handler gets the data
+   * checked against the type's schema; data that does not match fails the try.
+   */
+  process<S extends TSchema>(
+    type: JobType<S>,
+    handler: JobHandler<Static<S>>,
+    options?: ProcessOptions,
+  ): void;
   /** Counts of jobs by state, for metrics and tests. */
-  counts(name: string): Promise<{ waiting: number; delayed: number; active: number; failed: number }>;
+  counts(
+    type: JobType<TSchema>,
+  ): Promise<{ waiting: number; delayed: number; active: number; failed: number }>;
   /**
    * True when no job of any name is waiting, running, or delayed past its time:
    * the workers have nothing to do now. Jobs delayed into the future and failed

@@ -11,7 +11,7 @@ import { ManualClock } from '../../lib/clock';
 import { createLogger } from '../../lib/logger';
 import { closeRedis, connectRedis } from '../redis';
 import { BullmqJobQueue, fromBullmqJobId, toBullmqJobId, toBullmqQueueName } from './bullmq-job-queue';
-import { describeJobQueueContract } from './job-queue.contract';
+import { describeJobQueueContract, MAIL } from './job-queue.contract';
 import type { JobContext } from './job-queue.port';
 import { LocalJobQueue } from './local-job-queue';
 
@@ -50,18 +50,18 @@ describe('LocalJobQueue', () => {
       release = resolve;
     });
     const started: number[] = [];
-    crashed.process('mail', async (job) => {
+    crashed.process(MAIL, async (job) => {
       started.push(job.attempt);
       await hang;
     });
-    await crashed.enqueue('mail', { n: 1 }, { jobId: 'j1' });
+    await crashed.enqueue(MAIL, { n: 1 }, { jobId: 'j1' });
     await waitFor(() => started.length === 1);
-    expect(await crashed.counts('mail')).toEqual({ waiting: 0, delayed: 0, active: 1, failed: 0 });
+    expect(await crashed.counts(MAIL)).toEqual({ waiting: 0, delayed: 0, active: 1, failed: 0 });
 
     // The first process never finishes; a new one opens the same file.
     const restarted = new LocalJobQueue(openDb(file), { logger });
     const ran: JobContext<unknown>[] = [];
-    restarted.process('mail', (job) => {
+    restarted.process(MAIL, (job) => {
       ran.push(job);
       return Promise.resolve();
     });
@@ -78,14 +78,14 @@ describe('LocalJobQueue', () => {
     const clock = new ManualClock();
     const firstDb = openDb(file);
     const first = new LocalJobQueue(firstDb, { logger, clock });
-    await first.enqueue('mail', 'now');
-    await first.enqueue('mail', 'later', { delayMs: 5_000 });
+    await first.enqueue(MAIL, 'now');
+    await first.enqueue(MAIL, 'later', { delayMs: 5_000 });
     await first.close();
     firstDb.close();
 
     const second = new LocalJobQueue(openDb(file), { logger, clock });
     const ran: unknown[] = [];
-    second.process('mail', (job) => {
+    second.process(MAIL, (job) => {
       ran.push(job.data);
       return Promise.resolve();
     });
@@ -102,11 +102,11 @@ describe('LocalJobQueue', () => {
     const db = openDb();
     const queue = new LocalJobQueue(db, { logger, clock, pollIntervalMs: hour });
     const attempts: number[] = [];
-    queue.process('mail', (job) => {
+    queue.process(MAIL, (job) => {
       attempts.push(job.attempt);
       return Promise.reject(new Error(`try ${job.attempt}`));
     });
-    await queue.enqueue('mail', null, { jobId: 'j', attempts: 3, backoffMs: 1_000 });
+    await queue.enqueue(MAIL, null, { jobId: 'j', attempts: 3, backoffMs: 1_000 });
     await queue.drain();
     expect(attempts).toEqual([1]);
     clock.advance(999);
@@ -121,7 +121,7 @@ describe('LocalJobQueue', () => {
     clock.advance(1);
     await queue.drain();
     expect(attempts).toEqual([1, 2, 3]);
-    expect(await queue.counts('mail')).toEqual({ waiting: 0, delayed: 0, active: 0, failed: 1 });
+    expect(await queue.counts(MAIL)).toEqual({ waiting: 0, delayed: 0, active: 0, failed: 1 });
     expect(db.prepare('SELECT state, attempt, last_error FROM jobs WHERE id = ?').get('j')).toEqual({
       state: 'failed',
       attempt: 3,
@@ -134,17 +134,17 @@ describe('LocalJobQueue', () => {
     const clock = new ManualClock();
     const queue = new LocalJobQueue(openDb(), { logger, clock, pollIntervalMs: hour });
     const ran: string[] = [];
-    queue.process('mail', (job) => {
+    queue.process(MAIL, (job) => {
       ran.push(job.id);
       return Promise.resolve();
     });
-    await queue.enqueue('mail', null, { jobId: 'later', delayMs: 5_000 });
+    await queue.enqueue(MAIL, null, { jobId: 'later', delayMs: 5_000 });
     clock.advance(4_999);
     await queue.drain();
     expect(ran).toEqual([]);
-    expect(await queue.counts('mail')).toEqual({ waiting: 0, delayed: 1, active: 0, failed: 0 });
+    expect(await queue.counts(MAIL)).toEqual({ waiting: 0, delayed: 1, active: 0, failed: 0 });
     clock.advance(1);
-    expect(await queue.counts('mail')).toEqual({ waiting: 1, delayed: 0, active: 0, failed: 0 });
+    expect(await queue.counts(MAIL)).toEqual({ waiting: 1, delayed: 0, active: 0, failed: 0 });
     await queue.drain();
     expect(ran).toEqual(['later']);
     await queue.close();
@@ -154,20 +154,20 @@ describe('LocalJobQueue', () => {
     const clock = new ManualClock();
     const queue = new LocalJobQueue(openDb(), { logger, clock, pollIntervalMs: hour });
     let runs = 0;
-    queue.process('mail', () => {
+    queue.process(MAIL, () => {
       runs += 1;
       return Promise.resolve();
     });
-    await queue.enqueue('mail', null, { jobId: 'daily' });
+    await queue.enqueue(MAIL, null, { jobId: 'daily' });
     await queue.drain();
     clock.advance(23 * hour);
-    await queue.enqueue('mail', null, { jobId: 'daily' });
+    await queue.enqueue(MAIL, null, { jobId: 'daily' });
     await queue.drain();
     expect(runs).toBe(1);
     clock.advance(hour + 1);
     // This poll prunes the done row.
     await queue.drain();
-    await queue.enqueue('mail', null, { jobId: 'daily' });
+    await queue.enqueue(MAIL, null, { jobId: 'daily' });
     await queue.drain();
     expect(runs).toBe(2);
     await queue.close();
@@ -175,9 +175,9 @@ describe('LocalJobQueue', () => {
 
   it('refuses a second handler for the same name', async () => {
     const queue = new LocalJobQueue(openDb(), { logger });
-    queue.process('mail', () => Promise.resolve());
+    queue.process(MAIL, () => Promise.resolve());
     expect(() => {
-      queue.process('mail', () => Promise.resolve());
+      queue.process(MAIL, () => Promise.resolve());
     }).toThrow(/already processed/);
     await queue.close();
   });
@@ -223,7 +223,7 @@ describe.runIf(isCluster)('BullmqJobQueue', () => {
 
   it('keeps jobs under <prefix>{<name>}: with mapped ids', async () => {
     const queue = new BullmqJobQueue({ url: redisUrl, prefix: `${prefix}layout:`, logger });
-    await queue.enqueue('mail', { n: 1 }, { jobId: 'booking:1' });
+    await queue.enqueue(MAIL, { n: 1 }, { jobId: 'booking:1' });
     expect(await redis.exists(`${prefix}layout:{mail}:booking%3A1`)).toBe(1);
     await queue.close();
   });

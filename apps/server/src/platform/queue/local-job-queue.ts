@@ -4,7 +4,8 @@ import type { Database } from 'better-sqlite3';
 import { systemClock, type Clock } from '../../lib/clock';
 import { createLogger, type Logger } from '../../lib/logger';
 import { backoffDelayMs, resolveJobOptions } from './job-options';
-import type { JobContext, JobHandler, JobOptions, JobQueue, ProcessOptions } from './job-queue.port';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { JobContext, JobHandler, JobOptions, JobQueue, JobType, ProcessOptions } from './job-queue.port';
 
 export interface LocalJobQueueOptions {
   clock?: Clock;
@@ -99,7 +100,8 @@ export class LocalJobQueue implements JobQueue {
     this.nextPruneAt = this.clock.now();
   }
 
-  enqueue(name: string, data: unknown, options?: JobOptions): Promise<void> {
+  enqueue<S extends TSchema>(type: JobType<S>, data: Static<S>, options?: JobOptions): Promise<void> {
+    const { name } = type;
     return this.run(() => {
       const resolved = resolveJobOptions(options);
       const now = this.clock.now();
@@ -121,11 +123,16 @@ export class LocalJobQueue implements JobQueue {
     });
   }
 
-  remove(name: string, jobId: string): Promise<boolean> {
-    return this.run(() => this.statements.removeQueued.run(name, jobId).changes > 0);
+  remove(type: JobType<TSchema>, jobId: string): Promise<boolean> {
+    return this.run(() => this.statements.removeQueued.run(type.name, jobId).changes > 0);
   }
 
-  process<T>(name: string, handler: JobHandler<T>, options: ProcessOptions = {}): void {
+  process<S extends TSchema>(
+    type: JobType<S>,
+    handler: JobHandler<Static<S>>,
+    options: ProcessOptions = {},
+  ): void {
+    const { name } = type;
     if (this.closing !== null) {
       throw new Error('job queue is closed');
     }
@@ -136,18 +143,23 @@ export class LocalJobQueue implements JobQueue {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
     }
-    // The handler only ever sees data enqueued under its name, which callers type as T.
-    this.processors.set(name, { handler: handler as JobHandler<unknown>, concurrency, running: 0 });
+    this.processors.set(name, {
+      handler: (job) => handler({ ...job, data: type.parse(job.data) }),
+      concurrency,
+      running: 0,
+    });
     this.timer ??= setInterval(() => {
       this.pollSafely();
     }, this.pollIntervalMs);
     this.wake();
   }
 
-  counts(name: string): Promise<{ waiting: number; delayed: number; active: number; failed: number }> {
+  counts(
+    type: JobType<TSchema>,
+  ): Promise<{ waiting: number; delayed: number; active: number; failed: number }> {
     return this.run(() => {
       const now = this.clock.now();
-      const row = this.statements.counts.get(now, now, name);
+      const row = this.statements.counts.get(now, now, type.name);
       return {
         waiting: row?.waiting ?? 0,
         delayed: row?.delayed ?? 0,

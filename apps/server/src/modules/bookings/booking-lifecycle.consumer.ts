@@ -1,16 +1,16 @@
-import type { Clock } from '../lib/clock';
-import type { GeoIndex } from '../platform/geo/geo-index.port';
-import type { ShardRouter } from '../platform/db/shard-router';
-import type { OutboxRelay } from '../platform/outbox/outbox';
-import type { JobQueue } from '../platform/queue/job-queue.port';
-import { BOOKING_STATUS_CHANGED, eventChecks, payloadOf } from '../modules/bookings/booking-events';
-import type { BookingsRepository } from '../modules/bookings/bookings.repository';
-import type { DispatchService } from '../modules/dispatch/dispatch.service';
-import { searchingBookingsSet } from '../modules/dispatch/geo-sets';
+import type { Clock } from '../../lib/clock';
+import type { GeoIndex } from '../../platform/geo/geo-index.port';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { OutboxRelay } from '../../platform/outbox/outbox';
+import type { JobQueue } from '../../platform/queue/job-queue.port';
+import { BOOKING_STATUS_CHANGED } from './booking-events';
+import type { BookingsRepository } from './bookings.repository';
+import type { DispatchService } from '../dispatch/dispatch.service';
+import { searchingBookingsSet } from '../dispatch/geo-sets';
 import { activationJobId, BOOKING_ACTIVATE_JOB, type ActivationScheduler } from './booking-activation.job';
-import { expireUndispatchable, type DispatchFailureDeps } from './dispatch-wave.job';
+import { expireUndispatchable, type DispatchFailureDeps } from '../dispatch/dispatch-wave.job';
 
-export const BOOKING_LIFECYCLE_JOB = 'booking.lifecycle';
+export const BOOKING_LIFECYCLE = 'booking.lifecycle';
 
 export interface BookingLifecycleDeps extends DispatchFailureDeps {
   queue: JobQueue;
@@ -31,9 +31,9 @@ export interface BookingLifecycleDeps extends DispatchFailureDeps {
  * the event's last delivery, the booking expires instead of waiting for a
  * dispatch that would never come.
  */
-export function registerBookingLifecycleJob(deps: BookingLifecycleDeps): void {
-  deps.relay.consume(BOOKING_STATUS_CHANGED, BOOKING_LIFECYCLE_JOB, async (event, delivery) => {
-    const change = payloadOf(eventChecks.statusChanged, event.payload);
+export function registerBookingLifecycleConsumer(deps: BookingLifecycleDeps): void {
+  deps.relay.consume(BOOKING_STATUS_CHANGED, BOOKING_LIFECYCLE, async (event, delivery) => {
+    const change = event.payload;
     const booking = await deps.bookings.findById(deps.router.forId(change.bookingId).db, change.bookingId);
     if (booking === undefined) {
       return;
@@ -52,7 +52,7 @@ export function registerBookingLifecycleJob(deps: BookingLifecycleDeps): void {
             throw error;
           }
           await expireUndispatchable(deps, booking.id, error, {
-            name: BOOKING_LIFECYCLE_JOB,
+            name: BOOKING_LIFECYCLE,
             attempt: delivery.attempt,
           });
           return;
@@ -73,6 +73,6 @@ export function registerBookingLifecycleJob(deps: BookingLifecycleDeps): void {
     if (change.from === 'scheduled' && change.to === 'cancelled') {
       await deps.queue.remove(BOOKING_ACTIVATE_JOB, activationJobId(booking.id));
     }
-    // A driver who left the job is given back to the pool by the driver-jobs consumer (jobs/driver-jobs.job.ts).
+    // A driver who left the job is given back to the pool by the driver-jobs consumer (drivers/driver-jobs.consumer.ts).
   });
 }

@@ -1,16 +1,15 @@
-import type { Clock } from '../lib/clock';
-import type { Logger } from '../lib/logger';
-import { AppError } from '../lib/errors';
-import type { ShardRouter } from '../platform/db/shard-router';
-import type { JobQueue } from '../platform/queue/job-queue.port';
-import type { BookingRow, BookingsRepository } from '../modules/bookings/bookings.repository';
-import type { BookingsService } from '../modules/bookings/bookings.service';
+import { Type } from '@sinclair/typebox';
+import { Id } from '@loadline/contracts';
+import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
+import { AppError } from '../../lib/errors';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import { JobType, type JobQueue } from '../../platform/queue/job-queue.port';
+import type { BookingRow, BookingsRepository } from './bookings.repository';
+import type { BookingsService } from './bookings.service';
 
-export const BOOKING_ACTIVATE_JOB = 'booking.activate';
-
-export interface ActivationJob {
-  bookingId: string;
-}
+/** Starts the search of a scheduled booking when it is due. */
+export const BOOKING_ACTIVATE_JOB = new JobType('booking.activate', Type.Object({ bookingId: Id }));
 
 export function activationJobId(bookingId: string): string {
   return `activate-${bookingId}`;
@@ -42,12 +41,16 @@ export class ActivationScheduler {
 
   async schedule(booking: BookingRow, jobId = activationJobId(booking.id)): Promise<void> {
     const delayMs = Math.max(0, this.dueAt(booking) - this.deps.clock.now());
-    await this.deps.queue.enqueue(BOOKING_ACTIVATE_JOB, { bookingId: booking.id } satisfies ActivationJob, {
-      jobId,
-      delayMs,
-      attempts: 10,
-      backoffMs: 1000,
-    });
+    await this.deps.queue.enqueue(
+      BOOKING_ACTIVATE_JOB,
+      { bookingId: booking.id },
+      {
+        jobId,
+        delayMs,
+        attempts: 10,
+        backoffMs: 1000,
+      },
+    );
   }
 
   /** Starts the search if the booking is still scheduled and due; reschedules it if not yet due. */
@@ -109,7 +112,7 @@ export class ActivationScheduler {
 }
 
 export function registerBookingActivationJob(queue: JobQueue, scheduler: ActivationScheduler): void {
-  queue.process<ActivationJob>(BOOKING_ACTIVATE_JOB, (job) => scheduler.activate(job.data.bookingId), {
+  queue.process(BOOKING_ACTIVATE_JOB, (job) => scheduler.activate(job.data.bookingId), {
     concurrency: 4,
   });
 }

@@ -1,11 +1,7 @@
-import type { Logger } from '../lib/logger';
-import type { JobQueue } from '../platform/queue/job-queue.port';
-import type { BookingsService } from '../modules/bookings/bookings.service';
-import {
-  DISPATCH_WAVE_JOB,
-  type DispatchService,
-  type DispatchWaveJob,
-} from '../modules/dispatch/dispatch.service';
+import type { Logger } from '../../lib/logger';
+import type { JobQueue } from '../../platform/queue/job-queue.port';
+import type { BookingsService } from '../bookings/bookings.service';
+import { DISPATCH_WAVE_JOB, type DispatchService } from './dispatch.service';
 
 /** Why a booking expired when the work that would find it a driver failed for good. */
 export const DISPATCH_FAILED = 'dispatch_failed';
@@ -59,7 +55,7 @@ export function registerDispatchWaveJob(
   dispatch: DispatchService,
   failures: DispatchFailureDeps,
 ): void {
-  queue.process<DispatchWaveJob>(
+  queue.process(
     DISPATCH_WAVE_JOB,
     async (job) => {
       try {

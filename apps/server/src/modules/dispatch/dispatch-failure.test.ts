@@ -2,15 +2,15 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BookingEvent } from '@loadline/contracts';
-import type { LoadlineApp } from '../app';
-import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../modules/bookings/booking-events';
-import { BookingsRepository } from '../modules/bookings/bookings.repository';
-import type { OutboxConsumer, OutboxDelivery } from '../platform/outbox/outbox';
-import { bearer } from '../../test/support/factories';
-import { CITY, book, newCustomer, offset, waitForStatus } from '../../test/support/fleet';
-import { TestEnvironment } from '../../test/support/test-env';
-import { tier } from '../../test/support/tier';
-import { registerBookingLifecycleJob } from './booking-lifecycle.job';
+import type { LoadlineApp } from '../../app';
+import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../bookings/booking-events';
+import { BookingsRepository } from '../bookings/bookings.repository';
+import type { OutboxConsumer, OutboxDelivery } from '../../platform/outbox/outbox';
+import { bearer } from '../../../test/support/factories';
+import { CITY, book, newCustomer, offset, waitForStatus } from '../../../test/support/fleet';
+import { TestEnvironment } from '../../../test/support/test-env';
+import { tier } from '../../../test/support/tier';
+import { registerBookingLifecycleConsumer } from '../bookings/booking-lifecycle.consumer';
 
 interface LogLine {
   level: number;
@@ -123,12 +123,14 @@ describe(`a booking whose lifecycle step fails for good (${tier})`, () => {
     app = await env.start({ logger: log.logger, roles: ['api'] });
     const { platform, services } = app;
     const consumers: OutboxConsumer[] = [];
-    registerBookingLifecycleJob({
+    registerBookingLifecycleConsumer({
       queue: platform.queue,
       relay: {
         consume: (topic, _name, handle) => {
-          if (topic === BOOKING_STATUS_CHANGED) {
-            consumers.push(handle);
+          if (topic.name === BOOKING_STATUS_CHANGED.name) {
+            consumers.push((event, delivery) =>
+              handle({ ...event, payload: topic.parse(event.payload) }, delivery),
+            );
           }
         },
       },
@@ -175,7 +177,7 @@ describe(`a booking whose lifecycle step fails for good (${tier})`, () => {
     };
     const event = {
       id: '1',
-      topic: BOOKING_STATUS_CHANGED,
+      topic: BOOKING_STATUS_CHANGED.name,
       aggregateId: booking.id,
       payload,
       createdAt: Date.now(),
@@ -200,12 +202,12 @@ describe(`a booking whose lifecycle step fails for good (${tier})`, () => {
       .execute();
     expect(
       outbox.map((entry) => {
-        const change = JSON.parse(entry.payload) as BookingStatusChanged;
+        const change = BOOKING_STATUS_CHANGED.parse(JSON.parse(entry.payload));
         return [entry.topic, change.from, change.to, change.actor.role];
       }),
     ).toEqual([
-      [BOOKING_STATUS_CHANGED, null, 'searching', 'customer'],
-      [BOOKING_STATUS_CHANGED, 'searching', 'expired', 'system'],
+      [BOOKING_STATUS_CHANGED.name, null, 'searching', 'customer'],
+      [BOOKING_STATUS_CHANGED.name, 'searching', 'expired', 'system'],
     ]);
     const alerts = log.lines.filter((line) => line.alert === true && line.bookingId === booking.id);
     expect(alerts.map((line) => [line.level, line.reason, line.msg])).toEqual([

@@ -1,29 +1,26 @@
-import type { Offer } from '@loadline/contracts';
-import type { ShardRouter } from '../platform/db/shard-router';
-import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
-import type { JobQueue } from '../platform/queue/job-queue.port';
-import { rooms, type Delivery, type RealtimeSink } from '../platform/realtime/realtime-sink.port';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { OutboxRelay } from '../../platform/outbox/outbox';
+import { rooms, type Delivery, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import {
   BOOKING_STATUS_CHANGED,
   OFFER_CREATED,
   OFFER_REVOKED,
-  eventChecks,
-  payloadOf,
   type BookingStatusChanged,
   type OfferCreated,
-} from '../modules/bookings/booking-events';
-import type { BookingPricing } from '../modules/bookings/bookings.service';
-import type { BookingsRepository } from '../modules/bookings/bookings.repository';
-import type { DriverPresence } from '../modules/drivers/driver-presence';
-import type { OffersRepository } from '../modules/dispatch/offers.repository';
-import { etaMinutes } from '../modules/bookings/eta';
-import type { DriversRepository } from '../modules/drivers/drivers.repository';
+  type OfferRevoked,
+} from './booking-events';
+import type { BookingPricing } from './bookings.service';
+import type { BookingsRepository } from './bookings.repository';
+import type { DriverPresence } from '../drivers/driver-presence';
+import { OFFER_PAYLOAD, type OffersRepository } from '../dispatch/offers.repository';
+import { etaMinutes } from './eta';
+import type { DriversRepository } from '../drivers/drivers.repository';
 
-export const REALTIME_PROJECTOR_JOB = 'realtime.project';
+/** The consumer that turns committed events into socket events. */
+export const REALTIME_PROJECTOR = 'realtime.project';
 
 export interface RealtimeProjectorDeps {
-  queue: JobQueue;
-  relay: OutboxRelay;
+  relay: Pick<OutboxRelay, 'consume'>;
   sink: RealtimeSink;
   router: ShardRouter;
   bookings: BookingsRepository;
@@ -52,42 +49,27 @@ export class RealtimeProjector {
   constructor(private readonly deps: RealtimeProjectorDeps) {}
 
   /**
-   * Booking rooms the event takes users out of. Applied before
-   * the event's deliveries, on every delivery of the event (leaving is
-   * idempotent). A late repeat cannot take out a driver who holds the booking
-   * again: a driver who released a booking is never offered it again.
+   * Booking rooms the change takes users out of. Applied before the change's
+   * deliveries, on every delivery of the event (leaving is idempotent). A late
+   * repeat cannot take out a driver who holds the booking again: a driver who
+   * released a booking is never offered it again.
    */
-  revocations(event: OutboxJob): { userId: string; bookingId: string }[] {
-    if (event.topic !== BOOKING_STATUS_CHANGED) {
-      return [];
-    }
-    const change = payloadOf(eventChecks.statusChanged, event.payload);
+  revocations(change: BookingStatusChanged): { userId: string; bookingId: string }[] {
     const driverId = driverWhoLeft(change);
     return driverId === null ? [] : [{ userId: driverId, bookingId: change.bookingId }];
   }
 
-  async project(event: OutboxJob): Promise<Delivery[]> {
-    switch (event.topic) {
-      case BOOKING_STATUS_CHANGED:
-        return this.bookingChanged(payloadOf(eventChecks.statusChanged, event.payload));
-      case OFFER_CREATED:
-        return this.offerCreated(payloadOf(eventChecks.offerCreated, event.payload));
-      case OFFER_REVOKED: {
-        const revoked = payloadOf(eventChecks.offerRevoked, event.payload);
-        return [
-          {
-            rooms: [rooms.driver(revoked.driverId)],
-            event: 'offerRevoked',
-            data: { bookingId: revoked.bookingId, reason: revoked.reason },
-          },
-        ];
-      }
-      default:
-        return [];
-    }
+  offerRevoked(revoked: OfferRevoked): Delivery[] {
+    return [
+      {
+        rooms: [rooms.driver(revoked.driverId)],
+        event: 'offerRevoked',
+        data: { bookingId: revoked.bookingId, reason: revoked.reason },
+      },
+    ];
   }
 
-  private async bookingChanged(change: BookingStatusChanged): Promise<Delivery[]> {
+  async bookingChanged(change: BookingStatusChanged): Promise<Delivery[]> {
     const audience = [rooms.booking(change.bookingId), rooms.user(change.customerId)];
     if (change.driverId !== null) {
       audience.push(rooms.driver(change.driverId));
@@ -135,7 +117,7 @@ export class RealtimeProjector {
     };
   }
 
-  private async offerCreated(created: OfferCreated): Promise<Delivery[]> {
+  async offerCreated(created: OfferCreated): Promise<Delivery[]> {
     const row = await this.deps.offers.find(
       this.deps.router.forId(created.driverId).db,
       created.driverId,
@@ -148,24 +130,32 @@ export class RealtimeProjector {
       {
         rooms: [rooms.driver(created.driverId)],
         event: 'bookingOffer',
-        data: JSON.parse(row.payload) as Offer,
+        data: OFFER_PAYLOAD.read(row.payload),
       },
     ];
   }
 }
 
-export function registerRealtimeProjectorJob(deps: RealtimeProjectorDeps): RealtimeProjector {
+export function registerRealtimeProjector(deps: RealtimeProjectorDeps): RealtimeProjector {
   const projector = new RealtimeProjector(deps);
-  for (const topic of [BOOKING_STATUS_CHANGED, OFFER_CREATED, OFFER_REVOKED]) {
-    deps.relay.consume(topic, REALTIME_PROJECTOR_JOB, async (event) => {
-      // First out of the room, then the event: nothing of what follows reaches a driver who left.
-      for (const { userId, bookingId } of projector.revocations(event)) {
-        deps.sink.revokeBooking(userId, bookingId);
-      }
-      for (const delivery of await projector.project(event)) {
-        deps.sink.deliver(delivery);
-      }
-    });
-  }
+  const send = (deliveries: Delivery[]) => {
+    for (const delivery of deliveries) {
+      deps.sink.deliver(delivery);
+    }
+  };
+  deps.relay.consume(BOOKING_STATUS_CHANGED, REALTIME_PROJECTOR, async (event) => {
+    // First out of the room, then the event: nothing of what follows reaches a driver who left.
+    for (const { userId, bookingId } of projector.revocations(event.payload)) {
+      deps.sink.revokeBooking(userId, bookingId);
+    }
+    send(await projector.bookingChanged(event.payload));
+  });
+  deps.relay.consume(OFFER_CREATED, REALTIME_PROJECTOR, async (event) =>
+    send(await projector.offerCreated(event.payload)),
+  );
+  deps.relay.consume(OFFER_REVOKED, REALTIME_PROJECTOR, (event) => {
+    send(projector.offerRevoked(event.payload));
+    return Promise.resolve();
+  });
   return projector;
 }

@@ -1,23 +1,22 @@
-import type { Clock } from '../lib/clock';
-import type { Logger } from '../lib/logger';
-import { retryOnConflict } from '../platform/db/db-errors';
-import type { Shard } from '../platform/db/shard-pool';
-import type { ShardRouter } from '../platform/db/shard-router';
-import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
+import type { Clock } from '../../lib/clock';
+import { retryOnConflict } from '../../platform/db/db-errors';
+import type { Shard } from '../../platform/db/shard-pool';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { OutboxEvent, OutboxRelay } from '../../platform/outbox/outbox';
 import {
   BOOKING_RATED,
   BOOKING_STATUS_CHANGED,
-  eventChecks,
-  readPayload,
-} from '../modules/bookings/booking-events';
-import type { BookingsRepository } from '../modules/bookings/bookings.repository';
-import { createdDelta, deliveredDeltas, ratingDelta } from '../modules/analytics/contributions';
+  type BookingRated,
+  type BookingStatusChanged,
+} from '../bookings/booking-events';
+import type { BookingsRepository } from '../bookings/bookings.repository';
+import { createdDelta, deliveredDeltas, ratingDelta } from './contributions';
 import {
   dayOf,
   type BookingDailyDelta,
   type DriverDailyDelta,
   type RollupsRepository,
-} from '../modules/analytics/rollups.repository';
+} from './rollups.repository';
 
 export const ANALYTICS_ROLLUP_JOB = 'analytics.rollup';
 
@@ -26,7 +25,6 @@ export interface AnalyticsRollupDeps {
   rollups: RollupsRepository;
   bookings: BookingsRepository;
   clock: Clock;
-  logger: Logger;
   /** Called after a change to the roll-ups commits (cache invalidation). */
   onChanged?: () => void;
 }
@@ -40,12 +38,8 @@ export interface AnalyticsRollupDeps {
 export class AnalyticsRollup {
   constructor(private readonly deps: AnalyticsRollupDeps) {}
 
-  async statusChanged(event: OutboxJob): Promise<void> {
-    const change = readPayload(eventChecks.statusChanged, event.payload);
-    if (change === null) {
-      this.deps.logger.error({ eventId: event.id }, 'malformed booking.status_changed event skipped');
-      return;
-    }
+  async statusChanged(event: OutboxEvent<BookingStatusChanged>): Promise<void> {
+    const change = event.payload;
     const bookingShard = this.deps.router.forId(change.bookingId);
     switch (change.to) {
       case 'delivered': {
@@ -78,12 +72,8 @@ export class AnalyticsRollup {
     }
   }
 
-  async rated(event: OutboxJob): Promise<void> {
-    const rated = readPayload(eventChecks.rated, event.payload);
-    if (rated === null) {
-      this.deps.logger.error({ eventId: event.id }, 'malformed booking.rated event skipped');
-      return;
-    }
+  async rated(event: OutboxEvent<BookingRated>): Promise<void> {
+    const rated = event.payload;
     await this.add(this.deps.router.forId(rated.driverId), event.id, 'rating', {
       driver: [ratingDelta(rated.driverId, rated.deliveredAt, rated.rating)],
     });
@@ -119,7 +109,7 @@ export class AnalyticsRollup {
   }
 }
 
-export function registerAnalyticsRollup(relay: OutboxRelay, rollup: AnalyticsRollup): void {
+export function registerAnalyticsRollup(relay: Pick<OutboxRelay, 'consume'>, rollup: AnalyticsRollup): void {
   relay.consume(BOOKING_STATUS_CHANGED, ANALYTICS_ROLLUP_JOB, (event) => rollup.statusChanged(event));
   relay.consume(BOOKING_RATED, ANALYTICS_ROLLUP_JOB, (event) => rollup.rated(event));
 }

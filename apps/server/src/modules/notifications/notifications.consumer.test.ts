@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Booking, NotificationEvent } from '@loadline/contracts';
-import type { LoadlineApp } from '../app';
-import { OUTBOX_JOB, type OutboxJob } from '../platform/outbox/outbox';
-import { RecordingSink, type Delivery } from '../platform/realtime/realtime-sink.port';
-import { BOOKING_STATUS_CHANGED } from '../modules/bookings/booking-events';
-import { createNotifications, type NotificationsModule } from '../modules/notifications/notifications.module';
-import { bearer, driverSignup, signInAdmin, signUp } from '../../test/support/factories';
-import { book, newCustomer } from '../../test/support/fleet';
-import { TestEnvironment } from '../../test/support/test-env';
-import { tier } from '../../test/support/tier';
-import { waitFor } from '../../test/support/wait';
-import { NOTIFICATIONS_BOOKING_JOB, notificationsJobHandler } from './notifications.job';
+import type { LoadlineApp } from '../../app';
+import { OUTBOX_JOB, type OutboxEvent } from '../../platform/outbox/outbox';
+import { RecordingSink, type Delivery } from '../../platform/realtime/realtime-sink.port';
+import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../bookings/booking-events';
+import { createNotifications, type NotificationsModule } from './notifications.module';
+import { bearer, driverSignup, signInAdmin, signUp } from '../../../test/support/factories';
+import { book, newCustomer } from '../../../test/support/fleet';
+import { TestEnvironment } from '../../../test/support/test-env';
+import { tier } from '../../../test/support/tier';
+import { waitFor } from '../../../test/support/wait';
 
-describe(`notifications.booking job (${tier})`, () => {
+describe(`notifications.booking consumer (${tier})`, () => {
   let env: TestEnvironment;
   let app: LoadlineApp;
   let sink: RecordingSink;
@@ -25,7 +24,7 @@ describe(`notifications.booking job (${tier})`, () => {
     app = await env.start({ roles: ['api'] });
     sink = new RecordingSink();
     notifications = createNotifications({ platform: app.platform, sink });
-    notifications.registerJobs();
+    notifications.startWorkers();
     admin = await signInAdmin(app);
   });
 
@@ -49,20 +48,20 @@ describe(`notifications.booking job (${tier})`, () => {
       .map((d) => ({ room: d.rooms.join(','), title: (d.data as NotificationEvent).title }));
   }
 
-  async function eventsOf(bookingId: string): Promise<OutboxJob[]> {
+  async function eventsOf(bookingId: string): Promise<OutboxEvent<BookingStatusChanged>[]> {
     const rows = await app.platform.router
       .forId(bookingId)
       .db.selectFrom('outbox')
       .selectAll()
       .where('aggregate_id', '=', bookingId)
-      .where('topic', '=', BOOKING_STATUS_CHANGED)
+      .where('topic', '=', BOOKING_STATUS_CHANGED.name)
       .orderBy('id')
       .execute();
     return rows.map((row) => ({
       id: row.id,
       topic: row.topic,
       aggregateId: row.aggregate_id,
-      payload: JSON.parse(row.payload) as unknown,
+      payload: BOOKING_STATUS_CHANGED.parse(JSON.parse(row.payload)),
       createdAt: row.created_at,
     }));
   }
@@ -170,13 +169,7 @@ describe(`notifications.booking job (${tier})`, () => {
     // The relay dedupes by event id; a crash between enqueue and marking the row sent enqueues it again.
     await app.platform.queue.enqueue(OUTBOX_JOB, event, { jobId: `again-${event.id}` });
     await settle();
-    await notificationsJobHandler({ service: notifications.service })({
-      id: 'by-hand',
-      name: NOTIFICATIONS_BOOKING_JOB,
-      data: event,
-      attempt: 2,
-      maxAttempts: 10,
-    });
+    await notifications.service.notifyFromBookingChange(event);
 
     expect(told(booking.id)).toEqual([{ room: `user:${customer.user.id}`, title: 'Booking scheduled' }]);
     expect((await notifications.service.list(customer.user.id, {})).items).toHaveLength(1);
@@ -184,21 +177,14 @@ describe(`notifications.booking job (${tier})`, () => {
 
   it('skips a malformed event instead of failing the job', async () => {
     const before = sink.delivered.length;
-    await expect(
-      notificationsJobHandler({ service: notifications.service })({
-        id: 'malformed',
-        name: NOTIFICATIONS_BOOKING_JOB,
-        data: {
-          id: '1',
-          topic: BOOKING_STATUS_CHANGED,
-          aggregateId: '1',
-          payload: { to: 'delivered' },
-          createdAt: 0,
-        },
-        attempt: 1,
-        maxAttempts: 10,
-      }),
-    ).resolves.toBeUndefined();
+    await app.platform.queue.enqueue(OUTBOX_JOB, {
+      id: '1',
+      topic: BOOKING_STATUS_CHANGED.name,
+      aggregateId: '1',
+      payload: { to: 'delivered' },
+      createdAt: 0,
+    });
+    await settle();
     expect(sink.delivered.length).toBe(before);
   });
 });

@@ -1,19 +1,13 @@
 import type { BookingStatus } from '@loadline/contracts';
-import type { Clock } from '../lib/clock';
-import type { Logger } from '../lib/logger';
-import { isUniqueViolation } from '../platform/db/db-errors';
-import type { ShardRouter } from '../platform/db/shard-router';
-import type { OutboxJob, OutboxRelay } from '../platform/outbox/outbox';
-import {
-  BOOKING_STATUS_CHANGED,
-  eventChecks,
-  readPayload,
-  type BookingStatusChanged,
-} from '../modules/bookings/booking-events';
-import type { DriverClaimsRepository } from '../modules/dispatch/driver-claims.repository';
-import type { DriverPresence } from '../modules/drivers/driver-presence';
-import type { DriverJobsRepository } from '../modules/drivers/driver-jobs.repository';
-import { coordinates, type JobRoute } from '../modules/drivers/drivers.presenter';
+import type { Clock } from '../../lib/clock';
+import { isUniqueViolation } from '../../platform/db/db-errors';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { OutboxRelay } from '../../platform/outbox/outbox';
+import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../bookings/booking-events';
+import type { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
+import type { DriverPresence } from './driver-presence';
+import type { DriverJobsRepository } from './driver-jobs.repository';
+import { coordinates, type JobRoute } from './drivers.presenter';
 
 /** Queue job fed by the outbox relay with every `booking.status_changed` event. */
 export const DRIVER_JOBS_SYNC = 'driver-jobs.sync';
@@ -32,7 +26,6 @@ export interface DriverJobsSyncDeps {
   claims: DriverClaimsRepository;
   presence: DriverPresence;
   clock: Clock;
-  logger: Logger;
 }
 
 /**
@@ -56,15 +49,7 @@ export interface DriverJobsSyncDeps {
 export class DriverJobsSync {
   constructor(private readonly deps: DriverJobsSyncDeps) {}
 
-  async handle(event: OutboxJob): Promise<void> {
-    const change = readPayload(eventChecks.statusChanged, event.payload);
-    if (change === null) {
-      this.deps.logger.error(
-        { eventId: event.id, topic: event.topic },
-        'malformed booking.status_changed event skipped',
-      );
-      return;
-    }
+  async handle(change: BookingStatusChanged): Promise<void> {
     const driverId = change.driverId;
     if (driverId === null) {
       return;
@@ -134,6 +119,6 @@ export class DriverJobsSync {
 }
 
 /** Consumes `booking.status_changed` in this process (worker role). */
-export function registerDriverJobsSync(relay: OutboxRelay, sync: DriverJobsSync): void {
-  relay.consume(BOOKING_STATUS_CHANGED, DRIVER_JOBS_SYNC, (event) => sync.handle(event));
+export function registerDriverJobsSync(relay: Pick<OutboxRelay, 'consume'>, sync: DriverJobsSync): void {
+  relay.consume(BOOKING_STATUS_CHANGED, DRIVER_JOBS_SYNC, (event) => sync.handle(event.payload));
 }
