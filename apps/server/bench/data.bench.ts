@@ -1,3 +1,8 @@
+/**
+ * The data bench in one file: it sets up, runs and reports each phase (signups, bulk generation, analytics reads) against
+ * one shared environment, and the phases' figures are printed together; split by phase it would pass the environment
+ * and the timings through every file for nothing.
+ */
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,8 @@
+/**
+ * The HTTP bench's coordinator: environment, the per-route work budget (CPU, Redis round trips, SQL statements per
+ * request), the mix and the bare ceiling, measured in one run so their ratio is fair. The route mix itself is in
+ * http/mix.ts.
+ */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

@@ -1,3 +1,8 @@
+/**
+ * The realtime bench's coordinator: it starts the server, the load-generator processes and the baseline, and gathers
+ * their figures into one report. Longer than ~400 lines because the baseline (bare Socket.IO + GEOADD) is measured by
+ * the same steps as the platform, side by side, so the two stay comparable.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

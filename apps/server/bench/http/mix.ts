@@ -1,3 +1,7 @@
+/**
+ * The HTTP bench's request mix: every route it drives, with the data each needs, in one table so the mix's proportions
+ * are read in one place.
+ */
 import type autocannon from 'autocannon';
 import type { Booking, Offer, Quote, VehicleType } from '@loadline/contracts';
 import { mapConcurrent, type ApiClient } from '../support/api';

@@ -8,6 +8,8 @@
  *
  * It stops by itself: the run ends at the time the parent gave, and a client
  * that hears nothing from its parent (or sees its stdin close) exits.
+ * Longer than ~400 lines: the pinging, the matching and the counting share
+ * the per-socket state, which one file keeps private.
  */
 import fs from 'node:fs';
 import * as hdr from 'hdr-histogram-js';

@@ -1,3 +1,7 @@
+/**
+ * What a hostile or broken client sends, at the raw HTTP level: every case must get the error envelope and change
+ * nothing. One file so the list of refused inputs is read in one place.
+ */
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';

@@ -1,3 +1,7 @@
+/**
+ * The socket gateway's contract, end to end: handshake, rooms, client events, recovery and revocation. One file,
+ * because every case shares one started app and sockets, which are costly to start.
+ */
 import { io as connect, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type {

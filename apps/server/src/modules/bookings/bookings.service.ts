@@ -91,7 +91,13 @@ export interface CreateResult {
   replayed: boolean;
 }
 
-/** Bookings: creation (with idempotency), reads, cancellation and every status change. */
+/**
+ * Bookings: creation (with idempotency), reads, cancellation and every status
+ * change. Every move of a booking goes through `transition` and `recordChange`
+ * here (state machine, seq, event row, outbox event in one transaction), and
+ * every read through `readable` (who may see it); keeping both in one class is
+ * why it runs past ~400 lines.
+ */
 export class BookingsService {
   constructor(private readonly deps: BookingsServiceDeps) {}
 

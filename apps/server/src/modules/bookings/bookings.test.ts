@@ -1,3 +1,7 @@
+/**
+ * Bookings through the public API: creation and idempotency, reads, cancellation, the driver's moves, ratings,
+ * scheduling. One file, because the cases share one started app, which is costly to start.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Booking, BookingEvent, Quote, Tracking } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';

@@ -1,3 +1,7 @@
+/**
+ * The driver's job history kept from booking events: order, repeats and releases. One file, because the cases share
+ * one started app.
+ */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuthResponse, BookingStatus, DriverJob } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';

@@ -1,3 +1,7 @@
+/**
+ * Notifications end to end (stored, listed, marked read, sent live) in both tiers. One file, because the cases share
+ * one started app and its users.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthResponse, ErrorEnvelope, Notification, NotificationEvent } from '@loadline/contracts';
 import type { FastifyInstance } from 'fastify';

@@ -1,3 +1,7 @@
+/**
+ * The JobQueue port's contract, run against both adapters. One suite in one file: the port's promises are read in one
+ * place, and an adapter passes all of them or is not an adapter.
+ */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/support/wait';
 import { Type } from '@sinclair/typebox';
