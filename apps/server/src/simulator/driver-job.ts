@@ -80,7 +80,7 @@ async function advance(job: Job, status: BookingStatus, deps: JobDeps): Promise<
     if (!(isApiError(error) && RECONCILE_CODES.has(error.code))) {
       throw error;
     }
-    const booking = await link.api.getBooking(link.token, job.bookingId);
+    const booking = await link.api.getBooking(link.session, job.bookingId);
     if (booking.status !== status) {
       if (!isActiveJobStatus(booking.status)) {
         throw new Interrupted(`booking ${job.bookingId} is ${booking.status}`);

@@ -1,5 +1,6 @@
 import type { BookingStatus, LocationUpdate } from '@loadline/contracts';
 import type { LoadlineApi } from './loadline-api';
+import type { SessionToken } from './sim-session';
 import type { SimSocket } from './sim-socket';
 
 /**
@@ -9,7 +10,7 @@ import type { SimSocket } from './sim-socket';
 export class DriverLink {
   constructor(
     readonly api: LoadlineApi,
-    readonly token: string,
+    readonly session: SessionToken,
     readonly socket: SimSocket,
   ) {}
 
@@ -17,7 +18,7 @@ export class DriverLink {
     if (this.socket.connected) {
       await this.socket.request('driverLocationUpdate', update);
     } else {
-      await this.api.sendLocation(this.token, update);
+      await this.api.sendLocation(this.session, update);
     }
   }
 
@@ -25,7 +26,7 @@ export class DriverLink {
     if (this.socket.connected) {
       await this.socket.request('bookingStatusChanged', { bookingId, status });
     } else {
-      await this.api.updateStatus(this.token, bookingId, status);
+      await this.api.updateStatus(this.session, bookingId, status);
     }
   }
 

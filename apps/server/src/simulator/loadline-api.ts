@@ -11,11 +11,14 @@ import type {
   QuoteRequest,
   SignupBody,
 } from '@loadline/contracts';
-import type { HttpClient } from './api-client';
+import { isApiError, type HttpClient, type RequestOptions } from './api-client';
+import type { SessionToken } from './sim-session';
 
 /**
  * The public REST routes the simulated people use, typed with the contract.
  * Answers are not validated: the server's own schemas already serialize them.
+ * A signed-in call the server answers 401 `unauthenticated` signs in again
+ * (`SessionToken.renew`) and is sent once more with the new token.
  */
 export class LoadlineApi {
   constructor(readonly http: HttpClient) {}
@@ -36,68 +39,90 @@ export class LoadlineApi {
     });
   }
 
-  logout(token: string): Promise<unknown> {
-    return this.http.request('POST', '/v1/auth/logout', { token, transientRetries: 1 });
+  /** Ends the session; a token the server no longer knows is ended already. */
+  async logout(token: string): Promise<void> {
+    try {
+      await this.http.request('POST', '/v1/auth/logout', { token, transientRetries: 1 });
+    } catch (error) {
+      if (!isApiError(error, 401, 'unauthenticated')) {
+        throw error;
+      }
+    }
   }
 
-  setAvailability(token: string, online: boolean): Promise<AvailabilityResponse> {
-    return this.http.request('PUT', '/v1/driver/availability', {
-      token,
+  setAvailability(session: SessionToken, online: boolean): Promise<AvailabilityResponse> {
+    return this.signedIn(session, 'PUT', '/v1/driver/availability', {
       body: { online },
       transientRetries: 2,
     });
   }
 
   /** HTTP fallback of the `driverLocationUpdate` socket event. */
-  sendLocation(token: string, update: LocationUpdate): Promise<LocationAccepted> {
-    return this.http.request('POST', '/v1/driver/location', { token, body: update, rateLimitRetries: 0 });
+  sendLocation(session: SessionToken, update: LocationUpdate): Promise<LocationAccepted> {
+    return this.signedIn(session, 'POST', '/v1/driver/location', { body: update, rateLimitRetries: 0 });
   }
 
   /** The driver's most recent jobs (to pick up an active one after a restart). */
-  async recentJobs(token: string): Promise<DriverJob[]> {
-    const page = await this.http.request<{ items: DriverJob[] }>('GET', '/v1/driver/jobs?limit=10', {
-      token,
+  async recentJobs(session: SessionToken): Promise<DriverJob[]> {
+    const page = await this.signedIn<{ items: DriverJob[] }>(session, 'GET', '/v1/driver/jobs?limit=10', {
       transientRetries: 2,
     });
     return page.items;
   }
 
-  acceptOffer(token: string, bookingId: string): Promise<Booking> {
-    return this.http.request('POST', `/v1/driver/offers/${bookingId}/accept`, { token, rateLimitRetries: 0 });
+  acceptOffer(session: SessionToken, bookingId: string): Promise<Booking> {
+    return this.signedIn(session, 'POST', `/v1/driver/offers/${bookingId}/accept`, { rateLimitRetries: 0 });
   }
 
-  rejectOffer(token: string, bookingId: string): Promise<unknown> {
-    return this.http.request('POST', `/v1/driver/offers/${bookingId}/reject`, { token });
+  rejectOffer(session: SessionToken, bookingId: string): Promise<unknown> {
+    return this.signedIn(session, 'POST', `/v1/driver/offers/${bookingId}/reject`);
   }
 
   /** HTTP fallback of the `bookingStatusChanged` socket event. */
-  updateStatus(token: string, bookingId: string, status: BookingStatus): Promise<Booking> {
-    return this.http.request('POST', `/v1/bookings/${bookingId}/status`, { token, body: { status } });
+  updateStatus(session: SessionToken, bookingId: string, status: BookingStatus): Promise<Booking> {
+    return this.signedIn(session, 'POST', `/v1/bookings/${bookingId}/status`, { body: { status } });
   }
 
-  quote(token: string, body: QuoteRequest): Promise<Quote> {
-    return this.http.request('POST', '/v1/quotes', { token, body, transientRetries: 2 });
+  quote(session: SessionToken, body: QuoteRequest): Promise<Quote> {
+    return this.signedIn(session, 'POST', '/v1/quotes', { body, transientRetries: 2 });
   }
 
   /** Retried with the same Idempotency-Key, so a lost answer never books twice. */
-  createBooking(token: string, body: CreateBookingBody, idempotencyKey: string): Promise<Booking> {
-    return this.http.request('POST', '/v1/bookings', {
-      token,
+  createBooking(session: SessionToken, body: CreateBookingBody, idempotencyKey: string): Promise<Booking> {
+    return this.signedIn(session, 'POST', '/v1/bookings', {
       body,
       headers: { 'idempotency-key': idempotencyKey },
       transientRetries: 2,
     });
   }
 
-  getBooking(token: string, bookingId: string): Promise<Booking> {
-    return this.http.request('GET', `/v1/bookings/${bookingId}`, { token, transientRetries: 2 });
+  getBooking(session: SessionToken, bookingId: string): Promise<Booking> {
+    return this.signedIn(session, 'GET', `/v1/bookings/${bookingId}`, { transientRetries: 2 });
   }
 
-  cancelBooking(token: string, bookingId: string, reason: string): Promise<Booking> {
-    return this.http.request('POST', `/v1/bookings/${bookingId}/cancel`, { token, body: { reason } });
+  cancelBooking(session: SessionToken, bookingId: string, reason: string): Promise<Booking> {
+    return this.signedIn(session, 'POST', `/v1/bookings/${bookingId}/cancel`, { body: { reason } });
   }
 
-  rateBooking(token: string, bookingId: string, rating: number): Promise<unknown> {
-    return this.http.request('POST', `/v1/bookings/${bookingId}/rating`, { token, body: { rating } });
+  rateBooking(session: SessionToken, bookingId: string, rating: number): Promise<unknown> {
+    return this.signedIn(session, 'POST', `/v1/bookings/${bookingId}/rating`, { body: { rating } });
+  }
+
+  /** A call with the session's token; on 401 `unauthenticated`, once more after signing in again. */
+  private async signedIn<T>(
+    session: SessionToken,
+    method: string,
+    path: string,
+    options: Omit<RequestOptions, 'token'> = {},
+  ): Promise<T> {
+    const token = session.token;
+    try {
+      return await this.http.request<T>(method, path, { ...options, token });
+    } catch (error) {
+      if (!isApiError(error, 401, 'unauthenticated')) {
+        throw error;
+      }
+      return this.http.request<T>(method, path, { ...options, token: await session.renew(token) });
+    }
   }
 }

@@ -1,7 +1,8 @@
 import type { AuthResponse, SignupBody, VehicleType } from '@loadline/contracts';
 import { isApiError } from './api-client';
 import type { LoadlineApi } from './loadline-api';
-import { SimSocket } from './sim-socket';
+import type { SessionToken } from './sim-session';
+import { SimSocket, type RenewFailed } from './sim-socket';
 import type { SimStats } from './sim-stats';
 
 /**
@@ -140,12 +141,20 @@ export async function openSession(
   }
 }
 
-/** Opens the person's socket; when that fails, the session just opened is ended rather than left behind. */
-export async function connectSession(api: LoadlineApi, token: string): Promise<SimSocket> {
+/**
+ * Opens the person's socket, which signs in again by itself when the server
+ * drops its session (`onRenewFailed` hears when that fails); when opening
+ * fails, the session just opened is ended rather than left behind.
+ */
+export async function connectSession(
+  api: LoadlineApi,
+  session: SessionToken,
+  onRenewFailed: RenewFailed,
+): Promise<SimSocket> {
   try {
-    return await SimSocket.open(api.http.baseUrl, token);
+    return await SimSocket.open(api.http.baseUrl, session, onRenewFailed);
   } catch (error) {
-    await api.logout(token).catch(() => undefined);
+    await api.logout(session.token).catch(() => undefined);
     throw error;
   }
 }

@@ -11,7 +11,8 @@ import { AgentTasks } from './agent-tasks';
 import { isApiError } from './api-client';
 import { pointAtDistance, pointInArea, roundPoint } from './paths';
 import type { Random } from '../lib/random';
-import { connectSession, customerSignup, openSession } from './sim-accounts';
+import { connectSession, customerSignup } from './sim-accounts';
+import { SimSession } from './sim-session';
 import { GOODS, LOAD_KG, TRIP_KM } from './sim-settings';
 import type { SimSocket } from './sim-socket';
 
@@ -49,7 +50,7 @@ export class SimCustomer {
   private readonly tasks: AgentTasks;
   private readonly plans: Random;
   private readonly places: Random;
-  private token: string | null = null;
+  private session: SimSession | null = null;
   private socket: SimSocket | null = null;
   private readonly bookings = new Map<string, TrackedBooking>();
   /** Events that overtook the answer of the booking they are about (kept while a booking is being created). */
@@ -71,17 +72,16 @@ export class SimCustomer {
   }
 
   get ready(): boolean {
-    return this.token !== null && this.socket !== null;
+    return this.session !== null && this.socket !== null;
   }
 
   async start(): Promise<void> {
-    const session = await openSession(
-      this.ctx.api,
-      customerSignup(this.index, this.ctx.password),
-      this.ctx.stats,
+    const { api, stats } = this.ctx;
+    const session = await SimSession.open(api, customerSignup(this.index, this.ctx.password), stats);
+    this.session = session;
+    const socket = await connectSession(api, session, (error) =>
+      stats.error('sign in again', error, { customer: this.index }),
     );
-    this.token = session.token;
-    const socket = await connectSession(this.ctx.api, session.token);
     socket.socket.on('bookingStatusUpdated', (event) => this.onStatus(event));
     this.socket = socket;
   }
@@ -94,25 +94,25 @@ export class SimCustomer {
   async stop(): Promise<void> {
     await this.tasks.stop();
     this.socket?.close();
-    if (this.token !== null) {
+    if (this.session !== null) {
       try {
-        await this.ctx.api.logout(this.token);
+        await this.ctx.api.logout(this.session.token);
       } catch (error) {
         this.ctx.stats.error('logout', error, { customer: this.index });
       }
     }
   }
 
-  private requireToken(): string {
-    if (this.token === null) {
+  private requireSession(): SimSession {
+    if (this.session === null) {
       throw new Error('the customer has no session');
     }
-    return this.token;
+    return this.session;
   }
 
   private async bookTrip(): Promise<void> {
     const { api, stats, settings, area } = this.ctx;
-    const token = this.requireToken();
+    const session = this.requireSession();
     // Every draw up front, so one trip's plan never depends on how the last one went.
     const vehicleType = this.places.weighted(this.vehicleMix);
     const pickup = pointInArea(this.places, area);
@@ -137,7 +137,7 @@ export class SimCustomer {
     this.requests += 1;
     const idempotencyKey = `sim-${this.runId}-c${this.index}-${this.requests}`;
 
-    const quote = await api.quote(token, {
+    const quote = await api.quote(session, {
       pickup: roundPoint(pickup),
       dropoff: roundPoint(dropoff),
       vehicleType,
@@ -151,7 +151,7 @@ export class SimCustomer {
     this.creating += 1;
     let bookingId: string;
     try {
-      const booking = await api.createBooking(token, { quoteId: quote.id, goods }, idempotencyKey);
+      const booking = await api.createBooking(session, { quoteId: quote.id, goods }, idempotencyKey);
       bookingId = booking.id;
       stats.add('bookingsCreated');
       this.bookings.set(booking.id, {
@@ -181,7 +181,7 @@ export class SimCustomer {
       return;
     }
     try {
-      await this.ctx.api.cancelBooking(this.requireToken(), bookingId, 'Found another way to send it');
+      await this.ctx.api.cancelBooking(this.requireSession(), bookingId, 'Found another way to send it');
     } catch (error) {
       // A driver accepted (or it expired) in the meantime: too late to change one's mind.
       if (isApiError(error, 422)) {
@@ -229,7 +229,7 @@ export class SimCustomer {
       return;
     }
     try {
-      await this.ctx.api.rateBooking(this.requireToken(), bookingId, rating);
+      await this.ctx.api.rateBooking(this.requireSession(), bookingId, rating);
       this.ctx.stats.add('ratings');
     } catch (error) {
       if (isApiError(error, 404)) {

@@ -11,7 +11,8 @@ import { driveJob, type Job } from './driver-job';
 import { DriverLink } from './driver-link';
 import { pointAtDistance, pointInArea, withGpsNoise, type Point } from './paths';
 import type { Range, Random } from '../lib/random';
-import { connectSession, driverSignup, openSession, vehicleTypeOf } from './sim-accounts';
+import { connectSession, driverSignup, vehicleTypeOf } from './sim-accounts';
+import { SimSession } from './sim-session';
 import { CITY_SPEED_KMH } from './sim-settings';
 import { VehicleMotion } from './vehicle-motion';
 
@@ -82,12 +83,14 @@ export class SimDriver {
   /** Logs in (or signs up), connects, resumes a job left from an earlier run, and starts the shift. */
   async start(): Promise<void> {
     const { api, stats, settings } = this.ctx;
-    const auth = await openSession(api, driverSignup(this.index, this.ctx.password), stats);
+    const session = await SimSession.open(api, driverSignup(this.index, this.ctx.password), stats);
     // On a rerun the account keeps the vehicle it registered with.
-    const type = auth.user.driver?.vehicle.type ?? vehicleTypeOf(this.index);
-    const socket = await connectSession(api, auth.token);
+    const type = session.user.driver?.vehicle.type ?? vehicleTypeOf(this.index);
+    const socket = await connectSession(api, session, (error) =>
+      stats.error('sign in again', error, { driver: this.index }),
+    );
     this.session = {
-      link: new DriverLink(api, auth.token, socket),
+      link: new DriverLink(api, session, socket),
       motion: new VehicleMotion(
         this.startPoint,
         this.routes.in(CITY_SPEED_KMH[type]),
@@ -123,13 +126,13 @@ export class SimDriver {
     const { api, stats } = this.ctx;
     const { link } = this.session;
     try {
-      await api.setAvailability(link.token, false);
+      await api.setAvailability(link.session, false);
     } catch (error) {
       stats.error('go offline', error, { driver: this.index });
     }
     link.socket.close();
     try {
-      await api.logout(link.token);
+      await api.logout(link.session.token);
     } catch (error) {
       stats.error('logout', error, { driver: this.index });
     }
@@ -143,7 +146,7 @@ export class SimDriver {
   }
 
   private async resumeJob(): Promise<void> {
-    const jobs = await this.ctx.api.recentJobs(this.live().link.token);
+    const jobs = await this.ctx.api.recentJobs(this.live().link.session);
     const active = jobs.find((job) => isActiveJobStatus(job.status));
     if (active !== undefined) {
       this.ctx.stats.add('jobsResumed');
@@ -183,7 +186,7 @@ export class SimDriver {
     await this.ping();
     this.tasks.check();
     try {
-      await this.ctx.api.setAvailability(this.live().link.token, true);
+      await this.ctx.api.setAvailability(this.live().link.session, true);
     } catch (error) {
       if (isApiError(error, 403)) {
         this.ctx.logger.info({ driver: this.index, code: error.code }, 'simulated driver may not go online');
@@ -201,7 +204,7 @@ export class SimDriver {
     this.offer?.scope.abort();
     this.stopCruise();
     this.tasks.check();
-    await this.ctx.api.setAvailability(this.live().link.token, false);
+    await this.ctx.api.setAvailability(this.live().link.session, false);
   }
 
   // Idle driving ------------------------------------------------------------
@@ -318,7 +321,7 @@ export class SimDriver {
     scope: AbortSignal,
   ): Promise<void> {
     const { api, stats } = this.ctx;
-    const { token } = this.live().link;
+    const { session } = this.live().link;
     // A person reads the offer first; a revoked offer ends the wait.
     try {
       await this.tasks.sleep(delayMs, scope);
@@ -334,7 +337,7 @@ export class SimDriver {
         return;
       }
       try {
-        await api.rejectOffer(token, offer.bookingId);
+        await api.rejectOffer(session, offer.bookingId);
       } catch (error) {
         // The offer ended meanwhile: nothing left to decline.
         if (!isApiError(error, 409) && !isApiError(error, 404)) {
@@ -346,7 +349,7 @@ export class SimDriver {
     }
     let booking;
     try {
-      booking = await api.acceptOffer(token, offer.bookingId);
+      booking = await api.acceptOffer(session, offer.bookingId);
     } catch (error) {
       // booking_taken, offer_expired, driver_busy: the race the contract describes, not a failure.
       if (isApiError(error, 409)) {

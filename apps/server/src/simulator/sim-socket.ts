@@ -1,6 +1,7 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '@loadline/contracts';
 import { ApiError } from './api-client';
+import type { SessionToken } from './sim-session';
 
 export type LoadlineSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -19,17 +20,64 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   internal_error: 500,
 };
 
+/** Signing in again for a refused socket failed; the socket stays closed. */
+export type RenewFailed = (error: unknown) => void;
+
+/** Handshake refusals in a row, each after signing in again, before the socket gives up. */
+const MAX_REFUSALS = 3;
+
 /**
  * One person's Socket.IO connection, as the contract describes it: the
- * session token in `auth`, WebSocket only, reconnecting by itself.
+ * session token in `auth`, WebSocket only, reconnecting by itself. When the
+ * server ends the connection (its session was revoked) or refuses a
+ * reconnection's handshake with `unauthenticated`, it signs in again and
+ * reconnects with the new token.
  */
 export class SimSocket {
-  private constructor(readonly socket: LoadlineSocket) {}
+  private refusals = 0;
+  private closed = false;
+
+  private constructor(
+    readonly socket: LoadlineSocket,
+    private readonly session: SessionToken,
+    /** The token the latest handshake carried. */
+    private readonly handshake: { token: string },
+    private readonly onRenewFailed: RenewFailed,
+  ) {
+    socket.on('connect', () => {
+      this.refusals = 0;
+    });
+    socket.on('disconnect', (reason) => {
+      if (reason === 'io server disconnect') {
+        this.signInAgain();
+      }
+    });
+    socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
+      // The handshake middleware refused us: reconnecting with the same token would not help.
+      if (!socket.active && error.data?.code === 'unauthenticated') {
+        this.refusals += 1;
+        if (this.refusals <= MAX_REFUSALS) {
+          this.signInAgain();
+        } else {
+          onRenewFailed(new ApiError(401, 'unauthenticated', `socket refused: ${error.message}`));
+        }
+      }
+    });
+  }
 
   /** Connects and waits for the handshake; a refused token rejects with its error code. */
-  static async open(baseUrl: string, token: string): Promise<SimSocket> {
+  static async open(
+    baseUrl: string,
+    session: SessionToken,
+    onRenewFailed: RenewFailed = () => undefined,
+  ): Promise<SimSocket> {
+    const handshake = { token: session.token };
     const socket: LoadlineSocket = connect(baseUrl, {
-      auth: { token },
+      // Read at every (re)connection, so a reconnection carries the newest token.
+      auth: (send) => {
+        handshake.token = session.token;
+        send({ token: handshake.token });
+      },
       transports: ['websocket'],
       reconnection: true,
       reconnectionDelay: 500,
@@ -65,7 +113,7 @@ export class SimSocket {
         socket.off('connect_error', onError);
       }
     }
-    return new SimSocket(socket);
+    return new SimSocket(socket, session, handshake, onRenewFailed);
   }
 
   get connected(): boolean {
@@ -93,6 +141,21 @@ export class SimSocket {
   }
 
   close(): void {
+    this.closed = true;
     this.socket.disconnect();
+  }
+
+  private signInAgain(): void {
+    if (this.closed) {
+      return;
+    }
+    this.session.renew(this.handshake.token).then(
+      () => {
+        if (!this.closed) {
+          this.socket.connect();
+        }
+      },
+      (error: unknown) => this.onRenewFailed(error),
+    );
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../lib/logger';
 export const COUNTERS = [
   'accountsCreated',
   'accountsLoggedIn',
+  'reauthenticated',
   'quotes',
   'quotesDeclined',
   'bookingsCreated',

@@ -128,7 +128,8 @@ describe(`simulator against an in-process server (${tier})`, () => {
   }, 90_000);
 
   it("a socket with an unknown token is refused with the server's code, not retried forever", async () => {
-    const refused = await SimSocket.open(url, 'not-a-session').then(
+    const unknown = { token: 'not-a-session', renew: () => Promise.reject(new Error('no account')) };
+    const refused = await SimSocket.open(url, unknown).then(
       () => null,
       (error: unknown) => error,
     );
@@ -136,16 +137,23 @@ describe(`simulator against an in-process server (${tier})`, () => {
     expect(refused).toMatchObject({ status: 401, code: 'unauthenticated' });
   });
 
-  it('a rerun logs in to the same accounts, picks up jobs left open, and signs off cleanly', async () => {
+  /** Runs a fleet that books nothing: `whileOnline` once every driver is online, then stops it. */
+  async function runFleet(whileOnline: (sim: Simulator) => Promise<void>): Promise<SimSnapshot> {
     const sim = simulator(0);
     await sim.start();
     let last: SimSnapshot;
     try {
       await sim.whenReady();
       await waitFor(() => sim.snapshot().driversOnline === 3, 20_000, 50);
+      await whileOnline(sim);
     } finally {
       last = await sim.stop();
     }
+    return last;
+  }
+
+  it('a rerun logs in to the same accounts, picks up jobs left open, and signs off cleanly', async () => {
+    const last = await runFleet(() => Promise.resolve());
 
     noErrors(last);
     expect(last.accountsCreated).toBe(0);
@@ -155,6 +163,22 @@ describe(`simulator against an in-process server (${tier})`, () => {
     const drivers = await simDrivers();
     expect(drivers).toHaveLength(3);
     expect(drivers.filter((driver) => driver.online)).toEqual([]);
+  }, 60_000);
+
+  it('when the server revokes their sessions, the simulated people sign in again and carry on', async () => {
+    const last = await runFleet(async (sim) => {
+      // A password reset (to the same password) revokes every session of the account and closes its sockets.
+      const emails = [1, 2, 3].map((n) => `sim-driver-000${n}@loadline.test`);
+      emails.push('sim-customer-0001@loadline.test', 'sim-customer-0002@loadline.test');
+      for (const email of emails) {
+        await app.services.auth.resetPassword(email, password);
+      }
+      const pings = sim.snapshot().locationPings;
+      await waitFor(() => sim.snapshot().locationPings >= pings + 30, 20_000, 50);
+      await waitFor(() => sim.snapshot().reauthenticated === 5, 20_000, 50);
+    });
+    expect(Object.keys(last.errorKinds).filter((kind) => kind.includes('unauthenticated'))).toEqual([]);
+    expect((await simDrivers()).filter((driver) => driver.online)).toEqual([]);
   }, 60_000);
 
   it('a run with another password cannot use the accounts and says so, once per account', async () => {
