@@ -28,6 +28,14 @@ export function setStoredToken(token: string | null): void {
   }
 }
 
+/** Window event announcing that the server no longer knows the session (the session context drops it). */
+export const UNAUTHENTICATED_EVENT = 'loadline:unauthenticated';
+
+/** Tells the app the session is gone: a REST call or the socket handshake was refused with `unauthenticated`. */
+export function signalUnauthenticated(): void {
+  window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
+}
+
 /** Codes the client makes up itself: no answer at all, or an answer without a contract code. */
 export type ClientErrorCode = 'network_error' | 'unknown_error';
 
@@ -168,7 +176,7 @@ async function send<S extends RouteSpec>(spec: S, input: SendInput): Promise<Sta
   if (!response.ok) {
     const error = parseEnvelope(response.status, parsed);
     if (response.status === 401 && error.code === 'unauthenticated') {
-      window.dispatchEvent(new Event('loadline:unauthenticated'));
+      signalUnauthenticated();
     }
     throw error;
   }

@@ -1,6 +1,15 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { LoginBody, SignupBody, User } from '@loadline/contracts';
-import { api, ApiError, getStoredToken, setStoredToken } from './client';
+import { api, ApiError, getStoredToken, setStoredToken, UNAUTHENTICATED_EVENT } from './client';
+import { rememberReturnPath } from './return-path';
+
+export { homeFor, landingFor } from './return-path';
+
+/** Ends the local session after the server refused it, keeping the page to return to after login. */
+function dropRefusedSession(): void {
+  rememberReturnPath(window.location.pathname + window.location.search);
+  setStoredToken(null);
+}
 
 export type SessionState =
   | { status: 'loading' }
@@ -34,7 +43,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setSession({ status: 'signed_in', user: me.user, token });
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-        setStoredToken(null);
+        dropRefusedSession();
         setSession({ status: 'anonymous' });
       } else {
         setSession({
@@ -48,11 +57,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     void refresh();
     const onUnauthenticated = () => {
-      setStoredToken(null);
+      dropRefusedSession();
       setSession({ status: 'anonymous' });
     };
-    window.addEventListener('loadline:unauthenticated', onUnauthenticated);
-    return () => window.removeEventListener('loadline:unauthenticated', onUnauthenticated);
+    window.addEventListener(UNAUTHENTICATED_EVENT, onUnauthenticated);
+    return () => window.removeEventListener(UNAUTHENTICATED_EVENT, onUnauthenticated);
   }, [refresh]);
 
   const login = useCallback(async (body: LoginBody) => {
@@ -106,8 +115,4 @@ export function useUser(): User {
     throw new Error('useUser without a signed-in session');
   }
   return session.user;
-}
-
-export function homeFor(user: User): string {
-  return user.role === 'admin' ? '/admin' : user.role === 'driver' ? '/driver' : '/customer';
 }

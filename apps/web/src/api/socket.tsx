@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '@loadline/contracts';
+import { signalUnauthenticated } from './client';
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -37,11 +38,19 @@ export function SocketProvider({ token, children }: { token: string; children: R
       everConnected = true;
     };
     const onDisconnect = (reason: Socket.DisconnectReason) => {
-      setState(
-        reason === 'io client disconnect' || reason === 'io server disconnect' ? 'offline' : 'reconnecting',
-      );
+      if (reason === 'io server disconnect') {
+        // The server closes a socket whose session was revoked: reconnecting asks it whether the
+        // session still stands, and a refusal (below) returns the app to the login page.
+        setState('reconnecting');
+        created.connect();
+        return;
+      }
+      setState(reason === 'io client disconnect' ? 'offline' : 'reconnecting');
     };
-    const onConnectError = () => {
+    const onConnectError = (error: Error & { data?: { code?: string } }) => {
+      if (!created.active && error.data?.code === 'unauthenticated') {
+        signalUnauthenticated();
+      }
       setState(created.active ? (everConnected ? 'reconnecting' : 'connecting') : 'offline');
     };
     const onReconnectFailed = () => setState('offline');

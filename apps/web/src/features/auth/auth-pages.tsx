@@ -1,7 +1,7 @@
 import { useState, type SyntheticEvent } from 'react';
 import type { VehicleType } from '@loadline/contracts';
 import { errorMessage } from '../../api/client';
-import { homeFor, useSession } from '../../api/session';
+import { homeFor, landingFor, useSession } from '../../api/session';
 import { ErrorBanner } from '../../components/ui';
 import { VEHICLES } from '../../domain/vehicles';
 import { Link, navigate } from '../../router';
@@ -19,7 +19,8 @@ export function LoginPage() {
     setError(null);
     try {
       const user = await login({ email: email.trim(), password });
-      navigate(homeFor(user), true);
+      // Back to the page the user was on when the session ended, when it is in their area.
+      navigate(landingFor(user), true);
     } catch (caught) {
       setError(errorMessage(caught));
       setBusy(false);
