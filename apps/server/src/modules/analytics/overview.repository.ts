@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { ACTIVE_JOB_STATUSES } from '@loadline/contracts';
-import type { Executor } from '../users/users.repository';
+import type { Executor } from '../../platform/db/shard-pool';
 
 /** One shard's share of the admin overview. */
 export interface ShardFigures {

@@ -1,9 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { BookingDailyTable, Database, DriverDailyTable } from '../../platform/db/schema';
-import type { SqlDialectName } from '../../platform/db/shard-pool';
+import { sql } from 'kysely';
+import type { BookingDailyTable, DriverDailyTable } from '../../platform/db/schema';
+import type { Executor, SqlDialectName } from '../../platform/db/shard-pool';
 import type { BookingFacts } from './contributions';
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export const DAY_MS = 86_400_000;
 

@@ -8,7 +8,7 @@ import type {
   BookingsTable,
   IdempotencyKeysTable,
 } from '../../platform/db/schema';
-import type { Executor } from '../users/users.repository';
+import type { Executor } from '../../platform/db/shard-pool';
 
 /** `bookings.offered_to`: every driver offered the booking so far, in the order offered. */
 export const OFFERED_TO = new StoredJson('bookings.offered_to', Type.Array(Id));

@@ -3,7 +3,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Booking } from '@loadline/contracts';
 import type { Clock } from '../../lib/clock';
 import { errors } from '../../lib/errors';
-import type { Executor } from '../users/users.repository';
+import type { Executor } from '../../platform/db/shard-pool';
 import type { BookingsRepository } from './bookings.repository';
 
 /** How long a key holds: the contract promises 24 h. */

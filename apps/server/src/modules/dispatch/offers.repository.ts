@@ -3,7 +3,7 @@ import { Offer } from '@loadline/contracts';
 import { StoredJson } from '../../lib/message-kind';
 import { isUniqueViolation } from '../../platform/db/db-errors';
 import type { OfferStatus, OffersTable } from '../../platform/db/schema';
-import type { Executor } from '../users/users.repository';
+import type { Executor } from '../../platform/db/shard-pool';
 
 export type OfferRow = Selectable<OffersTable>;
 

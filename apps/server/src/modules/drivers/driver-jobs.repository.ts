@@ -5,7 +5,7 @@ import type {
   DriverJobsTable,
   OfferStatus,
 } from '../../platform/db/schema';
-import type { Executor } from '../users/users.repository';
+import type { Executor } from '../../platform/db/shard-pool';
 
 export type DriverJobRow = Selectable<DriverJobsTable>;
 

@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { DriversTable, VehiclesTable } from '../../platform/db/schema';
 import type { SqlDialectName } from '../../platform/db/shard-pool';
-import type { Executor } from '../users/users.repository';
+import type { Executor } from '../../platform/db/shard-pool';
 
 export type DriverRow = Selectable<DriversTable>;
 export type VehicleRow = Selectable<VehiclesTable>;

@@ -43,8 +43,8 @@ function fakes(options: { failPositionsOnce?: boolean } = {}) {
     },
   };
   const breadcrumbs = {
-    insertMany: (shard: Shard, rows: readonly BreadcrumbRow[]): Promise<void> => {
-      crumbCalls.push({ shard: shard.index, rows: rows.length });
+    insertMany: (db: unknown, _dialect: string, rows: readonly BreadcrumbRow[]): Promise<void> => {
+      crumbCalls.push({ shard: (db as { index: number }).index, rows: rows.length });
       crumbs.push(...rows);
       return Promise.resolve();
     },

@@ -153,7 +153,7 @@ export class LocationWriter implements LocationSink {
         const shardCrumbs = crumbsByShard.get(shard.index) ?? [];
         if (shardCrumbs.length > 0) {
           try {
-            await this.deps.breadcrumbs.insertMany(shard, shardCrumbs);
+            await this.deps.breadcrumbs.insertMany(shard.db, shard.dialect, shardCrumbs);
             written += shardCrumbs.length;
           } catch (error) {
             this.crumbs.push(...shardCrumbs);

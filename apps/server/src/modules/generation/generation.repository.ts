@@ -1,12 +1,11 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { isId } from '@loadline/contracts';
 import type { Database, GenerationJobsTable } from '../../platform/db/schema';
-import type { SqlDialectName } from '../../platform/db/shard-pool';
+import type { Executor, SqlDialectName } from '../../platform/db/shard-pool';
 import { sumBookingDeltas, sumDriverDeltas } from '../analytics/contributions';
 import { RollupsRepository } from '../analytics/rollups.repository';
 import type { PooledDriver, ShardBatch } from './chunk-plan';
 
-type Executor = Kysely<Database> | Transaction<Database>;
 export type GenerationJobRow = Selectable<GenerationJobsTable>;
 
 /** Columns holding 64-bit IDs: written as bare integers so they never pass through a double. */

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { isUniqueViolation } from '../../platform/db/db-errors';
 import type { NotificationsTable } from '../../platform/db/schema';
-import type { Executor } from '../users/users.repository';
+import type { Executor } from '../../platform/db/shard-pool';
 
 export type NotificationRow = Selectable<NotificationsTable>;
 

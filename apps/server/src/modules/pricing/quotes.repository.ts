@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { QuotesTable } from '../../platform/db/schema';
-import type { Executor } from '../users/users.repository';
+import type { Executor } from '../../platform/db/shard-pool';
 
 export type QuoteRow = Selectable<QuotesTable>;
 

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { BreadcrumbsTable } from '../../platform/db/schema';
-import type { Shard } from '../../platform/db/shard-pool';
+import type { SqlDialectName } from '../../platform/db/shard-pool';
+import type { Executor } from '../../platform/db/shard-pool';
 
 export type BreadcrumbRow = Selectable<BreadcrumbsTable>;
 
@@ -10,16 +11,16 @@ const CHUNK = 500;
 /** Drivers' paths during jobs, on the booking's shard. */
 export class BreadcrumbsRepository {
   /** Multi-row insert; a point already stored (same booking and time) is skipped. */
-  async insertMany(shard: Shard, rows: readonly BreadcrumbRow[]): Promise<void> {
+  async insertMany(db: Executor, dialect: SqlDialectName, rows: readonly BreadcrumbRow[]): Promise<void> {
     for (let start = 0; start < rows.length; start += CHUNK) {
       const chunk = rows.slice(start, start + CHUNK);
-      const insert = shard.db.insertInto('breadcrumbs').values(chunk);
-      await (shard.dialect === 'mysql' ? insert.ignore() : insert.orIgnore()).execute();
+      const insert = db.insertInto('breadcrumbs').values(chunk);
+      await (dialect === 'mysql' ? insert.ignore() : insert.orIgnore()).execute();
     }
   }
 
-  async forBooking(shard: Shard, bookingId: string): Promise<BreadcrumbRow[]> {
-    return shard.db
+  async forBooking(db: Executor, bookingId: string): Promise<BreadcrumbRow[]> {
+    return db
       .selectFrom('breadcrumbs')
       .selectAll()
       .where('booking_id', '=', bookingId)

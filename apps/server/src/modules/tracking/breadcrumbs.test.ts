@@ -64,10 +64,10 @@ describe(`breadcrumbs and last positions reach SQL in batches (${tier})`, () => 
     const shard = app.platform.router.forId(booking.id);
     const repository = new BreadcrumbsRepository();
     await waitFor(
-      async () => (await repository.forBooking(shard, booking.id)).length === points.length,
+      async () => (await repository.forBooking(shard.db, booking.id)).length === points.length,
       10_000,
     );
-    const crumbs = await repository.forBooking(shard, booking.id);
+    const crumbs = await repository.forBooking(shard.db, booking.id);
     expect(crumbs.map((crumb) => [crumb.at, crumb.lat, crumb.driver_id])).toEqual(
       points.map((point) => [Date.parse(point.at), point.lat, driver.user.id]),
     );

@@ -1,7 +1,7 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database, LookupDirectoryTable, UsersTable } from '../../platform/db/schema';
+import type { Selectable } from 'kysely';
+import type { LookupDirectoryTable, UsersTable } from '../../platform/db/schema';
+import type { Executor } from '../../platform/db/shard-pool';
 
-export type Executor = Kysely<Database> | Transaction<Database>;
 export type UserRow = Selectable<UsersTable>;
 export type LookupRow = Selectable<LookupDirectoryTable>;
 export type LookupKind = 'email' | 'plate';

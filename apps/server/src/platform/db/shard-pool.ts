@@ -1,7 +1,10 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema';
 
 export type SqlDialectName = 'mysql' | 'sqlite';
+
+/** Where a repository runs its SQL: a shard's pool, or a transaction open on it. */
+export type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface Shard {
   /** Position in the configured list; the shard map refers to shards by it. */
