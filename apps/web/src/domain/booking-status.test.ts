@@ -1,7 +1,6 @@
 import { BOOKING_STATUSES } from '@loadline/contracts';
 import { describe, expect, it } from 'vitest';
 import {
-  customerMayCancel,
   driverHeadsFor,
   isActiveJob,
   isTerminal,
@@ -51,16 +50,6 @@ describe('booking status facts', () => {
       ['delivered', null],
       ['cancelled', null],
       ['expired', null],
-    ]);
-  });
-
-  it('customers may cancel until the goods are collected', () => {
-    expect(BOOKING_STATUSES.filter(customerMayCancel)).toEqual([
-      'scheduled',
-      'searching',
-      'driver_assigned',
-      'en_route_to_pickup',
-      'arrived_at_pickup',
     ]);
   });
 
