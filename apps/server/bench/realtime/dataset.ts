@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Insertable } from 'kysely';
 import { createApp, type LoadlineApp } from '../../src/app';
 import type { Config } from '../../src/config/config';
-import { hashToken } from '../../src/modules/auth/authenticator';
+import { hashToken, newSessionToken } from '../../src/modules/auth/authenticator';
 import { hashPassword } from '../../src/lib/passwords';
 import type {
   Database,
@@ -131,7 +130,7 @@ async function build(app: LoadlineApp, options: DatasetOptions): Promise<Realtim
       created_at: now,
       updated_at: now,
     });
-    return { account: { id, email, role, token: randomBytes(32).toString('base64url') }, logical };
+    return { account: { id, email, role, token: newSessionToken(id).token }, logical };
   };
 
   const drivers: (Account & { home: Point })[] = [];

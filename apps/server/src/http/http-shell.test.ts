@@ -160,8 +160,8 @@ describe('route guard', () => {
     const authenticator = new Authenticator(
       {
         create: (hash, session) => Promise.resolve(void sessions.set(hash, session)),
-        get: (hash) => Promise.resolve(sessions.get(hash) ?? null),
-        revoke: (hash) => Promise.resolve(void sessions.delete(hash)),
+        get: (key) => Promise.resolve(sessions.get(key.tokenHash) ?? null),
+        revoke: (key) => Promise.resolve(void sessions.delete(key.tokenHash)),
         revokeAllForUser: () => Promise.resolve(0),
         ping: () => Promise.resolve(),
         close: () => Promise.resolve(),
@@ -169,13 +169,15 @@ describe('route guard', () => {
       clock,
       new OriginPolicy([]),
     );
-    sessions.set(hashToken('admin-token'), {
+    const adminToken = `1.${'a'.repeat(43)}`;
+    const driverToken = `2.${'d'.repeat(43)}`;
+    sessions.set(hashToken(adminToken), {
       userId: '1',
       role: 'admin',
       createdAt: 0,
       expiresAt: clock.now() + 1000,
     });
-    sessions.set(hashToken('driver-token'), {
+    sessions.set(hashToken(driverToken), {
       userId: '2',
       role: 'driver',
       createdAt: 0,
@@ -191,13 +193,13 @@ describe('route guard', () => {
 
     const admin = await server.inject({
       url: '/admin-only',
-      headers: { authorization: 'Bearer admin-token' },
+      headers: { authorization: `Bearer ${adminToken}` },
     });
     expect(admin.statusCode).toBe(200);
     expect(admin.json()).toEqual({ userId: '1' });
     const driver = await server.inject({
       url: '/admin-only',
-      headers: { authorization: 'Bearer driver-token' },
+      headers: { authorization: `Bearer ${driverToken}` },
     });
     expect(driver.statusCode).toBe(403);
     expect(driver.json()).toMatchObject({ error: { code: 'forbidden' } });
@@ -206,7 +208,7 @@ describe('route guard', () => {
     clock.advance(1000);
     const expired = await server.inject({
       url: '/admin-only',
-      headers: { authorization: 'Bearer admin-token' },
+      headers: { authorization: `Bearer ${adminToken}` },
     });
     expect(expired.statusCode).toBe(401);
     await server.close();

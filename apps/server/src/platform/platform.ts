@@ -33,7 +33,7 @@ import { closeRedis, createRedis } from './redis';
 import type { SessionStore } from './sessions/session-store.port';
 import { CachedSessionStore } from './sessions/cached-session-store';
 import { RedisSessionStore } from './sessions/redis-session-store';
-import { SqliteSessionStore } from './sessions/sqlite-session-store';
+import { SqlSessionStore } from './sessions/sql-session-store';
 
 /** Everything infrastructural a process needs, with the adapters its run mode calls for. */
 export interface Platform {
@@ -120,19 +120,14 @@ async function embeddedPlatform(
   closers.push(() => pool.close());
   const router = await shardMapFor(pool, options.migrate ?? true);
 
-  const sessionsDb = openPrivateSqlite(path.join(config.dataDir, 'sessions.sqlite'));
   const queueDb = openPrivateSqlite(path.join(config.dataDir, 'queue.sqlite'));
-  closers.push(() => {
-    sessionsDb.close();
-    return Promise.resolve();
-  });
   closers.push(() => {
     queueDb.close();
     return Promise.resolve();
   });
 
   const cache = new MemoryCache({ clock });
-  const sessions = new SqliteSessionStore(sessionsDb, clock);
+  const sessions = new SqlSessionStore(router, clock);
   const geo = new MemoryGeoIndex();
   const bus = new MemoryEventBus({ logger: logger.child({ module: 'bus' }) });
   const queue = new LocalJobQueue(queueDb, { clock, logger: logger.child({ module: 'queue' }) });
@@ -187,7 +182,14 @@ async function clusterPlatform(
   }
 
   const cache = new RedisCache(redis, config.redisPrefix);
-  const sessions = new RedisSessionStore(redis, config.redisPrefix, clock);
+  const durableSessions = new SqlSessionStore(router, clock);
+  const sessions = new RedisSessionStore({
+    redis,
+    prefix: config.redisPrefix,
+    durable: durableSessions,
+    logger: logger.child({ module: 'sessions' }),
+    clock,
+  });
   const geo = new RedisGeoIndex(redis, config.redisPrefix);
   const bus = new RedisEventBus(redisUrl, config.redisPrefix, { logger: logger.child({ module: 'bus' }) });
   const queue = new BullmqJobQueue({
@@ -195,8 +197,10 @@ async function clusterPlatform(
     prefix: config.redisPrefix,
     logger: logger.child({ module: 'queue' }),
   });
-  // Closed in reverse: the queue first, so running jobs still have the bus.
+  // Closed in reverse: the queue first, so running jobs still have the bus and sessions.
   closers.push(
+    () => durableSessions.close(),
+    () => sessions.close(),
     () => bus.close(),
     () => queue.close(),
   );

@@ -108,7 +108,7 @@ async function mayRecover(deps: GatewayDeps, data: unknown, held: readonly strin
   if (!isSocketData(data)) {
     return false;
   }
-  const session = await deps.sessions.get(data.tokenHash);
+  const session = await deps.sessions.get({ userId: data.userId, tokenHash: data.tokenHash });
   if (session === null || session.userId !== data.userId) {
     return false;
   }
@@ -222,7 +222,7 @@ export function registerGateway(deps: GatewayDeps): void {
     // handshake read the session before the revocation but joined that room after the close would
     // stay open, so read the session again now that it is in the room: either this read sees the
     // revocation, or the close, which follows the revocation, finds the socket.
-    deps.sessions.get(socket.data.tokenHash).then(
+    deps.sessions.get({ userId: socket.data.userId, tokenHash: socket.data.tokenHash }).then(
       (session) => {
         if (session === null) {
           socket.disconnect(true);

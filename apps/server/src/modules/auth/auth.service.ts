@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { AuthResponse, Role, SignupBody, User, VehicleInput } from '@loadline/contracts';
 import type { RateRule } from '../../config/config';
 import type { Clock } from '../../lib/clock';
@@ -17,7 +16,7 @@ import type { OutboxWriter } from '../../platform/outbox/outbox';
 import type { LoginThrottle } from '../../platform/rate-limit/login-throttle';
 import type { RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import type { SessionStore } from '../../platform/sessions/session-store.port';
-import { hashToken } from './authenticator';
+import { newSessionToken } from './authenticator';
 import type { DriversRepository } from '../drivers/drivers.repository';
 import { driverRow, vehicleRow } from '../drivers/driver-rows';
 import { VEHICLE_CAPACITY_KG, normalizePlate } from '../drivers/vehicle-catalog';
@@ -193,7 +192,7 @@ export class AuthService {
 
   /** Revokes the session; sockets opened with it are closed too. */
   async logout(userId: string, tokenHash: string): Promise<void> {
-    await this.deps.sessions.revoke(tokenHash);
+    await this.deps.sessions.revoke({ userId, tokenHash });
     await this.deps.onSessionRevoked?.(userId, tokenHash);
   }
 
@@ -218,9 +217,9 @@ export class AuthService {
   }
 
   private async openSession(userId: string, role: Role): Promise<string> {
-    const token = randomBytes(32).toString('base64url');
+    const { token, key } = newSessionToken(userId);
     const now = this.deps.clock.now();
-    await this.deps.sessions.create(hashToken(token), {
+    await this.deps.sessions.create(key.tokenHash, {
       userId,
       role,
       createdAt: now,

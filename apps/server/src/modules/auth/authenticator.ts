@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { Role } from '@loadline/contracts';
+import { isId, type Role } from '@loadline/contracts';
 import type { Clock } from '../../lib/clock';
 import { errors } from '../../lib/errors';
-import type { SessionStore } from '../../platform/sessions/session-store.port';
+import type { SessionKey, SessionStore } from '../../platform/sessions/session-store.port';
 import type { OriginPolicy } from './origin-policy';
 
 export interface AuthContext {
@@ -23,6 +23,28 @@ export const SESSION_COOKIE = 'sid';
 /** Sessions are stored under the token's SHA-256, so a leaked store holds no usable token. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
+}
+
+const TOKEN_PATTERN = /^(\d{1,19})\.([A-Za-z0-9_-]{43})$/;
+
+/**
+ * A new session token: `<user id>.<256 random bits, base64url>`. The user id
+ * routes to the shard that holds the session (ADR 0017); the secret makes it
+ * unguessable. Returns the token and the key it is stored under.
+ */
+export function newSessionToken(userId: string): { token: string; key: SessionKey } {
+  const token = `${userId}.${randomBytes(32).toString('base64url')}`;
+  return { token, key: { userId, tokenHash: hashToken(token) } };
+}
+
+/** The key of a presented token, or null when it is not a session token's shape. */
+export function sessionKeyOf(token: string): SessionKey | null {
+  const match = TOKEN_PATTERN.exec(token);
+  const userId = match?.[1];
+  if (userId === undefined || !isId(userId)) {
+    return null;
+  }
+  return { userId, tokenHash: hashToken(token) };
 }
 
 interface PresentedToken {
@@ -53,12 +75,12 @@ export class Authenticator {
 
   /** Resolves a token to its live session; 401 when unknown, revoked or expired. */
   async authenticate(token: string): Promise<AuthContext> {
-    const tokenHash = hashToken(token);
-    const session = await this.sessions.get(tokenHash);
-    if (session === null || session.expiresAt <= this.clock.now()) {
+    const key = sessionKeyOf(token);
+    const session = key === null ? null : await this.sessions.get(key);
+    if (key === null || session === null || session.expiresAt <= this.clock.now()) {
       throw errors.unauthenticated('The session is invalid or has expired.');
     }
-    return { userId: session.userId, role: session.role, tokenHash };
+    return { userId: session.userId, role: session.role, tokenHash: key.tokenHash };
   }
 
   /**

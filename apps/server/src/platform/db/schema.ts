@@ -275,6 +275,15 @@ export interface GenerationMarksTable {
   part: string;
 }
 
+/** A session on its user's shard, under the SHA-256 of its token (ADR 0017). */
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  role: 'customer' | 'driver' | 'admin';
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   shard_ranges: ShardRangesTable;
   lookup_directory: LookupDirectoryTable;
@@ -295,4 +304,5 @@ export interface Database {
   rollup_marks: RollupMarksTable;
   generation_jobs: GenerationJobsTable;
   generation_marks: GenerationMarksTable;
+  sessions: SessionsTable;
 }

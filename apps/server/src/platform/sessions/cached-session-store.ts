@@ -1,7 +1,7 @@
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { EventBus } from '../bus/event-bus.port';
-import type { Session, SessionStore } from './session-store.port';
+import type { Session, SessionKey, SessionStore } from './session-store.port';
 
 /** Bus channel announcing revocations so every process drops its cached copy. */
 export const SESSION_REVOKED_CHANNEL = 'sessions.revoked';
@@ -32,6 +32,8 @@ export class CachedSessionStore implements SessionStore {
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private unsubscribe: (() => Promise<void>) | null = null;
+  /** Counts revocations seen, so a lookup that began before one does not cache what it read. */
+  private revocations = 0;
   private closed = false;
 
   constructor(private readonly options: CachedSessionStoreOptions) {
@@ -51,16 +53,18 @@ export class CachedSessionStore implements SessionStore {
     await this.options.store.create(tokenHash, session);
   }
 
-  async get(tokenHash: string): Promise<Session | null> {
+  async get(key: SessionKey): Promise<Session | null> {
     this.assertOpen();
+    const { tokenHash } = key;
     const now = this.options.clock.now();
     const cached = this.entries.get(tokenHash);
     if (cached !== undefined && cached.until > now && cached.session.expiresAt > now) {
-      return cached.session;
+      return cached.session.userId === key.userId ? cached.session : null;
     }
     this.entries.delete(tokenHash);
-    const session = await this.options.store.get(tokenHash);
-    if (session !== null) {
+    const revocationsBefore = this.revocations;
+    const session = await this.options.store.get(key);
+    if (session !== null && this.revocations === revocationsBefore) {
       if (this.entries.size >= this.maxEntries) {
         // Oldest first: Map keeps insertion order.
         const oldest = this.entries.keys().next();
@@ -73,10 +77,13 @@ export class CachedSessionStore implements SessionStore {
     return session;
   }
 
-  async revoke(tokenHash: string): Promise<void> {
+  async revoke(key: SessionKey): Promise<void> {
     this.assertOpen();
+    const { tokenHash } = key;
     this.forget({ tokenHash });
-    await this.options.store.revoke(tokenHash);
+    await this.options.store.revoke(key);
+    // Again: a lookup here may have read the session while the store was revoking it.
+    this.forget({ tokenHash });
     await this.announce({ tokenHash });
   }
 
@@ -84,6 +91,7 @@ export class CachedSessionStore implements SessionStore {
     this.assertOpen();
     this.forget({ userId });
     const revoked = await this.options.store.revokeAllForUser(userId);
+    this.forget({ userId });
     await this.announce({ userId });
     return revoked;
   }
@@ -108,6 +116,7 @@ export class CachedSessionStore implements SessionStore {
   }
 
   private forget(revocation: Revocation): void {
+    this.revocations += 1;
     if (revocation.tokenHash !== undefined) {
       this.entries.delete(revocation.tokenHash);
     }

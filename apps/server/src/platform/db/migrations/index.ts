@@ -6,6 +6,7 @@ import * as driverJobsSeq from './0003-driver-jobs-seq';
 import * as notifications from './0004-notifications';
 import * as breadcrumbs from './0005-breadcrumbs';
 import * as scaleData from './0006-scale-data';
+import * as sessions from './0007-sessions';
 
 export interface ShardMigration {
   name: string;
@@ -20,4 +21,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0004-notifications', up: notifications.up },
   { name: '0005-breadcrumbs', up: breadcrumbs.up },
   { name: '0006-scale-data', up: scaleData.up },
+  { name: '0007-sessions', up: sessions.up },
 ];
