@@ -1,4 +1,5 @@
-import { haversineKm } from '@loadline/contracts';
+import { haversineKm, LocationUpdate } from '@loadline/contracts';
+import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { headingBetween, metersBetween, stepToward } from './geo';
 
@@ -38,6 +39,16 @@ describe('simulated GPS geometry', () => {
     expect(fix.position).toEqual(goal);
     expect(fix.heading).toBe(0);
     expect(fix.speedKmh).toBe(180);
+  });
+
+  it('never reports more than the contract allows when it lands on a goal just under one step away', () => {
+    const goal = { lat: 12.9716 + 110 / 111_226.3, lng: 77.5946 };
+    const fix = stepToward(bengaluru, goal, 120);
+    expect(fix.position).toEqual(goal);
+    expect(fix.speedKmh).toBe(300);
+    expect(
+      Value.Check(LocationUpdate, { ...fix.position, heading: fix.heading, speedKmh: fix.speedKmh }),
+    ).toBe(true);
   });
 
   it('stands still without a goal', () => {

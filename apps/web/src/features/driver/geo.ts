@@ -12,6 +12,14 @@ export function headingBetween(a: LatLng, b: LatLng): number {
   return (deg + 360) % 360;
 }
 
+/** The contract's cap on a reported speed (`LocationUpdate.speedKmh`). */
+const MAX_SPEED_KMH = 300;
+
+/** Whole km/h for covering `meters` in one second, within the contract's cap. */
+function speedOver(meters: number): number {
+  return Math.min(MAX_SPEED_KMH, Math.round(meters * 3.6));
+}
+
 export interface GpsFix {
   position: LatLng;
   /** Whole degrees 0..359; undefined when standing still without a goal. */
@@ -32,12 +40,12 @@ export function stepToward(from: LatLng, goal: LatLng | null, stepMeters: number
   const distance = metersBetween(from, goal);
   const heading = Math.round(headingBetween(from, goal)) % 360;
   if (distance <= stepMeters) {
-    return { position: { lat: goal.lat, lng: goal.lng }, heading, speedKmh: Math.round(distance * 3.6) };
+    return { position: { lat: goal.lat, lng: goal.lng }, heading, speedKmh: speedOver(distance) };
   }
   const f = stepMeters / distance;
   return {
     position: { lat: from.lat + (goal.lat - from.lat) * f, lng: from.lng + (goal.lng - from.lng) * f },
     heading,
-    speedKmh: Math.round(Math.min(300, stepMeters * 3.6)),
+    speedKmh: speedOver(stepMeters),
   };
 }
