@@ -5,8 +5,9 @@ import type { Authenticator } from './modules/auth/authenticator';
 import { createHttpServer, type HttpApp } from './http/http-server';
 import { createPlatform, type Platform } from './platform/platform';
 import { createAnalytics, type AnalyticsModule } from './modules/analytics/analytics.module';
+import { createAccounts } from './modules/accounts/accounts.module';
+import type { AccountsService } from './modules/accounts/accounts.service';
 import { createAuth } from './modules/auth/auth.module';
-import type { AuthService } from './modules/auth/auth.service';
 import { createGeneration, type GenerationModule } from './modules/generation/generation.module';
 import { USERS_LIST } from './modules/users/admin-users.service';
 import { BOOKINGS_LIST } from './modules/bookings/admin-bookings.service';
@@ -37,7 +38,7 @@ export interface CreateAppOptions {
 }
 
 export interface Services {
-  auth: AuthService;
+  auth: AccountsService;
   authenticator: Authenticator;
   pricing: PricingService;
   drivers: DriversModule;
@@ -87,8 +88,8 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     const sink = new SocketSink(sockets.io);
     metrics.trackSockets(has('realtime') ? () => sockets.io.engine.clientsCount : () => 0);
 
-    const auth = createAuth({ platform, config, sink });
-    const { authenticator, originPolicy } = auth;
+    const { authenticator, originPolicy } = createAuth(platform, config);
+    const accounts = createAccounts({ platform, config, sink });
     const drivers = createDrivers({ platform, sink });
     const pricing = createPricing(platform);
     const bookingCore = createBookingCore({
@@ -110,7 +111,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     });
     // In the order their routes register and their workers start.
     const modules: readonly LoadlineModule[] = [
-      auth,
+      accounts,
       drivers,
       pricing,
       bookingCore,
@@ -191,7 +192,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       io: sockets.io,
       platform,
       services: {
-        auth: auth.service,
+        auth: accounts.service,
         authenticator,
         pricing: pricing.service,
         drivers,

@@ -82,7 +82,7 @@ class ShardRows {
  * public signups, whose scrypt would take minutes for thousands of accounts:
  *
  * - users, drivers, vehicles and their lookup-directory rows (email, plate) as
- *   `AuthService.createAccount` lays them out, inserted many rows at a time,
+ *   `AccountsService.createAccount` lays them out, inserted many rows at a time,
  *   all with one password hash (so the accounts can log in);
  * - sessions written to the session store as login does;
  * - drivers online at a position around Bengaluru, their live copy rebuilt by
@@ -114,7 +114,7 @@ async function build(app: LoadlineApp, options: DatasetOptions): Promise<Realtim
   let started = performance.now();
   const newAccount = (role: Account['role'], index: number): { account: Account; logical: number } => {
     const email = `rt-${runTag}-${role === 'driver' ? 'd' : 'c'}${index}@loadline.test`;
-    // Same placement as AuthService.createAccount: the user lives where its email's directory row does.
+    // Same placement as AccountsService.createAccount: the user lives where its email's directory row does.
     const logical = router.logicalForKey(`email:${email}`);
     const shard = router.forLogical(logical);
     const id = ids.next(logical);

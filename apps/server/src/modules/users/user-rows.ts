@@ -2,7 +2,7 @@ import type { LookupKind, LookupRow, UserRow } from './users.repository';
 
 /**
  * The rows an account is written as, built in one place for signup
- * (AuthService) and bulk generation, so generated accounts cannot drift from
+ * (AccountsService) and bulk generation, so generated accounts cannot drift from
  * real ones.
  */
 

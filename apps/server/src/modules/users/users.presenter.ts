@@ -1,9 +1,14 @@
-import type { User } from '@loadline/contracts';
-import type { DriverWithVehicle } from '../drivers/drivers.repository';
+import type { User, VehicleType } from '@loadline/contracts';
 import type { UserRow } from './users.repository';
 
+/** A driver account's own facts, as the drivers repository reads them (flags are 0 or 1). */
+export interface DriverFacts {
+  vehicle: { id: string; type: VehicleType; plate: string; capacity_kg: number };
+  driver: { online: number; suspended: number };
+}
+
 /** The public shape of a user; never includes the password hash. */
-export function presentUser(row: UserRow, driver?: DriverWithVehicle): User {
+export function presentUser(row: UserRow, driver?: DriverFacts): User {
   const user: User = {
     id: row.id,
     email: row.email,

@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AuthResponse, ErrorEnvelope, LoginBody, MeResponse, SignupBody } from '@loadline/contracts';
-import { SESSION_COOKIE, callerOf, type Authenticator } from './authenticator';
+import { SESSION_COOKIE, callerOf, type Authenticator } from '../auth/authenticator';
 import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
-import type { AuthService } from './auth.service';
+import type { AccountsService } from './accounts.service';
 
-export interface AuthRoutesDeps {
-  auth: AuthService;
+export interface AccountsRoutesDeps {
+  auth: AccountsService;
   authenticator: Authenticator;
   sessionTtlSeconds: number;
   cookieSecure: boolean;
@@ -15,7 +15,7 @@ export interface AuthRoutesDeps {
 
 const routeErrors = errorResponses(400, 401, 403, 409, 429, 503);
 
-export function authRoutes(deps: AuthRoutesDeps) {
+export function accountsRoutes(deps: AccountsRoutesDeps) {
   return (root: FastifyInstance): Promise<void> => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const cookieOptions = {

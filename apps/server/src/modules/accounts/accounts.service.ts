@@ -16,7 +16,7 @@ import type { OutboxWriter } from '../../platform/outbox/outbox';
 import type { LoginThrottle } from '../../platform/rate-limit/login-throttle';
 import type { RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import type { SessionStore } from '../../platform/sessions/session-store.port';
-import { newSessionToken } from './authenticator';
+import { newSessionToken } from '../auth/authenticator';
 import type { DriversRepository } from '../drivers/drivers.repository';
 import { driverRow, vehicleRow } from '../drivers/driver-rows';
 import { VEHICLE_CAPACITY_KG, normalizePlate } from '../drivers/vehicle-catalog';
@@ -29,7 +29,7 @@ import { USER_SIGNED_UP } from '../users/user-events';
 /** A plate claim older than this whose driver never appeared was left by a crashed signup. */
 const ABANDONED_CLAIM_MS = 60_000;
 
-export interface AuthServiceDeps {
+export interface AccountsServiceDeps {
   router: ShardRouter;
   ids: IdGenerator;
   users: UsersRepository;
@@ -58,8 +58,8 @@ export interface NewAccount {
 }
 
 /** Accounts and sessions: signup, login, logout, and the current user. */
-export class AuthService {
-  constructor(private readonly deps: AuthServiceDeps) {}
+export class AccountsService {
+  constructor(private readonly deps: AccountsServiceDeps) {}
 
   async signup(body: SignupBody, ip: string): Promise<AuthResponse> {
     await this.deps.rateLimiter.consume(`signup:ip:${ip}`, this.deps.perIpLimit);
