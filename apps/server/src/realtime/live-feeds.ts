@@ -33,7 +33,7 @@ export interface LiveFeedsDeps {
  * drivers that changed since the last batch, and `metrics` when the overview
  * changes. Whichever worker holds the window's lead pushes; the others skip.
  * The overview is computed only while some admin is connected. When Redis
- * comes back empty, the leader refills the board and sends admins the whole map.
+ * comes back empty, one worker refills the board and sends admins the whole map.
  */
 export class LiveFeeds {
   private fleetTimer: NodeJS.Timeout | null = null;
@@ -67,10 +67,12 @@ export class LiveFeeds {
 
   /** Sends the drivers changed since the last batch to fleet subscribers; true when something went out. */
   async pushFleet(): Promise<boolean> {
+    // Every worker looks, not only the leader: a worker's first look takes the map for whole, which
+    // holds only just after its own boot filled it, so it must come then and not when it first leads.
+    this.refillInBackground();
     if (!(await this.deps.board.tryLead(FLEET_BATCH_MS))) {
       return false;
     }
-    this.refillInBackground();
     const { changed, removed } = await this.deps.board.takeChanges();
     if (changed.length === 0 && removed.length === 0) {
       return false;
@@ -86,7 +88,7 @@ export class LiveFeeds {
   }
 
   /**
-   * Refills a board that was lost (or never filled) when this caller wins the
+   * Refills a board that was lost since this process first saw it when this caller wins the
    * claim, then sends fleet subscribers the whole map, so their maps drop what
    * went away meanwhile. True when it refilled.
    */

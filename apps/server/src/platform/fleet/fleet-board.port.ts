@@ -27,11 +27,12 @@ export interface FleetBoard {
   /** True for at most one caller per `windowMs` across every process: who pushes this window. */
   tryLead(windowMs: number): Promise<boolean>;
   /**
-   * A shared map is a copy that can be lost (Redis restarted or emptied). Until
-   * a lost (or never filled) map has been refilled, this hands one caller at a
-   * time a token (the claim lapses after `holdMs`), and null otherwise. The
-   * holder puts every driver back from the source of truth, then calls
-   * `completeRefill`. An in-process map is never lost and never asks for one.
+   * A shared map is a copy that can be lost (Redis restarted or emptied). Every
+   * process fills it from SQL as it boots, so the first call of a process finds
+   * it whole (and marks it so). Once a map this process has seen whole is lost,
+   * this hands one caller at a time a token (the claim lapses after `holdMs`),
+   * and null otherwise; the holder puts every driver back from the source of
+   * truth, then calls `completeRefill`. An in-process map is never lost.
    */
   claimRefill(holdMs: number): Promise<string | null>;
   /** Marks the map whole after a refill, unless the claim lapsed or the map was lost again meanwhile. */

@@ -53,7 +53,16 @@ describe.runIf(isCluster)('Redis fleet board across a Redis restart (cluster)', 
     expect((await board.takeChanges()).changed.map((entry) => entry.id).sort()).toEqual(['2', '3']);
   });
 
-  it('asks for one refill after Redis lost the map, and none once it is refilled', async () => {
+  it('takes the map for whole at its first look, asks for one refill after Redis lost it, and none once refilled', async () => {
+    const fresh = new RedisFleetBoard(redis, 'fleet-recovery-fresh:', 20);
+    expect(await fresh.claimRefill(60_000)).toBeNull();
+    expect(await fresh.claimRefill(60_000)).toBeNull();
+    await fresh.close();
+    // A process that boots later finds the map whole, as the first one marked it.
+    expect(await board.claimRefill(60_000)).toBeNull();
+
+    await server.restart();
+    await waitForRedis(redis, 10_000);
     const first = await board.claimRefill(60_000);
     expect(first).not.toBeNull();
     expect(await board.claimRefill(60_000)).toBeNull();

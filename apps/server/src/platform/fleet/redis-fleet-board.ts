@@ -10,12 +10,21 @@ import { mergeFleetEntry, type FleetBoard, type FleetChanges } from './fleet-boa
  * `fleet:refill` (who refills it). Taking the changes renames the two sets away
  * in one MULTI, so concurrent writers never lose a change.
  */
+/*
+ * 1: the map is whole (or, at this process's first look, taken to be: every
+ * process fills it from SQL as it boots); 2: claimed for a refill; 0: lost, and
+ * someone else is refilling it.
+ */
 const CLAIM_REFILL_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  return 0
+  return 1
+end
+if ARGV[3] == 'first' then
+  redis.call('SET', KEYS[1], '1')
+  return 1
 end
 if redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then
-  return 1
+  return 2
 end
 return 0`;
 
@@ -73,6 +82,8 @@ export class RedisFleetBoard implements FleetBoard {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Whether this process has looked at the whole-map marker yet. */
+  private looked = false;
 
   constructor(
     private readonly redis: Redis,
@@ -218,8 +229,17 @@ export class RedisFleetBoard implements FleetBoard {
 
   async claimRefill(holdMs: number): Promise<string | null> {
     const token = randomUUID();
-    const claimed = await this.redis.eval(CLAIM_REFILL_SCRIPT, 2, this.whole, this.refill, token, holdMs);
-    return claimed === 1 ? token : null;
+    const answer = await this.redis.eval(
+      CLAIM_REFILL_SCRIPT,
+      2,
+      this.whole,
+      this.refill,
+      token,
+      holdMs,
+      this.looked ? 'again' : 'first',
+    );
+    this.looked = true;
+    return answer === 2 ? token : null;
   }
 
   async completeRefill(token: string): Promise<void> {
