@@ -24,7 +24,7 @@ Commands:
                                         generate realistic records through the job queue,
                                         with a progress bar
   analytics rebuild                     recount the analytics roll-ups from the bookings
-                                        (stop the workers first)
+                                        (exact while the workers keep running)
   admin create --email E --password P [--name N]
                                         create an administrator account
   admin reset-password --email E [--password P]

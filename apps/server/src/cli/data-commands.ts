@@ -52,7 +52,7 @@ export async function generateCommand(config: Config, argv: string[]): Promise<v
   }
 }
 
-/** `loadline analytics rebuild`: recounts every roll-up from the bookings (stop the workers first). */
+/** `loadline analytics rebuild`: recounts every roll-up from the bookings; the workers keep running. */
 export async function analyticsCommand(config: Config, argv: string[]): Promise<void> {
   if (argv[0] !== 'rebuild') {
     throw new Error(`unknown analytics command "${argv[0] ?? ''}" (try: analytics rebuild)`);
@@ -60,10 +60,12 @@ export async function analyticsCommand(config: Config, argv: string[]): Promise<
   const app = await createApp({ config: { ...config, logLevel: 'warn' }, roles: [] });
   try {
     const started = Date.now();
-    const report = await app.services.analytics.rebuild((bookings) => {
-      if (process.stdout.isTTY) {
-        process.stdout.write(`\rrecounted ${bookings.toLocaleString('en-US')} bookings`);
-      }
+    const report = await app.services.analytics.rebuild({
+      onProgress: (bookings) => {
+        if (process.stdout.isTTY) {
+          process.stdout.write(`\rrecounted ${bookings.toLocaleString('en-US')} bookings`);
+        }
+      },
     });
     process.stdout.write(
       `${process.stdout.isTTY ? '\n' : ''}rebuilt the roll-ups from ${report.bookings.toLocaleString('en-US')} bookings ` +

@@ -1,4 +1,3 @@
-import type { Clock } from '../../lib/clock';
 import { retryOnConflict } from '../../platform/db/db-errors';
 import type { Shard } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
@@ -15,6 +14,7 @@ import {
   dayOf,
   type BookingDailyDelta,
   type DriverDailyDelta,
+  type RollupPart,
   type RollupsRepository,
 } from './rollups.repository';
 
@@ -24,16 +24,16 @@ export interface AnalyticsRollupDeps {
   router: ShardRouter;
   rollups: RollupsRepository;
   bookings: BookingsRepository;
-  clock: Clock;
   /** Called after a change to the roll-ups commits (cache invalidation). */
   onChanged?: () => void;
 }
 
 /**
- * Keeps the analytics roll-ups current from outbox events. Each part of an
- * event (the booking's day on the booking's shard, the driver's day on the
- * driver's shard) is added in one transaction with a mark naming the event,
- * so a redelivered event adds nothing twice.
+ * Keeps the analytics roll-ups current from outbox events. Each part of a
+ * booking an event brings (its creation, delivery, cancellation or expiry on
+ * the booking's shard, its trip and rating on the driver's) is added in one
+ * transaction with a claim on that part, so neither a redelivered event nor
+ * an event a rebuild has already counted from the booking's row adds twice.
  */
 export class AnalyticsRollup {
   constructor(private readonly deps: AnalyticsRollupDeps) {}
@@ -48,25 +48,45 @@ export class AnalyticsRollup {
           throw new Error(`booking ${change.bookingId} of a delivery was not found`);
         }
         const deltas = deliveredDeltas({ ...row, driver_id: change.driverId ?? row.driver_id });
-        await this.add(bookingShard, event.id, 'booking', { booking: [deltas.booking] });
+        await this.add(
+          bookingShard,
+          event.id,
+          { bookingId: change.bookingId, part: 'delivered' },
+          {
+            booking: [deltas.booking],
+          },
+        );
         if (deltas.driver !== null) {
-          await this.add(this.deps.router.forId(deltas.driver.driver_id), event.id, 'driver', {
-            driver: [deltas.driver],
-          });
+          await this.add(
+            this.deps.router.forId(deltas.driver.driver_id),
+            event.id,
+            { bookingId: change.bookingId, part: 'trip' },
+            { driver: [deltas.driver] },
+          );
         }
         break;
       }
       case 'cancelled':
       case 'expired':
-        await this.add(bookingShard, event.id, 'booking', {
-          booking: [{ day: dayOf(change.at), vehicle_type: change.vehicleType, [change.to]: 1 }],
-        });
+        await this.add(
+          bookingShard,
+          event.id,
+          { bookingId: change.bookingId, part: change.to },
+          {
+            booking: [{ day: dayOf(change.at), vehicle_type: change.vehicleType, [change.to]: 1 }],
+          },
+        );
         break;
       default:
         if (change.from === null) {
-          await this.add(bookingShard, event.id, 'booking', {
-            booking: [createdDelta({ vehicle_type: change.vehicleType, created_at: change.at })],
-          });
+          await this.add(
+            bookingShard,
+            event.id,
+            { bookingId: change.bookingId, part: 'created' },
+            {
+              booking: [createdDelta({ vehicle_type: change.vehicleType, created_at: change.at })],
+            },
+          );
         }
         break;
     }
@@ -74,24 +94,27 @@ export class AnalyticsRollup {
 
   async rated(event: OutboxEvent<BookingRated>): Promise<void> {
     const rated = event.payload;
-    await this.add(this.deps.router.forId(rated.driverId), event.id, 'rating', {
-      driver: [ratingDelta(rated.driverId, rated.deliveredAt, rated.rating)],
-    });
+    await this.add(
+      this.deps.router.forId(rated.driverId),
+      event.id,
+      { bookingId: rated.bookingId, part: 'rating' },
+      { driver: [ratingDelta(rated.driverId, rated.deliveredAt, rated.rating)] },
+    );
   }
 
   private async add(
     shard: Shard,
     eventId: string,
-    part: string,
+    part: { bookingId: string; part: RollupPart },
     change: {
       booking?: BookingDailyDelta[];
       driver?: DriverDailyDelta[];
     },
   ): Promise<void> {
-    const { rollups, clock } = this.deps;
+    const { rollups } = this.deps;
     const applied = await retryOnConflict(() =>
       shard.db.transaction().execute(async (trx) => {
-        if (!(await rollups.mark(trx, shard.dialect, eventId, part, clock.now()))) {
+        if (!(await rollups.claim(trx, shard.dialect, part, eventId))) {
           return false;
         }
         if (change.booking !== undefined) {

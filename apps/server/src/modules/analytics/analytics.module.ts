@@ -4,14 +4,14 @@ import { AnalyticsRollup, registerAnalyticsRollup } from './analytics-rollup.con
 import { BookingsRepository } from '../bookings/bookings.repository';
 import { analyticsRoutes } from './analytics.routes';
 import { AnalyticsService } from './analytics.service';
-import { rebuildRollups, type RebuildReport } from './rollup-rebuild';
+import { rebuildRollups, type RebuildOptions, type RebuildReport } from './rollup-rebuild';
 import { RollupsRepository } from './rollups.repository';
 
 /** `/v1/admin/analytics` (admins); keeps the roll-ups current from booking events (worker role). */
 export interface AnalyticsModule extends LoadlineModule {
   readonly service: AnalyticsService;
-  /** Recounts every roll-up from the bookings (maintenance; workers stopped). */
-  rebuild(onProgress?: (bookings: number) => void): Promise<RebuildReport>;
+  /** Recounts every roll-up from the bookings, exactly, while the consumers keep counting events (maintenance). */
+  rebuild(options?: RebuildOptions): Promise<RebuildReport>;
 }
 
 export function createAnalytics(
@@ -37,10 +37,9 @@ export function createAnalytics(
           router: platform.router,
           rollups,
           bookings: new BookingsRepository(),
-          clock: platform.clock,
         }),
       );
     },
-    rebuild: (onProgress) => rebuildRollups({ router: platform.router, rollups }, onProgress),
+    rebuild: (options) => rebuildRollups({ router: platform.router, rollups }, options),
   };
 }

@@ -5,6 +5,7 @@ import {
   DRIVER_COUNTERS,
   type BookingDailyDelta,
   type DriverDailyDelta,
+  type RollupPart,
 } from './rollups.repository';
 
 /** What a booking contributes to the roll-ups, whatever produced it. */
@@ -63,39 +64,71 @@ export function ratingDelta(driverId: string, deliveredAt: number, rating: numbe
   return { day: dayOf(deliveredAt), driver_id: driverId, rating_sum: rating, rating_count: 1 };
 }
 
-/** Everything one booking in its current state contributes (generation and rebuilds use this). */
-export function bookingContributions(facts: BookingFacts): {
-  booking: BookingDailyDelta[];
-  driver: DriverDailyDelta[];
+/** A part of a booking counted into `booking_daily`, on the booking's shard. */
+export type BookingPart = Exclude<RollupPart, DriverPart>;
+/** A part of a booking counted into `driver_daily` (and the driver's rating), on the driver's shard. */
+export type DriverPart = Extract<RollupPart, 'trip' | 'rating'>;
+
+/**
+ * The parts one booking in its current state contributes, each named: an outbox
+ * consumer counting an event and a rebuild reading the row claim the same name,
+ * so each part is counted once whichever comes first.
+ */
+export function bookingParts(facts: BookingFacts): {
+  booking: { part: BookingPart; delta: BookingDailyDelta }[];
+  driver: { part: DriverPart; delta: DriverDailyDelta }[];
 } {
-  const booking: BookingDailyDelta[] = [createdDelta(facts)];
-  const driver: DriverDailyDelta[] = [];
+  const booking: { part: BookingPart; delta: BookingDailyDelta }[] = [
+    { part: 'created', delta: createdDelta(facts) },
+  ];
+  const driver: { part: DriverPart; delta: DriverDailyDelta }[] = [];
   switch (facts.status) {
     case 'delivered': {
       const delivered = deliveredDeltas(facts);
-      booking.push(delivered.booking);
+      booking.push({ part: 'delivered', delta: delivered.booking });
       if (delivered.driver !== null) {
-        driver.push(delivered.driver);
+        driver.push({ part: 'trip', delta: delivered.driver });
         if (facts.rating !== null && facts.driver_id !== null) {
-          driver.push(ratingDelta(facts.driver_id, facts.delivered_at ?? facts.updated_at, facts.rating));
+          driver.push({
+            part: 'rating',
+            delta: ratingDelta(facts.driver_id, facts.delivered_at ?? facts.updated_at, facts.rating),
+          });
         }
       }
       break;
     }
     case 'cancelled':
       booking.push({
-        day: dayOf(facts.cancelled_at ?? facts.updated_at),
-        vehicle_type: facts.vehicle_type,
-        cancelled: 1,
+        part: 'cancelled',
+        delta: {
+          day: dayOf(facts.cancelled_at ?? facts.updated_at),
+          vehicle_type: facts.vehicle_type,
+          cancelled: 1,
+        },
       });
       break;
     case 'expired':
-      booking.push({ day: dayOf(facts.updated_at), vehicle_type: facts.vehicle_type, expired: 1 });
+      booking.push({
+        part: 'expired',
+        delta: { day: dayOf(facts.updated_at), vehicle_type: facts.vehicle_type, expired: 1 },
+      });
       break;
     default:
       break;
   }
   return { booking, driver };
+}
+
+/** Everything one booking in its current state contributes (generation uses this). */
+export function bookingContributions(facts: BookingFacts): {
+  booking: BookingDailyDelta[];
+  driver: DriverDailyDelta[];
+} {
+  const parts = bookingParts(facts);
+  return {
+    booking: parts.booking.map((part) => part.delta),
+    driver: parts.driver.map((part) => part.delta),
+  };
 }
 
 /** Sums deltas with the same key, so a batch writes each roll-up row once. */

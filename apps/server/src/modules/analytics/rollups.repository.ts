@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { BookingDailyTable, DriverDailyTable } from '../../platform/db/schema';
+import type { BookingDailyTable, DriverDailyTable, RollupPartsTable } from '../../platform/db/schema';
 import type { Executor, SqlDialectName } from '../../platform/db/shard-pool';
 import type { BookingFacts } from './contributions';
 
@@ -37,6 +37,14 @@ export type BookingDailyDelta = Pick<BookingDailyTable, 'day' | 'vehicle_type'> 
 export type DriverDailyDelta = Pick<DriverDailyTable, 'day' | 'driver_id'> &
   Partial<Pick<DriverDailyTable, DriverCounter>>;
 
+/** A part of a booking the roll-ups count once (see `bookingParts`). */
+export type RollupPart = RollupPartsTable['part'];
+
+/** How a part is named in the sets `claimForRebuild` returns. */
+export function partKey(bookingId: string, part: RollupPart): string {
+  return `${bookingId}:${part}`;
+}
+
 /** Most rows one multi-row statement carries (SQLite caps bound parameters). */
 const ROWS_PER_STATEMENT = 500;
 
@@ -47,17 +55,52 @@ const ROWS_PER_STATEMENT = 500;
  * writers never lose each other's counts.
  */
 export class RollupsRepository {
-  /** Claims an event for one roll-up part; false when it was already counted. */
-  async mark(
+  /**
+   * Claims one part of a booking for the event that counts it; false when it
+   * was already counted (by this event before, or by a rebuild).
+   */
+  async claim(
     db: Executor,
     dialect: SqlDialectName,
+    part: { bookingId: string; part: RollupPart },
     eventId: string,
-    part: string,
-    now: number,
   ): Promise<boolean> {
-    const insert = db.insertInto('rollup_marks').values({ event_id: eventId, part, created_at: now });
+    const insert = db
+      .insertInto('rollup_parts')
+      .values({ booking_id: part.bookingId, part: part.part, event_id: eventId });
     const result = await (dialect === 'mysql' ? insert.ignore() : insert.orIgnore()).executeTakeFirst();
     return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  /**
+   * Claims parts of bookings for a rebuild and returns the ones this call
+   * claimed (as `bookingId:part`); the others were counted by an event since
+   * the rebuild emptied the shard. Call it in the transaction that adds their
+   * deltas, after `clear`: parts a rebuild claimed are those with no event.
+   */
+  async claimForRebuild(
+    db: Executor,
+    dialect: SqlDialectName,
+    parts: readonly { bookingId: string; part: RollupPart }[],
+  ): Promise<Set<string>> {
+    const claimed = new Set<string>();
+    for (let start = 0; start < parts.length; start += ROWS_PER_STATEMENT) {
+      const slice = parts.slice(start, start + ROWS_PER_STATEMENT);
+      const insert = db
+        .insertInto('rollup_parts')
+        .values(slice.map((part) => ({ booking_id: part.bookingId, part: part.part, event_id: null })));
+      await (dialect === 'mysql' ? insert.ignore() : insert.orIgnore()).execute();
+      const rows = await db
+        .selectFrom('rollup_parts')
+        .select(['booking_id', 'part'])
+        .where('booking_id', 'in', [...new Set(slice.map((part) => part.bookingId))])
+        .where('event_id', 'is', null)
+        .execute();
+      for (const row of rows) {
+        claimed.add(partKey(row.booking_id, row.part));
+      }
+    }
+    return claimed;
   }
 
   async addBookingDaily(
@@ -219,10 +262,21 @@ export class RollupsRepository {
     return answers;
   }
 
-  /** The facts roll-ups are built from, for a page of this shard's bookings in ID order. */
+  /** The highest booking ID on this shard now, or null when it has none. */
+  async lastBookingId(db: Executor): Promise<string | null> {
+    const row = await db
+      .selectFrom('bookings')
+      .select('id')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? null : row.id;
+  }
+
+  /** The facts roll-ups are built from, for a page of this shard's bookings in ID order, up to `lastId`. */
   async bookingFactsAfter(
     db: Executor,
-    afterId: string | null,
+    range: { afterId: string | null; lastId: string },
     limit: number,
   ): Promise<(BookingFacts & { id: string })[]> {
     let query = db
@@ -241,23 +295,25 @@ export class RollupsRepository {
         'updated_at',
         'rating',
       ])
+      .where('id', '<=', range.lastId)
       .orderBy('id')
       .limit(limit);
-    if (afterId !== null) {
-      query = query.where('id', '>', afterId);
+    if (range.afterId !== null) {
+      query = query.where('id', '>', range.afterId);
     }
     return query.execute();
   }
 
-  async resetDriverRatings(db: Executor): Promise<void> {
-    await db.updateTable('drivers').set({ rating_sum: 0, rating_count: 0 }).execute();
-  }
-
-  /** Empties this shard's roll-ups and their marks (the first step of a rebuild). */
+  /**
+   * Empties this shard's roll-ups, the parts they counted and the drivers'
+   * all-time ratings (the first step of a rebuild). Run it in one transaction,
+   * so an event counted meanwhile is emptied with its part or kept with it.
+   */
   async clear(db: Executor): Promise<void> {
+    await db.deleteFrom('rollup_parts').execute();
     await db.deleteFrom('booking_daily').execute();
     await db.deleteFrom('driver_daily').execute();
-    await db.deleteFrom('rollup_marks').execute();
+    await db.updateTable('drivers').set({ rating_sum: 0, rating_count: 0 }).execute();
   }
 }
 

@@ -242,11 +242,12 @@ export interface DriverDailyTable {
   earnings: number;
 }
 
-/** Events a roll-up already counted, on the shard of the roll-up row (`part` names which). */
-export interface RollupMarksTable {
-  event_id: string;
-  part: string;
-  created_at: number;
+/** A part of a booking the roll-ups counted, on the shard of the roll-up row (ADR 0012). */
+export interface RollupPartsTable {
+  booking_id: string;
+  part: 'created' | 'delivered' | 'cancelled' | 'expired' | 'trip' | 'rating';
+  /** The event that counted it; null when a rebuild did. */
+  event_id: string | null;
 }
 
 /** A bulk generation job, on the shard its ID names. */
@@ -301,7 +302,7 @@ export interface Database {
   notifications: NotificationsTable;
   booking_daily: BookingDailyTable;
   driver_daily: DriverDailyTable;
-  rollup_marks: RollupMarksTable;
+  rollup_parts: RollupPartsTable;
   generation_jobs: GenerationJobsTable;
   generation_marks: GenerationMarksTable;
   sessions: SessionsTable;

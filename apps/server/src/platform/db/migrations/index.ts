@@ -7,6 +7,7 @@ import * as notifications from './0004-notifications';
 import * as breadcrumbs from './0005-breadcrumbs';
 import * as scaleData from './0006-scale-data';
 import * as sessions from './0007-sessions';
+import * as rollupParts from './0009-rollup-parts';
 
 export interface ShardMigration {
   name: string;
@@ -22,4 +23,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0005-breadcrumbs', up: breadcrumbs.up },
   { name: '0006-scale-data', up: scaleData.up },
   { name: '0007-sessions', up: sessions.up },
+  { name: '0009-rollup-parts', up: rollupParts.up },
 ];
