@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Coordinates, Id, Money, Timestamp } from './common';
 import { VehicleTypeSchema } from './auth';
-import { BookingStatusSchema } from './bookings';
+import { BookingStatusSchema, Goods } from './bookings';
 
 export const AvailabilityBody = Type.Object({ online: Type.Boolean() }, { additionalProperties: false });
 
@@ -39,8 +39,17 @@ export const Offer = Type.Object({
   distanceKm: Type.Number(),
   pickupDistanceKm: Type.Number(),
   expiresAt: Timestamp,
+  /** What to carry, when the customer said (offers made before it was added have none). */
+  goods: Type.Optional(Goods),
 });
 export type Offer = Static<typeof Offer>;
+
+/** Who to call about a job: its customer, on the driver's active job only. */
+export const JobCustomer = Type.Object({
+  name: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+});
+export type JobCustomer = Static<typeof JobCustomer>;
 
 export const DriverJob = Type.Object({
   bookingId: Id,
@@ -52,6 +61,8 @@ export const DriverJob = Type.Object({
   distanceKm: Type.Number(),
   assignedAt: Timestamp,
   completedAt: Type.Union([Timestamp, Type.Null()]),
+  /** Present while the job is active (from `driver_assigned` through `in_transit`), so the driver can call. */
+  customer: Type.Optional(JobCustomer),
 });
 export type DriverJob = Static<typeof DriverJob>;
 

@@ -8,3 +8,4 @@ export * from './admin';
 export * from './errors';
 export * from './lists';
 export * from './geo';
+export * from './client-config';

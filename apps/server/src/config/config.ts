@@ -117,6 +117,13 @@ export interface Config {
   /** Bearer token `/metrics` requires; null leaves it open (bind METRICS_PORT to a private interface instead). */
   readonly metricsToken: string | null;
   readonly webDistDir: string;
+  /** Map tiles the web app loads, served to it at run time by `GET /v1/config/client`. */
+  readonly map: {
+    /** Raster tile URL template; null (`MAP_TILE_URL=off`) leaves maps on their offline grid. */
+    readonly tileUrl: string | null;
+    readonly tileAttribution: string;
+    readonly tileMaxZoom: number;
+  };
   readonly shutdownTimeoutMs: number;
   readonly bodyLimitBytes: number;
 }
@@ -459,10 +466,29 @@ export function loadConfig(env: Env = process.env): Config {
       return raw;
     })(),
     webDistDir: path.resolve(text(env, 'WEB_DIST_DIR', path.join(repoRoot, 'apps/web/dist'))),
+    map: mapTiles(env),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     bodyLimitBytes: 64 * 1024,
   };
   return deepFreeze(config);
+}
+
+/** OpenStreetMap's standard tiles: free under its tile usage policy (light use, attribution shown). */
+const OSM_TILE_URL = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
+const OSM_ATTRIBUTION =
+  '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
+
+function mapTiles(env: Env): Config['map'] {
+  const raw = text(env, 'MAP_TILE_URL', OSM_TILE_URL);
+  const tileUrl = raw.toLowerCase() === 'off' ? null : url('MAP_TILE_URL', raw, ['http:', 'https:']);
+  if (tileUrl !== null && !['{z}', '{x}', '{y}'].every((part) => tileUrl.includes(part))) {
+    throw new ConfigError('MAP_TILE_URL', `must contain {z}, {x} and {y}, got "${raw}"`);
+  }
+  return {
+    tileUrl,
+    tileAttribution: text(env, 'MAP_TILE_ATTRIBUTION', tileUrl === OSM_TILE_URL ? OSM_ATTRIBUTION : ''),
+    tileMaxZoom: integer(env, 'MAP_TILE_MAX_ZOOM', 19, 1, 22),
+  };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -15,6 +15,7 @@ import { AppError, errors } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { envelopeOf, registerErrorHandling } from './error-handler';
 import { createMetrics, instrumentHttp, type Metrics } from './metrics';
+import { clientConfigRoutes } from './client-config.routes';
 import { opsRoutes } from './ops.routes';
 import { validatorCompiler } from './validation';
 
@@ -131,6 +132,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<{ app: Htt
       metricsToken: config.metricsToken,
     }),
   );
+
+  await app.register(clientConfigRoutes(config));
 
   await registerWebApp(app, config.webDistDir);
   return { app, metrics };

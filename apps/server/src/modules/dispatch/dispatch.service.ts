@@ -369,6 +369,7 @@ export class DispatchService {
       distanceKm: booking.distance_km,
       pickupDistanceKm: Math.round(candidate.distanceKm * 100) / 100,
       expiresAt: new Date(expiresAt).toISOString(),
+      ...(view.goods === null ? {} : { goods: view.goods }),
     };
     const db = this.deps.router.forId(candidate.driverId).db;
     const row: OfferRow = {

@@ -1,9 +1,11 @@
-import type { DriverJob, DriverStats } from '@loadline/contracts';
+import { isActiveJobStatus, type DriverJob, type DriverStats, type JobCustomer } from '@loadline/contracts';
 import { errors } from '../../lib/errors';
 import { isId } from '../../platform/db/ids';
 import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { DriverJobKey, DriverJobsRepository } from './driver-jobs.repository';
+import type { BookingsRepository } from '../bookings/bookings.repository';
+import type { UsersRepository } from '../users/users.repository';
 import { presentDriverJob } from './drivers.presenter';
 import type { DriversRepository } from './drivers.repository';
 
@@ -18,6 +20,9 @@ export interface DriverHistoryServiceDeps {
   jobs: DriverJobsRepository;
   /** The driver's rating. */
   drivers: DriversRepository;
+  /** The customer of an active job: the booking names them, on the booking's (the customer's) shard. */
+  bookings: BookingsRepository;
+  users: UsersRepository;
 }
 
 /** A driver's own history: the jobs it was assigned, and the stats they add up to. */
@@ -36,10 +41,24 @@ export class DriverHistoryService {
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
-      items: items.map(presentDriverJob),
+      items: await Promise.all(
+        items.map(async (row) => {
+          const job = presentDriverJob(row);
+          const customer = isActiveJobStatus(row.status) ? await this.customerOf(row.booking_id) : null;
+          return customer === null ? job : { ...job, customer };
+        }),
+      ),
       nextCursor:
         rows.length > limit && last !== undefined ? encodeCursor([last.assigned_at, last.booking_id]) : null,
     };
+  }
+
+  /** Name and phone of the booking's customer; null when either row is gone. */
+  private async customerOf(bookingId: string): Promise<JobCustomer | null> {
+    const db = this.deps.router.forId(bookingId).db;
+    const booking = await this.deps.bookings.findById(db, bookingId);
+    const user = booking === undefined ? undefined : await this.deps.users.findById(db, booking.customer_id);
+    return user === undefined ? null : { name: user.name, phone: user.phone };
   }
 
   /**

@@ -193,6 +193,8 @@ describe(`driver jobs consumer (${tier})`, () => {
           distanceKm: 12.5,
           assignedAt: iso(assignedAt),
           completedAt: null,
+          // An active job names its customer, so the driver can call.
+          customer: { name: customer.user.name, phone: customer.user.phone },
         },
       ],
       nextCursor: null,

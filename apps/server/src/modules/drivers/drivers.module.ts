@@ -14,6 +14,7 @@ import { driversRoutes } from './drivers.routes';
 import { FleetAdminService } from './fleet-admin.service';
 import { LocationWriter } from './location-writer';
 import { BreadcrumbsRepository } from '../tracking/breadcrumbs.repository';
+import { BookingsRepository } from '../bookings/bookings.repository';
 
 export interface DriversModuleDeps {
   platform: Pick<
@@ -81,11 +82,18 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
     clock: platform.clock,
     lists: platform.lists,
   });
-  const history = new DriverHistoryService({ router: platform.router, jobs, drivers });
+  const users = new UsersRepository();
+  const history = new DriverHistoryService({
+    router: platform.router,
+    jobs,
+    drivers,
+    bookings: new BookingsRepository(),
+    users,
+  });
   const fleetAdmin = new FleetAdminService({
     router: platform.router,
     drivers,
-    users: new UsersRepository(),
+    users,
     live,
     presence,
     sessions: platform.sessions,

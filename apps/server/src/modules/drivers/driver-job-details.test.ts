@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Booking, DriverJob } from '@loadline/contracts';
+import type { LoadlineApp } from '../../app';
+import { bearer, customerSignup, signUp } from '../../../test/support/factories';
+import { CITY, book, offset, onlineDriver, waitForOffer } from '../../../test/support/fleet';
+import { TestEnvironment } from '../../../test/support/test-env';
+import { tier } from '../../../test/support/tier';
+import { waitFor } from '../../../test/support/wait';
+
+async function jobsOf(app: LoadlineApp, token: string): Promise<DriverJob[]> {
+  const response = await app.http.inject({ url: '/v1/driver/jobs?limit=5', headers: bearer(token) });
+  expect(response.statusCode).toBe(200);
+  return response.json<{ items: DriverJob[] }>().items;
+}
+
+describe(`what a driver is told about a job (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('jobdetails', { env: { RATE_LIMITS: 'off' } });
+    app = await env.start();
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  it('offers carry the goods and weight; the active job names its customer and phone, a finished one does not', async () => {
+    const pickup = offset(CITY, 40);
+    const driver = await onlineDriver(app, { at: pickup });
+    const customer = await signUp(app, customerSignup({ name: 'Meera Rao', phone: '+91 98450 12345' }));
+    const booking = await book(app, customer.token, {
+      pickup,
+      goods: { description: 'Two sofas', weightKg: 85 },
+    });
+
+    const offer = await waitForOffer(app, driver.token, booking.id);
+    expect(offer.goods).toEqual({ description: 'Two sofas', weightKg: 85 });
+
+    const accepted = await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/offers/${booking.id}/accept`,
+      headers: bearer(driver.token),
+    });
+    expect(accepted.statusCode).toBe(200);
+    // The jobs list is kept by an event consumer: wait for the row.
+    let job: DriverJob | undefined;
+    await waitFor(async () => {
+      job = (await jobsOf(app, driver.token)).find((item) => item.bookingId === booking.id);
+      return job !== undefined;
+    }, 10_000);
+    expect(job?.customer).toEqual({ name: 'Meera Rao', phone: '+91 98450 12345' });
+
+    for (const status of [
+      'en_route_to_pickup',
+      'arrived_at_pickup',
+      'goods_collected',
+      'in_transit',
+      'delivered',
+    ]) {
+      const moved = await app.http.inject({
+        method: 'POST',
+        url: `/v1/bookings/${booking.id}/status`,
+        headers: bearer(driver.token),
+        payload: { status },
+      });
+      expect(moved.json<Booking>().status).toBe(status);
+    }
+    await waitFor(async () => {
+      job = (await jobsOf(app, driver.token)).find((item) => item.bookingId === booking.id);
+      return job?.status === 'delivered';
+    }, 10_000);
+    expect(job?.customer).toBeUndefined();
+  });
+});
