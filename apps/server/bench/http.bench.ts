@@ -37,6 +37,8 @@ export interface HttpBenchOptions {
   durationSeconds: number;
   connections: number;
   instances: number;
+  /** `start --processes` of each instance: worker processes behind one port. */
+  processes: number;
   warmupSeconds: number;
   /** Write a V8 CPU profile of each Loadline server process. */
   profile: boolean;
@@ -50,6 +52,7 @@ export const HTTP_USAGE = `usage: npm run bench -- http [options]
   --duration S       seconds of each measured phase (default 20)
   --connections C    concurrent connections (default 100)
   --instances N      server processes on N ports, connections dealt over them in turn (default 1)
+  --processes N      each instance runs \`start --processes N\`: N worker processes behind one port (default 1)
   --warmup S         unmeasured seconds before each phase (default 3)
   --profile          V8 CPU profile of each server process (--cpu-prof) under artifacts/bench/
   --only K,...       run only these kinds of request: ${Object.keys(MIX_WEIGHTS).join(', ')}
@@ -63,6 +66,7 @@ export function parseHttpOptions(argv: string[]): HttpBenchOptions {
       duration: { type: 'string' },
       connections: { type: 'string' },
       instances: { type: 'string' },
+      processes: { type: 'string' },
       warmup: { type: 'string' },
       profile: { type: 'boolean', default: false },
       only: { type: 'string' },
@@ -90,6 +94,7 @@ export function parseHttpOptions(argv: string[]): HttpBenchOptions {
     durationSeconds: wholeNumber('duration', values.duration, 20),
     connections,
     instances,
+    processes: wholeNumber('processes', values.processes, 1),
     warmupSeconds: wholeNumber('warmup', values.warmup, 3, 0),
     profile: values.profile,
     only,
@@ -263,6 +268,7 @@ async function bench(options: HttpBenchOptions, teardown: Teardown): Promise<Rec
     weights,
     setupSeconds,
     instances: options.instances,
+    processes: options.processes,
     connections: options.connections,
     durationSeconds: options.durationSeconds,
     warmupSeconds: options.warmupSeconds,
@@ -350,7 +356,14 @@ async function startLoadline(
     const startedAt = performance.now();
     const child = new NodeProcess(
       `loadline#${index}`,
-      [...profile, '--import', 'tsx', 'apps/server/src/main.ts', 'start'],
+      [
+        ...profile,
+        '--import',
+        'tsx',
+        'apps/server/src/main.ts',
+        'start',
+        ...(options.processes > 1 ? ['--processes', String(options.processes)] : []),
+      ],
       {
         cwd: repoRoot,
         env,

@@ -1,3 +1,5 @@
+import cluster from 'node:cluster';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createApp, PROCESS_ROLES, type ProcessRole } from './app';
 import { adminCreateCommand, adminResetPasswordCommand } from './cli/admin-commands';
@@ -5,6 +7,7 @@ import { analyticsCommand, generateCommand } from './cli/data-commands';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { createLogger } from './lib/logger';
 import { isAppError } from './lib/errors';
+import { parseProcesses, runPrimary, serveFromPrimary } from './http/process-cluster';
 import { createShardPool } from './platform/platform';
 import { migrateShards } from './platform/db/migrate';
 import { demoConfig, startDemo } from './simulator/demo';
@@ -13,9 +16,10 @@ import { simulateCommand } from './simulator/simulate.command';
 const USAGE = `loadline <command>
 
 Commands:
-  start [--roles api,realtime,worker] [--demo]
-                                        run the platform (default: every role); --demo also
-                                        runs a simulated fleet in this process
+  start [--roles api,realtime,worker] [--processes N|auto] [--demo]
+                                        run the platform (default: every role); --processes
+                                        runs N processes on one port (cluster mode; auto: one
+                                        per core); --demo also runs a simulated fleet
   simulate --drivers N --customers M [--url U] [--duration S] ...
                                         drive a simulated fleet against a running server
                                         (simulate --help lists every flag)
@@ -48,7 +52,7 @@ function parseRoles(value: string | undefined): ProcessRole[] {
 async function start(config: Config, argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { roles: { type: 'string' }, demo: { type: 'boolean' } },
+    options: { roles: { type: 'string' }, processes: { type: 'string' }, demo: { type: 'boolean' } },
     allowPositionals: false,
   });
   const logger = createLogger(config.logLevel);
@@ -57,9 +61,38 @@ async function start(config: Config, argv: string[]): Promise<void> {
   if (demo && !(roles.includes('api') && roles.includes('realtime'))) {
     throw new Error('--demo needs the api and realtime roles in this process');
   }
-  const app = await createApp({ config: demo ? demoConfig(config) : config, logger, roles });
-  const address = await app.listen();
-  logger.info({ address, mode: config.mode, roles: app.roles }, 'loadline is up');
+  const processes = parseProcesses(values.processes, os.availableParallelism());
+  if (processes > 1 && cluster.isPrimary) {
+    if (config.mode !== 'cluster') {
+      throw new Error('--processes needs cluster mode: embedded mode keeps its data in this one process');
+    }
+    if (demo) {
+      throw new Error('--demo runs in one process; leave out --processes');
+    }
+    // Once, here: the workers start on the migrated schema.
+    await migrate(config);
+    await runPrimary({
+      host: config.host,
+      port: config.port,
+      processes,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      logger: logger.child({ process: 'primary' }),
+    });
+    return;
+  }
+  const app = await createApp({
+    config: demo ? demoConfig(config) : config,
+    logger,
+    roles,
+    ...(cluster.isWorker ? { migrate: false } : {}),
+  });
+  if (cluster.isWorker) {
+    serveFromPrimary(app.http.server, app.roles.includes('realtime') ? app.io.engine : null);
+    logger.debug({ pid: process.pid, roles: app.roles }, 'worker process ready');
+  } else {
+    const address = await app.listen();
+    logger.info({ address, mode: config.mode, roles: app.roles }, 'loadline is up');
+  }
   const simulation = demo ? await startDemo(app, logger) : null;
 
   let stopping = false;
@@ -91,10 +124,13 @@ async function start(config: Config, argv: string[]): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-async function migrate(config: Config): Promise<void> {
+async function migrate(config: Config, print = false): Promise<void> {
   const pool = createShardPool(config);
   try {
-    printReports(await migrateShards(pool));
+    const reports = await migrateShards(pool);
+    if (print) {
+      printReports(reports);
+    }
   } finally {
     await pool.close();
   }
@@ -118,7 +154,7 @@ async function main(argv: string[]): Promise<void> {
       await simulateCommand(config, rest);
       return;
     case 'migrate':
-      await migrate(config);
+      await migrate(config, true);
       return;
     case 'generate':
       await generateCommand(config, rest);

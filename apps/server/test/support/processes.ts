@@ -56,12 +56,13 @@ export async function startServerProcess(
   env: Record<string, string>,
   roles = 'api,realtime,worker',
   port?: number,
+  extraArgs: readonly string[] = [],
 ): Promise<RunningProcess> {
   port ??= await freePort();
   const output: string[] = [];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'apps/server/src/main.ts', 'start', '--roles', roles],
+    ['--import', 'tsx', 'apps/server/src/main.ts', 'start', '--roles', roles, ...extraArgs],
     {
       cwd: repoRoot,
       env: {

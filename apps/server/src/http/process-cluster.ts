@@ -1,0 +1,263 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Server as HttpServer } from 'node:http';
+import net from 'node:net';
+import type { Logger } from '../lib/logger';
+
+/**
+ * `loadline start --processes N`: one primary process owns the port and hands
+ * every connection it accepts to one of N worker processes, each a whole
+ * Loadline app. Plain `cluster` round-robin would break Socket.IO's
+ * long-polling (one session's requests arrive on several connections and must
+ * reach the process holding the session), so the primary reads the start of
+ * each connection's first request: one that names an Engine.IO session (`sid`)
+ * goes to the worker that reported owning it, any other to the next worker in
+ * turn. The workers tell the primary which sessions they open and close.
+ * A connection stays on its worker for its life (keep-alive, WebSocket).
+ */
+
+const CONNECTION = 'loadline:connection';
+const SESSION_OPENED = 'loadline:session-opened';
+const SESSION_CLOSED = 'loadline:session-closed';
+const READY = 'loadline:ready';
+
+type ToWorker = { type: typeof CONNECTION; head: string };
+type ToPrimary =
+  | { type: typeof SESSION_OPENED; sid: string }
+  | { type: typeof SESSION_CLOSED; sid: string }
+  | { type: typeof READY };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function toPrimary(message: unknown): ToPrimary | null {
+  if (!isRecord(message)) {
+    return null;
+  }
+  if (message.type === READY) {
+    return { type: READY };
+  }
+  if (
+    (message.type === SESSION_OPENED || message.type === SESSION_CLOSED) &&
+    typeof message.sid === 'string'
+  ) {
+    return { type: message.type, sid: message.sid };
+  }
+  return null;
+}
+
+/** Engine.IO's session ID in the request line at the start of `head`, if it names one. */
+export function sessionIdOf(head: string): string | null {
+  const end = head.indexOf('\r\n');
+  const requestLine = end === -1 ? head : head.slice(0, end);
+  const match = /[?&]sid=([^&\s#]+)/.exec(requestLine);
+  if (match?.[1] === undefined) {
+    return null;
+  }
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** `auto` is one process per core; otherwise a whole number from 1 to 64. */
+export function parseProcesses(value: string | undefined, cores: number): number {
+  if (value === undefined) {
+    return 1;
+  }
+  if (value === 'auto') {
+    return Math.max(1, cores);
+  }
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 64) {
+    throw new Error(`--processes takes a whole number from 1 to 64 or "auto"; got "${value}"`);
+  }
+  return count;
+}
+
+export interface PrimaryOptions {
+  host: string;
+  port: number;
+  processes: number;
+  /** How long workers get to drain after SIGTERM or SIGINT before they are killed. */
+  shutdownTimeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * Runs the primary: forks the workers (they run this same command and find
+ * themselves workers), waits until every one is ready, then accepts
+ * connections. A worker that dies is replaced; SIGTERM or SIGINT stops
+ * accepting, lets every worker drain, and exits when they have.
+ */
+export function runPrimary(options: PrimaryOptions): Promise<void> {
+  const { logger } = options;
+  const ready = new Set<number>();
+  const sessions = new Map<string, number>();
+  let turn = 0;
+  let stopping = false;
+
+  const byId = (id: number): Worker | undefined => cluster.workers?.[id];
+  const readyWorkers = (): Worker[] =>
+    [...ready].map((id) => byId(id)).filter((worker): worker is Worker => worker !== undefined);
+
+  const fork = (): void => {
+    const worker = cluster.fork();
+    worker.on('message', (raw: unknown) => {
+      const message = toPrimary(raw);
+      if (message === null) {
+        return;
+      }
+      if (message.type === READY) {
+        ready.add(worker.id);
+        onReady();
+      } else if (message.type === SESSION_OPENED) {
+        sessions.set(message.sid, worker.id);
+      } else {
+        sessions.delete(message.sid);
+      }
+    });
+  };
+
+  const hand = (socket: net.Socket, head: Buffer): void => {
+    const sid = sessionIdOf(head.toString('latin1'));
+    const owner = sid === null ? undefined : sessions.get(sid);
+    const candidates = readyWorkers();
+    let worker = owner === undefined ? undefined : byId(owner);
+    if (worker === undefined || !ready.has(worker.id)) {
+      worker = candidates[turn % Math.max(1, candidates.length)];
+      turn += 1;
+    }
+    if (worker === undefined) {
+      socket.destroy();
+      return;
+    }
+    const message: ToWorker = { type: CONNECTION, head: head.toString('base64') };
+    worker.send(message, socket, { keepOpen: false }, (error) => {
+      if (error !== null) {
+        logger.warn({ err: error, worker: worker.process.pid }, 'could not hand a connection to a worker');
+        socket.destroy();
+      }
+    });
+  };
+
+  const server = net.createServer({ pauseOnConnect: true }, (socket) => {
+    socket.once('error', () => socket.destroy());
+    socket.once('data', (head: Buffer) => {
+      socket.pause();
+      socket.removeAllListeners('error');
+      hand(socket, head);
+    });
+    socket.resume();
+  });
+
+  let resolveUp: () => void = () => undefined;
+  let rejectUp: (error: Error) => void = () => undefined;
+  const up = new Promise<void>((resolve, reject) => {
+    resolveUp = resolve;
+    rejectUp = reject;
+  });
+  let listening = false;
+  function onReady(): void {
+    if (listening || ready.size < options.processes) {
+      return;
+    }
+    listening = true;
+    server.once('error', rejectUp);
+    server.listen(options.port, options.host, () => {
+      logger.info(
+        { address: `http://${options.host}:${options.port}`, processes: options.processes },
+        'loadline is up',
+      );
+      resolveUp();
+    });
+  }
+
+  cluster.on('exit', (worker, code, signal) => {
+    ready.delete(worker.id);
+    for (const [sid, owner] of sessions) {
+      if (owner === worker.id) {
+        sessions.delete(sid);
+      }
+    }
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        logger.info('stopped');
+        process.exit(0);
+      }
+      return;
+    }
+    logger.error({ pid: worker.process.pid, code, signal }, 'a worker process died; starting another');
+    fork();
+  });
+
+  const stop = (signal: string): void => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    server.close();
+    const deadline = setTimeout(() => {
+      logger.error('workers took too long to drain; killing them');
+      for (const worker of Object.values(cluster.workers ?? {})) {
+        worker?.process.kill('SIGKILL');
+      }
+      process.exit(1);
+    }, options.shutdownTimeoutMs + 2_000);
+    deadline.unref();
+    const workers = Object.values(cluster.workers ?? {});
+    if (workers.length === 0) {
+      process.exit(0);
+    }
+    for (const worker of workers) {
+      worker?.process.kill('SIGTERM');
+    }
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  for (let index = 0; index < options.processes; index += 1) {
+    fork();
+  }
+  return up;
+}
+
+/**
+ * In a worker: serves the connections the primary hands over on `server`
+ * (which does not listen itself), reports the Engine.IO sessions opened here,
+ * and tells the primary it is ready.
+ */
+export function serveFromPrimary(server: HttpServer, engine: EngineEvents | null): void {
+  process.on('message', (raw: unknown, handle: unknown) => {
+    if (!isRecord(raw) || raw.type !== CONNECTION || typeof raw.head !== 'string') {
+      return;
+    }
+    if (!(handle instanceof net.Socket)) {
+      return;
+    }
+    server.emit('connection', handle);
+    handle.unshift(Buffer.from(raw.head, 'base64'));
+    handle.resume();
+  });
+  engine?.on('connection', (session) => {
+    send({ type: SESSION_OPENED, sid: session.id });
+    session.once('close', () => send({ type: SESSION_CLOSED, sid: session.id }));
+  });
+  send({ type: READY });
+}
+
+/** The part of Engine.IO's server this needs: its `connection` event with the new session. */
+export interface EngineEvents {
+  on(
+    event: 'connection',
+    listener: (session: { id: string; once(event: 'close', listener: () => void): unknown }) => void,
+  ): unknown;
+}
+
+function send(message: ToPrimary): void {
+  if (process.send !== undefined && process.connected) {
+    process.send(message);
+  }
+}
