@@ -130,8 +130,10 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       cache: platform.cache,
       sink,
       clock: platform.clock,
-      overview: () => bookingCore.overview.overview(),
+      overview: () => analytics.overview.overview(),
       adminsPresent: () => adminsPresent(platform.cache),
+      // After Redis comes back empty the board is refilled from SQL, as at boot.
+      refill: () => drivers.presence.rebuildAvailability(),
       logger: logger.child({ module: 'live-feeds' }),
     });
 

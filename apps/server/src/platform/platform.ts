@@ -97,7 +97,11 @@ async function closeAll(closers: (() => Promise<void>)[], logger: Logger): Promi
 /** The configured shards: SQLite files in embedded mode, MySQL databases in cluster mode. */
 export function createShardPool(config: Config): ShardPool {
   return config.mode === 'cluster'
-    ? new MysqlShardPool({ urls: config.databaseShards, connectionsPerShard: config.databasePoolSize })
+    ? new MysqlShardPool({
+        urls: config.databaseShards,
+        connectionsPerShard: config.databasePoolSize,
+        timeouts: { queryMs: config.databaseQueryTimeoutMs, longQueryMs: config.databaseLongQueryTimeoutMs },
+      })
     : new SqliteShardPool(config.dataDir, config.embeddedShards);
 }
 
@@ -173,7 +177,10 @@ async function clusterPlatform(
   closers.push(() => pool.close());
   const router = await shardMapFor(pool, options.migrate ?? true);
 
-  const redis: Redis = createRedis(redisUrl, 'loadline-main', { logger: logger.child({ module: 'redis' }) });
+  const redis: Redis = createRedis(redisUrl, 'loadline-main', {
+    logger: logger.child({ module: 'redis' }),
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+  });
   closers.push(() => closeRedis(redis));
   await redis.ping();
   const lease = config.nodeId === null ? await NodeLease.acquire(redis, config.redisPrefix, logger) : null;
@@ -191,7 +198,10 @@ async function clusterPlatform(
     clock,
   });
   const geo = new RedisGeoIndex(redis, config.redisPrefix);
-  const bus = new RedisEventBus(redisUrl, config.redisPrefix, { logger: logger.child({ module: 'bus' }) });
+  const bus = new RedisEventBus(redisUrl, config.redisPrefix, {
+    logger: logger.child({ module: 'bus' }),
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+  });
   const queue = new BullmqJobQueue({
     url: redisUrl,
     prefix: config.redisPrefix,
@@ -211,7 +221,7 @@ async function clusterPlatform(
     clock,
     pool,
     router,
-    ids: new IdGenerator(lease?.node ?? config.nodeId ?? 0),
+    ids: new IdGenerator(lease ?? config.nodeId ?? 0),
     cache,
     sessions,
     geo,
@@ -225,6 +235,9 @@ async function clusterPlatform(
         await cache.ping();
       } catch {
         failing.push('redis');
+      }
+      if (lease !== null && lease.node === null) {
+        failing.push('id_node');
       }
       return failing;
     },
