@@ -4,12 +4,19 @@ import { AnalyticsRollup, registerAnalyticsRollup } from './analytics-rollup.con
 import { BookingsRepository } from '../bookings/bookings.repository';
 import { analyticsRoutes } from './analytics.routes';
 import { AnalyticsService } from './analytics.service';
+import { OverviewRepository } from './overview.repository';
+import { OverviewService } from './overview.service';
 import { rebuildRollups, type RebuildOptions, type RebuildReport } from './rollup-rebuild';
 import { RollupsRepository } from './rollups.repository';
 
-/** `/v1/admin/analytics` (admins); keeps the roll-ups current from booking events (worker role). */
+/**
+ * `/v1/admin/analytics` and `/v1/admin/overview` (admins); keeps the roll-ups
+ * current from booking events (worker role).
+ */
 export interface AnalyticsModule extends LoadlineModule {
   readonly service: AnalyticsService;
+  /** The figures of right now, also pushed to admins by the live feeds. */
+  readonly overview: OverviewService;
   /** Recounts every roll-up from the bookings, exactly, while the consumers keep counting events (maintenance). */
   rebuild(options?: RebuildOptions): Promise<RebuildReport>;
 }
@@ -26,10 +33,17 @@ export function createAnalytics(
     clock: platform.clock,
     currency,
   });
+  const overview = new OverviewService({
+    router: platform.router,
+    cache: platform.cache,
+    clock: platform.clock,
+    figures: new OverviewRepository(),
+  });
   return {
     service,
     name: 'analytics',
-    routes: (authenticator) => [analyticsRoutes({ analytics: service, authenticator })],
+    overview,
+    routes: (authenticator) => [analyticsRoutes({ analytics: service, overview, authenticator })],
     startWorkers: () => {
       registerAnalyticsRollup(
         platform.relay,

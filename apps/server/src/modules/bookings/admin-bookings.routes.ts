@@ -1,18 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Booking, BookingListQuery, Overview, Page } from '@loadline/contracts';
+import { Booking, BookingListQuery, Page } from '@loadline/contracts';
 import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
 import type { Authenticator } from '../auth/authenticator';
-import type { OverviewService } from '../analytics/overview.service';
 import type { AdminBookingsService } from './admin-bookings.service';
 
 const routeErrors = errorResponses(400, 401, 403, 503);
 
-export function adminBookingsRoutes(deps: {
-  bookings: AdminBookingsService;
-  overview: OverviewService;
-  authenticator: Authenticator;
-}) {
+export function adminBookingsRoutes(deps: { bookings: AdminBookingsService; authenticator: Authenticator }) {
   return (root: FastifyInstance): Promise<void> => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const guard = deps.authenticator.guard(['admin']);
@@ -32,19 +27,6 @@ export function adminBookingsRoutes(deps: {
       (request) => deps.bookings.list(request.query),
     );
 
-    app.get(
-      '/v1/admin/overview',
-      {
-        preHandler: guard,
-        schema: {
-          tags: ['admin'],
-          summary: 'Fleet and booking figures right now (today = current UTC day; cached 1 s)',
-          security: bearerSecurity,
-          response: { 200: Overview, ...routeErrors },
-        },
-      },
-      () => deps.overview.overview(),
-    );
     return Promise.resolve();
   };
 }

@@ -4,8 +4,6 @@ import { ActivationScheduler, registerBookingActivationJob } from './booking-act
 import { registerBookingLifecycleConsumer } from './booking-lifecycle.consumer';
 import { registerDispatchWaveJob } from '../dispatch/dispatch-wave.job';
 import { registerRealtimeProjector } from './realtime-projector.consumer';
-import { OverviewService } from '../analytics/overview.service';
-import { OverviewRepository } from '../analytics/overview.repository';
 import { DispatchService } from '../dispatch/dispatch.service';
 import { dispatchRoutes } from '../dispatch/dispatch.routes';
 import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
@@ -37,13 +35,12 @@ export interface BookingCore extends LoadlineModule {
   readonly service: BookingsService;
   readonly dispatch: DispatchService;
   readonly activation: ActivationScheduler;
-  readonly overview: OverviewService;
   startWorkers(): void;
   stopping(): void;
 }
 
 export function createBookingCore({ platform, pricing, presence, sink }: BookingCoreDeps): BookingCore {
-  const { router, ids, clock, outbox, queue, geo, cache, relay, config, logger } = platform;
+  const { router, ids, clock, outbox, queue, geo, relay, config, logger } = platform;
   const bookings = new BookingsRepository();
   const offers = new OffersRepository();
   const claims = new DriverClaimsRepository(router);
@@ -88,20 +85,17 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
     leadMinutes: config.dispatch.scheduledLeadMinutes,
     logger: logger.child({ module: 'scheduling' }),
   });
-  const overview = new OverviewService({ router, cache, clock, figures: new OverviewRepository() });
 
   return {
     name: 'bookings',
     service,
     dispatch,
     activation,
-    overview,
     routes: (authenticator) => [
       bookingsRoutes({ bookings: service, authenticator }),
       dispatchRoutes({ dispatch, authenticator }),
       adminBookingsRoutes({
         bookings: new AdminBookingsService({ router, bookings, lists: platform.lists }),
-        overview,
         authenticator,
       }),
     ],
