@@ -1,4 +1,5 @@
 import type { LoadlineModule } from '../module';
+import { withLongQueries } from '../../platform/db/query-timeout';
 import type { Platform } from '../../platform/platform';
 import { AnalyticsRollup, registerAnalyticsRollup } from './analytics-rollup.consumer';
 import { BookingsRepository } from '../bookings/bookings.repository';
@@ -54,6 +55,8 @@ export function createAnalytics(
         }),
       );
     },
-    rebuild: (options) => rebuildRollups({ router: platform.router, rollups }, options),
+    // Whole-shard statements: the long query timeout, not a request's.
+    rebuild: (options) =>
+      withLongQueries(() => rebuildRollups({ router: platform.router, rollups }, options)),
   };
 }
