@@ -76,6 +76,8 @@ export interface Config {
     readonly maxPositionAgeSeconds: number;
     /** Scheduled bookings start searching this long before their time. */
     readonly scheduledLeadMinutes: number;
+    /** How often each worker sweeps SQL for overdue activations and dispatch steps (ADR 0018). */
+    readonly sweepIntervalMs: number;
   };
   readonly generation: {
     /** The city generated records live in: its centre and radius. */
@@ -427,6 +429,7 @@ export function loadConfig(env: Env = process.env): Config {
       offerTtlSeconds: integer(env, 'OFFER_TTL_SECONDS', 20, 2, 600),
       maxPositionAgeSeconds: integer(env, 'DISPATCH_MAX_POSITION_AGE_SECONDS', 120, 10, 86_400),
       scheduledLeadMinutes: integer(env, 'SCHEDULED_LEAD_MINUTES', 15, 0, 24 * 60),
+      sweepIntervalMs: integer(env, 'DISPATCH_SWEEP_INTERVAL_MS', 10_000, 100, 600_000),
     },
     generation: {
       center: point(env, 'CITY_CENTER', { lat: 12.9716, lng: 77.5946 }),

@@ -17,12 +17,10 @@ export function activationJobId(bookingId: string): string {
 
 /**
  * Scheduled bookings wait as `scheduled` and start searching `leadMinutes`
- * before their time, through one delayed job each (see docs/adr/0009). A sweep
- * every minute catches any whose job was lost.
+ * before their time, through one delayed job each (see docs/adr/0009). The
+ * bookings module's sweep timer runs `sweep` to catch any whose job was lost.
  */
 export class ActivationScheduler {
-  private sweepTimer: NodeJS.Timeout | null = null;
-
   constructor(
     private readonly deps: {
       queue: JobQueue;
@@ -71,7 +69,8 @@ export class ActivationScheduler {
         bookingId,
         'searching',
         { role: 'system', id: null },
-        { set: (_row, at) => ({ search_started_at: at }) },
+        // The first wave is due at once: the sweep starts it should the lifecycle's job be lost.
+        { set: (_row, at) => ({ search_started_at: at, next_step_at: at }) },
       );
     } catch (error) {
       if (!(error instanceof AppError && error.code === 'invalid_transition')) {
@@ -80,34 +79,24 @@ export class ActivationScheduler {
     }
   }
 
-  /** Activates every scheduled booking that is due, on every shard. */
+  /** Activates every scheduled booking that is due, on every shard; a shard that fails does not hold up the others. */
   async sweep(): Promise<number> {
     const dueBefore = this.deps.clock.now() + this.deps.leadMinutes * 60_000;
-    let activated = 0;
-    for (const shard of this.deps.router.shards) {
-      const due = await this.deps.bookings.dueScheduled(shard.db, dueBefore, 500);
-      for (const booking of due) {
-        await this.activate(booking.id);
-        activated += 1;
-      }
-    }
-    return activated;
-  }
-
-  startSweeping(intervalMs = 60_000): void {
-    this.sweepTimer = setInterval(() => {
-      this.sweep().catch((error: unknown) =>
-        this.deps.logger.warn({ err: error }, 'scheduled booking sweep failed'),
-      );
-    }, intervalMs);
-    this.sweepTimer.unref();
-  }
-
-  stopSweeping(): void {
-    if (this.sweepTimer !== null) {
-      clearInterval(this.sweepTimer);
-      this.sweepTimer = null;
-    }
+    const perShard = await Promise.all(
+      this.deps.router.shards.map(async (shard) => {
+        let activated = 0;
+        try {
+          for (const booking of await this.deps.bookings.dueScheduled(shard.db, dueBefore, 500)) {
+            await this.activate(booking.id);
+            activated += 1;
+          }
+        } catch (error) {
+          this.deps.logger.warn({ err: error, shard: shard.index }, 'scheduled booking sweep failed');
+        }
+        return activated;
+      }),
+    );
+    return perShard.reduce((sum, count) => sum + count, 0);
   }
 }
 

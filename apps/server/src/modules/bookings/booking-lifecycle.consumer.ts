@@ -46,7 +46,10 @@ export function registerBookingLifecycleConsumer(deps: BookingLifecycleDeps): vo
             lat: booking.pickup_lat,
             lng: booking.pickup_lng,
           });
-          await deps.dispatch.scheduleWave(booking.id, booking.offer_wave + 1);
+          // Only the first wave: later ones are queued by the wave before, or run by the sweep.
+          if (booking.offer_wave === 0) {
+            await deps.dispatch.scheduleWave(booking.id, 1);
+          }
         } catch (error) {
           if (delivery.attempt < delivery.maxAttempts) {
             throw error;

@@ -63,6 +63,8 @@ export function newBookingRow(booking: NewBooking): BookingRow {
     offer_wave: 0,
     offered_to: '[]',
     search_started_at: booking.status === 'searching' ? createdAt : null,
+    // A search's first wave is due at once (ADR 0018).
+    next_step_at: booking.status === 'searching' ? createdAt : null,
     assigned_at: null,
     picked_up_at: null,
     delivered_at: null,

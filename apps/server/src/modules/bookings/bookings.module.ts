@@ -3,6 +3,7 @@ import type { Platform } from '../../platform/platform';
 import { ActivationScheduler, registerBookingActivationJob } from './booking-activation.job';
 import { registerBookingLifecycleConsumer } from './booking-lifecycle.consumer';
 import { registerDispatchWaveJob } from '../dispatch/dispatch-wave.job';
+import { DispatchSweeper, SweepTimer } from '../dispatch/dispatch-sweep';
 import { registerRealtimeProjector } from './realtime-projector.consumer';
 import { DispatchService } from '../dispatch/dispatch.service';
 import { dispatchRoutes } from '../dispatch/dispatch.routes';
@@ -35,6 +36,8 @@ export interface BookingCore extends LoadlineModule {
   readonly service: BookingsService;
   readonly dispatch: DispatchService;
   readonly activation: ActivationScheduler;
+  /** Runs dispatch steps whose queue jobs are overdue (ADR 0018). */
+  readonly dispatchSweep: DispatchSweeper;
   startWorkers(): void;
   stopping(): void;
 }
@@ -85,12 +88,29 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
     leadMinutes: config.dispatch.scheduledLeadMinutes,
     logger: logger.child({ module: 'scheduling' }),
   });
+  const dispatchSweep = new DispatchSweeper({
+    router,
+    clock,
+    bookings,
+    dispatch,
+    logger: logger.child({ module: 'dispatch' }),
+  });
+  // Every worker sweeps: the SQL is the schedule, and each overdue step is claimed before it runs.
+  const sweeps = new SweepTimer(
+    [
+      { name: 'scheduled activation', run: () => activation.sweep() },
+      { name: 'overdue dispatch', run: () => dispatchSweep.sweep() },
+    ],
+    logger.child({ module: 'scheduling' }),
+    config.dispatch.sweepIntervalMs,
+  );
 
   return {
     name: 'bookings',
     service,
     dispatch,
     activation,
+    dispatchSweep,
     routes: (authenticator) => [
       bookingsRoutes({ bookings: service, authenticator }),
       dispatchRoutes({ dispatch, authenticator }),
@@ -125,10 +145,10 @@ export function createBookingCore({ platform, pricing, presence, sink }: Booking
         presence,
         pricing,
       });
-      activation.startSweeping();
+      sweeps.start();
     },
     stopping(): void {
-      activation.stopSweeping();
+      sweeps.stop();
     },
   };
 }

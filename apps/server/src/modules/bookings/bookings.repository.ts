@@ -78,11 +78,20 @@ export class BookingsRepository {
     return result.numUpdatedRows > 0n;
   }
 
-  /** Records a dispatch wave if no other worker recorded it first; true when this call did. */
-  async recordWave(db: Executor, id: string, wave: number, offeredTo: readonly string[]): Promise<boolean> {
+  /**
+   * Records a dispatch wave and when the next step is due, if no other worker
+   * recorded the wave first; true when this call did.
+   */
+  async recordWave(
+    db: Executor,
+    id: string,
+    wave: number,
+    offeredTo: readonly string[],
+    nextStepAt: number,
+  ): Promise<boolean> {
     const result = await db
       .updateTable('bookings')
-      .set({ offer_wave: wave, offered_to: OFFERED_TO.write([...offeredTo]) })
+      .set({ offer_wave: wave, offered_to: OFFERED_TO.write([...offeredTo]), next_step_at: nextStepAt })
       .where('id', '=', id)
       .where('status', '=', 'searching')
       .where('offer_wave', '=', wave - 1)
@@ -141,14 +150,31 @@ export class BookingsRepository {
 
   /** Scheduled bookings whose search should have started by `dueBefore` (for the sweeper). */
   async dueScheduled(db: Executor, dueBefore: number, limit: number): Promise<BookingRow[]> {
-    return db
-      .selectFrom('bookings')
-      .selectAll()
-      .where('status', '=', 'scheduled')
-      .where('scheduled_at', '<=', dueBefore)
-      .orderBy('scheduled_at')
-      .limit(limit)
-      .execute();
+    return dueBy(db, 'scheduled', 'scheduled_at', dueBefore, limit);
+  }
+
+  /**
+   * Searching bookings whose next dispatch step was due by `dueBefore`, most
+   * overdue first (index `bookings_next_step`), for the sweep.
+   */
+  async overdueSearches(db: Executor, dueBefore: number, limit: number): Promise<BookingRow[]> {
+    return dueBy(db, 'searching', 'next_step_at', dueBefore, limit);
+  }
+
+  /**
+   * Takes an overdue step for one sweeper: moves `next_step_at` from the value
+   * it read to `retryAt`, so that other sweepers pass it by and, should the
+   * step fail, it is due again then; true when this call took it.
+   */
+  async claimNextStep(db: Executor, id: string, seen: number, retryAt: number): Promise<boolean> {
+    const result = await db
+      .updateTable('bookings')
+      .set({ next_step_at: retryAt })
+      .where('id', '=', id)
+      .where('status', '=', 'searching')
+      .where('next_step_at', '=', seen)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   async insertIdempotencyKey(db: Executor, row: IdempotencyRow): Promise<void> {
@@ -175,4 +201,22 @@ export class BookingsRepository {
   async purgeIdempotencyKeys(db: Executor, olderThan: number): Promise<void> {
     await db.deleteFrom('idempotency_keys').where('created_at', '<', olderThan).execute();
   }
+}
+
+/** Bookings in `status` whose time in `column` came by `dueBefore`, earliest first: an index range read. */
+function dueBy(
+  db: Executor,
+  status: BookingStatusColumn,
+  column: 'scheduled_at' | 'next_step_at',
+  dueBefore: number,
+  limit: number,
+): Promise<BookingRow[]> {
+  return db
+    .selectFrom('bookings')
+    .selectAll()
+    .where('status', '=', status)
+    .where(column, '<=', dueBefore)
+    .orderBy(column)
+    .limit(limit)
+    .execute();
 }

@@ -316,8 +316,14 @@ export class BookingsService {
               return { delivered_at: now };
             case 'searching':
               // A release starts a new search with every wave again; without the reset a
-              // job released after the last wave would expire at once.
-              return { driver_id: null, assigned_at: null, search_started_at: now, offer_wave: 0 };
+              // job released after the last wave would expire at once. Its first wave is due now.
+              return {
+                driver_id: null,
+                assigned_at: null,
+                search_started_at: now,
+                offer_wave: 0,
+                next_step_at: now,
+              };
             default:
               return {};
           }

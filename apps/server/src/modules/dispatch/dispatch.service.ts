@@ -28,6 +28,14 @@ export const DISPATCH_WAVE_JOB = new JobType(
   Type.Object({ bookingId: Id, wave: Type.Integer({ minimum: 1 }) }),
 );
 
+/** The job id of wave `wave` of the booking's current search (a release starts a new one). */
+export function waveJobId(
+  booking: Pick<BookingRow, 'id' | 'search_started_at' | 'created_at'>,
+  wave: number,
+): string {
+  return `wave-${booking.id}-${booking.search_started_at ?? booking.created_at}-${wave}`;
+}
+
 export interface DispatchSettings {
   offersPerWave: number;
   initialRadiusKm: number;
@@ -85,19 +93,30 @@ export class DispatchService {
    * waited for the old job's delay.
    */
   private async queueWave(booking: BookingRow, wave: number, delayMs: number): Promise<void> {
-    const search = booking.search_started_at ?? booking.created_at;
     await this.deps.queue.enqueue(
       DISPATCH_WAVE_JOB,
       { bookingId: booking.id, wave },
-      { jobId: `wave-${booking.id}-${search}-${wave}`, delayMs, attempts: 5, backoffMs: 500 },
+      { jobId: waveJobId(booking, wave), delayMs, attempts: 5, backoffMs: 500 },
     );
   }
 
   /**
-   * Runs one wave: expires the booking past the last wave, else offers it to
-   * the nearest eligible drivers (see `OffersRepository.eligible` for who is
-   * asked again) and queues the next wave. Idempotent: a wave already recorded
-   * on the booking only re-queues its successor.
+   * When a search started at `booking.search_started_at` ends: its last wave's
+   * offers have had their time. Past it the booking expires, however late its
+   * waves ran.
+   */
+  searchDeadline(booking: Pick<BookingRow, 'search_started_at' | 'created_at'>): number {
+    const { maxWaves, offerTtlSeconds } = this.deps.settings;
+    return (booking.search_started_at ?? booking.created_at) + maxWaves * offerTtlSeconds * 1000;
+  }
+
+  /**
+   * Runs one wave: expires the booking past the last wave or its search
+   * deadline, else offers it to the nearest eligible drivers (see
+   * `OffersRepository.eligible` for who is asked again), records when the next
+   * wave is due (`next_step_at`, which the sweep reads should the queue lose
+   * it) and queues it. Idempotent: a wave already recorded on the booking only
+   * re-queues its successor.
    */
   async runWave(bookingId: string, wave: number): Promise<void> {
     const { router, bookings, settings, clock } = this.deps;
@@ -114,15 +133,24 @@ export class DispatchService {
     const now = clock.now();
     await this.expireLapsedOffers(bookingId, offeredBefore, now);
 
-    if (wave > settings.maxWaves) {
+    const deadline = this.searchDeadline(booking);
+    if (wave > settings.maxWaves || now >= deadline) {
       await this.expire(bookingId);
       return;
     }
     const chosen = await this.candidates(booking, wave, offeredBefore.length);
+    const delayMs =
+      chosen.length > 0
+        ? settings.offerTtlSeconds * 1000
+        : Math.min(EMPTY_WAVE_DELAY_MS, settings.offerTtlSeconds * 1000);
     // Everyone ever offered the booking, once each: the list whose offers a cancellation withdraws.
-    const recorded = await bookings.recordWave(db, bookingId, wave, [
-      ...new Set([...offeredBefore, ...chosen.map((c) => c.driverId)]),
-    ]);
+    const recorded = await bookings.recordWave(
+      db,
+      bookingId,
+      wave,
+      [...new Set([...offeredBefore, ...chosen.map((c) => c.driverId)])],
+      Math.min(now + delayMs, deadline),
+    );
     if (!recorded) {
       return;
     }
@@ -135,13 +163,7 @@ export class DispatchService {
       { bookingId, wave, offered: chosen.length, radiusKm: this.radiusKm(wave) },
       'dispatch wave',
     );
-    await this.queueWave(
-      booking,
-      wave + 1,
-      chosen.length > 0
-        ? settings.offerTtlSeconds * 1000
-        : Math.min(EMPTY_WAVE_DELAY_MS, settings.offerTtlSeconds * 1000),
-    );
+    await this.queueWave(booking, wave + 1, delayMs);
   }
 
   /** The driver's pending, unexpired offers, newest first. */

@@ -60,7 +60,10 @@ export interface OutboxTable {
   aggregate_id: string;
   payload: string;
   created_at: number;
+  /** When the relay last queued the event: first published, or re-driven because it was not consumed. */
   published_at: number | null;
+  /** When every consumer of the event had run; until then the relay may queue it again. */
+  consumed_at: number | null;
 }
 
 export interface QuotesTable {
@@ -124,6 +127,8 @@ export interface BookingsTable {
   /** JSON array of the driver IDs offered this booking, so later waves skip them and acceptance revokes them. */
   offered_to: string;
   search_started_at: number | null;
+  /** While searching: when the next dispatch step (a wave, or expiry past the last) is due; the sweep runs it if overdue. */
+  next_step_at: number | null;
   assigned_at: number | null;
   picked_up_at: number | null;
   delivered_at: number | null;

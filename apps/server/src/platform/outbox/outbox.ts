@@ -1,13 +1,17 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, SelectQueryBuilder, Selectable, Transaction } from 'kysely';
 import { MalformedMessageError, MessageKind } from '../../lib/message-kind';
 import type { Logger } from '../../lib/logger';
 import type { Clock } from '../../lib/clock';
 import type { IdGenerator } from '../db/ids';
 import { logicalShardOf } from '../db/ids';
-import type { Database } from '../db/schema';
+import type { Database, OutboxTable } from '../db/schema';
 import type { Shard } from '../db/shard-pool';
-import { JobType, type JobQueue } from '../queue/job-queue.port';
+import { JobType, type JobData, type JobQueue } from '../queue/job-queue.port';
+import { ConsumedMarks } from './consumed-marks';
+
+type OutboxRow = Selectable<OutboxTable>;
+type OutboxQuery = SelectQueryBuilder<Database, 'outbox', OutboxRow>;
 
 export interface OutboxEvent<P = unknown> {
   id: string;
@@ -43,8 +47,27 @@ export const OUTBOX_JOB = new JobType(
     // Checked by each consumer against its topic's schema.
     payload: Type.Unknown(),
     createdAt: Type.Number(),
+    /** The shard (its index) holding the event's row, marked consumed there once every consumer has run; absent in jobs queued before it was added. */
+    shard: Type.Optional(Type.Integer({ minimum: 0 })),
   }),
 );
+
+/** The data of the job that delivers the event stored in `row`, on the shard of index `shard`. */
+export function outboxJobData(row: OutboxRow, shard: number): JobData<typeof OUTBOX_JOB> {
+  return {
+    id: row.id,
+    topic: row.topic,
+    aggregateId: row.aggregate_id,
+    payload: JSON.parse(row.payload) as unknown,
+    createdAt: row.created_at,
+    shard,
+  };
+}
+
+/** Job options of an event's job: the event id dedups it while the job exists. */
+function eventJobOptions(eventId: string) {
+  return { jobId: `evt-${eventId}`, attempts: 10, backoffMs: 500 };
+}
 
 /**
  * Which delivery of an event a consumer is running: the queue job's try and
@@ -99,15 +122,28 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Idle polling interval; `poke()` wakes the relay sooner. */
   intervalMs?: number;
-  /** Published rows are deleted after this long. */
+  /** Consumed rows are deleted after this long. */
   retentionMs?: number;
+  /**
+   * An event queued this long ago whose consumers have not all run is queued
+   * again: its job was lost (Redis forgot it) or gave up. Well above the time
+   * a job takes through its tries and a busy queue.
+   */
+  redeliverAfterMs?: number;
 }
+
+/** How often, by the relay's clock, it looks for events to queue again. */
+const REDELIVERY_CHECK_MS = 5_000;
 
 /**
  * Moves committed outbox rows to their consumers: one queue job per event,
  * deduplicated by event ID, in which every consumer of the event's topic runs.
- * A row is marked published only after its job is queued, so a crash in
- * between publishes it again (consumers are idempotent).
+ * A row is marked published once its job is queued (a crash in between
+ * publishes it again; consumers are idempotent) and consumed once its job's
+ * consumers have all run, in SQL on the row's shard. The queue is not the only
+ * copy of an event: one published but not consumed after `redeliverAfterMs`
+ * is queued again, so an event whose job Redis lost, or whose job gave up,
+ * still reaches its consumers. Only consumed rows are pruned.
  * One job per event rather than per consumer keeps queue bookkeeping, the
  * largest cost of a write, flat as consumers are added.
  */
@@ -117,16 +153,21 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly intervalMs: number;
   private readonly retentionMs: number;
+  private readonly redeliverAfterMs: number;
+  private readonly marks: ConsumedMarks;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
   private lastPrune = 0;
+  private lastRedelivery = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 200;
     this.intervalMs = options.intervalMs ?? 250;
     this.retentionMs = options.retentionMs ?? 3 * 24 * 3600_000;
+    this.redeliverAfterMs = options.redeliverAfterMs ?? 60_000;
+    this.marks = new ConsumedMarks(options.shards, options.clock);
   }
 
   /**
@@ -148,7 +189,12 @@ export class OutboxRelay {
       this.processing = true;
       this.options.queue.process(
         OUTBOX_JOB,
-        (job) => this.runConsumers(job.data, { attempt: job.attempt, maxAttempts: job.maxAttempts }),
+        async (job) => {
+          const { shard, ...event } = job.data;
+          await this.runConsumers(event, { attempt: job.attempt, maxAttempts: job.maxAttempts });
+          // A mark that cannot be written fails the try: the consumers run again, which they bear.
+          await this.marks.mark(shard ?? null, event.id);
+        },
         {
           concurrency: 16,
         },
@@ -228,17 +274,27 @@ export class OutboxRelay {
   }
 
   /** One pass over every shard; returns how many events were published. */
-  async drain(): Promise<number> {
+  drain(): Promise<number> {
+    return this.everyShard((shard) => this.drainShard(shard), 'outbox relay pass failed');
+  }
+
+  /**
+   * Queues again, on every shard, the events published at least
+   * `redeliverAfterMs` ago that are not consumed yet; returns how many. Their
+   * job id is the first one's, so a job that still exists is not doubled.
+   */
+  redeliver(): Promise<number> {
+    return this.everyShard((shard) => this.redeliverShard(shard), 'outbox redelivery failed');
+  }
+
+  private async everyShard(work: (shard: Shard) => Promise<number>, failure: string): Promise<number> {
     let total = 0;
-    const results = await Promise.allSettled(this.options.shards.map((shard) => this.drainShard(shard)));
+    const results = await Promise.allSettled(this.options.shards.map(work));
     for (const [index, result] of results.entries()) {
       if (result.status === 'fulfilled') {
         total += result.value;
       } else {
-        this.options.logger.warn(
-          { err: result.reason, shard: this.options.shards[index]?.label },
-          'outbox relay pass failed',
-        );
+        this.options.logger.warn({ err: result.reason, shard: this.options.shards[index]?.label }, failure);
       }
     }
     return total;
@@ -267,56 +323,71 @@ export class OutboxRelay {
       this.again = true;
     }
     const now = this.options.clock.now();
+    if (now - this.lastRedelivery >= REDELIVERY_CHECK_MS) {
+      this.lastRedelivery = now;
+      const redelivered = await this.redeliver();
+      if (redelivered > 0) {
+        this.options.logger.warn({ events: redelivered }, 'outbox events queued again: not consumed in time');
+      }
+    }
     if (now - this.lastPrune > 3600_000) {
       this.lastPrune = now;
       await this.prune(now - this.retentionMs);
     }
   }
 
+  /**
+   * Takes up to a batch of rows `select` picks, in one transaction (several
+   * relays may run: on MySQL each locks the rows it takes and skips the
+   * others'), queues a job for each and marks them published; a row whose
+   * topic no consumer here takes is marked consumed too, as it has nothing to
+   * wait for. Returns how many rows it took.
+   */
+  private async takeRows(
+    shard: Shard,
+    redelivery: boolean,
+    select: (query: OutboxQuery) => OutboxQuery,
+  ): Promise<number> {
+    // READ COMMITTED: the locking read takes record locks only, no gap locks that would
+    // deadlock with transactions inserting new outbox rows meanwhile.
+    const transaction =
+      shard.dialect === 'mysql'
+        ? shard.db.transaction().setIsolationLevel('read committed')
+        : shard.db.transaction();
+    return transaction.execute(async (trx) => {
+      let query = select(trx.selectFrom('outbox').selectAll()).limit(this.batchSize);
+      if (shard.dialect === 'mysql') {
+        query = query.forUpdate().skipLocked();
+      }
+      const rows = await query.execute();
+      if (rows.length === 0) {
+        return 0;
+      }
+      for (const row of rows) {
+        await this.publish(row, shard, redelivery);
+      }
+      const now = this.options.clock.now();
+      const [awaited, unheard] = partition(rows, (row) => this.consumers.has(row.topic));
+      if (awaited.length > 0) {
+        await trx.updateTable('outbox').set({ published_at: now }).where('id', 'in', awaited).execute();
+      }
+      if (unheard.length > 0) {
+        await trx
+          .updateTable('outbox')
+          .set({ published_at: now, consumed_at: now })
+          .where('id', 'in', unheard)
+          .execute();
+      }
+      return rows.length;
+    });
+  }
+
   private async drainShard(shard: Shard): Promise<number> {
     let published = 0;
     for (;;) {
-      // READ COMMITTED: the locking read takes record locks only, no gap locks that would
-      // deadlock with transactions inserting new outbox rows meanwhile.
-      const transaction =
-        shard.dialect === 'mysql'
-          ? shard.db.transaction().setIsolationLevel('read committed')
-          : shard.db.transaction();
-      const count = await transaction.execute(async (trx) => {
-        let query = trx
-          .selectFrom('outbox')
-          .selectAll()
-          .where('published_at', 'is', null)
-          .orderBy('id')
-          .limit(this.batchSize);
-        if (shard.dialect === 'mysql') {
-          // Several relays may run; each takes rows the others have not locked.
-          query = query.forUpdate().skipLocked();
-        }
-        const rows = await query.execute();
-        if (rows.length === 0) {
-          return 0;
-        }
-        for (const row of rows) {
-          await this.publish({
-            id: row.id,
-            topic: row.topic,
-            aggregateId: row.aggregate_id,
-            payload: JSON.parse(row.payload) as unknown,
-            createdAt: row.created_at,
-          });
-        }
-        await trx
-          .updateTable('outbox')
-          .set({ published_at: this.options.clock.now() })
-          .where(
-            'id',
-            'in',
-            rows.map((row) => row.id),
-          )
-          .execute();
-        return rows.length;
-      });
+      const count = await this.takeRows(shard, false, (query) =>
+        query.where('published_at', 'is', null).orderBy('id'),
+      );
       published += count;
       if (count < this.batchSize || this.stopped) {
         return published;
@@ -324,21 +395,44 @@ export class OutboxRelay {
     }
   }
 
-  private async publish(event: OutboxEvent): Promise<void> {
-    if (this.consumers.has(event.topic)) {
-      await this.options.queue.enqueue(OUTBOX_JOB, event, {
-        jobId: `evt-${event.id}`,
-        attempts: 10,
-        backoffMs: 500,
-      });
+  private redeliverShard(shard: Shard): Promise<number> {
+    const before = this.options.clock.now() - this.redeliverAfterMs;
+    return this.takeRows(shard, true, (query) =>
+      query.where('consumed_at', 'is', null).where('published_at', '<=', before).orderBy('published_at'),
+    );
+  }
+
+  /**
+   * Queues the event's job. Again (`redelivery`), the job id makes it a new
+   * job only if the queue lost the first; a first that gave up is given its
+   * tries again.
+   */
+  private async publish(row: OutboxRow, shard: Shard, redelivery: boolean): Promise<void> {
+    if (!this.consumers.has(row.topic)) {
+      return;
+    }
+    const options = eventJobOptions(row.id);
+    await this.options.queue.enqueue(OUTBOX_JOB, outboxJobData(row, shard.index), options);
+    if (redelivery) {
+      await this.options.queue.retryFailed(OUTBOX_JOB, options.jobId);
     }
   }
 
   private async prune(before: number): Promise<void> {
     await Promise.allSettled(
       this.options.shards.map((shard) =>
-        shard.db.deleteFrom('outbox').where('published_at', '<', before).execute(),
+        shard.db.deleteFrom('outbox').where('consumed_at', '<', before).execute(),
       ),
     );
   }
+}
+
+/** The ids of the rows that pass `test`, and of those that do not. */
+function partition(rows: readonly OutboxRow[], test: (row: OutboxRow) => boolean): [string[], string[]] {
+  const passed: string[] = [];
+  const failed: string[] = [];
+  for (const row of rows) {
+    (test(row) ? passed : failed).push(row.id);
+  }
+  return [passed, failed];
 }

@@ -74,6 +74,16 @@ export class BullmqJobQueue implements JobQueue {
     return (await queue.remove(id)) === 1;
   }
 
+  async retryFailed(type: JobType<TSchema>, jobId: string): Promise<boolean> {
+    this.assertOpen();
+    const job = await this.queue(type.name).getJob(toBullmqJobId(jobId));
+    if (job === undefined || !(await job.isFailed())) {
+      return false;
+    }
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return true;
+  }
+
   process<S extends TSchema>(
     type: JobType<S>,
     handler: JobHandler<Static<S>>,

@@ -145,6 +145,34 @@ export function describeJobQueueContract(name: string, open: () => JobQueue | Pr
       expect(await queue.counts(MAIL)).toEqual({ ...noCounts, failed: 1 });
     });
 
+    it('retryFailed gives a job that failed for good its tries again, and leaves other jobs alone', async () => {
+      const tries: [string, number, number][] = [];
+      let failing = true;
+      queue.process(MAIL, (job) => {
+        tries.push([job.id, job.attempt, job.maxAttempts]);
+        return failing ? Promise.reject(new Error('down')) : Promise.resolve();
+      });
+      await queue.enqueue(MAIL, { to: 'a' }, { jobId: 'gave-up', attempts: 2, backoffMs: 10 });
+      await waitFor(async () => (await queue.counts(MAIL)).failed === 1);
+      expect(await queue.retryFailed(MAIL, 'unknown')).toBe(false);
+
+      failing = false;
+      expect(await queue.retryFailed(MAIL, 'gave-up')).toBe(true);
+      await waitFor(() => tries.length === 3);
+      await waitFor(async () => (await queue.counts(MAIL)).failed === 0);
+      expect(tries).toEqual([
+        ['gave-up', 1, 2],
+        ['gave-up', 2, 2],
+        ['gave-up', 1, 2],
+      ]);
+      // Done now: nothing to retry, and its id still refuses a second job.
+      expect(await queue.retryFailed(MAIL, 'gave-up')).toBe(false);
+      await queue.enqueue(MAIL, { to: 'b' }, { jobId: 'gave-up' });
+      await queue.enqueue(MAIL, { to: 'c' }, { jobId: 'after' });
+      await waitFor(() => tries.some(([id]) => id === 'after'));
+      expect(tries.filter(([id]) => id === 'gave-up')).toHaveLength(3);
+    });
+
     it('a job whose data does not match its type fails its tries without reaching the handler', async () => {
       const handled: unknown[] = [];
       queue.process(RECEIPT, (job) => {

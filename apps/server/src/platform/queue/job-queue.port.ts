@@ -50,6 +50,12 @@ export interface JobQueue {
   /** Removes a waiting or delayed job; true when one was removed. */
   remove(type: JobType<TSchema>, jobId: string): Promise<boolean>;
   /**
+   * Gives a job that failed for good its tries again, from attempt 1, with its
+   * data and options; true when there was such a job. Its id, which a failed
+   * job keeps, would otherwise refuse the work for as long as it is kept.
+   */
+  retryFailed(type: JobType<TSchema>, jobId: string): Promise<boolean>;
+  /**
    * Starts consuming jobs of `type` in this process. The handler gets the data
    * checked against the type's schema; data that does not match fails the try.
    */

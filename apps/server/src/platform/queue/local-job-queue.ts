@@ -127,6 +127,16 @@ export class LocalJobQueue implements JobQueue {
     return this.run(() => this.statements.removeQueued.run(type.name, jobId).changes > 0);
   }
 
+  retryFailed(type: JobType<TSchema>, jobId: string): Promise<boolean> {
+    return this.run(() => {
+      const retried = this.statements.retryFailed.run(this.clock.now(), type.name, jobId).changes > 0;
+      if (retried && this.processors.has(type.name)) {
+        this.wake();
+      }
+      return retried;
+    });
+  }
+
   process<S extends TSchema>(
     type: JobType<S>,
     handler: JobHandler<Static<S>>,
@@ -342,6 +352,10 @@ function prepareStatements(db: Database) {
     retry: db.prepare<[number, number, string, string, string]>(`
       UPDATE jobs SET state = 'queued', attempt = ?, run_at = ?, locked_until = NULL, last_error = ?
       WHERE name = ? AND id = ?
+    `),
+    retryFailed: db.prepare<[number, string, string]>(`
+      UPDATE jobs SET state = 'queued', attempt = 0, run_at = ?, locked_until = NULL, last_error = NULL
+      WHERE name = ? AND id = ? AND state = 'failed'
     `),
     removeQueued: db.prepare<[string, string]>(
       `DELETE FROM jobs WHERE name = ? AND id = ? AND state = 'queued'`,

@@ -8,6 +8,7 @@ import * as breadcrumbs from './0005-breadcrumbs';
 import * as scaleData from './0006-scale-data';
 import * as sessions from './0007-sessions';
 import * as rollupParts from './0009-rollup-parts';
+import * as durableSchedules from './0010-durable-schedules';
 
 export interface ShardMigration {
   name: string;
@@ -24,4 +25,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0006-scale-data', up: scaleData.up },
   { name: '0007-sessions', up: sessions.up },
   { name: '0009-rollup-parts', up: rollupParts.up },
+  { name: '0010-durable-schedules', up: durableSchedules.up },
 ];
