@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuthResponse, Booking, Offer } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { bearer } from '../../../test/support/factories';
@@ -159,11 +159,13 @@ describe(`dispatch: who is offered (${tier})`, () => {
     const pickup = offset(CITY, 3, 3);
     const first = await onlineDriver(app, { at: pickup });
     const customer = await newCustomer(app);
+    const waves = vi.spyOn(app.services.bookingCore.dispatch, 'runWave');
     const booking = await book(app, customer.token, { pickup });
     await waitForOffer(app, first.token, booking.id);
     expect((await accept(app, first.token, booking.id)).statusCode).toBe(200);
-    // The driver holds the job past the time wave 2 was queued for (2 s), so that wave finds it taken.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // The driver holds the job until wave 2 (queued for 2 s after wave 1) has run and found it taken.
+    await waitFor(() => waves.mock.calls.some(([id, wave]) => id === booking.id && wave === 2), 10_000);
+    waves.mockRestore();
     const second = await onlineDriver(app, { at: offset(pickup, 0.2) });
     const released = await app.http.inject({
       method: 'POST',
