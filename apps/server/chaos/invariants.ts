@@ -5,7 +5,7 @@ import {
   sumDriverDeltas,
 } from '../src/modules/analytics/contributions';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { BookingStatusChangedPayload } from '../src/modules/bookings/booking-events';
+import { BookingStatusChangedPayload } from '../src/modules/events/booking-events';
 import { transitionsFrom } from '../src/modules/bookings/booking-state';
 import { recipientsOf } from '../src/modules/notifications/notifications.service';
 import { searchDeadline, type Profile } from './profile';

@@ -24,7 +24,7 @@ import { emailKey, normalizeEmail, plateKey } from '../users/directory-keys';
 import { lookupRow, userRow } from '../users/user-rows';
 import type { UserRow, UsersRepository } from '../users/users.repository';
 import { presentUser } from '../users/users.presenter';
-import { USER_SIGNED_UP } from '../users/user-events';
+import { USER_SIGNED_UP } from '../events/user-events';
 
 /** A plate claim older than this whose driver never appeared was left by a crashed signup. */
 const ABANDONED_CLAIM_MS = 60_000;

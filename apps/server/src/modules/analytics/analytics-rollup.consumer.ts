@@ -7,7 +7,7 @@ import {
   BOOKING_STATUS_CHANGED,
   type BookingRated,
   type BookingStatusChanged,
-} from '../bookings/booking-events';
+} from '../events/booking-events';
 import type { BookingsRepository } from '../bookings/bookings.repository';
 import { createdDelta, deliveredDeltas, ratingDelta } from './contributions';
 import {

@@ -3,7 +3,7 @@ import type { GeoIndex } from '../../platform/geo/geo-index.port';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxRelay } from '../../platform/outbox/outbox';
 import type { JobQueue } from '../../platform/queue/job-queue.port';
-import { BOOKING_STATUS_CHANGED } from './booking-events';
+import { BOOKING_STATUS_CHANGED } from '../events/booking-events';
 import type { BookingsRepository } from './bookings.repository';
 import type { DispatchService } from '../dispatch/dispatch.service';
 import { searchingBookingsSet } from '../dispatch/geo-sets';

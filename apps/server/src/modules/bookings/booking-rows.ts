@@ -1,5 +1,5 @@
 import type { Coordinates, Goods, Money, VehicleType } from '@loadline/contracts';
-import type { BookingActor } from './booking-events';
+import type { BookingActor } from '../events/booking-events';
 import type { BookingEventRow, BookingRow } from './bookings.repository';
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BOOKING_STATUSES, type BookingStatus } from '@loadline/contracts';
-import type { ActorRole } from './booking-events';
+import type { ActorRole } from '../events/booking-events';
 import { canTransition, isTerminal, nextDriverStatus, transitionsFrom } from './booking-state';
 
 const ACTORS: ActorRole[] = ['customer', 'driver', 'admin', 'system'];

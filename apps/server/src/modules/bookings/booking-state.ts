@@ -7,7 +7,7 @@ import {
   type BookingStatus,
 } from '@loadline/contracts';
 import { errors } from '../../lib/errors';
-import type { ActorRole } from './booking-events';
+import type { ActorRole } from '../events/booking-events';
 
 interface Move {
   from: BookingStatus;

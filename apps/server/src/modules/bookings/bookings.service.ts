@@ -27,7 +27,7 @@ import {
   type BookingActor,
   type BookingRated,
   type BookingStatusChanged,
-} from './booking-events';
+} from '../events/booking-events';
 import { bookingEventRow, newBookingRow, type BookingTerms } from './booking-rows';
 import { assertTransition } from './booking-state';
 import { presentBooking, presentEvent } from './bookings.presenter';

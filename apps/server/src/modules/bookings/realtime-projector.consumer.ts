@@ -8,7 +8,7 @@ import {
   type BookingStatusChanged,
   type OfferCreated,
   type OfferRevoked,
-} from './booking-events';
+} from '../events/booking-events';
 import type { BookingPricing } from './bookings.service';
 import type { BookingsRepository } from './bookings.repository';
 import type { DriverPresence } from '../drivers/driver-presence';

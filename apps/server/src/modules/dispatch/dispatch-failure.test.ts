@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BookingEvent } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
-import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../bookings/booking-events';
+import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../events/booking-events';
 import { BookingsRepository } from '../bookings/bookings.repository';
 import type { OutboxConsumer, OutboxDelivery } from '../../platform/outbox/outbox';
 import { bearer } from '../../../test/support/factories';

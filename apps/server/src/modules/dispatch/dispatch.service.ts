@@ -12,7 +12,7 @@ import {
   OFFER_REVOKED,
   type OfferCreated,
   type OfferRevoked,
-} from '../bookings/booking-events';
+} from '../events/booking-events';
 import { isTerminal } from '../bookings/booking-state';
 import { presentBooking } from '../bookings/bookings.presenter';
 import { OFFERED_TO, type BookingRow, type BookingsRepository } from '../bookings/bookings.repository';

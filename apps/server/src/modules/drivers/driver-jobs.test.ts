@@ -13,7 +13,7 @@ import {
   BOOKING_STATUS_CHANGED,
   type BookingActor,
   type BookingStatusChanged,
-} from '../bookings/booking-events';
+} from '../events/booking-events';
 import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
 import { availableDriversSet } from '../dispatch/geo-sets';
 import { bearer, customerSignup, driverSignup, signUp } from '../../../test/support/factories';

@@ -12,7 +12,7 @@ import type { UsersRepository } from '../users/users.repository';
 import { DRIVERS_LIST, DRIVERS_LIST_SECONDS, dropDriverLists } from './driver-lists';
 import type { DriverPresence } from './driver-presence';
 import type { DriverLiveStore } from './driver-live.store';
-import { DRIVER_SUSPENSION_CHANGED, type DriverSuspensionChanged } from './driver-events';
+import { DRIVER_SUSPENSION_CHANGED, type DriverSuspensionChanged } from '../events/driver-events';
 import { presentAdminDriver, presentAdminVehicle } from './drivers.presenter';
 import type { AdminDriverRow, AdminDriverStatus, DriversRepository, VehicleRow } from './drivers.repository';
 

@@ -4,7 +4,7 @@ import { pointInDisc, type Random } from '../../lib/random';
 import { logicalShardOf } from '../../platform/db/ids';
 import type { BookingStatusColumn, OffersTable } from '../../platform/db/schema';
 import { bookingContributions } from '../analytics/contributions';
-import type { BookingActor } from '../bookings/booking-events';
+import type { BookingActor } from '../events/booking-events';
 import { bookingEventRow, newBookingRow, type BookingTerms } from '../bookings/booking-rows';
 import type { BookingEventRow, BookingRow } from '../bookings/bookings.repository';
 import { driverJobRow } from '../drivers/driver-rows';

@@ -3,7 +3,7 @@ import type { Booking, NotificationEvent } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { OUTBOX_JOB, type OutboxEvent } from '../../platform/outbox/outbox';
 import { RecordingSink, type Delivery } from '../../platform/realtime/realtime-sink.port';
-import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../bookings/booking-events';
+import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../events/booking-events';
 import { createNotifications, type NotificationsModule } from './notifications.module';
 import { bearer, driverSignup, signInAdmin, signUp } from '../../../test/support/factories';
 import { book, newCustomer } from '../../../test/support/fleet';

@@ -1,5 +1,5 @@
 import type { OutboxRelay } from '../../platform/outbox/outbox';
-import { BOOKING_STATUS_CHANGED } from '../bookings/booking-events';
+import { BOOKING_STATUS_CHANGED } from '../events/booking-events';
 import type { NotificationsService } from './notifications.service';
 
 /** The consumer of `booking.status_changed` that stores and sends notifications. */

@@ -1,5 +1,5 @@
 import type { VehicleType } from '@loadline/contracts';
-import type { ActorRole } from '../bookings/booking-events';
+import type { ActorRole } from '../events/booking-events';
 
 /** Kinds of notification; stable on the wire (`type`), so add, never rename. */
 export type NotificationType =

@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxEvent } from '../../platform/outbox/outbox';
 import { rooms, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
-import type { BookingStatusChanged } from '../bookings/booking-events';
+import type { BookingStatusChanged } from '../events/booking-events';
 import { MESSAGES, type NotificationType } from './notifications.messages';
 import { presentNotification, presentNotificationEvent } from './notifications.presenter';
 import type { NotificationRow, NotificationsRepository } from './notifications.repository';

@@ -11,7 +11,7 @@ import { ManualClock } from '../../lib/clock';
 import { logicalShardOf } from '../../platform/db/ids';
 import type { OutboxEvent } from '../../platform/outbox/outbox';
 import { RecordingSink, type Delivery } from '../../platform/realtime/realtime-sink.port';
-import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../bookings/booking-events';
+import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../events/booking-events';
 import { bearer, driverSignup, signUp } from '../../../test/support/factories';
 import { newCustomer } from '../../../test/support/fleet';
 import { TestEnvironment } from '../../../test/support/test-env';

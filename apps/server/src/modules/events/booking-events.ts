@@ -3,9 +3,10 @@ import { BookingStatusSchema, Id, VehicleTypeSchema } from '@loadline/contracts'
 import { Topic } from '../../platform/outbox/outbox';
 
 /**
- * The booking module's outbox topics, each with the schema of its payload.
- * Payloads are JSON that has crossed the queue: the relay checks each one
- * against its topic's schema where it enters a consumer.
+ * Bookings' and offers' outbox topics, each with the schema of its payload:
+ * the published language modules react to each other in (this folder imports
+ * no module). Payloads are JSON that has crossed the queue: the relay checks
+ * each one against its topic's schema where it enters a consumer.
  */
 
 const ActorRole = Type.Union([
