@@ -106,6 +106,8 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       await waitConnected(driver);
       await driver.getByTestId('online-toggle').click();
       await driver.getByTestId('online-state').filter({ hasText: 'Online' }).waitFor();
+      // No device location here: the developer tools' simulated GPS drives the trip.
+      await driver.locator('[data-testid=developer-tools] summary').click();
       await driver.getByTestId('simulate-gps').click();
 
       // Admin sees the driver on the fleet map (canvas points are counted on the map element) without reloading.

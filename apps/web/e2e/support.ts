@@ -1,9 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
 
 const execFileAsync = promisify(execFile);
@@ -134,4 +136,88 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k += 1) {
+    c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return c >>> 0;
+});
+
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const byte of bytes) {
+    c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A 256 px square PNG of one colour: what the tile stub serves. */
+function solidPng(rgb: [number, number, number]): Buffer {
+  const size = 256;
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.alloc(1 + size * 3);
+  for (let x = 0; x < size; x += 1) {
+    row.set(rgb, 1 + x * 3);
+  }
+  const pixels = Buffer.concat(Array.from({ length: size }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', zlib.deflateSync(pixels)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+export interface TileStub {
+  /** The tile URL template to configure (MAP_TILE_URL). */
+  template: string;
+  /** Paths asked for, in order (`/tiles/12/2954/1887.png`). */
+  requests: string[];
+  /** While true every tile answers 503. */
+  failing: boolean;
+  stop(): Promise<void>;
+}
+
+/** A tile server on 127.0.0.1: a pale green PNG for every `/tiles/{z}/{x}/{y}.png`, never cached. */
+export async function startTileStub(): Promise<TileStub> {
+  const tile = solidPng([214, 234, 214]);
+  const requests: string[] = [];
+  const stub = { failing: false };
+  const server = http.createServer((request, response) => {
+    const url = request.url ?? '/';
+    requests.push(url);
+    if (stub.failing || !/^\/tiles\/\d+\/\d+\/\d+\.png$/.test(url)) {
+      response.writeHead(stub.failing ? 503 : 404, { 'cache-control': 'no-store' }).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(tile);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    template: `http://127.0.0.1:${port}/tiles/{z}/{x}/{y}.png`,
+    requests,
+    get failing() {
+      return stub.failing;
+    },
+    set failing(value: boolean) {
+      stub.failing = value;
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -1,6 +1,9 @@
-import { useEffect, useEffectEvent, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
+import { addBaseLayers, type TileState } from './map-layers';
+import { useMapSettings } from './map-settings';
+import { Glide } from './marker-motion';
 
 export interface LatLng {
   lat: number;
@@ -12,8 +15,10 @@ export interface MapMarker {
   position: LatLng;
   kind: 'pickup' | 'dropoff' | 'driver';
   label?: string;
-  /** Animate between successive positions instead of jumping. */
+  /** Glide between successive positions (over the interval they arrive at) instead of jumping. */
   smooth?: boolean;
+  /** Degrees clockwise from north, for a driver's arrow; without it the arrow follows the marker's moves. */
+  heading?: number | null;
   testId?: string;
 }
 
@@ -26,27 +31,33 @@ export interface MapPoint {
 
 interface MapViewProps {
   markers?: MapMarker[];
-  /** Many lightweight dots drawn on canvas (the admin fleet). */
+  /** Many lightweight dots drawn on canvas (the admin fleet); they glide between updates. */
   points?: MapPoint[];
+  /** A point was clicked or tapped. */
+  onPointSelect?: (id: string) => void;
+  /** Drawn larger and outlined. */
+  selectedPointId?: string | null;
   route?: LatLng[];
   onPick?: (position: LatLng) => void;
-  /** Changing this refits the view to the markers. */
+  /** Changing this refits the view to the markers; so does a resize until the user moves the map. */
   fitKey?: string;
   center?: LatLng;
   className?: string;
   testId?: string;
+  /** Names the map for screen readers. */
+  label?: string;
 }
 
-const TILE_URL: string = (import.meta.env.VITE_TILE_URL as string | undefined) ?? '';
 const DEFAULT_CENTER: LatLng = { lat: 12.9716, lng: 77.5946 };
-const ANIMATION_MS = 950;
+const POINT_RADIUS = 7;
 
 function iconFor(marker: MapMarker): L.DivIcon {
   const letter = marker.kind === 'pickup' ? 'A' : marker.kind === 'dropoff' ? 'B' : '';
   const testId = marker.testId === undefined ? '' : ` data-testid="${marker.testId}"`;
+  const arrow = marker.kind === 'driver' ? '<span class="map-pin__arrow" aria-hidden="true"></span>' : '';
   return L.divIcon({
     className: 'map-pin-wrap',
-    html: `<div class="map-pin map-pin--${marker.kind}"${testId} title="${marker.label ?? ''}">${letter}</div>`,
+    html: `<div class="map-pin map-pin--${marker.kind}"${testId} title="${marker.label ?? ''}">${letter}${arrow}</div>`,
     iconSize: marker.kind === 'driver' ? [26, 26] : [28, 28],
     iconAnchor: marker.kind === 'driver' ? [13, 13] : [14, 14],
   });
@@ -56,32 +67,82 @@ interface MarkerEntry {
   marker: L.Marker;
   kind: string;
   testId: string | undefined;
-  frame: number | null;
+  glide: Glide;
+}
+
+interface PointEntry {
+  circle: L.CircleMarker;
+  glide: Glide;
+  color: string;
+}
+
+/** Turns a driver's arrow to the glide's heading (hidden until one is known). */
+function faceHeading(entry: MarkerEntry): void {
+  const element = entry.marker.getElement()?.querySelector<HTMLElement>('.map-pin__arrow');
+  if (element === null || element === undefined) {
+    return;
+  }
+  const { heading } = entry.glide;
+  element.style.display = heading === null ? 'none' : '';
+  element.style.transform = `rotate(${heading ?? 0}deg)`;
+  element.parentElement?.setAttribute('data-heading', heading === null ? '' : String(heading));
 }
 
 /**
- * A Leaflet map driven by props. Tiles come from VITE_TILE_URL; without one (or when tiles fail)
- * the map keeps a plain background so markers and the route stay readable.
+ * A Leaflet map driven by props. Tiles come from the server's settings at run
+ * time (OpenStreetMap's by default), over an offline grid that takes over when
+ * they fail; a metric scale bar; markers and canvas points glide between the
+ * positions they are given, in one animation frame loop.
  */
 export function MapView({
   markers = [],
   points = [],
+  onPointSelect,
+  selectedPointId = null,
   route,
   onPick,
   fitKey,
   center,
   className,
   testId,
+  label,
 }: MapViewProps) {
   const containerRef = useRef<HTMLDivElement | null>(null);
   const mapRef = useRef<L.Map | null>(null);
   const markersRef = useRef(new Map<string, MarkerEntry>());
-  const pointsRef = useRef(new Map<string, L.CircleMarker>());
+  const pointsRef = useRef(new Map<string, PointEntry>());
   const routeRef = useRef<L.Polyline | null>(null);
   const rendererRef = useRef<L.Canvas | null>(null);
+  const frameRef = useRef<number | null>(null);
+  // A map the user panned or zoomed keeps its view on resize; a programmatic fit does not count.
+  const userMovedRef = useRef(false);
+  const fittingRef = useRef(false);
+  const settings = useMapSettings();
+  const [tiles, setTiles] = useState<TileState>('loading');
   // The map is made once, where the first render asks; later centers are applied by the effects below.
   const startAt = useEffectEvent(() => center ?? DEFAULT_CENTER);
   const pick = useEffectEvent((position: LatLng) => onPick?.(position));
+  const select = useEffectEvent((id: string) => onPointSelect?.(id));
+
+  // Starts the frame loop that glides markers and points (set when the map is made).
+  const startAnimationRef = useRef<() => void>(() => undefined);
+
+  const fit = useEffectEvent(() => {
+    const map = mapRef.current;
+    if (map === null || fitKey === undefined) {
+      return;
+    }
+    // Markers decide the view; a map of only canvas points (the fleet) fits to those instead.
+    const subjects = markers.length > 0 ? markers : points;
+    const positions = subjects.map((m): L.LatLngTuple => [m.position.lat, m.position.lng]);
+    fittingRef.current = true;
+    if (positions.length === 1 && positions[0] !== undefined) {
+      map.setView(positions[0], Math.max(map.getZoom(), 13), { animate: false });
+    } else if (positions.length > 1) {
+      map.fitBounds(L.latLngBounds(positions), { padding: [40, 40], maxZoom: 15, animate: false });
+    }
+    fittingRef.current = false;
+  });
 
   useEffect(() => {
     const container = containerRef.current;
@@ -93,41 +154,60 @@ export function MapView({
       center: [start.lat, start.lng],
       zoom: 12,
       preferCanvas: true,
-      attributionControl: TILE_URL !== '',
     });
+    L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
     rendererRef.current = L.canvas({ padding: 0.5 });
-    if (TILE_URL !== '') {
-      let failures = 0;
-      const tiles = L.tileLayer(TILE_URL, { maxZoom: 19, attribution: '&copy; map data contributors' });
-      tiles.on('tileerror', () => {
-        failures += 1;
-        if (failures >= 4) {
-          // Offline or a bad URL: drop the layer rather than show a grid of broken images.
-          map.removeLayer(tiles);
-          container.classList.add('map--plain');
-        }
-      });
-      tiles.addTo(map);
-    } else {
-      container.classList.add('map--plain');
-    }
     map.on('click', (event: L.LeafletMouseEvent) => {
       pick({
         lat: Number(event.latlng.lat.toFixed(6)),
         lng: Number(event.latlng.lng.toFixed(6)),
       });
     });
+    map.on('movestart', () => {
+      if (!fittingRef.current) {
+        userMovedRef.current = true;
+      }
+    });
     mapRef.current = map;
     const markerEntries = markersRef.current;
     const pointEntries = pointsRef.current;
-    const observer = new ResizeObserver(() => map.invalidateSize());
+    // One loop for every glide: moves each marker and point to where it is now, again while any is moving.
+    const frame = (now: number) => {
+      frameRef.current = null;
+      let moving = false;
+      for (const entry of markerEntries.values()) {
+        const position = entry.glide.positionAt(now);
+        entry.marker.setLatLng([position.lat, position.lng]);
+        moving ||= entry.glide.movingAt(now);
+      }
+      for (const entry of pointEntries.values()) {
+        if (entry.glide.movingAt(now) || !entry.circle.getLatLng().equals(entry.glide.target)) {
+          const position = entry.glide.positionAt(now);
+          entry.circle.setLatLng([position.lat, position.lng]);
+          moving ||= entry.glide.movingAt(now);
+        }
+      }
+      if (moving) {
+        frameRef.current = requestAnimationFrame(frame);
+      }
+    };
+    startAnimationRef.current = () => {
+      if (frameRef.current === null) {
+        frameRef.current = requestAnimationFrame(frame);
+      }
+    };
+    const observer = new ResizeObserver(() => {
+      map.invalidateSize({ animate: false });
+      if (!userMovedRef.current) {
+        fit();
+      }
+    });
     observer.observe(container);
     return () => {
       observer.disconnect();
-      for (const entry of markerEntries.values()) {
-        if (entry.frame !== null) {
-          cancelAnimationFrame(entry.frame);
-        }
+      if (frameRef.current !== null) {
+        cancelAnimationFrame(frameRef.current);
+        frameRef.current = null;
       }
       markerEntries.clear();
       pointEntries.clear();
@@ -138,14 +218,25 @@ export function MapView({
     // The map is created once; later props are applied by the effects below.
   }, []);
 
-  // Markers: add, move (optionally animated), remove.
+  // Base layers once the tile settings are known.
+  useEffect(() => {
+    const map = mapRef.current;
+    if (map === null || settings === null) {
+      return;
+    }
+    return addBaseLayers(map, settings, setTiles);
+  }, [settings]);
+
+  // Markers: add, move (gliding or at once), remove.
   useEffect(() => {
     const map = mapRef.current;
     if (map === null) {
       return;
     }
+    const now = performance.now();
     const entries = markersRef.current;
     const seen = new Set<string>();
+    let glides = false;
     for (const spec of markers) {
       seen.add(spec.id);
       const existing = entries.get(spec.id);
@@ -155,7 +246,14 @@ export function MapView({
           keyboard: false,
         });
         marker.addTo(map);
-        entries.set(spec.id, { marker, kind: spec.kind, testId: spec.testId, frame: null });
+        const entry = {
+          marker,
+          kind: spec.kind,
+          testId: spec.testId,
+          glide: new Glide(spec.position, now, spec.heading ?? null),
+        };
+        entries.set(spec.id, entry);
+        faceHeading(entry);
         continue;
       }
       if (existing.kind !== spec.kind || existing.testId !== spec.testId) {
@@ -163,54 +261,49 @@ export function MapView({
         existing.kind = spec.kind;
         existing.testId = spec.testId;
       }
-      const from = existing.marker.getLatLng();
-      if (from.lat === spec.position.lat && from.lng === spec.position.lng) {
-        continue;
+      const target = existing.glide.target;
+      if (target.lat !== spec.position.lat || target.lng !== spec.position.lng) {
+        if (spec.smooth === true) {
+          existing.glide.retarget(spec.position, now, spec.heading);
+          glides = true;
+        } else {
+          existing.glide = new Glide(spec.position, now, spec.heading ?? null);
+          existing.marker.setLatLng([spec.position.lat, spec.position.lng]);
+        }
+      } else if (spec.heading !== undefined && spec.heading !== null) {
+        existing.glide.heading = spec.heading;
       }
-      if (existing.frame !== null) {
-        cancelAnimationFrame(existing.frame);
-        existing.frame = null;
-      }
-      if (spec.smooth !== true) {
-        existing.marker.setLatLng([spec.position.lat, spec.position.lng]);
-        continue;
-      }
-      const startedAt = performance.now();
-      const to = spec.position;
-      const step = (now: number) => {
-        const t = Math.min(1, (now - startedAt) / ANIMATION_MS);
-        existing.marker.setLatLng([from.lat + (to.lat - from.lat) * t, from.lng + (to.lng - from.lng) * t]);
-        existing.frame = t < 1 ? requestAnimationFrame(step) : null;
-      };
-      existing.frame = requestAnimationFrame(step);
+      faceHeading(existing);
     }
     for (const [id, entry] of entries) {
       if (!seen.has(id)) {
-        if (entry.frame !== null) {
-          cancelAnimationFrame(entry.frame);
-        }
         entry.marker.remove();
         entries.delete(id);
       }
     }
+    if (glides) {
+      startAnimationRef.current();
+    }
   }, [markers]);
 
-  // Canvas points (fleet).
+  // Canvas points (fleet): one circle each, gliding to each new position.
   useEffect(() => {
     const map = mapRef.current;
     const renderer = rendererRef.current;
     if (map === null || renderer === null) {
       return;
     }
+    const now = performance.now();
     const entries = pointsRef.current;
     const seen = new Set<string>();
+    let glides = false;
     for (const point of points) {
       seen.add(point.id);
       const existing = entries.get(point.id);
       if (existing === undefined) {
         const circle = L.circleMarker([point.position.lat, point.position.lng], {
           renderer,
-          radius: 7,
+          radius: POINT_RADIUS,
           weight: 2,
           color: '#ffffff',
           fillColor: point.color,
@@ -219,22 +312,62 @@ export function MapView({
         if (point.title !== undefined) {
           circle.bindTooltip(point.title);
         }
+        circle.on('click', () => select(point.id));
         circle.addTo(map);
-        entries.set(point.id, circle);
-      } else {
-        existing.setLatLng([point.position.lat, point.position.lng]);
-        existing.setStyle({ fillColor: point.color });
+        entries.set(point.id, { circle, glide: new Glide(point.position, now), color: point.color });
+        continue;
+      }
+      const target = existing.glide.target;
+      if (target.lat !== point.position.lat || target.lng !== point.position.lng) {
+        existing.glide.retarget(point.position, now);
+        glides = true;
+      }
+      if (existing.color !== point.color) {
+        existing.circle.setStyle({ fillColor: point.color });
+        existing.color = point.color;
+      }
+      if (point.title !== undefined) {
+        existing.circle.setTooltipContent(point.title);
       }
     }
-    for (const [id, circle] of entries) {
+    for (const [id, entry] of entries) {
       if (!seen.has(id)) {
-        circle.remove();
+        entry.circle.remove();
         entries.delete(id);
       }
+    }
+    if (glides) {
+      startAnimationRef.current();
     }
     // How many points are drawn on the canvas: the canvas has no DOM per point, so tests and tools read this.
     containerRef.current?.setAttribute('data-points', String(entries.size));
   }, [points]);
+
+  // The selected point stands out.
+  useEffect(() => {
+    const entry = selectedPointId === null ? undefined : pointsRef.current.get(selectedPointId);
+    if (entry === undefined) {
+      return;
+    }
+    entry.circle.setStyle({ radius: POINT_RADIUS + 4, weight: 3, color: '#0f172a' });
+    entry.circle.bringToFront();
+    return () => {
+      entry.circle.setStyle({ radius: POINT_RADIUS, weight: 2, color: '#ffffff' });
+    };
+  }, [selectedPointId, points]);
+
+  // A newly selected point out of view is brought into it (once: the user may pan away afterwards).
+  useEffect(() => {
+    const map = mapRef.current;
+    const entry = selectedPointId === null ? undefined : pointsRef.current.get(selectedPointId);
+    if (map === null || entry === undefined) {
+      return;
+    }
+    const at = entry.circle.getLatLng();
+    if (!map.getBounds().contains(at)) {
+      map.panTo(at);
+    }
+  }, [selectedPointId]);
 
   // Route line.
   useEffect(() => {
@@ -260,23 +393,20 @@ export function MapView({
     }
   }, [route]);
 
-  // Fit to the markers when the caller says the subject changed.
-  const fit = useEffectEvent(() => {
-    const map = mapRef.current;
-    if (map === null || fitKey === undefined) {
-      return;
-    }
-    // Markers decide the view; a map of only canvas points (the fleet) fits to those instead.
-    const subjects = markers.length > 0 ? markers : points;
-    const positions = subjects.map((m): L.LatLngTuple => [m.position.lat, m.position.lng]);
-    if (positions.length === 1 && positions[0] !== undefined) {
-      map.setView(positions[0], Math.max(map.getZoom(), 13));
-    } else if (positions.length > 1) {
-      map.fitBounds(L.latLngBounds(positions), { padding: [40, 40], maxZoom: 15 });
-    }
-  });
   // Only the key triggers a refit; marker moves must not fight the user's panning.
-  useEffect(() => fit(), [fitKey]);
+  useEffect(() => {
+    userMovedRef.current = false;
+    fit();
+  }, [fitKey]);
 
-  return <div ref={containerRef} className={`map ${className ?? ''}`} data-testid={testId} />;
+  return (
+    <div
+      ref={containerRef}
+      className={`map ${className ?? ''}`}
+      data-testid={testId}
+      data-tiles={tiles}
+      role="region"
+      aria-label={label ?? 'Map'}
+    />
+  );
 }

@@ -8,7 +8,7 @@ const fetchJobs = (page: PageRequest) => api('driver.jobs', { query: page });
 
 function StatsTiles({ stats }: { stats: DriverStats }) {
   return (
-    <div className="kpis" data-testid="driver-stats" style={{ marginBottom: '0.75rem' }}>
+    <div className="kpis driver-stats" data-testid="driver-stats">
       <div className="kpi">
         <div className="kpi__label">Trips</div>
         <div className="kpi__value">{stats.trips}</div>
@@ -31,8 +31,11 @@ function StatsTiles({ stats }: { stats: DriverStats }) {
   );
 }
 
-/** The driver's stats and past trips; both reload when `refreshKey` changes (a job ended). */
-export function DriverHistory({ refreshKey }: { refreshKey: number }) {
+/**
+ * The driver's stats and past trips; both reload when `refreshKey` changes (a job ended).
+ * `emptyHint` follows "No trips yet." and fits the shift (offline, waiting for offers, on a job).
+ */
+export function DriverHistory({ refreshKey, emptyHint }: { refreshKey: number; emptyHint: string }) {
   const [stats, setStats] = useState<DriverStats | null>(null);
   const [statsError, setStatsError] = useState<string | null>(null);
   const list = usePagedList(fetchJobs, 10);
@@ -75,7 +78,7 @@ export function DriverHistory({ refreshKey }: { refreshKey: number }) {
       )}
       {stats !== null && <StatsTiles stats={stats} />}
       {!loading && jobs.length === 0 && error === null && (
-        <Empty>No trips yet. Go online to get offers.</Empty>
+        <Empty>{`No trips yet. ${emptyHint}`.trim()}</Empty>
       )}
       <ul className="list" data-testid="job-history">
         {jobs.map((job) => (

@@ -9,8 +9,8 @@ import { DriverHistory } from './driver-history';
 import { JobPanel } from './job-panel';
 import { OfferCard } from './offer-card';
 import type { ShiftNotice } from './shift-state';
+import { useDriverLocation } from './use-driver-location';
 import { useDriverShift } from './use-driver-shift';
-import { useSimulatedGps } from './use-simulated-gps';
 
 function noticeText(notice: ShiftNotice): string {
   if (notice.kind === 'delivered') {
@@ -21,7 +21,7 @@ function noticeText(notice: ShiftNotice): string {
     : `Job ${statusLabel(notice.status).toLowerCase()}.`;
 }
 
-/** Driver area: availability, live offers, the active job with its next-status button, simulated GPS. */
+/** Driver area, phone first: going online, live offers, the active job with its next step, the map, stats. */
 export function DriverPage() {
   const user = useUser();
   const { socket, state: connection } = useSocket();
@@ -29,14 +29,8 @@ export function DriverPage() {
   const { job, offers } = shift;
   const heading = job === null ? null : driverHeadsFor(job.status);
   const target = job === null || heading === null ? null : job[heading];
-  const gps = useSimulatedGps({ socket, online: shift.online, target, onError: shift.reportError });
-  const { position } = gps;
-
-  const toggleOnline = async () => {
-    if (await shift.toggleOnline()) {
-      gps.ensurePosition();
-    }
-  };
+  const location = useDriverLocation({ socket, online: shift.online, target, onError: shift.reportError });
+  const { position } = location;
 
   const markers = useMemo(() => {
     const list: MapMarker[] = [];
@@ -54,10 +48,18 @@ export function DriverPage() {
       }
     }
     if (position !== null) {
-      list.push({ id: 'me', kind: 'driver', position, label: 'You', smooth: true, testId: 'driver-marker' });
+      list.push({
+        id: 'me',
+        kind: 'driver',
+        position,
+        heading: location.heading,
+        label: 'You',
+        smooth: true,
+        testId: 'driver-marker',
+      });
     }
     return list;
-  }, [job, offers, position]);
+  }, [job, offers, position, location.heading]);
   const route = useMemo(() => {
     if (job === null) {
       return undefined;
@@ -73,22 +75,26 @@ export function DriverPage() {
   }
 
   return (
-    <div className="page">
+    <div className="page driver">
       <div className="grid-2">
         <div className="stack">
           <AvailabilityCard
             driver={user.driver}
             online={shift.online}
             togglingOnline={shift.togglingOnline}
-            onToggleOnline={() => void toggleOnline()}
-            simulate={gps.simulate}
-            onSimulate={gps.setSimulate}
-            position={position}
+            onToggleOnline={() => void shift.toggleOnline()}
+            device={location.device}
+            source={location.source}
+            onRetryLocation={location.retryDevice}
+            developer={location.developer}
+            onDeveloper={location.setDeveloper}
+            simulate={location.simulate}
+            onSimulate={location.setSimulate}
             connection={connection}
           />
           {shift.error !== null && <ErrorBanner message={shift.error} onRetry={shift.reload} />}
           {shift.notice !== null && (
-            <div className="banner banner--ok" data-testid="driver-notice">
+            <div className="banner banner--ok" data-testid="driver-notice" role="status">
               {noticeText(shift.notice)}
             </div>
           )}
@@ -120,18 +126,29 @@ export function DriverPage() {
         <MapView
           markers={markers}
           route={route}
-          fitKey={job?.bookingId ?? 'idle'}
+          fitKey={job?.bookingId ?? (position === null ? 'idle' : 'located')}
           center={position ?? undefined}
           onPick={(p) => {
-            if (!gps.simulate || job === null) {
-              gps.moveTo(p);
+            // Setting the position by hand is a developer tool; a simulation along a job keeps its course.
+            if (location.developer && !(location.simulate && job !== null)) {
+              location.setFromMap(p);
             }
           }}
           className="map--tall"
           testId="driver-map"
+          label="Your position, the pickup and the drop-off"
         />
       </div>
-      <DriverHistory refreshKey={shift.finishedJobs} />
+      <DriverHistory
+        refreshKey={shift.finishedJobs}
+        emptyHint={
+          shift.online !== true
+            ? 'Go online to get offers.'
+            : job === null
+              ? 'Offers near you appear above.'
+              : ''
+        }
+      />
     </div>
   );
 }

@@ -15,9 +15,9 @@ export function headingBetween(a: LatLng, b: LatLng): number {
 /** The contract's cap on a reported speed (`LocationUpdate.speedKmh`). */
 const MAX_SPEED_KMH = 300;
 
-/** Whole km/h for covering `meters` in one second, within the contract's cap. */
-function speedOver(meters: number): number {
-  return Math.min(MAX_SPEED_KMH, Math.round(meters * 3.6));
+/** Whole km/h for `metersPerSecond` (the distance one fix a second covers), within the contract's cap. */
+export function speedOver(metersPerSecond: number): number {
+  return Math.min(MAX_SPEED_KMH, Math.max(0, Math.round(metersPerSecond * 3.6)));
 }
 
 export interface GpsFix {

@@ -1,6 +1,7 @@
 import type { BookingStatus } from '@loadline/contracts';
-import { Card, formatLatLng, formatMoney, StatusPill } from '../../components/ui';
-import { nextDriverStatus, statusLabel } from '../../domain/booking-status';
+import { Card, formatMoney, StatusPill } from '../../components/ui';
+import { driverHeadsFor, nextDriverStatus, statusLabel } from '../../domain/booking-status';
+import { placeText, Stops } from './offer-card';
 import type { ActiveJob } from './shift-state';
 
 /** What the next-step button says for the status it moves the job to. */
@@ -12,27 +13,64 @@ const NEXT_LABEL: Partial<Record<BookingStatus, string>> = {
   delivered: 'Mark delivered',
 };
 
-/** The current job: fare, places, goods and one big button for its next status. */
+/** Turn-by-turn directions to a place in the phone's maps app (or the maps website on a computer). */
+export function directionsUrl(place: { lat: number; lng: number }): string {
+  return `https://www.google.com/maps/dir/?api=1&travelmode=driving&destination=${place.lat},${place.lng}`;
+}
+
+/** A `tel:` link: digits and a leading plus only. */
+function telHref(phone: string): string {
+  return `tel:${phone.replace(/[^\d+]/g, '')}`;
+}
+
+/**
+ * The current job: where to go next with a Navigate button, both addresses,
+ * the customer with a call link, the goods, the fare, and one big button for
+ * its next status.
+ */
 export function JobPanel({ job, busy, onAdvance }: { job: ActiveJob; busy: boolean; onAdvance: () => void }) {
   const nextStatus = nextDriverStatus(job.status);
+  const heading = driverHeadsFor(job.status);
+  const destination = heading === null ? null : job[heading];
   return (
-    <Card
-      title={
-        <>
-          Current job <span className="mono">#{job.bookingId}</span>
-        </>
-      }
-      actions={<StatusPill status={job.status} testId="job-status" />}
-    >
+    <Card title="Current job" actions={<StatusPill status={job.status} testId="job-status" />}>
+      {destination !== null && (
+        <div className="job__next">
+          <div>
+            <small className="muted">{heading === 'pickup' ? 'Next: pickup' : 'Next: drop-off'}</small>
+            <div className="job__next-place">{placeText(destination)}</div>
+          </div>
+          <a
+            className="btn btn--primary job__navigate"
+            href={directionsUrl(destination)}
+            target="_blank"
+            rel="noreferrer"
+            data-testid="navigate"
+          >
+            Navigate
+          </a>
+        </div>
+      )}
+      <Stops pickup={job.pickup} dropoff={job.dropoff} testIdPrefix="job" />
       <dl className="kv">
-        <dt>Fare</dt>
-        <dd>{formatMoney(job.price)}</dd>
-        <dt>Trip</dt>
-        <dd>{job.distanceKm.toFixed(1)} km</dd>
-        <dt>Pickup</dt>
-        <dd>{job.pickup.address ?? formatLatLng(job.pickup)}</dd>
-        <dt>Drop-off</dt>
-        <dd>{job.dropoff.address ?? formatLatLng(job.dropoff)}</dd>
+        <dt>Customer</dt>
+        <dd data-testid="job-customer">
+          {job.customer === undefined ? (
+            <span className="muted">Loading…</span>
+          ) : (
+            <>
+              {job.customer.name}
+              {job.customer.phone !== null && (
+                <>
+                  {' · '}
+                  <a href={telHref(job.customer.phone)} data-testid="call-customer">
+                    Call {job.customer.phone}
+                  </a>
+                </>
+              )}
+            </>
+          )}
+        </dd>
         {job.goods !== undefined && job.goods !== null && (
           <>
             <dt>Goods</dt>
@@ -41,11 +79,15 @@ export function JobPanel({ job, busy, onAdvance }: { job: ActiveJob; busy: boole
             </dd>
           </>
         )}
+        <dt>Fare</dt>
+        <dd>{formatMoney(job.price)}</dd>
+        <dt>Trip</dt>
+        <dd>{job.distanceKm.toFixed(1)} km</dd>
       </dl>
       {nextStatus !== undefined && (
         <button
           type="button"
-          className="btn btn--primary btn--huge"
+          className="btn btn--primary btn--huge btn--block"
           disabled={busy}
           onClick={onAdvance}
           data-testid="next-status"

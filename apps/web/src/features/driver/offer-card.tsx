@@ -30,7 +30,46 @@ function Countdown({ expiresAt, onExpire }: { expiresAt: string; onExpire: () =>
   );
 }
 
-/** One offer: fare, trip, distance to the pickup, a countdown to its expiry, accept and reject. */
+/** A place as the driver reads it: its address, else its coordinates. */
+export function placeText(place: { lat: number; lng: number; address?: string }): string {
+  return place.address ?? formatLatLng(place);
+}
+
+/** Pickup (A) and drop-off (B), one line each. */
+export function Stops({
+  pickup,
+  dropoff,
+  testIdPrefix,
+}: {
+  pickup: Offer['pickup'];
+  dropoff: Offer['dropoff'];
+  testIdPrefix: string;
+}) {
+  return (
+    <ol className="stops">
+      {(
+        [
+          ['pickup', 'A', 'Pickup', pickup],
+          ['dropoff', 'B', 'Drop-off', dropoff],
+        ] as const
+      ).map(([kind, letter, label, place]) => (
+        <li key={kind} className={`stops__item stops__item--${kind}`} data-testid={`${testIdPrefix}-${kind}`}>
+          <span className="stops__badge" aria-hidden="true">
+            {letter}
+          </span>
+          <span>
+            <small>{label}</small> {placeText(place)}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/**
+ * One offer, readable at a glance on a phone: the fare, how far the pickup is,
+ * both addresses, what to carry and its weight, a countdown, accept and reject.
+ */
 export function OfferCard({
   offer,
   onAccept,
@@ -45,27 +84,32 @@ export function OfferCard({
   busy: boolean;
 }) {
   return (
-    <div className="offer" data-testid="offer">
+    <article className="offer" data-testid="offer" aria-label={`Offer: ${formatMoney(offer.price)}`}>
       <div className="spread">
-        <strong className="price" style={{ fontSize: '1.4rem' }}>
+        <strong className="price offer__fare" data-testid="offer-fare">
           {formatMoney(offer.price)}
         </strong>
         <Countdown expiresAt={offer.expiresAt} onExpire={onExpire} />
       </div>
-      <div className="muted">
-        {vehicleLabel(offer.vehicleType)} · trip {offer.distanceKm.toFixed(1)} km · pickup{' '}
-        {offer.pickupDistanceKm.toFixed(1)} km away
+      <div className="offer__facts">
+        <span data-testid="offer-pickup-distance">
+          <strong>{offer.pickupDistanceKm.toFixed(1)} km</strong> to pickup
+        </span>
+        <span>
+          Trip <strong>{offer.distanceKm.toFixed(1)} km</strong>
+        </span>
+        <span>{vehicleLabel(offer.vehicleType)}</span>
       </div>
-      {(offer.pickup.address !== undefined || offer.dropoff.address !== undefined) && (
-        <div className="offer__route">
-          {offer.pickup.address ?? formatLatLng(offer.pickup)} →{' '}
-          {offer.dropoff.address ?? formatLatLng(offer.dropoff)}
-        </div>
-      )}
+      <Stops pickup={offer.pickup} dropoff={offer.dropoff} testIdPrefix="offer" />
+      <div className="offer__goods" data-testid="offer-goods">
+        {offer.goods === undefined
+          ? 'Goods not described'
+          : `${offer.goods.description} · ${offer.goods.weightKg.toLocaleString()} kg`}
+      </div>
       <div className="row">
         <button
           type="button"
-          className="btn btn--primary"
+          className="btn btn--primary btn--huge"
           style={{ flex: 2 }}
           disabled={busy}
           onClick={onAccept}
@@ -75,7 +119,7 @@ export function OfferCard({
         </button>
         <button
           type="button"
-          className="btn btn--ghost"
+          className="btn btn--ghost btn--huge"
           style={{ flex: 1 }}
           disabled={busy}
           onClick={onReject}
@@ -84,6 +128,6 @@ export function OfferCard({
           Reject
         </button>
       </div>
-    </div>
+    </article>
   );
 }

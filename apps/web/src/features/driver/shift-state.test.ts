@@ -154,6 +154,43 @@ describe('driver shift state', () => {
     expect(state.busy).toBe(true);
   });
 
+  it('going offline takes down the last job\'s notice, so no "Delivered" banner stays behind', () => {
+    const delivered = run(onJob, { type: 'advanced', booking: booking('7', 'delivered') });
+    expect(delivered.notice).toEqual({ kind: 'delivered', price });
+    const offline = run(
+      onJob,
+      { type: 'advanced', booking: booking('7', 'delivered') },
+      { type: 'togglingOnline' },
+      { type: 'onlineSet', online: false },
+    );
+    expect(offline.notice).toBeNull();
+  });
+
+  it("the job's customer arrives with the jobs list and is kept for that job only", () => {
+    const customer = { name: 'Meera Rao', phone: '+919845012345' };
+    const state = run(onJob, {
+      type: 'jobDetailsLoaded',
+      job: { ...driverJob('7', 'driver_assigned'), customer },
+    });
+    expect(state.job?.customer).toEqual(customer);
+    expect(state.job?.goods).toEqual({ description: '12 cartons of books', weightKg: 120 });
+    const moved = shiftReducer(state, { type: 'advanced', booking: booking('7', 'en_route_to_pickup') });
+    expect(moved.job?.customer).toEqual(customer);
+    const other = shiftReducer(state, {
+      type: 'jobDetailsLoaded',
+      job: { ...driverJob('9', 'driver_assigned'), customer: { name: 'Someone', phone: null } },
+    });
+    expect(other).toBe(state);
+    const reloaded = run({
+      type: 'loaded',
+      online: true,
+      offers: [],
+      jobs: [{ ...driverJob('4', 'in_transit'), customer }],
+      now: 0,
+    });
+    expect(reloaded.job?.customer).toEqual(customer);
+  });
+
   it('going online or offline shows the answer; a failure says why', () => {
     const online = run({ type: 'togglingOnline' }, { type: 'onlineSet', online: true });
     expect(online.online).toBe(true);

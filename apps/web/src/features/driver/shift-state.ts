@@ -1,4 +1,12 @@
-import type { Booking, BookingStatus, DriverJob, Goods, Money, Offer } from '@loadline/contracts';
+import type {
+  Booking,
+  BookingStatus,
+  DriverJob,
+  Goods,
+  JobCustomer,
+  Money,
+  Offer,
+} from '@loadline/contracts';
 import { isActiveJob } from '../../domain/booking-status';
 
 /** The job the driver is on, from the booking (accept, status moves) or the jobs list (a reload). */
@@ -8,6 +16,8 @@ export interface ActiveJob extends Pick<
 > {
   /** From the booking; undefined until it is loaded (the jobs list does not carry it). */
   goods?: Goods | null;
+  /** From the jobs list, which names the customer of an active job; undefined until it is loaded. */
+  customer?: JobCustomer;
 }
 
 /** What the driver is told after a job leaves their hands. */
@@ -37,6 +47,8 @@ export type ShiftAction =
   | { type: 'loaded'; online: boolean; offers: Offer[]; jobs: DriverJob[]; now: number }
   | { type: 'loadFailed'; message: string }
   | { type: 'goodsLoaded'; booking: Booking }
+  /** The job as the jobs list has it: who the customer is. */
+  | { type: 'jobDetailsLoaded'; job: DriverJob }
   | { type: 'offerReceived'; offer: Offer }
   /** Revoked, expired, rejected: the offer is no longer open to this driver. */
   | { type: 'offerGone'; bookingId: string }
@@ -88,7 +100,14 @@ function jobFromList(job: DriverJob): ActiveJob {
     price: job.price,
     vehicleType: job.vehicleType,
     distanceKm: job.distanceKm,
+    ...(job.customer === undefined ? {} : { customer: job.customer }),
   };
+}
+
+/** The customer already known for this booking's job, kept across its status moves. */
+function customerOf(state: ShiftState, booking: Booking): Pick<ActiveJob, 'customer'> {
+  const known = state.job?.bookingId === booking.id ? state.job.customer : undefined;
+  return known === undefined ? {} : { customer: known };
 }
 
 function withoutOffer(offers: Offer[], bookingId: string): Offer[] {
@@ -116,6 +135,12 @@ export function shiftReducer(state: ShiftState, action: ShiftAction): ShiftState
       return state.job !== null && state.job.bookingId === action.booking.id
         ? { ...state, job: { ...state.job, goods: action.booking.goods } }
         : state;
+    case 'jobDetailsLoaded':
+      return state.job !== null &&
+        state.job.bookingId === action.job.bookingId &&
+        action.job.customer !== undefined
+        ? { ...state, job: { ...state.job, customer: action.job.customer } }
+        : state;
     case 'offerReceived':
       return { ...state, offers: [...withoutOffer(state.offers, action.offer.bookingId), action.offer] };
     case 'offerGone':
@@ -138,7 +163,13 @@ export function shiftReducer(state: ShiftState, action: ShiftAction): ShiftState
     case 'togglingOnline':
       return { ...state, togglingOnline: true, error: null };
     case 'onlineSet':
-      return { ...state, togglingOnline: false, online: action.online };
+      // Offline, the last job's notice is old news.
+      return {
+        ...state,
+        togglingOnline: false,
+        online: action.online,
+        notice: action.online ? state.notice : null,
+      };
     case 'onlineFailed':
       return { ...state, togglingOnline: false, error: action.message };
     case 'jobActionStarted':
@@ -154,7 +185,11 @@ export function shiftReducer(state: ShiftState, action: ShiftAction): ShiftState
       };
     case 'advanced':
       return isActiveJob(action.booking.status)
-        ? { ...state, busy: false, job: jobFromBooking(action.booking) }
+        ? {
+            ...state,
+            busy: false,
+            job: { ...jobFromBooking(action.booking), ...customerOf(state, action.booking) },
+          }
         : {
             ...state,
             busy: false,

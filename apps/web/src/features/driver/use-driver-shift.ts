@@ -7,6 +7,9 @@ import { initialShift, shiftReducer } from './shift-state';
 
 /** How many recent jobs are read to find the current one after a reload. */
 const RECENT_JOBS = 10;
+/** The jobs list gets a new job from an event consumer, a moment after the acceptance: asked this often. */
+const DETAIL_TRIES = 6;
+const DETAIL_RETRY_MS = 800;
 
 /**
  * The driver's shift: availability, open offers (live from the socket) and the
@@ -16,6 +19,23 @@ const RECENT_JOBS = 10;
 export function useDriverShift(initialOnline: boolean | null) {
   const { socket, resyncGeneration } = useSocket();
   const [state, dispatch] = useReducer(shiftReducer, initialOnline, initialShift);
+
+  /** Reads the job from the jobs list (it names the customer), trying again while the list has not caught up. */
+  const loadDetails = useCallback(async (bookingId: string) => {
+    for (let attempt = 0; attempt < DETAIL_TRIES; attempt += 1) {
+      try {
+        const page = await api('driver.jobs', { query: { limit: 3 } });
+        const job = page.items.find((item) => item.bookingId === bookingId);
+        if (job?.customer !== undefined) {
+          dispatch({ type: 'jobDetailsLoaded', job });
+          return;
+        }
+      } catch {
+        // shown nowhere: the job works without its customer's name, and the next try may answer
+      }
+      await new Promise((resolve) => window.setTimeout(resolve, DETAIL_RETRY_MS));
+    }
+  }, []);
 
   const load = useCallback(async () => {
     dispatch({ type: 'loadStarted' });
@@ -86,6 +106,7 @@ export function useDriverShift(initialOnline: boolean | null) {
     try {
       const booking = await api('driver.acceptOffer', { params: { bookingId: offer.bookingId } });
       dispatch({ type: 'accepted', booking });
+      void loadDetails(booking.id);
     } catch (caught) {
       dispatch({ type: 'acceptFailed', bookingId: offer.bookingId, message: errorMessage(caught) });
     }
