@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LoadlineApp } from '../../app';
 import { deleteKeysByPrefix } from '../../../test/support/redis-keys';
 import { ShiftedClock } from '../../../test/support/shifted-clock';
@@ -15,6 +15,8 @@ const NOT_CONSUMED = new Topic('test.unheard', Type.Object({ n: Type.Number() })
 
 /** The relay's default: an event queued this long ago and not consumed is queued again. */
 const REDELIVER_AFTER_MS = 60_000;
+/** The relay's default: consumed events are deleted this long after. */
+const RETENTION_MS = 3 * 24 * 3600_000;
 
 describe(`outbox events stay until consumed (${tier})`, () => {
   let env: TestEnvironment;
@@ -130,7 +132,46 @@ describe(`outbox events stay until consumed (${tier})`, () => {
     clock.advance(REDELIVER_AFTER_MS);
     await waitFor(() => received.includes(id), 10_000);
     await waitFor(async () => (await row(id)).consumed_at !== null, 5_000);
-    expect(await queue.counts(OUTBOX_JOB)).toEqual({ waiting: 0, delayed: 0, active: 0, failed: 0 });
+    // The retried job completes once the mark is written; nothing stays failed.
+    await waitFor(async () => {
+      const counts = await queue.counts(OUTBOX_JOB);
+      return counts.failed === 0 && counts.active === 0;
+    }, 5_000);
+  });
+
+  it('pruning deletes consumed events only: one published long ago and never consumed is kept and delivered', async () => {
+    consumerDown = false;
+    const { ids, router, clock: appClock } = app.platform;
+    const aggregateId = ids.next(11);
+    const db = router.forId(aggregateId).db;
+    const longAgo = appClock.now() - RETENTION_MS - 3600_000;
+    const row = (n: number, consumedAt: number | null) => ({
+      id: ids.next(11),
+      topic: NOTED.name,
+      aggregate_id: aggregateId,
+      payload: JSON.stringify({ n }),
+      created_at: longAgo,
+      published_at: longAgo,
+      consumed_at: consumedAt,
+    });
+    const consumed = row(11, longAgo);
+    const unconsumed = row(12, null);
+    await db.insertInto('outbox').values([consumed, unconsumed]).execute();
+
+    // Past the hourly prune, with the queue down: the pass cannot queue the event again, and prunes.
+    const queueDown = vi
+      .spyOn(app.platform.queue, 'enqueue')
+      .mockRejectedValue(new Error('queue unreachable'));
+    clock.advance(3600_000);
+    const left = () =>
+      db.selectFrom('outbox').select('id').where('id', 'in', [consumed.id, unconsumed.id]).execute();
+    await waitFor(async () => (await left()).length < 2, 5_000);
+    expect((await left()).map((kept) => kept.id)).toEqual([unconsumed.id]);
+
+    queueDown.mockRestore();
+    clock.advance(REDELIVER_AFTER_MS);
+    await waitFor(() => received.includes(unconsumed.id), 10_000);
+    expect(received).not.toContain(consumed.id);
   });
 
   it('an event no consumer takes is consumed as it is published', async () => {
