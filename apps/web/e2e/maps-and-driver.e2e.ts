@@ -45,11 +45,17 @@ async function signUp(server: RunningServer, body: Partial<SignupBody> & { role:
 }
 
 /** Signs in through the login form as `auth`'s user and waits for the live connection on `at`. */
-async function openAs(context: BrowserContext, server: RunningServer, auth: AuthResponse, at: string) {
+async function openAs(
+  context: BrowserContext,
+  server: RunningServer,
+  auth: AuthResponse,
+  at: string,
+  password = PASSWORD,
+) {
   const page = await context.newPage();
   await page.goto(`${server.baseUrl}/login`);
   await page.locator('input[name=email]').fill(auth.user.email);
-  await page.locator('input[name=password]').fill(PASSWORD);
+  await page.locator('input[name=password]').fill(password);
   await page.getByRole('button', { name: /sign in|log in/i }).click();
   await page.waitForURL(`**${at}`);
   await page.getByTestId('connection-badge').and(page.locator('[data-state=connected]')).waitFor();
@@ -239,6 +245,41 @@ describe('maps and the driver app in Chromium', () => {
       await page.getByTestId('driver-notice').waitFor({ state: 'detached' });
       await page.locator('[data-testid=driver-stats]').waitFor();
       await shot(page, 'driver-stats-phone');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the admin fleet map shows the driver, vehicle and job of a dot chosen from its list', async () => {
+    const plate = `KA05FL${Date.now() % 10000}`;
+    const driver = await signUp(server, {
+      role: 'driver',
+      name: 'Farah Fleet',
+      vehicle: { type: 'van', plate },
+    });
+    const put = await fetch(`${server.baseUrl}/v1/driver/availability`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${driver.token}` },
+      body: JSON.stringify({ online: true }),
+    });
+    expect(put.status).toBe(200);
+    await post(server, '/v1/driver/location', { lat: 12.9716, lng: 77.5946 }, driver.token);
+    const admin = await post<AuthResponse>(server, '/v1/auth/login', ADMIN);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await openAs(context, server, admin, '/admin', ADMIN.password);
+      await page.locator('[data-testid=fleet-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
+      await page
+        .getByTestId('fleet-pick')
+        .locator(`option[value="${driver.user.id}"]`)
+        .waitFor({ state: 'attached' });
+      await page.getByTestId('fleet-pick').selectOption(driver.user.id);
+      const details = page.locator(`[data-testid=fleet-details][data-driver="${driver.user.id}"]`);
+      await details.getByTestId('fleet-details-name').filter({ hasText: 'Farah Fleet' }).waitFor();
+      expect(await details.textContent()).toContain(plate);
+      expect(await details.getByTestId('fleet-details-job').textContent()).toBe('Available for offers');
+      await page.getByTestId('fleet-map').scrollIntoViewIfNeeded();
+      await shot(page, 'admin-fleet-details-desktop');
     } finally {
       await context.close();
     }

@@ -84,6 +84,8 @@ export const AdminDriver = Type.Object({
   online: Type.Boolean(),
   suspended: Type.Boolean(),
   busy: Type.Boolean(),
+  /** The booking the driver is on; present only while busy. */
+  activeBookingId: Type.Optional(Id),
   lastLocation: Type.Union([
     Type.Object({ lat: Type.Number(), lng: Type.Number(), at: Timestamp }),
     Type.Null(),

@@ -50,6 +50,7 @@ export function presentAdminDriver(row: AdminDriverRow, live: LiveLocation | nul
     online: row.online === 1,
     suspended: row.suspended === 1,
     busy: row.active_booking_id !== null,
+    ...(row.active_booking_id === null ? {} : { activeBookingId: row.active_booking_id }),
     lastLocation,
     createdAt: iso(row.created_at),
   };

@@ -1,24 +1,18 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { AdminDriver, FleetDriver, FleetUpdateEvent, Overview } from '@loadline/contracts';
+import { useCallback, useEffect, useState } from 'react';
+import type { AdminDriver, Overview } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
 import { useSocket } from '../../api/socket';
 import { usePagedList, type PageRequest } from '../../api/use-paged-list';
-import { MapView, type MapPoint } from '../../components/map-view';
 import { PagedCard } from '../../components/paged-card';
-import { Card, ErrorBanner, formatMoney, formatTime, Spinner, StatusPill } from '../../components/ui';
+import { ErrorBanner, formatMoney, formatTime, Spinner, StatusPill } from '../../components/ui';
 import { vehicleLabel } from '../../domain/vehicles';
 import { Link, usePath } from '../../router';
 import { AnalyticsPanel } from './analytics-panel';
+import { FleetPanel } from './fleet-map';
 import { minutes, pct } from './format';
 import { GeneratePanel } from './generate-panel';
 import { UsersTable } from './users-table';
 import { VehiclesTable } from './vehicles-table';
-
-const COLORS: Record<FleetDriver['status'], string> = {
-  available: '#16a34a',
-  busy: '#f97316',
-  offline: '#94a3b8',
-};
 
 type DriverState = 'suspended' | 'busy' | 'online' | 'offline';
 function driverState(driver: AdminDriver): DriverState {
@@ -170,7 +164,6 @@ function Dashboard() {
   const { socket } = useSocket();
   const [overview, setOverview] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [fleet, setFleet] = useState<ReadonlyMap<string, FleetDriver>>(new Map());
   const [tablesKey, setTablesKey] = useState(0);
 
   const load = useCallback(async () => {
@@ -190,57 +183,16 @@ function Dashboard() {
     if (socket === null) {
       return;
     }
-    const subscribe = () => {
-      socket.emit('subscribeFleet', {});
-    };
-    const onFleet = (event: FleetUpdateEvent) => {
-      setFleet((current) => {
-        const next = new Map(event.full ? [] : current);
-        for (const driver of event.drivers) {
-          next.set(driver.id, driver);
-        }
-        for (const id of event.removed) {
-          next.delete(id);
-        }
-        return next;
-      });
-    };
     const onMetrics = (event: Overview) => {
       setOverview(event);
       // The figures moved, so the lists below did too (at most once a second, the metrics cadence).
       setTablesKey((key) => key + 1);
     };
-    if (socket.connected) {
-      subscribe();
-    }
-    socket.on('connect', subscribe);
-    socket.on('fleetUpdate', onFleet);
     socket.on('metrics', onMetrics);
     return () => {
-      socket.off('connect', subscribe);
-      socket.off('fleetUpdate', onFleet);
       socket.off('metrics', onMetrics);
-      if (socket.connected) {
-        socket.emit('unsubscribeFleet', {});
-      }
     };
   }, [socket]);
-
-  const points = useMemo<MapPoint[]>(() => {
-    return [...fleet.values()].map((d) => ({
-      id: d.id,
-      position: { lat: d.lat, lng: d.lng },
-      color: COLORS[d.status],
-      title: `${vehicleLabel(d.vehicleType)} · ${d.status}`,
-    }));
-  }, [fleet]);
-  const counts = useMemo(() => {
-    const result = { available: 0, busy: 0, offline: 0 };
-    for (const p of fleet.values()) {
-      result[p.status] += 1;
-    }
-    return result;
-  }, [fleet]);
 
   const tiles: [keyof Overview, string, string][] =
     overview === null
@@ -271,33 +223,7 @@ function Dashboard() {
           ))}
         </div>
       )}
-      <Card
-        title="Fleet"
-        actions={
-          <span
-            className="legend"
-            data-testid="fleet-counts"
-            data-available={counts.available}
-            data-busy={counts.busy}
-            data-offline={counts.offline}
-          >
-            {(['available', 'busy', 'offline'] as const).map((status) => (
-              <span key={status} className="legend__item">
-                <span className="legend__dot" style={{ background: COLORS[status] }} aria-hidden="true" />
-                {counts[status]} {status}
-              </span>
-            ))}
-          </span>
-        }
-      >
-        <MapView
-          points={points}
-          fitKey={points.length > 0 ? 'fleet' : undefined}
-          className="map--tall"
-          testId="fleet-map"
-        />
-        {fleet.size === 0 && <p className="muted map-note">No driver has reported a position yet.</p>}
-      </Card>
+      <FleetPanel />
       <AnalyticsPanel completedToday={overview?.completedToday ?? null} />
       <DriversTable refreshKey={tablesKey} />
       <BookingsTable refreshKey={tablesKey} />
