@@ -22,14 +22,14 @@ fail() {
 }
 
 step "set-up"
-scripts/deploy/setup.sh "$scratch"
+timeout 1800 scripts/deploy/setup.sh "$scratch" || fail "the set-up failed or took over 30 minutes"
 export CONTAINERS_CONF="$scratch/podman-conf/containers.conf"
 mkdir -p "$scratch/logs"
 
 step "image"
-if ! podman build --format docker -t "$LOADLINE_IMAGE" . >"$scratch/logs/build.log" 2>&1; then
+if ! timeout 1800 podman build --format docker -t "$LOADLINE_IMAGE" . >"$scratch/logs/build.log" 2>&1; then
   tail -40 "$scratch/logs/build.log" >&2
-  fail "the image did not build (log: $scratch/logs/build.log)"
+  fail "the image did not build within 30 minutes (log: $scratch/logs/build.log)"
 fi
 [ "$(podman run --rm --entrypoint id "$LOADLINE_IMAGE" -u 2>/dev/null)" = 1000 ] || fail "the image runs as root"
 [ -n "$(podman image inspect --format '{{.Config.Healthcheck}}' "$LOADLINE_IMAGE")" ] ||
@@ -97,7 +97,7 @@ if ! timeout 600 "${compose[@]}" up -d --no-build >"$scratch/logs/up.log" 2>&1; 
 fi
 
 step "smoke test through nginx"
-node --import tsx apps/server/test/deploy/smoke.ts "$base" || {
+timeout 180 node --import tsx apps/server/test/deploy/smoke.ts "$base" || {
   timeout 60 "${compose[@]}" logs --no-color --tail=30 >&2 || true
   fail "the smoke test failed"
 }
@@ -106,7 +106,7 @@ step "non-root and drain on SIGTERM"
 api2=$("${compose[@]}" ps -q api-2)
 [ "$(podman exec "$api2" id -u)" = 1000 ] || fail "api-2 runs as root"
 # podman stop sends the image's STOPSIGNAL (SIGTERM) and waits up to the grace period.
-podman stop -t 30 "$api2" >/dev/null 2>&1
+timeout 60 podman stop -t 30 "$api2" >/dev/null 2>&1
 exit_code=$(podman inspect --format '{{.State.ExitCode}}' "$api2")
 logs=$(podman logs "$api2" 2>&1)
 grep -q '"msg":"draining"' <<<"$logs" || fail "api-2 did not log that it drains (SIGTERM did not reach Node)"
