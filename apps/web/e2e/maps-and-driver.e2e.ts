@@ -94,6 +94,7 @@ describe('maps and the driver app in Chromium', () => {
           RATE_LIMITS: 'off',
           MAP_TILE_URL: tiles.template,
           MAP_TILE_ATTRIBUTION: 'Test tiles &copy; Loadline',
+          ROUTING_URL: tiles.baseUrl,
         },
         admins: [ADMIN],
       }),
@@ -209,6 +210,9 @@ describe('maps and the driver app in Chromium', () => {
       await offer.getByTestId('accept-offer').click();
       await page.locator('[data-testid=job-status][data-status=driver_assigned]').waitFor();
       await page.getByTestId('call-customer').waitFor({ timeout: 10_000 });
+      // A routing service is configured: the route on the map follows its roads.
+      await page.locator('[data-testid=driver-map][data-route=road]').waitFor({ timeout: 15_000 });
+      expect(tiles.requests.some((url) => url.includes('overview=full&geometries=geojson'))).toBe(true);
       expect(await page.getByTestId('job-customer').textContent()).toContain('Meera Rao');
       expect(await page.getByTestId('call-customer').getAttribute('href')).toBe('tel:+919845012345');
       const pickupLink = await page.getByTestId('navigate').getAttribute('href');
@@ -224,6 +228,8 @@ describe('maps and the driver app in Chromium', () => {
         await page.locator(`[data-testid=next-status][data-next=${step}]`).click();
         await page.locator(`[data-testid=job-status][data-status=${step}]`).waitFor();
       }
+      // New stops are drawn along the roads at once.
+      await page.locator('[data-testid=driver-map][data-route=road]').waitFor({ timeout: 5_000 });
       // Past the pickup, Navigate leads to the drop-off.
       expect(await page.getByTestId('navigate').getAttribute('href')).toContain(
         'destination=12.9352,77.6245',

@@ -186,6 +186,8 @@ function solidPng(rgb: [number, number, number]): Buffer {
 export interface TileStub {
   /** The tile URL template to configure (MAP_TILE_URL). */
   template: string;
+  /** Its base URL, also an OSRM-compatible routing service to configure (ROUTING_URL). */
+  baseUrl: string;
   /** Paths asked for, in order (`/tiles/12/2954/1887.png`). */
   requests: string[];
   /** While true every tile answers 503. */
@@ -193,7 +195,41 @@ export interface TileStub {
   stop(): Promise<void>;
 }
 
-/** A tile server on 127.0.0.1: a pale green PNG for every `/tiles/{z}/{x}/{y}.png`, never cached. */
+/**
+ * An OSRM answer for `/route/v1/driving/lng,lat;lng,lat…`: a road that bends between each pair of
+ * waypoints (a detour through a point east of their middle), 1.3 times the straight distance.
+ */
+function stubRoute(url: string): string {
+  const waypoints = (url.split('/route/v1/driving/')[1] ?? '')
+    .split('?')[0]
+    ?.split(';')
+    .map((pair) => pair.split(',').map(Number) as [number, number]);
+  const coordinates: [number, number][] = [];
+  let km = 0;
+  (waypoints ?? []).forEach((point, index, all) => {
+    const next = all[index + 1];
+    coordinates.push(point);
+    if (next !== undefined) {
+      coordinates.push([(point[0] + next[0]) / 2 + 0.01, (point[1] + next[1]) / 2]);
+      km += Math.hypot(next[0] - point[0], next[1] - point[1]) * 111 * 1.3;
+    }
+  });
+  return JSON.stringify({
+    code: 'Ok',
+    routes: [
+      {
+        distance: Math.round(km * 1000),
+        duration: Math.round(km * 120),
+        geometry: { type: 'LineString', coordinates },
+      },
+    ],
+  });
+}
+
+/**
+ * A tile server on 127.0.0.1: a pale green PNG for every `/tiles/{z}/{x}/{y}.png`, never cached;
+ * and a routing service whose roads bend between the waypoints.
+ */
 export async function startTileStub(): Promise<TileStub> {
   const tile = solidPng([214, 234, 214]);
   const requests: string[] = [];
@@ -201,6 +237,10 @@ export async function startTileStub(): Promise<TileStub> {
   const server = http.createServer((request, response) => {
     const url = request.url ?? '/';
     requests.push(url);
+    if (url.startsWith('/route/v1/driving/')) {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(stubRoute(url));
+      return;
+    }
     if (stub.failing || !/^\/tiles\/\d+\/\d+\/\d+\.png$/.test(url)) {
       response.writeHead(stub.failing ? 503 : 404, { 'cache-control': 'no-store' }).end();
       return;
@@ -211,6 +251,7 @@ export async function startTileStub(): Promise<TileStub> {
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     template: `http://127.0.0.1:${port}/tiles/{z}/{x}/{y}.png`,
+    baseUrl: `http://127.0.0.1:${port}`,
     requests,
     get failing() {
       return stub.failing;

@@ -14,6 +14,7 @@ describe('map tile settings', () => {
           '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
         maxZoom: 19,
       },
+      routing: false,
     });
   });
 
@@ -61,6 +62,7 @@ describe(`GET /v1/config/client (${tier})`, () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       map: { tileUrl: 'http://127.0.0.1:9/{z}/{x}/{y}.png', attribution: 'Test tiles', maxZoom: 19 },
+      routing: false,
     });
     expect(response.headers['cache-control']).toBe('public, max-age=300');
   });

@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { ClientConfig } from '@loadline/contracts';
 
-export type MapSettings = ClientConfig['map'];
+/** The server's map settings: its tiles, and whether routes can follow the roads. */
+export type MapSettings = ClientConfig['map'] & Pick<ClientConfig, 'routing'>;
 
-/** What maps use when the server's settings cannot be read: the offline grid, no tiles. */
-const OFFLINE: MapSettings = { tileUrl: null, attribution: '', maxZoom: 19 };
+/** What maps use when the server's settings cannot be read: the offline grid, straight routes. */
+const OFFLINE: MapSettings = { tileUrl: null, attribution: '', maxZoom: 19, routing: false };
 
-function isMapSettings(value: unknown): value is MapSettings {
+function isTiles(value: unknown): value is ClientConfig['map'] {
   if (typeof value !== 'object' || value === null) {
     return false;
   }
@@ -29,8 +30,8 @@ export function loadMapSettings(): Promise<MapSettings> {
   pending ??= fetch('/v1/config/client', { headers: { accept: 'application/json' } })
     .then(async (response) => {
       const body: unknown = response.ok ? await response.json() : null;
-      const map = typeof body === 'object' && body !== null ? (body as { map?: unknown }).map : undefined;
-      return isMapSettings(map) ? map : OFFLINE;
+      const config = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+      return isTiles(config.map) ? { ...config.map, routing: config.routing === true } : OFFLINE;
     })
     .catch(() => OFFLINE);
   return pending;

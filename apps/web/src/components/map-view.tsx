@@ -4,6 +4,7 @@ import 'leaflet/dist/leaflet.css';
 import { addBaseLayers, type TileState } from './map-layers';
 import { useMapSettings } from './map-settings';
 import { Glide } from './marker-motion';
+import { useRoadRoute } from './use-road-route';
 
 export interface LatLng {
   lat: number;
@@ -119,6 +120,7 @@ export function MapView({
   const fittingRef = useRef(false);
   const settings = useMapSettings();
   const [tiles, setTiles] = useState<TileState>('loading');
+  const drawn = useRoadRoute(route, settings?.routing ?? false);
   // The map is made once, where the first render asks; later centers are applied by the effects below.
   const startAt = useEffectEvent(() => center ?? DEFAULT_CENTER);
   const pick = useEffectEvent((position: LatLng) => onPick?.(position));
@@ -369,29 +371,31 @@ export function MapView({
     }
   }, [selectedPointId]);
 
-  // Route line.
+  // Route line: solid along the roads, dashed when straight.
   useEffect(() => {
     const map = mapRef.current;
     if (map === null) {
       return;
     }
-    if (route === undefined || route.length < 2) {
+    if (drawn === undefined) {
       routeRef.current?.remove();
       routeRef.current = null;
       return;
     }
-    const latlngs = route.map((p): L.LatLngTuple => [p.lat, p.lng]);
+    const latlngs = drawn.points.map((p): L.LatLngTuple => [p.lat, p.lng]);
+    const style: L.PolylineOptions = {
+      color: '#1d4ed8',
+      weight: drawn.source === 'road' ? 5 : 4,
+      opacity: 0.75,
+      dashArray: drawn.source === 'road' ? undefined : '8 6',
+    };
     if (routeRef.current === null) {
-      routeRef.current = L.polyline(latlngs, {
-        color: '#1d4ed8',
-        weight: 4,
-        opacity: 0.75,
-        dashArray: '8 6',
-      }).addTo(map);
+      routeRef.current = L.polyline(latlngs, style).addTo(map);
     } else {
       routeRef.current.setLatLngs(latlngs);
+      routeRef.current.setStyle(style);
     }
-  }, [route]);
+  }, [drawn]);
 
   // Only the key triggers a refit; marker moves must not fight the user's panning.
   useEffect(() => {
@@ -405,6 +409,7 @@ export function MapView({
       className={`map ${className ?? ''}`}
       data-testid={testId}
       data-tiles={tiles}
+      data-route={drawn?.source ?? 'none'}
       role="region"
       aria-label={label ?? 'Map'}
     />

@@ -11,6 +11,8 @@ import { loadPricingCatalog, type PricingCatalog } from './pricing-catalog';
 import { pricingRoutes } from './pricing.routes';
 import { PricingService } from './pricing.service';
 import { QuotesRepository } from './quotes.repository';
+import { RouteShapes } from './route-shapes';
+import { routeShapeRoutes } from './route-shapes.routes';
 import { SurgeEstimator } from './surge';
 
 /** What the pricing module needs; a Platform has every field, so `createPricing(platform)` works too. */
@@ -25,7 +27,7 @@ export interface PricingModuleDeps {
   logger: Logger;
 }
 
-/** `/v1/quotes` and the region catalog; the price every booking is made at. */
+/** `/v1/quotes` and the region catalog, the price every booking is made at; `/v1/route`, the line maps draw. */
 export interface PricingModule extends LoadlineModule {
   readonly service: PricingService;
   readonly catalog: PricingCatalog;
@@ -62,10 +64,14 @@ export function createPricing(deps: PricingModuleDeps): PricingModule {
     clock: deps.clock,
     quoteTtlSeconds: settings.quoteTtlSeconds,
   });
+  const shapes = new RouteShapes({ url: settings.routingUrl, cache: deps.cache, logger });
   return {
     service,
     catalog,
     name: 'pricing',
-    routes: (authenticator) => [pricingRoutes({ pricing: service, authenticator })],
+    routes: (authenticator) => [
+      pricingRoutes({ pricing: service, authenticator }),
+      routeShapeRoutes({ shapes, authenticator }),
+    ],
   };
 }
