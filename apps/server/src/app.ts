@@ -13,6 +13,7 @@ import { USERS_LIST } from './modules/users/admin-users.service';
 import { BOOKINGS_LIST } from './modules/bookings/admin-bookings.service';
 import { DRIVERS_LIST } from './modules/drivers/driver-lists';
 import { createBookingCore, type BookingCore } from './modules/bookings/bookings.module';
+import { createDispatch, type DispatchModule } from './modules/dispatch/dispatch.module';
 import { createDrivers, type DriversModule } from './modules/drivers/drivers.module';
 import type { LoadlineModule } from './modules/module';
 import { createNotifications } from './modules/notifications/notifications.module';
@@ -43,6 +44,7 @@ export interface Services {
   pricing: PricingService;
   drivers: DriversModule;
   bookingCore: BookingCore;
+  dispatch: DispatchModule;
   liveFeeds: LiveFeeds;
   sink: RealtimeSink;
   analytics: AnalyticsModule;
@@ -92,8 +94,10 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     const accounts = createAccounts({ platform, config, sink });
     const drivers = createDrivers({ platform, sink });
     const pricing = createPricing(platform);
-    const bookingCore = createBookingCore({
+    const bookingCore = createBookingCore({ platform, pricing: pricing.service, presence: drivers.presence });
+    const dispatch = createDispatch({
       platform,
+      bookings: bookingCore,
       pricing: pricing.service,
       presence: drivers.presence,
       sink,
@@ -115,6 +119,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       drivers,
       pricing,
       bookingCore,
+      dispatch,
       notifications,
       analytics,
       generation,
@@ -199,6 +204,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
         pricing: pricing.service,
         drivers,
         bookingCore,
+        dispatch,
         liveFeeds,
         sink,
         analytics,

@@ -13,7 +13,7 @@ import type {
 } from '../../src/platform/db/schema';
 import { isTransientConflict } from '../../src/platform/db/db-errors';
 import type { Shard } from '../../src/platform/db/shard-pool';
-import { DriverClaimsRepository } from '../../src/modules/dispatch/driver-claims.repository';
+import { DriverClaimsRepository } from '../../src/modules/drivers/driver-claims.repository';
 import { normalizePlate, VEHICLE_CAPACITY_KG } from '../../src/modules/drivers/vehicle-catalog';
 import { mapConcurrent } from '../support/api';
 import { BENGALURU, pointNear, type Point, type Random } from '../support/random';

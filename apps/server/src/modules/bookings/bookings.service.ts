@@ -20,7 +20,6 @@ import type { BookingsTable } from '../../platform/db/schema';
 import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
-import type { DriverPresence } from '../drivers/driver-presence';
 import {
   BOOKING_RATED,
   BOOKING_STATUS_CHANGED,
@@ -56,6 +55,17 @@ export interface BookingPricing {
   travelMinutes(vehicleType: VehicleType, from: Coordinates, to: Coordinates): number;
 }
 
+/**
+ * Where bookings read a driver's live position, for tracking. The drivers
+ * module's presence service is the one in production; bookings owns the
+ * interface so that it needs nothing else of that module.
+ */
+export interface DriverLocator {
+  liveLocation(
+    driverId: string,
+  ): Promise<{ lat: number; lng: number; heading: number | null; at: number } | null>;
+}
+
 export interface Caller {
   userId: string;
   role: Role;
@@ -79,7 +89,7 @@ export interface BookingsServiceDeps {
   outbox: OutboxWriter;
   bookings: BookingsRepository;
   pricing: BookingPricing;
-  presence: DriverPresence;
+  presence: DriverLocator;
   scheduledLeadMinutes: number;
   idempotency: IdempotencyKeys;
   onCommitted?: () => void;

@@ -10,7 +10,7 @@ import { bearer } from '../../../test/support/factories';
 import { CITY, book, newCustomer, offset, waitForStatus } from '../../../test/support/fleet';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
-import { registerBookingLifecycleConsumer } from '../bookings/booking-lifecycle.consumer';
+import { registerBookingLifecycleConsumer } from './booking-lifecycle.consumer';
 
 interface LogLine {
   level: number;
@@ -68,7 +68,7 @@ describe(`a booking whose dispatch fails for good (${tier})`, () => {
 
   it('a booking whose dispatch wave always throws ends expired with reason dispatch_failed and an alert', async () => {
     const runWave = vi
-      .spyOn(app.services.bookingCore.dispatch, 'runWave')
+      .spyOn(app.services.dispatch.service, 'runWave')
       .mockRejectedValue(new Error('geo index unreachable'));
     const customer = await newCustomer(app);
     const booking = await book(app, customer.token, { pickup: offset(CITY, 1), dropoff: offset(CITY, 4) });
@@ -146,7 +146,7 @@ describe(`a booking whose lifecycle step fails for good (${tier})`, () => {
       clock: platform.clock,
       bookings,
       bookingsService: services.bookingCore.service,
-      dispatch: services.bookingCore.dispatch,
+      dispatch: services.dispatch.service,
       activation: services.bookingCore.activation,
       logger: log.logger,
     });

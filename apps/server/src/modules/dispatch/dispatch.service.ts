@@ -7,19 +7,14 @@ import type { GeoIndex } from '../../platform/geo/geo-index.port';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
 import { JobType, type JobQueue } from '../../platform/queue/job-queue.port';
-import {
-  OFFER_CREATED,
-  OFFER_REVOKED,
-  type OfferCreated,
-  type OfferRevoked,
-} from '../events/booking-events';
+import { OFFER_CREATED, OFFER_REVOKED, type OfferCreated, type OfferRevoked } from '../events/booking-events';
 import { isTerminal } from '../bookings/booking-state';
 import { presentBooking } from '../bookings/bookings.presenter';
 import { OFFERED_TO, type BookingRow, type BookingsRepository } from '../bookings/bookings.repository';
 import type { BookingsService } from '../bookings/bookings.service';
 import type { DriverPresence } from '../drivers/driver-presence';
-import type { DriverClaimsRepository } from './driver-claims.repository';
-import { availableDriversSet } from './geo-sets';
+import type { DriverClaimsRepository } from '../drivers/driver-claims.repository';
+import { availableDriversSet } from '../drivers/available-drivers';
 import { OFFER_PAYLOAD, type OfferRow, type OffersRepository } from './offers.repository';
 
 /** One wave of offers for a searching booking; each wave queues the next. */

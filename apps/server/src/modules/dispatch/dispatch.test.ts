@@ -16,7 +16,7 @@ import {
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
-import { availableDriversSet } from './geo-sets';
+import { availableDriversSet } from '../drivers/available-drivers';
 import { BookingsRepository } from '../bookings/bookings.repository';
 import { OffersRepository } from './offers.repository';
 
@@ -159,7 +159,7 @@ describe(`dispatch: who is offered (${tier})`, () => {
     const pickup = offset(CITY, 3, 3);
     const first = await onlineDriver(app, { at: pickup });
     const customer = await newCustomer(app);
-    const waves = vi.spyOn(app.services.bookingCore.dispatch, 'runWave');
+    const waves = vi.spyOn(app.services.dispatch.service, 'runWave');
     const booking = await book(app, customer.token, { pickup });
     await waitForOffer(app, first.token, booking.id);
     expect((await accept(app, first.token, booking.id)).statusCode).toBe(200);
@@ -247,7 +247,7 @@ describe(`dispatch: who is offered again after a release (${tier})`, () => {
     const now = await new BookingsRepository().findById(app.platform.router.forId(booking.id).db, booking.id);
     expect(now).toMatchObject({ status: 'searching', offer_wave: 2 });
     if (now !== undefined) {
-      await app.services.bookingCore.dispatch.revokeOffers(now, 'taken', taker.user.id);
+      await app.services.dispatch.service.revokeOffers(now, 'taken', taker.user.id);
     }
     expect(await offerRow(other.user.id, booking.id)).toEqual({ status: 'pending', wave: 2 });
 

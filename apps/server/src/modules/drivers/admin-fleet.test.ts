@@ -3,8 +3,8 @@ import type { AdminDriver, AdminVehicle, AuthResponse, MeResponse } from '@loadl
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
 import { compareIds, encodeCursor } from '../../platform/db/scatter';
-import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
-import { availableDriversSet } from '../dispatch/geo-sets';
+import { DriverClaimsRepository } from './driver-claims.repository';
+import { availableDriversSet } from './available-drivers';
 import { bearer, customerSignup, driverSignup, signUp } from '../../../test/support/factories';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';

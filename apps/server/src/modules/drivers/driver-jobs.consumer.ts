@@ -4,7 +4,7 @@ import { isUniqueViolation } from '../../platform/db/db-errors';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxRelay } from '../../platform/outbox/outbox';
 import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../events/booking-events';
-import type { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
+import type { DriverClaimsRepository } from './driver-claims.repository';
 import type { DriverPresence } from './driver-presence';
 import type { DriverJobsRepository } from './driver-jobs.repository';
 import { coordinates, type JobRoute } from './drivers.presenter';

@@ -14,8 +14,8 @@ import {
   type BookingActor,
   type BookingStatusChanged,
 } from '../events/booking-events';
-import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
-import { availableDriversSet } from '../dispatch/geo-sets';
+import { DriverClaimsRepository } from './driver-claims.repository';
+import { availableDriversSet } from './available-drivers';
 import { bearer, customerSignup, driverSignup, signUp } from '../../../test/support/factories';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';

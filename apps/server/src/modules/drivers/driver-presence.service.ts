@@ -13,7 +13,7 @@ import type { FleetBoard } from '../../platform/fleet/fleet-board.port';
 import type { GeoIndex, GeoPoint } from '../../platform/geo/geo-index.port';
 import type { RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import { rooms, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
-import { availableDriversSet } from '../dispatch/geo-sets';
+import { availableDriversSet } from './available-drivers';
 import { dropDriverLists } from './driver-lists';
 import type { ActiveJob, DriverPresence, LiveLocation } from './driver-presence';
 import type { DriverJobsRepository } from './driver-jobs.repository';

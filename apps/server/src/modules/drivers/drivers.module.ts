@@ -2,7 +2,7 @@ import type { LoadlineModule } from '../module';
 import type { Platform } from '../../platform/platform';
 import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import { DriverJobsSync, registerDriverJobsSync } from './driver-jobs.consumer';
-import { DriverClaimsRepository } from '../dispatch/driver-claims.repository';
+import { DriverClaimsRepository } from './driver-claims.repository';
 import { UsersRepository } from '../users/users.repository';
 import { adminFleetRoutes } from './admin-fleet.routes';
 import { DriverHistoryService } from './driver-history.service';

@@ -3,7 +3,7 @@ import type { AuthResponse, LocationUpdate, MeResponse } from '@loadline/contrac
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
 import { encodeCursor } from '../../platform/db/scatter';
-import { availableDriversSet } from '../dispatch/geo-sets';
+import { availableDriversSet } from './available-drivers';
 import { bearer, customerSignup, driverSignup, signUp } from '../../../test/support/factories';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';

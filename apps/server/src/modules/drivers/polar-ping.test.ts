@@ -3,7 +3,7 @@ import type { LoadlineApp } from '../../app';
 import { bearer, driverSignup, signUp } from '../../../test/support/factories';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
-import { availableDriversSet } from '../dispatch/geo-sets';
+import { availableDriversSet } from './available-drivers';
 
 describe(`a location ping beyond the geo index's latitudes (${tier})`, () => {
   let env: TestEnvironment;

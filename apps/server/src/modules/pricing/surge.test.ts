@@ -6,7 +6,8 @@ import { ManualClock } from '../../lib/clock';
 import { MemoryCache } from '../../platform/cache/memory-cache';
 import { MemoryGeoIndex } from '../../platform/geo/memory-geo-index';
 import type { GeoPoint } from '../../platform/geo/geo-index.port';
-import { availableDriversSet, searchingBookingsSet } from '../dispatch/geo-sets';
+import { availableDriversSet } from '../drivers/available-drivers';
+import { searchingBookingsSet } from '../bookings/searching-bookings';
 import { SURGE_TAU_MS, SurgeEstimator, rawSurge, smoothSurge } from './surge';
 
 const count = fc.integer({ min: 0, max: 10_000 });

@@ -4,7 +4,8 @@ import type { Clock } from '../../lib/clock';
 import type { Cache } from '../../platform/cache/cache.port';
 import type { GeoIndex, GeoPoint } from '../../platform/geo/geo-index.port';
 import { maxIndexableLat } from '../../platform/geo/memory-geo-index';
-import { availableDriversSet, searchingBookingsSet } from '../dispatch/geo-sets';
+import { availableDriversSet } from '../drivers/available-drivers';
+import { searchingBookingsSet } from '../bookings/searching-bookings';
 
 /**
  * How strongly excess demand raises the price: each searching booking beyond

@@ -4,11 +4,15 @@ import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxRelay } from '../../platform/outbox/outbox';
 import type { JobQueue } from '../../platform/queue/job-queue.port';
 import { BOOKING_STATUS_CHANGED } from '../events/booking-events';
-import type { BookingsRepository } from './bookings.repository';
-import type { DispatchService } from '../dispatch/dispatch.service';
-import { searchingBookingsSet } from '../dispatch/geo-sets';
-import { activationJobId, BOOKING_ACTIVATE_JOB, type ActivationScheduler } from './booking-activation.job';
-import { expireUndispatchable, type DispatchFailureDeps } from '../dispatch/dispatch-wave.job';
+import type { BookingsRepository } from '../bookings/bookings.repository';
+import type { DispatchService } from './dispatch.service';
+import { searchingBookingsSet } from '../bookings/searching-bookings';
+import {
+  activationJobId,
+  BOOKING_ACTIVATE_JOB,
+  type ActivationScheduler,
+} from '../bookings/booking-activation.job';
+import { expireUndispatchable, type DispatchFailureDeps } from './dispatch-wave.job';
 
 export const BOOKING_LIFECYCLE = 'booking.lifecycle';
 

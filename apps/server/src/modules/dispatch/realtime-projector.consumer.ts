@@ -9,11 +9,11 @@ import {
   type OfferCreated,
   type OfferRevoked,
 } from '../events/booking-events';
-import type { BookingPricing } from './bookings.service';
-import type { BookingsRepository } from './bookings.repository';
+import type { BookingPricing } from '../bookings/bookings.service';
+import type { BookingsRepository } from '../bookings/bookings.repository';
 import type { DriverPresence } from '../drivers/driver-presence';
-import { OFFER_PAYLOAD, type OffersRepository } from '../dispatch/offers.repository';
-import { etaMinutes } from './eta';
+import { OFFER_PAYLOAD, type OffersRepository } from './offers.repository';
+import { etaMinutes } from '../bookings/eta';
 import type { DriversRepository } from '../drivers/drivers.repository';
 
 /** The consumer that turns committed events into socket events. */
