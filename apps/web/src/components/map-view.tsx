@@ -4,6 +4,7 @@ import 'leaflet/dist/leaflet.css';
 import { addBaseLayers, type TileState } from './map-layers';
 import { useMapSettings } from './map-settings';
 import { Glide } from './marker-motion';
+import { PointsLayer } from './points-layer';
 import { useRoadRoute } from './use-road-route';
 
 export interface LatLng {
@@ -50,7 +51,6 @@ interface MapViewProps {
 }
 
 const DEFAULT_CENTER: LatLng = { lat: 12.9716, lng: 77.5946 };
-const POINT_RADIUS = 7;
 
 function iconFor(marker: MapMarker): L.DivIcon {
   const letter = marker.kind === 'pickup' ? 'A' : marker.kind === 'dropoff' ? 'B' : '';
@@ -69,12 +69,6 @@ interface MarkerEntry {
   kind: string;
   testId: string | undefined;
   glide: Glide;
-}
-
-interface PointEntry {
-  circle: L.CircleMarker;
-  glide: Glide;
-  color: string;
 }
 
 /** Turns a driver's arrow to the glide's heading (hidden until one is known). */
@@ -111,9 +105,8 @@ export function MapView({
   const containerRef = useRef<HTMLDivElement | null>(null);
   const mapRef = useRef<L.Map | null>(null);
   const markersRef = useRef(new Map<string, MarkerEntry>());
-  const pointsRef = useRef(new Map<string, PointEntry>());
+  const pointsRef = useRef<PointsLayer | null>(null);
   const routeRef = useRef<L.Polyline | null>(null);
-  const rendererRef = useRef<L.Canvas | null>(null);
   const frameRef = useRef<number | null>(null);
   // A map the user panned or zoomed keeps its view on resize; a programmatic fit does not count.
   const userMovedRef = useRef(false);
@@ -158,7 +151,9 @@ export function MapView({
       preferCanvas: true,
     });
     L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
-    rendererRef.current = L.canvas({ padding: 0.5 });
+    const pointsLayer = new PointsLayer((id) => select(id));
+    pointsLayer.addTo(map);
+    pointsRef.current = pointsLayer;
     map.on('click', (event: L.LeafletMouseEvent) => {
       pick({
         lat: Number(event.latlng.lat.toFixed(6)),
@@ -172,7 +167,6 @@ export function MapView({
     });
     mapRef.current = map;
     const markerEntries = markersRef.current;
-    const pointEntries = pointsRef.current;
     // One loop for every glide: moves each marker and point to where it is now, again while any is moving.
     const frame = (now: number) => {
       frameRef.current = null;
@@ -182,13 +176,8 @@ export function MapView({
         entry.marker.setLatLng([position.lat, position.lng]);
         moving ||= entry.glide.movingAt(now);
       }
-      for (const entry of pointEntries.values()) {
-        if (entry.glide.movingAt(now) || !entry.circle.getLatLng().equals(entry.glide.target)) {
-          const position = entry.glide.positionAt(now);
-          entry.circle.setLatLng([position.lat, position.lng]);
-          moving ||= entry.glide.movingAt(now);
-        }
-      }
+      pointsLayer.draw(now);
+      moving ||= pointsLayer.moving(now);
       if (moving) {
         frameRef.current = requestAnimationFrame(frame);
       }
@@ -212,7 +201,7 @@ export function MapView({
         frameRef.current = null;
       }
       markerEntries.clear();
-      pointEntries.clear();
+      pointsRef.current = null;
       routeRef.current = null;
       map.remove();
       mapRef.current = null;
@@ -288,86 +277,33 @@ export function MapView({
     }
   }, [markers]);
 
-  // Canvas points (fleet): one circle each, gliding to each new position.
+  // Canvas points (fleet): one canvas for all, each dot gliding to its new position.
   useEffect(() => {
-    const map = mapRef.current;
-    const renderer = rendererRef.current;
-    if (map === null || renderer === null) {
+    const layer = pointsRef.current;
+    if (layer === null) {
       return;
     }
-    const now = performance.now();
-    const entries = pointsRef.current;
-    const seen = new Set<string>();
-    let glides = false;
-    for (const point of points) {
-      seen.add(point.id);
-      const existing = entries.get(point.id);
-      if (existing === undefined) {
-        const circle = L.circleMarker([point.position.lat, point.position.lng], {
-          renderer,
-          radius: POINT_RADIUS,
-          weight: 2,
-          color: '#ffffff',
-          fillColor: point.color,
-          fillOpacity: 0.9,
-        });
-        if (point.title !== undefined) {
-          circle.bindTooltip(point.title);
-        }
-        circle.on('click', () => select(point.id));
-        circle.addTo(map);
-        entries.set(point.id, { circle, glide: new Glide(point.position, now), color: point.color });
-        continue;
-      }
-      const target = existing.glide.target;
-      if (target.lat !== point.position.lat || target.lng !== point.position.lng) {
-        existing.glide.retarget(point.position, now);
-        glides = true;
-      }
-      if (existing.color !== point.color) {
-        existing.circle.setStyle({ fillColor: point.color });
-        existing.color = point.color;
-      }
-      if (point.title !== undefined) {
-        existing.circle.setTooltipContent(point.title);
-      }
-    }
-    for (const [id, entry] of entries) {
-      if (!seen.has(id)) {
-        entry.circle.remove();
-        entries.delete(id);
-      }
-    }
-    if (glides) {
-      startAnimationRef.current();
-    }
+    layer.update(points, performance.now());
+    startAnimationRef.current();
     // How many points are drawn on the canvas: the canvas has no DOM per point, so tests and tools read this.
-    containerRef.current?.setAttribute('data-points', String(entries.size));
+    containerRef.current?.setAttribute('data-points', String(layer.size));
   }, [points]);
 
   // The selected point stands out.
   useEffect(() => {
-    const entry = selectedPointId === null ? undefined : pointsRef.current.get(selectedPointId);
-    if (entry === undefined) {
-      return;
-    }
-    entry.circle.setStyle({ radius: POINT_RADIUS + 4, weight: 3, color: '#0f172a' });
-    entry.circle.bringToFront();
-    return () => {
-      entry.circle.setStyle({ radius: POINT_RADIUS, weight: 2, color: '#ffffff' });
-    };
-  }, [selectedPointId, points]);
+    pointsRef.current?.select(selectedPointId);
+    startAnimationRef.current();
+  }, [selectedPointId]);
 
   // A newly selected point out of view is brought into it (once: the user may pan away afterwards).
   useEffect(() => {
     const map = mapRef.current;
-    const entry = selectedPointId === null ? undefined : pointsRef.current.get(selectedPointId);
-    if (map === null || entry === undefined) {
+    const at = selectedPointId === null ? undefined : pointsRef.current?.positionOf(selectedPointId);
+    if (map === null || at === undefined) {
       return;
     }
-    const at = entry.circle.getLatLng();
-    if (!map.getBounds().contains(at)) {
-      map.panTo(at);
+    if (!map.getBounds().contains([at.lat, at.lng])) {
+      map.panTo([at.lat, at.lng]);
     }
   }, [selectedPointId]);
 
