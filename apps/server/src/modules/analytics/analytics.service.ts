@@ -1,10 +1,14 @@
-import type { Analytics, AnalyticsQuery, DriverPerformance, VehicleTypeFigures } from '@loadline/contracts';
-import { VEHICLE_TYPES } from '@loadline/contracts';
+import type { AnalyticsQuery, DriverPerformance, VehicleTypeFigures } from '@loadline/contracts';
+import { Analytics, VEHICLE_TYPES } from '@loadline/contracts';
 import { errors } from '../../lib/errors';
+import { StoredJson } from '../../lib/message-kind';
 import type { Clock } from '../../lib/clock';
 import type { Cache } from '../../platform/cache/cache.port';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import { DAY_MS, dayOf, type RollupsRepository } from './rollups.repository';
+
+/** A computed range of analytics in the shared cache, checked when read back. */
+const CACHED_ANALYTICS = new StoredJson('cached analytics', Analytics);
 
 const CACHE_SECONDS = 10;
 const DEFAULT_DAYS = 30;
@@ -33,10 +37,10 @@ export class AnalyticsService {
     const key = `admin:analytics:${range.fromDay}:${range.toDay}`;
     const cached = await this.deps.cache.get(key);
     if (cached !== null) {
-      return JSON.parse(cached) as Analytics;
+      return CACHED_ANALYTICS.read(cached);
     }
     const result = await this.compute(range);
-    await this.deps.cache.set(key, JSON.stringify(result), CACHE_SECONDS);
+    await this.deps.cache.set(key, CACHED_ANALYTICS.write(result), CACHE_SECONDS);
     return result;
   }
 

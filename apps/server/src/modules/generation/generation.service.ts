@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { Type } from '@sinclair/typebox';
-import { Id, type GenerationEntity, type GenerationJob } from '@loadline/contracts';
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, VehicleTypeSchema, type GenerationEntity, type GenerationJob } from '@loadline/contracts';
 import type { Config } from '../../config/config';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
@@ -9,6 +9,7 @@ import { retryOnConflict } from '../../platform/db/db-errors';
 import type { IdGenerator } from '../../platform/db/ids';
 import type { Shard } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
+import { StoredJson } from '../../lib/message-kind';
 import { JobType, type JobData, type JobQueue } from '../../platform/queue/job-queue.port';
 import { rooms, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import type { PricingRegion } from '../pricing/pricing-catalog';
@@ -33,13 +34,20 @@ const PROGRESS_EVERY_MS = 1_000;
 export type PlanJobData = JobData<typeof GENERATION_PLAN_JOB>;
 export type ChunkJobData = JobData<typeof GENERATION_CHUNK_JOB>;
 
-/** Jobs queued by older versions also carry a `passwordHash`, which is ignored. */
-interface JobParams {
-  area: ChunkPlan['area'];
-  historyDays: number;
-  customers: string[];
-  drivers: PooledDriver[];
-}
+/** `generation_jobs.params`: what every chunk of a job is built from. Jobs of older versions also carry a `passwordHash`, which is ignored. */
+const JOB_PARAMS = new StoredJson(
+  'generation_jobs.params',
+  Type.Object({
+    area: Type.Object({
+      center: Type.Object({ lat: Type.Number(), lng: Type.Number() }),
+      radiusKm: Type.Number({ exclusiveMinimum: 0 }),
+    }),
+    historyDays: Type.Integer({ minimum: 0 }),
+    customers: Type.Array(Id),
+    drivers: Type.Array(Type.Object({ id: Id, vehicleType: VehicleTypeSchema, capacityKg: Type.Number() })),
+  }),
+);
+type JobParams = Static<typeof JOB_PARAMS.schema>;
 
 export interface GenerationServiceDeps {
   router: ShardRouter;
@@ -116,7 +124,7 @@ export class GenerationService {
           chunk_size: settings.chunkSize,
           seed: randomInt(1, 2 ** 31),
           index_base: indexBase,
-          params: JSON.stringify(params),
+          params: JOB_PARAMS.write(params),
           error: null,
           started_at: now,
           finished_at: null,
@@ -256,7 +264,7 @@ export class GenerationService {
   private paramsOf(job: GenerationJobRow): JobParams {
     let params = this.params.get(job.id);
     if (params === undefined) {
-      params = JSON.parse(job.params) as JobParams;
+      params = JOB_PARAMS.read(job.params);
       this.params.set(job.id, params);
       // A process sees few jobs; keep the last handful parsed.
       if (this.params.size > 8) {

@@ -1,9 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import type { RouteShape } from '@loadline/contracts';
+import { RouteShape } from '@loadline/contracts';
 import type { Logger } from '../../lib/logger';
+import { StoredJson } from '../../lib/message-kind';
 import type { Cache } from '../../platform/cache/cache.port';
 import type { GeoPoint } from '../../platform/geo/geo-index.port';
+
+/** A road route's points in the shared cache, checked when read back. */
+const CACHED_POINTS = new StoredJson('cached route shape', RouteShape.properties.points);
 
 /** Road shapes change rarely: an hour in the shared cache. */
 const CACHE_TTL_SECONDS = 3600;
@@ -74,7 +78,7 @@ export class RouteShapes {
     const key = `route-shape:${waypoints}`;
     const cached = await this.options.cache.get(key);
     if (cached !== null) {
-      return { source: 'road', points: JSON.parse(cached) as RouteShape['points'] };
+      return { source: 'road', points: CACHED_POINTS.read(cached) };
     }
     const url = `${this.baseUrl}/route/v1/driving/${waypoints}?overview=full&geometries=geojson`;
     try {
@@ -91,7 +95,7 @@ export class RouteShapes {
         throw new Error('routing service answered without a route');
       }
       const shape = thinned(route.geometry.coordinates.map(([lng, lat]) => ({ lat, lng })));
-      await this.options.cache.set(key, JSON.stringify(shape), CACHE_TTL_SECONDS);
+      await this.options.cache.set(key, CACHED_POINTS.write(shape), CACHE_TTL_SECONDS);
       return { source: 'road', points: shape };
     } catch (error) {
       this.options.logger.warn(
