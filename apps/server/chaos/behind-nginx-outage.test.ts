@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthResponse } from '@loadline/contracts';
 import { customerSignup, driverSignup } from '../test/support/factories';
@@ -87,8 +88,22 @@ describe.runIf(isCluster)('the shipped nginx while a dependency of every instanc
     }
     const direct = await ping(instances[1]?.url ?? '', token);
     await redis.restart();
-    // Recovered: each instance serves writes again (after Redis lost its data an instance takes an ID node
-    // anew and waits out the old holders, answering 503 id_node meanwhile).
+    // Recovered: after Redis lost its data each instance notices its ID node lease is gone, leases a node
+    // anew (a key in the new Redis), waits out the old holders (503 id_node meanwhile), then serves writes.
+    const probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await waitFor(
+        async () => {
+          await probe.connect().catch(() => undefined);
+          const keys = await probe.keys('*idnode:*').catch(() => []);
+          return keys.filter((key) => !key.endsWith(':epoch')).length === instances.length;
+        },
+        20_000,
+        50,
+      );
+    } finally {
+      probe.disconnect();
+    }
     await waitFor(
       async () =>
         (await Promise.all(instances.map(async (instance) => (await signup(instance.url)).status))).every(
