@@ -103,6 +103,17 @@ describe(`auth (${tier})`, () => {
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
   });
 
+  it('many signups at once, with different emails, all succeed (each opens a session on a shared shard)', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 60 }, () =>
+        app.http.inject({ method: 'POST', url: '/v1/auth/signup', payload: customerSignup() }),
+      ),
+    );
+    expect(
+      responses.filter((response) => response.statusCode !== 201).map((response) => response.body),
+    ).toEqual([]);
+  });
+
   it('a plate registered twice, written differently, is 409 plate_taken and leaves no account behind', async () => {
     await signUp(app, driverSignup({ vehicle: { type: 'van', plate: 'TN 09 XY 7777' } }));
     const second = driverSignup({ vehicle: { type: 'van', plate: 'tn09xy7777' } });

@@ -32,20 +32,27 @@ export class SqlSessionStore implements DurableSessionStore {
     if (session.expiresAt <= now) {
       return;
     }
-    // A second create with the same hash replaces the row.
-    await shard.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
-      await trx
-        .insertInto('sessions')
-        .values({
-          token_hash: tokenHash,
-          user_id: session.userId,
-          role: session.role,
-          created_at: session.createdAt,
-          expires_at: session.expiresAt,
-        })
-        .execute();
-    });
+    // A second create with the same hash replaces the row. One upsert, not a delete then an insert: on
+    // MySQL the delete of a missing row takes a gap lock, and two sign-ups at once deadlocked on it.
+    const row = {
+      token_hash: tokenHash,
+      user_id: session.userId,
+      role: session.role,
+      created_at: session.createdAt,
+      expires_at: session.expiresAt,
+    };
+    const replaced = {
+      user_id: row.user_id,
+      role: row.role,
+      created_at: row.created_at,
+      expires_at: row.expires_at,
+    };
+    const insert = shard.db.insertInto('sessions').values(row);
+    await (
+      shard.dialect === 'mysql'
+        ? insert.onDuplicateKeyUpdate(replaced)
+        : insert.onConflict((conflict) => conflict.column('token_hash').doUpdateSet(replaced))
+    ).execute();
   }
 
   async get(key: SessionKey): Promise<Session | null> {
