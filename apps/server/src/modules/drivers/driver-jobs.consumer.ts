@@ -7,7 +7,7 @@ import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../events/boo
 import type { DriverClaimsRepository } from './driver-claims.repository';
 import type { DriverPresence } from './driver-presence';
 import type { DriverJobsRepository } from './driver-jobs.repository';
-import { coordinates, type JobRoute } from './drivers.presenter';
+import { driverJobRow } from './driver-rows';
 
 /** Queue job fed by the outbox relay with every `booking.status_changed` event. */
 export const DRIVER_JOBS_SYNC = 'driver-jobs.sync';
@@ -88,26 +88,18 @@ export class DriverJobsSync {
         // The event commits with the booking, so this is a shard we cannot read yet: retry later.
         throw new Error(`booking ${change.bookingId} of a status change was not found`);
       }
-      const route: JobRoute = {
-        pickup: coordinates(booking.pickup_lat, booking.pickup_lng, booking.pickup_address),
-        dropoff: coordinates(booking.dropoff_lat, booking.dropoff_lng, booking.dropoff_address),
-      };
       try {
-        await this.deps.jobs.insert(db, {
-          driver_id: driverId,
-          booking_id: change.bookingId,
-          status,
-          vehicle_type: booking.vehicle_type,
-          route: JSON.stringify(route),
-          price_amount: booking.price_amount,
-          currency: booking.currency,
-          distance_km: booking.distance_km,
-          // The booking's assigned_at may belong to a later driver by now; the event's own time is this driver's.
-          assigned_at: change.to === 'driver_assigned' ? change.at : (booking.assigned_at ?? change.at),
-          completed_at: completedAt,
-          updated_at: now,
-          seq: change.seq,
-        });
+        await this.deps.jobs.insert(
+          db,
+          driverJobRow(booking, driverId, {
+            status,
+            // The booking's assigned_at may belong to a later driver by now; the event's own time is this driver's.
+            assignedAt: change.to === 'driver_assigned' ? change.at : (booking.assigned_at ?? change.at),
+            completedAt,
+            updatedAt: now,
+            seq: change.seq,
+          }),
+        );
         return;
       } catch (error) {
         if (!isUniqueViolation(error)) {

@@ -1,6 +1,6 @@
 import type { BookingStatusColumn } from '../../platform/db/schema';
 import type { BookingForJob, DriverJobRow } from './driver-jobs.repository';
-import { coordinates, type JobRoute } from './drivers.presenter';
+import { coordinates, JOB_ROUTE } from './drivers.presenter';
 import type { DriverRow, StoredPosition, VehicleRow } from './drivers.repository';
 
 /**
@@ -77,10 +77,10 @@ export function driverJobRow(booking: BookingForJob, driverId: string, state: Dr
     booking_id: booking.id,
     status: state.status,
     vehicle_type: booking.vehicle_type,
-    route: JSON.stringify({
+    route: JOB_ROUTE.write({
       pickup: coordinates(booking.pickup_lat, booking.pickup_lng, booking.pickup_address),
       dropoff: coordinates(booking.dropoff_lat, booking.dropoff_lng, booking.dropoff_address),
-    } satisfies JobRoute),
+    }),
     price_amount: booking.price_amount,
     currency: booking.currency,
     distance_km: booking.distance_km,
