@@ -9,6 +9,7 @@ import type {
   Offer,
 } from '@loadline/contracts';
 import { customerSignup, driverSignup } from '../../test/support/factories';
+import { callApi } from '../../test/support/http-api';
 import { CITY, offset } from '../../test/support/fleet';
 import {
   socketCount,
@@ -20,25 +21,6 @@ import { connectSocket, type TestSocket } from '../../test/support/sockets';
 import { TestEnvironment } from '../../test/support/test-env';
 import { isCluster } from '../../test/support/tier';
 import { waitFor } from '../../test/support/wait';
-
-async function api(
-  base: string,
-  method: string,
-  path: string,
-  token?: string,
-  body?: unknown,
-): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text === '' ? null : (JSON.parse(text) as unknown) };
-}
 
 /**
  * What a client does to never miss a status: apply events in seq order, and
@@ -75,7 +57,12 @@ class StatusTracker {
   }
 
   async refetch(): Promise<void> {
-    const { status, json } = await api(this.base, 'GET', `/v1/bookings/${this.bookingId}/events`, this.token);
+    const { status, json } = await callApi(
+      this.base,
+      'GET',
+      `/v1/bookings/${this.bookingId}/events`,
+      this.token,
+    );
     if (status === 200) {
       for (const event of (json as { items: BookingEvent[] }).items) {
         this.bySeq.set(event.seq, event.status);
@@ -118,9 +105,9 @@ describe.runIf(isCluster)('two instances behind nginx (cluster)', () => {
 
   it('a customer on one instance receives the driver updates sent through the other, and sees every status after its instance dies', async () => {
     const base = nginx.url;
-    const customer = (await api(base, 'POST', '/v1/auth/signup', undefined, customerSignup()))
+    const customer = (await callApi(base, 'POST', '/v1/auth/signup', undefined, customerSignup()))
       .json as AuthResponse;
-    const driver = (await api(base, 'POST', '/v1/auth/signup', undefined, driverSignup()))
+    const driver = (await callApi(base, 'POST', '/v1/auth/signup', undefined, driverSignup()))
       .json as AuthResponse;
 
     const customerSocket = await connectSocket(base, customer.token);
@@ -142,11 +129,11 @@ describe.runIf(isCluster)('two instances behind nginx (cluster)', () => {
     expect(await driverSocket.request('driverLocationUpdate', { ...pickup, heading: 0 })).toMatchObject({
       ok: true,
     });
-    expect((await api(base, 'PUT', '/v1/driver/availability', driver.token, { online: true })).status).toBe(
-      200,
-    );
+    expect(
+      (await callApi(base, 'PUT', '/v1/driver/availability', driver.token, { online: true })).status,
+    ).toBe(200);
 
-    const created = await api(base, 'POST', '/v1/bookings', customer.token, {
+    const created = await callApi(base, 'POST', '/v1/bookings', customer.token, {
       pickup,
       dropoff: offset(pickup, 5),
       vehicleType: 'van',
@@ -160,7 +147,7 @@ describe.runIf(isCluster)('two instances behind nginx (cluster)', () => {
     });
 
     await driverSocket.waitFor<Offer>('bookingOffer', (offer) => offer.bookingId === booking.id, 20_000);
-    expect((await api(base, 'POST', `/v1/driver/offers/${booking.id}/accept`, driver.token)).status).toBe(
+    expect((await callApi(base, 'POST', `/v1/driver/offers/${booking.id}/accept`, driver.token)).status).toBe(
       200,
     );
     await customerSocket.waitFor<DriverConfirmedEvent>(
@@ -205,7 +192,9 @@ describe.runIf(isCluster)('two instances behind nginx (cluster)', () => {
     expect(driverSocket.socket.connected).toBe(true);
 
     for (const status of ['arrived_at_pickup', 'goods_collected', 'in_transit', 'delivered'] as const) {
-      const response = await api(base, 'POST', `/v1/bookings/${booking.id}/status`, driver.token, { status });
+      const response = await callApi(base, 'POST', `/v1/bookings/${booking.id}/status`, driver.token, {
+        status,
+      });
       expect(response.status).toBe(200);
     }
 
