@@ -474,6 +474,62 @@ describe(`realtime gateway (${tier})`, () => {
       .map((event) => event.seq);
     expect(seqs).toEqual([1, 2, 3]);
   });
+
+  it('what a room gets while the server checks a returning socket reaches that socket too', async () => {
+    const pickup = offset(CITY, 820);
+    const customer = await newCustomer(app);
+    const driver = await onlineDriver(app, { at: pickup });
+    const returning = await socketFor(customer.token);
+    const watcher = await socketFor(customer.token);
+    const booking = await book(app, customer.token, { pickup });
+    await waitForOffer(app, driver.token, booking.id);
+    await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/offers/${booking.id}/accept`,
+      headers: bearer(driver.token),
+    });
+    const assigned = (event: BookingStatusUpdatedEvent) => event.bookingId === booking.id && event.seq === 2;
+    await returning.waitFor<BookingStatusUpdatedEvent>('bookingStatusUpdated', assigned);
+    await watcher.waitFor<BookingStatusUpdatedEvent>('bookingStatusUpdated', assigned);
+
+    // The next status change is published while the server reads the returning socket's sign-in.
+    const sessions = app.platform.sessions;
+    const get = sessions.get.bind(sessions);
+    let armed = true;
+    sessions.get = async (key) => {
+      if (armed && key.userId === customer.user.id) {
+        armed = false;
+        await app.http.inject({
+          method: 'POST',
+          url: `/v1/bookings/${booking.id}/status`,
+          headers: bearer(driver.token),
+          payload: { status: 'en_route_to_pickup' },
+        });
+        await watcher.waitFor<BookingStatusUpdatedEvent>(
+          'bookingStatusUpdated',
+          (event) => event.bookingId === booking.id && event.seq === 3,
+        );
+      }
+      return get(key);
+    };
+    try {
+      const reconnected = new Promise<void>((resolve) =>
+        returning.socket.io.once('reconnect', () => resolve()),
+      );
+      returning.socket.io.engine.close();
+      await reconnected;
+      await returning.waitFor<BookingStatusUpdatedEvent>(
+        'bookingStatusUpdated',
+        (event) => event.bookingId === booking.id && event.seq === 3,
+        5_000,
+      );
+    } finally {
+      sessions.get = get;
+    }
+    expect(armed).toBe(false);
+    expect(returning.socket.recovered).toBe(true);
+    expect(seqsOf(returning, booking.id)).toEqual([1, 2, 3]);
+  });
 });
 
 describe(`realtime gateway: booking rooms follow access (${tier})`, () => {

@@ -133,25 +133,47 @@ async function mayRecover(deps: GatewayDeps, data: unknown, held: readonly strin
  * job while offline, or a driver suspended meanwhile, gets nothing back);
  * otherwise Socket.IO falls back to a fresh connection, which goes through the
  * handshake, and the client subscribes again under the usual checks.
+ *
+ * The adapter reads what was missed when the restore starts, and a room's
+ * broadcast reaches only sockets already connected: whatever the rooms got
+ * while `mayRecover` read would be lost. So once `mayRecover` agrees, the
+ * session is put back and read again from the last packet the first read
+ * found; Socket.IO then connects the socket right away (recovered sockets
+ * skip the middleware, which `mayRecover` stands in for).
  * Wraps this process's adapter, so `createSocketServer` must have set it up.
  */
 function guardRecovery(deps: GatewayDeps, log: Logger): void {
   const adapter = deps.io.of('/').adapter;
   const original = adapter.restoreSession.bind(adapter);
   // The in-memory adapter answers null for an unknown session, whatever its declared type says.
-  const restore = (pid: string, offset: string): Promise<Awaited<ReturnType<typeof original>> | null> =>
-    Promise.resolve(original(pid, offset));
-  adapter.restoreSession = async (pid, offset) => {
-    const session = await restore(pid, offset);
+  const restore = async (pid: string, offset: string): Promise<RestoredSession> => {
+    const session = (await original(pid, offset)) as RestoredSession | null;
     if (session === null) {
       throw new Error('no session to restore');
     }
-    if (!(await mayRecover(deps, session.data, session.rooms))) {
-      log.debug({ sid: session.sid }, 'socket session not recovered: its access ended');
-      throw new Error('session no longer entitled to its rooms');
-    }
     return session;
   };
+  adapter.restoreSession = async (pid, offset) => {
+    const first = await restore(pid, offset);
+    if (!(await mayRecover(deps, first.data, first.rooms))) {
+      log.debug({ sid: first.sid }, 'socket session not recovered: its access ended');
+      throw new Error('session no longer entitled to its rooms');
+    }
+    const { missedPackets, ...kept } = first;
+    adapter.persistSession(kept);
+    const meanwhile = await restore(pid, lastOffsetOf(missedPackets) ?? offset);
+    return { ...meanwhile, missedPackets: [...missedPackets, ...meanwhile.missedPackets] };
+  };
+}
+
+type RestoredSession = NonNullable<
+  Awaited<ReturnType<LoadlineServer['sockets']['adapter']['restoreSession']>>
+>;
+
+/** Each replayed packet ends with its offset, as the client reads it. */
+function lastOffsetOf(packets: readonly unknown[][]): string | null {
+  const last = packets.at(-1)?.at(-1);
+  return typeof last === 'string' ? last : null;
 }
 
 function failure(error: unknown): Ack {

@@ -43,7 +43,9 @@ export function createSocketServer(
   const options = {
     path: '/socket.io',
     serveClient: false,
-    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
+    // The gateway's recovery guard checks a returning socket's sign-in and access before it gets its rooms
+    // back, in place of the handshake middleware, which would leave it outside its rooms' broadcasts meanwhile.
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: true },
     // Browsers reconnect by themselves; a dead peer is noticed within ~45 s.
     pingInterval: 20_000,
     pingTimeout: 25_000,
