@@ -22,8 +22,13 @@ export interface Finding {
 
 export interface CheckOptions {
   readonly profile: Profile;
-  /** Effects of events younger than this are not looked for yet (consumers run after the commit). */
+  /** Events younger than this need not be published yet (the relay runs after the commit). */
   readonly settleMs: number;
+  /**
+   * Events younger than this need not be consumed yet: a consumer that died
+   * mid-event has it delivered again once the relay's redelivery time passed.
+   */
+  readonly consumeMs: number;
   /** Load has stopped and work drained: the claim and roll-up checks apply too. */
   readonly final: boolean;
 }
@@ -96,20 +101,22 @@ function nothingOverdue(snapshot: Snapshot, profile: Profile): Finding[] {
 }
 
 /**
- * Every settled outbox event published, and its consumers' effects present:
- * the notifications its recipients get and the driver's job row at its seq.
+ * Every settled outbox event published and, once old enough for a redelivery,
+ * consumed; and every consumed event's effects present: the notifications its
+ * recipients get and the driver's job row at its seq.
  */
-function outboxConsumed(snapshot: Snapshot, settleMs: number): Finding[] {
+function outboxConsumed(snapshot: Snapshot, options: CheckOptions): Finding[] {
   const findings: Finding[] = [];
-  const settled = snapshot.outbox.filter((row) => row.createdAt < snapshot.takenAt - settleMs);
-  for (const row of settled) {
-    if (row.publishedAt === null) {
-      findings.push({
-        invariant: 'every outbox event published',
-        subject: `${row.topic} ${row.id}`,
-      });
+  for (const row of snapshot.outbox) {
+    const age = snapshot.takenAt - row.createdAt;
+    if (row.publishedAt === null && age > options.settleMs) {
+      findings.push({ invariant: 'every outbox event published', subject: `${row.topic} ${row.id}` });
+    }
+    if (row.consumedAt === null && age > options.consumeMs) {
+      findings.push({ invariant: 'every outbox event consumed', subject: `${row.topic} ${row.id}` });
     }
   }
+  const settled = snapshot.outbox.filter((row) => row.consumedAt !== null);
   const jobs = new Map(snapshot.driverJobs.map((job) => [`${job.driverId}:${job.bookingId}`, job]));
   const newestForDriver = new Map<string, { seq: number; to: string }>();
   for (const row of settled) {
@@ -266,7 +273,7 @@ export function checkInvariants(snapshot: Snapshot, options: CheckOptions): Find
   return [
     ...eventsInOrder(snapshot),
     ...nothingOverdue(snapshot, options.profile),
-    ...outboxConsumed(snapshot, options.settleMs),
+    ...outboxConsumed(snapshot, options),
     ...(options.final ? [...claimsHeld(snapshot), ...rollupsMatch(snapshot)] : []),
   ];
 }

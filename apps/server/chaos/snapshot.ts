@@ -34,6 +34,8 @@ export interface OutboxRow {
   readonly payload: string;
   readonly createdAt: number;
   readonly publishedAt: number | null;
+  /** When every consumer of the event had run. */
+  readonly consumedAt: number | null;
 }
 
 export interface DriverRow {
@@ -105,7 +107,7 @@ export class ShardReader {
             db.selectFrom('booking_events').select(['booking_id', 'seq', 'status', 'at']).execute(),
             db
               .selectFrom('outbox')
-              .select(['id', 'topic', 'payload', 'created_at', 'published_at'])
+              .select(['id', 'topic', 'payload', 'created_at', 'published_at', 'consumed_at'])
               .execute(),
             db
               .selectFrom('drivers')
@@ -146,6 +148,7 @@ export class ShardReader {
             payload: row.payload,
             createdAt: num(row.created_at),
             publishedAt: maybeNum(row.published_at),
+            consumedAt: maybeNum(row.consumed_at),
           })),
           drivers: drivers.map((row): DriverRow => ({
             id: id(row.user_id),
@@ -210,7 +213,7 @@ export class ShardReader {
   /**
    * What a fault healed at `before` may still have under way: bookings created
    * before it that are still searching, and outbox rows written before it not
-   * yet published.
+   * yet consumed.
    */
   async unsettled(before: number): Promise<number> {
     const counts = await Promise.all(
@@ -221,34 +224,34 @@ export class ShardReader {
           .where('status', '=', 'searching')
           .where('created_at', '<', before)
           .executeTakeFirstOrThrow();
-        const unpublished = await db
+        const unconsumed = await db
           .selectFrom('outbox')
           .select((eb) => eb.fn.countAll().as('rows'))
-          .where('published_at', 'is', null)
+          .where('consumed_at', 'is', null)
           .where('created_at', '<', before)
           .executeTakeFirstOrThrow();
-        return Number(searching.rows) + Number(unpublished.rows);
+        return Number(searching.rows) + Number(unconsumed.rows);
       }),
     );
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
-  /** Work still under way: outbox rows not published, and when the newest outbox row was written. */
-  async pending(): Promise<{ unpublished: number; newestAt: number }> {
+  /** Work still under way: outbox rows not consumed, and when the newest outbox row was written. */
+  async pending(): Promise<{ unconsumed: number; newestAt: number }> {
     const rows = await Promise.all(
       this.pool.shards.map(({ db }) =>
         db
           .selectFrom('outbox')
           .select((eb) => [
             eb.fn.countAll().as('rows'),
-            eb.fn.count('published_at').as('published'),
+            eb.fn.count('consumed_at').as('consumed'),
             eb.fn.max('created_at').as('newest'),
           ])
           .executeTakeFirstOrThrow(),
       ),
     );
     return {
-      unpublished: rows.reduce((sum, row) => sum + Number(row.rows) - Number(row.published), 0),
+      unconsumed: rows.reduce((sum, row) => sum + Number(row.rows) - Number(row.consumed), 0),
       newestAt: Math.max(0, ...rows.map((row) => row.newest)),
     };
   }
