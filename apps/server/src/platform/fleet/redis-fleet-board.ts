@@ -1,7 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
 import type { Redis } from 'ioredis';
-import type { FleetDriver } from '@loadline/contracts';
+import { VehicleTypeSchema, type FleetDriver } from '@loadline/contracts';
+import { StoredJson } from '../../lib/message-kind';
 import { mergeFleetEntry, type FleetBoard, type FleetChanges } from './fleet-board.port';
+
+/** One driver's entry in the map, as every process writes and reads it. */
+const FLEET_ENTRY = new StoredJson(
+  'fleet board entry',
+  Type.Object({
+    id: Type.String(),
+    lat: Type.Number(),
+    lng: Type.Number(),
+    status: Type.Union([Type.Literal('available'), Type.Literal('busy'), Type.Literal('offline')]),
+    vehicleType: VehicleTypeSchema,
+  }),
+);
 
 /*
  * Keys: `fleet:map` (hash id -> entry JSON), `fleet:changed` (set of ids),
@@ -184,7 +198,7 @@ export class RedisFleetBoard implements FleetBoard {
     const transaction = this.redis.multi();
     if (upserts.length > 0) {
       transaction
-        .hset(this.map, Object.fromEntries(upserts.map((driver) => [driver.id, JSON.stringify(driver)])))
+        .hset(this.map, Object.fromEntries(upserts.map((driver) => [driver.id, FLEET_ENTRY.write(driver)])))
         .sadd(this.changed, ...upserts.map((driver) => driver.id))
         .srem(this.removed, ...upserts.map((driver) => driver.id));
     }
@@ -200,7 +214,7 @@ export class RedisFleetBoard implements FleetBoard {
   async all(): Promise<FleetDriver[]> {
     await this.flush();
     const entries = await this.redis.hvals(this.map);
-    return entries.map((entry) => JSON.parse(entry) as FleetDriver);
+    return entries.map((entry): FleetDriver => FLEET_ENTRY.read(entry));
   }
 
   async takeChanges(): Promise<FleetChanges> {
@@ -218,7 +232,7 @@ export class RedisFleetBoard implements FleetBoard {
     return {
       changed: changed
         .filter((entry): entry is string => entry !== null)
-        .map((entry) => JSON.parse(entry) as FleetDriver),
+        .map((entry): FleetDriver => FLEET_ENTRY.read(entry)),
       removed,
     };
   }
