@@ -1,17 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, Text, Timestamp } from './common';
-import { RoleSchema, VehicleTypeSchema } from './auth';
+import { Account, RoleSchema, VehicleTypeSchema } from './auth';
 
 /** A user as the admin lists show it (no secrets). */
-export const AdminUser = Type.Object({
-  id: Id,
-  email: Type.String(),
-  name: Type.String(),
-  phone: Type.Union([Type.String(), Type.Null()]),
-  role: RoleSchema,
-  status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
-  createdAt: Timestamp,
-});
+export const AdminUser = Account;
 export type AdminUser = Static<typeof AdminUser>;
 
 export const AdminUserListQuery = Type.Object(

@@ -76,14 +76,25 @@ export const DriverProfile = Type.Object({
 });
 export type DriverProfile = Static<typeof DriverProfile>;
 
-export const User = Type.Object({
+/** Who a person is to whoever may see them: the contact details every view of an account shows. */
+export const Contact = {
   id: Id,
   email: Type.String(),
   name: Type.String(),
   phone: Type.Union([Type.String(), Type.Null()]),
+};
+
+/** An account, without its secrets. */
+export const Account = Type.Object({
+  ...Contact,
   role: RoleSchema,
   status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
   createdAt: Timestamp,
+});
+export type Account = Static<typeof Account>;
+
+export const User = Type.Object({
+  ...Account.properties,
   driver: Type.Optional(DriverProfile),
 });
 export type User = Static<typeof User>;

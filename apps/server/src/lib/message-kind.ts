@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { registerFormats } from './formats';
 
 /** Data that crossed a process boundary (the queue, the outbox table) does not match its schema. */
 export class MalformedMessageError extends Error {
@@ -25,6 +26,7 @@ export abstract class MessageKind<S extends TSchema> {
     readonly name: string,
     readonly schema: S,
   ) {
+    registerFormats();
     this.check = TypeCompiler.Compile(schema);
   }
 
@@ -52,6 +54,15 @@ export class StoredJson<S extends TSchema> extends MessageKind<S> {
 
   read(text: string): Static<S> {
     return this.parse(JSON.parse(text));
+  }
+
+  /** For a cache: an entry that does not parse or match (another version wrote it) is a miss. */
+  readCached(text: string): Static<S> | null {
+    try {
+      return this.read(text);
+    } catch {
+      return null;
+    }
   }
 
   write(value: Static<S>): string {

@@ -17,12 +17,12 @@ import { toAppError } from '../http/error-handler';
 import type { OriginPolicy } from '../modules/auth/origin-policy';
 import type { Clock } from '../lib/clock';
 import { errors } from '../lib/errors';
+import { registerFormats } from '../lib/formats';
 import type { Logger } from '../lib/logger';
 import type { BookingsService } from '../modules/bookings/bookings.service';
 import type { DriverPresenceService } from '../modules/drivers/driver-presence.service';
 import type { SessionStore } from '../platform/sessions/session-store.port';
 import { bookingOfRoom, rooms } from '../platform/realtime/realtime-sink.port';
-import { registerFormats } from './formats';
 import type { LoadlineServer, SocketData } from './socket-server';
 import { TokenBucket } from './token-bucket';
 

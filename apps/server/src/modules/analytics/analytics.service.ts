@@ -36,8 +36,9 @@ export class AnalyticsService {
     const range = this.range(query);
     const key = `admin:analytics:${range.fromDay}:${range.toDay}`;
     const cached = await this.deps.cache.get(key);
-    if (cached !== null) {
-      return CACHED_ANALYTICS.read(cached);
+    const hit = cached === null ? null : CACHED_ANALYTICS.readCached(cached);
+    if (hit !== null) {
+      return hit;
     }
     const result = await this.compute(range);
     await this.deps.cache.set(key, CACHED_ANALYTICS.write(result), CACHE_SECONDS);

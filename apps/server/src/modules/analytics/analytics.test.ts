@@ -320,6 +320,17 @@ describe(`analytics (${tier})`, () => {
     expectMatches(await analytics(from, to), expected);
   });
 
+  it('answers a range asked again from the cache, as it answered first', async () => {
+    const today = isoDay(Date.now());
+    const first = await analytics(today, today);
+    const again = await app.http.inject({
+      url: `/v1/admin/analytics?from=${today}&to=${today}`,
+      headers: bearer(admin),
+    });
+    expect(again.statusCode).toBe(200);
+    expect(again.json<Analytics>()).toEqual(first);
+  });
+
   it('refuses bad ranges', async () => {
     for (const query of [
       'from=2026-13-01',

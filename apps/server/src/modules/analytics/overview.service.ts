@@ -1,11 +1,11 @@
 import { Overview } from '@loadline/contracts';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Cache } from '../../platform/cache/cache.port';
 import type { Clock } from '../../lib/clock';
+import { StoredJson } from '../../lib/message-kind';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OverviewRepository, ShardFigures } from './overview.repository';
 
-const cachedOverview = TypeCompiler.Compile(Overview);
+const CACHED_OVERVIEW = new StoredJson('cached overview', Overview);
 
 const CACHE_KEY = 'admin:overview';
 const CACHE_SECONDS = 1;
@@ -23,11 +23,9 @@ export class OverviewService {
 
   async overview(): Promise<Overview> {
     const cached = await this.deps.cache.get(CACHE_KEY);
-    if (cached !== null) {
-      const value: unknown = JSON.parse(cached);
-      if (cachedOverview.Check(value)) {
-        return value;
-      }
+    const hit = cached === null ? null : CACHED_OVERVIEW.readCached(cached);
+    if (hit !== null) {
+      return hit;
     }
     const now = this.deps.clock.now();
     const dayStart = now - (now % 86_400_000);
@@ -69,7 +67,7 @@ export class OverviewService {
       acceptanceRate: ratio(total.offersAccepted, total.offersAnswered),
       cancellationRate: ratio(total.cancelledToday, total.cancelledToday + total.deliveredToday),
     };
-    await this.deps.cache.set(CACHE_KEY, JSON.stringify(overview), CACHE_SECONDS);
+    await this.deps.cache.set(CACHE_KEY, CACHED_OVERVIEW.write(overview), CACHE_SECONDS);
     return overview;
   }
 }

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Booking } from '@loadline/contracts';
 import type { Clock } from '../../lib/clock';
 import { errors } from '../../lib/errors';
+import { StoredJson } from '../../lib/message-kind';
 import type { Executor } from '../../platform/db/shard-pool';
 import type { BookingsRepository } from './bookings.repository';
 
 /** How long a key holds: the contract promises 24 h. */
 const WINDOW_MS = 24 * 3600_000;
 
-const storedBooking = TypeCompiler.Compile(Booking);
+/** The first answer, kept with its key. */
+const STORED_ANSWER = new StoredJson('idempotency_keys.response', Booking);
 
 /** A creation that carries an `Idempotency-Key`: the key and the request it was first used with. */
 export interface IdempotentRequest {
@@ -48,11 +49,7 @@ export class IdempotencyKeys {
         'This Idempotency-Key was already used with a different request.',
       );
     }
-    const answer: unknown = JSON.parse(stored.response);
-    if (!storedBooking.Check(answer)) {
-      throw new Error(`stored answer of idempotency key ${request.key} is not a booking`);
-    }
-    return answer;
+    return STORED_ANSWER.read(stored.response);
   }
 
   /** Records the answer inside the transaction that creates the booking. */
@@ -62,7 +59,7 @@ export class IdempotencyKeys {
       idem_key: request.key,
       request_hash: request.requestHash,
       status_code: 201,
-      response: JSON.stringify(booking),
+      response: STORED_ANSWER.write(booking),
       created_at: now,
     });
   }

@@ -77,8 +77,9 @@ export class RouteShapes {
     const waypoints = points.map(({ lat, lng }) => `${lng.toFixed(5)},${lat.toFixed(5)}`).join(';');
     const key = `route-shape:${waypoints}`;
     const cached = await this.options.cache.get(key);
-    if (cached !== null) {
-      return { source: 'road', points: CACHED_POINTS.read(cached) };
+    const hit = cached === null ? null : CACHED_POINTS.readCached(cached);
+    if (hit !== null) {
+      return { source: 'road', points: hit };
     }
     const url = `${this.baseUrl}/route/v1/driving/${waypoints}?overview=full&geometries=geojson`;
     try {
