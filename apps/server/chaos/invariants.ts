@@ -1,4 +1,4 @@
-import { isActiveJobStatus } from '@loadline/contracts';
+import { isActiveTripStatus } from '@loadline/contracts';
 import {
   bookingContributions,
   sumBookingDeltas,
@@ -103,7 +103,7 @@ function nothingOverdue(snapshot: Snapshot, profile: Profile): Finding[] {
 /**
  * Every settled outbox event published and, once old enough for a redelivery,
  * consumed; and every consumed event's effects present: the notifications its
- * recipients get and the driver's job row at its seq.
+ * recipients get and the driver's trip row at its seq.
  */
 function outboxConsumed(snapshot: Snapshot, options: CheckOptions): Finding[] {
   const findings: Finding[] = [];
@@ -117,7 +117,7 @@ function outboxConsumed(snapshot: Snapshot, options: CheckOptions): Finding[] {
     }
   }
   const settled = snapshot.outbox.filter((row) => row.consumedAt !== null);
-  const jobs = new Map(snapshot.driverJobs.map((job) => [`${job.driverId}:${job.bookingId}`, job]));
+  const trips = new Map(snapshot.driverTrips.map((trip) => [`${trip.driverId}:${trip.bookingId}`, trip]));
   const newestForDriver = new Map<string, { seq: number; to: string }>();
   for (const row of settled) {
     if (row.topic !== STATUS_CHANGED) {
@@ -145,12 +145,16 @@ function outboxConsumed(snapshot: Snapshot, options: CheckOptions): Finding[] {
     }
   }
   for (const [key, newest] of newestForDriver) {
-    const job = jobs.get(key);
+    const trip = trips.get(key);
     const expected = newest.to === 'searching' ? 'cancelled' : newest.to;
-    if (job === undefined || job.seq < newest.seq || (job.seq === newest.seq && job.status !== expected)) {
+    if (
+      trip === undefined ||
+      trip.seq < newest.seq ||
+      (trip.seq === newest.seq && trip.status !== expected)
+    ) {
       findings.push({
-        invariant: 'driver jobs in step',
-        subject: `${key} at ${job === undefined ? 'no row' : `${job.status}/${job.seq}`}, want ${expected}/${newest.seq}`,
+        invariant: 'driver trips in step',
+        subject: `${key} at ${trip === undefined ? 'no row' : `${trip.status}/${trip.seq}`}, want ${expected}/${newest.seq}`,
       });
     }
   }
@@ -162,7 +166,7 @@ function claimsHeld(snapshot: Snapshot): Finding[] {
   const findings: Finding[] = [];
   const drivers = new Map(snapshot.drivers.map((driver) => [driver.id, driver]));
   const bookings = new Map(snapshot.bookings.map((booking) => [booking.id, booking]));
-  const active = snapshot.bookings.filter((booking) => isActiveJobStatus(booking.status));
+  const active = snapshot.bookings.filter((booking) => isActiveTripStatus(booking.status));
   for (const booking of active) {
     const holder = booking.driverId === null ? undefined : drivers.get(booking.driverId);
     if (holder?.activeBookingId !== booking.id) {
@@ -178,7 +182,7 @@ function claimsHeld(snapshot: Snapshot): Finding[] {
   )) {
     if (held.length > 1) {
       findings.push({
-        invariant: 'one active job per driver',
+        invariant: 'one active trip per driver',
         subject: `${driverId}: ${held.length}`,
       });
     }
@@ -187,10 +191,10 @@ function claimsHeld(snapshot: Snapshot): Finding[] {
     const claim = driver.activeBookingId === null ? undefined : bookings.get(driver.activeBookingId);
     if (
       driver.activeBookingId !== null &&
-      (claim === undefined || claim.driverId !== driver.id || !isActiveJobStatus(claim.status))
+      (claim === undefined || claim.driverId !== driver.id || !isActiveTripStatus(claim.status))
     ) {
       findings.push({
-        invariant: 'one active job per driver',
+        invariant: 'one active trip per driver',
         subject: `${driver.id} claims ${driver.activeBookingId} (${claim?.status ?? 'missing'})`,
       });
     }

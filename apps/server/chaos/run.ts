@@ -68,7 +68,7 @@ class Run {
     private readonly reader: ShardReader,
   ) {}
 
-  /** Every process ready, a whole prober cycle begun after `since` succeeded, and a driver moved a job. */
+  /** Every process ready, a whole prober cycle begun after `since` succeeded, and a driver moved a trip. */
   async recovery(since: number): Promise<number | null> {
     const { topology, prober, profile } = this.context;
     const recovered = await until(

@@ -45,7 +45,7 @@ export interface DriverRow {
   readonly ratingCount: number;
 }
 
-export interface DriverJobRow {
+export interface DriverTripRow {
   readonly driverId: string;
   readonly bookingId: string;
   readonly status: BookingStatus;
@@ -78,7 +78,7 @@ export interface Snapshot {
   readonly events: readonly EventRow[];
   readonly outbox: readonly OutboxRow[];
   readonly drivers: readonly DriverRow[];
-  readonly driverJobs: readonly DriverJobRow[];
+  readonly driverTrips: readonly DriverTripRow[];
   readonly notificationKeys: ReadonlySet<string>;
   readonly bookingDaily: readonly BookingDailyRow[];
   readonly driverDaily: readonly DriverDailyRow[];
@@ -102,7 +102,7 @@ export class ShardReader {
     const parts = await Promise.all(
       this.pool.shards.map(async ({ db }) => {
         const bookings = await db.selectFrom('bookings').selectAll().execute();
-        const [events, outbox, drivers, driverJobs, notifications, bookingDaily, driverDaily] =
+        const [events, outbox, drivers, driverTrips, notifications, bookingDaily, driverDaily] =
           await Promise.all([
             db.selectFrom('booking_events').select(['booking_id', 'seq', 'status', 'at']).execute(),
             db
@@ -156,7 +156,7 @@ export class ShardReader {
             ratingSum: num(row.rating_sum),
             ratingCount: num(row.rating_count),
           })),
-          driverJobs: driverJobs.map((row): DriverJobRow => ({
+          driverTrips: driverTrips.map((row): DriverTripRow => ({
             driverId: id(row.driver_id),
             bookingId: id(row.booking_id),
             status: row.status,
@@ -188,7 +188,7 @@ export class ShardReader {
       events: parts.flatMap((part) => part.events),
       outbox: parts.flatMap((part) => part.outbox),
       drivers: parts.flatMap((part) => part.drivers),
-      driverJobs: parts.flatMap((part) => part.driverJobs),
+      driverTrips: parts.flatMap((part) => part.driverTrips),
       notificationKeys: new Set(parts.flatMap((part) => part.notificationKeys)),
       bookingDaily: parts.flatMap((part) => part.bookingDaily),
       driverDaily: parts.flatMap((part) => part.driverDaily),

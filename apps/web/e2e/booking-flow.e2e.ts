@@ -69,7 +69,7 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
     await server.stop();
   });
 
-  it('books, offers, accepts and drives the job to delivered; the customer and the admin watch it live', async () => {
+  it('books, offers, accepts and drives the trip to delivered; the customer and the admin watch it live', async () => {
     const stamp = Date.now();
     const customerContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     const driverContext = await browser.newContext({
@@ -161,7 +161,7 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       await driver.getByTestId('accept-offer').waitFor({ timeout: 30_000 });
       await driver.screenshot({ path: path.join(artifactsDir, 'driver-offer.png') });
       await driver.getByTestId('accept-offer').click();
-      await driver.locator('[data-testid=job-status][data-status=driver_assigned]').waitFor();
+      await driver.locator('[data-testid=trip-status][data-status=driver_assigned]').waitFor();
       await customer
         .locator('[data-testid=booking-status][data-status=driver_assigned]')
         .waitFor({ timeout: 15_000 });
@@ -185,7 +185,7 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
         if (step === 'delivered') {
           await driver.getByTestId('driver-notice').filter({ hasText: 'Delivered' }).waitFor();
         } else {
-          await driver.locator(`[data-testid=job-status][data-status=${step}]`).waitFor();
+          await driver.locator(`[data-testid=trip-status][data-status=${step}]`).waitFor();
         }
         // The customer's page follows without a reload: pill and timeline both show the step as current.
         await customer
@@ -209,7 +209,7 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
           // A little further along the route, so the screenshot shows the driver between A and B.
           await customer.waitForTimeout(2000);
           await customer.screenshot({ path: path.join(artifactsDir, 'customer-tracking.png') });
-          await driver.screenshot({ path: path.join(artifactsDir, 'driver-job.png') });
+          await driver.screenshot({ path: path.join(artifactsDir, 'driver-trip.png') });
         }
       }
       // Simulated GPS heads for the pickup while en route and for the drop-off once the goods are on board.

@@ -149,7 +149,7 @@ describe('maps and the driver app in Chromium', () => {
     }
   });
 
-  it('the driver app goes online with the phone location, follows it, and shows offers and the job in full', async () => {
+  it('the driver app goes online with the phone location, follows it, and shows offers and the trip in full', async () => {
     const driver = await signUp(server, {
       role: 'driver',
       name: 'Kiran Driver',
@@ -208,16 +208,16 @@ describe('maps and the driver app in Chromium', () => {
       await shot(page, 'driver-offer-full-phone');
 
       await offer.getByTestId('accept-offer').click();
-      await page.locator('[data-testid=job-status][data-status=driver_assigned]').waitFor();
+      await page.locator('[data-testid=trip-status][data-status=driver_assigned]').waitFor();
       await page.getByTestId('call-customer').waitFor({ timeout: 10_000 });
       // A routing service is configured: the route on the map follows its roads.
       await page.locator('[data-testid=driver-map][data-route=road]').waitFor({ timeout: 15_000 });
       expect(tiles.requests.some((url) => url.includes('overview=full&geometries=geojson'))).toBe(true);
-      expect(await page.getByTestId('job-customer').textContent()).toContain('Meera Rao');
+      expect(await page.getByTestId('trip-customer').textContent()).toContain('Meera Rao');
       expect(await page.getByTestId('call-customer').getAttribute('href')).toBe('tel:+919845012345');
       const pickupLink = await page.getByTestId('navigate').getAttribute('href');
       expect(pickupLink).toContain(`destination=${moved.latitude + 0.002},${moved.longitude}`);
-      await shot(page, 'driver-job-full-phone');
+      await shot(page, 'driver-trip-full-phone');
 
       for (const step of [
         'en_route_to_pickup',
@@ -226,7 +226,7 @@ describe('maps and the driver app in Chromium', () => {
         'in_transit',
       ] as const) {
         await page.locator(`[data-testid=next-status][data-next=${step}]`).click();
-        await page.locator(`[data-testid=job-status][data-status=${step}]`).waitFor();
+        await page.locator(`[data-testid=trip-status][data-status=${step}]`).waitFor();
       }
       // New stops are drawn along the roads at once.
       await page.locator('[data-testid=driver-map][data-route=road]').waitFor({ timeout: 5_000 });
@@ -235,7 +235,7 @@ describe('maps and the driver app in Chromium', () => {
         'destination=12.9352,77.6245',
       );
       await page.setViewportSize({ width: 1280, height: 860 });
-      await shot(page, 'driver-job-desktop');
+      await shot(page, 'driver-trip-desktop');
       await page.setViewportSize(PHONE.viewport);
       await page.locator('[data-testid=next-status][data-next=delivered]').click();
       await page.getByTestId('driver-notice').filter({ hasText: 'Delivered' }).waitFor();
@@ -256,7 +256,7 @@ describe('maps and the driver app in Chromium', () => {
     }
   });
 
-  it('the admin fleet map shows the driver, vehicle and job of a dot chosen from its list', async () => {
+  it('the admin fleet map shows the driver, vehicle and trip of a dot chosen from its list', async () => {
     const plate = `KA05FL${Date.now() % 10000}`;
     const driver = await signUp(server, {
       role: 'driver',
@@ -283,7 +283,7 @@ describe('maps and the driver app in Chromium', () => {
       const details = page.locator(`[data-testid=fleet-details][data-driver="${driver.user.id}"]`);
       await details.getByTestId('fleet-details-name').filter({ hasText: 'Farah Fleet' }).waitFor();
       expect(await details.textContent()).toContain(plate);
-      expect(await details.getByTestId('fleet-details-job').textContent()).toBe('Available for offers');
+      expect(await details.getByTestId('fleet-details-trip').textContent()).toBe('Available for offers');
       await page.getByTestId('fleet-map').scrollIntoViewIfNeeded();
       await shot(page, 'admin-fleet-details-desktop');
     } finally {

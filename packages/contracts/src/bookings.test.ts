@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ACTIVE_JOB_STATUSES,
+  ACTIVE_TRIP_STATUSES,
   BOOKING_STATUSES,
   DRIVER_STEPS,
   TERMINAL_STATUSES,
   customerMayCancel,
-  isActiveJobStatus,
+  isActiveTripStatus,
   isTerminalStatus,
   nextDriverStatus,
   type BookingStatus,
@@ -32,8 +32,8 @@ describe('booking status facts', () => {
     expect(walked).toEqual([...DRIVER_STEPS]);
   });
 
-  it('knows which statuses have a driver on the job and which end the booking', () => {
-    expect(BOOKING_STATUSES.filter(isActiveJobStatus)).toEqual([...ACTIVE_JOB_STATUSES]);
+  it('knows which statuses have a driver on a trip and which end the booking', () => {
+    expect(BOOKING_STATUSES.filter(isActiveTripStatus)).toEqual([...ACTIVE_TRIP_STATUSES]);
     expect(BOOKING_STATUSES.filter(isTerminalStatus)).toEqual([...TERMINAL_STATUSES]);
     expect(TERMINAL_STATUSES).toEqual(['delivered', 'cancelled', 'expired']);
   });

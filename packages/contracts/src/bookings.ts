@@ -19,23 +19,26 @@ export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 export const BookingStatusSchema = Type.Union(BOOKING_STATUSES.map((status) => Type.Literal(status)));
 
 /**
- * Statuses in which a driver is on the job (location is shared, the driver is
+ * Statuses in which a driver is on a trip (location is shared, the driver is
  * busy), in the order the driver moves through them.
  */
-export const ACTIVE_JOB_STATUSES = [
+export const ACTIVE_TRIP_STATUSES = [
   'driver_assigned',
   'en_route_to_pickup',
   'arrived_at_pickup',
   'goods_collected',
   'in_transit',
 ] as const satisfies readonly BookingStatus[];
-export type ActiveJobStatus = (typeof ACTIVE_JOB_STATUSES)[number];
+export type ActiveTripStatus = (typeof ACTIVE_TRIP_STATUSES)[number];
 
 /**
  * The driver's steps, in order, from accepting a booking to delivering it:
  * each move a driver makes forward goes to the next status of this list.
  */
-export const DRIVER_STEPS = [...ACTIVE_JOB_STATUSES, 'delivered'] as const satisfies readonly BookingStatus[];
+export const DRIVER_STEPS = [
+  ...ACTIVE_TRIP_STATUSES,
+  'delivered',
+] as const satisfies readonly BookingStatus[];
 
 /** Statuses nothing leaves. */
 export const TERMINAL_STATUSES = [
@@ -47,8 +50,8 @@ export const TERMINAL_STATUSES = [
 /** Customers may cancel until the goods are collected; after that only an admin may, until delivery. */
 const CUSTOMER_CANCELS_BEFORE: BookingStatus = 'goods_collected';
 
-export function isActiveJobStatus(status: BookingStatus): status is ActiveJobStatus {
-  return ACTIVE_JOB_STATUSES.some((active) => active === status);
+export function isActiveTripStatus(status: BookingStatus): status is ActiveTripStatus {
+  return ACTIVE_TRIP_STATUSES.some((active) => active === status);
 }
 
 export function isTerminalStatus(status: BookingStatus): boolean {
@@ -57,7 +60,7 @@ export function isTerminalStatus(status: BookingStatus): boolean {
 
 /** The status a driver's next step moves a booking to, or null when no driver step follows `from`. */
 export function nextDriverStatus(from: BookingStatus): BookingStatus | null {
-  return isActiveJobStatus(from) ? (DRIVER_STEPS[DRIVER_STEPS.indexOf(from) + 1] ?? null) : null;
+  return isActiveTripStatus(from) ? (DRIVER_STEPS[DRIVER_STEPS.indexOf(from) + 1] ?? null) : null;
 }
 
 /** True while the customer may still cancel: before the goods are collected, and never once it has ended. */

@@ -44,14 +44,14 @@ export const Offer = Type.Object({
 });
 export type Offer = Static<typeof Offer>;
 
-/** Who to call about a job: its customer, on the driver's active job only. */
-export const JobCustomer = Type.Object({
+/** Who to call about a trip: its customer, on the driver's active trip only. */
+export const TripCustomer = Type.Object({
   name: Type.String(),
   phone: Type.Union([Type.String(), Type.Null()]),
 });
-export type JobCustomer = Static<typeof JobCustomer>;
+export type TripCustomer = Static<typeof TripCustomer>;
 
-export const DriverJob = Type.Object({
+export const DriverTrip = Type.Object({
   bookingId: Id,
   status: BookingStatusSchema,
   vehicleType: VehicleTypeSchema,
@@ -61,10 +61,10 @@ export const DriverJob = Type.Object({
   distanceKm: Type.Number(),
   assignedAt: Timestamp,
   completedAt: Type.Union([Timestamp, Type.Null()]),
-  /** Present while the job is active (from `driver_assigned` through `in_transit`), so the driver can call. */
-  customer: Type.Optional(JobCustomer),
+  /** Present while the trip is active (from `driver_assigned` through `in_transit`), so the driver can call. */
+  customer: Type.Optional(TripCustomer),
 });
-export type DriverJob = Static<typeof DriverJob>;
+export type DriverTrip = Static<typeof DriverTrip>;
 
 export const DriverStats = Type.Object({
   trips: Type.Integer(),

@@ -44,8 +44,8 @@ export interface SeedOptions {
 export const PASSWORD = 'bench-password-1';
 /** Drivers and pickups spread over this radius around central Bengaluru. */
 export const AREA_KM = 10;
-/** The status moves of a job after acceptance, in order. */
-export const JOB_STEPS: readonly BookingStatus[] = [
+/** The status moves of a trip after acceptance, in order. */
+export const TRIP_STEPS: readonly BookingStatus[] = [
   'en_route_to_pickup',
   'arrived_at_pickup',
   'goods_collected',
@@ -105,7 +105,7 @@ export async function seed(api: ApiClient, options: SeedOptions): Promise<Datase
     const booking = await createBooking(api, customer, driver.home, pointNear(random, BENGALURU, AREA_KM));
     await waitForOffer(api, driver, booking.id);
     await api.call('POST', `/v1/driver/offers/${booking.id}/accept`, { token: driver.token });
-    await moveJob(api, driver, booking.id, JOB_STEPS.slice(0, 1));
+    await moveTrip(api, driver, booking.id, TRIP_STEPS.slice(0, 1));
     return { id: booking.id, customer };
   });
   log(
@@ -165,7 +165,7 @@ export async function waitForOffer(api: ApiClient, driver: Account, bookingId: s
   throw new Error(`driver ${driver.id} was not offered booking ${bookingId} within ${OFFER_WAIT_MS} ms`);
 }
 
-export async function moveJob(
+export async function moveTrip(
   api: ApiClient,
   driver: Account,
   bookingId: string,

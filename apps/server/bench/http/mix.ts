@@ -9,8 +9,8 @@ import type { LatencyRecorder } from '../support/latency';
 import { BENGALURU, pointNear, Random } from '../support/random';
 import {
   AREA_KM,
-  JOB_STEPS,
-  moveJob,
+  TRIP_STEPS,
+  moveTrip,
   type Account,
   type BookingRef,
   type Dataset,
@@ -172,7 +172,7 @@ export class MixWorkload {
 
   /**
    * After a run: brings every unfinished flow to an end through plain fetch
-   * (an accepted job is driven to delivered) and gives its driver back, so
+   * (an accepted trip is driven to delivered) and gives its driver back, so
    * the next run starts with every flow driver free.
    */
   async settle(api: ApiClient): Promise<number> {
@@ -185,8 +185,8 @@ export class MixWorkload {
           expect: [200, 404],
         });
         if (read.status === 200) {
-          const done = JOB_STEPS.indexOf((read.body as Booking).status);
-          await moveJob(api, flow.driver, flow.bookingId, JOB_STEPS.slice(done + 1)).catch(() => undefined);
+          const done = TRIP_STEPS.indexOf((read.body as Booking).status);
+          await moveTrip(api, flow.driver, flow.bookingId, TRIP_STEPS.slice(done + 1)).catch(() => undefined);
         }
       }
       this.data.flowDrivers.push(flow.driver);
@@ -293,7 +293,7 @@ export class MixWorkload {
         };
       case 'move':
         state.pending = { op: 'flow', route: ROUTES.status, flow };
-        return post(`/v1/bookings/${flow.bookingId}/status`, flow.driver, { status: JOB_STEPS[flow.step] });
+        return post(`/v1/bookings/${flow.bookingId}/status`, flow.driver, { status: TRIP_STEPS[flow.step] });
     }
   }
 
@@ -377,12 +377,12 @@ export class MixWorkload {
         return;
       case 'move':
         if (status !== 200) {
-          // Left to settle(), which reads the booking and finishes the job.
+          // Left to settle(), which reads the booking and finishes the trip.
           this.counts.failed += 1;
           state.flow = null;
           return;
         }
-        if (flow.step + 1 >= JOB_STEPS.length) {
+        if (flow.step + 1 >= TRIP_STEPS.length) {
           this.finish(state, flow, 'completed');
         } else {
           flow.step += 1;
@@ -391,7 +391,7 @@ export class MixWorkload {
     }
   }
 
-  /** The request in flight was lost: a flow that may hold a job is left to settle(), others end now. */
+  /** The request in flight was lost: a flow that may hold a trip is left to settle(), others end now. */
   private abandon(state: ClientState): void {
     const flow = state.pending?.flow;
     state.pending = null;

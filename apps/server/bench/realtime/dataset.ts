@@ -77,7 +77,7 @@ class ShardRows {
 }
 
 /**
- * Builds the realtime bench's accounts and jobs through the server's own code
+ * Builds the realtime bench's accounts and trips through the server's own code
  * (a role-less app on the bench's databases and Redis), much faster than
  * public signups, whose scrypt would take minutes for thousands of accounts:
  *
@@ -89,7 +89,7 @@ class ShardRows {
  *   `DriverPresenceService.rebuildAvailability` as at server start;
  * - per watcher: a booking created by `BookingsService.create`, the driver
  *   claimed and the booking moved to `driver_assigned` as acceptance does, and
- *   the driver's live facts given the job.
+ *   the driver's live facts given the trip.
  *
  * Waits until the shards' outboxes are drained by the server's relay, so the
  * events of setup are out of the way before the load starts.
@@ -235,7 +235,7 @@ async function build(app: LoadlineApp, options: DatasetOptions): Promise<Realtim
       { role: 'driver', id: driver.id },
       { requireNoDriver: true, set: (_row, at) => ({ driver_id: driver.id, assigned_at: at }) },
     );
-    await presence.setActiveJob(driver.id, { bookingId: booking.id, customerId: customer.id });
+    await presence.setActiveTrip(driver.id, { bookingId: booking.id, customerId: customer.id });
     await presence.refreshAvailability(driver.id);
     return { customerId: customer.id, token: customer.token, bookingId: booking.id, driverId: driver.id };
   });

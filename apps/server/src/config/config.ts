@@ -72,7 +72,7 @@ export interface Config {
     readonly radiusGrowth: number;
     readonly maxWaves: number;
     readonly offerTtlSeconds: number;
-    /** Drivers whose last position is older than this are not offered jobs (their app may be gone). */
+    /** Drivers whose last position is older than this are not offered bookings (their app may be gone). */
     readonly maxPositionAgeSeconds: number;
     /** Scheduled bookings start searching this long before their time. */
     readonly scheduledLeadMinutes: number;

@@ -181,7 +181,7 @@ describe.runIf(isCluster)('two instances behind nginx (cluster)', () => {
     ).toMatchObject({ ok: true });
     await waitFor(() => tracker.highest() >= 3, 20_000);
 
-    // The customer's instance crashes mid-job; the driver's keeps going.
+    // The customer's instance crashes mid-trip; the driver's keeps going.
     const victim = instances[customerInstance];
     if (victim === undefined) {
       throw new Error('no instance holds the customer');

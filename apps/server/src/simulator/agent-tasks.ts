@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoppedError } from './api-client';
 
-/** A plan cut short on purpose (an offer revoked, a job cancelled, a drive interrupted): not a failure. */
+/** A plan cut short on purpose (an offer revoked, a trip cancelled, a drive interrupted): not a failure. */
 export class Interrupted extends Error {
   constructor(reason = 'interrupted') {
     super(reason);
@@ -64,7 +64,7 @@ export class AgentTasks {
 
   /**
    * Waits `ms` of wall time. Rejects with StoppedError when the agent stops and
-   * with Interrupted when `scope` (a job, a drive, an offer) is aborted first.
+   * with Interrupted when `scope` (a trip, a drive, an offer) is aborted first.
    */
   async sleep(ms: number, scope?: AbortSignal): Promise<void> {
     this.check();

@@ -12,7 +12,7 @@ export const DEMO_ADMIN = { email: 'admin@loadline.demo', name: 'Demo Administra
 
 /**
  * A small fleet that keeps the admin dashboard busy: simulated time runs 8
- * times faster (a job takes about 3 minutes), so 25 drivers can serve a
+ * times faster (a trip takes about 3 minutes), so 25 drivers can serve a
  * booking every 10 seconds in a 6 km city with some to spare.
  */
 export const DEMO_FLEET = {
@@ -107,7 +107,8 @@ export async function startDemo(app: LoadlineApp, logger: Logger): Promise<{ sto
         {
           module: 'simulator',
           driversOnline: s.driversOnline,
-          driversOnJob: s.driversOnJob,
+          // Log fields keep their names: whatever reads the logs keys on them.
+          driversOnJob: s.driversOnTrip,
           bookingsCreated: s.bookingsCreated,
           bookingsDelivered: s.bookingsDelivered,
           bookingsExpired: s.bookingsExpired,

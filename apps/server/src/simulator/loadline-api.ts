@@ -4,7 +4,7 @@ import type {
   Booking,
   BookingStatus,
   CreateBookingBody,
-  DriverJob,
+  DriverTrip,
   LocationAccepted,
   LocationUpdate,
   Quote,
@@ -62,9 +62,9 @@ export class LoadlineApi {
     return this.signedIn(session, 'POST', '/v1/driver/location', { body: update, rateLimitRetries: 0 });
   }
 
-  /** The driver's most recent jobs (to pick up an active one after a restart). */
-  async recentJobs(session: SessionToken): Promise<DriverJob[]> {
-    const page = await this.signedIn<{ items: DriverJob[] }>(session, 'GET', '/v1/driver/jobs?limit=10', {
+  /** The driver's most recent trips (to pick up an active one after a restart). */
+  async recentTrips(session: SessionToken): Promise<DriverTrip[]> {
+    const page = await this.signedIn<{ items: DriverTrip[] }>(session, 'GET', '/v1/driver/jobs?limit=10', {
       transientRetries: 2,
     });
     return page.items;

@@ -1,5 +1,5 @@
 import {
-  isActiveJobStatus,
+  isActiveTripStatus,
   type BookingStatusUpdatedEvent,
   type LocationUpdate,
   type Offer,
@@ -7,7 +7,7 @@ import {
 import { simulatedMs, type AgentContext } from './agent-context';
 import { AgentTasks } from './agent-tasks';
 import { isApiError } from './api-client';
-import { driveJob, type Job } from './driver-job';
+import { driveTrip, type Trip } from './driver-trip';
 import { DriverLink } from './driver-link';
 import { pointAtDistance, pointInArea, withGpsNoise, type Point } from './paths';
 import type { Range, Random } from '../lib/random';
@@ -30,7 +30,7 @@ interface Session {
 /**
  * One driver: logs in, keeps a socket open, works shifts (online, sometimes
  * offline for a while), drifts around the city while idle, answers offers
- * like a person would and drives accepted jobs through every status while
+ * like a person would and drives accepted trips through every status while
  * reporting positions.
  */
 export class SimDriver {
@@ -46,7 +46,7 @@ export class SimDriver {
 
   private session: Session | null = null;
   private online = false;
-  private job: Job | null = null;
+  private trip: Trip | null = null;
   private offer: PendingOffer | null = null;
   private cruise: AbortController | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
@@ -76,11 +76,11 @@ export class SimDriver {
     return this.online;
   }
 
-  get onJob(): boolean {
-    return this.job !== null;
+  get onTrip(): boolean {
+    return this.trip !== null;
   }
 
-  /** Logs in (or signs up), connects, resumes a job left from an earlier run, and starts the shift. */
+  /** Logs in (or signs up), connects, resumes a trip left from an earlier run, and starts the shift. */
   async start(): Promise<void> {
     const { api, stats, settings } = this.ctx;
     const session = await SimSession.open(api, driverSignup(this.index, this.ctx.password), stats);
@@ -105,7 +105,7 @@ export class SimDriver {
       }
     });
     socket.socket.on('bookingStatusUpdated', (event) => this.onBookingStatus(event));
-    await this.resumeJob();
+    await this.resumeTrip();
     this.schedulePing();
     this.tasks.spawn('shift', () => this.shift());
   }
@@ -117,7 +117,7 @@ export class SimDriver {
     }
     this.offer?.scope.abort();
     this.cruise?.abort();
-    this.job?.scope.abort();
+    this.trip?.scope.abort();
     await this.tasks.stop();
     this.online = false;
     if (this.session === null) {
@@ -145,12 +145,12 @@ export class SimDriver {
     return this.session;
   }
 
-  private async resumeJob(): Promise<void> {
-    const jobs = await this.ctx.api.recentJobs(this.live().link.session);
-    const active = jobs.find((job) => isActiveJobStatus(job.status));
+  private async resumeTrip(): Promise<void> {
+    const trips = await this.ctx.api.recentTrips(this.live().link.session);
+    const active = trips.find((trip) => isActiveTripStatus(trip.status));
     if (active !== undefined) {
-      this.ctx.stats.add('jobsResumed');
-      this.beginJob({ ...active, scope: new AbortController() });
+      this.ctx.stats.add('tripsResumed');
+      this.beginTrip({ ...active, scope: new AbortController() });
     }
   }
 
@@ -172,7 +172,7 @@ export class SimDriver {
       }
       await wait(settings.onlineSpellMs);
       // Nobody clocks off in the middle of a delivery.
-      while (this.job !== null) {
+      while (this.trip !== null) {
         await this.tasks.sleep(1_000);
       }
       await this.goOffline();
@@ -210,7 +210,7 @@ export class SimDriver {
   // Idle driving ------------------------------------------------------------
 
   private startCruise(): void {
-    if (!this.online || this.job !== null || this.cruise !== null || this.tasks.stopped) {
+    if (!this.online || this.trip !== null || this.cruise !== null || this.tasks.stopped) {
       return;
     }
     const scope = new AbortController();
@@ -252,7 +252,7 @@ export class SimDriver {
       return;
     }
     this.pingTimer = setTimeout(() => {
-      if ((this.online || this.job !== null) && !this.pinging) {
+      if ((this.online || this.trip !== null) && !this.pinging) {
         this.tasks.spawn('location', () => this.ping());
       }
       this.schedulePing();
@@ -296,7 +296,7 @@ export class SimDriver {
     const reject = this.offers.chance(settings.rejectShare);
     const delayMs = this.offers.in(settings.offerDecisionMs);
     // One offer at a time, as on a phone; the others lapse.
-    if (!this.online || this.job !== null || this.offer !== null || this.tasks.stopped) {
+    if (!this.online || this.trip !== null || this.offer !== null || this.tasks.stopped) {
       stats.add('offersBusy');
       return;
     }
@@ -359,7 +359,7 @@ export class SimDriver {
       throw error;
     }
     stats.add('offersAccepted');
-    this.beginJob({
+    this.beginTrip({
       bookingId: booking.id,
       status: booking.status,
       pickup: booking.pickup,
@@ -368,16 +368,17 @@ export class SimDriver {
     });
   }
 
-  // Jobs --------------------------------------------------------------------
+  // Trips -------------------------------------------------------------------
 
-  private beginJob(job: Job): void {
+  private beginTrip(trip: Trip): void {
     const { link, motion } = this.live();
     this.stopCruise();
-    this.job = job;
-    this.tasks.spawn('subscribe', () => link.follow(job.bookingId));
+    this.trip = trip;
+    this.tasks.spawn('subscribe', () => link.follow(trip.bookingId));
+    // 'job' names this task in logs and error counts (`what`), which keep their values.
     this.tasks.spawn('job', async () => {
       try {
-        await driveJob(job, {
+        await driveTrip(trip, {
           link,
           motion,
           tasks: this.tasks,
@@ -386,9 +387,9 @@ export class SimDriver {
           stats: this.ctx.stats,
         });
       } finally {
-        this.job = null;
+        this.trip = null;
         motion.halt();
-        this.tasks.spawn('unsubscribe', () => link.unfollow(job.bookingId));
+        this.tasks.spawn('unsubscribe', () => link.unfollow(trip.bookingId));
         this.startCruise();
       }
     });
@@ -396,10 +397,10 @@ export class SimDriver {
 
   private onBookingStatus(event: BookingStatusUpdatedEvent): void {
     if (
-      this.job?.bookingId === event.bookingId &&
+      this.trip?.bookingId === event.bookingId &&
       (event.status === 'cancelled' || event.status === 'expired')
     ) {
-      this.job.scope.abort();
+      this.trip.scope.abort();
     }
   }
 }

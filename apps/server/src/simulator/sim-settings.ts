@@ -19,7 +19,7 @@ export interface SimSettings {
   rejectShare: number;
   /** Share of drivers online from the start; the others come online a little later. */
   onlineAtStart: number;
-  /** Share of drivers who go offline now and then (never during a job). */
+  /** Share of drivers who go offline now and then (never during a trip). */
   togglingShare: number;
   /** Simulated: how long a toggling driver stays online, and offline. */
   onlineSpellMs: Range;

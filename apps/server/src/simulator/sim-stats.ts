@@ -19,7 +19,7 @@ export const COUNTERS = [
   'offersLost',
   'offersRevoked',
   'offersBusy',
-  'jobsResumed',
+  'tripsResumed',
   'locationPings',
   'rateLimited',
   'errors',
@@ -31,7 +31,7 @@ export type SimSnapshot = Record<Counter, number> & {
   elapsedSeconds: number;
   driversReady: number;
   driversOnline: number;
-  driversOnJob: number;
+  driversOnTrip: number;
   customersReady: number;
   /** Errors by kind ("accept: internal_error"), for the summary. */
   errorKinds: Record<string, number>;
@@ -67,7 +67,7 @@ export class SimStats {
   snapshot(
     gauges: Pick<
       SimSnapshot,
-      'elapsedSeconds' | 'driversReady' | 'driversOnline' | 'driversOnJob' | 'customersReady'
+      'elapsedSeconds' | 'driversReady' | 'driversOnline' | 'driversOnTrip' | 'customersReady'
     >,
   ): SimSnapshot {
     const counters = Object.fromEntries(COUNTERS.map((name) => [name, this.get(name)])) as Record<
@@ -88,7 +88,7 @@ function clock(seconds: number): string {
 export function formatStatusLine(s: SimSnapshot): string {
   return (
     `[sim ${clock(s.elapsedSeconds)}] ` +
-    `drivers ${s.driversOnline}/${s.driversReady} online, ${s.driversOnJob} on a job | ` +
+    `drivers ${s.driversOnline}/${s.driversReady} online, ${s.driversOnTrip} on a trip | ` +
     `bookings ${s.bookingsCreated} created, ${s.bookingsAssigned} assigned, ${s.bookingsDelivered} delivered, ` +
     `${s.bookingsExpired} expired, ${s.bookingsCancelled} cancelled | ` +
     `offers ${s.offersReceived} (${s.offersAccepted} won, ${s.offersLost} lost) | ` +

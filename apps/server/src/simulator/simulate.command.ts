@@ -120,7 +120,7 @@ function summary(snapshot: SimSnapshot): string {
     `offers ${snapshot.offersReceived}: ${snapshot.offersAccepted} accepted, ${snapshot.offersRejected} rejected, ` +
       `${snapshot.offersIgnored} left to expire, ${snapshot.offersBusy} arrived while busy with another, ` +
       `${snapshot.offersRevoked} revoked while deciding, ` +
-      `${snapshot.offersLost} lost to another driver; ${snapshot.jobsResumed} jobs resumed, ${snapshot.locationPings} location pings`,
+      `${snapshot.offersLost} lost to another driver; ${snapshot.tripsResumed} trips resumed, ${snapshot.locationPings} location pings`,
     `rate limited ${snapshot.rateLimited} times; errors ${snapshot.errors}`,
     ...Object.entries(snapshot.errorKinds).map(([kind, count]) => `  ${kind}: ${count}`),
   ];

@@ -33,8 +33,8 @@ describe(`simulator against an in-process server (${tier})`, () => {
   let app: LoadlineApp;
   let url: string;
   let adminToken: string;
-  /** Drivers the first run left holding a job (stopping never waits for a delivery). */
-  let leftOnAJob = 0;
+  /** Drivers the first run left holding a trip (stopping never waits for a delivery). */
+  let leftOnATrip = 0;
   const logger = createLogger(process.env.LOADLINE_TEST_LOG_LEVEL ?? 'silent');
 
   /** As a deployment would: one made-up password for every simulated account, the same on every run. */
@@ -109,7 +109,7 @@ describe(`simulator against an in-process server (${tier})`, () => {
     expect(drivers.map((driver) => driver.vehicle.type).sort()).toEqual(['bike', 'mini_truck', 'van']);
     expect(drivers.filter((driver) => driver.online)).toEqual([]);
     expect((await adminGet<{ items: AdminDriver[] }>('/v1/admin/drivers?status=online')).items).toEqual([]);
-    leftOnAJob = drivers.filter((driver) => driver.busy).length;
+    leftOnATrip = drivers.filter((driver) => driver.busy).length;
 
     const delivered = await adminGet<{ items: Booking[] }>('/v1/admin/bookings?status=delivered');
     const booking = delivered.items[0];
@@ -152,14 +152,14 @@ describe(`simulator against an in-process server (${tier})`, () => {
     return last;
   }
 
-  it('a rerun logs in to the same accounts, picks up jobs left open, and signs off cleanly', async () => {
+  it('a rerun logs in to the same accounts, picks up trips left open, and signs off cleanly', async () => {
     const last = await runFleet(() => Promise.resolve());
 
     noErrors(last);
     expect(last.accountsCreated).toBe(0);
     expect(last.accountsLoggedIn).toBe(5);
     expect(last.bookingsCreated).toBe(0);
-    expect(last.jobsResumed).toBe(leftOnAJob);
+    expect(last.tripsResumed).toBe(leftOnATrip);
     const drivers = await simDrivers();
     expect(drivers).toHaveLength(3);
     expect(drivers.filter((driver) => driver.online)).toEqual([]);

@@ -34,7 +34,7 @@ export interface SimulatorOptions {
 }
 
 /**
- * A booking rate the fleet can mostly serve: a driver finishes about one job
+ * A booking rate the fleet can mostly serve: a driver finishes about one trip
  * in 20 simulated minutes, and not every driver is online or accepts.
  */
 export function defaultBookingRate(drivers: number, timeScale = 1): number {
@@ -146,7 +146,7 @@ export class Simulator {
       elapsedSeconds: (Date.now() - this.startedAt) / 1000,
       driversReady: this.drivers.filter((driver) => driver.ready).length,
       driversOnline: this.drivers.filter((driver) => driver.isOnline).length,
-      driversOnJob: this.drivers.filter((driver) => driver.onJob).length,
+      driversOnTrip: this.drivers.filter((driver) => driver.onTrip).length,
       customersReady: this.customers.filter((customer) => customer.ready).length,
     });
   }

@@ -14,8 +14,8 @@ import {
   BookingListQuery,
   CancelBookingBody,
   CreateBookingBody,
-  DriverJob,
   DriverStats,
+  DriverTrip,
   GenerateAccepted,
   GenerateBody,
   GenerationJob,
@@ -92,7 +92,7 @@ export const routes = {
   'driver.offers': { method: 'GET', path: '/v1/driver/offers', response: Items(Offer) },
   'driver.acceptOffer': { method: 'POST', path: '/v1/driver/offers/:bookingId/accept', response: Booking },
   'driver.rejectOffer': { method: 'POST', path: '/v1/driver/offers/:bookingId/reject', response: null },
-  'driver.jobs': { method: 'GET', path: '/v1/driver/jobs', query: ListQuery, response: Page(DriverJob) },
+  'driver.trips': { method: 'GET', path: '/v1/driver/jobs', query: ListQuery, response: Page(DriverTrip) },
   'driver.stats': { method: 'GET', path: '/v1/driver/stats', response: DriverStats },
 
   'notifications.list': {

@@ -2,7 +2,7 @@ import { BOOKING_STATUSES } from '@loadline/contracts';
 import { describe, expect, it } from 'vitest';
 import {
   driverHeadsFor,
-  isActiveJob,
+  isActiveTrip,
   isTerminal,
   nextDriverStatus,
   STATUS_FLOW,
@@ -54,7 +54,7 @@ describe('booking status facts', () => {
   });
 
   it('active and terminal statuses', () => {
-    expect(BOOKING_STATUSES.filter(isActiveJob)).toEqual([
+    expect(BOOKING_STATUSES.filter(isActiveTrip)).toEqual([
       'driver_assigned',
       'en_route_to_pickup',
       'arrived_at_pickup',

@@ -1,7 +1,7 @@
 import {
   customerMayCancel as contractMayCancel,
   DRIVER_STEPS,
-  isActiveJobStatus,
+  isActiveTripStatus,
   isTerminalStatus,
   nextDriverStatus as contractNextStatus,
   type BookingStatus,
@@ -27,9 +27,9 @@ export function statusLabel(status: BookingStatus): string {
   return LABELS[status];
 }
 
-/** A driver is on the job: location is shared and the job has a next step. */
-export function isActiveJob(status: BookingStatus): boolean {
-  return isActiveJobStatus(status);
+/** A driver is on a trip: location is shared and the trip has a next step. */
+export function isActiveTrip(status: BookingStatus): boolean {
+  return isActiveTripStatus(status);
 }
 
 /** Delivered, cancelled or expired: nothing happens to the booking any more. */
@@ -37,7 +37,7 @@ export function isTerminal(status: BookingStatus): boolean {
   return isTerminalStatus(status);
 }
 
-/** The status the driver's next-step button moves a job to; undefined when the job is not active. */
+/** The status the driver's next-step button moves a trip to; undefined when the trip is not active. */
 export function nextDriverStatus(status: BookingStatus): BookingStatus | undefined {
   return contractNextStatus(status) ?? undefined;
 }
@@ -47,9 +47,9 @@ export function customerMayCancel(status: BookingStatus): boolean {
   return contractMayCancel(status);
 }
 
-/** Where a driver on the job heads: the pickup until the goods are on board, then the drop-off. */
+/** Where a driver on a trip heads: the pickup until the goods are on board, then the drop-off. */
 export function driverHeadsFor(status: BookingStatus): 'pickup' | 'dropoff' | null {
-  if (!isActiveJob(status)) {
+  if (!isActiveTrip(status)) {
     return null;
   }
   return STATUS_FLOW.indexOf(status) < STATUS_FLOW.indexOf('goods_collected') ? 'pickup' : 'dropoff';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { ACTIVE_JOB_STATUSES } from '@loadline/contracts';
+import { ACTIVE_TRIP_STATUSES } from '@loadline/contracts';
 import type { Executor } from '../../platform/db/shard-pool';
 
 /** One shard's share of the admin overview. */
@@ -27,7 +27,7 @@ export class OverviewRepository {
       db
         .selectFrom('bookings')
         .select(count.as('n'))
-        .where('status', 'in', ACTIVE_JOB_STATUSES)
+        .where('status', 'in', ACTIVE_TRIP_STATUSES)
         .executeTakeFirstOrThrow(),
       db
         .selectFrom('bookings')

@@ -95,7 +95,7 @@ describe(`booking state machine through the service (${tier})`, () => {
                 attempt = () => service.transition(booking.id, step.to, { role: 'system', id: null });
                 break;
             }
-            // A driver can only touch a job it holds; everyone else follows the table.
+            // A driver can only touch a trip it holds; everyone else follows the table.
             const allowed =
               canTransition(expected, to, actor) &&
               (actor !== 'driver' || (hasDriver && to !== 'driver_assigned'));

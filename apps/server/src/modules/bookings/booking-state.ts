@@ -1,5 +1,5 @@
 import {
-  ACTIVE_JOB_STATUSES,
+  ACTIVE_TRIP_STATUSES,
   BOOKING_STATUSES,
   customerMayCancel,
   isTerminalStatus,
@@ -22,12 +22,12 @@ interface Move {
  */
 const MOVES: readonly Move[] = [
   { from: 'scheduled', to: 'searching', actors: ['system'] },
-  // Accepting an offer; a driver may also release an assigned job back to searching.
+  // Accepting an offer; a driver may also release an assigned trip back to searching.
   { from: 'searching', to: 'driver_assigned', actors: ['driver'] },
   { from: 'driver_assigned', to: 'searching', actors: ['driver'] },
   { from: 'searching', to: 'expired', actors: ['system'] },
   // The driver's steps, each to the next in the contract's order.
-  ...ACTIVE_JOB_STATUSES.flatMap((from): Move[] => {
+  ...ACTIVE_TRIP_STATUSES.flatMap((from): Move[] => {
     const to = nextDriverStatus(from);
     return to === null ? [] : [{ from, to, actors: ['driver'] }];
   }),

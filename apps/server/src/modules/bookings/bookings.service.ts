@@ -10,7 +10,7 @@ import type {
   Tracking,
   VehicleType,
 } from '@loadline/contracts';
-import { ACTIVE_JOB_STATUSES } from '@loadline/contracts';
+import { ACTIVE_TRIP_STATUSES } from '@loadline/contracts';
 import type { Updateable } from 'kysely';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
@@ -190,7 +190,7 @@ export class BookingsService {
 
   async tracking(caller: Caller, bookingId: string): Promise<Tracking> {
     const row = await this.readable(caller, bookingId);
-    const active = (ACTIVE_JOB_STATUSES as readonly string[]).includes(row.status);
+    const active = (ACTIVE_TRIP_STATUSES as readonly string[]).includes(row.status);
     if (!active || row.driver_id === null) {
       return { status: row.status, driverLocation: null, etaMinutes: null };
     }
@@ -326,7 +326,7 @@ export class BookingsService {
               return { delivered_at: now };
             case 'searching':
               // A release starts a new search with every wave again; without the reset a
-              // job released after the last wave would expire at once. Its first wave is due now.
+              // trip released after the last wave would expire at once. Its first wave is due now.
               return {
                 driver_id: null,
                 assigned_at: null,

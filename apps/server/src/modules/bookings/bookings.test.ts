@@ -39,7 +39,7 @@ describe(`bookings (${tier})`, () => {
     await env.destroy();
   });
 
-  async function assignedJob(at = CITY) {
+  async function assignedTrip(at = CITY) {
     const customer = await newCustomer(app);
     const driver = await onlineDriver(app, { at: offset(at, 0.3) });
     const booking = await book(app, customer.token, { pickup: at });
@@ -165,7 +165,7 @@ describe(`bookings (${tier})`, () => {
   });
 
   it('every illegal move is 422 invalid_transition and changes nothing', async () => {
-    const { driver, booking } = await assignedJob(offset(CITY, 20));
+    const { driver, booking } = await assignedTrip(offset(CITY, 20));
     for (const status of [
       'goods_collected',
       'delivered',
@@ -231,7 +231,7 @@ describe(`bookings (${tier})`, () => {
     });
     expect(foreign.statusCode).toBe(404);
 
-    const { customer, driver, booking } = await assignedJob(offset(CITY, 30));
+    const { customer, driver, booking } = await assignedTrip(offset(CITY, 30));
     for (const status of ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected'] as const) {
       expect((await move(driver.token, booking.id, status)).statusCode).toBe(200);
     }
@@ -253,7 +253,7 @@ describe(`bookings (${tier})`, () => {
     expect((await move(driver.token, booking.id, 'in_transit')).statusCode).toBe(422);
   });
 
-  it('customers see only their own bookings; drivers only their jobs; admins everything', async () => {
+  it('customers see only their own bookings; drivers only their trips; admins everything', async () => {
     const alice = await newCustomer(app);
     const bob = await newCustomer(app);
     const booking = await book(app, alice.token, { pickup: offset(CITY, -50) });

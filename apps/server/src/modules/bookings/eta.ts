@@ -10,7 +10,7 @@ const TOWARD_PICKUP: readonly BookingStatus[] = [
 
 type Route = Pick<BookingRow, 'status' | 'pickup_lat' | 'pickup_lng' | 'dropoff_lat' | 'dropoff_lng'>;
 
-/** Where the driver of an active job is heading next. */
+/** Where the driver of an active trip is heading next. */
 export function nextHandover(booking: Route): Coordinates {
   return TOWARD_PICKUP.includes(booking.status)
     ? { lat: booking.pickup_lat, lng: booking.pickup_lng }

@@ -31,7 +31,7 @@ export interface BookingLifecycleDeps extends DispatchFailureDeps {
  * Reacts to every committed booking status change: keeps the demand index for
  * surge, starts and stops dispatch, withdraws offers, and schedules or cancels
  * the activation of scheduled bookings. Each step is idempotent. Freeing the
- * driver is the driver-jobs consumer's part. When starting a search fails on
+ * driver is the driver-trips consumer's part. When starting a search fails on
  * the event's last delivery, the booking expires instead of waiting for a
  * dispatch that would never come.
  */
@@ -80,6 +80,6 @@ export function registerBookingLifecycleConsumer(deps: BookingLifecycleDeps): vo
     if (change.from === 'scheduled' && change.to === 'cancelled') {
       await deps.queue.remove(BOOKING_ACTIVATE_JOB, activationJobId(booking.id));
     }
-    // A driver who left the job is given back to the pool by the driver-jobs consumer (drivers/driver-jobs.consumer.ts).
+    // A driver who left the trip is given back to the pool by the driver-trips consumer (drivers/driver-trips.consumer.ts).
   });
 }

@@ -173,7 +173,7 @@ export class DispatchService {
 
   /**
    * Accepts an offer. Exactly one driver wins a booking: each driver first
-   * claims itself (at most one active job), then the conditional update
+   * claims itself (at most one active trip), then the conditional update
    * `status = 'searching' AND driver_id IS NULL` picks the winner; losers give
    * their claim back and get 409.
    */
@@ -223,7 +223,7 @@ export class DispatchService {
       throw error;
     }
     await offers.setStatus(driverDb, driverId, bookingId, ['pending'], 'accepted', clock.now());
-    await this.deps.presence.setActiveJob(driverId, { bookingId, customerId: assigned.customer_id });
+    await this.deps.presence.setActiveTrip(driverId, { bookingId, customerId: assigned.customer_id });
     await this.deps.presence.refreshAvailability(driverId);
     return presentBooking(assigned);
   }
@@ -250,17 +250,17 @@ export class DispatchService {
     }
   }
 
-  /** The assigned driver hands a job back; it returns to searching and dispatch goes on. */
+  /** The assigned driver hands a trip back; it returns to searching and dispatch goes on. */
   async release(driverId: string, bookingId: string): Promise<Booking> {
     const booking = await this.deps.bookingsService.driverUpdate(driverId, bookingId, 'searching');
     await this.afterDriverLeft(driverId, bookingId);
     return booking;
   }
 
-  /** Gives a driver back to the pool once a job no longer holds them. Idempotent. */
+  /** Gives a driver back to the pool once a trip no longer holds them. Idempotent. */
   async afterDriverLeft(driverId: string, bookingId: string): Promise<void> {
     await this.deps.claims.release(driverId, bookingId, this.deps.clock.now());
-    await this.deps.presence.setActiveJob(driverId, null);
+    await this.deps.presence.setActiveTrip(driverId, null);
     await this.deps.presence.refreshAvailability(driverId);
   }
 

@@ -75,7 +75,7 @@ describe(`dispatch: who is offered (${tier})`, () => {
     const farAway = await onlineDriver(app, { at: offset(pickup, 30) });
     const busy = await onlineDriver(app, { at: offset(pickup, 0.1) });
 
-    // The busy driver takes another job first.
+    // The busy driver takes another trip first.
     const other = await book(app, (await newCustomer(app)).token, { pickup: offset(pickup, 0.1) });
     await waitForOffer(app, busy.token, other.id);
     expect((await accept(app, busy.token, other.id)).statusCode).toBe(200);
@@ -131,7 +131,7 @@ describe(`dispatch: who is offered (${tier})`, () => {
     expect((await accept(app, driver.token, '123456789012345678')).statusCode).toBe(404);
   });
 
-  it('a released job goes back to searching and is offered to someone else', async () => {
+  it('a released trip goes back to searching and is offered to someone else', async () => {
     const pickup = offset(CITY, 300);
     const first = await onlineDriver(app, { at: pickup });
     const booking = await book(app, (await newCustomer(app)).token, { pickup });
@@ -155,7 +155,7 @@ describe(`dispatch: who is offered (${tier})`, () => {
     });
   });
 
-  it('a job released after its next wave was due is offered again', async () => {
+  it('a trip released after its next wave was due is offered again', async () => {
     const pickup = offset(CITY, 3, 3);
     const first = await onlineDriver(app, { at: pickup });
     const customer = await newCustomer(app);
@@ -163,7 +163,7 @@ describe(`dispatch: who is offered (${tier})`, () => {
     const booking = await book(app, customer.token, { pickup });
     await waitForOffer(app, first.token, booking.id);
     expect((await accept(app, first.token, booking.id)).statusCode).toBe(200);
-    // The driver holds the job until wave 2 (queued for 2 s after wave 1) has run and found it taken.
+    // The driver holds the trip until wave 2 (queued for 2 s after wave 1) has run and found it taken.
     await waitFor(() => waves.mock.calls.some(([id, wave]) => id === booking.id && wave === 2), 10_000);
     waves.mockRestore();
     const second = await onlineDriver(app, { at: offset(pickup, 0.2) });
@@ -317,7 +317,7 @@ describe(`dispatch: races (${tier})`, () => {
       const stored = await getBooking(app, customer.token, booking.id);
       expect(stored.driverId).toBe(drivers[winner]?.user.id);
       expect(stored.seq).toBe(2);
-      // Finish the job so the winner is free for the next round.
+      // Finish the trip so the winner is free for the next round.
       const token = drivers[winner]?.token ?? '';
       for (const status of [
         'en_route_to_pickup',
@@ -380,7 +380,7 @@ describe(`dispatch: a release starts a new search (${tier})`, () => {
     await env.destroy();
   });
 
-  it('a job released after the last wave gets a full set of waves again instead of expiring', async () => {
+  it('a trip released after the last wave gets a full set of waves again instead of expiring', async () => {
     const pickup = offset(CITY, 20);
     const first = await onlineDriver(app, { at: pickup });
     const customer = await newCustomer(app);

@@ -126,7 +126,7 @@ export class OffersRepository {
 
   /**
    * Of `driverIds` (all on this shard), those who may be offered `booking` now:
-   * online, not suspended, without an active job, with a vehicle that carries
+   * online, not suspended, without an active trip, with a vehicle that carries
    * its weight, and not offered it before, unless that offer was withdrawn while
    * still open (another driver took the booking). A driver who rejected it, let
    * it lapse or took and released it is not asked again.

@@ -33,7 +33,7 @@ export interface RealtimeProjectorDeps {
 /**
  * The driver a committed change took off a booking, whose sockets must leave
  * its room: a release (`driver_assigned` -> `searching`, which names the driver
- * who let it go). A driver keeps reading a job that ended (cancelled, delivered),
+ * who let it go). A driver keeps reading a trip that ended (cancelled, delivered),
  * so those take no one out. Null for every other change.
  */
 export function driverWhoLeft(change: BookingStatusChanged): string | null {

@@ -21,7 +21,7 @@ async function consumerState(app: LoadlineApp) {
         .execute(),
       offers: await db.selectFrom('offers').selectAll().orderBy('driver_id').orderBy('booking_id').execute(),
       notifications: await db.selectFrom('notifications').selectAll().orderBy('id').execute(),
-      driverJobs: await db
+      driverTrips: await db
         .selectFrom('driver_jobs')
         .selectAll()
         .orderBy('driver_id')

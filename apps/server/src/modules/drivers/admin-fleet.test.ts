@@ -166,7 +166,7 @@ describe(`admin fleet (${tier})`, () => {
     expect(busy.items.map((driver) => [driver.online, driver.busy, driver.suspended])).toEqual([
       [true, true, false],
     ]);
-    // A busy driver names the job it is on, so the fleet map can show it.
+    // A busy driver names the trip it is on, so the fleet map can show it.
     expect(busy.items[0]?.activeBookingId).toMatch(/^\d+$/);
   });
 

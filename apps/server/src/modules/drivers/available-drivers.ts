@@ -1,7 +1,7 @@
 import type { VehicleType } from '@loadline/contracts';
 
 /**
- * The GeoIndex set of the drivers who may be offered a job now, per vehicle
+ * The GeoIndex set of the drivers who may be offered a booking now, per vehicle
  * type: kept by driver presence (a copy rebuildable from SQL), read by
  * dispatch and surge.
  */

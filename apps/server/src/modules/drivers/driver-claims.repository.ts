@@ -1,7 +1,7 @@
 import type { ShardRouter } from '../../platform/db/shard-router';
 
 /**
- * The claim that keeps a driver to one active job: `drivers.active_booking_id`,
+ * The claim that keeps a driver to one active trip: `drivers.active_booking_id`,
  * set only when empty and cleared only by the booking that holds it. Both are
  * single conditional updates on the driver's shard, so they are race-safe and
  * idempotent.

@@ -1,12 +1,17 @@
-import { isActiveJobStatus, type DriverJob, type DriverStats, type JobCustomer } from '@loadline/contracts';
+import {
+  isActiveTripStatus,
+  type DriverStats,
+  type DriverTrip,
+  type TripCustomer,
+} from '@loadline/contracts';
 import { errors } from '../../lib/errors';
 import { isId } from '../../platform/db/ids';
 import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
-import type { DriverJobKey, DriverJobsRepository } from './driver-jobs.repository';
+import type { DriverTripKey, DriverTripsRepository } from './driver-trips.repository';
 import type { BookingsRepository } from '../bookings/bookings.repository';
 import type { UsersRepository } from '../users/users.repository';
-import { presentDriverJob } from './drivers.presenter';
+import { presentDriverTrip } from './drivers.presenter';
 import type { DriversRepository } from './drivers.repository';
 
 const DEFAULT_CURRENCY = 'INR';
@@ -17,22 +22,22 @@ const messages = {
 
 export interface DriverHistoryServiceDeps {
   router: ShardRouter;
-  jobs: DriverJobsRepository;
+  trips: DriverTripsRepository;
   /** The driver's rating. */
   drivers: DriversRepository;
-  /** The customer of an active job: the booking names them, on the booking's (the customer's) shard. */
+  /** The customer of an active trip: the booking names them, on the booking's (the customer's) shard. */
   bookings: BookingsRepository;
   users: UsersRepository;
 }
 
-/** A driver's own history: the jobs it was assigned, and the stats they add up to. */
+/** A driver's own history: the trips it was assigned, and the stats they add up to. */
 export class DriverHistoryService {
   constructor(private readonly deps: DriverHistoryServiceDeps) {}
 
-  /** The driver's jobs, newest assignment first. */
-  async jobs(driverId: string, limit: number, cursor: string | null): Promise<ScatterPage<DriverJob>> {
-    const after = cursor === null ? null : decodeJobCursor(cursor);
-    const rows = await this.deps.jobs.listForDriver(
+  /** The driver's trips, newest assignment first. */
+  async trips(driverId: string, limit: number, cursor: string | null): Promise<ScatterPage<DriverTrip>> {
+    const after = cursor === null ? null : decodeTripCursor(cursor);
+    const rows = await this.deps.trips.listForDriver(
       this.deps.router.forId(driverId).db,
       driverId,
       after,
@@ -43,9 +48,9 @@ export class DriverHistoryService {
     return {
       items: await Promise.all(
         items.map(async (row) => {
-          const job = presentDriverJob(row);
-          const customer = isActiveJobStatus(row.status) ? await this.customerOf(row.booking_id) : null;
-          return customer === null ? job : { ...job, customer };
+          const trip = presentDriverTrip(row);
+          const customer = isActiveTripStatus(row.status) ? await this.customerOf(row.booking_id) : null;
+          return customer === null ? trip : { ...trip, customer };
         }),
       ),
       nextCursor:
@@ -54,7 +59,7 @@ export class DriverHistoryService {
   }
 
   /** Name and phone of the booking's customer; null when either row is gone. */
-  private async customerOf(bookingId: string): Promise<JobCustomer | null> {
+  private async customerOf(bookingId: string): Promise<TripCustomer | null> {
     const db = this.deps.router.forId(bookingId).db;
     const booking = await this.deps.bookings.findById(db, bookingId);
     const user = booking === undefined ? undefined : await this.deps.users.findById(db, booking.customer_id);
@@ -62,15 +67,15 @@ export class DriverHistoryService {
   }
 
   /**
-   * Trips are delivered jobs; earnings their summed prices. Prices of one
-   * deployment share a currency; should jobs carry several, earnings report the
+   * `trips` counts the delivered ones; earnings are their summed prices. Prices of one
+   * deployment share a currency; should trips carry several, earnings report the
    * currency with the most trips and only its amounts.
    */
   async stats(driverId: string): Promise<DriverStats> {
     const db = this.deps.router.forId(driverId).db;
     const [totals, offers, rating] = await Promise.all([
-      this.deps.jobs.deliveredTotals(db, driverId),
-      this.deps.jobs.offerCounts(db, driverId),
+      this.deps.trips.deliveredTotals(db, driverId),
+      this.deps.trips.offerCounts(db, driverId),
       this.deps.drivers.findRating(db, driverId),
     ]);
     if (rating === undefined) {
@@ -98,8 +103,8 @@ export class DriverHistoryService {
   }
 }
 
-/** A job list cursor: the assignment time and the booking ID; anything else is a 400. */
-function decodeJobCursor(cursor: string): DriverJobKey {
+/** A trip list cursor: the assignment time and the booking ID; anything else is a 400. */
+function decodeTripCursor(cursor: string): DriverTripKey {
   const [assignedAt, bookingId] = decodeCursor(cursor, 2);
   if (typeof assignedAt !== 'number' || typeof bookingId !== 'string' || !isId(bookingId)) {
     throw errors.validation(messages.badCursor, { field: 'cursor' });

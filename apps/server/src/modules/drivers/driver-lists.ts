@@ -1,7 +1,7 @@
 import type { ListCache } from '../../platform/cache/list-cache';
 import { USERS_LIST } from '../users/admin-users.service';
 
-/** The admin drivers list's cache namespace. Short-lived: busy flags follow jobs, which do not drop it. */
+/** The admin drivers list's cache namespace. Short-lived: busy flags follow trips, which do not drop it. */
 export const DRIVERS_LIST = 'drivers';
 export const DRIVERS_LIST_SECONDS = 5;
 

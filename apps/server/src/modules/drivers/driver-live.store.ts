@@ -2,8 +2,8 @@ import { VEHICLE_TYPES, type VehicleType } from '@loadline/contracts';
 import type { Cache } from '../../platform/cache/cache.port';
 import type { LiveLocation } from './driver-presence';
 
-/** The job a driver's pings belong to; `customerId` is null only when the booking could not be read. */
-export interface LiveJob {
+/** The trip a driver's pings belong to; `customerId` is null only when the booking could not be read. */
+export interface LiveTrip {
   bookingId: string;
   customerId: string | null;
 }
@@ -16,7 +16,7 @@ export interface DriverFacts {
   vehicleType: VehicleType;
   online: boolean;
   suspended: boolean;
-  activeJob: LiveJob | null;
+  activeTrip: LiveTrip | null;
 }
 
 export interface LiveState {
@@ -65,7 +65,7 @@ export class DriverLiveStore {
   }
 
   async writeFacts(driverId: string, facts: DriverFacts): Promise<void> {
-    await this.cache.set(factsKey(driverId), JSON.stringify(facts), FACTS_TTL_SECONDS);
+    await this.cache.set(factsKey(driverId), JSON.stringify(storedFacts(facts)), FACTS_TTL_SECONDS);
   }
 
   async writePosition(driverId: string, position: LiveLocation): Promise<void> {
@@ -98,29 +98,42 @@ function isNumberOrNull(value: unknown): value is number | null {
   return value === null || typeof value === 'number';
 }
 
+/**
+ * Facts as cached. The trip keeps its original key, `activeJob`: entries
+ * written by processes still running the older code stay readable, and theirs by them.
+ */
+interface StoredFacts extends Omit<DriverFacts, 'activeTrip'> {
+  activeJob: LiveTrip | null;
+}
+
+function storedFacts(facts: DriverFacts): StoredFacts {
+  const { activeTrip, ...rest } = facts;
+  return { ...rest, activeJob: activeTrip };
+}
+
 /** Anything unreadable counts as absent, so it is reloaded rather than trusted. */
 function parseFacts(raw: string | null): DriverFacts | null {
   const value = parseJson(raw);
   if (value === null) {
     return null;
   }
-  const { vehicleType, online, suspended, activeJob } = value;
+  const { vehicleType, online, suspended, activeJob: storedTrip } = value;
   const type = VEHICLE_TYPES.find((candidate) => candidate === vehicleType);
   if (type === undefined || typeof online !== 'boolean' || typeof suspended !== 'boolean') {
     return null;
   }
-  let job: LiveJob | null = null;
-  if (activeJob !== null) {
-    if (typeof activeJob !== 'object') {
+  let trip: LiveTrip | null = null;
+  if (storedTrip !== null) {
+    if (typeof storedTrip !== 'object') {
       return null;
     }
-    const { bookingId, customerId } = activeJob as Record<string, unknown>;
+    const { bookingId, customerId } = storedTrip as Record<string, unknown>;
     if (typeof bookingId !== 'string' || (customerId !== null && typeof customerId !== 'string')) {
       return null;
     }
-    job = { bookingId, customerId };
+    trip = { bookingId, customerId };
   }
-  return { vehicleType: type, online, suspended, activeJob: job };
+  return { vehicleType: type, online, suspended, activeTrip: trip };
 }
 
 function parsePosition(raw: string | null): LiveLocation | null {

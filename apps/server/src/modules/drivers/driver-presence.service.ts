@@ -15,9 +15,9 @@ import type { RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import { rooms, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import { availableDriversSet } from './available-drivers';
 import { dropDriverLists } from './driver-lists';
-import type { ActiveJob, DriverPresence, LiveLocation } from './driver-presence';
-import type { DriverJobsRepository } from './driver-jobs.repository';
-import type { DriverFacts, DriverLiveStore, LiveJob } from './driver-live.store';
+import type { ActiveTrip, DriverPresence, LiveLocation } from './driver-presence';
+import type { DriverTripsRepository } from './driver-trips.repository';
+import type { DriverFacts, DriverLiveStore, LiveTrip } from './driver-live.store';
 import type { DriverPresenceRow, DriversRepository } from './drivers.repository';
 import type { LocationSink } from './location-writer';
 
@@ -40,7 +40,7 @@ export interface DriverPresenceServiceDeps {
   router: ShardRouter;
   drivers: DriversRepository;
   /** The customer of the booking a driver holds, for the live copy of its facts. */
-  jobs: DriverJobsRepository;
+  trips: DriverTripsRepository;
   live: DriverLiveStore;
   locations: LocationSink;
   geo: GeoIndex;
@@ -62,7 +62,7 @@ interface LoadedState {
 }
 
 function isAvailable(facts: DriverFacts): boolean {
-  return facts.online && !facts.suspended && facts.activeJob === null;
+  return facts.online && !facts.suspended && facts.activeTrip === null;
 }
 
 function isIndexable(point: GeoPoint): boolean {
@@ -115,7 +115,7 @@ export class DriverPresenceService implements DriverPresence {
   /**
    * The hot path of every ping (REST and socket): a rate-limit counter, one
    * cache read, one cache write, the geo index when the driver is available and
-   * a socket event when a job is active, and the admin map. SQL is read only when the cached facts
+   * a socket event when a trip is active, and the admin map. SQL is read only when the cached facts
    * are gone, and written later by the location sink.
    */
   async updateLocation(driverId: string, update: LocationUpdate): Promise<LocationAccepted> {
@@ -153,15 +153,15 @@ export class DriverPresenceService implements DriverPresence {
       at,
     };
     await this.deps.live.writePosition(driverId, position);
-    this.deps.locations.enqueue(driverId, position, state.facts.activeJob?.bookingId ?? null);
+    this.deps.locations.enqueue(driverId, position, state.facts.activeTrip?.bookingId ?? null);
     if (state.reloaded) {
       await this.applyMembership(driverId, state.facts, position);
     } else if (isAvailable(state.facts)) {
       await this.indexAvailable(driverId, state.facts, position);
     }
 
-    if (state.facts.activeJob !== null) {
-      this.publishLocation(driverId, state.facts.activeJob, position);
+    if (state.facts.activeTrip !== null) {
+      this.publishLocation(driverId, state.facts.activeTrip, position);
     }
     if (!state.reloaded) {
       await this.showOnBoard(driverId, state.facts, position);
@@ -171,7 +171,7 @@ export class DriverPresenceService implements DriverPresence {
 
   /**
    * Recomputes the cached facts from the drivers row (and the booking's
-   * customer when the driver holds a job), then adds the driver to or removes
+   * customer when the driver holds a trip), then adds the driver to or removes
    * it from its vehicle type's available set.
    */
   async refreshAvailability(driverId: string): Promise<void> {
@@ -200,9 +200,9 @@ export class DriverPresenceService implements DriverPresence {
     return row === undefined ? null : positionOf(row);
   }
 
-  async setActiveJob(driverId: string, job: ActiveJob | null): Promise<void> {
+  async setActiveTrip(driverId: string, trip: ActiveTrip | null): Promise<void> {
     const state = await this.loadState(driverId);
-    const facts: DriverFacts = { ...state.facts, activeJob: job === null ? null : { ...job } };
+    const facts: DriverFacts = { ...state.facts, activeTrip: trip === null ? null : { ...trip } };
     await this.deps.live.writeFacts(driverId, facts);
     await this.applyMembership(driverId, facts, state.position);
   }
@@ -233,15 +233,15 @@ export class DriverPresenceService implements DriverPresence {
   }
 
   /** The contract's `driverLocation`, to the booking's subscribers and its customer. */
-  private publishLocation(driverId: string, job: LiveJob, position: LiveLocation): void {
+  private publishLocation(driverId: string, trip: LiveTrip, position: LiveLocation): void {
     this.deps.sink.deliver({
       rooms:
-        job.customerId === null
-          ? [rooms.booking(job.bookingId)]
-          : [rooms.booking(job.bookingId), rooms.user(job.customerId)],
+        trip.customerId === null
+          ? [rooms.booking(trip.bookingId)]
+          : [rooms.booking(trip.bookingId), rooms.user(trip.customerId)],
       event: 'driverLocation',
       data: {
-        bookingId: job.bookingId,
+        bookingId: trip.bookingId,
         driverId,
         lat: position.lat,
         lng: position.lng,
@@ -269,7 +269,7 @@ export class DriverPresenceService implements DriverPresence {
   private async refreshFromRow(row: DriverPresenceRow): Promise<void> {
     const driverId = row.user_id;
     const cached = await this.deps.live.read(driverId);
-    const facts = await this.factsOf(row, cached.facts?.activeJob ?? null);
+    const facts = await this.factsOf(row, cached.facts?.activeTrip ?? null);
     let position = cached.position;
     if (position === null) {
       position = positionOf(row);
@@ -281,26 +281,26 @@ export class DriverPresenceService implements DriverPresence {
     await this.applyMembership(driverId, facts, position);
   }
 
-  /** Facts from a drivers row; the job's customer is reused from the cache when it is the same booking. */
-  private async factsOf(row: DriverPresenceRow, cachedJob: LiveJob | null): Promise<DriverFacts> {
-    let activeJob: LiveJob | null = null;
+  /** Facts from a drivers row; the trip's customer is reused from the cache when it is the same booking. */
+  private async factsOf(row: DriverPresenceRow, cachedTrip: LiveTrip | null): Promise<DriverFacts> {
+    let activeTrip: LiveTrip | null = null;
     if (row.active_booking_id !== null) {
       const bookingId = row.active_booking_id;
-      if (cachedJob?.bookingId === bookingId && cachedJob.customerId !== null) {
-        activeJob = cachedJob;
+      if (cachedTrip?.bookingId === bookingId && cachedTrip.customerId !== null) {
+        activeTrip = cachedTrip;
       } else {
-        const customerId = await this.deps.jobs.findBookingCustomer(
+        const customerId = await this.deps.trips.findBookingCustomer(
           this.deps.router.forId(bookingId).db,
           bookingId,
         );
-        activeJob = { bookingId, customerId: customerId ?? null };
+        activeTrip = { bookingId, customerId: customerId ?? null };
       }
     }
     return {
       vehicleType: row.vehicle_type,
       online: row.online === 1,
       suspended: row.suspended === 1,
-      activeJob,
+      activeTrip,
     };
   }
 
@@ -332,7 +332,7 @@ export class DriverPresenceService implements DriverPresence {
         id: driverId,
         lat: position.lat,
         lng: position.lng,
-        status: facts.activeJob === null ? 'available' : 'busy',
+        status: facts.activeTrip === null ? 'available' : 'busy',
         vehicleType: facts.vehicleType,
       },
       position.at,

@@ -7,7 +7,7 @@ export interface LiveLocation extends GeoPoint {
   at: number;
 }
 
-export interface ActiveJob {
+export interface ActiveTrip {
   bookingId: string;
   customerId: string;
 }
@@ -18,8 +18,8 @@ export interface ActiveJob {
  */
 export interface DriverPresence {
   /**
-   * Recomputes whether the driver may be offered jobs (online, not suspended,
-   * no active job, a known position) and updates the geo index to match.
+   * Recomputes whether the driver may be offered bookings (online, not suspended,
+   * no active trip, a known position) and updates the geo index to match.
    */
   refreshAvailability(driverId: string): Promise<void>;
   /** The driver's last known position, or null. */
@@ -27,5 +27,5 @@ export interface DriverPresence {
   /** When each driver's live position was taken (epoch ms), or null when none is known. */
   positionTimes(driverIds: readonly string[]): Promise<(number | null)[]>;
   /** Tells the live-location path which booking (if any) the driver's pings belong to. */
-  setActiveJob(driverId: string, job: ActiveJob | null): Promise<void>;
+  setActiveTrip(driverId: string, trip: ActiveTrip | null): Promise<void>;
 }

@@ -1,10 +1,10 @@
 import type { BookingStatusColumn } from '../../platform/db/schema';
-import type { BookingForJob, DriverJobRow } from './driver-jobs.repository';
-import { coordinates, JOB_ROUTE } from './drivers.presenter';
+import type { BookingForTrip, DriverTripRow } from './driver-trips.repository';
+import { coordinates, TRIP_ROUTE } from './drivers.presenter';
 import type { DriverRow, StoredPosition, VehicleRow } from './drivers.repository';
 
 /**
- * The rows a driver is written as (profile, vehicle, job history), built in
+ * The rows a driver is written as (profile, vehicle, trip history), built in
  * one place for every path that writes them, so generated drivers cannot
  * drift from real ones.
  */
@@ -18,7 +18,7 @@ export interface NewDriver {
   lastSeen: StoredPosition | null;
 }
 
-/** A driver's profile: offline, holding no job, not rated yet; last changed when last seen. */
+/** A driver's profile: offline, holding no trip, not rated yet; last changed when last seen. */
 export function driverRow(driver: NewDriver): DriverRow {
   const { lastSeen } = driver;
   return {
@@ -59,8 +59,8 @@ export function vehicleRow(vehicle: NewVehicle): VehicleRow {
   };
 }
 
-/** Where a driver's job stands: the booking's status and `seq` last applied to it. */
-export interface DriverJobState {
+/** Where a driver's trip stands: the booking's status and `seq` last applied to it. */
+export interface DriverTripState {
   status: BookingStatusColumn;
   /** When this driver took the booking. */
   assignedAt: number;
@@ -71,13 +71,17 @@ export interface DriverJobState {
 }
 
 /** A driver's history row of a booking: the booking's trip and price as the driver took it. */
-export function driverJobRow(booking: BookingForJob, driverId: string, state: DriverJobState): DriverJobRow {
+export function driverTripRow(
+  booking: BookingForTrip,
+  driverId: string,
+  state: DriverTripState,
+): DriverTripRow {
   return {
     driver_id: driverId,
     booking_id: booking.id,
     status: state.status,
     vehicle_type: booking.vehicle_type,
-    route: JOB_ROUTE.write({
+    route: TRIP_ROUTE.write({
       pickup: coordinates(booking.pickup_lat, booking.pickup_lng, booking.pickup_address),
       dropoff: coordinates(booking.dropoff_lat, booking.dropoff_lng, booking.dropoff_address),
     }),

@@ -1,12 +1,12 @@
 import type { LoadlineModule } from '../module';
 import type { Platform } from '../../platform/platform';
 import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
-import { DriverJobsSync, registerDriverJobsSync } from './driver-jobs.consumer';
+import { DriverTripsSync, registerDriverTripsSync } from './driver-trips.consumer';
 import { DriverClaimsRepository } from './driver-claims.repository';
 import { UsersRepository } from '../users/users.repository';
 import { adminFleetRoutes } from './admin-fleet.routes';
 import { DriverHistoryService } from './driver-history.service';
-import { DriverJobsRepository } from './driver-jobs.repository';
+import { DriverTripsRepository } from './driver-trips.repository';
 import { DriverLiveStore } from './driver-live.store';
 import { DriverPresenceService } from './driver-presence.service';
 import { DriversRepository } from './drivers.repository';
@@ -39,18 +39,18 @@ export interface DriversModuleDeps {
 
 /**
  * `/v1/driver/*` (drivers) and `/v1/admin/drivers*`, `/v1/admin/vehicles`
- * (admins); the driver-jobs consumer (worker role); the availability index is
+ * (admins); the driver-trips consumer (worker role); the availability index is
  * rebuilt and the position writer started in every role.
  */
 export interface DriversModule extends LoadlineModule {
   /** Availability and the location hot path; also the `DriverPresence` for dispatch and bookings. */
   readonly presence: DriverPresenceService;
-  /** The driver's own job history and stats. */
+  /** The driver's own trip history and stats. */
   readonly history: DriverHistoryService;
   /** The admin's fleet views: drivers, vehicles, suspension. */
   readonly fleetAdmin: FleetAdminService;
-  /** The `driver-jobs.sync` consumer, for tests and tools that feed it events directly. */
-  readonly jobsSync: DriverJobsSync;
+  /** The driver-trips consumer (`driver-jobs.sync`), for tests and tools that feed it events directly. */
+  readonly tripsSync: DriverTripsSync;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -60,7 +60,7 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
   const { platform } = deps;
   const logger = platform.logger.child({ module: 'drivers' });
   const drivers = new DriversRepository();
-  const jobs = new DriverJobsRepository();
+  const trips = new DriverTripsRepository();
   const writer = new LocationWriter({
     router: platform.router,
     drivers,
@@ -72,7 +72,7 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
   const presence = new DriverPresenceService({
     router: platform.router,
     drivers,
-    jobs,
+    trips,
     live,
     locations: writer,
     geo: platform.geo,
@@ -85,7 +85,7 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
   const users = new UsersRepository();
   const history = new DriverHistoryService({
     router: platform.router,
-    jobs,
+    trips,
     drivers,
     bookings: new BookingsRepository(),
     users,
@@ -103,9 +103,9 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
     lists: platform.lists,
     onCommitted: () => platform.relay.poke(),
   });
-  const jobsSync = new DriverJobsSync({
+  const tripsSync = new DriverTripsSync({
     router: platform.router,
-    jobs,
+    trips,
     claims: new DriverClaimsRepository(platform.router),
     presence,
     clock: platform.clock,
@@ -115,13 +115,13 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
     presence,
     history,
     fleetAdmin,
-    jobsSync,
+    tripsSync,
     name: 'drivers',
     routes: (authenticator) => [
       driversRoutes({ presence, history, authenticator }),
       adminFleetRoutes({ fleet: fleetAdmin, authenticator }),
     ],
-    startWorkers: () => registerDriverJobsSync(platform.relay, jobsSync),
+    startWorkers: () => registerDriverTripsSync(platform.relay, tripsSync),
     start: async () => {
       const refreshed = await presence.rebuildAvailability();
       logger.info({ drivers: refreshed }, 'rebuilt driver availability');

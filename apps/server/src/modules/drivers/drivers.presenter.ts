@@ -1,25 +1,25 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Coordinates, type AdminDriver, type AdminVehicle, type DriverJob } from '@loadline/contracts';
+import { Coordinates, type AdminDriver, type AdminVehicle, type DriverTrip } from '@loadline/contracts';
 import { StoredJson } from '../../lib/message-kind';
 import type { LiveLocation } from './driver-presence';
-import type { DriverJobRow } from './driver-jobs.repository';
+import type { DriverTripRow } from './driver-trips.repository';
 import type { AdminDriverRow, VehicleRow } from './drivers.repository';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** `driver_jobs.route`: pickup and dropoff as the contract's coordinates. */
-export const JOB_ROUTE = new StoredJson(
+export const TRIP_ROUTE = new StoredJson(
   'driver_jobs.route',
   Type.Object({ pickup: Coordinates, dropoff: Coordinates }),
 );
-export type JobRoute = Static<typeof JOB_ROUTE.schema>;
+export type TripRoute = Static<typeof TRIP_ROUTE.schema>;
 
 export function coordinates(lat: number, lng: number, address: string | null): Static<typeof Coordinates> {
   return address === null ? { lat, lng } : { lat, lng, address };
 }
 
-export function presentDriverJob(row: DriverJobRow): DriverJob {
-  const route = JOB_ROUTE.read(row.route);
+export function presentDriverTrip(row: DriverTripRow): DriverTrip {
+  const route = TRIP_ROUTE.read(row.route);
   return {
     bookingId: row.booking_id,
     status: row.status,

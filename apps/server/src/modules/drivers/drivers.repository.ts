@@ -37,7 +37,7 @@ export interface AdminDriverRow extends DriverPresenceRow {
 
 /**
  * Admin list filters. They partition the fleet, so every driver matches
- * exactly one: suspended first, then busy (holding a job), then online or offline.
+ * exactly one: suspended first, then busy (holding a trip), then online or offline.
  */
 export type AdminDriverStatus = 'online' | 'offline' | 'busy' | 'suspended';
 

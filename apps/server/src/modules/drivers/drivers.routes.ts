@@ -3,8 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   AvailabilityBody,
   AvailabilityResponse,
-  DriverJob,
   DriverStats,
+  DriverTrip,
   ErrorEnvelope,
   ListQuery,
   LocationAccepted,
@@ -26,7 +26,7 @@ const guardedErrors = errorResponses(400, 401, 403, 404, 503);
 
 const DEFAULT_LIMIT = 20;
 
-/** The driver's own routes: availability, location pings, job history and stats. */
+/** The driver's own routes: availability, location pings, trip history and stats. */
 export function driversRoutes(deps: DriversRoutesDeps) {
   return (root: FastifyInstance): Promise<void> => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -83,11 +83,11 @@ export function driversRoutes(deps: DriversRoutesDeps) {
           description: 'A job the driver released back to searching is listed as `cancelled`.',
           security: bearerSecurity,
           querystring: ListQuery,
-          response: { 200: Page(DriverJob), ...guardedErrors },
+          response: { 200: Page(DriverTrip), ...guardedErrors },
         },
       },
       async (request) =>
-        deps.history.jobs(
+        deps.history.trips(
           callerOf(request).userId,
           request.query.limit ?? DEFAULT_LIMIT,
           request.query.cursor ?? null,

@@ -247,16 +247,16 @@ describe(`drivers (${tier})`, () => {
       expect(response.statusCode).toBe(400);
       expect(response.json()).toMatchObject({ error: { code: 'validation_failed' } });
     }
-    const jobs = await app.http.inject({
+    const trips = await app.http.inject({
       method: 'GET',
       url: '/v1/driver/jobs?cursor=not-a-cursor',
       headers: bearer(token),
     });
-    expect(jobs.statusCode).toBe(400);
-    expect(jobs.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    expect(trips.statusCode).toBe(400);
+    expect(trips.json()).toMatchObject({ error: { code: 'validation_failed' } });
   });
 
-  it('a job cursor that is not an assignment time and a booking ID is 400 on the cursor', async () => {
+  it('a trip cursor that is not an assignment time and a booking ID is 400 on the cursor', async () => {
     const { token } = await newDriver();
     for (const key of [[1, 'abc'], [1, '0'], [1, '9223372036854775808'], ['1', '1'], [1, 1], [1]]) {
       const response = await app.http.inject({
@@ -271,11 +271,11 @@ describe(`drivers (${tier})`, () => {
     }
   });
 
-  it('a new driver has an empty job list and zero stats', async () => {
+  it('a new driver has an empty trip list and zero stats', async () => {
     const { token } = await newDriver();
-    const jobs = await app.http.inject({ method: 'GET', url: '/v1/driver/jobs', headers: bearer(token) });
-    expect(jobs.statusCode).toBe(200);
-    expect(jobs.json()).toEqual({ items: [], nextCursor: null });
+    const trips = await app.http.inject({ method: 'GET', url: '/v1/driver/jobs', headers: bearer(token) });
+    expect(trips.statusCode).toBe(200);
+    expect(trips.json()).toEqual({ items: [], nextCursor: null });
     const stats = await app.http.inject({ method: 'GET', url: '/v1/driver/stats', headers: bearer(token) });
     expect(stats.json()).toEqual({
       trips: 0,

@@ -91,7 +91,7 @@ export class FleetAdminService {
    * Suspends a driver or lifts the suspension. Suspending also takes the
    * driver offline and revokes every session; the account status follows
    * (`suspended`/`active`) in the same transaction, with an outbox event when
-   * the flag actually changed. A job the driver holds is left to the admin.
+   * the flag actually changed. A trip the driver holds is left to the admin.
    */
   async setSuspended(driverId: string, suspended: boolean): Promise<AdminDriver> {
     const shard = this.deps.router.forId(driverId);

@@ -80,7 +80,7 @@ describe('LocationWriter', () => {
       for (let ping = 0; ping < pingsPerDriver; ping += 1) {
         for (let driver = 0; driver < 100; driver += 1) {
           const driverId = `${driver % 2 === 0 ? 1 : 2}${String(driver).padStart(3, '0')}`;
-          // Drivers 0..9 are on a job: their pings are breadcrumbs of booking 1xxx / 2xxx.
+          // Drivers 0..9 are on a trip: their pings are breadcrumbs of booking 1xxx / 2xxx.
           const bookingId = driver < 10 ? `${driverId}9` : null;
           writer.enqueue(driverId, { ...at(12 + ping / 1000, 1000 + ping * 1000), speedKmh: 30 }, bookingId);
         }
@@ -92,7 +92,7 @@ describe('LocationWriter', () => {
     const many = await statements(200);
     expect(few.statements).toBe(4);
     expect(many.statements).toBe(4);
-    // Every breadcrumb is kept: 10 drivers on jobs x pings.
+    // Every breadcrumb is kept: 10 drivers on trips x pings.
     expect(few.crumbs).toBe(20);
     expect(many.crumbs).toBe(2000);
   });

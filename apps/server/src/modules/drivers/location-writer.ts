@@ -6,7 +6,7 @@ import type { DriversRepository, StoredPosition } from './drivers.repository';
 /** Where accepted pings go to reach SQL. */
 export interface LocationSink {
   /**
-   * Queues the driver's position (and, during a job, a breadcrumb of the
+   * Queues the driver's position (and, during a trip, a breadcrumb of the
    * booking's path) for SQL; never waits for the database.
    */
   enqueue(
@@ -36,7 +36,7 @@ const POSITIONS_PER_STATEMENT = 100;
 
 /**
  * Buffers what pings leave in SQL: each driver's last position (coalesced,
- * newest wins) and the breadcrumbs of active jobs. Every second (or when many
+ * newest wins) and the breadcrumbs of active trips. Every second (or when many
  * breadcrumbs wait) it writes them with one multi-row statement per shard and
  * table, so SQL writes grow with shards and time, not with the ping rate.
  */

@@ -7,7 +7,7 @@ import { bookingContributions } from '../analytics/contributions';
 import type { BookingActor } from '../events/booking-events';
 import { bookingEventRow, newBookingRow, type BookingTerms } from '../bookings/booking-rows';
 import type { BookingEventRow, BookingRow } from '../bookings/bookings.repository';
-import { driverJobRow } from '../drivers/driver-rows';
+import { driverTripRow } from '../drivers/driver-rows';
 import { computePrice } from '../pricing/price';
 import type { PricingRegion } from '../pricing/pricing-catalog';
 import {
@@ -49,7 +49,7 @@ const EXPIRED_AFTER_WAVES = 3;
 /**
  * A generated booking and everything its life left behind: the booking and
  * its events on the customer's shard, the offers and (if a driver took it) the
- * driver's job row on the drivers' shards, and its roll-up contributions. Rows
+ * driver's trip row on the drivers' shards, and its roll-up contributions. Rows
  * are built by the live path's factories; the steps below only draw what
  * happened, always in the same order, so a plan always builds the same rows.
  */
@@ -96,8 +96,8 @@ export function addBooking(
     driverShard.driverDaily.push(delta);
   }
   if (life.assigned) {
-    driverShard.driverJobs.push(
-      driverJobRow(booking, driver.id, {
+    driverShard.driverTrips.push(
+      driverTripRow(booking, driver.id, {
         status: life.status,
         assignedAt: life.assignedAt,
         completedAt: life.endedAt,

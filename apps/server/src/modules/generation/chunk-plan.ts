@@ -2,7 +2,7 @@ import type { VehicleType } from '@loadline/contracts';
 import type {
   BookingEventsTable,
   BookingsTable,
-  DriverJobsTable,
+  DriverTripsTable,
   DriversTable,
   LookupDirectoryTable,
   OffersTable,
@@ -61,7 +61,7 @@ export interface ShardBatch {
   drivers: DriversTable[];
   bookings: BookingsTable[];
   events: BookingEventsTable[];
-  driverJobs: DriverJobsTable[];
+  driverTrips: DriverTripsTable[];
   offers: OffersTable[];
   bookingDaily: BookingDailyDelta[];
   driverDaily: DriverDailyDelta[];
@@ -75,7 +75,7 @@ export function emptyBatch(): ShardBatch {
     drivers: [],
     bookings: [],
     events: [],
-    driverJobs: [],
+    driverTrips: [],
     offers: [],
     bookingDaily: [],
     driverDaily: [],

@@ -11,7 +11,7 @@ import { decodeId, GENERATED_ID_NODE } from '../../platform/db/ids';
 import type {
   BookingEventsTable,
   BookingsTable,
-  DriverJobsTable,
+  DriverTripsTable,
   DriversTable,
   LookupDirectoryTable,
   OffersTable,
@@ -20,7 +20,7 @@ import type {
 } from '../../platform/db/schema';
 import { BookingsRepository } from '../bookings/bookings.repository';
 import { OffersRepository } from '../dispatch/offers.repository';
-import { DriverJobsRepository } from '../drivers/driver-jobs.repository';
+import { DriverTripsRepository } from '../drivers/driver-trips.repository';
 import { DriversRepository } from '../drivers/drivers.repository';
 import { DEFAULT_REGION } from '../pricing/pricing-catalog';
 import { UsersRepository } from '../users/users.repository';
@@ -30,7 +30,7 @@ import { buildChunk } from './record-builders';
 /**
  * Generated rows must look like real ones: the same columns, the same columns
  * set or left null, and the same facts derived from one another (seq and
- * events, offers and offered_to, the driver's job and its booking). The live
+ * events, offers and offered_to, the driver's trip and its booking). The live
  * rows here come from a booking driven through the API from request to rating;
  * the generated ones from a generation job and from the chunk builder itself.
  */
@@ -40,7 +40,7 @@ interface BookingRecords {
   booking: BookingsTable;
   events: BookingEventsTable[];
   offers: OffersTable[];
-  job: DriverJobsTable | undefined;
+  trip: DriverTripsTable | undefined;
 }
 
 /** Which columns a row sets and which it leaves null: two rows of one kind must agree. */
@@ -57,11 +57,11 @@ function columns(row: object): string[] {
 }
 
 /** What the live path makes true of a delivered, rated booking that one driver declined first. */
-function facts({ booking, events, offers, job }: BookingRecords) {
+function facts({ booking, events, offers, trip }: BookingRecords) {
   const at = (status: string) => events.find((event) => event.status === status)?.at;
   const offeredTo = (JSON.parse(booking.offered_to) as string[]).slice().sort();
   const accepted = offers.find((offer) => offer.status === 'accepted');
-  const route = JSON.parse(job?.route ?? 'null') as unknown;
+  const route = JSON.parse(trip?.route ?? 'null') as unknown;
   return {
     statuses: events.map((event) => event.status),
     actors: events.map((event) => event.actor_role),
@@ -88,18 +88,18 @@ function facts({ booking, events, offers, job }: BookingRecords) {
     offersAnsweredWhileOpen: offers
       .filter((offer) => offer.status === 'accepted' || offer.status === 'rejected')
       .every((offer) => offer.responded_at !== null && offer.responded_at < offer.expires_at),
-    jobFollowsBooking:
-      job !== undefined &&
-      job.driver_id === booking.driver_id &&
-      job.status === booking.status &&
-      job.seq === booking.seq &&
-      job.vehicle_type === booking.vehicle_type &&
-      job.price_amount === booking.price_amount &&
-      job.currency === booking.currency &&
-      job.distance_km === booking.distance_km &&
-      job.assigned_at === booking.assigned_at &&
-      job.completed_at === booking.delivered_at,
-    jobRouteIsBookings:
+    tripFollowsBooking:
+      trip !== undefined &&
+      trip.driver_id === booking.driver_id &&
+      trip.status === booking.status &&
+      trip.seq === booking.seq &&
+      trip.vehicle_type === booking.vehicle_type &&
+      trip.price_amount === booking.price_amount &&
+      trip.currency === booking.currency &&
+      trip.distance_km === booking.distance_km &&
+      trip.assigned_at === booking.assigned_at &&
+      trip.completed_at === booking.delivered_at,
+    tripRouteIsBookings:
       JSON.stringify(route) ===
       JSON.stringify({
         pickup: { lat: booking.pickup_lat, lng: booking.pickup_lng, address: booking.pickup_address },
@@ -119,7 +119,7 @@ describe(`generated rows look like live ones (${tier})`, () => {
     bookings: vi.spyOn(BookingsRepository.prototype, 'insert'),
     events: vi.spyOn(BookingsRepository.prototype, 'insertEvent'),
     offers: vi.spyOn(OffersRepository.prototype, 'insert'),
-    driverJobs: vi.spyOn(DriverJobsRepository.prototype, 'insert'),
+    driverTrips: vi.spyOn(DriverTripsRepository.prototype, 'insert'),
   };
   let live: { customerId: string; driverId: string; records: BookingRecords };
 
@@ -191,7 +191,7 @@ describe(`generated rows look like live ones (${tier})`, () => {
         ),
       )
     ).flat();
-    const job =
+    const trip =
       booking.driver_id === null
         ? undefined
         : await router
@@ -201,7 +201,7 @@ describe(`generated rows look like live ones (${tier})`, () => {
             .where('driver_id', '=', booking.driver_id)
             .where('booking_id', '=', bookingId)
             .executeTakeFirst();
-    return { booking, events, offers, job };
+    return { booking, events, offers, trip };
   }
 
   async function userOf(id: string): Promise<UsersTable> {
@@ -314,7 +314,7 @@ describe(`generated rows look like live ones (${tier})`, () => {
       bookings: bookings.bookings[0],
       events: bookings.events[0],
       offers: bookings.offers[0],
-      driverJobs: bookings.driverJobs[0],
+      driverTrips: bookings.driverTrips[0],
     };
     const liveRows = {
       users: firstArg(inserted.users),
@@ -324,7 +324,7 @@ describe(`generated rows look like live ones (${tier})`, () => {
       bookings: firstArg(inserted.bookings),
       events: firstArg(inserted.events),
       offers: firstArg(inserted.offers),
-      driverJobs: firstArg(inserted.driverJobs),
+      driverTrips: firstArg(inserted.driverTrips),
     };
     for (const table of Object.keys(liveRows) as (keyof typeof liveRows)[]) {
       const row = generated[table];
@@ -387,8 +387,8 @@ describe(`generated rows look like live ones (${tier})`, () => {
     expect(pattern(twin.booking)).toEqual(pattern(records.booking));
     expect(twin.events.map(pattern)).toEqual(records.events.map(pattern));
     expect(twin.offers.map(pattern)).toEqual(records.offers.map(pattern));
-    expect(twin.job === undefined ? undefined : pattern(twin.job)).toEqual(
-      records.job === undefined ? undefined : pattern(records.job),
+    expect(twin.trip === undefined ? undefined : pattern(twin.trip)).toEqual(
+      records.trip === undefined ? undefined : pattern(records.trip),
     );
     const liveFacts = facts(records);
     expect(Object.values(liveFacts).filter((fact) => fact === false)).toEqual([]);

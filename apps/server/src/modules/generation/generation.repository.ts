@@ -143,7 +143,7 @@ export class GenerationRepository {
     await this.insertRows(db, dialect, 'drivers', batch.drivers);
     await this.insertRows(db, dialect, 'bookings', batch.bookings);
     await this.insertRows(db, dialect, 'booking_events', batch.events);
-    await this.insertRows(db, dialect, 'driver_jobs', batch.driverJobs);
+    await this.insertRows(db, dialect, 'driver_jobs', batch.driverTrips);
     await this.insertRows(db, dialect, 'offers', batch.offers);
     await this.rollups.addBookingDaily(db, dialect, sumBookingDeltas(batch.bookingDaily));
     await this.rollups.addDriverDaily(db, dialect, sumDriverDeltas(batch.driverDaily));

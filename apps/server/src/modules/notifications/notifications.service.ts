@@ -20,7 +20,7 @@ export interface Recipient {
 
 /**
  * Who hears about a booking status change, and what. The customer follows
- * their booking; the driver hears when their job ends. Nobody is told about a
+ * their booking; the driver hears when their trip ends. Nobody is told about a
  * change they made themselves, except the customer's own scheduled booking,
  * which is confirmed back to them. `in_transit` says nothing new after
  * "Goods collected"; a fresh booking's `searching` is what the customer just asked for.

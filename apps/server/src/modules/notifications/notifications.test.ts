@@ -202,7 +202,7 @@ describe(`notifications (${tier})`, () => {
         ],
       },
       {
-        name: 'a driver releasing the job tells the customer another driver is being found',
+        name: 'a driver releasing the trip tells the customer another driver is being found',
         from: 'driver_assigned',
         to: 'searching',
         actor: 'driver',
@@ -226,7 +226,7 @@ describe(`notifications (${tier})`, () => {
         told: [],
       },
       {
-        name: 'a customer cancelling an assigned job tells only the driver',
+        name: 'a customer cancelling an assigned trip tells only the driver',
         from: 'en_route_to_pickup',
         to: 'cancelled',
         actor: 'customer',
@@ -234,7 +234,7 @@ describe(`notifications (${tier})`, () => {
         told: [['driver', 'job_cancelled', 'Job cancelled']],
       },
       {
-        name: 'an admin cancelling an assigned job tells the customer and the driver',
+        name: 'an admin cancelling an assigned trip tells the customer and the driver',
         from: 'in_transit',
         to: 'cancelled',
         actor: 'admin',

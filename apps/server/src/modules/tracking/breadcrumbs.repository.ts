@@ -8,7 +8,7 @@ export type BreadcrumbRow = Selectable<BreadcrumbsTable>;
 /** Rows per statement: well under every driver's placeholder limit (7 values a row). */
 const CHUNK = 500;
 
-/** Drivers' paths during jobs, on the booking's shard. */
+/** Drivers' paths during trips, on the booking's shard. */
 export class BreadcrumbsRepository {
   /** Multi-row insert; a point already stored (same booking and time) is skipped. */
   async insertMany(db: Executor, dialect: SqlDialectName, rows: readonly BreadcrumbRow[]): Promise<void> {

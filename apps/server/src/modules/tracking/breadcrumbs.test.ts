@@ -20,7 +20,7 @@ describe(`breadcrumbs and last positions reach SQL in batches (${tier})`, () => 
     await env.destroy();
   });
 
-  it('a job keeps every accepted ping as a breadcrumb and the driver row keeps the newest position', async () => {
+  it('a trip keeps every accepted ping as a breadcrumb and the driver row keeps the newest position', async () => {
     const pickup = offset(CITY, 1100);
     const customer = await newCustomer(app);
     const driver = await onlineDriver(app, { at: pickup });

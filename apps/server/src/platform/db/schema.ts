@@ -37,7 +37,7 @@ export interface DriversTable {
   last_lng: number | null;
   last_heading: number | null;
   last_seen_at: number | null;
-  /** The job this driver holds; the claim that keeps a driver to one active job. */
+  /** The booking this driver is on; the claim that keeps a driver to one active trip. */
   active_booking_id: string | null;
   rating_sum: number;
   rating_count: number;
@@ -166,8 +166,8 @@ export interface OffersTable {
   responded_at: number | null;
 }
 
-/** On the driver's shard: the driver's job history, kept by an outbox consumer. */
-export interface DriverJobsTable {
+/** On the driver's shard: the driver's trip history (table `driver_jobs`), kept by an outbox consumer. */
+export interface DriverTripsTable {
   driver_id: string;
   booking_id: string;
   status: BookingStatusColumn;
@@ -208,7 +208,7 @@ export interface NotificationsTable {
   created_at: number;
 }
 
-/** On the booking's shard: one point of a driver's path during a job. */
+/** On the booking's shard: one point of a driver's path during a trip. */
 export interface BreadcrumbsTable {
   booking_id: string;
   at: number;
@@ -301,7 +301,7 @@ export interface Database {
   bookings: BookingsTable;
   booking_events: BookingEventsTable;
   offers: OffersTable;
-  driver_jobs: DriverJobsTable;
+  driver_jobs: DriverTripsTable;
   idempotency_keys: IdempotencyKeysTable;
   breadcrumbs: BreadcrumbsTable;
   notifications: NotificationsTable;

@@ -27,7 +27,7 @@ function shortId(id: string): string {
 }
 
 /**
- * Finds a driver's admin record (name, vehicle, job) in the drivers list of
+ * Finds a driver's admin record (name, vehicle, trip) in the drivers list of
  * its fleet status, a page of 100 at a time.
  */
 async function lookUpDriver(driver: FleetDriver): Promise<AdminDriver | null> {
@@ -68,14 +68,14 @@ function DriverDetails({ fleet, details }: { fleet: FleetDriver; details: Detail
             {vehicleLabel(fleet.vehicleType)}
             {details.driver !== null && <span className="mono"> {details.driver.vehicle.plate}</span>}
           </dd>
-          <dt>Job</dt>
-          <dd data-testid="fleet-details-job">
+          <dt>Trip</dt>
+          <dd data-testid="fleet-details-trip">
             {details.driver?.activeBookingId !== undefined ? (
               <span className="mono">#{details.driver.activeBookingId}</span>
             ) : fleet.status === 'available' ? (
               'Available for offers'
             ) : fleet.status === 'busy' ? (
-              'On a job'
+              'On a trip'
             ) : (
               'Offline'
             )}
@@ -88,7 +88,7 @@ function DriverDetails({ fleet, details }: { fleet: FleetDriver; details: Detail
 
 /**
  * The live fleet: every driver as a dot on a canvas map (gliding between the
- * batched `fleetUpdate`s), counts by status, and the driver, vehicle and job
+ * batched `fleetUpdate`s), counts by status, and the driver, vehicle and trip
  * of the dot clicked or chosen from the list below the map (the keyboard's way in).
  */
 export function FleetPanel() {
@@ -138,7 +138,7 @@ export function FleetPanel() {
       if (driver === undefined) {
         return;
       }
-      // A busy driver's job changes; anything else about a driver is kept once read.
+      // A busy driver's trip changes; anything else about a driver is kept once read.
       const cached = known.current.get(id);
       if (cached !== undefined && driver.status !== 'busy') {
         setDetails({ state: 'ready', driver: cached });

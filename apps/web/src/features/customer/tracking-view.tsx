@@ -180,7 +180,7 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
   const status = booking?.status;
   const active = status !== undefined && !isTerminal(status);
 
-  // ETA refresh while the job is live.
+  // ETA refresh while the trip is live.
   useEffect(() => {
     if (!active) {
       return;
@@ -292,7 +292,7 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
             </div>
           ) : booking.driverId !== null ? (
             <div className="banner banner--info" data-testid="driver-info">
-              Driver <span className="mono">#{booking.driverId}</span> is on this job.
+              Driver <span className="mono">#{booking.driverId}</span> is on this trip.
             </div>
           ) : booking.status === 'searching' ? (
             <div className="banner banner--info">Looking for a nearby driver…</div>

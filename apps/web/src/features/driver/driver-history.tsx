@@ -4,7 +4,7 @@ import { api, errorMessage } from '../../api/client';
 import { usePagedList, type PageRequest } from '../../api/use-paged-list';
 import { Card, Empty, ErrorBanner, formatMoney, formatTime, Spinner, StatusPill } from '../../components/ui';
 
-const fetchJobs = (page: PageRequest) => api('driver.jobs', { query: page });
+const fetchTrips = (page: PageRequest) => api('driver.trips', { query: page });
 
 function StatsTiles({ stats }: { stats: DriverStats }) {
   return (
@@ -32,13 +32,13 @@ function StatsTiles({ stats }: { stats: DriverStats }) {
 }
 
 /**
- * The driver's stats and past trips; both reload when `refreshKey` changes (a job ended).
- * `emptyHint` follows "No trips yet." and fits the shift (offline, waiting for offers, on a job).
+ * The driver's stats and past trips; both reload when `refreshKey` changes (a trip ended).
+ * `emptyHint` follows "No trips yet." and fits the shift (offline, waiting for offers, on a trip).
  */
 export function DriverHistory({ refreshKey, emptyHint }: { refreshKey: number; emptyHint: string }) {
   const [stats, setStats] = useState<DriverStats | null>(null);
   const [statsError, setStatsError] = useState<string | null>(null);
-  const list = usePagedList(fetchJobs, 10);
+  const list = usePagedList(fetchTrips, 10);
   const { reload } = list;
 
   const loadStats = useCallback(async () => {
@@ -54,7 +54,7 @@ export function DriverHistory({ refreshKey, emptyHint }: { refreshKey: number; e
     void loadStats();
   }, [loadStats, refreshKey]);
 
-  // The job list loads itself on mount; later refreshes reload it with the stats.
+  // The trip list loads itself on mount; later refreshes reload it with the stats.
   useEffect(() => {
     if (refreshKey > 0) {
       reload();
@@ -62,7 +62,7 @@ export function DriverHistory({ refreshKey, emptyHint }: { refreshKey: number; e
   }, [refreshKey, reload]);
 
   const error = list.error ?? statsError;
-  const jobs = list.items;
+  const trips = list.items;
   const loading = list.loading;
 
   return (
@@ -77,21 +77,21 @@ export function DriverHistory({ refreshKey, emptyHint }: { refreshKey: number; e
         />
       )}
       {stats !== null && <StatsTiles stats={stats} />}
-      {!loading && jobs.length === 0 && error === null && (
+      {!loading && trips.length === 0 && error === null && (
         <Empty>{`No trips yet. ${emptyHint}`.trim()}</Empty>
       )}
-      <ul className="list" data-testid="job-history">
-        {jobs.map((job) => (
-          <li key={job.bookingId} className="list__item">
+      <ul className="list" data-testid="trip-history">
+        {trips.map((trip) => (
+          <li key={trip.bookingId} className="list__item">
             <span className="list__main">
               <strong>
-                {formatMoney(job.price)} · {job.distanceKm.toFixed(1)} km
+                {formatMoney(trip.price)} · {trip.distanceKm.toFixed(1)} km
               </strong>
               <small>
-                {formatTime(job.assignedAt)} · #{job.bookingId}
+                {formatTime(trip.assignedAt)} · #{trip.bookingId}
               </small>
             </span>
-            <StatusPill status={job.status} />
+            <StatusPill status={trip.status} />
           </li>
         ))}
       </ul>

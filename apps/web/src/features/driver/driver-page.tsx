@@ -6,7 +6,7 @@ import { Card, Empty, ErrorBanner, formatMoney, Spinner } from '../../components
 import { driverHeadsFor, statusLabel } from '../../domain/booking-status';
 import { AvailabilityCard } from './availability-card';
 import { DriverHistory } from './driver-history';
-import { JobPanel } from './job-panel';
+import { TripPanel } from './trip-panel';
 import { OfferCard } from './offer-card';
 import type { ShiftNotice } from './shift-state';
 import { useDriverLocation } from './use-driver-location';
@@ -17,26 +17,26 @@ function noticeText(notice: ShiftNotice): string {
     return `Delivered. ${formatMoney(notice.price)} added to your earnings.`;
   }
   return notice.status === 'cancelled'
-    ? 'The customer cancelled this job.'
-    : `Job ${statusLabel(notice.status).toLowerCase()}.`;
+    ? 'The customer cancelled this trip.'
+    : `Trip ${statusLabel(notice.status).toLowerCase()}.`;
 }
 
-/** Driver area, phone first: going online, live offers, the active job with its next step, the map, stats. */
+/** Driver area, phone first: going online, live offers, the active trip with its next step, the map, stats. */
 export function DriverPage() {
   const user = useUser();
   const { socket, state: connection } = useSocket();
   const shift = useDriverShift(user.driver?.online ?? null);
-  const { job, offers } = shift;
-  const heading = job === null ? null : driverHeadsFor(job.status);
-  const target = job === null || heading === null ? null : job[heading];
+  const { trip, offers } = shift;
+  const heading = trip === null ? null : driverHeadsFor(trip.status);
+  const target = trip === null || heading === null ? null : trip[heading];
   const location = useDriverLocation({ socket, online: shift.online, target, onError: shift.reportError });
   const { position } = location;
 
   const markers = useMemo(() => {
     const list: MapMarker[] = [];
-    if (job !== null) {
-      list.push({ id: 'pickup', kind: 'pickup', position: job.pickup, label: 'Pickup' });
-      list.push({ id: 'dropoff', kind: 'dropoff', position: job.dropoff, label: 'Drop-off' });
+    if (trip !== null) {
+      list.push({ id: 'pickup', kind: 'pickup', position: trip.pickup, label: 'Pickup' });
+      list.push({ id: 'dropoff', kind: 'dropoff', position: trip.dropoff, label: 'Drop-off' });
     } else {
       for (const offer of offers) {
         list.push({
@@ -59,16 +59,16 @@ export function DriverPage() {
       });
     }
     return list;
-  }, [job, offers, position, location.heading]);
+  }, [trip, offers, position, location.heading]);
   const route = useMemo(() => {
-    if (job === null) {
+    if (trip === null) {
       return undefined;
     }
     if (position === null) {
-      return [job.pickup, job.dropoff];
+      return [trip.pickup, trip.dropoff];
     }
-    return heading === 'pickup' ? [position, job.pickup, job.dropoff] : [position, job.dropoff];
-  }, [job, position, heading]);
+    return heading === 'pickup' ? [position, trip.pickup, trip.dropoff] : [position, trip.dropoff];
+  }, [trip, position, heading]);
 
   if (shift.loading) {
     return <Spinner label="Loading your shift…" />;
@@ -98,8 +98,8 @@ export function DriverPage() {
               {noticeText(shift.notice)}
             </div>
           )}
-          {job !== null ? (
-            <JobPanel job={job} busy={shift.busy} onAdvance={shift.advance} />
+          {trip !== null ? (
+            <TripPanel trip={trip} busy={shift.busy} onAdvance={shift.advance} />
           ) : (
             <Card title="Offers">
               {offers.length === 0 ? (
@@ -126,11 +126,11 @@ export function DriverPage() {
         <MapView
           markers={markers}
           route={route}
-          fitKey={job?.bookingId ?? (position === null ? 'idle' : 'located')}
+          fitKey={trip?.bookingId ?? (position === null ? 'idle' : 'located')}
           center={position ?? undefined}
           onPick={(p) => {
-            // Setting the position by hand is a developer tool; a simulation along a job keeps its course.
-            if (location.developer && !(location.simulate && job !== null)) {
+            // Setting the position by hand is a developer tool; a simulation along a trip keeps its course.
+            if (location.developer && !(location.simulate && trip !== null)) {
               location.setFromMap(p);
             }
           }}
@@ -140,11 +140,11 @@ export function DriverPage() {
         />
       </div>
       <DriverHistory
-        refreshKey={shift.finishedJobs}
+        refreshKey={shift.finishedTrips}
         emptyHint={
           shift.online !== true
             ? 'Go online to get offers.'
-            : job === null
+            : trip === null
               ? 'Offers near you appear above.'
               : ''
         }

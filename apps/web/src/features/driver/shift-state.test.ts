@@ -1,4 +1,4 @@
-import type { Booking, DriverJob, Offer } from '@loadline/contracts';
+import type { Booking, DriverTrip, Offer } from '@loadline/contracts';
 import { describe, expect, it } from 'vitest';
 import { initialShift, shiftReducer, type ShiftAction, type ShiftState } from './shift-state';
 
@@ -19,7 +19,7 @@ function offer(bookingId: string, expiresAt = '2030-01-01T00:01:00.000Z'): Offer
   };
 }
 
-function driverJob(bookingId: string, status: DriverJob['status']): DriverJob {
+function driverTrip(bookingId: string, status: DriverTrip['status']): DriverTrip {
   return {
     bookingId,
     status,
@@ -59,21 +59,21 @@ function run(...actions: ShiftAction[]): ShiftState {
   return actions.reduce(shiftReducer, initialShift(false));
 }
 
-const onJob: ShiftAction = { type: 'accepted', booking: booking('7', 'driver_assigned') };
+const onTrip: ShiftAction = { type: 'accepted', booking: booking('7', 'driver_assigned') };
 
 describe('driver shift state', () => {
-  it('a load keeps the open offers and finds the current job among the recent ones', () => {
+  it('a load keeps the open offers and finds the current trip among the recent ones', () => {
     const state = run({
       type: 'loaded',
       online: true,
       offers: [offer('5', '2030-01-01T00:00:30.000Z'), offer('6', '2030-01-01T00:02:00.000Z')],
-      jobs: [driverJob('3', 'delivered'), driverJob('4', 'en_route_to_pickup')],
+      trips: [driverTrip('3', 'delivered'), driverTrip('4', 'en_route_to_pickup')],
       now: Date.parse('2030-01-01T00:01:00.000Z'),
     });
     expect(state.loading).toBe(false);
     expect(state.online).toBe(true);
     expect(state.offers.map((o) => o.bookingId)).toEqual(['6']);
-    expect(state.job).toEqual({
+    expect(state.trip).toEqual({
       bookingId: '4',
       status: 'en_route_to_pickup',
       pickup,
@@ -86,7 +86,7 @@ describe('driver shift state', () => {
       type: 'goodsLoaded',
       booking: booking('4', 'en_route_to_pickup'),
     });
-    expect(withGoods.job?.goods).toEqual({ description: '12 cartons of books', weightKg: 120 });
+    expect(withGoods.trip?.goods).toEqual({ description: '12 cartons of books', weightKg: 120 });
     expect(shiftReducer(state, { type: 'goodsLoaded', booking: booking('9', 'in_transit') })).toBe(state);
   });
 
@@ -105,15 +105,15 @@ describe('driver shift state', () => {
     );
   });
 
-  it('accepting takes the job and clears the other offers; a lost race drops that offer and says why', () => {
-    const accepted = run({ type: 'offerReceived', offer: offer('7') }, { type: 'jobActionStarted' }, onJob);
-    expect(accepted.job?.status).toBe('driver_assigned');
+  it('accepting takes the trip and clears the other offers; a lost race drops that offer and says why', () => {
+    const accepted = run({ type: 'offerReceived', offer: offer('7') }, { type: 'tripActionStarted' }, onTrip);
+    expect(accepted.trip?.status).toBe('driver_assigned');
     expect(accepted.offers).toEqual([]);
     expect(accepted.busy).toBe(false);
     const lost = run(
       { type: 'offerReceived', offer: offer('7') },
       { type: 'offerReceived', offer: offer('8') },
-      { type: 'jobActionStarted' },
+      { type: 'tripActionStarted' },
       { type: 'acceptFailed', bookingId: '7', message: 'Another driver already took this booking.' },
     );
     expect(lost.offers.map((o) => o.bookingId)).toEqual(['8']);
@@ -121,44 +121,44 @@ describe('driver shift state', () => {
     expect(lost.busy).toBe(false);
   });
 
-  it('a delivered job ends with the fare in the notice and a history refresh', () => {
-    const state = run(onJob, { type: 'advanced', booking: booking('7', 'delivered') });
-    expect(state.job).toBeNull();
+  it('a delivered trip ends with the fare in the notice and a history refresh', () => {
+    const state = run(onTrip, { type: 'advanced', booking: booking('7', 'delivered') });
+    expect(state.trip).toBeNull();
     expect(state.notice).toEqual({ kind: 'delivered', price });
-    expect(state.finishedJobs).toBe(1);
+    expect(state.finishedTrips).toBe(1);
   });
 
-  it('a live status for the job moves it on; a cancellation ends it with a notice', () => {
-    const moved = run(onJob, { type: 'jobStatusChanged', bookingId: '7', status: 'en_route_to_pickup' });
-    expect(moved.job?.status).toBe('en_route_to_pickup');
+  it('a live status for the trip moves it on; a cancellation ends it with a notice', () => {
+    const moved = run(onTrip, { type: 'tripStatusChanged', bookingId: '7', status: 'en_route_to_pickup' });
+    expect(moved.trip?.status).toBe('en_route_to_pickup');
     expect(moved.notice).toBeNull();
-    const cancelled = shiftReducer(moved, { type: 'jobStatusChanged', bookingId: '7', status: 'cancelled' });
-    expect(cancelled.job).toBeNull();
+    const cancelled = shiftReducer(moved, { type: 'tripStatusChanged', bookingId: '7', status: 'cancelled' });
+    expect(cancelled.trip).toBeNull();
     expect(cancelled.notice).toEqual({ kind: 'ended', status: 'cancelled' });
-    expect(cancelled.finishedJobs).toBe(1);
+    expect(cancelled.finishedTrips).toBe(1);
   });
 
   it("another booking's status changes nothing", () => {
-    const state = run(onJob);
-    expect(shiftReducer(state, { type: 'jobStatusChanged', bookingId: '8', status: 'cancelled' })).toBe(
+    const state = run(onTrip);
+    expect(shiftReducer(state, { type: 'tripStatusChanged', bookingId: '8', status: 'cancelled' })).toBe(
       state,
     );
   });
 
   it('a failed location update or rejection is shown without ending what is pending', () => {
     const state = run(
-      { type: 'jobActionStarted' },
+      { type: 'tripActionStarted' },
       { type: 'failed', message: 'Too many requests; slow down.' },
     );
     expect(state.error).toBe('Too many requests; slow down.');
     expect(state.busy).toBe(true);
   });
 
-  it('going offline takes down the last job\'s notice, so no "Delivered" banner stays behind', () => {
-    const delivered = run(onJob, { type: 'advanced', booking: booking('7', 'delivered') });
+  it('going offline takes down the last trip\'s notice, so no "Delivered" banner stays behind', () => {
+    const delivered = run(onTrip, { type: 'advanced', booking: booking('7', 'delivered') });
     expect(delivered.notice).toEqual({ kind: 'delivered', price });
     const offline = run(
-      onJob,
+      onTrip,
       { type: 'advanced', booking: booking('7', 'delivered') },
       { type: 'togglingOnline' },
       { type: 'onlineSet', online: false },
@@ -166,29 +166,29 @@ describe('driver shift state', () => {
     expect(offline.notice).toBeNull();
   });
 
-  it("the job's customer arrives with the jobs list and is kept for that job only", () => {
+  it("the trip's customer arrives with the trip list and is kept for that trip only", () => {
     const customer = { name: 'Meera Rao', phone: '+919845012345' };
-    const state = run(onJob, {
-      type: 'jobDetailsLoaded',
-      job: { ...driverJob('7', 'driver_assigned'), customer },
+    const state = run(onTrip, {
+      type: 'tripDetailsLoaded',
+      trip: { ...driverTrip('7', 'driver_assigned'), customer },
     });
-    expect(state.job?.customer).toEqual(customer);
-    expect(state.job?.goods).toEqual({ description: '12 cartons of books', weightKg: 120 });
+    expect(state.trip?.customer).toEqual(customer);
+    expect(state.trip?.goods).toEqual({ description: '12 cartons of books', weightKg: 120 });
     const moved = shiftReducer(state, { type: 'advanced', booking: booking('7', 'en_route_to_pickup') });
-    expect(moved.job?.customer).toEqual(customer);
+    expect(moved.trip?.customer).toEqual(customer);
     const other = shiftReducer(state, {
-      type: 'jobDetailsLoaded',
-      job: { ...driverJob('9', 'driver_assigned'), customer: { name: 'Someone', phone: null } },
+      type: 'tripDetailsLoaded',
+      trip: { ...driverTrip('9', 'driver_assigned'), customer: { name: 'Someone', phone: null } },
     });
     expect(other).toBe(state);
     const reloaded = run({
       type: 'loaded',
       online: true,
       offers: [],
-      jobs: [{ ...driverJob('4', 'in_transit'), customer }],
+      trips: [{ ...driverTrip('4', 'in_transit'), customer }],
       now: 0,
     });
-    expect(reloaded.job?.customer).toEqual(customer);
+    expect(reloaded.trip?.customer).toEqual(customer);
   });
 
   it('going online or offline shows the answer; a failure says why', () => {

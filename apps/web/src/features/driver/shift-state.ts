@@ -1,29 +1,29 @@
 import type {
   Booking,
   BookingStatus,
-  DriverJob,
+  DriverTrip,
   Goods,
-  JobCustomer,
   Money,
   Offer,
+  TripCustomer,
 } from '@loadline/contracts';
-import { isActiveJob } from '../../domain/booking-status';
+import { isActiveTrip } from '../../domain/booking-status';
 
-/** The job the driver is on, from the booking (accept, status moves) or the jobs list (a reload). */
-export interface ActiveJob extends Pick<
-  DriverJob,
+/** The trip the driver is on, from the booking (accept, status moves) or the trip list (a reload). */
+export interface ActiveTrip extends Pick<
+  DriverTrip,
   'bookingId' | 'status' | 'pickup' | 'dropoff' | 'price' | 'vehicleType' | 'distanceKm'
 > {
-  /** From the booking; undefined until it is loaded (the jobs list does not carry it). */
+  /** From the booking; undefined until it is loaded (the trip list does not carry it). */
   goods?: Goods | null;
-  /** From the jobs list, which names the customer of an active job; undefined until it is loaded. */
-  customer?: JobCustomer;
+  /** From the trip list, which names the customer of an active trip; undefined until it is loaded. */
+  customer?: TripCustomer;
 }
 
-/** What the driver is told after a job leaves their hands. */
+/** What the driver is told after a trip leaves their hands. */
 export type ShiftNotice =
   | { kind: 'delivered'; price: Money }
-  /** The job ended without the driver: cancelled by the customer or an admin. */
+  /** The trip ended without the driver: cancelled by the customer or an admin. */
   | { kind: 'ended'; status: BookingStatus };
 
 export interface ShiftState {
@@ -33,34 +33,34 @@ export interface ShiftState {
   online: boolean | null;
   togglingOnline: boolean;
   offers: Offer[];
-  job: ActiveJob | null;
-  /** An offer is being accepted or the job moved on. */
+  trip: ActiveTrip | null;
+  /** An offer is being accepted or the trip moved on. */
   busy: boolean;
   error: string | null;
   notice: ShiftNotice | null;
-  /** Counts jobs that ended here, so the trip history reloads after each. */
-  finishedJobs: number;
+  /** Counts trips that ended here, so the trip history reloads after each. */
+  finishedTrips: number;
 }
 
 export type ShiftAction =
   | { type: 'loadStarted' }
-  | { type: 'loaded'; online: boolean; offers: Offer[]; jobs: DriverJob[]; now: number }
+  | { type: 'loaded'; online: boolean; offers: Offer[]; trips: DriverTrip[]; now: number }
   | { type: 'loadFailed'; message: string }
   | { type: 'goodsLoaded'; booking: Booking }
-  /** The job as the jobs list has it: who the customer is. */
-  | { type: 'jobDetailsLoaded'; job: DriverJob }
+  /** The trip as the trip list has it: who the customer is. */
+  | { type: 'tripDetailsLoaded'; trip: DriverTrip }
   | { type: 'offerReceived'; offer: Offer }
   /** Revoked, expired, rejected: the offer is no longer open to this driver. */
   | { type: 'offerGone'; bookingId: string }
-  | { type: 'jobStatusChanged'; bookingId: string; status: BookingStatus }
+  | { type: 'tripStatusChanged'; bookingId: string; status: BookingStatus }
   | { type: 'togglingOnline' }
   | { type: 'onlineSet'; online: boolean }
   | { type: 'onlineFailed'; message: string }
-  | { type: 'jobActionStarted' }
+  | { type: 'tripActionStarted' }
   | { type: 'accepted'; booking: Booking }
   | { type: 'acceptFailed'; bookingId: string; message: string }
   | { type: 'advanced'; booking: Booking }
-  | { type: 'jobActionFailed'; message: string }
+  | { type: 'tripActionFailed'; message: string }
   /** Something else went wrong (a rejection, a location update): shown, nothing pending ends. */
   | { type: 'failed'; message: string };
 
@@ -70,15 +70,15 @@ export function initialShift(online: boolean | null): ShiftState {
     online,
     togglingOnline: false,
     offers: [],
-    job: null,
+    trip: null,
     busy: false,
     error: null,
     notice: null,
-    finishedJobs: 0,
+    finishedTrips: 0,
   };
 }
 
-export function jobFromBooking(booking: Booking): ActiveJob {
+export function tripFromBooking(booking: Booking): ActiveTrip {
   return {
     bookingId: booking.id,
     status: booking.status,
@@ -91,22 +91,22 @@ export function jobFromBooking(booking: Booking): ActiveJob {
   };
 }
 
-function jobFromList(job: DriverJob): ActiveJob {
+function tripFromList(trip: DriverTrip): ActiveTrip {
   return {
-    bookingId: job.bookingId,
-    status: job.status,
-    pickup: job.pickup,
-    dropoff: job.dropoff,
-    price: job.price,
-    vehicleType: job.vehicleType,
-    distanceKm: job.distanceKm,
-    ...(job.customer === undefined ? {} : { customer: job.customer }),
+    bookingId: trip.bookingId,
+    status: trip.status,
+    pickup: trip.pickup,
+    dropoff: trip.dropoff,
+    price: trip.price,
+    vehicleType: trip.vehicleType,
+    distanceKm: trip.distanceKm,
+    ...(trip.customer === undefined ? {} : { customer: trip.customer }),
   };
 }
 
-/** The customer already known for this booking's job, kept across its status moves. */
-function customerOf(state: ShiftState, booking: Booking): Pick<ActiveJob, 'customer'> {
-  const known = state.job?.bookingId === booking.id ? state.job.customer : undefined;
+/** The customer already known for this booking's trip, kept across its status moves. */
+function customerOf(state: ShiftState, booking: Booking): Pick<ActiveTrip, 'customer'> {
+  const known = state.trip?.bookingId === booking.id ? state.trip.customer : undefined;
   return known === undefined ? {} : { customer: known };
 }
 
@@ -114,56 +114,56 @@ function withoutOffer(offers: Offer[], bookingId: string): Offer[] {
   return offers.filter((o) => o.bookingId !== bookingId);
 }
 
-/** The driver's shift: availability, open offers and the current job, changed by answers and live events. */
+/** The driver's shift: availability, open offers and the current trip, changed by answers and live events. */
 export function shiftReducer(state: ShiftState, action: ShiftAction): ShiftState {
   switch (action.type) {
     case 'loadStarted':
       return { ...state, error: null };
     case 'loaded': {
-      const current = action.jobs.find((job) => isActiveJob(job.status));
+      const current = action.trips.find((trip) => isActiveTrip(trip.status));
       return {
         ...state,
         loading: false,
         online: action.online,
         offers: action.offers.filter((o) => new Date(o.expiresAt).getTime() > action.now),
-        job: current === undefined ? null : jobFromList(current),
+        trip: current === undefined ? null : tripFromList(current),
       };
     }
     case 'loadFailed':
       return { ...state, loading: false, error: action.message };
     case 'goodsLoaded':
-      return state.job !== null && state.job.bookingId === action.booking.id
-        ? { ...state, job: { ...state.job, goods: action.booking.goods } }
+      return state.trip !== null && state.trip.bookingId === action.booking.id
+        ? { ...state, trip: { ...state.trip, goods: action.booking.goods } }
         : state;
-    case 'jobDetailsLoaded':
-      return state.job !== null &&
-        state.job.bookingId === action.job.bookingId &&
-        action.job.customer !== undefined
-        ? { ...state, job: { ...state.job, customer: action.job.customer } }
+    case 'tripDetailsLoaded':
+      return state.trip !== null &&
+        state.trip.bookingId === action.trip.bookingId &&
+        action.trip.customer !== undefined
+        ? { ...state, trip: { ...state.trip, customer: action.trip.customer } }
         : state;
     case 'offerReceived':
       return { ...state, offers: [...withoutOffer(state.offers, action.offer.bookingId), action.offer] };
     case 'offerGone':
       return { ...state, offers: withoutOffer(state.offers, action.bookingId) };
-    case 'jobStatusChanged': {
-      const { job } = state;
-      if (job === null || job.bookingId !== action.bookingId) {
+    case 'tripStatusChanged': {
+      const { trip } = state;
+      if (trip === null || trip.bookingId !== action.bookingId) {
         return state;
       }
-      if (isActiveJob(action.status)) {
-        return { ...state, job: { ...job, status: action.status } };
+      if (isActiveTrip(action.status)) {
+        return { ...state, trip: { ...trip, status: action.status } };
       }
       return {
         ...state,
-        job: null,
+        trip: null,
         notice: { kind: 'ended', status: action.status },
-        finishedJobs: state.finishedJobs + 1,
+        finishedTrips: state.finishedTrips + 1,
       };
     }
     case 'togglingOnline':
       return { ...state, togglingOnline: true, error: null };
     case 'onlineSet':
-      // Offline, the last job's notice is old news.
+      // Offline, the last trip's notice is old news.
       return {
         ...state,
         togglingOnline: false,
@@ -172,10 +172,10 @@ export function shiftReducer(state: ShiftState, action: ShiftAction): ShiftState
       };
     case 'onlineFailed':
       return { ...state, togglingOnline: false, error: action.message };
-    case 'jobActionStarted':
+    case 'tripActionStarted':
       return { ...state, busy: true, error: null };
     case 'accepted':
-      return { ...state, busy: false, job: jobFromBooking(action.booking), offers: [], notice: null };
+      return { ...state, busy: false, trip: tripFromBooking(action.booking), offers: [], notice: null };
     case 'acceptFailed':
       return {
         ...state,
@@ -184,20 +184,20 @@ export function shiftReducer(state: ShiftState, action: ShiftAction): ShiftState
         offers: withoutOffer(state.offers, action.bookingId),
       };
     case 'advanced':
-      return isActiveJob(action.booking.status)
+      return isActiveTrip(action.booking.status)
         ? {
             ...state,
             busy: false,
-            job: { ...jobFromBooking(action.booking), ...customerOf(state, action.booking) },
+            trip: { ...tripFromBooking(action.booking), ...customerOf(state, action.booking) },
           }
         : {
             ...state,
             busy: false,
-            job: null,
+            trip: null,
             notice: { kind: 'delivered', price: action.booking.price },
-            finishedJobs: state.finishedJobs + 1,
+            finishedTrips: state.finishedTrips + 1,
           };
-    case 'jobActionFailed':
+    case 'tripActionFailed':
       return { ...state, busy: false, error: action.message };
     case 'failed':
       return { ...state, error: action.message };

@@ -8,7 +8,7 @@ import { useDeviceLocation, type DeviceFix } from './use-device-location';
 const DEFAULT_POSITION: LatLng = { lat: 12.9716, lng: 77.5946 };
 /** Simulated speed: brisk enough to watch a trip in a minute or two. */
 const SIM_STEP_METERS = 120;
-/** Dispatch offers jobs only to drivers whose position is recent. */
+/** Dispatch offers bookings only to drivers whose position is recent. */
 const HEARTBEAT_MS = 30_000;
 /** A phone may report many fixes a second; the server hears at most one a second from here. */
 const MIN_REPORT_GAP_MS = 1_000;

@@ -2,36 +2,36 @@ import { useCallback, useEffect, useReducer } from 'react';
 import type { Booking, Offer } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
 import { emitWithAck, useSocket } from '../../api/socket';
-import { isActiveJob, nextDriverStatus } from '../../domain/booking-status';
+import { isActiveTrip, nextDriverStatus } from '../../domain/booking-status';
 import { initialShift, shiftReducer } from './shift-state';
 
-/** How many recent jobs are read to find the current one after a reload. */
-const RECENT_JOBS = 10;
-/** The jobs list gets a new job from an event consumer, a moment after the acceptance: asked this often. */
+/** How many recent trips are read to find the current one after a reload. */
+const RECENT_TRIPS = 10;
+/** The trip list gets a new trip from an event consumer, a moment after the acceptance: asked this often. */
 const DETAIL_TRIES = 6;
 const DETAIL_RETRY_MS = 800;
 
 /**
  * The driver's shift: availability, open offers (live from the socket) and the
- * current job with its next step. Everything is reloaded after a reconnection
+ * current trip with its next step. Everything is reloaded after a reconnection
  * that lost events.
  */
 export function useDriverShift(initialOnline: boolean | null) {
   const { socket, resyncGeneration } = useSocket();
   const [state, dispatch] = useReducer(shiftReducer, initialOnline, initialShift);
 
-  /** Reads the job from the jobs list (it names the customer), trying again while the list has not caught up. */
+  /** Reads the trip from the trip list (it names the customer), trying again while the list has not caught up. */
   const loadDetails = useCallback(async (bookingId: string) => {
     for (let attempt = 0; attempt < DETAIL_TRIES; attempt += 1) {
       try {
-        const page = await api('driver.jobs', { query: { limit: 3 } });
-        const job = page.items.find((item) => item.bookingId === bookingId);
-        if (job?.customer !== undefined) {
-          dispatch({ type: 'jobDetailsLoaded', job });
+        const page = await api('driver.trips', { query: { limit: 3 } });
+        const trip = page.items.find((item) => item.bookingId === bookingId);
+        if (trip?.customer !== undefined) {
+          dispatch({ type: 'tripDetailsLoaded', trip });
           return;
         }
       } catch {
-        // shown nowhere: the job works without its customer's name, and the next try may answer
+        // shown nowhere: the trip works without its customer's name, and the next try may answer
       }
       await new Promise((resolve) => window.setTimeout(resolve, DETAIL_RETRY_MS));
     }
@@ -40,21 +40,21 @@ export function useDriverShift(initialOnline: boolean | null) {
   const load = useCallback(async () => {
     dispatch({ type: 'loadStarted' });
     try {
-      const [me, offers, jobs] = await Promise.all([
+      const [me, offers, trips] = await Promise.all([
         api('auth.me'),
         api('driver.offers'),
-        api('driver.jobs', { query: { limit: RECENT_JOBS } }),
+        api('driver.trips', { query: { limit: RECENT_TRIPS } }),
       ]);
       dispatch({
         type: 'loaded',
         online: me.user.driver?.online ?? false,
         offers: offers.items,
-        jobs: jobs.items,
+        trips: trips.items,
         now: Date.now(),
       });
-      const current = jobs.items.find((job) => isActiveJob(job.status));
+      const current = trips.items.find((trip) => isActiveTrip(trip.status));
       if (current !== undefined) {
-        // What to carry is on the booking, not the jobs list.
+        // What to carry is on the booking, not the trip list.
         void api('bookings.get', { params: { id: current.bookingId } })
           .then((booking) => dispatch({ type: 'goodsLoaded', booking }))
           .catch(() => undefined);
@@ -68,7 +68,7 @@ export function useDriverShift(initialOnline: boolean | null) {
     void load();
   }, [load, resyncGeneration]);
 
-  // Live offers and job changes.
+  // Live offers and trip changes.
   useEffect(() => {
     if (socket === null) {
       return;
@@ -77,7 +77,7 @@ export function useDriverShift(initialOnline: boolean | null) {
     const onRevoked = (event: { bookingId: string }) =>
       dispatch({ type: 'offerGone', bookingId: event.bookingId });
     const onStatus = (event: { bookingId: string; status: Booking['status'] }) =>
-      dispatch({ type: 'jobStatusChanged', bookingId: event.bookingId, status: event.status });
+      dispatch({ type: 'tripStatusChanged', bookingId: event.bookingId, status: event.status });
     socket.on('bookingOffer', onOffer);
     socket.on('offerRevoked', onRevoked);
     socket.on('bookingStatusUpdated', onStatus);
@@ -102,7 +102,7 @@ export function useDriverShift(initialOnline: boolean | null) {
   };
 
   const accept = async (offer: Offer) => {
-    dispatch({ type: 'jobActionStarted' });
+    dispatch({ type: 'tripActionStarted' });
     try {
       const booking = await api('driver.acceptOffer', { params: { bookingId: offer.bookingId } });
       dispatch({ type: 'accepted', booking });
@@ -121,26 +121,26 @@ export function useDriverShift(initialOnline: boolean | null) {
     }
   };
 
-  /** Moves the job to its next status: over the socket when connected (same service), else over REST. */
+  /** Moves the trip to its next status: over the socket when connected (same service), else over REST. */
   const advance = async () => {
-    const { job } = state;
-    const next = job === null ? undefined : nextDriverStatus(job.status);
-    if (job === null || next === undefined) {
+    const { trip } = state;
+    const next = trip === null ? undefined : nextDriverStatus(trip.status);
+    if (trip === null || next === undefined) {
       return;
     }
-    dispatch({ type: 'jobActionStarted' });
+    dispatch({ type: 'tripActionStarted' });
     try {
       const booking =
         socket !== null && socket.connected
           ? (
               await emitWithAck<{ booking: Booking }>(socket, (ack) =>
-                socket.emit('bookingStatusChanged', { bookingId: job.bookingId, status: next }, ack),
+                socket.emit('bookingStatusChanged', { bookingId: trip.bookingId, status: next }, ack),
               )
             ).booking
-          : await api('bookings.setStatus', { params: { id: job.bookingId }, body: { status: next } });
+          : await api('bookings.setStatus', { params: { id: trip.bookingId }, body: { status: next } });
       dispatch({ type: 'advanced', booking });
     } catch (caught) {
-      dispatch({ type: 'jobActionFailed', message: errorMessage(caught) });
+      dispatch({ type: 'tripActionFailed', message: errorMessage(caught) });
     }
   };
 

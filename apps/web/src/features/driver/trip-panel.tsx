@@ -2,9 +2,9 @@ import type { BookingStatus } from '@loadline/contracts';
 import { Card, formatMoney, StatusPill } from '../../components/ui';
 import { driverHeadsFor, nextDriverStatus, statusLabel } from '../../domain/booking-status';
 import { placeText, Stops } from './offer-card';
-import type { ActiveJob } from './shift-state';
+import type { ActiveTrip } from './shift-state';
 
-/** What the next-step button says for the status it moves the job to. */
+/** What the next-step button says for the status it moves the trip to. */
 const NEXT_LABEL: Partial<Record<BookingStatus, string>> = {
   en_route_to_pickup: 'Start driving to pickup',
   arrived_at_pickup: "I've arrived at pickup",
@@ -24,24 +24,32 @@ function telHref(phone: string): string {
 }
 
 /**
- * The current job: where to go next with a Navigate button, both addresses,
+ * The current trip: where to go next with a Navigate button, both addresses,
  * the customer with a call link, the goods, the fare, and one big button for
  * its next status.
  */
-export function JobPanel({ job, busy, onAdvance }: { job: ActiveJob; busy: boolean; onAdvance: () => void }) {
-  const nextStatus = nextDriverStatus(job.status);
-  const heading = driverHeadsFor(job.status);
-  const destination = heading === null ? null : job[heading];
+export function TripPanel({
+  trip,
+  busy,
+  onAdvance,
+}: {
+  trip: ActiveTrip;
+  busy: boolean;
+  onAdvance: () => void;
+}) {
+  const nextStatus = nextDriverStatus(trip.status);
+  const heading = driverHeadsFor(trip.status);
+  const destination = heading === null ? null : trip[heading];
   return (
-    <Card title="Current job" actions={<StatusPill status={job.status} testId="job-status" />}>
+    <Card title="Current trip" actions={<StatusPill status={trip.status} testId="trip-status" />}>
       {destination !== null && (
-        <div className="job__next">
+        <div className="trip__next">
           <div>
             <small className="muted">{heading === 'pickup' ? 'Next: pickup' : 'Next: drop-off'}</small>
-            <div className="job__next-place">{placeText(destination)}</div>
+            <div className="trip__next-place">{placeText(destination)}</div>
           </div>
           <a
-            className="btn btn--primary job__navigate"
+            className="btn btn--primary trip__navigate"
             href={directionsUrl(destination)}
             target="_blank"
             rel="noreferrer"
@@ -51,38 +59,38 @@ export function JobPanel({ job, busy, onAdvance }: { job: ActiveJob; busy: boole
           </a>
         </div>
       )}
-      <Stops pickup={job.pickup} dropoff={job.dropoff} testIdPrefix="job" />
+      <Stops pickup={trip.pickup} dropoff={trip.dropoff} testIdPrefix="trip" />
       <dl className="kv">
         <dt>Customer</dt>
-        <dd data-testid="job-customer">
-          {job.customer === undefined ? (
+        <dd data-testid="trip-customer">
+          {trip.customer === undefined ? (
             <span className="muted">Loading…</span>
           ) : (
             <>
-              {job.customer.name}
-              {job.customer.phone !== null && (
+              {trip.customer.name}
+              {trip.customer.phone !== null && (
                 <>
                   {' · '}
-                  <a href={telHref(job.customer.phone)} data-testid="call-customer">
-                    Call {job.customer.phone}
+                  <a href={telHref(trip.customer.phone)} data-testid="call-customer">
+                    Call {trip.customer.phone}
                   </a>
                 </>
               )}
             </>
           )}
         </dd>
-        {job.goods !== undefined && job.goods !== null && (
+        {trip.goods !== undefined && trip.goods !== null && (
           <>
             <dt>Goods</dt>
-            <dd data-testid="job-goods">
-              {job.goods.description} · {job.goods.weightKg.toLocaleString()} kg
+            <dd data-testid="trip-goods">
+              {trip.goods.description} · {trip.goods.weightKg.toLocaleString()} kg
             </dd>
           </>
         )}
         <dt>Fare</dt>
-        <dd>{formatMoney(job.price)}</dd>
+        <dd>{formatMoney(trip.price)}</dd>
         <dt>Trip</dt>
-        <dd>{job.distanceKm.toFixed(1)} km</dd>
+        <dd>{trip.distanceKm.toFixed(1)} km</dd>
       </dl>
       {nextStatus !== undefined && (
         <button

@@ -1,9 +1,9 @@
 /**
- * The driver's job history kept from booking events: order, repeats and releases. One file, because the cases share
+ * The driver's trip history kept from booking events: order, repeats and releases. One file, because the cases share
  * one started app.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AuthResponse, BookingStatus, DriverJob } from '@loadline/contracts';
+import type { AuthResponse, BookingStatus, DriverTrip } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
 import { logicalShardOf } from '../../platform/db/ids';
@@ -33,7 +33,7 @@ interface BookingFacts {
   price: number;
 }
 
-describe(`driver jobs consumer (${tier})`, () => {
+describe(`driver trips consumer (${tier})`, () => {
   let env: TestEnvironment;
   let app: LoadlineApp;
   let clock: ManualClock;
@@ -42,7 +42,7 @@ describe(`driver jobs consumer (${tier})`, () => {
   let customer: AuthResponse;
 
   beforeAll(async () => {
-    env = await TestEnvironment.create('driverjobs', { env: { RATE_LIMITS: 'off' } });
+    env = await TestEnvironment.create('drivertrips', { env: { RATE_LIMITS: 'off' } });
     clock = new ManualClock(Date.now());
     app = await env.start({ clock });
     drivers = app.services.drivers;
@@ -139,10 +139,10 @@ describe(`driver jobs consumer (${tier})`, () => {
 
   /** Feeds the consumer directly, as the queue would (at least once, in any order). */
   async function handle(payload: BookingStatusChanged): Promise<void> {
-    await drivers.jobsSync.handle(payload);
+    await drivers.tripsSync.handle(payload);
   }
 
-  async function jobRow(driverId: string, bookingId: string) {
+  async function tripRow(driverId: string, bookingId: string) {
     return app.platform.router
       .forId(driverId)
       .db.selectFrom('driver_jobs')
@@ -156,12 +156,12 @@ describe(`driver jobs consumer (${tier})`, () => {
     return (await app.platform.geo.position(availableDriversSet('van'), driverId)) !== null;
   }
 
-  it('through the outbox relay: assignment creates the job row, delivery completes it and frees the driver', async () => {
+  it('through the outbox relay: assignment creates the trip row, delivery completes it and frees the driver', async () => {
     const driver = await onlineDriver();
     const booking = await insertBooking(45_000);
     const assignedAt = clock.now();
     expect(await claims.claim(driver.user.id, booking.id, assignedAt)).toBe(true);
-    await drivers.presence.setActiveJob(driver.user.id, {
+    await drivers.presence.setActiveTrip(driver.user.id, {
       bookingId: booking.id,
       customerId: booking.customerId,
     });
@@ -174,7 +174,7 @@ describe(`driver jobs consumer (${tier})`, () => {
       payload: change(booking, driver.user.id, 'driver_assigned', 2, assignedAt),
     });
     app.platform.relay.poke();
-    await waitFor(async () => (await jobRow(driver.user.id, booking.id)) !== undefined);
+    await waitFor(async () => (await tripRow(driver.user.id, booking.id)) !== undefined);
 
     const listed = await app.http.inject({
       method: 'GET',
@@ -193,7 +193,7 @@ describe(`driver jobs consumer (${tier})`, () => {
           distanceKm: 12.5,
           assignedAt: iso(assignedAt),
           completedAt: null,
-          // An active job names its customer, so the driver can call.
+          // An active trip names its customer, so the driver can call.
           customer: { name: customer.user.name, phone: customer.user.phone },
         },
       ],
@@ -211,11 +211,11 @@ describe(`driver jobs consumer (${tier})`, () => {
     // The consumer writes the row, then frees the claim, then refreshes availability: wait for the last step.
     await waitFor(
       async () =>
-        (await jobRow(driver.user.id, booking.id))?.status === 'delivered' &&
+        (await tripRow(driver.user.id, booking.id))?.status === 'delivered' &&
         (await isAvailable(driver.user.id)),
     );
 
-    expect(await jobRow(driver.user.id, booking.id)).toEqual({
+    expect(await tripRow(driver.user.id, booking.id)).toEqual({
       status: 'delivered',
       assigned_at: assignedAt,
       completed_at: deliveredAt,
@@ -226,11 +226,11 @@ describe(`driver jobs consumer (${tier})`, () => {
     expect(await isAvailable(driver.user.id)).toBe(true);
   });
 
-  it('while a job is active each accepted ping goes to the booking room and the customer, and stops after', async () => {
+  it('while a trip is active each accepted ping goes to the booking room and the customer, and stops after', async () => {
     const driver = await onlineDriver();
     const booking = await insertBooking(20_000);
     await claims.claim(driver.user.id, booking.id, clock.now());
-    await drivers.presence.setActiveJob(driver.user.id, {
+    await drivers.presence.setActiveTrip(driver.user.id, {
       bookingId: booking.id,
       customerId: booking.customerId,
     });
@@ -270,14 +270,14 @@ describe(`driver jobs consumer (${tier})`, () => {
         headers: bearer(driver.token),
         payload: { lat: 12.95, lng: 77.58, at: iso(at + 1) },
       });
-      // Deliveries are made before the 202: nothing more went out for the finished job.
+      // Deliveries are made before the 202: nothing more went out for the finished trip.
       expect(received.filter((delivery) => delivery.event === 'driverLocation')).toHaveLength(1);
     } finally {
       spy.mockRestore();
     }
   });
 
-  it('repeated or late events never move a job row backwards', async () => {
+  it('repeated or late events never move a trip row backwards', async () => {
     const driver = await onlineDriver();
     const booking = await insertBooking(30_000);
     const t0 = clock.now();
@@ -293,14 +293,14 @@ describe(`driver jobs consumer (${tier})`, () => {
     await handle(change(booking, driver.user.id, 'delivered', 7, t0 + 3000));
     await handle(change(booking, driver.user.id, 'en_route_to_pickup', 3, t0 + 1000));
     await handle(change(booking, driver.user.id, 'driver_assigned', 2, t0));
-    expect(await jobRow(driver.user.id, booking.id)).toEqual(final);
+    expect(await tripRow(driver.user.id, booking.id)).toEqual(final);
     expect(await claims.holder(driver.user.id)).toBeNull();
 
     await handle(change(booking, driver.user.id, 'delivered', 7, t0 + 3000));
-    expect(await jobRow(driver.user.id, booking.id)).toEqual(final);
+    expect(await tripRow(driver.user.id, booking.id)).toEqual(final);
   });
 
-  it('a released job is kept as cancelled and frees the driver; a late copy of the release leaves a newer claim alone', async () => {
+  it('a released trip is kept as cancelled and frees the driver; a late copy of the release leaves a newer claim alone', async () => {
     const driver = await onlineDriver();
     const first = await insertBooking(25_000);
     const t0 = clock.now();
@@ -309,7 +309,7 @@ describe(`driver jobs consumer (${tier})`, () => {
     const release = change(first, driver.user.id, 'searching', 3, t0 + 60_000);
     await handle(release);
 
-    expect(await jobRow(driver.user.id, first.id)).toEqual({
+    expect(await tripRow(driver.user.id, first.id)).toEqual({
       status: 'cancelled',
       assigned_at: t0,
       completed_at: t0 + 60_000,
@@ -321,7 +321,7 @@ describe(`driver jobs consumer (${tier})`, () => {
 
     const second = await insertBooking(26_000);
     await claims.claim(driver.user.id, second.id, t0 + 120_000);
-    await drivers.presence.setActiveJob(driver.user.id, {
+    await drivers.presence.setActiveTrip(driver.user.id, {
       bookingId: second.id,
       customerId: second.customerId,
     });
@@ -403,19 +403,19 @@ describe(`driver jobs consumer (${tier})`, () => {
       });
     });
 
-    it('the job list pages newest assignment first with an opaque cursor', async () => {
+    it('the trip list pages newest assignment first with an opaque cursor', async () => {
       const first = await app.http.inject({
         method: 'GET',
         url: '/v1/driver/jobs?limit=2',
         headers: bearer(driver.token),
       });
-      const page = first.json<{ items: DriverJob[]; nextCursor: string | null }>();
-      expect(page.items.map((job) => [job.bookingId, job.status, job.price.amount, job.completedAt])).toEqual(
-        [
-          [bookings[2]?.id, 'cancelled', 99_900, iso(t0 + 2 * 3600_000 + 1800_000)],
-          [bookings[1]?.id, 'delivered', 30_000, iso(t0 + 3600_000 + 1800_000)],
-        ],
-      );
+      const page = first.json<{ items: DriverTrip[]; nextCursor: string | null }>();
+      expect(
+        page.items.map((trip) => [trip.bookingId, trip.status, trip.price.amount, trip.completedAt]),
+      ).toEqual([
+        [bookings[2]?.id, 'cancelled', 99_900, iso(t0 + 2 * 3600_000 + 1800_000)],
+        [bookings[1]?.id, 'delivered', 30_000, iso(t0 + 3600_000 + 1800_000)],
+      ]);
       expect(page.nextCursor).toEqual(expect.any(String));
 
       const second = await app.http.inject({
@@ -423,8 +423,8 @@ describe(`driver jobs consumer (${tier})`, () => {
         url: `/v1/driver/jobs?limit=2&cursor=${encodeURIComponent(page.nextCursor ?? '')}`,
         headers: bearer(driver.token),
       });
-      const rest = second.json<{ items: DriverJob[]; nextCursor: string | null }>();
-      expect(rest.items.map((job) => [job.bookingId, job.status, job.assignedAt])).toEqual([
+      const rest = second.json<{ items: DriverTrip[]; nextCursor: string | null }>();
+      expect(rest.items.map((trip) => [trip.bookingId, trip.status, trip.assignedAt])).toEqual([
         [bookings[0]?.id, 'delivered', iso(t0)],
       ]);
       expect(rest.nextCursor).toBeNull();

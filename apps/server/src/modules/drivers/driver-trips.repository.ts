@@ -2,15 +2,15 @@ import type { Selectable } from 'kysely';
 import type {
   BookingStatusColumn,
   BookingsTable,
-  DriverJobsTable,
+  DriverTripsTable,
   OfferStatus,
 } from '../../platform/db/schema';
 import type { Executor } from '../../platform/db/shard-pool';
 
-export type DriverJobRow = Selectable<DriverJobsTable>;
+export type DriverTripRow = Selectable<DriverTripsTable>;
 
-/** Position in the driver's job list (newest assignment first). */
-export interface DriverJobKey {
+/** Position in the driver's trip list (newest assignment first). */
+export interface DriverTripKey {
   assignedAt: number;
   bookingId: string;
 }
@@ -21,8 +21,8 @@ export interface DeliveredTotals {
   earnings: number;
 }
 
-/** The booking facts a job row copies, read from the booking's shard. */
-export type BookingForJob = Pick<
+/** The booking facts a trip row copies, read from the booking's shard. */
+export type BookingForTrip = Pick<
   Selectable<BookingsTable>,
   | 'id'
   | 'customer_id'
@@ -40,11 +40,11 @@ export type BookingForJob = Pick<
 >;
 
 /**
- * A driver's job history (`driver_jobs`) and offer outcomes (`offers`), both on
+ * A driver's trip history (`driver_jobs`) and offer outcomes (`offers`), both on
  * the driver's shard, plus the read-only booking lookup the history is built from.
  */
-export class DriverJobsRepository {
-  async find(db: Executor, driverId: string, bookingId: string): Promise<DriverJobRow | undefined> {
+export class DriverTripsRepository {
+  async find(db: Executor, driverId: string, bookingId: string): Promise<DriverTripRow | undefined> {
     return db
       .selectFrom('driver_jobs')
       .selectAll()
@@ -54,7 +54,7 @@ export class DriverJobsRepository {
   }
 
   /** A duplicate (driver, booking) raises the dialect's unique-violation error. */
-  async insert(db: Executor, row: DriverJobRow): Promise<void> {
+  async insert(db: Executor, row: DriverTripRow): Promise<void> {
     await db.insertInto('driver_jobs').values(row).execute();
   }
 
@@ -93,13 +93,13 @@ export class DriverJobsRepository {
       .execute();
   }
 
-  /** The driver's jobs after `after` (or from the newest), newest assignment first. */
+  /** The driver's trips after `after` (or from the newest), newest assignment first. */
   async listForDriver(
     db: Executor,
     driverId: string,
-    after: DriverJobKey | null,
+    after: DriverTripKey | null,
     limit: number,
-  ): Promise<DriverJobRow[]> {
+  ): Promise<DriverTripRow[]> {
     let query = db.selectFrom('driver_jobs').selectAll().where('driver_id', '=', driverId);
     if (after !== null) {
       query = query.where((eb) =>
@@ -112,7 +112,7 @@ export class DriverJobsRepository {
     return query.orderBy('assigned_at', 'desc').orderBy('booking_id', 'desc').limit(limit).execute();
   }
 
-  /** Delivered jobs and their summed prices, per currency. */
+  /** Delivered trips and their summed prices, per currency. */
   async deliveredTotals(db: Executor, driverId: string): Promise<DeliveredTotals[]> {
     const rows = await db
       .selectFrom('driver_jobs')
@@ -149,9 +149,9 @@ export class DriverJobsRepository {
 
   /**
    * Reads a booking on its own (customer's) shard. The bookings module owns
-   * the table; this is a read of the facts a job row copies.
+   * the table; this is a read of the facts a trip row copies.
    */
-  async findBooking(db: Executor, bookingId: string): Promise<BookingForJob | undefined> {
+  async findBooking(db: Executor, bookingId: string): Promise<BookingForTrip | undefined> {
     return db
       .selectFrom('bookings')
       .select([

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Booking, DriverJob } from '@loadline/contracts';
+import type { Booking, DriverTrip } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { bearer, customerSignup, signUp } from '../../../test/support/factories';
 import { CITY, book, offset, onlineDriver, waitForOffer } from '../../../test/support/fleet';
@@ -7,18 +7,18 @@ import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
 
-async function jobsOf(app: LoadlineApp, token: string): Promise<DriverJob[]> {
+async function tripsOf(app: LoadlineApp, token: string): Promise<DriverTrip[]> {
   const response = await app.http.inject({ url: '/v1/driver/jobs?limit=5', headers: bearer(token) });
   expect(response.statusCode).toBe(200);
-  return response.json<{ items: DriverJob[] }>().items;
+  return response.json<{ items: DriverTrip[] }>().items;
 }
 
-describe(`what a driver is told about a job (${tier})`, () => {
+describe(`what a driver is told about a trip (${tier})`, () => {
   let env: TestEnvironment;
   let app: LoadlineApp;
 
   beforeAll(async () => {
-    env = await TestEnvironment.create('jobdetails', { env: { RATE_LIMITS: 'off' } });
+    env = await TestEnvironment.create('tripdetails', { env: { RATE_LIMITS: 'off' } });
     app = await env.start();
   });
 
@@ -26,7 +26,7 @@ describe(`what a driver is told about a job (${tier})`, () => {
     await env.destroy();
   });
 
-  it('offers carry the goods and weight; the active job names its customer and phone, a finished one does not', async () => {
+  it('offers carry the goods and weight; the active trip names its customer and phone, a finished one does not', async () => {
     const pickup = offset(CITY, 40);
     const driver = await onlineDriver(app, { at: pickup });
     const customer = await signUp(app, customerSignup({ name: 'Meera Rao', phone: '+91 98450 12345' }));
@@ -44,13 +44,13 @@ describe(`what a driver is told about a job (${tier})`, () => {
       headers: bearer(driver.token),
     });
     expect(accepted.statusCode).toBe(200);
-    // The jobs list is kept by an event consumer: wait for the row.
-    let job: DriverJob | undefined;
+    // The trip list is kept by an event consumer: wait for the row.
+    let trip: DriverTrip | undefined;
     await waitFor(async () => {
-      job = (await jobsOf(app, driver.token)).find((item) => item.bookingId === booking.id);
-      return job !== undefined;
+      trip = (await tripsOf(app, driver.token)).find((item) => item.bookingId === booking.id);
+      return trip !== undefined;
     }, 10_000);
-    expect(job?.customer).toEqual({ name: 'Meera Rao', phone: '+91 98450 12345' });
+    expect(trip?.customer).toEqual({ name: 'Meera Rao', phone: '+91 98450 12345' });
 
     for (const status of [
       'en_route_to_pickup',
@@ -68,9 +68,9 @@ describe(`what a driver is told about a job (${tier})`, () => {
       expect(moved.json<Booking>().status).toBe(status);
     }
     await waitFor(async () => {
-      job = (await jobsOf(app, driver.token)).find((item) => item.bookingId === booking.id);
-      return job?.status === 'delivered';
+      trip = (await tripsOf(app, driver.token)).find((item) => item.bookingId === booking.id);
+      return trip?.status === 'delivered';
     }, 10_000);
-    expect(job?.customer).toBeUndefined();
+    expect(trip?.customer).toBeUndefined();
   });
 });

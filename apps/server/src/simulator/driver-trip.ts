@@ -1,7 +1,7 @@
 import {
-  isActiveJobStatus,
+  isActiveTripStatus,
   nextDriverStatus,
-  type ActiveJobStatus,
+  type ActiveTripStatus,
   type BookingStatus,
 } from '@loadline/contracts';
 import { simulatedMs } from './agent-context';
@@ -14,7 +14,7 @@ import type { SimSettings } from './sim-settings';
 import type { SimStats } from './sim-stats';
 import type { VehicleMotion } from './vehicle-motion';
 
-export interface Job {
+export interface Trip {
   bookingId: string;
   status: BookingStatus;
   pickup: Point;
@@ -23,7 +23,7 @@ export interface Job {
   scope: AbortController;
 }
 
-export interface JobDeps {
+export interface TripDeps {
   link: DriverLink;
   tasks: AgentTasks;
   motion: VehicleMotion;
@@ -36,34 +36,34 @@ export interface JobDeps {
 const RECONCILE_CODES = new Set(['invalid_transition', 'not_found', 'ack_timeout', 'network_error']);
 
 /**
- * Takes a job from its current status to delivered, driving to the pickup and
+ * Takes a trip from its current status to delivered, driving to the pickup and
  * then the dropoff, with a person's pauses between the steps. The steps and
  * their order are the contracts' (`nextDriverStatus`); each starts from where
- * the booking stands, so a job resumed after a restart carries on.
+ * the booking stands, so a trip resumed after a restart carries on.
  */
-export async function driveJob(job: Job, deps: JobDeps): Promise<void> {
+export async function driveTrip(trip: Trip, deps: TripDeps): Promise<void> {
   const { tasks, motion, plans, settings, stats } = deps;
-  const scope = job.scope.signal;
+  const scope = trip.scope.signal;
   const pause = (range: Range = settings.statusPauseMs) =>
     tasks.sleep(simulatedMs(plans, range, settings), scope);
   // What the driver does in each status before taking the next step.
-  const work: Readonly<Record<ActiveJobStatus, () => Promise<void>>> = {
+  const work: Readonly<Record<ActiveTripStatus, () => Promise<void>>> = {
     driver_assigned: () => pause(),
-    en_route_to_pickup: () => tasks.sleep(motion.driveTo(job.pickup), scope),
+    en_route_to_pickup: () => tasks.sleep(motion.driveTo(trip.pickup), scope),
     arrived_at_pickup: () => pause(settings.loadingMs),
     goods_collected: () => pause(),
     in_transit: async () => {
-      await tasks.sleep(motion.driveTo(job.dropoff), scope);
+      await tasks.sleep(motion.driveTo(trip.dropoff), scope);
       await pause(settings.unloadingMs);
     },
   };
-  for (let from = job.status; isActiveJobStatus(from); from = job.status) {
+  for (let from = trip.status; isActiveTripStatus(from); from = trip.status) {
     const next = nextDriverStatus(from);
     if (next === null) {
       return;
     }
     await work[from]();
-    await advance(job, next, deps);
+    await advance(trip, next, deps);
     if (next === 'delivered') {
       stats.add('bookingsDelivered');
     }
@@ -71,22 +71,22 @@ export async function driveJob(job: Job, deps: JobDeps): Promise<void> {
 }
 
 /** Reports the next status; a refused or unanswered change is settled by reading the booking. */
-async function advance(job: Job, status: BookingStatus, deps: JobDeps): Promise<void> {
+async function advance(trip: Trip, status: BookingStatus, deps: TripDeps): Promise<void> {
   const { link, tasks } = deps;
   tasks.check();
   try {
-    await link.changeStatus(job.bookingId, status);
+    await link.changeStatus(trip.bookingId, status);
   } catch (error) {
     if (!(isApiError(error) && RECONCILE_CODES.has(error.code))) {
       throw error;
     }
-    const booking = await link.api.getBooking(link.session, job.bookingId);
+    const booking = await link.api.getBooking(link.session, trip.bookingId);
     if (booking.status !== status) {
-      if (!isActiveJobStatus(booking.status)) {
-        throw new Interrupted(`booking ${job.bookingId} is ${booking.status}`);
+      if (!isActiveTripStatus(booking.status)) {
+        throw new Interrupted(`booking ${trip.bookingId} is ${booking.status}`);
       }
       throw error;
     }
   }
-  job.status = status;
+  trip.status = status;
 }

@@ -6,11 +6,14 @@ import type { OutboxRelay } from '../../platform/outbox/outbox';
 import { BOOKING_STATUS_CHANGED, type BookingStatusChanged } from '../events/booking-events';
 import type { DriverClaimsRepository } from './driver-claims.repository';
 import type { DriverPresence } from './driver-presence';
-import type { DriverJobsRepository } from './driver-jobs.repository';
-import { driverJobRow } from './driver-rows';
+import type { DriverTripsRepository } from './driver-trips.repository';
+import { driverTripRow } from './driver-rows';
 
-/** Queue job fed by the outbox relay with every `booking.status_changed` event. */
-export const DRIVER_JOBS_SYNC = 'driver-jobs.sync';
+/**
+ * The name of this consumer, which the outbox relay feeds every `booking.status_changed`
+ * event. The value keeps the older wording: queued jobs and outbox bookkeeping store it.
+ */
+export const DRIVER_TRIPS_SYNC = 'driver-jobs.sync';
 
 /** Statuses after which the driver no longer holds the booking: its claim is given back. */
 const RELEASING: ReadonlySet<BookingStatus> = new Set<BookingStatus>([
@@ -20,34 +23,34 @@ const RELEASING: ReadonlySet<BookingStatus> = new Set<BookingStatus>([
   'searching',
 ]);
 
-export interface DriverJobsSyncDeps {
+export interface DriverTripsSyncDeps {
   router: ShardRouter;
-  jobs: DriverJobsRepository;
+  trips: DriverTripsRepository;
   claims: DriverClaimsRepository;
   presence: DriverPresence;
   clock: Clock;
 }
 
 /**
- * Keeps each driver's job history (`driver_jobs`, on the driver's shard) in
- * step with booking status changes, and frees the driver when a job ends.
+ * Keeps each driver's trip history (`driver_jobs`, on the driver's shard) in
+ * step with booking status changes, and frees the driver when a trip ends.
  *
  * - The first event naming a driver inserts the row with the booking's facts;
  *   later ones update status and `completed_at`. The row remembers the `seq`
  *   it last applied, so a repeated or late event never moves it backwards.
  * - A booking returning to `searching` with a driver is that driver releasing
- *   it: the row is kept, marked `cancelled` (from the driver's side the job
+ *   it: the row is kept, marked `cancelled` (from the driver's side the trip
  *   ended unfinished), so the history shows it and stats ignore it.
  * - On delivered, cancelled, expired or a release, the driver's claim on this
  *   booking is given back (a no-op when it already was, or when the driver
  *   holds another booking by now).
  * - Then the driver's availability is recomputed from SQL. That also resets
- *   the live path's active job from the claim, which is the out-of-order-safe
- *   form of `setActiveJob(driverId, null)`: a late "delivered" of an old job
- *   cannot clear the job the driver holds now.
+ *   the live path's active trip from the claim, which is the out-of-order-safe
+ *   form of `setActiveTrip(driverId, null)`: a late "delivered" of an old trip
+ *   cannot clear the trip the driver holds now.
  */
-export class DriverJobsSync {
-  constructor(private readonly deps: DriverJobsSyncDeps) {}
+export class DriverTripsSync {
+  constructor(private readonly deps: DriverTripsSyncDeps) {}
 
   async handle(change: BookingStatusChanged): Promise<void> {
     const driverId = change.driverId;
@@ -69,18 +72,18 @@ export class DriverJobsSync {
     // Two tries: an insert that loses a race with another delivery becomes an update.
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const now = this.deps.clock.now();
-      const existing = await this.deps.jobs.find(db, driverId, change.bookingId);
+      const existing = await this.deps.trips.find(db, driverId, change.bookingId);
       if (existing !== undefined) {
         if (existing.seq < change.seq) {
-          await this.deps.jobs.updateIfNewer(db, key, { status, completedAt, seq: change.seq, now });
+          await this.deps.trips.updateIfNewer(db, key, { status, completedAt, seq: change.seq, now });
         }
         if (change.to === 'driver_assigned' && existing.assigned_at !== change.at) {
-          // A late assignment event still knows best when this driver took the job.
-          await this.deps.jobs.setAssignedAt(db, key, change.at, now);
+          // A late assignment event still knows best when this driver took the booking.
+          await this.deps.trips.setAssignedAt(db, key, change.at, now);
         }
         return;
       }
-      const booking = await this.deps.jobs.findBooking(
+      const booking = await this.deps.trips.findBooking(
         this.deps.router.forId(change.bookingId).db,
         change.bookingId,
       );
@@ -89,9 +92,9 @@ export class DriverJobsSync {
         throw new Error(`booking ${change.bookingId} of a status change was not found`);
       }
       try {
-        await this.deps.jobs.insert(
+        await this.deps.trips.insert(
           db,
-          driverJobRow(booking, driverId, {
+          driverTripRow(booking, driverId, {
             status,
             // The booking's assigned_at may belong to a later driver by now; the event's own time is this driver's.
             assignedAt: change.to === 'driver_assigned' ? change.at : (booking.assigned_at ?? change.at),
@@ -111,6 +114,6 @@ export class DriverJobsSync {
 }
 
 /** Consumes `booking.status_changed` in this process (worker role). */
-export function registerDriverJobsSync(relay: Pick<OutboxRelay, 'consume'>, sync: DriverJobsSync): void {
-  relay.consume(BOOKING_STATUS_CHANGED, DRIVER_JOBS_SYNC, (event) => sync.handle(event.payload));
+export function registerDriverTripsSync(relay: Pick<OutboxRelay, 'consume'>, sync: DriverTripsSync): void {
+  relay.consume(BOOKING_STATUS_CHANGED, DRIVER_TRIPS_SYNC, (event) => sync.handle(event.payload));
 }
