@@ -99,25 +99,35 @@ export class ShardReader {
 
   async snapshot(): Promise<Snapshot> {
     const takenAt = Date.now();
-    const parts = await Promise.all(
+    // The sources first, on every shard, then their effects: a consumer writes its effects (on any
+    // shard) before its event is marked consumed, so every event read as consumed has them in the
+    // second read.
+    const sources = await Promise.all(
       this.pool.shards.map(async ({ db }) => {
         const bookings = await db.selectFrom('bookings').selectAll().execute();
-        const [events, outbox, drivers, driverTrips, notifications, bookingDaily, driverDaily] =
-          await Promise.all([
-            db.selectFrom('booking_events').select(['booking_id', 'seq', 'status', 'at']).execute(),
-            db
-              .selectFrom('outbox')
-              .select(['id', 'topic', 'payload', 'created_at', 'published_at', 'consumed_at'])
-              .execute(),
-            db
-              .selectFrom('drivers')
-              .select(['user_id', 'active_booking_id', 'rating_sum', 'rating_count'])
-              .execute(),
-            db.selectFrom('driver_jobs').select(['driver_id', 'booking_id', 'status', 'seq']).execute(),
-            db.selectFrom('notifications').select('source_key').execute(),
-            db.selectFrom('booking_daily').selectAll().execute(),
-            db.selectFrom('driver_daily').selectAll().execute(),
-          ]);
+        const [events, outbox] = await Promise.all([
+          db.selectFrom('booking_events').select(['booking_id', 'seq', 'status', 'at']).execute(),
+          db
+            .selectFrom('outbox')
+            .select(['id', 'topic', 'payload', 'created_at', 'published_at', 'consumed_at'])
+            .execute(),
+        ]);
+        return { bookings, events, outbox };
+      }),
+    );
+    const parts = await Promise.all(
+      this.pool.shards.map(async ({ db }, index) => {
+        const { bookings, events, outbox } = sources[index] ?? { bookings: [], events: [], outbox: [] };
+        const [drivers, driverTrips, notifications, bookingDaily, driverDaily] = await Promise.all([
+          db
+            .selectFrom('drivers')
+            .select(['user_id', 'active_booking_id', 'rating_sum', 'rating_count'])
+            .execute(),
+          db.selectFrom('driver_jobs').select(['driver_id', 'booking_id', 'status', 'seq']).execute(),
+          db.selectFrom('notifications').select('source_key').execute(),
+          db.selectFrom('booking_daily').selectAll().execute(),
+          db.selectFrom('driver_daily').selectAll().execute(),
+        ]);
         return {
           bookings: bookings.map((row): BookingRow => ({
             id: id(row.id),
