@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Coordinates, Id, Money, Timestamp } from './common';
-import { VehicleTypeSchema } from './auth';
+import { Contact, Vehicle, VehicleTypeSchema } from './auth';
 import { BookingStatusSchema, Goods } from './bookings';
 
 export const AvailabilityBody = Type.Object({ online: Type.Boolean() }, { additionalProperties: false });
@@ -76,11 +76,8 @@ export const DriverStats = Type.Object({
 export type DriverStats = Static<typeof DriverStats>;
 
 export const AdminDriver = Type.Object({
-  id: Id,
-  name: Type.String(),
-  email: Type.String(),
-  phone: Type.Union([Type.String(), Type.Null()]),
-  vehicle: Type.Object({ id: Id, type: VehicleTypeSchema, plate: Type.String(), capacityKg: Type.Integer() }),
+  ...Contact,
+  vehicle: Vehicle,
   online: Type.Boolean(),
   suspended: Type.Boolean(),
   busy: Type.Boolean(),

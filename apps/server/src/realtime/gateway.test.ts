@@ -189,7 +189,7 @@ describe(`realtime gateway (${tier})`, () => {
       driver: { name: winner.user.name, vehicle: { type: 'van', plate: winner.user.driver?.vehicle.plate } },
     });
 
-    // The driver moves the job over the socket, the same rules as REST.
+    // The driver moves the trip over the socket, the same rules as REST.
     for (const status of [
       'en_route_to_pickup',
       'arrived_at_pickup',
@@ -669,7 +669,7 @@ describe(`realtime gateway: booking rooms follow access (${tier})`, () => {
     await firstDriverSawNothingAfterRelease(firstSocket, booking.id, second.user.id);
   }
 
-  it('a driver who released a job receives none of its events afterwards; the next driver and the customer do', async () => {
+  it('a driver who released a trip receives none of its events afterwards; the next driver and the customer do', async () => {
     await releaseAndHandOver(app, app, offset(CITY, -3, -3));
   });
 
@@ -682,7 +682,7 @@ describe(`realtime gateway: booking rooms follow access (${tier})`, () => {
     },
   );
 
-  it('a driver who releases the job while subscribeBooking is between its check and its join is not left in the room', async () => {
+  it('a driver who releases the trip while subscribeBooking is between its check and its join is not left in the room', async () => {
     const pickup = offset(CITY, -3, 3);
     const customer = await newCustomer(app);
     const first = await onlineDriver(app, { at: pickup });
@@ -742,7 +742,7 @@ describe(`realtime gateway: booking rooms follow access (${tier})`, () => {
     const packets: unknown[] = [];
     firstSocket.socket.io.on('packet', (packet) => packets.push(packet.data));
 
-    // The connection drops (no automatic reconnection here); meanwhile the job changes hands.
+    // The connection drops (no automatic reconnection here); meanwhile the trip changes hands.
     const dropped = new Promise<void>((resolve) => firstSocket.socket.once('disconnect', () => resolve()));
     firstSocket.socket.io.engine.close();
     await dropped;

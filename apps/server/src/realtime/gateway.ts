@@ -130,7 +130,7 @@ async function mayRecover(deps: GatewayDeps, data: unknown, held: readonly strin
  * had and sends it what those rooms got meanwhile, and it does both before any
  * middleware runs: the handshake check comes too late to stop either. So a
  * session is restored only when `mayRecover` agrees (a driver who released a
- * job while offline, or a driver suspended meanwhile, gets nothing back);
+ * trip while offline, or a driver suspended meanwhile, gets nothing back);
  * otherwise Socket.IO falls back to a fresh connection, which goes through the
  * handshake, and the client subscribes again under the usual checks.
  *

@@ -1,13 +1,12 @@
-import type { Booking, BookingListQuery } from '@loadline/contracts';
-import type { ListCache } from '../../platform/cache/list-cache';
+import { Booking, Page, type BookingListQuery } from '@loadline/contracts';
+import { CachedList, type ListCache } from '../../platform/cache/list-cache';
 import { compareIds, scatterGather, type ScatterPage } from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import { presentBooking } from './bookings.presenter';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 
-/** The admin bookings list's cache namespace; every booking write drops its pages. */
-export const BOOKINGS_LIST = 'bookings';
-const BOOKINGS_LIST_SECONDS = 30;
+/** The admin bookings list's cached pages; every booking write drops them. */
+export const BOOKINGS_LIST = new CachedList('bookings', 30, Page(Booking));
 
 /** Every booking across shards, newest first, for admins: pages merged from every shard, cached until a write. */
 export class AdminBookingsService {
@@ -21,9 +20,7 @@ export class AdminBookingsService {
 
   async list(query: BookingListQuery): Promise<ScatterPage<Booking>> {
     const lists = this.deps.lists;
-    return lists === undefined
-      ? this.load(query)
-      : lists.read(BOOKINGS_LIST, query, BOOKINGS_LIST_SECONDS, () => this.load(query));
+    return lists === undefined ? this.load(query) : lists.read(BOOKINGS_LIST, query, () => this.load(query));
   }
 
   private async load(query: BookingListQuery): Promise<ScatterPage<Booking>> {

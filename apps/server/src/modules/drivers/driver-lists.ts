@@ -1,9 +1,9 @@
-import type { ListCache } from '../../platform/cache/list-cache';
+import { AdminDriver, Page } from '@loadline/contracts';
+import { CachedList, type ListCache } from '../../platform/cache/list-cache';
 import { USERS_LIST } from '../users/admin-users.service';
 
-/** The admin drivers list's cache namespace. Short-lived: busy flags follow trips, which do not drop it. */
-export const DRIVERS_LIST = 'drivers';
-export const DRIVERS_LIST_SECONDS = 5;
+/** The admin drivers list's cached pages. Short-lived: busy flags follow trips, which do not drop it. */
+export const DRIVERS_LIST = new CachedList('drivers', 5, Page(AdminDriver));
 
 /**
  * Drops the admin list pages a driver appears on (drivers, users): called after a

@@ -33,14 +33,12 @@ export function presentDriverTrip(row: DriverTripRow): DriverTrip {
   };
 }
 
-/** `live` is the cached position when there is one; it is fresher than SQL's last flush. */
-export function presentAdminDriver(row: AdminDriverRow, live: LiveLocation | null): AdminDriver {
-  let lastLocation: AdminDriver['lastLocation'] = null;
-  if (live !== null) {
-    lastLocation = { lat: live.lat, lng: live.lng, at: iso(live.at) };
-  } else if (row.last_lat !== null && row.last_lng !== null && row.last_seen_at !== null) {
-    lastLocation = { lat: row.last_lat, lng: row.last_lng, at: iso(row.last_seen_at) };
-  }
+/** A driver as the admin lists show it, at the position SQL last stored (see `withLivePosition`). */
+export function presentAdminDriver(row: AdminDriverRow): AdminDriver {
+  const lastLocation: AdminDriver['lastLocation'] =
+    row.last_lat !== null && row.last_lng !== null && row.last_seen_at !== null
+      ? { lat: row.last_lat, lng: row.last_lng, at: iso(row.last_seen_at) }
+      : null;
   return {
     id: row.user_id,
     name: row.name,
@@ -54,6 +52,13 @@ export function presentAdminDriver(row: AdminDriverRow, live: LiveLocation | nul
     lastLocation,
     createdAt: iso(row.created_at),
   };
+}
+
+/** `live` is the cached position when there is one; it is fresher than SQL's last flush. */
+export function withLivePosition(driver: AdminDriver, live: LiveLocation | null): AdminDriver {
+  return live === null
+    ? driver
+    : { ...driver, lastLocation: { lat: live.lat, lng: live.lng, at: iso(live.at) } };
 }
 
 export function presentAdminVehicle(row: VehicleRow): AdminVehicle {

@@ -9,11 +9,11 @@ import type { OutboxWriter } from '../../platform/outbox/outbox';
 import type { SessionStore } from '../../platform/sessions/session-store.port';
 import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import type { UsersRepository } from '../users/users.repository';
-import { DRIVERS_LIST, DRIVERS_LIST_SECONDS, dropDriverLists } from './driver-lists';
+import { DRIVERS_LIST, dropDriverLists } from './driver-lists';
 import type { DriverPresence } from './driver-presence';
 import type { DriverLiveStore } from './driver-live.store';
 import { DRIVER_SUSPENSION_CHANGED, type DriverSuspensionChanged } from '../events/driver-events';
-import { presentAdminDriver, presentAdminVehicle } from './drivers.presenter';
+import { presentAdminDriver, presentAdminVehicle, withLivePosition } from './drivers.presenter';
 import type { AdminDriverRow, AdminDriverStatus, DriversRepository, VehicleRow } from './drivers.repository';
 
 const messages = {
@@ -65,8 +65,8 @@ export class FleetAdminService {
     limit: number;
     cursor: string | null;
   }): Promise<ScatterPage<AdminDriver>> {
-    const load = () =>
-      scatterGather<AdminDriverRow>({
+    const load = async (): Promise<ScatterPage<AdminDriver>> => {
+      const rows = await scatterGather<AdminDriverRow>({
         shards: this.deps.router.shards,
         limit: query.limit,
         cursor: query.cursor,
@@ -76,13 +76,14 @@ export class FleetAdminService {
         fetch: (shard, after, limit) =>
           this.deps.drivers.listAdmin(shard.db, { status: query.status, beforeId: idFromKey(after), limit }),
       });
-    // Rows come from the cache until a driver changes; live positions are overlaid on every read.
+      return { items: rows.items.map(presentAdminDriver), nextCursor: rows.nextCursor };
+    };
+    // Pages come from the cache until a driver changes; live positions are overlaid on every read.
     const lists = this.deps.lists;
-    const page =
-      lists === undefined ? await load() : await lists.read(DRIVERS_LIST, query, DRIVERS_LIST_SECONDS, load);
-    const positions = await this.deps.live.readPositions(page.items.map((row) => row.user_id));
+    const page = lists === undefined ? await load() : await lists.read(DRIVERS_LIST, query, load);
+    const positions = await this.deps.live.readPositions(page.items.map((driver) => driver.id));
     return {
-      items: page.items.map((row, index) => presentAdminDriver(row, positions[index] ?? null)),
+      items: page.items.map((driver, index) => withLivePosition(driver, positions[index] ?? null)),
       nextCursor: page.nextCursor,
     };
   }
@@ -132,7 +133,7 @@ export class FleetAdminService {
       throw errors.notFound('Driver');
     }
     const [position] = await this.deps.live.readPositions([driverId]);
-    return presentAdminDriver(row, position ?? null);
+    return withLivePosition(presentAdminDriver(row), position ?? null);
   }
 
   /** Every vehicle on every shard, newest first. */

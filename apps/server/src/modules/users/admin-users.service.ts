@@ -1,15 +1,15 @@
-import type { AdminUser, AdminUserListQuery } from '@loadline/contracts';
+import { AdminUser, Page, type AdminUserListQuery } from '@loadline/contracts';
 import { errors } from '../../lib/errors';
-import type { ListCache } from '../../platform/cache/list-cache';
+import { CachedList, type ListCache } from '../../platform/cache/list-cache';
 import { compareIds, scatterGather, type ScatterPage } from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import { emailKey, normalizeEmail } from './directory-keys';
 import { presentUser } from './users.presenter';
 import type { UserRow, UsersRepository } from './users.repository';
 
-export const USERS_LIST = 'users';
+/** The admin accounts list's cached pages; every account write drops them. */
+export const USERS_LIST = new CachedList('users', 60, Page(AdminUser));
 const DEFAULT_LIMIT = 20;
-const CACHE_SECONDS = 60;
 
 /**
  * Every account on every shard, newest first: keyset pages merged across
@@ -24,7 +24,7 @@ export class AdminUsersService {
     if (query.page !== undefined && query.cursor !== undefined) {
       throw errors.validation('use either page or cursor, not both', { field: 'page' });
     }
-    return this.deps.lists.read(USERS_LIST, query, CACHE_SECONDS, () => this.load(query));
+    return this.deps.lists.read(USERS_LIST, query, () => this.load(query));
   }
 
   private async load(query: AdminUserListQuery): Promise<ScatterPage<AdminUser>> {
