@@ -27,7 +27,22 @@ async function consumerState(app: LoadlineApp) {
         .orderBy('driver_id')
         .orderBy('booking_id')
         .execute(),
-      drivers: await db.selectFrom('drivers').selectAll().orderBy('user_id').execute(),
+      // Not the last known position: the location writer stores it on its own clock, not from events.
+      drivers: await db
+        .selectFrom('drivers')
+        .select([
+          'user_id',
+          'vehicle_id',
+          'online',
+          'suspended',
+          'active_booking_id',
+          'rating_sum',
+          'rating_count',
+          'created_at',
+          'updated_at',
+        ])
+        .orderBy('user_id')
+        .execute(),
       bookingDaily: await db
         .selectFrom('booking_daily')
         .selectAll()
