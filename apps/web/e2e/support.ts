@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 const execFileAsync = promisify(execFile);
 
@@ -136,6 +136,48 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+/** Sends `body` to the API as JSON (with `token` as the bearer when given); throws on any answer but 2xx. */
+export async function apiCall<T>(
+  baseUrl: string,
+  method: 'POST' | 'PUT',
+  url: string,
+  body: unknown,
+  token?: string,
+): Promise<T> {
+  const response = await fetch(`${baseUrl}${url}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) {
+    throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+  }
+  return (response.status === 204 ? null : await response.json()) as T;
+}
+
+/**
+ * Opens a page in `context`, signs in through the login form, and waits until
+ * the app is at `at` (`/admin`, `/driver/...`) with its live connection up.
+ */
+export async function signIn(
+  context: BrowserContext,
+  baseUrl: string,
+  account: { email: string; password: string },
+  at: string,
+): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/login`);
+  await page.locator('input[name=email]').fill(account.email);
+  await page.locator('input[name=password]').fill(account.password);
+  await page.getByRole('button', { name: /sign in|log in/i }).click();
+  await page.waitForURL(`**${at}`);
+  await page.getByTestId('connection-badge').and(page.locator('[data-state=connected]')).waitFor();
+  return page;
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {

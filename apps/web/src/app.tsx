@@ -1,10 +1,12 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { homeFor, SessionProvider, useSession } from './api/session';
 import { SocketProvider } from './api/socket';
 import { Header } from './components/header';
 import { LoadBoundary } from './components/load-boundary';
+import { PlatformStatus } from './components/platform-status';
 import { ErrorBanner, Spinner } from './components/ui';
 import { LoginPage, SignupPage } from './features/auth/auth-pages';
+import { LandingPage } from './features/landing/landing-page';
 import { navigate, usePath } from './router';
 
 // Each role's area is its own chunk: a customer's phone never downloads the admin console.
@@ -18,45 +20,12 @@ const AdminPage = lazy(() =>
   import('./features/admin/admin-page').then((module) => ({ default: module.AdminPage })),
 );
 
-type Health = 'checking' | 'ready' | 'unavailable';
-
-function PlatformStatus() {
-  const [health, setHealth] = useState<Health>('checking');
-  useEffect(() => {
-    let cancelled = false;
-    fetch('/readyz')
-      .then((response) => {
-        if (!cancelled) {
-          setHealth(response.ok ? 'ready' : 'unavailable');
-        }
-      })
-      .catch(() => {
-        if (!cancelled) {
-          setHealth('unavailable');
-        }
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, []);
-  return (
-    <footer className="footer">
-      Platform status:{' '}
-      <strong data-testid="health" className={`health health--${health}`}>
-        {health}
-      </strong>
-      <span className="footer__sep">·</span>
-      <a href="/docs">API reference</a>
-    </footer>
-  );
-}
-
 function Routes() {
   const { session, logout, refresh } = useSession();
   const path = usePath();
-  const publicPath = path === '/login' || path === '/signup';
+  const publicPath = path === '/' || path === '/login' || path === '/signup';
 
-  // Redirects: anonymous users to /login, signed-in users to their area.
+  // Redirects: anonymous users to /login (the landing page and sign-in pages excepted), signed-in users to their area.
   useEffect(() => {
     if (session.status === 'anonymous' && !publicPath) {
       navigate('/login', true);
@@ -83,7 +52,9 @@ function Routes() {
     return (
       <>
         <Header user={null} />
-        <main className="main">{path === '/signup' ? <SignupPage /> : <LoginPage />}</main>
+        <main className="main">
+          {path === '/' ? <LandingPage /> : path === '/signup' ? <SignupPage /> : <LoginPage />}
+        </main>
       </>
     );
   }
@@ -112,17 +83,20 @@ function Routes() {
           </Suspense>
         </LoadBoundary>
       </main>
+      {user.role === 'admin' && <PlatformStatus />}
     </SocketProvider>
   );
 }
 
-/** The application shell: session, live connection and the three role areas. */
+/**
+ * The application shell: session, live connection and the three role areas;
+ * the landing page for visitors; the platform's status for admins only.
+ */
 export function App() {
   return (
     <SessionProvider>
       <div className="app">
         <Routes />
-        <PlatformStatus />
       </div>
     </SessionProvider>
   );

@@ -2,6 +2,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import './styles.css';
+import './styles/landing.css';
+// Last: the dark theme overrides the rules above.
+import './styles/theme.css';
 
 const container = document.getElementById('root');
 if (container === null) {

@@ -1,5 +1,5 @@
 import type { User } from '@loadline/contracts';
-import { Link } from '../router';
+import { Link, usePath } from '../router';
 import { useSocket, type ConnectionState } from '../api/socket';
 import { NotificationBell } from './notification-bell';
 
@@ -26,14 +26,9 @@ export function ConnectionBadge() {
 }
 
 export function Header({ user, onLogout }: { user: User | null; onLogout?: () => void }) {
+  const path = usePath();
   const home =
-    user === null
-      ? '/login'
-      : user.role === 'admin'
-        ? '/admin'
-        : user.role === 'driver'
-          ? '/driver'
-          : '/customer';
+    user === null ? '/' : user.role === 'admin' ? '/admin' : user.role === 'driver' ? '/driver' : '/customer';
   return (
     <header className="topbar">
       <Link href={home} className="brand">
@@ -42,6 +37,20 @@ export function Header({ user, onLogout }: { user: User | null; onLogout?: () =>
         </span>
         Loadline
       </Link>
+      {user === null && (
+        <nav className="topbar__right" aria-label="Account">
+          {path !== '/login' && (
+            <Link href="/login" className="btn btn--ghost btn--small" data-testid="header-login">
+              Log in
+            </Link>
+          )}
+          {path !== '/signup' && (
+            <Link href="/signup" className="btn btn--accent btn--small" data-testid="header-signup">
+              Sign up
+            </Link>
+          )}
+        </nav>
+      )}
       {user !== null && (
         <div className="topbar__right">
           <ConnectionBadge />

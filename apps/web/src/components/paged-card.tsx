@@ -50,7 +50,13 @@ export function PagedCard<T>({
         <Empty>{empty}</Empty>
       )}
       {list.items.length > 0 && (
-        <div className={list.loading && list.loaded ? 'table-wrap is-refreshing' : 'table-wrap'}>
+        // A region in the Tab order: on a phone the table scrolls sideways, and the keyboard must reach it.
+        <div
+          className={list.loading && list.loaded ? 'table-wrap is-refreshing' : 'table-wrap'}
+          role="region"
+          aria-label={title}
+          tabIndex={0}
+        >
           {children}
         </div>
       )}

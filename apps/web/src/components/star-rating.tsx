@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { radioGroupKeys, radioTabIndex } from './radio-group';
 
 const STARS = [1, 2, 3, 4, 5] as const;
 const WORDS: Record<number, string> = { 1: 'Poor', 2: 'Fair', 3: 'Good', 4: 'Very good', 5: 'Excellent' };
@@ -31,7 +32,7 @@ export function Stars({ value, testId, small }: { value: number; testId?: string
   );
 }
 
-/** Five star buttons (a radio group): hover previews, click chooses. */
+/** Five star buttons (a radio group, one Tab stop): hover previews, click or arrow keys choose. */
 export function StarPicker({
   value,
   onChange,
@@ -56,6 +57,7 @@ export function StarPicker({
       aria-label={label}
       data-testid={testId}
       onMouseLeave={() => setHover(null)}
+      onKeyDown={disabled === true ? undefined : radioGroupKeys(STARS, value, onChange)}
     >
       {STARS.map((star) => (
         <button
@@ -63,6 +65,7 @@ export function StarPicker({
           type="button"
           role="radio"
           aria-checked={value === star}
+          tabIndex={radioTabIndex(STARS, value, star)}
           aria-label={`${star} star${star === 1 ? '' : 's'}: ${WORDS[star] ?? ''}`}
           title={WORDS[star]}
           className={shown >= star ? 'star is-on' : 'star'}

@@ -67,7 +67,7 @@ function VehicleFigures({ analytics }: { analytics: Analytics }) {
   const rows = vehicleRows(analytics.byVehicleType);
   const maxRevenue = Math.max(0, ...rows.map((r) => r.revenue));
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" role="region" aria-label="Vehicle types: trips and revenue" tabIndex={0}>
       <table className="table table--compact" data-testid="vehicle-figures">
         <thead>
           <tr>
@@ -106,7 +106,7 @@ function DriverPerformanceTable({ analytics }: { analytics: Analytics }) {
   }
   const maxTrips = Math.max(0, ...drivers.map((d) => d.trips));
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" role="region" aria-label="Top drivers" tabIndex={0}>
       <table className="table table--compact" data-testid="driver-performance">
         <thead>
           <tr>

@@ -2,6 +2,7 @@ import { useState, type SyntheticEvent } from 'react';
 import type { VehicleType } from '@loadline/contracts';
 import { errorMessage } from '../../api/client';
 import { homeFor, landingFor, useSession } from '../../api/session';
+import { radioGroupKeys, radioTabIndex } from '../../components/radio-group';
 import { ErrorBanner } from '../../components/ui';
 import { VEHICLES } from '../../domain/vehicles';
 import { Link, navigate } from '../../router';
@@ -66,9 +67,17 @@ export function LoginPage() {
   );
 }
 
+const ACCOUNT_TYPES = ['customer', 'driver'] as const;
+type AccountType = (typeof ACCOUNT_TYPES)[number];
+
+/** The account type a link asked for (`/signup?as=driver`, from the landing page); customer otherwise. */
+function requestedAccountType(search: string): AccountType {
+  return new URLSearchParams(search).get('as') === 'driver' ? 'driver' : 'customer';
+}
+
 export function SignupPage() {
   const { signup } = useSession();
-  const [role, setRole] = useState<'customer' | 'driver'>('customer');
+  const [role, setRole] = useState<AccountType>(() => requestedAccountType(window.location.search));
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [phone, setPhone] = useState('');
@@ -106,13 +115,19 @@ export function SignupPage() {
     <div className="auth">
       <form className="card auth__card" onSubmit={(event) => void submit(event)} data-testid="signup-form">
         <h1>Create your account</h1>
-        <div className="segmented" role="radiogroup" aria-label="Account type">
-          {(['customer', 'driver'] as const).map((option) => (
+        <div
+          className="segmented"
+          role="radiogroup"
+          aria-label="Account type"
+          onKeyDown={radioGroupKeys(ACCOUNT_TYPES, role, setRole)}
+        >
+          {ACCOUNT_TYPES.map((option) => (
             <button
               key={option}
               type="button"
               role="radio"
               aria-checked={role === option}
+              tabIndex={radioTabIndex(ACCOUNT_TYPES, role, option)}
               className={role === option ? 'segmented__item is-active' : 'segmented__item'}
               onClick={() => setRole(option)}
               data-testid={`signup-role-${option}`}

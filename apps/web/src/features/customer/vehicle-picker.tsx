@@ -1,8 +1,14 @@
 import type { VehicleType } from '@loadline/contracts';
+import { radioGroupKeys, radioTabIndex } from '../../components/radio-group';
 import { VEHICLES } from '../../domain/vehicles';
 import { tooSmall } from './capacity';
 
-/** One button per vehicle type with its capacity; the ones too small for the typed weight say so. */
+const TYPES = VEHICLES.map((v) => v.type);
+
+/**
+ * One radio per vehicle type with its capacity (one Tab stop; arrow keys choose);
+ * the ones too small for the typed weight say so.
+ */
 export function VehiclePicker({
   value,
   weightKg,
@@ -15,7 +21,12 @@ export function VehiclePicker({
   return (
     <div className="field">
       <span>Vehicle</span>
-      <div className="vehicles" role="radiogroup" aria-label="Vehicle type">
+      <div
+        className="vehicles"
+        role="radiogroup"
+        aria-label="Vehicle type"
+        onKeyDown={radioGroupKeys(TYPES, value, onChange)}
+      >
         {VEHICLES.map((v) => {
           const small = tooSmall(v, weightKg);
           return (
@@ -24,6 +35,7 @@ export function VehiclePicker({
               type="button"
               role="radio"
               aria-checked={value === v.type}
+              tabIndex={radioTabIndex(TYPES, value, v.type)}
               className={[
                 'vehicle',
                 value === v.type ? 'is-active' : '',

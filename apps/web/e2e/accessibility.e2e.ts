@@ -1,0 +1,317 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AuthResponse, Booking, Offer } from '@loadline/contracts';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeFindings, seriousViolations, type AxeFinding } from './axe-scan';
+import {
+  apiCall,
+  artifactsDir,
+  launchBrowser,
+  signIn,
+  startServer,
+  startTileStub,
+  type RunningServer,
+  type TileStub,
+} from './support';
+
+const PASSWORD = 'correct-horse-battery';
+const ADMIN = { email: 'a11y-admin@example.com', password: `admin-${randomUUID()}` };
+/** The driver's phone and the booking's pickup: MG Road, Bengaluru. */
+const HERE = { latitude: 12.9756, longitude: 77.6066 };
+const SIZES = {
+  desktop: { viewport: { width: 1280, height: 800 } },
+  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
+} as const satisfies Record<string, BrowserContextOptions>;
+const SCHEMES = ['light', 'dark'] as const;
+/** The page background of each theme (`--bg`): what tells the theme that rendered. */
+const PAGE_BACKGROUND = { light: 'rgb(244, 246, 249)', dark: 'rgb(11, 18, 32)' } as const;
+
+type Account = { email: string; password: string };
+
+interface Screen {
+  name: string;
+  /** Who is signed in (null: a visitor) and the home they land on. */
+  account: { credentials: Account; home: string } | null;
+  path: string;
+  /** Resolves once the screen shows what it is for (its data loaded, its map drawn). */
+  ready(page: Page): Promise<void>;
+  /** Extra context options (the driver's phone has a location). */
+  context?: BrowserContextOptions;
+}
+
+async function get<T>(server: RunningServer, url: string, token: string): Promise<T> {
+  const response = await fetch(`${server.baseUrl}${url}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) {
+    throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
+  }
+  return (await response.json()) as T;
+}
+
+/** The root element's background (the page's `--bg`). */
+async function pageBackground(page: Page): Promise<string> {
+  return page.locator(':root').evaluate((element) => {
+    const dom = globalThis as unknown as { getComputedStyle(element: unknown): { backgroundColor: string } };
+    return dom.getComputedStyle(element).backgroundColor;
+  });
+}
+
+/** Waits until every map tile on the page has loaded and no zoom animation runs (for the screenshots). */
+async function tilesSettled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const dom = globalThis as unknown as {
+        document: { querySelectorAll(selector: string): { length: number } };
+      };
+      const pending = 'img.leaflet-tile:not(.leaflet-tile-loaded), .leaflet-zoom-anim';
+      return dom.document.querySelectorAll(pending).length === 0;
+    },
+    undefined,
+    { timeout: 10_000 },
+  );
+}
+
+/** The CSS filter on the map's tiles (`none` when there is none), or null without a map. */
+async function tileFilter(page: Page): Promise<string | null> {
+  const pane = page.locator('.leaflet-tile-pane').first();
+  if ((await pane.count()) === 0) {
+    return null;
+  }
+  return pane.evaluate((element) => {
+    const dom = globalThis as unknown as { getComputedStyle(element: unknown): { filter: string } };
+    return dom.getComputedStyle(element).filter;
+  });
+}
+
+describe('every main screen: light and dark, desktop and phone, and an axe-core scan', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let tiles: TileStub;
+  let customer: AuthResponse;
+  let driver: AuthResponse;
+  let booking: Booking;
+
+  beforeAll(async () => {
+    fs.mkdirSync(artifactsDir, { recursive: true });
+    tiles = await startTileStub();
+    [server, browser] = await Promise.all([
+      startServer({
+        env: { RATE_LIMITS: 'off', MAP_TILE_URL: tiles.template, MAP_TILE_ATTRIBUTION: 'Test tiles' },
+        admins: [ADMIN],
+      }),
+      launchBrowser(),
+    ]);
+    const tag = randomUUID().slice(0, 8);
+    const post = <T>(url: string, body: unknown, token?: string) =>
+      apiCall<T>(server.baseUrl, 'POST', url, body, token);
+    customer = await post<AuthResponse>('/v1/auth/signup', {
+      email: `a11y-customer-${tag}@example.com`,
+      password: PASSWORD,
+      name: 'Asha Rao',
+      phone: '+919800000001',
+      role: 'customer',
+    });
+    driver = await post<AuthResponse>('/v1/auth/signup', {
+      email: `a11y-driver-${tag}@example.com`,
+      password: PASSWORD,
+      name: 'Ravi Kumar',
+      phone: '+919800000002',
+      role: 'driver',
+      vehicle: { type: 'van', plate: `KA01A${tag.slice(0, 4).toUpperCase()}` },
+    });
+    // A trip under way: the driver accepted the booking and is on the way to the pickup.
+    await apiCall(server.baseUrl, 'PUT', '/v1/driver/availability', { online: true }, driver.token);
+    await post('/v1/driver/location', { lat: HERE.latitude, lng: HERE.longitude }, driver.token);
+    booking = await post<Booking>(
+      '/v1/bookings',
+      {
+        pickup: { lat: HERE.latitude + 0.004, lng: HERE.longitude, address: 'Church Street, Bengaluru' },
+        dropoff: { lat: 12.9352, lng: 77.6245, address: 'Koramangala 5th Block' },
+        vehicleType: 'van',
+        goods: { description: 'Six cartons of books', weightKg: 90 },
+      },
+      customer.token,
+    );
+    // The offer goes out with dispatch's first wave, a moment after the booking.
+    const deadline = Date.now() + 30_000;
+    while (
+      !(await get<{ items: Offer[] }>(server, '/v1/driver/offers', driver.token)).items.some(
+        (offer) => offer.bookingId === booking.id,
+      )
+    ) {
+      if (Date.now() > deadline) {
+        throw new Error(`no offer of booking ${booking.id} reached the driver`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await post(`/v1/driver/offers/${booking.id}/accept`, {}, driver.token);
+    await post(`/v1/bookings/${booking.id}/status`, { status: 'en_route_to_pickup' }, driver.token);
+    await post('/v1/driver/location', { lat: HERE.latitude + 0.001, lng: HERE.longitude }, driver.token);
+  });
+
+  afterAll(async () => {
+    await browser.close();
+    await server.stop();
+    await tiles.stop();
+  });
+
+  const screens = (): Screen[] => [
+    {
+      name: 'landing',
+      account: null,
+      path: '/',
+      ready: (page) => page.getByTestId('landing').waitFor(),
+    },
+    {
+      name: 'login',
+      account: null,
+      path: '/login',
+      ready: (page) => page.getByTestId('login-form').waitFor(),
+    },
+    {
+      name: 'customer-booking',
+      account: { credentials: { email: customer.user.email, password: PASSWORD }, home: '/customer' },
+      path: '/customer',
+      ready: async (page) => {
+        await page.locator('[data-testid=vehicle-van][aria-checked=true]').waitFor();
+        await page.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
+        await tilesSettled(page);
+      },
+    },
+    {
+      name: 'customer-tracking',
+      account: { credentials: { email: customer.user.email, password: PASSWORD }, home: '/customer' },
+      path: `/customer/bookings/${booking.id}`,
+      ready: async (page) => {
+        await page.locator('[data-testid=booking-status][data-status=en_route_to_pickup]').waitFor();
+        await page.getByTestId('driver-marker').waitFor({ timeout: 15_000 });
+        await page.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
+        await tilesSettled(page);
+      },
+    },
+    {
+      name: 'driver',
+      account: { credentials: { email: driver.user.email, password: PASSWORD }, home: '/driver' },
+      path: '/driver',
+      context: {
+        geolocation: { latitude: HERE.latitude + 0.001, longitude: HERE.longitude },
+        permissions: ['geolocation'],
+      },
+      ready: async (page) => {
+        await page.locator('[data-testid=trip-status][data-status=en_route_to_pickup]').waitFor();
+        await page.locator('[data-testid=driver-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
+        await tilesSettled(page);
+      },
+    },
+    {
+      name: 'admin-dashboard',
+      account: { credentials: ADMIN, home: '/admin' },
+      path: '/admin',
+      ready: async (page) => {
+        await page.getByTestId('kpis').waitFor();
+        await page.locator('[data-testid=fleet-map][data-points="1"]').waitFor({ timeout: 15_000 });
+        await page.locator('[data-testid=fleet-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
+        await tilesSettled(page);
+        await page.locator('[data-testid=health][data-state=ready]').waitFor({ timeout: 15_000 });
+      },
+    },
+  ];
+
+  it('each screen renders in both themes at both sizes with no serious or critical axe violation', async () => {
+    const findings: string[] = [];
+    for (const screen of screens()) {
+      for (const [size, options] of Object.entries(SIZES)) {
+        const context = await browser.newContext({ ...options, ...screen.context });
+        try {
+          let page: Page;
+          if (screen.account === null) {
+            page = await context.newPage();
+            await page.goto(`${server.baseUrl}${screen.path}`);
+          } else {
+            page = await signIn(context, server.baseUrl, screen.account.credentials, screen.account.home);
+            if (screen.path !== screen.account.home) {
+              await page.goto(`${server.baseUrl}${screen.path}`);
+            }
+          }
+          for (const scheme of SCHEMES) {
+            await page.emulateMedia({ colorScheme: scheme });
+            await screen.ready(page);
+            expect(await pageBackground(page), `${screen.name} ${size} ${scheme} background`).toBe(
+              PAGE_BACKGROUND[scheme],
+            );
+            const filter = await tileFilter(page);
+            if (filter !== null) {
+              // Tiles dimmed a little in the dark theme, untouched in the light one.
+              expect(filter, `${screen.name} ${size} ${scheme} tiles`).toMatch(
+                scheme === 'dark' ? /brightness\(0\.78\)/ : /^none$/,
+              );
+            }
+            // Let moving markers and fading tiles settle before the picture.
+            await page.mouse.move(0, 0);
+            await page.waitForTimeout(400);
+            await page.screenshot({
+              path: path.join(artifactsDir, `a11y-${screen.name}-${size}-${scheme}.png`),
+              fullPage: true,
+            });
+            const found: AxeFinding[] = await seriousViolations(page);
+            if (found.length > 0) {
+              findings.push(`${screen.name} (${size}, ${scheme}):\n${describeFindings(found)}`);
+            }
+          }
+        } finally {
+          await context.close();
+        }
+      }
+    }
+    expect(findings.join('\n\n')).toBe('');
+  });
+
+  it('the vehicle choice is one radio group: one Tab stop, arrow keys choose', async () => {
+    const context = await browser.newContext(SIZES.desktop);
+    try {
+      const page = await signIn(
+        context,
+        server.baseUrl,
+        { email: customer.user.email, password: PASSWORD },
+        '/customer',
+      );
+      const focused = () =>
+        page.evaluate(() => {
+          const dom = globalThis as unknown as {
+            document: { activeElement: { getAttribute(name: string): string | null } | null };
+          };
+          return dom.document.activeElement?.getAttribute('data-testid') ?? null;
+        });
+      const group = page.getByRole('radiogroup', { name: 'Vehicle type' });
+      await group.waitFor();
+      const radios = group.getByRole('radio');
+      // Only the checked vehicle is in the Tab order.
+      const tabIndexes = await radios.evaluateAll((elements) =>
+        elements.map((element) => (element as unknown as { tabIndex: number }).tabIndex),
+      );
+      expect(tabIndexes.filter((index) => index === 0)).toHaveLength(1);
+      expect(await group.locator('[aria-checked=true]').getAttribute('tabindex')).toBe('0');
+
+      await page.getByTestId('vehicle-van').focus();
+      await page.keyboard.press('ArrowRight');
+      expect(await page.getByTestId('vehicle-mini_truck').getAttribute('aria-checked')).toBe('true');
+      expect(await page.getByTestId('vehicle-van').getAttribute('aria-checked')).toBe('false');
+      expect(await focused()).toBe('vehicle-mini_truck');
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('ArrowLeft');
+      expect(await focused()).toBe('vehicle-bike');
+      expect(await page.getByTestId('vehicle-bike').getAttribute('aria-checked')).toBe('true');
+      await page.keyboard.press('End');
+      expect(await focused()).toBe('vehicle-truck');
+
+      // Tab leaves the group at once; Shift+Tab comes back to the chosen vehicle.
+      await page.keyboard.press('Tab');
+      expect(await focused()).not.toMatch(/^vehicle-/);
+      await page.keyboard.press('Shift+Tab');
+      expect(await focused()).toBe('vehicle-truck');
+    } finally {
+      await context.close();
+    }
+  });
+});
