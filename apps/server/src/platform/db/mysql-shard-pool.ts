@@ -1,11 +1,10 @@
-import { Kysely, MysqlDialect, sql } from 'kysely';
+import { Kysely, MysqlDialect } from 'kysely';
 import { createPool, format, type SqlValue } from 'mysql2';
-import { errors } from '../../lib/errors';
 import { guardDialect } from './guarded-dialect';
 import { MysqlIdParamsPlugin } from './kysely-plugins';
 import type { QueryTimeouts } from './query-timeout';
 import type { Database } from './schema';
-import { shardLabel, type Shard, type ShardPool } from './shard-pool';
+import { KyselyShardPool, shardLabel, type Shard } from './shard-pool';
 import { timedMysqlPool } from './timed-mysql-pool';
 
 export interface MysqlShardPoolOptions {
@@ -35,11 +34,11 @@ function formatQuery(query: string, values: unknown): string {
  * after 3 s, a query after its timeout (and its connection is destroyed, so
  * the pool heals by itself once the server answers again).
  */
-export class MysqlShardPool implements ShardPool {
+export class MysqlShardPool extends KyselyShardPool {
   readonly shards: readonly Shard[];
-  private closed = false;
 
   constructor(options: MysqlShardPoolOptions) {
+    super();
     this.shards = options.urls.map((url, index) => {
       const label = shardLabel(index);
       const parsed = new URL(url);
@@ -75,21 +74,5 @@ export class MysqlShardPool implements ShardPool {
         }),
       };
     });
-  }
-
-  async ping(shard: Shard): Promise<void> {
-    try {
-      await sql`select 1`.execute(shard.db);
-    } catch (error) {
-      throw errors.unavailable(shard.label, error);
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) {
-      return;
-    }
-    this.closed = true;
-    await Promise.all(this.shards.map((shard) => shard.db.destroy()));
   }
 }

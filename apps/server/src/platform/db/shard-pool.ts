@@ -1,4 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { errors } from '../../lib/errors';
 import type { Database } from './schema';
 
 export type SqlDialectName = 'mysql' | 'sqlite';
@@ -24,6 +25,28 @@ export interface ShardPool {
   /** Resolves when the shard answers a trivial query; rejects with 503 naming it otherwise. */
   ping(shard: Shard): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What both adapters do alike once their Kysely instances exist: the health check and the close. */
+export abstract class KyselyShardPool implements ShardPool {
+  abstract readonly shards: readonly Shard[];
+  private closed = false;
+
+  async ping(shard: Shard): Promise<void> {
+    try {
+      await sql`select 1`.execute(shard.db);
+    } catch (error) {
+      throw errors.unavailable(shard.label, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    await Promise.all(this.shards.map((shard) => shard.db.destroy()));
+  }
 }
 
 export function shardLabel(index: number): string {

@@ -1,18 +1,18 @@
 import path from 'node:path';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import { errors } from '../../lib/errors';
 import { guardDialect } from './guarded-dialect';
 import { openPrivateSqlite, privateDirectory } from './private-files';
 import { SqliteIntegersPlugin } from './kysely-plugins';
 import type { Database } from './schema';
-import { shardLabel, type Shard, type ShardPool } from './shard-pool';
+import { KyselyShardPool, shardLabel, type Shard } from './shard-pool';
 
 /** Embedded mode: one SQLite file per shard under the data directory. */
-export class SqliteShardPool implements ShardPool {
+export class SqliteShardPool extends KyselyShardPool {
   readonly shards: readonly Shard[];
-  private closed = false;
 
   constructor(dataDir: string, count: number) {
+    super();
     privateDirectory(dataDir);
     this.shards = Array.from({ length: count }, (_, index) => {
       const file = path.join(dataDir, `shard-${index}.sqlite`);
@@ -44,21 +44,5 @@ export class SqliteShardPool implements ShardPool {
         }),
       };
     });
-  }
-
-  async ping(shard: Shard): Promise<void> {
-    try {
-      await sql`select 1`.execute(shard.db);
-    } catch (error) {
-      throw errors.unavailable(shard.label, error);
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) {
-      return;
-    }
-    this.closed = true;
-    await Promise.all(this.shards.map((shard) => shard.db.destroy()));
   }
 }
