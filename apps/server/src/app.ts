@@ -94,7 +94,12 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     const accounts = createAccounts({ platform, config, sink });
     const drivers = createDrivers({ platform, sink });
     const pricing = createPricing(platform);
-    const bookingCore = createBookingCore({ platform, pricing: pricing.service, presence: drivers.presence });
+    const bookingCore = createBookingCore({
+      platform,
+      pricing: pricing.service,
+      presence: drivers.presence,
+      drivers: drivers.cards,
+    });
     const dispatch = createDispatch({
       platform,
       bookings: bookingCore,

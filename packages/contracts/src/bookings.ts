@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Coordinates, Id, Money, Text, Timestamp } from './common';
 import { VehicleTypeSchema } from './auth';
+import { BookingRef } from './booking-ref';
 
 /** Every booking status, in the order a booking moves through them; the three that end it last. */
 export const BOOKING_STATUSES = [
@@ -126,6 +127,8 @@ export type CreateBookingBody = Static<typeof CreateBookingBody>;
 
 export const Booking = Type.Object({
   id: Id,
+  /** Added in v1.2; every booking the server presents has one (a fallback derived from the ID for older rows). */
+  ref: Type.Optional(BookingRef),
   status: BookingStatusSchema,
   customerId: Id,
   driverId: Type.Union([Id, Type.Null()]),
@@ -186,10 +189,22 @@ export const DriverLocation = Type.Object({
 });
 export type DriverLocation = Static<typeof DriverLocation>;
 
+/** The driver holding a booking, as its customer sees them. */
+export const TrackingDriver = Type.Object({
+  id: Id,
+  name: Type.String(),
+  /** Only while the trip is active (from `driver_assigned` through `in_transit`), and when the driver gave one. */
+  phone: Type.Union([Type.String(), Type.Null()]),
+  vehicle: Type.Object({ type: VehicleTypeSchema, plate: Type.String() }),
+});
+export type TrackingDriver = Static<typeof TrackingDriver>;
+
 export const Tracking = Type.Object({
   status: BookingStatusSchema,
   driverLocation: Type.Union([DriverLocation, Type.Null()]),
   etaMinutes: Type.Union([Type.Number(), Type.Null()]),
+  /** Added in v1.2: present whenever a driver holds or held the booking, so a reloaded page can name them. */
+  driver: Type.Optional(TrackingDriver),
 });
 export type Tracking = Static<typeof Tracking>;
 

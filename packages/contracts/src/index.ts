@@ -1,6 +1,7 @@
 export * from './common';
 export * from './auth';
 export * from './bookings';
+export * from './booking-ref';
 export * from './drivers';
 export * from './realtime';
 export * from './notifications';

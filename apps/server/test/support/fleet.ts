@@ -35,9 +35,10 @@ export async function onlineDriver(
     capacityKg?: number;
     /** How long ago the reported position was taken (default: now). */
     positionAgeSeconds?: number;
+    phone?: string;
   } = {},
 ): Promise<AuthResponse> {
-  const template = driverSignup();
+  const template = driverSignup(options.phone === undefined ? {} : { phone: options.phone });
   const vehicle = {
     ...(template.vehicle ?? { type: 'van' as const, plate: 'X' }),
     type: options.vehicleType ?? 'van',

@@ -22,6 +22,8 @@ export interface BookingTerms {
 
 export interface NewBooking {
   id: string;
+  /** Its short reference: minted by `randomRef` (live) or `generatedRef` (generation). */
+  ref: string;
   customerId: string;
   terms: BookingTerms;
   goods: Goods | null;
@@ -40,6 +42,7 @@ export function newBookingRow(booking: NewBooking): BookingRow {
   const { terms, goods, createdAt } = booking;
   return {
     id: booking.id,
+    ref: booking.ref,
     customer_id: booking.customerId,
     driver_id: null,
     status: booking.status,

@@ -5,13 +5,19 @@ import { adminBookingsRoutes } from './admin-bookings.routes';
 import { bookingsRoutes } from './bookings.routes';
 import { BookingsRepository } from './bookings.repository';
 import { AdminBookingsService, BOOKINGS_LIST } from './admin-bookings.service';
-import { BookingsService, type BookingPricing, type DriverLocator } from './bookings.service';
+import {
+  BookingsService,
+  type BookingPricing,
+  type DriverDirectory,
+  type DriverLocator,
+} from './bookings.service';
 import { IdempotencyKeys } from './idempotency';
 
 export interface BookingCoreDeps {
   platform: Platform;
   pricing: BookingPricing;
   presence: DriverLocator;
+  drivers: DriverDirectory;
 }
 
 /**
@@ -25,7 +31,7 @@ export interface BookingCore extends LoadlineModule {
   startWorkers(): void;
 }
 
-export function createBookingCore({ platform, pricing, presence }: BookingCoreDeps): BookingCore {
+export function createBookingCore({ platform, pricing, presence, drivers }: BookingCoreDeps): BookingCore {
   const { router, ids, clock, outbox, queue, relay, config, logger } = platform;
   const bookings = new BookingsRepository();
   const service = new BookingsService({
@@ -36,6 +42,7 @@ export function createBookingCore({ platform, pricing, presence }: BookingCoreDe
     bookings,
     pricing,
     presence,
+    drivers,
     scheduledLeadMinutes: config.dispatch.scheduledLeadMinutes,
     idempotency: new IdempotencyKeys({ bookings, clock }),
     onCommitted: () => {

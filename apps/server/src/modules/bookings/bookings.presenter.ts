@@ -1,4 +1,5 @@
 import type { Booking, BookingEvent } from '@loadline/contracts';
+import { fallbackBookingRef } from '@loadline/contracts';
 import type { BookingEventRow, BookingRow } from './bookings.repository';
 
 function point(lat: number, lng: number, address: string | null) {
@@ -12,6 +13,8 @@ function iso(ms: number): string {
 export function presentBooking(row: BookingRow): Booking {
   return {
     id: row.id,
+    // Rows older than references show one derived from the ID.
+    ref: row.ref ?? fallbackBookingRef(row.id),
     status: row.status,
     customerId: row.customer_id,
     driverId: row.driver_id,

@@ -8,9 +8,10 @@ import type {
   Money,
   Role,
   Tracking,
+  TrackingDriver,
   VehicleType,
 } from '@loadline/contracts';
-import { ACTIVE_TRIP_STATUSES } from '@loadline/contracts';
+import { isActiveTripStatus } from '@loadline/contracts';
 import type { Updateable } from 'kysely';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
@@ -28,6 +29,7 @@ import {
   type BookingStatusChanged,
 } from '../events/booking-events';
 import { bookingEventRow, newBookingRow, type BookingTerms } from './booking-rows';
+import { randomRef, REF_ATTEMPTS, type RefMinter } from './booking-refs';
 import { assertTransition } from './booking-state';
 import { presentBooking, presentEvent } from './bookings.presenter';
 import { etaMinutes, nextHandover } from './eta';
@@ -66,6 +68,21 @@ export interface DriverLocator {
   ): Promise<{ lat: number; lng: number; heading: number | null; at: number } | null>;
 }
 
+/** A driver as a booking's customer sees them. */
+export interface DriverCard {
+  name: string;
+  phone: string | null;
+  vehicle: { type: VehicleType; plate: string };
+}
+
+/**
+ * Where bookings read who drives, for tracking (the drivers module implements
+ * it, as it does `DriverLocator`). Null when the driver no longer exists.
+ */
+export interface DriverDirectory {
+  card(driverId: string): Promise<DriverCard | null>;
+}
+
 export interface Caller {
   userId: string;
   role: Role;
@@ -90,8 +107,11 @@ export interface BookingsServiceDeps {
   bookings: BookingsRepository;
   pricing: BookingPricing;
   presence: DriverLocator;
+  drivers: DriverDirectory;
   scheduledLeadMinutes: number;
   idempotency: IdempotencyKeys;
+  /** Mints booking references; `randomRef` unless a test needs repeats. */
+  mintRef?: RefMinter;
   onCommitted?: () => void;
 }
 
@@ -127,36 +147,50 @@ export class BookingsService {
       scheduledAt !== null && scheduledAt - this.deps.scheduledLeadMinutes * 60_000 > now
         ? 'scheduled'
         : 'searching';
-    const id = this.deps.ids.next(logicalShardOf(customerId));
-    const row = newBookingRow({
-      id,
-      customerId,
-      terms,
-      goods: body.goods ?? null,
-      scheduledAt,
-      status,
-      createdAt: now,
-    });
-    const booking = presentBooking(row);
-    try {
-      await retryOnConflict(() =>
-        db.transaction().execute(async (trx) => {
-          if (keyed !== null) {
-            await idempotency.remember(trx, keyed, booking, now);
+    const logicalShard = logicalShardOf(customerId);
+    const id = this.deps.ids.next(logicalShard);
+    const mintRef = this.deps.mintRef ?? randomRef;
+    let booking: Booking | null = null;
+    for (let attempt = 0; booking === null; attempt += 1) {
+      const row = newBookingRow({
+        id,
+        ref: mintRef(logicalShard, attempt),
+        customerId,
+        terms,
+        goods: body.goods ?? null,
+        scheduledAt,
+        status,
+        createdAt: now,
+      });
+      const presented = presentBooking(row);
+      try {
+        await retryOnConflict(() =>
+          db.transaction().execute(async (trx) => {
+            if (keyed !== null) {
+              await idempotency.remember(trx, keyed, presented, now);
+            }
+            await insertWithRef(bookings, trx, row);
+            await this.recordChange(trx, row, null, { role: 'customer', id: customerId }, now);
+          }),
+        );
+        booking = presented;
+      } catch (error) {
+        if (error instanceof RefTaken) {
+          // Another booking on this shard has the code: the whole write rolled back; mint again.
+          if (attempt + 1 < REF_ATTEMPTS) {
+            continue;
           }
-          await bookings.insert(trx, row);
-          await this.recordChange(trx, row, null, { role: 'customer', id: customerId }, now);
-        }),
-      );
-    } catch (error) {
-      if (keyed !== null && isUniqueViolation(error)) {
-        // A concurrent request with the same key won; answer as it did.
-        const winner = await idempotency.replay(db, keyed);
-        if (winner !== null) {
-          return { booking: winner, replayed: true };
+          throw new Error(`no free booking reference after ${REF_ATTEMPTS} tries`);
         }
+        if (keyed !== null && isUniqueViolation(error)) {
+          // A concurrent request with the same key won; answer as it did.
+          const winner = await idempotency.replay(db, keyed);
+          if (winner !== null) {
+            return { booking: winner, replayed: true };
+          }
+        }
+        throw error;
       }
-      throw error;
     }
     this.deps.onCommitted?.();
     return { booking, replayed: false };
@@ -190,20 +224,26 @@ export class BookingsService {
 
   async tracking(caller: Caller, bookingId: string): Promise<Tracking> {
     const row = await this.readable(caller, bookingId);
-    const active = (ACTIVE_TRIP_STATUSES as readonly string[]).includes(row.status);
-    if (!active || row.driver_id === null) {
-      return { status: row.status, driverLocation: null, etaMinutes: null };
-    }
-    const location = await this.deps.presence.liveLocation(row.driver_id);
+    const active = isActiveTripStatus(row.status);
+    const [driver, location] = await Promise.all([
+      row.driver_id === null ? null : this.trackingDriver(row.driver_id, active),
+      active && row.driver_id !== null ? this.deps.presence.liveLocation(row.driver_id) : null,
+    ]);
+    const answer: Tracking = {
+      status: row.status,
+      driverLocation: null,
+      etaMinutes: null,
+      ...(driver === null ? {} : { driver }),
+    };
     if (location === null) {
-      return { status: row.status, driverLocation: null, etaMinutes: null };
+      return answer;
     }
     const eta =
       row.status === 'arrived_at_pickup'
         ? 0
         : etaMinutes(this.deps.pricing, row.vehicle_type, location, nextHandover(row));
     return {
-      status: row.status,
+      ...answer,
       driverLocation: {
         lat: location.lat,
         lng: location.lng,
@@ -212,6 +252,14 @@ export class BookingsService {
       },
       etaMinutes: eta,
     };
+  }
+
+  /** Who drives the booking; the phone only while the trip is active, so a finished trip's customer cannot keep calling. */
+  private async trackingDriver(driverId: string, active: boolean): Promise<TrackingDriver | null> {
+    const card = await this.deps.drivers.card(driverId);
+    return card === null
+      ? null
+      : { id: driverId, name: card.name, phone: active ? card.phone : null, vehicle: card.vehicle };
   }
 
   async cancel(caller: Caller, bookingId: string, reason: string | undefined): Promise<Booking> {
@@ -482,4 +530,21 @@ export class BookingsService {
   }
 }
 
-/** Canonical hash of a request body: the same fields in any order hash alike. */
+/** The booking's reference is already another booking's on this shard (the only unique key a new booking can hit). */
+class RefTaken extends Error {}
+
+async function insertWithRef(
+  bookings: BookingsRepository,
+  trx: Parameters<BookingsRepository['insert']>[0],
+  row: BookingRow,
+): Promise<void> {
+  try {
+    await bookings.insert(trx, row);
+  } catch (error) {
+    // The ID is minted unique, so a unique violation here is the reference.
+    if (isUniqueViolation(error)) {
+      throw new RefTaken();
+    }
+    throw error;
+  }
+}

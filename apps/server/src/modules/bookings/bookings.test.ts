@@ -3,7 +3,8 @@
  * scheduling. One file, because the cases share one started app, which is costly to start.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Booking, BookingEvent, Quote, Tracking } from '@loadline/contracts';
+import type { Booking, BookingEvent, MeResponse, Quote, Tracking } from '@loadline/contracts';
+import { decodeBookingRef, fallbackBookingRef } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
 import { bearer, signInAdmin } from '../../../test/support/factories';
@@ -22,7 +23,12 @@ import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
 import { OUTBOX_JOB } from '../../platform/outbox/outbox';
+import { logicalShardOf } from '../../platform/db/ids';
 import { activationJobId, BOOKING_ACTIVATE_JOB } from './booking-activation.job';
+import { randomRef, type RefMinter } from './booking-refs';
+import { BookingsRepository } from './bookings.repository';
+import { BookingsService } from './bookings.service';
+import { IdempotencyKeys } from './idempotency';
 
 describe(`bookings (${tier})`, () => {
   let env: TestEnvironment;
@@ -39,9 +45,9 @@ describe(`bookings (${tier})`, () => {
     await env.destroy();
   });
 
-  async function assignedTrip(at = CITY) {
+  async function assignedTrip(at = CITY, driverOptions: { phone?: string } = {}) {
     const customer = await newCustomer(app);
-    const driver = await onlineDriver(app, { at: offset(at, 0.3) });
+    const driver = await onlineDriver(app, { ...driverOptions, at: offset(at, 0.3) });
     const booking = await book(app, customer.token, { pickup: at });
     await waitForOffer(app, driver.token, booking.id);
     const accepted = await app.http.inject({
@@ -51,6 +57,15 @@ describe(`bookings (${tier})`, () => {
     });
     expect(accepted.statusCode).toBe(200);
     return { customer, driver, booking: accepted.json<Booking>() };
+  }
+
+  async function trackingOf(token: string, bookingId: string): Promise<Tracking> {
+    const response = await app.http.inject({
+      url: `/v1/bookings/${bookingId}/tracking`,
+      headers: bearer(token),
+    });
+    expect(response.statusCode).toBe(200);
+    return response.json<Tracking>();
   }
 
   async function move(token: string, bookingId: string, status: Booking['status']) {
@@ -161,7 +176,155 @@ describe(`bookings (${tier})`, () => {
       url: `/v1/bookings/${booking.id}/tracking`,
       headers: bearer(customer.token),
     });
-    expect(after.json<Tracking>()).toEqual({ status: 'delivered', driverLocation: null, etaMinutes: null });
+    // A finished trip still names its driver, without the phone.
+    expect(after.json<Tracking>()).toEqual({
+      status: 'delivered',
+      driverLocation: null,
+      etaMinutes: null,
+      driver: {
+        id: driver.user.id,
+        name: driver.user.name,
+        phone: null,
+        vehicle: { type: 'van', plate: expect.stringMatching(/^KA01/) as unknown },
+      },
+    });
+  });
+
+  it('every booking has its own short reference: on creation, read, both lists, unique across shards', async () => {
+    const customers = await Promise.all(Array.from({ length: 8 }, () => newCustomer(app)));
+    const made = await Promise.all(
+      customers.map((customer) => book(app, customer.token, { pickup: offset(CITY, -60) })),
+    );
+    const refs = made.map((booking) => booking.ref ?? '');
+    expect(new Set(refs).size).toBe(made.length);
+    const shards = new Set<number>();
+    for (const [index, booking] of made.entries()) {
+      const customer = customers[index];
+      if (customer === undefined) {
+        throw new Error('no customer');
+      }
+      expect(booking.ref).toMatch(/^LL-[0-9A-HJKMNP-TV-Z]{7}$/);
+      // The code carries the booking's logical shard: the customer's.
+      expect(decodeBookingRef(booking.ref ?? '')).toMatchObject({
+        kind: 'live',
+        logicalShard: logicalShardOf(customer.user.id),
+      });
+      shards.add(app.platform.router.forId(booking.id).index);
+      expect((await getBooking(app, customer.token, booking.id)).ref).toBe(booking.ref);
+      // No driver yet: tracking names none.
+      expect(await trackingOf(customer.token, booking.id)).toEqual({
+        status: booking.status,
+        driverLocation: null,
+        etaMinutes: null,
+      });
+      const own = await app.http.inject({ url: '/v1/bookings', headers: bearer(customer.token) });
+      expect(own.json<{ items: Booking[] }>().items.map((item) => item.ref)).toEqual([booking.ref]);
+      const stored = await app.platform.router
+        .forId(booking.id)
+        .db.selectFrom('bookings')
+        .select('ref')
+        .where('id', '=', booking.id)
+        .executeTakeFirstOrThrow();
+      expect(stored.ref).toBe(booking.ref);
+    }
+    expect(shards.size).toBeGreaterThan(1);
+    const adminList = await app.http.inject({
+      url: '/v1/admin/bookings?limit=100',
+      headers: bearer(admin),
+    });
+    const listed = new Map(adminList.json<{ items: Booking[] }>().items.map((item) => [item.id, item.ref]));
+    for (const booking of made) {
+      expect(listed.get(booking.id)).toBe(booking.ref);
+    }
+
+    // A row from before references has none stored: it shows one derived from its ID.
+    const [older] = made;
+    const owner = customers[0];
+    if (older === undefined || owner === undefined) {
+      throw new Error('no booking');
+    }
+    await app.platform.router
+      .forId(older.id)
+      .db.updateTable('bookings')
+      .set({ ref: null })
+      .where('id', '=', older.id)
+      .execute();
+    expect((await getBooking(app, owner.token, older.id)).ref).toBe(fallbackBookingRef(older.id));
+  });
+
+  it("a code another booking on the shard holds is minted again, in the booking's one transaction", async () => {
+    const customer = await newCustomer(app);
+    const first = await book(app, customer.token, { pickup: offset(CITY, -62) });
+    const taken = first.ref ?? '';
+    const tries: number[] = [];
+    const repository = new BookingsRepository();
+    const service = (mintRef: RefMinter) =>
+      new BookingsService({
+        router: app.platform.router,
+        ids: app.platform.ids,
+        clock: app.platform.clock,
+        outbox: app.platform.outbox,
+        bookings: repository,
+        pricing: app.services.pricing,
+        presence: app.services.drivers.presence,
+        drivers: app.services.drivers.cards,
+        scheduledLeadMinutes: 15,
+        idempotency: new IdempotencyKeys({ bookings: repository, clock: app.platform.clock }),
+        mintRef,
+      });
+    const body = { pickup: offset(CITY, -62), dropoff: offset(CITY, -58), vehicleType: 'van' as const };
+    const created = await service((shard, attempt) => {
+      tries.push(attempt);
+      return attempt === 0 ? taken : randomRef(shard, attempt);
+    }).create(customer.user.id, body, 'retried-key');
+    expect(tries).toEqual([0, 1]);
+    expect(created.booking.ref).not.toBe(taken);
+    expect(created.booking.ref).toMatch(/^LL-[0-9A-HJKMNP-TV-Z]{7}$/);
+    // The Idempotency-Key answers the booking that was written, with its second code.
+    const replay = await service(randomRef).create(customer.user.id, body, 'retried-key');
+    expect(replay).toEqual({ booking: created.booking, replayed: true });
+
+    // A shard where every try repeats gives up and writes nothing.
+    const stuck: number[] = [];
+    await expect(
+      service((_shard, attempt) => {
+        stuck.push(attempt);
+        return taken;
+      }).create(customer.user.id, body, 'stuck-key'),
+    ).rejects.toThrow(/no free booking reference after 9 tries/);
+    expect(stuck).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const own = await app.http.inject({ url: '/v1/bookings', headers: bearer(customer.token) });
+    expect(own.json<{ items: Booking[] }>().items.map((item) => item.ref)).toEqual([
+      created.booking.ref,
+      taken,
+    ]);
+    expect((await getBooking(app, customer.token, first.id)).ref).toBe(taken);
+  });
+
+  it("tracking names the driver after a reload, with the driver's phone while the trip is active", async () => {
+    const { customer, driver, booking } = await assignedTrip(offset(CITY, -70), { phone: '+91 98450 12345' });
+    const profile = await app.http.inject({ url: '/v1/me', headers: bearer(driver.token) });
+    const card = {
+      id: driver.user.id,
+      name: driver.user.name,
+      vehicle: { type: 'van', plate: profile.json<MeResponse>().user.driver?.vehicle.plate },
+    };
+    expect(card.vehicle.plate).toMatch(/^KA01/);
+    expect(await trackingOf(customer.token, booking.id)).toMatchObject({
+      status: 'driver_assigned',
+      driver: { ...card, phone: '+91 98450 12345' },
+    });
+    const cancelled = await app.http.inject({
+      method: 'POST',
+      url: `/v1/bookings/${booking.id}/cancel`,
+      headers: bearer(customer.token),
+      payload: { reason: 'Found another vehicle' },
+    });
+    expect(cancelled.statusCode).toBe(200);
+    expect(await trackingOf(customer.token, booking.id)).toMatchObject({
+      status: 'cancelled',
+      driver: { ...card, phone: null },
+    });
   });
 
   it('every illegal move is 422 invalid_transition and changes nothing', async () => {

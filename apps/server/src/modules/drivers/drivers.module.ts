@@ -2,6 +2,7 @@ import type { LoadlineModule } from '../module';
 import type { Platform } from '../../platform/platform';
 import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import { DriverTripsSync, registerDriverTripsSync } from './driver-trips.consumer';
+import { DriverCards } from './driver-cards';
 import { DriverClaimsRepository } from './driver-claims.repository';
 import { UsersRepository } from '../users/users.repository';
 import { adminFleetRoutes } from './admin-fleet.routes';
@@ -49,6 +50,8 @@ export interface DriversModule extends LoadlineModule {
   readonly history: DriverHistoryService;
   /** The admin's fleet views: drivers, vehicles, suspension. */
   readonly fleetAdmin: FleetAdminService;
+  /** Who drives: name, phone and vehicle, for bookings' tracking answer. */
+  readonly cards: DriverCards;
   /** The driver-trips consumer (`driver-jobs.sync`), for tests and tools that feed it events directly. */
   readonly tripsSync: DriverTripsSync;
   start(): Promise<void>;
@@ -113,6 +116,7 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
 
   return {
     presence,
+    cards: new DriverCards({ router: platform.router, drivers }),
     history,
     fleetAdmin,
     tripsSync,

@@ -50,22 +50,34 @@ export interface StoredPosition {
 }
 
 /** Driver profiles and their vehicles, on the driver's shard. */
+/** What the live path needs of a driver's row: availability, the claim and the last stored position. */
+const PRESENCE_COLUMNS = [
+  'drivers.user_id',
+  'drivers.online',
+  'drivers.suspended',
+  'drivers.active_booking_id',
+  'drivers.last_lat',
+  'drivers.last_lng',
+  'drivers.last_heading',
+  'drivers.last_seen_at',
+] as const;
+
 export class DriversRepository {
   async insert(db: Executor, driver: DriverRow, vehicle: VehicleRow): Promise<void> {
     await db.insertInto('vehicles').values(vehicle).execute();
     await db.insertInto('drivers').values(driver).execute();
   }
 
-  /** What a customer is told about the driver on their booking: name, vehicle type and plate. */
+  /** What a customer is told about the driver on their booking: name, phone, vehicle type and plate. */
   async card(
     db: Executor,
     userId: string,
-  ): Promise<{ name: string; type: VehicleRow['type']; plate: string } | undefined> {
+  ): Promise<{ name: string; phone: string | null; type: VehicleRow['type']; plate: string } | undefined> {
     return db
       .selectFrom('users')
       .innerJoin('drivers', 'drivers.user_id', 'users.id')
       .innerJoin('vehicles', 'vehicles.id', 'drivers.vehicle_id')
-      .select(['users.name', 'vehicles.type', 'vehicles.plate'])
+      .select(['users.name', 'users.phone', 'vehicles.type', 'vehicles.plate'])
       .where('users.id', '=', userId)
       .executeTakeFirst();
   }
@@ -244,17 +256,7 @@ export class DriversRepository {
     return db
       .selectFrom('drivers')
       .innerJoin('vehicles', 'vehicles.id', 'drivers.vehicle_id')
-      .select([
-        'drivers.user_id',
-        'drivers.online',
-        'drivers.suspended',
-        'drivers.active_booking_id',
-        'drivers.last_lat',
-        'drivers.last_lng',
-        'drivers.last_heading',
-        'drivers.last_seen_at',
-        'vehicles.type as vehicle_type',
-      ]);
+      .select([...PRESENCE_COLUMNS, 'vehicles.type as vehicle_type']);
   }
 
   private adminQuery(db: Executor) {
@@ -263,14 +265,7 @@ export class DriversRepository {
       .innerJoin('vehicles', 'vehicles.id', 'drivers.vehicle_id')
       .innerJoin('users', 'users.id', 'drivers.user_id')
       .select([
-        'drivers.user_id',
-        'drivers.online',
-        'drivers.suspended',
-        'drivers.active_booking_id',
-        'drivers.last_lat',
-        'drivers.last_lng',
-        'drivers.last_heading',
-        'drivers.last_seen_at',
+        ...PRESENCE_COLUMNS,
         'drivers.created_at',
         'vehicles.type as vehicle_type',
         'vehicles.id as vehicle_id',

@@ -6,6 +6,7 @@ import type { BookingStatusColumn, OffersTable } from '../../platform/db/schema'
 import { bookingContributions } from '../analytics/contributions';
 import type { BookingActor } from '../events/booking-events';
 import { bookingEventRow, newBookingRow, type BookingTerms } from '../bookings/booking-rows';
+import { generatedRef } from '../bookings/booking-refs';
 import type { BookingEventRow, BookingRow } from '../bookings/bookings.repository';
 import { driverTripRow } from '../drivers/driver-rows';
 import { computePrice } from '../pricing/price';
@@ -65,7 +66,8 @@ export function addBooking(
   const customerId = random.pick(plan.customers);
   const driver = random.pick(plan.drivers);
   const customerLogical = logicalShardOf(customerId);
-  const id = generatedId(plan.indexBase + row, createdAt, customerLogical);
+  const index = plan.indexBase + row;
+  const id = generatedId(index, createdAt, customerLogical);
   const terms = termsFor(random, plan.area, region, driver);
   const goods = goodsFor(random, driver);
   const life = lifecycleFor(random, createdAt, terms.durationMinutes);
@@ -75,6 +77,8 @@ export function addBooking(
   const declinedBy = addOffers(batches, place, plan, random, id, terms, life, driver, driverShard, createdAt);
   const booking = newBookingRow({
     id,
+    // The generation index is unique across the deployment's jobs, so the code is too, with no retry.
+    ref: generatedRef(index),
     customerId,
     terms,
     goods,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import type { AuthResponse, GenerationJob } from '@loadline/contracts';
+import type { AuthResponse, Booking, GenerationJob } from '@loadline/contracts';
+import { decodeBookingRef } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { bearer, customerSignup, signInAdmin, signUp } from '../../../test/support/factories';
 import { baseUrlOf, connectSocket } from '../../../test/support/sockets';
@@ -172,10 +173,15 @@ describe(`bulk generation (${tier})`, () => {
         expect(plate?.owner_id).toBe(driver.user_id);
       }
     }
+    const refs = new Set<string>();
     for (const shard of router.shards) {
       const rows = await shard.db.selectFrom('bookings').selectAll().execute();
       for (const booking of rows) {
         expect(decodeId(booking.id).node).toBe(GENERATED_ID_NODE);
+        // Each has its own short reference, minted from its generation index.
+        expect(booking.ref).toMatch(/^LL-[0-9A-HJKMNP-TV-Z]{7}$/);
+        expect(decodeBookingRef(booking.ref ?? '')).toMatchObject({ kind: 'generated' });
+        refs.add(booking.ref ?? '');
         // A booking lives with its customer; its customer and driver exist.
         expect(router.forId(booking.customer_id).index).toBe(shard.index);
         expect(userIds.has(booking.customer_id)).toBe(true);
@@ -212,6 +218,13 @@ describe(`bulk generation (${tier})`, () => {
         expect(booking.created_at).toBeLessThan(Date.now());
       }
     }
+    expect(refs.size).toBe(3_000);
+    // The API shows the stored reference.
+    const [listed] = (
+      await app.http.inject({ method: 'GET', url: '/v1/admin/bookings?limit=1', headers: bearer(admin) })
+    ).json<{ items: Booking[] }>().items;
+    expect(listed?.ref).toBeDefined();
+    expect(refs.has(listed?.ref ?? '')).toBe(true);
   });
 
   it('pushes progress to admins over the socket, and to no one else', async () => {

@@ -102,6 +102,8 @@ export type BookingStatusColumn =
 /** On the customer's shard. */
 export interface BookingsTable {
   id: string;
+  /** The short reference people read (`LL-7K2Q9MX`), unique on the shard; null on rows older than references. */
+  ref: string | null;
   customer_id: string;
   driver_id: string | null;
   status: BookingStatusColumn;

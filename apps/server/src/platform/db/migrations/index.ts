@@ -9,6 +9,7 @@ import * as scaleData from './0006-scale-data';
 import * as sessions from './0007-sessions';
 import * as rollupParts from './0009-rollup-parts';
 import * as durableSchedules from './0010-durable-schedules';
+import * as bookingRefs from './0011-booking-refs';
 
 export interface ShardMigration {
   name: string;
@@ -26,4 +27,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0007-sessions', up: sessions.up },
   { name: '0009-rollup-parts', up: rollupParts.up },
   { name: '0010-durable-schedules', up: durableSchedules.up },
+  { name: '0011-booking-refs', up: bookingRefs.up },
 ];
