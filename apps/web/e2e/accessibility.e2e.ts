@@ -314,4 +314,38 @@ describe('every main screen: light and dark, desktop and phone, and an axe-core 
       await context.close();
     }
   });
+
+  it('the canvas fleet map has a list alternative the keyboard reaches: each driver, status and a way to show it', async () => {
+    const context = await browser.newContext(SIZES.desktop);
+    try {
+      const page = await signIn(context, server.baseUrl, ADMIN, '/admin');
+      await page.locator('[data-testid=fleet-map][data-points="1"]').waitFor({ timeout: 15_000 });
+      const list = page.getByTestId('fleet-list');
+      const summary = list.locator('summary');
+      expect(await summary.textContent()).toBe('Fleet as a list (1 driver)');
+      // Folded: no rows until it is opened, from the keyboard.
+      expect(await page.getByTestId('fleet-list-row').count()).toBe(0);
+      await summary.focus();
+      await page.keyboard.press('Enter');
+      const row = page.locator(`[data-testid=fleet-list-row][data-driver="${driver.user.id}"]`);
+      await row.waitFor();
+      expect(await row.locator('.state').textContent()).toBe('busy');
+      expect(await row.textContent()).toContain(`Van …${driver.user.id.slice(-6)}`);
+      await row.getByTestId('fleet-list-show').focus();
+      await page.keyboard.press('Enter');
+      const details = page.locator(`[data-testid=fleet-details][data-driver="${driver.user.id}"]`);
+      await details.getByTestId('fleet-details-name').filter({ hasText: 'Ravi Kumar' }).waitFor();
+      expect(await row.getByTestId('fleet-list-show').getAttribute('aria-pressed')).toBe('true');
+      for (const scheme of SCHEMES) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await list.scrollIntoViewIfNeeded();
+        await page.screenshot({
+          path: path.join(artifactsDir, `a11y-admin-fleet-list-desktop-${scheme}.png`),
+        });
+        expect(describeFindings(await seriousViolations(page))).toBe('');
+      }
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { useSocket } from '../../api/socket';
 import { MapView, type MapPoint } from '../../components/map-view';
 import { Card } from '../../components/ui';
 import { vehicleLabel } from '../../domain/vehicles';
+import { FleetList, shortId } from './fleet-list';
 
 const COLORS: Record<FleetDriver['status'], string> = {
   available: '#16a34a',
@@ -20,11 +21,6 @@ const LIST_STATUS: Record<FleetDriver['status'], 'online' | 'busy' | 'offline'> 
 };
 /** How many pages of the drivers list a lookup reads before it gives up. */
 const LOOKUP_PAGES = 5;
-
-/** The last 6 digits of an ID: enough to tell two drivers apart at a glance. */
-function shortId(id: string): string {
-  return `…${id.slice(-6)}`;
-}
 
 /**
  * Finds a driver's admin record (name, vehicle, trip) in the drivers list of
@@ -228,6 +224,7 @@ export function FleetPanel() {
         </div>
       )}
       {chosen !== undefined && <DriverDetails fleet={chosen} details={details} />}
+      {fleet.size > 0 && <FleetList fleet={fleet} selectedId={chosen?.id ?? null} onSelect={select} />}
     </Card>
   );
 }
