@@ -49,7 +49,6 @@ export interface StoredPosition {
   at: number;
 }
 
-/** Driver profiles and their vehicles, on the driver's shard. */
 /** What the live path needs of a driver's row: availability, the claim and the last stored position. */
 const PRESENCE_COLUMNS = [
   'drivers.user_id',
@@ -62,6 +61,7 @@ const PRESENCE_COLUMNS = [
   'drivers.last_seen_at',
 ] as const;
 
+/** Driver profiles and their vehicles, on the driver's shard. */
 export class DriversRepository {
   async insert(db: Executor, driver: DriverRow, vehicle: VehicleRow): Promise<void> {
     await db.insertInto('vehicles').values(vehicle).execute();
