@@ -5,6 +5,7 @@ import { createApp, PROCESS_ROLES, type ProcessRole } from './app';
 import { adminCreateCommand, adminResetPasswordCommand } from './cli/admin-commands';
 import { analyticsCommand, generateCommand } from './cli/data-commands';
 import { ConfigError, loadConfig, type Config } from './config/config';
+import { loadEnvironment } from './config/env-file';
 import { createLogger } from './lib/logger';
 import { isAppError } from './lib/errors';
 import { parseProcesses, runPrimary, serveFromPrimary } from './http/process-cluster';
@@ -49,7 +50,7 @@ function parseRoles(value: string | undefined): ProcessRole[] {
   return roles as ProcessRole[];
 }
 
-async function start(config: Config, argv: string[]): Promise<void> {
+async function start(config: Config, argv: string[], envFile: string | null): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: { roles: { type: 'string' }, processes: { type: 'string' }, demo: { type: 'boolean' } },
@@ -91,7 +92,7 @@ async function start(config: Config, argv: string[]): Promise<void> {
     logger.debug({ pid: process.pid, roles: app.roles }, 'worker process ready');
   } else {
     const address = await app.listen();
-    logger.info({ address, mode: config.mode, roles: app.roles }, 'loadline is up');
+    logger.info({ address, mode: config.mode, roles: app.roles, envFile }, 'loadline is up');
   }
   const simulation = demo ? await startDemo(app, logger) : null;
 
@@ -145,10 +146,12 @@ function printReports(reports: { shard: string; applied: string[] }[]): void {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  const config = loadConfig();
+  // The environment over the .env file over the defaults (config/env-file.ts).
+  const environment = loadEnvironment();
+  const config = loadConfig(environment.env);
   switch (command) {
     case 'start':
-      await start(config, rest);
+      await start(config, rest, environment.file);
       return;
     case 'simulate':
       await simulateCommand(config, rest);

@@ -78,6 +78,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+    // A developer's .env in the repository must not change what the tests run against.
+    ENV_FILE: 'off',
     ...options.env,
   };
   for (const admin of options.admins ?? []) {

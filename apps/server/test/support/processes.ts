@@ -71,6 +71,8 @@ export async function startServerProcess(
         PORT: String(port),
         HOST: '127.0.0.1',
         LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+        // A developer's .env in the repository must not change what the tests run against.
+        ENV_FILE: 'off',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
