@@ -87,6 +87,7 @@ export const VehicleTypeFigures = Type.Object({
   bookings: Type.Integer(),
   tripsCompleted: Type.Integer(),
   cancelled: Type.Integer(),
+  expired: Type.Integer({ description: 'Bookings that expired: no driver accepted in time (v1.2).' }),
   revenue: Type.Integer({ description: 'Minor units of delivered trips.' }),
   avgTripMinutes: Type.Union([Type.Number(), Type.Null()]),
 });
@@ -102,6 +103,36 @@ export const DriverPerformance = Type.Object({
 });
 export type DriverPerformance = Static<typeof DriverPerformance>;
 
+/** Demand the fleet did not serve: bookings that expired because no driver accepted in time. */
+export const UnfilledDemand = Type.Object({
+  expired: Type.Integer({ description: 'Bookings of the range that expired.' }),
+  rate: Type.Union([Type.Number(), Type.Null()], {
+    description:
+      'Expired bookings as a share of the bookings made in the range (0..1); null without bookings.',
+  }),
+  byHour: Type.Array(
+    Type.Object({ hour: Type.Integer({ minimum: 0, maximum: 23 }), count: Type.Integer() }),
+    {
+      description: 'Expired bookings by the UTC hour of the day they were made: 24 entries, hour 0 first.',
+    },
+  ),
+  byArea: Type.Array(
+    Type.Object({
+      lat: Type.Number(),
+      lng: Type.Number(),
+      count: Type.Integer(),
+      address: Type.Union([Type.String(), Type.Null()], {
+        description: 'A pickup address typed in the area, to name it.',
+      }),
+    }),
+    {
+      description:
+        'Pickup areas (cells of 0.05°, about 5 km; `lat`, `lng` their centre) with the most expired bookings, most first; at most 10.',
+    },
+  ),
+});
+export type UnfilledDemand = Static<typeof UnfilledDemand>;
+
 export const Analytics = Type.Object({
   from: Type.String({ format: 'date' }),
   to: Type.String({ format: 'date' }),
@@ -111,10 +142,17 @@ export const Analytics = Type.Object({
   avgTripMinutes: Type.Union([Type.Number(), Type.Null()]),
   avgPickupWaitMinutes: Type.Union([Type.Number(), Type.Null()]),
   bookingsPerDay: Type.Array(
-    Type.Object({ day: Type.String({ format: 'date' }), count: Type.Integer(), completed: Type.Integer() }),
+    Type.Object({
+      day: Type.String({ format: 'date' }),
+      count: Type.Integer(),
+      completed: Type.Integer(),
+      expired: Type.Integer({ description: 'Bookings that expired that day (v1.2).' }),
+    }),
   ),
   byVehicleType: Type.Array(VehicleTypeFigures),
   driverPerformance: Type.Array(DriverPerformance, { description: 'The top drivers by trips in the range.' }),
+  /** Added in v1.2. */
+  unfilled: UnfilledDemand,
 });
 export type Analytics = Static<typeof Analytics>;
 

@@ -129,5 +129,9 @@ export const Overview = Type.Object({
   avgPickupWaitMinutes: Type.Union([Type.Number(), Type.Null()]),
   acceptanceRate: Type.Union([Type.Number(), Type.Null()]),
   cancellationRate: Type.Union([Type.Number(), Type.Null()]),
+  /** Added in v1.2: bookings that expired today (UTC) because no driver accepted in time. */
+  expiredToday: Type.Integer(),
+  /** Added in v1.2: today's expired bookings as a share of today's ended ones (delivered, cancelled, expired). */
+  expiredRate: Type.Union([Type.Number(), Type.Null()]),
 });
 export type Overview = Static<typeof Overview>;

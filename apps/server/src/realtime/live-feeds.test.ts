@@ -16,6 +16,8 @@ const OVERVIEW: Overview = {
   avgPickupWaitMinutes: 4,
   acceptanceRate: 0.5,
   cancellationRate: 0,
+  expiredToday: 1,
+  expiredRate: 0.333,
 };
 
 function feeds(present: { value: boolean }) {

@@ -7,6 +7,7 @@ import { analyticsRoutes } from './analytics.routes';
 import { AnalyticsService } from './analytics.service';
 import { OverviewRepository } from './overview.repository';
 import { OverviewService } from './overview.service';
+import { UnfilledDemandRepository } from './unfilled-demand.repository';
 import { rebuildRollups, type RebuildOptions, type RebuildReport } from './rollup-rebuild';
 import { RollupsRepository } from './rollups.repository';
 
@@ -30,6 +31,7 @@ export function createAnalytics(
   const service = new AnalyticsService({
     router: platform.router,
     rollups,
+    unfilled: new UnfilledDemandRepository(),
     cache: platform.cache,
     clock: platform.clock,
     currency,

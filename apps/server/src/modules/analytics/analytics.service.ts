@@ -1,4 +1,9 @@
-import type { AnalyticsQuery, DriverPerformance, VehicleTypeFigures } from '@loadline/contracts';
+import type {
+  AnalyticsQuery,
+  DriverPerformance,
+  UnfilledDemand,
+  VehicleTypeFigures,
+} from '@loadline/contracts';
 import { Analytics, VEHICLE_TYPES } from '@loadline/contracts';
 import { errors } from '../../lib/errors';
 import { StoredJson } from '../../lib/message-kind';
@@ -6,6 +11,11 @@ import type { Clock } from '../../lib/clock';
 import type { Cache } from '../../platform/cache/cache.port';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import { DAY_MS, dayOf, type RollupsRepository } from './rollups.repository';
+import {
+  AREA_CELLS_PER_DEGREE,
+  type ExpiredArea,
+  type UnfilledDemandRepository,
+} from './unfilled-demand.repository';
 
 /** A computed range of analytics in the shared cache, checked when read back. */
 const CACHED_ANALYTICS = new StoredJson('cached analytics', Analytics);
@@ -14,10 +24,12 @@ const CACHE_SECONDS = 10;
 const DEFAULT_DAYS = 30;
 const MAX_DAYS = 366;
 const TOP_DRIVERS = 10;
+const TOP_AREAS = 10;
 
 export interface AnalyticsServiceDeps {
   router: ShardRouter;
   rollups: RollupsRepository;
+  unfilled: UnfilledDemandRepository;
   cache: Cache;
   clock: Clock;
   /** Currency of revenue figures: the pricing catalog's default region's. */
@@ -58,39 +70,46 @@ export class AnalyticsService {
   }
 
   private async compute(range: { fromDay: number; toDay: number }): Promise<Analytics> {
-    const { router, rollups } = this.deps;
-    const [daily, top] = await Promise.all([
+    const { router, rollups, unfilled } = this.deps;
+    const window = { fromMs: range.fromDay * DAY_MS, toMs: (range.toDay + 1) * DAY_MS };
+    const [daily, top, hours, areas] = await Promise.all([
       Promise.all(router.shards.map((shard) => rollups.bookingDaily(shard.db, range.fromDay, range.toDay))),
       Promise.all(router.shards.map((shard) => rollups.topDrivers(shard.db, range, TOP_DRIVERS))),
+      Promise.all(router.shards.map((shard) => unfilled.byHour(shard.db, shard.dialect, window))),
+      Promise.all(router.shards.map((shard) => unfilled.byArea(shard.db, window))),
     ]);
 
-    const perDay = new Map<number, { count: number; completed: number }>();
+    const perDay = new Map<number, { count: number; completed: number; expired: number }>();
     for (let day = range.fromDay; day <= range.toDay; day += 1) {
-      perDay.set(day, { count: 0, completed: 0 });
+      perDay.set(day, { count: 0, completed: 0, expired: 0 });
     }
     const perType = new Map(
       VEHICLE_TYPES.map((type) => [
         type,
-        { bookings: 0, tripsCompleted: 0, cancelled: 0, revenue: 0, tripMs: 0, tripCount: 0 },
+        { bookings: 0, tripsCompleted: 0, cancelled: 0, expired: 0, revenue: 0, tripMs: 0, tripCount: 0 },
       ]),
     );
-    const totals = { delivered: 0, tripMs: 0, tripCount: 0, waitMs: 0, waitCount: 0 };
+    const totals = { created: 0, delivered: 0, expired: 0, tripMs: 0, tripCount: 0, waitMs: 0, waitCount: 0 };
     for (const row of daily.flat()) {
       const day = perDay.get(row.day);
       if (day !== undefined) {
         day.count += row.created;
         day.completed += row.delivered;
+        day.expired += row.expired;
       }
       const type = perType.get(row.vehicle_type as (typeof VEHICLE_TYPES)[number]);
       if (type !== undefined) {
         type.bookings += row.created;
         type.tripsCompleted += row.delivered;
         type.cancelled += row.cancelled;
+        type.expired += row.expired;
         type.revenue += row.revenue;
         type.tripMs += row.trip_ms;
         type.tripCount += row.trip_count;
       }
+      totals.created += row.created;
       totals.delivered += row.delivered;
+      totals.expired += row.expired;
       totals.tripMs += row.trip_ms;
       totals.tripCount += row.trip_count;
       totals.waitMs += row.wait_ms;
@@ -102,6 +121,7 @@ export class AnalyticsService {
       bookings: figures.bookings,
       tripsCompleted: figures.tripsCompleted,
       cancelled: figures.cancelled,
+      expired: figures.expired,
       revenue: figures.revenue,
       avgTripMinutes: minutes(figures.tripMs, figures.tripCount),
     }));
@@ -116,6 +136,7 @@ export class AnalyticsService {
       bookingsPerDay: [...perDay].map(([day, figures]) => ({ day: formatDay(day), ...figures })),
       byVehicleType,
       driverPerformance: await this.driverPerformance(top.flat(), range),
+      unfilled: unfilledDemand(totals, hours.flat(), areas.flat()),
     };
   }
 
@@ -169,6 +190,50 @@ export class AnalyticsService {
       };
     });
   }
+}
+
+/**
+ * Expired demand of the range: the total and its share from the roll-ups, the
+ * hours and areas merged from every shard's counts (an area may span shards).
+ */
+export function unfilledDemand(
+  totals: { created: number; expired: number },
+  hours: readonly { hour: number; count: number }[],
+  areas: readonly ExpiredArea[],
+): UnfilledDemand {
+  const byHour = Array.from({ length: 24 }, (_, hour) => ({ hour, count: 0 }));
+  for (const part of hours) {
+    const slot = byHour[part.hour];
+    if (slot !== undefined) {
+      slot.count += part.count;
+    }
+  }
+  const cells = new Map<string, ExpiredArea>();
+  for (const area of areas) {
+    const key = `${area.cellLat}:${area.cellLng}`;
+    const seen = cells.get(key);
+    cells.set(
+      key,
+      seen === undefined
+        ? { ...area }
+        : { ...seen, count: seen.count + area.count, address: seen.address ?? area.address },
+    );
+  }
+  const byArea = [...cells.values()]
+    .sort((a, b) => b.count - a.count || a.cellLat - b.cellLat || a.cellLng - b.cellLng)
+    .slice(0, TOP_AREAS)
+    .map((area) => ({
+      lat: area.cellLat / AREA_CELLS_PER_DEGREE,
+      lng: area.cellLng / AREA_CELLS_PER_DEGREE,
+      count: area.count,
+      address: area.address,
+    }));
+  return {
+    expired: totals.expired,
+    rate: totals.created === 0 ? null : Math.round((totals.expired / totals.created) * 1000) / 1000,
+    byHour,
+    byArea,
+  };
 }
 
 function minutes(totalMs: number, count: number): number | null {

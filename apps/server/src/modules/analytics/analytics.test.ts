@@ -1,6 +1,6 @@
 import { OUTBOX_JOB } from '../../platform/outbox/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Analytics, Booking, DriverStats, GenerationJob } from '@loadline/contracts';
+import type { Analytics, Booking, DriverStats, GenerationJob, Overview } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { bearer, signInAdmin } from '../../../test/support/factories';
 import { CITY, book, newCustomer, offset, onlineDriver, waitForOffer } from '../../../test/support/fleet';
@@ -19,8 +19,14 @@ interface Recount {
   tripsCompleted: number;
   avgTripMinutes: number | null;
   avgPickupWaitMinutes: number | null;
-  perDay: Map<string, { count: number; completed: number }>;
-  perType: Map<string, { bookings: number; tripsCompleted: number; cancelled: number; revenue: number }>;
+  perDay: Map<string, { count: number; completed: number; expired: number }>;
+  perType: Map<
+    string,
+    { bookings: number; tripsCompleted: number; cancelled: number; expired: number; revenue: number }
+  >;
+  /** Expired bookings made in the range, by the UTC hour they were made and by pickup cell. */
+  expiredByHour: number[];
+  expiredByCell: Map<string, number>;
   perDriver: Map<string, { trips: number; tripMs: number; ratingSum: number; ratingCount: number }>;
 }
 
@@ -81,6 +87,8 @@ describe(`analytics (${tier})`, () => {
       perDay: new Map(),
       perType: new Map(),
       perDriver: new Map(),
+      expiredByHour: Array.from({ length: 24 }, () => 0),
+      expiredByCell: new Map(),
     };
     let tripMs = 0;
     let waitMs = 0;
@@ -93,11 +101,13 @@ describe(`analytics (${tier})`, () => {
           bookings: 0,
           tripsCompleted: 0,
           cancelled: 0,
+          expired: 0,
           revenue: 0,
         };
         result.perType.set(row.vehicle_type, type);
+        const dayOf = (ms: number) => result.perDay.get(isoDay(ms)) ?? { count: 0, completed: 0, expired: 0 };
         if (inRange(row.created_at)) {
-          const day = result.perDay.get(isoDay(row.created_at)) ?? { count: 0, completed: 0 };
+          const day = dayOf(row.created_at);
           day.count += 1;
           result.perDay.set(isoDay(row.created_at), day);
           type.bookings += 1;
@@ -105,8 +115,20 @@ describe(`analytics (${tier})`, () => {
         if (row.status === 'cancelled' && inRange(row.cancelled_at)) {
           type.cancelled += 1;
         }
+        if (row.status === 'expired' && inRange(row.updated_at)) {
+          const day = dayOf(row.updated_at);
+          day.expired += 1;
+          result.perDay.set(isoDay(row.updated_at), day);
+          type.expired += 1;
+        }
+        if (row.status === 'expired' && inRange(row.created_at)) {
+          const hour = new Date(row.created_at).getUTCHours();
+          result.expiredByHour[hour] = (result.expiredByHour[hour] ?? 0) + 1;
+          const cell = `${Math.round(row.pickup_lat * 20)}:${Math.round(row.pickup_lng * 20)}`;
+          result.expiredByCell.set(cell, (result.expiredByCell.get(cell) ?? 0) + 1);
+        }
         if (row.status === 'delivered' && inRange(row.delivered_at)) {
-          const day = result.perDay.get(isoDay(row.delivered_at)) ?? { count: 0, completed: 0 };
+          const day = dayOf(row.delivered_at);
           day.completed += 1;
           result.perDay.set(isoDay(row.delivered_at), day);
           type.tripsCompleted += 1;
@@ -147,22 +169,36 @@ describe(`analytics (${tier})`, () => {
     expect(figures.avgTripMinutes).toBe(expected.avgTripMinutes);
     expect(figures.avgPickupWaitMinutes).toBe(expected.avgPickupWaitMinutes);
     for (const day of figures.bookingsPerDay) {
-      const want = expected.perDay.get(day.day) ?? { count: 0, completed: 0 };
-      expect({ day: day.day, count: day.count, completed: day.completed }).toEqual({ day: day.day, ...want });
+      const want = expected.perDay.get(day.day) ?? { count: 0, completed: 0, expired: 0 };
+      expect(day).toEqual({ day: day.day, ...want });
     }
     for (const type of figures.byVehicleType) {
       const want = expected.perType.get(type.vehicleType) ?? {
         bookings: 0,
         tripsCompleted: 0,
         cancelled: 0,
+        expired: 0,
         revenue: 0,
       };
       expect({
         bookings: type.bookings,
         tripsCompleted: type.tripsCompleted,
         cancelled: type.cancelled,
+        expired: type.expired,
         revenue: type.revenue,
       }).toEqual(want);
+    }
+    const expired = [...expected.perType.values()].reduce((sum, type) => sum + type.expired, 0);
+    const created = [...expected.perType.values()].reduce((sum, type) => sum + type.bookings, 0);
+    expect(figures.unfilled.expired).toBe(expired);
+    expect(figures.unfilled.rate).toBe(created === 0 ? null : Math.round((expired / created) * 1000) / 1000);
+    expect(figures.unfilled.byHour).toEqual(expected.expiredByHour.map((count, hour) => ({ hour, count })));
+    const cells = [...expected.expiredByCell.values()].sort((a, b) => b - a);
+    expect(figures.unfilled.byArea.map((area) => area.count)).toEqual(cells.slice(0, 10));
+    for (const area of figures.unfilled.byArea) {
+      expect(expected.expiredByCell.get(`${Math.round(area.lat * 20)}:${Math.round(area.lng * 20)}`)).toBe(
+        area.count,
+      );
     }
     const best = [...expected.perDriver.values()].map((driver) => driver.trips).sort((a, b) => b - a);
     expect(figures.driverPerformance.map((driver) => driver.trips)).toEqual(
@@ -291,6 +327,39 @@ describe(`analytics (${tier})`, () => {
     expect(restats.ratingCount).toBe(1);
   });
 
+  it("an expired booking counts as unfilled demand in today's overview and analytics", async () => {
+    const today = isoDay(Date.now());
+    const overviewNow = async () => {
+      await app.platform.cache.delete('admin:overview');
+      return (await app.http.inject({ url: '/v1/admin/overview', headers: bearer(admin) })).json<Overview>();
+    };
+    const before = await overviewNow();
+    const figuresBefore = await analytics(today, today);
+    const customer = await newCustomer(app);
+    const pickup = { ...offset(CITY, 30, 30), address: 'Far end of town' };
+    const booking = await book(app, customer.token, { pickup, dropoff: offset(CITY, 33, 30) });
+    expect(await app.services.bookingCore.service.expire(booking.id, 'no_driver')).toMatchObject({
+      status: 'expired',
+    });
+    await waitFor(async () => (await overviewNow()).expiredToday === before.expiredToday + 1, 10_000, 50);
+    const after = await overviewNow();
+    expect(after.expiredRate).toBeGreaterThan(0);
+    expect(after.expiredRate).toBeLessThanOrEqual(1);
+
+    const figures = await analytics(today, today);
+    expect(figures.unfilled.expired).toBe(figuresBefore.unfilled.expired + 1);
+    expect(figures.bookingsPerDay[0]?.expired).toBe((figuresBefore.bookingsPerDay[0]?.expired ?? 0) + 1);
+    const hour = new Date(booking.createdAt).getUTCHours();
+    expect(figures.unfilled.byHour[hour]).toEqual({
+      hour,
+      count: (figuresBefore.unfilled.byHour[hour]?.count ?? 0) + 1,
+    });
+    const area = figures.unfilled.byArea.find(
+      (entry) => Math.abs(entry.lat - pickup.lat) <= 0.025 && Math.abs(entry.lng - pickup.lng) <= 0.025,
+    );
+    expect(area).toMatchObject({ count: 1, address: 'Far end of town' });
+  });
+
   it('matches a brute-force recount of a generated data set, also after a rebuild', async () => {
     await generate('users', 600);
     await generate('drivers', 40);
@@ -302,6 +371,7 @@ describe(`analytics (${tier})`, () => {
     const toMs = Date.parse(to) + DAY;
     const expected = await recount(fromMs, toMs);
     expect(expected.tripsCompleted).toBeGreaterThan(1_500);
+    expect(expected.expiredByHour.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(50);
 
     const figures = await analytics(from, to);
     expect(figures.bookingsPerDay).toHaveLength(26);
@@ -315,8 +385,8 @@ describe(`analytics (${tier})`, () => {
     );
 
     const report = await app.services.analytics.rebuild();
-    // The generated bookings and the live one.
-    expect(report.bookings).toBe(2_501);
+    // The generated bookings, the delivered live one and the expired one.
+    expect(report.bookings).toBe(2_502);
     expectMatches(await analytics(from, to), expected);
   });
 

@@ -9,6 +9,7 @@ export interface ShardFigures {
   searchingBookings: number;
   deliveredToday: number;
   cancelledToday: number;
+  expiredToday: number;
   tripMinutesSum: number;
   tripCount: number;
   waitMinutesSum: number;
@@ -34,12 +35,13 @@ export class OverviewRepository {
         .select(count.as('n'))
         .where('status', '=', 'searching')
         .executeTakeFirstOrThrow(),
-      // Today's deliveries and cancellations come from the roll-up: a handful of rows, not a scan.
+      // Today's deliveries, cancellations and expiries come from the roll-up: a handful of rows, not a scan.
       db
         .selectFrom('booking_daily')
         .select([
           sql<number | string | null>`sum(delivered)`.as('delivered'),
           sql<number | string | null>`sum(cancelled)`.as('cancelled'),
+          sql<number | string | null>`sum(expired)`.as('expired'),
           sql<number | string | null>`sum(trip_ms)`.as('tripMs'),
           sql<number | string | null>`sum(trip_count)`.as('tripCount'),
           sql<number | string | null>`sum(wait_ms)`.as('waitMs'),
@@ -64,6 +66,7 @@ export class OverviewRepository {
       searchingBookings: Number(searching.n),
       deliveredToday: Number(daily.delivered ?? 0),
       cancelledToday: Number(daily.cancelled ?? 0),
+      expiredToday: Number(daily.expired ?? 0),
       tripMinutesSum: Number(daily.tripMs ?? 0) / 60_000,
       tripCount: Number(daily.tripCount ?? 0),
       waitMinutesSum: Number(daily.waitMs ?? 0) / 60_000,

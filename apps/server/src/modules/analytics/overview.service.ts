@@ -45,6 +45,7 @@ export class OverviewService {
         searchingBookings: 0,
         deliveredToday: 0,
         cancelledToday: 0,
+        expiredToday: 0,
         tripMinutesSum: 0,
         tripCount: 0,
         waitMinutesSum: 0,
@@ -66,6 +67,11 @@ export class OverviewService {
       avgPickupWaitMinutes: average(total.waitMinutesSum, total.waitCount),
       acceptanceRate: ratio(total.offersAccepted, total.offersAnswered),
       cancellationRate: ratio(total.cancelledToday, total.cancelledToday + total.deliveredToday),
+      expiredToday: total.expiredToday,
+      expiredRate: ratio(
+        total.expiredToday,
+        total.expiredToday + total.cancelledToday + total.deliveredToday,
+      ),
     };
     await this.deps.cache.set(CACHE_KEY, CACHED_OVERVIEW.write(overview), CACHE_SECONDS);
     return overview;

@@ -6,6 +6,7 @@ export interface DayRow {
   day: string;
   bookings: number;
   completed: number;
+  expired: number;
 }
 
 /** One row per UTC day of the range; days the API left out count zero. */
@@ -15,6 +16,7 @@ export function dayRows(analytics: Analytics): DayRow[] {
     day,
     bookings: byDay.get(day)?.count ?? 0,
     completed: byDay.get(day)?.completed ?? 0,
+    expired: byDay.get(day)?.expired ?? 0,
   }));
 }
 
@@ -28,6 +30,7 @@ export function vehicleRows(figures: readonly VehicleTypeFigures[]): VehicleRow[
     bookings: 0,
     tripsCompleted: 0,
     cancelled: 0,
+    expired: 0,
     revenue: 0,
     avgTripMinutes: null,
     ...byType.get(vehicle.type),
