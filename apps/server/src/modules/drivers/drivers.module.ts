@@ -116,7 +116,7 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
 
   return {
     presence,
-    cards: new DriverCards({ router: platform.router, drivers }),
+    cards: new DriverCards({ router: platform.router, drivers, cache: platform.cache }),
     history,
     fleetAdmin,
     tripsSync,
