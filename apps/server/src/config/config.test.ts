@@ -22,6 +22,26 @@ describe('config', () => {
     expect(config.databaseShards).toEqual(['mysql://root@127.0.0.1:3306/a', 'mysql://root@127.0.0.1:3306/b']);
   });
 
+  it('takes a comma-separated REDIS_URL as the seed nodes of a Redis Cluster, and refuses bad lists', () => {
+    const shards = 'mysql://root@127.0.0.1:3306/a';
+    const config = loadConfig({
+      DATABASE_SHARDS: shards,
+      REDIS_URL: 'redis://127.0.0.1:7101, redis://127.0.0.1:7102,redis://127.0.0.1:7103',
+    });
+    expect(config.redisUrl).toBe('redis://127.0.0.1:7101,redis://127.0.0.1:7102,redis://127.0.0.1:7103');
+    expect(loadConfig({ DATABASE_SHARDS: shards, REDIS_URL: 'redis://127.0.0.1:6379/2' }).redisUrl).toBe(
+      'redis://127.0.0.1:6379/2',
+    );
+    for (const bad of [
+      'redis://127.0.0.1:7101,redis://127.0.0.1:7101',
+      'redis://127.0.0.1:7101,redis://127.0.0.1:7102/3',
+      'redis://127.0.0.1:7101,http://127.0.0.1:7102',
+      ',',
+    ]) {
+      expect(() => loadConfig({ DATABASE_SHARDS: shards, REDIS_URL: bad }), bad).toThrow(/REDIS_URL/);
+    }
+  });
+
   it('names the missing half of the cluster settings', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/DATABASE_SHARDS/);
     expect(() => loadConfig({ DATABASE_SHARDS: 'mysql://root@h/a' })).toThrow(/REDIS_URL/);

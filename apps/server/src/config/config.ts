@@ -313,6 +313,38 @@ function url(name: string, raw: string, protocols: readonly string[]): string {
 }
 
 /**
+ * One `redis://` URL (a standalone Redis) or a comma-separated list of them (the
+ * seed nodes of a Redis Cluster, which has only database 0).
+ */
+function redisUrlList(raw: string): string {
+  const parts = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  const urls = parts.map((part) => url('REDIS_URL', part, ['redis:', 'rediss:']));
+  const [first] = urls;
+  if (first === undefined) {
+    throw new ConfigError('REDIS_URL', 'lists no URL');
+  }
+  if (urls.length === 1) {
+    return first;
+  }
+  if (new Set(urls).size !== urls.length) {
+    throw new ConfigError('REDIS_URL', 'lists the same Redis Cluster node twice');
+  }
+  for (const entry of urls) {
+    const database = new URL(entry).pathname.replace(/^\//, '');
+    if (database !== '' && database !== '0') {
+      throw new ConfigError(
+        'REDIS_URL',
+        `URL "${entry}" names database ${database}; a Redis Cluster has only 0`,
+      );
+    }
+  }
+  return urls.join(',');
+}
+
+/**
  * `off` (default) trusts no forwarded header; `on` trusts exactly one proxy hop
  * (the shipped nginx); a number trusts that many hops; otherwise a comma list of
  * proxy addresses or CIDR ranges (`127.0.0.1,10.0.0.0/8`). Never "any hop": the
@@ -400,7 +432,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseShards,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
     ...queryTimeouts(env),
-    redisUrl: redisRaw === null ? null : url('REDIS_URL', redisRaw, ['redis:', 'rediss:']),
+    redisUrl: redisRaw === null ? null : redisUrlList(redisRaw),
     redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 3_000, 100, 600_000),
     redisPrefix: text(env, 'REDIS_PREFIX', 'loadline:'),
     nodeId: nodeIdRaw === null ? null : integer(env, 'NODE_ID', 0, 0, 30),

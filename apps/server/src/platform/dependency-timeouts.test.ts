@@ -1,5 +1,4 @@
 import type { LightMyRequestResponse } from 'fastify';
-import type { Redis } from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadlineApp } from '../app';
@@ -10,7 +9,7 @@ import { isCluster } from '../../test/support/tier';
 import { startThrowawayMariadb, startThrowawayRedis } from '../../test/support/throwaway-services';
 import { waitFor } from '../../test/support/wait';
 import { within } from '../../test/support/within';
-import { closeRedis, createRedis, waitForRedis } from './redis';
+import { closeRedis, createRedis, waitForRedis, type RedisClient } from './redis';
 
 type Throwaway = Awaited<ReturnType<typeof startThrowawayRedis>>;
 
@@ -109,7 +108,7 @@ describe.runIf(isCluster)('a hung dependency answers 503 within its timeout (clu
         payload: { lat: 12.97, lng: 77.59 },
       });
     expect((await ping()).statusCode).toBe(202);
-    const probe: Redis = createRedis(redis.url, 'hung-probe', {
+    const probe: RedisClient = createRedis(redis.url, 'hung-probe', {
       commandTimeoutMs: 200,
       logger: createLogger('silent'),
     });

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config/config';
 import { ListCache } from './cache/list-cache';
 import { systemClock, type Clock } from '../lib/clock';
@@ -29,7 +28,7 @@ import { BullmqJobQueue } from './queue/bullmq-job-queue';
 import type { JobQueue } from './queue/job-queue.port';
 import { LocalJobQueue } from './queue/local-job-queue';
 import { RateLimiter } from './rate-limit/rate-limiter';
-import { closeRedis, createRedis } from './redis';
+import { closeRedis, createRedis, type RedisClient } from './redis';
 import type { SessionStore } from './sessions/session-store.port';
 import { CachedSessionStore } from './sessions/cached-session-store';
 import { RedisSessionStore } from './sessions/redis-session-store';
@@ -177,7 +176,7 @@ async function clusterPlatform(
   closers.push(() => pool.close());
   const router = await shardMapFor(pool, options.migrate ?? true);
 
-  const redis: Redis = createRedis(redisUrl, 'loadline-main', {
+  const redis: RedisClient = createRedis(redisUrl, 'loadline-main', {
     logger: logger.child({ module: 'redis' }),
     commandTimeoutMs: config.redisCommandTimeoutMs,
   });

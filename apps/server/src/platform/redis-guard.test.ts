@@ -38,6 +38,20 @@ describe(`guarded Redis client (${tier})`, () => {
     expect(batch).toMatchObject({ status: 503, code: 'unavailable' });
   });
 
+  it('a command to an unreachable Redis Cluster (a list of seed nodes) rejects with 503 unavailable in seconds', async () => {
+    const redis = createRedis(
+      `redis://127.0.0.1:${await unusedPort()},redis://127.0.0.1:${await unusedPort()}`,
+      'guard-test-cluster',
+      { logger: { warn: () => undefined }, commandTimeoutMs: 500 },
+    );
+    opened.push(redis);
+    const started = Date.now();
+    const failure: unknown = await redis.get('anything').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(AppError);
+    expect(failure).toMatchObject({ status: 503, code: 'unavailable', details: { dependency: 'redis' } });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it.runIf(isCluster)('an error Redis answers with stays what it is (a bug, not an outage)', async () => {
     const redis = await connectRedis(redisUrl, 'guard-test');
     opened.push(redis);

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../test/support/throwaway-services';
 import { isCluster, redisUrl } from '../../test/support/tier';
 import { waitFor } from '../../test/support/wait';
 import { createLogger } from '../lib/logger';
-import { closeRedis, connectRedis, createRedis, redisKey } from './redis';
+import { closeRedis, connectRedis, createRedis, redisKey, type RedisClient } from './redis';
 
 // Connection errors are the point of these tests; keep them out of the output.
 const logger = createLogger('silent');
@@ -52,7 +51,7 @@ describe.runIf(isCluster)('createRedis', () => {
     await exited;
   }
 
-  async function answers(redis: Redis): Promise<boolean> {
+  async function answers(redis: RedisClient): Promise<boolean> {
     try {
       await redis.ping();
       return true;

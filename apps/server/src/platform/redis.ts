@@ -1,8 +1,37 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import { AppError, errors } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 
+/**
+ * A client of a standalone Redis or of a Redis Cluster (`REDIS_URL` lists the
+ * cluster's seed nodes, comma-separated). Both share every command method; on a
+ * cluster the keys of one command, script or transaction must share a hash slot.
+ */
+export type RedisClient = Redis | Cluster;
+
+/** The URLs of a `REDIS_URL`: one for a standalone Redis, several for the seed nodes of a Redis Cluster. */
+export function redisUrls(url: string): string[] {
+  return url
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+/** Whether `REDIS_URL` names a Redis Cluster (a list of seed nodes) rather than one standalone Redis. */
+export function isClusterUrl(url: string): boolean {
+  return redisUrls(url).length > 1;
+}
+
+export function isRedisCluster(redis: RedisClient): redis is Cluster {
+  return redis instanceof Cluster || (redis as { isCluster?: unknown }).isCluster === true;
+}
+
 export interface CreateRedisOptions {
+  /**
+   * Cluster only: route SSUBSCRIBE to the node owning each channel's slot (the
+   * Socket.IO adapter's sharded pub/sub needs it).
+   */
+  shardedSubscribers?: boolean;
   /**
    * For BullMQ and other blocking users: commands wait out a disconnect instead
    * of failing (BullMQ requires `maxRetriesPerRequest: null`).
@@ -31,21 +60,37 @@ const maxReconnectDelayMs = 2_000;
  * command that long at most; the connection stays, and replies that come late
  * are dropped in order, so it serves again as soon as the server does.
  */
-export function createRedis(url: string, name: string, options: CreateRedisOptions = {}): Redis {
+export function createRedis(url: string, name: string, options: CreateRedisOptions = {}): RedisClient {
   const forBlocking = options.forBlocking === true;
-  const redis = new Redis(url, {
+  const shared: RedisOptions = {
     connectionName: name,
-    lazyConnect: false,
     connectTimeout: connectTimeoutMs,
-    enableOfflineQueue: true,
     maxRetriesPerRequest: forBlocking ? null : 1,
     ...(forBlocking || options.commandTimeoutMs === undefined
       ? {}
       : { commandTimeout: options.commandTimeoutMs }),
-    // Commands issued in the same event-loop turn (concurrent pings) go out as one pipeline.
-    enableAutoPipelining: !forBlocking,
-    retryStrategy: (times) => Math.min(times * 100, maxReconnectDelayMs),
-  });
+  };
+  const urls = redisUrls(url);
+  const redis: RedisClient =
+    urls.length > 1
+      ? new Cluster(urls.map(clusterNode), {
+          redisOptions: { ...shared, ...credentials(urls[0] ?? url) },
+          lazyConnect: false,
+          enableOfflineQueue: true,
+          enableAutoPipelining: !forBlocking,
+          // Also bounds how long the first slot map may take: a boot against a dead cluster fails, not hangs.
+          slotsRefreshTimeout: connectTimeoutMs,
+          clusterRetryStrategy: (times) => Math.min(times * 100, maxReconnectDelayMs),
+          shardedSubscribers: options.shardedSubscribers === true,
+        })
+      : new Redis(url, {
+          ...shared,
+          lazyConnect: false,
+          enableOfflineQueue: true,
+          // Commands issued in the same event-loop turn (concurrent pings) go out as one pipeline.
+          enableAutoPipelining: !forBlocking,
+          retryStrategy: (times) => Math.min(times * 100, maxReconnectDelayMs),
+        });
   if (!forBlocking) {
     failFastOnceReady(redis);
   }
@@ -56,7 +101,53 @@ export function createRedis(url: string, name: string, options: CreateRedisOptio
     });
   }
   // Blocking clients belong to libraries (BullMQ, the Socket.IO adapter) that handle their own errors.
-  return forBlocking ? redis : guardRedis(redis);
+  if (forBlocking) {
+    return redis;
+  }
+  // A cluster's own offline queue retries without end while no node answers (a standalone client
+  // gives up after one retry): a command sent before the cluster is ready waits this long at most.
+  return isRedisCluster(redis)
+    ? guardRedis(redis, {
+        notReadyLimitMs: connectTimeoutMs + (options.commandTimeoutMs ?? connectTimeoutMs),
+      })
+    : guardRedis(redis);
+}
+
+/** A seed node of a cluster URL list. */
+function clusterNode(url: string): ClusterNode {
+  const parsed = new URL(url);
+  return { host: parsed.hostname, port: parsed.port === '' ? 6379 : Number(parsed.port) };
+}
+
+/** The user, password and TLS of a cluster's URLs (the first one's; every node of a cluster shares them). */
+function credentials(url: string): RedisOptions {
+  const parsed = new URL(url);
+  return {
+    ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+/**
+ * A second connection like `redis` (same server or cluster, same options) under
+ * another name, with its offline queue on until it is first ready (and, on a
+ * cluster, `shardedSubscribers` as asked). Callers that
+ * want it fail-fast afterwards call `failFastOnceReady` on it.
+ */
+export function duplicateRedis(
+  redis: RedisClient,
+  name: string,
+  options: Pick<CreateRedisOptions, 'shardedSubscribers'> = {},
+): RedisClient {
+  if (isRedisCluster(redis)) {
+    return redis.duplicate([], {
+      enableOfflineQueue: true,
+      shardedSubscribers: options.shardedSubscribers === true,
+      redisOptions: { ...redis.options.redisOptions, connectionName: name },
+    });
+  }
+  return redis.duplicate({ connectionName: name, enableOfflineQueue: true });
 }
 
 /**
@@ -85,7 +176,8 @@ function isPromise(value: unknown): value is Promise<unknown> {
  * error handler recognise an outage by its type, never by its message.
  * Pipelines and transactions (`pipeline()`, `multi()`) are guarded the same way.
  */
-export function guardRedis(redis: Redis): Redis {
+export function guardRedis<T extends RedisClient>(redis: T, options: { notReadyLimitMs?: number } = {}): T {
+  const limitMs = options.notReadyLimitMs;
   return new Proxy(redis, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
@@ -97,11 +189,28 @@ export function guardRedis(redis: Redis): Redis {
         return (...args: unknown[]) => guardBatch(method.apply(target, args) as object);
       }
       return (...args: unknown[]) => {
+        const ready = target.status === 'ready';
         const result = method.apply(target, args);
-        return isPromise(result) ? result.catch(rethrowRedisFailure) : result;
+        if (!isPromise(result)) {
+          return result;
+        }
+        const guarded = result.catch(rethrowRedisFailure);
+        return limitMs === undefined || ready ? guarded : withinLimit(guarded, limitMs);
       };
     },
   });
+}
+
+/** `work`, or 503 `unavailable` naming `redis` once `limitMs` has passed without it settling. */
+function withinLimit(work: Promise<unknown>, limitMs: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(errors.unavailable('redis', new Error(`Redis was not ready within ${limitMs} ms`))),
+      limitMs,
+    );
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
 
 /** A pipeline or transaction whose chained commands return the guarded batch and whose `exec` is guarded. */
@@ -129,7 +238,7 @@ function guardBatch<T extends object>(batch: T): T {
  * Turns the offline queue off after the first connection. ioredis reads the
  * option on every command, so this only changes behaviour for later outages.
  */
-export function failFastOnceReady(redis: Redis): void {
+export function failFastOnceReady(redis: RedisClient): void {
   if (redis.status === 'ready') {
     redis.options.enableOfflineQueue = false;
     return;
@@ -144,7 +253,7 @@ export function failFastOnceReady(redis: Redis): void {
  * within `timeoutMs` or has been closed, so boot and tests fail with a clear error
  * instead of hanging on an unreachable Redis.
  */
-export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
+export async function waitForRedis(redis: RedisClient, timeoutMs = 5_000): Promise<void> {
   if (redis.status === 'ready') {
     return;
   }
@@ -186,7 +295,7 @@ export async function connectRedis(
   url: string,
   name: string,
   options: CreateRedisOptions & { timeoutMs?: number } = {},
-): Promise<Redis> {
+): Promise<RedisClient> {
   const redis = createRedis(url, name, options);
   try {
     await waitForRedis(redis, options.timeoutMs);
@@ -202,7 +311,7 @@ export async function connectRedis(
  * otherwise, and resolves once it has ended, so it no longer holds the process
  * open. Safe to call twice.
  */
-export async function closeRedis(redis: Redis): Promise<void> {
+export async function closeRedis(redis: RedisClient): Promise<void> {
   if (redis.status === 'end') {
     return;
   }

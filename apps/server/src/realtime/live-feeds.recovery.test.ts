@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetDriver } from '@loadline/contracts';
 import { ManualClock } from '../lib/clock';
@@ -6,7 +5,7 @@ import { createLogger } from '../lib/logger';
 import { MemoryCache } from '../platform/cache/memory-cache';
 import { RedisFleetBoard } from '../platform/fleet/redis-fleet-board';
 import { RecordingSink } from '../platform/realtime/realtime-sink.port';
-import { closeRedis, createRedis, waitForRedis } from '../platform/redis';
+import { closeRedis, createRedis, waitForRedis, type RedisClient } from '../platform/redis';
 import { isCluster } from '../../test/support/tier';
 import { startThrowawayRedis } from '../../test/support/throwaway-services';
 import { LiveFeeds } from './live-feeds';
@@ -22,7 +21,7 @@ const ONLINE: FleetDriver[] = [
 // Restarts its own Redis empty, so it needs the cluster tier.
 describe.runIf(isCluster)('admin live map after Redis comes back empty (cluster)', () => {
   let server: Throwaway;
-  let redis: Redis;
+  let redis: RedisClient;
   let board: RedisFleetBoard;
   const sink = new RecordingSink();
   let refills = 0;

@@ -1,11 +1,18 @@
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import type { ClientToServerEvents, Role, ServerToClientEvents } from '@loadline/contracts';
 import type { Config } from '../config/config';
 import type { Logger } from '../lib/logger';
-import { closeRedis, createRedis, waitForRedis } from '../platform/redis';
+import {
+  closeRedis,
+  createRedis,
+  isClusterUrl,
+  isRedisCluster,
+  waitForRedis,
+  type RedisClient,
+} from '../platform/redis';
 
 export interface SocketData {
   userId: string;
@@ -61,6 +68,8 @@ export function createSocketServer(
     const redis = createRedis(config.redisUrl, 'loadline-socketio', {
       forBlocking: true,
       logger: logger.child({ module: 'socketio-adapter' }),
+      // On a Redis Cluster, SSUBSCRIBE must reach the node that owns each channel's slot.
+      shardedSubscribers: isClusterUrl(config.redisUrl),
     });
     const subscribers = trackDuplicates(redis);
     io.adapter(
@@ -137,8 +146,17 @@ function envelopeOf(text: string, status: number): string | null {
  * handle a subscription that fails: closing before it has landed would leave
  * an unhandled rejection. Keeping the copies lets close wait for it.
  */
-function trackDuplicates(redis: Redis): Redis[] {
-  const copies: Redis[] = [];
+function trackDuplicates(redis: RedisClient): RedisClient[] {
+  const copies: RedisClient[] = [];
+  if (isRedisCluster(redis)) {
+    const duplicate = redis.duplicate.bind(redis);
+    redis.duplicate = (...args: Parameters<Cluster['duplicate']>) => {
+      const copy = duplicate(...args);
+      copies.push(copy);
+      return copy;
+    };
+    return copies;
+  }
   const duplicate = redis.duplicate.bind(redis);
   redis.duplicate = (...args: Parameters<Redis['duplicate']>) => {
     const copy = duplicate(...args);
@@ -149,7 +167,7 @@ function trackDuplicates(redis: Redis): Redis[] {
 }
 
 /** Resolves once the copy is connected and every command sent before (the subscription) is answered. */
-async function settleSubscription(copy: Redis): Promise<void> {
+async function settleSubscription(copy: RedisClient): Promise<void> {
   try {
     await waitForRedis(copy, 2_000);
     await copy.ping();

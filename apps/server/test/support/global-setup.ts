@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
-import { isCluster, mysqlBaseUrl, redisUrl } from './tier';
+import { startThrowawayRedisCluster } from './throwaway-services';
+import { isCluster, mysqlBaseUrl, redisClusterVariant, redisUrl } from './tier';
 
 export const SHARED_TEST_DATABASES = [
   'loadline_test_0',
@@ -15,9 +16,9 @@ export const SHARED_TEST_DATABASES = [
  * The cluster tier needs MariaDB/MySQL and Redis; when either is unreachable
  * the whole run fails here instead of skipping anything.
  */
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<(() => Promise<void>) | undefined> {
   if (!isCluster) {
-    return;
+    return undefined;
   }
   ensureNginx();
   const url = new URL(mysqlBaseUrl);
@@ -45,6 +46,13 @@ export default async function setup(): Promise<void> {
     await connection.end();
   }
 
+  if (redisClusterVariant) {
+    // The Redis Cluster variant: a private cluster for this run; the shared Redis is not used.
+    const cluster = await startThrowawayRedisCluster();
+    // Test workers are forked after this and read it in tier.ts.
+    process.env.LOADLINE_TEST_REDIS_CLUSTER_URL = cluster.url;
+    return () => cluster.dispose();
+  }
   const redis = new Redis(redisUrl, {
     lazyConnect: true,
     connectTimeout: 3000,
@@ -61,6 +69,7 @@ export default async function setup(): Promise<void> {
   } finally {
     redis.disconnect();
   }
+  return undefined;
 }
 
 /** The cluster tier runs instances behind a real nginx; Debian's package is installed when missing. */

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
-import { Redis } from 'ioredis';
 import { createApp, type CreateAppOptions, type LoadlineApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { testPricingFile } from './pricing-fixture';
+import { closeRedis, connectRedis } from '../../src/platform/redis';
 import { deleteKeysByPrefix } from './redis-keys';
 import { isCluster, mysqlBaseUrl, redisUrl, uniquePrefix } from './tier';
 
@@ -136,10 +136,10 @@ async function withMysql(
 }
 
 async function deleteRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = await connectRedis(redisUrl, 'test-cleanup');
   try {
     await deleteKeysByPrefix(redis, prefix);
   } finally {
-    redis.disconnect();
+    await closeRedis(redis);
   }
 }

@@ -158,3 +158,108 @@ export async function startThrowawayRedis(): Promise<Throwaway> {
   const controls = await supervise(start, ready);
   return { url, port, ...controls, dispose: controls.kill };
 }
+
+export interface ThrowawayRedisCluster {
+  /** The seed nodes, comma-separated, as `REDIS_URL` takes them. */
+  readonly url: string;
+  readonly ports: readonly number[];
+  /** Kills every node and removes their files. */
+  dispose(): Promise<void>;
+}
+
+/** A port that is free, with its cluster bus port (port + 10000) free too. */
+async function freeClusterPort(taken: ReadonlySet<number>): Promise<number> {
+  for (let tries = 0; tries < 50; tries += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    if (!taken.has(port) && (await portIsFree(port)) && (await portIsFree(port + 10_000))) {
+      return port;
+    }
+  }
+  throw new Error('no free port pair for a Redis Cluster node');
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A private Redis Cluster of `masters` masters (no replicas) on spare ports that
+ * keeps nothing on disk: `redis-server --cluster-enabled yes` per node, then
+ * `redis-cli --cluster create`; resolves once every node reports `cluster_state:ok`.
+ */
+export async function startThrowawayRedisCluster(masters = 3): Promise<ThrowawayRedisCluster> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loadline-redis-cluster-'));
+  const ports: number[] = [];
+  for (let index = 0; index < masters; index += 1) {
+    ports.push(await freeClusterPort(new Set(ports)));
+  }
+  const children = ports.map((port) =>
+    spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        path.join(dir, `nodes-${port}.conf`),
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
+  const dispose = async (): Promise<void> => {
+    await Promise.all(
+      children.map((child) => {
+        child.kill('SIGKILL');
+        return exited(child);
+      }),
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const info = async (port: number, ...command: string[]): Promise<string> =>
+    (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...command])).stdout;
+  try {
+    await waitFor(
+      async () => {
+        const replies = await Promise.all(ports.map((port) => info(port, 'ping').catch(() => '')));
+        return replies.every((reply) => reply.trim() === 'PONG');
+      },
+      15_000,
+      100,
+    );
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...ports.map((port) => `127.0.0.1:${port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
+    await waitFor(
+      async () => {
+        const states = await Promise.all(ports.map((port) => info(port, 'cluster', 'info').catch(() => '')));
+        return states.every((state) => state.includes('cluster_state:ok'));
+      },
+      30_000,
+      100,
+    );
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { url: ports.map((port) => `redis://127.0.0.1:${port}`).join(','), ports, dispose };
+}

@@ -1,10 +1,9 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeysByPrefix } from '../../../test/support/redis-keys';
 import { isCluster, redisUrl, uniquePrefix } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
 import { createLogger } from '../../lib/logger';
-import { closeRedis, connectRedis } from '../redis';
+import { closeRedis, connectRedis, isClusterUrl, isRedisCluster, type RedisClient } from '../redis';
 import { describeEventBusContract } from './event-bus.contract';
 import { MemoryEventBus } from './memory-event-bus';
 import { RedisEventBus } from './redis-event-bus';
@@ -30,7 +29,7 @@ describe('MemoryEventBus', () => {
 describe.runIf(isCluster)('RedisEventBus', () => {
   const prefix = uniquePrefix('bus');
   const buses: RedisEventBus[] = [];
-  let redis: Redis;
+  let redis: RedisClient;
   let opened = 0;
 
   function openBus(busPrefix: string): RedisEventBus {
@@ -68,10 +67,14 @@ describe.runIf(isCluster)('RedisEventBus', () => {
 
   it('publishes JSON on <prefix><channel>', async () => {
     const bus = openBus(`${prefix}raw:`);
-    const listener = await connectRedis(redisUrl, 'bus-test-listener');
+    // On a Redis Cluster the bus uses sharded pub/sub.
+    const sharded = isClusterUrl(redisUrl);
+    const listener = await connectRedis(redisUrl, 'bus-test-listener', { shardedSubscribers: sharded });
     const received: [string, string][] = [];
-    listener.on('message', (channel: string, payload: string) => received.push([channel, payload]));
-    await listener.subscribe(`${prefix}raw:orders`);
+    listener.on(sharded ? 'smessage' : 'message', (channel: string, payload: string) =>
+      received.push([channel, payload]),
+    );
+    await (sharded ? listener.ssubscribe(`${prefix}raw:orders`) : listener.subscribe(`${prefix}raw:orders`));
     await bus.publish('orders', { id: 1 });
     await waitFor(() => received.length === 1);
     expect(received).toEqual([[`${prefix}raw:orders`, '{"id":1}']]);
@@ -93,7 +96,16 @@ describe.runIf(isCluster)('RedisEventBus', () => {
   it('handlers of a channel share one Redis subscription, dropped with the last handler', async () => {
     const bus = openBus(`${prefix}shared:`);
     const channel = `${prefix}shared:orders`;
-    const subscribers = async (): Promise<unknown> => (await redis.pubsub('NUMSUB', channel))[1];
+    const subscribers = async (): Promise<unknown> => {
+      if (!isRedisCluster(redis)) {
+        return (await redis.pubsub('NUMSUB', channel))[1];
+      }
+      // Sharded channels, counted on the node that owns each (the others answer 0).
+      const counts = await Promise.all(
+        redis.nodes('master').map(async (node) => Number((await node.pubsub('SHARDNUMSUB', channel))[1])),
+      );
+      return counts.reduce((sum, count) => sum + count, 0);
+    };
     const [first, second] = await Promise.all([
       bus.subscribe('orders', () => undefined),
       bus.subscribe('orders', () => undefined),

@@ -1,6 +1,12 @@
-import type { Redis } from 'ioredis';
 import { createLogger, type Logger } from '../../lib/logger';
-import { closeRedis, createRedis, failFastOnceReady } from '../redis';
+import {
+  closeRedis,
+  createRedis,
+  duplicateRedis,
+  failFastOnceReady,
+  isClusterUrl,
+  type RedisClient,
+} from '../redis';
 import { deliverMessage, encodeMessage } from './bus-codec';
 import type { BusHandler, EventBus } from './event-bus.port';
 
@@ -22,12 +28,15 @@ interface ChannelEntry {
  * The cluster-mode event bus over Redis pub/sub. It opens its own two
  * connections (a connection in subscriber mode can do nothing else) and closes
  * them in `close()`. Channels are `<prefix><channel>`; all handlers of a channel
- * share one Redis subscription.
+ * share one Redis subscription. On a Redis Cluster it uses sharded pub/sub
+ * (SPUBLISH/SSUBSCRIBE): a channel lives on the node owning its slot, so its
+ * messages keep their order and are not copied to every node.
  */
 export class RedisEventBus implements EventBus {
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
+  private readonly publisher: RedisClient;
+  private readonly subscriber: RedisClient;
   private readonly channels = new Map<string, ChannelEntry>();
+  private readonly sharded: boolean;
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
 
@@ -42,22 +51,26 @@ export class RedisEventBus implements EventBus {
       logger,
       commandTimeoutMs: options.commandTimeoutMs,
     });
-    this.subscriber = this.publisher.duplicate({
-      connectionName: 'loadline-bus-sub',
-      enableOfflineQueue: true,
+    this.sharded = isClusterUrl(url);
+    this.subscriber = duplicateRedis(this.publisher, 'loadline-bus-sub', {
+      shardedSubscribers: this.sharded,
     });
     failFastOnceReady(this.subscriber);
     this.subscriber.on('error', (error: unknown) => {
       logger.warn({ err: error, redis: 'loadline-bus-sub' }, 'redis connection error');
     });
-    this.subscriber.on('message', (channel: string, payload: string) => {
+    this.subscriber.on(this.sharded ? 'smessage' : 'message', (channel: string, payload: string) => {
       this.dispatch(channel, payload);
     });
   }
 
   async publish(channel: string, message: unknown): Promise<void> {
     this.assertOpen();
-    await this.publisher.publish(this.prefix + channel, encodeMessage(message));
+    const fullChannel = this.prefix + channel;
+    const payload = encodeMessage(message);
+    await (this.sharded
+      ? this.publisher.spublish(fullChannel, payload)
+      : this.publisher.publish(fullChannel, payload));
   }
 
   async subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>> {
@@ -67,7 +80,10 @@ export class RedisEventBus implements EventBus {
     if (entry === undefined) {
       entry = {
         subscriptions: new Set(),
-        confirmed: this.subscriber.subscribe(fullChannel).then(() => undefined),
+        confirmed: (this.sharded
+          ? this.subscriber.ssubscribe(fullChannel)
+          : this.subscriber.subscribe(fullChannel)
+        ).then(() => undefined),
       };
       this.channels.set(fullChannel, entry);
     }
@@ -96,7 +112,9 @@ export class RedisEventBus implements EventBus {
       }
       this.channels.delete(fullChannel);
       if (this.closing === null) {
-        await this.subscriber.unsubscribe(fullChannel);
+        await (this.sharded
+          ? this.subscriber.sunsubscribe(fullChannel)
+          : this.subscriber.unsubscribe(fullChannel));
       }
     };
   }

@@ -1,9 +1,8 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeysByPrefix } from '../../../test/support/redis-keys';
 import { isCluster, redisUrl, uniquePrefix } from '../../../test/support/tier';
 import { ManualClock } from '../../lib/clock';
-import { closeRedis, connectRedis } from '../redis';
+import { closeRedis, connectRedis, type RedisClient } from '../redis';
 import { describeCacheContract } from './cache.contract';
 import { MemoryCache } from './memory-cache';
 import { RedisCache } from './redis-cache';
@@ -48,7 +47,7 @@ describe('MemoryCache', () => {
 
 describe.runIf(isCluster)('RedisCache', () => {
   const prefix = uniquePrefix('cache');
-  let redis: Redis;
+  let redis: RedisClient;
   let opened = 0;
 
   beforeAll(async () => {

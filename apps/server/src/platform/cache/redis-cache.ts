@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { redisKey } from '../redis';
+import { isRedisCluster, redisKey, type RedisClient } from '../redis';
 import type { Cache } from './cache.port';
 
 // INCR and the first expiry in one step, so a crash between them cannot leave a
@@ -20,7 +19,7 @@ export class RedisCache implements Cache {
   private closed = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -34,7 +33,11 @@ export class RedisCache implements Cache {
     if (keys.length === 0) {
       return [];
     }
-    return this.redis.mget(keys.map((key) => this.key(key)));
+    const fullKeys = keys.map((key) => this.key(key));
+    // On a cluster the keys spread over slots: one GET each (pipelined per node), not one MGET.
+    return isRedisCluster(this.redis)
+      ? Promise.all(fullKeys.map((key) => this.redis.get(key)))
+      : this.redis.mget(fullKeys);
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
@@ -53,7 +56,12 @@ export class RedisCache implements Cache {
     if (keys.length === 0) {
       return;
     }
-    await this.redis.del(keys.map((key) => this.key(key)));
+    const fullKeys = keys.map((key) => this.key(key));
+    if (isRedisCluster(this.redis)) {
+      await Promise.all(fullKeys.map((key) => this.redis.del(key)));
+      return;
+    }
+    await this.redis.del(fullKeys);
   }
 
   async increment(key: string, ttlSeconds: number): Promise<{ value: number; ttlMs: number }> {

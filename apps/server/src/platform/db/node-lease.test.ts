@@ -1,10 +1,9 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger';
 import { isCluster } from '../../../test/support/tier';
 import { startThrowawayRedis } from '../../../test/support/throwaway-services';
 import { waitFor } from '../../../test/support/wait';
-import { closeRedis, createRedis, waitForRedis } from '../redis';
+import { closeRedis, createRedis, waitForRedis, type RedisClient } from '../redis';
 import { GENERATED_ID_NODE } from './ids';
 import { NodeLease } from './node-lease';
 
@@ -31,7 +30,7 @@ function watchOverlaps(leases: () => readonly NodeLease[]): { overlaps: string[]
 }
 
 /** Holds every node number but `free` with a key no process renews, as other processes would. */
-async function occupyAllBut(redis: Redis, free: readonly number[]): Promise<void> {
+async function occupyAllBut(redis: RedisClient, free: readonly number[]): Promise<void> {
   const batch = redis.multi();
   for (let node = 0; node < GENERATED_ID_NODE; node += 1) {
     if (!free.includes(node)) {
@@ -44,7 +43,7 @@ async function occupyAllBut(redis: Redis, free: readonly number[]): Promise<void
 // Restarts its own Redis empty, so it needs the cluster tier.
 describe.runIf(isCluster)('ID node leases when Redis loses them (cluster)', () => {
   let server: Throwaway;
-  let redis: Redis;
+  let redis: RedisClient;
   const leases: NodeLease[] = [];
 
   async function lease(): Promise<NodeLease> {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import { errors } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { GENERATED_ID_NODE, type IdNodeSource } from './ids';
+import type { RedisClient } from '../redis';
 
 /** A dead process's node number is free again this long after its last renewal. */
 const LEASE_MS = 15_000;
@@ -77,13 +77,13 @@ export class NodeLease implements IdNodeSource {
   private released = false;
 
   private constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly logger: Logger,
   ) {}
 
   /** Leases a node and resolves once it may mint with it; keeps it (or a new one) until `release`. */
-  static async acquire(redis: Redis, prefix: string, logger: Logger): Promise<NodeLease> {
+  static async acquire(redis: RedisClient, prefix: string, logger: Logger): Promise<NodeLease> {
     const lease = new NodeLease(redis, prefix, logger);
     const held = await lease.lease();
     if (held === null) {

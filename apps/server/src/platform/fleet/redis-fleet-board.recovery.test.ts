@@ -1,11 +1,10 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetDriver } from '@loadline/contracts';
 import { createLogger } from '../../lib/logger';
 import { isCluster } from '../../../test/support/tier';
 import { startThrowawayRedis } from '../../../test/support/throwaway-services';
 import { waitFor } from '../../../test/support/wait';
-import { closeRedis, createRedis, waitForRedis } from '../redis';
+import { closeRedis, createRedis, waitForRedis, type RedisClient } from '../redis';
 import { RedisFleetBoard } from './redis-fleet-board';
 
 type Throwaway = Awaited<ReturnType<typeof startThrowawayRedis>>;
@@ -21,7 +20,7 @@ async function ids(board: RedisFleetBoard): Promise<string[]> {
 // Takes its own Redis down and brings it back empty, so it needs the cluster tier.
 describe.runIf(isCluster)('Redis fleet board across a Redis restart (cluster)', () => {
   let server: Throwaway;
-  let redis: Redis;
+  let redis: RedisClient;
   let board: RedisFleetBoard;
 
   beforeAll(async () => {

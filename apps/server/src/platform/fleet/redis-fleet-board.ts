@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import type { Redis } from 'ioredis';
 import { VehicleTypeSchema, type FleetDriver } from '@loadline/contracts';
 import { StoredJson } from '../../lib/message-kind';
 import { mergeFleetEntry, type FleetBoard, type FleetChanges } from './fleet-board.port';
+import type { RedisClient } from '../redis';
 
 /** One driver's entry in the map, as every process writes and reads it. */
 const FLEET_ENTRY = new StoredJson(
@@ -100,7 +100,7 @@ export class RedisFleetBoard implements FleetBoard {
   private looked = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     private readonly flushMs = 200,
   ) {

@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeysByPrefix } from '../../../test/support/redis-keys';
 import { isCluster, redisUrl, uniquePrefix } from '../../../test/support/tier';
-import { closeRedis, connectRedis } from '../redis';
+import { closeRedis, connectRedis, type RedisClient } from '../redis';
 import { describeGeoIndexContract } from './geo-index.contract';
 import { haversineKm } from './haversine';
 import { MemoryGeoIndex } from './memory-geo-index';
@@ -67,7 +66,7 @@ describe('MemoryGeoIndex', () => {
 
 describe.runIf(isCluster)('RedisGeoIndex', () => {
   const prefix = uniquePrefix('geo');
-  let redis: Redis;
+  let redis: RedisClient;
   let opened = 0;
 
   beforeAll(async () => {

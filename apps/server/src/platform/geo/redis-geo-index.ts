@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { redisKey } from '../redis';
+import { redisKey, type RedisClient } from '../redis';
 import type { GeoHit, GeoIndex, GeoPoint } from './geo-index.port';
 
 /**
@@ -10,7 +9,7 @@ export class RedisGeoIndex implements GeoIndex {
   private closed = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

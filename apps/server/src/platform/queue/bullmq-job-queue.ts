@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { createLogger, type Logger } from '../../lib/logger';
-import { closeRedis, createRedis } from '../redis';
+import { closeRedis, createRedis, type RedisClient } from '../redis';
 import { resolveJobOptions } from './job-options';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { JobHandler, JobOptions, JobQueue, JobType, ProcessOptions } from './job-queue.port';
@@ -28,7 +27,7 @@ type AnyQueue = Queue<unknown, unknown>;
  * them all in `close()`.
  */
 export class BullmqJobQueue implements JobQueue {
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
   private readonly bullPrefix: string;
   private readonly logger: Logger;
   private readonly queues = new Map<string, AnyQueue>();

@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SqliteDatabase, { type Database } from 'better-sqlite3';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeysByPrefix } from '../../../test/support/redis-keys';
 import { isCluster, redisUrl, uniquePrefix } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
 import { ManualClock } from '../../lib/clock';
 import { createLogger } from '../../lib/logger';
-import { closeRedis, connectRedis } from '../redis';
+import { closeRedis, connectRedis, type RedisClient } from '../redis';
 import { BullmqJobQueue, fromBullmqJobId, toBullmqJobId, toBullmqQueueName } from './bullmq-job-queue';
 import { describeJobQueueContract, MAIL } from './job-queue.contract';
 import type { JobContext } from './job-queue.port';
@@ -203,7 +202,7 @@ describe('BullMQ id mapping', () => {
 
 describe.runIf(isCluster)('BullmqJobQueue', () => {
   const prefix = uniquePrefix('queue');
-  let redis: Redis;
+  let redis: RedisClient;
   let opened = 0;
 
   beforeAll(async () => {

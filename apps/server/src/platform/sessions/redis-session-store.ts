@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
-import { redisKey } from '../redis';
+import { redisKey, type RedisClient } from '../redis';
 import type { DurableSessionStore, Role, Session, SessionKey, SessionStore } from './session-store.port';
 
 /** What a revoked token's key holds for a while, so a lookup that read SQL before the revocation cannot cache it. */
@@ -17,7 +16,7 @@ return 1
 `;
 
 export interface RedisSessionStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** The store of record (the sessions table on each user's shard); it belongs to the caller. */
   durable: DurableSessionStore;
@@ -107,15 +106,10 @@ export class RedisSessionStore implements SessionStore {
     this.assertOpen();
     const hashes = await this.options.durable.revokeAllForUserListed(userId);
     if (hashes.length > 0) {
-      const pipeline = this.options.redis.pipeline();
-      for (const hash of hashes) {
-        pipeline.set(this.key(hash), REVOKED, 'PX', this.revokedTtlMs);
-      }
-      for (const [error] of (await pipeline.exec()) ?? []) {
-        if (error !== null) {
-          throw error;
-        }
-      }
+      // One SET per key, not a pipeline: on a Redis Cluster the keys lie on several nodes (the
+      // client pipelines the commands of one event-loop turn per node by itself).
+      const { redis } = this.options;
+      await Promise.all(hashes.map((hash) => redis.set(this.key(hash), REVOKED, 'PX', this.revokedTtlMs)));
     }
     return hashes.length;
   }

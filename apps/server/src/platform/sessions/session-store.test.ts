@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { Redis as RedisClient } from 'ioredis';
+import { Redis as StandaloneRedis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeysByPrefix } from '../../../test/support/redis-keys';
 import { TestEnvironment } from '../../../test/support/test-env';
@@ -15,7 +14,7 @@ import { loadShardMap, migrateShards } from '../db/migrate';
 import { ShardRouter } from '../db/shard-router';
 import type { ShardPool } from '../db/shard-pool';
 import { createShardPool } from '../platform';
-import { closeRedis, connectRedis } from '../redis';
+import { closeRedis, connectRedis, type RedisClient } from '../redis';
 import { CachedSessionStore } from './cached-session-store';
 import { RedisSessionStore } from './redis-session-store';
 import { describeSessionStoreContract, type SessionStoreHarness } from './session-store.contract';
@@ -95,7 +94,7 @@ class SqlShards {
 class RedisStores {
   readonly prefix: string;
   private readonly prefixes = new Map<SessionStore, string>();
-  private readonly clients: Redis[] = [];
+  private readonly clients: RedisClient[] = [];
   private opened = 0;
 
   readonly harness: SessionStoreHarness = {
@@ -124,7 +123,7 @@ class RedisStores {
   }
 
   /** The first client; `connect()` must have run. */
-  get redis(): Redis {
+  get redis(): RedisClient {
     const [client] = this.clients;
     if (client === undefined) {
       throw new Error('RedisStores.connect() has not run');
@@ -141,7 +140,7 @@ class RedisStores {
   store(
     storePrefix: string,
     overrides: {
-      redis?: Redis;
+      redis?: RedisClient;
       durable?: DurableSessionStore;
       clock?: ManualClock;
       cacheTtlMs?: number;
@@ -321,7 +320,7 @@ describe.runIf(isCluster)('RedisSessionStore over SqlSessionStore', () => {
   const shards = new SqlShards();
   const stores = new RedisStores('sessions', shards);
   const { prefix } = stores;
-  let redis: Redis;
+  let redis: RedisClient;
 
   beforeAll(async () => {
     await shards.start('redis-sessions');
@@ -401,7 +400,7 @@ describe.runIf(isCluster)('RedisSessionStore over SqlSessionStore', () => {
   });
 
   it('reads go to the store of record while Redis does not answer', async () => {
-    const down = new RedisClient('redis://127.0.0.1:1', {
+    const down = new StandaloneRedis('redis://127.0.0.1:1', {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
