@@ -162,6 +162,34 @@ export async function apiCall<T>(
   return (response.status === 204 ? null : await response.json()) as T;
 }
 
+/** GETs from the API (with `token` as the bearer); throws on any answer but 2xx. */
+export async function apiGet<T>(baseUrl: string, url: string, token: string): Promise<T> {
+  const response = await fetch(`${baseUrl}${url}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) {
+    throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
+  }
+  return (await response.json()) as T;
+}
+
+/** Waits until the driver's offers include `bookingId` (dispatch's first wave comes a moment after a booking). */
+export async function waitForOffer(baseUrl: string, driverToken: string, bookingId: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const offers = await apiGet<{ items: { bookingId: string }[] }>(
+      baseUrl,
+      '/v1/driver/offers',
+      driverToken,
+    );
+    if (offers.items.some((offer) => offer.bookingId === bookingId)) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no offer of booking ${bookingId} reached the driver`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /**
  * Opens a page in `context`, signs in through the login form, and waits until
  * the app is at `at` (`/admin`, `/driver/...`) with its live connection up.

@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect } from 'react';
+import { rememberReturnPath } from './api/return-path';
 import { homeFor, SessionProvider, useSession } from './api/session';
 import { SocketProvider } from './api/socket';
 import { Header } from './components/header';
@@ -28,6 +29,8 @@ function Routes() {
   // Redirects: anonymous users to /login (the landing page and sign-in pages excepted), signed-in users to their area.
   useEffect(() => {
     if (session.status === 'anonymous' && !publicPath) {
+      // A deep link opened while signed out: signing in comes back to it.
+      rememberReturnPath(window.location.pathname + window.location.search);
       navigate('/login', true);
     } else if (session.status === 'signed_in') {
       const home = homeFor(session.user);

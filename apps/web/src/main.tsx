@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import './styles.css';
 import './styles/landing.css';
+import './styles/customer-admin.css';
 // Last: the dark theme overrides the rules above.
 import './styles/theme.css';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { vehicleLabel, VEHICLES } from './vehicles';
+import { largerVehicle, vehicleLabel, VEHICLES } from './vehicles';
 
 describe('vehicles', () => {
   it('lists every type, smallest first, with the contract capacities', () => {
@@ -10,5 +10,12 @@ describe('vehicles', () => {
       { type: 'truck', label: 'Truck', capacityKg: 10_000 },
     ]);
     expect(vehicleLabel('mini_truck')).toBe('Mini truck');
+  });
+
+  it('the next size up of each type, none above the truck', () => {
+    expect(largerVehicle('bike')?.type).toBe('van');
+    expect(largerVehicle('van')?.type).toBe('mini_truck');
+    expect(largerVehicle('mini_truck')?.type).toBe('truck');
+    expect(largerVehicle('truck')).toBeNull();
   });
 });

@@ -24,3 +24,9 @@ export const VEHICLES: readonly VehicleOption[] = VEHICLE_TYPES.map((type) => ({
 export function vehicleLabel(type: VehicleType): string {
   return LABELS[type];
 }
+
+/** The next vehicle type up in capacity, or null for the largest: what to offer when no driver took a trip. */
+export function largerVehicle(type: VehicleType): VehicleOption | null {
+  const index = VEHICLES.findIndex((vehicle) => vehicle.type === type);
+  return VEHICLES[index + 1] ?? null;
+}

@@ -129,4 +129,39 @@ describe('scheduledPickup', () => {
       });
     }
   });
+
+  it('an earlier booking fills in its trip, vehicle and goods, and never its price', () => {
+    const state = run(...quoted, {
+      type: 'prefilled',
+      trip: {
+        pickup: { lat: 12.9, lng: 77.5, address: 'MG Road' },
+        dropoff: { lat: 13.0, lng: 77.7 },
+        vehicleType: 'mini_truck',
+        goods: { description: 'Two sofas', weightKg: 120.5 },
+      },
+      schedule: true,
+    });
+    expect(state).toMatchObject({
+      pickup: { lat: 12.9, lng: 77.5, address: 'MG Road' },
+      dropoff: { lat: 13.0, lng: 77.7 },
+      vehicleType: 'mini_truck',
+      description: 'Two sofas',
+      weightText: '120.5',
+      schedule: true,
+      quote: null,
+      idempotencyKey: null,
+      fitCount: 3,
+    });
+    const withoutGoods = run({
+      type: 'prefilled',
+      trip: { pickup: quote.pickup, dropoff: quote.dropoff, vehicleType: 'bike', goods: null },
+      schedule: false,
+    });
+    expect(withoutGoods).toMatchObject({
+      description: '',
+      weightText: '',
+      schedule: false,
+      vehicleType: 'bike',
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import type { Coordinates, Quote, VehicleType } from '@loadline/contracts';
+import type { TripTemplate } from './book-again';
 
 export type PlaceTarget = 'pickup' | 'dropoff';
 
@@ -41,7 +42,9 @@ export type BookingFormAction =
   | { type: 'bookingRequested' }
   | { type: 'bookingFailed'; message: string }
   /** Something to fix before going on (no places, a past pickup time). */
-  | { type: 'invalid'; message: string };
+  | { type: 'invalid'; message: string }
+  /** Filled in from an earlier booking ("Book again", "Schedule for later"): its trip, vehicle and goods. */
+  | { type: 'prefilled'; trip: TripTemplate; schedule: boolean };
 
 export const initialBookingForm: BookingFormState = {
   pickup: null,
@@ -106,6 +109,21 @@ export function bookingFormReducer(state: BookingFormState, action: BookingFormA
       return { ...state, booking: false, error: action.message };
     case 'invalid':
       return { ...state, error: action.message };
+    case 'prefilled': {
+      const { trip } = action;
+      return withoutQuote({
+        ...state,
+        pickup: trip.pickup,
+        dropoff: trip.dropoff,
+        vehicleType: trip.vehicleType,
+        description: trip.goods?.description ?? '',
+        weightText: trip.goods === null ? '' : String(trip.goods.weightKg),
+        schedule: action.schedule,
+        error: null,
+        showGoodsErrors: false,
+        fitCount: state.fitCount + 1,
+      });
+    }
   }
 }
 

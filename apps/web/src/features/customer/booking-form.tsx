@@ -1,9 +1,11 @@
-import { useMemo, useReducer, type SyntheticEvent } from 'react';
-import type { VehicleType } from '@loadline/contracts';
+import { useEffect, useMemo, useReducer, useState, type SyntheticEvent } from 'react';
+import { bookingRefOf, type VehicleType } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
+import { newIdempotencyKey } from '../../api/idempotency-key';
 import { MapView, type MapMarker } from '../../components/map-view';
 import { Card, ErrorBanner } from '../../components/ui';
 import { navigate } from '../../router';
+import { parseAgain } from './book-again';
 import { bookingFormReducer, initialBookingForm, scheduledPickup } from './booking-form-state';
 import { checkGoods } from './capacity';
 import { GoodsFields } from './goods-fields';
@@ -11,16 +13,46 @@ import { PlaceField } from './place-field';
 import { QuotePanel } from './quote-panel';
 import { VehiclePicker } from './vehicle-picker';
 
-function newKey(): string {
-  return typeof crypto.randomUUID === 'function'
-    ? crypto.randomUUID()
-    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+/**
+ * "Book again" and "Schedule for later" open the form with `?again=<id>`: the
+ * earlier booking's trip, vehicle and goods fill it in (a new price is asked for).
+ */
+function usePrefill(dispatch: (action: Parameters<typeof bookingFormReducer>[1]) => void): {
+  from: string | null;
+  error: string | null;
+} {
+  const [from, setFrom] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const wanted = parseAgain(window.location.search);
+    if (wanted === null) {
+      return;
+    }
+    let cancelled = false;
+    api('bookings.get', { params: { id: wanted.bookingId } })
+      .then((earlier) => {
+        if (!cancelled) {
+          dispatch({ type: 'prefilled', trip: earlier, schedule: wanted.schedule });
+          setFrom(bookingRefOf(earlier));
+        }
+      })
+      .catch((caught: unknown) => {
+        if (!cancelled) {
+          setError(`Could not fill in the earlier booking: ${errorMessage(caught)}`);
+        }
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [dispatch]);
+  return { from, error };
 }
 
 /** Pick two places, say what goes, pick a vehicle, get a quote, then book now or schedule. */
 export function BookingForm() {
   const [state, dispatch] = useReducer(bookingFormReducer, initialBookingForm);
   const { pickup, dropoff, target, vehicleType, quote, quoting } = state;
+  const prefill = usePrefill(dispatch);
 
   const goodsCheck = checkGoods(state.description, state.weightText, vehicleType);
   // Capacity is checked as soon as a weight is typed: it decides which vehicle to pick.
@@ -74,7 +106,7 @@ export function BookingForm() {
     dispatch({ type: 'quoteRequested' });
     try {
       const received = await api('quotes.create', { body: { pickup, dropoff, vehicleType } });
-      dispatch({ type: 'quoteReceived', quote: received, idempotencyKey: newKey() });
+      dispatch({ type: 'quoteReceived', quote: received, idempotencyKey: newIdempotencyKey() });
     } catch (caught) {
       dispatch({ type: 'quoteFailed', message: errorMessage(caught) });
     }
@@ -112,6 +144,15 @@ export function BookingForm() {
   return (
     <div className="grid-2">
       <Card title="Where to?">
+        {prefill.from !== null && (
+          <div className="banner banner--info" data-testid="prefilled-from">
+            <span>
+              Filled in from booking <span className="mono">{prefill.from}</span>. Check the details, then get
+              today&apos;s price.
+            </span>
+          </div>
+        )}
+        {prefill.error !== null && <ErrorBanner message={prefill.error} />}
         <form onSubmit={(event) => void getQuote(event)} noValidate>
           <PlaceField
             label="Pickup"

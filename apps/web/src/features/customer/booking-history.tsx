@@ -1,4 +1,4 @@
-import type { Booking } from '@loadline/contracts';
+import { bookingRefOf, type Booking } from '@loadline/contracts';
 import { api } from '../../api/client';
 import { usePagedList, type PageRequest } from '../../api/use-paged-list';
 import {
@@ -11,8 +11,10 @@ import {
   Spinner,
   StatusPill,
 } from '../../components/ui';
+import { isTerminal } from '../../domain/booking-status';
 import { vehicleLabel } from '../../domain/vehicles';
 import { navigate } from '../../router';
+import { FinishedActions } from './finished-actions';
 import { RateTrip } from './rate-trip';
 
 const fetchBookings = (page: PageRequest) => api('bookings.list', { query: page });
@@ -35,6 +37,7 @@ export function BookingHistory() {
             className="history-item"
             data-testid="history-item"
             data-booking-id={booking.id}
+            data-ref={bookingRefOf(booking)}
           >
             <button
               type="button"
@@ -52,7 +55,7 @@ export function BookingHistory() {
                   </small>
                 )}
                 <small>
-                  {formatTime(booking.createdAt)} · #{booking.id}
+                  <span className="mono">{bookingRefOf(booking)}</span> · {formatTime(booking.createdAt)}
                   {booking.goods !== null && ` · ${booking.goods.weightKg.toLocaleString()} kg`}
                 </small>
               </span>
@@ -61,9 +64,18 @@ export function BookingHistory() {
                 <StatusPill status={booking.status} />
               </span>
             </button>
-            {booking.status === 'delivered' && (
-              <div className="history-item__rating">
-                <RateTrip booking={booking} onRated={replace} variant="compact" />
+            {isTerminal(booking.status) && (
+              <div className="history-item__actions">
+                {booking.status === 'delivered' && (
+                  <RateTrip booking={booking} onRated={replace} variant="compact" />
+                )}
+                <span className="row row--tight history-item__links">
+                  <FinishedActions
+                    booking={booking}
+                    small
+                    testIds={{ receipt: 'history-receipt', again: 'history-book-again' }}
+                  />
+                </span>
               </div>
             )}
           </li>

@@ -1,30 +1,63 @@
+import { useCallback, useState } from 'react';
+import { useActiveTabInView } from '../../components/tabs';
 import { usePath, Link } from '../../router';
 import { BookingForm } from './booking-form';
 import { BookingHistory } from './booking-history';
+import { Receipt } from './receipt';
 import { TrackingView } from './tracking-view';
 
-/** Customer area: /customer (book), /customer/history, /customer/bookings/:id (track). */
+/**
+ * Customer area: /customer (book), /customer/history, /customer/bookings/:id
+ * (track), /customer/bookings/:id/receipt. The tab of one booking names it by
+ * its reference once it has loaded.
+ */
 export function CustomerPage() {
   const path = usePath();
-  const tracking = /^\/customer\/bookings\/(\d+)/.exec(path);
-  const tab = tracking !== null ? 'track' : path.startsWith('/customer/history') ? 'history' : 'book';
+  const opened = /^\/customer\/bookings\/(\d+)(\/receipt)?\/?$/.exec(path);
+  const bookingId = opened?.[1];
+  const receipt = opened?.[2] !== undefined;
+  const tab = bookingId !== undefined ? 'booking' : path.startsWith('/customer/history') ? 'history' : 'book';
+  const [named, setNamed] = useState<{ id: string; ref: string } | null>(null);
+  const onLoaded = useCallback(
+    (ref: string) =>
+      setNamed((current) =>
+        current?.ref === ref && current.id === bookingId ? current : { id: bookingId ?? '', ref },
+      ),
+    [bookingId],
+  );
+  const ref = named !== null && named.id === bookingId ? named.ref : null;
+  const tabs = useActiveTabInView<HTMLElement>(`${path} ${ref ?? ''}`);
   return (
     <div className="page">
-      <nav className="tabs" aria-label="Customer">
-        <Link href="/customer" className={tab === 'book' ? 'tab is-active' : 'tab'}>
+      <nav className="tabs" aria-label="Customer" ref={tabs}>
+        <Link
+          href="/customer"
+          className={tab === 'book' ? 'tab is-active' : 'tab'}
+          aria-current={tab === 'book' ? 'page' : undefined}
+        >
           New booking
         </Link>
         <Link
           href="/customer/history"
           className={tab === 'history' ? 'tab is-active' : 'tab'}
+          aria-current={tab === 'history' ? 'page' : undefined}
           data-testid="history-tab"
         >
           My bookings
         </Link>
-        {tracking !== null && <span className="tab is-active">Tracking #{tracking[1]}</span>}
+        {bookingId !== undefined && (
+          <span className="tab is-active" aria-current="page" data-testid="booking-tab">
+            {receipt ? 'Receipt' : 'Booking'}
+            {ref !== null && <span className="mono tab__ref"> {ref}</span>}
+          </span>
+        )}
       </nav>
-      {tracking?.[1] !== undefined ? (
-        <TrackingView key={tracking[1]} bookingId={tracking[1]} />
+      {bookingId !== undefined ? (
+        receipt ? (
+          <Receipt key={bookingId} bookingId={bookingId} onLoaded={onLoaded} />
+        ) : (
+          <TrackingView key={bookingId} bookingId={bookingId} onLoaded={onLoaded} />
+        )
       ) : tab === 'history' ? (
         <BookingHistory />
       ) : (

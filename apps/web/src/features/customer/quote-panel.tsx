@@ -1,5 +1,6 @@
 import type { Quote } from '@loadline/contracts';
 import { formatMoney } from '../../components/ui';
+import { formatMinutes } from '../../domain/durations';
 
 /** The quoted price with its breakdown, the optional pickup time and the button that books. */
 export function QuotePanel({
@@ -36,7 +37,7 @@ export function QuotePanel({
         )}
       </div>
       <p className="muted">
-        {quote.distanceKm.toFixed(1)} km · about {Math.round(quote.durationMinutes)} min · valid until{' '}
+        {quote.distanceKm.toFixed(1)} km · about {formatMinutes(quote.durationMinutes)} · valid until{' '}
         {new Date(quote.expiresAt).toLocaleTimeString()}
       </p>
       <dl className="kv">
@@ -58,8 +59,6 @@ export function QuotePanel({
             <dd>{money(quote.breakdown.minimumFareTopUp)}</dd>
           </>
         )}
-        <dt>Region</dt>
-        <dd>{quote.breakdown.region}</dd>
       </dl>
       <label className="switch">
         <input

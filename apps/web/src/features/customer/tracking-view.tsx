@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type {
-  Booking,
-  BookingEvent,
-  BookingStatus,
-  DriverConfirmedEvent,
-  Tracking,
+import {
+  bookingRefOf,
+  type Booking,
+  type BookingEvent,
+  type BookingStatus,
+  type DriverConfirmedEvent,
+  type Tracking,
 } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
 import { useSocket } from '../../api/socket';
@@ -18,8 +19,19 @@ import {
   Spinner,
   StatusPill,
 } from '../../components/ui';
-import { customerMayCancel, isTerminal, STATUS_FLOW, statusLabel } from '../../domain/booking-status';
+import {
+  customerMayCancel,
+  isActiveTrip,
+  isTerminal,
+  STATUS_FLOW,
+  statusLabel,
+} from '../../domain/booking-status';
+import { etaLabel, formatEta, formatMinutes } from '../../domain/durations';
 import { vehicleLabel } from '../../domain/vehicles';
+import { CancelDialog } from './cancel-dialog';
+import { DriverCard, type ShownDriver } from './driver-card';
+import { ExpiredOptions } from './expired-options';
+import { FinishedActions } from './finished-actions';
 import { RateTrip } from './rate-trip';
 
 function Timeline({ events, status }: { events: BookingEvent[]; status: BookingStatus }) {
@@ -56,8 +68,32 @@ function Timeline({ events, status }: { events: BookingEvent[]; status: BookingS
   );
 }
 
-/** Live view of one booking: status timeline, driver on the map, ETA, cancel. */
-export function TrackingView({ bookingId }: { bookingId: string }) {
+/**
+ * Who drives: the tracking answer's driver (it survives a reload and carries
+ * the phone), else the live `driverConfirmed` event until the next refetch.
+ */
+function shownDriver(tracking: Tracking | null, confirmed: DriverConfirmedEvent | null): ShownDriver | null {
+  if (tracking?.driver !== undefined) {
+    const { driver } = tracking;
+    return { name: driver.name, phone: driver.phone, vehicle: driver.vehicle };
+  }
+  return confirmed === null
+    ? null
+    : { name: confirmed.driver.name, phone: null, vehicle: confirmed.driver.vehicle };
+}
+
+/**
+ * Live view of one booking: status timeline, driver on the map, ETA, cancel
+ * (with a reason); an expired booking offers a way on; a delivered one its receipt.
+ * `onLoaded` hears the booking's reference, for the tab that names it.
+ */
+export function TrackingView({
+  bookingId,
+  onLoaded,
+}: {
+  bookingId: string;
+  onLoaded?: (ref: string) => void;
+}) {
   const { socket, resyncGeneration } = useSocket();
   const [booking, setBooking] = useState<Booking | null>(null);
   const [events, setEvents] = useState<BookingEvent[]>([]);
@@ -65,8 +101,7 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
   const [driver, setDriver] = useState<DriverConfirmedEvent | null>(null);
   const [driverPosition, setDriverPosition] = useState<LatLng | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<string | null>(null);
-  const [cancelling, setCancelling] = useState(false);
+  const [cancelOpen, setCancelOpen] = useState(false);
   const lastSeq = useRef(0);
 
   const loadEvents = useCallback(async () => {
@@ -160,6 +195,8 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
       if (event.bookingId === bookingId) {
         setDriver(event);
         setTracking((current) => (current === null ? current : { ...current, etaMinutes: event.etaMinutes }));
+        // The tracking answer names the driver for good (and gives the phone).
+        void loadTracking().catch(() => undefined);
       }
     };
     socket.on('connect', subscribe);
@@ -179,6 +216,12 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
 
   const status = booking?.status;
   const active = status !== undefined && !isTerminal(status);
+  const ref = booking === null ? null : bookingRefOf(booking);
+  useEffect(() => {
+    if (ref !== null) {
+      onLoaded?.(ref);
+    }
+  }, [ref, onLoaded]);
 
   // ETA refresh while the trip is live.
   useEffect(() => {
@@ -211,23 +254,6 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
   }, [booking, driverPosition, active]);
   const route = useMemo(() => (booking === null ? undefined : [booking.pickup, booking.dropoff]), [booking]);
 
-  const cancel = async () => {
-    if (!window.confirm('Cancel this booking?')) {
-      return;
-    }
-    setCancelling(true);
-    setActionError(null);
-    try {
-      const updated = await api('bookings.cancel', { params: { id: bookingId }, body: {} });
-      setBooking(updated);
-      await loadEvents();
-    } catch (caught) {
-      setActionError(errorMessage(caught));
-    } finally {
-      setCancelling(false);
-    }
-  };
-
   if (loadError !== null && booking === null) {
     return <ErrorBanner message={loadError} onRetry={() => void loadAll()} />;
   }
@@ -235,21 +261,32 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
     return <Spinner label="Loading booking…" />;
   }
 
+  const who = shownDriver(tracking, driver);
+  const eta = etaLabel(booking.status);
   return (
     <div className="grid-2">
       <div className="stack">
         <Card
           title={
             <>
-              Booking <span className="mono">#{booking.id}</span>
+              Booking{' '}
+              <span className="mono" data-testid="booking-ref">
+                {ref}
+              </span>
             </>
           }
           actions={<StatusPill status={booking.status} testId="booking-status" />}
         >
-          {actionError !== null && <ErrorBanner message={actionError} />}
+          {booking.status === 'expired' && <ExpiredOptions booking={booking} />}
           <dl className="kv">
             <dt>Price</dt>
-            <dd data-testid="booking-price">{formatMoney(booking.price)}</dd>
+            <dd data-testid="booking-price">
+              {booking.status === 'expired' ? (
+                <span className="muted">No longer valid</span>
+              ) : (
+                formatMoney(booking.price)
+              )}
+            </dd>
             <dt>From</dt>
             <dd className="kv__text">{booking.pickup.address ?? formatLatLng(booking.pickup)}</dd>
             <dt>To</dt>
@@ -265,34 +302,29 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
               </>
             )}
             <dt>Distance</dt>
-            <dd>{booking.distanceKm.toFixed(1)} km</dd>
+            <dd>
+              {booking.distanceKm.toFixed(1)} km · about {formatMinutes(booking.durationMinutes)}
+            </dd>
             {booking.scheduledAt !== null && (
               <>
                 <dt>Scheduled for</dt>
                 <dd>{formatTime(booking.scheduledAt)}</dd>
               </>
             )}
-            {active && (
+            {active && eta !== null && (
               <>
-                <dt>ETA</dt>
-                <dd data-testid="eta">
-                  {tracking === null || tracking.etaMinutes === null
-                    ? '—'
-                    : `${Math.max(1, Math.round(tracking.etaMinutes))} min`}
+                <dt>{eta}</dt>
+                <dd data-testid="eta" data-eta-to={eta === 'ETA to pickup' ? 'pickup' : 'dropoff'}>
+                  {formatEta(booking.status, tracking?.etaMinutes ?? null)}
                 </dd>
               </>
             )}
           </dl>
-          {driver !== null ? (
-            <div className="banner banner--info" data-testid="driver-info">
-              <span>
-                <strong>{driver.driver.name}</strong> · {vehicleLabel(driver.driver.vehicle.type)}{' '}
-                <span className="mono">{driver.driver.vehicle.plate}</span>
-              </span>
-            </div>
+          {who !== null && booking.driverId !== null ? (
+            <DriverCard driver={who} callable={isActiveTrip(booking.status)} />
           ) : booking.driverId !== null ? (
             <div className="banner banner--info" data-testid="driver-info">
-              Driver <span className="mono">#{booking.driverId}</span> is on this trip.
+              A driver is on this trip.
             </div>
           ) : booking.status === 'searching' ? (
             <div className="banner banner--info">Looking for a nearby driver…</div>
@@ -301,12 +333,16 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
             <button
               type="button"
               className="btn btn--danger btn--block"
-              onClick={() => void cancel()}
-              disabled={cancelling}
+              onClick={() => setCancelOpen(true)}
               data-testid="cancel-booking"
             >
-              {cancelling ? 'Cancelling…' : 'Cancel booking'}
+              Cancel booking
             </button>
+          )}
+          {(booking.status === 'delivered' || booking.status === 'cancelled') && (
+            <div className="row row--wrap">
+              <FinishedActions booking={booking} testIds={{ receipt: 'receipt-link', again: 'book-again' }} />
+            </div>
           )}
         </Card>
         {booking.status === 'delivered' && (
@@ -324,6 +360,16 @@ export function TrackingView({ bookingId }: { bookingId: string }) {
         fitKey={booking.id}
         className="map--tall"
         testId="tracking-map"
+      />
+      <CancelDialog
+        bookingId={booking.id}
+        open={cancelOpen}
+        onClose={() => setCancelOpen(false)}
+        onCancelled={(cancelled) => {
+          setCancelOpen(false);
+          setBooking(cancelled);
+          void loadEvents().catch(() => undefined);
+        }}
       />
     </div>
   );

@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AuthResponse, Booking } from '@loadline/contracts';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  apiCall,
+  apiGet,
+  artifactsDir,
+  launchBrowser,
+  signIn,
+  startServer,
+  startTileStub,
+  type RunningServer,
+  type TileStub,
+  waitForOffer,
+} from './support';
+
+const PASSWORD = 'correct-horse-battery';
+const ADMIN = { email: 'ops-customer-admin@example.com', password: `admin-${randomUUID()}` };
+const SIZES = {
+  desktop: { viewport: { width: 1280, height: 800 } },
+  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
+} as const satisfies Record<string, BrowserContextOptions>;
+/** Where no driver ever is: bookings here expire. */
+const LONELY = { lat: 13.0358, lng: 77.597, address: 'Hebbal Flyover' };
+/** Where the test's driver waits. */
+const BUSY = { lat: 12.9716, lng: 77.5946, address: 'MG Road Metro' };
+const DROP = { lat: 12.9352, lng: 77.6245, address: 'Koramangala 5th Block' };
+const REF = /^LL-[0-9A-HJKMNP-TV-Z]{7}$/;
+
+function shot(page: Page, name: string): Promise<Buffer> {
+  return page.screenshot({ path: path.join(artifactsDir, `${name}.png`), fullPage: true });
+}
+
+/** Collects uncaught errors of a page (such as a map drawing after it was taken down). */
+function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+describe('customer and admin screens: references, expired bookings, cancelling, drivers, receipts', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let tiles: TileStub;
+  const contexts: BrowserContext[] = [];
+  const tag = randomUUID().slice(0, 6);
+  let customer: AuthResponse;
+  let driver: AuthResponse;
+
+  const post = <T>(url: string, body: unknown, token?: string) =>
+    apiCall<T>(server.baseUrl, 'POST', url, body, token);
+
+  async function context(size: keyof typeof SIZES): Promise<BrowserContext> {
+    const created = await browser.newContext(SIZES[size]);
+    contexts.push(created);
+    return created;
+  }
+
+  async function customerPage(size: keyof typeof SIZES): Promise<Page> {
+    return signIn(
+      await context(size),
+      server.baseUrl,
+      { email: customer.user.email, password: PASSWORD },
+      '/customer',
+    );
+  }
+
+  beforeAll(async () => {
+    fs.mkdirSync(artifactsDir, { recursive: true });
+    tiles = await startTileStub();
+    [server, browser] = await Promise.all([
+      startServer({
+        env: {
+          RATE_LIMITS: 'off',
+          MAP_TILE_URL: tiles.template,
+          MAP_TILE_ATTRIBUTION: 'Test tiles',
+          // One short wave: a booking no driver takes expires within seconds.
+          DISPATCH_MAX_WAVES: '1',
+          OFFER_TTL_SECONDS: '6',
+        },
+        admins: [ADMIN],
+      }),
+      launchBrowser(),
+    ]);
+    customer = await post<AuthResponse>('/v1/auth/signup', {
+      email: `ca-customer-${tag}@example.com`,
+      password: PASSWORD,
+      name: 'Meera Iyer',
+      phone: '+919800000011',
+      role: 'customer',
+    });
+    driver = await post<AuthResponse>('/v1/auth/signup', {
+      email: `ca-driver-${tag}@example.com`,
+      password: PASSWORD,
+      name: 'Ravi Kumar',
+      phone: '+91 98000 00012',
+      role: 'driver',
+      vehicle: { type: 'van', plate: `KA05C${tag.slice(0, 4).toUpperCase()}` },
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(contexts.map((open) => open.close()));
+    await browser.close();
+    await server.stop();
+    await tiles.stop();
+  });
+
+  it('an expired booking says why and offers a fresh price for the same trip, a bigger vehicle or later', async () => {
+    const expiring = await post<Booking>(
+      '/v1/bookings',
+      {
+        pickup: LONELY,
+        dropoff: DROP,
+        vehicleType: 'van',
+        goods: { description: 'Two chairs', weightKg: 30 },
+      },
+      customer.token,
+    );
+    expect(expiring.ref).toMatch(REF);
+    const page = await customerPage('desktop');
+    const errors = pageErrors(page);
+    await page.goto(`${server.baseUrl}/customer/bookings/${expiring.id}`);
+    await page
+      .getByTestId('booking-ref')
+      .filter({ hasText: expiring.ref ?? '' })
+      .waitFor();
+    expect(await page.getByTestId('booking-tab').textContent()).toContain(expiring.ref);
+    await page.locator('[data-testid=booking-status][data-status=expired]').waitFor({ timeout: 30_000 });
+    await page.getByTestId('expired-options').waitFor();
+    expect(await page.getByTestId('expired-options').textContent()).toContain('No driver accepted in time');
+    // The old price is not offered as if it still held.
+    expect(await page.getByTestId('booking-price').textContent()).toBe('No longer valid');
+    expect(await page.getByTestId('retry-bigger').textContent()).toBe('Try a mini truck');
+    await shot(page, 'customer-expired-desktop');
+
+    const phone = await customerPage('phone');
+    await phone.goto(`${server.baseUrl}/customer/bookings/${expiring.id}`);
+    await phone.getByTestId('expired-options').waitFor();
+    await shot(phone, 'customer-expired-phone');
+
+    await page.getByTestId('retry-now').click();
+    await page.getByTestId('retry-quote').waitFor();
+    expect(await page.getByTestId('retry-price').textContent()).toMatch(/\d/);
+    await shot(page, 'customer-expired-retry-desktop');
+    await page.getByTestId('retry-book').click();
+    await page.waitForURL(
+      (url) => /\/customer\/bookings\/\d+$/.test(url.pathname) && !url.pathname.endsWith(expiring.id),
+    );
+    const retried = page.url().split('/').pop() ?? '';
+    const again = await apiGet<Booking>(server.baseUrl, `/v1/bookings/${retried}`, customer.token);
+    expect(again).toMatchObject({
+      vehicleType: 'van',
+      pickup: LONELY,
+      dropoff: DROP,
+      goods: { description: 'Two chairs', weightKg: 30 },
+    });
+    expect(again.ref).toMatch(REF);
+    expect(again.ref).not.toBe(expiring.ref);
+    await page
+      .getByTestId('booking-ref')
+      .filter({ hasText: again.ref ?? '' })
+      .waitFor();
+
+    // Cancelling asks why, in the app: a reason from the list, or "something else" in the customer's words.
+    await page.getByTestId('cancel-booking').click();
+    const dialog = page.getByTestId('cancel-dialog');
+    await dialog.waitFor();
+    await page.getByTestId('cancel-reason-other').check();
+    await page.getByTestId('confirm-cancel').click();
+    expect(await dialog.getByTestId('error').textContent()).toContain('a few words');
+    await page.getByTestId('cancel-reason-text').fill('The goods are not packed yet');
+    await shot(page, 'customer-cancel-dialog-desktop');
+    await page.getByTestId('confirm-cancel').click();
+    await page.locator('[data-testid=booking-status][data-status=cancelled]').waitFor();
+    expect(await dialog.isVisible()).toBe(false);
+    const events = await apiGet<{ items: { status: string; actor: { role: string } }[] }>(
+      server.baseUrl,
+      `/v1/bookings/${retried}/events`,
+      customer.token,
+    );
+    expect(events.items.at(-1)).toMatchObject({ status: 'cancelled', actor: { role: 'customer' } });
+
+    // Schedule for later: the booking form, filled in from the expired booking, with scheduling on.
+    await page.goto(`${server.baseUrl}/customer/bookings/${expiring.id}`);
+    await page.getByTestId('retry-schedule').click();
+    await page
+      .getByTestId('prefilled-from')
+      .filter({ hasText: expiring.ref ?? '' })
+      .waitFor();
+    expect(await page.getByTestId('pickup-input').inputValue()).toContain('Hebbal');
+    expect(await page.getByTestId('schedule-toggle').count()).toBe(0);
+    await page.getByTestId('get-quote').click();
+    await page.getByTestId('schedule-at').waitFor();
+    expect(await page.getByTestId('schedule-toggle').isChecked()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('a reloaded tracking page still names the driver, with vehicle, plate and a call link; the receipt prints', async () => {
+    await apiCall(server.baseUrl, 'PUT', '/v1/driver/availability', { online: true }, driver.token);
+    await post('/v1/driver/location', { lat: BUSY.lat + 0.003, lng: BUSY.lng, heading: 180 }, driver.token);
+    const booking = await post<Booking>(
+      '/v1/bookings',
+      {
+        pickup: BUSY,
+        dropoff: DROP,
+        vehicleType: 'van',
+        goods: { description: 'Six cartons of books', weightKg: 90 },
+      },
+      customer.token,
+    );
+    await waitForOffer(server.baseUrl, driver.token, booking.id);
+    await post(`/v1/driver/offers/${booking.id}/accept`, {}, driver.token);
+    await post(`/v1/bookings/${booking.id}/status`, { status: 'en_route_to_pickup' }, driver.token);
+    await post('/v1/driver/location', { lat: BUSY.lat + 0.002, lng: BUSY.lng, heading: 180 }, driver.token);
+
+    for (const size of ['desktop', 'phone'] as const) {
+      const page = await customerPage(size);
+      const errors = pageErrors(page);
+      await page.goto(`${server.baseUrl}/customer/bookings/${booking.id}`);
+      await page.reload();
+      await page.getByTestId('driver-name').filter({ hasText: 'Ravi Kumar' }).waitFor();
+      expect(await page.getByTestId('driver-info').textContent()).toContain(
+        `KA05C${tag.slice(0, 4).toUpperCase()}`,
+      );
+      expect(await page.getByTestId('driver-info').textContent()).not.toContain('#');
+      expect(await page.getByTestId('call-driver').getAttribute('href')).toBe('tel:+919800000012');
+      await page.locator('[data-testid=eta][data-eta-to=pickup]').waitFor();
+      expect(await page.locator('dt', { hasText: 'ETA to pickup' }).count()).toBe(1);
+      await page.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
+      await shot(page, `customer-tracking-driver-${size}`);
+      expect(errors).toEqual([]);
+    }
+
+    for (const status of ['arrived_at_pickup', 'goods_collected', 'in_transit', 'delivered']) {
+      await post(`/v1/bookings/${booking.id}/status`, { status }, driver.token);
+    }
+    const page = await customerPage('desktop');
+    await page.goto(`${server.baseUrl}/customer/bookings/${booking.id}`);
+    await page.locator('[data-testid=booking-status][data-status=delivered]').waitFor();
+    // Delivered: the driver is still named, without a call link.
+    await page.getByTestId('driver-name').filter({ hasText: 'Ravi Kumar' }).waitFor();
+    expect(await page.getByTestId('call-driver').count()).toBe(0);
+    await page.getByTestId('receipt-link').click();
+    await page.waitForURL(`**/customer/bookings/${booking.id}/receipt`);
+    await page.getByTestId('receipt').waitFor();
+    expect(await page.getByTestId('receipt-ref').textContent()).toBe(booking.ref);
+    expect(await page.getByTestId('receipt-driver').textContent()).toContain('Ravi Kumar');
+    expect(await page.getByTestId('receipt-total').textContent()).toMatch(/\d/);
+    expect(await page.getByTestId('booking-tab').textContent()).toContain(booking.ref);
+    await shot(page, 'customer-receipt-desktop');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.topbar').isVisible()).toBe(false);
+    await shot(page, 'customer-receipt-print');
+    await page.emulateMedia({ media: 'screen' });
+    const phone = await customerPage('phone');
+    await phone.goto(`${server.baseUrl}/customer/bookings/${booking.id}/receipt`);
+    await phone.getByTestId('receipt').waitFor();
+    await shot(phone, 'customer-receipt-phone');
+
+    // History: every booking by its reference; "Book again" fills the form in.
+    await page.getByTestId('history-tab').click();
+    const item = page.locator(`[data-testid=history-item][data-booking-id="${booking.id}"]`);
+    await item.waitFor();
+    expect(await item.textContent()).toContain(booking.ref);
+    expect(await item.textContent()).not.toContain(booking.id);
+    await shot(page, 'customer-history-desktop');
+    await phone.getByTestId('history-tab').click();
+    await phone.locator('[data-testid=history-item]').first().waitFor();
+    await shot(phone, 'customer-history-phone');
+    await item.getByTestId('history-book-again').click();
+    await page
+      .getByTestId('prefilled-from')
+      .filter({ hasText: booking.ref ?? '' })
+      .waitFor();
+    expect(await page.getByTestId('pickup-input').inputValue()).toContain('MG Road');
+    expect(await page.getByTestId('goods-weight').inputValue()).toBe('90');
+    await shot(page, 'customer-book-again-desktop');
+  });
+
+  it('a deep link opened while signed out comes back after signing in', async () => {
+    const booking = await post<Booking>(
+      '/v1/bookings',
+      { pickup: LONELY, dropoff: DROP, vehicleType: 'bike' },
+      customer.token,
+    );
+    const page = await (await context('desktop')).newPage();
+    await page.goto(`${server.baseUrl}/customer/bookings/${booking.id}`);
+    await page.waitForURL('**/login');
+    await page.locator('input[name=email]').fill(customer.user.email);
+    await page.locator('input[name=password]').fill(PASSWORD);
+    await page.getByRole('button', { name: /sign in|log in/i }).click();
+    await page.waitForURL(`**/customer/bookings/${booking.id}`);
+    await page
+      .getByTestId('booking-ref')
+      .filter({ hasText: booking.ref ?? '' })
+      .waitFor();
+  });
+});

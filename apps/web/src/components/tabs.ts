@@ -1,0 +1,25 @@
+import { useEffect, useRef } from 'react';
+
+/**
+ * Keeps the active tab of a scrolling tab bar in view (on a phone the bar
+ * scrolls sideways and the current tab may sit past its edge). Scrolls the bar
+ * only, never the page; runs again whenever `key` changes (the path, a label).
+ */
+export function useActiveTabInView<T extends HTMLElement>(key: string) {
+  const ref = useRef<T | null>(null);
+  useEffect(() => {
+    const bar = ref.current;
+    const active = bar === null ? null : bar.querySelector<HTMLElement>('.is-active');
+    if (bar === null || active === null) {
+      return;
+    }
+    const barBox = bar.getBoundingClientRect();
+    const tabBox = active.getBoundingClientRect();
+    if (tabBox.right > barBox.right) {
+      bar.scrollLeft += tabBox.right - barBox.right;
+    } else if (tabBox.left < barBox.left) {
+      bar.scrollLeft -= barBox.left - tabBox.left;
+    }
+  }, [key]);
+  return ref;
+}
