@@ -85,7 +85,7 @@ export function createSocketServer(
     return {
       io,
       close: async () => {
-        await Promise.all(subscribers.map(settleSubscription));
+        await settleSubscriptions(subscribers);
         await closeIo(io, httpServer !== null);
         await closeRedis(redis);
       },
@@ -144,18 +144,27 @@ function envelopeOf(text: string, status: number): string | null {
 /**
  * The adapter subscribes on a copy of the client (`duplicate()`) and does not
  * handle a subscription that fails: closing before it has landed would leave
- * an unhandled rejection. Keeping the copies lets close wait for it.
+ * an unhandled rejection. Keeping the copies lets close wait for it. On a
+ * Redis Cluster the SSUBSCRIBEs go out on the copy's sharded subscriber
+ * connections, not the ones a PING uses: they are kept and awaited instead.
  */
-function trackDuplicates(redis: RedisClient): RedisClient[] {
+function trackDuplicates(redis: RedisClient): { copies: RedisClient[]; subscriptions: Promise<unknown>[] } {
   const copies: RedisClient[] = [];
+  const subscriptions: Promise<unknown>[] = [];
   if (isRedisCluster(redis)) {
     const duplicate = redis.duplicate.bind(redis);
     redis.duplicate = (...args: Parameters<Cluster['duplicate']>) => {
       const copy = duplicate(...args);
+      const ssubscribe = copy.ssubscribe.bind(copy);
+      copy.ssubscribe = ((...channels: string[]) => {
+        const subscribed = ssubscribe(...channels);
+        subscriptions.push(subscribed.catch(() => undefined));
+        return subscribed;
+      }) as Cluster['ssubscribe'];
       copies.push(copy);
       return copy;
     };
-    return copies;
+    return { copies, subscriptions };
   }
   const duplicate = redis.duplicate.bind(redis);
   redis.duplicate = (...args: Parameters<Redis['duplicate']>) => {
@@ -163,7 +172,20 @@ function trackDuplicates(redis: RedisClient): RedisClient[] {
     copies.push(copy);
     return copy;
   };
-  return copies;
+  return { copies, subscriptions };
+}
+
+/** Resolves once the copies are connected and every command sent before (the subscriptions) is answered. */
+async function settleSubscriptions(tracked: ReturnType<typeof trackDuplicates>): Promise<void> {
+  await Promise.all(tracked.copies.map(settleSubscription));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(tracked.subscriptions),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, 2_000);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /** Resolves once the copy is connected and every command sent before (the subscription) is answered. */
