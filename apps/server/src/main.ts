@@ -5,7 +5,7 @@ import { createApp, PROCESS_ROLES, type ProcessRole } from './app';
 import { adminCreateCommand, adminResetPasswordCommand } from './cli/admin-commands';
 import { analyticsCommand, generateCommand } from './cli/data-commands';
 import { ConfigError, loadConfig, type Config } from './config/config';
-import { loadEnvironment } from './config/env-file';
+import { isSet, loadEnvironment, type LoadedEnvironment } from './config/env-file';
 import { createLogger } from './lib/logger';
 import { isAppError } from './lib/errors';
 import { parseProcesses, runPrimary, serveFromPrimary } from './http/process-cluster';
@@ -50,15 +50,17 @@ function parseRoles(value: string | undefined): ProcessRole[] {
   return roles as ProcessRole[];
 }
 
-async function start(config: Config, argv: string[], envFile: string | null): Promise<void> {
+async function start(config: Config, argv: string[], environment: LoadedEnvironment): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: { roles: { type: 'string' }, processes: { type: 'string' }, demo: { type: 'boolean' } },
     allowPositionals: false,
   });
-  const logger = createLogger(config.logLevel);
-  const roles = parseRoles(values.roles);
   const demo = values.demo === true;
+  // A demo logs warnings and errors only, unless LOG_LEVEL asks for more: its own lines say what happens.
+  const quietDemo = demo && !isSet(environment.env, 'LOG_LEVEL');
+  const logger = createLogger(demo ? demoConfig(config, { quiet: quietDemo }).logLevel : config.logLevel);
+  const roles = parseRoles(values.roles);
   if (demo && !(roles.includes('api') && roles.includes('realtime'))) {
     throw new Error('--demo needs the api and realtime roles in this process');
   }
@@ -82,7 +84,7 @@ async function start(config: Config, argv: string[], envFile: string | null): Pr
     return;
   }
   const app = await createApp({
-    config: demo ? demoConfig(config) : config,
+    config: demo ? demoConfig(config, { quiet: quietDemo }) : config,
     logger,
     roles,
     ...(cluster.isWorker ? { migrate: false } : {}),
@@ -92,9 +94,12 @@ async function start(config: Config, argv: string[], envFile: string | null): Pr
     logger.debug({ pid: process.pid, roles: app.roles }, 'worker process ready');
   } else {
     const address = await app.listen();
-    logger.info({ address, mode: config.mode, roles: app.roles, envFile }, 'loadline is up');
+    logger.info(
+      { address, mode: config.mode, roles: app.roles, envFile: environment.file },
+      'loadline is up',
+    );
   }
-  const simulation = demo ? await startDemo(app, logger) : null;
+  const simulation = demo ? await startDemo(app, logger, { quiet: quietDemo }) : null;
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -151,7 +156,7 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig(environment.env);
   switch (command) {
     case 'start':
-      await start(config, rest, environment.file);
+      await start(config, rest, environment);
       return;
     case 'simulate':
       await simulateCommand(config, rest);

@@ -97,6 +97,11 @@ export function parseEnvFile(text: string, file = '.env'): Record<string, string
   return values;
 }
 
+/** True when `name` has a value (not empty) in `env`: the user chose it, over the default. */
+export function isSet(env: Env, name: string): boolean {
+  return (env[name]?.trim() ?? '') !== '';
+}
+
 /** The environment with the file's values under it: a variable the environment has (even empty) wins. */
 export function withEnvFileValues(env: Env, fileValues: Readonly<Record<string, string>>): Env {
   const merged: Record<string, string | undefined> = { ...fileValues };

@@ -1,5 +1,6 @@
 import type { Logger } from '../lib/logger';
 import type { LoadlineApi } from './loadline-api';
+import type { SignInOrder } from './sim-accounts';
 import type { Area } from './paths';
 import type { Range, Random } from '../lib/random';
 import type { SimSettings } from './sim-settings';
@@ -14,6 +15,8 @@ export interface AgentContext {
   logger: Logger;
   /** Every simulated account's password (see sim-password). */
   password: string;
+  /** How the accounts sign in at the start: signup first when they are known to be new. */
+  signInOrder: SignInOrder;
 }
 
 /** Wall-clock milliseconds for a simulated duration drawn from `range`. */

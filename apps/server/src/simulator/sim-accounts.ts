@@ -111,14 +111,60 @@ export function customerSignup(index: number, password: string): SignupBody {
 }
 
 /**
- * Logs in to the account, or signs it up when it does not exist yet. Login
- * comes first because reruns are the common case; both wait out 429s.
+ * Which call opens a session first: `login-first` for accounts that may exist
+ * (reruns, the common case), `signup-first` for accounts known to be new (their
+ * password was made up this run), so the server sees no doomed login per account.
  */
-export async function openSession(
-  api: LoadlineApi,
+export type SignInOrder = 'login-first' | 'signup-first';
+
+function isTaken(error: unknown): boolean {
+  // A driver's plate is claimed before the email, so an existing driver answers plate_taken.
+  return isApiError(error, 409, 'email_taken') || isApiError(error, 409, 'plate_taken');
+}
+
+/**
+ * Signs up first; an account that exists after all is logged in to, and one
+ * whose password differs is a SimPasswordMismatch.
+ */
+async function signUpOrLogIn(
+  api: Pick<LoadlineApi, 'login' | 'signup'>,
   body: SignupBody,
   stats: SimStats,
 ): Promise<AuthResponse> {
+  try {
+    const session = await api.signup(body);
+    stats.add('accountsCreated');
+    return session;
+  } catch (error) {
+    if (!isTaken(error)) {
+      throw error;
+    }
+  }
+  try {
+    const session = await api.login(body.email, body.password);
+    stats.add('accountsLoggedIn');
+    return session;
+  } catch (error) {
+    if (isApiError(error, 401, 'invalid_credentials')) {
+      throw new SimPasswordMismatch(body.email, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Logs in to the account, or signs it up when it does not exist yet (in the
+ * other order for `signup-first`); both wait out 429s.
+ */
+export async function openSession(
+  api: Pick<LoadlineApi, 'login' | 'signup'>,
+  body: SignupBody,
+  stats: SimStats,
+  order: SignInOrder = 'login-first',
+): Promise<AuthResponse> {
+  if (order === 'signup-first') {
+    return signUpOrLogIn(api, body, stats);
+  }
   try {
     const session = await api.login(body.email, body.password);
     stats.add('accountsLoggedIn');
@@ -133,8 +179,7 @@ export async function openSession(
     stats.add('accountsCreated');
     return session;
   } catch (error) {
-    // A driver's plate is claimed before the email, so an existing driver answers plate_taken.
-    if (isApiError(error, 409, 'email_taken') || isApiError(error, 409, 'plate_taken')) {
+    if (isTaken(error)) {
       throw new SimPasswordMismatch(body.email, { cause: error });
     }
     throw error;

@@ -77,7 +77,12 @@ export class SimCustomer {
 
   async start(): Promise<void> {
     const { api, stats } = this.ctx;
-    const session = await SimSession.open(api, customerSignup(this.index, this.ctx.password), stats);
+    const session = await SimSession.open(
+      api,
+      customerSignup(this.index, this.ctx.password),
+      stats,
+      this.ctx.signInOrder,
+    );
     this.session = session;
     const socket = await connectSession(api, session, (error) =>
       stats.error('sign in again', error, { customer: this.index }),

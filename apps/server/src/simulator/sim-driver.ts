@@ -83,7 +83,12 @@ export class SimDriver {
   /** Logs in (or signs up), connects, resumes a trip left from an earlier run, and starts the shift. */
   async start(): Promise<void> {
     const { api, stats, settings } = this.ctx;
-    const session = await SimSession.open(api, driverSignup(this.index, this.ctx.password), stats);
+    const session = await SimSession.open(
+      api,
+      driverSignup(this.index, this.ctx.password),
+      stats,
+      this.ctx.signInOrder,
+    );
     // On a rerun the account keeps the vehicle it registered with.
     const type = session.user.driver?.vehicle.type ?? vehicleTypeOf(this.index);
     const socket = await connectSession(api, session, (error) =>

@@ -1,6 +1,6 @@
 import type { AuthResponse, SignupBody } from '@loadline/contracts';
 import type { LoadlineApi } from './loadline-api';
-import { openSession } from './sim-accounts';
+import { openSession, type SignInOrder } from './sim-accounts';
 import type { SimStats } from './sim-stats';
 
 /** A bearer token that can be replaced once the server no longer knows it. */
@@ -29,9 +29,14 @@ export class SimSession implements SessionToken {
     private auth: AuthResponse,
   ) {}
 
-  /** Logs in to the account, or signs it up when it does not exist yet. */
-  static async open(api: LoadlineApi, credentials: SignupBody, stats: SimStats): Promise<SimSession> {
-    return new SimSession(api, credentials, stats, await openSession(api, credentials, stats));
+  /** Logs in to the account, or signs it up when it does not exist yet (`order` says which is tried first). */
+  static async open(
+    api: LoadlineApi,
+    credentials: SignupBody,
+    stats: SimStats,
+    order: SignInOrder,
+  ): Promise<SimSession> {
+    return new SimSession(api, credentials, stats, await openSession(api, credentials, stats, order));
   }
 
   get token(): string {

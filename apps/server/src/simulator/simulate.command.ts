@@ -147,6 +147,7 @@ export async function simulateCommand(config: Config, argv: readonly string[]): 
   const simulator = new Simulator({
     baseUrl: args.url,
     password: accounts.password,
+    newAccounts: accounts.source === 'created',
     drivers: args.drivers,
     customers: args.customers,
     bookingsPerMinute: args.bookingsPerMinute,

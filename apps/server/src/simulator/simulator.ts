@@ -31,6 +31,11 @@ export interface SimulatorOptions {
   statusIntervalMs?: number;
   /** Accounts set up at once (each login or signup costs the server a password hash). */
   setupConcurrency?: number;
+  /**
+   * The accounts are new (their password was made up for this run): each signs
+   * up at once instead of first trying a login that cannot succeed.
+   */
+  newAccounts?: boolean;
 }
 
 /**
@@ -83,6 +88,7 @@ export class Simulator {
       area: options.area ?? DEFAULT_AREA,
       logger,
       password: options.password,
+      signInOrder: options.newAccounts === true ? 'signup-first' : 'login-first',
     };
     const root = new Random(options.seed ?? 1);
     this.bookingRandom = root.fork('bookings');
