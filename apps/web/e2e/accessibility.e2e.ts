@@ -170,6 +170,12 @@ describe('every main screen: light and dark, desktop and phone, and an axe-core 
       ready: (page) => page.getByTestId('login-form').waitFor(),
     },
     {
+      name: 'signup',
+      account: null,
+      path: '/signup?as=driver',
+      ready: (page) => page.locator('input[name=plate]').waitFor(),
+    },
+    {
       name: 'customer-booking',
       account: { credentials: { email: customer.user.email, password: PASSWORD }, home: '/customer' },
       path: '/customer',
@@ -189,6 +195,12 @@ describe('every main screen: light and dark, desktop and phone, and an axe-core 
         await page.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
         await tilesSettled(page);
       },
+    },
+    {
+      name: 'customer-history',
+      account: { credentials: { email: customer.user.email, password: PASSWORD }, home: '/customer' },
+      path: '/customer/history',
+      ready: (page) => page.getByTestId('history-item').first().waitFor(),
     },
     {
       name: 'driver',
@@ -215,6 +227,12 @@ describe('every main screen: light and dark, desktop and phone, and an axe-core 
         await tilesSettled(page);
         await page.locator('[data-testid=health][data-state=ready]').waitFor({ timeout: 15_000 });
       },
+    },
+    {
+      name: 'admin-users',
+      account: { credentials: ADMIN, home: '/admin' },
+      path: '/admin/users',
+      ready: (page) => page.getByTestId('user-row').first().waitFor(),
     },
   ];
 
