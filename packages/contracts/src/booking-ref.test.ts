@@ -4,6 +4,7 @@ import {
   decodeBookingRef,
   encodeBookingRef,
   fallbackBookingRef,
+  idOfFallbackRef,
   liveRefRandomBits,
   normalizeBookingRef,
 } from './booking-ref';
@@ -78,6 +79,10 @@ describe('booking references', () => {
     expect(() => fallbackBookingRef('12a')).toThrow(RangeError);
     expect(bookingRefOf({ id: '32' })).toBe('LL-0000000000010');
     expect(bookingRefOf({ id: '32', ref: 'LL-7K2Q9MX' })).toBe('LL-7K2Q9MX');
+    expect(idOfFallbackRef(fallbackBookingRef('386581341617207296'))).toBe('386581341617207296');
+    expect(idOfFallbackRef('LL-0000000000000')).toBeNull();
+    expect(idOfFallbackRef('LL-ZZZZZZZZZZZZZ')).toBeNull();
+    expect(idOfFallbackRef('LL-7K2Q9MX')).toBeNull();
   });
 
   it('reads a code as people type it', () => {

@@ -187,6 +187,14 @@ export function fallbackBookingRef(id: string): string {
   return BOOKING_REF_PREFIX + toBase32(BigInt(id), FALLBACK_LENGTH);
 }
 
+/** The ID a fallback reference spells (`fallbackBookingRef` read back); null for any other text. */
+export function idOfFallbackRef(ref: string): string | null {
+  const body = ref.startsWith(BOOKING_REF_PREFIX) ? ref.slice(BOOKING_REF_PREFIX.length) : '';
+  const value = body.length === FALLBACK_LENGTH ? fromBase32(body) : null;
+  const id = value === null ? '' : value.toString();
+  return isId(id) ? id : null;
+}
+
 /** The reference to show for a booking: its own, else the fallback derived from its ID. */
 export function bookingRefOf(booking: { id: string; ref?: string | undefined }): string {
   return booking.ref ?? fallbackBookingRef(booking.id);

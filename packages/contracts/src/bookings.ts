@@ -160,6 +160,34 @@ export const BookingListQuery = Type.Object(
 );
 export type BookingListQuery = Static<typeof BookingListQuery>;
 
+/** A booking in the admin list: the booking, with its customer's and driver's names (v1.2). */
+export const AdminBooking = Type.Object({
+  ...Booking.properties,
+  customerName: Type.String(),
+  driverName: Type.Union([Type.String(), Type.Null()], {
+    description: 'The driver holding the booking, or who held it when it ended; null before one accepted.',
+  }),
+});
+export type AdminBooking = Static<typeof AdminBooking>;
+
+/** `GET /v1/admin/bookings`: the customer list's filters, and by customer, driver or reference (v1.2). */
+export const AdminBookingListQuery = Type.Object(
+  {
+    ...BookingListQuery.properties,
+    customerId: Type.Optional(Id),
+    driverId: Type.Optional(Id),
+    ref: Type.Optional(
+      Type.String({
+        minLength: 7,
+        maxLength: 24,
+        description: 'A booking reference as a person typed it (any letter case, with or without `LL-`).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AdminBookingListQuery = Static<typeof AdminBookingListQuery>;
+
 export const CancelBookingBody = Type.Object(
   { reason: Type.Optional(Text({ maxLength: 500, multiline: true })) },
   { additionalProperties: false },

@@ -113,6 +113,8 @@ export const SuspendBody = Type.Object({ suspended: Type.Boolean() }, { addition
 export const AdminVehicle = Type.Object({
   id: Id,
   driverId: Id,
+  /** Added in v1.2: the driver's name (null if the account is gone). */
+  driverName: Type.Union([Type.String(), Type.Null()]),
   type: VehicleTypeSchema,
   plate: Type.String(),
   capacityKg: Type.Integer(),

@@ -1,4 +1,6 @@
 import {
+  AdminBooking,
+  AdminBookingListQuery,
   AdminDriver,
   AdminDriverListQuery,
   AdminUser,
@@ -114,8 +116,8 @@ export const routes = {
   'admin.bookings': {
     method: 'GET',
     path: '/v1/admin/bookings',
-    query: BookingListQuery,
-    response: Page(Booking),
+    query: AdminBookingListQuery,
+    response: Page(AdminBooking),
   },
   'admin.drivers': {
     method: 'GET',

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Booking, BookingListQuery, Page } from '@loadline/contracts';
+import { AdminBooking, AdminBookingListQuery, Page } from '@loadline/contracts';
 import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
 import type { Authenticator } from '../auth/authenticator';
 import type { AdminBookingsService } from './admin-bookings.service';
@@ -18,10 +18,13 @@ export function adminBookingsRoutes(deps: { bookings: AdminBookingsService; auth
         preHandler: guard,
         schema: {
           tags: ['admin'],
-          summary: 'Every booking across shards, newest first',
+          summary: 'Every booking across shards, newest first, with customer and driver names',
+          description:
+            "Filters: `status`, `customerId` (read from that customer's shard alone), `driverId`, and `ref` " +
+            '(a booking reference as typed: the one booking it names, or none).',
           security: bearerSecurity,
-          querystring: BookingListQuery,
-          response: { 200: Page(Booking), ...routeErrors },
+          querystring: AdminBookingListQuery,
+          response: { 200: Page(AdminBooking), ...routeErrors },
         },
       },
       (request) => deps.bookings.list(request.query),

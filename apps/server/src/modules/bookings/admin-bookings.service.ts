@@ -1,31 +1,58 @@
-import { Booking, Page, type BookingListQuery } from '@loadline/contracts';
+import {
+  AdminBooking,
+  decodeBookingRef,
+  idOfFallbackRef,
+  normalizeBookingRef,
+  Page,
+  type AdminBookingListQuery,
+  type Booking,
+} from '@loadline/contracts';
 import { CachedList, type ListCache } from '../../platform/cache/list-cache';
 import { compareIds, scatterGather, type ScatterPage } from '../../platform/db/scatter';
+import type { Shard } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
+import type { UsersRepository } from '../users/users.repository';
 import { presentBooking } from './bookings.presenter';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 
 /** The admin bookings list's cached pages; every booking write drops them. */
-export const BOOKINGS_LIST = new CachedList('bookings', 30, Page(Booking));
+export const BOOKINGS_LIST = new CachedList('bookings', 30, Page(AdminBooking));
 
-/** Every booking across shards, newest first, for admins: pages merged from every shard, cached until a write. */
+/**
+ * Every booking across shards, newest first, for admins: pages merged from
+ * every shard (one shard for one customer's), with the customer's and driver's
+ * names; cached until a write. A reference finds its one booking.
+ */
 export class AdminBookingsService {
   constructor(
     private readonly deps: {
       router: ShardRouter;
       bookings: BookingsRepository;
+      users: Pick<UsersRepository, 'names'>;
       lists?: ListCache | undefined;
     },
   ) {}
 
-  async list(query: BookingListQuery): Promise<ScatterPage<Booking>> {
+  async list(query: AdminBookingListQuery): Promise<ScatterPage<AdminBooking>> {
     const lists = this.deps.lists;
     return lists === undefined ? this.load(query) : lists.read(BOOKINGS_LIST, query, () => this.load(query));
   }
 
-  private async load(query: BookingListQuery): Promise<ScatterPage<Booking>> {
+  private async load(query: AdminBookingListQuery): Promise<ScatterPage<AdminBooking>> {
+    if (query.ref !== undefined) {
+      const found = await this.byRef(query.ref);
+      const matches =
+        found !== undefined &&
+        (query.status === undefined || found.status === query.status) &&
+        (query.customerId === undefined || found.customer_id === query.customerId) &&
+        (query.driverId === undefined || found.driver_id === query.driverId);
+      return { items: await this.named(matches ? [found] : []), nextCursor: null };
+    }
+    // One customer's bookings live on the customer's shard alone.
+    const shards =
+      query.customerId === undefined ? this.deps.router.shards : [this.deps.router.forId(query.customerId)];
     const page = await scatterGather({
-      shards: this.deps.router.shards,
+      shards,
       limit: query.limit ?? 20,
       cursor: query.cursor ?? null,
       keyArity: 1,
@@ -34,10 +61,70 @@ export class AdminBookingsService {
       fetch: (shard, after, limit) =>
         this.deps.bookings.listForAdmin(shard.db, {
           status: query.status,
+          customerId: query.customerId,
+          driverId: query.driverId,
           beforeId: after === null ? null : String(after[0]),
           limit,
         }),
     });
-    return { items: page.items.map(presentBooking), nextCursor: page.nextCursor };
+    return { items: await this.named(page.items), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * The booking a typed reference names: a live code on the shard of the
+   * logical shard it carries, a generated one on whichever shard has it, a
+   * fallback code by the ID it spells; undefined when none does.
+   */
+  private async byRef(typed: string): Promise<BookingRow | undefined> {
+    const ref = normalizeBookingRef(typed);
+    if (ref === null) {
+      return undefined;
+    }
+    const { router, bookings } = this.deps;
+    const id = idOfFallbackRef(ref);
+    if (id !== null) {
+      return bookings.findById(router.forId(id).db, id);
+    }
+    const value = decodeBookingRef(ref);
+    if (value === null) {
+      return undefined;
+    }
+    if (value.kind === 'live') {
+      return bookings.findByRef(router.forLogical(value.logicalShard).db, ref);
+    }
+    const found = await Promise.all(router.shards.map((shard) => bookings.findByRef(shard.db, ref)));
+    return found.find((row) => row !== undefined);
+  }
+
+  /** The page's bookings with their customers' names (on the booking's shard) and drivers' (on theirs). */
+  private async named(rows: readonly BookingRow[]): Promise<AdminBooking[]> {
+    const { router, users } = this.deps;
+    const wanted = new Map<Shard, Set<string>>();
+    const want = (id: string) => {
+      const shard = router.forId(id);
+      wanted.set(shard, (wanted.get(shard) ?? new Set()).add(id));
+    };
+    for (const row of rows) {
+      want(row.customer_id);
+      if (row.driver_id !== null) {
+        want(row.driver_id);
+      }
+    }
+    const names = new Map<string, string>();
+    await Promise.all(
+      [...wanted].map(async ([shard, ids]) => {
+        for (const [id, name] of await users.names(shard.db, [...ids])) {
+          names.set(id, name);
+        }
+      }),
+    );
+    return rows.map((row) => {
+      const booking: Booking = presentBooking(row);
+      return {
+        ...booking,
+        customerName: names.get(row.customer_id) ?? 'Unknown customer',
+        driverName: row.driver_id === null ? null : (names.get(row.driver_id) ?? 'Unknown driver'),
+      };
+    });
   }
 }

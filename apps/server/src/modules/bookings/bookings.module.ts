@@ -12,6 +12,7 @@ import {
   type DriverLocator,
 } from './bookings.service';
 import { IdempotencyKeys } from './idempotency';
+import { UsersRepository } from '../users/users.repository';
 
 export interface BookingCoreDeps {
   platform: Platform;
@@ -67,7 +68,12 @@ export function createBookingCore({ platform, pricing, presence, drivers }: Book
     routes: (authenticator) => [
       bookingsRoutes({ bookings: service, authenticator }),
       adminBookingsRoutes({
-        bookings: new AdminBookingsService({ router, bookings, lists: platform.lists }),
+        bookings: new AdminBookingsService({
+          router,
+          bookings,
+          users: new UsersRepository(),
+          lists: platform.lists,
+        }),
         authenticator,
       }),
     ],

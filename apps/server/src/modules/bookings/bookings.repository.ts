@@ -133,12 +133,27 @@ export class BookingsRepository {
     return query.execute();
   }
 
-  /** Bookings of one shard for the admin list, newest first. */
+  /**
+   * Bookings of one shard for the admin list, newest first, optionally of one
+   * customer (index `bookings_customer`), one driver (`bookings_driver`) or a status.
+   */
   async listForAdmin(
     db: Executor,
-    options: { status?: BookingStatusColumn | undefined; beforeId: string | null; limit: number },
+    options: {
+      status?: BookingStatusColumn | undefined;
+      customerId?: string | undefined;
+      driverId?: string | undefined;
+      beforeId: string | null;
+      limit: number;
+    },
   ): Promise<BookingRow[]> {
     let query = db.selectFrom('bookings').selectAll().orderBy('id', 'desc').limit(options.limit);
+    if (options.customerId !== undefined) {
+      query = query.where('customer_id', '=', options.customerId);
+    }
+    if (options.driverId !== undefined) {
+      query = query.where('driver_id', '=', options.driverId);
+    }
     if (options.status !== undefined) {
       query = query.where('status', '=', options.status);
     }
@@ -146,6 +161,11 @@ export class BookingsRepository {
       query = query.where('id', '<', options.beforeId);
     }
     return query.execute();
+  }
+
+  /** The booking with this reference on this shard (index `bookings_ref`). */
+  async findByRef(db: Executor, ref: string): Promise<BookingRow | undefined> {
+    return db.selectFrom('bookings').selectAll().where('ref', '=', ref).executeTakeFirst();
   }
 
   /** Scheduled bookings whose search should have started by `dueBefore` (for the sweeper). */

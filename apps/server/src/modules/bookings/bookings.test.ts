@@ -3,7 +3,7 @@
  * scheduling. One file, because the cases share one started app, which is costly to start.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Booking, BookingEvent, MeResponse, Quote, Tracking } from '@loadline/contracts';
+import type { AdminBooking, Booking, BookingEvent, MeResponse, Quote, Tracking } from '@loadline/contracts';
 import { decodeBookingRef, fallbackBookingRef } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
@@ -611,6 +611,46 @@ describe(`bookings (${tier})`, () => {
       (await app.http.inject({ method: 'GET', url: '/v1/admin/bookings', headers: bearer(customer.token) }))
         .statusCode,
     ).toBe(403);
+  });
+
+  it('admin bookings name the customer and driver, and filter by customer, driver, status and reference', async () => {
+    const { customer, driver, booking } = await assignedTrip(offset(CITY, -80));
+    const other = await book(app, customer.token, { pickup: offset(CITY, -80) });
+    const stranger = await book(app, (await newCustomer(app)).token, { pickup: offset(CITY, -81) });
+    const list = async (query: string) => {
+      const response = await app.http.inject({ url: `/v1/admin/bookings?${query}`, headers: bearer(admin) });
+      expect(response.statusCode).toBe(200);
+      return response.json<{ items: AdminBooking[]; nextCursor: string | null }>();
+    };
+
+    const mine = await list(`customerId=${customer.user.id}`);
+    expect(mine.items.map((item) => [item.id, item.customerName, item.driverName])).toEqual([
+      [other.id, customer.user.name, null],
+      [booking.id, customer.user.name, driver.user.name],
+    ]);
+    expect((await list(`customerId=${customer.user.id}&limit=1`)).nextCursor).not.toBeNull();
+    const page2 = await list(
+      `customerId=${customer.user.id}&limit=1&cursor=${(await list(`customerId=${customer.user.id}&limit=1`)).nextCursor ?? ''}`,
+    );
+    expect(page2.items.map((item) => item.id)).toEqual([booking.id]);
+    expect((await list(`driverId=${driver.user.id}`)).items.map((item) => item.id)).toEqual([booking.id]);
+    expect(
+      (await list(`customerId=${customer.user.id}&status=driver_assigned`)).items.map((item) => item.id),
+    ).toEqual([booking.id]);
+
+    // A reference as typed: any case, with or without the prefix; a fallback one spells the ID.
+    const typed = (stranger.ref ?? '').slice(3).toLowerCase();
+    expect((await list(`ref=${typed}`)).items.map((item) => item.id)).toEqual([stranger.id]);
+    expect((await list(`ref=${fallbackBookingRef(booking.id)}`)).items.map((item) => item.ref)).toEqual([
+      booking.ref,
+    ]);
+    expect((await list(`ref=${stranger.ref ?? ''}&customerId=${customer.user.id}`)).items).toEqual([]);
+    expect((await list('ref=LL-0000000')).items).toEqual([]);
+
+    for (const bad of ['customerId=abc', 'driverId=-1', 'ref=LL', 'status=lost', 'colour=red']) {
+      const response = await app.http.inject({ url: `/v1/admin/bookings?${bad}`, headers: bearer(admin) });
+      expect(response.statusCode, bad).toBe(400);
+    }
   });
 });
 

@@ -170,7 +170,7 @@ describe(`admin fleet (${tier})`, () => {
     expect(busy.items[0]?.activeBookingId).toMatch(/^\d+$/);
   });
 
-  it('lists every vehicle once, newest first, over every shard', async () => {
+  it('lists every vehicle once, newest first, over every shard, with its driver named', async () => {
     const pages = await allPages<AdminVehicle>('/v1/admin/vehicles', 2);
     const vehicles = pages.flat();
     const drivers = (await allPages<AdminDriver>('/v1/admin/drivers', 100)).flat();
@@ -181,6 +181,7 @@ describe(`admin fleet (${tier})`, () => {
     expect(vehicles.find((vehicle) => vehicle.driverId === first?.id)).toEqual({
       id: first?.vehicle.id,
       driverId: first?.id,
+      driverName: first?.name,
       type: 'van',
       plate: first?.vehicle.plate,
       capacityKg: 750,

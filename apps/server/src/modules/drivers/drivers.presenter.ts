@@ -3,7 +3,7 @@ import { Coordinates, type AdminDriver, type AdminVehicle, type DriverTrip } fro
 import { StoredJson } from '../../lib/message-kind';
 import type { LiveLocation } from './driver-presence';
 import type { DriverTripRow } from './driver-trips.repository';
-import type { AdminDriverRow, VehicleRow } from './drivers.repository';
+import type { AdminDriverRow, AdminVehicleRow } from './drivers.repository';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -61,10 +61,11 @@ export function withLivePosition(driver: AdminDriver, live: LiveLocation | null)
     : { ...driver, lastLocation: { lat: live.lat, lng: live.lng, at: iso(live.at) } };
 }
 
-export function presentAdminVehicle(row: VehicleRow): AdminVehicle {
+export function presentAdminVehicle(row: AdminVehicleRow): AdminVehicle {
   return {
     id: row.id,
     driverId: row.driver_id,
+    driverName: row.driver_name,
     type: row.type,
     plate: row.plate,
     capacityKg: row.capacity_kg,

@@ -5,6 +5,8 @@ import type { Executor } from '../../platform/db/shard-pool';
 
 export type DriverRow = Selectable<DriversTable>;
 export type VehicleRow = Selectable<VehiclesTable>;
+/** A vehicle with its driver's name, for the admin list. */
+export type AdminVehicleRow = VehicleRow & { driver_name: string | null };
 
 export interface DriverWithVehicle {
   driver: DriverRow;
@@ -244,12 +246,17 @@ export class DriversRepository {
   }
 
   /** One shard's vehicles with IDs below `beforeId`, newest first. */
-  async listVehicles(db: Executor, beforeId: string | null, limit: number): Promise<VehicleRow[]> {
-    let query = db.selectFrom('vehicles').selectAll();
+  /** Vehicles of this shard, newest first, with their drivers' names (a driver lives on its vehicle's shard). */
+  async listVehicles(db: Executor, beforeId: string | null, limit: number): Promise<AdminVehicleRow[]> {
+    let query = db
+      .selectFrom('vehicles')
+      .leftJoin('users', 'users.id', 'vehicles.driver_id')
+      .selectAll('vehicles')
+      .select('users.name as driver_name');
     if (beforeId !== null) {
-      query = query.where('id', '<', beforeId);
+      query = query.where('vehicles.id', '<', beforeId);
     }
-    return query.orderBy('id', 'desc').limit(limit).execute();
+    return query.orderBy('vehicles.id', 'desc').limit(limit).execute();
   }
 
   private presenceQuery(db: Executor) {

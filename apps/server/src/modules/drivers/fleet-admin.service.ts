@@ -14,7 +14,12 @@ import type { DriverPresence } from './driver-presence';
 import type { DriverLiveStore } from './driver-live.store';
 import { DRIVER_SUSPENSION_CHANGED, type DriverSuspensionChanged } from '../events/driver-events';
 import { presentAdminDriver, presentAdminVehicle, withLivePosition } from './drivers.presenter';
-import type { AdminDriverRow, AdminDriverStatus, DriversRepository, VehicleRow } from './drivers.repository';
+import type {
+  AdminDriverRow,
+  AdminDriverStatus,
+  AdminVehicleRow,
+  DriversRepository,
+} from './drivers.repository';
 
 const messages = {
   badCursor: 'cursor is not valid',
@@ -138,7 +143,7 @@ export class FleetAdminService {
 
   /** Every vehicle on every shard, newest first. */
   async listVehicles(query: { limit: number; cursor: string | null }): Promise<ScatterPage<AdminVehicle>> {
-    const page = await scatterGather<VehicleRow>({
+    const page = await scatterGather<AdminVehicleRow>({
       shards: this.deps.router.shards,
       limit: query.limit,
       cursor: query.cursor,

@@ -16,6 +16,19 @@ export class UsersRepository {
     return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** The names of these users of this shard, by ID (IDs of other shards or unknown ones are left out). */
+  async names(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) {
+      return new Map();
+    }
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'name'])
+      .where('id', 'in', [...ids])
+      .execute();
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
   async setStatus(db: Executor, id: string, status: UserRow['status'], now: number): Promise<boolean> {
     const result = await db
       .updateTable('users')
