@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../lib/errors';
 import { createLogger } from '../lib/logger';
 import { deleteKeysByPrefix } from '../../test/support/redis-keys';
+import { startThrowawayRedisCluster } from '../../test/support/throwaway-services';
 import { redisClusterVariant, redisUrl, uniquePrefix } from '../../test/support/tier';
+import { waitFor } from '../../test/support/wait';
 import { RedisCache } from './cache/redis-cache';
 import { NodeLease } from './db/node-lease';
 import { closeRedis, connectRedis, isRedisCluster, type RedisClient } from './redis';
@@ -71,6 +74,50 @@ describe.runIf(redisClusterVariant)('on a Redis Cluster', () => {
       expect(await redis.exists(`${leasePrefix}idnode:${node}`)).toBe(0);
     } finally {
       await Promise.all(leases.map((lease) => lease.release()));
+    }
+  });
+
+  it('a hung master costs a command on its slots the command timeout (503 unavailable); the other masters serve on', async () => {
+    // A private cluster: stopping a node of the shared one would disturb the other test files.
+    const own = await startThrowawayRedisCluster();
+    const client = await connectRedis(own.url, 'redis-cluster-hang', {
+      commandTimeoutMs: 500,
+      logger: { warn: () => undefined },
+    });
+    const [hungPort] = own.ports;
+    try {
+      if (!isRedisCluster(client) || hungPort === undefined) {
+        throw new Error('expected a cluster client');
+      }
+      const keys = Array.from({ length: 30 }, (_, index) => `hang:${index}`);
+      for (const key of keys) {
+        await client.set(key, key);
+      }
+      const hung = client.nodes('master').find((node) => node.options.port === hungPort);
+      if (hung === undefined) {
+        throw new Error('the paused port is no master');
+      }
+      const onHung = new Set(await hung.keys('hang:*'));
+      const hungKey = keys.find((key) => onHung.has(key));
+      const liveKey = keys.find((key) => !onHung.has(key));
+      if (hungKey === undefined || liveKey === undefined) {
+        throw new Error('keys did not spread over the masters');
+      }
+      own.pause(hungPort);
+      try {
+        const started = Date.now();
+        const failure: unknown = await client.get(hungKey).catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(AppError);
+        expect(failure).toMatchObject({ status: 503, code: 'unavailable', details: { dependency: 'redis' } });
+        expect(Date.now() - started).toBeLessThan(3_000);
+        expect(await client.get(liveKey)).toBe(liveKey);
+      } finally {
+        own.resume(hungPort);
+      }
+      await waitFor(async () => (await client.get(hungKey).catch(() => null)) === hungKey, 10_000, 100);
+    } finally {
+      await closeRedis(client);
+      await own.dispose();
     }
   });
 });

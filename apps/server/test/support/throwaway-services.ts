@@ -163,6 +163,10 @@ export interface ThrowawayRedisCluster {
   /** The seed nodes, comma-separated, as `REDIS_URL` takes them. */
   readonly url: string;
   readonly ports: readonly number[];
+  /** SIGSTOP to the node on `port`: it hangs with its connections open, as a stalled host does. */
+  pause(port: number): void;
+  /** SIGCONT after `pause`. */
+  resume(port: number): void;
   /** Kills every node and removes their files. */
   dispose(): Promise<void>;
 }
@@ -224,6 +228,7 @@ export async function startThrowawayRedisCluster(masters = 3): Promise<Throwaway
   const dispose = async (): Promise<void> => {
     await Promise.all(
       children.map((child) => {
+        child.kill('SIGCONT');
         child.kill('SIGKILL');
         return exited(child);
       }),
@@ -261,5 +266,18 @@ export async function startThrowawayRedisCluster(masters = 3): Promise<Throwaway
     await dispose();
     throw error;
   }
-  return { url: ports.map((port) => `redis://127.0.0.1:${port}`).join(','), ports, dispose };
+  const signal = (port: number, name: NodeJS.Signals): void => {
+    const child = children[ports.indexOf(port)];
+    if (child === undefined) {
+      throw new Error(`no cluster node on port ${port}`);
+    }
+    child.kill(name);
+  };
+  return {
+    url: ports.map((port) => `redis://127.0.0.1:${port}`).join(','),
+    ports,
+    pause: (port) => signal(port, 'SIGSTOP'),
+    resume: (port) => signal(port, 'SIGCONT'),
+    dispose,
+  };
 }
