@@ -280,9 +280,11 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       });
       await admin.screenshot({ path: path.join(artifactsDir, 'admin-dashboard.png'), fullPage: true });
 
-      // Suspension from the drivers table: the driver's live connection is closed; lifting it restores the account.
-      admin.once('dialog', (dialog) => void dialog.accept());
-      await admin.locator('[data-testid=driver-row] [data-testid=suspend-toggle]').first().click();
+      // Suspension from the drivers table's row menu, after a confirmation: the driver's live connection is
+      // closed; lifting it restores the account.
+      await admin.locator('[data-testid=driver-row] [data-testid=driver-actions]').first().click();
+      await admin.getByTestId('suspend-driver').click();
+      await admin.getByTestId('suspend-dialog').getByTestId('confirm').click();
       await admin.locator('[data-testid=driver-row][data-state=suspended]').waitFor({ timeout: 10_000 });
       await driver
         .getByTestId('connection-badge')
@@ -291,9 +293,9 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
         .first()
         .waitFor({ timeout: 10_000 });
       await admin
-        .locator('[data-testid=driver-row] [data-testid=suspend-toggle]')
-        .filter({ hasText: 'Unsuspend' })
+        .locator('[data-testid=driver-row][data-state=suspended] [data-testid=driver-actions]')
         .click();
+      await admin.getByTestId('unsuspend-driver').click();
       await admin.locator('[data-testid=driver-row][data-state=offline]').waitFor({ timeout: 10_000 });
     } catch (error) {
       await onFailureScreenshots({ customer, driver, admin }, error);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AuthResponse, Booking } from '@loadline/contracts';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeFindings, seriousViolations } from './axe-scan';
 import {
   apiCall,
   apiGet,
@@ -32,6 +33,20 @@ const REF = /^LL-[0-9A-HJKMNP-TV-Z]{7}$/;
 
 function shot(page: Page, name: string): Promise<Buffer> {
   return page.screenshot({ path: path.join(artifactsDir, `${name}.png`), fullPage: true });
+}
+
+/** Fails on any serious or critical axe-core finding on the page as it is now. */
+async function scan(page: Page, what: string): Promise<void> {
+  const findings = await seriousViolations(page);
+  expect(findings, `${what}:\n${describeFindings(findings)}`).toEqual([]);
+}
+
+/** A screenshot in the dark theme (the system setting), then back to light. */
+async function darkShot(page: Page, name: string): Promise<void> {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, name);
+  await scan(page, `${name} (dark)`);
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 /** Collects uncaught errors of a page (such as a map drawing after it was taken down). */
@@ -136,6 +151,8 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     expect(await page.getByTestId('booking-price').textContent()).toBe('No longer valid');
     expect(await page.getByTestId('retry-bigger').textContent()).toBe('Try a mini truck');
     await shot(page, 'customer-expired-desktop');
+    await scan(page, 'expired booking');
+    await darkShot(page, 'customer-expired-dark');
 
     const phone = await customerPage('phone');
     await phone.goto(`${server.baseUrl}/customer/bookings/${expiring.id}`);
@@ -174,6 +191,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     expect(await dialog.getByTestId('error').textContent()).toContain('a few words');
     await page.getByTestId('cancel-reason-text').fill('The goods are not packed yet');
     await shot(page, 'customer-cancel-dialog-desktop');
+    await scan(page, 'cancel dialog');
     await page.getByTestId('confirm-cancel').click();
     await page.locator('[data-testid=booking-status][data-status=cancelled]').waitFor();
     expect(await dialog.isVisible()).toBe(false);
@@ -232,6 +250,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
       expect(await page.locator('dt', { hasText: 'ETA to pickup' }).count()).toBe(1);
       await page.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
       await shot(page, `customer-tracking-driver-${size}`);
+      await scan(page, `tracking with its driver (${size})`);
       expect(errors).toEqual([]);
     }
 
@@ -252,6 +271,8 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     expect(await page.getByTestId('receipt-total').textContent()).toMatch(/\d/);
     expect(await page.getByTestId('booking-tab').textContent()).toContain(booking.ref);
     await shot(page, 'customer-receipt-desktop');
+    await scan(page, 'receipt');
+    await darkShot(page, 'customer-receipt-dark');
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('.topbar').isVisible()).toBe(false);
     await shot(page, 'customer-receipt-print');
@@ -298,5 +319,149 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
       .getByTestId('booking-ref')
       .filter({ hasText: booking.ref ?? '' })
       .waitFor();
+  });
+
+  it('admin: unfilled demand on the dashboard and in analytics, bookings filtered and opened, names told apart, suspension behind a menu', async () => {
+    // A second driver with the same name: lists tell the two apart by the end of their IDs.
+    const namesake = await post<AuthResponse>('/v1/auth/signup', {
+      email: `ca-driver2-${tag}@example.com`,
+      password: PASSWORD,
+      name: 'Ravi Kumar',
+      role: 'driver',
+      vehicle: { type: 'bike', plate: `KA05D${tag.slice(0, 4).toUpperCase()}` },
+    });
+    const admin = await signIn(await context('desktop'), server.baseUrl, ADMIN, '/admin');
+    const errors = pageErrors(admin);
+    const expiredTile = admin.getByTestId('kpi-expiredToday');
+    await expiredTile.waitFor();
+    expect(Number(await expiredTile.getAttribute('data-value'))).toBeGreaterThanOrEqual(1);
+    expect(await admin.getByTestId('kpi-expiredRate').textContent()).toMatch(/\d+%/);
+    const analytics = admin.getByTestId('analytics');
+    await analytics.and(admin.locator('[data-state=ready]')).waitFor();
+    await admin.getByTestId('expired-by-hour').waitFor();
+    expect(await admin.getByTestId('expired-area').first().textContent()).toContain('Hebbal Flyover');
+    await admin.locator('[data-testid=fleet-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
+    await shot(admin, 'admin-dashboard-desktop');
+    await admin.getByTestId('unfilled-demand').screenshot({
+      path: path.join(artifactsDir, 'admin-unfilled-demand.png'),
+    });
+
+    // Bookings: by status, by a customer (a click on the name), by reference; a row opens the booking.
+    await admin.getByTestId('admin-tab-bookings').click();
+    await admin.waitForURL('**/admin/bookings');
+    const rows = admin.locator('[data-testid=booking-row]');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBeGreaterThanOrEqual(4);
+    await admin.getByTestId('bookings-status').selectOption('expired');
+    await expect
+      .poll(async () => admin.locator('[data-testid=booking-row]:not([data-status=expired])').count())
+      .toBe(0);
+    await rows.first().waitFor();
+    await admin.getByTestId('bookings-status').selectOption('');
+    await admin.locator('[data-testid=booking-row][data-status=delivered]').waitFor();
+    await admin
+      .locator('[data-testid=booking-row][data-status=delivered] [data-testid=booking-driver]')
+      .first()
+      .click();
+    await admin.getByTestId('filter-driver').waitFor();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-status')).toBe('delivered');
+    await admin.getByTestId('filter-driver').getByRole('button').click();
+    await rows.first().getByTestId('booking-customer').click();
+    expect(await admin.getByTestId('filter-customer').textContent()).toContain('Meera Iyer');
+    await shot(admin, 'admin-bookings-desktop');
+    await scan(admin, 'admin bookings');
+    await darkShot(admin, 'admin-bookings-dark');
+    const delivered = admin.locator('[data-testid=booking-row][data-status=delivered]');
+    const deliveredId = (await delivered.getAttribute('data-booking-id')) ?? '';
+    const deliveredRef = (await delivered.getByTestId('booking-open').textContent()) ?? '';
+    expect(deliveredRef).toMatch(REF);
+    await admin.getByTestId('filter-customer').getByRole('button').click();
+    await admin.getByTestId('bookings-ref').fill(deliveredRef.slice(3).toLowerCase());
+    await admin.getByTestId('bookings-ref').press('Enter');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-booking-id')).toBe(deliveredId);
+    // A click anywhere on the row (not on a name) opens the booking: its timeline and its map.
+    await rows.first().locator('td[data-label=Route]').click();
+    await admin.waitForURL(`**/admin/bookings/${deliveredId}`);
+    await admin.getByTestId('detail-ref').filter({ hasText: deliveredRef }).waitFor();
+    expect(await admin.getByTestId('detail-customer').textContent()).toBe('Meera Iyer');
+    expect(await admin.getByTestId('detail-driver').textContent()).toContain('Ravi Kumar');
+    expect(
+      await admin
+        .locator('[data-testid=booking-detail] [data-testid=timeline-step][data-state=done]')
+        .count(),
+    ).toBe(6);
+    expect(
+      await admin.locator('[data-testid=booking-detail] [data-testid=timeline]').textContent(),
+    ).toContain('Ravi Kumar (driver)');
+    await admin.locator('[data-testid=detail-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
+    await shot(admin, 'admin-booking-detail-desktop');
+    await scan(admin, 'admin booking detail');
+
+    // Drivers: suspending is one step away, behind each row's menu, and asks first.
+    await admin.getByTestId('admin-tab-dashboard').click();
+    const row = admin.locator(`[data-testid=driver-row][data-driver-id="${namesake.user.id}"]`);
+    await row.waitFor();
+    expect(await row.locator('td[data-label=Driver] strong').textContent()).toBe(
+      `Ravi Kumar · …${namesake.user.id.slice(-4)}`,
+    );
+    expect(await admin.getByTestId('suspend-driver').count()).toBe(0);
+    await row.getByTestId('driver-actions').click();
+    await admin.getByTestId('suspend-driver').click();
+    const dialog = admin.getByTestId('suspend-dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(`Suspend Ravi Kumar · …${namesake.user.id.slice(-4)}?`);
+    await dialog.screenshot({ path: path.join(artifactsDir, 'admin-suspend-dialog.png') });
+    await scan(admin, 'suspend dialog');
+    await dialog.getByRole('button', { name: 'Keep as is' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await row.getAttribute('data-state')).not.toBe('suspended');
+
+    // Vehicles name their drivers; namesakes by the end of their IDs.
+    await admin.getByTestId('admin-tab-vehicles').click();
+    const drivers = admin.getByTestId('vehicle-driver');
+    await drivers.first().waitFor();
+    expect((await drivers.allTextContents()).toSorted()).toEqual(
+      [`Ravi Kumar · …${driver.user.id.slice(-4)}`, `Ravi Kumar · …${namesake.user.id.slice(-4)}`].toSorted(),
+    );
+
+    // Generation says how long it really took.
+    await admin.getByTestId('admin-tab-generate').click();
+    await admin.getByTestId('generate-entity-users').click();
+    await admin.getByTestId('generate-count').fill('50');
+    await admin.getByTestId('generate-start').click();
+    const job = admin.getByTestId('generation-job').first();
+    await job.and(admin.locator('[data-state=completed]')).waitFor({ timeout: 60_000 });
+    expect(await job.textContent()).toMatch(/Done in (\d+ ms|\d+\.\d s|\d+ min \d+ s)/);
+    expect(await job.textContent()).not.toContain('Done in 0 s');
+    expect(errors).toEqual([]);
+
+    // A phone: the tabs scroll with the current one in view, tables turn into cards, the fleet map refits.
+    const phone = await signIn(await context('phone'), server.baseUrl, ADMIN, '/admin');
+    await phone.getByTestId('kpis').waitFor();
+    await phone.locator('[data-testid=fleet-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
+    await shot(phone, 'admin-dashboard-phone');
+    await phone.getByTestId('kpis').screenshot({ path: path.join(artifactsDir, 'admin-kpis-phone.png') });
+    await phone
+      .getByTestId('drivers-table')
+      .screenshot({ path: path.join(artifactsDir, 'admin-drivers-phone.png') });
+    await phone
+      .getByTestId('unfilled-demand')
+      .screenshot({ path: path.join(artifactsDir, 'admin-unfilled-demand-phone.png') });
+    await phone.goto(`${server.baseUrl}/admin/bookings/${deliveredId}`);
+    await phone.getByTestId('detail-ref').waitFor();
+    await shot(phone, 'admin-booking-detail-phone');
+    await phone.getByTestId('admin-tab-vehicles').click();
+    await phone.getByTestId('vehicle-driver').first().waitFor();
+    const tab = await phone.getByTestId('admin-tab-vehicles').boundingBox();
+    expect(tab !== null && tab.x >= 0 && tab.x + tab.width <= 390).toBe(true);
+    await shot(phone, 'admin-vehicles-phone');
+    await phone.getByTestId('admin-tab-bookings').click();
+    await phone.getByTestId('booking-row').first().waitFor();
+    const cell = await phone.locator('[data-testid=booking-row] td').first().boundingBox();
+    // One card per booking: its cells stack the full width of the card.
+    expect(cell !== null && cell.width > 300).toBe(true);
+    await shot(phone, 'admin-bookings-phone');
   });
 });

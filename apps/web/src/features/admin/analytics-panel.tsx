@@ -6,6 +6,8 @@ import { Stars } from '../../components/star-rating';
 import { Card, Empty, ErrorBanner, Spinner } from '../../components/ui';
 import { vehicleRows } from './analytics-data';
 import { addDays, count, minutes, pct, revenue, utcDay } from './format';
+import { nameLabels } from './names';
+import { ExpiredAreas, ExpiredByHour } from './unfilled-demand';
 
 const BookingsOverTime = lazy(() =>
   import('./analytics-charts').then((module) => ({ default: module.BookingsOverTime })),
@@ -75,6 +77,7 @@ function VehicleFigures({ analytics }: { analytics: Analytics }) {
             <th className="num">Bookings</th>
             <th className="num">Completed</th>
             <th className="num">Cancelled</th>
+            <th className="num">Expired</th>
             <th className="num">Avg trip</th>
             <th>Revenue</th>
           </tr>
@@ -86,6 +89,7 @@ function VehicleFigures({ analytics }: { analytics: Analytics }) {
               <td className="num">{count(row.bookings)}</td>
               <td className="num">{count(row.tripsCompleted)}</td>
               <td className="num">{count(row.cancelled)}</td>
+              <td className="num">{count(row.expired)}</td>
               <td className="num">{minutes(row.avgTripMinutes)}</td>
               <td className="meter-cell">
                 <span className="num">{revenue(row.revenue, analytics.currency)}</span>
@@ -105,6 +109,8 @@ function DriverPerformanceTable({ analytics }: { analytics: Analytics }) {
     return <Empty>No driver completed a trip in this range.</Empty>;
   }
   const maxTrips = Math.max(0, ...drivers.map((d) => d.trips));
+  // Two drivers with one name are told apart by the end of their IDs.
+  const labels = nameLabels(drivers.map((d) => ({ id: d.driverId, name: d.name })));
   return (
     <div className="table-wrap" role="region" aria-label="Top drivers" tabIndex={0}>
       <table className="table table--compact" data-testid="driver-performance">
@@ -122,8 +128,8 @@ function DriverPerformanceTable({ analytics }: { analytics: Analytics }) {
           {drivers.map((driver, index) => (
             <tr key={driver.driverId} data-testid="driver-performance-row" data-driver-id={driver.driverId}>
               <td className="num muted">{index + 1}</td>
-              <td title={`Driver #${driver.driverId}`}>
-                <strong>{driver.name}</strong>
+              <td title={`Driver ${driver.driverId}`}>
+                <strong>{labels.get(driver.driverId) ?? driver.name}</strong>
               </td>
               <td className="meter-cell">
                 <span className="num">{count(driver.trips)}</span>
@@ -261,6 +267,8 @@ export function AnalyticsPanel({ completedToday }: { completedToday: number | nu
           ['bookings', 'Bookings', count(totalBookings)],
           ['tripsCompleted', 'Trips completed', count(analytics.tripsCompleted)],
           ['cancelled', 'Cancelled', count(cancelled)],
+          ['expired', 'Expired, no driver', count(analytics.unfilled.expired)],
+          ['expiredRate', 'Expired share', pct(analytics.unfilled.rate)],
           ['revenue', 'Revenue (delivered)', revenue(totalRevenue, analytics.currency)],
           ['avgTripMinutes', 'Avg trip', minutes(analytics.avgTripMinutes)],
           ['avgPickupWaitMinutes', 'Avg pickup wait', minutes(analytics.avgPickupWaitMinutes)],
@@ -383,6 +391,14 @@ export function AnalyticsPanel({ completedToday }: { completedToday: number | nu
             </Card>
             <Card title="Top drivers">
               <DriverPerformanceTable analytics={analytics} />
+            </Card>
+          </div>
+          <div className="analytics__grid" data-testid="unfilled-demand">
+            <Card title="Expired bookings by hour (UTC)">
+              <ExpiredByHour unfilled={analytics.unfilled} />
+            </Card>
+            <Card title="Where bookings expired">
+              <ExpiredAreas unfilled={analytics.unfilled} />
             </Card>
           </div>
         </div>

@@ -44,6 +44,24 @@ export function duration(seconds: number | null): string {
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
+/**
+ * How long something took, as measured: "340 ms" under a second, "2.4 s"
+ * under ten, then as `duration` ("1 min 05 s"); "—" when unknown.
+ */
+export function elapsed(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) {
+    return '—';
+  }
+  const ms = Math.round(seconds * 1000);
+  if (ms < 1000) {
+    return `${Math.max(1, ms)} ms`;
+  }
+  if (seconds < 10) {
+    return `${Math.max(1, Math.floor(seconds * 10) / 10).toFixed(1)} s`;
+  }
+  return duration(seconds);
+}
+
 /** A UTC calendar day as YYYY-MM-DD (the analytics API's day). */
 export function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);

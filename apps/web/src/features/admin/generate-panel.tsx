@@ -3,7 +3,7 @@ import type { GenerationEntity, GenerationJob } from '@loadline/contracts';
 import { api, ApiError, errorMessage } from '../../api/client';
 import { useSocket } from '../../api/socket';
 import { Card, Empty, ErrorBanner, formatTime } from '../../components/ui';
-import { count, duration } from './format';
+import { count, duration, elapsed } from './format';
 
 const ENTITIES: readonly { value: GenerationEntity; label: string; hint: string }[] = [
   { value: 'users', label: 'Customers', hint: 'Customer accounts with names, emails and phones.' },
@@ -114,7 +114,7 @@ function JobProgress({ tracked }: { tracked: TrackedJob }) {
           </>
         ) : job.state === 'completed' ? (
           <span>
-            Done{elapsedSeconds === null ? '' : ` in ${duration(elapsedSeconds)}`} · {count(job.rate)} rows/s
+            Done{elapsedSeconds === null ? '' : ` in ${elapsed(elapsedSeconds)}`} · {count(job.rate)} rows/s
           </span>
         ) : null}
         <span className="muted">Started {formatTime(job.startedAt)}</span>

@@ -102,7 +102,7 @@ export function UsersTable() {
         </>
       }
     >
-      <table className="table" data-testid="users-table">
+      <table className="table table--cards" data-testid="users-table">
         <thead>
           <tr>
             <th>User</th>
@@ -115,20 +115,26 @@ export function UsersTable() {
         <tbody>
           {list.items.map((user) => (
             <tr key={user.id} data-testid="user-row" data-role={user.role} data-status={user.status}>
-              <td>
-                <strong>{user.name}</strong>
-                <small className="table__sub">{user.email}</small>
+              <td data-label="User">
+                <span>
+                  <strong>{user.name}</strong>
+                  <small className="table__sub">{user.email}</small>
+                </span>
               </td>
-              <td>
+              <td data-label="Role">
                 <span className={`role role--${user.role}`}>{user.role}</span>
               </td>
-              <td>
+              <td data-label="Status">
                 <span className={`state state--${user.status === 'active' ? 'online' : 'suspended'}`}>
                   {user.status}
                 </span>
               </td>
-              <td className="muted">{user.phone ?? '—'}</td>
-              <td className="muted">{formatTime(user.createdAt)}</td>
+              <td data-label="Phone" className="muted">
+                {user.phone ?? '—'}
+              </td>
+              <td data-label="Joined" className="muted">
+                {formatTime(user.createdAt)}
+              </td>
             </tr>
           ))}
         </tbody>

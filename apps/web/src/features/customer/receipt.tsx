@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { bookingRefOf, type Booking, type BookingEvent, type Tracking } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
-import { ErrorBanner, formatLatLng, formatMoney, formatTime, Spinner } from '../../components/ui';
-import { formatMinutes } from '../../domain/durations';
-import { vehicleLabel } from '../../domain/vehicles';
+import { TripFacts } from '../../components/trip-facts';
+import { ErrorBanner, formatMoney, formatTime, Spinner } from '../../components/ui';
 import { Link, navigate } from '../../router';
 import { againPath } from './book-again';
 
@@ -90,10 +89,7 @@ export function Receipt({ bookingId, onLoaded }: { bookingId: string; onLoaded?:
       <section className="receipt__section">
         <h2>Trip</h2>
         <dl className="kv">
-          <dt>From</dt>
-          <dd className="kv__text">{booking.pickup.address ?? formatLatLng(booking.pickup)}</dd>
-          <dt>To</dt>
-          <dd className="kv__text">{booking.dropoff.address ?? formatLatLng(booking.dropoff)}</dd>
+          <TripFacts booking={booking} />
           <dt>Booked</dt>
           <dd>{formatTime(booking.createdAt)}</dd>
           {collected !== null && (
@@ -102,25 +98,11 @@ export function Receipt({ bookingId, onLoaded }: { bookingId: string; onLoaded?:
               <dd>{formatTime(collected)}</dd>
             </>
           )}
-          <dt>Distance</dt>
-          <dd>
-            {booking.distanceKm.toFixed(1)} km · about {formatMinutes(booking.durationMinutes)}
-          </dd>
-          <dt>Vehicle</dt>
-          <dd>{vehicleLabel(booking.vehicleType)}</dd>
           {tracking.driver !== undefined && (
             <>
               <dt>Driver</dt>
               <dd data-testid="receipt-driver">
                 {tracking.driver.name} · <span className="mono">{tracking.driver.vehicle.plate}</span>
-              </dd>
-            </>
-          )}
-          {booking.goods !== null && (
-            <>
-              <dt>Goods</dt>
-              <dd className="kv__text">
-                {booking.goods.description} · {booking.goods.weightKg.toLocaleString()} kg
               </dd>
             </>
           )}

@@ -10,63 +10,16 @@ import {
 import { api, errorMessage } from '../../api/client';
 import { useSocket } from '../../api/socket';
 import { MapView, type LatLng, type MapMarker } from '../../components/map-view';
-import {
-  Card,
-  ErrorBanner,
-  formatLatLng,
-  formatMoney,
-  formatTime,
-  Spinner,
-  StatusPill,
-} from '../../components/ui';
-import {
-  customerMayCancel,
-  isActiveTrip,
-  isTerminal,
-  STATUS_FLOW,
-  statusLabel,
-} from '../../domain/booking-status';
-import { etaLabel, formatEta, formatMinutes } from '../../domain/durations';
-import { vehicleLabel } from '../../domain/vehicles';
+import { Timeline } from '../../components/timeline';
+import { TripFacts } from '../../components/trip-facts';
+import { Card, ErrorBanner, formatMoney, formatTime, Spinner, StatusPill } from '../../components/ui';
+import { customerMayCancel, isActiveTrip, isTerminal } from '../../domain/booking-status';
+import { etaLabel, formatEta } from '../../domain/durations';
 import { CancelDialog } from './cancel-dialog';
 import { DriverCard, type ShownDriver } from './driver-card';
 import { ExpiredOptions } from './expired-options';
 import { FinishedActions } from './finished-actions';
 import { RateTrip } from './rate-trip';
-
-function Timeline({ events, status }: { events: BookingEvent[]; status: BookingStatus }) {
-  const reached = new Map(events.map((e) => [e.status, e]));
-  const terminalOff = status === 'cancelled' || status === 'expired';
-  const flow = terminalOff
-    ? events.map((e) => e.status)
-    : STATUS_FLOW.filter((s) => s !== 'searching' || !reached.has('scheduled') || reached.has('searching'));
-  const steps =
-    reached.has('scheduled') && !flow.includes('scheduled') ? ['scheduled' as const, ...flow] : flow;
-  return (
-    <ol className="timeline" data-testid="timeline">
-      {steps.map((step) => {
-        const event = reached.get(step);
-        const current = step === status;
-        return (
-          <li
-            key={step}
-            className={current ? 'is-current' : event !== undefined ? 'is-done' : 'is-pending'}
-            data-testid="timeline-step"
-            data-status={step}
-            data-state={current ? 'current' : event !== undefined ? 'done' : 'pending'}
-          >
-            {statusLabel(step)}
-            {event !== undefined && (
-              <time dateTime={event.at}>
-                {formatTime(event.at)} · {event.actor.role}
-              </time>
-            )}
-          </li>
-        );
-      })}
-    </ol>
-  );
-}
 
 /**
  * Who drives: the tracking answer's driver (it survives a reload and carries
@@ -184,7 +137,17 @@ export function TrackingView({
           : { ...current, status: event.status, seq: Math.max(current.seq, event.seq) },
       );
       setTracking((current) => (current === null ? current : { ...current, status: event.status }));
+      if (event.status === 'searching') {
+        // A driver let the trip go: the search starts again, with no one named.
+        setDriver(null);
+      }
       void loadTracking().catch(() => undefined);
+      // The booking itself changed too (its driver, times): the server's copy, unless a newer one is shown.
+      void api('bookings.get', { params: { id: bookingId } })
+        .then((loaded) =>
+          setBooking((current) => (current !== null && current.seq > loaded.seq ? current : loaded)),
+        )
+        .catch(() => undefined);
     };
     const onLocation = (event: { bookingId: string; lat: number; lng: number }) => {
       if (event.bookingId === bookingId) {
@@ -287,24 +250,7 @@ export function TrackingView({
                 formatMoney(booking.price)
               )}
             </dd>
-            <dt>From</dt>
-            <dd className="kv__text">{booking.pickup.address ?? formatLatLng(booking.pickup)}</dd>
-            <dt>To</dt>
-            <dd className="kv__text">{booking.dropoff.address ?? formatLatLng(booking.dropoff)}</dd>
-            <dt>Vehicle</dt>
-            <dd>{vehicleLabel(booking.vehicleType)}</dd>
-            {booking.goods !== null && (
-              <>
-                <dt>Goods</dt>
-                <dd className="kv__text" data-testid="booking-goods">
-                  {booking.goods.description} · {booking.goods.weightKg.toLocaleString()} kg
-                </dd>
-              </>
-            )}
-            <dt>Distance</dt>
-            <dd>
-              {booking.distanceKm.toFixed(1)} km · about {formatMinutes(booking.durationMinutes)}
-            </dd>
+            <TripFacts booking={booking} />
             {booking.scheduledAt !== null && (
               <>
                 <dt>Scheduled for</dt>
@@ -320,7 +266,7 @@ export function TrackingView({
               </>
             )}
           </dl>
-          {who !== null && booking.driverId !== null ? (
+          {who !== null && (booking.driverId !== null || isActiveTrip(booking.status)) ? (
             <DriverCard driver={who} callable={isActiveTrip(booking.status)} />
           ) : booking.driverId !== null ? (
             <div className="banner banner--info" data-testid="driver-info">
