@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Coordinates, Id, Money, Timestamp } from './common';
 import { Contact, Vehicle, VehicleTypeSchema } from './auth';
+import { BookingRef } from './booking-ref';
 import { BookingStatusSchema, Goods } from './bookings';
 
 export const AvailabilityBody = Type.Object({ online: Type.Boolean() }, { additionalProperties: false });
@@ -53,6 +54,8 @@ export type TripCustomer = Static<typeof TripCustomer>;
 
 export const DriverTrip = Type.Object({
   bookingId: Id,
+  /** Added in v1.2: the booking's reference, as its customer sees it. */
+  bookingRef: Type.Optional(BookingRef),
   status: BookingStatusSchema,
   vehicleType: VehicleTypeSchema,
   pickup: Coordinates,

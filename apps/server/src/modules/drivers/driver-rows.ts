@@ -79,6 +79,7 @@ export function driverTripRow(
   return {
     driver_id: driverId,
     booking_id: booking.id,
+    booking_ref: booking.ref,
     status: state.status,
     vehicle_type: booking.vehicle_type,
     route: TRIP_ROUTE.write({

@@ -25,6 +25,7 @@ export interface DeliveredTotals {
 export type BookingForTrip = Pick<
   Selectable<BookingsTable>,
   | 'id'
+  | 'ref'
   | 'customer_id'
   | 'vehicle_type'
   | 'pickup_lat'
@@ -156,6 +157,7 @@ export class DriverTripsRepository {
       .selectFrom('bookings')
       .select([
         'id',
+        'ref',
         'customer_id',
         'vehicle_type',
         'pickup_lat',

@@ -21,6 +21,7 @@ import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
 import type { DriversModule } from './drivers.module';
+import { randomRef } from '../bookings/booking-refs';
 
 const CITY = { lat: 12.9716, lng: 77.5946 };
 const PICKUP = { lat: 12.97, lng: 77.59, address: 'MG Road' };
@@ -29,6 +30,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 interface BookingFacts {
   id: string;
+  ref: string;
   customerId: string;
   price: number;
 }
@@ -75,12 +77,14 @@ describe(`driver trips consumer (${tier})`, () => {
   async function insertBooking(price: number): Promise<BookingFacts> {
     const { ids, router } = app.platform;
     const id = ids.next(logicalShardOf(customer.user.id));
+    const ref = randomRef(logicalShardOf(customer.user.id), 0);
     const now = clock.now();
     await router
       .forId(id)
       .db.insertInto('bookings')
       .values({
         id,
+        ref,
         customer_id: customer.user.id,
         driver_id: null,
         status: 'searching',
@@ -113,7 +117,7 @@ describe(`driver trips consumer (${tier})`, () => {
         updated_at: now,
       })
       .execute();
-    return { id, customerId: customer.user.id, price };
+    return { id, ref, customerId: customer.user.id, price };
   }
 
   function change(
@@ -185,6 +189,8 @@ describe(`driver trips consumer (${tier})`, () => {
       items: [
         {
           bookingId: booking.id,
+          // The trip names the booking as its customer sees it.
+          bookingRef: booking.ref,
           status: 'driver_assigned',
           vehicleType: 'van',
           pickup: PICKUP,

@@ -1,5 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Coordinates, type AdminDriver, type AdminVehicle, type DriverTrip } from '@loadline/contracts';
+import {
+  Coordinates,
+  fallbackBookingRef,
+  type AdminDriver,
+  type AdminVehicle,
+  type DriverTrip,
+} from '@loadline/contracts';
 import { StoredJson } from '../../lib/message-kind';
 import type { LiveLocation } from './driver-presence';
 import type { DriverTripRow } from './driver-trips.repository';
@@ -22,6 +28,7 @@ export function presentDriverTrip(row: DriverTripRow): DriverTrip {
   const route = TRIP_ROUTE.read(row.route);
   return {
     bookingId: row.booking_id,
+    bookingRef: row.booking_ref ?? fallbackBookingRef(row.booking_id),
     status: row.status,
     vehicleType: row.vehicle_type,
     pickup: route.pickup,

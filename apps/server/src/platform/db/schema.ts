@@ -172,6 +172,8 @@ export interface OffersTable {
 export interface DriverTripsTable {
   driver_id: string;
   booking_id: string;
+  /** The booking's reference, copied when the row is written; null on rows older than references. */
+  booking_ref: string | null;
   status: BookingStatusColumn;
   vehicle_type: VehiclesTable['type'];
   /** JSON of { pickup, dropoff } coordinates. */

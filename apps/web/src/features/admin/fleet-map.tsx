@@ -5,6 +5,8 @@ import { useSocket } from '../../api/socket';
 import { MapView, type MapPoint } from '../../components/map-view';
 import { Card } from '../../components/ui';
 import { vehicleLabel } from '../../domain/vehicles';
+import { Link } from '../../router';
+import { detailPath } from './booking-filters';
 import { FleetList, shortId } from './fleet-list';
 
 const COLORS: Record<FleetDriver['status'], string> = {
@@ -67,7 +69,7 @@ function DriverDetails({ fleet, details }: { fleet: FleetDriver; details: Detail
           <dt>Trip</dt>
           <dd data-testid="fleet-details-trip">
             {details.driver?.activeBookingId !== undefined ? (
-              <span className="mono">#{details.driver.activeBookingId}</span>
+              <Link href={detailPath(details.driver.activeBookingId)}>Open the booking</Link>
             ) : fleet.status === 'available' ? (
               'Available for offers'
             ) : fleet.status === 'busy' ? (

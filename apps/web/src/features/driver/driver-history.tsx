@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { DriverStats } from '@loadline/contracts';
+import { bookingRefOf, type DriverStats } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
 import { usePagedList, type PageRequest } from '../../api/use-paged-list';
 import { Card, Empty, ErrorBanner, formatMoney, formatTime, Spinner, StatusPill } from '../../components/ui';
@@ -88,7 +88,8 @@ export function DriverHistory({ refreshKey, emptyHint }: { refreshKey: number; e
                 {formatMoney(trip.price)} · {trip.distanceKm.toFixed(1)} km
               </strong>
               <small>
-                {formatTime(trip.assignedAt)} · #{trip.bookingId}
+                {formatTime(trip.assignedAt)} ·{' '}
+                <span className="mono">{bookingRefOf({ id: trip.bookingId, ref: trip.bookingRef })}</span>
               </small>
             </span>
             <StatusPill status={trip.status} />

@@ -10,6 +10,7 @@ import * as sessions from './0007-sessions';
 import * as rollupParts from './0009-rollup-parts';
 import * as durableSchedules from './0010-durable-schedules';
 import * as bookingRefs from './0011-booking-refs';
+import * as driverTripRefs from './0012-driver-trip-refs';
 
 export interface ShardMigration {
   name: string;
@@ -28,4 +29,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0009-rollup-parts', up: rollupParts.up },
   { name: '0010-durable-schedules', up: durableSchedules.up },
   { name: '0011-booking-refs', up: bookingRefs.up },
+  { name: '0012-driver-trip-refs', up: driverTripRefs.up },
 ];
