@@ -76,8 +76,10 @@ function VehicleFigures({ analytics }: { analytics: Analytics }) {
             <th>Vehicle</th>
             <th className="num">Bookings</th>
             <th className="num">Completed</th>
-            <th className="num">Cancelled</th>
-            <th className="num">Expired</th>
+            <th className="num">
+              Cancelled
+              <span className="table__sub">/ expired</span>
+            </th>
             <th className="num">Avg trip</th>
             <th>Revenue</th>
           </tr>
@@ -88,8 +90,9 @@ function VehicleFigures({ analytics }: { analytics: Analytics }) {
               <td>{row.label}</td>
               <td className="num">{count(row.bookings)}</td>
               <td className="num">{count(row.tripsCompleted)}</td>
-              <td className="num">{count(row.cancelled)}</td>
-              <td className="num">{count(row.expired)}</td>
+              <td className="num" data-expired={row.expired}>
+                {count(row.cancelled)} / {count(row.expired)}
+              </td>
               <td className="num">{minutes(row.avgTripMinutes)}</td>
               <td className="meter-cell">
                 <span className="num">{revenue(row.revenue, analytics.currency)}</span>
