@@ -333,6 +333,42 @@ describe('every main screen: light and dark, desktop and phone, and an axe-core 
     }
   });
 
+  it("the admin's range presets and generation choice are radio groups: one Tab stop each, arrow keys choose", async () => {
+    const context = await browser.newContext(SIZES.desktop);
+    try {
+      const page = await signIn(context, server.baseUrl, ADMIN, '/admin');
+      const oneTabStop = async (name: string) => {
+        const group = page.getByRole('radiogroup', { name });
+        await group.waitFor();
+        const tabIndexes = await group
+          .getByRole('radio')
+          .evaluateAll((elements) =>
+            elements.map((element) => (element as unknown as { tabIndex: number }).tabIndex),
+          );
+        expect(tabIndexes.filter((index) => index === 0)).toHaveLength(1);
+        expect(await group.locator('[aria-checked=true]').getAttribute('tabindex')).toBe('0');
+      };
+
+      await oneTabStop('Quick ranges');
+      await page.getByTestId('range-30').focus();
+      await page.keyboard.press('ArrowRight');
+      expect(await page.getByTestId('range-90').getAttribute('aria-checked')).toBe('true');
+      expect(await page.getByTestId('range-30').getAttribute('aria-checked')).toBe('false');
+      await page.keyboard.press('Home');
+      expect(await page.getByTestId('range-7').getAttribute('aria-checked')).toBe('true');
+
+      await page.getByTestId('admin-tab-generate').click();
+      await oneTabStop('What to generate');
+      await page.getByTestId('generate-entity-users').focus();
+      await page.keyboard.press('ArrowRight');
+      expect(await page.getByTestId('generate-entity-drivers').getAttribute('aria-checked')).toBe('true');
+      await page.keyboard.press('End');
+      expect(await page.getByTestId('generate-entity-bookings').getAttribute('aria-checked')).toBe('true');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('the canvas fleet map has a list alternative the keyboard reaches: each driver, status and a way to show it', async () => {
     const context = await browser.newContext(SIZES.desktop);
     try {

@@ -75,8 +75,13 @@ async function adminView(server: RunningServer, adminToken: string, driverId: st
   return driver;
 }
 
+/** The whole page; the sticky header stays at its top instead of covering wherever the page was scrolled to. */
 async function shot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(artifactsDir, `${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: path.join(artifactsDir, `${name}.png`),
+    fullPage: true,
+    style: '.topbar { position: static !important; }',
+  });
 }
 
 describe('maps and the driver app in Chromium', () => {

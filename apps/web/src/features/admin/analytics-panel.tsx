@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useEffectEvent, useRef, useStat
 import type { Analytics } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
 import { LoadBoundary } from '../../components/load-boundary';
+import { radioGroupKeys, radioTabIndex } from '../../components/radio-group';
 import { Stars } from '../../components/star-rating';
 import { Card, Empty, ErrorBanner, Spinner } from '../../components/ui';
 import { vehicleRows } from './analytics-data';
@@ -166,6 +167,10 @@ function DriverPerformanceTable({ analytics }: { analytics: Analytics }) {
 export function AnalyticsPanel({ completedToday }: { completedToday: number | null }) {
   const [preset, setPreset] = useState<Preset | null>(30);
   const [range, setRange] = useState<Range>(() => lastDays(30));
+  const choosePreset = (days: Preset) => {
+    setPreset(days);
+    setRange(lastDays(days));
+  };
   const [analytics, setAnalytics] = useState<Analytics | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -297,18 +302,21 @@ export function AnalyticsPanel({ completedToday }: { completedToday: number | nu
           </p>
         </div>
         <div className="range" role="group" aria-label="Date range">
-          <div className="segmented segmented--inline" role="radiogroup" aria-label="Quick ranges">
+          <div
+            className="segmented segmented--inline"
+            role="radiogroup"
+            aria-label="Quick ranges"
+            onKeyDown={radioGroupKeys(PRESETS, preset, choosePreset)}
+          >
             {PRESETS.map((days) => (
               <button
                 key={days}
                 type="button"
                 role="radio"
                 aria-checked={preset === days}
+                tabIndex={radioTabIndex(PRESETS, preset, days)}
                 className={preset === days ? 'segmented__item is-active' : 'segmented__item'}
-                onClick={() => {
-                  setPreset(days);
-                  setRange(lastDays(days));
-                }}
+                onClick={() => choosePreset(days)}
                 data-testid={`range-${days}`}
               >
                 {days} days

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useEffectEvent, useRef, useState, type Syntheti
 import type { GenerationEntity, GenerationJob } from '@loadline/contracts';
 import { api, ApiError, errorMessage } from '../../api/client';
 import { useSocket } from '../../api/socket';
+import { radioGroupKeys, radioTabIndex } from '../../components/radio-group';
 import { Card, Empty, ErrorBanner, formatTime } from '../../components/ui';
 import { count, duration, elapsed } from './format';
 
@@ -18,6 +19,7 @@ const ENTITIES: readonly { value: GenerationEntity; label: string; hint: string 
     hint: 'Bookings between existing customers and drivers, spread over recent days.',
   },
 ];
+const ENTITY_VALUES = ENTITIES.map((option) => option.value);
 const PRESETS = [1_000, 10_000, 100_000, 1_000_000] as const;
 const MAX_COUNT = 50_000_000;
 /** Counts from here on ask for confirmation: they take minutes and fill the database. */
@@ -292,13 +294,19 @@ export function GeneratePanel() {
           </p>
           <div className="field">
             <span>What</span>
-            <div className="segmented segmented--flush" role="radiogroup" aria-label="What to generate">
+            <div
+              className="segmented segmented--flush"
+              role="radiogroup"
+              aria-label="What to generate"
+              onKeyDown={radioGroupKeys(ENTITY_VALUES, entity, setEntity)}
+            >
               {ENTITIES.map((option) => (
                 <button
                   key={option.value}
                   type="button"
                   role="radio"
                   aria-checked={entity === option.value}
+                  tabIndex={radioTabIndex(ENTITY_VALUES, entity, option.value)}
                   className={entity === option.value ? 'segmented__item is-active' : 'segmented__item'}
                   onClick={() => setEntity(option.value)}
                   data-testid={`generate-entity-${option.value}`}
