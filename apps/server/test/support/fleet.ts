@@ -6,6 +6,7 @@ import type {
   Offer,
   VehicleType,
 } from '@loadline/contracts';
+import { nextDriverStatus } from '@loadline/contracts';
 import type { LoadlineApp } from '../../src/app';
 import { bearer, customerSignup, driverSignup, signUp } from './factories';
 import { waitFor } from './wait';
@@ -143,4 +144,27 @@ export async function waitForStatus(
     throw new Error('no booking');
   }
   return booking;
+}
+
+/**
+ * The assigned driver moves the booking step by step, as the contract orders
+ * the steps, from `driver_assigned` through `delivered`; each move must answer
+ * 200 with the booking at its new status.
+ */
+export async function driveToDelivered(
+  app: LoadlineApp,
+  driverToken: string,
+  bookingId: string,
+): Promise<void> {
+  for (let status = nextDriverStatus('driver_assigned'); status !== null; status = nextDriverStatus(status)) {
+    const moved = await app.http.inject({
+      method: 'POST',
+      url: `/v1/bookings/${bookingId}/status`,
+      headers: bearer(driverToken),
+      payload: { status },
+    });
+    if (moved.statusCode !== 200 || moved.json<Booking>().status !== status) {
+      throw new Error(`moving ${bookingId} to ${status} answered ${moved.statusCode}: ${moved.body}`);
+    }
+  }
 }

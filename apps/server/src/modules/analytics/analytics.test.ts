@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Analytics, Booking, DriverStats, GenerationJob, Overview } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { bearer, signInAdmin } from '../../../test/support/factories';
-import { CITY, book, newCustomer, offset, onlineDriver, waitForOffer } from '../../../test/support/fleet';
+import {
+  CITY,
+  book,
+  driveToDelivered,
+  newCustomer,
+  offset,
+  onlineDriver,
+  waitForOffer,
+} from '../../../test/support/fleet';
 import { drained } from '../../../test/support/drained';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
@@ -247,21 +255,7 @@ describe(`analytics (${tier})`, () => {
     // Not before delivery.
     expect((await rate(customer.token, { rating: 5 })).statusCode).toBe(422);
 
-    for (const status of [
-      'en_route_to_pickup',
-      'arrived_at_pickup',
-      'goods_collected',
-      'in_transit',
-      'delivered',
-    ]) {
-      const moved = await app.http.inject({
-        method: 'POST',
-        url: `/v1/bookings/${booking.id}/status`,
-        headers: bearer(driver.token),
-        payload: { status },
-      });
-      expect(moved.statusCode).toBe(200);
-    }
+    await driveToDelivered(app, driver.token, booking.id);
 
     expect((await rate(customer.token, { rating: 6 })).statusCode).toBe(400);
     expect((await rate(customer.token, { rating: 0 })).statusCode).toBe(400);

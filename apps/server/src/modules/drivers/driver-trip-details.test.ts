@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Booking, DriverTrip } from '@loadline/contracts';
+import type { DriverTrip } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { bearer, customerSignup, signUp } from '../../../test/support/factories';
-import { CITY, book, offset, onlineDriver, waitForOffer } from '../../../test/support/fleet';
+import {
+  CITY,
+  book,
+  driveToDelivered,
+  offset,
+  onlineDriver,
+  waitForOffer,
+} from '../../../test/support/fleet';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
@@ -52,21 +59,7 @@ describe(`what a driver is told about a trip (${tier})`, () => {
     }, 10_000);
     expect(trip?.customer).toEqual({ name: 'Meera Rao', phone: '+91 98450 12345' });
 
-    for (const status of [
-      'en_route_to_pickup',
-      'arrived_at_pickup',
-      'goods_collected',
-      'in_transit',
-      'delivered',
-    ]) {
-      const moved = await app.http.inject({
-        method: 'POST',
-        url: `/v1/bookings/${booking.id}/status`,
-        headers: bearer(driver.token),
-        payload: { status },
-      });
-      expect(moved.json<Booking>().status).toBe(status);
-    }
+    await driveToDelivered(app, driver.token, booking.id);
     await waitFor(async () => {
       trip = (await tripsOf(app, driver.token)).find((item) => item.bookingId === booking.id);
       return trip?.status === 'delivered';
