@@ -37,7 +37,13 @@ export function migrateShards(pool: ShardPool): Promise<MigrationReport[]> {
 async function migrateEveryShard(pool: ShardPool): Promise<MigrationReport[]> {
   const reports = await Promise.all(
     pool.shards.map(async (shard) => {
-      const migrator = new Migrator({ db: shard.db, provider: providerFor(shard) });
+      // Every migration is additive and safe to re-run, so one that lands
+      // after a later-numbered one (work merged in another order) still runs.
+      const migrator = new Migrator({
+        db: shard.db,
+        provider: providerFor(shard),
+        allowUnorderedMigrations: true,
+      });
       const { error, results } = await migrator.migrateToLatest();
       if (error !== undefined) {
         throw error instanceof Error ? error : new Error(`migration failed on ${shard.label}`);
