@@ -9,6 +9,7 @@ import { createAccounts } from './modules/accounts/accounts.module';
 import type { AccountsService } from './modules/accounts/accounts.service';
 import { createAuth } from './modules/auth/auth.module';
 import { createGeneration, type GenerationModule } from './modules/generation/generation.module';
+import { createApiKeys, createIntegrations } from './modules/integrations/integrations.module';
 import { USERS_LIST } from './modules/users/admin-users.service';
 import { BOOKINGS_LIST } from './modules/bookings/admin-bookings.service';
 import { DRIVERS_LIST } from './modules/drivers/driver-lists';
@@ -90,7 +91,8 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     const sink = new SocketSink(sockets.io);
     metrics.trackSockets(has('realtime') ? () => sockets.io.engine.clientsCount : () => 0);
 
-    const { authenticator, originPolicy } = createAuth(platform, config);
+    const apiKeys = createApiKeys(platform);
+    const { authenticator, originPolicy } = createAuth(platform, config, apiKeys);
     const accounts = createAccounts({ platform, config, sink });
     const drivers = createDrivers({ platform, sink });
     const pricing = createPricing(platform);
@@ -129,6 +131,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       analytics,
       generation,
       createUsers(platform),
+      createIntegrations({ platform, apiKeys }),
     ];
     const adminPresence = new AdminPresence({
       io: sockets.io,

@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'validation_failed',
   'bad_request',
   'request_aborted',
+  'url_not_allowed',
   // 401
   'unauthenticated',
   'invalid_credentials',
@@ -15,6 +16,7 @@ export const ERROR_CODES = [
   'forbidden',
   'account_suspended',
   'driver_suspended',
+  'insufficient_scope',
   // 404
   'not_found',
   // 408

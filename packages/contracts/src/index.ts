@@ -10,3 +10,4 @@ export * from './errors';
 export * from './lists';
 export * from './geo';
 export * from './client-config';
+export * from './integrations';

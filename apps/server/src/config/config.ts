@@ -53,6 +53,8 @@ export interface Config {
      * `limit` per `windowSeconds`.
      */
     readonly socketEvents: RateRule;
+    /** Requests per API key (`Authorization: Bearer llk_...`), across every instance. */
+    readonly apiKey: RateRule;
   };
   readonly pricing: {
     /** JSON file with regions and rates; null uses the built-in default region. */
@@ -126,8 +128,31 @@ export interface Config {
     readonly tileAttribution: string;
     readonly tileMaxZoom: number;
   };
+  readonly webhooks: WebhookSettings;
   readonly shutdownTimeoutMs: number;
   readonly bodyLimitBytes: number;
+}
+
+/** Webhook deliveries (modules/integrations, ADR 0023). */
+export interface WebhookSettings {
+  /** Let endpoints resolve to private, loopback or link-local addresses (tests, on-premises receivers). */
+  readonly allowPrivate: boolean;
+  /** Base64 of 32 bytes sealing signing secrets at rest (AES-256-GCM); null stores them as given. */
+  readonly secretKey: string | null;
+  /** An attempt with no full answer within this failed. */
+  readonly timeoutMs: number;
+  /** First retry delay; each further one doubles, with jitter, up to `backoffMaxMs`. */
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  /** How long a delivery is retried before it is given up. */
+  readonly retryWindowMs: number;
+  /** An endpoint whose attempts have all failed for this long is disabled. */
+  readonly disableAfterMs: number;
+  /** How often each worker looks for deliveries due. */
+  readonly sweepIntervalMs: number;
+  /** Attempts in flight per process: in all, and to one endpoint. */
+  readonly concurrency: number;
+  readonly endpointConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -442,6 +467,7 @@ export function loadConfig(env: Env = process.env): Config {
       authPerIp: rateRule(env, 'AUTH_RATE_LIMIT_IP', { limit: 30, windowSeconds: 60 }),
       login: loginLimits(env),
       socketEvents: rateRule(env, 'SOCKET_EVENT_RATE', { limit: 100, windowSeconds: 2 }),
+      apiKey: rateRule(env, 'API_KEY_RATE_LIMIT', { limit: 600, windowSeconds: 60 }),
     },
     pricing: {
       file: optionalText(env, 'PRICING_FILE'),
@@ -502,6 +528,7 @@ export function loadConfig(env: Env = process.env): Config {
     })(),
     webDistDir: path.resolve(text(env, 'WEB_DIST_DIR', path.join(repoRoot, 'apps/web/dist'))),
     map: mapTiles(env),
+    webhooks: webhookSettings(env),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     bodyLimitBytes: 64 * 1024,
   };
@@ -523,6 +550,34 @@ function mapTiles(env: Env): Config['map'] {
     tileUrl,
     tileAttribution: text(env, 'MAP_TILE_ATTRIBUTION', tileUrl === OSM_TILE_URL ? OSM_ATTRIBUTION : ''),
     tileMaxZoom: integer(env, 'MAP_TILE_MAX_ZOOM', 19, 1, 22),
+  };
+}
+
+function webhookSettings(env: Env): WebhookSettings {
+  const secretKey = optionalText(env, 'WEBHOOK_SECRET_KEY');
+  if (secretKey !== null && Buffer.from(secretKey, 'base64').length !== 32) {
+    throw new ConfigError('WEBHOOK_SECRET_KEY', 'must be 32 bytes in base64 (openssl rand -base64 32)');
+  }
+  const backoffBaseMs = integer(env, 'WEBHOOK_BACKOFF_BASE_MS', 30_000, 10, 3_600_000);
+  const backoffMaxMs = integer(env, 'WEBHOOK_BACKOFF_MAX_MS', 3_600_000, 10, 86_400_000);
+  if (backoffMaxMs < backoffBaseMs) {
+    throw new ConfigError(
+      'WEBHOOK_BACKOFF_MAX_MS',
+      `must be at least WEBHOOK_BACKOFF_BASE_MS (${backoffBaseMs}), got ${backoffMaxMs}`,
+    );
+  }
+  const concurrency = integer(env, 'WEBHOOK_CONCURRENCY', 32, 1, 1_000);
+  return {
+    allowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    secretKey,
+    timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    backoffBaseMs,
+    backoffMaxMs,
+    retryWindowMs: integer(env, 'WEBHOOK_RETRY_HOURS', 24, 1, 24 * 30) * 3600_000,
+    disableAfterMs: integer(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 72, 1, 24 * 90) * 3600_000,
+    sweepIntervalMs: integer(env, 'WEBHOOK_SWEEP_INTERVAL_MS', 1_000, 10, 60_000),
+    concurrency,
+    endpointConcurrency: Math.min(concurrency, integer(env, 'WEBHOOK_ENDPOINT_CONCURRENCY', 2, 1, 100)),
   };
 }
 

@@ -1,10 +1,13 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** The root logger; modules take children carrying `module` (and `reqId`, `jobId`, `socketId`). */
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * The root logger; modules take children carrying `module` (and `reqId`, `jobId`, `socketId`).
+ * `destination` (default stdout) lets a test read what would be written, redactions applied.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'loadline' },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -12,5 +15,6 @@ export function createLogger(level: string): Logger {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password', 'token'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/config';
 import type { Platform } from '../../platform/platform';
-import { Authenticator } from './authenticator';
+import { Authenticator, type ApiKeyResolver } from './authenticator';
 import { OriginPolicy } from './origin-policy';
 
 /**
@@ -17,7 +17,11 @@ export interface AuthModule {
 export function createAuth(
   platform: Pick<Platform, 'sessions' | 'clock'>,
   config: Pick<Config, 'allowedOrigins'>,
+  apiKeys: ApiKeyResolver | null = null,
 ): AuthModule {
   const originPolicy = new OriginPolicy(config.allowedOrigins);
-  return { authenticator: new Authenticator(platform.sessions, platform.clock, originPolicy), originPolicy };
+  return {
+    authenticator: new Authenticator(platform.sessions, platform.clock, originPolicy, apiKeys),
+    originPolicy,
+  };
 }

@@ -1,15 +1,45 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { isId, type Role } from '@loadline/contracts';
+import { API_KEY_PREFIX, isId, type ApiKeyScope, type Role } from '@loadline/contracts';
 import type { Clock } from '../../lib/clock';
-import { errors } from '../../lib/errors';
+import { AppError, errors } from '../../lib/errors';
 import type { SessionKey, SessionStore } from '../../platform/sessions/session-store.port';
 import type { OriginPolicy } from './origin-policy';
 
 export interface AuthContext {
   userId: string;
   role: Role;
+  /** The SHA-256 of the session token, or of the API key. */
   tokenHash: string;
+  /** Set when the caller presented an API key: which one, and what it may do. */
+  apiKey: ApiKeyGrant | null;
+}
+
+/** What an API key lets its holder do: act as its customer within its scopes. */
+export interface ApiKeyGrant {
+  keyId: string;
+  customerId: string;
+  keyHash: string;
+  scopes: readonly ApiKeyScope[];
+}
+
+/**
+ * Turns an `llk_` key into its grant (modules/integrations implements it; auth
+ * only declares what it needs, so it stays a leaf). Counts the request against
+ * the key's rate limit (429); 401 when the key is unknown or revoked.
+ */
+export interface ApiKeyResolver {
+  resolve(key: string): Promise<ApiKeyGrant>;
+}
+
+/** Options of the route guard. */
+export interface GuardOptions {
+  /**
+   * The API key scope that lets a key call the route as its customer. A route
+   * without one refuses every API key (403 insufficient_scope): managing keys,
+   * driver and admin routes.
+   */
+  scope?: ApiKeyScope;
 }
 
 declare module 'fastify' {
@@ -71,6 +101,7 @@ export class Authenticator {
     private readonly sessions: SessionStore,
     private readonly clock: Clock,
     private readonly origins: OriginPolicy,
+    private readonly apiKeys: ApiKeyResolver | null = null,
   ) {}
 
   /** Resolves a token to its live session; 401 when unknown, revoked or expired. */
@@ -80,19 +111,25 @@ export class Authenticator {
     if (key === null || session === null || session.expiresAt <= this.clock.now()) {
       throw errors.unauthenticated('The session is invalid or has expired.');
     }
-    return { userId: session.userId, role: session.role, tokenHash: key.tokenHash };
+    return { userId: session.userId, role: session.role, tokenHash: key.tokenHash, apiKey: null };
   }
 
   /**
    * Route guard: a valid session (bearer token or the `sid` cookie), and when
    * `roles` is given one of those roles. No session is 401; the wrong role is 403.
    * A cookie-authenticated write from another origin is 403 before the session is read.
+   * An API key (`Bearer llk_...`) acts as its customer on routes that name a
+   * scope the key holds; elsewhere it is 403 insufficient_scope.
    */
-  guard(roles?: readonly Role[]): preHandlerAsyncHookHandler {
+  guard(roles?: readonly Role[], options: GuardOptions = {}): preHandlerAsyncHookHandler {
     return async (request: FastifyRequest, _reply: FastifyReply) => {
       const presented = tokenFrom(request);
       if (presented === null) {
         throw errors.unauthenticated();
+      }
+      if (!presented.viaCookie && presented.token.startsWith(API_KEY_PREFIX)) {
+        request.auth = await this.apiKeyCaller(presented.token, roles, options.scope);
+        return;
       }
       if (presented.viaCookie && !SAFE_METHODS.has(request.method)) {
         const refusal = this.origins.refusal(request.headers);
@@ -106,6 +143,29 @@ export class Authenticator {
       }
       request.auth = auth;
     };
+  }
+
+  private async apiKeyCaller(
+    key: string,
+    roles: readonly Role[] | undefined,
+    scope: ApiKeyScope | undefined,
+  ): Promise<AuthContext> {
+    if (this.apiKeys === null) {
+      throw errors.unauthenticated('API keys are not accepted here.');
+    }
+    const grant = await this.apiKeys.resolve(key);
+    const customerRoute = roles === undefined || roles.includes('customer');
+    if (scope === undefined || !customerRoute || !grant.scopes.includes(scope)) {
+      throw new AppError(
+        403,
+        'insufficient_scope',
+        scope === undefined || !customerRoute
+          ? 'API keys cannot be used here.'
+          : `This API key lacks the ${scope} scope.`,
+        { details: scope === undefined || !customerRoute ? {} : { required: scope } },
+      );
+    }
+    return { userId: grant.customerId, role: 'customer', tokenHash: grant.keyHash, apiKey: grant };
   }
 }
 

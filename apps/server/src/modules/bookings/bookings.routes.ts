@@ -38,7 +38,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
     app.post(
       '/v1/bookings',
       {
-        preHandler: authenticator.guard(['customer']),
+        preHandler: authenticator.guard(['customer'], { scope: 'bookings:write' }),
         schema: {
           tags: ['bookings'],
           summary: 'Book a vehicle, now or for later',
@@ -70,7 +70,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
     app.get(
       '/v1/bookings',
       {
-        preHandler: authenticator.guard(['customer']),
+        preHandler: authenticator.guard(['customer'], { scope: 'bookings:read' }),
         schema: {
           tags: ['bookings'],
           summary: "The caller's bookings, newest first",
@@ -85,7 +85,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
     app.get(
       '/v1/bookings/:id',
       {
-        preHandler: authenticator.guard(),
+        preHandler: authenticator.guard(undefined, { scope: 'bookings:read' }),
         schema: {
           tags: ['bookings'],
           summary: 'One booking (its customer, its driver or an admin; 404 for anyone else)',
@@ -100,7 +100,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
     app.post(
       '/v1/bookings/:id/cancel',
       {
-        preHandler: authenticator.guard(['customer', 'admin']),
+        preHandler: authenticator.guard(['customer', 'admin'], { scope: 'bookings:write' }),
         // The body is optional: a bare POST cancels without a reason.
         preValidation: (request, _reply, done) => {
           const raw: { body: unknown } = request;
@@ -141,7 +141,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
     app.get(
       '/v1/bookings/:id/events',
       {
-        preHandler: authenticator.guard(),
+        preHandler: authenticator.guard(undefined, { scope: 'bookings:read' }),
         schema: {
           tags: ['bookings'],
           summary: "The booking's status changes, oldest first, with their seq",
@@ -156,7 +156,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
     app.get(
       '/v1/bookings/:id/tracking',
       {
-        preHandler: authenticator.guard(),
+        preHandler: authenticator.guard(undefined, { scope: 'bookings:read' }),
         schema: {
           tags: ['bookings'],
           summary: "Status, the driver's live position and ETA",

@@ -19,7 +19,7 @@ export function pricingRoutes(deps: PricingRoutesDeps) {
     app.post(
       '/v1/quotes',
       {
-        preHandler: deps.authenticator.guard(['customer']),
+        preHandler: deps.authenticator.guard(['customer'], { scope: 'bookings:write' }),
         schema: {
           tags: ['quotes'],
           summary: 'Get an upfront price for a trip',

@@ -294,6 +294,63 @@ export interface SessionsTable {
   expires_at: number;
 }
 
+/** On the customer's shard: an API key, stored as the SHA-256 of the key (ADR 0023). */
+export interface ApiKeysTable {
+  id: string;
+  customer_id: string;
+  name: string;
+  /** JSON array of the contract's API key scopes. */
+  scopes: string;
+  /** The key's first characters, shown in lists. */
+  prefix: string;
+  key_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** On the customer's shard: where a customer wants booking events POSTed. */
+export interface WebhookEndpointsTable {
+  id: string;
+  customer_id: string;
+  url: string;
+  /** JSON array of the contract's webhook event types. */
+  events: string;
+  /** The signing secret, sealed when WEBHOOK_SECRET_KEY is set (see webhook-secrets.ts). */
+  secret: string;
+  status: 'active' | 'disabled';
+  /** When the current run of failed attempts began; null while it succeeds. */
+  failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** On the customer's shard: one event for one endpoint, and how its sending goes. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  customer_id: string;
+  event_id: string;
+  booking_id: string;
+  /** The booking event's seq: a booking's deliveries to an endpoint go in this order. */
+  seq: number;
+  type: string;
+  /** The JSON body sent on every attempt. */
+  body: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  last_status_code: number | null;
+  /** A short excerpt (at most 256 characters) of the last error or answer. */
+  last_error: string | null;
+  /** While pending: when the next attempt is due. */
+  next_attempt_at: number | null;
+  /** A sender holds the delivery until then; past it another may take it (its sender died). */
+  lease_until: number | null;
+  /** Retries go on until this plus the retry window; a replay restarts it. */
+  retry_from: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   shard_ranges: ShardRangesTable;
   lookup_directory: LookupDirectoryTable;
@@ -315,4 +372,7 @@ export interface Database {
   generation_jobs: GenerationJobsTable;
   generation_marks: GenerationMarksTable;
   sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
