@@ -12,6 +12,7 @@ import {
   signIn,
   startServer,
   startTileStub,
+  tilesSettled,
   type RunningServer,
   type TileStub,
 } from './support';
@@ -55,21 +56,6 @@ async function pageBackground(page: Page): Promise<string> {
     const dom = globalThis as unknown as { getComputedStyle(element: unknown): { backgroundColor: string } };
     return dom.getComputedStyle(element).backgroundColor;
   });
-}
-
-/** Waits until every map tile on the page has loaded and no zoom animation runs (for the screenshots). */
-async function tilesSettled(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const dom = globalThis as unknown as {
-        document: { querySelectorAll(selector: string): { length: number } };
-      };
-      const pending = 'img.leaflet-tile:not(.leaflet-tile-loaded), .leaflet-zoom-anim';
-      return dom.document.querySelectorAll(pending).length === 0;
-    },
-    undefined,
-    { timeout: 10_000 },
-  );
 }
 
 /** The CSS filter on the map's tiles (`none` when there is none), or null without a map. */

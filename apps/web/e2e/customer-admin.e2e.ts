@@ -10,6 +10,7 @@ import {
   apiGet,
   artifactsDir,
   launchBrowser,
+  settled,
   signIn,
   startServer,
   startTileStub,
@@ -24,6 +25,8 @@ const SIZES = {
   desktop: { viewport: { width: 1280, height: 800 } },
   phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
 } as const satisfies Record<string, BrowserContextOptions>;
+type Size = keyof typeof SIZES;
+const SCHEMES = ['light', 'dark'] as const;
 /** Where no driver ever is: bookings here expire. */
 const LONELY = { lat: 13.0358, lng: 77.597, address: 'Hebbal Flyover' };
 /** Where the test's driver waits. */
@@ -41,11 +44,18 @@ async function scan(page: Page, what: string): Promise<void> {
   expect(findings, `${what}:\n${describeFindings(findings)}`).toEqual([]);
 }
 
-/** A screenshot in the dark theme (the system setting), then back to light. */
-async function darkShot(page: Page, name: string): Promise<void> {
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await shot(page, name);
-  await scan(page, `${name} (dark)`);
+/**
+ * The screen as it is now in the light and the dark theme (the system setting), each one saved as
+ * `{name}-{size}-{scheme}.png` (the whole page; only the viewport for a modal dialog over it) and
+ * scanned by axe-core. The page is left in the light theme.
+ */
+async function shots(page: Page, name: string, size: Size, fullPage = true): Promise<void> {
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await settled(page);
+    await page.screenshot({ path: path.join(artifactsDir, `${name}-${size}-${scheme}.png`), fullPage });
+    await scan(page, `${name} (${size}, ${scheme})`);
+  }
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
@@ -68,13 +78,13 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
   const post = <T>(url: string, body: unknown, token?: string) =>
     apiCall<T>(server.baseUrl, 'POST', url, body, token);
 
-  async function context(size: keyof typeof SIZES): Promise<BrowserContext> {
+  async function context(size: Size): Promise<BrowserContext> {
     const created = await browser.newContext(SIZES[size]);
     contexts.push(created);
     return created;
   }
 
-  async function customerPage(size: keyof typeof SIZES): Promise<Page> {
+  async function customerPage(size: Size): Promise<Page> {
     return signIn(
       await context(size),
       server.baseUrl,
@@ -150,19 +160,23 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     // The old price is not offered as if it still held.
     expect(await page.getByTestId('booking-price').textContent()).toBe('No longer valid');
     expect(await page.getByTestId('retry-bigger').textContent()).toBe('Try a mini truck');
-    await shot(page, 'customer-expired-desktop');
-    await scan(page, 'expired booking');
-    await darkShot(page, 'customer-expired-dark');
+    await page.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
+    await shots(page, 'customer-expired', 'desktop');
 
     const phone = await customerPage('phone');
     await phone.goto(`${server.baseUrl}/customer/bookings/${expiring.id}`);
     await phone.getByTestId('expired-options').waitFor();
-    await shot(phone, 'customer-expired-phone');
+    await phone.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
+    await shots(phone, 'customer-expired', 'phone');
+    // A fresh price on the phone as well (a quote only: nothing is booked).
+    await phone.getByTestId('retry-now').click();
+    await phone.getByTestId('retry-quote').waitFor();
+    await shots(phone, 'customer-expired-retry', 'phone');
 
     await page.getByTestId('retry-now').click();
     await page.getByTestId('retry-quote').waitFor();
     expect(await page.getByTestId('retry-price').textContent()).toMatch(/\d/);
-    await shot(page, 'customer-expired-retry-desktop');
+    await shots(page, 'customer-expired-retry', 'desktop');
     await page.getByTestId('retry-book').click();
     await page.waitForURL(
       (url) => /\/customer\/bookings\/\d+$/.test(url.pathname) && !url.pathname.endsWith(expiring.id),
@@ -270,9 +284,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     expect(await page.getByTestId('receipt-driver').textContent()).toContain('Ravi Kumar');
     expect(await page.getByTestId('receipt-total').textContent()).toMatch(/\d/);
     expect(await page.getByTestId('booking-tab').textContent()).toContain(booking.ref);
-    await shot(page, 'customer-receipt-desktop');
-    await scan(page, 'receipt');
-    await darkShot(page, 'customer-receipt-dark');
+    await shots(page, 'customer-receipt', 'desktop');
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('.topbar').isVisible()).toBe(false);
     await shot(page, 'customer-receipt-print');
@@ -280,7 +292,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     const phone = await customerPage('phone');
     await phone.goto(`${server.baseUrl}/customer/bookings/${booking.id}/receipt`);
     await phone.getByTestId('receipt').waitFor();
-    await shot(phone, 'customer-receipt-phone');
+    await shots(phone, 'customer-receipt', 'phone');
 
     // History: every booking by its reference; "Book again" fills the form in.
     await page.getByTestId('history-tab').click();
@@ -369,9 +381,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     await admin.getByTestId('filter-driver').getByRole('button').click();
     await rows.first().getByTestId('booking-customer').click();
     expect(await admin.getByTestId('filter-customer').textContent()).toContain('Meera Iyer');
-    await shot(admin, 'admin-bookings-desktop');
-    await scan(admin, 'admin bookings');
-    await darkShot(admin, 'admin-bookings-dark');
+    await shots(admin, 'admin-bookings', 'desktop');
     const delivered = admin.locator('[data-testid=booking-row][data-status=delivered]');
     const deliveredId = (await delivered.getAttribute('data-booking-id')) ?? '';
     const deliveredRef = (await delivered.getByTestId('booking-open').textContent()) ?? '';
@@ -396,8 +406,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
       await admin.locator('[data-testid=booking-detail] [data-testid=timeline]').textContent(),
     ).toContain('Ravi Kumar (driver)');
     await admin.locator('[data-testid=detail-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
-    await shot(admin, 'admin-booking-detail-desktop');
-    await scan(admin, 'admin booking detail');
+    await shots(admin, 'admin-booking-detail', 'desktop');
 
     // Drivers: suspending is one step away, behind each row's menu, and asks first.
     await admin.getByTestId('admin-tab-dashboard').click();
@@ -412,8 +421,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     const dialog = admin.getByTestId('suspend-dialog');
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain(`Suspend Ravi Kumar · …${namesake.user.id.slice(-4)}?`);
-    await dialog.screenshot({ path: path.join(artifactsDir, 'admin-suspend-dialog.png') });
-    await scan(admin, 'suspend dialog');
+    await shots(admin, 'admin-suspend-dialog', 'desktop', false);
     await dialog.getByRole('button', { name: 'Keep as is' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect(await row.getAttribute('data-state')).not.toBe('suspended');
@@ -451,9 +459,21 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
       // The sticky header would cover the top of a section taller than the space under it.
       style: '.topbar { position: static !important; }',
     });
+    // The same menu and confirmation on a phone, where the drivers table is a column of cards.
+    await phone
+      .locator(`[data-testid=driver-row][data-driver-id="${namesake.user.id}"]`)
+      .getByTestId('driver-actions')
+      .click();
+    await phone.getByTestId('suspend-driver').click();
+    const phoneDialog = phone.getByTestId('suspend-dialog');
+    await phoneDialog.waitFor();
+    await shots(phone, 'admin-suspend-dialog', 'phone', false);
+    await phoneDialog.getByRole('button', { name: 'Keep as is' }).click();
+    await phoneDialog.waitFor({ state: 'hidden' });
     await phone.goto(`${server.baseUrl}/admin/bookings/${deliveredId}`);
     await phone.getByTestId('detail-ref').waitFor();
-    await shot(phone, 'admin-booking-detail-phone');
+    await phone.locator('[data-testid=detail-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
+    await shots(phone, 'admin-booking-detail', 'phone');
     await phone.getByTestId('admin-tab-vehicles').click();
     await phone.getByTestId('vehicle-driver').first().waitFor();
     const tab = await phone.getByTestId('admin-tab-vehicles').boundingBox();
@@ -464,6 +484,6 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     const cell = await phone.locator('[data-testid=booking-row] td').first().boundingBox();
     // One card per booking: its cells stack the full width of the card.
     expect(cell !== null && cell.width > 300).toBe(true);
-    await shot(phone, 'admin-bookings-phone');
+    await shots(phone, 'admin-bookings', 'phone');
   });
 });

@@ -210,6 +210,54 @@ export async function signIn(
   return page;
 }
 
+/**
+ * Waits until every map tile on the page has loaded and faded in (Leaflet fades a tile in over
+ * 0.2 s after it loads, from script), and no zoom animation runs (for the screenshots).
+ */
+export async function tilesSettled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const dom = globalThis as unknown as {
+        document: {
+          querySelectorAll(selector: string): { length: number } & Iterable<{ style: { opacity: string } }>;
+        };
+      };
+      const pending = 'img.leaflet-tile:not(.leaflet-tile-loaded), .leaflet-zoom-anim';
+      const fading = [...dom.document.querySelectorAll('img.leaflet-tile')].some(
+        (tile) => tile.style.opacity !== '' && Number(tile.style.opacity) < 1,
+      );
+      return !fading && dom.document.querySelectorAll(pending).length === 0;
+    },
+    undefined,
+    { timeout: 10_000 },
+  );
+}
+
+/**
+ * Waits until the page holds still for a picture: the pointer away from every control (no hover
+ * state), every map tile loaded and shown, and no CSS transition running (a switch of colour scheme
+ * fades backgrounds for 0.15 s).
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.mouse.move(0, 0);
+  await tilesSettled(page);
+  await page.waitForFunction(
+    () => {
+      const dom = globalThis as unknown as {
+        document: { getAnimations(): { constructor: { name: string }; playState: string }[] };
+      };
+      // getAnimations() applies pending style changes first, so a transition just started is counted.
+      return !dom.document
+        .getAnimations()
+        .some(
+          (animation) => animation.constructor.name === 'CSSTransition' && animation.playState === 'running',
+        );
+    },
+    undefined,
+    { timeout: 10_000 },
+  );
+}
+
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
   for (let k = 0; k < 8; k += 1) {
