@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createApp, PROCESS_ROLES, type ProcessRole } from './app';
 import { adminCreateCommand, adminResetPasswordCommand } from './cli/admin-commands';
 import { analyticsCommand, generateCommand } from './cli/data-commands';
+import { shardsCommand } from './cli/shard-commands';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { isSet, loadEnvironment, type LoadedEnvironment } from './config/env-file';
 import { createLogger } from './lib/logger';
@@ -28,6 +29,10 @@ Commands:
   generate users|drivers|bookings --count N
                                         generate realistic records through the job queue,
                                         with a progress bar
+  shards list|move|rebalance|resume|abort
+                                        show the shard map; move logical shards to another
+                                        physical shard while serving (shards move --range
+                                        FROM-TO --to N; rebalance [--dry-run]); cluster mode
   analytics rebuild                     recount the analytics roll-ups from the bookings
                                         (exact while the workers keep running)
   admin create --email E --password P [--name N]
@@ -169,6 +174,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'analytics':
       await analyticsCommand(config, rest);
+      return;
+    case 'shards':
+      await shardsCommand(config, rest);
       return;
     case 'admin':
       if (rest[0] === 'create') {

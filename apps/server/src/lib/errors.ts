@@ -59,6 +59,13 @@ export const errors = {
       cause,
       expose: true,
     }),
+  moving: (shardLabel: string, cause?: unknown) =>
+    new AppError(503, 'unavailable', 'This data is moving to another shard; retry in a second.', {
+      headers: { 'retry-after': '1' },
+      details: { dependency: shardLabel, retryAfterSeconds: 1 },
+      cause,
+      expose: true,
+    }),
 } as const;
 
 export function isAppError(value: unknown): value is AppError {

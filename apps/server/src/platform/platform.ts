@@ -11,6 +11,7 @@ import { MemoryCache } from './cache/memory-cache';
 import { RedisCache } from './cache/redis-cache';
 import { IdGenerator } from './db/ids';
 import { loadShardMap, migrateShards } from './db/migrate';
+import { ShardMapFollower } from './db/resharding/shard-map-follower';
 import { MysqlShardPool } from './db/mysql-shard-pool';
 import { NodeLease } from './db/node-lease';
 import { openPrivateSqlite, privateDirectory } from './db/private-files';
@@ -201,6 +202,13 @@ async function clusterPlatform(
     logger: logger.child({ module: 'bus' }),
     commandTimeoutMs: config.redisCommandTimeoutMs,
   });
+  const follower = new ShardMapFollower({
+    pool,
+    router,
+    bus,
+    clock,
+    logger: logger.child({ module: 'shard-map' }),
+  });
   const queue = new BullmqJobQueue({
     url: redisUrl,
     prefix: config.redisPrefix,
@@ -211,8 +219,10 @@ async function clusterPlatform(
     () => durableSessions.close(),
     () => sessions.close(),
     () => bus.close(),
+    () => follower.stop(),
     () => queue.close(),
   );
+  await follower.start();
 
   return assemble({
     config,

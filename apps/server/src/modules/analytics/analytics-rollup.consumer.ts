@@ -13,8 +13,8 @@ import { createdDelta, deliveredDeltas, ratingDelta } from './contributions';
 import {
   dayOf,
   type BookingDailyDelta,
+  type CountedPart,
   type DriverDailyDelta,
-  type RollupPart,
   type RollupsRepository,
 } from './rollups.repository';
 
@@ -60,7 +60,7 @@ export class AnalyticsRollup {
           await this.add(
             this.deps.router.forId(deltas.driver.driver_id),
             event.id,
-            { bookingId: change.bookingId, part: 'trip' },
+            { bookingId: change.bookingId, part: 'trip', ownerId: deltas.driver.driver_id },
             { driver: [deltas.driver] },
           );
         }
@@ -97,7 +97,7 @@ export class AnalyticsRollup {
     await this.add(
       this.deps.router.forId(rated.driverId),
       event.id,
-      { bookingId: rated.bookingId, part: 'rating' },
+      { bookingId: rated.bookingId, part: 'rating', ownerId: rated.driverId },
       { driver: [ratingDelta(rated.driverId, rated.deliveredAt, rated.rating)] },
     );
   }
@@ -105,7 +105,7 @@ export class AnalyticsRollup {
   private async add(
     shard: Shard,
     eventId: string,
-    part: { bookingId: string; part: RollupPart },
+    part: CountedPart,
     change: {
       booking?: BookingDailyDelta[];
       driver?: DriverDailyDelta[];

@@ -6,8 +6,8 @@ import type { ShardRouter } from '../../platform/db/shard-router';
 import { bookingParts, sumBookingDeltas, sumDriverDeltas } from './contributions';
 import {
   partKey,
+  type CountedPart,
   type DriverDailyDelta,
-  type RollupPart,
   type RollupsRepository,
 } from './rollups.repository';
 
@@ -28,9 +28,7 @@ export interface RebuildReport {
   driverRows: number;
 }
 
-interface ClaimedPart<D> {
-  bookingId: string;
-  part: RollupPart;
+interface ClaimedPart<D> extends CountedPart {
   delta: D;
 }
 
@@ -87,7 +85,10 @@ export async function rebuildRollups(
       for (const { bookingId, driver } of parts) {
         for (const part of driver) {
           const index = router.forId(part.delta.driver_id).index;
-          byDriverShard.set(index, [...(byDriverShard.get(index) ?? []), { bookingId, ...part }]);
+          byDriverShard.set(index, [
+            ...(byDriverShard.get(index) ?? []),
+            { bookingId, ownerId: part.delta.driver_id, ...part },
+          ]);
         }
       }
       for (const [index, driverSide] of byDriverShard) {

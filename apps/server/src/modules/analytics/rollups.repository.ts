@@ -54,20 +54,25 @@ const ROWS_PER_STATEMENT = 500;
  * `ON CONFLICT DO UPDATE SET c = c + excluded.c` on SQLite), so concurrent
  * writers never lose each other's counts.
  */
+/** A part of a booking to count; `ownerId` is the driver for a driver's part (it places the row). */
+export interface CountedPart {
+  bookingId: string;
+  part: RollupPart;
+  ownerId?: string;
+}
+
 export class RollupsRepository {
   /**
    * Claims one part of a booking for the event that counts it; false when it
    * was already counted (by this event before, or by a rebuild).
    */
-  async claim(
-    db: Executor,
-    dialect: SqlDialectName,
-    part: { bookingId: string; part: RollupPart },
-    eventId: string,
-  ): Promise<boolean> {
-    const insert = db
-      .insertInto('rollup_parts')
-      .values({ booking_id: part.bookingId, part: part.part, event_id: eventId });
+  async claim(db: Executor, dialect: SqlDialectName, part: CountedPart, eventId: string): Promise<boolean> {
+    const insert = db.insertInto('rollup_parts').values({
+      booking_id: part.bookingId,
+      part: part.part,
+      event_id: eventId,
+      owner_id: part.ownerId ?? null,
+    });
     const result = await (dialect === 'mysql' ? insert.ignore() : insert.orIgnore()).executeTakeFirst();
     return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
   }
@@ -81,14 +86,19 @@ export class RollupsRepository {
   async claimForRebuild(
     db: Executor,
     dialect: SqlDialectName,
-    parts: readonly { bookingId: string; part: RollupPart }[],
+    parts: readonly CountedPart[],
   ): Promise<Set<string>> {
     const claimed = new Set<string>();
     for (let start = 0; start < parts.length; start += ROWS_PER_STATEMENT) {
       const slice = parts.slice(start, start + ROWS_PER_STATEMENT);
-      const insert = db
-        .insertInto('rollup_parts')
-        .values(slice.map((part) => ({ booking_id: part.bookingId, part: part.part, event_id: null })));
+      const insert = db.insertInto('rollup_parts').values(
+        slice.map((part) => ({
+          booking_id: part.bookingId,
+          part: part.part,
+          event_id: null,
+          owner_id: part.ownerId ?? null,
+        })),
+      );
       await (dialect === 'mysql' ? insert.ignore() : insert.orIgnore()).execute();
       const rows = await db
         .selectFrom('rollup_parts')

@@ -68,10 +68,40 @@ export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 3): 
   }
 }
 
-/** Turns an unreachable-database error into 503 naming the shard; leaves others alone. */
+/** The message of the `SIGNAL` a shard's guard trigger raises (ADR 0024; see resharding/shard-triggers.ts). */
+export const FENCED_MESSAGE = 'loadline_shard_fenced';
+
+/** True when a shard refused a write because its rows are moving to another shard, or have moved. */
+export function isShardFenced(error: unknown): boolean {
+  return (
+    codeOf(error) === 'ER_SIGNAL_EXCEPTION' &&
+    error instanceof Error &&
+    error.message.includes(FENCED_MESSAGE)
+  );
+}
+
+const fencedListeners = new Set<() => void>();
+
+/** Calls `listener` whenever a shard refuses a write as fenced (the map follower reloads then). */
+export function onShardFenced(listener: () => void): () => void {
+  fencedListeners.add(listener);
+  return () => fencedListeners.delete(listener);
+}
+
+/**
+ * Turns an unreachable-database error into 503 naming the shard, and a write
+ * refused because its rows are moving into 503 with `Retry-After: 1`; leaves
+ * others alone.
+ */
 export function mapShardError(error: unknown, shardLabel: string): unknown {
   if (error instanceof AppError) {
     return error;
+  }
+  if (isShardFenced(error)) {
+    for (const listener of fencedListeners) {
+      listener();
+    }
+    return errors.moving(shardLabel, error);
   }
   return isConnectionError(error) ? errors.unavailable(shardLabel, error) : error;
 }

@@ -91,12 +91,17 @@ export function catalogShard(pool: ShardPool): Shard {
 /** Reads the shard map; fails when it is missing (run `loadline migrate`) or names unknown shards. */
 export async function loadShardMap(pool: ShardPool): Promise<ShardMap> {
   const db: Kysely<Database> = catalogShard(pool).db;
-  const rows = await db.selectFrom('shard_ranges').selectAll().orderBy('from_logical').execute();
+  // One snapshot, so the ranges and the version always belong together.
+  const { rows, state } = await db.transaction().execute(async (trx) => ({
+    rows: await trx.selectFrom('shard_ranges').selectAll().orderBy('from_logical').execute(),
+    state: await trx.selectFrom('shard_map_state').select('version').where('id', '=', 1).executeTakeFirst(),
+  }));
   if (rows.length === 0) {
     throw new Error('the shard map is empty: run `loadline migrate` first');
   }
   return new ShardMap(
     rows.map((row) => ({ from: row.from_logical, to: row.to_logical, shard: row.shard_index })),
     pool.shards.length,
+    state?.version ?? 1,
   );
 }

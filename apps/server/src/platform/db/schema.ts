@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Row types of every table, as Kysely sees them. IDs are decimal strings;
  * times are epoch milliseconds; flags are 0/1.
@@ -6,6 +8,52 @@ export interface ShardRangesTable {
   from_logical: number;
   to_logical: number;
   shard_index: number;
+}
+
+/** On shard 0: the shard map's version, bumped by every flip of a move (one row, id 1). */
+export interface ShardMapStateTable {
+  id: number;
+  version: number;
+  updated_at: number;
+}
+
+/** On shard 0: the map version each running process has loaded, with its heartbeat. */
+export interface ShardMapAcksTable {
+  instance_id: string;
+  version: number;
+  seen_at: number;
+}
+
+export type ShardMovePhase =
+  'copying' | 'catching_up' | 'fenced' | 'flipped' | 'cleaning' | 'done' | 'aborted';
+
+/** On shard 0: one move of logical shards [from_logical, to_logical) and how far it got (ADR 0024). */
+export interface ShardMovesTable {
+  id: string;
+  from_logical: number;
+  to_logical: number;
+  source_shard: number;
+  target_shard: number;
+  phase: ShardMovePhase;
+  /** JSON: per table, the primary key of the last row copied. */
+  cursors: string;
+  copied_rows: number;
+  applied_changes: number;
+  /** The map version the flip wrote. */
+  map_version: number | null;
+  error: string | null;
+  started_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+/** On a move's source shard: keys of rows of the moving range changed since the copy began. */
+export interface ShardMoveChangesTable {
+  id: Generated<number>;
+  move_id: string;
+  table_name: string;
+  /** JSON array of the row's primary key values. */
+  pk: string;
 }
 
 /** Lookup vindex: finds the owner of a unique value (an email, a plate) without knowing its shard. */
@@ -257,6 +305,8 @@ export interface RollupPartsTable {
   part: 'created' | 'delivered' | 'cancelled' | 'expired' | 'trip' | 'rating';
   /** The event that counted it; null when a rebuild did. */
   event_id: string | null;
+  /** The driver, for a driver's part (`trip`, `rating`): the row lives on the driver's shard; null for the booking's parts. */
+  owner_id: string | null;
 }
 
 /** A bulk generation job, on the shard its ID names. */
@@ -351,8 +401,21 @@ export interface WebhookDeliveriesTable {
   updated_at: number;
 }
 
+export interface ShareLinksTable {
+  token_hash: string;
+  booking_id: string;
+  customer_id: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
 export interface Database {
   shard_ranges: ShardRangesTable;
+  shard_map_state: ShardMapStateTable;
+  shard_map_acks: ShardMapAcksTable;
+  shard_moves: ShardMovesTable;
+  shard_move_changes: ShardMoveChangesTable;
   lookup_directory: LookupDirectoryTable;
   users: UsersTable;
   drivers: DriversTable;
@@ -372,6 +435,7 @@ export interface Database {
   generation_jobs: GenerationJobsTable;
   generation_marks: GenerationMarksTable;
   sessions: SessionsTable;
+  share_links: ShareLinksTable;
   api_keys: ApiKeysTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;

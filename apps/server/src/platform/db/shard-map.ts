@@ -19,6 +19,8 @@ export class ShardMap {
   constructor(
     readonly ranges: readonly ShardRange[],
     readonly physicalCount: number,
+    /** Bumped by every move's flip; processes follow the highest they have seen. */
+    readonly version = 1,
   ) {
     const sorted = [...ranges].sort((a, b) => a.from - b.from);
     let expected = 0;
@@ -51,6 +53,38 @@ export class ShardMap {
       });
     }
     return new ShardMap(ranges, physicalCount);
+  }
+
+  /** The contiguous ranges physical shard `shard` owns, in order. */
+  rangesOf(shard: number): ShardRange[] {
+    return this.ranges.filter((range) => range.shard === shard).sort((a, b) => a.from - b.from);
+  }
+
+  /** How many logical shards each physical shard owns. */
+  counts(): number[] {
+    const counts = new Array<number>(this.physicalCount).fill(0);
+    for (const range of this.ranges) {
+      counts[range.shard] = (counts[range.shard] ?? 0) + range.to - range.from;
+    }
+    return counts;
+  }
+
+  /**
+   * The map after logical shards [from, to) move to `shard`: neighbouring
+   * ranges of one physical shard are merged, and the version is bumped.
+   */
+  withMove(from: number, to: number, shard: number): ShardMap {
+    const owners = Array.from(this.table);
+    owners.fill(shard, from, to);
+    const ranges: ShardRange[] = [];
+    let start = 0;
+    for (let logical = 1; logical <= LOGICAL_SHARDS; logical += 1) {
+      if (logical === LOGICAL_SHARDS || owners[logical] !== owners[start]) {
+        ranges.push({ from: start, to: logical, shard: owners[start] ?? 0 });
+        start = logical;
+      }
+    }
+    return new ShardMap(ranges, this.physicalCount, this.version + 1);
   }
 
   physicalFor(logicalShard: number): number {

@@ -7,17 +7,35 @@ import type { Shard, ShardPool } from './shard-pool';
  * it), from a logical shard, or from a looked-up value placed by hash.
  */
 export class ShardRouter {
+  private current: ShardMap;
+
   constructor(
     private readonly pool: ShardPool,
-    readonly map: ShardMap,
-  ) {}
+    map: ShardMap,
+  ) {
+    this.current = map;
+  }
+
+  /** The shard map this process routes by; replaced when a move flips it (ADR 0024). */
+  get map(): ShardMap {
+    return this.current;
+  }
+
+  /** Routes by `map` from now on, unless it is older than the one in use; true when it was taken. */
+  follow(map: ShardMap): boolean {
+    if (map.version <= this.current.version) {
+      return false;
+    }
+    this.current = map;
+    return true;
+  }
 
   get shards(): readonly Shard[] {
     return this.pool.shards;
   }
 
   forLogical(logicalShard: number): Shard {
-    const shard = this.pool.shards[this.map.physicalFor(logicalShard)];
+    const shard = this.pool.shards[this.current.physicalFor(logicalShard)];
     if (shard === undefined) {
       throw new Error(`no physical shard for logical shard ${logicalShard}`);
     }

@@ -11,6 +11,8 @@ import * as rollupParts from './0009-rollup-parts';
 import * as durableSchedules from './0010-durable-schedules';
 import * as bookingRefs from './0011-booking-refs';
 import * as driverTripRefs from './0012-driver-trip-refs';
+import * as shardMoves from './0013-shard-moves';
+import * as shareLinks from './0015-share-links';
 import * as integrations from './0014-integrations';
 
 export interface ShardMigration {
@@ -31,5 +33,7 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0010-durable-schedules', up: durableSchedules.up },
   { name: '0011-booking-refs', up: bookingRefs.up },
   { name: '0012-driver-trip-refs', up: driverTripRefs.up },
+  { name: '0013-shard-moves', up: shardMoves.up },
+  { name: '0015-share-links', up: shareLinks.up },
   { name: '0014-integrations', up: integrations.up },
 ];
