@@ -13,12 +13,13 @@ import { createApiKeys, createIntegrations } from './modules/integrations/integr
 import { USERS_LIST } from './modules/users/admin-users.service';
 import { BOOKINGS_LIST } from './modules/bookings/admin-bookings.service';
 import { DRIVERS_LIST } from './modules/drivers/driver-lists';
-import { createBookingCore, type BookingCore } from './modules/bookings/bookings.module';
+import { createBookingCore, createLiveEta, type BookingCore } from './modules/bookings/bookings.module';
 import { createDispatch, type DispatchModule } from './modules/dispatch/dispatch.module';
 import { createDrivers, type DriversModule } from './modules/drivers/drivers.module';
 import type { LoadlineModule } from './modules/module';
 import { createNotifications } from './modules/notifications/notifications.module';
 import { createPricing } from './modules/pricing/pricing.module';
+import { createSharing } from './modules/sharing/sharing.module';
 import type { PricingService } from './modules/pricing/pricing.service';
 import { createUsers } from './modules/users/users.module';
 import type { RealtimeSink } from './platform/realtime/realtime-sink.port';
@@ -94,13 +95,24 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     const apiKeys = createApiKeys(platform);
     const { authenticator, originPolicy } = createAuth(platform, config, apiKeys);
     const accounts = createAccounts({ platform, config, sink });
-    const drivers = createDrivers({ platform, sink });
     const pricing = createPricing(platform);
+    const liveEta = createLiveEta({ platform, travel: pricing.service, sink });
+    const drivers = createDrivers({ platform, sink, tripPositions: liveEta });
     const bookingCore = createBookingCore({
       platform,
       pricing: pricing.service,
       presence: drivers.presence,
       drivers: drivers.cards,
+      liveEta,
+    });
+    const sharing = createSharing({
+      platform,
+      config,
+      bookings: bookingCore.service,
+      drivers: drivers.cards,
+      presence: drivers.presence,
+      eta: liveEta,
+      sink,
     });
     const dispatch = createDispatch({
       platform,
@@ -131,6 +143,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       analytics,
       generation,
       createUsers(platform),
+      sharing,
       createIntegrations({ platform, apiKeys }),
     ];
     const adminPresence = new AdminPresence({
@@ -165,6 +178,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
         originPolicy,
         bookings: bookingCore.service,
         drivers: drivers.presence,
+        sharing: sharing.service,
         fleet: {
           sendSnapshot: async (socket) => void socket.emit('fleetUpdate', await liveFeeds.snapshot()),
         },

@@ -11,3 +11,4 @@ export * from './lists';
 export * from './geo';
 export * from './client-config';
 export * from './integrations';
+export * from './sharing';

@@ -5,6 +5,7 @@ import { BookingStatusSchema } from './bookings';
 import type { Offer } from './drivers';
 import type { VehicleType } from './auth';
 import type { ErrorCode } from './errors';
+import type { EtaUpdatedEvent, PublicTracking } from './sharing';
 
 /** Payloads the server validates on every client event. */
 export const SubscribeBookingPayload = Type.Object({ bookingId: Id }, { additionalProperties: false });
@@ -82,11 +83,17 @@ export interface ServerToClientEvents {
   metrics: (event: Overview) => void;
   /** Admins: progress of a bulk generation job, at most once a second per job. */
   generationProgress: (event: GenerationJob) => void;
+  /** The live ETA to the next handover, when it moves by a minute or more (or the handover changes). */
+  etaUpdated: (event: EtaUpdatedEvent) => void;
 }
 
 export interface ClientToServerEvents {
   driverLocationUpdate: (payload: unknown, ack?: (response: Ack<{ accepted: boolean }>) => void) => void;
-  subscribeBooking: (payload: unknown, ack?: (response: Ack<{ booking: Booking }>) => void) => void;
+  /** A share-link socket is answered with the public view (`tracking`), never the booking. */
+  subscribeBooking: (
+    payload: unknown,
+    ack?: (response: Ack<{ booking: Booking } | { tracking: PublicTracking }>) => void,
+  ) => void;
   unsubscribeBooking: (payload: unknown, ack?: (response: Ack) => void) => void;
   bookingStatusChanged: (payload: unknown, ack?: (response: Ack<{ booking: Booking }>) => void) => void;
   subscribeFleet: (payload: unknown, ack?: (response: Ack) => void) => void;

@@ -53,6 +53,8 @@ export interface Config {
      * `limit` per `windowSeconds`.
      */
     readonly socketEvents: RateRule;
+    /** Public tracking reads (`GET /v1/track/:token`) per client address. */
+    readonly trackPerIp: RateRule;
     /** Requests per API key (`Authorization: Bearer llk_...`), across every instance. */
     readonly apiKey: RateRule;
   };
@@ -467,6 +469,7 @@ export function loadConfig(env: Env = process.env): Config {
       authPerIp: rateRule(env, 'AUTH_RATE_LIMIT_IP', { limit: 30, windowSeconds: 60 }),
       login: loginLimits(env),
       socketEvents: rateRule(env, 'SOCKET_EVENT_RATE', { limit: 100, windowSeconds: 2 }),
+      trackPerIp: rateRule(env, 'TRACK_RATE_LIMIT_IP', { limit: 120, windowSeconds: 60 }),
       apiKey: rateRule(env, 'API_KEY_RATE_LIMIT', { limit: 600, windowSeconds: 60 }),
     },
     pricing: {

@@ -1,5 +1,5 @@
 import type { Delivery, EventData, RealtimeSink, ServerEvent } from '../platform/realtime/realtime-sink.port';
-import { rooms } from '../platform/realtime/realtime-sink.port';
+import { bookingOfRoom, PUBLIC_BOOKING_EVENTS, rooms } from '../platform/realtime/realtime-sink.port';
 import type { LoadlineServer } from './socket-server';
 
 type Audience = ReturnType<LoadlineServer['to']>;
@@ -18,7 +18,20 @@ const emitters: { [E in ServerEvent]: (audience: Audience, data: EventData<E>) =
   fleetUpdate: (audience, data) => audience.emit('fleetUpdate', data),
   metrics: (audience, data) => audience.emit('metrics', data),
   generationProgress: (audience, data) => audience.emit('generationProgress', data),
+  etaUpdated: (audience, data) => audience.emit('etaUpdated', data),
 };
+
+/** The delivery's rooms, plus the public `track:<id>` room of each booking room when the event is a public one. */
+function audienceOf(event: ServerEvent, to: string[]): string[] {
+  if (!PUBLIC_BOOKING_EVENTS.has(event)) {
+    return to;
+  }
+  const tracked = to.flatMap((room) => {
+    const bookingId = bookingOfRoom(room);
+    return bookingId === null ? [] : [rooms.track(bookingId)];
+  });
+  return tracked.length === 0 ? to : [...to, ...tracked];
+}
 
 /**
  * Emits through this process's Socket.IO server: its adapter carries the event
@@ -32,12 +45,17 @@ export class SocketSink implements RealtimeSink {
     if (delivery.rooms.length === 0) {
       return;
     }
-    emitters[delivery.event](this.io.to(delivery.rooms), delivery.data);
+    emitters[delivery.event](this.io.to(audienceOf(delivery.event, delivery.rooms)), delivery.data);
   }
 
   revokeBooking(userId: string, bookingId: string): void {
     // The adapter carries the leave to every instance, in order with the broadcasts around it.
     this.io.in(rooms.user(userId)).socketsLeave(rooms.booking(bookingId));
+  }
+
+  closeShare(tokenHash: string): void {
+    // Through the adapter, so the sockets close on whichever instance holds them.
+    this.io.in(rooms.share(tokenHash)).disconnectSockets(true);
   }
 
   async disconnectUser(userId: string, tokenHash?: string): Promise<void> {
@@ -46,7 +64,7 @@ export class SocketSink implements RealtimeSink {
       return;
     }
     for (const socket of await this.io.in(rooms.user(userId)).fetchSockets()) {
-      if (socket.data.tokenHash === tokenHash) {
+      if (socket.data.share === undefined && socket.data.tokenHash === tokenHash) {
         socket.disconnect(true);
       }
     }

@@ -21,9 +21,10 @@ import { registerFormats } from '../lib/formats';
 import type { Logger } from '../lib/logger';
 import type { BookingsService } from '../modules/bookings/bookings.service';
 import type { DriverPresenceService } from '../modules/drivers/driver-presence.service';
+import type { SharingService } from '../modules/sharing/sharing.service';
 import type { SessionStore } from '../platform/sessions/session-store.port';
 import { bookingOfRoom, rooms } from '../platform/realtime/realtime-sink.port';
-import type { LoadlineServer, SocketData } from './socket-server';
+import type { LoadlineServer, SessionSocketData, ShareSocketData, SocketData } from './socket-server';
 import { TokenBucket } from './token-bucket';
 
 type LoadlineSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -42,6 +43,8 @@ export interface GatewayDeps {
   originPolicy: Pick<OriginPolicy, 'refusal'>;
   bookings: Pick<BookingsService, 'get' | 'readable' | 'driverUpdate'>;
   drivers: Pick<DriverPresenceService, 'updateLocation'>;
+  /** Share links, for sockets opened with `auth: { shareToken }`. */
+  sharing: Pick<SharingService, 'connect' | 'recheck' | 'socketView'>;
   fleet: FleetSnapshots | null;
   clock: Clock;
   /** Client events each socket may send; null when rate limits are off. */
@@ -63,9 +66,26 @@ const checks = {
   status: TypeCompiler.Compile(BookingStatusChangedPayload),
 };
 
-/** The handshake's session token: `auth.token`, else the `sid` cookie (`fromCookie`). */
-function credentialsOf(socket: LoadlineSocket): { token: string; fromCookie: boolean } | null {
+/** A share-token socket reads its link again this often, so one that expires is closed. */
+const SHARE_RECHECK_MS = 5 * 60_000;
+
+type Credentials = { kind: 'session'; token: string; fromCookie: boolean } | { kind: 'share'; token: string };
+
+/**
+ * The handshake's credentials: a share link's `auth.shareToken`, else the
+ * session token in `auth.token`, else the `sid` cookie (`fromCookie`).
+ */
+function credentialsOf(socket: LoadlineSocket): Credentials | null {
   const auth: unknown = socket.handshake.auth;
+  if (
+    typeof auth === 'object' &&
+    auth !== null &&
+    'shareToken' in auth &&
+    typeof auth.shareToken === 'string' &&
+    auth.shareToken !== ''
+  ) {
+    return { kind: 'share', token: auth.shareToken };
+  }
   if (
     typeof auth === 'object' &&
     auth !== null &&
@@ -73,11 +93,13 @@ function credentialsOf(socket: LoadlineSocket): { token: string; fromCookie: boo
     typeof auth.token === 'string' &&
     auth.token !== ''
   ) {
-    return { token: auth.token, fromCookie: false };
+    return { kind: 'session', token: auth.token, fromCookie: false };
   }
   const cookies = socket.handshake.headers.cookie ?? '';
   const match = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(cookies);
-  return match?.[1] === undefined ? null : { token: decodeURIComponent(match[1]), fromCookie: true };
+  return match?.[1] === undefined
+    ? null
+    : { kind: 'session', token: decodeURIComponent(match[1]), fromCookie: true };
 }
 
 /** A handshake refusal: the client's `connect_error` carries `data: { code, message }`. */
@@ -85,7 +107,21 @@ function refusal(code: string, message: string): Error & { data: { code: string;
   return Object.assign(new Error(code), { data: { code, message } });
 }
 
-function isSocketData(value: unknown): value is SocketData {
+function isShareSocketData(value: unknown): value is ShareSocketData {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'share' in value &&
+    typeof value.share === 'object' &&
+    value.share !== null &&
+    'bookingId' in value.share &&
+    typeof value.share.bookingId === 'string' &&
+    'tokenHash' in value.share &&
+    typeof value.share.tokenHash === 'string'
+  );
+}
+
+function isSessionSocketData(value: unknown): value is SessionSocketData {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -102,10 +138,14 @@ function isSocketData(value: unknown): value is SocketData {
  * Whether a dropped socket may be recovered: its sign-in is still live and,
  * for a driver, it may still read every booking whose room it was in. Only a
  * driver's access to a booking ends (a release); a customer's and an admin's
- * never do, so theirs cost no reads.
+ * never do, so theirs cost no reads. A share-token socket comes back only
+ * while its link works (not revoked, not expired).
  */
 async function mayRecover(deps: GatewayDeps, data: unknown, held: readonly string[]): Promise<boolean> {
-  if (!isSocketData(data)) {
+  if (isShareSocketData(data)) {
+    return (await deps.sharing.recheck(data.share)) !== null;
+  }
+  if (!isSessionSocketData(data)) {
     return false;
   }
   const session = await deps.sessions.get({ userId: data.userId, tokenHash: data.tokenHash });
@@ -188,6 +228,143 @@ function failure(error: unknown): Ack {
   };
 }
 
+type Handle = <S extends TSchema | null, R extends object>(
+  event: keyof ClientToServerEvents,
+  options: HandlerOptions<S>,
+  action: (payload: S extends TSchema ? Static<S> : undefined) => Promise<R>,
+) => void;
+
+/**
+ * Registers client events on one socket: each is rate limited (a token bucket
+ * per socket), refused to the wrong role (`role` null, a share-token socket,
+ * has none), validated, and answered by ack.
+ */
+function handlerFor(deps: GatewayDeps, socket: LoadlineSocket, role: Role | null, log: Logger): Handle {
+  // Per connection, so in memory: a socket lives in one process.
+  const budget = deps.eventRate === null ? null : new TokenBucket(deps.eventRate, deps.clock.now());
+  return <S extends TSchema | null, R extends object>(
+    event: keyof ClientToServerEvents,
+    options: HandlerOptions<S>,
+    action: (payload: S extends TSchema ? Static<S> : undefined) => Promise<R>,
+  ): void => {
+    const check: TypeCheck<TSchema> | null = options.check;
+    socket.on(event, (payload: unknown, ack?: (response: Ack<R>) => void) => {
+      const reply = (response: Ack<R>): void => {
+        if (typeof ack === 'function') {
+          ack(response);
+        }
+      };
+      const retryAfterSeconds = budget?.take(deps.clock.now()) ?? null;
+      if (retryAfterSeconds !== null) {
+        reply(failure(errors.rateLimited(retryAfterSeconds)));
+        return;
+      }
+      if (options.roles !== undefined && (role === null || !options.roles.includes(role))) {
+        reply({
+          ok: false,
+          error: { code: 'forbidden', message: `Only ${options.roles.join(' or ')} may send ${event}.` },
+        });
+        return;
+      }
+      if (check !== null && !check.Check(payload)) {
+        const first = check.Errors(payload).First();
+        reply({
+          ok: false,
+          error: {
+            code: 'validation_failed',
+            message: first === undefined ? 'Payload is invalid.' : `${first.path || '/'} ${first.message}`,
+          },
+        });
+        return;
+      }
+      action(payload as S extends TSchema ? Static<S> : undefined).then(
+        (result) => reply({ ok: true, ...result }),
+        (error: unknown) => {
+          const failed = failure(error);
+          if (!failed.ok && failed.error.code === 'internal_error') {
+            log.error({ err: error, event }, 'socket event failed');
+          }
+          reply(failed);
+        },
+      );
+    });
+  };
+}
+
+function handshakeFailure(error: unknown): Error & { data: object } {
+  const failed = failure(error);
+  return Object.assign(new Error(failed.ok ? 'error' : failed.error.code), {
+    data: failed.ok ? {} : failed.error,
+  });
+}
+
+/**
+ * A socket opened with a share link: it sits in its link's `share:<hash>` room
+ * (revocation closes that room on every instance) and may subscribe to its
+ * own booking's `track:<id>` room, which gets the booking's public events
+ * only. It reads its link again at once (a revocation between the handshake
+ * and the join would have missed it), then as the link nears its expiry and
+ * every few minutes, so an expired link's socket is closed too.
+ */
+function shareConnection(deps: GatewayDeps, socket: LoadlineSocket, share: ShareSocketData['share']): void {
+  const log = deps.logger.child({ socketId: socket.id, bookingId: share.bookingId, share: true });
+  const handle = handlerFor(deps, socket, null, log);
+  if (!socket.recovered) {
+    void socket.join(rooms.share(share.tokenHash));
+  }
+  let timer: NodeJS.Timeout | null = null;
+  const recheck = (): void => {
+    deps.sharing.recheck(share).then(
+      (link) => {
+        if (link === null) {
+          socket.disconnect(true);
+          return;
+        }
+        timer = setTimeout(
+          recheck,
+          Math.max(0, Math.min(link.expiresAt - deps.clock.now(), SHARE_RECHECK_MS)),
+        );
+      },
+      (error: unknown) => {
+        log.warn({ err: error }, 'could not read the share link of a socket again');
+        timer = setTimeout(recheck, SHARE_RECHECK_MS);
+      },
+    );
+  };
+  recheck();
+  socket.once('disconnect', () => {
+    if (timer !== null) {
+      clearTimeout(timer);
+    }
+  });
+
+  handle('subscribeBooking', { check: checks.booking }, async (payload) => {
+    if (payload.bookingId !== share.bookingId) {
+      // The same answer as for any booking the caller may not read.
+      throw errors.notFound('Booking');
+    }
+    const room = rooms.track(share.bookingId);
+    await socket.join(room);
+    try {
+      return { tracking: await deps.sharing.socketView(share) };
+    } catch (error) {
+      await socket.leave(room);
+      throw error;
+    }
+  });
+  handle('unsubscribeBooking', { check: checks.booking }, async (payload) => {
+    if (payload.bookingId === share.bookingId) {
+      await socket.leave(rooms.track(share.bookingId));
+    }
+    return {};
+  });
+  const forbidden = () => Promise.reject(errors.forbidden('A tracking link may only follow its booking.'));
+  handle('driverLocationUpdate', { check: null, roles: ['driver'] }, forbidden);
+  handle('bookingStatusChanged', { check: null, roles: ['driver'] }, forbidden);
+  handle('subscribeFleet', { check: null, roles: ['admin'] }, forbidden);
+  handle('unsubscribeFleet', { check: null, roles: ['admin'] }, forbidden);
+}
+
 /**
  * The Socket.IO half of the contract: token auth at the handshake, automatic
  * rooms, and the client events, each validated against the contracts' schemas
@@ -200,6 +377,20 @@ export function registerGateway(deps: GatewayDeps): void {
     const credentials = credentialsOf(socket);
     if (credentials === null) {
       next(refusal('unauthenticated', 'A session token is required.'));
+      return;
+    }
+    if (credentials.kind === 'share') {
+      deps.sharing.connect(credentials.token).then(
+        (link) => {
+          if (link === null) {
+            next(refusal('not_found', 'This tracking link has expired or was revoked.'));
+            return;
+          }
+          socket.data = { share: { bookingId: link.bookingId, tokenHash: link.tokenHash } };
+          next();
+        },
+        (error: unknown) => next(handshakeFailure(error)),
+      );
       return;
     }
     if (credentials.fromCookie) {
@@ -215,22 +406,19 @@ export function registerGateway(deps: GatewayDeps): void {
         socket.data = { userId: auth.userId, role: auth.role, tokenHash: auth.tokenHash };
         next();
       },
-      (error: unknown) => {
-        const failed = failure(error);
-        next(
-          Object.assign(new Error(failed.ok ? 'error' : failed.error.code), {
-            data: failed.ok ? {} : failed.error,
-          }),
-        );
-      },
+      (error: unknown) => next(handshakeFailure(error)),
     );
   });
 
   io.on('connection', (socket) => {
-    const { userId, role } = socket.data;
+    const data = socket.data;
+    if (data.share !== undefined) {
+      shareConnection(deps, socket, data.share);
+      return;
+    }
+    const { userId, role } = data;
     const log = logger.child({ socketId: socket.id, userId });
-    // Per connection, so in memory: a socket lives in one process.
-    const budget = deps.eventRate === null ? null : new TokenBucket(deps.eventRate, deps.clock.now());
+    const handle = handlerFor(deps, socket, role, log);
     if (!socket.recovered) {
       void socket.join(rooms.user(userId));
       if (role === 'driver') {
@@ -244,7 +432,7 @@ export function registerGateway(deps: GatewayDeps): void {
     // handshake read the session before the revocation but joined that room after the close would
     // stay open, so read the session again now that it is in the room: either this read sees the
     // revocation, or the close, which follows the revocation, finds the socket.
-    deps.sessions.get({ userId: socket.data.userId, tokenHash: socket.data.tokenHash }).then(
+    deps.sessions.get({ userId, tokenHash: data.tokenHash }).then(
       (session) => {
         if (session === null) {
           socket.disconnect(true);
@@ -252,54 +440,6 @@ export function registerGateway(deps: GatewayDeps): void {
       },
       (error: unknown) => log.warn({ err: error }, 'could not confirm the session of a new socket'),
     );
-
-    const handle = <S extends TSchema | null, R extends object>(
-      event: keyof ClientToServerEvents,
-      options: HandlerOptions<S>,
-      action: (payload: S extends TSchema ? Static<S> : undefined) => Promise<R>,
-    ): void => {
-      const check: TypeCheck<TSchema> | null = options.check;
-      socket.on(event, (payload: unknown, ack?: (response: Ack<R>) => void) => {
-        const reply = (response: Ack<R>): void => {
-          if (typeof ack === 'function') {
-            ack(response);
-          }
-        };
-        const retryAfterSeconds = budget?.take(deps.clock.now()) ?? null;
-        if (retryAfterSeconds !== null) {
-          reply(failure(errors.rateLimited(retryAfterSeconds)));
-          return;
-        }
-        if (options.roles !== undefined && !options.roles.includes(role)) {
-          reply({
-            ok: false,
-            error: { code: 'forbidden', message: `Only ${options.roles.join(' or ')} may send ${event}.` },
-          });
-          return;
-        }
-        if (check !== null && !check.Check(payload)) {
-          const first = check.Errors(payload).First();
-          reply({
-            ok: false,
-            error: {
-              code: 'validation_failed',
-              message: first === undefined ? 'Payload is invalid.' : `${first.path || '/'} ${first.message}`,
-            },
-          });
-          return;
-        }
-        action(payload as S extends TSchema ? Static<S> : undefined).then(
-          (result) => reply({ ok: true, ...result }),
-          (error: unknown) => {
-            const failed = failure(error);
-            if (!failed.ok && failed.error.code === 'internal_error') {
-              log.error({ err: error, event }, 'socket event failed');
-            }
-            reply(failed);
-          },
-        );
-      });
-    };
 
     handle('driverLocationUpdate', { check: checks.location, roles: ['driver'] }, (payload) =>
       deps.drivers.updateLocation(userId, payload),

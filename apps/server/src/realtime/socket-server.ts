@@ -14,11 +14,20 @@ import {
   type RedisClient,
 } from '../platform/redis';
 
-export interface SocketData {
+/** A socket signed in with a session. */
+export interface SessionSocketData {
   userId: string;
   role: Role;
   tokenHash: string;
+  share?: undefined;
 }
+
+/** A socket opened with a share link (`auth: { shareToken }`): it may follow that one booking, nothing else. */
+export interface ShareSocketData {
+  share: { bookingId: string; tokenHash: string };
+}
+
+export type SocketData = SessionSocketData | ShareSocketData;
 
 export type LoadlineServer = Server<
   ClientToServerEvents,

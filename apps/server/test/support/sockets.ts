@@ -51,10 +51,13 @@ export function baseUrlOf(app: LoadlineApp): string {
   return `http://127.0.0.1:${address.port}`;
 }
 
+/** The handshake's `auth`: a session token, or a share link's token (a public tracking page). */
+export type SocketAuth = { token: string } | { shareToken: string };
+
 /** Connects with a session token over WebSocket only (what works behind a non-sticky load balancer). */
-export async function connectSocket(url: string, token: string): Promise<TestSocket> {
+export async function connectSocket(url: string, token: string | SocketAuth): Promise<TestSocket> {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, {
-    auth: { token },
+    auth: typeof token === 'string' ? { token } : token,
     transports: ['websocket'],
     reconnection: true,
     reconnectionDelay: 100,
@@ -72,10 +75,10 @@ export async function connectSocket(url: string, token: string): Promise<TestSoc
 /** Resolves with the handshake error of a connection the server refuses. */
 export async function refusedConnection(
   url: string,
-  token: string | undefined,
+  token: string | SocketAuth | undefined,
 ): Promise<Error & { data?: unknown }> {
   const socket = connect(url, {
-    auth: token === undefined ? {} : { token },
+    auth: token === undefined ? {} : typeof token === 'string' ? { token } : token,
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,

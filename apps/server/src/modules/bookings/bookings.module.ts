@@ -13,12 +13,17 @@ import {
 } from './bookings.service';
 import { IdempotencyKeys } from './idempotency';
 import { UsersRepository } from '../users/users.repository';
+import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
+import { BOOKING_STATUS_CHANGED } from '../events/booking-events';
+import { LiveEta, type RoutedTravelTimes } from './live-eta';
 
 export interface BookingCoreDeps {
   platform: Platform;
   pricing: BookingPricing;
   presence: DriverLocator;
   drivers: DriverDirectory;
+  /** The live ETA (`createLiveEta`), which the drivers' ping path feeds too. */
+  liveEta: LiveEta;
 }
 
 /**
@@ -29,10 +34,38 @@ export interface BookingCoreDeps {
 export interface BookingCore extends LoadlineModule {
   readonly service: BookingsService;
   readonly activation: ActivationScheduler;
+  readonly liveEta: LiveEta;
   startWorkers(): void;
 }
 
-export function createBookingCore({ platform, pricing, presence, drivers }: BookingCoreDeps): BookingCore {
+/** Consumer of status changes that moves a trip's live ETA to its next leg. */
+export const LIVE_ETA_CONSUMER = 'eta.leg';
+
+/** The live ETA of active trips (ADR 0022), built before the drivers module whose pings feed it. */
+export function createLiveEta(deps: {
+  platform: Pick<Platform, 'cache' | 'router' | 'clock' | 'logger'>;
+  travel: RoutedTravelTimes;
+  sink: RealtimeSink;
+}): LiveEta {
+  const { cache, router, clock, logger } = deps.platform;
+  return new LiveEta({
+    cache,
+    router,
+    clock,
+    bookings: new BookingsRepository(),
+    travel: deps.travel,
+    sink: deps.sink,
+    logger: logger.child({ module: 'live-eta' }),
+  });
+}
+
+export function createBookingCore({
+  platform,
+  pricing,
+  presence,
+  drivers,
+  liveEta,
+}: BookingCoreDeps): BookingCore {
   const { router, ids, clock, outbox, queue, relay, config, logger } = platform;
   const bookings = new BookingsRepository();
   const service = new BookingsService({
@@ -44,6 +77,7 @@ export function createBookingCore({ platform, pricing, presence, drivers }: Book
     pricing,
     presence,
     drivers,
+    eta: liveEta,
     scheduledLeadMinutes: config.dispatch.scheduledLeadMinutes,
     idempotency: new IdempotencyKeys({ bookings, clock }),
     onCommitted: () => {
@@ -65,6 +99,7 @@ export function createBookingCore({ platform, pricing, presence, drivers }: Book
     name: 'bookings',
     service,
     activation,
+    liveEta,
     routes: (authenticator) => [
       bookingsRoutes({ bookings: service, authenticator }),
       adminBookingsRoutes({
@@ -79,6 +114,16 @@ export function createBookingCore({ platform, pricing, presence, drivers }: Book
     ],
     startWorkers(): void {
       registerBookingActivationJob(queue, activation);
+      relay.consume(BOOKING_STATUS_CHANGED, LIVE_ETA_CONSUMER, (event) =>
+        liveEta.statusChanged(event.payload.bookingId),
+      );
+    },
+    start(): Promise<void> {
+      liveEta.start();
+      return Promise.resolve();
+    },
+    stopping(): void {
+      liveEta.stop();
     },
   };
 }

@@ -32,8 +32,8 @@ import { bookingEventRow, newBookingRow, type BookingTerms } from './booking-row
 import { randomRef, REF_ATTEMPTS, type RefMinter } from './booking-refs';
 import { assertTransition } from './booking-state';
 import { presentBooking, presentEvent } from './bookings.presenter';
-import { etaMinutes, nextHandover } from './eta';
 import type { IdempotencyKeys } from './idempotency';
+import type { LiveEta } from './live-eta';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 
 const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600_000;
@@ -108,6 +108,8 @@ export interface BookingsServiceDeps {
   pricing: BookingPricing;
   presence: DriverLocator;
   drivers: DriverDirectory;
+  /** The published live ETA, which `etaUpdated` pushes and tracking answers with. */
+  eta: Pick<LiveEta, 'current'>;
   scheduledLeadMinutes: number;
   idempotency: IdempotencyKeys;
   /** Mints booking references; `randomRef` unless a test needs repeats. */
@@ -238,10 +240,7 @@ export class BookingsService {
     if (location === null) {
       return answer;
     }
-    const eta =
-      row.status === 'arrived_at_pickup'
-        ? 0
-        : etaMinutes(this.deps.pricing, row.vehicle_type, location, nextHandover(row));
+    const eta = await this.deps.eta.current(row, location);
     return {
       ...answer,
       driverLocation: {

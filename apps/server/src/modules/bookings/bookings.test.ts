@@ -268,6 +268,7 @@ describe(`bookings (${tier})`, () => {
         pricing: app.services.pricing,
         presence: app.services.drivers.presence,
         drivers: app.services.drivers.cards,
+        eta: app.services.bookingCore.liveEta,
         scheduledLeadMinutes: 15,
         idempotency: new IdempotencyKeys({ bookings: repository, clock: app.platform.clock }),
         mintRef,

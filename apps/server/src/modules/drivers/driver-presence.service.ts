@@ -20,6 +20,7 @@ import type { DriverTripsRepository } from './driver-trips.repository';
 import type { DriverFacts, DriverLiveStore, LiveTrip } from './driver-live.store';
 import type { DriverPresenceRow, DriversRepository } from './drivers.repository';
 import type { LocationSink } from './location-writer';
+import type { TripPositionObserver } from '../bookings/live-eta';
 
 /** Fixed by the contract: up to 10 location updates a second per driver. */
 export const LOCATION_RATE_RULE: RateRule = { limit: 10, windowSeconds: 1 };
@@ -52,6 +53,8 @@ export interface DriverPresenceServiceDeps {
   clock: Clock;
   /** Admin list pages (drivers, users); dropped when a driver's availability changes. */
   lists?: ListCache;
+  /** The live ETA, told of each position of an active trip (one in-process check per ping). */
+  tripPositions?: TripPositionObserver;
 }
 
 interface LoadedState {
@@ -162,6 +165,7 @@ export class DriverPresenceService implements DriverPresence {
 
     if (state.facts.activeTrip !== null) {
       this.publishLocation(driverId, state.facts.activeTrip, position);
+      this.deps.tripPositions?.observe(state.facts.activeTrip.bookingId, position);
     }
     if (!state.reloaded) {
       await this.showOnBoard(driverId, state.facts, position);

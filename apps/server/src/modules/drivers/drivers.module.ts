@@ -16,6 +16,7 @@ import { FleetAdminService } from './fleet-admin.service';
 import { LocationWriter } from './location-writer';
 import { BreadcrumbsRepository } from '../tracking/breadcrumbs.repository';
 import { BookingsRepository } from '../bookings/bookings.repository';
+import type { TripPositionObserver } from '../bookings/live-eta';
 
 export interface DriversModuleDeps {
   platform: Pick<
@@ -36,6 +37,8 @@ export interface DriversModuleDeps {
   sink: RealtimeSink;
   /** How often queued driver positions are written to SQL (default 1000 ms). */
   locationFlushMs?: number;
+  /** The live ETA, told of each position of an active trip. */
+  tripPositions?: TripPositionObserver;
 }
 
 /**
@@ -84,6 +87,7 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
     rateLimiter: platform.rateLimiter,
     clock: platform.clock,
     lists: platform.lists,
+    ...(deps.tripPositions === undefined ? {} : { tripPositions: deps.tripPositions }),
   });
   const users = new UsersRepository();
   const history = new DriverHistoryService({

@@ -251,6 +251,15 @@ export class PricingService {
   }
 
   /**
+   * Minutes to drive between two points by road: the routing service when one
+   * is configured (its failures answered by the great-circle estimate), for
+   * live ETAs recomputed now and then rather than on every ping.
+   */
+  async routeMinutes(vehicleType: VehicleType, from: GeoPoint, to: GeoPoint): Promise<number> {
+    return (await this.deps.distance.estimate(from, to, vehicleType)).durationMinutes;
+  }
+
+  /**
    * Deletes, on every shard, quotes that expired more than `olderThanMs` ago
    * (kept a while so a late booking attempt still gets 409 quote_expired, not
    * 404). Returns how many were deleted.
