@@ -38,6 +38,7 @@ export const TABLE_PLACEMENTS: Readonly<Record<string, TablePlacement>> = {
   vehicles: byId('id'),
   lookup_directory: byDirectoryKey,
   sessions: byId('user_id'),
+  share_links: byId('booking_id'),
   outbox: byId('id'),
   quotes: byId('id'),
   bookings: byId('id'),
