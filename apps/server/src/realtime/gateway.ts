@@ -300,9 +300,10 @@ function handshakeFailure(error: unknown): Error & { data: object } {
 
 /**
  * A socket opened with a share link: it sits in its link's `share:<hash>` room
- * (revocation closes that room on every instance) and may subscribe to its
- * own booking's `track:<id>` room, which gets the booking's public events
- * only. It reads its link again at once (a revocation between the handshake
+ * (revocation closes that room on every instance) and in its booking's
+ * `track:<id>` room, which gets the booking's public events only;
+ * `subscribeBooking` for that booking answers its public view (any other is
+ * refused as unknown). It reads its link again at once (a revocation between the handshake
  * and the join would have missed it), then as the link nears its expiry and
  * every few minutes, so an expired link's socket is closed too.
  */
@@ -310,7 +311,9 @@ function shareConnection(deps: GatewayDeps, socket: LoadlineSocket, share: Share
   const log = deps.logger.child({ socketId: socket.id, bookingId: share.bookingId, share: true });
   const handle = handlerFor(deps, socket, null, log);
   if (!socket.recovered) {
-    void socket.join(rooms.share(share.tokenHash));
+    // The link names one booking, which the page holding it follows at once: it need not (and cannot,
+    // as the public view carries no ID) name it in a subscribeBooking first.
+    void socket.join([rooms.share(share.tokenHash), rooms.track(share.bookingId)]);
   }
   let timer: NodeJS.Timeout | null = null;
   const recheck = (): void => {

@@ -199,9 +199,13 @@ describe(`share links and live ETA (${tier})`, () => {
       expect(subscribed.ok ? keysOf(subscribed) : []).toEqual(['ok', 'tracking']);
       expect(subscribed.ok ? subscribed.tracking.status : null).toBe('driver_assigned');
 
+      // A page holding the link follows its booking without subscribing (the public view has no booking ID).
+      const page = await connectShare(url, link.token);
       await ping(other.driver.token, offset(other.pickup, 0.2));
       await ping(mine.driver.token, offset(mine.pickup, 0.2));
       await socket.waitFor('driverLocation');
+      await page.waitFor('driverLocation');
+      page.close();
       await socket.waitFor('etaUpdated');
       await driveToDelivered(app, mine.driver.token, mine.booking.id);
       await socket.waitFor<{ status: string }>(
