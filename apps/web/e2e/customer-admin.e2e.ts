@@ -74,6 +74,8 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
   const tag = randomUUID().slice(0, 6);
   let customer: AuthResponse;
   let driver: AuthResponse;
+  /** A booking no driver takes, made first so that it has expired by the time its test runs. */
+  let expiresEarly: Booking;
 
   const post = <T>(url: string, body: unknown, token?: string) =>
     apiCall<T>(server.baseUrl, 'POST', url, body, token);
@@ -125,6 +127,11 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
       role: 'driver',
       vehicle: { type: 'van', plate: `KA05C${tag.slice(0, 4).toUpperCase()}` },
     });
+    expiresEarly = await post<Booking>(
+      '/v1/bookings',
+      { pickup: LONELY, dropoff: DROP, vehicleType: 'bike' },
+      customer.token,
+    );
   });
 
   afterAll(async () => {
@@ -228,6 +235,36 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     await page.getByTestId('get-quote').click();
     await page.getByTestId('schedule-at').waitFor();
     expect(await page.getByTestId('schedule-toggle').isChecked()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('a map left while it zooms raises no error: an expired booking zoomed with the wheel or the button, then left', async () => {
+    const page = await customerPage('desktop');
+    const errors = pageErrors(page);
+    const open = async () => {
+      await page.goto(`${server.baseUrl}/customer/bookings/${expiresEarly.id}`);
+      await page.getByTestId('expired-options').waitFor({ timeout: 30_000 });
+      await page.locator('[data-testid=tracking-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
+    };
+    await open();
+    const box = await page.getByTestId('tracking-map').boundingBox();
+    if (box === null) {
+      throw new Error('the tracking map is not on the page');
+    }
+    // A turn of the wheel over the map, then away to the history at once: Leaflet is still zooming.
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -300);
+    await page.locator('.leaflet-zoom-anim').waitFor({ state: 'attached' });
+    await page.getByTestId('history-tab').click();
+    await page.getByTestId('history-item').first().waitFor();
+    // The same with the zoom-in button.
+    await open();
+    await page.locator('.leaflet-control-zoom-in').click();
+    await page.locator('.leaflet-zoom-anim').waitFor({ state: 'attached' });
+    await page.getByTestId('history-tab').click();
+    await page.getByTestId('history-item').first().waitFor();
+    // Leaflet's own timers end a zoom 250 ms after it starts: wait them out before counting errors.
+    await page.waitForTimeout(600);
     expect(errors).toEqual([]);
   });
 

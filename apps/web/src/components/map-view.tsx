@@ -51,6 +51,39 @@ interface MapViewProps {
 }
 
 const DEFAULT_CENTER: LatLng = { lat: 12.9716, lng: 77.5946 };
+/** Leaflet ends a zoom's animation from a timer this long after it starts (in `Map._animateZoom`). */
+const ZOOM_ANIMATION_MS = 250;
+/** Room after a Leaflet timer is due, and for the frame in which Leaflet starts a wheel's zoom. */
+const TIMER_MARGIN_MS = 50;
+
+/**
+ * Returns what takes `map` down once the timers by which Leaflet finishes a zoom have run: the end
+ * of a zoom's animation, 250 ms after it starts, and the zoom of a wheel turn, `wheelDebounceTime`
+ * after the wheel. A map removed before they fire throws from them ("Cannot read properties of
+ * undefined (reading '_leaflet_pos')": its panes are gone), as when a page is left while it zooms.
+ */
+function removalOnceStill(map: L.Map, container: HTMLElement): () => void {
+  let busyUntil = 0;
+  const busyFor = (ms: number) => {
+    busyUntil = Math.max(busyUntil, performance.now() + ms);
+  };
+  const onWheel = () => busyFor((map.options.wheelDebounceTime ?? 40) + TIMER_MARGIN_MS);
+  map.on('zoomanim', () => busyFor(ZOOM_ANIMATION_MS + TIMER_MARGIN_MS));
+  container.addEventListener('wheel', onWheel, { passive: true });
+  const removeWhenStill = (): void => {
+    const wait = busyUntil - performance.now();
+    if (wait > 0) {
+      // A zoom that starts meanwhile (the wheel's) moves `busyUntil` on: look again then.
+      window.setTimeout(removeWhenStill, wait);
+      return;
+    }
+    map.remove();
+  };
+  return () => {
+    container.removeEventListener('wheel', onWheel);
+    removeWhenStill();
+  };
+}
 
 function iconFor(marker: MapMarker): L.DivIcon {
   const letter = marker.kind === 'pickup' ? 'A' : marker.kind === 'dropoff' ? 'B' : '';
@@ -187,6 +220,7 @@ export function MapView({
         frameRef.current = requestAnimationFrame(frame);
       }
     };
+    const removeMap = removalOnceStill(map, container);
     const observer = new ResizeObserver(() => {
       map.invalidateSize({ animate: false });
       if (!userMovedRef.current) {
@@ -203,7 +237,7 @@ export function MapView({
       markerEntries.clear();
       pointsRef.current = null;
       routeRef.current = null;
-      map.remove();
+      removeMap();
       mapRef.current = null;
     };
     // The map is created once; later props are applied by the effects below.
