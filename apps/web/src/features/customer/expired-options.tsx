@@ -73,7 +73,7 @@ export function ExpiredOptions({ booking }: { booking: Booking }) {
           </div>
           <p className="muted">
             Today&apos;s price for the same trip, valid until{' '}
-            {new Date(retry.quote.expiresAt).toLocaleTimeString()}.
+            <span className="expired__until">{new Date(retry.quote.expiresAt).toLocaleTimeString()}.</span>
           </p>
           <div className="row">
             <button
