@@ -144,7 +144,13 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       generation,
       createUsers(platform),
       sharing,
-      createIntegrations({ platform, apiKeys }),
+      createIntegrations({
+        platform,
+        apiKeys,
+        bookings: bookingCore.service,
+        notifier: notifications.service,
+        registry: metrics.registry,
+      }),
     ];
     const adminPresence = new AdminPresence({
       io: sockets.io,

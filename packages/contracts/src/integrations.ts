@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Booking } from './bookings';
 import { Id, Text, Timestamp } from './common';
 
 /**
@@ -114,7 +115,7 @@ export const WebhookEventBody = Type.Object({
   type: WebhookEventTypeSchema,
   createdAt: Timestamp,
   data: Type.Object({
-    booking: Type.Unknown({ description: 'The booking as `GET /v1/bookings/:id` answers it.' }),
+    booking: Booking,
   }),
 });
 export type WebhookEventBody = Static<typeof WebhookEventBody>;

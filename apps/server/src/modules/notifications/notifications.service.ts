@@ -118,6 +118,41 @@ export class NotificationsService {
     return created;
   }
 
+  /**
+   * Stores and delivers a notice that is not about a booking (another module's
+   * copy: a webhook disabled), once per `sourceKey`; null when an earlier call
+   * with that key stored it.
+   */
+  async notifyUser(notice: {
+    userId: string;
+    type: string;
+    title: string;
+    body: string;
+    sourceKey: string;
+    at: number;
+  }): Promise<Notification | null> {
+    const row: NotificationRow = {
+      id: this.deps.ids.next(logicalShardOf(notice.userId)),
+      user_id: notice.userId,
+      type: notice.type,
+      title: notice.title,
+      body: notice.body,
+      booking_id: null,
+      source_key: notice.sourceKey,
+      read_at: null,
+      created_at: notice.at,
+    };
+    if (!(await this.deps.notifications.insertOnce(this.db(notice.userId), row))) {
+      return null;
+    }
+    this.deps.sink.deliver({
+      rooms: [rooms.user(notice.userId)],
+      event: 'notification',
+      data: presentNotificationEvent(row),
+    });
+    return presentNotification(row);
+  }
+
   /** The user's notifications, newest first (keyset on the ID); `unread` keeps only unread ones. */
   async list(userId: string, query: NotificationListQuery): Promise<ScatterPage<Notification>> {
     const limit = query.limit ?? 20;

@@ -48,6 +48,9 @@ export const TABLE_PLACEMENTS: Readonly<Record<string, TablePlacement>> = {
   driver_jobs: byId('driver_id'),
   idempotency_keys: byId('user_id'),
   notifications: byId('user_id'),
+  api_keys: byId('customer_id'),
+  webhook_endpoints: byId('customer_id'),
+  webhook_deliveries: byId('customer_id'),
   driver_daily: byId('driver_id'),
   generation_jobs: byId('id'),
   rollup_parts: {

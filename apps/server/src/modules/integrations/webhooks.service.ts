@@ -1,0 +1,277 @@
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  WebhookEventTypeSchema,
+  type Booking,
+  type CreateWebhookBody,
+  type CreatedWebhook,
+  ListQuery,
+  type Role,
+  type Webhook,
+  type WebhookDelivery,
+  type WebhookEventBody,
+  type WebhookEventType,
+} from '@loadline/contracts';
+import type { Clock } from '../../lib/clock';
+import { errors } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import { StoredJson } from '../../lib/message-kind';
+import { isId, logicalShardOf, type IdGenerator } from '../../platform/db/ids';
+import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { OutboxEvent } from '../../platform/outbox/outbox';
+import type { BookingStatusChanged } from '../events/booking-events';
+import { newWebhookSecret, type SecretBox } from './webhook-signing';
+import type { WebhookUrlPolicy } from './webhook-url-policy';
+import type { WebhookDeliveryRow, WebhookEndpointRow, WebhooksRepository } from './webhooks.repository';
+
+/** The `webhook_endpoints.events` column. */
+export const WEBHOOK_EVENTS_COLUMN = new StoredJson(
+  'webhook_endpoints.events',
+  Type.Array(WebhookEventTypeSchema),
+);
+
+/** Endpoints one customer may have. */
+export const MAX_WEBHOOKS = 10;
+
+/** Reads a booking as its customer sees it (the bookings module's service). */
+export interface BookingReader {
+  get(caller: { userId: string; role: Role }, bookingId: string): Promise<Booking>;
+}
+
+/**
+ * The webhook types a status change is, most specific first: every change is
+ * `booking.status_changed`; some are also a type of their own.
+ */
+export function webhookTypesOf(change: Pick<BookingStatusChanged, 'to'>): WebhookEventType[] {
+  switch (change.to) {
+    case 'driver_assigned':
+      return ['booking.driver_assigned', 'booking.status_changed'];
+    case 'cancelled':
+      return ['booking.cancelled', 'booking.status_changed'];
+    case 'expired':
+      return ['booking.expired', 'booking.status_changed'];
+    default:
+      return ['booking.status_changed'];
+  }
+}
+
+export interface WebhooksServiceDeps {
+  router: ShardRouter;
+  ids: IdGenerator;
+  clock: Clock;
+  webhooks: WebhooksRepository;
+  policy: WebhookUrlPolicy;
+  secrets: SecretBox;
+  bookings: BookingReader;
+  logger: Logger;
+  /** Called after deliveries were stored, so a sender in this process looks at once. */
+  onQueued?: () => void;
+}
+
+/**
+ * A customer's webhook endpoints and their delivery log, and the making of
+ * deliveries from committed booking events (worker role). Sending is the
+ * WebhookSender's.
+ */
+export class WebhooksService {
+  constructor(private readonly deps: WebhooksServiceDeps) {}
+
+  async create(customerId: string, body: CreateWebhookBody): Promise<CreatedWebhook> {
+    const { router, ids, clock, webhooks, policy, secrets } = this.deps;
+    const checked = await policy.check(body.url);
+    const db = router.forId(customerId).db;
+    if ((await webhooks.endpointsOf(db, customerId, MAX_WEBHOOKS)).length >= MAX_WEBHOOKS) {
+      throw errors.conflict(
+        'conflict',
+        `A customer may have at most ${MAX_WEBHOOKS} webhooks; delete one first.`,
+        {
+          max: MAX_WEBHOOKS,
+        },
+      );
+    }
+    const secret = newWebhookSecret();
+    const now = clock.now();
+    const row: WebhookEndpointRow = {
+      id: ids.next(logicalShardOf(customerId)),
+      customer_id: customerId,
+      url: checked.url.href,
+      events: WEBHOOK_EVENTS_COLUMN.write(body.events),
+      secret: secrets.seal(secret),
+      status: 'active',
+      failing_since: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await webhooks.insertEndpoint(db, row);
+    this.deps.logger.info({ customerId, webhookId: row.id, events: body.events }, 'webhook created');
+    return { ...presentWebhook(row), secret };
+  }
+
+  async list(customerId: string): Promise<Webhook[]> {
+    const rows = await this.deps.webhooks.endpointsOf(
+      this.deps.router.forId(customerId).db,
+      customerId,
+      MAX_WEBHOOKS,
+    );
+    return rows.map(presentWebhook);
+  }
+
+  /** Deletes the endpoint and its log; nothing more is sent to it. 404 when it is not the customer's. */
+  async remove(customerId: string, id: string): Promise<void> {
+    if (!(await this.deps.webhooks.deleteEndpoint(this.deps.router.forId(id).db, customerId, id))) {
+      throw errors.notFound('Webhook');
+    }
+    this.deps.logger.info({ customerId, webhookId: id }, 'webhook deleted');
+  }
+
+  /** The endpoint's deliveries, newest first (keyset on the ID). */
+  async deliveries(
+    customerId: string,
+    id: string,
+    query: Static<typeof ListQuery>,
+  ): Promise<ScatterPage<WebhookDelivery>> {
+    const endpoint = await this.owned(customerId, id);
+    const limit = query.limit ?? 20;
+    const beforeId = query.cursor === undefined ? null : cursorId(query.cursor);
+    const rows = await this.deps.webhooks.deliveriesOf(this.deps.router.forId(id).db, endpoint.id, {
+      beforeId,
+      limit: limit + 1,
+    });
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(presentDelivery),
+      nextCursor: rows.length > limit && last !== undefined ? encodeCursor([last.id]) : null,
+    };
+  }
+
+  /**
+   * Sends the delivery again: due now, with a fresh retry window, whatever it
+   * did before. A disabled endpoint's delivery is 409 (delete and create the
+   * endpoint again to resume).
+   */
+  async replay(customerId: string, id: string, deliveryId: string): Promise<void> {
+    const endpoint = await this.owned(customerId, id);
+    if (endpoint.status !== 'active') {
+      throw errors.conflict('conflict', 'The webhook is disabled; nothing is sent to it.');
+    }
+    if (
+      !(await this.deps.webhooks.replay(this.deps.router.forId(id).db, id, deliveryId, this.deps.clock.now()))
+    ) {
+      throw errors.notFound('Delivery');
+    }
+    this.deps.onQueued?.();
+  }
+
+  /**
+   * Stores one delivery per active endpoint of the booking's customer that
+   * subscribes to the change, typed by the most specific type it subscribes
+   * to. Safe to run again for the same event (at least once): a delivery is
+   * unique per endpoint and event. Returns how many this call stored.
+   */
+  async deliveriesFromBookingChange(event: OutboxEvent<BookingStatusChanged>): Promise<number> {
+    const change = event.payload;
+    const { router, ids, clock, webhooks } = this.deps;
+    const db = router.forId(change.customerId).db;
+    const endpoints = (await webhooks.endpointsOf(db, change.customerId, MAX_WEBHOOKS)).filter(
+      (endpoint) => endpoint.status === 'active',
+    );
+    const types = webhookTypesOf(change);
+    const wanted = endpoints.flatMap((endpoint) => {
+      const subscribed = WEBHOOK_EVENTS_COLUMN.read(endpoint.events);
+      const type = types.find((candidate) => subscribed.includes(candidate));
+      return type === undefined ? [] : [{ endpoint, type }];
+    });
+    if (wanted.length === 0) {
+      return 0;
+    }
+    // The booking as it is now: at least as new as the change (receivers order by the event's seq).
+    const booking = await this.deps.bookings.get(
+      { userId: change.customerId, role: 'customer' },
+      change.bookingId,
+    );
+    const now = clock.now();
+    let stored = 0;
+    for (const { endpoint, type } of wanted) {
+      const body: WebhookEventBody = {
+        id: event.id,
+        type,
+        createdAt: new Date(change.at).toISOString(),
+        data: { booking },
+      };
+      const row: WebhookDeliveryRow = {
+        id: ids.next(logicalShardOf(endpoint.id)),
+        endpoint_id: endpoint.id,
+        customer_id: change.customerId,
+        event_id: event.id,
+        booking_id: change.bookingId,
+        seq: change.seq,
+        type,
+        body: JSON.stringify(body),
+        status: 'pending',
+        attempts: 0,
+        last_status_code: null,
+        last_error: null,
+        next_attempt_at: now,
+        lease_until: null,
+        retry_from: now,
+        created_at: now,
+        updated_at: now,
+      };
+      if (await webhooks.insertDeliveryOnce(db, row)) {
+        stored += 1;
+      }
+    }
+    if (stored > 0) {
+      this.deps.onQueued?.();
+    }
+    return stored;
+  }
+
+  private async owned(customerId: string, id: string): Promise<WebhookEndpointRow> {
+    const endpoint = await this.deps.webhooks.findEndpoint(this.deps.router.forId(id).db, id);
+    if (endpoint === undefined || endpoint.customer_id !== customerId) {
+      throw errors.notFound('Webhook');
+    }
+    return endpoint;
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function presentWebhook(row: WebhookEndpointRow): Webhook {
+  return {
+    id: row.id,
+    url: row.url,
+    events: WEBHOOK_EVENTS_COLUMN.read(row.events),
+    status: row.status,
+    createdAt: iso(row.created_at),
+  };
+}
+
+const DeliveryType = new StoredJson('webhook_deliveries.type', WebhookEventTypeSchema);
+
+export function presentDelivery(row: WebhookDeliveryRow): WebhookDelivery {
+  const type: Static<typeof WebhookEventTypeSchema> = DeliveryType.parse(row.type);
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    type,
+    status: row.status,
+    attempts: row.attempts,
+    lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
+    nextAttemptAt: row.status === 'pending' && row.next_attempt_at !== null ? iso(row.next_attempt_at) : null,
+    createdAt: iso(row.created_at),
+  };
+}
+
+function cursorId(cursor: string): string {
+  const [id] = decodeCursor(cursor, 1);
+  if (typeof id !== 'string' || !isId(id)) {
+    throw errors.validation('cursor is not valid', { field: 'cursor' });
+  }
+  return id;
+}

@@ -1,0 +1,80 @@
+import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+
+/** One request a receiver got. */
+export interface ReceivedRequest {
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** The raw body, as signed. */
+  body: string;
+  /** The status it was answered with; null while it hangs (or when it never was). */
+  answered: number | null;
+}
+
+/** What a path answers next: a status, or `hang` (no answer until the receiver closes). */
+export type ScriptedAnswer = number | 'hang';
+
+/**
+ * A real HTTP receiver on 127.0.0.1 for webhook tests: each path answers its
+ * script in order (then 200), and every request is kept with its raw body.
+ */
+export class WebhookReceiver {
+  readonly requests: ReceivedRequest[] = [];
+  private readonly scripts = new Map<string, ScriptedAnswer[]>();
+  private readonly hanging = new Set<ServerResponse>();
+
+  private constructor(private readonly server: http.Server) {}
+
+  static async start(): Promise<WebhookReceiver> {
+    const server = http.createServer();
+    const receiver = new WebhookReceiver(server);
+    server.on('request', (request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () =>
+        receiver.answer(request.url ?? '/', request.headers, Buffer.concat(chunks), response),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return receiver;
+  }
+
+  url(path: string): string {
+    const address = this.server.address();
+    if (address === null || typeof address === 'string') {
+      throw new Error('the receiver is not listening');
+    }
+    return `http://127.0.0.1:${address.port}${path}`;
+  }
+
+  /** The answers `path` gives to its next requests, in order. */
+  script(path: string, answers: ScriptedAnswer[]): void {
+    this.scripts.set(path, [...answers]);
+  }
+
+  at(path: string): ReceivedRequest[] {
+    return this.requests.filter((request) => request.path === path);
+  }
+
+  async close(): Promise<void> {
+    for (const response of this.hanging) {
+      response.destroy();
+    }
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private answer(path: string, headers: IncomingHttpHeaders, body: Buffer, response: ServerResponse): void {
+    const next = this.scripts.get(path)?.shift() ?? 200;
+    const received: ReceivedRequest = { path, headers, body: body.toString('utf8'), answered: null };
+    this.requests.push(received);
+    if (next === 'hang') {
+      this.hanging.add(response);
+      response.on('close', () => this.hanging.delete(response));
+      return;
+    }
+    received.answered = next;
+    response
+      .writeHead(next, { 'content-type': 'text/plain' })
+      .end(next < 300 ? 'ok' : `receiver says ${next}`);
+  }
+}
