@@ -20,6 +20,12 @@ const DriverPage = lazy(() =>
 const AdminPage = lazy(() =>
   import('./features/admin/admin-page').then((module) => ({ default: module.AdminPage })),
 );
+const PublicTrackingPage = lazy(() =>
+  import('./features/share/public-tracking-page').then((module) => ({ default: module.PublicTrackingPage })),
+);
+
+/** A share link's page, `/t/:token`: public, signed in or not. */
+const SHARE_PATH = /^\/t\/([^/]+)$/;
 
 function Routes() {
   const { session, logout, refresh } = useSession();
@@ -93,9 +99,20 @@ function Routes() {
 
 /**
  * The application shell: session, live connection and the three role areas;
- * the landing page for visitors; the platform's status for admins only.
+ * the landing page for visitors; the platform's status for admins only. A
+ * share link's page needs no session and stands apart.
  */
 export function App() {
+  const shareToken = SHARE_PATH.exec(usePath())?.[1];
+  if (shareToken !== undefined) {
+    return (
+      <div className="app">
+        <Suspense fallback={<Spinner label="Loading…" />}>
+          <PublicTrackingPage token={decodeURIComponent(shareToken)} />
+        </Suspense>
+      </div>
+    );
+  }
   return (
     <SessionProvider>
       <div className="app">

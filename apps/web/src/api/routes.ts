@@ -30,9 +30,11 @@ import {
   Offer,
   Overview,
   Page,
+  PublicTracking,
   Quote,
   QuoteRequest,
   RatingBody,
+  ShareLink,
   SignupBody,
   StatusUpdateBody,
   SuspendBody,
@@ -45,7 +47,7 @@ export interface Schema {
 }
 
 export interface RouteSpec {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** `:name` segments are filled from `params`. */
   path: `/v1/${string}`;
   query?: Schema;
@@ -78,6 +80,9 @@ export const routes = {
     response: Booking,
   },
   'bookings.rate': { method: 'POST', path: '/v1/bookings/:id/rating', body: RatingBody, response: Booking },
+  'bookings.share': { method: 'POST', path: '/v1/bookings/:id/share', response: ShareLink },
+  'bookings.unshare': { method: 'DELETE', path: '/v1/bookings/:id/share/:token', response: null },
+  'track.get': { method: 'GET', path: '/v1/track/:token', response: PublicTracking },
   'bookings.setStatus': {
     method: 'POST',
     path: '/v1/bookings/:id/status',

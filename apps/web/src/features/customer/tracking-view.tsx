@@ -5,6 +5,7 @@ import {
   type BookingEvent,
   type BookingStatus,
   type DriverConfirmedEvent,
+  type EtaUpdatedEvent,
   type Tracking,
 } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
@@ -20,6 +21,7 @@ import { DriverCard, type ShownDriver } from './driver-card';
 import { ExpiredOptions } from './expired-options';
 import { FinishedActions } from './finished-actions';
 import { RateTrip } from './rate-trip';
+import { ShareLinkPanel } from '../share/share-link-panel';
 
 /**
  * Who drives: the tracking answer's driver (it survives a reload and carries
@@ -162,7 +164,13 @@ export function TrackingView({
         void loadTracking().catch(() => undefined);
       }
     };
+    const onEta = (event: EtaUpdatedEvent) => {
+      if (event.bookingId === bookingId) {
+        setTracking((current) => (current === null ? current : { ...current, etaMinutes: event.etaMinutes }));
+      }
+    };
     socket.on('connect', subscribe);
+    socket.on('etaUpdated', onEta);
     socket.on('bookingStatusUpdated', onStatus);
     socket.on('driverLocation', onLocation);
     socket.on('driverConfirmed', onConfirmed);
@@ -171,6 +179,7 @@ export function TrackingView({
       socket.off('bookingStatusUpdated', onStatus);
       socket.off('driverLocation', onLocation);
       socket.off('driverConfirmed', onConfirmed);
+      socket.off('etaUpdated', onEta);
       if (socket.connected) {
         socket.emit('unsubscribeBooking', { bookingId });
       }
@@ -275,6 +284,9 @@ export function TrackingView({
           ) : booking.status === 'searching' ? (
             <div className="banner banner--info">Looking for a nearby driver…</div>
           ) : null}
+          {!isTerminal(booking.status) && booking.status !== 'scheduled' && (
+            <ShareLinkPanel bookingId={booking.id} />
+          )}
           {customerMayCancel(booking.status) && (
             <button
               type="button"
