@@ -6,6 +6,7 @@ import {
   AdminUser,
   AdminUserListQuery,
   AdminVehicle,
+  ApiKey,
   Analytics,
   AnalyticsQuery,
   AuthResponse,
@@ -15,6 +16,10 @@ import {
   BookingEvent,
   BookingListQuery,
   CancelBookingBody,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  CreatedWebhook,
+  CreateWebhookBody,
   CreateBookingBody,
   DriverStats,
   DriverTrip,
@@ -39,6 +44,8 @@ import {
   StatusUpdateBody,
   SuspendBody,
   Tracking,
+  Webhook,
+  WebhookDelivery,
 } from '@loadline/contracts';
 
 /** A TypeBox schema: it carries its static type in `static` (what `Static<S>` reads). */
@@ -88,6 +95,29 @@ export const routes = {
     path: '/v1/bookings/:id/status',
     body: StatusUpdateBody,
     response: Booking,
+  },
+
+  'apiKeys.list': { method: 'GET', path: '/v1/api-keys', response: Items(ApiKey) },
+  'apiKeys.create': { method: 'POST', path: '/v1/api-keys', body: CreateApiKeyBody, response: CreatedApiKey },
+  'apiKeys.revoke': { method: 'DELETE', path: '/v1/api-keys/:id', response: null },
+  'webhooks.list': { method: 'GET', path: '/v1/webhooks', response: Items(Webhook) },
+  'webhooks.create': {
+    method: 'POST',
+    path: '/v1/webhooks',
+    body: CreateWebhookBody,
+    response: CreatedWebhook,
+  },
+  'webhooks.remove': { method: 'DELETE', path: '/v1/webhooks/:id', response: null },
+  'webhooks.deliveries': {
+    method: 'GET',
+    path: '/v1/webhooks/:id/deliveries',
+    query: ListQuery,
+    response: Page(WebhookDelivery),
+  },
+  'webhooks.replay': {
+    method: 'POST',
+    path: '/v1/webhooks/:id/deliveries/:deliveryId/replay',
+    response: null,
   },
 
   'driver.setAvailability': {

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { lazy, useCallback, useState } from 'react';
 import { useActiveTabInView } from '../../components/tabs';
 import { usePath, Link } from '../../router';
 import { BookingForm } from './booking-form';
@@ -6,9 +6,13 @@ import { BookingHistory } from './booking-history';
 import { Receipt } from './receipt';
 import { TrackingView } from './tracking-view';
 
+const DevelopersPage = lazy(() =>
+  import('../developers/developers-page').then((module) => ({ default: module.DevelopersPage })),
+);
+
 /**
  * Customer area: /customer (book), /customer/history, /customer/bookings/:id
- * (track), /customer/bookings/:id/receipt. The tab of one booking names it by
+ * (track), /customer/bookings/:id/receipt, /customer/developers (API keys, webhooks). The tab of one booking names it by
  * its reference once it has loaded.
  */
 export function CustomerPage() {
@@ -16,7 +20,14 @@ export function CustomerPage() {
   const opened = /^\/customer\/bookings\/(\d+)(\/receipt)?\/?$/.exec(path);
   const bookingId = opened?.[1];
   const receipt = opened?.[2] !== undefined;
-  const tab = bookingId !== undefined ? 'booking' : path.startsWith('/customer/history') ? 'history' : 'book';
+  const tab =
+    bookingId !== undefined
+      ? 'booking'
+      : path.startsWith('/customer/history')
+        ? 'history'
+        : path.startsWith('/customer/developers')
+          ? 'developers'
+          : 'book';
   const [named, setNamed] = useState<{ id: string; ref: string } | null>(null);
   const onLoaded = useCallback(
     (ref: string) =>
@@ -45,6 +56,14 @@ export function CustomerPage() {
         >
           My bookings
         </Link>
+        <Link
+          href="/customer/developers"
+          className={tab === 'developers' ? 'tab is-active' : 'tab'}
+          aria-current={tab === 'developers' ? 'page' : undefined}
+          data-testid="developers-tab"
+        >
+          Developers
+        </Link>
         {bookingId !== undefined && (
           <span className="tab is-active" aria-current="page" data-testid="booking-tab">
             {receipt ? 'Receipt' : 'Booking'}
@@ -60,6 +79,8 @@ export function CustomerPage() {
         )
       ) : tab === 'history' ? (
         <BookingHistory />
+      ) : tab === 'developers' ? (
+        <DevelopersPage />
       ) : (
         <BookingForm />
       )}
