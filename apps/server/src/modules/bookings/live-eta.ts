@@ -227,6 +227,14 @@ export class LiveEta implements TripPositionObserver {
       leg.status === 'arrived_at_pickup'
         ? 0
         : Math.round((await this.deps.travel.routeMinutes(leg.vehicleType, from, leg.target)) * 10) / 10;
+    if (previous !== null) {
+      // The routing service took a while: a status change may have moved the trip to its next leg
+      // meanwhile, and writing this older leg back would keep the ETA on the wrong target.
+      const latest = await this.readState(leg.bookingId);
+      if (latest !== null && latest.status !== previous.status) {
+        return latest;
+      }
+    }
     const now = this.deps.clock.now();
     const sameLeg = previous !== null && previous.toStop === leg.toStop;
     if (sameLeg && Math.abs(minutes - previous.etaMinutes) < ETA_PUSH_MINUTES) {

@@ -230,12 +230,16 @@ describe(`share links and live ETA (${tier})`, () => {
     const socket = await connectShare(url, link.token);
     try {
       expect((await socket.request('subscribeBooking', { bookingId: booking.id })).ok).toBe(true);
+      // The customer hears it on their own socket too, without subscribing to the booking.
+      const own = await connectSocket(url, customer.token);
       const start = offset(pickup, 6);
       await ping(driver.token, start);
       // Subscribing published the ETA from where the driver was; the ping 6 km out moves it by many minutes.
       const first = await socket.waitFor<EtaUpdatedEvent>('etaUpdated', (event) => event.etaMinutes > 10);
       expect(first).toMatchObject({ bookingId: booking.id, toStop: 0 });
       const pushedBefore = socket.of('etaUpdated').length;
+      await own.waitFor<EtaUpdatedEvent>('etaUpdated', (event) => event.etaMinutes === first.etaMinutes);
+      own.close();
 
       // Steps across the way to the pickup: past the distance threshold, so the ETA is recomputed, but it
       // moves by well under a minute and nothing is pushed.
