@@ -290,6 +290,22 @@ describe(`webhooks (${tier})`, () => {
     );
   });
 
+  it('metrics count attempts by outcome, time them, and report the queue age', async () => {
+    const customer = await newCustomer(app);
+    receiver.script('/measured', [500]);
+    await createWebhook(app, customer.token, receiver.url('/measured'));
+    const booking = await book(app, customer.token);
+    await received('/measured', booking.id, 2);
+    await waitFor(async () => {
+      const text = (await app.http.inject({ url: '/metrics' })).body;
+      return /loadline_webhook_deliveries_total\{outcome="succeeded"\} [1-9]/.test(text);
+    });
+    const text = (await app.http.inject({ url: '/metrics' })).body;
+    expect(text).toMatch(/loadline_webhook_deliveries_total\{outcome="retrying"\} [1-9]/);
+    expect(text).toMatch(/loadline_webhook_delivery_duration_seconds_count\{outcome="succeeded"\} [1-9]/);
+    expect(text).toMatch(/^loadline_webhook_queue_age_seconds \d/m);
+  });
+
   it('a change that rolled back sends nothing', async () => {
     const customer = await newCustomer(app);
     const webhook = await createWebhook(app, customer.token, receiver.url('/rolled-back'));
@@ -492,6 +508,29 @@ describe(`webhooks across a worker restart (${tier})`, () => {
   afterAll(async () => {
     await receiver.close();
     await env.destroy();
+  });
+
+  it('a worker refusing private addresses checks again before sending: the attempt fails and nothing is sent', async () => {
+    const creator = await env.start({ roles: ['api'] });
+    const customer = await newCustomer(creator);
+    const webhook = await createWebhook(creator, customer.token, receiver.url('/rechecked'));
+    await creator.close();
+    const strict = await env.start({ env: { WEBHOOK_ALLOW_PRIVATE: 'off' } });
+    try {
+      await book(strict, customer.token);
+      await waitFor(
+        async () => ((await deliveriesOf(strict, customer.token, webhook.id))[0]?.attempts ?? 0) >= 1,
+      );
+      const [delivery] = await deliveriesOf(strict, customer.token, webhook.id);
+      expect(delivery).toMatchObject({
+        status: 'pending',
+        lastStatusCode: null,
+        lastError: 'The webhook URL resolves to a private, loopback or link-local address.',
+      });
+      expect(receiver.at('/rechecked')).toEqual([]);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('a worker stopped mid-delivery loses nothing: the event arrives after a restart', async () => {
