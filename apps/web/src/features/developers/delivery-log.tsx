@@ -2,7 +2,8 @@ import { useCallback, useState } from 'react';
 import type { WebhookDelivery } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
 import { usePagedList, type PageRequest } from '../../api/use-paged-list';
-import { Empty, ErrorBanner, formatTime, Spinner } from '../../components/ui';
+import { PagedCard } from '../../components/paged-card';
+import { ErrorBanner, formatTime } from '../../components/ui';
 
 const STATUS_LABELS: Record<WebhookDelivery['status'], string> = {
   pending: 'Pending',
@@ -37,92 +38,77 @@ export function DeliveryLog({ webhookId, disabled }: { webhookId: string; disabl
 
   return (
     <div className="delivery-log" data-testid="delivery-log">
-      <div className="delivery-log__header">
-        <h3>Deliveries</h3>
-        <button
-          type="button"
-          className="btn btn--ghost btn--small"
-          onClick={list.reload}
-          disabled={list.loading}
-        >
-          Refresh
-        </button>
-      </div>
-      {list.error !== null && <ErrorBanner message={list.error} onRetry={list.retry} />}
-      {error !== null && <ErrorBanner message={error} />}
-      {replayed !== null && (
-        <p className="banner banner--info" role="status">
-          Sent again: the new attempt shows here once it is made.
-        </p>
-      )}
-      {list.loaded && list.items.length === 0 && (
-        <Empty>Nothing sent yet: events arrive as your bookings move.</Empty>
-      )}
-      {list.items.length > 0 && (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Deliveries">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Attempts
-                </th>
-                <th scope="col">Last answer</th>
-                <th scope="col">Next attempt</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+      <PagedCard
+        title="Deliveries"
+        list={list}
+        empty="Nothing sent yet: events arrive as your bookings move."
+        notice={
+          <>
+            {error !== null && <ErrorBanner message={error} />}
+            {replayed !== null && (
+              <p className="banner banner--info" role="status">
+                Sent again: the new attempt shows here once it is made.
+              </p>
+            )}
+          </>
+        }
+      >
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Event</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="num">
+                Attempts
+              </th>
+              <th scope="col">Last answer</th>
+              <th scope="col">Next attempt</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.items.map((delivery) => (
+              <tr key={delivery.id} data-testid="delivery" data-status={delivery.status}>
+                <td data-label="Event">
+                  <span className="mono">{delivery.type}</span>
+                  <small className="delivery-log__when">{formatTime(delivery.createdAt)}</small>
+                </td>
+                <td data-label="Status">
+                  <span className={`delivery-status delivery-status--${delivery.status}`}>
+                    {STATUS_LABELS[delivery.status]}
+                  </span>
+                </td>
+                <td className="num" data-label="Attempts" data-testid="delivery-attempts">
+                  {delivery.attempts}
+                </td>
+                <td className="delivery-log__answer" data-label="Last answer">
+                  {delivery.lastStatusCode !== null && (
+                    <span className="mono">{delivery.lastStatusCode}</span>
+                  )}
+                  {delivery.lastError !== null && <small>{delivery.lastError}</small>}
+                  {delivery.lastStatusCode === null && delivery.lastError === null && '—'}
+                </td>
+                <td data-label="Next attempt">
+                  {delivery.nextAttemptAt === null ? '—' : formatTime(delivery.nextAttemptAt)}
+                </td>
+                <td className="delivery-log__actions">
+                  <button
+                    type="button"
+                    className="btn btn--ghost btn--small"
+                    onClick={() => void replay(delivery)}
+                    disabled={disabled || replaying !== null}
+                    data-testid="replay"
+                  >
+                    {replaying === delivery.id ? 'Sending…' : 'Replay'}
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.items.map((delivery) => (
-                <tr key={delivery.id} data-testid="delivery" data-status={delivery.status}>
-                  <td data-label="Event">
-                    <span className="mono">{delivery.type}</span>
-                    <small className="delivery-log__when">{formatTime(delivery.createdAt)}</small>
-                  </td>
-                  <td data-label="Status">
-                    <span className={`delivery-status delivery-status--${delivery.status}`}>
-                      {STATUS_LABELS[delivery.status]}
-                    </span>
-                  </td>
-                  <td className="num" data-label="Attempts" data-testid="delivery-attempts">
-                    {delivery.attempts}
-                  </td>
-                  <td className="delivery-log__answer" data-label="Last answer">
-                    {delivery.lastStatusCode !== null && (
-                      <span className="mono">{delivery.lastStatusCode}</span>
-                    )}
-                    {delivery.lastError !== null && <small>{delivery.lastError}</small>}
-                    {delivery.lastStatusCode === null && delivery.lastError === null && '—'}
-                  </td>
-                  <td data-label="Next attempt">
-                    {delivery.nextAttemptAt === null ? '—' : formatTime(delivery.nextAttemptAt)}
-                  </td>
-                  <td className="delivery-log__actions">
-                    <button
-                      type="button"
-                      className="btn btn--ghost btn--small"
-                      onClick={() => void replay(delivery)}
-                      disabled={disabled || replaying !== null}
-                      data-testid="replay"
-                    >
-                      {replaying === delivery.id ? 'Sending…' : 'Replay'}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list.loading && <Spinner label="Loading deliveries…" />}
-      {list.cursor !== null && !list.loading && (
-        <button type="button" className="btn btn--ghost btn--small" onClick={list.more}>
-          Older deliveries
-        </button>
-      )}
+            ))}
+          </tbody>
+        </table>
+      </PagedCard>
     </div>
   );
 }
