@@ -322,6 +322,42 @@ describe(`share links and live ETA (${tier})`, () => {
     expect((await track(kept.token)).statusCode).toBe(200);
   });
 
+  it('a dropped share socket is recovered while its link works, and not once it was revoked', async () => {
+    const { customer, driver, booking, pickup } = await assignedTrip();
+    const link = await share(customer.token, booking.id);
+    const socket = await connectShare(url, link.token);
+    try {
+      socket.socket.io.reconnection(false);
+      // A broadcast received: the client now holds an offset to recover from.
+      await ping(driver.token, offset(pickup, 0.2));
+      await socket.waitFor('driverLocation');
+      const drop = async () => {
+        const dropped = new Promise<void>((resolve) => socket.socket.once('disconnect', () => resolve()));
+        socket.socket.io.engine.close();
+        await dropped;
+      };
+      const reconnect = () =>
+        new Promise<unknown>((resolve) => {
+          socket.socket.once('connect', () => resolve('connected'));
+          socket.socket.once('connect_error', (error: Error & { data?: unknown }) => resolve(error.data));
+          socket.socket.connect();
+        });
+
+      await drop();
+      expect(await reconnect()).toBe('connected');
+      expect(socket.socket.recovered).toBe(true);
+
+      await socket.waitFor('driverLocation');
+      await drop();
+      expect((await revoke(customer.token, booking.id, link.token)).statusCode).toBe(204);
+      // Not put back into its rooms: a fresh handshake, which the revoked link fails.
+      expect(await reconnect()).toMatchObject({ code: 'not_found' });
+      expect(socket.socket.connected).toBe(false);
+    } finally {
+      socket.close();
+    }
+  });
+
   it.runIf(isCluster)('a link revoked on one instance is refused by another at once', async () => {
     const { customer, booking } = await assignedTrip();
     const link = await share(customer.token, booking.id);
