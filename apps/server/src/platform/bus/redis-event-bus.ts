@@ -5,6 +5,7 @@ import {
   duplicateRedis,
   failFastOnceReady,
   isClusterUrl,
+  waitForRedis,
   type RedisClient,
 } from '../redis';
 import { deliverMessage, encodeMessage } from './bus-codec';
@@ -80,10 +81,14 @@ export class RedisEventBus implements EventBus {
     if (entry === undefined) {
       entry = {
         subscriptions: new Set(),
-        confirmed: (this.sharded
-          ? this.subscriber.ssubscribe(fullChannel)
-          : this.subscriber.subscribe(fullChannel)
-        ).then(() => undefined),
+        // Only once the connection is ready: a subscribe issued while it connects races ioredis's
+        // ready check, which then fails with "Connection in subscriber mode" (ioredis #2037).
+        confirmed: waitForRedis(this.subscriber).then(() =>
+          (this.sharded
+            ? this.subscriber.ssubscribe(fullChannel)
+            : this.subscriber.subscribe(fullChannel)
+          ).then(() => undefined),
+        ),
       };
       this.channels.set(fullChannel, entry);
     }

@@ -345,11 +345,15 @@ export class ShardMover {
             await deleteByKeys(dst, entry, gone);
           }
         }
-        const last = changes[changes.length - 1]?.id ?? 0;
+        // By id, never `id <= last`: a writer's log row gets its id when written, not when committed,
+        // so a lower id may still be uncommitted now and must stay for the next pass.
         await src
           .deleteFrom('shard_move_changes')
-          .where('move_id', '=', move.id)
-          .where('id', '<=', last)
+          .where(
+            'id',
+            'in',
+            changes.map((change) => change.id),
+          )
           .execute();
         return changes.length;
       }),
