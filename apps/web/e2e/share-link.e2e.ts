@@ -108,6 +108,8 @@ describe('share links: the customer shares a booking, a stranger follows it on a
     await page.getByTestId('share-tracking-link').click();
     const url = await page.getByTestId('share-link-url').inputValue();
     expect(new URL(url).pathname).toMatch(/^\/t\/[0-9a-z]{1,4}\.[A-Za-z0-9_-]{22}$/);
+    await page.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
+    await shots(page, 'share-link-customer-desktop');
 
     const stranger = await browser.newContext(PHONE);
     contexts.push(stranger);
