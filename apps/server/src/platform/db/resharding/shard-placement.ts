@@ -53,10 +53,6 @@ export const TABLE_PLACEMENTS: Readonly<Record<string, TablePlacement>> = {
   webhook_deliveries: byId('customer_id'),
   driver_daily: byId('driver_id'),
   generation_jobs: byId('id'),
-  api_keys: byId('customer_id'),
-  webhook_endpoints: byId('customer_id'),
-  webhook_deliveries: byId('customer_id'),
-  share_links: byId('booking_id'),
   rollup_parts: {
     kind: 'movable',
     owner: (row) =>
