@@ -18,12 +18,18 @@ import { movableTables } from '../platform/db/resharding/shard-placement';
 import type { ShardPool } from '../platform/db/shard-pool';
 import { createShardPool } from '../platform/platform';
 
+/** Where a command prints: the terminal, or anything with `write` in a test. */
+export interface CommandOutput {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
 export interface ShardCommandDeps {
   /** The command's own pool: the mover marks its connections (see ShardMover). */
   pool: ShardPool;
   bus?: EventBus;
   clock?: Clock;
-  out: NodeJS.WritableStream & { isTTY?: boolean };
+  out: CommandOutput;
   ackTimeoutMs?: number;
 }
 
@@ -219,7 +225,7 @@ function parseTarget(value: string | undefined): number {
 class MoveBar {
   private last = 0;
 
-  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean }) {}
+  constructor(private readonly out: CommandOutput) {}
 
   draw(progress: MoveProgress): void {
     const tables = movableTables().map((entry) => entry.table);
