@@ -150,6 +150,8 @@ export interface WebhookSettings {
   readonly retryWindowMs: number;
   /** An endpoint whose attempts have all failed for this long is disabled. */
   readonly disableAfterMs: number;
+  /** Finished deliveries (succeeded or failed) leave the log this long after their last attempt. */
+  readonly logRetentionMs: number;
   /** How often each worker looks for deliveries due. */
   readonly sweepIntervalMs: number;
   /** Attempts in flight per process: in all, and to one endpoint. */
@@ -578,6 +580,7 @@ function webhookSettings(env: Env): WebhookSettings {
     backoffMaxMs,
     retryWindowMs: integer(env, 'WEBHOOK_RETRY_HOURS', 24, 1, 24 * 30) * 3600_000,
     disableAfterMs: integer(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 72, 1, 24 * 90) * 3600_000,
+    logRetentionMs: integer(env, 'WEBHOOK_LOG_RETENTION_DAYS', 30, 1, 3650) * 86_400_000,
     sweepIntervalMs: integer(env, 'WEBHOOK_SWEEP_INTERVAL_MS', 1_000, 10, 60_000),
     concurrency,
     endpointConcurrency: Math.min(concurrency, integer(env, 'WEBHOOK_ENDPOINT_CONCURRENCY', 2, 1, 100)),

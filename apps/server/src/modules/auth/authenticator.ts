@@ -155,15 +155,13 @@ export class Authenticator {
     }
     const grant = await this.apiKeys.resolve(key);
     const customerRoute = roles === undefined || roles.includes('customer');
-    if (scope === undefined || !customerRoute || !grant.scopes.includes(scope)) {
-      throw new AppError(
-        403,
-        'insufficient_scope',
-        scope === undefined || !customerRoute
-          ? 'API keys cannot be used here.'
-          : `This API key lacks the ${scope} scope.`,
-        { details: scope === undefined || !customerRoute ? {} : { required: scope } },
-      );
+    if (scope === undefined || !customerRoute) {
+      throw new AppError(403, 'insufficient_scope', 'API keys cannot be used here.');
+    }
+    if (!grant.scopes.includes(scope)) {
+      throw new AppError(403, 'insufficient_scope', `This API key lacks the ${scope} scope.`, {
+        details: { required: scope },
+      });
     }
     return { userId: grant.customerId, role: 'customer', tokenHash: grant.keyHash, apiKey: grant };
   }

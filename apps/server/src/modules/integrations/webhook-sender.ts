@@ -65,6 +65,7 @@ export class WebhookSender {
   private sweeping: Promise<void> | null = null;
   private again = false;
   private stopped = true;
+  private lastPrune = 0;
 
   constructor(private readonly deps: WebhookSenderDeps) {
     this.random = deps.random ?? Math.random;
@@ -119,8 +120,9 @@ export class WebhookSender {
     await Promise.allSettled([...this.running]);
   }
 
-  /** One pass over every shard; resolves when every attempt it began has begun. */
+  /** One pass over every shard; resolves when every attempt it began has begun. Prunes the log hourly. */
   async sweep(): Promise<void> {
+    await this.pruneHourly();
     const results = await Promise.allSettled(this.deps.shards.map((shard) => this.sweepShard(shard)));
     let oldest = 0;
     for (const [index, result] of results.entries()) {
@@ -134,6 +136,23 @@ export class WebhookSender {
       }
     }
     this.deps.metrics.oldestDue(oldest / 1000);
+  }
+
+  private async pruneHourly(): Promise<void> {
+    const { clock, settings, shards, webhooks, logger } = this.deps;
+    const now = clock.now();
+    if (now - this.lastPrune < 3600_000) {
+      return;
+    }
+    this.lastPrune = now;
+    const results = await Promise.allSettled(
+      shards.map((shard) => webhooks.pruneFinished(shard.db, now - settings.logRetentionMs)),
+    );
+    for (const [index, result] of results.entries()) {
+      if (result.status === 'rejected') {
+        logger.warn({ err: result.reason, shard: shards[index]?.label }, 'webhook log pruning failed');
+      }
+    }
   }
 
   /** Starts the shard's due attempts there is room for; returns how long its oldest due delivery has waited. */

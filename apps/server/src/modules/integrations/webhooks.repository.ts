@@ -158,6 +158,16 @@ export class WebhooksRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /** Deletes finished deliveries (succeeded or given up) last touched before `before`; returns how many. */
+  async pruneFinished(db: Executor, before: number): Promise<number> {
+    const result = await db
+      .deleteFrom('webhook_deliveries')
+      .where('status', 'in', ['succeeded', 'failed'])
+      .where('updated_at', '<', before)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Makes the delivery due now again, with a fresh retry window. */
   async replay(db: Executor, endpointId: string, id: string, now: number): Promise<boolean> {
     const result = await db

@@ -42,6 +42,8 @@ const WEBHOOK_ENV = {
   WEBHOOK_BACKOFF_MAX_MS: '200',
   WEBHOOK_TIMEOUT_MS: '1500',
   WEBHOOK_SWEEP_INTERVAL_MS: '50',
+  // The last test moves the clock five weeks on; sessions must outlive that.
+  SESSION_TTL_HOURS: '2000',
 };
 
 type Injected = Awaited<ReturnType<LoadlineApp['http']['inject']>>;
@@ -446,7 +448,7 @@ describe(`webhooks (${tier})`, () => {
   });
 
   // Last: it moves the app's clock three days on.
-  it('an endpoint failing for 3 days is disabled, its pending deliveries given up and its owner told', async () => {
+  it('an endpoint failing for 3 days is disabled, its pending deliveries given up and its owner told; the log is pruned a month on', async () => {
     const customer: AuthResponse = await newCustomer(app);
     receiver.script(
       '/dead',
@@ -493,6 +495,9 @@ describe(`webhooks (${tier})`, () => {
       409,
       'conflict',
     );
+    // Finished deliveries leave the log after WEBHOOK_LOG_RETENTION_DAYS (30).
+    clock.advance(31 * 86_400_000);
+    await waitFor(async () => (await deliveriesOf(app, customer.token, webhook.id)).length === 0, 15_000);
   });
 });
 
