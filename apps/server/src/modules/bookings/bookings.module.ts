@@ -28,7 +28,8 @@ export interface BookingCoreDeps {
 
 /**
  * Bookings, wired from the platform: `/v1/bookings*` and `/v1/admin/bookings*`
- * (api role); the activation of scheduled bookings (worker role). Finding a
+ * (api role); the activation of scheduled bookings and the live ETA's move to
+ * each new leg (worker role); the live ETA's gate sweep (every role). Finding a
  * driver for them is the dispatch module's.
  */
 export interface BookingCore extends LoadlineModule {
