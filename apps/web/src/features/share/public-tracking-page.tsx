@@ -143,7 +143,7 @@ function LiveView({ view }: { view: PublicTracking }) {
  * and the stops; a clear end when the link expired or was revoked.
  */
 export function PublicTrackingPage({ token }: { token: string }) {
-  const { state, retry } = usePublicTracking(token);
+  const { state, reload } = usePublicTracking(token);
   const connection = state.kind === 'live' ? state.connection : null;
   return (
     <>
@@ -172,7 +172,7 @@ export function PublicTrackingPage({ token }: { token: string }) {
         {state.kind === 'loading' ? (
           <Spinner label="Loading the delivery…" />
         ) : state.kind === 'error' ? (
-          <ErrorBanner message={state.message} onRetry={retry} />
+          <ErrorBanner message={state.message} onRetry={reload} />
         ) : state.kind === 'gone' ? (
           <Card title="Link no longer available">
             <p className="banner banner--info" role="status" data-testid="share-gone">

@@ -9,6 +9,9 @@ import type {
 import { api, ApiError, errorMessage } from '../../api/client';
 import type { AppSocket, ConnectionState } from '../../api/socket';
 
+/** How long the page waits before asking again after the server refused its socket for a passing reason. */
+const HANDSHAKE_RETRY_MS = 5_000;
+
 export type PublicTrackingState =
   | { kind: 'loading' }
   /** The link is unknown, revoked or expired: nothing more will be shown. */
@@ -22,7 +25,7 @@ export type PublicTrackingState =
  * the booking's position, status and ETA. A link revoked or expired meanwhile
  * (the server closes the socket, or refuses it) turns the page to `gone`.
  */
-export function usePublicTracking(token: string): { state: PublicTrackingState; retry: () => void } {
+export function usePublicTracking(token: string): { state: PublicTrackingState; reload: () => void } {
   const [view, setView] = useState<PublicTracking | null>(null);
   const [gone, setGone] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -57,11 +60,13 @@ export function usePublicTracking(token: string): { state: PublicTrackingState; 
       }
       everConnected = true;
     };
+    let retry: number | null = null;
     const onDisconnect = (reason: Socket.DisconnectReason) => {
-      // The server closes a link's sockets when it is revoked or expires: the view says which.
       if (reason === 'io server disconnect') {
-        void load();
-        setConnection('offline');
+        // The server closes a link's sockets when it is revoked or expires: connecting again asks
+        // whether the link still works, and a refusal (below) ends the page.
+        setConnection('reconnecting');
+        socket.connect();
         return;
       }
       setConnection(reason === 'io client disconnect' ? 'offline' : 'reconnecting');
@@ -72,6 +77,10 @@ export function usePublicTracking(token: string): { state: PublicTrackingState; 
         return;
       }
       setConnection(everConnected ? 'reconnecting' : 'connecting');
+      if (!socket.active) {
+        // A refused handshake (the server busy or a dependency down) is not retried by the client itself.
+        retry = window.setTimeout(() => socket.connect(), HANDSHAKE_RETRY_MS);
+      }
     };
     const onLocation = (event: DriverLocationEvent) => {
       setView((current) =>
@@ -98,21 +107,24 @@ export function usePublicTracking(token: string): { state: PublicTrackingState; 
     socket.on('bookingStatusUpdated', onStatus);
     socket.on('etaUpdated', onEta);
     return () => {
+      if (retry !== null) {
+        window.clearTimeout(retry);
+      }
       socket.removeAllListeners();
       socket.disconnect();
     };
   }, [token, load]);
 
-  const retry = useCallback(() => {
+  const reload = useCallback(() => {
     setError(null);
     void load();
   }, [load]);
 
   if (gone) {
-    return { state: { kind: 'gone' }, retry };
+    return { state: { kind: 'gone' }, reload };
   }
   if (view === null) {
-    return { state: error === null ? { kind: 'loading' } : { kind: 'error', message: error }, retry };
+    return { state: error === null ? { kind: 'loading' } : { kind: 'error', message: error }, reload };
   }
-  return { state: { kind: 'live', view, connection }, retry };
+  return { state: { kind: 'live', view, connection }, reload };
 }
