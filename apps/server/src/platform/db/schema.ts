@@ -410,7 +410,28 @@ export interface ShareLinksTable {
   revoked_at: number | null;
 }
 
+/** On the uploader's shard: a proof file a driver uploaded during a booking (ADR 0025). */
+export interface UploadsTable {
+  id: string;
+  owner_id: string;
+  booking_id: string;
+  content_type: string;
+  size: number;
+  created_at: number;
+}
+
+/** The cluster's blob store: a file's bytes on the shard its ID names. */
+export interface BlobsTable {
+  id: string;
+  content_type: string;
+  size: number;
+  bytes: Buffer;
+  created_at: number;
+}
+
 export interface Database {
+  uploads: UploadsTable;
+  blobs: BlobsTable;
   shard_ranges: ShardRangesTable;
   shard_map_state: ShardMapStateTable;
   shard_map_acks: ShardMapAcksTable;

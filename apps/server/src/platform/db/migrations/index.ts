@@ -12,8 +12,9 @@ import * as durableSchedules from './0010-durable-schedules';
 import * as bookingRefs from './0011-booking-refs';
 import * as driverTripRefs from './0012-driver-trip-refs';
 import * as shardMoves from './0013-shard-moves';
-import * as shareLinks from './0015-share-links';
 import * as integrations from './0014-integrations';
+import * as shareLinks from './0015-share-links';
+import * as uploads from './0016-uploads';
 
 export interface ShardMigration {
   name: string;
@@ -34,6 +35,7 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0011-booking-refs', up: bookingRefs.up },
   { name: '0012-driver-trip-refs', up: driverTripRefs.up },
   { name: '0013-shard-moves', up: shardMoves.up },
-  { name: '0015-share-links', up: shareLinks.up },
   { name: '0014-integrations', up: integrations.up },
+  { name: '0015-share-links', up: shareLinks.up },
+  { name: '0016-uploads', up: uploads.up },
 ];

@@ -53,6 +53,8 @@ export const TABLE_PLACEMENTS: Readonly<Record<string, TablePlacement>> = {
   webhook_deliveries: byId('customer_id'),
   driver_daily: byId('driver_id'),
   generation_jobs: byId('id'),
+  uploads: byId('id'),
+  blobs: byId('id'),
   rollup_parts: {
     kind: 'movable',
     owner: (row) =>
