@@ -303,9 +303,9 @@ function handshakeFailure(error: unknown): Error & { data: object } {
  * (revocation closes that room on every instance) and in its booking's
  * `track:<id>` room, which gets the booking's public events only;
  * `subscribeBooking` for that booking answers its public view (any other is
- * refused as unknown). It reads its link again at once (a revocation between the handshake
- * and the join would have missed it), then as the link nears its expiry and
- * every few minutes, so an expired link's socket is closed too.
+ * refused as unknown). It reads its link again at once (a revocation between
+ * the handshake and the join would have missed it), then as the link nears its
+ * expiry and every few minutes, so an expired link's socket is closed too.
  */
 function shareConnection(deps: GatewayDeps, socket: LoadlineSocket, share: ShareSocketData['share']): void {
   const log = deps.logger.child({ socketId: socket.id, bookingId: share.bookingId, share: true });
@@ -319,6 +319,10 @@ function shareConnection(deps: GatewayDeps, socket: LoadlineSocket, share: Share
   const recheck = (): void => {
     deps.sharing.recheck(share).then(
       (link) => {
+        if (socket.disconnected) {
+          // Gone while the link was read: nothing left to watch.
+          return;
+        }
         if (link === null) {
           socket.disconnect(true);
           return;
@@ -330,7 +334,9 @@ function shareConnection(deps: GatewayDeps, socket: LoadlineSocket, share: Share
       },
       (error: unknown) => {
         log.warn({ err: error }, 'could not read the share link of a socket again');
-        timer = setTimeout(recheck, SHARE_RECHECK_MS);
+        if (!socket.disconnected) {
+          timer = setTimeout(recheck, SHARE_RECHECK_MS);
+        }
       },
     );
   };
@@ -361,6 +367,7 @@ function shareConnection(deps: GatewayDeps, socket: LoadlineSocket, share: Share
     }
     return {};
   });
+  // The role check answers these (a share socket has no role) before the action could run.
   const forbidden = () => Promise.reject(errors.forbidden('A tracking link may only follow its booking.'));
   handle('driverLocationUpdate', { check: null, roles: ['driver'] }, forbidden);
   handle('bookingStatusChanged', { check: null, roles: ['driver'] }, forbidden);
