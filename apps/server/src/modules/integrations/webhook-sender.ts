@@ -162,7 +162,10 @@ export class WebhookSender {
       return 0;
     }
     const now = clock.now();
-    const due = await webhooks.due(shard.db, now, settings.concurrency * 4);
+    const busy = [...this.perEndpoint]
+      .filter(([, running]) => running >= settings.endpointConcurrency)
+      .map(([endpointId]) => endpointId);
+    const due = await webhooks.due(shard.db, now, settings.concurrency * 4, busy);
     const first = due[0];
     const waited = first === undefined || first.next_attempt_at === null ? 0 : now - first.next_attempt_at;
     for (const row of due) {

@@ -97,10 +97,17 @@ export class WebhooksRepository {
   /**
    * Pending deliveries due by `now` and held by no sender, whose booking has
    * no earlier pending delivery to the same endpoint: what may be sent now
-   * without breaking a booking's `seq` order. Oldest due first.
+   * without breaking a booking's `seq` order. Oldest due first, leaving out
+   * `busyEndpoints` (a backlog of one endpoint must not fill the page and
+   * starve the others).
    */
-  async due(db: Executor, now: number, limit: number): Promise<WebhookDeliveryRow[]> {
-    return db
+  async due(
+    db: Executor,
+    now: number,
+    limit: number,
+    busyEndpoints: readonly string[] = [],
+  ): Promise<WebhookDeliveryRow[]> {
+    let query = db
       .selectFrom('webhook_deliveries as d')
       .selectAll('d')
       .where('d.status', '=', 'pending')
@@ -120,8 +127,11 @@ export class WebhooksRepository {
         ),
       )
       .orderBy('d.next_attempt_at')
-      .limit(limit)
-      .execute();
+      .limit(limit);
+    if (busyEndpoints.length > 0) {
+      query = query.where('d.endpoint_id', 'not in', busyEndpoints);
+    }
+    return query.execute();
   }
 
   /** Takes a due delivery for one attempt until `leaseUntil`; false when another sender has it. */

@@ -458,6 +458,9 @@ describe(`webhooks (${tier})`, () => {
     const booking: Booking = await book(app, customer.token);
     await received('/dead', booking.id, 1);
     await waitFor(async () => ((await deliveriesOf(app, customer.token, webhook.id))[0]?.attempts ?? 0) >= 1);
+    // A second event for the booking waits behind the first (and the booking can no longer expire).
+    await cancel(app, customer.token, booking.id);
+    await waitFor(async () => (await deliveriesOf(app, customer.token, webhook.id)).length === 2);
 
     clock.advance(72 * 3600_000 + 60_000);
     await waitFor(async () => {
@@ -468,9 +471,12 @@ describe(`webhooks (${tier})`, () => {
       });
       return listed.json<{ items: Webhook[] }>().items[0]?.status === 'disabled';
     }, 15_000);
-    const [delivery] = await deliveriesOf(app, customer.token, webhook.id);
-    expect(delivery?.status).toBe('failed');
-    expect(delivery?.nextAttemptAt).toBeNull();
+    const deliveries = await deliveriesOf(app, customer.token, webhook.id);
+    expect(deliveries.map((delivery) => [delivery.type, delivery.status, delivery.nextAttemptAt])).toEqual([
+      ['booking.status_changed', 'failed', null],
+      ['booking.status_changed', 'failed', null],
+    ]);
+    const [delivery] = deliveries;
     const notifications = await app.http.inject({
       method: 'GET',
       url: '/v1/notifications',
@@ -483,9 +489,9 @@ describe(`webhooks (${tier})`, () => {
         .map((item) => item.title),
     ).toEqual(['Webhook disabled']);
     // Disabled: a new event makes no delivery, and replay is refused.
-    await cancel(app, customer.token, booking.id);
+    await book(app, customer.token);
     await drained(app);
-    expect(await deliveriesOf(app, customer.token, webhook.id)).toHaveLength(1);
+    expect(await deliveriesOf(app, customer.token, webhook.id)).toHaveLength(2);
     expectError(
       await app.http.inject({
         method: 'POST',
@@ -535,6 +541,37 @@ describe(`webhooks across a worker restart (${tier})`, () => {
       expect(receiver.at('/rechecked')).toEqual([]);
     } finally {
       await strict.close();
+    }
+  });
+
+  it("a hanging endpoint's backlog does not starve another endpoint", async () => {
+    // Room for 4 attempts, 1 per endpoint: one sweep reads 16 due deliveries at most. An attempt
+    // hangs for 30 s, so the backlog's first one holds its endpoint's only slot throughout.
+    const small = await env.start({
+      env: { WEBHOOK_CONCURRENCY: '4', WEBHOOK_ENDPOINT_CONCURRENCY: '1', WEBHOOK_TIMEOUT_MS: '30000' },
+    });
+    try {
+      const busy = await newCustomer(small);
+      receiver.script('/backlog', ['hang']);
+      await createWebhook(small, busy.token, receiver.url('/backlog'));
+      for (let index = 0; index < 20; index += 1) {
+        await book(small, busy.token);
+      }
+      await waitFor(() => receiver.at('/backlog').length >= 1, 15_000);
+      // On the backlog's shard, behind it in the order of due deliveries.
+      let other = await newCustomer(small);
+      while (
+        small.platform.router.forId(other.user.id).index !== small.platform.router.forId(busy.user.id).index
+      ) {
+        other = await newCustomer(small);
+      }
+      await createWebhook(small, other.token, receiver.url('/unhindered'));
+      await book(small, other.token);
+      await waitFor(() => receiver.at('/unhindered').length === 1, 15_000);
+      // The backlog is still on its first attempt: the other endpoint did not wait for it.
+      expect(receiver.at('/backlog').map((request) => request.answered)).toEqual([null]);
+    } finally {
+      await small.close();
     }
   });
 
