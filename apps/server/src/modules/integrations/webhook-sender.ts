@@ -91,13 +91,17 @@ export class WebhookSender {
       this.again = true;
       return;
     }
-    this.sweeping = this.sweep().finally(() => {
-      this.sweeping = null;
-      if (this.again) {
-        this.again = false;
-        this.poke();
-      }
-    });
+    this.sweeping = this.sweep()
+      .catch((error: unknown) => {
+        this.deps.logger.warn({ err: error }, 'webhook sweep failed');
+      })
+      .finally(() => {
+        this.sweeping = null;
+        if (this.again) {
+          this.again = false;
+          this.poke();
+        }
+      });
   }
 
   /** Starts no new attempts. */
