@@ -22,6 +22,7 @@ import { createPricing } from './modules/pricing/pricing.module';
 import { createSharing } from './modules/sharing/sharing.module';
 import type { PricingService } from './modules/pricing/pricing.service';
 import { createUsers } from './modules/users/users.module';
+import { createUploads } from './modules/uploads/uploads.module';
 import type { RealtimeSink } from './platform/realtime/realtime-sink.port';
 import { SocketSink } from './realtime/deliveries';
 import { registerGateway } from './realtime/gateway';
@@ -143,6 +144,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       analytics,
       generation,
       createUsers(platform),
+      createUploads({ platform, bookings: bookingCore.service }),
       sharing,
       createIntegrations({
         platform,

@@ -12,3 +12,4 @@ export * from './geo';
 export * from './client-config';
 export * from './integrations';
 export * from './sharing';
+export * from './uploads';

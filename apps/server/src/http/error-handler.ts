@@ -14,8 +14,16 @@ function statusOf(error: unknown): number | undefined {
   return undefined;
 }
 
+/** What the route that failed accepts, for messages about the body. */
+export interface RouteBody {
+  /** Its body limit in bytes. */
+  bodyLimit?: number;
+  /** The content types it takes (its schema's `consumes`); JSON when unset. */
+  consumes?: readonly string[];
+}
+
 /** Maps anything thrown to the contract's envelope; 5xx never show internals. */
-export function toAppError(error: unknown): AppError {
+export function toAppError(error: unknown, route: RouteBody = {}): AppError {
   if (error instanceof AppError) {
     return error;
   }
@@ -36,9 +44,13 @@ export function toAppError(error: unknown): AppError {
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errors.payloadTooLarge(64 * 1024);
+      return errors.payloadTooLarge(route.bodyLimit ?? 64 * 1024);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError(415, 'unsupported_media_type', 'Send the body as application/json.');
+      return new AppError(
+        415,
+        'unsupported_media_type',
+        `Send the body as ${(route.consumes ?? ['application/json']).join(' or ')}.`,
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return errors.validation('Body must not be empty when Content-Type is application/json.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -91,7 +103,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
         .status(400)
         .send(envelopeOf(new AppError(400, 'request_aborted', 'The request was aborted.')));
     }
-    const error = toAppError(raw);
+    const { bodyLimit, schema } = request.routeOptions;
+    const error = toAppError(raw, {
+      bodyLimit,
+      ...(schema?.consumes === undefined ? {} : { consumes: schema.consumes }),
+    });
     if (error.status >= 500) {
       request.log.error({ err: raw, code: error.code }, 'request failed');
     } else {

@@ -1,32 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { GPS_TEXT, jpegWithGps, PNG } from '../../test/support/images';
 import { ImageFormatError, sniffImage, stripImageMetadata } from './images';
 
-/** A 1x1 PNG. */
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
 /** A 1x1 lossless WebP. */
 const WEBP_VP8L = Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==', 'base64');
-const GPS = 'GPSLatitude 12.9716 N GPSLongitude 77.5946 E';
-
-function segment(marker: number, body: Buffer): Buffer {
-  const header = Buffer.from([0xff, marker, 0, 0]);
-  header.writeUInt16BE(body.length + 2, 2);
-  return Buffer.concat([header, body]);
-}
-
-/** SOI, JFIF, EXIF with a GPS position, a comment, a table, then a scan and EOI. */
-function jpegWithExif(): Buffer {
-  return Buffer.concat([
-    Buffer.from([0xff, 0xd8]),
-    segment(0xe0, Buffer.from('JFIF\0\x01\x01\0\0\x01\0\x01\0\0', 'latin1')),
-    segment(0xe1, Buffer.from(`Exif\0\0${GPS}`, 'latin1')),
-    segment(0xfe, Buffer.from('taken at home', 'latin1')),
-    segment(0xdb, Buffer.alloc(65, 1)),
-    Buffer.from([0xff, 0xda, 0x00, 0x08, 1, 1, 0, 0, 0x3f, 0, 0x12, 0x34, 0xff, 0xd9]),
-  ]);
-}
+const GPS = GPS_TEXT;
+const jpegWithExif = jpegWithGps;
 
 function pngChunk(type: string, data: Buffer): Buffer {
   const chunk = Buffer.alloc(12 + data.length);

@@ -12,6 +12,9 @@ import { RedisCache } from './cache/redis-cache';
 import { IdGenerator } from './db/ids';
 import { loadShardMap, migrateShards } from './db/migrate';
 import { ShardMapFollower } from './db/resharding/shard-map-follower';
+import type { BlobStore } from './blobs/blob-store.port';
+import { FileBlobStore } from './blobs/file-blob-store';
+import { SqlBlobStore } from './blobs/sql-blob-store';
 import { MysqlShardPool } from './db/mysql-shard-pool';
 import { NodeLease } from './db/node-lease';
 import { openPrivateSqlite, privateDirectory } from './db/private-files';
@@ -49,6 +52,8 @@ export interface Platform {
   readonly bus: EventBus;
   readonly queue: JobQueue;
   readonly fleet: FleetBoard;
+  /** Proof-of-delivery files: under DATA_DIR (embedded), on the shards (cluster); ADR 0025. */
+  readonly blobs: BlobStore;
   readonly outbox: OutboxWriter;
   readonly relay: OutboxRelay;
   readonly rateLimiter: RateLimiter;
@@ -157,6 +162,7 @@ async function embeddedPlatform(
     bus,
     queue,
     fleet: new MemoryFleetBoard(clock),
+    blobs: new FileBlobStore(path.join(config.dataDir, 'blobs')),
     closers,
     unreachable: async () => shardFailures(pool),
   });
@@ -237,6 +243,7 @@ async function clusterPlatform(
     bus,
     queue,
     fleet: new RedisFleetBoard(redis, config.redisPrefix),
+    blobs: new SqlBlobStore(router, clock),
     closers,
     unreachable: async () => {
       const failing = await shardFailures(pool);
@@ -271,6 +278,7 @@ interface Parts {
   bus: EventBus;
   queue: JobQueue;
   fleet: FleetBoard;
+  blobs: BlobStore;
   closers: (() => Promise<void>)[];
   unreachable: () => Promise<string[]>;
 }
@@ -303,6 +311,7 @@ async function assemble(parts: Parts): Promise<Platform> {
     bus: parts.bus,
     queue: parts.queue,
     fleet: parts.fleet,
+    blobs: parts.blobs,
     outbox: new OutboxWriter(parts.ids, parts.clock),
     relay,
     rateLimiter: new RateLimiter(parts.cache, parts.config.rateLimits.enabled),

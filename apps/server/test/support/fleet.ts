@@ -168,3 +168,21 @@ export async function driveToDelivered(
     }
   }
 }
+
+/** The driver waits for the booking's offer and takes it; the acceptance must answer 200. */
+export async function acceptOffer(
+  app: LoadlineApp,
+  driverToken: string,
+  bookingId: string,
+): Promise<Booking> {
+  await waitForOffer(app, driverToken, bookingId);
+  const accepted = await app.http.inject({
+    method: 'POST',
+    url: `/v1/driver/offers/${bookingId}/accept`,
+    headers: bearer(driverToken),
+  });
+  if (accepted.statusCode !== 200) {
+    throw new Error(`accepting ${bookingId} answered ${accepted.statusCode}: ${accepted.body}`);
+  }
+  return accepted.json<Booking>();
+}

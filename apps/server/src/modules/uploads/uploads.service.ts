@@ -1,0 +1,84 @@
+import { logicalShardOf, type IdGenerator } from '../../platform/db/ids';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { BlobStore } from '../../platform/blobs/blob-store.port';
+import type { Upload } from '@loadline/contracts';
+import type { Clock } from '../../lib/clock';
+import { errors } from '../../lib/errors';
+import { ImageFormatError, sniffImage, stripImageMetadata } from '../../lib/images';
+import type { Caller } from '../bookings/bookings.service';
+import type { UploadsRepository } from './uploads.repository';
+
+export interface UploadsServiceDeps {
+  router: ShardRouter;
+  ids: IdGenerator;
+  clock: Clock;
+  blobs: BlobStore;
+  uploads: UploadsRepository;
+  /** The booking the driver is on now, or null. */
+  activeBookingOf(driverId: string): Promise<string | null>;
+  /** Resolves when `caller` may read the booking; throws 404 otherwise (the bookings service's rule). */
+  assertReadable(caller: Caller, bookingId: string): Promise<void>;
+}
+
+const messages = {
+  noTrip: 'Only a driver on an active trip uploads proof of delivery.',
+  notAnImage: 'The file is not a JPEG, PNG or WebP image.',
+  broken: 'The image is damaged or cut short.',
+} as const;
+
+/**
+ * Proof-of-delivery files: a driver on a trip uploads a photo or signature
+ * (checked by its bytes, metadata stripped, stored in the blob store), and the
+ * booking's customer, its driver and admins read it back.
+ */
+export class UploadsService {
+  constructor(private readonly deps: UploadsServiceDeps) {}
+
+  async upload(driverId: string, bytes: Buffer): Promise<Upload> {
+    const bookingId = await this.deps.activeBookingOf(driverId);
+    if (bookingId === null) {
+      throw errors.forbidden(messages.noTrip);
+    }
+    const type = sniffImage(bytes);
+    if (type === null) {
+      throw errors.validation(messages.notAnImage, { field: 'body' });
+    }
+    let clean: Buffer;
+    try {
+      clean = stripImageMetadata(bytes, type);
+    } catch (error) {
+      if (error instanceof ImageFormatError) {
+        throw errors.validation(messages.broken, { field: 'body' });
+      }
+      throw error;
+    }
+    const id = this.deps.ids.next(logicalShardOf(driverId));
+    // The bytes first: a row never names a file that is not there.
+    await this.deps.blobs.put(id, { contentType: type, bytes: clean });
+    await this.deps.uploads.insert(this.deps.router.forId(id).db, {
+      id,
+      owner_id: driverId,
+      booking_id: bookingId,
+      content_type: type,
+      size: clean.length,
+      created_at: this.deps.clock.now(),
+    });
+    return { id, contentType: type, size: clean.length };
+  }
+
+  /** The file, for its uploader, admins and whoever may read its booking; 404 for anyone else. */
+  async read(caller: Caller, id: string): Promise<{ contentType: string; bytes: Buffer }> {
+    const row = await this.deps.uploads.findById(this.deps.router.forId(id).db, id);
+    if (row === undefined) {
+      throw errors.notFound('Upload');
+    }
+    if (caller.role !== 'admin' && caller.userId !== row.owner_id) {
+      await this.deps.assertReadable(caller, row.booking_id);
+    }
+    const blob = await this.deps.blobs.get(id);
+    if (blob === null) {
+      throw errors.notFound('Upload');
+    }
+    return blob;
+  }
+}

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthResponse, Booking, Upload } from '@loadline/contracts';
+import type { LoadlineApp } from '../../app';
+import { bearer, signInAdmin } from '../../../test/support/factories';
+import { acceptOffer, book, newCustomer, onlineDriver } from '../../../test/support/fleet';
+import { jpegWithGps, PNG } from '../../../test/support/images';
+import { TestEnvironment } from '../../../test/support/test-env';
+import { tier } from '../../../test/support/tier';
+
+const JPEG_WITH_GPS = jpegWithGps();
+
+describe(`proof uploads (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+  let customer: AuthResponse;
+  let driver: AuthResponse;
+  let booking: Booking;
+
+  const upload = (token: string, contentType: string, body: Buffer) =>
+    app.http.inject({
+      method: 'POST',
+      url: '/v1/uploads',
+      headers: { ...bearer(token), 'content-type': contentType },
+      payload: body,
+    });
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('uploads');
+    app = await env.start();
+    customer = await newCustomer(app);
+    driver = await onlineDriver(app);
+    booking = await book(app, customer.token);
+    await acceptOffer(app, driver.token, booking.id);
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  it('takes the type from the bytes: a PNG sent as image/jpeg is stored as the PNG it is', async () => {
+    const response = await upload(driver.token, 'image/jpeg', PNG);
+    expect(response.statusCode).toBe(201);
+    const stored = response.json<Upload>();
+    expect(stored).toEqual({ id: stored.id, contentType: 'image/png', size: PNG.length });
+    const read = await app.http.inject({
+      method: 'GET',
+      url: `/v1/uploads/${stored.id}`,
+      headers: bearer(driver.token),
+    });
+    expect(read.statusCode).toBe(200);
+    expect(read.headers['content-type']).toBe('image/png');
+    expect(read.headers['x-content-type-options']).toBe('nosniff');
+    expect(read.rawPayload.equals(PNG)).toBe(true);
+  });
+
+  it("stores a photo without its EXIF GPS position, and shows it to the booking's customer and admins only", async () => {
+    const response = await upload(driver.token, 'image/jpeg', JPEG_WITH_GPS);
+    expect(response.statusCode).toBe(201);
+    const { id, size } = response.json<Upload>();
+    expect(size).toBeLessThan(JPEG_WITH_GPS.length);
+
+    const asCustomer = await app.http.inject({
+      method: 'GET',
+      url: `/v1/uploads/${id}`,
+      headers: bearer(customer.token),
+    });
+    expect(asCustomer.statusCode).toBe(200);
+    expect(asCustomer.headers['content-type']).toBe('image/jpeg');
+    expect(asCustomer.rawPayload.includes(Buffer.from('GPSLatitude'))).toBe(false);
+    expect(asCustomer.rawPayload.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+
+    const admin = await signInAdmin(app);
+    expect(
+      (await app.http.inject({ method: 'GET', url: `/v1/uploads/${id}`, headers: bearer(admin) })).statusCode,
+    ).toBe(200);
+    const stranger = await newCustomer(app);
+    const asStranger = await app.http.inject({
+      method: 'GET',
+      url: `/v1/uploads/${id}`,
+      headers: bearer(stranger.token),
+    });
+    expect(asStranger.statusCode).toBe(404);
+    expect(asStranger.json<{ error: { code: string } }>().error.code).toBe('not_found');
+    const otherDriver = await onlineDriver(app);
+    expect(
+      (await app.http.inject({ method: 'GET', url: `/v1/uploads/${id}`, headers: bearer(otherDriver.token) }))
+        .statusCode,
+    ).toBe(404);
+  });
+
+  it('refuses text sent as an image (400), a body over 5 MB (413) and a body that is not an image type (415)', async () => {
+    const text = await upload(driver.token, 'image/png', Buffer.from('this is not a picture at all'));
+    expect(text.statusCode).toBe(400);
+    expect(text.json<{ error: { code: string } }>().error.code).toBe('validation_failed');
+
+    const big = await upload(driver.token, 'image/png', Buffer.concat([PNG, Buffer.alloc(5 * 1024 * 1024)]));
+    expect(big.statusCode).toBe(413);
+    expect(big.json<{ error: { code: string; message: string } }>().error).toEqual({
+      code: 'payload_too_large',
+      message: `Request body is larger than ${5 * 1024 * 1024} bytes.`,
+    });
+
+    for (const contentType of ['text/plain', 'application/json', 'application/pdf']) {
+      const refused = await upload(driver.token, contentType, Buffer.from('{"hello":1}'));
+      expect(refused.statusCode, contentType).toBe(415);
+      expect(refused.json<{ error: { code: string; message: string } }>().error).toEqual({
+        code: 'unsupported_media_type',
+        message: 'Send the body as image/jpeg or image/png or image/webp.',
+      });
+    }
+  });
+
+  it('takes uploads only from a driver on an active trip', async () => {
+    const idle = await onlineDriver(app);
+    const refused = await upload(idle.token, 'image/png', PNG);
+    expect(refused.statusCode).toBe(403);
+    expect((await upload(customer.token, 'image/png', PNG)).statusCode).toBe(403);
+  });
+
+  it('answers 404 for an upload that does not exist', async () => {
+    const response = await app.http.inject({
+      method: 'GET',
+      url: `/v1/uploads/${booking.id}`,
+      headers: bearer(customer.token),
+    });
+    expect(response.statusCode).toBe(404);
+  });
+});
