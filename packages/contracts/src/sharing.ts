@@ -27,8 +27,11 @@ export const ShareLink = Type.Object({
 });
 export type ShareLink = Static<typeof ShareLink>;
 
-/** Where a stop stands: the driver has not set out for it, is heading there, left the goods, or never will. */
-export const STOP_STATUSES = ['pending', 'en_route', 'completed', 'cancelled'] as const;
+/**
+ * Where a stop stands, as the contract's multi-stop bookings name it: not reached yet, the driver is
+ * there, the goods were handed over, or the attempt failed.
+ */
+export const STOP_STATUSES = ['pending', 'arrived', 'delivered', 'failed'] as const;
 export type StopStatus = (typeof STOP_STATUSES)[number];
 
 export const TrackStop = Type.Object(

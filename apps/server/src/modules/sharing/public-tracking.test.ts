@@ -25,11 +25,11 @@ describe('public tracking', () => {
       ['searching', 'pending'],
       ['driver_assigned', 'pending'],
       ['arrived_at_pickup', 'pending'],
-      ['goods_collected', 'en_route'],
-      ['in_transit', 'en_route'],
-      ['delivered', 'completed'],
-      ['cancelled', 'cancelled'],
-      ['expired', 'cancelled'],
+      ['goods_collected', 'pending'],
+      ['in_transit', 'pending'],
+      ['delivered', 'delivered'],
+      ['cancelled', 'pending'],
+      ['expired', 'pending'],
     ];
     for (const [status, stop] of expected) {
       expect(stopsOf(booking(status))).toEqual([{ seq: 1, status: stop }]);

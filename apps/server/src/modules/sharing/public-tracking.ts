@@ -27,19 +27,9 @@ export function linkExpiry(maxExpiresAt: number, booking: SharedBookingRow): num
   return ended === null ? maxExpiresAt : Math.min(maxExpiresAt, ended + LINK_AFTER_END_MS);
 }
 
+/** A v1 booking's one stop is delivered with the booking; until then (or if it never is) it is pending. */
 function dropoffStatus(status: BookingStatus): StopStatus {
-  switch (status) {
-    case 'goods_collected':
-    case 'in_transit':
-      return 'en_route';
-    case 'delivered':
-      return 'completed';
-    case 'cancelled':
-    case 'expired':
-      return 'cancelled';
-    default:
-      return 'pending';
-  }
+  return status === 'delivered' ? 'delivered' : 'pending';
 }
 
 /**

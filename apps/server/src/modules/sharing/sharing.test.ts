@@ -382,7 +382,7 @@ describe(`share links and live ETA (${tier})`, () => {
       status: 'delivered',
       driverLocation: null,
       etaMinutes: null,
-      stops: [{ seq: 1, status: 'completed' }],
+      stops: [{ seq: 1, status: 'delivered' }],
     });
     clock.advance(59 * 60_000);
     expect((await track(link.token)).statusCode).toBe(200);

@@ -18,9 +18,9 @@ const CONNECTION_TEXT: Record<ConnectionState, string> = {
 
 const STOP_TEXT: Record<StopStatus, string> = {
   pending: 'Waiting',
-  en_route: 'On the way',
-  completed: 'Delivered',
-  cancelled: 'Cancelled',
+  arrived: 'Driver is there',
+  delivered: 'Delivered',
+  failed: 'Not delivered',
 };
 
 type StepState = 'done' | 'current' | 'pending';
@@ -38,8 +38,12 @@ function pickupState(status: BookingStatus): StepState {
       : 'pending';
 }
 
-function stopState(status: StopStatus): StepState {
-  return status === 'completed' ? 'done' : status === 'en_route' ? 'current' : 'pending';
+/** Done once handed over (or failed); current when the driver is there, or is heading there next. */
+function stopState(status: StopStatus, next: boolean): StepState {
+  if (status === 'delivered' || status === 'failed') {
+    return 'done';
+  }
+  return status === 'arrived' || next ? 'current' : 'pending';
 }
 
 function Progress({ view }: { view: PublicTracking }) {
@@ -53,7 +57,11 @@ function Progress({ view }: { view: PublicTracking }) {
         </span>
       </li>
       {view.stops.map((stop) => {
-        const state = stopState(stop.status);
+        const next =
+          pickup === 'done' &&
+          view.status !== 'delivered' &&
+          view.stops.find((other) => other.status === 'pending' || other.status === 'arrived') === stop;
+        const state = stopState(stop.status, next);
         return (
           <li
             key={stop.seq}
@@ -63,7 +71,9 @@ function Progress({ view }: { view: PublicTracking }) {
             data-testid="share-stop"
           >
             {view.stops.length === 1 ? 'Drop-off' : `Stop ${stop.seq}`}
-            <span className="muted">{STOP_TEXT[stop.status]}</span>
+            <span className="muted">
+              {next && stop.status === 'pending' ? 'On the way' : STOP_TEXT[stop.status]}
+            </span>
           </li>
         );
       })}
