@@ -73,8 +73,10 @@ export class WebhookReceiver {
       return;
     }
     received.answered = next;
+    // A redirect points at another path of this receiver: a sender that followed it would show there.
+    const redirect = next >= 300 && next < 400 ? { location: `${path}/followed` } : {};
     response
-      .writeHead(next, { 'content-type': 'text/plain' })
-      .end(next < 300 ? 'ok' : `receiver says ${next}`);
+      .writeHead(next, { 'content-type': 'text/plain', ...redirect })
+      .end(next < 300 ? 'ok' : `receiver says ${next}`.padEnd(next === 413 ? 1000 : 0, '!'));
   }
 }

@@ -203,6 +203,18 @@ describe(`webhooks (${tier})`, () => {
     expect(delivery?.nextAttemptAt).not.toBeNull();
   });
 
+  it('a redirect is a failed attempt and is not followed; a long answer is kept to 256 characters', async () => {
+    const customer = await newCustomer(app);
+    receiver.script('/moved', [302, 413, 'hang']);
+    const webhook = await createWebhook(app, customer.token, receiver.url('/moved'));
+    await book(app, customer.token);
+    await waitFor(async () => ((await deliveriesOf(app, customer.token, webhook.id))[0]?.attempts ?? 0) >= 2);
+    expect(receiver.at('/moved/followed')).toEqual([]);
+    const [delivery] = await deliveriesOf(app, customer.token, webhook.id);
+    expect(delivery).toMatchObject({ status: 'pending', lastStatusCode: 413 });
+    expect(delivery?.lastError).toBe(`HTTP 413: receiver says 413`.padEnd(256, '!'));
+  });
+
   it('a receiver that hangs does not delay a second endpoint', async () => {
     const customer = await newCustomer(app);
     receiver.script('/hangs', ['hang']);
