@@ -21,6 +21,8 @@ const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isM
 
 /** The page in the light and the dark theme, saved as `{name}-{scheme}.png` and scanned by axe-core. */
 async function shots(page: Page, name: string): Promise<void> {
+  // Full-page pictures start at the top, where the sticky header belongs.
+  await page.evaluate('window.scrollTo(0, 0)');
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await settled(page);
@@ -154,6 +156,7 @@ describe('developers page: a customer makes an API key and a webhook, reads the 
       return (await page.locator('[data-testid=delivery][data-status=succeeded]').count()) === 1;
     }, 'the log to show the delivery succeeded');
     expect(await page.getByTestId('delivery-attempts').textContent()).toBe('2');
+    await shots(page, 'developers-shown-once');
     await page.getByTestId('new-webhook-secret').getByRole('button', { name: 'Done' }).click();
     await page.getByTestId('new-api-key').getByRole('button', { name: 'Done' }).click();
     await shots(page, 'developers-desktop');
@@ -176,8 +179,6 @@ describe('developers page: a customer makes an API key and a webhook, reads the 
     await phone.getByTestId('webhook').first().waitFor();
     await phone.getByRole('button', { name: 'Deliveries' }).click();
     await phone.getByTestId('delivery').first().waitFor();
-    // Full-page pictures start at the top, where the sticky header belongs.
-    await phone.evaluate('window.scrollTo(0, 0)');
     await shots(phone, 'developers-phone');
 
     // Revoking asks first, then the key is refused.
