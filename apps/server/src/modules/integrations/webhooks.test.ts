@@ -31,7 +31,8 @@ import { book, newCustomer } from '../../../test/support/fleet';
 import { drained } from '../../../test/support/drained';
 import { ShiftedClock } from '../../../test/support/shifted-clock';
 import { TestEnvironment } from '../../../test/support/test-env';
-import { tier } from '../../../test/support/tier';
+import { isCluster, tier } from '../../../test/support/tier';
+import { startServerProcess } from '../../../test/support/processes';
 import { waitFor } from '../../../test/support/wait';
 import { WebhookReceiver, type ReceivedRequest } from '../../../test/support/webhook-receiver';
 
@@ -586,6 +587,38 @@ describe(`webhooks across a worker restart (${tier})`, () => {
       await small.close();
     }
   });
+
+  it.runIf(isCluster)(
+    'a worker process killed (SIGKILL) mid-delivery loses nothing: the next worker sends the event once the lease lapses',
+    async () => {
+      const api = await env.start({ roles: ['api'] });
+      const customer = await newCustomer(api);
+      receiver.script('/killed', ['hang']);
+      const webhook = await createWebhook(api, customer.token, receiver.url('/killed'));
+      let worker = await startServerProcess(env.env, 'worker');
+      try {
+        const booking = await book(api, customer.token);
+        await waitFor(() => receiver.at('/killed').length === 1, 20_000);
+        await worker.kill();
+        expect(receiver.at('/killed').map((request) => request.answered)).toEqual([null]);
+
+        worker = await startServerProcess(env.env, 'worker');
+        await waitFor(() => receiver.at('/killed').length === 2, 20_000);
+        const [cut, resent] = receiver.at('/killed');
+        expect(resent?.answered).toBe(200);
+        expect(resent?.headers['loadline-event-id']).toBe(cut?.headers['loadline-event-id']);
+        expect(parsed(resent ?? cut).data.booking.id).toBe(booking.id);
+        await waitFor(
+          async () => (await deliveriesOf(api, customer.token, webhook.id))[0]?.status === 'succeeded',
+          10_000,
+        );
+      } finally {
+        await worker.stop();
+        await api.close();
+      }
+    },
+    60_000,
+  );
 
   it('a worker stopped mid-delivery loses nothing: the event arrives after a restart', async () => {
     const first = await env.start();

@@ -12,6 +12,7 @@ import { isCluster } from '../../../../test/support/tier';
 import { waitFor } from '../../../../test/support/wait';
 import { runShardCommand } from '../../../cli/shard-commands';
 import { createShardPool } from '../../platform';
+import { encodeId } from '../ids';
 import { loadShardMap } from '../migrate';
 import type { ShardPool } from '../shard-pool';
 import { movableTables } from './shard-placement';
@@ -364,6 +365,80 @@ describe.runIf(isCluster)('moving logical shards while serving (cluster)', () =>
         }
       }
       expect(delivered).toBeGreaterThan(0);
+    },
+  );
+
+  it(
+    'abort undoes a move stopped mid-copy: the map stays, the partial copy and the change capture are gone, the source takes writes again',
+    { timeout: 120_000 },
+    async () => {
+      const env = await TestEnvironment.create('reshard-abort', { shards: 3 });
+      cleanup.push(() => env.destroy());
+      const urls = (env.env.DATABASE_SHARDS ?? '').split(',');
+      const seeding = await env.start({ env: { DATABASE_SHARDS: urls.slice(0, 2).join(',') } });
+      const job = await seeding.services.generation.service.start('users', 1_500);
+      await waitFor(
+        async () => (await seeding.services.generation.service.status(job.id)).state === 'completed',
+        60_000,
+        50,
+      );
+      await seeding.close();
+      const pool = createShardPool(env.config());
+      cleanup.push(() => pool.close());
+      const shard0 = pool.shards[0];
+      const target = pool.shards[2];
+      if (shard0 === undefined || target === undefined) {
+        throw new Error('three shards expected');
+      }
+
+      const killed = runMover(env.env, ['move', '--range', '0-1024', '--to', '2']);
+      await waitFor(
+        async () => {
+          const move = await shard0.db.selectFrom('shard_moves').select('copied_rows').executeTakeFirst();
+          return (move?.copied_rows ?? 0) >= 100;
+        },
+        60_000,
+        10,
+      );
+      killed.child.kill('SIGKILL');
+      await killed.exited;
+      expect(await target.db.selectFrom('users').select('id').executeTakeFirst()).toBeDefined();
+
+      const printed: string[] = [];
+      await runShardCommand({ pool, out: { write: (text: string) => printed.push(text) } }, ['abort']);
+      expect(printed.join('')).toContain('aborted move 1: logical shards 0-1024 stay on shard 0');
+
+      const map = await loadShardMap(pool);
+      expect(map.version).toBe(1);
+      expect(map.counts()).toEqual([2048, 2048, 0]);
+      expect(await target.db.selectFrom('users').select('id').execute()).toEqual([]);
+      expect(await misplacedRows(pool)).toEqual([]);
+      const triggers = await sql<{ name: string }>`
+        select trigger_name as name from information_schema.triggers
+        where trigger_schema = database() and trigger_name like 'll\\_capture\\_%'`.execute(shard0.db);
+      expect(triggers.rows).toEqual([]);
+      expect((await shard0.db.selectFrom('shard_moves').select('phase').executeTakeFirst())?.phase).toBe(
+        'aborted',
+      );
+
+      // The range takes writes on its shard again (no guard left refusing it), and a new move may start.
+      const row = {
+        id: encodeId({ timestampMs: Date.now(), logicalShard: 100, node: 7, sequence: 0 }),
+        email: 'after-abort@example.com',
+        password_hash: 'x',
+        name: 'After Abort',
+        phone: null,
+        role: 'customer' as const,
+        status: 'active' as const,
+        created_at: 0,
+        updated_at: 0,
+      };
+      await shard0.db.insertInto('users').values(row).execute();
+      await shard0.db.deleteFrom('users').where('id', '=', row.id).execute();
+      const again = runMover(env.env, ['move', '--range', '0-1024', '--to', '2']);
+      expect(await again.exited, again.output.join('')).toBe(0);
+      expect((await loadShardMap(pool)).counts()).toEqual([1024, 2048, 1024]);
+      expect(await misplacedRows(pool)).toEqual([]);
     },
   );
 });
