@@ -91,8 +91,10 @@ export function WebhooksCard() {
     <Card title="Webhooks">
       <p className="muted">
         Loadline POSTs signed JSON to your URL when your bookings move, retrying for a day until it answers
-        2xx. Check the <code className="mono">Loadline-Signature</code> header with the secret
-        (docs/webhooks.md).
+        2xx. Check each request&apos;s <code className="mono">Loadline-Signature</code> header,{' '}
+        <code className="mono">t=&lt;time&gt;,v1=&lt;hex&gt;</code>: <code className="mono">v1</code> is the
+        HMAC-SHA256 of <code className="mono">&lt;time&gt;.&lt;raw body&gt;</code> with the webhook&apos;s
+        secret.
       </p>
       {created !== null && (
         <CopyOnce
