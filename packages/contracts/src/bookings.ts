@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Coordinates, Id, Money, Text, Timestamp } from './common';
-import { VehicleTypeSchema } from './auth';
+import { Phone, VehicleTypeSchema } from './auth';
 import { BookingRef } from './booking-ref';
 
 /** Every booking status, in the order a booking moves through them; the three that end it last. */
@@ -72,11 +72,86 @@ export function customerMayCancel(status: BookingStatus): boolean {
   );
 }
 
+export const Goods = Type.Object(
+  {
+    description: Text({ maxLength: 500, required: true, multiline: true }),
+    weightKg: Type.Number({ exclusiveMinimum: 0, maximum: 50_000 }),
+  },
+  { additionalProperties: false },
+);
+export type Goods = Static<typeof Goods>;
+
+/** Most drop-offs one booking may have. */
+export const MAX_STOPS = 10;
+
+/**
+ * Where a stop stands: not reached yet, the driver is there, the goods were
+ * handed over, or the attempt failed.
+ */
+export const STOP_STATUSES = ['pending', 'arrived', 'delivered', 'failed'] as const;
+export type StopStatus = (typeof STOP_STATUSES)[number];
+export const StopStatusSchema = Type.Union(STOP_STATUSES.map((status) => Type.Literal(status)));
+
+/** Who takes the goods at a stop. */
+export const StopRecipient = Type.Object(
+  { name: Text({ maxLength: 200, required: true }), phone: Type.Optional(Phone) },
+  { additionalProperties: false },
+);
+export type StopRecipient = Static<typeof StopRecipient>;
+
+/** One drop-off as a customer asks for it (v1.1 multi-stop bookings). */
+export const StopRequest = Type.Object(
+  { location: Coordinates, goods: Type.Optional(Goods), recipient: Type.Optional(StopRecipient) },
+  { additionalProperties: false },
+);
+export type StopRequest = Static<typeof StopRequest>;
+
+const StopRequests = Type.Array(StopRequest, {
+  minItems: 1,
+  maxItems: MAX_STOPS,
+  description: 'The drop-offs, in the order the driver makes them; send either `stops` or `dropoff`.',
+});
+
 export const QuoteRequest = Type.Object(
-  { pickup: Coordinates, dropoff: Coordinates, vehicleType: VehicleTypeSchema },
+  {
+    pickup: Coordinates,
+    dropoff: Type.Optional(Coordinates),
+    stops: Type.Optional(StopRequests),
+    vehicleType: VehicleTypeSchema,
+  },
   { additionalProperties: false },
 );
 export type QuoteRequest = Static<typeof QuoteRequest>;
+
+/** A stop as a quote prices it: the request's stop, numbered from 1. */
+export const QuoteStop = Type.Object({
+  seq: Type.Integer({ minimum: 1 }),
+  location: Coordinates,
+  recipient: Type.Union([StopRecipient, Type.Null()]),
+  goods: Type.Union([Goods, Type.Null()]),
+});
+export type QuoteStop = Static<typeof QuoteStop>;
+
+/** What the driver left as proof of a handover. */
+export const StopProof = Type.Object({
+  recipientName: Type.Union([Type.String(), Type.Null()]),
+  photoUrl: Type.Union([Type.String(), Type.Null()]),
+  signatureUrl: Type.Union([Type.String(), Type.Null()]),
+  at: Timestamp,
+  /** The driver's live position at completion, when one was known. */
+  location: Type.Union([Coordinates, Type.Null()]),
+});
+export type StopProof = Static<typeof StopProof>;
+
+/** A stop of a booking as it is worked (a v1 booking has one: its drop-off). */
+export const BookingStop = Type.Object({
+  ...QuoteStop.properties,
+  status: StopStatusSchema,
+  arrivedAt: Type.Union([Timestamp, Type.Null()]),
+  completedAt: Type.Union([Timestamp, Type.Null()]),
+  proof: Type.Union([StopProof, Type.Null()]),
+});
+export type BookingStop = Static<typeof BookingStop>;
 
 export const PriceBreakdown = Type.Object({
   baseFare: Type.Integer(),
@@ -93,7 +168,10 @@ export const Quote = Type.Object({
   id: Id,
   vehicleType: VehicleTypeSchema,
   pickup: Coordinates,
+  /** The last stop when the quote has `stops`. */
   dropoff: Coordinates,
+  /** Added in v1.1: present when the quote was asked with `stops`. */
+  stops: Type.Optional(Type.Array(QuoteStop)),
   distanceKm: Type.Number(),
   durationMinutes: Type.Number(),
   price: Money,
@@ -103,20 +181,12 @@ export const Quote = Type.Object({
 });
 export type Quote = Static<typeof Quote>;
 
-export const Goods = Type.Object(
-  {
-    description: Text({ maxLength: 500, required: true, multiline: true }),
-    weightKg: Type.Number({ exclusiveMinimum: 0, maximum: 50_000 }),
-  },
-  { additionalProperties: false },
-);
-export type Goods = Static<typeof Goods>;
-
 export const CreateBookingBody = Type.Object(
   {
     quoteId: Type.Optional(Id),
     pickup: Type.Optional(Coordinates),
     dropoff: Type.Optional(Coordinates),
+    stops: Type.Optional(StopRequests),
     vehicleType: Type.Optional(VehicleTypeSchema),
     goods: Type.Optional(Goods),
     scheduledAt: Type.Optional(Timestamp),
@@ -134,7 +204,11 @@ export const Booking = Type.Object({
   driverId: Type.Union([Id, Type.Null()]),
   vehicleType: VehicleTypeSchema,
   pickup: Coordinates,
+  /** The last stop of a multi-stop booking. */
   dropoff: Coordinates,
+  /** Added in v1.1; every booking the server presents has them (one, its drop-off, for a v1 booking). */
+  stops: Type.Optional(Type.Array(BookingStop)),
+  /** With `stops`: every stop's goods together (descriptions joined, weights added). */
   goods: Type.Union([Goods, Type.Null()]),
   price: Money,
   distanceKm: Type.Number(),

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { VehicleTypeSchema } from './auth';
-import { BookingStatusSchema, DriverLocation } from './bookings';
+import { BookingStatusSchema, DriverLocation, StopStatusSchema } from './bookings';
 import { Id, Timestamp } from './common';
 
 /**
@@ -27,17 +27,10 @@ export const ShareLink = Type.Object({
 });
 export type ShareLink = Static<typeof ShareLink>;
 
-/**
- * Where a stop stands, as the contract's multi-stop bookings name it: not reached yet, the driver is
- * there, the goods were handed over, or the attempt failed.
- */
-export const STOP_STATUSES = ['pending', 'arrived', 'delivered', 'failed'] as const;
-export type StopStatus = (typeof STOP_STATUSES)[number];
-
 export const TrackStop = Type.Object(
   {
     seq: Type.Integer({ minimum: 1 }),
-    status: Type.Union(STOP_STATUSES.map((status) => Type.Literal(status))),
+    status: StopStatusSchema,
   },
   { additionalProperties: false },
 );

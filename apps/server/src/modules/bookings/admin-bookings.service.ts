@@ -12,7 +12,8 @@ import { compareIds, scatterGather, type ScatterPage } from '../../platform/db/s
 import type { Shard } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { UsersRepository } from '../users/users.repository';
-import { presentBooking } from './bookings.presenter';
+import { BookingStopsRepository, type BookingStopRow } from './booking-stops.repository';
+import { presentBookingWithStops } from './bookings.presenter';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 
 /** The admin bookings list's cached pages; every booking write drops them. */
@@ -30,6 +31,8 @@ export class AdminBookingsService {
       bookings: BookingsRepository;
       users: Pick<UsersRepository, 'names'>;
       lists?: ListCache | undefined;
+      /** The bookings' stops; a `BookingStopsRepository` unless given (it holds no state). */
+      stops?: BookingStopsRepository;
     },
   ) {}
 
@@ -96,9 +99,19 @@ export class AdminBookingsService {
     return found.find((row) => row !== undefined);
   }
 
-  /** The page's bookings with their customers' names (on the booking's shard) and drivers' (on theirs). */
+  /**
+   * The page's bookings with their stops and customers' names (on the booking's
+   * shard) and drivers' names (on theirs).
+   */
   private async named(rows: readonly BookingRow[]): Promise<AdminBooking[]> {
     const { router, users } = this.deps;
+    const stopsRepository = this.deps.stops ?? new BookingStopsRepository();
+    const bookingsByShard = new Map<Shard, string[]>();
+    for (const row of rows) {
+      const shard = router.forId(row.id);
+      bookingsByShard.set(shard, [...(bookingsByShard.get(shard) ?? []), row.id]);
+    }
+    const stops = new Map<string, BookingStopRow[]>();
     const wanted = new Map<Shard, Set<string>>();
     const want = (id: string) => {
       const shard = router.forId(id);
@@ -111,15 +124,20 @@ export class AdminBookingsService {
       }
     }
     const names = new Map<string, string>();
-    await Promise.all(
-      [...wanted].map(async ([shard, ids]) => {
+    await Promise.all([
+      ...[...wanted].map(async ([shard, ids]) => {
         for (const [id, name] of await users.names(shard.db, [...ids])) {
           names.set(id, name);
         }
       }),
-    );
+      ...[...bookingsByShard].map(async ([shard, ids]) => {
+        for (const [id, bookingStops] of await stopsRepository.forBookings(shard.db, ids)) {
+          stops.set(id, bookingStops);
+        }
+      }),
+    ]);
     return rows.map((row) => {
-      const booking: Booking = presentBooking(row);
+      const booking: Booking = presentBookingWithStops(row, stops.get(row.id) ?? []);
       return {
         ...booking,
         customerName: names.get(row.customer_id) ?? 'Unknown customer',

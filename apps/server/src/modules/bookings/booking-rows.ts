@@ -1,5 +1,6 @@
-import type { Coordinates, Goods, Money, VehicleType } from '@loadline/contracts';
+import type { Coordinates, Goods, Money, QuoteStop, VehicleType } from '@loadline/contracts';
 import type { BookingActor } from '../events/booking-events';
+import type { BookingStopRow } from './booking-stops.repository';
 import type { BookingEventRow, BookingRow } from './bookings.repository';
 
 /**
@@ -94,5 +95,57 @@ export function bookingEventRow(
     actor_role: actor.role,
     actor_id: actor.id,
     at,
+    type: null,
+    stop_seq: null,
   };
+}
+
+/** How long a booking's goods description may be (the contract's `Goods.description`). */
+const GOODS_DESCRIPTION_MAX = 500;
+
+/**
+ * The goods of a booking with stops, as one load: every stop's descriptions
+ * joined (cut to the contract's length) and weights added. Dispatch matches a
+ * vehicle's capacity to this total, so it must be the whole load. Null when no
+ * stop names goods.
+ */
+export function combinedGoods(stops: readonly QuoteStop[]): Goods | null {
+  const goods = stops.flatMap((stop) => (stop.goods === null ? [] : [stop.goods]));
+  if (goods.length === 0) {
+    return null;
+  }
+  const description = goods.map((item) => item.description).join('; ');
+  return {
+    description:
+      description.length > GOODS_DESCRIPTION_MAX
+        ? `${description.slice(0, GOODS_DESCRIPTION_MAX - 1)}…`
+        : description,
+    weightKg: goods.reduce((sum, item) => sum + item.weightKg, 0),
+  };
+}
+
+/** A new booking's stops as they are stored: pending, in order, nothing done yet. */
+export function newStopRows(bookingId: string, stops: readonly QuoteStop[]): BookingStopRow[] {
+  return stops.map((stop) => ({
+    booking_id: bookingId,
+    seq: stop.seq,
+    lat: stop.location.lat,
+    lng: stop.location.lng,
+    address: stop.location.address ?? null,
+    recipient_name: stop.recipient?.name ?? null,
+    recipient_phone: stop.recipient?.phone ?? null,
+    goods_description: stop.goods?.description ?? null,
+    goods_weight_kg: stop.goods?.weightKg ?? null,
+    status: 'pending',
+    arrived_at: null,
+    completed_at: null,
+    proof_recipient_name: null,
+    proof_photo_id: null,
+    proof_signature_id: null,
+    proof_lat: null,
+    proof_lng: null,
+    failure_reason: null,
+    failure_note: null,
+    failure_photo_id: null,
+  }));
 }

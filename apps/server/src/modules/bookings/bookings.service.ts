@@ -5,7 +5,9 @@ import type {
   BookingStatus,
   Coordinates,
   CreateBookingBody,
+  Goods,
   Money,
+  QuoteStop,
   Role,
   Tracking,
   TrackingDriver,
@@ -19,6 +21,7 @@ import { isTransientConflict, isUniqueViolation, retryOnConflict } from '../../p
 import { logicalShardOf, type IdGenerator } from '../../platform/db/ids';
 import type { BookingsTable } from '../../platform/db/schema';
 import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
+import type { Executor } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
 import {
@@ -28,24 +31,48 @@ import {
   type BookingRated,
   type BookingStatusChanged,
 } from '../events/booking-events';
-import { bookingEventRow, newBookingRow, type BookingTerms } from './booking-rows';
+import {
+  bookingEventRow,
+  combinedGoods,
+  newBookingRow,
+  newStopRows,
+  type BookingTerms,
+} from './booking-rows';
+import { BookingStopsRepository, type BookingStopRow } from './booking-stops.repository';
 import { randomRef, REF_ATTEMPTS, type RefMinter } from './booking-refs';
 import { assertTransition } from './booking-state';
-import { presentBooking, presentEvent } from './bookings.presenter';
+import { presentBookingWithStops, presentEvent } from './bookings.presenter';
 import type { IdempotencyKeys } from './idempotency';
 import type { LiveEta } from './live-eta';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 
 const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600_000;
+
+/** User-facing messages of the module that are not a shared error's. */
+const messages = {
+  goodsWithStops: 'With stops, each stop carries its own goods; send no goods for the whole booking.',
+} as const;
 const MIN_SCHEDULE_AHEAD_MS = 60_000;
 
 /** Everything bookings need from pricing; the pricing module implements it. */
 export interface BookingPricing {
+  /** A stored quote; `stops` when it was asked with stops. */
   quoteForBooking(
     customerId: string,
     quoteId: string,
-  ): Promise<Omit<BookingTerms, 'quoteId'> & { id: string }>;
-  estimate(request: { pickup: Coordinates; dropoff: Coordinates; vehicleType: VehicleType }): Promise<{
+  ): Promise<Omit<BookingTerms, 'quoteId'> & { id: string; stops?: QuoteStop[] }>;
+  /**
+   * Prices a trip to `dropoff`, or over every leg of `stops` (exactly one of
+   * the two, else 400); `stops` in the answer when the request had them.
+   */
+  estimate(request: {
+    pickup: Coordinates;
+    dropoff?: Coordinates;
+    stops?: CreateBookingBody['stops'];
+    vehicleType: VehicleType;
+  }): Promise<{
+    dropoff: Coordinates;
+    stops?: QuoteStop[];
     distanceKm: number;
     durationMinutes: number;
     price: Money;
@@ -97,6 +124,11 @@ export interface TransitionOptions {
   requireDriver?: string;
   /** The driver to name in the event when the change removes the driver (a release). */
   eventDriverId?: string;
+  /**
+   * More writes of the same change, in its transaction after the booking's
+   * update (e.g. the last stop's completion); `next` is the booking as moved.
+   */
+  alsoWrite?: (trx: Executor, next: BookingRow, now: number) => Promise<void>;
 }
 
 export interface BookingsServiceDeps {
@@ -105,6 +137,8 @@ export interface BookingsServiceDeps {
   clock: Clock;
   outbox: OutboxWriter;
   bookings: BookingsRepository;
+  /** The booking's stops; a `BookingStopsRepository` unless given (it holds no state). */
+  stops?: BookingStopsRepository;
   pricing: BookingPricing;
   presence: DriverLocator;
   drivers: DriverDirectory;
@@ -115,6 +149,13 @@ export interface BookingsServiceDeps {
   /** Mints booking references; `randomRef` unless a test needs repeats. */
   mintRef?: RefMinter;
   onCommitted?: () => void;
+}
+
+/** What a booking request asks for, priced: the terms, the stops in order and the goods as one load. */
+interface BookingOrder {
+  terms: BookingTerms;
+  stops: QuoteStop[];
+  goods: Goods | null;
 }
 
 export interface CreateResult {
@@ -131,7 +172,11 @@ export interface CreateResult {
  * why it runs past ~400 lines.
  */
 export class BookingsService {
-  constructor(private readonly deps: BookingsServiceDeps) {}
+  private readonly stops: BookingStopsRepository;
+
+  constructor(private readonly deps: BookingsServiceDeps) {
+    this.stops = deps.stops ?? new BookingStopsRepository();
+  }
 
   async create(customerId: string, body: CreateBookingBody, idempotencyKey?: string): Promise<CreateResult> {
     const { router, clock, bookings, idempotency } = this.deps;
@@ -143,7 +188,7 @@ export class BookingsService {
     }
 
     const now = clock.now();
-    const terms = await this.terms(customerId, body);
+    const { terms, stops, goods } = await this.order(customerId, body);
     const scheduledAt = this.scheduleTime(body.scheduledAt, now);
     const status =
       scheduledAt !== null && scheduledAt - this.deps.scheduledLeadMinutes * 60_000 > now
@@ -159,12 +204,13 @@ export class BookingsService {
         ref: mintRef(logicalShard, attempt),
         customerId,
         terms,
-        goods: body.goods ?? null,
+        goods,
         scheduledAt,
         status,
         createdAt: now,
       });
-      const presented = presentBooking(row);
+      const stopRows = newStopRows(id, stops);
+      const presented = presentBookingWithStops(row, stopRows);
       try {
         await retryOnConflict(() =>
           db.transaction().execute(async (trx) => {
@@ -172,6 +218,7 @@ export class BookingsService {
               await idempotency.remember(trx, keyed, presented, now);
             }
             await insertWithRef(bookings, trx, row);
+            await this.stops.insertMany(trx, stopRows);
             await this.recordChange(trx, row, null, { role: 'customer', id: customerId }, now);
           }),
         );
@@ -199,21 +246,35 @@ export class BookingsService {
   }
 
   async get(caller: Caller, bookingId: string): Promise<Booking> {
-    return presentBooking(await this.readable(caller, bookingId));
+    return this.present(await this.readable(caller, bookingId));
+  }
+
+  /** The booking as the API answers it, with its stops read from its shard. */
+  async present(row: BookingRow): Promise<Booking> {
+    return presentBookingWithStops(
+      row,
+      await this.stops.forBooking(this.deps.router.forId(row.id).db, row.id),
+    );
   }
 
   async list(customerId: string, query: BookingListQuery): Promise<ScatterPage<Booking>> {
     const limit = query.limit ?? 20;
     const beforeId = query.cursor === undefined ? null : String(decodeCursor(query.cursor, 1)[0]);
-    const rows = await this.deps.bookings.listByCustomer(this.deps.router.forId(customerId).db, customerId, {
+    const db = this.deps.router.forId(customerId).db;
+    const rows = await this.deps.bookings.listByCustomer(db, customerId, {
       status: query.status,
       beforeId,
       limit: limit + 1,
     });
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
+    // A customer's bookings live on the customer's shard, and so do their stops.
+    const stops = await this.stops.forBookings(
+      db,
+      items.map((row) => row.id),
+    );
     return {
-      items: items.map(presentBooking),
+      items: items.map((row) => presentBookingWithStops(row, stops.get(row.id) ?? [])),
       nextCursor: rows.length > limit && last !== undefined ? encodeCursor([last.id]) : null,
     };
   }
@@ -274,7 +335,7 @@ export class BookingsService {
       },
       set: (_current, now) => ({ cancelled_at: now, cancel_reason: reason ?? null }),
     });
-    return presentBooking(row);
+    return this.present(row);
   }
 
   /**
@@ -291,7 +352,7 @@ export class BookingsService {
         { role: 'system', id: null },
         { set: () => ({ cancel_reason: reason }) },
       );
-      return presentBooking(row);
+      return await this.present(row);
     } catch (error) {
       if (error instanceof AppError && error.code === 'invalid_transition') {
         return null;
@@ -340,7 +401,7 @@ export class BookingsService {
       throw new AppError(409, 'already_rated', 'This trip was already rated.');
     }
     this.deps.onCommitted?.();
-    return presentBooking({
+    return this.present({
       ...current,
       rating,
       rated_at: now,
@@ -349,8 +410,14 @@ export class BookingsService {
     });
   }
 
-  /** A status move by the assigned driver (REST and socket share it). */
+  /**
+   * A status move by the assigned driver (REST and socket share it). A v1
+   * `delivered` completes a one-stop booking's stop with it; a booking with
+   * more stops is delivered only by working its stops (422 otherwise).
+   */
   async driverUpdate(driverId: string, bookingId: string, to: BookingStatus): Promise<Booking> {
+    const lastStop = to === 'delivered' ? await this.soleStop(driverId, bookingId) : null;
+    const sole = lastStop?.stop ?? null;
     const row = await this.transition(
       bookingId,
       to,
@@ -360,7 +427,7 @@ export class BookingsService {
           if (current.driver_id !== driverId) {
             throw errors.notFound('Booking');
           }
-          if (to === 'driver_assigned') {
+          if (to === 'driver_assigned' || (lastStop !== null && lastStop.several)) {
             throw errors.invalidTransition(current.status, to);
           }
         },
@@ -386,9 +453,56 @@ export class BookingsService {
           }
         },
         ...(to === 'searching' ? { eventDriverId: driverId } : {}),
+        ...(sole === null
+          ? {}
+          : {
+              alsoWrite: (trx, _next, now) =>
+                this.completeStop(trx, bookingId, sole, now, lastStop?.location ?? null),
+            }),
       },
     );
-    return presentBooking(row);
+    return this.present(row);
+  }
+
+  /**
+   * For a v1 `delivered`: the booking's one stop, with the driver's live
+   * position for its proof; `several` when the booking has more stops than
+   * one (worked stop by stop instead). No stop for a booking made before stops.
+   */
+  private async soleStop(
+    driverId: string,
+    bookingId: string,
+  ): Promise<{ stop: BookingStopRow | null; several: boolean; location: Coordinates | null }> {
+    const [stops, live] = await Promise.all([
+      this.stops.forBooking(this.deps.router.forId(bookingId).db, bookingId),
+      this.deps.presence.liveLocation(driverId),
+    ]);
+    return {
+      stop: stops.length === 1 ? (stops[0] ?? null) : null,
+      several: stops.length > 1,
+      location: live === null ? null : { lat: live.lat, lng: live.lng },
+    };
+  }
+
+  /** Marks a stop delivered at `now`, with the proof's position; in the caller's transaction. */
+  private async completeStop(
+    trx: Executor,
+    bookingId: string,
+    stop: BookingStopRow,
+    now: number,
+    location: Coordinates | null,
+  ): Promise<void> {
+    await this.stops.applyChange(trx, {
+      bookingId,
+      seq: stop.seq,
+      expectedStatus: stop.status,
+      set: {
+        status: 'delivered',
+        completed_at: now,
+        proof_lat: location?.lat ?? null,
+        proof_lng: location?.lng ?? null,
+      },
+    });
   }
 
   /**
@@ -434,6 +548,7 @@ export class BookingsService {
           if (!changed) {
             return false;
           }
+          await options.alsoWrite?.(trx, next, now);
           await this.recordChange(trx, next, current.status, actor, now, options.eventDriverId);
           return true;
         });
@@ -489,27 +604,62 @@ export class BookingsService {
     await this.deps.outbox.append(trx, { topic: BOOKING_STATUS_CHANGED, aggregateId: row.id, payload });
   }
 
-  private async terms(customerId: string, body: CreateBookingBody): Promise<BookingTerms> {
+  /**
+   * Prices the request: from its quote, or from `pickup`, `vehicleType` and
+   * either `dropoff` or `stops`. With stops, the goods travel on the stops
+   * (a top-level `goods` is 400) and the booking's goods are their total,
+   * which must fit the vehicle type as a v1 booking's goods must.
+   */
+  private async order(customerId: string, body: CreateBookingBody): Promise<BookingOrder> {
     const { pricing } = this.deps;
-    const direct = body.pickup !== undefined || body.dropoff !== undefined || body.vehicleType !== undefined;
+    const direct =
+      body.pickup !== undefined ||
+      body.dropoff !== undefined ||
+      body.stops !== undefined ||
+      body.vehicleType !== undefined;
     if (body.quoteId !== undefined && direct) {
-      throw errors.validation('Send either quoteId, or pickup, dropoff and vehicleType; not both.');
+      throw errors.validation(
+        'Send either quoteId, or pickup, dropoff (or stops) and vehicleType; not both.',
+      );
     }
     let terms: BookingTerms;
+    // The stops the trip was priced with; absent for a v1 trip to one drop-off.
+    let priced: QuoteStop[] | undefined;
     if (body.quoteId !== undefined) {
-      const quote = await pricing.quoteForBooking(customerId, body.quoteId);
+      const { stops, ...quote } = await pricing.quoteForBooking(customerId, body.quoteId);
       terms = { ...quote, quoteId: quote.id };
+      priced = stops;
     } else {
-      if (body.pickup === undefined || body.dropoff === undefined || body.vehicleType === undefined) {
-        throw errors.validation('pickup, dropoff and vehicleType are required without a quoteId.');
+      if (body.pickup === undefined || body.vehicleType === undefined) {
+        throw errors.validation('pickup, dropoff (or stops) and vehicleType are required without a quoteId.');
       }
-      const request = { pickup: body.pickup, dropoff: body.dropoff, vehicleType: body.vehicleType };
-      terms = { ...request, ...(await pricing.estimate(request)), quoteId: null };
+      const { stops, ...estimate } = await pricing.estimate({
+        pickup: body.pickup,
+        vehicleType: body.vehicleType,
+        ...(body.dropoff === undefined ? {} : { dropoff: body.dropoff }),
+        ...(body.stops === undefined ? {} : { stops: body.stops }),
+      });
+      terms = { ...estimate, pickup: body.pickup, vehicleType: body.vehicleType, quoteId: null };
+      priced = stops;
+    }
+    if (priced === undefined) {
+      // A v1 trip: one stop, its drop-off, carrying the booking's goods.
+      const goods = body.goods ?? null;
+      if (goods !== null) {
+        pricing.assertCapacity(terms.vehicleType, goods.weightKg);
+      }
+      return { terms, stops: [{ seq: 1, location: terms.dropoff, recipient: null, goods }], goods };
     }
     if (body.goods !== undefined) {
-      pricing.assertCapacity(terms.vehicleType, body.goods.weightKg);
+      throw errors.validation(messages.goodsWithStops, {
+        issues: [{ path: '/goods', message: messages.goodsWithStops }],
+      });
     }
-    return terms;
+    const goods = combinedGoods(priced);
+    if (goods !== null) {
+      pricing.assertCapacity(terms.vehicleType, goods.weightKg);
+    }
+    return { terms, stops: priced, goods };
   }
 
   private scheduleTime(scheduledAt: string | undefined, now: number): number | null {

@@ -1,6 +1,8 @@
+import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import {
   PriceBreakdown,
+  QuoteStop,
   VEHICLE_CAPACITY_KG,
   type Coordinates,
   type Money,
@@ -10,6 +12,7 @@ import {
 } from '@loadline/contracts';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
+import { StoredJson } from '../../lib/message-kind';
 import { isId, logicalShardOf, type IdGenerator } from '../../platform/db/ids';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { GeoPoint } from '../../platform/geo/geo-index.port';
@@ -27,8 +30,11 @@ const messages = {
   quoteExpired: 'This quote has expired; ask for a new one.',
   overCapacity: (vehicleType: VehicleType, capacityKg: number) =>
     `A ${vehicleType} carries at most ${capacityKg} kg; choose a larger vehicle.`,
-  outsideServiceArea: (point: TripPoint) =>
-    `We do not serve the ${point === 'pickup' ? 'pickup' : 'drop-off'} location; choose a place inside our service area.`,
+  outsideServiceArea: (point: TripPoint, stop?: number) =>
+    `We do not serve the ${point === 'pickup' ? 'pickup' : stop === undefined ? 'drop-off' : `stop ${stop}`} location; choose a place inside our service area.`,
+  dropoffOrStops: 'Send either dropoff or stops (1 to 10 drop-offs in order); not both.',
+  missingDropoff: "must have required property 'dropoff' (or 'stops')",
+  stopsWithDropoff: "must not be sent with 'dropoff'",
   tripTooLong: (vehicleType: VehicleType, maxKm: number, distanceKm: number) =>
     `A ${vehicleType} trip may be at most ${maxKm} km; this one is ${distanceKm} km.`,
 } as const;
@@ -38,9 +44,14 @@ const messages = {
  * the request is well formed, and asks for something the platform does not do.
  */
 export const pricingErrors = {
-  /** The pickup or the drop-off lies outside every region's service area. */
-  outsideServiceArea: (point: TripPoint) =>
-    new AppError(422, 'outside_service_area', messages.outsideServiceArea(point), { details: { point } }),
+  /**
+   * The pickup or a drop-off lies outside every region's service area; for a
+   * booking with `stops`, `details.stop` names the stop (its seq).
+   */
+  outsideServiceArea: (point: TripPoint, stop?: number) =>
+    new AppError(422, 'outside_service_area', messages.outsideServiceArea(point, stop), {
+      details: stop === undefined ? { point } : { point, stop },
+    }),
   /** The trip's road distance is over the pickup region's maximum for the vehicle type. */
   tripTooLong: (vehicleType: VehicleType, maxKm: number, distanceKm: number) =>
     new AppError(422, 'trip_too_long', messages.tripTooLong(vehicleType, maxKm, distanceKm), {
@@ -59,17 +70,65 @@ export interface PricingServiceDeps {
   quoteTtlSeconds: number;
 }
 
+/** `quotes.stops`: the stops a quote was asked with, in order. */
+const QUOTE_STOPS = new StoredJson('quotes.stops', Type.Array(QuoteStop));
+
 /** A price worked out but not stored: what a booking made without a quote is charged. */
 export interface PriceEstimate {
   vehicleType: VehicleType;
   pickup: Coordinates;
+  /** The last stop. */
   dropoff: Coordinates;
+  /** The drop-offs in order, when the request named `stops` (absent for a v1 `dropoff`). */
+  stops?: QuoteStop[];
   distanceKm: number;
   durationMinutes: number;
   distanceSource: DistanceEstimate['source'];
   price: Money;
   surgeMultiplier: number;
   breakdown: PriceBreakdown;
+}
+
+/**
+ * The drop-offs a request names, in order, numbered from 1: its `stops`, or
+ * its `dropoff` as the one stop. 400 unless exactly one of the two is sent.
+ */
+export function requestedStops(request: Pick<QuoteRequest, 'dropoff' | 'stops'>): QuoteStop[] {
+  const { dropoff, stops } = request;
+  // Issues shaped as schema validation's, so clients read one format for every 400.
+  if (stops === undefined) {
+    if (dropoff === undefined) {
+      throw errors.validation(messages.dropoffOrStops, {
+        issues: [{ path: '/dropoff', message: messages.missingDropoff }],
+      });
+    }
+    return [{ seq: 1, location: dropoff, recipient: null, goods: null }];
+  }
+  if (dropoff !== undefined) {
+    throw errors.validation(messages.dropoffOrStops, {
+      issues: [{ path: '/stops', message: messages.stopsWithDropoff }],
+    });
+  }
+  return stops.map((stop, index) => ({
+    seq: index + 1,
+    location: stop.location,
+    recipient: stop.recipient ?? null,
+    goods: stop.goods ?? null,
+  }));
+}
+
+/** The weight of every stop's goods together. */
+export function stopsWeightKg(stops: readonly QuoteStop[]): number {
+  return stops.reduce((sum, stop) => sum + (stop.goods?.weightKg ?? 0), 0);
+}
+
+/** The last stop's place: what `dropoff` answers for a trip with stops. */
+function lastStop(stops: readonly QuoteStop[]): Coordinates {
+  const last = stops[stops.length - 1];
+  if (last === undefined) {
+    throw new Error('a trip has at least one stop');
+  }
+  return last.location;
 }
 
 /** A stored quote as the bookings module needs it: the contract's Quote plus its owner and age. */
@@ -116,6 +175,7 @@ function presentQuote(row: QuoteRow): StoredQuote {
     vehicleType: row.vehicle_type,
     pickup: coordinates(row.pickup_lat, row.pickup_lng, row.pickup_address),
     dropoff: coordinates(row.dropoff_lat, row.dropoff_lng, row.dropoff_address),
+    ...(row.stops === null ? {} : { stops: QUOTE_STOPS.read(row.stops) }),
     distanceKm: row.distance_km,
     durationMinutes: row.duration_minutes,
     price: { amount: row.price_amount, currency: row.currency },
@@ -158,27 +218,43 @@ export class PricingService {
       breakdown: JSON.stringify(estimate.breakdown),
       created_at: now,
       expires_at: now + quoteTtlSeconds * 1000,
+      stops: estimate.stops === undefined ? null : QUOTE_STOPS.write(estimate.stops),
     };
     await quotes.insert(router.forLogical(logical).db, row);
     return presentQuote(row);
   }
 
-  /** The same numbers as `quote`, without storing anything. */
+  /**
+   * The same numbers as `quote`, without storing anything. A trip with stops
+   * is priced over every leg (pickup -> stop 1 -> ... -> stop n): each leg
+   * measured as a one-drop-off trip is, the distances and durations added, and
+   * the pickup region's rates and surge applied to the total once, so a
+   * one-stop trip costs exactly what a v1 trip does.
+   */
   async estimate(request: QuoteRequest): Promise<PriceEstimate> {
     const { distance, surge } = this.deps;
-    const { pickup, dropoff, vehicleType } = request;
+    const { pickup, vehicleType } = request;
+    const stops = requestedStops(request);
+    const multiStop = request.stops !== undefined;
     // Before anything measures or indexes the points: nothing outside the
     // service areas reaches the routing service or the geo index.
-    const region = this.servingRegion(pickup, dropoff);
-    const [route, reading] = await Promise.all([
-      distance.estimate(pickup, dropoff, vehicleType),
+    const region = this.servingRegion(pickup, stops, multiStop);
+    assertCapacity(vehicleType, stopsWeightKg(stops));
+    const ends = [pickup, ...stops.map((stop) => stop.location)];
+    const [legs, reading] = await Promise.all([
+      Promise.all(
+        stops.map((stop, index) => distance.estimate(ends[index] ?? pickup, stop.location, vehicleType)),
+      ),
       surge.multiplier(vehicleType, pickup),
     ]);
-    assertTripLength(region, vehicleType, route.distanceKm);
+    // Each leg is already rounded (10 m, 6 s); the sums are rounded again only to shed float noise.
+    const distanceKm = Math.round(legs.reduce((sum, leg) => sum + leg.distanceKm, 0) * 100) / 100;
+    const durationMinutes = Math.round(legs.reduce((sum, leg) => sum + leg.durationMinutes, 0) * 10) / 10;
+    assertTripLength(region, vehicleType, distanceKm);
     const { price, breakdown } = computePrice({
       rates: region.rates[vehicleType],
-      distanceKm: route.distanceKm,
-      durationMinutes: route.durationMinutes,
+      distanceKm,
+      durationMinutes,
       surgeMultiplier: reading.multiplier,
       currency: region.currency,
       regionId: region.id,
@@ -186,10 +262,12 @@ export class PricingService {
     return {
       vehicleType,
       pickup,
-      dropoff,
-      distanceKm: route.distanceKm,
-      durationMinutes: route.durationMinutes,
-      distanceSource: route.source,
+      dropoff: lastStop(stops),
+      ...(multiStop ? { stops } : {}),
+      distanceKm,
+      durationMinutes,
+      // Routed only when every leg was; one leg answered by the fallback makes the whole an estimate.
+      distanceSource: legs.every((leg) => leg.source === 'routing') ? 'routing' : 'great_circle',
       price,
       surgeMultiplier: reading.multiplier,
       breakdown,
@@ -216,22 +294,26 @@ export class PricingService {
     }
     const quote = presentQuote(row);
     // The areas may have changed since the quote was given (a new pricing file).
-    assertTripLength(this.servingRegion(quote.pickup, quote.dropoff), quote.vehicleType, quote.distanceKm);
+    const stops = quote.stops ?? [{ seq: 1, location: quote.dropoff, recipient: null, goods: null }];
+    const region = this.servingRegion(quote.pickup, stops, quote.stops !== undefined);
+    assertTripLength(region, quote.vehicleType, quote.distanceKm);
     return quote;
   }
 
   /**
-   * The region that prices a trip: the pickup's. Both ends must lie in some
-   * region's service area (not necessarily the same one), else 422
-   * outside_service_area naming the end that does not.
+   * The region that prices a trip: the pickup's. The pickup and every stop
+   * must lie in some region's service area (not necessarily the same one),
+   * else 422 outside_service_area naming the first point that does not (and,
+   * for a trip with `stops`, which stop).
    */
-  private servingRegion(pickup: GeoPoint, dropoff: GeoPoint): PricingRegion {
+  private servingRegion(pickup: GeoPoint, stops: readonly QuoteStop[], multiStop: boolean): PricingRegion {
     const region = this.deps.catalog.serviceRegion(pickup);
     if (region === null) {
       throw pricingErrors.outsideServiceArea('pickup');
     }
-    if (this.deps.catalog.serviceRegion(dropoff) === null) {
-      throw pricingErrors.outsideServiceArea('dropoff');
+    const outside = stops.find((stop) => this.deps.catalog.serviceRegion(stop.location) === null);
+    if (outside !== undefined) {
+      throw pricingErrors.outsideServiceArea('dropoff', multiStop ? outside.seq : undefined);
     }
     return region;
   }

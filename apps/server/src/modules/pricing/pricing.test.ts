@@ -15,11 +15,11 @@ import { createPricing } from './pricing.module';
 import type { PricingService } from './pricing.service';
 
 // MG Road to Whitefield, Bengaluru: 20.22 road km and 60.7 van minutes by great circle × 1.3.
-const trip: QuoteRequest = {
+const trip = {
   pickup: { lat: 12.9756, lng: 77.6066, address: 'MG Road Metro, Bengaluru' },
   dropoff: { lat: 12.9698, lng: 77.75 },
   vehicleType: 'van',
-};
+} satisfies QuoteRequest;
 
 /** The AppError a promise rejects with. */
 async function rejection(promise: Promise<unknown>): Promise<AppError> {

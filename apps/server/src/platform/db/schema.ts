@@ -133,6 +133,8 @@ export interface QuotesTable {
   breakdown: string;
   created_at: number;
   expires_at: number;
+  /** JSON of the quote's stops (the contract's QuoteStop list); null for a one-drop-off quote. */
+  stops: string | null;
 }
 
 export type BookingStatusColumn =
@@ -199,6 +201,38 @@ export interface BookingEventsTable {
   actor_role: 'customer' | 'driver' | 'admin' | 'system';
   actor_id: string | null;
   at: number;
+  /** Null for a status change; `stop_arrived`, `stop_completed` or `stop_failed` for a stop's event. */
+  type: BookingEventType | null;
+  /** The stop a stop event is about; null for a status change. */
+  stop_seq: number | null;
+}
+
+export type BookingEventType = 'stop_arrived' | 'stop_completed' | 'stop_failed';
+
+export type StopStatusColumn = 'pending' | 'arrived' | 'delivered' | 'failed';
+
+/** On the booking's shard: a booking's drop-offs in order, with their progress and proof. */
+export interface BookingStopsTable {
+  booking_id: string;
+  seq: number;
+  lat: number;
+  lng: number;
+  address: string | null;
+  recipient_name: string | null;
+  recipient_phone: string | null;
+  goods_description: string | null;
+  goods_weight_kg: number | null;
+  status: StopStatusColumn;
+  arrived_at: number | null;
+  completed_at: number | null;
+  proof_recipient_name: string | null;
+  proof_photo_id: string | null;
+  proof_signature_id: string | null;
+  proof_lat: number | null;
+  proof_lng: number | null;
+  failure_reason: string | null;
+  failure_note: string | null;
+  failure_photo_id: string | null;
 }
 
 export type OfferStatus = 'pending' | 'accepted' | 'rejected' | 'expired' | 'revoked';
@@ -445,6 +479,7 @@ export interface Database {
   quotes: QuotesTable;
   bookings: BookingsTable;
   booking_events: BookingEventsTable;
+  booking_stops: BookingStopsTable;
   offers: OffersTable;
   driver_jobs: DriverTripsTable;
   idempotency_keys: IdempotencyKeysTable;

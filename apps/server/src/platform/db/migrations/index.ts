@@ -15,6 +15,7 @@ import * as shardMoves from './0013-shard-moves';
 import * as integrations from './0014-integrations';
 import * as shareLinks from './0015-share-links';
 import * as uploads from './0016-uploads';
+import * as bookingStops from './0017-booking-stops';
 
 export interface ShardMigration {
   name: string;
@@ -38,4 +39,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0014-integrations', up: integrations.up },
   { name: '0015-share-links', up: shareLinks.up },
   { name: '0016-uploads', up: uploads.up },
+  { name: '0017-booking-stops', up: bookingStops.up },
 ];

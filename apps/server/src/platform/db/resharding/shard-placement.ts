@@ -43,6 +43,7 @@ export const TABLE_PLACEMENTS: Readonly<Record<string, TablePlacement>> = {
   quotes: byId('id'),
   bookings: byId('id'),
   booking_events: byId('booking_id'),
+  booking_stops: byId('booking_id'),
   breadcrumbs: byId('booking_id'),
   offers: byId('driver_id'),
   driver_jobs: byId('driver_id'),

@@ -1,0 +1,333 @@
+/**
+ * Multi-stop bookings through the public API (contract v1.1): quotes and
+ * bookings with `stops`, priced over every leg, stored on the booking's shard
+ * and answered stop by stop. One file, because the cases share one started app.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdminBooking, Booking, Coordinates, Quote, StopRequest } from '@loadline/contracts';
+import type { LoadlineApp } from '../../app';
+import { bearer, signInAdmin } from '../../../test/support/factories';
+import {
+  CITY,
+  acceptOffer,
+  book,
+  driveToDelivered,
+  getBooking,
+  newCustomer,
+  offset,
+  onlineDriver,
+} from '../../../test/support/fleet';
+import { TestEnvironment } from '../../../test/support/test-env';
+import { tier } from '../../../test/support/tier';
+import { computePrice } from '../pricing/price';
+import { DEFAULT_REGION } from '../pricing/pricing-catalog';
+import { createPricing } from '../pricing/pricing.module';
+import type { PricingService } from '../pricing/pricing.service';
+
+/** A corner of the service area no other case of this file books around, so no surge reaches it. */
+const PICKUP: Coordinates = { ...offset(CITY, 30, -30), address: 'Depot, Nelamangala' };
+
+const THREE_STOPS: StopRequest[] = [
+  {
+    location: { ...offset(PICKUP, 3, 1), address: 'Shop 1' },
+    goods: { description: 'Two boxes of tiles', weightKg: 120 },
+    recipient: { name: 'Asha Rao', phone: '+919876543210' },
+  },
+  { location: offset(PICKUP, 5, 4), goods: { description: 'Cement bags', weightKg: 300 } },
+  { location: offset(PICKUP, 2, 7), recipient: { name: 'Ravi' } },
+];
+
+describe(`multi-stop bookings (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+  let pricing: PricingService;
+  let admin: string;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('multistop', { env: { RATE_LIMITS: 'off', OFFER_TTL_SECONDS: '30' } });
+    app = await env.start();
+    pricing = createPricing(app.platform).service;
+    admin = await signInAdmin(app);
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  function post(token: string, url: string, payload: object) {
+    return app.http.inject({ method: 'POST', url, headers: bearer(token), payload });
+  }
+
+  /** The stored stop rows of a booking, straight from its shard. */
+  function storedStops(bookingId: string) {
+    return app.platform.router
+      .forId(bookingId)
+      .db.selectFrom('booking_stops')
+      .selectAll()
+      .where('booking_id', '=', bookingId)
+      .orderBy('seq')
+      .execute();
+  }
+
+  async function bookingsOf(token: string): Promise<Booking[]> {
+    const response = await app.http.inject({ url: '/v1/bookings', headers: bearer(token) });
+    expect(response.statusCode).toBe(200);
+    return response.json<{ items: Booking[] }>().items;
+  }
+
+  it('a 3-stop quote is priced over its legs: the rates and surge on the summed distance and duration', async () => {
+    const customer = await newCustomer(app);
+    const response = await post(customer.token, '/v1/quotes', {
+      pickup: PICKUP,
+      stops: THREE_STOPS,
+      vehicleType: 'van',
+    });
+    expect(response.statusCode).toBe(200);
+    const quote = response.json<Quote>();
+
+    // Each leg as the pricing model measures a one-drop-off trip.
+    const ends = [PICKUP, ...THREE_STOPS.map((stop) => stop.location)];
+    const legs = await Promise.all(
+      THREE_STOPS.map((stop, index) =>
+        pricing.estimate({ pickup: ends[index] ?? PICKUP, dropoff: stop.location, vehicleType: 'van' }),
+      ),
+    );
+    const distanceKm = Math.round(legs.reduce((sum, leg) => sum + leg.distanceKm, 0) * 100) / 100;
+    const durationMinutes = Math.round(legs.reduce((sum, leg) => sum + leg.durationMinutes, 0) * 10) / 10;
+    const expected = computePrice({
+      rates: DEFAULT_REGION.rates.van,
+      distanceKm,
+      durationMinutes,
+      surgeMultiplier: 1,
+      currency: 'INR',
+      regionId: 'default',
+    });
+    expect(distanceKm).toBeGreaterThan(legs[0]?.distanceKm ?? Infinity);
+    expect(quote).toMatchObject({
+      pickup: PICKUP,
+      dropoff: THREE_STOPS[2]?.location,
+      distanceKm,
+      durationMinutes,
+      surgeMultiplier: 1,
+      price: expected.price,
+      breakdown: expected.breakdown,
+    });
+    // One base fare for the trip, not one per leg.
+    expect(quote.price.amount).toBeLessThan(legs.reduce((sum, leg) => sum + leg.price.amount, 0));
+    expect(quote.stops).toEqual([
+      {
+        seq: 1,
+        location: THREE_STOPS[0]?.location,
+        goods: THREE_STOPS[0]?.goods,
+        recipient: THREE_STOPS[0]?.recipient,
+      },
+      { seq: 2, location: THREE_STOPS[1]?.location, goods: THREE_STOPS[1]?.goods, recipient: null },
+      { seq: 3, location: THREE_STOPS[2]?.location, goods: null, recipient: { name: 'Ravi' } },
+    ]);
+  });
+
+  it('a booking from a 3-stop quote keeps its price and stops: pending, in order, the goods totalled', async () => {
+    const customer = await newCustomer(app);
+    const quote = (
+      await post(customer.token, '/v1/quotes', { pickup: PICKUP, stops: THREE_STOPS, vehicleType: 'van' })
+    ).json<Quote>();
+    const created = await post(customer.token, '/v1/bookings', { quoteId: quote.id });
+    expect(created.statusCode).toBe(201);
+    const booking = created.json<Booking>();
+
+    const pending = { status: 'pending', arrivedAt: null, completedAt: null, proof: null };
+    const expectedStops = (quote.stops ?? []).map((stop) => ({ ...stop, ...pending }));
+    expect(expectedStops).toHaveLength(3);
+    expect(booking).toMatchObject({
+      price: quote.price,
+      distanceKm: quote.distanceKm,
+      dropoff: quote.dropoff,
+      goods: { description: 'Two boxes of tiles; Cement bags', weightKg: 420 },
+      stops: expectedStops,
+    });
+    expect(await getBooking(app, customer.token, booking.id)).toEqual(booking);
+    expect((await bookingsOf(customer.token)).find((item) => item.id === booking.id)).toEqual(booking);
+
+    const adminList = await app.http.inject({
+      url: `/v1/admin/bookings?customerId=${customer.user.id}`,
+      headers: bearer(admin),
+    });
+    expect(adminList.json<{ items: AdminBooking[] }>().items[0]?.stops).toEqual(expectedStops);
+    expect((await storedStops(booking.id)).map((row) => [row.seq, row.status])).toEqual([
+      [1, 'pending'],
+      [2, 'pending'],
+      [3, 'pending'],
+    ]);
+  });
+
+  it('a booking made directly with stops is priced as its quote would be', async () => {
+    const customer = await newCustomer(app);
+    const quote = (
+      await post(customer.token, '/v1/quotes', { pickup: PICKUP, stops: THREE_STOPS, vehicleType: 'van' })
+    ).json<Quote>();
+    const booking = await book(app, customer.token, {
+      pickup: PICKUP,
+      dropoff: undefined,
+      stops: THREE_STOPS,
+      vehicleType: 'van',
+    });
+    expect(booking.price).toEqual(quote.price);
+    expect(booking.stops?.map((stop) => stop.location)).toEqual(THREE_STOPS.map((stop) => stop.location));
+  });
+
+  it('stops whose goods together exceed the vehicle are 422 over_capacity, and nothing is stored', async () => {
+    const customer = await newCustomer(app);
+    // 15 kg each fits a bike (20 kg); 30 kg together does not.
+    const stops: StopRequest[] = [
+      { location: offset(PICKUP, 1), goods: { description: 'Parcel', weightKg: 15 } },
+      { location: offset(PICKUP, 2), goods: { description: 'Parcel', weightKg: 15 } },
+    ];
+    for (const url of ['/v1/quotes', '/v1/bookings']) {
+      const response = await post(customer.token, url, { pickup: PICKUP, stops, vehicleType: 'bike' });
+      expect(response.statusCode).toBe(422);
+      expect(response.json()).toMatchObject({
+        error: { code: 'over_capacity', details: { capacityKg: 20, weightKg: 30 } },
+      });
+    }
+    expect(await bookingsOf(customer.token)).toEqual([]);
+  });
+
+  it('dropoff with stops, neither, no stop, eleven stops or goods beside stops are 400; nothing is stored', async () => {
+    const customer = await newCustomer(app);
+    const one: StopRequest[] = [{ location: offset(PICKUP, 1) }];
+    const cases: [object, string][] = [
+      [{ pickup: PICKUP, dropoff: offset(PICKUP, 1), stops: one, vehicleType: 'van' }, '/stops'],
+      [{ pickup: PICKUP, vehicleType: 'van' }, '/dropoff'],
+      [{ pickup: PICKUP, stops: [], vehicleType: 'van' }, '/stops'],
+      [
+        {
+          pickup: PICKUP,
+          stops: Array.from({ length: 11 }, (_, index) => ({ location: offset(PICKUP, index * 0.5 + 0.5) })),
+          vehicleType: 'van',
+        },
+        '/stops',
+      ],
+    ];
+    for (const url of ['/v1/quotes', '/v1/bookings']) {
+      for (const [payload, path] of cases) {
+        const response = await post(customer.token, url, payload);
+        expect(response.statusCode, `${url} ${JSON.stringify(payload).slice(0, 80)}`).toBe(400);
+        const { error } = response.json<{
+          error: { code: string; details: { issues: { path: string }[] } };
+        }>();
+        expect(error.code).toBe('validation_failed');
+        expect(error.details.issues.map((issue) => issue.path)).toContain(path);
+      }
+    }
+    const withGoods = await post(customer.token, '/v1/bookings', {
+      pickup: PICKUP,
+      stops: one,
+      vehicleType: 'van',
+      goods: { description: 'Boxes', weightKg: 10 },
+    });
+    expect(withGoods.statusCode).toBe(400);
+    expect(withGoods.json()).toMatchObject({
+      error: { code: 'validation_failed', details: { issues: [{ path: '/goods' }] } },
+    });
+    expect(await bookingsOf(customer.token)).toEqual([]);
+  });
+
+  it('a stop outside every service area is 422 outside_service_area naming the stop', async () => {
+    const customer = await newCustomer(app);
+    const response = await post(customer.token, '/v1/quotes', {
+      pickup: PICKUP,
+      stops: [{ location: offset(PICKUP, 1) }, { location: { lat: 89.5, lng: 77.6 } }],
+      vehicleType: 'truck',
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({
+      error: { code: 'outside_service_area', details: { point: 'dropoff', stop: 2 } },
+    });
+  });
+
+  it('a v1 booking has one stop, its drop-off with its goods, delivered with the booking and its position', async () => {
+    const at = offset(CITY, -30, 30);
+    const customer = await newCustomer(app);
+    const driver = await onlineDriver(app, { at: offset(at, 0.3) });
+    const goods = { description: 'A sofa', weightKg: 60 };
+    const booking = await book(app, customer.token, { pickup: at, dropoff: offset(at, 4), goods });
+    expect(booking.stops).toEqual([
+      {
+        seq: 1,
+        location: booking.dropoff,
+        recipient: null,
+        goods,
+        status: 'pending',
+        arrivedAt: null,
+        completedAt: null,
+        proof: null,
+      },
+    ]);
+    await acceptOffer(app, driver.token, booking.id);
+    await driveToDelivered(app, driver.token, booking.id);
+    const delivered = await getBooking(app, customer.token, booking.id);
+    const deliveredAt = (await storedStops(booking.id))[0]?.completed_at;
+    expect(delivered.stops).toEqual([
+      {
+        seq: 1,
+        location: booking.dropoff,
+        recipient: null,
+        goods,
+        status: 'delivered',
+        arrivedAt: null,
+        completedAt: new Date(deliveredAt ?? 0).toISOString(),
+        proof: {
+          recipientName: null,
+          photoUrl: null,
+          signatureUrl: null,
+          at: new Date(deliveredAt ?? 0).toISOString(),
+          location: { lat: offset(at, 0.3).lat, lng: offset(at, 0.3).lng },
+        },
+      },
+    ]);
+  });
+
+  it('a booking made before stops were stored answers one stop made from its drop-off', async () => {
+    const customer = await newCustomer(app);
+    const booking = await book(app, customer.token, { pickup: offset(CITY, -20, 35) });
+    // As a row written before migration 0017: no stops.
+    await app.platform.router
+      .forId(booking.id)
+      .db.deleteFrom('booking_stops')
+      .where('booking_id', '=', booking.id)
+      .execute();
+    expect((await getBooking(app, customer.token, booking.id)).stops).toEqual([
+      {
+        seq: 1,
+        location: booking.dropoff,
+        recipient: null,
+        goods: null,
+        status: 'pending',
+        arrivedAt: null,
+        completedAt: null,
+        proof: null,
+      },
+    ]);
+  });
+
+  it('a v1 delivered on a booking with several stops is 422 invalid_transition', async () => {
+    const at = offset(CITY, -35, -30);
+    const customer = await newCustomer(app);
+    const driver = await onlineDriver(app, { at: offset(at, 0.3) });
+    const booking = await book(app, customer.token, {
+      pickup: at,
+      dropoff: undefined,
+      stops: [{ location: offset(at, 2) }, { location: offset(at, 4) }],
+    });
+    await acceptOffer(app, driver.token, booking.id);
+    for (const status of ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit']) {
+      expect((await post(driver.token, `/v1/bookings/${booking.id}/status`, { status })).statusCode).toBe(
+        200,
+      );
+    }
+    const refused = await post(driver.token, `/v1/bookings/${booking.id}/status`, { status: 'delivered' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({ error: { code: 'invalid_transition' } });
+    expect((await getBooking(app, customer.token, booking.id)).status).toBe('in_transit');
+  });
+});
