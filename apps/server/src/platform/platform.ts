@@ -27,6 +27,9 @@ import { RedisFleetBoard } from './fleet/redis-fleet-board';
 import type { GeoIndex } from './geo/geo-index.port';
 import { MemoryGeoIndex } from './geo/memory-geo-index';
 import { RedisGeoIndex } from './geo/redis-geo-index';
+import type { LiveStateStore } from './live/live-state.port';
+import { MemoryLiveState } from './live/memory-live-state';
+import { RedisLiveState } from './live/redis-live-state';
 import { OutboxRelay, OutboxWriter } from './outbox/outbox';
 import { BullmqJobQueue } from './queue/bullmq-job-queue';
 import type { JobQueue } from './queue/job-queue.port';
@@ -52,6 +55,8 @@ export interface Platform {
   readonly bus: EventBus;
   readonly queue: JobQueue;
   readonly fleet: FleetBoard;
+  /** Drivers' live facts and positions, with the one-step location ping (ADR 0026). */
+  readonly live: LiveStateStore;
   /** Proof-of-delivery files: under DATA_DIR (embedded), on the shards (cluster); ADR 0025. */
   readonly blobs: BlobStore;
   readonly outbox: OutboxWriter;
@@ -162,6 +167,7 @@ async function embeddedPlatform(
     bus,
     queue,
     fleet: new MemoryFleetBoard(clock),
+    live: new MemoryLiveState(geo, clock),
     blobs: new FileBlobStore(path.join(config.dataDir, 'blobs')),
     closers,
     unreachable: async () => shardFailures(pool),
@@ -243,6 +249,7 @@ async function clusterPlatform(
     bus,
     queue,
     fleet: new RedisFleetBoard(redis, config.redisPrefix),
+    live: new RedisLiveState(redis, config.redisPrefix),
     blobs: new SqlBlobStore(router, clock),
     closers,
     unreachable: async () => {
@@ -278,6 +285,7 @@ interface Parts {
   bus: EventBus;
   queue: JobQueue;
   fleet: FleetBoard;
+  live: LiveStateStore;
   blobs: BlobStore;
   closers: (() => Promise<void>)[];
   unreachable: () => Promise<string[]>;
@@ -311,6 +319,7 @@ async function assemble(parts: Parts): Promise<Platform> {
     bus: parts.bus,
     queue: parts.queue,
     fleet: parts.fleet,
+    live: parts.live,
     blobs: parts.blobs,
     outbox: new OutboxWriter(parts.ids, parts.clock),
     relay,
@@ -325,6 +334,7 @@ async function assemble(parts: Parts): Promise<Platform> {
       await relay.stop();
       await sessions.close();
       await parts.fleet.close();
+      await parts.live.close();
       await closeAll(parts.closers, parts.logger);
     },
   };

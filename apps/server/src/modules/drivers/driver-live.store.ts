@@ -1,5 +1,7 @@
 import { VEHICLE_TYPES, type VehicleType } from '@loadline/contracts';
-import type { Cache } from '../../platform/cache/cache.port';
+import type { GeoPoint } from '../../platform/geo/geo-index.port';
+import type { LiveStateStore } from '../../platform/live/live-state.port';
+import { availableDriversSet } from './available-drivers';
 import type { LiveLocation } from './driver-presence';
 
 /** The trip a driver's pings belong to; `customerId` is null only when the booking could not be read. */
@@ -24,61 +26,100 @@ export interface LiveState {
   position: LiveLocation | null;
 }
 
+/** What one ping did: the 429 wait, a reload of the facts needed, or the facts it was judged by. */
+export type DriverPingResult =
+  | { outcome: 'rate_limited'; retryAfterMs: number }
+  | { outcome: 'no_facts' }
+  | { outcome: 'accepted' | 'stale'; facts: DriverFacts };
+
 /**
  * Facts expire so that a copy gone wrong (a write that raced another) heals by
  * itself: the next ping after expiry reloads them from SQL.
  */
-const FACTS_TTL_SECONDS = 600;
+const FACTS_TTL_MS = 600_000;
 /** Positions outlive facts; SQL has the last one anyway (flushed every second). */
-const POSITION_TTL_SECONDS = 24 * 3600;
+const POSITION_TTL_MS = 24 * 3_600_000;
+/** Every set a driver's facts can name: the only sets a ping may write. */
+const AVAILABLE_SETS = VEHICLE_TYPES.map(availableDriversSet);
+
+/** Free, online and not suspended: may be offered a booking. */
+export function isAvailable(facts: DriverFacts): boolean {
+  return facts.online && !facts.suspended && facts.activeTrip === null;
+}
 
 /**
- * Facts and position live under two keys so that their writers never
- * overwrite each other: pings write only the position, everything else only
- * the facts.
+ * The driver's live state (the LiveStateStore port: Redis in cluster mode).
+ * Facts and position live apart so that their writers never overwrite each
+ * other: pings write only the position, everything else only the facts. The
+ * facts carry the driver's available set and whether it belongs there, so a
+ * ping keeps the geo index right in the same step (ADR 0026).
  */
-export function factsKey(driverId: string): string {
-  return `driver:facts:${driverId}`;
-}
-
-export function liveKey(driverId: string): string {
-  return `driver:live:${driverId}`;
-}
-
-/** The driver's live state in the shared cache (Redis in cluster mode). */
 export class DriverLiveStore {
-  constructor(private readonly cache: Cache) {}
+  constructor(private readonly store: LiveStateStore) {}
+
+  /**
+   * The hot path: counts the ping against `rate` (null: not limited), refuses a
+   * position older than the stored one, stores it, and puts the driver in or
+   * out of its available set as its cached facts say. `point` is null when the
+   * geo index cannot hold the position.
+   */
+  async ping(
+    driverId: string,
+    position: LiveLocation,
+    point: GeoPoint | null,
+    rate: { limit: number; windowMs: number } | null,
+  ): Promise<DriverPingResult> {
+    const result = await this.store.ping({
+      member: driverId,
+      at: position.at,
+      position: JSON.stringify(position),
+      point,
+      sets: AVAILABLE_SETS,
+      rate,
+      positionTtlMs: POSITION_TTL_MS,
+    });
+    if (result.outcome === 'rate_limited' || result.outcome === 'no_facts') {
+      return result;
+    }
+    const facts = parseFacts(result.facts);
+    // Unreadable facts count as absent: reloaded from SQL rather than trusted.
+    return facts === null ? { outcome: 'no_facts' } : { outcome: result.outcome, facts };
+  }
 
   /** Facts and position in one round trip. */
   async read(driverId: string): Promise<LiveState> {
-    const [facts, position] = await this.cache.getMany([factsKey(driverId), liveKey(driverId)]);
-    return { facts: parseFacts(facts ?? null), position: parsePosition(position ?? null) };
+    const { facts, position } = await this.store.read(driverId);
+    return { facts: parseFacts(facts), position: parsePosition(position) };
   }
 
   async readFacts(driverId: string): Promise<DriverFacts | null> {
-    return parseFacts(await this.cache.get(factsKey(driverId)));
+    return parseFacts(await this.store.readFacts(driverId));
   }
 
   async readPositions(driverIds: readonly string[]): Promise<(LiveLocation | null)[]> {
-    const values = await this.cache.getMany(driverIds.map(liveKey));
+    const values = await this.store.readPositions(driverIds);
     return values.map(parsePosition);
   }
 
   async writeFacts(driverId: string, facts: DriverFacts): Promise<void> {
-    await this.cache.set(factsKey(driverId), JSON.stringify(storedFacts(facts)), FACTS_TTL_SECONDS);
-  }
-
-  async writePosition(driverId: string, position: LiveLocation): Promise<void> {
-    await this.cache.set(liveKey(driverId), JSON.stringify(position), POSITION_TTL_SECONDS);
+    await this.store.writeFacts(
+      driverId,
+      {
+        doc: JSON.stringify(storedFacts(facts)),
+        set: availableDriversSet(facts.vehicleType),
+        indexed: isAvailable(facts),
+      },
+      FACTS_TTL_MS,
+    );
   }
 
   /** Seeds the position from SQL without clobbering one a ping wrote meanwhile. */
   async seedPosition(driverId: string, position: LiveLocation): Promise<void> {
-    await this.cache.setIfAbsent(liveKey(driverId), JSON.stringify(position), POSITION_TTL_SECONDS);
+    await this.store.seedPosition(driverId, position.at, JSON.stringify(position), POSITION_TTL_MS);
   }
 
   async forgetFacts(driverId: string): Promise<void> {
-    await this.cache.delete(factsKey(driverId));
+    await this.store.forgetFacts(driverId);
   }
 }
 
@@ -98,10 +139,7 @@ function isNumberOrNull(value: unknown): value is number | null {
   return value === null || typeof value === 'number';
 }
 
-/**
- * Facts as cached. The trip keeps its original key, `activeJob`: entries
- * written by processes still running the older code stay readable, and theirs by them.
- */
+/** Facts as cached. The trip keeps its original key, `activeJob`, as every earlier version wrote it. */
 interface StoredFacts extends Omit<DriverFacts, 'activeTrip'> {
   activeJob: LiveTrip | null;
 }

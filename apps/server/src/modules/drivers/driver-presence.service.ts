@@ -11,13 +11,13 @@ import type { ListCache } from '../../platform/cache/list-cache';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { FleetBoard } from '../../platform/fleet/fleet-board.port';
 import type { GeoIndex, GeoPoint } from '../../platform/geo/geo-index.port';
-import type { RateLimiter } from '../../platform/rate-limit/rate-limiter';
+import { rateLimitedFor, type RateLimiter } from '../../platform/rate-limit/rate-limiter';
 import { rooms, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import { availableDriversSet } from './available-drivers';
 import { dropDriverLists } from './driver-lists';
 import type { ActiveTrip, DriverPresence, LiveLocation } from './driver-presence';
 import type { DriverTripsRepository } from './driver-trips.repository';
-import type { DriverFacts, DriverLiveStore, LiveTrip } from './driver-live.store';
+import { isAvailable, type DriverFacts, type DriverLiveStore, type LiveTrip } from './driver-live.store';
 import type { DriverPresenceRow, DriversRepository } from './drivers.repository';
 import type { LocationSink } from './location-writer';
 import type { TripPositionObserver } from '../bookings/live-eta';
@@ -62,10 +62,6 @@ interface LoadedState {
   position: LiveLocation | null;
   /** True when the facts came from SQL just now (the cache had none). */
   reloaded: boolean;
-}
-
-function isAvailable(facts: DriverFacts): boolean {
-  return facts.online && !facts.suspended && facts.activeTrip === null;
 }
 
 function isIndexable(point: GeoPoint): boolean {
@@ -116,60 +112,42 @@ export class DriverPresenceService implements DriverPresence {
   }
 
   /**
-   * The hot path of every ping (REST and socket): a rate-limit counter, one
-   * cache read, one cache write, the geo index when the driver is available and
-   * a socket event when a trip is active, and the admin map. SQL is read only when the cached facts
-   * are gone, and written later by the location sink.
+   * The hot path of every ping (REST and socket): one step of the live state
+   * (rate limit, stale refusal, the write, the geo index as the cached facts
+   * say; one Redis round trip, ADR 0026), then in process the admin map's
+   * batch, the breadcrumb batch, and the socket event and live ETA of an active
+   * trip. SQL is read only when the cached facts are gone.
    */
   async updateLocation(driverId: string, update: LocationUpdate): Promise<LocationAccepted> {
-    await this.deps.rateLimiter.consume(`location:${driverId}`, LOCATION_RATE_RULE);
-    const now = this.deps.clock.now();
-    const at = update.at === undefined ? now : Date.parse(update.at);
-    if (!Number.isFinite(at)) {
-      throw errors.validation(messages.badAt, { field: 'at' });
+    const position = this.positionOf(update);
+    const point = isIndexable(position) ? { lat: position.lat, lng: position.lng } : null;
+    const rate = this.deps.rateLimiter.enabled
+      ? { limit: LOCATION_RATE_RULE.limit, windowMs: LOCATION_RATE_RULE.windowSeconds * 1000 }
+      : null;
+    let result = await this.deps.live.ping(driverId, position, point, rate);
+    if (result.outcome === 'rate_limited') {
+      throw rateLimitedFor(result.retryAfterMs);
     }
-    if (at > now + MAX_FUTURE_MS) {
-      throw errors.validation(messages.futureAt, { field: 'at', maxFutureMs: MAX_FUTURE_MS });
-    }
-    if (
-      !Number.isFinite(update.lat) ||
-      !Number.isFinite(update.lng) ||
-      Math.abs(update.lat) > 90 ||
-      Math.abs(update.lng) > 180
-    ) {
-      throw errors.validation(messages.badPosition, { field: 'lat' });
-    }
-
-    const state = await this.loadState(driverId);
-    if (state.position !== null && at < state.position.at) {
-      if (state.reloaded) {
-        await this.applyMembership(driverId, state.facts, state.position);
+    if (result.outcome === 'no_facts') {
+      await this.reloadFacts(driverId);
+      // Counted once already.
+      result = await this.deps.live.ping(driverId, position, point, null);
+      if (result.outcome === 'rate_limited' || result.outcome === 'no_facts') {
+        // Forgotten again at once: the driver was deleted meanwhile.
+        throw errors.notFound('Driver');
       }
+    }
+    if (result.outcome === 'stale') {
       return { accepted: false };
     }
 
-    const position: LiveLocation = {
-      lat: update.lat,
-      lng: update.lng,
-      heading: update.heading ?? null,
-      speedKmh: update.speedKmh ?? null,
-      at,
-    };
-    await this.deps.live.writePosition(driverId, position);
-    this.deps.locations.enqueue(driverId, position, state.facts.activeTrip?.bookingId ?? null);
-    if (state.reloaded) {
-      await this.applyMembership(driverId, state.facts, position);
-    } else if (isAvailable(state.facts)) {
-      await this.indexAvailable(driverId, state.facts, position);
+    const { facts } = result;
+    this.deps.locations.enqueue(driverId, position, facts.activeTrip?.bookingId ?? null);
+    if (facts.activeTrip !== null) {
+      this.publishLocation(driverId, facts.activeTrip, position);
+      this.deps.tripPositions?.observe(facts.activeTrip.bookingId, position);
     }
-
-    if (state.facts.activeTrip !== null) {
-      this.publishLocation(driverId, state.facts.activeTrip, position);
-      this.deps.tripPositions?.observe(state.facts.activeTrip.bookingId, position);
-    }
-    if (!state.reloaded) {
-      await this.showOnBoard(driverId, state.facts, position);
-    }
+    await this.showOnBoard(driverId, facts, position);
     return { accepted: true };
   }
 
@@ -253,6 +231,42 @@ export class DriverPresenceService implements DriverPresence {
         at: new Date(position.at).toISOString(),
       },
     });
+  }
+
+  /** A ping's position, checked: a readable time at most a minute ahead, coordinates in range. */
+  private positionOf(update: LocationUpdate): LiveLocation {
+    const now = this.deps.clock.now();
+    const at = update.at === undefined ? now : Date.parse(update.at);
+    if (!Number.isFinite(at)) {
+      throw errors.validation(messages.badAt, { field: 'at' });
+    }
+    if (at > now + MAX_FUTURE_MS) {
+      throw errors.validation(messages.futureAt, { field: 'at', maxFutureMs: MAX_FUTURE_MS });
+    }
+    if (
+      !Number.isFinite(update.lat) ||
+      !Number.isFinite(update.lng) ||
+      Math.abs(update.lat) > 90 ||
+      Math.abs(update.lng) > 180
+    ) {
+      throw errors.validation(messages.badPosition, { field: 'lat' });
+    }
+    return {
+      lat: update.lat,
+      lng: update.lng,
+      heading: update.heading ?? null,
+      speedKmh: update.speedKmh ?? null,
+      at,
+    };
+  }
+
+  /** The facts from SQL after they expired from the live state (404 for a driver that does not exist). */
+  private async reloadFacts(driverId: string): Promise<void> {
+    const row = await this.deps.drivers.findPresence(this.deps.router.forId(driverId).db, driverId);
+    if (row === undefined) {
+      throw errors.notFound('Driver');
+    }
+    await this.refreshFromRow(row);
   }
 
   /** Cached facts and position; the facts come from SQL only when the cache has none. */

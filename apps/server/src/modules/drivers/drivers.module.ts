@@ -23,6 +23,7 @@ export interface DriversModuleDeps {
     Platform,
     | 'router'
     | 'cache'
+    | 'live'
     | 'geo'
     | 'fleet'
     | 'rateLimiter'
@@ -74,7 +75,7 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
     logger,
     ...(deps.locationFlushMs === undefined ? {} : { intervalMs: deps.locationFlushMs }),
   });
-  const live = new DriverLiveStore(platform.cache);
+  const live = new DriverLiveStore(platform.live);
   const presence = new DriverPresenceService({
     router: platform.router,
     drivers,

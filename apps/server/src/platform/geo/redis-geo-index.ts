@@ -1,6 +1,11 @@
 import { redisKey, type RedisClient } from '../redis';
 import type { GeoHit, GeoIndex, GeoPoint } from './geo-index.port';
 
+/** The Redis key of a geo set (the live state's ping script writes these sets too). */
+export function geoSetKey(prefix: string, set: string): string {
+  return redisKey(prefix, 'geo', set);
+}
+
 /**
  * The cluster-mode geo index: one Redis GEO sorted set per set, at
  * `<prefix>geo:<set>`. The Redis client belongs to the caller; `close()` leaves it open.
@@ -70,7 +75,7 @@ export class RedisGeoIndex implements GeoIndex {
   }
 
   private key(set: string): string {
-    return redisKey(this.prefix, 'geo', set);
+    return geoSetKey(this.prefix, set);
   }
 
   private assertOpen(): void {

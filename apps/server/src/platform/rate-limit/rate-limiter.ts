@@ -1,5 +1,5 @@
 import type { RateRule } from '../../config/config';
-import { errors } from '../../lib/errors';
+import { errors, type AppError } from '../../lib/errors';
 import type { Cache } from '../cache/cache.port';
 
 /**
@@ -9,7 +9,8 @@ import type { Cache } from '../cache/cache.port';
 export class RateLimiter {
   constructor(
     private readonly cache: Cache,
-    private readonly enabled: boolean,
+    /** Off (`RATE_LIMITS=off`): callers that count in their own step (a location ping) skip it too. */
+    readonly enabled: boolean,
   ) {}
 
   /** Counts one hit against `bucket`; throws 429 rate_limited with Retry-After beyond the rule. */
@@ -19,7 +20,12 @@ export class RateLimiter {
     }
     const { value, ttlMs } = await this.cache.increment(`rl:${bucket}`, rule.windowSeconds);
     if (value > rule.limit) {
-      throw errors.rateLimited(Math.max(1, Math.ceil(ttlMs / 1000)));
+      throw rateLimitedFor(ttlMs);
     }
   }
+}
+
+/** The 429 for a window that ends in `ttlMs`: Retry-After in whole seconds, at least one. */
+export function rateLimitedFor(ttlMs: number): AppError {
+  return errors.rateLimited(Math.max(1, Math.ceil(ttlMs / 1000)));
 }

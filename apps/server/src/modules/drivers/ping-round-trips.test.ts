@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import type { LoadlineApp } from '../../app';
+import { connectRedis, closeRedis, isRedisCluster } from '../../platform/redis';
+import { bearer, driverSignup, signUp } from '../../../test/support/factories';
+import { TestEnvironment } from '../../../test/support/test-env';
+import { isCluster, redisClusterVariant, redisUrl } from '../../../test/support/tier';
+import { waitFor } from '../../../test/support/wait';
+import { availableDriversSet } from './available-drivers';
+
+const CITY = { lat: 12.9716, lng: 77.5946 };
+
+/**
+ * What one warm location ping costs Redis (ADR 0026): the commands the server
+ * sends that name the driver, read from MONITOR; commands a script runs inside
+ * Redis are reported with the source `lua` and are not round trips.
+ */
+describe.runIf(isCluster && !redisClusterVariant)('a location ping in one Redis round trip (cluster)', () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+  let monitorClient: Redis;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('pingtrips');
+    app = await env.start();
+    const client = await connectRedis(redisUrl, 'ping-round-trips-test');
+    if (isRedisCluster(client)) {
+      throw new Error('MONITOR needs a standalone Redis');
+    }
+    monitorClient = client;
+  });
+
+  afterAll(async () => {
+    await closeRedis(monitorClient);
+    await env.destroy();
+  });
+
+  async function commandsOf(driverId: string, work: () => Promise<void>): Promise<string[]> {
+    const monitor = await monitorClient.monitor();
+    const seen: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      // The admin map's batch (one transaction per window for every ping of a process) is not the ping's.
+      const fleetBatch = args.some((arg) => arg.includes('{fleet}'));
+      if (!source.includes('lua') && !fleetBatch && args.some((arg) => arg.includes(driverId))) {
+        seen.push(args[0]?.toLowerCase() ?? '?');
+      }
+    });
+    try {
+      await work();
+      // MONITOR reports a command after running it; let the stream catch up.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      monitor.disconnect();
+    }
+    return seen;
+  }
+
+  it('a warm ping of an available driver is one command (the ping script) and still indexes the driver', async () => {
+    const { token, user } = await signUp(app, driverSignup());
+    const online = await app.http.inject({
+      method: 'PUT',
+      url: '/v1/driver/availability',
+      headers: bearer(token),
+      payload: { online: true },
+    });
+    expect(online.statusCode).toBe(200);
+    const ping = (lat: number) =>
+      app.http.inject({
+        method: 'POST',
+        url: '/v1/driver/location',
+        headers: bearer(token),
+        payload: { lat, lng: CITY.lng },
+      });
+    expect((await ping(CITY.lat)).statusCode).toBe(202);
+    // Sends the admin map's pending batch.
+    await app.platform.fleet.all();
+
+    let answer: { status: number; body: unknown } | undefined;
+    const commands = await commandsOf(user.id, async () => {
+      const response = await ping(CITY.lat + 0.01);
+      answer = { status: response.statusCode, body: response.json<unknown>() };
+    });
+
+    expect(answer).toEqual({ status: 202, body: { accepted: true } });
+    expect(commands).toEqual(['evalsha']);
+    const indexed = await app.platform.geo.position(availableDriversSet('van'), user.id);
+    expect(indexed?.lat).toBeCloseTo(CITY.lat + 0.01, 5);
+    await waitFor(async () => {
+      const board = await app.platform.fleet.all();
+      const entry = board.find((driver) => driver.id === user.id);
+      return entry !== undefined && Math.abs(entry.lat - (CITY.lat + 0.01)) < 1e-5;
+    });
+  });
+});
