@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { LoadlineApp } from '../../app';
 import { connectRedis, closeRedis, isRedisCluster } from '../../platform/redis';
 import { bearer, driverSignup, signUp } from '../../../test/support/factories';
+import { baseUrlOf, connectSocket } from '../../../test/support/sockets';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { isCluster, redisClusterVariant, redisUrl } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
@@ -23,6 +24,7 @@ describe.runIf(isCluster && !redisClusterVariant)('a location ping in one Redis 
   beforeAll(async () => {
     env = await TestEnvironment.create('pingtrips');
     app = await env.start();
+    await app.listen();
     const client = await connectRedis(redisUrl, 'ping-round-trips-test');
     if (isRedisCluster(client)) {
       throw new Error('MONITOR needs a standalone Redis');
@@ -90,5 +92,30 @@ describe.runIf(isCluster && !redisClusterVariant)('a location ping in one Redis 
       const entry = board.find((driver) => driver.id === user.id);
       return entry !== undefined && Math.abs(entry.lat - (CITY.lat + 0.01)) < 1e-5;
     });
+  });
+
+  it('a warm socket ping of a busy driver is the ping script, plus the event to its watchers on the stream', async () => {
+    const { token, user } = await signUp(app, driverSignup());
+    await app.services.drivers.presence.setActiveTrip(user.id, { bookingId: '1', customerId: '2' });
+    const socket = await connectSocket(baseUrlOf(app), token);
+    try {
+      const first = await socket.request('driverLocationUpdate', { lat: CITY.lat, lng: CITY.lng });
+      expect(first).toEqual({ ok: true, accepted: true });
+      await app.platform.fleet.all();
+
+      let ack: unknown;
+      const commands = await commandsOf(user.id, async () => {
+        ack = await socket.request('driverLocationUpdate', { lat: CITY.lat + 0.02, lng: CITY.lng });
+      });
+
+      expect(ack).toEqual({ ok: true, accepted: true });
+      // XADD: the Socket.IO adapter carrying `driverLocation` to the booking's room in every process;
+      // sent after the ping is done, and not waited for.
+      expect(commands).toEqual(['evalsha', 'xadd']);
+      expect(await app.platform.geo.position(availableDriversSet('van'), user.id)).toBeNull();
+      expect((await app.services.drivers.presence.liveLocation(user.id))?.lat).toBe(CITY.lat + 0.02);
+    } finally {
+      socket.close();
+    }
   });
 });
