@@ -143,15 +143,66 @@ export const StopProof = Type.Object({
 });
 export type StopProof = Static<typeof StopProof>;
 
+/** Why a driver could not hand over a stop's goods. */
+export const STOP_FAILURE_REASONS = [
+  'recipient_absent',
+  'refused',
+  'address_not_found',
+  'damaged',
+  'other',
+] as const;
+export type StopFailureReason = (typeof STOP_FAILURE_REASONS)[number];
+export const StopFailureReasonSchema = Type.Union(STOP_FAILURE_REASONS.map((reason) => Type.Literal(reason)));
+
+/** A failed attempt at a stop, as the driver recorded it. */
+export const StopFailure = Type.Object({
+  reason: StopFailureReasonSchema,
+  note: Type.Union([Type.String(), Type.Null()]),
+  photoUrl: Type.Union([Type.String(), Type.Null()]),
+});
+export type StopFailure = Static<typeof StopFailure>;
+
 /** A stop of a booking as it is worked (a v1 booking has one: its drop-off). */
 export const BookingStop = Type.Object({
   ...QuoteStop.properties,
   status: StopStatusSchema,
   arrivedAt: Type.Union([Timestamp, Type.Null()]),
+  /** When the stop was delivered or failed. */
   completedAt: Type.Union([Timestamp, Type.Null()]),
   proof: Type.Union([StopProof, Type.Null()]),
+  /** Present on a failed stop. */
+  failure: Type.Optional(StopFailure),
 });
 export type BookingStop = Static<typeof BookingStop>;
+
+/** `/v1/bookings/:id/stops/:seq/...`: the booking and the stop's seq. */
+export const StopParams = Type.Object(
+  { id: Id, seq: Type.Integer({ minimum: 1, maximum: MAX_STOPS }) },
+  { additionalProperties: false },
+);
+export type StopParams = Static<typeof StopParams>;
+
+/** `POST .../stops/:seq/complete`: the proof of the handover (uploads of this booking by its driver). */
+export const CompleteStopBody = Type.Object(
+  {
+    recipientName: Type.Optional(Text({ maxLength: 200, required: true })),
+    photoId: Type.Optional(Id),
+    signatureId: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+export type CompleteStopBody = Static<typeof CompleteStopBody>;
+
+/** `POST .../stops/:seq/fail`: why the goods could not be handed over. */
+export const FailStopBody = Type.Object(
+  {
+    reason: StopFailureReasonSchema,
+    note: Type.Optional(Text({ maxLength: 1000, multiline: true })),
+    photoId: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+export type FailStopBody = Static<typeof FailStopBody>;
 
 export const PriceBreakdown = Type.Object({
   baseFare: Type.Integer(),
@@ -267,9 +318,18 @@ export const CancelBookingBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** What a booking event records besides a status change (v1.1); a status change has no `type`. */
+export const BOOKING_EVENT_TYPES = ['stop_arrived', 'stop_completed', 'stop_failed'] as const;
+export type BookingEventType = (typeof BOOKING_EVENT_TYPES)[number];
+
 export const BookingEvent = Type.Object({
   seq: Type.Integer(),
+  /** The booking's status at the event (a stop event leaves it as it was). */
   status: BookingStatusSchema,
+  /** Added in v1.1: a stop's event; absent for a status change. */
+  type: Type.Optional(Type.Union(BOOKING_EVENT_TYPES.map((type) => Type.Literal(type)))),
+  /** Added in v1.1: the stop a stop event is about. */
+  stopSeq: Type.Optional(Type.Integer({ minimum: 1 })),
   at: Timestamp,
   actor: Type.Object({
     role: Type.Union([

@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   'over_capacity',
   'outside_service_area',
   'trip_too_long',
+  'too_far_from_stop',
+  'invalid_proof',
   // 429
   'rate_limited',
   // 431

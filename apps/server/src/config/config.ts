@@ -83,6 +83,13 @@ export interface Config {
     /** How often each worker sweeps SQL for overdue activations and dispatch steps (ADR 0018). */
     readonly sweepIntervalMs: number;
   };
+  /** Multi-stop bookings (ADR 0027). */
+  readonly stops: {
+    /** Arriving at or completing a stop farther than this from it (the driver's live position) is 422 too_far_from_stop. */
+    readonly maxDistanceM: number;
+    /** Also check a plain v1 `{ status: "delivered" }` move against its drop-off (off: v1 clients keep working). */
+    readonly checkDistanceForAll: boolean;
+  };
   readonly generation: {
     /** The city generated records live in: its centre and radius. */
     readonly center: { readonly lat: number; readonly lng: number };
@@ -493,6 +500,10 @@ export function loadConfig(env: Env = process.env): Config {
       maxPositionAgeSeconds: integer(env, 'DISPATCH_MAX_POSITION_AGE_SECONDS', 120, 10, 86_400),
       scheduledLeadMinutes: integer(env, 'SCHEDULED_LEAD_MINUTES', 15, 0, 24 * 60),
       sweepIntervalMs: integer(env, 'DISPATCH_SWEEP_INTERVAL_MS', 10_000, 100, 600_000),
+    },
+    stops: {
+      maxDistanceM: integer(env, 'STOP_MAX_DISTANCE_M', 300, 10, 100_000),
+      checkDistanceForAll: flag(env, 'CHECK_STOP_DISTANCE_FOR_ALL', false),
     },
     generation: {
       center: point(env, 'CITY_CENTER', { lat: 12.9716, lng: 77.5946 }),

@@ -12,6 +12,10 @@ import {
   type DriverLocator,
 } from './bookings.service';
 import { IdempotencyKeys } from './idempotency';
+import { BookingStopsRepository } from './booking-stops.repository';
+import { BookingStopsService } from './booking-stops.service';
+import { UploadsRepository } from '../uploads/uploads.repository';
+import { isId } from '../../platform/db/ids';
 import { UsersRepository } from '../users/users.repository';
 import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import { BOOKING_STATUS_CHANGED } from '../events/booking-events';
@@ -69,22 +73,44 @@ export function createBookingCore({
 }: BookingCoreDeps): BookingCore {
   const { router, ids, clock, outbox, queue, relay, config, logger } = platform;
   const bookings = new BookingsRepository();
+  const stops = new BookingStopsRepository();
+  const onCommitted = (): void => {
+    relay.poke();
+    void platform.lists.invalidate(BOOKINGS_LIST);
+  };
   const service = new BookingsService({
     router,
     ids,
     clock,
     outbox,
     bookings,
+    stops,
     pricing,
     presence,
     drivers,
     eta: liveEta,
+    stopDistance: config.stops,
     scheduledLeadMinutes: config.dispatch.scheduledLeadMinutes,
     idempotency: new IdempotencyKeys({ bookings, clock }),
-    onCommitted: () => {
-      relay.poke();
-      void platform.lists.invalidate(BOOKINGS_LIST);
+    onCommitted,
+  });
+  const uploads = new UploadsRepository();
+  const stopsService = new BookingStopsService({
+    router,
+    clock,
+    outbox,
+    bookings,
+    stops,
+    bookingsService: service,
+    presence,
+    uploads: {
+      find: async (uploadId) => {
+        const row = isId(uploadId) ? await uploads.findById(router.forId(uploadId).db, uploadId) : undefined;
+        return row === undefined ? null : { ownerId: row.owner_id, bookingId: row.booking_id };
+      },
     },
+    maxDistanceM: config.stops.maxDistanceM,
+    onCommitted,
   });
   const activation = new ActivationScheduler({
     queue,
@@ -102,7 +128,7 @@ export function createBookingCore({
     activation,
     liveEta,
     routes: (authenticator) => [
-      bookingsRoutes({ bookings: service, authenticator }),
+      bookingsRoutes({ bookings: service, stops: stopsService, authenticator }),
       adminBookingsRoutes({
         bookings: new AdminBookingsService({
           router,

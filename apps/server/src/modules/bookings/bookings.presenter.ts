@@ -1,5 +1,5 @@
-import type { Booking, BookingEvent, BookingStop, Goods, StopProof } from '@loadline/contracts';
-import { fallbackBookingRef } from '@loadline/contracts';
+import type { Booking, BookingEvent, BookingStop, Goods, StopFailure, StopProof } from '@loadline/contracts';
+import { fallbackBookingRef, STOP_FAILURE_REASONS } from '@loadline/contracts';
 import type { BookingStopRow } from './booking-stops.repository';
 import type { BookingEventRow, BookingRow } from './bookings.repository';
 
@@ -37,6 +37,16 @@ function presentProof(stop: BookingStopRow): StopProof | null {
   };
 }
 
+/** A failed attempt; the reason was checked against the contract's codes when it was recorded. */
+function presentFailure(stop: BookingStopRow): StopFailure {
+  const reason = STOP_FAILURE_REASONS.find((known) => known === stop.failure_reason) ?? 'other';
+  return {
+    reason,
+    note: stop.failure_note,
+    photoUrl: stop.failure_photo_id === null ? null : uploadUrl(stop.failure_photo_id),
+  };
+}
+
 function presentStop(stop: BookingStopRow): BookingStop {
   return {
     seq: stop.seq,
@@ -52,6 +62,7 @@ function presentStop(stop: BookingStopRow): BookingStop {
     arrivedAt: stop.arrived_at === null ? null : iso(stop.arrived_at),
     completedAt: stop.completed_at === null ? null : iso(stop.completed_at),
     proof: presentProof(stop),
+    ...(stop.status === 'failed' ? { failure: presentFailure(stop) } : {}),
   };
 }
 
@@ -119,5 +130,7 @@ export function presentEvent(row: BookingEventRow): BookingEvent {
     status: row.status,
     at: iso(row.at),
     actor: { role: row.actor_role, id: row.actor_id },
+    ...(row.type === null ? {} : { type: row.type }),
+    ...(row.stop_seq === null ? {} : { stopSeq: row.stop_seq }),
   };
 }

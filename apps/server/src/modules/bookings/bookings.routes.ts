@@ -6,15 +6,19 @@ import {
   BookingEvent,
   BookingListQuery,
   CancelBookingBody,
+  CompleteStopBody,
   CreateBookingBody,
+  FailStopBody,
   IdParams,
   Page,
   RatingBody,
   StatusUpdateBody,
+  StopParams,
   Tracking,
 } from '@loadline/contracts';
 import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
 import { callerOf, type Authenticator } from '../auth/authenticator';
+import type { BookingStopsService } from './booking-stops.service';
 import type { BookingsService } from './bookings.service';
 
 const routeErrors = errorResponses(400, 401, 403, 404, 409, 422, 429, 503);
@@ -30,10 +34,27 @@ const IdempotencyHeaders = Type.Object({
   ),
 });
 
-export function bookingsRoutes(deps: { bookings: BookingsService; authenticator: Authenticator }) {
+/** For a route whose body is optional: a bare POST is validated as `{}`. */
+function emptyBodyAsObject(request: { body: unknown }, _reply: unknown, done: () => void): void {
+  request.body ??= {};
+  done();
+}
+
+const STOP_ORDER =
+  'Stops are worked in order once the booking is `in_transit`: another stop, or a booking not in transit, is ' +
+  '422 invalid_transition. ';
+const STOP_DISTANCE =
+  "The driver's last reported position must be within the operator's limit of the stop (default 300 m), else " +
+  '422 too_far_from_stop (`details`: distanceM, maxDistanceM). ';
+
+export function bookingsRoutes(deps: {
+  bookings: BookingsService;
+  stops: BookingStopsService;
+  authenticator: Authenticator;
+}) {
   return (root: FastifyInstance): Promise<void> => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
-    const { bookings, authenticator } = deps;
+    const { bookings, stops, authenticator } = deps;
 
     app.post(
       '/v1/bookings',
@@ -102,11 +123,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
       {
         preHandler: authenticator.guard(['customer', 'admin'], { scope: 'bookings:write' }),
         // The body is optional: a bare POST cancels without a reason.
-        preValidation: (request, _reply, done) => {
-          const raw: { body: unknown } = request;
-          raw.body ??= {};
-          done();
-        },
+        preValidation: emptyBodyAsObject,
         schema: {
           tags: ['bookings'],
           summary: 'Cancel a booking',
@@ -184,6 +201,69 @@ export function bookingsRoutes(deps: { bookings: BookingsService; authenticator:
         },
       },
       (request) => bookings.driverUpdate(callerOf(request).userId, request.params.id, request.body.status),
+    );
+
+    app.post(
+      '/v1/bookings/:id/stops/:seq/arrive',
+      {
+        preHandler: authenticator.guard(['driver']),
+        // The body is optional: arriving says nothing more.
+        preValidation: emptyBodyAsObject,
+        schema: {
+          tags: ['bookings'],
+          summary: 'The assigned driver arrives at a stop',
+          description: STOP_ORDER + STOP_DISTANCE,
+          security: bearerSecurity,
+          params: StopParams,
+          body: Type.Object({}, { additionalProperties: false }),
+          response: { 200: Booking, ...routeErrors },
+        },
+      },
+      (request) => stops.arrive(callerOf(request).userId, request.params.id, request.params.seq),
+    );
+
+    app.post(
+      '/v1/bookings/:id/stops/:seq/complete',
+      {
+        preHandler: authenticator.guard(['driver']),
+        schema: {
+          tags: ['bookings'],
+          summary: 'The assigned driver hands over a stop’s goods, with proof',
+          description:
+            STOP_ORDER +
+            STOP_DISTANCE +
+            '`photoId` and `signatureId` must be uploads (`POST /v1/uploads`) of this booking by this driver: ' +
+            "404 when unknown or someone else's, 422 invalid_proof when made for another booking. The stop's " +
+            "`proof` keeps them with the recipient's name, the time and the driver's position. The last stop " +
+            'delivered or failed delivers the booking.',
+          security: bearerSecurity,
+          params: StopParams,
+          body: CompleteStopBody,
+          response: { 200: Booking, ...routeErrors },
+        },
+      },
+      (request) =>
+        stops.complete(callerOf(request).userId, request.params.id, request.params.seq, request.body),
+    );
+
+    app.post(
+      '/v1/bookings/:id/stops/:seq/fail',
+      {
+        preHandler: authenticator.guard(['driver']),
+        schema: {
+          tags: ['bookings'],
+          summary: 'The assigned driver records a failed attempt at a stop',
+          description:
+            STOP_ORDER +
+            'The customer is notified at once. `photoId` follows the rules of a completion. The last stop ' +
+            'delivered or failed delivers the booking.',
+          security: bearerSecurity,
+          params: StopParams,
+          body: FailStopBody,
+          response: { 200: Booking, ...routeErrors },
+        },
+      },
+      (request) => stops.fail(callerOf(request).userId, request.params.id, request.params.seq, request.body),
     );
     return Promise.resolve();
   };

@@ -43,6 +43,7 @@ import { randomRef, REF_ATTEMPTS, type RefMinter } from './booking-refs';
 import { assertTransition } from './booking-state';
 import { presentBookingWithStops, presentEvent } from './bookings.presenter';
 import type { IdempotencyKeys } from './idempotency';
+import { assertNearStop } from './stop-distance';
 import type { LiveEta } from './live-eta';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 
@@ -129,6 +130,11 @@ export interface TransitionOptions {
    * update (e.g. the last stop's completion); `next` is the booking as moved.
    */
   alsoWrite?: (trx: Executor, next: BookingRow, now: number) => Promise<void>;
+  /**
+   * Events `alsoWrite` records before the status change, each with its own
+   * seq: the status change then takes the seq after them.
+   */
+  eventsBefore?: number;
 }
 
 export interface BookingsServiceDeps {
@@ -142,6 +148,11 @@ export interface BookingsServiceDeps {
   pricing: BookingPricing;
   presence: DriverLocator;
   drivers: DriverDirectory;
+  /**
+   * STOP_MAX_DISTANCE_M and CHECK_STOP_DISTANCE_FOR_ALL: whether a v1
+   * `delivered` is refused far from its drop-off (unchecked when absent).
+   */
+  stopDistance?: { maxDistanceM: number; checkDistanceForAll: boolean };
   /** The published live ETA, which `etaUpdated` pushes and tracking answers with. */
   eta: Pick<LiveEta, 'current'>;
   scheduledLeadMinutes: number;
@@ -418,6 +429,7 @@ export class BookingsService {
   async driverUpdate(driverId: string, bookingId: string, to: BookingStatus): Promise<Booking> {
     const lastStop = to === 'delivered' ? await this.soleStop(driverId, bookingId) : null;
     const sole = lastStop?.stop ?? null;
+    const limit = this.deps.stopDistance;
     const row = await this.transition(
       bookingId,
       to,
@@ -429,6 +441,13 @@ export class BookingsService {
           }
           if (to === 'driver_assigned' || (lastStop !== null && lastStop.several)) {
             throw errors.invalidTransition(current.status, to);
+          }
+          if (lastStop !== null && limit?.checkDistanceForAll === true) {
+            assertNearStop(
+              lastStop.location,
+              { lat: current.dropoff_lat, lng: current.dropoff_lng },
+              limit.maxDistanceM,
+            );
           }
         },
         requireDriver: driverId,
@@ -530,7 +549,7 @@ export class BookingsService {
       const set: Updateable<BookingsTable> = {
         ...(options.set?.(current, now) ?? {}),
         status: to,
-        seq: current.seq + 1,
+        seq: current.seq + 1 + (options.eventsBefore ?? 0),
         updated_at: now,
       };
       const next: BookingRow = { ...current, ...set };

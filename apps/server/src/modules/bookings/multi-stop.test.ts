@@ -4,7 +4,16 @@
  * and answered stop by stop. One file, because the cases share one started app.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdminBooking, Booking, Coordinates, Quote, StopRequest } from '@loadline/contracts';
+import type {
+  AdminBooking,
+  AuthResponse,
+  Booking,
+  BookingEvent,
+  Coordinates,
+  Quote,
+  StopRequest,
+  Upload,
+} from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { bearer, signInAdmin } from '../../../test/support/factories';
 import {
@@ -17,6 +26,7 @@ import {
   offset,
   onlineDriver,
 } from '../../../test/support/fleet';
+import { PNG } from '../../../test/support/images';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { computePrice } from '../pricing/price';
@@ -329,5 +339,287 @@ describe(`multi-stop bookings (${tier})`, () => {
     expect(refused.statusCode).toBe(422);
     expect(refused.json()).toMatchObject({ error: { code: 'invalid_transition' } });
     expect((await getBooking(app, customer.token, booking.id)).status).toBe('in_transit');
+  });
+
+  /** The driver reports a position now (the server's clock). */
+  async function driveTo(driver: AuthResponse, at: Coordinates): Promise<void> {
+    const located = await post(driver.token, '/v1/driver/location', { lat: at.lat, lng: at.lng, heading: 0 });
+    expect(located.statusCode).toBe(202);
+  }
+
+  /** A booking with these stops around `at`, accepted and driven to `in_transit`. */
+  async function inTransit(at: Coordinates, stops: StopRequest[]) {
+    const customer = await newCustomer(app);
+    const driver = await onlineDriver(app, { at: offset(at, 0.3) });
+    const booking = await book(app, customer.token, { pickup: at, dropoff: undefined, stops });
+    await acceptOffer(app, driver.token, booking.id);
+    for (const status of ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit']) {
+      expect((await post(driver.token, `/v1/bookings/${booking.id}/status`, { status })).statusCode).toBe(
+        200,
+      );
+    }
+    return { customer, driver, booking };
+  }
+
+  function stopAction(
+    driver: AuthResponse,
+    bookingId: string,
+    seq: number,
+    action: string,
+    body: object = {},
+  ) {
+    return post(driver.token, `/v1/bookings/${bookingId}/stops/${seq}/${action}`, body);
+  }
+
+  async function upload(driver: AuthResponse): Promise<Upload> {
+    const response = await app.http.inject({
+      method: 'POST',
+      url: '/v1/uploads',
+      headers: { ...bearer(driver.token), 'content-type': 'image/png' },
+      payload: PNG,
+    });
+    expect(response.statusCode).toBe(201);
+    return response.json<Upload>();
+  }
+
+  async function eventsOf(token: string, bookingId: string): Promise<BookingEvent[]> {
+    const response = await app.http.inject({
+      url: `/v1/bookings/${bookingId}/events`,
+      headers: bearer(token),
+    });
+    expect(response.statusCode).toBe(200);
+    return response.json<{ items: BookingEvent[] }>().items;
+  }
+
+  it('stops are worked in order only, and only in transit: anything else is 422 invalid_transition', async () => {
+    const at = offset(CITY, -40, 10);
+    const stops = [{ location: offset(at, 2) }, { location: offset(at, 4) }];
+    const customer = await newCustomer(app);
+    const early = await book(app, customer.token, { pickup: at, dropoff: undefined, stops });
+    const driverEarly = await onlineDriver(app, { at: offset(at, 0.3) });
+    await acceptOffer(app, driverEarly.token, early.id);
+    await driveTo(driverEarly, stops[0]?.location ?? at);
+    const beforeTransit = await stopAction(driverEarly, early.id, 1, 'arrive');
+    expect(beforeTransit.statusCode).toBe(422);
+    expect(beforeTransit.json()).toMatchObject({ error: { code: 'invalid_transition' } });
+
+    const { driver, booking } = await inTransit(offset(CITY, -40, 20), [
+      { location: offset(CITY, -38, 20) },
+      { location: offset(CITY, -36, 20) },
+    ]);
+    await driveTo(driver, offset(CITY, -36, 20));
+    for (const action of ['arrive', 'complete']) {
+      const outOfOrder = await stopAction(driver, booking.id, 2, action);
+      expect(outOfOrder.statusCode, action).toBe(422);
+      expect(outOfOrder.json()).toMatchObject({ error: { code: 'invalid_transition' } });
+    }
+    const outOfOrderFail = await stopAction(driver, booking.id, 2, 'fail', { reason: 'refused' });
+    expect(outOfOrderFail.statusCode).toBe(422);
+    const unknown = await stopAction(driver, booking.id, 3, 'arrive');
+    expect(unknown.statusCode).toBe(404);
+    const after = await getBooking(app, driver.token, booking.id);
+    expect(after.stops?.map((stop) => stop.status)).toEqual(['pending', 'pending']);
+    expect(after.seq).toBe(booking.seq + 5);
+
+    await driveTo(driver, offset(CITY, -38, 20));
+    expect((await stopAction(driver, booking.id, 1, 'arrive')).statusCode).toBe(200);
+    const again = await stopAction(driver, booking.id, 1, 'arrive');
+    expect(again.statusCode).toBe(422);
+    expect(again.json()).toMatchObject({ error: { code: 'invalid_transition' } });
+  });
+
+  it('arriving or completing farther than 300 m from the stop is 422 too_far_from_stop and changes nothing', async () => {
+    const stop = offset(CITY, -42, -20);
+    const { driver, booking } = await inTransit(offset(CITY, -45, -20), [{ location: stop }]);
+    await driveTo(driver, offset(stop, 0.35));
+    for (const action of ['arrive', 'complete']) {
+      const far = await stopAction(driver, booking.id, 1, action);
+      expect(far.statusCode, action).toBe(422);
+      expect(far.json()).toMatchObject({
+        error: { code: 'too_far_from_stop', details: { distanceM: 350, maxDistanceM: 300 } },
+      });
+    }
+    const unchanged = await getBooking(app, driver.token, booking.id);
+    expect(unchanged.seq).toBe(booking.seq + 5);
+    expect(unchanged.stops?.[0]?.status).toBe('pending');
+    await driveTo(driver, offset(stop, 0.25));
+    expect((await stopAction(driver, booking.id, 1, 'arrive')).statusCode).toBe(200);
+  });
+
+  it('the booking is delivered after its last stop; proof shows to its customer, 404 to another; every event has its seq', async () => {
+    const at = offset(CITY, -50, 0);
+    const stops = [offset(at, 1), offset(at, 2), offset(at, 3)];
+    const { customer, driver, booking } = await inTransit(
+      at,
+      stops.map((location) => ({ location })),
+    );
+    const photo = await upload(driver);
+    const signature = await upload(driver);
+
+    await driveTo(driver, stops[0] ?? at);
+    expect((await stopAction(driver, booking.id, 1, 'arrive')).statusCode).toBe(200);
+    const first = await stopAction(driver, booking.id, 1, 'complete', {
+      recipientName: 'Asha Rao',
+      photoId: photo.id,
+      signatureId: signature.id,
+    });
+    expect(first.statusCode).toBe(200);
+    expect(first.json<Booking>().status).toBe('in_transit');
+
+    await driveTo(driver, stops[1] ?? at);
+    const failed = await stopAction(driver, booking.id, 2, 'fail', {
+      reason: 'recipient_absent',
+      note: 'Nobody at the gate',
+      photoId: photo.id,
+    });
+    expect(failed.statusCode).toBe(200);
+
+    await driveTo(driver, stops[2] ?? at);
+    const last = await stopAction(driver, booking.id, 3, 'complete');
+    expect(last.statusCode).toBe(200);
+    const delivered = last.json<Booking>();
+    expect(delivered.status).toBe('delivered');
+
+    const seen = await getBooking(app, customer.token, booking.id);
+    expect(seen).toEqual(delivered);
+    const [one, two, three] = seen.stops ?? [];
+    expect(one).toMatchObject({
+      seq: 1,
+      status: 'delivered',
+      proof: {
+        recipientName: 'Asha Rao',
+        photoUrl: `/v1/uploads/${photo.id}`,
+        signatureUrl: `/v1/uploads/${signature.id}`,
+        at: one?.completedAt,
+        location: { lat: stops[0]?.lat, lng: stops[0]?.lng },
+      },
+    });
+    expect(one?.arrivedAt).not.toBeNull();
+    expect(two).toMatchObject({
+      seq: 2,
+      status: 'failed',
+      proof: null,
+      failure: {
+        reason: 'recipient_absent',
+        note: 'Nobody at the gate',
+        photoUrl: `/v1/uploads/${photo.id}`,
+      },
+    });
+    expect(three).toMatchObject({ seq: 3, status: 'delivered', arrivedAt: null, proof: { photoUrl: null } });
+
+    const photoRead = await app.http.inject({
+      url: `/v1/uploads/${photo.id}`,
+      headers: bearer(customer.token),
+    });
+    expect(photoRead.statusCode).toBe(200);
+    expect(photoRead.rawPayload.equals(PNG)).toBe(true);
+    const stranger = await newCustomer(app);
+    expect(
+      (await app.http.inject({ url: `/v1/bookings/${booking.id}`, headers: bearer(stranger.token) }))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await app.http.inject({ url: `/v1/uploads/${photo.id}`, headers: bearer(stranger.token) })).statusCode,
+    ).toBe(404);
+
+    const events = await eventsOf(customer.token, booking.id);
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+    expect(events.at(-1)?.seq).toBe(delivered.seq);
+    expect(
+      events.slice(-5).map((event) => [event.status, event.type ?? null, event.stopSeq ?? null]),
+    ).toEqual([
+      ['in_transit', 'stop_arrived', 1],
+      ['in_transit', 'stop_completed', 1],
+      ['in_transit', 'stop_failed', 2],
+      ['in_transit', 'stop_completed', 3],
+      ['delivered', null, null],
+    ]);
+  });
+
+  it("proof files must be uploads of this booking by its driver: unknown 404, another booking's 422 invalid_proof", async () => {
+    const at = offset(CITY, -55, 15);
+    const first = await inTransit(at, [{ location: offset(at, 1) }]);
+    const earlier = await upload(first.driver);
+    await driveTo(first.driver, offset(at, 1));
+    expect(
+      (await stopAction(first.driver, first.booking.id, 1, 'complete', { photoId: earlier.id })).statusCode,
+    ).toBe(200);
+
+    // Delivering the last stop released the driver, as a v1 delivery does: it takes the next job.
+    const customer = await newCustomer(app);
+    const next = await book(app, customer.token, { pickup: offset(at, 1), dropoff: offset(at, 3) });
+    await acceptOffer(app, first.driver.token, next.id);
+    for (const status of ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit']) {
+      expect((await post(first.driver.token, `/v1/bookings/${next.id}/status`, { status })).statusCode).toBe(
+        200,
+      );
+    }
+    await driveTo(first.driver, offset(at, 3));
+    const reused = await stopAction(first.driver, next.id, 1, 'complete', { photoId: earlier.id });
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json()).toMatchObject({
+      error: { code: 'invalid_proof', details: { uploadId: earlier.id } },
+    });
+    const unknown = await stopAction(first.driver, next.id, 1, 'complete', {
+      signatureId: '123456789012345678',
+    });
+    expect(unknown.statusCode).toBe(404);
+    const failUnknown = await stopAction(first.driver, next.id, 1, 'fail', {
+      reason: 'other',
+      photoId: '123456789012345678',
+    });
+    expect(failUnknown.statusCode).toBe(404);
+    const badReason = await stopAction(first.driver, next.id, 1, 'fail', { reason: 'lost' });
+    expect(badReason.statusCode).toBe(400);
+    expect((await getBooking(app, customer.token, next.id)).stops?.[0]?.status).toBe('pending');
+  });
+});
+
+describe(`a v1 delivery with CHECK_STOP_DISTANCE_FOR_ALL=on (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('stopcheck', {
+      env: { RATE_LIMITS: 'off', CHECK_STOP_DISTANCE_FOR_ALL: 'on', STOP_MAX_DISTANCE_M: '500' },
+    });
+    app = await env.start();
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  it('is 422 too_far_from_stop away from the drop-off, and delivers within the limit', async () => {
+    const customer = await newCustomer(app);
+    const driver = await onlineDriver(app, { at: offset(CITY, 0.3) });
+    const dropoff = offset(CITY, 4);
+    const booking = await book(app, customer.token, { pickup: CITY, dropoff });
+    await acceptOffer(app, driver.token, booking.id);
+    const move = (status: string) =>
+      app.http.inject({
+        method: 'POST',
+        url: `/v1/bookings/${booking.id}/status`,
+        headers: bearer(driver.token),
+        payload: { status },
+      });
+    for (const status of ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit']) {
+      expect((await move(status)).statusCode).toBe(200);
+    }
+    const far = await move('delivered');
+    expect(far.statusCode).toBe(422);
+    expect(far.json()).toMatchObject({
+      error: { code: 'too_far_from_stop', details: { distanceM: 3697, maxDistanceM: 500 } },
+    });
+    const located = await app.http.inject({
+      method: 'POST',
+      url: '/v1/driver/location',
+      headers: bearer(driver.token),
+      payload: { ...offset(dropoff, 0.4), heading: 0 },
+    });
+    expect(located.statusCode).toBe(202);
+    const near = await move('delivered');
+    expect(near.statusCode).toBe(200);
+    expect(near.json<Booking>().stops?.[0]?.status).toBe('delivered');
   });
 });

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { BookingStatusSchema, Id, VehicleTypeSchema } from '@loadline/contracts';
+import { BookingStatusSchema, Id, StopFailureReasonSchema, VehicleTypeSchema } from '@loadline/contracts';
 import { Topic } from '../../platform/outbox/outbox';
 
 /**
@@ -38,6 +38,25 @@ export type BookingStatusChanged = Static<typeof BookingStatusChangedPayload>;
 
 /** Every booking status change, creation included (`from` is null then). */
 export const BOOKING_STATUS_CHANGED = new Topic('booking.status_changed', BookingStatusChangedPayload);
+
+/** Payload of `booking.stop_changed`: a stop arrived at, delivered or failed; IDs and facts, no personal data. */
+export const BookingStopChangedPayload = Type.Object({
+  bookingId: Id,
+  customerId: Id,
+  driverId: Id,
+  /** The booking's seq of this event (the stop event's own). */
+  seq: Type.Integer({ minimum: 1 }),
+  stopSeq: Type.Integer({ minimum: 1 }),
+  change: Type.Union([Type.Literal('arrived'), Type.Literal('completed'), Type.Literal('failed')]),
+  /** For a failed stop: the contract's reason code. */
+  reason: Type.Union([StopFailureReasonSchema, Type.Null()]),
+  /** Epoch milliseconds. */
+  at: Type.Number(),
+});
+export type BookingStopChanged = Static<typeof BookingStopChangedPayload>;
+
+/** A stop's progress on a multi-stop booking (ADR 0027), in the booking's seq order with its status changes. */
+export const BOOKING_STOP_CHANGED = new Topic('booking.stop_changed', BookingStopChangedPayload);
 
 export const BookingRatedPayload = Type.Object({
   bookingId: Id,

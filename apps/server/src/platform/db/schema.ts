@@ -207,6 +207,7 @@ export interface BookingEventsTable {
   stop_seq: number | null;
 }
 
+/** A stop's event among a booking's (the contract's `BookingEvent.type`). */
 export type BookingEventType = 'stop_arrived' | 'stop_completed' | 'stop_failed';
 
 export type StopStatusColumn = 'pending' | 'arrived' | 'delivered' | 'failed';
