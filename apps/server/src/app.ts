@@ -23,6 +23,7 @@ import { createSharing } from './modules/sharing/sharing.module';
 import type { PricingService } from './modules/pricing/pricing.service';
 import { createUsers } from './modules/users/users.module';
 import { createUploads } from './modules/uploads/uploads.module';
+import { DriversRepository } from './modules/drivers/drivers.repository';
 import type { RealtimeSink } from './platform/realtime/realtime-sink.port';
 import { SocketSink } from './realtime/deliveries';
 import { registerGateway } from './realtime/gateway';
@@ -99,6 +100,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     const pricing = createPricing(platform);
     const liveEta = createLiveEta({ platform, travel: pricing.service, sink });
     const drivers = createDrivers({ platform, sink, tripPositions: liveEta });
+    const driverRows = new DriversRepository();
     const bookingCore = createBookingCore({
       platform,
       pricing: pricing.service,
@@ -144,7 +146,15 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       analytics,
       generation,
       createUsers(platform),
-      createUploads({ platform, bookings: bookingCore.service }),
+      createUploads({
+        platform,
+        activeBookingOf: async (driverId) =>
+          (await driverRows.findPresence(platform.router.forId(driverId).db, driverId))?.active_booking_id ??
+          null,
+        assertReadable: async (reader, bookingId) => {
+          await bookingCore.service.get(reader, bookingId);
+        },
+      }),
       sharing,
       createIntegrations({
         platform,

@@ -605,9 +605,12 @@ describe(`webhooks across a worker restart (${tier})`, () => {
         worker = await startServerProcess(env.env, 'worker');
         await waitFor(() => receiver.at('/killed').length === 2, 20_000);
         const [cut, resent] = receiver.at('/killed');
-        expect(resent?.answered).toBe(200);
-        expect(resent?.headers['loadline-event-id']).toBe(cut?.headers['loadline-event-id']);
-        expect(parsed(resent ?? cut).data.booking.id).toBe(booking.id);
+        if (cut === undefined || resent === undefined) {
+          throw new Error('two requests expected');
+        }
+        expect(resent.answered).toBe(200);
+        expect(resent.headers['loadline-event-id']).toBe(cut.headers['loadline-event-id']);
+        expect(parsed(resent).data.booking.id).toBe(booking.id);
         await waitFor(
           async () => (await deliveriesOf(api, customer.token, webhook.id))[0]?.status === 'succeeded',
           10_000,

@@ -1,12 +1,17 @@
 import { logicalShardOf, type IdGenerator } from '../../platform/db/ids';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { BlobStore } from '../../platform/blobs/blob-store.port';
-import type { Upload } from '@loadline/contracts';
+import type { Role, Upload } from '@loadline/contracts';
 import type { Clock } from '../../lib/clock';
 import { errors } from '../../lib/errors';
 import { ImageFormatError, sniffImage, stripImageMetadata } from '../../lib/images';
-import type { Caller } from '../bookings/bookings.service';
 import type { UploadsRepository } from './uploads.repository';
+
+/** Who asks for a file. */
+export interface UploadReader {
+  userId: string;
+  role: Role;
+}
 
 export interface UploadsServiceDeps {
   router: ShardRouter;
@@ -17,7 +22,7 @@ export interface UploadsServiceDeps {
   /** The booking the driver is on now, or null. */
   activeBookingOf(driverId: string): Promise<string | null>;
   /** Resolves when `caller` may read the booking; throws 404 otherwise (the bookings service's rule). */
-  assertReadable(caller: Caller, bookingId: string): Promise<void>;
+  assertReadable(reader: UploadReader, bookingId: string): Promise<void>;
 }
 
 const messages = {
@@ -67,7 +72,7 @@ export class UploadsService {
   }
 
   /** The file, for its uploader, admins and whoever may read its booking; 404 for anyone else. */
-  async read(caller: Caller, id: string): Promise<{ contentType: string; bytes: Buffer }> {
+  async read(caller: UploadReader, id: string): Promise<{ contentType: string; bytes: Buffer }> {
     const row = await this.deps.uploads.findById(this.deps.router.forId(id).db, id);
     if (row === undefined) {
       throw errors.notFound('Upload');
