@@ -12,7 +12,7 @@ import { startServerProcess, type RunningProcess } from '../../test/support/proc
 import { TestEnvironment } from '../../test/support/test-env';
 import { isCluster } from '../../test/support/tier';
 import { waitFor } from '../../test/support/wait';
-import { parseProcesses, sessionIdOf } from './process-cluster';
+import { parseProcesses, sessionIdFor, sessionIdOf, workerOfSession } from './process-cluster';
 
 describe('process cluster: routing facts', () => {
   it('reads the Engine.IO session from the request line only', () => {
@@ -25,6 +25,17 @@ describe('process cluster: routing facts', () => {
     ).toBeNull();
     expect(sessionIdOf('GET /v1/bookings HTTP/1.1\r\n')).toBeNull();
     expect(sessionIdOf('GET /?sid=%E0%A4%A HTTP/1.1\r\n')).toBeNull();
+  });
+
+  it('reads the worker that minted a session from the session ID, and nothing from an ID of another shape', () => {
+    const sid = sessionIdFor(3, 'AbC-d_9');
+    expect(sid).toBe('w3.AbC-d_9');
+    expect(workerOfSession(sid)).toBe(3);
+    expect(
+      workerOfSession(sessionIdOf(`GET /socket.io/?EIO=4&sid=${encodeURIComponent(sid)} HTTP/1.1\r\n`) ?? ''),
+    ).toBe(3);
+    expect(workerOfSession('AbCdEf0123456789')).toBeNull();
+    expect(workerOfSession('wx.abc')).toBeNull();
   });
 
   it('takes a whole number of processes or auto', () => {
@@ -109,6 +120,10 @@ describe.runIf(isCluster)('start --processes 2 (cluster)', () => {
 
     await waitFor(() => seen.every((events) => events.has(`${id}:searching`)), 15_000);
     expect(sockets.every((socket) => socket.connected)).toBe(true);
+    // Each session names the worker holding it, which is how the primary routes its requests.
+    const workers = new Set(sockets.map((socket) => workerOfSession(socket.io.engine.id)));
+    expect(workers.has(null)).toBe(false);
+    expect(workers.size).toBe(2);
   });
 
   it('drains on SIGTERM: the primary and its workers exit', async () => {

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
-import type { Server as HttpServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import net from 'node:net';
 import type { Logger } from '../lib/logger';
 
@@ -10,21 +11,19 @@ import type { Logger } from '../lib/logger';
  * long-polling (one session's requests arrive on several connections and must
  * reach the process holding the session), so the primary reads the start of
  * each connection's first request: one that names an Engine.IO session (`sid`)
- * goes to the worker that reported owning it, any other to the next worker in
- * turn. The workers tell the primary which sessions they open and close.
+ * goes to the worker that opened it, any other to the next worker in turn.
+ * Each worker mints its sessions' IDs with its own worker number in front
+ * (`w3.<random>`), so the primary routes a session's next request by reading
+ * its ID: there is no table to keep in step, and no window in which a client
+ * that got its session ID is faster than news of it.
  * A connection stays on its worker for its life (keep-alive, WebSocket).
  */
 
 const CONNECTION = 'loadline:connection';
-const SESSION_OPENED = 'loadline:session-opened';
-const SESSION_CLOSED = 'loadline:session-closed';
 const READY = 'loadline:ready';
 
 type ToWorker = { type: typeof CONNECTION; head: string };
-type ToPrimary =
-  | { type: typeof SESSION_OPENED; sid: string }
-  | { type: typeof SESSION_CLOSED; sid: string }
-  | { type: typeof READY };
+type ToPrimary = { type: typeof READY };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -34,16 +33,18 @@ function toPrimary(message: unknown): ToPrimary | null {
   if (!isRecord(message)) {
     return null;
   }
-  if (message.type === READY) {
-    return { type: READY };
-  }
-  if (
-    (message.type === SESSION_OPENED || message.type === SESSION_CLOSED) &&
-    typeof message.sid === 'string'
-  ) {
-    return { type: message.type, sid: message.sid };
-  }
-  return null;
+  return message.type === READY ? { type: READY } : null;
+}
+
+/** A session ID minted by worker `workerId`. */
+export function sessionIdFor(workerId: number, random: string): string {
+  return `w${workerId}.${random}`;
+}
+
+/** The worker that minted a session ID, or null for an ID of another shape. */
+export function workerOfSession(sid: string): number | null {
+  const match = /^w(\d{1,6})\./.exec(sid);
+  return match?.[1] === undefined ? null : Number(match[1]);
 }
 
 /** Engine.IO's session ID in the request line at the start of `head`, if it names one. */
@@ -94,7 +95,6 @@ export interface PrimaryOptions {
 export function runPrimary(options: PrimaryOptions): Promise<void> {
   const { logger } = options;
   const ready = new Set<number>();
-  const sessions = new Map<string, number>();
   let turn = 0;
   let stopping = false;
 
@@ -109,22 +109,17 @@ export function runPrimary(options: PrimaryOptions): Promise<void> {
       if (message === null) {
         return;
       }
-      if (message.type === READY) {
-        ready.add(worker.id);
-        onReady();
-      } else if (message.type === SESSION_OPENED) {
-        sessions.set(message.sid, worker.id);
-      } else {
-        sessions.delete(message.sid);
-      }
+      ready.add(worker.id);
+      onReady();
     });
   };
 
   const hand = (socket: net.Socket, head: Buffer): void => {
     const sid = sessionIdOf(head.toString('latin1'));
-    const owner = sid === null ? undefined : sessions.get(sid);
+    const owner = sid === null ? null : workerOfSession(sid);
     const candidates = readyWorkers();
-    let worker = owner === undefined ? undefined : byId(owner);
+    // A session of a worker that died goes to another, which answers that it does not know it.
+    let worker = owner === null ? undefined : byId(owner);
     if (worker === undefined || !ready.has(worker.id)) {
       worker = candidates[turn % Math.max(1, candidates.length)];
       turn += 1;
@@ -176,11 +171,6 @@ export function runPrimary(options: PrimaryOptions): Promise<void> {
 
   cluster.on('exit', (worker, code, signal) => {
     ready.delete(worker.id);
-    for (const [sid, owner] of sessions) {
-      if (owner === worker.id) {
-        sessions.delete(sid);
-      }
-    }
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         logger.info('stopped');
@@ -226,10 +216,10 @@ export function runPrimary(options: PrimaryOptions): Promise<void> {
 
 /**
  * In a worker: serves the connections the primary hands over on `server`
- * (which does not listen itself), reports the Engine.IO sessions opened here,
- * and tells the primary it is ready.
+ * (which does not listen itself), mints Engine.IO session IDs that name this
+ * worker, and tells the primary it is ready.
  */
-export function serveFromPrimary(server: HttpServer, engine: EngineEvents | null): void {
+export function serveFromPrimary(server: HttpServer, engine: SessionIds | null): void {
   process.on('message', (raw: unknown, handle: unknown) => {
     if (!isRecord(raw) || raw.type !== CONNECTION || typeof raw.head !== 'string') {
       return;
@@ -241,19 +231,16 @@ export function serveFromPrimary(server: HttpServer, engine: EngineEvents | null
     handle.unshift(Buffer.from(raw.head, 'base64'));
     handle.resume();
   });
-  engine?.on('connection', (session) => {
-    send({ type: SESSION_OPENED, sid: session.id });
-    session.once('close', () => send({ type: SESSION_CLOSED, sid: session.id }));
-  });
+  const workerId = cluster.worker?.id;
+  if (engine !== null && workerId !== undefined) {
+    engine.generateId = () => sessionIdFor(workerId, randomBytes(15).toString('base64url'));
+  }
   send({ type: READY });
 }
 
-/** The part of Engine.IO's server this needs: its `connection` event with the new session. */
-export interface EngineEvents {
-  on(
-    event: 'connection',
-    listener: (session: { id: string; once(event: 'close', listener: () => void): unknown }) => void,
-  ): unknown;
+/** The part of Engine.IO's server this needs: how it mints session IDs. */
+export interface SessionIds {
+  generateId: (request: IncomingMessage) => string | PromiseLike<string>;
 }
 
 function send(message: ToPrimary): void {
