@@ -39,6 +39,16 @@ export interface BookingStatusUpdatedEvent {
   at: string;
 }
 
+/** `stopArrived`, `stopCompleted`, `stopFailed`: a stop's move. */
+export interface StopEvent {
+  bookingId: string;
+  /** The stop that moved (its `stops[].seq`). */
+  seq: number;
+  /** The booking event's own seq, in order with `bookingStatusUpdated`'s (an addition to the contract's fields). */
+  eventSeq: number;
+  at: string;
+}
+
 export interface DriverConfirmedEvent {
   bookingId: string;
   driverId: string;
@@ -85,6 +95,12 @@ export interface ServerToClientEvents {
   generationProgress: (event: GenerationJob) => void;
   /** The live ETA to the next handover, when it moves by a minute or more (or the handover changes). */
   etaUpdated: (event: EtaUpdatedEvent) => void;
+  /** The driver arrived at a stop of a multi-stop booking (to its subscribers and its customer). */
+  stopArrived: (event: StopEvent) => void;
+  /** A stop's goods were handed over; the booking's `stops[].proof` holds the proof. */
+  stopCompleted: (event: StopEvent) => void;
+  /** A stop's handover failed; the booking's `stops[].failure` says why. */
+  stopFailed: (event: StopEvent) => void;
 }
 
 export interface ClientToServerEvents {

@@ -19,6 +19,9 @@ const emitters: { [E in ServerEvent]: (audience: Audience, data: EventData<E>) =
   metrics: (audience, data) => audience.emit('metrics', data),
   generationProgress: (audience, data) => audience.emit('generationProgress', data),
   etaUpdated: (audience, data) => audience.emit('etaUpdated', data),
+  stopArrived: (audience, data) => audience.emit('stopArrived', data),
+  stopCompleted: (audience, data) => audience.emit('stopCompleted', data),
+  stopFailed: (audience, data) => audience.emit('stopFailed', data),
 };
 
 /** The delivery's rooms, plus the public `track:<id>` room of each booking room when the event is a public one. */

@@ -10,7 +10,9 @@ import type {
   Booking,
   BookingEvent,
   Coordinates,
+  Notification,
   Quote,
+  StopEvent,
   StopRequest,
   Upload,
 } from '@loadline/contracts';
@@ -27,6 +29,8 @@ import {
   onlineDriver,
 } from '../../../test/support/fleet';
 import { PNG } from '../../../test/support/images';
+import { baseUrlOf, connectSocket } from '../../../test/support/sockets';
+import { waitFor } from '../../../test/support/wait';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { computePrice } from '../pricing/price';
@@ -56,6 +60,7 @@ describe(`multi-stop bookings (${tier})`, () => {
   beforeAll(async () => {
     env = await TestEnvironment.create('multistop', { env: { RATE_LIMITS: 'off', OFFER_TTL_SECONDS: '30' } });
     app = await env.start();
+    await app.listen();
     pricing = createPricing(app.platform).service;
     admin = await signInAdmin(app);
   });
@@ -534,6 +539,59 @@ describe(`multi-stop bookings (${tier})`, () => {
       ['in_transit', 'stop_completed', 3],
       ['delivered', null, null],
     ]);
+  });
+
+  it('stop moves reach the customer as stopArrived, stopCompleted, stopFailed; a failed stop notifies at once', async () => {
+    const at = offset(CITY, -58, -10);
+    const stops = [offset(at, 1), offset(at, 2)];
+    const { customer, driver, booking } = await inTransit(
+      at,
+      stops.map((location) => ({ location })),
+    );
+    const socket = await connectSocket(baseUrlOf(app), customer.token);
+    try {
+      await driveTo(driver, stops[0] ?? at);
+      const arrived = (await stopAction(driver, booking.id, 1, 'arrive')).json<Booking>();
+      const completed = (await stopAction(driver, booking.id, 1, 'complete')).json<Booking>();
+      await driveTo(driver, stops[1] ?? at);
+      const failed = await stopAction(driver, booking.id, 2, 'fail', { reason: 'refused' });
+      expect(failed.statusCode).toBe(200);
+      const events = await eventsOf(customer.token, booking.id);
+      const atOf = (seq: number) => events.find((event) => event.seq === seq)?.at;
+
+      const expectEvent = async (name: string, seq: number, eventSeq: number) => {
+        const received = await socket.waitFor<StopEvent>(name, (data) => data.bookingId === booking.id);
+        expect(received).toEqual({ bookingId: booking.id, seq, eventSeq, at: atOf(eventSeq) });
+      };
+      await expectEvent('stopArrived', 1, arrived.seq);
+      await expectEvent('stopCompleted', 1, completed.seq);
+      await expectEvent('stopFailed', 2, completed.seq + 1);
+
+      let notices: Notification[] = [];
+      await waitFor(async () => {
+        const response = await app.http.inject({ url: '/v1/notifications', headers: bearer(customer.token) });
+        notices = response
+          .json<{ items: Notification[] }>()
+          .items.filter((item) => item.type === 'stop_failed');
+        return notices.length > 0;
+      });
+      expect(notices).toEqual([
+        expect.objectContaining({
+          type: 'stop_failed',
+          title: 'Delivery attempt failed',
+          body: "Stop 2: the recipient refused the goods. Open the booking to see the driver's note.",
+          bookingId: booking.id,
+          at: atOf(completed.seq + 1),
+        }) as unknown,
+      ]);
+      await socket.waitFor<{ type: string }>('notification', (data) => data.type === 'stop_failed');
+      // Only the failure is a notification; arrivals and completions are socket events alone.
+      expect(
+        socket.of<{ type: string }>('notification').filter((data) => data.type.startsWith('stop_')),
+      ).toHaveLength(1);
+    } finally {
+      socket.close();
+    }
   });
 
   it("proof files must be uploads of this booking by its driver: unknown 404, another booking's 422 invalid_proof", async () => {

@@ -3,9 +3,11 @@ import type { OutboxRelay } from '../../platform/outbox/outbox';
 import { rooms, type Delivery, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import {
   BOOKING_STATUS_CHANGED,
+  BOOKING_STOP_CHANGED,
   OFFER_CREATED,
   OFFER_REVOKED,
   type BookingStatusChanged,
+  type BookingStopChanged,
   type OfferCreated,
   type OfferRevoked,
 } from '../events/booking-events';
@@ -117,6 +119,25 @@ export class RealtimeProjector {
     };
   }
 
+  /** A stop's move, to the booking's subscribers and its customer (never a share link's: not a public event). */
+  stopChanged(change: BookingStopChanged): Delivery[] {
+    const data = {
+      bookingId: change.bookingId,
+      seq: change.stopSeq,
+      eventSeq: change.seq,
+      at: new Date(change.at).toISOString(),
+    };
+    const audience = [rooms.booking(change.bookingId), rooms.user(change.customerId)];
+    switch (change.change) {
+      case 'arrived':
+        return [{ rooms: audience, event: 'stopArrived', data }];
+      case 'completed':
+        return [{ rooms: audience, event: 'stopCompleted', data }];
+      case 'failed':
+        return [{ rooms: audience, event: 'stopFailed', data }];
+    }
+  }
+
   async offerCreated(created: OfferCreated): Promise<Delivery[]> {
     const row = await this.deps.offers.find(
       this.deps.router.forId(created.driverId).db,
@@ -149,6 +170,10 @@ export function registerRealtimeProjector(deps: RealtimeProjectorDeps): Realtime
       deps.sink.revokeBooking(userId, bookingId);
     }
     send(await projector.bookingChanged(event.payload));
+  });
+  deps.relay.consume(BOOKING_STOP_CHANGED, REALTIME_PROJECTOR, (event) => {
+    send(projector.stopChanged(event.payload));
+    return Promise.resolve();
   });
   deps.relay.consume(OFFER_CREATED, REALTIME_PROJECTOR, async (event) =>
     send(await projector.offerCreated(event.payload)),

@@ -1,8 +1,8 @@
 import type { OutboxRelay } from '../../platform/outbox/outbox';
-import { BOOKING_STATUS_CHANGED } from '../events/booking-events';
+import { BOOKING_STATUS_CHANGED, BOOKING_STOP_CHANGED } from '../events/booking-events';
 import type { NotificationsService } from './notifications.service';
 
-/** The consumer of `booking.status_changed` that stores and sends notifications. */
+/** The consumer of `booking.status_changed` and `booking.stop_changed` that stores and sends notifications. */
 export const NOTIFICATIONS_CONSUMER = 'notifications.booking';
 
 /**
@@ -12,9 +12,12 @@ export const NOTIFICATIONS_CONSUMER = 'notifications.booking';
  */
 export function registerNotificationsConsumer(
   relay: Pick<OutboxRelay, 'consume'>,
-  service: Pick<NotificationsService, 'notifyFromBookingChange'>,
+  service: Pick<NotificationsService, 'notifyFromBookingChange' | 'notifyFromStopChange'>,
 ): void {
   relay.consume(BOOKING_STATUS_CHANGED, NOTIFICATIONS_CONSUMER, async (event) => {
     await service.notifyFromBookingChange(event);
+  });
+  relay.consume(BOOKING_STOP_CHANGED, NOTIFICATIONS_CONSUMER, async (event) => {
+    await service.notifyFromStopChange(event);
   });
 }

@@ -1,4 +1,4 @@
-import type { VehicleType } from '@loadline/contracts';
+import type { StopFailureReason, VehicleType } from '@loadline/contracts';
 import type { ActorRole } from '../events/booking-events';
 
 /** Kinds of notification; stable on the wire (`type`), so add, never rename. */
@@ -95,3 +95,21 @@ export const MESSAGES: Record<NotificationType, (facts: MessageFacts) => Message
     body: `Your driver could no longer take this job. We are finding you another ${VEHICLE_LABELS[vehicleType]} driver now.`,
   }),
 };
+
+/** The notification a customer gets when a stop's handover fails (multi-stop bookings). */
+export const STOP_FAILED_TYPE = 'stop_failed';
+
+const FAILURE_LABELS: Record<StopFailureReason, string> = {
+  recipient_absent: 'nobody was there to receive the goods',
+  refused: 'the recipient refused the goods',
+  address_not_found: 'the driver could not find the address',
+  damaged: 'the goods were damaged',
+  other: 'the handover could not be completed',
+};
+
+export function stopFailedMessage(facts: { stopSeq: number; reason: StopFailureReason }): MessageCopy {
+  return {
+    title: 'Delivery attempt failed',
+    body: `Stop ${facts.stopSeq}: ${FAILURE_LABELS[facts.reason]}. Open the booking to see the driver's note.`,
+  };
+}

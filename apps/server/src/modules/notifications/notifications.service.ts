@@ -7,8 +7,8 @@ import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxEvent } from '../../platform/outbox/outbox';
 import { rooms, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
-import type { BookingStatusChanged } from '../events/booking-events';
-import { MESSAGES, type NotificationType } from './notifications.messages';
+import type { BookingStatusChanged, BookingStopChanged } from '../events/booking-events';
+import { MESSAGES, STOP_FAILED_TYPE, stopFailedMessage, type NotificationType } from './notifications.messages';
 import { presentNotification, presentNotificationEvent } from './notifications.presenter';
 import type { NotificationRow, NotificationsRepository } from './notifications.repository';
 
@@ -119,9 +119,30 @@ export class NotificationsService {
   }
 
   /**
-   * Stores and delivers a notice that is not about a booking (another module's
-   * copy: a webhook disabled), once per `sourceKey`; null when an earlier call
-   * with that key stored it.
+   * Tells the customer at once that a stop's handover failed (stored, then
+   * pushed to `user:<id>`); once per event, like every booking notification.
+   * Other stop moves tell nobody: the booking's socket events show them.
+   */
+  async notifyFromStopChange(event: OutboxEvent<BookingStopChanged>): Promise<Notification | null> {
+    const change = event.payload;
+    if (change.change !== 'failed') {
+      return null;
+    }
+    const copy = stopFailedMessage({ stopSeq: change.stopSeq, reason: change.reason ?? 'other' });
+    return this.notifyUser({
+      userId: change.customerId,
+      type: STOP_FAILED_TYPE,
+      ...copy,
+      sourceKey: `${event.id}:${change.customerId}`,
+      at: change.at,
+      bookingId: change.bookingId,
+    });
+  }
+
+  /**
+   * Stores and delivers a notice made elsewhere than from a status change
+   * (another module's copy: a webhook disabled; a failed stop), once per
+   * `sourceKey`; null when an earlier call with that key stored it.
    */
   async notifyUser(notice: {
     userId: string;
@@ -130,6 +151,8 @@ export class NotificationsService {
     body: string;
     sourceKey: string;
     at: number;
+    /** The booking it is about, if any. */
+    bookingId?: string;
   }): Promise<Notification | null> {
     const row: NotificationRow = {
       id: this.deps.ids.next(logicalShardOf(notice.userId)),
@@ -137,7 +160,7 @@ export class NotificationsService {
       type: notice.type,
       title: notice.title,
       body: notice.body,
-      booking_id: null,
+      booking_id: notice.bookingId ?? null,
       source_key: notice.sourceKey,
       read_at: null,
       created_at: notice.at,
