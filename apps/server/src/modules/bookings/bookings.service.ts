@@ -48,12 +48,12 @@ import type { LiveEta } from './live-eta';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 
 const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600_000;
+const MIN_SCHEDULE_AHEAD_MS = 60_000;
 
 /** User-facing messages of the module that are not a shared error's. */
 const messages = {
   goodsWithStops: 'With stops, each stop carries its own goods; send no goods for the whole booking.',
 } as const;
-const MIN_SCHEDULE_AHEAD_MS = 60_000;
 
 /** Everything bookings need from pricing; the pricing module implements it. */
 export interface BookingPricing {

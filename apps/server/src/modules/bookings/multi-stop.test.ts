@@ -334,7 +334,12 @@ describe(`multi-stop bookings (${tier})`, () => {
       dropoff: undefined,
       stops: [{ location: offset(at, 2) }, { location: offset(at, 4) }],
     });
-    await acceptOffer(app, driver.token, booking.id);
+    // The driver's acceptance answers the stops to work.
+    const accepted = await acceptOffer(app, driver.token, booking.id);
+    expect(accepted.stops?.map((stop) => [stop.seq, stop.location])).toEqual([
+      [1, offset(at, 2)],
+      [2, offset(at, 4)],
+    ]);
     for (const status of ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit']) {
       expect((await post(driver.token, `/v1/bookings/${booking.id}/status`, { status })).statusCode).toBe(
         200,

@@ -192,7 +192,7 @@ export class DispatchService {
     }
     if (booking.driver_id === driverId && booking.status !== 'searching') {
       // A repeated accept by the winner answers like the first one.
-      return presentBooking(booking);
+      return this.deps.bookingsService.present(booking);
     }
     if (booking.status !== 'searching' || booking.driver_id !== null) {
       throw bookingTaken();
@@ -227,7 +227,8 @@ export class DispatchService {
     await offers.setStatus(driverDb, driverId, bookingId, ['pending'], 'accepted', clock.now());
     await this.deps.presence.setActiveTrip(driverId, { bookingId, customerId: assigned.customer_id });
     await this.deps.presence.refreshAvailability(driverId);
-    return presentBooking(assigned);
+    // With its stops: the driver's list of drop-offs to work.
+    return this.deps.bookingsService.present(assigned);
   }
 
   async reject(driverId: string, bookingId: string): Promise<void> {

@@ -8,7 +8,12 @@ import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxEvent } from '../../platform/outbox/outbox';
 import { rooms, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import type { BookingStatusChanged, BookingStopChanged } from '../events/booking-events';
-import { MESSAGES, STOP_FAILED_TYPE, stopFailedMessage, type NotificationType } from './notifications.messages';
+import {
+  MESSAGES,
+  STOP_FAILED_TYPE,
+  stopFailedMessage,
+  type NotificationType,
+} from './notifications.messages';
 import { presentNotification, presentNotificationEvent } from './notifications.presenter';
 import type { NotificationRow, NotificationsRepository } from './notifications.repository';
 
