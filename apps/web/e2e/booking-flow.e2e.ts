@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactsDir, launchBrowser, startServer, type RunningServer } from './support';
+import { artifactsDir, launchBrowser, shootVariants, startServer, type RunningServer } from './support';
 
 const PASSWORD = 'correct-horse-battery';
 const ADMIN = { email: 'ops-admin@example.com', password: `admin-${randomUUID()}` };
@@ -147,7 +147,7 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       await customer.getByTestId('get-quote').click();
       await customer.getByTestId('quote-price').waitFor();
       expect(await customer.getByTestId('quote-price').textContent()).toMatch(/\d/);
-      await customer.screenshot({ path: path.join(artifactsDir, 'customer-quote.png') });
+      await shootVariants(customer, 'customer-quote');
       await customer.getByTestId('book').click();
       await customer.waitForURL('**/customer/bookings/*');
       await customer.getByTestId('booking-status').waitFor();
@@ -159,7 +159,7 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
 
       // Driver: the offer arrives live and is accepted.
       await driver.getByTestId('accept-offer').waitFor({ timeout: 30_000 });
-      await driver.screenshot({ path: path.join(artifactsDir, 'driver-offer.png') });
+      await shootVariants(driver, 'driver-offer');
       await driver.getByTestId('accept-offer').click();
       await driver.locator('[data-testid=trip-status][data-status=driver_assigned]').waitFor();
       await customer
@@ -208,8 +208,8 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
             .waitFor({ timeout: 10_000 });
           // A little further along the route, so the screenshot shows the driver between A and B.
           await customer.waitForTimeout(2000);
-          await customer.screenshot({ path: path.join(artifactsDir, 'customer-tracking.png') });
-          await driver.screenshot({ path: path.join(artifactsDir, 'driver-trip.png') });
+          await shootVariants(customer, 'customer-tracking');
+          await shootVariants(driver, 'driver-trip');
         }
       }
       // Simulated GPS heads for the pickup while en route and for the drop-off once the goods are on board.
@@ -228,7 +228,7 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       await customer.getByTestId('notification-count').waitFor({ timeout: 10_000 });
       await customer.getByTestId('notification-bell').click();
       await customer.getByTestId('notification-item').first().waitFor();
-      await customer.screenshot({ path: path.join(artifactsDir, 'customer-notifications.png') });
+      await shootVariants(customer, 'customer-notifications');
       await customer.getByTestId('mark-all-read').click();
       await customer.getByTestId('notification-count').waitFor({ state: 'detached' });
       expect(await customer.locator('[data-testid=notification-item][data-read=false]').count()).toBe(0);
@@ -239,12 +239,12 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       await customer.getByTestId('rating-comment').fill('Careful with the cartons, on time.');
       await customer.getByTestId('submit-rating').click();
       await customer.locator('[data-testid=booking-rating][data-rating="4"]').waitFor({ timeout: 10_000 });
-      await customer.screenshot({ path: path.join(artifactsDir, 'customer-rated.png') });
+      await shootVariants(customer, 'customer-rated');
       await customer.getByTestId('history-tab').click();
       await customer
         .locator('[data-testid=history-item] [data-testid=history-rating][data-rating="4"]')
         .waitFor();
-      await customer.screenshot({ path: path.join(artifactsDir, 'customer-history.png') });
+      await shootVariants(customer, 'customer-history');
 
       // Admin: the completed trip is counted live (the `metrics` push), and the table shows it delivered.
       await admin
@@ -274,14 +274,14 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       expect(await topDriver.textContent()).toContain('Ravi Driver');
       // No chart tooltip from where the pointer last clicked; the sticky header would cover the section's top.
       await admin.mouse.move(0, 0);
-      await analytics.screenshot({
-        path: path.join(artifactsDir, 'admin-analytics.png'),
+      await shootVariants(admin, 'admin-analytics', {
+        element: analytics,
         style: '.topbar { position: static !important; }',
       });
       await admin.evaluate(() => {
         (globalThis as unknown as { scrollTo: (x: number, y: number) => void }).scrollTo(0, 0);
       });
-      await admin.screenshot({ path: path.join(artifactsDir, 'admin-dashboard.png'), fullPage: true });
+      await shootVariants(admin, 'admin-dashboard');
 
       // Suspension from the drivers table's row menu, after a confirmation: the driver's live connection is
       // closed; lifting it restores the account.
@@ -350,12 +350,12 @@ describe('a whole trip in three browsers: customer, driver on a phone, admin', (
       expect(await job.getAttribute('data-done')).toBe('200');
       expect(await job.getAttribute('data-total')).toBe('200');
       await admin.waitForTimeout(1000); // the bar eases to its new width
-      await admin.screenshot({ path: path.join(artifactsDir, 'admin-generate.png') });
+      await shootVariants(admin, 'admin-generate');
 
       await admin.getByTestId('admin-tab-users').click();
       await admin.getByTestId('users-role').selectOption('customer');
       await admin.locator('[data-testid=user-row][data-role=customer]').nth(20).waitFor();
-      await admin.screenshot({ path: path.join(artifactsDir, 'admin-users.png') });
+      await shootVariants(admin, 'admin-users');
     } catch (error) {
       await onFailureScreenshots({ admin }, error);
     } finally {

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { AuthResponse } from '@loadline/contracts';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, artifactsDir, launchBrowser, signIn, startServer, type RunningServer } from './support';
+import {
+  apiCall,
+  artifactsDir,
+  launchBrowser,
+  shootVariants,
+  signIn,
+  startServer,
+  type RunningServer,
+} from './support';
 
 const ADMIN = { email: 'shell-admin@example.com', password: `admin-${randomUUID()}` };
 const PASSWORD = 'correct-horse-battery';
@@ -35,7 +42,7 @@ describe('web shell in Chromium', () => {
       await page.getByTestId(`landing-role-${role}`).waitFor();
     }
     expect(await page.getByTestId('health').count()).toBe(0);
-    await page.screenshot({ path: path.join(artifactsDir, 'shell.png') });
+    await shootVariants(page, 'shell');
 
     // Drivers sign up as drivers; operators go to the sign-in page.
     await page.getByTestId('landing-drive').click();
@@ -107,7 +114,7 @@ describe('web shell in Chromium', () => {
       );
       await health.and(page.locator('[data-state=unavailable]')).waitFor({ timeout: 20_000 });
       expect(await health.textContent()).toBe('unavailable (redis)');
-      await page.screenshot({ path: path.join(artifactsDir, 'shell-admin-outage.png'), fullPage: true });
+      await shootVariants(page, 'shell-admin-outage');
 
       // The server itself stops answering.
       await page.route('**/readyz', (route) => route.abort('connectionrefused'));

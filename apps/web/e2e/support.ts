@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 const execFileAsync = promisify(execFile);
 
@@ -381,4 +381,67 @@ export async function startTileStub(): Promise<TileStub> {
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The two sizes every screen is shot at: a desktop window and a phone. */
+export const SHOT_SIZES = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const;
+export type ShotSize = keyof typeof SHOT_SIZES;
+export const SHOT_SCHEMES = ['light', 'dark'] as const;
+export type ShotScheme = (typeof SHOT_SCHEMES)[number];
+
+export interface ShootOptions {
+  /** Shoot this element (a card, a section) instead of the page. */
+  element?: Locator;
+  /** The whole page (the default), or only the viewport (a modal dialog over the page). */
+  fullPage?: boolean;
+  /** CSS applied while shooting (such as `.topbar { position: static !important; }`). */
+  style?: string;
+  /** Runs after each variant is saved, with the page still in it (an axe-core scan, say). */
+  check?: (variant: { size: ShotSize; scheme: ShotScheme; label: string }) => Promise<void>;
+}
+
+/**
+ * Saves the screen as it is now at both sizes in both colour schemes, as
+ * `{name}-{desktop|phone}-{light|dark}.png`, each once the page has settled. The size the page is at
+ * goes first and the schemes alternate, so that a short-lived state (an offer counting down) is shot
+ * with as few changes as possible. The page gets its own viewport and colour scheme back afterwards.
+ */
+export async function shootVariants(page: Page, name: string, options: ShootOptions = {}): Promise<void> {
+  const viewport = page.viewportSize();
+  const scheme: ShotScheme = await page.evaluate(() =>
+    (globalThis as unknown as { matchMedia(query: string): { matches: boolean } }).matchMedia(
+      '(prefers-color-scheme: dark)',
+    ).matches
+      ? 'dark'
+      : 'light',
+  );
+  const sizes: ShotSize[] =
+    viewport !== null && viewport.width < SHOT_SIZES.desktop.width
+      ? ['phone', 'desktop']
+      : ['desktop', 'phone'];
+  let schemes: ShotScheme[] = scheme === 'dark' ? ['dark', 'light'] : ['light', 'dark'];
+  try {
+    for (const size of sizes) {
+      await page.setViewportSize(SHOT_SIZES[size]);
+      for (const each of schemes) {
+        await page.emulateMedia({ colorScheme: each });
+        await settled(page);
+        const file = path.join(artifactsDir, `${name}-${size}-${each}.png`);
+        const shot = { path: file, ...(options.style === undefined ? {} : { style: options.style }) };
+        await (options.element === undefined
+          ? page.screenshot({ ...shot, fullPage: options.fullPage ?? true })
+          : options.element.screenshot(shot));
+        await options.check?.({ size, scheme: each, label: `${name} (${size}, ${each})` });
+      }
+      schemes = schemes.toReversed();
+    }
+  } finally {
+    await page.emulateMedia({ colorScheme: scheme });
+    if (viewport !== null) {
+      await page.setViewportSize(viewport);
+    }
+  }
 }
