@@ -125,9 +125,15 @@ export class BookingStopsService {
       rows = newStopRows(bookingId, [
         {
           seq: 1,
-          location: { lat: booking.dropoff_lat, lng: booking.dropoff_lng },
+          location:
+            booking.dropoff_address === null
+              ? { lat: booking.dropoff_lat, lng: booking.dropoff_lng }
+              : { lat: booking.dropoff_lat, lng: booking.dropoff_lng, address: booking.dropoff_address },
           recipient: null,
-          goods: null,
+          goods:
+            booking.goods_description === null || booking.goods_weight_kg === null
+              ? null
+              : { description: booking.goods_description, weightKg: booking.goods_weight_kg },
         },
       ]);
     }

@@ -325,6 +325,35 @@ describe(`multi-stop bookings (${tier})`, () => {
     ]);
   });
 
+  it('a booking made before stops were stored, in transit, has its one stop worked like any other', async () => {
+    const at = offset(CITY, -25, -40);
+    const customer = await newCustomer(app);
+    const driver = await onlineDriver(app, { at: offset(at, 0.3) });
+    const goods = { description: 'Crates', weightKg: 40 };
+    const booking = await book(app, customer.token, { pickup: at, dropoff: offset(at, 3), goods });
+    await app.platform.router
+      .forId(booking.id)
+      .db.deleteFrom('booking_stops')
+      .where('booking_id', '=', booking.id)
+      .execute();
+    await acceptOffer(app, driver.token, booking.id);
+    for (const status of ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit']) {
+      expect((await post(driver.token, `/v1/bookings/${booking.id}/status`, { status })).statusCode).toBe(
+        200,
+      );
+    }
+    await post(driver.token, '/v1/driver/location', { ...offset(at, 3), heading: 0 });
+    const completed = await post(driver.token, `/v1/bookings/${booking.id}/stops/1/complete`, {
+      recipientName: 'Gate keeper',
+    });
+    expect(completed.statusCode).toBe(200);
+    expect(completed.json<Booking>()).toMatchObject({
+      status: 'delivered',
+      stops: [{ seq: 1, goods, status: 'delivered', proof: { recipientName: 'Gate keeper' } }],
+    });
+    expect((await storedStops(booking.id)).map((row) => row.status)).toEqual(['delivered']);
+  });
+
   it('a v1 delivered on a booking with several stops is 422 invalid_transition', async () => {
     const at = offset(CITY, -35, -30);
     const customer = await newCustomer(app);
