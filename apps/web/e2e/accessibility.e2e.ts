@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { AuthResponse, Booking, Offer } from '@loadline/contracts';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,8 @@ import {
   apiCall,
   artifactsDir,
   launchBrowser,
+  SHOT_SIZES,
+  shootVariants,
   signIn,
   startServer,
   startTileStub,
@@ -21,11 +22,8 @@ const PASSWORD = 'correct-horse-battery';
 const ADMIN = { email: 'a11y-admin@example.com', password: `admin-${randomUUID()}` };
 /** The driver's phone and the booking's pickup: MG Road, Bengaluru. */
 const HERE = { latitude: 12.9756, longitude: 77.6066 };
-const SIZES = {
-  desktop: { viewport: { width: 1280, height: 800 } },
-  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
-} as const satisfies Record<string, BrowserContextOptions>;
-const SCHEMES = ['light', 'dark'] as const;
+/** Each screen opens in a desktop window; shootVariants adds the phone size. */
+const DESKTOP = { viewport: SHOT_SIZES.desktop } satisfies BrowserContextOptions;
 /** The page background of each theme (`--bg`): what tells the theme that rendered. */
 const PAGE_BACKGROUND = { light: 'rgb(244, 246, 249)', dark: 'rgb(11, 18, 32)' } as const;
 
@@ -225,54 +223,42 @@ describe('every main screen: light and dark, desktop and phone, and an axe-core 
   it('each screen renders in both themes at both sizes with no serious or critical axe violation', async () => {
     const findings: string[] = [];
     for (const screen of screens()) {
-      for (const [size, options] of Object.entries(SIZES)) {
-        const context = await browser.newContext({ ...options, ...screen.context });
-        try {
-          let page: Page;
-          if (screen.account === null) {
-            page = await context.newPage();
+      const context = await browser.newContext({ ...DESKTOP, ...screen.context });
+      try {
+        let page: Page;
+        if (screen.account === null) {
+          page = await context.newPage();
+          await page.goto(`${server.baseUrl}${screen.path}`);
+        } else {
+          page = await signIn(context, server.baseUrl, screen.account.credentials, screen.account.home);
+          if (screen.path !== screen.account.home) {
             await page.goto(`${server.baseUrl}${screen.path}`);
-          } else {
-            page = await signIn(context, server.baseUrl, screen.account.credentials, screen.account.home);
-            if (screen.path !== screen.account.home) {
-              await page.goto(`${server.baseUrl}${screen.path}`);
-            }
           }
-          for (const scheme of SCHEMES) {
-            await page.emulateMedia({ colorScheme: scheme });
-            await screen.ready(page);
-            expect(await pageBackground(page), `${screen.name} ${size} ${scheme} background`).toBe(
-              PAGE_BACKGROUND[scheme],
-            );
+        }
+        await screen.ready(page);
+        await shootVariants(page, `a11y-${screen.name}`, {
+          check: async ({ scheme, label }) => {
+            expect(await pageBackground(page), `${label} background`).toBe(PAGE_BACKGROUND[scheme]);
             const filter = await tileFilter(page);
             if (filter !== null) {
               // Tiles dimmed a little in the dark theme, untouched in the light one.
-              expect(filter, `${screen.name} ${size} ${scheme} tiles`).toMatch(
-                scheme === 'dark' ? /brightness\(0\.78\)/ : /^none$/,
-              );
+              expect(filter, `${label} tiles`).toMatch(scheme === 'dark' ? /brightness\(0\.78\)/ : /^none$/);
             }
-            // Let moving markers and fading tiles settle before the picture.
-            await page.mouse.move(0, 0);
-            await page.waitForTimeout(400);
-            await page.screenshot({
-              path: path.join(artifactsDir, `a11y-${screen.name}-${size}-${scheme}.png`),
-              fullPage: true,
-            });
             const found: AxeFinding[] = await seriousViolations(page);
             if (found.length > 0) {
-              findings.push(`${screen.name} (${size}, ${scheme}):\n${describeFindings(found)}`);
+              findings.push(`${label}:\n${describeFindings(found)}`);
             }
-          }
-        } finally {
-          await context.close();
-        }
+          },
+        });
+      } finally {
+        await context.close();
       }
     }
     expect(findings.join('\n\n')).toBe('');
   });
 
   it('the vehicle choice is one radio group: one Tab stop, arrow keys choose', async () => {
-    const context = await browser.newContext(SIZES.desktop);
+    const context = await browser.newContext(DESKTOP);
     try {
       const page = await signIn(
         context,
@@ -320,7 +306,7 @@ describe('every main screen: light and dark, desktop and phone, and an axe-core 
   });
 
   it("the admin's range presets and generation choice are radio groups: one Tab stop each, arrow keys choose", async () => {
-    const context = await browser.newContext(SIZES.desktop);
+    const context = await browser.newContext(DESKTOP);
     try {
       const page = await signIn(context, server.baseUrl, ADMIN, '/admin');
       const oneTabStop = async (name: string) => {
@@ -356,7 +342,7 @@ describe('every main screen: light and dark, desktop and phone, and an axe-core 
   });
 
   it('the canvas fleet map has a list alternative the keyboard reaches: each driver, status and a way to show it', async () => {
-    const context = await browser.newContext(SIZES.desktop);
+    const context = await browser.newContext(DESKTOP);
     try {
       const page = await signIn(context, server.baseUrl, ADMIN, '/admin');
       await page.locator('[data-testid=fleet-map][data-points="1"]').waitFor({ timeout: 15_000 });
@@ -376,14 +362,9 @@ describe('every main screen: light and dark, desktop and phone, and an axe-core 
       const details = page.locator(`[data-testid=fleet-details][data-driver="${driver.user.id}"]`);
       await details.getByTestId('fleet-details-name').filter({ hasText: 'Ravi Kumar' }).waitFor();
       expect(await row.getByTestId('fleet-list-show').getAttribute('aria-pressed')).toBe('true');
-      for (const scheme of SCHEMES) {
-        await page.emulateMedia({ colorScheme: scheme });
-        await list.scrollIntoViewIfNeeded();
-        await page.screenshot({
-          path: path.join(artifactsDir, `a11y-admin-fleet-list-desktop-${scheme}.png`),
-        });
-        expect(describeFindings(await seriousViolations(page))).toBe('');
-      }
+      await shootVariants(page, 'a11y-admin-fleet-list', {
+        check: async () => expect(describeFindings(await seriousViolations(page))).toBe(''),
+      });
     } finally {
       await context.close();
     }

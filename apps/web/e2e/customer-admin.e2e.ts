@@ -10,7 +10,7 @@ import {
   apiGet,
   artifactsDir,
   launchBrowser,
-  settled,
+  shootVariants,
   signIn,
   startServer,
   startTileStub,
@@ -26,17 +26,12 @@ const SIZES = {
   phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
 } as const satisfies Record<string, BrowserContextOptions>;
 type Size = keyof typeof SIZES;
-const SCHEMES = ['light', 'dark'] as const;
 /** Where no driver ever is: bookings here expire. */
 const LONELY = { lat: 13.0358, lng: 77.597, address: 'Hebbal Flyover' };
 /** Where the test's driver waits. */
 const BUSY = { lat: 12.9716, lng: 77.5946, address: 'MG Road Metro' };
 const DROP = { lat: 12.9352, lng: 77.6245, address: 'Koramangala 5th Block' };
 const REF = /^LL-[0-9A-HJKMNP-TV-Z]{7}$/;
-
-function shot(page: Page, name: string): Promise<Buffer> {
-  return page.screenshot({ path: path.join(artifactsDir, `${name}.png`), fullPage: true });
-}
 
 /** Fails on any serious or critical axe-core finding on the page as it is now. */
 async function scan(page: Page, what: string): Promise<void> {
@@ -45,18 +40,11 @@ async function scan(page: Page, what: string): Promise<void> {
 }
 
 /**
- * The screen as it is now in the light and the dark theme (the system setting), each one saved as
- * `{name}-{size}-{scheme}.png` (the whole page; only the viewport for a modal dialog over it) and
- * scanned by axe-core. The page is left in the light theme.
+ * The screen as it is now at both sizes in both colour schemes (the whole page; only the viewport
+ * for a modal dialog over it), each variant saved and scanned by axe-core.
  */
-async function shots(page: Page, name: string, size: Size, fullPage = true): Promise<void> {
-  for (const scheme of SCHEMES) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await settled(page);
-    await page.screenshot({ path: path.join(artifactsDir, `${name}-${size}-${scheme}.png`), fullPage });
-    await scan(page, `${name} (${size}, ${scheme})`);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
+function shots(page: Page, name: string, fullPage = true): Promise<void> {
+  return shootVariants(page, name, { fullPage, check: ({ label }) => scan(page, label) });
 }
 
 /** Collects uncaught errors of a page (such as a map drawing after it was taken down). */
@@ -168,22 +156,12 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     expect(await page.getByTestId('booking-price').textContent()).toBe('No longer valid');
     expect(await page.getByTestId('retry-bigger').textContent()).toBe('Try a mini truck');
     await page.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
-    await shots(page, 'customer-expired', 'desktop');
-
-    const phone = await customerPage('phone');
-    await phone.goto(`${server.baseUrl}/customer/bookings/${expiring.id}`);
-    await phone.getByTestId('expired-options').waitFor();
-    await phone.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
-    await shots(phone, 'customer-expired', 'phone');
-    // A fresh price on the phone as well (a quote only: nothing is booked).
-    await phone.getByTestId('retry-now').click();
-    await phone.getByTestId('retry-quote').waitFor();
-    await shots(phone, 'customer-expired-retry', 'phone');
+    await shots(page, 'customer-expired');
 
     await page.getByTestId('retry-now').click();
     await page.getByTestId('retry-quote').waitFor();
     expect(await page.getByTestId('retry-price').textContent()).toMatch(/\d/);
-    await shots(page, 'customer-expired-retry', 'desktop');
+    await shots(page, 'customer-expired-retry');
     await page.getByTestId('retry-book').click();
     await page.waitForURL(
       (url) => /\/customer\/bookings\/\d+$/.test(url.pathname) && !url.pathname.endsWith(expiring.id),
@@ -211,8 +189,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     await page.getByTestId('confirm-cancel').click();
     expect(await dialog.getByTestId('error').textContent()).toContain('a few words');
     await page.getByTestId('cancel-reason-text').fill('The goods are not packed yet');
-    await shot(page, 'customer-cancel-dialog-desktop');
-    await scan(page, 'cancel dialog');
+    await shots(page, 'customer-cancel-dialog', false);
     await page.getByTestId('confirm-cancel').click();
     await page.locator('[data-testid=booking-status][data-status=cancelled]').waitFor();
     expect(await dialog.isVisible()).toBe(false);
@@ -300,8 +277,11 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
       await page.locator('[data-testid=eta][data-eta-to=pickup]').waitFor();
       expect(await page.locator('dt', { hasText: 'ETA to pickup' }).count()).toBe(1);
       await page.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
-      await shot(page, `customer-tracking-driver-${size}`);
-      await scan(page, `tracking with its driver (${size})`);
+      if (size === 'desktop') {
+        await shots(page, 'customer-tracking-driver');
+      } else {
+        await scan(page, `tracking with its driver (${size})`);
+      }
       expect(errors).toEqual([]);
     }
 
@@ -321,15 +301,12 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     expect(await page.getByTestId('receipt-driver').textContent()).toContain('Ravi Kumar');
     expect(await page.getByTestId('receipt-total').textContent()).toMatch(/\d/);
     expect(await page.getByTestId('booking-tab').textContent()).toContain(booking.ref);
-    await shots(page, 'customer-receipt', 'desktop');
+    await shots(page, 'customer-receipt');
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('.topbar').isVisible()).toBe(false);
-    await shot(page, 'customer-receipt-print');
+    // Paper has no colour scheme or phone size: one picture.
+    await page.screenshot({ path: path.join(artifactsDir, 'customer-receipt-print.png'), fullPage: true });
     await page.emulateMedia({ media: 'screen' });
-    const phone = await customerPage('phone');
-    await phone.goto(`${server.baseUrl}/customer/bookings/${booking.id}/receipt`);
-    await phone.getByTestId('receipt').waitFor();
-    await shots(phone, 'customer-receipt', 'phone');
 
     // History: every booking by its reference; "Book again" fills the form in.
     await page.getByTestId('history-tab').click();
@@ -337,10 +314,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     await item.waitFor();
     expect(await item.textContent()).toContain(booking.ref);
     expect(await item.textContent()).not.toContain(booking.id);
-    await shot(page, 'customer-history-desktop');
-    await phone.getByTestId('history-tab').click();
-    await phone.locator('[data-testid=history-item]').first().waitFor();
-    await shot(phone, 'customer-history-phone');
+    await shots(page, 'customer-history-refs');
     await item.getByTestId('history-book-again').click();
     await page
       .getByTestId('prefilled-from')
@@ -348,7 +322,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
       .waitFor();
     expect(await page.getByTestId('pickup-input').inputValue()).toContain('MG Road');
     expect(await page.getByTestId('goods-weight').inputValue()).toBe('90');
-    await shot(page, 'customer-book-again-desktop');
+    await shots(page, 'customer-book-again');
   });
 
   it('a deep link opened while signed out comes back after signing in', async () => {
@@ -390,9 +364,11 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     await admin.getByTestId('expired-by-hour').waitFor();
     expect(await admin.getByTestId('expired-area').first().textContent()).toContain('Hebbal Flyover');
     await admin.locator('[data-testid=fleet-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
-    await shot(admin, 'admin-dashboard-desktop');
-    await admin.getByTestId('unfilled-demand').screenshot({
-      path: path.join(artifactsDir, 'admin-unfilled-demand.png'),
+    await shots(admin, 'admin-dashboard-unfilled');
+    await shootVariants(admin, 'admin-unfilled-demand', {
+      element: admin.getByTestId('unfilled-demand'),
+      // The sticky header would cover the top of a section taller than the space under it.
+      style: '.topbar { position: static !important; }',
     });
 
     // Bookings: by status, by a customer (a click on the name), by reference; a row opens the booking.
@@ -418,7 +394,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     await admin.getByTestId('filter-driver').getByRole('button').click();
     await rows.first().getByTestId('booking-customer').click();
     expect(await admin.getByTestId('filter-customer').textContent()).toContain('Meera Iyer');
-    await shots(admin, 'admin-bookings', 'desktop');
+    await shots(admin, 'admin-bookings');
     const delivered = admin.locator('[data-testid=booking-row][data-status=delivered]');
     const deliveredId = (await delivered.getAttribute('data-booking-id')) ?? '';
     const deliveredRef = (await delivered.getByTestId('booking-open').textContent()) ?? '';
@@ -443,7 +419,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
       await admin.locator('[data-testid=booking-detail] [data-testid=timeline]').textContent(),
     ).toContain('Ravi Kumar (driver)');
     await admin.locator('[data-testid=detail-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
-    await shots(admin, 'admin-booking-detail', 'desktop');
+    await shots(admin, 'admin-booking-detail');
 
     // Drivers: suspending is one step away, behind each row's menu, and asks first.
     await admin.getByTestId('admin-tab-dashboard').click();
@@ -458,7 +434,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     const dialog = admin.getByTestId('suspend-dialog');
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain(`Suspend Ravi Kumar · …${namesake.user.id.slice(-4)}?`);
-    await shots(admin, 'admin-suspend-dialog', 'desktop', false);
+    await shots(admin, 'admin-suspend-dialog', false);
     await dialog.getByRole('button', { name: 'Keep as is' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect(await row.getAttribute('data-state')).not.toBe('suspended');
@@ -486,16 +462,8 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     const phone = await signIn(await context('phone'), server.baseUrl, ADMIN, '/admin');
     await phone.getByTestId('kpis').waitFor();
     await phone.locator('[data-testid=fleet-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
-    await shot(phone, 'admin-dashboard-phone');
-    await phone.getByTestId('kpis').screenshot({ path: path.join(artifactsDir, 'admin-kpis-phone.png') });
-    await phone
-      .getByTestId('drivers-table')
-      .screenshot({ path: path.join(artifactsDir, 'admin-drivers-phone.png') });
-    await phone.getByTestId('unfilled-demand').screenshot({
-      path: path.join(artifactsDir, 'admin-unfilled-demand-phone.png'),
-      // The sticky header would cover the top of a section taller than the space under it.
-      style: '.topbar { position: static !important; }',
-    });
+    await shootVariants(phone, 'admin-kpis', { element: phone.getByTestId('kpis') });
+    await shootVariants(phone, 'admin-drivers', { element: phone.getByTestId('drivers-table') });
     // The same menu and confirmation on a phone, where the drivers table is a column of cards.
     await phone
       .locator(`[data-testid=driver-row][data-driver-id="${namesake.user.id}"]`)
@@ -504,23 +472,17 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     await phone.getByTestId('suspend-driver').click();
     const phoneDialog = phone.getByTestId('suspend-dialog');
     await phoneDialog.waitFor();
-    await shots(phone, 'admin-suspend-dialog', 'phone', false);
     await phoneDialog.getByRole('button', { name: 'Keep as is' }).click();
     await phoneDialog.waitFor({ state: 'hidden' });
-    await phone.goto(`${server.baseUrl}/admin/bookings/${deliveredId}`);
-    await phone.getByTestId('detail-ref').waitFor();
-    await phone.locator('[data-testid=detail-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
-    await shots(phone, 'admin-booking-detail', 'phone');
     await phone.getByTestId('admin-tab-vehicles').click();
     await phone.getByTestId('vehicle-driver').first().waitFor();
     const tab = await phone.getByTestId('admin-tab-vehicles').boundingBox();
     expect(tab !== null && tab.x >= 0 && tab.x + tab.width <= 390).toBe(true);
-    await shot(phone, 'admin-vehicles-phone');
+    await shots(phone, 'admin-vehicles');
     await phone.getByTestId('admin-tab-bookings').click();
     await phone.getByTestId('booking-row').first().waitFor();
     const cell = await phone.locator('[data-testid=booking-row] td').first().boundingBox();
     // One card per booking: its cells stack the full width of the card.
     expect(cell !== null && cell.width > 300).toBe(true);
-    await shots(phone, 'admin-bookings', 'phone');
   });
 });

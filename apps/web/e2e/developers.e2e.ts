@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import type { AuthResponse } from '@loadline/contracts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,27 +9,24 @@ import {
   apiCall,
   artifactsDir,
   launchBrowser,
-  settled,
+  shootVariants,
   signIn,
   startServer,
   type RunningServer,
 } from './support';
 
 const PASSWORD = 'correct-horse-battery';
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
 
-/** The page in the light and the dark theme, saved as `{name}-{scheme}.png` and scanned by axe-core. */
+/** The page at both sizes in both themes, each variant saved and scanned by axe-core. */
 async function shots(page: Page, name: string): Promise<void> {
   // Full-page pictures start at the top, where the sticky header belongs.
   await page.evaluate('window.scrollTo(0, 0)');
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await settled(page);
-    await page.screenshot({ path: path.join(artifactsDir, `${name}-${scheme}.png`), fullPage: true });
-    const findings = await seriousViolations(page);
-    expect(findings, `${name} (${scheme}):\n${describeFindings(findings)}`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
+  await shootVariants(page, name, {
+    check: async ({ label }) => {
+      const findings = await seriousViolations(page);
+      expect(findings, `${label}:\n${describeFindings(findings)}`).toEqual([]);
+    },
+  });
 }
 
 /** A webhook receiver on 127.0.0.1 answering 500 to its first request and 200 after. */
@@ -159,27 +155,12 @@ describe('developers page: a customer makes an API key and a webhook, reads the 
     await shots(page, 'developers-shown-once');
     await page.getByTestId('new-webhook-secret').getByRole('button', { name: 'Done' }).click();
     await page.getByTestId('new-api-key').getByRole('button', { name: 'Done' }).click();
-    await shots(page, 'developers-desktop');
+    await shots(page, 'developers');
 
     await page.getByTestId('replay').click();
     await page.getByText('Sent again', { exact: false }).waitFor();
     await until(() => receiver.bodies.length >= 3, 'the replayed delivery');
     expect(receiver.bodies[2]).toBe(receiver.bodies[1]);
-
-    // On a phone, in both themes.
-    const phoneContext = await browser.newContext(PHONE);
-    contexts.push(phoneContext);
-    const phone = await signIn(
-      phoneContext,
-      server.baseUrl,
-      { email: customer.user.email, password: PASSWORD },
-      '/customer',
-    );
-    await phone.goto(`${server.baseUrl}/customer/developers`);
-    await phone.getByTestId('webhook').first().waitFor();
-    await phone.getByRole('button', { name: 'Deliveries' }).click();
-    await phone.getByTestId('delivery').first().waitFor();
-    await shots(phone, 'developers-phone');
 
     // Revoking asks first, then the key is refused.
     await page.getByTestId('api-key').getByRole('button', { name: 'Revoke' }).click();

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { AdminDriver, AuthResponse, Booking, SignupBody } from '@loadline/contracts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   artifactsDir,
   launchBrowser,
+  shootVariants,
   startServer,
   startTileStub,
   type RunningServer,
@@ -75,13 +75,9 @@ async function adminView(server: RunningServer, adminToken: string, driverId: st
   return driver;
 }
 
-/** The whole page; the sticky header stays at its top instead of covering wherever the page was scrolled to. */
-async function shot(page: Page, name: string) {
-  await page.screenshot({
-    path: path.join(artifactsDir, `${name}.png`),
-    fullPage: true,
-    style: '.topbar { position: static !important; }',
-  });
+/** The whole page in every variant; the sticky header stays at its top instead of covering wherever the page was scrolled to. */
+function shot(page: Page, name: string): Promise<void> {
+  return shootVariants(page, name, { style: '.topbar { position: static !important; }' });
 }
 
 describe('maps and the driver app in Chromium', () => {
@@ -137,7 +133,7 @@ describe('maps and the driver app in Chromium', () => {
         'Test tiles © Loadline',
       );
       expect(await map.locator('.leaflet-control-scale-line').first().textContent()).toMatch(/\d+ (m|km)/);
-      await shot(page, 'map-tiles-phone');
+      await shot(page, 'map-tiles');
 
       // The tile server goes away: the next load ends on the grid, with no broken tiles left.
       tiles.failing = true;
@@ -147,7 +143,7 @@ describe('maps and the driver app in Chromium', () => {
       expect(tiles.requests.length).toBeGreaterThan(askedBefore);
       expect(await map.locator('img.leaflet-tile').count()).toBe(0);
       expect(await map.locator('canvas.leaflet-tile').count()).toBeGreaterThan(0);
-      await shot(page, 'map-grid-fallback-phone');
+      await shot(page, 'map-grid-fallback');
     } finally {
       tiles.failing = false;
       await context.close();
@@ -164,7 +160,7 @@ describe('maps and the driver app in Chromium', () => {
     try {
       const page = await openAs(context, server, driver, '/driver');
       await page.getByTestId('online-state').filter({ hasText: 'Offline' }).waitFor();
-      await shot(page, 'driver-offline-phone');
+      await shot(page, 'driver-offline');
       await page.getByTestId('online-toggle').click();
       await page.getByTestId('online-state').filter({ hasText: 'Online' }).waitFor();
       await page.locator('[data-testid=location-status][data-state=on]').waitFor({ timeout: 10_000 });
@@ -185,7 +181,7 @@ describe('maps and the driver app in Chromium', () => {
           timeout: 10_000,
         })
         .toBe(moved.latitude);
-      await shot(page, 'driver-online-phone');
+      await shot(page, 'driver-online');
 
       // A booking near the phone: the offer says where, how far, what and how heavy.
       const customer = await signUp(server, { role: 'customer', name: 'Meera Rao', phone: '+919845012345' });
@@ -210,7 +206,7 @@ describe('maps and the driver app in Chromium', () => {
       expect(await offer.getByTestId('offer-dropoff').textContent()).toContain('Koramangala 5th Block');
       expect(await offer.getByTestId('offer-goods').textContent()).toBe('Two sofas · 85 kg');
       expect(await offer.getByTestId('offer-pickup-distance').textContent()).toMatch(/^0\.\d km to pickup$/);
-      await shot(page, 'driver-offer-full-phone');
+      await shot(page, 'driver-offer-full');
 
       await offer.getByTestId('accept-offer').click();
       await page.locator('[data-testid=trip-status][data-status=driver_assigned]').waitFor();
@@ -222,7 +218,7 @@ describe('maps and the driver app in Chromium', () => {
       expect(await page.getByTestId('call-customer').getAttribute('href')).toBe('tel:+919845012345');
       const pickupLink = await page.getByTestId('navigate').getAttribute('href');
       expect(pickupLink).toContain(`destination=${moved.latitude + 0.002},${moved.longitude}`);
-      await shot(page, 'driver-trip-full-phone');
+      await shot(page, 'driver-trip-full');
 
       for (const step of [
         'en_route_to_pickup',
@@ -239,9 +235,7 @@ describe('maps and the driver app in Chromium', () => {
       expect(await page.getByTestId('navigate').getAttribute('href')).toContain(
         'destination=12.9352,77.6245',
       );
-      await page.setViewportSize({ width: 1280, height: 860 });
-      await shot(page, 'driver-trip-desktop');
-      await page.setViewportSize(PHONE.viewport);
+      await shot(page, 'driver-trip-in-transit');
       await page.locator('[data-testid=next-status][data-next=delivered]').click();
       await page.getByTestId('driver-notice').filter({ hasText: 'Delivered' }).waitFor();
       expect(
@@ -255,7 +249,7 @@ describe('maps and the driver app in Chromium', () => {
       await page.getByTestId('online-state').filter({ hasText: 'Offline' }).waitFor();
       await page.getByTestId('driver-notice').waitFor({ state: 'detached' });
       await page.locator('[data-testid=driver-stats]').waitFor();
-      await shot(page, 'driver-stats-phone');
+      await shot(page, 'driver-stats');
     } finally {
       await context.close();
     }
@@ -290,7 +284,7 @@ describe('maps and the driver app in Chromium', () => {
       expect(await details.textContent()).toContain(plate);
       expect(await details.getByTestId('fleet-details-trip').textContent()).toBe('Available for offers');
       await page.getByTestId('fleet-map').scrollIntoViewIfNeeded();
-      await shot(page, 'admin-fleet-details-desktop');
+      await shot(page, 'admin-fleet-details');
     } finally {
       await context.close();
     }
@@ -309,7 +303,7 @@ describe('maps and the driver app in Chromium', () => {
       const status = page.locator('[data-testid=location-status][data-state=denied]');
       await status.waitFor({ timeout: 10_000 });
       expect(await status.textContent()).toContain('Allow location for this site');
-      await shot(page, 'driver-location-blocked-phone');
+      await shot(page, 'driver-location-blocked');
     } finally {
       await context.close();
     }

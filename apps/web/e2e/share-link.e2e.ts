@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { AuthResponse, Booking } from '@loadline/contracts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import {
   apiCall,
   artifactsDir,
   launchBrowser,
-  settled,
+  shootVariants,
   signIn,
   startServer,
   startTileStub,
@@ -23,16 +22,14 @@ const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isM
 const PICKUP = { lat: 12.9716, lng: 77.5946, address: 'MG Road Metro' };
 const DROP = { lat: 12.9352, lng: 77.6245, address: 'Koramangala 5th Block' };
 
-/** The page in the light and the dark theme, saved as `{name}-{scheme}.png` and scanned by axe-core. */
-async function shots(page: Page, name: string): Promise<void> {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await settled(page);
-    await page.screenshot({ path: path.join(artifactsDir, `${name}-${scheme}.png`), fullPage: true });
-    const findings = await seriousViolations(page);
-    expect(findings, `${name} (${scheme}):\n${describeFindings(findings)}`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
+/** The page at both sizes in both themes, each variant saved and scanned by axe-core. */
+function shots(page: Page, name: string): Promise<void> {
+  return shootVariants(page, name, {
+    check: async ({ label }) => {
+      const findings = await seriousViolations(page);
+      expect(findings, `${label}:\n${describeFindings(findings)}`).toEqual([]);
+    },
+  });
 }
 
 describe('share links: the customer shares a booking, a stranger follows it on a phone, signed out', () => {
@@ -109,7 +106,7 @@ describe('share links: the customer shares a booking, a stranger follows it on a
     const url = await page.getByTestId('share-link-url').inputValue();
     expect(new URL(url).pathname).toMatch(/^\/t\/[0-9a-z]{1,4}\.[A-Za-z0-9_-]{22}$/);
     await page.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
-    await shots(page, 'share-link-customer-desktop');
+    await shots(page, 'share-link-customer');
 
     const stranger = await browser.newContext(PHONE);
     contexts.push(stranger);
@@ -136,12 +133,12 @@ describe('share links: the customer shares a booking, a stranger follows it on a
       .filter({ hasText: /\d+ min/ })
       .waitFor();
     await phone.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
-    await shots(phone, 'share-link-phone');
+    await shots(phone, 'share-link');
 
     await page.getByTestId('share-link-revoke').click();
     await page.getByTestId('share-link').waitFor({ state: 'detached' });
     await phone.getByTestId('share-gone').waitFor();
     expect(await phone.getByTestId('share-gone').textContent()).toContain('expired or was revoked');
-    await shots(phone, 'share-link-revoked-phone');
+    await shots(phone, 'share-link-revoked');
   });
 });

@@ -223,7 +223,8 @@ export async function tilesSettled(page: Page): Promise<void> {
         };
       };
       const pending = 'img.leaflet-tile:not(.leaflet-tile-loaded), .leaflet-zoom-anim';
-      const fading = [...dom.document.querySelectorAll('img.leaflet-tile')].some(
+      // Image tiles and the offline grid's canvas tiles both fade in.
+      const fading = [...dom.document.querySelectorAll('.leaflet-tile')].some(
         (tile) => tile.style.opacity !== '' && Number(tile.style.opacity) < 1,
       );
       return !fading && dom.document.querySelectorAll(pending).length === 0;
@@ -234,9 +235,10 @@ export async function tilesSettled(page: Page): Promise<void> {
 }
 
 /**
- * Waits until the page holds still for a picture: the pointer away from every control (no hover
- * state), every map tile loaded and shown, and no CSS transition running (a switch of colour scheme
- * fades backgrounds for 0.15 s).
+ * Waits until the page holds still for a picture and a scan: the pointer away from every control (no
+ * hover state), every map tile loaded and shown, and no colour fading (a switch of colour scheme fades
+ * backgrounds for 0.15 s). Other transitions are not waited for (an offer's countdown bar never
+ * stops moving): a shot taken with `animations: 'disabled'` ends them.
  */
 export async function settled(page: Page): Promise<void> {
   await page.mouse.move(0, 0);
@@ -244,13 +246,14 @@ export async function settled(page: Page): Promise<void> {
   await page.waitForFunction(
     () => {
       const dom = globalThis as unknown as {
-        document: { getAnimations(): { constructor: { name: string }; playState: string }[] };
+        document: { getAnimations(): { transitionProperty?: string; playState: string }[] };
       };
       // getAnimations() applies pending style changes first, so a transition just started is counted.
       return !dom.document
         .getAnimations()
         .some(
-          (animation) => animation.constructor.name === 'CSSTransition' && animation.playState === 'running',
+          (animation) =>
+            animation.playState === 'running' && /color|background/.test(animation.transitionProperty ?? ''),
         );
     },
     undefined,
@@ -430,7 +433,11 @@ export async function shootVariants(page: Page, name: string, options: ShootOpti
         await page.emulateMedia({ colorScheme: each });
         await settled(page);
         const file = path.join(artifactsDir, `${name}-${size}-${each}.png`);
-        const shot = { path: file, ...(options.style === undefined ? {} : { style: options.style }) };
+        const shot = {
+          path: file,
+          animations: 'disabled' as const,
+          ...(options.style === undefined ? {} : { style: options.style }),
+        };
         await (options.element === undefined
           ? page.screenshot({ ...shot, fullPage: options.fullPage ?? true })
           : options.element.screenshot(shot));
