@@ -16,7 +16,9 @@ import type {
   StopRequest,
   Upload,
 } from '@loadline/contracts';
+import { WebhookEventBody } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
+import { StoredJson } from '../../lib/message-kind';
 import { bearer, signInAdmin } from '../../../test/support/factories';
 import {
   CITY,
@@ -31,12 +33,15 @@ import {
 import { PNG } from '../../../test/support/images';
 import { baseUrlOf, connectSocket } from '../../../test/support/sockets';
 import { waitFor } from '../../../test/support/wait';
+import { WebhookReceiver } from '../../../test/support/webhook-receiver';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { computePrice } from '../pricing/price';
 import { DEFAULT_REGION } from '../pricing/pricing-catalog';
 import { createPricing } from '../pricing/pricing.module';
 import type { PricingService } from '../pricing/pricing.service';
+
+const WEBHOOK_BODY = new StoredJson('webhook body', WebhookEventBody);
 
 /** A corner of the service area no other case of this file books around, so no surge reaches it. */
 const PICKUP: Coordinates = { ...offset(CITY, 30, -30), address: 'Depot, Nelamangala' };
@@ -56,9 +61,13 @@ describe(`multi-stop bookings (${tier})`, () => {
   let app: LoadlineApp;
   let pricing: PricingService;
   let admin: string;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    env = await TestEnvironment.create('multistop', { env: { RATE_LIMITS: 'off', OFFER_TTL_SECONDS: '30' } });
+    env = await TestEnvironment.create('multistop', {
+      env: { RATE_LIMITS: 'off', OFFER_TTL_SECONDS: '30', WEBHOOK_ALLOW_PRIVATE: 'on' },
+    });
+    receiver = await WebhookReceiver.start();
     app = await env.start();
     await app.listen();
     pricing = createPricing(app.platform).service;
@@ -66,6 +75,7 @@ describe(`multi-stop bookings (${tier})`, () => {
   });
 
   afterAll(async () => {
+    await receiver.close();
     await env.destroy();
   });
 
@@ -626,6 +636,48 @@ describe(`multi-stop bookings (${tier})`, () => {
     } finally {
       socket.close();
     }
+  });
+
+  it("webhooks hear booking.stop_completed and booking.stop_failed in the booking's seq order", async () => {
+    const at = offset(CITY, -60, 25);
+    const stops = [offset(at, 1), offset(at, 2)];
+    const { customer, driver, booking } = await inTransit(
+      at,
+      stops.map((location) => ({ location })),
+    );
+    const created = await post(customer.token, '/v1/webhooks', {
+      url: receiver.url('/stops'),
+      events: ['booking.stop_completed', 'booking.stop_failed'],
+    });
+    expect(created.statusCode).toBe(201);
+    await driveTo(driver, stops[0] ?? at);
+    const arrived = (await stopAction(driver, booking.id, 1, 'arrive')).json<Booking>();
+    await stopAction(driver, booking.id, 1, 'complete');
+    await driveTo(driver, stops[1] ?? at);
+    const delivered = (
+      await stopAction(driver, booking.id, 2, 'fail', { reason: 'damaged' })
+    ).json<Booking>();
+    expect(delivered.status).toBe('delivered');
+
+    const mine = () =>
+      receiver
+        .at('/stops')
+        .map((request) => WEBHOOK_BODY.read(request.body))
+        .filter((body) => body.data.booking.id === booking.id);
+    await waitFor(() => mine().length >= 2);
+    // An arrival is no webhook event; the completion and the failure come in seq order.
+    expect(mine().map((body) => body.type)).toEqual(['booking.stop_completed', 'booking.stop_failed']);
+    const deliveries = await app.http.inject({
+      url: `/v1/webhooks/${created.json<{ id: string }>().id}/deliveries`,
+      headers: bearer(customer.token),
+    });
+    expect(
+      deliveries
+        .json<{ items: { type: string }[] }>()
+        .items.map((item) => item.type)
+        .sort(),
+    ).toEqual(['booking.stop_completed', 'booking.stop_failed']);
+    expect(arrived.seq + 2).toBe(delivered.seq - 1);
   });
 
   it("proof files must be uploads of this booking by its driver: unknown 404, another booking's 422 invalid_proof", async () => {

@@ -1,8 +1,8 @@
 import type { OutboxRelay } from '../../platform/outbox/outbox';
-import { BOOKING_STATUS_CHANGED } from '../events/booking-events';
+import { BOOKING_STATUS_CHANGED, BOOKING_STOP_CHANGED } from '../events/booking-events';
 import type { WebhooksService } from './webhooks.service';
 
-/** The consumer of `booking.status_changed` that stores webhook deliveries. */
+/** The consumer of `booking.status_changed` and `booking.stop_changed` that stores webhook deliveries. */
 export const WEBHOOKS_CONSUMER = 'webhooks.booking';
 
 /**
@@ -13,9 +13,12 @@ export const WEBHOOKS_CONSUMER = 'webhooks.booking';
  */
 export function registerWebhookDeliveriesConsumer(
   relay: Pick<OutboxRelay, 'consume'>,
-  service: Pick<WebhooksService, 'deliveriesFromBookingChange'>,
+  service: Pick<WebhooksService, 'deliveriesFromBookingChange' | 'deliveriesFromStopChange'>,
 ): void {
   relay.consume(BOOKING_STATUS_CHANGED, WEBHOOKS_CONSUMER, async (event) => {
     await service.deliveriesFromBookingChange(event);
+  });
+  relay.consume(BOOKING_STOP_CHANGED, WEBHOOKS_CONSUMER, async (event) => {
+    await service.deliveriesFromStopChange(event);
   });
 }

@@ -19,7 +19,7 @@ import { isId, logicalShardOf, type IdGenerator } from '../../platform/db/ids';
 import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxEvent } from '../../platform/outbox/outbox';
-import type { BookingStatusChanged } from '../events/booking-events';
+import type { BookingStatusChanged, BookingStopChanged } from '../events/booking-events';
 import { newWebhookSecret, type SecretBox } from './webhook-signing';
 import type { WebhookUrlPolicy } from './webhook-url-policy';
 import type { WebhookDeliveryRow, WebhookEndpointRow, WebhooksRepository } from './webhooks.repository';
@@ -170,13 +170,35 @@ export class WebhooksService {
    * unique per endpoint and event. Returns how many this call stored.
    */
   async deliveriesFromBookingChange(event: OutboxEvent<BookingStatusChanged>): Promise<number> {
-    const change = event.payload;
+    return this.deliveriesOf(event.id, event.payload, webhookTypesOf(event.payload));
+  }
+
+  /**
+   * The same for a stop's move: `booking.stop_completed` or
+   * `booking.stop_failed` (an arrival is no webhook event), in the booking's
+   * seq order with its status changes.
+   */
+  async deliveriesFromStopChange(event: OutboxEvent<BookingStopChanged>): Promise<number> {
+    const { change } = event.payload;
+    const types: WebhookEventType[] =
+      change === 'completed'
+        ? ['booking.stop_completed']
+        : change === 'failed'
+          ? ['booking.stop_failed']
+          : [];
+    return types.length === 0 ? 0 : this.deliveriesOf(event.id, event.payload, types);
+  }
+
+  private async deliveriesOf(
+    eventId: string,
+    change: Pick<BookingStatusChanged, 'bookingId' | 'customerId' | 'seq' | 'at'>,
+    types: readonly WebhookEventType[],
+  ): Promise<number> {
     const { router, ids, clock, webhooks } = this.deps;
     const db = router.forId(change.customerId).db;
     const endpoints = (await webhooks.endpointsOf(db, change.customerId, MAX_WEBHOOKS)).filter(
       (endpoint) => endpoint.status === 'active',
     );
-    const types = webhookTypesOf(change);
     const wanted = endpoints.flatMap((endpoint) => {
       const subscribed = WEBHOOK_EVENTS_COLUMN.read(endpoint.events);
       const type = types.find((candidate) => subscribed.includes(candidate));
@@ -194,7 +216,7 @@ export class WebhooksService {
     let stored = 0;
     for (const { endpoint, type } of wanted) {
       const body: WebhookEventBody = {
-        id: event.id,
+        id: eventId,
         type,
         createdAt: new Date(change.at).toISOString(),
         data: { booking },
@@ -203,7 +225,7 @@ export class WebhooksService {
         id: ids.next(logicalShardOf(endpoint.id)),
         endpoint_id: endpoint.id,
         customer_id: change.customerId,
-        event_id: event.id,
+        event_id: eventId,
         booking_id: change.bookingId,
         seq: change.seq,
         type,
