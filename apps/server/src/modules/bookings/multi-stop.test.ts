@@ -556,6 +556,16 @@ describe(`multi-stop bookings (${tier})`, () => {
     });
     expect(three).toMatchObject({ seq: 3, status: 'delivered', arrivedAt: null, proof: { photoUrl: null } });
 
+    // A share link's holder follows the stops too (no proof, no names).
+    const shared = await post(customer.token, `/v1/bookings/${booking.id}/share`, {});
+    expect(shared.statusCode).toBe(201);
+    const tracked = await app.http.inject({ url: `/v1/track/${shared.json<{ token: string }>().token}` });
+    expect(tracked.json<{ stops: unknown }>().stops).toEqual([
+      { seq: 1, status: 'delivered' },
+      { seq: 2, status: 'failed' },
+      { seq: 3, status: 'delivered' },
+    ]);
+
     const photoRead = await app.http.inject({
       url: `/v1/uploads/${photo.id}`,
       headers: bearer(customer.token),

@@ -33,11 +33,15 @@ function dropoffStatus(status: BookingStatus): StopStatus {
 }
 
 /**
- * The booking's stops in order, as a recipient follows them. A v1 booking has
- * one: its drop-off, seq 1. Multi-stop bookings extend this one function.
+ * The booking's stops in order, as a recipient follows them: the stored ones
+ * (ADR 0027), or for a booking made before stops were stored one, its
+ * drop-off, seq 1, delivered with the booking.
  */
-export function stopsOf(booking: Pick<SharedBookingRow, 'status'>): TrackStop[] {
-  return [{ seq: 1, status: dropoffStatus(booking.status) }];
+export function stopsOf(
+  booking: Pick<SharedBookingRow, 'status'>,
+  stored: readonly TrackStop[] = [],
+): TrackStop[] {
+  return stored.length > 0 ? [...stored] : [{ seq: 1, status: dropoffStatus(booking.status) }];
 }
 
 /** The first word of a driver's name: what a stranger holding the link may see. */

@@ -1,3 +1,4 @@
+import type { TrackStop } from '@loadline/contracts';
 import type { Insertable, Selectable } from 'kysely';
 import type { BookingsTable, ShareLinksTable } from '../../platform/db/schema';
 import type { Executor } from '../../platform/db/shard-pool';
@@ -28,6 +29,16 @@ export interface ResolvedLink {
 export class SharingRepository {
   async insert(db: Executor, row: Insertable<ShareLinksTable>): Promise<void> {
     await db.insertInto('share_links').values(row).execute();
+  }
+
+  /** Where each stop of the booking stands, in order; none for a booking made before stops were stored. */
+  async stopStatuses(db: Executor, bookingId: string): Promise<TrackStop[]> {
+    return db
+      .selectFrom('booking_stops')
+      .select(['seq', 'status'])
+      .where('booking_id', '=', bookingId)
+      .orderBy('seq')
+      .execute();
   }
 
   /** The link and its booking in one read; undefined for an unknown hash. */

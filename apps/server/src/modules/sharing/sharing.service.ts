@@ -153,9 +153,10 @@ export class SharingService {
   /** Exactly the contract's fields: the driver by first name and vehicle, never the customer or the price. */
   private async present({ booking }: ResolvedLink): Promise<PublicTracking> {
     const active = isActiveTripStatus(booking.status);
-    const [card, location] = await Promise.all([
+    const [card, location, stops] = await Promise.all([
       booking.driver_id === null ? null : this.deps.drivers.card(booking.driver_id),
       active && booking.driver_id !== null ? this.deps.presence.liveLocation(booking.driver_id) : null,
+      this.deps.links.stopStatuses(this.deps.router.forId(booking.id).db, booking.id),
     ]);
     return {
       status: booking.status,
@@ -177,7 +178,7 @@ export class SharingService {
               at: new Date(location.at).toISOString(),
             },
       etaMinutes: location === null ? null : await this.deps.eta.current(booking, location),
-      stops: stopsOf(booking),
+      stops: stopsOf(booking, stops),
     };
   }
 }
