@@ -365,11 +365,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     expect(await admin.getByTestId('expired-area').first().textContent()).toContain('Hebbal Flyover');
     await admin.locator('[data-testid=fleet-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
     await shots(admin, 'admin-dashboard-unfilled');
-    await shootVariants(admin, 'admin-unfilled-demand', {
-      element: admin.getByTestId('unfilled-demand'),
-      // The sticky header would cover the top of a section taller than the space under it.
-      style: '.topbar { position: static !important; }',
-    });
+    await shootVariants(admin, 'admin-unfilled-demand', { element: admin.getByTestId('unfilled-demand') });
 
     // Bookings: by status, by a customer (a click on the name), by reference; a row opens the booking.
     await admin.getByTestId('admin-tab-bookings').click();
@@ -456,11 +452,23 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     await job.and(admin.locator('[data-state=completed]')).waitFor({ timeout: 60_000 });
     expect(await job.textContent()).toMatch(/Done in (\d+ ms|\d+\.\d s|\d+ min \d+ s)/);
     expect(await job.textContent()).not.toContain('Done in 0 s');
+    // Narrowed to a phone's width, the tab bar brings the current tab back into view.
+    await admin.setViewportSize(SIZES.phone.viewport);
+    await expect
+      .poll(async () => {
+        const box = await admin.getByTestId('admin-tab-generate').boundingBox();
+        return box !== null && box.x >= 0 && box.x + box.width <= SIZES.phone.viewport.width;
+      })
+      .toBe(true);
+    await admin.setViewportSize(SIZES.desktop.viewport);
     expect(errors).toEqual([]);
 
     // A phone: the tabs scroll with the current one in view, tables turn into cards, the fleet map refits.
     const phone = await signIn(await context('phone'), server.baseUrl, ADMIN, '/admin');
     await phone.getByTestId('kpis').waitFor();
+    // The analytics tables are cards too: each vehicle type's figures the card's full width.
+    const figure = await phone.locator('[data-testid=vehicle-figures] td').first().boundingBox();
+    expect(figure !== null && figure.width > 300).toBe(true);
     await phone.locator('[data-testid=fleet-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
     await shootVariants(phone, 'admin-kpis', { element: phone.getByTestId('kpis') });
     await shootVariants(phone, 'admin-drivers', { element: phone.getByTestId('drivers-table') });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { AdminDriver, AuthResponse, Booking, SignupBody } from '@loadline/contracts';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   artifactsDir,
@@ -75,11 +75,6 @@ async function adminView(server: RunningServer, adminToken: string, driverId: st
   return driver;
 }
 
-/** The whole page in every variant; the sticky header stays at its top instead of covering wherever the page was scrolled to. */
-function shot(page: Page, name: string): Promise<void> {
-  return shootVariants(page, name, { style: '.topbar { position: static !important; }' });
-}
-
 describe('maps and the driver app in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
@@ -133,7 +128,7 @@ describe('maps and the driver app in Chromium', () => {
         'Test tiles © Loadline',
       );
       expect(await map.locator('.leaflet-control-scale-line').first().textContent()).toMatch(/\d+ (m|km)/);
-      await shot(page, 'map-tiles');
+      await shootVariants(page, 'map-tiles');
 
       // The tile server goes away: the next load ends on the grid, with no broken tiles left.
       tiles.failing = true;
@@ -143,7 +138,25 @@ describe('maps and the driver app in Chromium', () => {
       expect(tiles.requests.length).toBeGreaterThan(askedBefore);
       expect(await map.locator('img.leaflet-tile').count()).toBe(0);
       expect(await map.locator('canvas.leaflet-tile').count()).toBeGreaterThan(0);
-      await shot(page, 'map-grid-fallback');
+      // The grid follows the colour scheme: tiles drawn in one theme are drawn again in the other.
+      const gridColour = () =>
+        map
+          .locator('canvas.leaflet-tile')
+          .first()
+          .evaluate((canvas) => {
+            const tile = canvas as unknown as {
+              getContext(kind: '2d'): {
+                getImageData(x: number, y: number, w: number, h: number): { data: Iterable<number> };
+              } | null;
+            };
+            return [...(tile.getContext('2d')?.getImageData(10, 10, 1, 1).data ?? [])];
+          });
+      expect(await gridColour()).toEqual([232, 237, 243, 255]);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await expect.poll(gridColour).toEqual([23, 33, 51, 255]);
+      await page.emulateMedia({ colorScheme: 'light' });
+      await expect.poll(gridColour).toEqual([232, 237, 243, 255]);
+      await shootVariants(page, 'map-grid-fallback');
     } finally {
       tiles.failing = false;
       await context.close();
@@ -160,7 +173,7 @@ describe('maps and the driver app in Chromium', () => {
     try {
       const page = await openAs(context, server, driver, '/driver');
       await page.getByTestId('online-state').filter({ hasText: 'Offline' }).waitFor();
-      await shot(page, 'driver-offline');
+      await shootVariants(page, 'driver-offline');
       await page.getByTestId('online-toggle').click();
       await page.getByTestId('online-state').filter({ hasText: 'Online' }).waitFor();
       await page.locator('[data-testid=location-status][data-state=on]').waitFor({ timeout: 10_000 });
@@ -181,7 +194,7 @@ describe('maps and the driver app in Chromium', () => {
           timeout: 10_000,
         })
         .toBe(moved.latitude);
-      await shot(page, 'driver-online');
+      await shootVariants(page, 'driver-online');
 
       // A booking near the phone: the offer says where, how far, what and how heavy.
       const customer = await signUp(server, { role: 'customer', name: 'Meera Rao', phone: '+919845012345' });
@@ -206,7 +219,7 @@ describe('maps and the driver app in Chromium', () => {
       expect(await offer.getByTestId('offer-dropoff').textContent()).toContain('Koramangala 5th Block');
       expect(await offer.getByTestId('offer-goods').textContent()).toBe('Two sofas · 85 kg');
       expect(await offer.getByTestId('offer-pickup-distance').textContent()).toMatch(/^0\.\d km to pickup$/);
-      await shot(page, 'driver-offer-full');
+      await shootVariants(page, 'driver-offer-full');
 
       await offer.getByTestId('accept-offer').click();
       await page.locator('[data-testid=trip-status][data-status=driver_assigned]').waitFor();
@@ -218,7 +231,7 @@ describe('maps and the driver app in Chromium', () => {
       expect(await page.getByTestId('call-customer').getAttribute('href')).toBe('tel:+919845012345');
       const pickupLink = await page.getByTestId('navigate').getAttribute('href');
       expect(pickupLink).toContain(`destination=${moved.latitude + 0.002},${moved.longitude}`);
-      await shot(page, 'driver-trip-full');
+      await shootVariants(page, 'driver-trip-full');
 
       for (const step of [
         'en_route_to_pickup',
@@ -235,7 +248,7 @@ describe('maps and the driver app in Chromium', () => {
       expect(await page.getByTestId('navigate').getAttribute('href')).toContain(
         'destination=12.9352,77.6245',
       );
-      await shot(page, 'driver-trip-in-transit');
+      await shootVariants(page, 'driver-trip-in-transit');
       await page.locator('[data-testid=next-status][data-next=delivered]').click();
       await page.getByTestId('driver-notice').filter({ hasText: 'Delivered' }).waitFor();
       expect(
@@ -249,7 +262,7 @@ describe('maps and the driver app in Chromium', () => {
       await page.getByTestId('online-state').filter({ hasText: 'Offline' }).waitFor();
       await page.getByTestId('driver-notice').waitFor({ state: 'detached' });
       await page.locator('[data-testid=driver-stats]').waitFor();
-      await shot(page, 'driver-stats');
+      await shootVariants(page, 'driver-stats');
     } finally {
       await context.close();
     }
@@ -284,7 +297,7 @@ describe('maps and the driver app in Chromium', () => {
       expect(await details.textContent()).toContain(plate);
       expect(await details.getByTestId('fleet-details-trip').textContent()).toBe('Available for offers');
       await page.getByTestId('fleet-map').scrollIntoViewIfNeeded();
-      await shot(page, 'admin-fleet-details');
+      await shootVariants(page, 'admin-fleet-details');
     } finally {
       await context.close();
     }
@@ -303,7 +316,7 @@ describe('maps and the driver app in Chromium', () => {
       const status = page.locator('[data-testid=location-status][data-state=denied]');
       await status.waitFor({ timeout: 10_000 });
       expect(await status.textContent()).toContain('Allow location for this site');
-      await shot(page, 'driver-location-blocked');
+      await shootVariants(page, 'driver-location-blocked');
     } finally {
       await context.close();
     }

@@ -7,9 +7,27 @@ const FAILURES_BEFORE_GRID = 4;
 /**
  * The offline map: a grid drawn on canvas tiles, so it pans and zooms with the
  * map (each zoom step halves the spacing it stands for; the scale bar says how
- * far a cell is).
+ * far a cell is). Tiles take the theme's colours when drawn, and are drawn again
+ * when the system switches between light and dark.
  */
 class OfflineGrid extends L.GridLayer {
+  private readonly darkScheme = window.matchMedia('(prefers-color-scheme: dark)');
+  private readonly repaint = (): void => {
+    this.redraw();
+  };
+
+  override onAdd(map: L.Map): this {
+    super.onAdd(map);
+    this.darkScheme.addEventListener('change', this.repaint);
+    return this;
+  }
+
+  override onRemove(map: L.Map): this {
+    this.darkScheme.removeEventListener('change', this.repaint);
+    super.onRemove(map);
+    return this;
+  }
+
   override createTile(): HTMLElement {
     const tile = document.createElement('canvas');
     const size = this.getTileSize();

@@ -71,7 +71,7 @@ function VehicleFigures({ analytics }: { analytics: Analytics }) {
   const maxRevenue = Math.max(0, ...rows.map((r) => r.revenue));
   return (
     <div className="table-wrap" role="region" aria-label="Vehicle types: trips and revenue" tabIndex={0}>
-      <table className="table table--compact" data-testid="vehicle-figures">
+      <table className="table table--compact table--cards" data-testid="vehicle-figures">
         <thead>
           <tr>
             <th>Vehicle</th>
@@ -88,14 +88,22 @@ function VehicleFigures({ analytics }: { analytics: Analytics }) {
         <tbody>
           {rows.map((row) => (
             <tr key={row.vehicleType} data-vehicle-type={row.vehicleType}>
-              <td>{row.label}</td>
-              <td className="num">{count(row.bookings)}</td>
-              <td className="num">{count(row.tripsCompleted)}</td>
-              <td className="num" data-expired={row.expired}>
+              <td data-label="Vehicle">
+                <strong>{row.label}</strong>
+              </td>
+              <td className="num" data-label="Bookings">
+                {count(row.bookings)}
+              </td>
+              <td className="num" data-label="Completed">
+                {count(row.tripsCompleted)}
+              </td>
+              <td className="num" data-label="Cancelled / expired" data-expired={row.expired}>
                 {count(row.cancelled)} / {count(row.expired)}
               </td>
-              <td className="num">{minutes(row.avgTripMinutes)}</td>
-              <td className="meter-cell">
+              <td className="num" data-label="Avg trip">
+                {minutes(row.avgTripMinutes)}
+              </td>
+              <td className="meter-cell" data-label="Revenue">
                 <span className="num">{revenue(row.revenue, analytics.currency)}</span>
                 <Bar value={row.revenue} max={maxRevenue} tone="ok" />
               </td>
@@ -117,7 +125,7 @@ function DriverPerformanceTable({ analytics }: { analytics: Analytics }) {
   const labels = nameLabels(drivers.map((d) => ({ id: d.driverId, name: d.name })));
   return (
     <div className="table-wrap" role="region" aria-label="Top drivers" tabIndex={0}>
-      <table className="table table--compact" data-testid="driver-performance">
+      <table className="table table--compact table--cards" data-testid="driver-performance">
         <thead>
           <tr>
             <th className="num">#</th>
@@ -131,17 +139,23 @@ function DriverPerformanceTable({ analytics }: { analytics: Analytics }) {
         <tbody>
           {drivers.map((driver, index) => (
             <tr key={driver.driverId} data-testid="driver-performance-row" data-driver-id={driver.driverId}>
-              <td className="num muted">{index + 1}</td>
-              <td title={`Driver ${driver.driverId}`}>
+              <td className="num muted" data-label="Rank">
+                {index + 1}
+              </td>
+              <td title={`Driver ${driver.driverId}`} data-label="Driver">
                 <strong>{labels.get(driver.driverId) ?? driver.name}</strong>
               </td>
-              <td className="meter-cell">
+              <td className="meter-cell" data-label="Trips">
                 <span className="num">{count(driver.trips)}</span>
                 <Bar value={driver.trips} max={maxTrips} />
               </td>
-              <td className="num">{minutes(driver.avgTripMinutes)}</td>
-              <td className="num">{pct(driver.acceptanceRate)}</td>
-              <td>
+              <td className="num" data-label="Avg trip">
+                {minutes(driver.avgTripMinutes)}
+              </td>
+              <td className="num" data-label="Acceptance">
+                {pct(driver.acceptanceRate)}
+              </td>
+              <td data-label="Rating">
                 {driver.rating === null ? (
                   <span className="muted">No ratings</span>
                 ) : (
