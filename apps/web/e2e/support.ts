@@ -400,10 +400,25 @@ export interface ShootOptions {
   element?: Locator;
   /** The whole page (the default), or only the viewport (a modal dialog over the page). */
   fullPage?: boolean;
-  /** CSS applied while shooting (such as `.topbar { position: static !important; }`). */
-  style?: string;
   /** Runs after each variant is saved, with the page still in it (an axe-core scan, say). */
   check?: (variant: { size: ShotSize; scheme: ShotScheme; label: string }) => Promise<void>;
+}
+
+/**
+ * Gives a map on the page time to follow a new viewport: Leaflet resizes a frame after the window
+ * does and asks for the newly shown tiles on its debounced `moveend`, 200 ms later; until then the
+ * widened part is empty and `tilesSettled` has no tile to wait for.
+ */
+/**
+ * Whole pages and elements are shot with the sticky header at the page's top: where the page was
+ * scrolled to, it would cover what is under it (a section taller than the space below the header).
+ */
+const STATIC_HEADER = '.topbar { position: static !important; }';
+
+async function mapsFollowResize(page: Page): Promise<void> {
+  if ((await page.locator('.leaflet-container').count()) > 0) {
+    await page.waitForTimeout(300);
+  }
 }
 
 /**
@@ -428,7 +443,11 @@ export async function shootVariants(page: Page, name: string, options: ShootOpti
   let schemes: ShotScheme[] = scheme === 'dark' ? ['dark', 'light'] : ['light', 'dark'];
   try {
     for (const size of sizes) {
+      const resized = page.viewportSize()?.width !== SHOT_SIZES[size].width;
       await page.setViewportSize(SHOT_SIZES[size]);
+      if (resized) {
+        await mapsFollowResize(page);
+      }
       for (const each of schemes) {
         await page.emulateMedia({ colorScheme: each });
         await settled(page);
@@ -436,7 +455,7 @@ export async function shootVariants(page: Page, name: string, options: ShootOpti
         const shot = {
           path: file,
           animations: 'disabled' as const,
-          ...(options.style === undefined ? {} : { style: options.style }),
+          ...(options.fullPage === false ? {} : { style: STATIC_HEADER }),
         };
         await (options.element === undefined
           ? page.screenshot({ ...shot, fullPage: options.fullPage ?? true })
