@@ -145,10 +145,12 @@ async function embeddedPlatform(
   const geo = new MemoryGeoIndex();
   const bus = new MemoryEventBus({ logger: logger.child({ module: 'bus' }) });
   const queue = new LocalJobQueue(queueDb, { clock, logger: logger.child({ module: 'queue' }) });
-  // Closed in reverse: the queue first, so running jobs still have the cache, bus and sessions.
+  const live = new MemoryLiveState(geo, clock);
+  // Closed in reverse: the queue first, so running jobs still have the cache, bus, sessions and live state.
   closers.push(
     () => cache.close(),
     () => geo.close(),
+    () => live.close(),
     () => bus.close(),
     () => sessions.close(),
     () => queue.close(),
@@ -167,7 +169,7 @@ async function embeddedPlatform(
     bus,
     queue,
     fleet: new MemoryFleetBoard(clock),
-    live: new MemoryLiveState(geo, clock),
+    live,
     blobs: new FileBlobStore(path.join(config.dataDir, 'blobs')),
     closers,
     unreachable: async () => shardFailures(pool),
@@ -226,8 +228,10 @@ async function clusterPlatform(
     prefix: config.redisPrefix,
     logger: logger.child({ module: 'queue' }),
   });
-  // Closed in reverse: the queue first, so running jobs still have the bus and sessions.
+  const live = new RedisLiveState(redis, config.redisPrefix);
+  // Closed in reverse: the queue first, so running jobs still have the bus, sessions and live state.
   closers.push(
+    () => live.close(),
     () => durableSessions.close(),
     () => sessions.close(),
     () => bus.close(),
@@ -249,7 +253,7 @@ async function clusterPlatform(
     bus,
     queue,
     fleet: new RedisFleetBoard(redis, config.redisPrefix),
-    live: new RedisLiveState(redis, config.redisPrefix),
+    live,
     blobs: new SqlBlobStore(router, clock),
     closers,
     unreachable: async () => {
@@ -334,7 +338,6 @@ async function assemble(parts: Parts): Promise<Platform> {
       await relay.stop();
       await sessions.close();
       await parts.fleet.close();
-      await parts.live.close();
       await closeAll(parts.closers, parts.logger);
     },
   };
