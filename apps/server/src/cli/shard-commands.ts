@@ -224,11 +224,12 @@ function parseTarget(value: string | undefined): number {
 /** One line per phase and table: redrawn in place on a terminal, every few seconds in a log. */
 class MoveBar {
   private last = 0;
+  private readonly tables = movableTables().map((entry) => entry.table);
 
   constructor(private readonly out: CommandOutput) {}
 
   draw(progress: MoveProgress): void {
-    const tables = movableTables().map((entry) => entry.table);
+    const { tables } = this;
     const index = progress.table === undefined ? tables.length : tables.indexOf(progress.table);
     const fraction = progress.phase === 'copying' ? Math.max(0, index) / tables.length : 1;
     const width = 24;

@@ -11,6 +11,13 @@ import type { ShardRouter } from '../shard-router';
 /** Where a move announces a new map version (the followers also poll). */
 export const SHARD_MAP_CHANNEL = 'loadline:shard-map';
 
+/**
+ * How often a process renews its acknowledgement when nothing changed; a
+ * mover counts a process whose heartbeat is older than `ACK_FRESH_MS` as gone.
+ */
+const HEARTBEAT_MS = 3_000;
+export const ACK_FRESH_MS = 10_000;
+
 export interface ShardMapFollowerDeps {
   pool: ShardPool;
   router: ShardRouter;
@@ -34,6 +41,7 @@ export class ShardMapFollower {
   private stopFenceHook: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private acknowledged: { version: number; at: number } | null = null;
 
   constructor(private readonly deps: ShardMapFollowerDeps) {}
 
@@ -93,11 +101,21 @@ export class ShardMapFollower {
         this.deps.logger.info({ version: map.version }, 'following a new shard map');
       }
     }
+    // A write only when the version moved or the heartbeat is due: every process does this.
     const version = router.map.version;
+    const now = clock.now();
+    if (
+      this.acknowledged !== null &&
+      this.acknowledged.version === version &&
+      now - this.acknowledged.at < HEARTBEAT_MS
+    ) {
+      return;
+    }
     await catalog
       .insertInto('shard_map_acks')
-      .values({ instance_id: this.instanceId, version, seen_at: clock.now() })
-      .onDuplicateKeyUpdate({ version, seen_at: clock.now() })
+      .values({ instance_id: this.instanceId, version, seen_at: now })
+      .onDuplicateKeyUpdate({ version, seen_at: now })
       .execute();
+    this.acknowledged = { version, at: now };
   }
 }

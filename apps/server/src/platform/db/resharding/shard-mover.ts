@@ -6,7 +6,7 @@ import { withLongQueries } from '../query-timeout';
 import { ShardMap } from '../shard-map';
 import type { Shard, ShardPool } from '../shard-pool';
 import type { Database, ShardMovePhase, ShardMovesTable } from '../schema';
-import { SHARD_MAP_CHANNEL } from './shard-map-follower';
+import { ACK_FRESH_MS, SHARD_MAP_CHANNEL } from './shard-map-follower';
 import { movableTables } from './shard-placement';
 import {
   dropCapture,
@@ -21,7 +21,6 @@ const COPY_BATCH = 500;
 const CHANGE_BATCH = 1_000;
 /** A catch-up pass that applies fewer changes than this is close enough to fence. */
 const CATCH_UP_TAIL = 100;
-const ACK_FRESH_MS = 10_000;
 const OPEN_PHASES: readonly ShardMovePhase[] = ['copying', 'catching_up', 'fenced', 'flipped', 'cleaning'];
 
 export type ShardMove = ShardMovesTable;
@@ -171,14 +170,14 @@ export class ShardMover {
       await this.asMover(this.shard(move.source_shard), async (db) => {
         for (const { table, owner } of tables) {
           await dropCapture(db, table);
-          await this.guard(db, table, owner, refusedSpans(map, move.source_shard));
+          await installGuard(db, table, owner, refusedSpans(map, move.source_shard));
         }
         await db.deleteFrom('shard_move_changes').where('move_id', '=', move.id).execute();
       });
       await this.asMover(this.shard(move.target_shard), async (db) => {
         for (const { table, owner, primaryKey } of tables) {
           await this.deleteRange(db, { table, owner, primaryKey }, span);
-          await this.guard(db, table, owner, refusedSpans(map, move.target_shard));
+          await installGuard(db, table, owner, refusedSpans(map, move.target_shard));
         }
       });
       return this.save(move, { phase: 'aborted', finished_at: this.deps.clock.now() });
@@ -196,7 +195,7 @@ export class ShardMover {
         const map = await loadShardMap(this.deps.pool);
         await this.asMover(target, async (db) => {
           for (const { table, owner } of tables) {
-            await this.guard(db, table, owner, refusedSpans(map, move.target_shard, { receiving: span }));
+            await installGuard(db, table, owner, refusedSpans(map, move.target_shard, { receiving: span }));
           }
         });
         await this.asMover(source, async (db) => {
@@ -217,7 +216,7 @@ export class ShardMover {
         const map = await loadShardMap(this.deps.pool);
         await this.asMover(source, async (db) => {
           for (const { table, owner } of tables) {
-            await this.guard(db, table, owner, refusedSpans(map, move.source_shard, { giving: span }));
+            await installGuard(db, table, owner, refusedSpans(map, move.source_shard, { giving: span }));
           }
         });
         move = await this.save(move, { phase: 'fenced' });
@@ -243,7 +242,7 @@ export class ShardMover {
           for (const entry of tables) {
             await dropCapture(db, entry.table);
             // The source keeps refusing the range for as long as it does not own it.
-            await this.guard(db, entry.table, entry.owner, refusedSpans(map, move.source_shard));
+            await installGuard(db, entry.table, entry.owner, refusedSpans(map, move.source_shard));
             await this.deleteRange(db, entry, span);
             this.report(move, 'cleaning', entry.table);
           }
@@ -251,7 +250,7 @@ export class ShardMover {
         });
         await this.asMover(target, async (db) => {
           for (const { table, owner } of tables) {
-            await this.guard(db, table, owner, refusedSpans(map, move.target_shard));
+            await installGuard(db, table, owner, refusedSpans(map, move.target_shard));
           }
         });
         move = await this.save(move, { phase: 'done', finished_at: this.deps.clock.now(), error: null });
@@ -436,15 +435,6 @@ export class ShardMover {
         primaryKey: await primaryKeyOf(db, table),
       })),
     );
-  }
-
-  private async guard(
-    db: Kysely<Database>,
-    table: string,
-    owner: (row: string) => string,
-    refused: readonly LogicalSpan[],
-  ): Promise<void> {
-    await installGuard(db, table, owner, refused);
   }
 
   /** Deletes the range's rows of one table on `db`, in primary-key batches. */

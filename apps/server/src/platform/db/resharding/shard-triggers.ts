@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { FENCED_MESSAGE } from '../db-errors';
 import { LOGICAL_SHARDS } from '../ids';
@@ -90,10 +90,12 @@ const EVENTS = [
 
 /**
  * Makes `table` on this shard refuse writes of rows in `refused` (a `SIGNAL`
- * before the write), except from the mover's own connections. The new
- * triggers are created before the old ones are dropped, so there is no moment
- * without a guard. Creating a trigger waits for the table's metadata lock: when
- * this returns, no transaction that wrote the table before it is still open.
+ * before the write), except from the mover's own connections. The triggers'
+ * names carry a digest of what they refuse, so asking again for the guard in
+ * place changes nothing (creating a trigger takes the table's metadata lock);
+ * a new guard is created before the old one is dropped, so there is no moment
+ * without one. Creating a trigger waits for that lock: when this returns, no
+ * transaction that wrote the table before it is still open.
  */
 export async function installGuard(
   db: Kysely<Database>,
@@ -103,23 +105,37 @@ export async function installGuard(
 ): Promise<void> {
   checkIdentifier(table);
   const previous = await triggerNames(db, GUARD_PREFIX, table);
-  if (refused.length > 0) {
-    const tag = randomBytes(4).toString('hex');
-    for (const { suffix, event, row } of EVENTS) {
-      const name = `${GUARD_PREFIX}${table}_b${suffix}_${tag}`;
-      await sql
-        .raw(
-          `create trigger ${name} before ${event} on ${table} for each row
-           begin
-             if @loadline_mover is null and (${within(owner(row), refused)}) then
-               signal sqlstate '45000' set message_text = '${FENCED_MESSAGE}';
-             end if;
-           end`,
-        )
-        .execute(db);
-    }
+  const conditions = EVENTS.map(({ row }) => within(owner(row), refused));
+  const tag = createHash('sha256').update(conditions.join('\n')).digest('hex').slice(0, 12);
+  const wanted =
+    refused.length === 0
+      ? []
+      : EVENTS.map(({ suffix, event }, index) => ({
+          name: `${GUARD_PREFIX}${table}_b${suffix}_${tag}`,
+          event,
+          condition: conditions[index] ?? 'false',
+        }));
+  const wantedNames = wanted.map((guard) => guard.name);
+  if (wantedNames.length === previous.length && wantedNames.every((name) => previous.includes(name))) {
+    return;
   }
-  await dropTriggers(db, previous);
+  // Those already there were left by an earlier call that stopped half-way.
+  for (const guard of wanted.filter(({ name }) => !previous.includes(name))) {
+    await sql
+      .raw(
+        `create trigger ${guard.name} before ${guard.event} on ${table} for each row
+         begin
+           if @loadline_mover is null and (${guard.condition}) then
+             signal sqlstate '45000' set message_text = '${FENCED_MESSAGE}';
+           end if;
+         end`,
+      )
+      .execute(db);
+  }
+  await dropTriggers(
+    db,
+    previous.filter((name) => !wantedNames.includes(name)),
+  );
 }
 
 /**
