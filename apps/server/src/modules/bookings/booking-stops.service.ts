@@ -10,6 +10,7 @@ import type { OutboxWriter } from '../../platform/outbox/outbox';
 import { BOOKING_STOP_CHANGED, type BookingStopChanged } from '../events/booking-events';
 import { newStopRows } from './booking-rows';
 import type { BookingStopRow, BookingStopsRepository } from './booking-stops.repository';
+import { legacyStopOf } from './bookings.presenter';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 import type { BookingsService, DriverLocator } from './bookings.service';
 import { assertNearStop } from './stop-distance';
@@ -35,6 +36,14 @@ export interface BookingStopsServiceDeps {
 }
 
 type StopChange = BookingStopChanged['change'];
+
+/** What a stop's move checks besides its order: the driver's position at the stop, proof uploads. */
+interface MoveChecks {
+  /** The driver must be within STOP_MAX_DISTANCE_M of the stop (its position becomes the proof's). */
+  near: boolean;
+  /** Upload IDs that must be this driver's for this booking (absent ones skipped). */
+  proofs: readonly (string | undefined)[];
+}
 
 /** What a stop's move writes, given the time it is made. */
 type StopWrite = (now: number) => Updateable<BookingStopsTable>;
@@ -62,8 +71,8 @@ export class BookingStopsService {
   constructor(private readonly deps: BookingStopsServiceDeps) {}
 
   async arrive(driverId: string, bookingId: string, seq: number): Promise<Booking> {
-    await this.positionNear(driverId, bookingId, seq);
-    return this.move(driverId, bookingId, seq, { change: 'arrived', reason: null }, (stop) => {
+    const what = { change: 'arrived', reason: null } as const;
+    return this.move(driverId, bookingId, seq, what, { near: true, proofs: [] }, (stop) => {
       if (stop.status !== 'pending') {
         throw errors.invalidTransition(stop.status, 'arrived');
       }
@@ -72,75 +81,72 @@ export class BookingStopsService {
   }
 
   async complete(driverId: string, bookingId: string, seq: number, body: CompleteStopBody): Promise<Booking> {
-    const location = await this.positionNear(driverId, bookingId, seq);
-    await Promise.all([
-      this.assertProof(driverId, bookingId, body.photoId),
-      this.assertProof(driverId, bookingId, body.signatureId),
-    ]);
-    return this.move(driverId, bookingId, seq, { change: 'completed', reason: null }, () => (now) => ({
+    const what = { change: 'completed', reason: null } as const;
+    const checks = { near: true, proofs: [body.photoId, body.signatureId] };
+    return this.move(driverId, bookingId, seq, what, checks, (_stop, location) => (now) => ({
       status: 'delivered',
       completed_at: now,
       proof_recipient_name: body.recipientName ?? null,
       proof_photo_id: body.photoId ?? null,
       proof_signature_id: body.signatureId ?? null,
-      proof_lat: location.lat,
-      proof_lng: location.lng,
+      proof_lat: location?.lat ?? null,
+      proof_lng: location?.lng ?? null,
     }));
   }
 
   async fail(driverId: string, bookingId: string, seq: number, body: FailStopBody): Promise<Booking> {
-    await this.assertProof(driverId, bookingId, body.photoId);
-    return this.move(driverId, bookingId, seq, { change: 'failed', reason: body.reason }, () => (now) => ({
-      status: 'failed',
-      completed_at: now,
-      failure_reason: body.reason,
-      failure_note: body.note ?? null,
-      failure_photo_id: body.photoId ?? null,
-    }));
+    const what = { change: 'failed', reason: body.reason } as const;
+    return this.move(
+      driverId,
+      bookingId,
+      seq,
+      what,
+      { near: false, proofs: [body.photoId] },
+      () => (now) => ({
+        status: 'failed',
+        completed_at: now,
+        failure_reason: body.reason,
+        failure_note: body.note ?? null,
+        failure_photo_id: body.photoId ?? null,
+      }),
+    );
   }
 
   /**
-   * Reads the booking and its stops, checks that `seq` is the stop to work
-   * now (the first not delivered or failed), then writes the stop's move with
-   * its events; the last stop settled delivers the booking in the same
-   * transaction. 404 unless the caller drives the booking; 422
-   * invalid_transition before `in_transit` or out of order; 409 when the
-   * booking changed meanwhile (another move won).
+   * Reads the booking and its stops once, checks the move in this order, then
+   * writes the stop's move with its events; the last stop settled delivers the
+   * booking in the same transaction. 404 unless the caller drives the booking,
+   * 404 for an unknown stop; with `near`, 422 too_far_from_stop unless the
+   * driver's last position is within the limit (that position is the proof's);
+   * the proof uploads (see `assertProof`); 422 invalid_transition before
+   * `in_transit` or unless `seq` is the stop to work now (the first not
+   * delivered or failed); 409 when the booking changed meanwhile (another move won).
    */
   private async move(
     driverId: string,
     bookingId: string,
     seq: number,
     what: Pick<BookingStopChanged, 'change' | 'reason'>,
-    plan: (stop: BookingStopRow) => StopWrite,
+    checks: MoveChecks,
+    plan: (stop: BookingStopRow, location: Coordinates | null) => StopWrite,
   ): Promise<Booking> {
     const { change } = what;
-    const { router, bookings, stops, clock } = this.deps;
+    const { router, bookings, stops, clock, presence, maxDistanceM } = this.deps;
     const db = router.forId(bookingId).db;
     const booking = await this.driven(driverId, bookingId);
-    let rows = await stops.forBooking(db, bookingId);
+    const [stored, live] = await Promise.all([
+      stops.forBooking(db, bookingId),
+      checks.near ? presence.liveLocation(driverId) : null,
+    ]);
     // A booking made before stops were stored gets its one stop now, written with this move.
-    const materialize = rows.length === 0;
-    if (materialize) {
-      rows = newStopRows(bookingId, [
-        {
-          seq: 1,
-          location:
-            booking.dropoff_address === null
-              ? { lat: booking.dropoff_lat, lng: booking.dropoff_lng }
-              : { lat: booking.dropoff_lat, lng: booking.dropoff_lng, address: booking.dropoff_address },
-          recipient: null,
-          goods:
-            booking.goods_description === null || booking.goods_weight_kg === null
-              ? null
-              : { description: booking.goods_description, weightKg: booking.goods_weight_kg },
-        },
-      ]);
-    }
+    const materialize = stored.length === 0;
+    const rows = materialize ? newStopRows(bookingId, [legacyStopOf(booking)]) : stored;
     const stop = rows.find((row) => row.seq === seq);
     if (stop === undefined) {
       throw errors.notFound('Stop');
     }
+    const location = checks.near ? assertNearStop(live, stop, maxDistanceM) : null;
+    await Promise.all(checks.proofs.map((uploadId) => this.assertProof(driverId, bookingId, uploadId)));
     if (booking.status !== 'in_transit') {
       throw errors.invalidTransition(booking.status, `stop_${change}`);
     }
@@ -148,7 +154,7 @@ export class BookingStopsService {
     if (open[0]?.seq !== seq) {
       throw errors.invalidTransition(stop.status, change);
     }
-    const write = plan(stop);
+    const write = plan(stop, location);
     const settles = change !== 'arrived';
     const last = settles && open.length === 1;
 
@@ -221,28 +227,6 @@ export class BookingStopsService {
       throw errors.notFound('Booking');
     }
     return booking;
-  }
-
-  /**
-   * The driver's live position, when it is within the limit of the stop:
-   * 422 too_far_from_stop when farther or unknown. The stop is looked up
-   * as `move` will (404 when the booking is not the driver's).
-   */
-  private async positionNear(driverId: string, bookingId: string, seq: number): Promise<Coordinates> {
-    const db = this.deps.router.forId(bookingId).db;
-    const booking = await this.driven(driverId, bookingId);
-    const [rows, live] = await Promise.all([
-      this.deps.stops.forBooking(db, bookingId),
-      this.deps.presence.liveLocation(driverId),
-    ]);
-    const stop =
-      rows.length === 0 && seq === 1
-        ? { lat: booking.dropoff_lat, lng: booking.dropoff_lng }
-        : rows.find((row) => row.seq === seq);
-    if (stop === undefined) {
-      throw errors.notFound('Stop');
-    }
-    return assertNearStop(live, stop, this.deps.maxDistanceM);
   }
 
   /**

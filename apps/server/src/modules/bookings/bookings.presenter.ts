@@ -1,4 +1,12 @@
-import type { Booking, BookingEvent, BookingStop, Goods, StopFailure, StopProof } from '@loadline/contracts';
+import type {
+  Booking,
+  BookingEvent,
+  BookingStop,
+  Goods,
+  QuoteStop,
+  StopFailure,
+  StopProof,
+} from '@loadline/contracts';
 import { fallbackBookingRef, STOP_FAILURE_REASONS } from '@loadline/contracts';
 import type { BookingStopRow } from './booking-stops.repository';
 import type { BookingEventRow, BookingRow } from './bookings.repository';
@@ -67,16 +75,23 @@ function presentStop(stop: BookingStopRow): BookingStop {
 }
 
 /**
- * The one stop of a booking made before stops were stored: its drop-off and
- * goods, delivered with the booking.
+ * The one stop a booking made before stops were stored stands for: its
+ * drop-off, with its goods. Shown as such, and stored when the driver works it.
  */
-function legacyStop(row: BookingRow): BookingStop {
-  const deliveredAt = row.status === 'delivered' ? row.delivered_at : null;
+export function legacyStopOf(row: BookingRow): QuoteStop {
   return {
     seq: 1,
     location: point(row.dropoff_lat, row.dropoff_lng, row.dropoff_address),
     recipient: null,
     goods: goodsOf(row.goods_description, row.goods_weight_kg),
+  };
+}
+
+/** The legacy stop as it is shown: delivered with the booking. */
+function legacyStop(row: BookingRow): BookingStop {
+  const deliveredAt = row.status === 'delivered' ? row.delivered_at : null;
+  return {
+    ...legacyStopOf(row),
     status: deliveredAt === null ? 'pending' : 'delivered',
     arrivedAt: null,
     completedAt: deliveredAt === null ? null : iso(deliveredAt),
