@@ -109,7 +109,7 @@ function etaKey(bookingId: string): string {
 
 export interface LiveEtaDeps {
   cache: Cache;
-  router: ShardRouter;
+  router: Pick<ShardRouter, 'forId'>;
   bookings: Pick<BookingsRepository, 'findById'>;
   travel: RoutedTravelTimes;
   sink: RealtimeSink;
@@ -229,10 +229,11 @@ export class LiveEta implements TripPositionObserver {
         : Math.round((await this.deps.travel.routeMinutes(leg.vehicleType, from, leg.target)) * 10) / 10;
     if (previous !== null) {
       // The routing service took a while: a status change may have moved the trip to its next leg
-      // meanwhile, and writing this older leg back would keep the ETA on the wrong target.
+      // meanwhile (or ended it, dropping its ETA), and writing this older leg back would keep the
+      // ETA on the wrong target, or bring back and push one for a trip that is over.
       const latest = await this.readState(leg.bookingId);
-      if (latest !== null && latest.status !== previous.status) {
-        return latest;
+      if (latest === null || latest.status !== previous.status) {
+        return latest ?? previous;
       }
     }
     const now = this.deps.clock.now();
