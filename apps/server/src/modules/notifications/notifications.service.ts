@@ -90,29 +90,19 @@ export class NotificationsService {
     const created: Notification[] = [];
     for (const recipient of recipientsOf(change)) {
       const copy = MESSAGES[recipient.type]({ vehicleType: change.vehicleType, actor: change.actor.role });
-      const row: NotificationRow = {
-        id: this.deps.ids.next(logicalShardOf(recipient.userId)),
-        user_id: recipient.userId,
+      const notification = await this.notifyUser({
+        userId: recipient.userId,
         type: recipient.type,
-        title: copy.title,
-        body: copy.body,
-        booking_id: change.bookingId,
-        source_key: `${event.id}:${recipient.userId}`,
-        read_at: null,
+        ...copy,
+        sourceKey: `${event.id}:${recipient.userId}`,
         // The moment it happened, not when this job ran: a retried job tells the same time.
-        created_at: change.at,
-      };
-      const db = this.deps.router.forId(recipient.userId).db;
-      if (!(await this.deps.notifications.insertOnce(db, row))) {
-        // An earlier delivery of this event stored it (and pushed it live, or tried to).
-        continue;
-      }
-      this.deps.sink.deliver({
-        rooms: [rooms.user(recipient.userId)],
-        event: 'notification',
-        data: presentNotificationEvent(row),
+        at: change.at,
+        bookingId: change.bookingId,
       });
-      created.push(presentNotification(row));
+      // Null: an earlier delivery of this event stored it (and pushed it live, or tried to).
+      if (notification !== null) {
+        created.push(notification);
+      }
     }
     if (created.length > 0) {
       this.deps.logger.debug(
@@ -145,9 +135,9 @@ export class NotificationsService {
   }
 
   /**
-   * Stores and delivers a notice made elsewhere than from a status change
-   * (another module's copy: a webhook disabled; a failed stop), once per
-   * `sourceKey`; null when an earlier call with that key stored it.
+   * Stores and delivers one notice (a booking change's, or another module's
+   * copy: a webhook disabled; a failed stop), once per `sourceKey`; null when
+   * an earlier call with that key stored it.
    */
   async notifyUser(notice: {
     userId: string;
