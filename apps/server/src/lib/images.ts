@@ -1,11 +1,11 @@
+import type { UPLOAD_CONTENT_TYPES } from '@loadline/contracts';
+
 /**
  * Proof photos: what an upload's bytes are (never what its name or header
  * claims), and the same picture without the metadata a phone writes into it
  * (EXIF with GPS, XMP, IPTC, comments, text chunks).
  */
-export type ImageType = 'image/jpeg' | 'image/png' | 'image/webp';
-
-export const IMAGE_TYPES: readonly ImageType[] = ['image/jpeg', 'image/png', 'image/webp'];
+export type ImageType = (typeof UPLOAD_CONTENT_TYPES)[number];
 
 /** Thrown for bytes that are not a whole image of their type. */
 export class ImageFormatError extends Error {}
