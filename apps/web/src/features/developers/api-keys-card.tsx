@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { API_KEY_SCOPES, type ApiKey, type ApiKeyScope, type CreatedApiKey } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
+import { useItems } from '../../api/use-items';
 import { ConfirmDialog } from '../../components/dialog';
 import { Card, Empty, ErrorBanner, formatTime, Spinner } from '../../components/ui';
+import { CheckboxChoices } from './checkbox-choices';
 import { CopyOnce } from './copy-once';
 
 const SCOPE_LABELS: Record<ApiKeyScope, string> = {
@@ -11,10 +13,11 @@ const SCOPE_LABELS: Record<ApiKeyScope, string> = {
   'webhooks:manage': 'Manage webhooks',
 };
 
+const listKeys = () => api('apiKeys.list');
+
 /** The customer's API keys: create one (shown once, with a copy button), list them by prefix, revoke one. */
 export function ApiKeysCard() {
-  const [keys, setKeys] = useState<ApiKey[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { items: keys, error: loadError, reload: load } = useItems(listKeys);
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<ApiKeyScope[]>(['bookings:read']);
   const [busy, setBusy] = useState(false);
@@ -22,23 +25,6 @@ export function ApiKeysCard() {
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const [revokeError, setRevokeError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    setLoadError(null);
-    try {
-      setKeys((await api('apiKeys.list')).items);
-    } catch (caught) {
-      setLoadError(errorMessage(caught));
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const toggle = (scope: ApiKeyScope) =>
-    setScopes((current) =>
-      current.includes(scope) ? current.filter((held) => held !== scope) : [...current, scope],
-    );
 
   const create = async () => {
     if (scopes.length === 0) {
@@ -110,15 +96,13 @@ export function ApiKeysCard() {
             onChange={(event) => setName(event.target.value)}
           />
         </label>
-        <fieldset className="choices">
-          <legend>Permissions</legend>
-          {API_KEY_SCOPES.map((scope) => (
-            <label key={scope} className="choice">
-              <input type="checkbox" checked={scopes.includes(scope)} onChange={() => toggle(scope)} />
-              {SCOPE_LABELS[scope]}
-            </label>
-          ))}
-        </fieldset>
+        <CheckboxChoices
+          legend="Permissions"
+          options={API_KEY_SCOPES}
+          labels={SCOPE_LABELS}
+          selected={scopes}
+          onChange={setScopes}
+        />
         {error !== null && <ErrorBanner message={error} />}
         <button type="submit" className="btn btn--primary" disabled={busy}>
           {busy ? 'Creating…' : 'Create key'}

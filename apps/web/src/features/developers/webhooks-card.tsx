@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   WEBHOOK_EVENT_TYPES,
   type CreatedWebhook,
@@ -6,8 +6,10 @@ import {
   type WebhookEventType,
 } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
+import { useItems } from '../../api/use-items';
 import { ConfirmDialog } from '../../components/dialog';
 import { Card, Empty, ErrorBanner, formatTime, Spinner } from '../../components/ui';
+import { CheckboxChoices } from './checkbox-choices';
 import { CopyOnce } from './copy-once';
 import { DeliveryLog } from './delivery-log';
 
@@ -20,10 +22,11 @@ const EVENT_LABELS: Record<WebhookEventType, string> = {
   'booking.expired': 'A booking expired (no driver)',
 };
 
+const listWebhooks = () => api('webhooks.list');
+
 /** The customer's webhooks: subscribe a URL (its secret shown once), read each one's deliveries, delete one. */
 export function WebhooksCard() {
-  const [webhooks, setWebhooks] = useState<Webhook[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { items: webhooks, error: loadError, reload: load } = useItems(listWebhooks);
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<WebhookEventType[]>(['booking.status_changed']);
   const [busy, setBusy] = useState(false);
@@ -32,23 +35,6 @@ export function WebhooksCard() {
   const [opened, setOpened] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<Webhook | null>(null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    setLoadError(null);
-    try {
-      setWebhooks((await api('webhooks.list')).items);
-    } catch (caught) {
-      setLoadError(errorMessage(caught));
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const toggle = (type: WebhookEventType) =>
-    setEvents((current) =>
-      current.includes(type) ? current.filter((held) => held !== type) : [...current, type],
-    );
 
   const create = async () => {
     if (events.length === 0) {
@@ -125,15 +111,13 @@ export function WebhooksCard() {
             onChange={(event) => setUrl(event.target.value)}
           />
         </label>
-        <fieldset className="choices">
-          <legend>Events</legend>
-          {WEBHOOK_EVENT_TYPES.map((type) => (
-            <label key={type} className="choice">
-              <input type="checkbox" checked={events.includes(type)} onChange={() => toggle(type)} />
-              {EVENT_LABELS[type]}
-            </label>
-          ))}
-        </fieldset>
+        <CheckboxChoices
+          legend="Events"
+          options={WEBHOOK_EVENT_TYPES}
+          labels={EVENT_LABELS}
+          selected={events}
+          onChange={setEvents}
+        />
         {error !== null && <ErrorBanner message={error} />}
         <button type="submit" className="btn btn--primary" disabled={busy}>
           {busy ? 'Adding…' : 'Add webhook'}
