@@ -10,12 +10,12 @@ const BADGE_TEXT: Record<ConnectionState, string> = {
   offline: 'Offline',
 };
 
-export function ConnectionBadge() {
-  const { state } = useSocket();
+/** A live connection's state as a badge: the app's own socket, or another (a share link's page). */
+export function ConnectionStateBadge({ state, testId }: { state: ConnectionState; testId: string }) {
   return (
     <span
       className={`badge badge--${state}`}
-      data-testid="connection-badge"
+      data-testid={testId}
       data-state={state}
       title={`Live updates: ${state}`}
     >
@@ -23,6 +23,11 @@ export function ConnectionBadge() {
       {BADGE_TEXT[state]}
     </span>
   );
+}
+
+export function ConnectionBadge() {
+  const { state } = useSocket();
+  return <ConnectionStateBadge state={state} testId="connection-badge" />;
 }
 
 export function Header({ user, onLogout }: { user: User | null; onLogout?: () => void }) {

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { BookingStatus, PublicTracking, StopStatus } from '@loadline/contracts';
-import type { ConnectionState } from '../../api/socket';
+import { ConnectionStateBadge } from '../../components/header';
 import { MapView, type MapMarker } from '../../components/map-view';
 import { Card, ErrorBanner, Spinner, StatusPill } from '../../components/ui';
 import { STATUS_FLOW } from '../../domain/booking-status';
@@ -8,13 +8,6 @@ import { etaLabel, formatEta } from '../../domain/durations';
 import { vehicleLabel } from '../../domain/vehicles';
 import { usePublicTracking } from './use-public-tracking';
 import './share.css';
-
-const CONNECTION_TEXT: Record<ConnectionState, string> = {
-  connecting: 'Connecting',
-  connected: 'Live',
-  reconnecting: 'Reconnecting',
-  offline: 'Offline',
-};
 
 const STOP_TEXT: Record<StopStatus, string> = {
   pending: 'Waiting',
@@ -166,15 +159,7 @@ export function PublicTrackingPage({ token }: { token: string }) {
         </a>
         {connection !== null && (
           <div className="topbar__right">
-            <span
-              className={`badge badge--${connection}`}
-              data-testid="share-connection"
-              data-state={connection}
-              title={`Live updates: ${connection}`}
-            >
-              <span className="badge__dot" aria-hidden="true" />
-              {CONNECTION_TEXT[connection]}
-            </span>
+            <ConnectionStateBadge state={connection} testId="share-connection" />
           </div>
         )}
       </header>

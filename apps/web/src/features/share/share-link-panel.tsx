@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ShareLink } from '@loadline/contracts';
 import { api, ApiError, errorMessage } from '../../api/client';
-import { formatTime } from '../../components/ui';
+import { ErrorBanner, formatTime } from '../../components/ui';
 import { keepLinks, keptLinks } from './share-links';
 import './share.css';
 
@@ -93,11 +93,7 @@ export function ShareLinkPanel({ bookingId }: { bookingId: string }) {
           </div>
         </div>
       ))}
-      {error !== null && (
-        <p className="banner banner--error" role="alert">
-          {error}
-        </p>
-      )}
+      {error !== null && <ErrorBanner message={error} />}
       <button
         type="button"
         className="btn btn--block"
