@@ -27,9 +27,6 @@ export function useActiveTabInView<T extends HTMLElement>(key: string) {
       }
     };
     reveal();
-    if (typeof ResizeObserver === 'undefined') {
-      return;
-    }
     const resized = new ResizeObserver(reveal);
     resized.observe(bar);
     return () => resized.disconnect();
