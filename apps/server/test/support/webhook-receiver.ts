@@ -8,6 +8,8 @@ export interface ReceivedRequest {
   body: string;
   /** The status it was answered with; null while it hangs (or when it never was). */
   answered: number | null;
+  /** A hanging request the sender gave up on (closed the connection): its timeout ran out, or it stopped. */
+  cut: boolean;
 }
 
 /** What a path answers next: a status, or `hang` (no answer until the receiver closes). */
@@ -56,7 +58,10 @@ export class WebhookReceiver {
   }
 
   async close(): Promise<void> {
-    for (const response of this.hanging) {
+    // Closed by the receiver, not cut by the sender.
+    const hanging = [...this.hanging];
+    this.hanging.clear();
+    for (const response of hanging) {
       response.destroy();
     }
     this.server.closeAllConnections();
@@ -65,11 +70,19 @@ export class WebhookReceiver {
 
   private answer(path: string, headers: IncomingHttpHeaders, body: Buffer, response: ServerResponse): void {
     const next = this.scripts.get(path)?.shift() ?? 200;
-    const received: ReceivedRequest = { path, headers, body: body.toString('utf8'), answered: null };
+    const received: ReceivedRequest = {
+      path,
+      headers,
+      body: body.toString('utf8'),
+      answered: null,
+      cut: false,
+    };
     this.requests.push(received);
     if (next === 'hang') {
       this.hanging.add(response);
-      response.on('close', () => this.hanging.delete(response));
+      response.on('close', () => {
+        received.cut = this.hanging.delete(response);
+      });
       return;
     }
     received.answered = next;

@@ -220,14 +220,17 @@ describe(`webhooks (${tier})`, () => {
     const customer = await newCustomer(app);
     receiver.script('/hangs', ['hang']);
     await createWebhook(app, customer.token, receiver.url('/hangs'));
-    await createWebhook(app, customer.token, receiver.url('/prompt'));
     const booking = await book(app, customer.token);
-
     await received('/hangs', booking.id, 1);
+    // The second endpoint's event comes while the first endpoint's request hangs.
+    await createWebhook(app, customer.token, receiver.url('/prompt'));
+    await cancel(app, customer.token, booking.id);
+
     await received('/prompt', booking.id, 1);
-    // The hanging request is still unanswered (its timeout is 1.5 s) while the other endpoint already got the event.
+    // The hanging request is still unanswered and open (its timeout is 1.5 s) while the other endpoint already got the event.
     const hanging = receiver.at('/hangs').filter((request) => parsed(request).data.booking.id === booking.id);
     expect(hanging.map((request) => request.answered)).toEqual([null]);
+    expect(hanging.map((request) => request.cut)).toEqual([false]);
   });
 
   it('replay sends a delivery again: 202, the same event arrives once more, the log counts the attempt', async () => {
