@@ -60,8 +60,6 @@ export interface DriverPresenceServiceDeps {
 interface LoadedState {
   facts: DriverFacts;
   position: LiveLocation | null;
-  /** True when the facts came from SQL just now (the cache had none). */
-  reloaded: boolean;
 }
 
 function isIndexable(point: GeoPoint): boolean {
@@ -273,7 +271,7 @@ export class DriverPresenceService implements DriverPresence {
   private async loadState(driverId: string): Promise<LoadedState> {
     const cached = await this.deps.live.read(driverId);
     if (cached.facts !== null) {
-      return { facts: cached.facts, position: cached.position, reloaded: false };
+      return { facts: cached.facts, position: cached.position };
     }
     const row = await this.deps.drivers.findPresence(this.deps.router.forId(driverId).db, driverId);
     if (row === undefined) {
@@ -281,7 +279,7 @@ export class DriverPresenceService implements DriverPresence {
     }
     const facts = await this.factsOf(row, null);
     await this.deps.live.writeFacts(driverId, facts);
-    return { facts, position: cached.position ?? positionOf(row), reloaded: true };
+    return { facts, position: cached.position ?? positionOf(row) };
   }
 
   private async refreshFromRow(row: DriverPresenceRow): Promise<void> {
