@@ -1,4 +1,5 @@
 import type { GeoPoint } from '../geo/geo-index.port';
+import { maxIndexableLat } from '../geo/memory-geo-index';
 
 /**
  * A member's facts as its owner module stores them, with what the geo index
@@ -56,4 +57,22 @@ export interface LiveStateStore {
   /** Stores a position unless one is stored already (a ping's is newer than any seed). */
   seedPosition(member: string, at: number, position: string, ttlMs: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The ping's point if the geo index can hold it, else null (the member then
+ * leaves its set): checked by every adapter, since GEOADD refuses polar
+ * latitudes and a script that fails midway keeps its earlier writes.
+ */
+export function indexablePoint(ping: Pick<LivePing, 'point'>): GeoPoint | null {
+  return ping.point !== null && Math.abs(ping.point.lat) <= maxIndexableLat ? ping.point : null;
+}
+
+/** A lifetime in whole milliseconds; RangeError unless positive (Redis refuses any other expiry). */
+export function positiveTtlMs(ttlMs: number): number {
+  const ms = Math.round(ttlMs);
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new RangeError(`ttlMs must be positive, got ${ttlMs}`);
+  }
+  return ms;
 }

@@ -1,7 +1,13 @@
 import { systemClock, type Clock } from '../../lib/clock';
 import type { GeoIndex } from '../geo/geo-index.port';
-import { maxIndexableLat } from '../geo/memory-geo-index';
-import type { LiveFacts, LivePing, LivePingResult, LiveStateStore } from './live-state.port';
+import {
+  indexablePoint,
+  positiveTtlMs,
+  type LiveFacts,
+  type LivePing,
+  type LivePingResult,
+  type LiveStateStore,
+} from './live-state.port';
 
 interface Expiring<T> {
   value: T;
@@ -50,10 +56,10 @@ export class MemoryLiveState implements LiveStateStore {
     }
     this.positions.set(ping.member, {
       value: { at: ping.at, doc: ping.position },
-      expiresAt: now + positive(ping.positionTtlMs),
+      expiresAt: now + positiveTtlMs(ping.positionTtlMs),
     });
     if (ping.sets.includes(facts.set)) {
-      const point = ping.point !== null && Math.abs(ping.point.lat) <= maxIndexableLat ? ping.point : null;
+      const point = indexablePoint(ping);
       await (facts.indexed && point !== null
         ? this.geo.upsert(facts.set, ping.member, point)
         : this.geo.remove(facts.set, ping.member));
@@ -84,7 +90,7 @@ export class MemoryLiveState implements LiveStateStore {
 
   writeFacts(member: string, facts: LiveFacts, ttlMs: number): Promise<void> {
     return this.run(() => {
-      this.facts.set(member, { value: { ...facts }, expiresAt: this.clock.now() + positive(ttlMs) });
+      this.facts.set(member, { value: { ...facts }, expiresAt: this.clock.now() + positiveTtlMs(ttlMs) });
     });
   }
 
@@ -98,7 +104,7 @@ export class MemoryLiveState implements LiveStateStore {
     return this.run(() => {
       const now = this.clock.now();
       if (live(this.positions, member, now) === undefined) {
-        this.positions.set(member, { value: { at, doc: position }, expiresAt: now + positive(ttlMs) });
+        this.positions.set(member, { value: { at, doc: position }, expiresAt: now + positiveTtlMs(ttlMs) });
       }
     });
   }
@@ -132,11 +138,4 @@ function live<T>(entries: Map<string, Expiring<T>>, member: string, now: number)
     return undefined;
   }
   return entry;
-}
-
-function positive(ttlMs: number): number {
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new RangeError(`ttlMs must be positive, got ${ttlMs}`);
-  }
-  return ttlMs;
 }

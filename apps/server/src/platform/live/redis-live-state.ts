@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import { isRedisCluster, redisKey, type RedisClient } from '../redis';
-import { maxIndexableLat } from '../geo/memory-geo-index';
 import { geoSetKey } from '../geo/redis-geo-index';
-import type { LiveFacts, LivePing, LivePingResult, LiveStateStore } from './live-state.port';
+import {
+  indexablePoint,
+  positiveTtlMs,
+  type LiveFacts,
+  type LivePing,
+  type LivePingResult,
+  type LiveStateStore,
+} from './live-state.port';
 
 /*
  * Keys, all of one member in one hash slot (`{member}`): `live:{id}:facts`
@@ -73,8 +79,7 @@ export class RedisLiveState implements LiveStateStore {
   async ping(ping: LivePing): Promise<LivePingResult> {
     this.assertOpen();
     const cluster = isRedisCluster(this.redis);
-    // GEOADD refuses polar latitudes, and a script that fails midway keeps its earlier writes.
-    const point = ping.point !== null && Math.abs(ping.point.lat) <= maxIndexableLat ? ping.point : null;
+    const point = indexablePoint(ping);
     const keys = [
       this.key(ping.member, 'rate'),
       this.key(ping.member, 'facts'),
@@ -88,7 +93,7 @@ export class RedisLiveState implements LiveStateStore {
       ping.rate === null ? 1 : ping.rate.windowMs,
       ping.at,
       ping.position,
-      positive(ping.positionTtlMs),
+      positiveTtlMs(ping.positionTtlMs),
       point === null ? '' : point.lng,
       point === null ? '' : point.lat,
       ping.member,
@@ -136,7 +141,7 @@ export class RedisLiveState implements LiveStateStore {
     await this.redis
       .multi()
       .hset(key, 'doc', facts.doc, 'set', facts.set, 'indexed', facts.indexed ? '1' : '0')
-      .pexpire(key, positive(ttlMs))
+      .pexpire(key, positiveTtlMs(ttlMs))
       .exec();
   }
 
@@ -147,7 +152,7 @@ export class RedisLiveState implements LiveStateStore {
 
   async seedPosition(member: string, at: number, position: string, ttlMs: number): Promise<void> {
     this.assertOpen();
-    await this.redis.eval(SEED_SCRIPT, 1, this.key(member, 'position'), at, position, positive(ttlMs));
+    await this.redis.eval(SEED_SCRIPT, 1, this.key(member, 'position'), at, position, positiveTtlMs(ttlMs));
   }
 
   close(): Promise<void> {
@@ -220,12 +225,4 @@ function parsePingReply(reply: unknown): PingReply {
     }
   }
   throw new Error(`unexpected reply to the ping script: ${JSON.stringify(reply)}`);
-}
-
-function positive(ttlMs: number): number {
-  const ms = Math.round(ttlMs);
-  if (!Number.isFinite(ms) || ms <= 0) {
-    throw new RangeError(`ttlMs must be positive, got ${ttlMs}`);
-  }
-  return ms;
 }
