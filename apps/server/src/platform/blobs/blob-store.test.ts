@@ -49,6 +49,15 @@ describe('FileBlobStore', () => {
       store.put('../../etc/passwd', { contentType: 'image/png', bytes: Buffer.from('x') }),
     ).rejects.toThrow(RangeError);
   });
+
+  it('a put of another type leaves only the new type's file', async () => {
+    const dir = freshDirectory();
+    const store = new FileBlobStore(dir);
+    const id = new IdGenerator(2).next(6);
+    await store.put(id, { contentType: 'image/jpeg', bytes: Buffer.from('old') });
+    await store.put(id, { contentType: 'image/webp', bytes: Buffer.from('new') });
+    expect(fs.readdirSync(path.join(dir, id.slice(-2)))).toEqual([`${id}.image_webp`]);
+  });
 });
 
 /** The `blobs` table on two shards of this tier: SQLite files embedded, MySQL databases in a cluster. */
