@@ -50,7 +50,7 @@ describe('FileBlobStore', () => {
     ).rejects.toThrow(RangeError);
   });
 
-  it('a put of another type leaves only the new type's file', async () => {
+  it("a put of another type leaves only the new type's file", async () => {
     const dir = freshDirectory();
     const store = new FileBlobStore(dir);
     const id = new IdGenerator(2).next(6);
