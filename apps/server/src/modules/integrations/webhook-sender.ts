@@ -257,16 +257,18 @@ export class WebhookSender {
     const { webhooks, clock, settings, logger } = this.deps;
     const now = clock.now();
     const attempts = row.attempts + 1;
-    const giveUp = !outcome.ok && now >= row.retry_from + settings.retryWindowMs;
-    const status = outcome.ok ? 'succeeded' : giveUp ? 'failed' : 'pending';
+    const result: AttemptOutcome = outcome.ok
+      ? 'succeeded'
+      : now >= row.retry_from + settings.retryWindowMs
+        ? 'failed'
+        : 'retrying';
     const recorded = await webhooks.recordAttempt(shard.db, row.id, lease, {
-      status,
+      status: result === 'retrying' ? 'pending' : result,
       statusCode: outcome.statusCode,
       error: outcome.error,
-      nextAttemptAt: status === 'pending' ? now + retryDelayMs(settings, attempts, this.random()) : null,
+      nextAttemptAt: result === 'retrying' ? now + retryDelayMs(settings, attempts, this.random()) : null,
       at: now,
     });
-    const result: AttemptOutcome = outcome.ok ? 'succeeded' : giveUp ? 'failed' : 'retrying';
     this.deps.metrics.attempted(result, seconds);
     logger.debug(
       { deliveryId: row.id, endpointId: endpoint.id, eventId: row.event_id, attempts, result, recorded },

@@ -79,7 +79,7 @@ export function isPublicAddress(address: string): boolean {
   return !BLOCKED.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
 
-export function urlNotAllowed(message: string): AppError {
+function urlNotAllowed(message: string): AppError {
   return new AppError(400, 'url_not_allowed', message);
 }
 

@@ -67,15 +67,6 @@ export class WebhooksRepository {
     }
   }
 
-  async findDelivery(db: Executor, endpointId: string, id: string): Promise<WebhookDeliveryRow | undefined> {
-    return db
-      .selectFrom('webhook_deliveries')
-      .selectAll()
-      .where('endpoint_id', '=', endpointId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-  }
-
   /** The endpoint's deliveries before the keyset `beforeId` (or from the newest), newest first. */
   async deliveriesOf(
     db: Executor,

@@ -218,7 +218,7 @@ export class WebhooksService {
       const body: WebhookEventBody = {
         id: eventId,
         type,
-        createdAt: new Date(change.at).toISOString(),
+        createdAt: iso(change.at),
         data: { booking },
       };
       const row: WebhookDeliveryRow = {
