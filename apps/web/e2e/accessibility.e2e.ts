@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import type { AuthResponse, Booking, Offer } from '@loadline/contracts';
+import type { AuthResponse, Booking } from '@loadline/contracts';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFindings, seriousViolations, type AxeFinding } from './axe-scan';
 import {
+  acceptedBooking,
   apiCall,
   artifactsDir,
+  CONTEXT_SIZES,
   launchBrowser,
-  SHOT_SIZES,
+  PASSWORD,
+  shootAndScan,
   shootVariants,
   signIn,
+  signUp,
   startServer,
   startTileStub,
   tilesSettled,
@@ -18,12 +22,11 @@ import {
   type TileStub,
 } from './support';
 
-const PASSWORD = 'correct-horse-battery';
 const ADMIN = { email: 'a11y-admin@example.com', password: `admin-${randomUUID()}` };
 /** The driver's phone and the booking's pickup: MG Road, Bengaluru. */
 const HERE = { latitude: 12.9756, longitude: 77.6066 };
 /** Each screen opens in a desktop window; shootVariants adds the phone size. */
-const DESKTOP = { viewport: SHOT_SIZES.desktop } satisfies BrowserContextOptions;
+const DESKTOP = CONTEXT_SIZES.desktop;
 /** The page background of each theme (`--bg`): what tells the theme that rendered. */
 const PAGE_BACKGROUND = { light: 'rgb(244, 246, 249)', dark: 'rgb(11, 18, 32)' } as const;
 
@@ -38,14 +41,6 @@ interface Screen {
   ready(page: Page): Promise<void>;
   /** Extra context options (the driver's phone has a location). */
   context?: BrowserContextOptions;
-}
-
-async function get<T>(server: RunningServer, url: string, token: string): Promise<T> {
-  const response = await fetch(`${server.baseUrl}${url}`, { headers: { authorization: `Bearer ${token}` } });
-  if (!response.ok) {
-    throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
-  }
-  return (await response.json()) as T;
 }
 
 /** The root element's background (the page's `--bg`). */
@@ -89,47 +84,30 @@ describe('every main screen: light and dark, desktop and phone, and an axe-core 
     const tag = randomUUID().slice(0, 8);
     const post = <T>(url: string, body: unknown, token?: string) =>
       apiCall<T>(server.baseUrl, 'POST', url, body, token);
-    customer = await post<AuthResponse>('/v1/auth/signup', {
-      email: `a11y-customer-${tag}@example.com`,
-      password: PASSWORD,
+    customer = await signUp(server.baseUrl, {
       name: 'Asha Rao',
       phone: '+919800000001',
       role: 'customer',
     });
-    driver = await post<AuthResponse>('/v1/auth/signup', {
-      email: `a11y-driver-${tag}@example.com`,
-      password: PASSWORD,
+    driver = await signUp(server.baseUrl, {
       name: 'Ravi Kumar',
       phone: '+919800000002',
       role: 'driver',
       vehicle: { type: 'van', plate: `KA01A${tag.slice(0, 4).toUpperCase()}` },
     });
     // A trip under way: the driver accepted the booking and is on the way to the pickup.
-    await apiCall(server.baseUrl, 'PUT', '/v1/driver/availability', { online: true }, driver.token);
-    await post('/v1/driver/location', { lat: HERE.latitude, lng: HERE.longitude }, driver.token);
-    booking = await post<Booking>(
-      '/v1/bookings',
+    booking = await acceptedBooking(
+      server.baseUrl,
+      driver,
+      { lat: HERE.latitude, lng: HERE.longitude },
+      customer,
       {
         pickup: { lat: HERE.latitude + 0.004, lng: HERE.longitude, address: 'Church Street, Bengaluru' },
         dropoff: { lat: 12.9352, lng: 77.6245, address: 'Koramangala 5th Block' },
         vehicleType: 'van',
         goods: { description: 'Six cartons of books', weightKg: 90 },
       },
-      customer.token,
     );
-    // The offer goes out with dispatch's first wave, a moment after the booking.
-    const deadline = Date.now() + 30_000;
-    while (
-      !(await get<{ items: Offer[] }>(server, '/v1/driver/offers', driver.token)).items.some(
-        (offer) => offer.bookingId === booking.id,
-      )
-    ) {
-      if (Date.now() > deadline) {
-        throw new Error(`no offer of booking ${booking.id} reached the driver`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    await post(`/v1/driver/offers/${booking.id}/accept`, {}, driver.token);
     await post(`/v1/bookings/${booking.id}/status`, { status: 'en_route_to_pickup' }, driver.token);
     await post('/v1/driver/location', { lat: HERE.latitude + 0.001, lng: HERE.longitude }, driver.token);
   });
@@ -362,9 +340,7 @@ describe('every main screen: light and dark, desktop and phone, and an axe-core 
       const details = page.locator(`[data-testid=fleet-details][data-driver="${driver.user.id}"]`);
       await details.getByTestId('fleet-details-name').filter({ hasText: 'Ravi Kumar' }).waitFor();
       expect(await row.getByTestId('fleet-list-show').getAttribute('aria-pressed')).toBe('true');
-      await shootVariants(page, 'a11y-admin-fleet-list', {
-        check: async () => expect(describeFindings(await seriousViolations(page))).toBe(''),
-      });
+      await shootAndScan(page, 'a11y-admin-fleet-list');
     } finally {
       await context.close();
     }

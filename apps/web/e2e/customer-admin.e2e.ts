@@ -2,50 +2,35 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AuthResponse, Booking } from '@loadline/contracts';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeFindings, seriousViolations } from './axe-scan';
 import {
+  acceptedBooking,
   apiCall,
   apiGet,
   artifactsDir,
+  CONTEXT_SIZES,
+  expectNoSeriousViolations,
   launchBrowser,
+  PASSWORD,
+  shootAndScan,
   shootVariants,
   signIn,
+  signUp,
   startServer,
   startTileStub,
   type RunningServer,
+  type ShotSize,
   type TileStub,
-  waitForOffer,
 } from './support';
 
-const PASSWORD = 'correct-horse-battery';
 const ADMIN = { email: 'ops-customer-admin@example.com', password: `admin-${randomUUID()}` };
-const SIZES = {
-  desktop: { viewport: { width: 1280, height: 800 } },
-  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
-} as const satisfies Record<string, BrowserContextOptions>;
-type Size = keyof typeof SIZES;
 /** Where no driver ever is: bookings here expire. */
 const LONELY = { lat: 13.0358, lng: 77.597, address: 'Hebbal Flyover' };
 /** Where the test's driver waits. */
 const BUSY = { lat: 12.9716, lng: 77.5946, address: 'MG Road Metro' };
 const DROP = { lat: 12.9352, lng: 77.6245, address: 'Koramangala 5th Block' };
 const REF = /^LL-[0-9A-HJKMNP-TV-Z]{7}$/;
-
-/** Fails on any serious or critical axe-core finding on the page as it is now. */
-async function scan(page: Page, what: string): Promise<void> {
-  const findings = await seriousViolations(page);
-  expect(findings, `${what}:\n${describeFindings(findings)}`).toEqual([]);
-}
-
-/**
- * The screen as it is now at both sizes in both colour schemes (the whole page; only the viewport
- * for a modal dialog over it), each variant saved and scanned by axe-core.
- */
-function shots(page: Page, name: string, fullPage = true): Promise<void> {
-  return shootVariants(page, name, { fullPage, check: ({ label }) => scan(page, label) });
-}
 
 /** Collects uncaught errors of a page (such as a map drawing after it was taken down). */
 function pageErrors(page: Page): string[] {
@@ -68,13 +53,13 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
   const post = <T>(url: string, body: unknown, token?: string) =>
     apiCall<T>(server.baseUrl, 'POST', url, body, token);
 
-  async function context(size: Size): Promise<BrowserContext> {
-    const created = await browser.newContext(SIZES[size]);
+  async function context(size: ShotSize): Promise<BrowserContext> {
+    const created = await browser.newContext(CONTEXT_SIZES[size]);
     contexts.push(created);
     return created;
   }
 
-  async function customerPage(size: Size): Promise<Page> {
+  async function customerPage(size: ShotSize): Promise<Page> {
     return signIn(
       await context(size),
       server.baseUrl,
@@ -100,16 +85,12 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
       }),
       launchBrowser(),
     ]);
-    customer = await post<AuthResponse>('/v1/auth/signup', {
-      email: `ca-customer-${tag}@example.com`,
-      password: PASSWORD,
+    customer = await signUp(server.baseUrl, {
       name: 'Meera Iyer',
       phone: '+919800000011',
       role: 'customer',
     });
-    driver = await post<AuthResponse>('/v1/auth/signup', {
-      email: `ca-driver-${tag}@example.com`,
-      password: PASSWORD,
+    driver = await signUp(server.baseUrl, {
       name: 'Ravi Kumar',
       phone: '+91 98000 00012',
       role: 'driver',
@@ -156,12 +137,12 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     expect(await page.getByTestId('booking-price').textContent()).toBe('No longer valid');
     expect(await page.getByTestId('retry-bigger').textContent()).toBe('Try a mini truck');
     await page.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
-    await shots(page, 'customer-expired');
+    await shootAndScan(page, 'customer-expired');
 
     await page.getByTestId('retry-now').click();
     await page.getByTestId('retry-quote').waitFor();
     expect(await page.getByTestId('retry-price').textContent()).toMatch(/\d/);
-    await shots(page, 'customer-expired-retry');
+    await shootAndScan(page, 'customer-expired-retry');
     await page.getByTestId('retry-book').click();
     await page.waitForURL(
       (url) => /\/customer\/bookings\/\d+$/.test(url.pathname) && !url.pathname.endsWith(expiring.id),
@@ -189,7 +170,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     await page.getByTestId('confirm-cancel').click();
     expect(await dialog.getByTestId('error').textContent()).toContain('a few words');
     await page.getByTestId('cancel-reason-text').fill('The goods are not packed yet');
-    await shots(page, 'customer-cancel-dialog', false);
+    await shootAndScan(page, 'customer-cancel-dialog', { fullPage: false });
     await page.getByTestId('confirm-cancel').click();
     await page.locator('[data-testid=booking-status][data-status=cancelled]').waitFor();
     expect(await dialog.isVisible()).toBe(false);
@@ -246,20 +227,18 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
   });
 
   it('a reloaded tracking page still names the driver, with vehicle, plate and a call link; the receipt prints', async () => {
-    await apiCall(server.baseUrl, 'PUT', '/v1/driver/availability', { online: true }, driver.token);
-    await post('/v1/driver/location', { lat: BUSY.lat + 0.003, lng: BUSY.lng, heading: 180 }, driver.token);
-    const booking = await post<Booking>(
-      '/v1/bookings',
+    const booking = await acceptedBooking(
+      server.baseUrl,
+      driver,
+      { lat: BUSY.lat + 0.003, lng: BUSY.lng, heading: 180 },
+      customer,
       {
         pickup: BUSY,
         dropoff: DROP,
         vehicleType: 'van',
         goods: { description: 'Six cartons of books', weightKg: 90 },
       },
-      customer.token,
     );
-    await waitForOffer(server.baseUrl, driver.token, booking.id);
-    await post(`/v1/driver/offers/${booking.id}/accept`, {}, driver.token);
     await post(`/v1/bookings/${booking.id}/status`, { status: 'en_route_to_pickup' }, driver.token);
     await post('/v1/driver/location', { lat: BUSY.lat + 0.002, lng: BUSY.lng, heading: 180 }, driver.token);
 
@@ -278,9 +257,9 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
       expect(await page.locator('dt', { hasText: 'ETA to pickup' }).count()).toBe(1);
       await page.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
       if (size === 'desktop') {
-        await shots(page, 'customer-tracking-driver');
+        await shootAndScan(page, 'customer-tracking-driver');
       } else {
-        await scan(page, `tracking with its driver (${size})`);
+        await expectNoSeriousViolations(page, `tracking with its driver (${size})`);
       }
       expect(errors).toEqual([]);
     }
@@ -301,7 +280,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     expect(await page.getByTestId('receipt-driver').textContent()).toContain('Ravi Kumar');
     expect(await page.getByTestId('receipt-total').textContent()).toMatch(/\d/);
     expect(await page.getByTestId('booking-tab').textContent()).toContain(booking.ref);
-    await shots(page, 'customer-receipt');
+    await shootAndScan(page, 'customer-receipt');
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('.topbar').isVisible()).toBe(false);
     // Paper has no colour scheme or phone size: one picture.
@@ -314,7 +293,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     await item.waitFor();
     expect(await item.textContent()).toContain(booking.ref);
     expect(await item.textContent()).not.toContain(booking.id);
-    await shots(page, 'customer-history-refs');
+    await shootAndScan(page, 'customer-history-refs');
     await item.getByTestId('history-book-again').click();
     await page
       .getByTestId('prefilled-from')
@@ -322,7 +301,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
       .waitFor();
     expect(await page.getByTestId('pickup-input').inputValue()).toContain('MG Road');
     expect(await page.getByTestId('goods-weight').inputValue()).toBe('90');
-    await shots(page, 'customer-book-again');
+    await shootAndScan(page, 'customer-book-again');
   });
 
   it('a deep link opened while signed out comes back after signing in', async () => {
@@ -346,9 +325,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
 
   it('admin: unfilled demand on the dashboard and in analytics, bookings filtered and opened, names told apart, suspension behind a menu', async () => {
     // A second driver with the same name: lists tell the two apart by the end of their IDs.
-    const namesake = await post<AuthResponse>('/v1/auth/signup', {
-      email: `ca-driver2-${tag}@example.com`,
-      password: PASSWORD,
+    const namesake = await signUp(server.baseUrl, {
       name: 'Ravi Kumar',
       role: 'driver',
       vehicle: { type: 'bike', plate: `KA05D${tag.slice(0, 4).toUpperCase()}` },
@@ -364,7 +341,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     await admin.getByTestId('expired-by-hour').waitFor();
     expect(await admin.getByTestId('expired-area').first().textContent()).toContain('Hebbal Flyover');
     await admin.locator('[data-testid=fleet-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
-    await shots(admin, 'admin-dashboard-unfilled');
+    await shootAndScan(admin, 'admin-dashboard-unfilled');
     await shootVariants(admin, 'admin-unfilled-demand', { element: admin.getByTestId('unfilled-demand') });
 
     // Bookings: by status, by a customer (a click on the name), by reference; a row opens the booking.
@@ -390,7 +367,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     await admin.getByTestId('filter-driver').getByRole('button').click();
     await rows.first().getByTestId('booking-customer').click();
     expect(await admin.getByTestId('filter-customer').textContent()).toContain('Meera Iyer');
-    await shots(admin, 'admin-bookings');
+    await shootAndScan(admin, 'admin-bookings');
     const delivered = admin.locator('[data-testid=booking-row][data-status=delivered]');
     const deliveredId = (await delivered.getAttribute('data-booking-id')) ?? '';
     const deliveredRef = (await delivered.getByTestId('booking-open').textContent()) ?? '';
@@ -415,7 +392,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
       await admin.locator('[data-testid=booking-detail] [data-testid=timeline]').textContent(),
     ).toContain('Ravi Kumar (driver)');
     await admin.locator('[data-testid=detail-map][data-tiles=loaded]').waitFor({ timeout: 15_000 });
-    await shots(admin, 'admin-booking-detail');
+    await shootAndScan(admin, 'admin-booking-detail');
 
     // Drivers: suspending is one step away, behind each row's menu, and asks first.
     await admin.getByTestId('admin-tab-dashboard').click();
@@ -430,7 +407,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     const dialog = admin.getByTestId('suspend-dialog');
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain(`Suspend Ravi Kumar · …${namesake.user.id.slice(-4)}?`);
-    await shots(admin, 'admin-suspend-dialog', false);
+    await shootAndScan(admin, 'admin-suspend-dialog', { fullPage: false });
     await dialog.getByRole('button', { name: 'Keep as is' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect(await row.getAttribute('data-state')).not.toBe('suspended');
@@ -453,14 +430,14 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     expect(await job.textContent()).toMatch(/Done in (\d+ ms|\d+\.\d s|\d+ min \d+ s)/);
     expect(await job.textContent()).not.toContain('Done in 0 s');
     // Narrowed to a phone's width, the tab bar brings the current tab back into view.
-    await admin.setViewportSize(SIZES.phone.viewport);
+    await admin.setViewportSize(CONTEXT_SIZES.phone.viewport);
     await expect
       .poll(async () => {
         const box = await admin.getByTestId('admin-tab-generate').boundingBox();
-        return box !== null && box.x >= 0 && box.x + box.width <= SIZES.phone.viewport.width;
+        return box !== null && box.x >= 0 && box.x + box.width <= CONTEXT_SIZES.phone.viewport.width;
       })
       .toBe(true);
-    await admin.setViewportSize(SIZES.desktop.viewport);
+    await admin.setViewportSize(CONTEXT_SIZES.desktop.viewport);
     expect(errors).toEqual([]);
 
     // A phone: the tabs scroll with the current one in view, tables turn into cards, the fleet map refits.
@@ -486,7 +463,7 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
     await phone.getByTestId('vehicle-driver').first().waitFor();
     const tab = await phone.getByTestId('admin-tab-vehicles').boundingBox();
     expect(tab !== null && tab.x >= 0 && tab.x + tab.width <= 390).toBe(true);
-    await shots(phone, 'admin-vehicles');
+    await shootAndScan(phone, 'admin-vehicles');
     await phone.getByTestId('admin-tab-bookings').click();
     await phone.getByTestId('booking-row').first().waitFor();
     const cell = await phone.locator('[data-testid=booking-row] td').first().boundingBox();

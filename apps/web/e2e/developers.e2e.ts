@@ -1,31 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AuthResponse } from '@loadline/contracts';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeFindings, seriousViolations } from './axe-scan';
 import {
   apiCall,
   artifactsDir,
+  CONTEXT_SIZES,
   launchBrowser,
-  shootVariants,
+  PASSWORD,
+  shootAndScan,
   signIn,
+  signUp,
   startServer,
   type RunningServer,
 } from './support';
-
-const PASSWORD = 'correct-horse-battery';
-
-/** The page at both sizes in both themes, each variant saved and scanned by axe-core. */
-function shots(page: Page, name: string): Promise<void> {
-  return shootVariants(page, name, {
-    check: async ({ label }) => {
-      const findings = await seriousViolations(page);
-      expect(findings, `${label}:\n${describeFindings(findings)}`).toEqual([]);
-    },
-  });
-}
 
 /** A webhook receiver on 127.0.0.1 answering 500 to its first request and 200 after. */
 async function startReceiver(): Promise<{ url: string; bodies: string[]; stop(): Promise<void> }> {
@@ -50,22 +39,13 @@ async function startReceiver(): Promise<{ url: string; bodies: string[]; stop():
   };
 }
 
-async function until(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** How long a webhook delivery, its retry or its replay may take to arrive and be logged. */
+const DELIVERY = { timeout: 20_000, interval: 100 };
 
 describe('developers page: a customer makes an API key and a webhook, reads the delivery log and replays', () => {
   let server: RunningServer;
   let browser: Browser;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  const contexts: BrowserContext[] = [];
-  const tag = randomUUID().slice(0, 6);
   let customer: AuthResponse;
 
   beforeAll(async () => {
@@ -84,25 +64,18 @@ describe('developers page: a customer makes an API key and a webhook, reads the 
       }),
       launchBrowser(),
     ]);
-    customer = await apiCall<AuthResponse>(server.baseUrl, 'POST', '/v1/auth/signup', {
-      email: `dev-customer-${tag}@example.com`,
-      password: PASSWORD,
-      name: 'Meera Iyer',
-      phone: '+919800000031',
-      role: 'customer',
-    });
+    customer = await signUp(server.baseUrl, { name: 'Meera Iyer', phone: '+919800000031', role: 'customer' });
   });
 
   afterAll(async () => {
-    await Promise.all(contexts.map((open) => open.close()));
+    // Closing the browser closes every context the test opened.
     await browser.close();
     await server.stop();
     await receiver.stop();
   });
 
   it('keys are shown once and work, webhooks log their attempts and replay, and revoking refuses the key', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
+    const context = await browser.newContext(CONTEXT_SIZES.desktop);
     const page = await signIn(
       context,
       server.baseUrl,
@@ -116,12 +89,21 @@ describe('developers page: a customer makes an API key and a webhook, reads the 
 
     // An API key: shown once, usable at once as the customer.
     await page.locator('input[name=api-key-name]').fill('Order system');
+    // Permissions are ticked and unticked; a key needs at least one.
+    await page.getByRole('checkbox', { name: 'Read bookings and quotes' }).uncheck();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    expect(await page.getByTestId('api-key-form').getByTestId('error').textContent()).toBe(
+      'Pick at least one permission.',
+    );
+    await page.getByRole('checkbox', { name: 'Read bookings and quotes' }).check();
+    await page.getByRole('checkbox', { name: 'Create and cancel bookings and quotes' }).check();
     await page.getByRole('button', { name: 'Create key' }).click();
     const key = (await page.getByTestId('new-api-key-value').textContent()) ?? '';
     expect(key).toMatch(/^llk_[A-Za-z0-9_-]{43}$/);
     await page.getByTestId('api-key').first().waitFor();
     expect(await page.getByTestId('api-keys').textContent()).toContain(key.slice(0, 12));
     expect(await page.getByTestId('api-keys').textContent()).not.toContain(key.slice(12));
+    expect(await page.getByTestId('api-key').textContent()).toContain('bookings:read, bookings:write');
     const withKey = await fetch(`${server.baseUrl}/v1/bookings`, {
       headers: { authorization: `Bearer ${key}` },
     });
@@ -144,20 +126,22 @@ describe('developers page: a customer makes an API key and a webhook, reads the 
       },
       customer.token,
     );
-    await until(() => receiver.bodies.length >= 2, 'the retried delivery');
-    await until(async () => {
-      await page.getByRole('button', { name: 'Refresh' }).click();
-      return (await page.locator('[data-testid=delivery][data-status=succeeded]').count()) === 1;
-    }, 'the log to show the delivery succeeded');
+    await expect.poll(() => receiver.bodies.length, DELIVERY).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return page.locator('[data-testid=delivery][data-status=succeeded]').count();
+      }, DELIVERY)
+      .toBe(1);
     expect(await page.getByTestId('delivery-attempts').textContent()).toBe('2');
-    await shots(page, 'developers-shown-once');
+    await shootAndScan(page, 'developers-shown-once');
     await page.getByTestId('new-webhook-secret').getByRole('button', { name: 'Done' }).click();
     await page.getByTestId('new-api-key').getByRole('button', { name: 'Done' }).click();
-    await shots(page, 'developers');
+    await shootAndScan(page, 'developers');
 
     await page.getByTestId('replay').click();
     await page.getByText('Sent again', { exact: false }).waitFor();
-    await until(() => receiver.bodies.length >= 3, 'the replayed delivery');
+    await expect.poll(() => receiver.bodies.length, DELIVERY).toBeGreaterThanOrEqual(3);
     expect(receiver.bodies[2]).toBe(receiver.bodies[1]);
 
     // Revoking asks first, then the key is refused.

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import type { AdminDriver, AuthResponse, Booking, SignupBody } from '@loadline/contracts';
+import type { AdminDriver, AuthResponse, Booking } from '@loadline/contracts';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   artifactsDir,
+  CONTEXT_SIZES,
   launchBrowser,
+  PASSWORD,
   shootVariants,
+  signUp,
   startServer,
   startTileStub,
   type RunningServer,
@@ -14,8 +17,7 @@ import {
 } from './support';
 
 const ADMIN = { email: 'maps-admin@example.com', password: `admin-${randomUUID()}` };
-const PASSWORD = 'correct-horse-battery';
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
+const PHONE = CONTEXT_SIZES.phone;
 /** Where the mocked phone is: Indiranagar, Bengaluru. */
 const HERE = { latitude: 12.9784, longitude: 77.6408 };
 
@@ -32,16 +34,6 @@ async function post<T>(server: RunningServer, url: string, body: unknown, token?
     throw new Error(`${url}: ${response.status} ${await response.text()}`);
   }
   return (await response.json()) as T;
-}
-
-async function signUp(server: RunningServer, body: Partial<SignupBody> & { role: SignupBody['role'] }) {
-  const tag = randomUUID().slice(0, 8);
-  return post<AuthResponse>(server, '/v1/auth/signup', {
-    email: `${body.role}-${tag}@example.com`,
-    password: PASSWORD,
-    name: `${body.role} ${tag}`,
-    ...body,
-  });
 }
 
 /** Signs in through the login form as `auth`'s user and waits for the live connection on `at`. */
@@ -106,7 +98,7 @@ describe('maps and the driver app in Chromium', () => {
   });
 
   it('maps load tiles from the URL the server is configured with, and switch to the grid when tiles fail', async () => {
-    const driver = await signUp(server, {
+    const driver = await signUp(server.baseUrl, {
       role: 'driver',
       vehicle: { type: 'van', plate: `KA05MP${Date.now() % 10000}` },
     });
@@ -164,7 +156,7 @@ describe('maps and the driver app in Chromium', () => {
   });
 
   it('the driver app goes online with the phone location, follows it, and shows offers and the trip in full', async () => {
-    const driver = await signUp(server, {
+    const driver = await signUp(server.baseUrl, {
       role: 'driver',
       name: 'Kiran Driver',
       vehicle: { type: 'van', plate: `KA05GP${Date.now() % 10000}` },
@@ -197,7 +189,11 @@ describe('maps and the driver app in Chromium', () => {
       await shootVariants(page, 'driver-online');
 
       // A booking near the phone: the offer says where, how far, what and how heavy.
-      const customer = await signUp(server, { role: 'customer', name: 'Meera Rao', phone: '+919845012345' });
+      const customer = await signUp(server.baseUrl, {
+        role: 'customer',
+        name: 'Meera Rao',
+        phone: '+919845012345',
+      });
       const booking = await post<Booking>(
         server,
         '/v1/bookings',
@@ -270,7 +266,7 @@ describe('maps and the driver app in Chromium', () => {
 
   it('the admin fleet map shows the driver, vehicle and trip of a dot chosen from its list', async () => {
     const plate = `KA05FL${Date.now() % 10000}`;
-    const driver = await signUp(server, {
+    const driver = await signUp(server.baseUrl, {
       role: 'driver',
       name: 'Farah Fleet',
       vehicle: { type: 'van', plate },
@@ -304,7 +300,7 @@ describe('maps and the driver app in Chromium', () => {
   });
 
   it('a driver who blocks location is told how to allow it', async () => {
-    const driver = await signUp(server, {
+    const driver = await signUp(server.baseUrl, {
       role: 'driver',
       vehicle: { type: 'van', plate: `KA05NL${Date.now() % 10000}` },
     });

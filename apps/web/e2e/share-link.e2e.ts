@@ -1,42 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { AuthResponse, Booking } from '@loadline/contracts';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeFindings, seriousViolations } from './axe-scan';
 import {
+  acceptedBooking,
   apiCall,
   artifactsDir,
+  CONTEXT_SIZES,
   launchBrowser,
-  shootVariants,
+  PASSWORD,
+  shootAndScan,
   signIn,
+  signUp,
   startServer,
   startTileStub,
   type RunningServer,
   type TileStub,
-  waitForOffer,
 } from './support';
 
-const PASSWORD = 'correct-horse-battery';
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
 const PICKUP = { lat: 12.9716, lng: 77.5946, address: 'MG Road Metro' };
 const DROP = { lat: 12.9352, lng: 77.6245, address: 'Koramangala 5th Block' };
-
-/** The page at both sizes in both themes, each variant saved and scanned by axe-core. */
-function shots(page: Page, name: string): Promise<void> {
-  return shootVariants(page, name, {
-    check: async ({ label }) => {
-      const findings = await seriousViolations(page);
-      expect(findings, `${label}:\n${describeFindings(findings)}`).toEqual([]);
-    },
-  });
-}
 
 describe('share links: the customer shares a booking, a stranger follows it on a phone, signed out', () => {
   let server: RunningServer;
   let browser: Browser;
   let tiles: TileStub;
-  const contexts: BrowserContext[] = [];
   const tag = randomUUID().slice(0, 6);
   const plate = `KA03S${tag.slice(0, 4).toUpperCase()}`;
   let customer: AuthResponse;
@@ -55,46 +44,35 @@ describe('share links: the customer shares a booking, a stranger follows it on a
       }),
       launchBrowser(),
     ]);
-    customer = await post<AuthResponse>('/v1/auth/signup', {
-      email: `share-customer-${tag}@example.com`,
-      password: PASSWORD,
+    customer = await signUp(server.baseUrl, {
       name: 'Anita Desai',
       phone: '+919800000021',
       role: 'customer',
     });
-    driver = await post<AuthResponse>('/v1/auth/signup', {
-      email: `share-driver-${tag}@example.com`,
-      password: PASSWORD,
+    driver = await signUp(server.baseUrl, {
       name: 'Suresh Babu Rao',
       phone: '+919800000022',
       role: 'driver',
       vehicle: { type: 'van', plate },
     });
-    await post(
-      '/v1/driver/location',
+    booking = await acceptedBooking(
+      server.baseUrl,
+      driver,
       { lat: PICKUP.lat + 0.01, lng: PICKUP.lng, heading: 180 },
-      driver.token,
-    );
-    await apiCall(server.baseUrl, 'PUT', '/v1/driver/availability', { online: true }, driver.token);
-    booking = await post<Booking>(
-      '/v1/bookings',
+      customer,
       { pickup: PICKUP, dropoff: DROP, vehicleType: 'van' },
-      customer.token,
     );
-    await waitForOffer(server.baseUrl, driver.token, booking.id);
-    await post(`/v1/driver/offers/${booking.id}/accept`, {}, driver.token);
   });
 
   afterAll(async () => {
-    await Promise.all(contexts.map((open) => open.close()));
+    // Closing the browser closes every context the test opened.
     await browser.close();
     await server.stop();
     await tiles.stop();
   });
 
   it('the customer makes a link; opened signed out on a phone it shows status, plate and first name, live; revoked, it says so', async () => {
-    const own = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(own);
+    const own = await browser.newContext(CONTEXT_SIZES.desktop);
     const page = await signIn(
       own,
       server.baseUrl,
@@ -106,10 +84,9 @@ describe('share links: the customer shares a booking, a stranger follows it on a
     const url = await page.getByTestId('share-link-url').inputValue();
     expect(new URL(url).pathname).toMatch(/^\/t\/[0-9a-z]{1,4}\.[A-Za-z0-9_-]{22}$/);
     await page.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
-    await shots(page, 'share-link-customer');
+    await shootAndScan(page, 'share-link-customer');
 
-    const stranger = await browser.newContext(PHONE);
-    contexts.push(stranger);
+    const stranger = await browser.newContext(CONTEXT_SIZES.phone);
     const phone = await stranger.newPage();
     await phone.goto(`${server.baseUrl}${new URL(url).pathname}`);
     await phone.locator('[data-testid=share-status][data-status=driver_assigned]').waitFor();
@@ -133,12 +110,12 @@ describe('share links: the customer shares a booking, a stranger follows it on a
       .filter({ hasText: /\d+ min/ })
       .waitFor();
     await phone.locator('[data-tiles=loaded]').first().waitFor({ timeout: 15_000 });
-    await shots(phone, 'share-link');
+    await shootAndScan(phone, 'share-link');
 
     await page.getByTestId('share-link-revoke').click();
     await page.getByTestId('share-link').waitFor({ state: 'detached' });
     await phone.getByTestId('share-gone').waitFor();
     expect(await phone.getByTestId('share-gone').textContent()).toContain('expired or was revoked');
-    await shots(phone, 'share-link-revoked');
+    await shootAndScan(phone, 'share-link-revoked');
   });
 });

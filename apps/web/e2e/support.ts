@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -6,12 +7,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { AuthResponse, Booking, CreateBookingBody, SignupBody } from '@loadline/contracts';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core';
+import { expect } from 'vitest';
+import { describeFindings, seriousViolations } from './axe-scan';
 
 const execFileAsync = promisify(execFile);
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 export const artifactsDir = path.join(repoRoot, 'artifacts/e2e');
+/** The password of every account the tests sign up. */
+export const PASSWORD = 'correct-horse-battery';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -171,6 +184,23 @@ export async function apiGet<T>(baseUrl: string, url: string, token: string): Pr
   return (await response.json()) as T;
 }
 
+/**
+ * Signs up through the API with PASSWORD; a unique email and a name are made up for what `body`
+ * leaves out.
+ */
+export async function signUp(
+  baseUrl: string,
+  body: Partial<SignupBody> & { role: SignupBody['role'] },
+): Promise<AuthResponse> {
+  const tag = randomUUID().slice(0, 8);
+  return apiCall<AuthResponse>(baseUrl, 'POST', '/v1/auth/signup', {
+    email: `${body.role}-${tag}@example.com`,
+    password: PASSWORD,
+    name: `${body.role} ${tag}`,
+    ...body,
+  });
+}
+
 /** Waits until the driver's offers include `bookingId` (dispatch's first wave comes a moment after a booking). */
 export async function waitForOffer(baseUrl: string, driverToken: string, bookingId: string): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -188,6 +218,25 @@ export async function waitForOffer(baseUrl: string, driverToken: string, booking
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/**
+ * A trip under way: `driver` goes online at `driverAt`, `customer` books `trip`, and the driver
+ * accepts its offer. Returns the booking as it was made.
+ */
+export async function acceptedBooking(
+  baseUrl: string,
+  driver: AuthResponse,
+  driverAt: { lat: number; lng: number; heading?: number },
+  customer: AuthResponse,
+  trip: CreateBookingBody,
+): Promise<Booking> {
+  await apiCall(baseUrl, 'PUT', '/v1/driver/availability', { online: true }, driver.token);
+  await apiCall(baseUrl, 'POST', '/v1/driver/location', driverAt, driver.token);
+  const booking = await apiCall<Booking>(baseUrl, 'POST', '/v1/bookings', trip, customer.token);
+  await waitForOffer(baseUrl, driver.token, booking.id);
+  await apiCall(baseUrl, 'POST', `/v1/driver/offers/${booking.id}/accept`, {}, driver.token);
+  return booking;
 }
 
 /**
@@ -392,8 +441,12 @@ export const SHOT_SIZES = {
   phone: { width: 390, height: 844 },
 } as const;
 export type ShotSize = keyof typeof SHOT_SIZES;
-export const SHOT_SCHEMES = ['light', 'dark'] as const;
-export type ShotScheme = (typeof SHOT_SCHEMES)[number];
+/** A browser context at either size: a desktop window, or a phone (mobile layout, touch). */
+export const CONTEXT_SIZES = {
+  desktop: { viewport: SHOT_SIZES.desktop },
+  phone: { viewport: SHOT_SIZES.phone, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
+} as const satisfies Record<ShotSize, BrowserContextOptions>;
+export type ShotScheme = 'light' | 'dark';
 
 export interface ShootOptions {
   /** Shoot this element (a card, a section) instead of the page. */
@@ -405,16 +458,16 @@ export interface ShootOptions {
 }
 
 /**
- * Gives a map on the page time to follow a new viewport: Leaflet resizes a frame after the window
- * does and asks for the newly shown tiles on its debounced `moveend`, 200 ms later; until then the
- * widened part is empty and `tilesSettled` has no tile to wait for.
- */
-/**
  * Whole pages and elements are shot with the sticky header at the page's top: where the page was
  * scrolled to, it would cover what is under it (a section taller than the space below the header).
  */
 const STATIC_HEADER = '.topbar { position: static !important; }';
 
+/**
+ * Gives a map on the page time to follow a new viewport: Leaflet resizes a frame after the window
+ * does and asks for the newly shown tiles on its debounced `moveend`, 200 ms later; until then the
+ * widened part is empty and `tilesSettled` has no tile to wait for.
+ */
 async function mapsFollowResize(page: Page): Promise<void> {
   if ((await page.locator('.leaflet-container').count()) > 0) {
     await page.waitForTimeout(300);
@@ -470,4 +523,22 @@ export async function shootVariants(page: Page, name: string, options: ShootOpti
       await page.setViewportSize(viewport);
     }
   }
+}
+
+/** Fails on any serious or critical axe-core finding on the page as it is now, naming `what`. */
+export async function expectNoSeriousViolations(page: Page, what: string): Promise<void> {
+  const findings = await seriousViolations(page);
+  expect(findings, `${what}:\n${describeFindings(findings)}`).toEqual([]);
+}
+
+/** `shootVariants`, each variant also scanned by axe-core: a serious or critical finding fails the test. */
+export function shootAndScan(
+  page: Page,
+  name: string,
+  options: Omit<ShootOptions, 'check'> = {},
+): Promise<void> {
+  return shootVariants(page, name, {
+    ...options,
+    check: ({ label }) => expectNoSeriousViolations(page, label),
+  });
 }
