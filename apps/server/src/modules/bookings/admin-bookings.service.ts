@@ -25,14 +25,15 @@ export const BOOKINGS_LIST = new CachedList('bookings', 30, Page(AdminBooking));
  * names; cached until a write. A reference finds its one booking.
  */
 export class AdminBookingsService {
+  /** The bookings' stops (the repository holds no state). */
+  private readonly stops = new BookingStopsRepository();
+
   constructor(
     private readonly deps: {
       router: ShardRouter;
       bookings: BookingsRepository;
       users: Pick<UsersRepository, 'names'>;
       lists?: ListCache | undefined;
-      /** The bookings' stops; a `BookingStopsRepository` unless given (it holds no state). */
-      stops?: BookingStopsRepository;
     },
   ) {}
 
@@ -105,33 +106,27 @@ export class AdminBookingsService {
    */
   private async named(rows: readonly BookingRow[]): Promise<AdminBooking[]> {
     const { router, users } = this.deps;
-    const stopsRepository = this.deps.stops ?? new BookingStopsRepository();
-    const bookingsByShard = new Map<Shard, string[]>();
-    for (const row of rows) {
-      const shard = router.forId(row.id);
-      bookingsByShard.set(shard, [...(bookingsByShard.get(shard) ?? []), row.id]);
-    }
-    const stops = new Map<string, BookingStopRow[]>();
-    const wanted = new Map<Shard, Set<string>>();
-    const want = (id: string) => {
-      const shard = router.forId(id);
-      wanted.set(shard, (wanted.get(shard) ?? new Set()).add(id));
-    };
-    for (const row of rows) {
-      want(row.customer_id);
-      if (row.driver_id !== null) {
-        want(row.driver_id);
+    const byShard = (ids: Iterable<string>): Map<Shard, Set<string>> => {
+      const grouped = new Map<Shard, Set<string>>();
+      for (const id of ids) {
+        const shard = router.forId(id);
+        grouped.set(shard, (grouped.get(shard) ?? new Set()).add(id));
       }
-    }
+      return grouped;
+    };
+    const people = rows.flatMap((row) =>
+      row.driver_id === null ? [row.customer_id] : [row.customer_id, row.driver_id],
+    );
     const names = new Map<string, string>();
+    const stops = new Map<string, BookingStopRow[]>();
     await Promise.all([
-      ...[...wanted].map(async ([shard, ids]) => {
+      ...[...byShard(people)].map(async ([shard, ids]) => {
         for (const [id, name] of await users.names(shard.db, [...ids])) {
           names.set(id, name);
         }
       }),
-      ...[...bookingsByShard].map(async ([shard, ids]) => {
-        for (const [id, bookingStops] of await stopsRepository.forBookings(shard.db, ids)) {
+      ...[...byShard(rows.map((row) => row.id))].map(async ([shard, ids]) => {
+        for (const [id, bookingStops] of await this.stops.forBookings(shard.db, [...ids])) {
           stops.set(id, bookingStops);
         }
       }),
