@@ -58,8 +58,6 @@ export interface IntegrationsModuleDeps {
 
 /** `/v1/api-keys*` and `/v1/webhooks*` for customers (api role); webhook deliveries and their sender (worker role). */
 export interface IntegrationsModule extends LoadlineModule {
-  readonly webhooks: WebhooksService;
-  readonly sender: WebhookSender;
   routes(authenticator: Authenticator): readonly RoutePlugin[];
   startWorkers(): void;
 }
@@ -110,8 +108,6 @@ export function createIntegrations({
   });
   return {
     name: 'integrations',
-    webhooks,
-    sender,
     routes: (authenticator) => [
       apiKeysRoutes({ apiKeys, authenticator }),
       webhooksRoutes({ webhooks, authenticator }),

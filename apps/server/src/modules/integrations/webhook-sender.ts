@@ -125,7 +125,7 @@ export class WebhookSender {
   }
 
   /** One pass over every shard; resolves when every attempt it began has begun. Prunes the log hourly. */
-  async sweep(): Promise<void> {
+  private async sweep(): Promise<void> {
     await this.pruneHourly();
     const results = await Promise.allSettled(this.deps.shards.map((shard) => this.sweepShard(shard)));
     let oldest = 0;
