@@ -294,7 +294,7 @@ export class PricingService {
     }
     const quote = presentQuote(row);
     // The areas may have changed since the quote was given (a new pricing file).
-    const stops = quote.stops ?? [{ seq: 1, location: quote.dropoff, recipient: null, goods: null }];
+    const stops = quote.stops ?? requestedStops({ dropoff: quote.dropoff });
     const region = this.servingRegion(quote.pickup, stops, quote.stops !== undefined);
     assertTripLength(region, quote.vehicleType, quote.distanceKm);
     return quote;
