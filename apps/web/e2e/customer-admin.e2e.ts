@@ -39,6 +39,20 @@ function pageErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Page script: resolves when a Leaflet zoom animation starts. A MutationObserver sees the class go
+ * on at once; polling from the test can miss an animation that lasts 250 ms on a busy machine.
+ */
+const ZOOM_STARTS = `new Promise((resolve) => {
+  const observer = new MutationObserver(() => {
+    if (document.querySelector('.leaflet-zoom-anim') !== null) {
+      observer.disconnect();
+      resolve(undefined);
+    }
+  });
+  observer.observe(document.body, { subtree: true, attributes: true, attributeFilter: ['class'] });
+})`;
+
 describe('customer and admin screens: references, expired bookings, cancelling, drivers, receipts', () => {
   let server: RunningServer;
   let browser: Browser;
@@ -205,8 +219,9 @@ describe('customer and admin screens: references, expired bookings, cancelling, 
       await page.goto(`${server.baseUrl}/customer/bookings/${expiresEarly.id}`);
       await page.getByTestId('expired-options').waitFor({ timeout: 30_000 });
       await map.and(page.locator('[data-tiles=loaded]')).waitFor({ timeout: 15_000 });
+      const zooming = page.evaluate(ZOOM_STARTS);
       await zoom();
-      await page.locator('.leaflet-zoom-anim').waitFor({ state: 'attached' });
+      await zooming;
       // Clicks are dispatched at once: a real click's checks and its wait for a navigation (the zoom
       // button is a link) can outlast the zoom.
       await page.getByTestId('history-tab').dispatchEvent('click');
