@@ -110,10 +110,32 @@ describe(`proof uploads (${tier})`, () => {
     }
   });
 
+  it('refuses a damaged image (400) and stores nothing', async () => {
+    const uploadsOfDriver = async () =>
+      (
+        await app.platform.router
+          .forId(driver.user.id)
+          .db.selectFrom('uploads')
+          .select('id')
+          .where('owner_id', '=', driver.user.id)
+          .execute()
+      ).length;
+    const before = await uploadsOfDriver();
+    const cut = await upload(driver.token, 'image/jpeg', JPEG_WITH_GPS.subarray(0, 40));
+    expect(cut.statusCode).toBe(400);
+    expect(cut.json()).toMatchObject({
+      error: { code: 'validation_failed', message: 'The image is damaged or cut short.' },
+    });
+    expect(await uploadsOfDriver()).toBe(before);
+  });
+
   it('takes uploads only from a driver on an active trip', async () => {
     const idle = await onlineDriver(app);
     const refused = await upload(idle.token, 'image/png', PNG);
     expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({
+      error: { code: 'forbidden', message: 'Only a driver on an active trip uploads proof of delivery.' },
+    });
     expect((await upload(customer.token, 'image/png', PNG)).statusCode).toBe(403);
   });
 
