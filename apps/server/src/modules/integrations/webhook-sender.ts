@@ -159,10 +159,14 @@ export class WebhookSender {
     }
   }
 
-  /** Starts the shard's due attempts there is room for; returns how long its oldest due delivery has waited. */
+  /**
+   * Starts the shard's due attempts there is room for; returns how long its
+   * oldest due delivery has waited. Looks even with every slot taken: that is
+   * when deliveries wait, and the queue age must say so.
+   */
   private async sweepShard(shard: Shard): Promise<number> {
     const { settings, webhooks, clock } = this.deps;
-    if (!this.mayStart()) {
+    if (this.stopped) {
       return 0;
     }
     const now = clock.now();

@@ -591,6 +591,36 @@ describe(`webhooks across a worker restart (${tier})`, () => {
     }
   });
 
+  it('the queue age counts deliveries waiting while every attempt slot is taken', async () => {
+    // One attempt at a time, held by a hanging endpoint (30 s timeout): the other endpoint's delivery waits.
+    const clock = new ShiftedClock();
+    const full = await env.start({
+      clock,
+      env: { WEBHOOK_CONCURRENCY: '1', WEBHOOK_ENDPOINT_CONCURRENCY: '1', WEBHOOK_TIMEOUT_MS: '30000' },
+    });
+    try {
+      const holder = await newCustomer(full);
+      receiver.script('/holds-the-slot', ['hang']);
+      await createWebhook(full, holder.token, receiver.url('/holds-the-slot'));
+      await book(full, holder.token);
+      await waitFor(() => receiver.at('/holds-the-slot').length === 1, 15_000);
+      const waiting = await newCustomer(full);
+      const webhook = await createWebhook(full, waiting.token, receiver.url('/waits'));
+      await book(full, waiting.token);
+      await waitFor(async () => (await deliveriesOf(full, waiting.token, webhook.id)).length === 1);
+
+      clock.advance(10 * 60_000);
+      const queueAge = async () => {
+        const text = (await full.http.inject({ url: '/metrics' })).body;
+        return Number(/^loadline_webhook_queue_age_seconds (\S+)$/m.exec(text)?.[1]);
+      };
+      await waitFor(async () => (await queueAge()) >= 600, 15_000);
+      expect(receiver.at('/waits')).toEqual([]);
+    } finally {
+      await full.close();
+    }
+  });
+
   it.runIf(isCluster)(
     'a worker process killed (SIGKILL) mid-delivery loses nothing: the next worker sends the event once the lease lapses',
     async () => {
