@@ -65,6 +65,8 @@ export interface BookingPricing {
   /**
    * Prices a trip to `dropoff`, or over every leg of `stops` (exactly one of
    * the two, else 400); `stops` in the answer when the request had them.
+   * Stops whose goods together exceed the vehicle are 422 over_capacity (a
+   * quote's stops were checked so when it was given).
    */
   estimate(request: {
     pickup: Coordinates;
@@ -627,7 +629,7 @@ export class BookingsService {
    * Prices the request: from its quote, or from `pickup`, `vehicleType` and
    * either `dropoff` or `stops`. With stops, the goods travel on the stops
    * (a top-level `goods` is 400) and the booking's goods are their total,
-   * which must fit the vehicle type as a v1 booking's goods must.
+   * which pricing fitted to the vehicle type as a v1 booking's goods are here.
    */
   private async order(customerId: string, body: CreateBookingBody): Promise<BookingOrder> {
     const { pricing } = this.deps;
@@ -674,11 +676,8 @@ export class BookingsService {
         issues: [{ path: '/goods', message: messages.goodsWithStops }],
       });
     }
-    const goods = combinedGoods(priced);
-    if (goods !== null) {
-      pricing.assertCapacity(terms.vehicleType, goods.weightKg);
-    }
-    return { terms, stops: priced, goods };
+    // Pricing refused stops whose goods together exceed the vehicle when it priced them.
+    return { terms, stops: priced, goods: combinedGoods(priced) };
   }
 
   private scheduleTime(scheduledAt: string | undefined, now: number): number | null {
