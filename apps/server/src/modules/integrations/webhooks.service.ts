@@ -15,8 +15,8 @@ import type { Clock } from '../../lib/clock';
 import { errors } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { StoredJson } from '../../lib/message-kind';
-import { isId, logicalShardOf, type IdGenerator } from '../../platform/db/ids';
-import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
+import { logicalShardOf, type IdGenerator } from '../../platform/db/ids';
+import { decodeIdCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxEvent } from '../../platform/outbox/outbox';
 import type { BookingStatusChanged, BookingStopChanged } from '../events/booking-events';
@@ -132,7 +132,7 @@ export class WebhooksService {
   ): Promise<ScatterPage<WebhookDelivery>> {
     const endpoint = await this.owned(customerId, id);
     const limit = query.limit ?? 20;
-    const beforeId = query.cursor === undefined ? null : cursorId(query.cursor);
+    const beforeId = query.cursor === undefined ? null : decodeIdCursor(query.cursor);
     const rows = await this.deps.webhooks.deliveriesOf(this.deps.router.forId(id).db, endpoint.id, {
       beforeId,
       limit: limit + 1,
@@ -290,10 +290,3 @@ export function presentDelivery(row: WebhookDeliveryRow): WebhookDelivery {
   };
 }
 
-function cursorId(cursor: string): string {
-  const [id] = decodeCursor(cursor, 1);
-  if (typeof id !== 'string' || !isId(id)) {
-    throw errors.validation('cursor is not valid', { field: 'cursor' });
-  }
-  return id;
-}

@@ -2,8 +2,8 @@ import type { Notification, NotificationListQuery } from '@loadline/contracts';
 import type { Clock } from '../../lib/clock';
 import { errors } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { isId, logicalShardOf, type IdGenerator } from '../../platform/db/ids';
-import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
+import { logicalShardOf, type IdGenerator } from '../../platform/db/ids';
+import { decodeIdCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxEvent } from '../../platform/outbox/outbox';
 import { rooms, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
@@ -174,7 +174,7 @@ export class NotificationsService {
   /** The user's notifications, newest first (keyset on the ID); `unread` keeps only unread ones. */
   async list(userId: string, query: NotificationListQuery): Promise<ScatterPage<Notification>> {
     const limit = query.limit ?? 20;
-    const beforeId = query.cursor === undefined ? null : cursorId(query.cursor);
+    const beforeId = query.cursor === undefined ? null : decodeIdCursor(query.cursor);
     const rows = await this.deps.notifications.listForUser(this.db(userId), userId, {
       beforeId,
       unreadOnly: query.unread === true,
@@ -209,10 +209,3 @@ export class NotificationsService {
   }
 }
 
-function cursorId(cursor: string): string {
-  const [id] = decodeCursor(cursor, 1);
-  if (typeof id !== 'string' || !isId(id)) {
-    throw errors.validation('cursor is not valid', { field: 'cursor' });
-  }
-  return id;
-}

@@ -56,6 +56,15 @@ export function decodeCursor(cursor: string, arity: number): SortKey {
   return parsed;
 }
 
+/** The ID in a one-part cursor of a list paged by ID (`encodeCursor([id])`); anything else is a 400. */
+export function decodeIdCursor(cursor: string): string {
+  const [id] = decodeCursor(cursor, 1);
+  if (typeof id !== 'string' || !isId(id)) {
+    throw errors.validation('cursor is not valid', { field: 'cursor' });
+  }
+  return id;
+}
+
 /**
  * One page of a list that spans every shard: asks each shard in parallel for
  * its first `limit` rows after the cursor, merges them in list order and keeps
