@@ -289,4 +289,3 @@ export function presentDelivery(row: WebhookDeliveryRow): WebhookDelivery {
     createdAt: iso(row.created_at),
   };
 }
-

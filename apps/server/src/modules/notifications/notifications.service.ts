@@ -208,4 +208,3 @@ export class NotificationsService {
     return this.deps.router.forId(userId).db;
   }
 }
-
