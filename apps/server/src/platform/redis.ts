@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import { AppError, errors } from '../lib/errors';
 import type { Logger } from '../lib/logger';
@@ -346,4 +347,35 @@ export async function closeRedis(redis: RedisClient): Promise<void> {
 /** Builds a key under a deployment prefix: `redisKey('loadline:', 'sess', hash)` is `loadline:sess:<hash>`. */
 export function redisKey(prefix: string, ...parts: string[]): string {
   return prefix + parts.join(':');
+}
+
+/** A Lua script with its SHA-1, for EVALSHA. */
+export interface RedisScript {
+  readonly source: string;
+  readonly sha: string;
+}
+
+export function redisScript(source: string): RedisScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/**
+ * Runs `script` with EVALSHA, and with EVAL (which also caches it) when the
+ * node has not seen it yet (first use, a restart, SCRIPT FLUSH): one round
+ * trip in the usual case.
+ */
+export async function runScript(
+  redis: RedisClient,
+  script: RedisScript,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  try {
+    return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) {
+      throw error;
+    }
+    return redis.eval(script.source, keys.length, ...keys, ...args);
+  }
 }

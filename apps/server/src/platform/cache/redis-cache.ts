@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { isRedisCluster, redisKey, type RedisClient } from '../redis';
+import { isRedisCluster, redisKey, redisScript, runScript, type RedisClient } from '../redis';
 import type { Cache } from './cache.port';
 
 // INCR and the first expiry in one step, so a crash between them cannot leave a
@@ -9,7 +8,7 @@ local value = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[1], 'NX')
 return { value, redis.call('PTTL', KEYS[1]) }
 `;
-const incrementSha = createHash('sha1').update(incrementScript).digest('hex');
+const increment = redisScript(incrementScript);
 
 /**
  * The cluster-mode cache. Keys live under `<prefix>cache:`. The Redis client
@@ -68,16 +67,7 @@ export class RedisCache implements Cache {
     this.assertOpen();
     const fullKey = this.key(key);
     const lifetimeMs = ttlMs(ttlSeconds);
-    let reply: unknown;
-    try {
-      reply = await this.redis.evalsha(incrementSha, 1, fullKey, lifetimeMs);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) {
-        throw error;
-      }
-      // First use on this Redis (or after SCRIPT FLUSH): EVAL also caches the script.
-      reply = await this.redis.eval(incrementScript, 1, fullKey, lifetimeMs);
-    }
+    const reply = await runScript(this.redis, increment, [fullKey], [lifetimeMs]);
     if (!Array.isArray(reply) || typeof reply[0] !== 'number' || typeof reply[1] !== 'number') {
       throw new Error(`unexpected reply to the increment script: ${JSON.stringify(reply)}`);
     }

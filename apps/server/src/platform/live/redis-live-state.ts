@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { isRedisCluster, redisKey, type RedisClient } from '../redis';
+import { isRedisCluster, redisKey, redisScript, runScript, type RedisClient } from '../redis';
 import { geoSetKey } from '../geo/redis-geo-index';
 import {
   indexablePoint,
@@ -51,7 +50,7 @@ for index = 4, #KEYS do
   end
 end
 return { 3, facts[1], facts[2] or '', facts[3] or '0' }`;
-const PING_SHA = createHash('sha1').update(PING_SCRIPT).digest('hex');
+const PING = redisScript(PING_SCRIPT);
 
 const SEED_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -99,7 +98,7 @@ export class RedisLiveState implements LiveStateStore {
       ping.member,
       ...ping.sets,
     ];
-    const reply = parsePingReply(await this.runPing(keys, args));
+    const reply = parsePingReply(await runScript(this.redis, PING, keys, args));
     if (reply.outcome !== 'accepted') {
       return reply;
     }
@@ -158,18 +157,6 @@ export class RedisLiveState implements LiveStateStore {
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();
-  }
-
-  /** EVALSHA, and EVAL (which also caches the script) the first time a Redis node sees it. */
-  private async runPing(keys: string[], args: (string | number)[]): Promise<unknown> {
-    try {
-      return await this.redis.evalsha(PING_SHA, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) {
-        throw error;
-      }
-      return this.redis.eval(PING_SCRIPT, keys.length, ...keys, ...args);
-    }
   }
 
   /**
