@@ -152,7 +152,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
           (await driverRows.findPresence(platform.router.forId(driverId).db, driverId))?.active_booking_id ??
           null,
         assertReadable: async (reader, bookingId) => {
-          await bookingCore.service.get(reader, bookingId);
+          await bookingCore.service.readable(reader, bookingId);
         },
       }),
       sharing,
