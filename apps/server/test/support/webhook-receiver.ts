@@ -1,4 +1,7 @@
 import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { WebhookEventBody } from '@loadline/contracts';
+import type { Static } from '@sinclair/typebox';
+import { StoredJson } from '../../src/lib/message-kind';
 
 /** One request a receiver got. */
 export interface ReceivedRequest {
@@ -10,6 +13,13 @@ export interface ReceivedRequest {
   answered: number | null;
   /** A hanging request the sender gave up on (closed the connection): its timeout ran out, or it stopped. */
   cut: boolean;
+}
+
+const EVENT_BODY = new StoredJson('webhook body', WebhookEventBody);
+
+/** The body a receiver got, checked against the contract. */
+export function deliveredEvent(request: ReceivedRequest): Static<typeof WebhookEventBody> {
+  return EVENT_BODY.read(request.body);
 }
 
 /** What a path answers next: a status, or `hang` (no answer until the receiver closes). */

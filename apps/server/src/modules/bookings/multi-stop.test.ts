@@ -16,9 +16,7 @@ import type {
   StopRequest,
   Upload,
 } from '@loadline/contracts';
-import { WebhookEventBody } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
-import { StoredJson } from '../../lib/message-kind';
 import { bearer, signInAdmin } from '../../../test/support/factories';
 import {
   CITY,
@@ -33,15 +31,13 @@ import {
 import { PNG } from '../../../test/support/images';
 import { baseUrlOf, connectSocket } from '../../../test/support/sockets';
 import { waitFor } from '../../../test/support/wait';
-import { WebhookReceiver } from '../../../test/support/webhook-receiver';
+import { deliveredEvent, WebhookReceiver } from '../../../test/support/webhook-receiver';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { computePrice } from '../pricing/price';
 import { DEFAULT_REGION } from '../pricing/pricing-catalog';
 import { createPricing } from '../pricing/pricing.module';
 import type { PricingService } from '../pricing/pricing.service';
-
-const WEBHOOK_BODY = new StoredJson('webhook body', WebhookEventBody);
 
 /** A corner of the service area no other case of this file books around, so no surge reaches it. */
 const PICKUP: Coordinates = { ...offset(CITY, 30, -30), address: 'Depot, Nelamangala' };
@@ -672,7 +668,7 @@ describe(`multi-stop bookings (${tier})`, () => {
     const mine = () =>
       receiver
         .at('/stops')
-        .map((request) => WEBHOOK_BODY.read(request.body))
+        .map((request) => deliveredEvent(request))
         .filter((body) => body.data.booking.id === booking.id);
     await waitFor(() => mine().length >= 2);
     // An arrival is no webhook event; the completion and the failure come in seq order.

@@ -20,9 +20,6 @@ import type {
   WebhookDelivery,
   WebhookEventType,
 } from '@loadline/contracts';
-import { WebhookEventBody } from '@loadline/contracts';
-import type { Static } from '@sinclair/typebox';
-import { StoredJson } from '../../lib/message-kind';
 import type { LoadlineApp } from '../../app';
 import { logicalShardOf } from '../../platform/db/ids';
 import { BOOKING_STATUS_CHANGED } from '../events/booking-events';
@@ -34,7 +31,11 @@ import { TestEnvironment } from '../../../test/support/test-env';
 import { isCluster, tier } from '../../../test/support/tier';
 import { startServerProcess } from '../../../test/support/processes';
 import { waitFor } from '../../../test/support/wait';
-import { WebhookReceiver, type ReceivedRequest } from '../../../test/support/webhook-receiver';
+import {
+  deliveredEvent,
+  WebhookReceiver,
+  type ReceivedRequest,
+} from '../../../test/support/webhook-receiver';
 
 const WEBHOOK_ENV = {
   RATE_LIMITS: 'off',
@@ -54,13 +55,6 @@ function expectError(response: Injected, status: number, code: string): void {
     status,
     code,
   });
-}
-
-const EVENT_BODY = new StoredJson('webhook body', WebhookEventBody);
-
-/** The body a receiver got, checked against the contract. */
-function parsed(request: ReceivedRequest): Static<typeof WebhookEventBody> {
-  return EVENT_BODY.read(request.body);
 }
 
 /** What a receiver does: the signature header's v1 must be the HMAC of `<t>.<raw body>` with the secret. */
@@ -129,7 +123,8 @@ describe(`webhooks (${tier})`, () => {
 
   /** The requests at `path` for the booking, once there are `count` of them. */
   async function received(path: string, bookingId: string, count: number): Promise<ReceivedRequest[]> {
-    const mine = () => receiver.at(path).filter((request) => parsed(request).data.booking.id === bookingId);
+    const mine = () =>
+      receiver.at(path).filter((request) => deliveredEvent(request).data.booking.id === bookingId);
     await waitFor(() => mine().length >= count, 15_000);
     return mine();
   }
@@ -145,7 +140,7 @@ describe(`webhooks (${tier})`, () => {
     if (request === undefined) {
       throw new Error('no request');
     }
-    const body = parsed(request);
+    const body = deliveredEvent(request);
     expect(body.type).toBe('booking.status_changed');
     expect(body.data.booking.id).toBe(booking.id);
     expect(request.headers['loadline-event-id']).toBe(body.id);
@@ -228,7 +223,9 @@ describe(`webhooks (${tier})`, () => {
 
     await received('/prompt', booking.id, 1);
     // The hanging request is still unanswered and open (its timeout is 1.5 s) while the other endpoint already got the event.
-    const hanging = receiver.at('/hangs').filter((request) => parsed(request).data.booking.id === booking.id);
+    const hanging = receiver
+      .at('/hangs')
+      .filter((request) => deliveredEvent(request).data.booking.id === booking.id);
     expect(hanging.map((request) => request.answered)).toEqual([null]);
     expect(hanging.map((request) => request.cut)).toEqual([false]);
   });
@@ -292,13 +289,13 @@ describe(`webhooks (${tier})`, () => {
     await cancel(app, customer.token, booking.id);
 
     const requests = await received('/ordered', booking.id, 4);
-    expect(requests.map((request) => [parsed(request).type, request.answered])).toEqual([
+    expect(requests.map((request) => [deliveredEvent(request).type, request.answered])).toEqual([
       ['booking.status_changed', 500],
       ['booking.status_changed', 500],
       ['booking.status_changed', 200],
       ['booking.cancelled', 200],
     ]);
-    const ids = requests.map((request) => parsed(request).id);
+    const ids = requests.map((request) => deliveredEvent(request).id);
     expect(new Set(ids.slice(0, 3)).size).toBe(1);
     expect(ids[3]).not.toBe(ids[0]);
     await waitFor(async () =>
@@ -357,7 +354,7 @@ describe(`webhooks (${tier})`, () => {
     const later = await book(app, customer.token);
     await received('/rolled-back', later.id, 1);
     await drained(app);
-    expect(receiver.requests.filter((request) => parsed(request).id === eventId)).toEqual([]);
+    expect(receiver.requests.filter((request) => deliveredEvent(request).id === eventId)).toEqual([]);
     expect(
       (await deliveriesOf(app, customer.token, webhook.id)).map((delivery) => delivery.eventId),
     ).not.toContain(eventId);
@@ -643,7 +640,7 @@ describe(`webhooks across a worker restart (${tier})`, () => {
         }
         expect(resent.answered).toBe(200);
         expect(resent.headers['loadline-event-id']).toBe(cut.headers['loadline-event-id']);
-        expect(parsed(resent).data.booking.id).toBe(booking.id);
+        expect(deliveredEvent(resent).data.booking.id).toBe(booking.id);
         await waitFor(
           async () => (await deliveriesOf(api, customer.token, webhook.id))[0]?.status === 'succeeded',
           10_000,
@@ -676,7 +673,7 @@ describe(`webhooks across a worker restart (${tier})`, () => {
     expect(resent.answered).toBe(200);
     expect(resent.headers['loadline-event-id']).toBe(cut.headers['loadline-event-id']);
     expect(resent.body).toBe(cut.body);
-    expect(parsed(resent).data.booking.id).toBe(booking.id);
+    expect(deliveredEvent(resent).data.booking.id).toBe(booking.id);
     await waitFor(
       async () => (await deliveriesOf(second, customer.token, webhook.id))[0]?.status === 'succeeded',
     );
