@@ -182,9 +182,16 @@ export const StopParams = Type.Object(
 );
 export type StopParams = Static<typeof StopParams>;
 
+/** A handover PIN as the driver types it: four digits. */
+export const HandoverPin = Type.String({
+  pattern: '^[0-9]{4}$',
+  description: 'The handover PIN the customer or recipient gives the driver (bookings with `handoverPins`).',
+});
+
 /** `POST .../stops/:seq/complete`: the proof of the handover (uploads of this booking by its driver). */
 export const CompleteStopBody = Type.Object(
   {
+    pin: Type.Optional(HandoverPin),
     recipientName: Type.Optional(Text({ maxLength: 200, required: true })),
     photoId: Type.Optional(Id),
     signatureId: Type.Optional(Id),
@@ -241,6 +248,8 @@ export const CreateBookingBody = Type.Object(
     vehicleType: Type.Optional(VehicleTypeSchema),
     goods: Type.Optional(Goods),
     scheduledAt: Type.Optional(Timestamp),
+    /** Added in v1.1: a fresh PIN for every handover (default: the operator's HANDOVER_PINS_DEFAULT). */
+    handoverPins: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -261,6 +270,8 @@ export const Booking = Type.Object({
   stops: Type.Optional(Type.Array(BookingStop)),
   /** With `stops`: every stop's goods together (descriptions joined, weights added). */
   goods: Type.Union([Goods, Type.Null()]),
+  /** Added in v1.1: whether each handover needs its PIN (`GET /v1/bookings/:id/pins`). */
+  handoverPins: Type.Optional(Type.Boolean()),
   price: Money,
   distanceKm: Type.Number(),
   durationMinutes: Type.Number(),
@@ -318,8 +329,35 @@ export const CancelBookingBody = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * `GET /v1/bookings/:id/pins` (customer and admin only): the PINs of the
+ * booking's handovers while a driver holds it; null before assignment or on a
+ * booking without PINs. `locked` names handovers closed by 5 wrong tries.
+ */
+export const BookingPins = Type.Object({
+  pickup: Type.Union([Type.String(), Type.Null()]),
+  stops: Type.Array(Type.Object({ seq: Type.Integer({ minimum: 1 }), pin: Type.String() })),
+  /** Added: the handovers locked by wrong PINs until an admin unlocks them (0 is the pickup). */
+  locked: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }))),
+});
+export type BookingPins = Static<typeof BookingPins>;
+
+/** `POST /v1/admin/bookings/:id/pins/unlock`: one handover (0 the pickup, else the stop's seq), or every locked one. */
+export const UnlockPinsBody = Type.Object(
+  { handover: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_STOPS })) },
+  { additionalProperties: false },
+);
+export type UnlockPinsBody = Static<typeof UnlockPinsBody>;
+
 /** What a booking event records besides a status change (v1.1); a status change has no `type`. */
-export const BOOKING_EVENT_TYPES = ['stop_arrived', 'stop_completed', 'stop_failed'] as const;
+export const BOOKING_EVENT_TYPES = [
+  'stop_arrived',
+  'stop_completed',
+  'stop_failed',
+  'pin_rejected',
+  'pin_locked',
+  'pins_unlocked',
+] as const;
 export type BookingEventType = (typeof BOOKING_EVENT_TYPES)[number];
 
 export const BookingEvent = Type.Object({
@@ -370,4 +408,11 @@ export const Tracking = Type.Object({
 });
 export type Tracking = Static<typeof Tracking>;
 
-export const StatusUpdateBody = Type.Object({ status: BookingStatusSchema }, { additionalProperties: false });
+export const StatusUpdateBody = Type.Object(
+  {
+    status: BookingStatusSchema,
+    /** Added in v1.1: the pickup's PIN with `goods_collected`, a one-stop booking's stop PIN with `delivered`. */
+    pin: Type.Optional(HandoverPin),
+  },
+  { additionalProperties: false },
+);
