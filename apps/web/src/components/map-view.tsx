@@ -17,6 +17,10 @@ export interface MapMarker {
   position: LatLng;
   kind: 'pickup' | 'dropoff' | 'driver';
   label?: string;
+  /** Shown in the pin instead of its letter (A pickup, B drop-off): a stop's number on a trip with several. */
+  text?: string;
+  /** Drawn larger and outlined: the stop the driver heads for. */
+  highlighted?: boolean;
   /** Glide between successive positions (over the interval they arrive at) instead of jumping. */
   smooth?: boolean;
   /** Degrees clockwise from north, for a driver's arrow; without it the arrow follows the marker's moves. */
@@ -85,13 +89,30 @@ function removalOnceStill(map: L.Map, container: HTMLElement): () => void {
   };
 }
 
+/** Labels may carry a customer's address text: it goes into the pin's HTML escaped. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** What a marker's icon is drawn from: a change to any of it redraws the icon. */
+function iconKey(marker: MapMarker): string {
+  return [
+    marker.kind,
+    marker.testId ?? '',
+    marker.text ?? '',
+    marker.highlighted === true ? '1' : '',
+    marker.label ?? '',
+  ].join('|');
+}
+
 function iconFor(marker: MapMarker): L.DivIcon {
-  const letter = marker.kind === 'pickup' ? 'A' : marker.kind === 'dropoff' ? 'B' : '';
+  const letter = marker.text ?? (marker.kind === 'pickup' ? 'A' : marker.kind === 'dropoff' ? 'B' : '');
   const testId = marker.testId === undefined ? '' : ` data-testid="${marker.testId}"`;
   const arrow = marker.kind === 'driver' ? '<span class="map-pin__arrow" aria-hidden="true"></span>' : '';
+  const highlighted = marker.highlighted === true ? ' map-pin--next' : '';
   return L.divIcon({
     className: 'map-pin-wrap',
-    html: `<div class="map-pin map-pin--${marker.kind}"${testId} title="${marker.label ?? ''}">${letter}${arrow}</div>`,
+    html: `<div class="map-pin map-pin--${marker.kind}${highlighted}"${testId} title="${escapeHtml(marker.label ?? '')}">${escapeHtml(letter)}${arrow}</div>`,
     iconSize: marker.kind === 'driver' ? [26, 26] : [28, 28],
     iconAnchor: marker.kind === 'driver' ? [13, 13] : [14, 14],
   });
@@ -99,8 +120,7 @@ function iconFor(marker: MapMarker): L.DivIcon {
 
 interface MarkerEntry {
   marker: L.Marker;
-  kind: string;
-  testId: string | undefined;
+  icon: string;
   glide: Glide;
 }
 
@@ -273,18 +293,16 @@ export function MapView({
         marker.addTo(map);
         const entry = {
           marker,
-          kind: spec.kind,
-          testId: spec.testId,
+          icon: iconKey(spec),
           glide: new Glide(spec.position, now, spec.heading ?? null),
         };
         entries.set(spec.id, entry);
         faceHeading(entry);
         continue;
       }
-      if (existing.kind !== spec.kind || existing.testId !== spec.testId) {
+      if (existing.icon !== iconKey(spec)) {
         existing.marker.setIcon(iconFor(spec));
-        existing.kind = spec.kind;
-        existing.testId = spec.testId;
+        existing.icon = iconKey(spec);
       }
       const target = existing.glide.target;
       if (target.lat !== spec.position.lat || target.lng !== spec.position.lng) {

@@ -19,5 +19,6 @@ export function parseAgain(search: string): { bookingId: string; schedule: boole
   return { bookingId, schedule: query.get('schedule') === '1' };
 }
 
-/** What a new booking takes from an earlier one: the trip, the vehicle and the goods; never its price. */
-export type TripTemplate = Pick<Booking, 'pickup' | 'dropoff' | 'vehicleType' | 'goods'>;
+/** What a new booking takes from an earlier one: the trip (every stop), the vehicle, the goods and PINs; never its price. */
+export type TripTemplate = Pick<Booking, 'pickup' | 'dropoff' | 'vehicleType' | 'goods'> &
+  Partial<Pick<Booking, 'stops' | 'handoverPins'>>;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bookingFormReducer,
   initialBookingForm,
+  PICKUP,
   scheduledPickup,
   type BookingFormAction,
   type BookingFormState,
@@ -33,9 +34,11 @@ function run(...actions: BookingFormAction[]): BookingFormState {
   return actions.reduce(bookingFormReducer, initialBookingForm);
 }
 
+const FIRST = 'stop-1';
+
 const quoted: BookingFormAction[] = [
-  { type: 'placeEntered', which: 'pickup', place: quote.pickup },
-  { type: 'placeEntered', which: 'dropoff', place: quote.dropoff },
+  { type: 'placeEntered', which: PICKUP, place: quote.pickup },
+  { type: 'placeEntered', which: FIRST, place: quote.dropoff },
   { type: 'quoteRequested' },
   { type: 'quoteReceived', quote, idempotencyKey: 'key-1' },
 ];
@@ -44,19 +47,19 @@ describe('booking form state', () => {
   it('map clicks set the pickup, then the drop-off, without refitting the map', () => {
     const first = run({ type: 'mapPicked', position: { lat: 1, lng: 2 } });
     expect(first.pickup).toEqual({ lat: 1, lng: 2 });
-    expect(first.target).toBe('dropoff');
+    expect(first.target).toBe(FIRST);
     const second = bookingFormReducer(first, { type: 'mapPicked', position: { lat: 3, lng: 4 } });
-    expect(second.dropoff).toEqual({ lat: 3, lng: 4 });
+    expect(second.stops[0]?.place).toEqual({ lat: 3, lng: 4 });
     expect(second.pickup).toEqual({ lat: 1, lng: 2 });
     expect(second.fitCount).toBe(0);
   });
 
   it('a place from the search refits the map; clearing it does not', () => {
     const state = run(
-      { type: 'placeEntered', which: 'dropoff', place: { lat: 1, lng: 2, address: 'Koramangala' } },
-      { type: 'placeEntered', which: 'pickup', place: null },
+      { type: 'placeEntered', which: FIRST, place: { lat: 1, lng: 2, address: 'Koramangala' } },
+      { type: 'placeEntered', which: PICKUP, place: null },
     );
-    expect(state.dropoff).toEqual({ lat: 1, lng: 2, address: 'Koramangala' });
+    expect(state.stops[0]?.place).toEqual({ lat: 1, lng: 2, address: 'Koramangala' });
     expect(state.fitCount).toBe(1);
   });
 
@@ -70,7 +73,8 @@ describe('booking form state', () => {
   it('another vehicle or place drops the quote and its key; goods and scheduling keep it', () => {
     for (const change of [
       { type: 'vehicleChosen', vehicleType: 'truck' },
-      { type: 'placeEntered', which: 'pickup', place: { lat: 5, lng: 6 } },
+      { type: 'placeEntered', which: PICKUP, place: { lat: 5, lng: 6 } },
+      { type: 'stopAdded' },
       { type: 'mapPicked', position: { lat: 5, lng: 6 } },
     ] satisfies BookingFormAction[]) {
       const state = run(...quoted, change);
@@ -79,12 +83,51 @@ describe('booking form state', () => {
     }
     const kept = run(
       ...quoted,
-      { type: 'weightChanged', value: '120' },
-      { type: 'descriptionChanged', value: 'books' },
+      { type: 'stopEdited', key: FIRST, edit: { weightText: '120' } },
+      { type: 'stopEdited', key: FIRST, edit: { description: 'books' } },
       { type: 'scheduleToggled', on: true },
+      { type: 'handoverPinsToggled', on: true },
     );
     expect(kept.quote).toBe(quote);
     expect(kept.idempotencyKey).toBe('key-1');
+    expect(kept.handoverPins).toBe(true);
+  });
+
+  it("a recipient or a second stop's goods change what is priced: the quote goes", () => {
+    const named = run(...quoted, { type: 'stopEdited', key: FIRST, edit: { recipientName: 'Asha' } });
+    expect(named.quote).toBeNull();
+    const twoStops = run({ type: 'stopAdded' }, ...quoted, {
+      type: 'stopEdited',
+      key: 'stop-2',
+      edit: { weightText: '5' },
+    });
+    expect(twoStops.quote).toBeNull();
+  });
+
+  it('stops are added with fresh keys, targeted by the map, reordered and removed down to one', () => {
+    const added = run({ type: 'stopAdded' }, { type: 'stopAdded' });
+    expect(added.stops.map((stop) => stop.key)).toEqual(['stop-1', 'stop-2', 'stop-3']);
+    expect(added.target).toBe('stop-3');
+    const picked = run(
+      { type: 'stopAdded' },
+      { type: 'targetChosen', target: PICKUP },
+      { type: 'mapPicked', position: { lat: 1, lng: 1 } },
+      { type: 'mapPicked', position: { lat: 2, lng: 2 } },
+      { type: 'mapPicked', position: { lat: 3, lng: 3 } },
+    );
+    expect(picked.stops.map((stop) => stop.place)).toEqual([
+      { lat: 2, lng: 2 },
+      { lat: 3, lng: 3 },
+    ]);
+    const moved = bookingFormReducer(picked, { type: 'stopMoved', key: 'stop-2', by: -1 });
+    expect(moved.stops.map((stop) => stop.key)).toEqual(['stop-2', 'stop-1']);
+    const removed = run(
+      { type: 'stopAdded' },
+      { type: 'stopRemoved', key: 'stop-2' },
+      { type: 'stopRemoved', key: 'stop-1' },
+    );
+    expect(removed.stops.map((stop) => stop.key)).toEqual(['stop-1']);
+    expect(removed.target).toBe('stop-1');
   });
 
   it('a failed booking keeps the quote and key, so a retry cannot book twice', () => {
@@ -143,10 +186,9 @@ describe('scheduledPickup', () => {
     });
     expect(state).toMatchObject({
       pickup: { lat: 12.9, lng: 77.5, address: 'MG Road' },
-      dropoff: { lat: 13.0, lng: 77.7 },
+      stops: [{ place: { lat: 13.0, lng: 77.7 }, description: 'Two sofas', weightText: '120.5' }],
       vehicleType: 'mini_truck',
-      description: 'Two sofas',
-      weightText: '120.5',
+      handoverPins: false,
       schedule: true,
       quote: null,
       idempotencyKey: null,
@@ -158,10 +200,53 @@ describe('scheduledPickup', () => {
       schedule: false,
     });
     expect(withoutGoods).toMatchObject({
-      description: '',
-      weightText: '',
+      stops: [{ description: '', weightText: '' }],
       schedule: false,
       vehicleType: 'bike',
     });
+  });
+
+  it('an earlier booking with stops fills in each one, with its recipient, and its PINs', () => {
+    const state = run({
+      type: 'prefilled',
+      trip: {
+        pickup: quote.pickup,
+        dropoff: { lat: 2, lng: 2 },
+        vehicleType: 'van',
+        goods: { description: 'Boxes', weightKg: 30 },
+        handoverPins: true,
+        stops: [1, 2].map((seq) => ({
+          seq,
+          location: { lat: seq, lng: seq },
+          recipient: seq === 1 ? { name: 'Asha', phone: '+91 98450 12345' } : null,
+          goods: { description: `Box ${seq}`, weightKg: 15 },
+          status: 'delivered',
+          arrivedAt: null,
+          completedAt: null,
+          proof: null,
+        })),
+      },
+      schedule: false,
+    });
+    expect(state.handoverPins).toBe(true);
+    expect(state.stops).toEqual([
+      {
+        key: 'stop-2',
+        place: { lat: 1, lng: 1 },
+        recipientName: 'Asha',
+        recipientPhone: '+91 98450 12345',
+        description: 'Box 1',
+        weightText: '15',
+      },
+      {
+        key: 'stop-3',
+        place: { lat: 2, lng: 2 },
+        recipientName: '',
+        recipientPhone: '',
+        description: 'Box 2',
+        weightText: '15',
+      },
+    ]);
+    expect(state.nextStop).toBe(4);
   });
 });

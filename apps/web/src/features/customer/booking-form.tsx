@@ -6,11 +6,12 @@ import { MapView, type MapMarker } from '../../components/map-view';
 import { Card, ErrorBanner } from '../../components/ui';
 import { navigate } from '../../router';
 import { parseAgain } from './book-again';
-import { bookingFormReducer, initialBookingForm, scheduledPickup } from './booking-form-state';
-import { checkGoods } from './capacity';
-import { GoodsFields } from './goods-fields';
+import { bookingFormReducer, initialBookingForm, PICKUP, scheduledPickup } from './booking-form-state';
 import { PlaceField } from './place-field';
 import { QuotePanel } from './quote-panel';
+import { stopLabel } from './stop-list';
+import { StopsEditor } from './stops-editor';
+import { buildTripRequest, checkTripGoods } from './trip-request';
 import { VehiclePicker } from './vehicle-picker';
 
 /**
@@ -48,17 +49,20 @@ function usePrefill(dispatch: (action: Parameters<typeof bookingFormReducer>[1])
   return { from, error };
 }
 
-/** Pick two places, say what goes, pick a vehicle, get a quote, then book now or schedule. */
+/**
+ * Pick the pickup and one or several drop-offs (each with its recipient and
+ * goods), pick a vehicle, get a quote, then book now or schedule, with handover
+ * PINs if wanted.
+ */
 export function BookingForm() {
   const [state, dispatch] = useReducer(bookingFormReducer, initialBookingForm);
-  const { pickup, dropoff, target, vehicleType, quote, quoting } = state;
+  const { pickup, stops, target, vehicleType, quote, quoting } = state;
   const prefill = usePrefill(dispatch);
 
-  const goodsCheck = checkGoods(state.description, state.weightText, vehicleType);
   // Capacity is checked as soon as a weight is typed: it decides which vehicle to pick.
-  const overCapacity = goodsCheck.overCapacity;
-  const weightMessage = overCapacity || state.showGoodsErrors ? goodsCheck.weightError : null;
-  const descriptionMessage = state.showGoodsErrors ? goodsCheck.descriptionError : null;
+  const goods = checkTripGoods(stops, vehicleType);
+  const overCapacity = goods.overCapacity;
+  const placesSet = pickup !== null && stops.every((stop) => stop.place !== null);
 
   const chooseVehicle = (type: VehicleType) => dispatch({ type: 'vehicleChosen', vehicleType: type });
 
@@ -73,39 +77,41 @@ export function BookingForm() {
         testId: 'pickup-marker',
       });
     }
-    if (dropoff !== null) {
-      list.push({
-        id: 'dropoff',
-        kind: 'dropoff',
-        position: dropoff,
-        label: dropoff.address ?? 'Drop-off',
-        testId: 'dropoff-marker',
-      });
-    }
+    const several = stops.length > 1;
+    stops.forEach((stop, index) => {
+      if (stop.place !== null) {
+        list.push({
+          id: stop.key,
+          kind: 'dropoff',
+          position: stop.place,
+          label: stop.place.address ?? stopLabel(index, stops.length),
+          text: several ? String(index + 1) : undefined,
+          testId: several ? `stop-marker-${index + 1}` : 'dropoff-marker',
+        });
+      }
+    });
     return list;
-  }, [pickup, dropoff]);
-  const route = useMemo(
-    () => (pickup !== null && dropoff !== null ? [pickup, dropoff] : undefined),
-    [pickup, dropoff],
-  );
+  }, [pickup, stops]);
+  const route = useMemo(() => {
+    const places = stops.flatMap((stop) => (stop.place === null ? [] : [stop.place]));
+    return pickup !== null && places.length > 0 ? [pickup, ...places] : undefined;
+  }, [pickup, stops]);
   const fitKey = state.fitCount === 0 ? undefined : String(state.fitCount);
 
   const getQuote = async (event: SyntheticEvent) => {
     event.preventDefault();
-    if (pickup === null || dropoff === null) {
-      dispatch({
-        type: 'invalid',
-        message: 'Set both pickup and drop-off: search a place, click the map or type "lat, lng".',
-      });
+    const request = buildTripRequest(pickup, stops, goods);
+    if ('error' in request) {
+      dispatch({ type: 'invalid', message: request.error });
       return;
     }
-    if (!goodsCheck.valid) {
+    if (!goods.valid) {
       dispatch({ type: 'goodsErrorsShown' });
       return;
     }
     dispatch({ type: 'quoteRequested' });
     try {
-      const received = await api('quotes.create', { body: { pickup, dropoff, vehicleType } });
+      const received = await api('quotes.create', { body: { ...request.trip, vehicleType } });
       dispatch({ type: 'quoteReceived', quote: received, idempotencyKey: newIdempotencyKey() });
     } catch (caught) {
       dispatch({ type: 'quoteFailed', message: errorMessage(caught) });
@@ -116,8 +122,13 @@ export function BookingForm() {
     if (quote === null || state.idempotencyKey === null) {
       return;
     }
-    if (!goodsCheck.valid) {
+    if (!goods.valid) {
       dispatch({ type: 'goodsErrorsShown' });
+      return;
+    }
+    const request = buildTripRequest(pickup, stops, goods);
+    if ('error' in request) {
+      dispatch({ type: 'invalid', message: request.error });
       return;
     }
     const when = scheduledPickup(state, Date.now());
@@ -130,8 +141,10 @@ export function BookingForm() {
       const created = await api('bookings.create', {
         body: {
           quoteId: quote.id,
-          ...(goodsCheck.goods === null ? {} : { goods: goodsCheck.goods }),
+          // With stops, their goods were sent with the quote; only a one-drop-off trip sends goods here.
+          ...(request.goods === null ? {} : { goods: request.goods }),
           ...(when.scheduledAt === undefined ? {} : { scheduledAt: when.scheduledAt }),
+          ...(state.handoverPins ? { handoverPins: true } : {}),
         },
         headers: { 'idempotency-key': state.idempotencyKey },
       });
@@ -157,35 +170,39 @@ export function BookingForm() {
           <PlaceField
             label="Pickup"
             value={pickup}
-            onChange={(place) => dispatch({ type: 'placeEntered', which: 'pickup', place })}
-            active={target === 'pickup'}
-            onActivate={() => dispatch({ type: 'targetChosen', target: 'pickup' })}
+            onChange={(place) => dispatch({ type: 'placeEntered', which: PICKUP, place })}
+            active={target === PICKUP}
+            onActivate={() => dispatch({ type: 'targetChosen', target: PICKUP })}
             testId="pickup-input"
           />
-          <PlaceField
-            label="Drop-off"
-            value={dropoff}
-            onChange={(place) => dispatch({ type: 'placeEntered', which: 'dropoff', place })}
-            active={target === 'dropoff'}
-            onActivate={() => dispatch({ type: 'targetChosen', target: 'dropoff' })}
-            testId="dropoff-input"
-          />
-          <GoodsFields
-            description={state.description}
-            weightText={state.weightText}
-            descriptionMessage={descriptionMessage}
-            weightMessage={weightMessage}
-            larger={goodsCheck.larger}
-            onDescription={(value) => dispatch({ type: 'descriptionChanged', value })}
-            onWeight={(value) => dispatch({ type: 'weightChanged', value })}
+          <StopsEditor
+            stops={stops}
+            goods={goods}
+            showGoodsErrors={state.showGoodsErrors}
+            target={target}
+            dispatch={dispatch}
             onChooseVehicle={chooseVehicle}
           />
-          <VehiclePicker value={vehicleType} weightKg={goodsCheck.weightKg} onChange={chooseVehicle} />
+          <VehiclePicker value={vehicleType} weightKg={goods.weightKg} onChange={chooseVehicle} />
+          <label className="switch handover-pins">
+            <input
+              type="checkbox"
+              checked={state.handoverPins}
+              onChange={(e) => dispatch({ type: 'handoverPinsToggled', on: e.target.checked })}
+              data-testid="handover-pins"
+              aria-describedby="handover-pins-hint"
+            />
+            Handover PINs
+          </label>
+          <p className="field__hint handover-pins__hint" id="handover-pins-hint">
+            The driver asks for a 4-digit PIN at the pickup and at each drop-off. You see the PINs on the
+            booking once a driver is assigned: pass each one to the person there.
+          </p>
           {state.error !== null && <ErrorBanner message={state.error} />}
           <button
             type="submit"
             className="btn btn--primary btn--block"
-            disabled={quoting || pickup === null || dropoff === null || overCapacity}
+            disabled={quoting || !placesSet || overCapacity}
             data-testid="get-quote"
           >
             {quoting ? 'Pricing…' : quote === null ? 'Get price' : 'Refresh price'}

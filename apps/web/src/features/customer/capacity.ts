@@ -30,6 +30,29 @@ export function tooSmall(vehicle: VehicleOption, weightKg: number | null): boole
 }
 
 /**
+ * Whether `weightKg` fits the vehicle; else a message naming the smallest
+ * vehicle that carries it (`larger`, null when none does). `together` words the
+ * message for the goods of several stops added up.
+ */
+export function capacityCheck(
+  weightKg: number,
+  vehicleType: VehicleType,
+  together = false,
+): { error: string | null; larger: VehicleOption | null } {
+  const vehicle = VEHICLES.find((v) => v.type === vehicleType);
+  if (vehicle === undefined || !tooSmall(vehicle, weightKg)) {
+    return { error: null, larger: null };
+  }
+  const larger = VEHICLES.find((v) => v.capacityKg >= weightKg) ?? null;
+  const weight = `${weightKg.toLocaleString()} kg${together ? ' (every stop together)' : ''}`;
+  const error =
+    larger === null
+      ? `${weight} is more than any vehicle carries (${MAX_WEIGHT_KG.toLocaleString()} kg at most): split the load into several bookings.`
+      : `A ${vehicle.label.toLowerCase()} carries up to ${vehicle.capacityKg.toLocaleString()} kg. For ${weight} choose a ${larger.label.toLowerCase()} or larger.`;
+  return { error, larger };
+}
+
+/**
  * Goods are optional; when given, both fields are needed and the weight must
  * fit the vehicle (the contract's capacity per vehicle type), else the message
  * names the smallest vehicle that carries it.
@@ -49,19 +72,16 @@ export function checkGoods(description: string, weightText: string, vehicleType:
       valid: true,
     };
   }
-  const vehicle = VEHICLES.find((v) => v.type === vehicleType);
   let weightError: string | null = null;
   let larger: VehicleOption | null = null;
   if (weightTrimmed === '') {
     weightError = 'Enter the approximate weight in kg.';
   } else if (weightKg === null) {
     weightError = 'Enter the weight in kg as a number, e.g. 120.';
-  } else if (vehicle !== undefined && tooSmall(vehicle, weightKg)) {
-    larger = VEHICLES.find((v) => v.capacityKg >= weightKg) ?? null;
-    weightError =
-      larger === null
-        ? `${weightKg.toLocaleString()} kg is more than any vehicle carries (${MAX_WEIGHT_KG.toLocaleString()} kg at most): split the load into several bookings.`
-        : `A ${vehicle.label.toLowerCase()} carries up to ${vehicle.capacityKg.toLocaleString()} kg. For ${weightKg.toLocaleString()} kg choose a ${larger.label.toLowerCase()} or larger.`;
+  } else {
+    const fits = capacityCheck(weightKg, vehicleType);
+    weightError = fits.error;
+    larger = fits.larger;
   }
   const descriptionError = text === '' ? 'Say what you are sending, e.g. "12 cartons of books".' : null;
   const valid = weightError === null && descriptionError === null;

@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import type { VehicleType } from '@loadline/contracts';
 import type { GoodsCheck } from './capacity';
 
@@ -14,6 +15,8 @@ export function GoodsFields({
   onDescription,
   onWeight,
   onChooseVehicle,
+  legend = 'What are you sending?',
+  testIdPrefix = 'goods',
 }: {
   description: string;
   weightText: string;
@@ -23,17 +26,21 @@ export function GoodsFields({
   onDescription: (value: string) => void;
   onWeight: (value: string) => void;
   onChooseVehicle: (type: VehicleType) => void;
+  legend?: string;
+  /** Several stops each have these fields: their test IDs differ by this prefix. */
+  testIdPrefix?: string;
 }) {
+  const errorId = useId();
   return (
     <fieldset className="goods">
       <legend>
-        What are you sending? <em className="muted">(optional)</em>
+        {legend} <em className="muted">(optional)</em>
       </legend>
       <div className="goods__row">
         <label className={descriptionMessage === null ? 'field' : 'field field--invalid'}>
           <span>Goods</span>
           <input
-            data-testid="goods-description"
+            data-testid={`${testIdPrefix}-description`}
             placeholder="e.g. 12 cartons of books"
             maxLength={500}
             value={description}
@@ -45,7 +52,7 @@ export function GoodsFields({
           <span>Weight</span>
           <span className="input-unit">
             <input
-              data-testid="goods-weight"
+              data-testid={`${testIdPrefix}-weight`}
               type="number"
               inputMode="decimal"
               min={0}
@@ -53,14 +60,14 @@ export function GoodsFields({
               placeholder="120"
               value={weightText}
               onChange={(e) => onWeight(e.target.value)}
-              aria-describedby="goods-weight-error"
+              aria-describedby={weightMessage === null ? undefined : errorId}
             />
             <span aria-hidden="true">kg</span>
           </span>
         </label>
       </div>
       {weightMessage !== null && (
-        <div className="banner banner--warn" id="goods-weight-error" role="alert" data-testid="goods-error">
+        <div className="banner banner--warn" id={errorId} role="alert" data-testid={`${testIdPrefix}-error`}>
           <span>{weightMessage}</span>
           {larger !== null && (
             <button
