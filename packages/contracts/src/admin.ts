@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, Text, Timestamp } from './common';
 import { Account, RoleSchema, VehicleTypeSchema } from './auth';
+import { StopFailureReasonSchema } from './bookings';
 
 /** A user as the admin lists show it (no secrets). */
 export const AdminUser = Account;
@@ -133,6 +134,28 @@ export const UnfilledDemand = Type.Object({
 });
 export type UnfilledDemand = Static<typeof UnfilledDemand>;
 
+/** Failed stops by reason: every reason, in the order the contract lists them. */
+export const FailedStopsByReason = Type.Array(
+  Type.Object({ reason: StopFailureReasonSchema, count: Type.Integer() }),
+);
+export type FailedStopsByReason = Static<typeof FailedStopsByReason>;
+
+/** Stops drivers could not hand over in the range, counted on the day each failed (v1.1). */
+export const FailedStopsFigures = Type.Object({
+  total: Type.Integer({ description: 'Stops failed in the range.' }),
+  byReason: FailedStopsByReason,
+  drivers: Type.Array(
+    Type.Object({
+      driverId: Id,
+      name: Type.String(),
+      failed: Type.Integer(),
+      byReason: FailedStopsByReason,
+    }),
+    { description: 'The drivers with the most failed stops in the range, most first; at most 10.' },
+  ),
+});
+export type FailedStopsFigures = Static<typeof FailedStopsFigures>;
+
 export const Analytics = Type.Object({
   from: Type.String({ format: 'date' }),
   to: Type.String({ format: 'date' }),
@@ -153,6 +176,8 @@ export const Analytics = Type.Object({
   driverPerformance: Type.Array(DriverPerformance, { description: 'The top drivers by trips in the range.' }),
   /** Added in v1.2. */
   unfilled: UnfilledDemand,
+  /** Added in v1.1 (multi-stop bookings). */
+  failedStops: Type.Optional(FailedStopsFigures),
 });
 export type Analytics = Static<typeof Analytics>;
 

@@ -35,6 +35,9 @@ async function rollupFigures(app: LoadlineApp): Promise<Figures> {
         add(figures, `driver ${day} ${driver} ${name}`, value);
       }
     }
+    for (const row of await shard.db.selectFrom('stop_failure_daily').selectAll().execute()) {
+      add(figures, `failure ${row.day} ${row.driver_id} ${row.reason}`, row.failed);
+    }
     for (const row of await shard.db
       .selectFrom('drivers')
       .select(['user_id', 'rating_sum', 'rating_count'])
@@ -51,6 +54,19 @@ async function recountFigures(app: LoadlineApp): Promise<Figures> {
   const figures: Figures = new Map();
   const dayOf = (ms: number) => Math.floor(ms / DAY);
   for (const shard of app.platform.router.shards) {
+    // Each failed stop, for the booking's driver on the day it failed.
+    for (const stop of await shard.db
+      .selectFrom('booking_stops')
+      .innerJoin('bookings', 'bookings.id', 'booking_stops.booking_id')
+      .select(['bookings.driver_id', 'booking_stops.failure_reason', 'booking_stops.completed_at'])
+      .where('booking_stops.status', '=', 'failed')
+      .execute()) {
+      add(
+        figures,
+        `failure ${dayOf(stop.completed_at ?? 0)} ${stop.driver_id ?? 'none'} ${stop.failure_reason ?? 'none'}`,
+        1,
+      );
+    }
     for (const row of await shard.db.selectFrom('bookings').selectAll().execute()) {
       const type = row.vehicle_type;
       add(figures, `booking ${dayOf(row.created_at)} ${type} created`, 1);
@@ -131,9 +147,19 @@ describe(`analytics rebuild (${tier})`, () => {
     }
   }
 
-  /** A booking the driver accepted and took as far as `in_transit`. */
-  async function inTransit(customer: string, driver: string): Promise<Booking> {
-    const booking = await book(app, customer, { pickup: CITY });
+  /** A booking the driver accepted and took as far as `in_transit` (with these drop-offs, else one). */
+  async function inTransit(customer: string, driver: string, stops?: number): Promise<Booking> {
+    const booking = await book(
+      app,
+      customer,
+      stops === undefined
+        ? { pickup: CITY }
+        : {
+            pickup: CITY,
+            dropoff: undefined,
+            stops: Array.from({ length: stops }, (_, index) => ({ location: offset(CITY, 2 + index) })),
+          },
+    );
     await waitForOffer(app, driver, booking.id);
     await post(driver, `/v1/driver/offers/${booking.id}/accept`);
     for (const status of ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit']) {
@@ -147,6 +173,16 @@ describe(`analytics rebuild (${tier})`, () => {
     await post(customer, `/v1/bookings/${bookingId}/rating`, { rating: 4 });
   }
 
+  /** The driver fails every stop (no need to be there to fail one), which delivers the booking. */
+  async function failStops(driver: string, booking: Booking): Promise<void> {
+    const reasons = ['recipient_absent', 'refused', 'damaged'];
+    for (const stop of booking.stops ?? []) {
+      await post(driver, `/v1/bookings/${booking.id}/stops/${stop.seq}/fail`, {
+        reason: reasons[stop.seq % reasons.length],
+      });
+    }
+  }
+
   async function bookAndCancel(customer: string): Promise<void> {
     const booking = await book(app, customer, { pickup: offset(CITY, 30) });
     await post(customer, `/v1/bookings/${booking.id}/cancel`);
@@ -156,19 +192,24 @@ describe(`analytics rebuild (${tier})`, () => {
     const customer = await newCustomer(app);
     const driver = await onlineDriver(app, { at: offset(CITY, 0.4) });
     const booking = await inTransit(customer.token, driver.token);
+    const other = await onlineDriver(app, { at: offset(CITY, 0.6) });
+    const twoStops = await inTransit(customer.token, other.token, 2);
     await drained(app);
 
     // The documented procedure: stop the workers, rebuild, start them again.
     await app.platform.relay.stop();
     await deliverAndRate(customer.token, driver.token, booking.id);
+    await failStops(other.token, twoStops);
     await bookAndCancel(customer.token);
     const report = await app.services.analytics.rebuild();
-    expect(report.bookings).toBe(2);
+    expect(report.bookings).toBe(3);
+    expect(report.stopFailureRows).toBe(2);
     app.platform.relay.start();
     await drained(app);
 
     const figures = await rollupFigures(app);
     expect(figures.get(`rating ${driver.user.id} count`)).toBe(1);
+    expect([...figures.keys()].filter((key) => key.startsWith(`failure `))).toHaveLength(2);
     expect(sorted(figures)).toEqual(sorted(await recountFigures(app)));
   });
 
@@ -195,12 +236,16 @@ describe(`analytics rebuild (${tier})`, () => {
     let pages = 0;
     const report = await app.services.analytics.rebuild({
       pageSize: 40,
-      // Between pages, the consumers count a booking made and cancelled and a trip delivered and rated.
+      // Between pages, the consumers count a booking made and cancelled and a trip delivered and rated;
+      // every third page, a trip whose two stops failed.
       onProgress: async () => {
         pages += 1;
         await bookAndCancel(customer.token);
         const booking = await inTransit(customer.token, driver.token);
         await deliverAndRate(customer.token, driver.token, booking.id);
+        if (pages % 3 === 0) {
+          await failStops(driver.token, await inTransit(customer.token, driver.token, 2));
+        }
       },
     });
     expect(pages).toBeGreaterThan(10);

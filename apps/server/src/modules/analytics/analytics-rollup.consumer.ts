@@ -5,17 +5,20 @@ import type { OutboxEvent, OutboxRelay } from '../../platform/outbox/outbox';
 import {
   BOOKING_RATED,
   BOOKING_STATUS_CHANGED,
+  BOOKING_STOP_CHANGED,
   type BookingRated,
   type BookingStatusChanged,
+  type BookingStopChanged,
 } from '../events/booking-events';
 import type { BookingsRepository } from '../bookings/bookings.repository';
-import { createdDelta, deliveredDeltas, ratingDelta } from './contributions';
+import { createdDelta, deliveredDeltas, ratingDelta, stopFailurePart } from './contributions';
 import {
   dayOf,
   type BookingDailyDelta,
   type CountedPart,
   type DriverDailyDelta,
   type RollupsRepository,
+  type StopFailureDelta,
 } from './rollups.repository';
 
 export const ANALYTICS_ROLLUP_JOB = 'analytics.rollup';
@@ -31,7 +34,7 @@ export interface AnalyticsRollupDeps {
 /**
  * Keeps the analytics roll-ups current from outbox events. Each part of a
  * booking an event brings (its creation, delivery, cancellation or expiry on
- * the booking's shard, its trip and rating on the driver's) is added in one
+ * the booking's shard, its trip, rating and failed stops on the driver's) is added in one
  * transaction with a claim on that part, so neither a redelivered event nor
  * an event a rebuild has already counted from the booking's row adds twice.
  */
@@ -102,6 +105,26 @@ export class AnalyticsRollup {
     );
   }
 
+  /** A failed stop counts for its driver, on the day it failed; arrivals and completions count nothing. */
+  async stopChanged(event: OutboxEvent<BookingStopChanged>): Promise<void> {
+    const change = event.payload;
+    if (change.change !== 'failed' || change.reason === null) {
+      return;
+    }
+    const failure = stopFailurePart({
+      driverId: change.driverId,
+      stopSeq: change.stopSeq,
+      reason: change.reason,
+      at: change.at,
+    });
+    await this.add(
+      this.deps.router.forId(change.driverId),
+      event.id,
+      { bookingId: change.bookingId, part: failure.part, ownerId: change.driverId },
+      { stopFailures: [failure.delta] },
+    );
+  }
+
   private async add(
     shard: Shard,
     eventId: string,
@@ -109,6 +132,7 @@ export class AnalyticsRollup {
     change: {
       booking?: BookingDailyDelta[];
       driver?: DriverDailyDelta[];
+      stopFailures?: StopFailureDelta[];
     },
   ): Promise<void> {
     const { rollups } = this.deps;
@@ -123,6 +147,9 @@ export class AnalyticsRollup {
         if (change.driver !== undefined) {
           await rollups.addDriverDaily(trx, shard.dialect, change.driver);
         }
+        if (change.stopFailures !== undefined) {
+          await rollups.addStopFailures(trx, shard.dialect, change.stopFailures);
+        }
         return true;
       }),
     );
@@ -135,4 +162,5 @@ export class AnalyticsRollup {
 export function registerAnalyticsRollup(relay: Pick<OutboxRelay, 'consume'>, rollup: AnalyticsRollup): void {
   relay.consume(BOOKING_STATUS_CHANGED, ANALYTICS_ROLLUP_JOB, (event) => rollup.statusChanged(event));
   relay.consume(BOOKING_RATED, ANALYTICS_ROLLUP_JOB, (event) => rollup.rated(event));
+  relay.consume(BOOKING_STOP_CHANGED, ANALYTICS_ROLLUP_JOB, (event) => rollup.stopChanged(event));
 }

@@ -1,10 +1,13 @@
 import type {
   AnalyticsQuery,
   DriverPerformance,
+  FailedStopsByReason,
+  FailedStopsFigures,
+  StopFailureReason,
   UnfilledDemand,
   VehicleTypeFigures,
 } from '@loadline/contracts';
-import { Analytics, VEHICLE_TYPES } from '@loadline/contracts';
+import { Analytics, STOP_FAILURE_REASONS, VEHICLE_TYPES } from '@loadline/contracts';
 import { errors } from '../../lib/errors';
 import { StoredJson } from '../../lib/message-kind';
 import type { Clock } from '../../lib/clock';
@@ -25,6 +28,7 @@ const DEFAULT_DAYS = 30;
 const MAX_DAYS = 366;
 const TOP_DRIVERS = 10;
 const TOP_AREAS = 10;
+const TOP_FAILING_DRIVERS = 10;
 
 export interface AnalyticsServiceDeps {
   router: ShardRouter;
@@ -72,11 +76,15 @@ export class AnalyticsService {
   private async compute(range: { fromDay: number; toDay: number }): Promise<Analytics> {
     const { router, rollups, unfilled } = this.deps;
     const window = { fromMs: range.fromDay * DAY_MS, toMs: (range.toDay + 1) * DAY_MS };
-    const [daily, top, hours, areas] = await Promise.all([
+    const [daily, top, hours, areas, failureReasons, failing] = await Promise.all([
       Promise.all(router.shards.map((shard) => rollups.bookingDaily(shard.db, range.fromDay, range.toDay))),
       Promise.all(router.shards.map((shard) => rollups.topDrivers(shard.db, range, TOP_DRIVERS))),
       Promise.all(router.shards.map((shard) => unfilled.byHour(shard.db, shard.dialect, window))),
       Promise.all(router.shards.map((shard) => unfilled.byArea(shard.db, window))),
+      Promise.all(router.shards.map((shard) => rollups.stopFailuresByReason(shard.db, range))),
+      Promise.all(
+        router.shards.map((shard) => rollups.topFailingDrivers(shard.db, range, TOP_FAILING_DRIVERS)),
+      ),
     ]);
 
     const perDay = new Map<number, { count: number; completed: number; expired: number }>();
@@ -137,6 +145,59 @@ export class AnalyticsService {
       byVehicleType,
       driverPerformance: await this.driverPerformance(top.flat(), range),
       unfilled: unfilledDemand(totals, hours.flat(), areas.flat()),
+      failedStops: await this.failedStops(failureReasons.flat(), failing.flat(), range),
+    };
+  }
+
+  /**
+   * Failed stops by reason, summed over the shards, and the drivers with the
+   * most: each driver's rows live on the driver's shard only, so the shards'
+   * top lists merge exactly; their reasons and names are then read from those
+   * shards for the few drivers shown.
+   */
+  private async failedStops(
+    reasons: readonly { reason: string; failed: number }[],
+    candidates: readonly { driverId: string; failed: number }[],
+    range: { fromDay: number; toDay: number },
+  ): Promise<FailedStopsFigures> {
+    const worst = [...candidates]
+      .sort((a, b) => b.failed - a.failed || (a.driverId < b.driverId ? -1 : 1))
+      .slice(0, TOP_FAILING_DRIVERS);
+    const byShard = new Map<number, string[]>();
+    for (const driver of worst) {
+      const shard = this.deps.router.forId(driver.driverId);
+      byShard.set(shard.index, [...(byShard.get(shard.index) ?? []), driver.driverId]);
+    }
+    const names = new Map<string, string>();
+    const driverReasons = new Map<string, { reason: string; failed: number }[]>();
+    await Promise.all(
+      [...byShard].map(async ([index, ids]) => {
+        const shard = this.deps.router.shards[index];
+        if (shard === undefined) {
+          return;
+        }
+        const [found, rows] = await Promise.all([
+          this.deps.rollups.driverNames(shard.db, ids),
+          this.deps.rollups.driversStopFailures(shard.db, ids, range),
+        ]);
+        for (const [id, name] of found) {
+          names.set(id, name);
+        }
+        for (const row of rows) {
+          driverReasons.set(row.driverId, [...(driverReasons.get(row.driverId) ?? []), row]);
+        }
+      }),
+    );
+    const byReason = failuresByReason(reasons);
+    return {
+      total: byReason.reduce((sum, entry) => sum + entry.count, 0),
+      byReason,
+      drivers: worst.map((driver) => ({
+        driverId: driver.driverId,
+        name: names.get(driver.driverId) ?? 'Unknown driver',
+        failed: driver.failed,
+        byReason: failuresByReason(driverReasons.get(driver.driverId) ?? []),
+      })),
     };
   }
 
@@ -234,6 +295,21 @@ export function unfilledDemand(
     byHour,
     byArea,
   };
+}
+
+/**
+ * Counts per reason, every reason of the contract in its order (zeros too);
+ * a stored reason the contract no longer names is left out.
+ */
+export function failuresByReason(rows: readonly { reason: string; failed: number }[]): FailedStopsByReason {
+  const counts = new Map<StopFailureReason, number>(STOP_FAILURE_REASONS.map((reason) => [reason, 0]));
+  for (const row of rows) {
+    const reason = STOP_FAILURE_REASONS.find((known) => known === row.reason);
+    if (reason !== undefined) {
+      counts.set(reason, (counts.get(reason) ?? 0) + row.failed);
+    }
+  }
+  return [...counts].map(([reason, count]) => ({ reason, count }));
 }
 
 function minutes(totalMs: number, count: number): number | null {

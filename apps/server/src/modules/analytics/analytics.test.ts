@@ -1,12 +1,15 @@
 import { OUTBOX_JOB } from '../../platform/outbox/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Analytics, Booking, DriverStats, GenerationJob, Overview } from '@loadline/contracts';
+import { STOP_FAILURE_REASONS } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { bearer, signInAdmin } from '../../../test/support/factories';
 import {
   CITY,
+  acceptOffer,
   book,
   driveToDelivered,
+  getBooking,
   newCustomer,
   offset,
   onlineDriver,
@@ -36,6 +39,9 @@ interface Recount {
   expiredByHour: number[];
   expiredByCell: Map<string, number>;
   perDriver: Map<string, { trips: number; tripMs: number; ratingSum: number; ratingCount: number }>;
+  /** Stops that failed in the range: by reason, and by driver and reason. */
+  failedByReason: Map<string, number>;
+  failedByDriver: Map<string, Map<string, number>>;
 }
 
 describe(`analytics (${tier})`, () => {
@@ -97,12 +103,30 @@ describe(`analytics (${tier})`, () => {
       perDriver: new Map(),
       expiredByHour: Array.from({ length: 24 }, () => 0),
       expiredByCell: new Map(),
+      failedByReason: new Map(),
+      failedByDriver: new Map(),
     };
     let tripMs = 0;
     let waitMs = 0;
     let waits = 0;
     const inRange = (ms: number | null): ms is number => ms !== null && ms >= fromMs && ms < toMs;
     for (const shard of app.platform.router.shards) {
+      const failed = await shard.db
+        .selectFrom('booking_stops')
+        .innerJoin('bookings', 'bookings.id', 'booking_stops.booking_id')
+        .select(['bookings.driver_id', 'booking_stops.failure_reason', 'booking_stops.completed_at'])
+        .where('booking_stops.status', '=', 'failed')
+        .execute();
+      for (const stop of failed) {
+        if (!inRange(stop.completed_at) || stop.driver_id === null || stop.failure_reason === null) {
+          continue;
+        }
+        const reason = stop.failure_reason;
+        result.failedByReason.set(reason, (result.failedByReason.get(reason) ?? 0) + 1);
+        const driver = result.failedByDriver.get(stop.driver_id) ?? new Map<string, number>();
+        driver.set(reason, (driver.get(reason) ?? 0) + 1);
+        result.failedByDriver.set(stop.driver_id, driver);
+      }
       const rows = await shard.db.selectFrom('bookings').selectAll().execute();
       for (const row of rows) {
         const type = result.perType.get(row.vehicle_type) ?? {
@@ -174,6 +198,29 @@ describe(`analytics (${tier})`, () => {
 
   function expectMatches(figures: Analytics, expected: Recount): void {
     expect(figures.tripsCompleted).toBe(expected.tripsCompleted);
+    const failedStops = figures.failedStops;
+    expect(failedStops?.byReason).toEqual(
+      STOP_FAILURE_REASONS.map((reason) => ({ reason, count: expected.failedByReason.get(reason) ?? 0 })),
+    );
+    expect(failedStops?.total).toBe([...expected.failedByReason.values()].reduce((sum, n) => sum + n, 0));
+    const failing = [...expected.failedByDriver].map(([driverId, reasons]) => ({
+      driverId,
+      failed: [...reasons.values()].reduce((sum, n) => sum + n, 0),
+      reasons,
+    }));
+    expect(failedStops?.drivers.map((driver) => driver.failed)).toEqual(
+      failing
+        .map((driver) => driver.failed)
+        .sort((a, b) => b - a)
+        .slice(0, 10),
+    );
+    for (const driver of failedStops?.drivers ?? []) {
+      const want = failing.find((entry) => entry.driverId === driver.driverId);
+      expect(driver.failed).toBe(want?.failed);
+      expect(driver.byReason).toEqual(
+        STOP_FAILURE_REASONS.map((reason) => ({ reason, count: want?.reasons.get(reason) ?? 0 })),
+      );
+    }
     expect(figures.avgTripMinutes).toBe(expected.avgTripMinutes);
     expect(figures.avgPickupWaitMinutes).toBe(expected.avgPickupWaitMinutes);
     for (const day of figures.bookingsPerDay) {
@@ -354,6 +401,120 @@ describe(`analytics (${tier})`, () => {
     expect(area).toMatchObject({ count: 1, address: 'Far end of town' });
   });
 
+  it('counts failed stops by reason and by driver, each once, on the day they failed', async () => {
+    const today = isoDay(Date.now());
+    const before = await analytics(today, today);
+    const customer = await newCustomer(app);
+    const post = (token: string, url: string, payload: object = {}) =>
+      app.http.inject({ method: 'POST', url, headers: bearer(token), payload });
+
+    /** A booking with these drop-offs, taken to `in_transit` by a driver waiting at its pickup. */
+    async function inTransit(at: { lat: number; lng: number }, stops: number) {
+      const driver = await onlineDriver(app, { at: offset(at, 0.3) });
+      const booking = await book(app, customer.token, {
+        pickup: at,
+        dropoff: undefined,
+        stops: Array.from({ length: stops }, (_, index) => ({ location: offset(at, 1 + index) })),
+      });
+      await acceptOffer(app, driver.token, booking.id);
+      for (const status of ['en_route_to_pickup', 'arrived_at_pickup', 'goods_collected', 'in_transit']) {
+        expect((await post(driver.token, `/v1/bookings/${booking.id}/status`, { status })).statusCode).toBe(
+          200,
+        );
+      }
+      return { driver, booking, at };
+    }
+    /** The driver completes the stop (from its door) or fails it with a reason. */
+    async function settle(
+      trip: Awaited<ReturnType<typeof inTransit>>,
+      seq: number,
+      reason: string | null,
+    ): Promise<void> {
+      const url = `/v1/bookings/${trip.booking.id}/stops/${seq}`;
+      if (reason !== null) {
+        expect((await post(trip.driver.token, `${url}/fail`, { reason })).statusCode).toBe(200);
+        return;
+      }
+      const door = offset(trip.at, seq);
+      expect(
+        (await post(trip.driver.token, '/v1/driver/location', { lat: door.lat, lng: door.lng, heading: 0 }))
+          .statusCode,
+      ).toBe(202);
+      expect((await post(trip.driver.token, `${url}/complete`, {})).statusCode).toBe(200);
+    }
+
+    const three = await inTransit(offset(CITY, 20, -25), 3);
+    await settle(three, 1, 'recipient_absent');
+    await settle(three, 2, null);
+    await settle(three, 3, 'refused');
+    const two = await inTransit(offset(CITY, 22, 25), 2);
+    await settle(two, 1, null);
+    await settle(two, 2, 'damaged');
+    expect((await getBooking(app, customer.token, two.booking.id)).status).toBe('delivered');
+
+    const count = (figures: Analytics, reason: string) =>
+      figures.failedStops?.byReason.find((entry) => entry.reason === reason)?.count ?? 0;
+    await waitFor(
+      async () => (await analytics(today, today)).failedStops?.total === (before.failedStops?.total ?? 0) + 3,
+      10_000,
+      50,
+    );
+    const after = await analytics(today, today);
+    for (const [reason, added] of [
+      ['recipient_absent', 1],
+      ['refused', 1],
+      ['damaged', 1],
+      ['address_not_found', 0],
+      ['other', 0],
+    ] as const) {
+      expect(count(after, reason), reason).toBe(count(before, reason) + added);
+    }
+    const byId = (id: string) => after.failedStops?.drivers.find((driver) => driver.driverId === id);
+    expect(byId(three.driver.user.id)).toMatchObject({
+      name: three.driver.user.name,
+      failed: 2,
+      byReason: [
+        { reason: 'recipient_absent', count: 1 },
+        { reason: 'refused', count: 1 },
+        { reason: 'address_not_found', count: 0 },
+        { reason: 'damaged', count: 0 },
+        { reason: 'other', count: 0 },
+      ],
+    });
+    expect(byId(two.driver.user.id)).toMatchObject({ failed: 1 });
+    expect(byId(two.driver.user.id)?.byReason.find((entry) => entry.reason === 'damaged')?.count).toBe(1);
+    // Most failures first.
+    const failedCounts = after.failedStops?.drivers.map((driver) => driver.failed) ?? [];
+    expect(failedCounts).toEqual([...failedCounts].sort((a, b) => b - a));
+    // Nothing for yesterday.
+    const yesterday = isoDay(Date.now() - DAY);
+    expect((await analytics(yesterday, yesterday)).failedStops?.drivers.map((d) => d.driverId)).not.toContain(
+      three.driver.user.id,
+    );
+
+    // Redelivering every outbox event of both bookings changes nothing.
+    for (const booking of [three.booking, two.booking]) {
+      const events = await app.platform.router
+        .forId(booking.id)
+        .db.selectFrom('outbox')
+        .selectAll()
+        .where('aggregate_id', '=', booking.id)
+        .execute();
+      expect(events.some((event) => event.topic === 'booking.stop_changed')).toBe(true);
+      for (const event of events) {
+        await app.platform.queue.enqueue(OUTBOX_JOB, {
+          id: event.id,
+          topic: event.topic,
+          aggregateId: event.aggregate_id,
+          payload: JSON.parse(event.payload) as unknown,
+          createdAt: event.created_at,
+        });
+      }
+    }
+    await drained(app);
+    expect((await analytics(today, today)).failedStops).toEqual(after.failedStops);
+  });
+
   it('matches a brute-force recount of a generated data set, also after a rebuild', async () => {
     await generate('users', 600);
     await generate('drivers', 40);
@@ -379,8 +540,8 @@ describe(`analytics (${tier})`, () => {
     );
 
     const report = await app.services.analytics.rebuild();
-    // The generated bookings, the delivered live one and the expired one.
-    expect(report.bookings).toBe(2_502);
+    // The generated bookings, the delivered live one, the expired one and the two with failed stops.
+    expect(report.bookings).toBe(2_504);
     expectMatches(await analytics(from, to), expected);
   });
 

@@ -6,6 +6,7 @@ import {
   type BookingDailyDelta,
   type DriverDailyDelta,
   type RollupPart,
+  type StopFailureDelta,
 } from './rollups.repository';
 
 /** What a booking contributes to the roll-ups, whatever produced it. */
@@ -66,8 +67,34 @@ export function ratingDelta(driverId: string, deliveredAt: number, rating: numbe
 
 /** A part of a booking counted into `booking_daily`, on the booking's shard. */
 export type BookingPart = Exclude<RollupPart, DriverPart>;
-/** A part of a booking counted into `driver_daily` (and the driver's rating), on the driver's shard. */
-export type DriverPart = Extract<RollupPart, 'trip' | 'rating'>;
+/**
+ * A part of a booking counted on the driver's shard: into `driver_daily` (and
+ * the driver's rating), or a failed stop into `stop_failure_daily`.
+ */
+export type DriverPart = Extract<RollupPart, 'trip' | 'rating' | `failed:${number}`>;
+
+/** A failed stop, as its event or its stop row tells it. */
+export interface StopFailureFacts {
+  driverId: string;
+  stopSeq: number;
+  reason: string;
+  /** When the stop failed (its `completed_at`, the event's `at`). */
+  at: number;
+}
+
+/**
+ * A failed stop: counted for the driver on the day it failed. Its part names
+ * the stop, so an event and a rebuild reading the stop's row claim the same one.
+ */
+export function stopFailurePart(facts: StopFailureFacts): {
+  part: `failed:${number}`;
+  delta: StopFailureDelta;
+} {
+  return {
+    part: `failed:${facts.stopSeq}`,
+    delta: { day: dayOf(facts.at), driver_id: facts.driverId, reason: facts.reason, failed: 1 },
+  };
+}
 
 /**
  * The parts one booking in its current state contributes, each named: an outbox
@@ -155,6 +182,10 @@ function sumDeltas<T extends Partial<Record<C, number>>, C extends string>(
 
 export function sumBookingDeltas(deltas: Iterable<BookingDailyDelta>): BookingDailyDelta[] {
   return sumDeltas(deltas, (delta) => `${delta.day}:${delta.vehicle_type}`, BOOKING_COUNTERS);
+}
+
+export function sumStopFailures(deltas: Iterable<StopFailureDelta>): StopFailureDelta[] {
+  return sumDeltas(deltas, (delta) => `${delta.day}:${delta.driver_id}:${delta.reason}`, ['failed'] as const);
 }
 
 export function sumDriverDeltas(deltas: Iterable<DriverDailyDelta>): DriverDailyDelta[] {

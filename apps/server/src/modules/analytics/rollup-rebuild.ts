@@ -3,12 +3,19 @@ import { retryOnConflict } from '../../platform/db/db-errors';
 import type { Database } from '../../platform/db/schema';
 import type { Shard } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
-import { bookingParts, sumBookingDeltas, sumDriverDeltas } from './contributions';
+import {
+  bookingParts,
+  stopFailurePart,
+  sumBookingDeltas,
+  sumDriverDeltas,
+  sumStopFailures,
+} from './contributions';
 import {
   partKey,
   type CountedPart,
   type DriverDailyDelta,
   type RollupsRepository,
+  type StopFailureDelta,
 } from './rollups.repository';
 
 const PAGE = 5_000;
@@ -26,6 +33,8 @@ export interface RebuildReport {
   bookings: number;
   bookingRows: number;
   driverRows: number;
+  /** Rows of failed stops per day, driver and reason written. */
+  stopFailureRows: number;
 }
 
 interface ClaimedPart<D> extends CountedPart {
@@ -55,7 +64,7 @@ export async function rebuildRollups(
   for (const shard of router.shards) {
     await retryOnConflict(() => shard.db.transaction().execute((trx) => rollups.clear(trx)), ATTEMPTS);
   }
-  const report: RebuildReport = { bookings: 0, bookingRows: 0, driverRows: 0 };
+  const report: RebuildReport = { bookings: 0, bookingRows: 0, driverRows: 0, stopFailureRows: 0 };
   for (const shard of router.shards) {
     // Bookings past the last one now were created after the emptying: the consumers count all of them.
     const lastId = await rollups.lastBookingId(shard.db);
@@ -99,6 +108,35 @@ export async function rebuildRollups(
         report.driverRows += await addClaimed(target, rollups, driverSide, async (trx, claimed) => {
           const deltas = sumDriverDeltas(claimed);
           await rollups.addDriverDaily(trx, target.dialect, deltas);
+          return deltas.length;
+        });
+      }
+      // Failed stops: the page's stop rows on this shard, counted for the booking's driver on the driver's shard.
+      const driverOf = new Map(page.map((row) => [row.id, row.driver_id]));
+      const failuresByShard = new Map<number, ClaimedPart<StopFailureDelta>[]>();
+      for (const stop of await rollups.failedStopsOf(
+        shard.db,
+        page.map((row) => row.id),
+      )) {
+        const driverId = driverOf.get(stop.bookingId);
+        if (driverId === null || driverId === undefined) {
+          continue;
+        }
+        const part = stopFailurePart({ driverId, stopSeq: stop.seq, reason: stop.reason, at: stop.at });
+        const index = router.forId(driverId).index;
+        failuresByShard.set(index, [
+          ...(failuresByShard.get(index) ?? []),
+          { bookingId: stop.bookingId, ownerId: driverId, ...part },
+        ]);
+      }
+      for (const [index, failures] of failuresByShard) {
+        const target = router.shards[index];
+        if (target === undefined) {
+          continue;
+        }
+        report.stopFailureRows += await addClaimed(target, rollups, failures, async (trx, claimed) => {
+          const deltas = sumStopFailures(claimed);
+          await rollups.addStopFailures(trx, target.dialect, deltas);
           return deltas.length;
         });
       }

@@ -1,5 +1,10 @@
 import { sql } from 'kysely';
-import type { BookingDailyTable, DriverDailyTable, RollupPartsTable } from '../../platform/db/schema';
+import type {
+  BookingDailyTable,
+  DriverDailyTable,
+  RollupPartsTable,
+  StopFailureDailyTable,
+} from '../../platform/db/schema';
 import type { Executor, SqlDialectName } from '../../platform/db/shard-pool';
 import type { BookingFacts } from './contributions';
 
@@ -36,6 +41,8 @@ export type BookingDailyDelta = Pick<BookingDailyTable, 'day' | 'vehicle_type'> 
   Partial<Pick<BookingDailyTable, BookingCounter>>;
 export type DriverDailyDelta = Pick<DriverDailyTable, 'day' | 'driver_id'> &
   Partial<Pick<DriverDailyTable, DriverCounter>>;
+
+export type StopFailureDelta = StopFailureDailyTable;
 
 /** A part of a booking the roll-ups count once (see `bookingParts`). */
 export type RollupPart = RollupPartsTable['part'];
@@ -195,6 +202,101 @@ export class RollupsRepository {
     }
   }
 
+  /** Adds failed stops per day, driver and reason (rows on the drivers' shard). */
+  async addStopFailures(
+    db: Executor,
+    dialect: SqlDialectName,
+    deltas: readonly StopFailureDelta[],
+  ): Promise<void> {
+    for (let start = 0; start < deltas.length; start += ROWS_PER_STATEMENT) {
+      const insert = db
+        .insertInto('stop_failure_daily')
+        .values(deltas.slice(start, start + ROWS_PER_STATEMENT));
+      await (
+        dialect === 'mysql'
+          ? insert.onDuplicateKeyUpdate(mysqlAdd(['failed']))
+          : insert.onConflict((conflict) =>
+              conflict.columns(['day', 'driver_id', 'reason']).doUpdateSet(sqliteAdd(['failed'])),
+            )
+      ).execute();
+    }
+  }
+
+  /** This shard's failed stops in the range, per reason. */
+  async stopFailuresByReason(
+    db: Executor,
+    range: { fromDay: number; toDay: number },
+  ): Promise<{ reason: string; failed: number }[]> {
+    const rows = await db
+      .selectFrom('stop_failure_daily')
+      .select(['reason', sql<number | string>`sum(failed)`.as('failed')])
+      .where('day', '>=', range.fromDay)
+      .where('day', '<=', range.toDay)
+      .groupBy('reason')
+      .execute();
+    return rows.map((row) => ({ reason: row.reason, failed: Number(row.failed) }));
+  }
+
+  /** This shard's drivers with the most failed stops in the range. */
+  async topFailingDrivers(
+    db: Executor,
+    range: { fromDay: number; toDay: number },
+    limit: number,
+  ): Promise<{ driverId: string; failed: number }[]> {
+    const rows = await db
+      .selectFrom('stop_failure_daily')
+      .select(['driver_id', sql<number | string>`sum(failed)`.as('failed')])
+      .where('day', '>=', range.fromDay)
+      .where('day', '<=', range.toDay)
+      .groupBy('driver_id')
+      .orderBy(sql`sum(failed)`, 'desc')
+      .orderBy('driver_id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ driverId: row.driver_id, failed: Number(row.failed) }));
+  }
+
+  /** Some drivers' failed stops in the range, per driver and reason. */
+  async driversStopFailures(
+    db: Executor,
+    driverIds: readonly string[],
+    range: { fromDay: number; toDay: number },
+  ): Promise<{ driverId: string; reason: string; failed: number }[]> {
+    if (driverIds.length === 0) {
+      return [];
+    }
+    const rows = await db
+      .selectFrom('stop_failure_daily')
+      .select(['driver_id', 'reason', sql<number | string>`sum(failed)`.as('failed')])
+      .where('driver_id', 'in', [...driverIds])
+      .where('day', '>=', range.fromDay)
+      .where('day', '<=', range.toDay)
+      .groupBy(['driver_id', 'reason'])
+      .execute();
+    return rows.map((row) => ({ driverId: row.driver_id, reason: row.reason, failed: Number(row.failed) }));
+  }
+
+  /** The failed stops of some bookings of this shard (a rebuild's page). */
+  async failedStopsOf(
+    db: Executor,
+    bookingIds: readonly string[],
+  ): Promise<{ bookingId: string; seq: number; reason: string; at: number }[]> {
+    if (bookingIds.length === 0) {
+      return [];
+    }
+    const rows = await db
+      .selectFrom('booking_stops')
+      .select(['booking_id', 'seq', 'failure_reason', 'completed_at'])
+      .where('booking_id', 'in', [...bookingIds])
+      .where('status', '=', 'failed')
+      .execute();
+    return rows.flatMap((row) =>
+      row.failure_reason === null || row.completed_at === null
+        ? []
+        : [{ bookingId: row.booking_id, seq: row.seq, reason: row.failure_reason, at: row.completed_at }],
+    );
+  }
+
   async bookingDaily(db: Executor, fromDay: number, toDay: number): Promise<BookingDailyTable[]> {
     return db
       .selectFrom('booking_daily')
@@ -315,7 +417,7 @@ export class RollupsRepository {
   }
 
   /**
-   * Empties this shard's roll-ups, the parts they counted and the drivers'
+   * Empties this shard's roll-ups (failed stops too), the parts they counted and the drivers'
    * all-time ratings (the first step of a rebuild). Run it in one transaction,
    * so an event counted meanwhile is emptied with its part or kept with it.
    */
@@ -323,6 +425,7 @@ export class RollupsRepository {
     await db.deleteFrom('rollup_parts').execute();
     await db.deleteFrom('booking_daily').execute();
     await db.deleteFrom('driver_daily').execute();
+    await db.deleteFrom('stop_failure_daily').execute();
     await db.updateTable('drivers').set({ rating_sum: 0, rating_count: 0 }).execute();
   }
 }

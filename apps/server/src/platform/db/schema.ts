@@ -334,10 +334,20 @@ export interface DriverDailyTable {
   earnings: number;
 }
 
+/** Analytics roll-up on the driver's shard: the driver's failed stops per UTC day and reason. */
+export interface StopFailureDailyTable {
+  day: number;
+  driver_id: string;
+  /** The contract's stop failure reason. */
+  reason: string;
+  failed: number;
+}
+
 /** A part of a booking the roll-ups counted, on the shard of the roll-up row (ADR 0012). */
 export interface RollupPartsTable {
   booking_id: string;
-  part: 'created' | 'delivered' | 'cancelled' | 'expired' | 'trip' | 'rating';
+  /** `failed:<seq>`: the booking's stop `seq` failed (counted on the driver's shard). */
+  part: 'created' | 'delivered' | 'cancelled' | 'expired' | 'trip' | 'rating' | `failed:${number}`;
   /** The event that counted it; null when a rebuild did. */
   event_id: string | null;
   /** The driver, for a driver's part (`trip`, `rating`): the row lives on the driver's shard; null for the booking's parts. */
@@ -488,6 +498,7 @@ export interface Database {
   notifications: NotificationsTable;
   booking_daily: BookingDailyTable;
   driver_daily: DriverDailyTable;
+  stop_failure_daily: StopFailureDailyTable;
   rollup_parts: RollupPartsTable;
   generation_jobs: GenerationJobsTable;
   generation_marks: GenerationMarksTable;

@@ -1,4 +1,11 @@
-import type { Analytics, VehicleType, VehicleTypeFigures } from '@loadline/contracts';
+import type {
+  Analytics,
+  FailedStopsByReason,
+  StopFailureReason,
+  VehicleType,
+  VehicleTypeFigures,
+} from '@loadline/contracts';
+import { STOP_FAILURE_REASONS } from '@loadline/contracts';
 import { VEHICLES } from '../../domain/vehicles';
 import { daysBetween } from './format';
 
@@ -36,4 +43,38 @@ export function vehicleRows(figures: readonly VehicleTypeFigures[]): VehicleRow[
     ...byType.get(vehicle.type),
     label: vehicle.label,
   }));
+}
+
+/** Stop failure reasons as operators read them. */
+export const FAILURE_REASON_LABELS: Readonly<Record<StopFailureReason, string>> = {
+  recipient_absent: 'Recipient absent',
+  refused: 'Refused',
+  address_not_found: 'Address not found',
+  damaged: 'Damaged',
+  other: 'Other',
+};
+
+export interface ReasonRow {
+  reason: StopFailureReason;
+  label: string;
+  count: number;
+}
+
+/** Every reason in the contract's order, zero where the answer has none. */
+export function reasonRows(byReason: FailedStopsByReason): ReasonRow[] {
+  const counts = new Map(byReason.map((entry) => [entry.reason, entry.count]));
+  return STOP_FAILURE_REASONS.map((reason) => ({
+    reason,
+    label: FAILURE_REASON_LABELS[reason],
+    count: counts.get(reason) ?? 0,
+  }));
+}
+
+/** A driver's failures in words, most first, leaving out reasons with none: "Refused 3 · Damaged 1". */
+export function reasonSummary(byReason: FailedStopsByReason): string {
+  return reasonRows(byReason)
+    .filter((row) => row.count > 0)
+    .toSorted((a, b) => b.count - a.count)
+    .map((row) => `${row.label} ${row.count}`)
+    .join(' · ');
 }

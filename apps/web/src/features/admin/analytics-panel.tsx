@@ -6,6 +6,7 @@ import { radioGroupKeys, radioTabIndex } from '../../components/radio-group';
 import { Stars } from '../../components/star-rating';
 import { Card, Empty, ErrorBanner, Spinner } from '../../components/ui';
 import { vehicleRows } from './analytics-data';
+import { FailedStopsByReason, FailingDrivers } from './analytics-failed-stops';
 import { addDays, count, minutes, pct, revenue, utcDay } from './format';
 import { nameLabels } from './names';
 import { ExpiredAreas, ExpiredByHour } from './unfilled-demand';
@@ -175,7 +176,7 @@ function DriverPerformanceTable({ analytics }: { analytics: Analytics }) {
 
 /**
  * Figures over a chosen range of UTC days: totals, bookings per day, the split
- * by vehicle type and the top drivers. Refetched every 30 s while the page is
+ * by vehicle type, the top drivers, unfilled demand and failed stops. Refetched every 30 s while the page is
  * visible and whenever `completedToday` (from the live `metrics` push) changes.
  */
 export function AnalyticsPanel({ completedToday }: { completedToday: number | null }) {
@@ -294,6 +295,16 @@ export function AnalyticsPanel({ completedToday }: { completedToday: number | nu
           ['revenue', 'Revenue (delivered)', revenue(totalRevenue, analytics.currency)],
           ['avgTripMinutes', 'Avg trip', minutes(analytics.avgTripMinutes)],
           ['avgPickupWaitMinutes', 'Avg pickup wait', minutes(analytics.avgPickupWaitMinutes)],
+          // A server from before multi-stop bookings answers no failed stops: no tile rather than a false zero.
+          ...(analytics.failedStops === undefined
+            ? []
+            : [
+                ['failedStops', 'Failed stops', count(analytics.failedStops.total)] satisfies [
+                  string,
+                  string,
+                  string,
+                ],
+              ]),
         ];
 
   return (
@@ -426,6 +437,16 @@ export function AnalyticsPanel({ completedToday }: { completedToday: number | nu
               <ExpiredAreas unfilled={analytics.unfilled} />
             </Card>
           </div>
+          {analytics.failedStops !== undefined && (
+            <div className="analytics__grid" data-testid="failed-stops">
+              <Card title="Failed stops by reason">
+                <FailedStopsByReason failedStops={analytics.failedStops} />
+              </Card>
+              <Card title="Drivers with the most failed stops">
+                <FailingDrivers failedStops={analytics.failedStops} />
+              </Card>
+            </div>
+          )}
         </div>
       )}
     </section>
