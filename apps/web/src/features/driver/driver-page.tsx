@@ -6,11 +6,13 @@ import { Card, Empty, ErrorBanner, formatMoney, Spinner } from '../../components
 import { driverHeadsFor, statusLabel } from '../../domain/booking-status';
 import { AvailabilityCard } from './availability-card';
 import { DriverHistory } from './driver-history';
-import { TripPanel } from './trip-panel';
+import { TripPanel, tripTarget } from './trip-panel';
+import { isOpenStop, usesStopFlow } from './trip-stops';
 import { OfferCard } from './offer-card';
 import type { ShiftNotice } from './shift-state';
 import { useDriverLocation } from './use-driver-location';
 import { useDriverShift } from './use-driver-shift';
+import './driver.css';
 
 function noticeText(notice: ShiftNotice): string {
   if (notice.kind === 'delivered') {
@@ -28,7 +30,18 @@ export function DriverPage() {
   const shift = useDriverShift(user.driver?.online ?? null);
   const { trip, offers } = shift;
   const heading = trip === null ? null : driverHeadsFor(trip.status);
-  const target = trip === null || heading === null ? null : trip[heading];
+  // The pickup, then the stop being worked: where a simulated drive goes and Navigate leads.
+  const target = trip === null ? null : (tripTarget(trip)?.place ?? null);
+  // The drop-offs still to make, in order (a one-stop trip: its drop-off).
+  const openStops = useMemo(() => {
+    if (trip === null) {
+      return [];
+    }
+    if (trip.stops === undefined || !usesStopFlow(trip.stops)) {
+      return [{ seq: 1, location: trip.dropoff }];
+    }
+    return [...trip.stops].sort((a, b) => a.seq - b.seq).filter(isOpenStop);
+  }, [trip]);
   const location = useDriverLocation({ socket, online: shift.online, target, onError: shift.reportError });
   const { position } = location;
 
@@ -36,7 +49,18 @@ export function DriverPage() {
     const list: MapMarker[] = [];
     if (trip !== null) {
       list.push({ id: 'pickup', kind: 'pickup', position: trip.pickup, label: 'Pickup' });
-      list.push({ id: 'dropoff', kind: 'dropoff', position: trip.dropoff, label: 'Drop-off' });
+      if (openStops.length === 1 && (trip.stops === undefined || !usesStopFlow(trip.stops))) {
+        list.push({ id: 'dropoff', kind: 'dropoff', position: trip.dropoff, label: 'Drop-off' });
+      } else {
+        for (const stop of openStops) {
+          list.push({
+            id: `stop-${stop.seq}`,
+            kind: 'dropoff',
+            position: stop.location,
+            label: `Stop ${stop.seq}`,
+          });
+        }
+      }
     } else {
       for (const offer of offers) {
         list.push({
@@ -59,16 +83,17 @@ export function DriverPage() {
       });
     }
     return list;
-  }, [trip, offers, position, location.heading]);
+  }, [trip, openStops, offers, position, location.heading]);
   const route = useMemo(() => {
     if (trip === null) {
       return undefined;
     }
+    const drops = openStops.map((stop) => stop.location);
     if (position === null) {
-      return [trip.pickup, trip.dropoff];
+      return [trip.pickup, ...drops];
     }
-    return heading === 'pickup' ? [position, trip.pickup, trip.dropoff] : [position, trip.dropoff];
-  }, [trip, position, heading]);
+    return heading === 'pickup' ? [position, trip.pickup, ...drops] : [position, ...drops];
+  }, [trip, openStops, position, heading]);
 
   if (shift.loading) {
     return <Spinner label="Loading your shift…" />;
@@ -99,7 +124,13 @@ export function DriverPage() {
             </div>
           )}
           {trip !== null ? (
-            <TripPanel trip={trip} busy={shift.busy} onAdvance={shift.advance} />
+            <TripPanel
+              trip={trip}
+              busy={shift.busy}
+              position={position}
+              onAdvance={shift.advance}
+              onBooking={shift.applyBooking}
+            />
           ) : (
             <Card title="Offers">
               {offers.length === 0 ? (
@@ -136,7 +167,7 @@ export function DriverPage() {
           }}
           className="map--tall"
           testId="driver-map"
-          label="Your position, the pickup and the drop-off"
+          label="Your position, the pickup and the drop-offs"
         />
       </div>
       <DriverHistory

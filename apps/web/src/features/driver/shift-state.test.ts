@@ -90,6 +90,33 @@ describe('driver shift state', () => {
     expect(shiftReducer(state, { type: 'goodsLoaded', booking: booking('9', 'in_transit') })).toBe(state);
   });
 
+  it('the booking brings the stops and whether handovers need PINs, kept across moves', () => {
+    const stops: Booking['stops'] = [1, 2].map((seq) => ({
+      seq,
+      location: dropoff,
+      recipient: { name: `Recipient ${seq}` },
+      goods: null,
+      status: 'pending',
+      arrivedAt: null,
+      completedAt: null,
+      proof: null,
+    }));
+    const withStops = { ...booking('7', 'in_transit'), stops, handoverPins: true };
+    const loaded = run(onTrip, { type: 'goodsLoaded', booking: withStops });
+    expect(loaded.trip?.stops?.map((stop) => stop.seq)).toEqual([1, 2]);
+    expect(loaded.trip?.handoverPins).toBe(true);
+    const arrived = { ...withStops, stops: stops.map((stop) => ({ ...stop, status: 'arrived' as const })) };
+    const moved = shiftReducer(loaded, { type: 'advanced', booking: arrived });
+    expect(moved.trip?.stops?.[0]?.status).toBe('arrived');
+    expect(moved.trip?.handoverPins).toBe(true);
+  });
+
+  it('a refused PIN ends the wait without a banner: the PIN field says it', () => {
+    const state = run(onTrip, { type: 'tripActionStarted' }, { type: 'tripActionRefused' });
+    expect(state.busy).toBe(false);
+    expect(state.error).toBeNull();
+  });
+
   it('a live offer replaces an older copy of itself; a revoked one goes', () => {
     const state = run(
       { type: 'offerReceived', offer: offer('5') },

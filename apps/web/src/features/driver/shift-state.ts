@@ -1,6 +1,7 @@
 import type {
   Booking,
   BookingStatus,
+  BookingStop,
   DriverTrip,
   Goods,
   Money,
@@ -18,6 +19,10 @@ export interface ActiveTrip extends Pick<
   goods?: Goods | null;
   /** From the trip list, which names the customer of an active trip; undefined until it is loaded. */
   customer?: TripCustomer;
+  /** From the booking: the drop-offs in order, with how each stands; undefined until it is loaded. */
+  stops?: BookingStop[];
+  /** From the booking: whether the pickup and each stop need the recipient's PIN. */
+  handoverPins?: boolean;
 }
 
 /** What the driver is told after a trip leaves their hands. */
@@ -46,6 +51,7 @@ export type ShiftAction =
   | { type: 'loadStarted' }
   | { type: 'loaded'; online: boolean; offers: Offer[]; trips: DriverTrip[]; now: number }
   | { type: 'loadFailed'; message: string }
+  /** The booking behind the trip: its goods, stops and whether it has handover PINs. */
   | { type: 'goodsLoaded'; booking: Booking }
   /** The trip as the trip list has it: who the customer is. */
   | { type: 'tripDetailsLoaded'; trip: DriverTrip }
@@ -61,6 +67,8 @@ export type ShiftAction =
   | { type: 'acceptFailed'; bookingId: string; message: string }
   | { type: 'advanced'; booking: Booking }
   | { type: 'tripActionFailed'; message: string }
+  /** The move was refused for a reason shown beside its own form (a wrong PIN): nothing for the banner. */
+  | { type: 'tripActionRefused' }
   /** Something else went wrong (a rejection, a location update): shown, nothing pending ends. */
   | { type: 'failed'; message: string };
 
@@ -87,7 +95,16 @@ export function tripFromBooking(booking: Booking): ActiveTrip {
     price: booking.price,
     vehicleType: booking.vehicleType,
     distanceKm: booking.distanceKm,
+    ...bookingDetails(booking),
+  };
+}
+
+/** What the trip reads from its booking and the trip list does not carry. */
+function bookingDetails(booking: Booking): Pick<ActiveTrip, 'goods' | 'stops' | 'handoverPins'> {
+  return {
     goods: booking.goods,
+    ...(booking.stops === undefined ? {} : { stops: booking.stops }),
+    handoverPins: booking.handoverPins ?? false,
   };
 }
 
@@ -133,7 +150,7 @@ export function shiftReducer(state: ShiftState, action: ShiftAction): ShiftState
       return { ...state, loading: false, error: action.message };
     case 'goodsLoaded':
       return state.trip !== null && state.trip.bookingId === action.booking.id
-        ? { ...state, trip: { ...state.trip, goods: action.booking.goods } }
+        ? { ...state, trip: { ...state.trip, ...bookingDetails(action.booking) } }
         : state;
     case 'tripDetailsLoaded':
       return state.trip !== null &&
@@ -199,6 +216,8 @@ export function shiftReducer(state: ShiftState, action: ShiftAction): ShiftState
           };
     case 'tripActionFailed':
       return { ...state, busy: false, error: action.message };
+    case 'tripActionRefused':
+      return { ...state, busy: false };
     case 'failed':
       return { ...state, error: action.message };
   }

@@ -4,6 +4,7 @@ import { api, errorMessage } from '../../api/client';
 import { emitWithAck, useSocket } from '../../api/socket';
 import { isActiveTrip, nextDriverStatus } from '../../domain/booking-status';
 import { initialShift, shiftReducer } from './shift-state';
+import { handoverProblem, type HandoverProblem } from './trip-stops';
 
 /** How many recent trips are read to find the current one after a reload. */
 const RECENT_TRIPS = 10;
@@ -121,28 +122,46 @@ export function useDriverShift(initialOnline: boolean | null) {
     }
   };
 
-  /** Moves the trip to its next status: over the socket when connected (same service), else over REST. */
-  const advance = async () => {
+  /**
+   * Moves the trip to its next status, with the handover's PIN when the
+   * booking has them: over the socket when connected and there is no PIN
+   * (same service), else over REST, whose body carries the PIN. Resolves with
+   * what went wrong, or null; a wrong or locked PIN is left to the PIN field.
+   */
+  const advance = async (pin?: string): Promise<HandoverProblem | null> => {
     const { trip } = state;
     const next = trip === null ? undefined : nextDriverStatus(trip.status);
     if (trip === null || next === undefined) {
-      return;
+      return null;
     }
     dispatch({ type: 'tripActionStarted' });
     try {
       const booking =
-        socket !== null && socket.connected
+        pin === undefined && socket !== null && socket.connected
           ? (
               await emitWithAck<{ booking: Booking }>(socket, (ack) =>
                 socket.emit('bookingStatusChanged', { bookingId: trip.bookingId, status: next }, ack),
               )
             ).booking
-          : await api('bookings.setStatus', { params: { id: trip.bookingId }, body: { status: next } });
+          : await api('bookings.setStatus', {
+              params: { id: trip.bookingId },
+              body: pin === undefined ? { status: next } : { status: next, pin },
+            });
       dispatch({ type: 'advanced', booking });
+      return null;
     } catch (caught) {
-      dispatch({ type: 'tripActionFailed', message: errorMessage(caught) });
+      const problem = handoverProblem(caught);
+      dispatch(
+        problem.kind === 'pin' || problem.kind === 'locked'
+          ? { type: 'tripActionRefused' }
+          : { type: 'tripActionFailed', message: problem.message },
+      );
+      return problem;
     }
   };
+
+  /** A stop moved (arrived, handed over, failed): the booking's answer becomes the trip. */
+  const applyBooking = useCallback((booking: Booking) => dispatch({ type: 'advanced', booking }), []);
 
   const dropOffer = useCallback((bookingId: string) => dispatch({ type: 'offerGone', bookingId }), []);
   const reportError = useCallback((message: string) => dispatch({ type: 'failed', message }), []);
@@ -153,7 +172,8 @@ export function useDriverShift(initialOnline: boolean | null) {
     toggleOnline,
     accept: (offer: Offer) => void accept(offer),
     reject: (offer: Offer) => void reject(offer),
-    advance: () => void advance(),
+    advance,
+    applyBooking,
     dropOffer,
     reportError,
   };
