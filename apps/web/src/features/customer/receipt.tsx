@@ -5,6 +5,8 @@ import { TripFacts } from '../../components/trip-facts';
 import { ErrorBanner, formatMoney, formatTime, Spinner } from '../../components/ui';
 import { Link, navigate } from '../../router';
 import { againPath } from './book-again';
+import { stopsOf } from './stop-facts';
+import { TripStops } from './trip-stops';
 
 interface ReceiptData {
   booking: Booking;
@@ -19,7 +21,8 @@ function reachedAt(events: readonly BookingEvent[], status: BookingEvent['status
 
 /**
  * The receipt of a delivered trip, laid out to print (the print sheet hides
- * the app's frame): reference, route, vehicle and driver, times, fare.
+ * the app's frame): reference, route, vehicle and driver, times, each stop
+ * with its proof of delivery (or why it failed), fare.
  */
 export function Receipt({ bookingId, onLoaded }: { bookingId: string; onLoaded?: (ref: string) => void }) {
   const [data, setData] = useState<ReceiptData | null>(null);
@@ -108,6 +111,12 @@ export function Receipt({ bookingId, onLoaded }: { bookingId: string; onLoaded?:
           )}
         </dl>
       </section>
+      {stopsOf(booking).length > 0 && (
+        <section className="receipt__section">
+          <h2>{stopsOf(booking).length > 1 ? 'Stops' : 'Delivery'}</h2>
+          <TripStops stops={stopsOf(booking)} nextSeq={null} testId="receipt-stops" />
+        </section>
+      )}
       <section className="receipt__section">
         <h2>Fare</h2>
         <dl className="kv receipt__fare">

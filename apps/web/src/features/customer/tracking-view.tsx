@@ -6,6 +6,7 @@ import {
   type BookingStatus,
   type DriverConfirmedEvent,
   type EtaUpdatedEvent,
+  type StopEvent,
   type Tracking,
 } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
@@ -20,7 +21,10 @@ import { CancelDialog } from './cancel-dialog';
 import { DriverCard, type ShownDriver } from './driver-card';
 import { ExpiredOptions } from './expired-options';
 import { FinishedActions } from './finished-actions';
+import { HandoverPinsPanel, useHandoverPins } from './handover-pins';
 import { RateTrip } from './rate-trip';
+import { nextHandover, statusEvents, stopsOf } from './stop-facts';
+import { TripStops } from './trip-stops';
 import { ShareLinkPanel } from '../share/share-link-panel';
 
 /**
@@ -37,9 +41,43 @@ function shownDriver(tracking: Tracking | null, confirmed: DriverConfirmedEvent 
     : { name: confirmed.driver.name, phone: null, vehicle: confirmed.driver.vehicle };
 }
 
+/** Pins for the pickup and each stop: numbered when there are several, the one the driver heads for marked. */
+function tripMarkers(booking: Booking): MapMarker[] {
+  const stops = stopsOf(booking);
+  if (stops.length <= 1) {
+    return [
+      { id: 'pickup', kind: 'pickup', position: booking.pickup, label: 'Pickup' },
+      { id: 'dropoff', kind: 'dropoff', position: booking.dropoff, label: 'Drop-off' },
+    ];
+  }
+  const next = nextHandover(booking);
+  return [
+    { id: 'pickup', kind: 'pickup', position: booking.pickup, label: 'Pickup', highlighted: next === 0 },
+    ...stops.map((stop): MapMarker => ({
+      id: `stop-${stop.seq}`,
+      kind: 'dropoff',
+      position: stop.location,
+      label: `Stop ${stop.seq}`,
+      text: String(stop.seq),
+      highlighted: stop.seq === next,
+      testId: `stop-marker-${stop.seq}`,
+    })),
+  ];
+}
+
+/** The stops card earns its place with several stops, a recipient, or a stop's proof or failure to show. */
+function showsStops(booking: Booking): boolean {
+  const stops = stopsOf(booking);
+  return (
+    stops.length > 1 ||
+    stops.some((stop) => stop.recipient !== null || stop.proof !== null || stop.status === 'failed')
+  );
+}
+
 /**
  * Live view of one booking: status timeline, driver on the map, ETA, cancel
- * (with a reason); an expired booking offers a way on; a delivered one its receipt.
+ * (with a reason); the stops in order with their proof; the handover PINs;
+ * an expired booking offers a way on; a delivered one its receipt.
  * `onLoaded` hears the booking's reference, for the tab that names it.
  */
 export function TrackingView({
@@ -169,7 +207,22 @@ export function TrackingView({
         setTracking((current) => (current === null ? current : { ...current, etaMinutes: event.etaMinutes }));
       }
     };
+    // A stop moved: the booking carries its status and proof; the events list gains the stop's event.
+    const onStop = (event: StopEvent) => {
+      if (event.bookingId !== bookingId) {
+        return;
+      }
+      void loadEvents().catch(() => undefined);
+      void api('bookings.get', { params: { id: bookingId } })
+        .then((loaded) =>
+          setBooking((current) => (current !== null && current.seq > loaded.seq ? current : loaded)),
+        )
+        .catch(() => undefined);
+    };
     socket.on('connect', subscribe);
+    socket.on('stopArrived', onStop);
+    socket.on('stopCompleted', onStop);
+    socket.on('stopFailed', onStop);
     socket.on('etaUpdated', onEta);
     socket.on('bookingStatusUpdated', onStatus);
     socket.on('driverLocation', onLocation);
@@ -180,6 +233,9 @@ export function TrackingView({
       socket.off('driverLocation', onLocation);
       socket.off('driverConfirmed', onConfirmed);
       socket.off('etaUpdated', onEta);
+      socket.off('stopArrived', onStop);
+      socket.off('stopCompleted', onStop);
+      socket.off('stopFailed', onStop);
       if (socket.connected) {
         socket.emit('unsubscribeBooking', { bookingId });
       }
@@ -204,14 +260,25 @@ export function TrackingView({
     return () => window.clearInterval(timer);
   }, [active, loadTracking]);
 
+  // PINs exist once a driver holds the booking; each move (a release, a handover) may change them.
+  const pinsOn = booking?.handoverPins === true;
+  const pinsWanted = pinsOn && booking.driverId !== null && active;
+  const pins = useHandoverPins(bookingId, pinsWanted, `${booking?.seq ?? 0}:${booking?.driverId ?? ''}`);
+  // A lock from wrong tries raises no live event for the customer: it shows within this interval.
+  const reloadPins = pins.reload;
+  useEffect(() => {
+    if (!pinsWanted) {
+      return;
+    }
+    const timer = window.setInterval(reloadPins, 15_000);
+    return () => window.clearInterval(timer);
+  }, [pinsWanted, reloadPins]);
+
   const markers = useMemo(() => {
     if (booking === null) {
       return [];
     }
-    const list: MapMarker[] = [
-      { id: 'pickup', kind: 'pickup', position: booking.pickup, label: 'Pickup' },
-      { id: 'dropoff', kind: 'dropoff', position: booking.dropoff, label: 'Drop-off' },
-    ];
+    const list = tripMarkers(booking);
     if (driverPosition !== null && active) {
       list.push({
         id: 'driver',
@@ -224,7 +291,15 @@ export function TrackingView({
     }
     return list;
   }, [booking, driverPosition, active]);
-  const route = useMemo(() => (booking === null ? undefined : [booking.pickup, booking.dropoff]), [booking]);
+  const route = useMemo(
+    () =>
+      booking === null
+        ? undefined
+        : stopsOf(booking).length > 1
+          ? [booking.pickup, ...stopsOf(booking).map((stop) => stop.location)]
+          : [booking.pickup, booking.dropoff],
+    [booking],
+  );
 
   if (loadError !== null && booking === null) {
     return <ErrorBanner message={loadError} onRetry={() => void loadAll()} />;
@@ -308,8 +383,24 @@ export function TrackingView({
             <RateTrip booking={booking} onRated={setBooking} variant="full" />
           </Card>
         )}
+        {pinsOn && !isTerminal(booking.status) && (
+          <Card title="Handover PINs">
+            {booking.driverId === null ? (
+              <p className="muted" data-testid="pins-waiting">
+                The PINs appear here once a driver takes the booking.
+              </p>
+            ) : (
+              <HandoverPinsPanel booking={booking} state={pins.state} onRetry={pins.reload} />
+            )}
+          </Card>
+        )}
+        {showsStops(booking) && (
+          <Card title={stopsOf(booking).length > 1 ? `Stops (${stopsOf(booking).length})` : 'Drop-off'}>
+            <TripStops stops={stopsOf(booking)} nextSeq={nextHandover(booking)} />
+          </Card>
+        )}
         <Card title="Progress">
-          <Timeline events={events} status={booking.status} />
+          <Timeline events={statusEvents(events)} status={booking.status} />
         </Card>
       </div>
       <MapView
