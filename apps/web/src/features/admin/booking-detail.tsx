@@ -16,6 +16,9 @@ import { Card, ErrorBanner, formatMoney, formatTime, Spinner, StatusPill } from 
 import { isActiveTrip, isTerminal } from '../../domain/booking-status';
 import { vehicleLabel } from '../../domain/vehicles';
 import { Link } from '../../router';
+import { nextHandover, statusEvents, stopsOf } from '../customer/stop-facts';
+import { TripStops } from '../customer/trip-stops';
+import { AdminHandoverPins, HandoverAudit } from './booking-handovers';
 
 interface Detail {
   booking: AdminBooking;
@@ -28,7 +31,8 @@ const ADMIN_CANCEL_REASON = 'Cancelled by operations';
 
 /**
  * One booking for an admin: who booked and who drives, the route and goods,
- * its timeline (`GET /v1/bookings/:id/events`, actors named) and a map with the
+ * its stops with their proof or failure, its handover PINs (locked ones unlocked
+ * here), its timeline with the stop and PIN events (`GET /v1/bookings/:id/events`, actors named) and a map with the
  * driver's live position while the trip is on; cancelling sits behind a menu.
  */
 export function BookingDetail({ bookingId }: { bookingId: string }) {
@@ -77,10 +81,32 @@ export function BookingDetail({ bookingId }: { bookingId: string }) {
       return [];
     }
     const { booking, tracking } = detail;
-    const list: MapMarker[] = [
-      { id: 'pickup', kind: 'pickup', position: booking.pickup, label: 'Pickup' },
-      { id: 'dropoff', kind: 'dropoff', position: booking.dropoff, label: 'Drop-off' },
-    ];
+    const stops = stopsOf(booking);
+    const next = nextHandover(booking);
+    const list: MapMarker[] =
+      stops.length > 1
+        ? [
+            {
+              id: 'pickup',
+              kind: 'pickup',
+              position: booking.pickup,
+              label: 'Pickup',
+              highlighted: next === 0,
+            },
+            ...stops.map((stop): MapMarker => ({
+              id: `stop-${stop.seq}`,
+              kind: 'dropoff',
+              position: stop.location,
+              label: `Stop ${stop.seq}`,
+              text: String(stop.seq),
+              highlighted: stop.seq === next,
+              testId: `detail-stop-marker-${stop.seq}`,
+            })),
+          ]
+        : [
+            { id: 'pickup', kind: 'pickup', position: booking.pickup, label: 'Pickup' },
+            { id: 'dropoff', kind: 'dropoff', position: booking.dropoff, label: 'Drop-off' },
+          ];
     if (tracking.driverLocation !== null) {
       list.push({
         id: 'driver',
@@ -94,10 +120,15 @@ export function BookingDetail({ bookingId }: { bookingId: string }) {
     }
     return list;
   }, [detail]);
-  const route = useMemo(
-    () => (detail === null ? undefined : [detail.booking.pickup, detail.booking.dropoff]),
-    [detail],
-  );
+  const route = useMemo(() => {
+    if (detail === null) {
+      return undefined;
+    }
+    const stops = stopsOf(detail.booking);
+    return stops.length > 1
+      ? [detail.booking.pickup, ...stops.map((stop) => stop.location)]
+      : [detail.booking.pickup, detail.booking.dropoff];
+  }, [detail]);
 
   const cancel = async () => {
     setCancelling(true);
@@ -198,8 +229,18 @@ export function BookingDetail({ bookingId }: { bookingId: string }) {
               <dd className="mono">{booking.id}</dd>
             </dl>
           </Card>
+          {stopsOf(booking).length > 0 && (
+            <Card title={stopsOf(booking).length > 1 ? `Stops (${stopsOf(booking).length})` : 'Drop-off'}>
+              <TripStops stops={stopsOf(booking)} nextSeq={nextHandover(booking)} testId="detail-stops" />
+            </Card>
+          )}
+          <Card title="Handover PINs">
+            <AdminHandoverPins booking={booking} onUnlocked={() => void load()} />
+          </Card>
           <Card title="Timeline">
-            <Timeline events={events} status={booking.status} actorName={actorName} />
+            <Timeline events={statusEvents(events)} status={booking.status} actorName={actorName} />
+            <h3 className="audit__title">Stops and PINs</h3>
+            <HandoverAudit events={events} stopCount={stopsOf(booking).length} actorName={actorName} />
           </Card>
         </div>
         <MapView
