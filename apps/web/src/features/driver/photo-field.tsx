@@ -25,6 +25,7 @@ export function PhotoField({
   testId: string;
 }) {
   const inputId = useId();
+  const labelId = useId();
   const [problem, setProblem] = useState<string | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   useEffect(() => {
@@ -39,7 +40,7 @@ export function PhotoField({
 
   return (
     <div className="field photo-field">
-      <label htmlFor={inputId}>{label}</label>
+      <span id={labelId}>{label}</span>
       {preview !== null && (
         <div className="photo-field__preview">
           <img src={preview} alt="The photo to send" data-testid={`${testId}-preview`} />
@@ -53,12 +54,14 @@ export function PhotoField({
           </button>
         </div>
       )}
+      {/* The input stays focusable for the keyboard; its label is the button people see. */}
       <input
         id={inputId}
         className="photo-field__input"
         type="file"
         accept={ACCEPT}
         capture="environment"
+        aria-describedby={labelId}
         disabled={disabled}
         onChange={(event) => {
           const chosen = event.target.files?.[0] ?? null;
@@ -73,6 +76,12 @@ export function PhotoField({
         }}
         data-testid={testId}
       />
+      <label
+        htmlFor={inputId}
+        className={`btn btn--ghost photo-field__button${disabled ? ' is-disabled' : ''}`}
+      >
+        {file === null ? 'Take photo' : 'Retake photo'}
+      </label>
       {problem !== null && (
         <span className="field__error" role="alert">
           {problem}

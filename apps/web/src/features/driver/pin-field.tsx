@@ -36,7 +36,6 @@ export function PinField({
         autoComplete="one-time-code"
         pattern="[0-9]{4}"
         maxLength={4}
-        placeholder="••••"
         value={value}
         aria-invalid={error !== null}
         aria-describedby={error === null ? hintId : `${errorId} ${hintId}`}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Booking, BookingStatus, BookingStop } from '@loadline/contracts';
 import { api } from '../../api/client';
+import { driverHeadsFor } from '../../domain/booking-status';
 import { CompleteStopDialog } from './complete-stop-dialog';
 import { FailStopDialog } from './fail-stop-dialog';
 import { placeText } from './offer-card';
@@ -69,7 +70,8 @@ export function StopList({
     <>
       <ol className="trip-stops" aria-label="Drop-offs in order" data-testid="trip-stops">
         {ordered.map((stop) => {
-          const isCurrent = current?.seq === stop.seq;
+          // Marked once the goods are on board: before that the driver heads for the pickup.
+          const isCurrent = current?.seq === stop.seq && driverHeadsFor(tripStatus) === 'dropoff';
           const actions = stopActions(tripStatus, stop, current);
           return (
             <li
