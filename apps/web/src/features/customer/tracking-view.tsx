@@ -310,6 +310,10 @@ export function TrackingView({
 
   const who = shownDriver(tracking, driver);
   const eta = etaLabel(booking.status);
+  // With several stops the live ETA runs to the stop the driver heads for.
+  const headsFor = nextHandover(booking);
+  const etaName =
+    stopsOf(booking).length > 1 && headsFor !== null && headsFor > 0 ? `ETA to stop ${headsFor}` : eta;
   return (
     <div className="grid-2">
       <div className="stack">
@@ -343,7 +347,7 @@ export function TrackingView({
             )}
             {active && eta !== null && (
               <>
-                <dt>{eta}</dt>
+                <dt>{etaName}</dt>
                 <dd data-testid="eta" data-eta-to={eta === 'ETA to pickup' ? 'pickup' : 'dropoff'}>
                   {formatEta(booking.status, tracking?.etaMinutes ?? null)}
                 </dd>
