@@ -62,8 +62,9 @@ export function TripPanel({
 }) {
   const stopFlow = usesStopFlow(trip.stops);
   const next = nextDriverStatus(trip.status);
-  // With stops, the last handover delivers the booking: there is no "delivered" button.
-  const nextStatus = stopFlow && next === 'delivered' ? undefined : next;
+  // With stops, the last handover delivers the booking: there is no "delivered" button; nor
+  // while the stops are still loading after a reload, when it is not yet known which flow it is.
+  const nextStatus = next === 'delivered' && (stopFlow || trip.stops === undefined) ? undefined : next;
   const target = tripTarget(trip);
   return (
     <Card title="Current trip" actions={<StatusPill status={trip.status} testId="trip-status" />}>

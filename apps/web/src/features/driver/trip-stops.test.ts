@@ -85,6 +85,10 @@ describe('handover problems', () => {
       message: 'Wrong PIN, 3 tries left',
     });
     expect(handoverProblem(invalidPin({ triesLeft: 1 })).message).toBe('Wrong PIN, 1 try left');
+    expect(handoverProblem(invalidPin({ triesLeft: 0 }))).toEqual({
+      kind: 'locked',
+      message: 'Wrong PIN. Locked: ask support to unlock',
+    });
     expect(handoverProblem(invalidPin())).toEqual({
       kind: 'pin',
       message: 'Wrong PIN. Ask the recipient for it again.',

@@ -137,6 +137,10 @@ export function handoverProblem(error: unknown): HandoverProblem {
   }
   if (code === 'invalid_pin') {
     const left = numberIn(error.details, ['triesLeft']);
+    // The last wrong try locks the handover: the next PIN, even the right one, is refused.
+    if (left !== null && left <= 0) {
+      return { kind: 'locked', message: 'Wrong PIN. Locked: ask support to unlock' };
+    }
     return {
       kind: 'pin',
       message: left === null ? 'Wrong PIN. Ask the recipient for it again.' : `Wrong PIN, ${triesText(left)}`,
