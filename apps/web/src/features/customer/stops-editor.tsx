@@ -49,6 +49,31 @@ function RecipientFields({ stop, index, dispatch }: { stop: StopDraft; index: nu
   );
 }
 
+/**
+ * One drop-off's recipient, folded away until wanted: it opens by itself when
+ * a recipient is filled in (an earlier booking's), and stays as the customer
+ * leaves it while they type or clear the fields.
+ */
+function RecipientDetails({ stop, index, dispatch }: { stop: StopDraft; index: number; dispatch: Dispatch }) {
+  const named = hasRecipient(stop);
+  const [open, setOpen] = useState(named);
+  const [wasNamed, setWasNamed] = useState(named);
+  if (named !== wasNamed) {
+    setWasNamed(named);
+    if (named) {
+      setOpen(true);
+    }
+  }
+  return (
+    <details className="stop-draft__recipient" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>
+        Who receives it? <em className="muted">(optional)</em>
+      </summary>
+      <RecipientFields stop={stop} index={index} dispatch={dispatch} />
+    </details>
+  );
+}
+
 interface MoveRequest {
   key: string;
   by: -1 | 1;
@@ -191,12 +216,7 @@ export function StopsEditor({
               {several ? (
                 <RecipientFields stop={stop} index={index} dispatch={dispatch} />
               ) : (
-                <details className="stop-draft__recipient" open={hasRecipient(stop) ? true : undefined}>
-                  <summary>
-                    Who receives it? <em className="muted">(optional)</em>
-                  </summary>
-                  <RecipientFields stop={stop} index={index} dispatch={dispatch} />
-                </details>
+                <RecipientDetails stop={stop} index={index} dispatch={dispatch} />
               )}
               <GoodsFields
                 legend={several ? `What goes to ${label.toLowerCase()}?` : 'What are you sending?'}
