@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/logger';
+import type { HandoverDesk } from './handover-desk';
 import type { LoadlineApi } from './loadline-api';
 import type { SignInOrder } from './sim-accounts';
 import type { Area } from './paths';
@@ -17,6 +18,8 @@ export interface AgentContext {
   password: string;
   /** How the accounts sign in at the start: signup first when they are known to be new. */
   signInOrder: SignInOrder;
+  /** Where drivers learn handover PINs from the customers of this run. */
+  handovers: HandoverDesk;
 }
 
 /** Wall-clock milliseconds for a simulated duration drawn from `range`. */

@@ -32,6 +32,8 @@ export function isApiError(error: unknown, status?: number, code?: string): erro
 export interface RequestOptions {
   token?: string;
   body?: unknown;
+  /** Bytes sent as they are (a file upload) instead of a JSON `body`. */
+  raw?: { contentType: string; bytes: Uint8Array };
   headers?: Record<string, string>;
   /** How many 429s to wait out before giving up (default 3; Infinity for account setup). */
   rateLimitRetries?: number;
@@ -110,16 +112,24 @@ export class HttpClient {
     if (options.token !== undefined) {
       headers.authorization = `Bearer ${options.token}`;
     }
-    if (options.body !== undefined) {
+    if (options.raw !== undefined) {
+      headers['content-type'] = options.raw.contentType;
+    } else if (options.body !== undefined) {
       headers['content-type'] = 'application/json';
     }
+    const body =
+      options.raw !== undefined
+        ? options.raw.bytes
+        : options.body === undefined
+          ? undefined
+          : JSON.stringify(options.body);
     let response: Response;
     let text: string;
     try {
       response = await fetch(`${this.options.baseUrl}${path}`, {
         method,
         headers,
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        ...(body === undefined ? {} : { body }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await response.text();

@@ -22,8 +22,11 @@ export class DriverLink {
     }
   }
 
-  async changeStatus(bookingId: string, status: BookingStatus): Promise<void> {
-    if (this.socket.connected) {
+  /** With a handover PIN the change goes over REST, whose body carries the PIN on every server of v1.1. */
+  async changeStatus(bookingId: string, status: BookingStatus, pin?: string): Promise<void> {
+    if (pin !== undefined) {
+      await this.api.updateStatus(this.session, bookingId, status, pin);
+    } else if (this.socket.connected) {
       await this.socket.request('bookingStatusChanged', { bookingId, status });
     } else {
       await this.api.updateStatus(this.session, bookingId, status);

@@ -2,14 +2,18 @@ import type {
   AuthResponse,
   AvailabilityResponse,
   Booking,
+  BookingPins,
   BookingStatus,
+  CompleteStopBody,
   CreateBookingBody,
   DriverTrip,
+  FailStopBody,
   LocationAccepted,
   LocationUpdate,
   Quote,
   QuoteRequest,
   SignupBody,
+  Upload,
 } from '@loadline/contracts';
 import { isApiError, type HttpClient, type RequestOptions } from './api-client';
 import type { SessionToken } from './sim-session';
@@ -78,9 +82,43 @@ export class LoadlineApi {
     return this.signedIn(session, 'POST', `/v1/driver/offers/${bookingId}/reject`);
   }
 
-  /** HTTP fallback of the `bookingStatusChanged` socket event. */
-  updateStatus(session: SessionToken, bookingId: string, status: BookingStatus): Promise<Booking> {
-    return this.signedIn(session, 'POST', `/v1/bookings/${bookingId}/status`, { body: { status } });
+  /** HTTP fallback of the `bookingStatusChanged` socket event; `pin` for a handover of a booking with PINs. */
+  updateStatus(
+    session: SessionToken,
+    bookingId: string,
+    status: BookingStatus,
+    pin?: string,
+  ): Promise<Booking> {
+    return this.signedIn(session, 'POST', `/v1/bookings/${bookingId}/status`, {
+      body: pin === undefined ? { status } : { status, pin },
+    });
+  }
+
+  arriveAtStop(session: SessionToken, bookingId: string, seq: number): Promise<Booking> {
+    return this.signedIn(session, 'POST', `/v1/bookings/${bookingId}/stops/${seq}/arrive`, { body: {} });
+  }
+
+  completeStop(
+    session: SessionToken,
+    bookingId: string,
+    seq: number,
+    body: CompleteStopBody,
+  ): Promise<Booking> {
+    return this.signedIn(session, 'POST', `/v1/bookings/${bookingId}/stops/${seq}/complete`, { body });
+  }
+
+  failStop(session: SessionToken, bookingId: string, seq: number, body: FailStopBody): Promise<Booking> {
+    return this.signedIn(session, 'POST', `/v1/bookings/${bookingId}/stops/${seq}/fail`, { body });
+  }
+
+  /** A proof image (photo or signature) of the driver's current trip. */
+  upload(session: SessionToken, contentType: string, bytes: Uint8Array): Promise<Upload> {
+    return this.signedIn(session, 'POST', '/v1/uploads', { raw: { contentType, bytes } });
+  }
+
+  /** The customer's PINs of a booking with `handoverPins` (null ones before a driver holds it). */
+  bookingPins(session: SessionToken, bookingId: string): Promise<BookingPins> {
+    return this.signedIn(session, 'GET', `/v1/bookings/${bookingId}/pins`, { transientRetries: 2 });
   }
 
   quote(session: SessionToken, body: QuoteRequest): Promise<Quote> {

@@ -4,16 +4,17 @@ import {
   type BookingStatus,
   type BookingStatusUpdatedEvent,
   type Goods,
+  type StopRequest,
   type VehicleType,
 } from '@loadline/contracts';
 import { simulatedMs, type AgentContext } from './agent-context';
 import { AgentTasks } from './agent-tasks';
 import { isApiError } from './api-client';
-import { pointAtDistance, pointInArea, roundPoint } from './paths';
+import { pointAtDistance, pointInArea, roundPoint, type Point } from './paths';
 import type { Random } from '../lib/random';
 import { connectSession, customerSignup } from './sim-accounts';
 import { SimSession } from './sim-session';
-import { GOODS, LOAD_KG, TRIP_KM } from './sim-settings';
+import { GOODS, LOAD_KG, RECIPIENTS, TRIP_KM } from './sim-settings';
 import type { SimSocket } from './sim-socket';
 
 /** Shared by every customer of a run: whether the server has the rating route (a 404 says no). */
@@ -50,6 +51,8 @@ export class SimCustomer {
   private readonly tasks: AgentTasks;
   private readonly plans: Random;
   private readonly places: Random;
+  /** Multi-stop and PIN choices: their own stream, so adding them left the other plans of a seed as they were. */
+  private readonly drops: Random;
   private session: SimSession | null = null;
   private socket: SimSocket | null = null;
   private readonly bookings = new Map<string, TrackedBooking>();
@@ -69,6 +72,7 @@ export class SimCustomer {
     this.tasks = new AgentTasks((what, error) => ctx.stats.error(what, error, { customer: index }));
     this.plans = random.fork('plans');
     this.places = random.fork('places');
+    this.drops = random.fork('drops');
   }
 
   get ready(): boolean {
@@ -84,6 +88,8 @@ export class SimCustomer {
       this.ctx.signInOrder,
     );
     this.session = session;
+    // The customer reads a booking's PINs out to its driver at each handover (the simulator plays both sides).
+    this.ctx.handovers.register(session.user.id, (bookingId) => this.ctx.api.bookingPins(session, bookingId));
     const socket = await connectSession(api, session, (error) =>
       stats.error('sign in again', error, { customer: this.index }),
     );
@@ -137,16 +143,21 @@ export class SimCustomer {
     const declines = this.plans.chance(settings.declineQuoteShare);
     const cancels = this.plans.chance(settings.cancelShare);
     const cancelAfterMs = simulatedMs(this.plans, settings.cancelAfterMs, settings);
+    const stops = this.drops.chance(settings.multiStopShare)
+      ? this.dropOffs(pickup, vehicleType, goods)
+      : null;
+    const handoverPins = this.drops.chance(settings.handoverPinsShare);
     const rating = this.plans.chance(settings.rateShare) ? this.plans.weighted(RATING_WEIGHTS) : null;
     const rateAfterMs = simulatedMs(this.plans, settings.rateAfterMs, settings);
     this.requests += 1;
     const idempotencyKey = `sim-${this.runId}-c${this.index}-${this.requests}`;
 
-    const quote = await api.quote(session, {
-      pickup: roundPoint(pickup),
-      dropoff: roundPoint(dropoff),
-      vehicleType,
-    });
+    const quote = await api.quote(
+      session,
+      stops === null
+        ? { pickup: roundPoint(pickup), dropoff: roundPoint(dropoff), vehicleType }
+        : { pickup: roundPoint(pickup), stops, vehicleType },
+    );
     stats.add('quotes');
     await this.tasks.sleep(thinkMs);
     if (declines) {
@@ -156,9 +167,24 @@ export class SimCustomer {
     this.creating += 1;
     let bookingId: string;
     try {
-      const booking = await api.createBooking(session, { quoteId: quote.id, goods }, idempotencyKey);
+      // With stops the goods are the stops' (the quote carries them); a top-level load beside them is refused.
+      const booking = await api.createBooking(
+        session,
+        {
+          quoteId: quote.id,
+          ...(stops === null ? { goods } : {}),
+          ...(handoverPins ? { handoverPins } : {}),
+        },
+        idempotencyKey,
+      );
       bookingId = booking.id;
       stats.add('bookingsCreated');
+      if (stops !== null) {
+        stats.add('multiStopBookings');
+      }
+      if (handoverPins) {
+        stats.add('pinBookings');
+      }
       this.bookings.set(booking.id, {
         status: booking.status,
         seq: booking.seq,
@@ -178,6 +204,30 @@ export class SimCustomer {
     if (cancels) {
       this.tasks.spawn('cancel', () => this.cancelIfSearching(bookingId, cancelAfterMs));
     }
+  }
+
+  /**
+   * Two to four drop-offs a short hop apart, the load shared between them,
+   * some with a named recipient (the driver records who took the goods).
+   */
+  private dropOffs(pickup: Point, vehicleType: VehicleType, load: Goods): StopRequest[] {
+    const { settings, area } = this.ctx;
+    const count = Math.round(this.drops.in(settings.stopsPerBooking));
+    const legKm = Math.max(0.5, Math.min(TRIP_KM[vehicleType].max, area.radiusKm * 2) / count);
+    const stops: StopRequest[] = [];
+    let from = pickup;
+    for (let index = 0; index < count; index += 1) {
+      const location = pointAtDistance(this.drops, area, from, Math.min(0.5, legKm), legKm);
+      const weightKg = Math.max(0.1, Math.round((load.weightKg / count) * 10) / 10);
+      const recipient = this.drops.chance(0.6) ? { name: this.drops.pick(RECIPIENTS) } : null;
+      stops.push({
+        location: roundPoint(location),
+        goods: { description: load.description, weightKg },
+        ...(recipient === null ? {} : { recipient }),
+      });
+      from = location;
+    }
+    return stops;
   }
 
   private async cancelIfSearching(bookingId: string, afterMs: number): Promise<void> {

@@ -7,7 +7,7 @@ import {
 import { simulatedMs, type AgentContext } from './agent-context';
 import { AgentTasks } from './agent-tasks';
 import { isApiError } from './api-client';
-import { driveTrip, type Trip } from './driver-trip';
+import { driveTrip, tripOf, type Trip } from './driver-trip';
 import { DriverLink } from './driver-link';
 import { pointAtDistance, pointInArea, withGpsNoise, type Point } from './paths';
 import type { Range, Random } from '../lib/random';
@@ -151,11 +151,13 @@ export class SimDriver {
   }
 
   private async resumeTrip(): Promise<void> {
-    const trips = await this.ctx.api.recentTrips(this.live().link.session);
+    const { session } = this.live().link;
+    const trips = await this.ctx.api.recentTrips(session);
     const active = trips.find((trip) => isActiveTripStatus(trip.status));
     if (active !== undefined) {
       this.ctx.stats.add('tripsResumed');
-      this.beginTrip({ ...active, scope: new AbortController() });
+      // The booking says which stops are left and whether its handovers need PINs.
+      this.beginTrip(tripOf(await this.ctx.api.getBooking(session, active.bookingId)));
     }
   }
 
@@ -258,13 +260,33 @@ export class SimDriver {
     }
     this.pingTimer = setTimeout(() => {
       if ((this.online || this.trip !== null) && !this.pinging) {
-        this.tasks.spawn('location', () => this.ping());
+        this.tasks.spawn('location', async () => {
+          await this.ping();
+        });
       }
       this.schedulePing();
     }, this.gps.in(this.ctx.settings.pingIntervalMs));
   }
 
-  private async ping(): Promise<void> {
+  /**
+   * Sends where the vehicle is now and makes sure the server took it: after any
+   * ping in flight (it may carry an older position), again after a 429. The
+   * server checks arrivals and handovers against the last position it has.
+   */
+  private async reportPosition(): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      while (this.pinging) {
+        await this.tasks.sleep(10);
+      }
+      if (await this.ping()) {
+        return;
+      }
+      await this.tasks.sleep(150);
+    }
+  }
+
+  /** True when the server took the position; false when it was over the rate limit and skipped. */
+  private async ping(): Promise<boolean> {
     const { link, motion } = this.live();
     const fix = motion.fix();
     const point = withGpsNoise(this.gps, fix.point, this.ctx.settings.gpsNoiseMetres);
@@ -279,11 +301,12 @@ export class SimDriver {
     try {
       await link.sendLocation(update);
       this.ctx.stats.add('locationPings');
+      return true;
     } catch (error) {
       // Over 10 a second: skip this one, the next comes soon enough.
       if (isApiError(error, 429)) {
         this.ctx.stats.add('rateLimited');
-        return;
+        return false;
       }
       throw error;
     } finally {
@@ -364,13 +387,7 @@ export class SimDriver {
       throw error;
     }
     stats.add('offersAccepted');
-    this.beginTrip({
-      bookingId: booking.id,
-      status: booking.status,
-      pickup: booking.pickup,
-      dropoff: booking.dropoff,
-      scope: new AbortController(),
-    });
+    this.beginTrip(tripOf(booking));
   }
 
   // Trips -------------------------------------------------------------------
@@ -390,6 +407,8 @@ export class SimDriver {
           plans: this.plans,
           settings: this.ctx.settings,
           stats: this.ctx.stats,
+          handovers: this.ctx.handovers,
+          reportPosition: () => this.reportPosition(),
         });
       } finally {
         this.trip = null;

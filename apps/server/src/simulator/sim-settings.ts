@@ -1,4 +1,4 @@
-import type { VehicleType } from '@loadline/contracts';
+import type { StopFailureReason, VehicleType } from '@loadline/contracts';
 import type { Range } from '../lib/random';
 
 /**
@@ -47,6 +47,15 @@ export interface SimSettings {
   rateAfterMs: Range;
   /** GPS noise on reported positions, in metres. */
   gpsNoiseMetres: number;
+  /** Share of bookings with several drop-offs, and how many (whole numbers drawn from the range). */
+  multiStopShare: number;
+  stopsPerBooking: Range;
+  /** Share of bookings made with `handoverPins`: the driver needs the customer's PIN at each handover. */
+  handoverPinsShare: number;
+  /** Share of a multi-stop booking's stops the driver cannot hand over (a failed stop, with a reason). */
+  failStopShare: number;
+  /** Share of handed-over stops where the recipient signs on the driver's phone (a PNG uploaded as proof). */
+  signatureShare: number;
 }
 
 export const DEFAULT_SETTINGS: SimSettings = {
@@ -72,7 +81,39 @@ export const DEFAULT_SETTINGS: SimSettings = {
   rateShare: 0.7,
   rateAfterMs: { min: 20_000, max: 3 * 60_000 },
   gpsNoiseMetres: 4,
+  multiStopShare: 0.2,
+  stopsPerBooking: { min: 2, max: 4 },
+  handoverPinsShare: 0.25,
+  failStopShare: 0.04,
+  signatureShare: 0.3,
 };
+
+/** Why drivers could not hand over a stop's goods, and how often. */
+export const STOP_FAILURE_WEIGHTS: ReadonlyMap<StopFailureReason, number> = new Map([
+  ['recipient_absent', 55],
+  ['address_not_found', 15],
+  ['refused', 15],
+  ['damaged', 5],
+  ['other', 10],
+]);
+
+/** What a driver notes with a failed stop. */
+export const STOP_FAILURE_NOTES: Readonly<Record<StopFailureReason, string>> = {
+  recipient_absent: 'Nobody answered the door or the phone',
+  address_not_found: 'No such building on the street',
+  refused: 'The recipient would not take it',
+  damaged: 'The goods were damaged on the way',
+  other: 'Gate closed for the day',
+};
+
+/** Who customers name as a stop's recipient. */
+export const RECIPIENTS: readonly string[] = [
+  'Asha Rao',
+  'Ravi Kumar',
+  'Meera Nair',
+  'Store manager',
+  'Front desk',
+];
 
 /** Typical city speeds in km/h: bikes weave through traffic, trucks do not. */
 export const CITY_SPEED_KMH: Readonly<Record<VehicleType, Range>> = {

@@ -12,6 +12,12 @@ export const COUNTERS = [
   'bookingsExpired',
   'bookingsCancelled',
   'ratings',
+  'multiStopBookings',
+  'pinBookings',
+  'stopsCompleted',
+  'stopsFailed',
+  'pinsEntered',
+  'signaturesUploaded',
   'offersReceived',
   'offersAccepted',
   'offersRejected',
@@ -91,6 +97,7 @@ export function formatStatusLine(s: SimSnapshot): string {
     `drivers ${s.driversOnline}/${s.driversReady} online, ${s.driversOnTrip} on a trip | ` +
     `bookings ${s.bookingsCreated} created, ${s.bookingsAssigned} assigned, ${s.bookingsDelivered} delivered, ` +
     `${s.bookingsExpired} expired, ${s.bookingsCancelled} cancelled | ` +
+    `stops ${s.stopsCompleted} handed over, ${s.stopsFailed} failed | ` +
     `offers ${s.offersReceived} (${s.offersAccepted} won, ${s.offersLost} lost) | ` +
     `429s ${s.rateLimited} | errors ${s.errors}`
   );

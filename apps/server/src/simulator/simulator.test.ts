@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdminDriver, Booking, BookingEvent } from '@loadline/contracts';
+import {
+  STOP_FAILURE_REASONS,
+  type AdminDriver,
+  type Analytics,
+  type Booking,
+  type BookingEvent,
+} from '@loadline/contracts';
 import type { LoadlineApp } from '../app';
 import { createLogger } from '../lib/logger';
 import { baseUrlOf } from '../../test/support/sockets';
@@ -39,7 +45,11 @@ describe(`simulator against an in-process server (${tier})`, () => {
 
   /** As a deployment would: one made-up password for every simulated account, the same on every run. */
   const password = `sim-${randomBytes(9).toString('base64url')}`;
-  const simulator = (bookingsPerMinute: number, runPassword = password) =>
+  const simulator = (
+    bookingsPerMinute: number,
+    runPassword = password,
+    settings: Partial<SimSettings> = {},
+  ) =>
     new Simulator({
       baseUrl: url,
       password: runPassword,
@@ -48,7 +58,7 @@ describe(`simulator against an in-process server (${tier})`, () => {
       bookingsPerMinute,
       area: AREA,
       seed: 7,
-      settings: FAST,
+      settings: { ...FAST, ...settings },
       logger,
       statusIntervalMs: 60_000,
     });
@@ -116,7 +126,8 @@ describe(`simulator against an in-process server (${tier})`, () => {
     expect(booking).toBeDefined();
     expect(drivers.map((driver) => driver.id)).toContain(booking?.driverId);
     const events = await adminGet<{ items: BookingEvent[] }>(`/v1/bookings/${booking?.id ?? ''}/events`);
-    expect(events.items.map((event) => event.status)).toEqual([
+    // The status changes (a booking with several stops also has its stops' events between them).
+    expect(events.items.filter((event) => event.type === undefined).map((event) => event.status)).toEqual([
       'searching',
       'driver_assigned',
       'en_route_to_pickup',
@@ -180,6 +191,93 @@ describe(`simulator against an in-process server (${tier})`, () => {
     expect(Object.keys(last.errorKinds).filter((kind) => kind.includes('unauthenticated'))).toEqual([]);
     expect((await simDrivers()).filter((driver) => driver.online)).toEqual([]);
   }, 60_000);
+
+  it('works multi-stop bookings stop by stop, with PINs the customers read out, failing a few stops with a reason', async () => {
+    const sim = simulator(120, password, {
+      multiStopShare: 1,
+      handoverPinsShare: 0.5,
+      failStopShare: 0.25,
+      signatureShare: 0.5,
+      cancelShare: 0,
+    });
+    await sim.start();
+    let last: SimSnapshot;
+    try {
+      await waitFor(
+        () => {
+          const now = sim.snapshot();
+          return now.stopsFailed >= 1 && now.pinsEntered >= 2 && now.signaturesUploaded >= 1;
+        },
+        90_000,
+        50,
+      );
+    } finally {
+      last = await sim.stop();
+    }
+    noErrors(last);
+    expect(last.multiStopBookings).toBe(last.bookingsCreated);
+    expect(last.pinBookings).toBeGreaterThan(0);
+
+    // Every booking the run delivered with stops had them settled in order, each failure with its reason.
+    const delivered = await adminGet<{ items: Booking[] }>('/v1/admin/bookings?status=delivered&limit=100');
+    const worked: Booking[] = [];
+    for (const summary of delivered.items) {
+      const booking = await adminGet<Booking>(`/v1/bookings/${summary.id}`);
+      if ((booking.stops?.length ?? 0) > 1) {
+        worked.push(booking);
+      }
+    }
+    expect(worked.length).toBeGreaterThan(0);
+    for (const booking of worked) {
+      const stops = booking.stops ?? [];
+      expect(stops.length).toBeLessThanOrEqual(4);
+      for (const stop of stops) {
+        expect(['delivered', 'failed']).toContain(stop.status);
+        if (stop.status === 'failed') {
+          expect(stop.failure?.reason).toBeDefined();
+          expect(stop.failure?.note).not.toBeNull();
+        } else {
+          expect(stop.proof).not.toBeNull();
+        }
+      }
+      const completedAt = stops.map((stop) => stop.completedAt ?? '');
+      expect(completedAt).toEqual([...completedAt].sort());
+      const events = await adminGet<{ items: BookingEvent[] }>(`/v1/bookings/${booking.id}/events`);
+      const settled = events.items.filter(
+        (event) => event.type === 'stop_completed' || event.type === 'stop_failed',
+      );
+      expect(settled.map((event) => event.stopSeq)).toEqual(stops.map((stop) => stop.seq));
+    }
+
+    // Every failed stop has its reason (some may belong to a booking still in transit when the run stopped),
+    // and the failed stops reach the admin analytics, once each.
+    let stored = 0;
+    for (const shard of app.platform.router.shards) {
+      const rows = await shard.db
+        .selectFrom('booking_stops')
+        .select(['failure_reason', 'failure_note'])
+        .where('status', '=', 'failed')
+        .execute();
+      for (const row of rows) {
+        expect(STOP_FAILURE_REASONS).toContain(row.failure_reason);
+        expect(row.failure_note).not.toBeNull();
+      }
+      stored += rows.length;
+    }
+    expect(stored).toBeGreaterThanOrEqual(last.stopsFailed);
+    const today = new Date().toISOString().slice(0, 10);
+    await waitFor(
+      async () => {
+        await app.platform.cache.delete(
+          `admin:analytics:${Date.parse(today) / 86_400_000}:${Date.parse(today) / 86_400_000}`,
+        );
+        const figures = await adminGet<Analytics>(`/v1/admin/analytics?from=${today}&to=${today}`);
+        return figures.failedStops?.total === stored;
+      },
+      10_000,
+      100,
+    );
+  }, 150_000);
 
   it('a run with another password cannot use the accounts and says so, once per account', async () => {
     const sim = simulator(0, 'not the password these accounts have');

@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger';
 import type { AgentContext } from './agent-context';
 import { isDeliberateStop } from './agent-tasks';
 import { HttpClient } from './api-client';
+import { HandoverDesk } from './handover-desk';
 import { LoadlineApi } from './loadline-api';
 import { DEFAULT_AREA, type Area } from './paths';
 import { Random } from '../lib/random';
@@ -89,6 +90,7 @@ export class Simulator {
       logger,
       password: options.password,
       signInOrder: options.newAccounts === true ? 'signup-first' : 'login-first',
+      handovers: new HandoverDesk(),
     };
     const root = new Random(options.seed ?? 1);
     this.bookingRandom = root.fork('bookings');
