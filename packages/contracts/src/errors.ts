@@ -45,6 +45,9 @@ export const ERROR_CODES = [
   'trip_too_long',
   'too_far_from_stop',
   'invalid_proof',
+  'invalid_pin',
+  // 423
+  'pin_locked',
   // 429
   'rate_limited',
   // 431

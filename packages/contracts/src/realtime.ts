@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from './common';
 import type { Booking, BookingStatus, GenerationJob, Overview } from './index';
-import { BookingStatusSchema } from './bookings';
+import { BookingStatusSchema, HandoverPin } from './bookings';
 import type { Offer } from './drivers';
 import type { VehicleType } from './auth';
 import type { ErrorCode } from './errors';
@@ -12,7 +12,7 @@ export const SubscribeBookingPayload = Type.Object({ bookingId: Id }, { addition
 export type SubscribeBookingPayload = Static<typeof SubscribeBookingPayload>;
 
 export const BookingStatusChangedPayload = Type.Object(
-  { bookingId: Id, status: BookingStatusSchema },
+  { bookingId: Id, status: BookingStatusSchema, pin: Type.Optional(HandoverPin) },
   { additionalProperties: false },
 );
 export type BookingStatusChangedPayload = Static<typeof BookingStatusChangedPayload>;

@@ -89,6 +89,8 @@ export interface Config {
     readonly maxDistanceM: number;
     /** Also check a plain v1 `{ status: "delivered" }` move against its drop-off (off: v1 clients keep working). */
     readonly checkDistanceForAll: boolean;
+    /** Whether a booking that does not say `handoverPins` gets PINs (off: v1 clients keep working). */
+    readonly handoverPinsDefault: boolean;
   };
   readonly generation: {
     /** The city generated records live in: its centre and radius. */
@@ -504,6 +506,7 @@ export function loadConfig(env: Env = process.env): Config {
     stops: {
       maxDistanceM: integer(env, 'STOP_MAX_DISTANCE_M', 300, 10, 100_000),
       checkDistanceForAll: flag(env, 'CHECK_STOP_DISTANCE_FOR_ALL', false),
+      handoverPinsDefault: flag(env, 'HANDOVER_PINS_DEFAULT', false),
     },
     generation: {
       center: point(env, 'CITY_CENTER', { lat: 12.9716, lng: 77.5946 }),

@@ -12,7 +12,15 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     base: { service: 'loadline' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password', 'token'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'password',
+        '*.password',
+        'token',
+        'pin',
+        '*.pin',
+      ],
       censor: '[redacted]',
     },
   };

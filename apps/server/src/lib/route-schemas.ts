@@ -1,6 +1,6 @@
 import { ErrorEnvelope } from '@loadline/contracts';
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 423 | 429 | 503;
 
 /**
  * The error responses a route documents, all with the contract's envelope:
@@ -15,3 +15,9 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<
 
 /** Security requirement of routes that need a session token, for the OpenAPI document. */
 export const bearerSecurity = [{ bearer: [] }];
+
+/** For a route whose body is optional (a `preValidation` hook): a bare POST is validated as `{}`. */
+export function emptyBodyAsObject(request: { body: unknown }, _reply: unknown, done: () => void): void {
+  request.body ??= {};
+  done();
+}

@@ -482,7 +482,7 @@ export function registerGateway(deps: GatewayDeps): void {
     });
 
     handle('bookingStatusChanged', { check: checks.status, roles: ['driver'] }, async (payload) => ({
-      booking: await deps.bookings.driverUpdate(userId, payload.bookingId, payload.status),
+      booking: await deps.bookings.driverUpdate(userId, payload.bookingId, payload.status, payload.pin),
     }));
 
     handle<null, object>('subscribeFleet', { check: null, roles: ['admin'] }, async () => {

@@ -32,6 +32,8 @@ export interface NewBooking {
   scheduledAt: number | null;
   /** `scheduled` until its search starts, else `searching` from the start. */
   status: 'searching' | 'scheduled';
+  /** Whether each handover needs its PIN (ADR 0028). */
+  handoverPins: boolean;
   createdAt: number;
 }
 
@@ -77,6 +79,7 @@ export function newBookingRow(booking: NewBooking): BookingRow {
     rating: null,
     rated_at: null,
     rating_comment: null,
+    handover_pins: booking.handoverPins ? 1 : 0,
     created_at: createdAt,
     updated_at: createdAt,
   };

@@ -13,6 +13,7 @@ import type { BookingStopRow, BookingStopsRepository } from './booking-stops.rep
 import { legacyStopOf } from './bookings.presenter';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 import type { BookingsService, DriverLocator } from './bookings.service';
+import type { HandoverPinsService } from './handover-pins.service';
 import { assertNearStop } from './stop-distance';
 
 /** Where the stops service checks a proof file: who uploaded it, for which booking (null when unknown). */
@@ -29,6 +30,8 @@ export interface BookingStopsServiceDeps {
   /** The status path a booking's last stop delivers it through, and how bookings are presented. */
   bookingsService: Pick<BookingsService, 'transition' | 'present'>;
   presence: DriverLocator;
+  /** A completion on a booking with PINs needs its stop's PIN. */
+  pins: Pick<HandoverPinsService, 'check'>;
   uploads: ProofUploads;
   /** STOP_MAX_DISTANCE_M. */
   maxDistanceM: number;
@@ -37,12 +40,14 @@ export interface BookingStopsServiceDeps {
 
 type StopChange = BookingStopChanged['change'];
 
-/** What a stop's move checks besides its order: the driver's position at the stop, proof uploads. */
+/** What a stop's move checks besides its order: the driver's position at the stop, proof uploads, the PIN. */
 interface MoveChecks {
   /** The driver must be within STOP_MAX_DISTANCE_M of the stop (its position becomes the proof's). */
   near: boolean;
   /** Upload IDs that must be this driver's for this booking (absent ones skipped). */
   proofs: readonly (string | undefined)[];
+  /** The handover's PIN is checked (the PIN given, if any) on a booking with PINs. */
+  pin?: { given: string | undefined };
 }
 
 /** What a stop's move writes, given the time it is made. */
@@ -82,7 +87,7 @@ export class BookingStopsService {
 
   async complete(driverId: string, bookingId: string, seq: number, body: CompleteStopBody): Promise<Booking> {
     const what = { change: 'completed', reason: null } as const;
-    const checks = { near: true, proofs: [body.photoId, body.signatureId] };
+    const checks = { near: true, proofs: [body.photoId, body.signatureId], pin: { given: body.pin } };
     return this.move(driverId, bookingId, seq, what, checks, (_stop, location) => (now) => ({
       status: 'delivered',
       completed_at: now,
@@ -120,7 +125,8 @@ export class BookingStopsService {
    * driver's last position is within the limit (that position is the proof's);
    * the proof uploads (see `assertProof`); 422 invalid_transition before
    * `in_transit` or unless `seq` is the stop to work now (the first not
-   * delivered or failed); 409 when the booking changed meanwhile (another move won).
+   * delivered or failed); then the handover's PIN (422 invalid_pin, 423
+   * pin_locked); 409 when the booking changed meanwhile (another move won).
    */
   private async move(
     driverId: string,
@@ -153,6 +159,9 @@ export class BookingStopsService {
     const open = rows.filter((row) => row.status === 'pending' || row.status === 'arrived');
     if (open[0]?.seq !== seq) {
       throw errors.invalidTransition(stop.status, change);
+    }
+    if (checks.pin !== undefined) {
+      await this.deps.pins.check(booking, seq, checks.pin.given, driverId);
     }
     const write = plan(stop, location);
     const settles = change !== 'arrived';

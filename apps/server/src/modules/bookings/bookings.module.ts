@@ -20,6 +20,9 @@ import { UsersRepository } from '../users/users.repository';
 import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import { BOOKING_STATUS_CHANGED } from '../events/booking-events';
 import { LiveEta, type RoutedTravelTimes } from './live-eta';
+import { HandoverPinsRepository } from './handover-pins.repository';
+import { HandoverPinsService } from './handover-pins.service';
+import { SecretBox } from '../../lib/secret-box';
 
 export interface BookingCoreDeps {
   platform: Platform;
@@ -40,6 +43,7 @@ export interface BookingCore extends LoadlineModule {
   readonly service: BookingsService;
   readonly activation: ActivationScheduler;
   readonly liveEta: LiveEta;
+  readonly pins: HandoverPinsService;
   startWorkers(): void;
 }
 
@@ -74,6 +78,14 @@ export function createBookingCore({
   const { router, ids, clock, outbox, queue, relay, config, logger } = platform;
   const bookings = new BookingsRepository();
   const stops = new BookingStopsRepository();
+  const pins = new HandoverPinsService({
+    router,
+    clock,
+    bookings,
+    stops,
+    pins: new HandoverPinsRepository(),
+    box: new SecretBox(config.webhooks.secretKey),
+  });
   const onCommitted = (): void => {
     relay.poke();
     void platform.lists.invalidate(BOOKINGS_LIST);
@@ -90,6 +102,8 @@ export function createBookingCore({
     drivers,
     eta: liveEta,
     stopDistance: config.stops,
+    pins,
+    handoverPinsDefault: config.stops.handoverPinsDefault,
     scheduledLeadMinutes: config.dispatch.scheduledLeadMinutes,
     idempotency: new IdempotencyKeys({ bookings, clock }),
     onCommitted,
@@ -103,6 +117,7 @@ export function createBookingCore({
     stops,
     bookingsService: service,
     presence,
+    pins,
     uploads: {
       find: async (uploadId) => {
         const row = isId(uploadId) ? await uploads.findById(router.forId(uploadId).db, uploadId) : undefined;
@@ -127,8 +142,9 @@ export function createBookingCore({
     service,
     activation,
     liveEta,
+    pins,
     routes: (authenticator) => [
-      bookingsRoutes({ bookings: service, stops: stopsService, authenticator }),
+      bookingsRoutes({ bookings: service, stops: stopsService, pins, authenticator }),
       adminBookingsRoutes({
         bookings: new AdminBookingsService({
           router,
@@ -136,6 +152,7 @@ export function createBookingCore({
           users: new UsersRepository(),
           lists: platform.lists,
         }),
+        pins,
         authenticator,
       }),
     ],

@@ -127,6 +127,7 @@ export function presentBooking(row: BookingRow): Booking {
     pickup: point(row.pickup_lat, row.pickup_lng, row.pickup_address),
     dropoff: point(row.dropoff_lat, row.dropoff_lng, row.dropoff_address),
     goods: goodsOf(row.goods_description, row.goods_weight_kg),
+    handoverPins: row.handover_pins === 1,
     price: { amount: row.price_amount, currency: row.currency },
     distanceKm: row.distance_km,
     durationMinutes: row.duration_minutes,

@@ -5,6 +5,7 @@ import {
   Booking,
   BookingEvent,
   BookingListQuery,
+  BookingPins,
   CancelBookingBody,
   CompleteStopBody,
   CreateBookingBody,
@@ -16,12 +17,14 @@ import {
   StopParams,
   Tracking,
 } from '@loadline/contracts';
-import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
+import { bearerSecurity, emptyBodyAsObject, errorResponses } from '../../lib/route-schemas';
 import { callerOf, type Authenticator } from '../auth/authenticator';
 import type { BookingStopsService } from './booking-stops.service';
 import type { BookingsService } from './bookings.service';
+import type { HandoverPinsService } from './handover-pins.service';
 
 const routeErrors = errorResponses(400, 401, 403, 404, 409, 422, 429, 503);
+const handoverErrors = errorResponses(400, 401, 403, 404, 409, 422, 423, 429, 503);
 
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
@@ -34,27 +37,25 @@ const IdempotencyHeaders = Type.Object({
   ),
 });
 
-/** For a route whose body is optional: a bare POST is validated as `{}`. */
-function emptyBodyAsObject(request: { body: unknown }, _reply: unknown, done: () => void): void {
-  request.body ??= {};
-  done();
-}
-
 const STOP_ORDER =
   'Stops are worked in order once the booking is `in_transit`: another stop, or a booking not in transit, is ' +
   '422 invalid_transition. ';
 const STOP_DISTANCE =
   "The driver's last reported position must be within the operator's limit of the stop (default 300 m), else " +
   '422 too_far_from_stop (`details`: distanceM, maxDistanceM). ';
+const HANDOVER_PIN =
+  'On a booking with `handoverPins`, `pin` is the handover’s PIN: missing or wrong is 422 invalid_pin ' +
+  '(`details`: handover, triesLeft); the fifth wrong PIN locks the handover, then 423 pin_locked until an admin unlocks it. ';
 
 export function bookingsRoutes(deps: {
   bookings: BookingsService;
   stops: BookingStopsService;
+  pins: HandoverPinsService;
   authenticator: Authenticator;
 }) {
   return (root: FastifyInstance): Promise<void> => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
-    const { bookings, stops, authenticator } = deps;
+    const { bookings, stops, pins, authenticator } = deps;
 
     app.post(
       '/v1/bookings',
@@ -193,14 +194,42 @@ export function bookingsRoutes(deps: {
           tags: ['bookings'],
           summary: 'Move a job to its next status (the assigned driver only)',
           description:
-            'Moves outside the state machine are 422 invalid_transition; `searching` releases the job.',
+            'Moves outside the state machine are 422 invalid_transition; `searching` releases the job. ' +
+            HANDOVER_PIN +
+            'With PINs, `goods_collected` needs the pickup’s PIN and the driver within the limit of the pickup ' +
+            '(422 too_far_from_stop), and `delivered` of a one-stop booking its stop’s PIN.',
           security: bearerSecurity,
           params: IdParams,
           body: StatusUpdateBody,
-          response: { 200: Booking, ...routeErrors },
+          response: { 200: Booking, ...handoverErrors },
         },
       },
-      (request) => bookings.driverUpdate(callerOf(request).userId, request.params.id, request.body.status),
+      (request) =>
+        bookings.driverUpdate(
+          callerOf(request).userId,
+          request.params.id,
+          request.body.status,
+          request.body.pin,
+        ),
+    );
+
+    app.get(
+      '/v1/bookings/:id/pins',
+      {
+        preHandler: authenticator.guard(['customer', 'admin'], { scope: 'bookings:read' }),
+        schema: {
+          tags: ['bookings'],
+          summary: 'The handover PINs, for the customer to give at each handover',
+          description:
+            'Its customer and admins only (never the driver). While a driver holds a booking made with ' +
+            '`handoverPins`: the pickup’s PIN and each stop’s, fresh at every assignment; `pickup` null and no ' +
+            'stops before one or after a release. `locked`: handovers locked by wrong PINs (0 is the pickup).',
+          security: bearerSecurity,
+          params: IdParams,
+          response: { 200: BookingPins, ...routeErrors },
+        },
+      },
+      (request) => pins.read(callerOf(request), request.params.id),
     );
 
     app.post(
@@ -232,6 +261,7 @@ export function bookingsRoutes(deps: {
           description:
             STOP_ORDER +
             STOP_DISTANCE +
+            HANDOVER_PIN +
             '`photoId` and `signatureId` must be uploads (`POST /v1/uploads`) of this booking by this driver: ' +
             "404 when unknown or someone else's, 422 invalid_proof when made for another booking. The stop's " +
             "`proof` keeps them with the recipient's name, the time and the driver's position. The last stop " +
@@ -239,7 +269,7 @@ export function bookingsRoutes(deps: {
           security: bearerSecurity,
           params: StopParams,
           body: CompleteStopBody,
-          response: { 200: Booking, ...routeErrors },
+          response: { 200: Booking, ...handoverErrors },
         },
       },
       (request) =>

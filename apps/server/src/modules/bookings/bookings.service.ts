@@ -46,6 +46,8 @@ import type { IdempotencyKeys } from './idempotency';
 import { assertNearStop } from './stop-distance';
 import type { LiveEta } from './live-eta';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
+import { PICKUP_HANDOVER } from './handover-pin-codes';
+import type { HandoverPinsService } from './handover-pins.service';
 
 const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600_000;
 const MIN_SCHEDULE_AHEAD_MS = 60_000;
@@ -159,6 +161,10 @@ export interface BookingsServiceDeps {
   eta: Pick<LiveEta, 'current'>;
   scheduledLeadMinutes: number;
   idempotency: IdempotencyKeys;
+  /** Handover PINs: made at each assignment, dropped at a release, checked at each handover. */
+  pins: Pick<HandoverPinsService, 'issue' | 'revoke' | 'check'>;
+  /** HANDOVER_PINS_DEFAULT: whether a booking that does not say `handoverPins` gets them (false when absent). */
+  handoverPinsDefault?: boolean;
   /** Mints booking references; `randomRef` unless a test needs repeats. */
   mintRef?: RefMinter;
   onCommitted?: () => void;
@@ -220,6 +226,7 @@ export class BookingsService {
         goods,
         scheduledAt,
         status,
+        handoverPins: body.handoverPins ?? this.deps.handoverPinsDefault ?? false,
         createdAt: now,
       });
       const stopRows = newStopRows(id, stops);
@@ -426,11 +433,18 @@ export class BookingsService {
   /**
    * A status move by the assigned driver (REST and socket share it). A v1
    * `delivered` completes a one-stop booking's stop with it; a booking with
-   * more stops is delivered only by working its stops (422 otherwise).
+   * more stops is delivered only by working its stops (422 otherwise). On a
+   * booking with handover PINs, `goods_collected` needs the pickup's PIN and
+   * the driver at the pickup, and `delivered` the stop's PIN.
    */
-  async driverUpdate(driverId: string, bookingId: string, to: BookingStatus): Promise<Booking> {
+  async driverUpdate(driverId: string, bookingId: string, to: BookingStatus, pin?: string): Promise<Booking> {
     const lastStop = to === 'delivered' ? await this.soleStop(driverId, bookingId) : null;
     const sole = lastStop?.stop ?? null;
+    const handover =
+      to === 'goods_collected' ? PICKUP_HANDOVER : lastStop !== null && !lastStop.several ? 1 : null;
+    if (handover !== null) {
+      await this.checkHandover(driverId, bookingId, to, handover, pin);
+    }
     const limit = this.deps.stopDistance;
     const row = await this.transition(
       bookingId,
@@ -483,6 +497,39 @@ export class BookingsService {
       },
     );
     return this.present(row);
+  }
+
+  /**
+   * The handover checks of a booking with PINs, before its move: the move must
+   * be one the driver may make now (so a PIN typed at the wrong moment never
+   * counts), the driver within the limit of the pickup for `goods_collected`,
+   * then the PIN (see `HandoverPinsService.check`). Nothing for other bookings.
+   */
+  private async checkHandover(
+    driverId: string,
+    bookingId: string,
+    to: BookingStatus,
+    handover: number,
+    pin: string | undefined,
+  ): Promise<void> {
+    const booking = await this.deps.bookings.findById(this.deps.router.forId(bookingId).db, bookingId);
+    if (booking === undefined || booking.driver_id !== driverId) {
+      throw errors.notFound('Booking');
+    }
+    if (booking.handover_pins !== 1) {
+      return;
+    }
+    assertTransition(booking.status, to, 'driver');
+    const limit = this.deps.stopDistance;
+    if (handover === PICKUP_HANDOVER && limit !== undefined) {
+      const live = await this.deps.presence.liveLocation(driverId);
+      assertNearStop(
+        live === null ? null : { lat: live.lat, lng: live.lng },
+        { lat: booking.pickup_lat, lng: booking.pickup_lng },
+        limit.maxDistanceM,
+      );
+    }
+    await this.deps.pins.check(booking, handover, pin, driverId);
   }
 
   /**
@@ -569,6 +616,9 @@ export class BookingsService {
           if (!changed) {
             return false;
           }
+          if (current.handover_pins === 1) {
+            await this.handoverPinsOf(trx, current, next, now);
+          }
           await options.alsoWrite?.(trx, next, now);
           await this.recordChange(trx, next, current.status, actor, now, options.eventDriverId);
           return true;
@@ -586,6 +636,15 @@ export class BookingsService {
       }
     }
     throw new AppError(409, 'conflict', 'The booking is changing too fast; try again.');
+  }
+
+  /** An assignment makes fresh PINs for every handover; a release drops them (the next assignment makes new ones). */
+  private async handoverPinsOf(trx: Executor, from: BookingRow, to: BookingRow, now: number): Promise<void> {
+    if (to.driver_id !== null && to.driver_id !== from.driver_id) {
+      await this.deps.pins.issue(trx, to.id, now);
+    } else if (to.driver_id === null && from.driver_id !== null) {
+      await this.deps.pins.revoke(trx, to.id);
+    }
   }
 
   /** Loads a booking the caller may see: its customer, its driver, or an admin; else 404. */

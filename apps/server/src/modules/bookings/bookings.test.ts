@@ -269,6 +269,7 @@ describe(`bookings (${tier})`, () => {
         presence: app.services.drivers.presence,
         drivers: app.services.drivers.cards,
         eta: app.services.bookingCore.liveEta,
+        pins: app.services.bookingCore.pins,
         scheduledLeadMinutes: 15,
         idempotency: new IdempotencyKeys({ bookings: repository, clock: app.platform.clock }),
         mintRef,

@@ -113,6 +113,7 @@ describe(`driver trips consumer (${tier})`, () => {
         delivered_at: null,
         cancelled_at: null,
         cancel_reason: null,
+        handover_pins: 0,
         created_at: now,
         updated_at: now,
       })

@@ -84,6 +84,7 @@ export function addBooking(
     goods,
     scheduledAt: null,
     status: 'searching',
+    handoverPins: false,
     createdAt,
   });
   // Dispatch records the waves it made and every driver it offered the booking to.

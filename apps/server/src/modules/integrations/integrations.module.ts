@@ -8,7 +8,7 @@ import { ApiKeyService } from './api-keys.service';
 import { registerWebhookDeliveriesConsumer } from './webhook-deliveries.consumer';
 import { WebhookMetrics } from './webhook-metrics';
 import { WebhookSender } from './webhook-sender';
-import { SecretBox } from './webhook-signing';
+import { SecretBox } from '../../lib/secret-box';
 import { WebhookUrlPolicy } from './webhook-url-policy';
 import { WebhooksRepository } from './webhooks.repository';
 import { webhooksRoutes } from './webhooks.routes';

@@ -4,7 +4,8 @@ import type { Logger } from '../../lib/logger';
 import type { Shard } from '../../platform/db/shard-pool';
 import { EXCERPT_CHARS, postJson, type HttpAnswer } from './webhook-http';
 import type { AttemptOutcome, WebhookMetrics } from './webhook-metrics';
-import { signatureHeader, type SecretBox } from './webhook-signing';
+import type { SecretBox } from '../../lib/secret-box';
+import { signatureHeader } from './webhook-signing';
 import type { CheckedUrl, WebhookUrlPolicy } from './webhook-url-policy';
 import type { WebhookDeliveryRow, WebhookEndpointRow, WebhooksRepository } from './webhooks.repository';
 

@@ -20,7 +20,8 @@ import { decodeIdCursor, encodeCursor, type ScatterPage } from '../../platform/d
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxEvent } from '../../platform/outbox/outbox';
 import type { BookingStatusChanged, BookingStopChanged } from '../events/booking-events';
-import { newWebhookSecret, type SecretBox } from './webhook-signing';
+import type { SecretBox } from '../../lib/secret-box';
+import { newWebhookSecret } from './webhook-signing';
 import type { WebhookUrlPolicy } from './webhook-url-policy';
 import type { WebhookDeliveryRow, WebhookEndpointRow, WebhooksRepository } from './webhooks.repository';
 

@@ -190,6 +190,8 @@ export interface BookingsTable {
   rating: number | null;
   rated_at: number | null;
   rating_comment: string | null;
+  /** 1 when each handover needs its PIN (`booking_pins`), else 0. */
+  handover_pins: number;
   created_at: number;
   updated_at: number;
 }
@@ -201,14 +203,20 @@ export interface BookingEventsTable {
   actor_role: 'customer' | 'driver' | 'admin' | 'system';
   actor_id: string | null;
   at: number;
-  /** Null for a status change; `stop_arrived`, `stop_completed` or `stop_failed` for a stop's event. */
+  /** Null for a status change; else a stop's event or a handover PIN's (the contract's `BookingEvent.type`). */
   type: BookingEventType | null;
-  /** The stop a stop event is about; null for a status change. */
+  /** The stop a stop or PIN event is about; null for a status change and for the pickup's PIN. */
   stop_seq: number | null;
 }
 
-/** A stop's event among a booking's (the contract's `BookingEvent.type`). */
-export type BookingEventType = 'stop_arrived' | 'stop_completed' | 'stop_failed';
+/** A stop's or a handover PIN's event among a booking's (the contract's `BookingEvent.type`). */
+export type BookingEventType =
+  | 'stop_arrived'
+  | 'stop_completed'
+  | 'stop_failed'
+  | 'pin_rejected'
+  | 'pin_locked'
+  | 'pins_unlocked';
 
 export type StopStatusColumn = 'pending' | 'arrived' | 'delivered' | 'failed';
 
@@ -234,6 +242,24 @@ export interface BookingStopsTable {
   failure_reason: string | null;
   failure_note: string | null;
   failure_photo_id: string | null;
+}
+
+/**
+ * On the booking's shard: the PINs of its current assignment, one per handover
+ * (0 the pickup, else the stop's seq). Replaced at each assignment, removed at a release.
+ */
+export interface BookingPinsTable {
+  booking_id: string;
+  handover: number;
+  /** `<salt>.<hex digest>` of the PIN, checked in constant time. */
+  pin_hash: string;
+  /** The PIN sealed for its customer to read again (`SecretBox`). */
+  pin_sealed: string;
+  /** Wrong tries since the PIN was made or last unlocked. */
+  failures: number;
+  /** Set when the wrong tries reached the limit; cleared by an admin's unlock. */
+  locked_at: number | null;
+  created_at: number;
 }
 
 export type OfferStatus = 'pending' | 'accepted' | 'rejected' | 'expired' | 'revoked';
@@ -491,6 +517,7 @@ export interface Database {
   bookings: BookingsTable;
   booking_events: BookingEventsTable;
   booking_stops: BookingStopsTable;
+  booking_pins: BookingPinsTable;
   offers: OffersTable;
   driver_jobs: DriverTripsTable;
   idempotency_keys: IdempotencyKeysTable;

@@ -16,6 +16,7 @@ import * as integrations from './0014-integrations';
 import * as shareLinks from './0015-share-links';
 import * as uploads from './0016-uploads';
 import * as bookingStops from './0017-booking-stops';
+import * as handoverPins from './0018-handover-pins';
 import * as stopFailureRollups from './0019-stop-failure-rollups';
 
 export interface ShardMigration {
@@ -41,5 +42,6 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0015-share-links', up: shareLinks.up },
   { name: '0016-uploads', up: uploads.up },
   { name: '0017-booking-stops', up: bookingStops.up },
+  { name: '0018-handover-pins', up: handoverPins.up },
   { name: '0019-stop-failure-rollups', up: stopFailureRollups.up },
 ];

@@ -44,6 +44,7 @@ export const TABLE_PLACEMENTS: Readonly<Record<string, TablePlacement>> = {
   bookings: byId('id'),
   booking_events: byId('booking_id'),
   booking_stops: byId('booking_id'),
+  booking_pins: byId('booking_id'),
   breadcrumbs: byId('booking_id'),
   offers: byId('driver_id'),
   driver_jobs: byId('driver_id'),
