@@ -211,12 +211,7 @@ export interface BookingEventsTable {
 
 /** A stop's or a handover PIN's event among a booking's (the contract's `BookingEvent.type`). */
 export type BookingEventType =
-  | 'stop_arrived'
-  | 'stop_completed'
-  | 'stop_failed'
-  | 'pin_rejected'
-  | 'pin_locked'
-  | 'pins_unlocked';
+  'stop_arrived' | 'stop_completed' | 'stop_failed' | 'pin_rejected' | 'pin_locked' | 'pins_unlocked';
 
 export type StopStatusColumn = 'pending' | 'arrived' | 'delivered' | 'failed';
 
