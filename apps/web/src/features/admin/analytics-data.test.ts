@@ -21,7 +21,7 @@ describe('failed stop reasons', () => {
         { reason: 'damaged', count: 1 },
         { reason: 'other', count: 0 },
       ]),
-    ).toBe('Refused 3 · Recipient absent 1 · Damaged 1');
+    ).toBe('Refused\u00a03 · Recipient absent\u00a01 · Damaged\u00a01');
     expect(reasonSummary([])).toBe('');
   });
 });

@@ -72,9 +72,12 @@ export function reasonRows(byReason: FailedStopsByReason): ReasonRow[] {
 
 /** A driver's failures in words, most first, leaving out reasons with none: "Refused 3 · Damaged 1". */
 export function reasonSummary(byReason: FailedStopsByReason): string {
-  return reasonRows(byReason)
-    .filter((row) => row.count > 0)
-    .toSorted((a, b) => b.count - a.count)
-    .map((row) => `${row.label} ${row.count}`)
-    .join(' · ');
+  return (
+    reasonRows(byReason)
+      .filter((row) => row.count > 0)
+      .toSorted((a, b) => b.count - a.count)
+      // A no-break space keeps each reason with its count when the line wraps.
+      .map((row) => `${row.label}\u00a0${row.count}`)
+      .join(' · ')
+  );
 }

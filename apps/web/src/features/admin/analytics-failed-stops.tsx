@@ -12,26 +12,31 @@ export function FailedStopsByReason({ failedStops }: { failedStops: FailedStopsF
   const rows = reasonRows(failedStops.byReason);
   const max = Math.max(1, ...rows.map((row) => row.count));
   return (
-    <ol className="areas" data-testid="failed-stops-by-reason">
-      {rows.map((row) => (
-        <li
-          key={row.reason}
-          data-testid="failed-stops-reason"
-          data-reason={row.reason}
-          data-count={row.count}
-        >
-          <span className="areas__name">
-            {row.label} <span className="muted">{Math.round((row.count / failedStops.total) * 100)}%</span>
-          </span>
-          <span className="meter-cell">
-            <span className="num">{count(row.count)}</span>
-            <span className="meter meter--warn" aria-hidden="true">
-              <span style={{ width: `${row.count === 0 ? 0 : Math.max(4, (row.count / max) * 100)}%` }} />
+    <figure className="chart-figure" data-testid="failed-stops-by-reason" data-total={failedStops.total}>
+      <ol className="areas">
+        {rows.map((row) => (
+          <li
+            key={row.reason}
+            data-testid="failed-stops-reason"
+            data-reason={row.reason}
+            data-count={row.count}
+          >
+            <span className="areas__name">
+              {row.label} <span className="muted">{Math.round((row.count / failedStops.total) * 100)}%</span>
             </span>
-          </span>
-        </li>
-      ))}
-    </ol>
+            <span className="meter-cell">
+              <span className="num">{count(row.count)}</span>
+              <span className="meter meter--warn" aria-hidden="true">
+                <span style={{ width: `${row.count === 0 ? 0 : Math.max(4, (row.count / max) * 100)}%` }} />
+              </span>
+            </span>
+          </li>
+        ))}
+      </ol>
+      <figcaption className="muted">
+        {count(failedStops.total)} {failedStops.total === 1 ? 'stop' : 'stops'} failed in this range.
+      </figcaption>
+    </figure>
   );
 }
 

@@ -295,16 +295,6 @@ export function AnalyticsPanel({ completedToday }: { completedToday: number | nu
           ['revenue', 'Revenue (delivered)', revenue(totalRevenue, analytics.currency)],
           ['avgTripMinutes', 'Avg trip', minutes(analytics.avgTripMinutes)],
           ['avgPickupWaitMinutes', 'Avg pickup wait', minutes(analytics.avgPickupWaitMinutes)],
-          // A server from before multi-stop bookings answers no failed stops: no tile rather than a false zero.
-          ...(analytics.failedStops === undefined
-            ? []
-            : [
-                ['failedStops', 'Failed stops', count(analytics.failedStops.total)] satisfies [
-                  string,
-                  string,
-                  string,
-                ],
-              ]),
         ];
 
   return (
