@@ -176,18 +176,19 @@ function AdvanceForm({
   const [pinProblem, setPinProblem] = useState<HandoverProblem | null>(null);
   const pinInput = useRef<HTMLInputElement | null>(null);
 
+  const [farMessage, setFarMessage] = useState<string | null>(null);
+
   const advance = async () => {
-    if (!needsPin) {
-      await onAdvance();
-      return;
-    }
-    if (!isPin(pin)) {
+    if (needsPin && !isPin(pin)) {
       setPinProblem({ kind: 'pin', message: 'Enter the 4-digit PIN.' });
       pinInput.current?.focus();
       return;
     }
-    const problem = await onAdvance(pin);
-    if (problem !== null && (problem.kind === 'pin' || problem.kind === 'locked')) {
+    setFarMessage(null);
+    const problem = await onAdvance(needsPin ? pin : undefined);
+    if (problem?.kind === 'far') {
+      setFarMessage(problem.message);
+    } else if (problem !== null && (problem.kind === 'pin' || problem.kind === 'locked')) {
       setPin('');
       setPinProblem(problem);
       pinInput.current?.focus();
@@ -222,6 +223,11 @@ function AdvanceForm({
           locked={pinProblem?.kind === 'locked'}
           inputRef={pinInput}
         />
+      )}
+      {farMessage !== null && (
+        <div className="banner banner--error" role="alert" data-testid="advance-error">
+          {farMessage}
+        </div>
       )}
       <button
         type="submit"

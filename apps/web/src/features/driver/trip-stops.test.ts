@@ -107,6 +107,12 @@ describe('handover problems', () => {
       handoverProblem(new ApiError(422, 'too_far_from_stop', 'far', { distanceM: 1234, maxDistanceM: 300 })),
     ).toEqual({ kind: 'far', message: 'You are 1,234 m from this stop' });
     expect(
+      handoverProblem(new ApiError(422, 'too_far_from_stop', 'far', { distanceM: 450 }), 'the pickup'),
+    ).toEqual({
+      kind: 'far',
+      message: 'You are 450 m from the pickup',
+    });
+    expect(
       handoverProblem(
         new ApiError(422, 'too_far_from_stop', 'Your position is not known.', { distanceM: null }),
       ),

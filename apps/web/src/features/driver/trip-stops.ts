@@ -126,8 +126,11 @@ function triesText(left: number): string {
   return left === 1 ? '1 try left' : `${left} tries left`;
 }
 
-/** The words for a failed handover or stop move, from the error the API client threw. */
-export function handoverProblem(error: unknown): HandoverProblem {
+/**
+ * The words for a failed handover or stop move, from the error the API client
+ * threw; `place` names where the driver is too far from.
+ */
+export function handoverProblem(error: unknown, place = 'this stop'): HandoverProblem {
   if (!(error instanceof ApiError)) {
     return { kind: 'other', message: error instanceof Error ? error.message : 'Something went wrong.' };
   }
@@ -153,7 +156,7 @@ export function handoverProblem(error: unknown): HandoverProblem {
       message:
         distance === null
           ? error.message
-          : `You are ${Math.round(distance).toLocaleString()} m from this stop`,
+          : `You are ${Math.round(distance).toLocaleString()} m from ${place}`,
     };
   }
   return { kind: 'other', message: error.message };

@@ -126,7 +126,8 @@ export function useDriverShift(initialOnline: boolean | null) {
    * Moves the trip to its next status, with the handover's PIN when the
    * booking has them: over the socket when connected and there is no PIN
    * (same service), else over REST, whose body carries the PIN. Resolves with
-   * what went wrong, or null; a wrong or locked PIN is left to the PIN field.
+   * what went wrong, or null; a PIN refused or the driver too far away is left
+   * to the form beside the button, the rest goes to the banner.
    */
   const advance = async (pin?: string): Promise<HandoverProblem | null> => {
     const { trip } = state;
@@ -150,9 +151,9 @@ export function useDriverShift(initialOnline: boolean | null) {
       dispatch({ type: 'advanced', booking });
       return null;
     } catch (caught) {
-      const problem = handoverProblem(caught);
+      const problem = handoverProblem(caught, next === 'goods_collected' ? 'the pickup' : 'the drop-off');
       dispatch(
-        problem.kind === 'pin' || problem.kind === 'locked'
+        problem.kind === 'pin' || problem.kind === 'locked' || problem.kind === 'far'
           ? { type: 'tripActionRefused' }
           : { type: 'tripActionFailed', message: problem.message },
       );
