@@ -49,7 +49,7 @@ export function DriverPage() {
     const list: MapMarker[] = [];
     if (trip !== null) {
       list.push({ id: 'pickup', kind: 'pickup', position: trip.pickup, label: 'Pickup' });
-      if (openStops.length === 1 && (trip.stops === undefined || !usesStopFlow(trip.stops))) {
+      if (!usesStopFlow(trip.stops)) {
         list.push({ id: 'dropoff', kind: 'dropoff', position: trip.dropoff, label: 'Drop-off' });
       } else {
         for (const stop of openStops) {
