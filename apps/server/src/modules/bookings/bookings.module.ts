@@ -18,7 +18,7 @@ import { UploadsRepository } from '../uploads/uploads.repository';
 import { isId } from '../../platform/db/ids';
 import { UsersRepository } from '../users/users.repository';
 import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
-import { BOOKING_STATUS_CHANGED } from '../events/booking-events';
+import { BOOKING_STATUS_CHANGED, BOOKING_STOP_CHANGED } from '../events/booking-events';
 import { LiveEta, type RoutedTravelTimes } from './live-eta';
 import { HandoverPinsRepository } from './handover-pins.repository';
 import { HandoverPinsService } from './handover-pins.service';
@@ -49,6 +49,8 @@ export interface BookingCore extends LoadlineModule {
 
 /** Consumer of status changes that moves a trip's live ETA to its next leg. */
 export const LIVE_ETA_CONSUMER = 'eta.leg';
+/** Consumer of stop moves that moves a trip's live ETA on to its next stop. */
+export const LIVE_ETA_STOP_CONSUMER = 'eta.stop';
 
 /** The live ETA of active trips (ADR 0022), built before the drivers module whose pings feed it. */
 export function createLiveEta(deps: {
@@ -62,6 +64,7 @@ export function createLiveEta(deps: {
     router,
     clock,
     bookings: new BookingsRepository(),
+    stops: new BookingStopsRepository(),
     travel: deps.travel,
     sink: deps.sink,
     logger: logger.child({ module: 'live-eta' }),
@@ -159,6 +162,9 @@ export function createBookingCore({
     startWorkers(): void {
       registerBookingActivationJob(queue, activation);
       relay.consume(BOOKING_STATUS_CHANGED, LIVE_ETA_CONSUMER, (event) =>
+        liveEta.statusChanged(event.payload.bookingId),
+      );
+      relay.consume(BOOKING_STOP_CHANGED, LIVE_ETA_STOP_CONSUMER, (event) =>
         liveEta.statusChanged(event.payload.bookingId),
       );
     },

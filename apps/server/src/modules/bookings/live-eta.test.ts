@@ -7,7 +7,7 @@ import { MemoryCache } from '../../platform/cache/memory-cache';
 import type { Database } from '../../platform/db/schema';
 import type { Shard } from '../../platform/db/shard-pool';
 import { RecordingSink } from '../../platform/realtime/realtime-sink.port';
-import { LiveEta, type EtaBooking } from './live-eta';
+import { legOf, LiveEta, type EtaBooking, type EtaStop } from './live-eta';
 
 const PICKUP: Coordinates = { lat: 12.97, lng: 77.59 };
 const DROPOFF: Coordinates = { lat: 13.05, lng: 77.65 };
@@ -55,6 +55,7 @@ function harness() {
     router: { forId: () => shard },
     // Every booking read finds no active trip: only a status change (the trip ended) reads one.
     bookings: { findById: () => Promise.resolve(undefined) },
+    stops: { forBooking: () => Promise.resolve([]) },
     travel,
     sink,
     clock: new ManualClock(),
@@ -138,5 +139,26 @@ describe('live ETA', () => {
       [1, 20],
       [1, 19],
     ]);
+  });
+
+  it('a leg heads for the pickup, then for the first stop not yet delivered or failed', () => {
+    const stops: EtaStop[] = [
+      { seq: 1, lat: 13.0, lng: 77.6, status: 'delivered' },
+      { seq: 2, lat: 13.01, lng: 77.61, status: 'failed' },
+      { seq: 3, lat: 13.02, lng: 77.62, status: 'arrived' },
+      { seq: 4, lat: 13.03, lng: 77.63, status: 'pending' },
+    ];
+    const leg = (status: BookingStatus, of: EtaStop[]) => {
+      const { target, toStop } = legOf(booking(status), of);
+      return { target, toStop };
+    };
+    expect(leg('en_route_to_pickup', stops)).toEqual({ target: PICKUP, toStop: 0 });
+    expect(leg('arrived_at_pickup', stops)).toEqual({ target: PICKUP, toStop: 0 });
+    expect(leg('in_transit', stops)).toEqual({ target: { lat: 13.02, lng: 77.62 }, toStop: 3 });
+    expect(leg('in_transit', stops.slice(3))).toEqual({ target: { lat: 13.03, lng: 77.63 }, toStop: 4 });
+    // Every stop settled (the delivery is being committed): the last one.
+    expect(leg('in_transit', stops.slice(0, 2))).toEqual({ target: { lat: 13.01, lng: 77.61 }, toStop: 2 });
+    // A booking made before stops were stored heads for its drop-off.
+    expect(leg('goods_collected', [])).toEqual({ target: DROPOFF, toStop: 1 });
   });
 });

@@ -15,6 +15,7 @@ import { StoredJson } from '../../lib/message-kind';
 import type { Cache } from '../../platform/cache/cache.port';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import { rooms, type RealtimeSink } from '../../platform/realtime/realtime-sink.port';
+import type { BookingStopRow, BookingStopsRepository } from './booking-stops.repository';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 import { nextHandover } from './eta';
 
@@ -87,20 +88,38 @@ interface Gate {
   busy: boolean;
 }
 
-/** 0 while the driver heads for the pickup; then the seq of the stop it heads for (a v1 booking's one drop-off). */
-export function handoverStop(status: BookingStatus): number {
-  return ['driver_assigned', 'en_route_to_pickup', 'arrived_at_pickup'].includes(status) ? 0 : 1;
+/** Whether the driver of a trip in this status still heads for the pickup (handover 0). */
+function towardPickup(status: BookingStatus): boolean {
+  return ['driver_assigned', 'en_route_to_pickup', 'arrived_at_pickup'].includes(status);
 }
 
-function legOf(booking: EtaBooking): Leg {
-  return {
+/** A booking's stop as the ETA needs it: where, and whether it is still to be worked. */
+export type EtaStop = Pick<BookingStopRow, 'seq' | 'lat' | 'lng' | 'status'>;
+
+/**
+ * The leg a trip is on: the pickup until the goods are collected, then the
+ * first stop not yet delivered or failed (a booking made before stops were
+ * stored heads for its drop-off, stop 1).
+ */
+export function legOf(booking: EtaBooking, stops: readonly EtaStop[]): Leg {
+  const base = {
     bookingId: booking.id,
     customerId: booking.customer_id,
     status: booking.status,
     vehicleType: booking.vehicle_type,
-    target: nextHandover(booking),
-    toStop: handoverStop(booking.status),
   };
+  if (towardPickup(booking.status)) {
+    return { ...base, target: nextHandover(booking), toStop: 0 };
+  }
+  const next = stops.find((stop) => stop.status === 'pending' || stop.status === 'arrived') ?? stops.at(-1);
+  return next === undefined
+    ? { ...base, target: nextHandover(booking), toStop: 1 }
+    : { ...base, target: { lat: next.lat, lng: next.lng }, toStop: next.seq };
+}
+
+/** Whether a published ETA is for this leg: the same status and the same handover. */
+function sameLeg(state: Pick<EtaState, 'status' | 'toStop'>, leg: Pick<Leg, 'status' | 'toStop'>): boolean {
+  return state.status === leg.status && state.toStop === leg.toStop;
 }
 
 function etaKey(bookingId: string): string {
@@ -111,6 +130,8 @@ export interface LiveEtaDeps {
   cache: Cache;
   router: Pick<ShardRouter, 'forId'>;
   bookings: Pick<BookingsRepository, 'findById'>;
+  /** A trip in transit heads for its next stop. */
+  stops: Pick<BookingStopsRepository, 'forBooking'>;
   travel: RoutedTravelTimes;
   sink: RealtimeSink;
   clock: Clock;
@@ -160,13 +181,13 @@ export class LiveEta implements TripPositionObserver {
     if (state !== null && state.status === booking.status) {
       return state.etaMinutes;
     }
-    return (await this.publish(legOf(booking), location, state)).etaMinutes;
+    return (await this.publish(await this.legFor(booking), location, state)).etaMinutes;
   }
 
   /**
-   * A committed status change: a new leg gets its ETA from the last position
-   * the ETA saw (pushed, since the handover or its status changed); an ended
-   * trip's ETA is dropped.
+   * A committed status change or stop move: a new leg gets its ETA from the
+   * last position the ETA saw (pushed, since the handover or its status
+   * changed); an ended trip's ETA is dropped.
    */
   async statusChanged(bookingId: string): Promise<void> {
     const booking = await this.deps.bookings.findById(this.deps.router.forId(bookingId).db, bookingId);
@@ -176,9 +197,21 @@ export class LiveEta implements TripPositionObserver {
       return;
     }
     const state = await this.readState(bookingId);
-    if (state !== null && state.status !== booking.status) {
-      await this.publish(legOf(booking), state.from, state);
+    if (state === null) {
+      return;
     }
+    const leg = await this.legFor(booking);
+    if (!sameLeg(state, leg)) {
+      await this.publish(leg, state.from, state);
+    }
+  }
+
+  /** The booking's current leg; its stops are read only once the pickup is behind. */
+  private async legFor(booking: EtaBooking): Promise<Leg> {
+    const stops = towardPickup(booking.status)
+      ? []
+      : await this.deps.stops.forBooking(this.deps.router.forId(booking.id).db, booking.id);
+    return legOf(booking, stops);
   }
 
   /** Forgets the gates of trips no ping has reached for a while. */
@@ -210,7 +243,7 @@ export class LiveEta implements TripPositionObserver {
       if (booking === undefined || !isActiveTripStatus(booking.status)) {
         return;
       }
-      leg = legOf(booking);
+      leg = await this.legFor(booking);
     } else {
       leg = state;
     }
@@ -232,13 +265,13 @@ export class LiveEta implements TripPositionObserver {
       // meanwhile (or ended it, dropping its ETA), and writing this older leg back would keep the
       // ETA on the wrong target, or bring back and push one for a trip that is over.
       const latest = await this.readState(leg.bookingId);
-      if (latest === null || latest.status !== previous.status) {
+      if (latest === null || !sameLeg(latest, previous)) {
         return latest ?? previous;
       }
     }
     const now = this.deps.clock.now();
-    const sameLeg = previous !== null && previous.toStop === leg.toStop;
-    if (sameLeg && Math.abs(minutes - previous.etaMinutes) < ETA_PUSH_MINUTES) {
+    const sameHandover = previous !== null && previous.toStop === leg.toStop;
+    if (sameHandover && Math.abs(minutes - previous.etaMinutes) < ETA_PUSH_MINUTES) {
       if (previous.status === leg.status) {
         return previous;
       }

@@ -10,6 +10,7 @@ import type {
   Booking,
   BookingEvent,
   Coordinates,
+  EtaUpdatedEvent,
   Notification,
   Quote,
   StopEvent,
@@ -639,6 +640,38 @@ describe(`multi-stop bookings (${tier})`, () => {
       expect(
         socket.of<{ type: string }>('notification').filter((data) => data.type.startsWith('stop_')),
       ).toHaveLength(1);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('the live ETA heads for the first open stop and moves on to the next when a stop is settled', async () => {
+    const at = offset(CITY, -62, -25);
+    const stops = [offset(at, 1), offset(at, 6)];
+    const { customer, driver, booking } = await inTransit(
+      at,
+      stops.map((location) => ({ location })),
+    );
+    const socket = await connectSocket(baseUrlOf(app), customer.token);
+    try {
+      await driveTo(driver, offset(at, 0.5));
+      await socket.waitFor<EtaUpdatedEvent>(
+        'etaUpdated',
+        (data) => data.bookingId === booking.id && data.toStop === 1,
+      );
+      await driveTo(driver, stops[0] ?? at);
+      expect((await stopAction(driver, booking.id, 1, 'complete')).statusCode).toBe(200);
+      const next = await socket.waitFor<EtaUpdatedEvent>(
+        'etaUpdated',
+        (data) => data.bookingId === booking.id && data.toStop === 2,
+      );
+      // From stop 1 to stop 2 is 5 km: minutes, not the zero of standing at stop 1.
+      expect(next.etaMinutes).toBeGreaterThan(3);
+      const tracking = await app.http.inject({
+        url: `/v1/bookings/${booking.id}/tracking`,
+        headers: bearer(customer.token),
+      });
+      expect(tracking.json<{ etaMinutes: number }>().etaMinutes).toBe(next.etaMinutes);
     } finally {
       socket.close();
     }
