@@ -247,6 +247,8 @@ describe(`simulator against an in-process server (${tier})`, () => {
         (event) => event.type === 'stop_completed' || event.type === 'stop_failed',
       );
       expect(settled.map((event) => event.stopSeq)).toEqual(stops.map((stop) => stop.seq));
+      // The customers' PINs were right the first time.
+      expect(events.items.filter((event) => event.type === 'pin_rejected')).toEqual([]);
     }
 
     // Every failed stop has its reason (some may belong to a booking still in transit when the run stopped),
