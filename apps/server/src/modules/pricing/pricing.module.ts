@@ -4,13 +4,11 @@ import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { Cache } from '../../platform/cache/cache.port';
 import type { IdGenerator } from '../../platform/db/ids';
-import type { ShardRouter } from '../../platform/db/shard-router';
 import type { GeoIndex } from '../../platform/geo/geo-index.port';
 import { GreatCircleEstimator, RoutingServiceEstimator, type DistanceEstimator } from './distance-estimator';
 import { loadPricingCatalog, type PricingCatalog } from './pricing-catalog';
 import { pricingRoutes } from './pricing.routes';
 import { PricingService } from './pricing.service';
-import { QuotesRepository } from './quotes.repository';
 import { RouteShapes } from './route-shapes';
 import { routeShapeRoutes } from './route-shapes.routes';
 import { SurgeEstimator } from './surge';
@@ -21,7 +19,6 @@ export interface PricingModuleDeps {
   config: Pick<Config, 'pricing' | 'generation'>;
   cache: Cache;
   geo: GeoIndex;
-  router: ShardRouter;
   ids: IdGenerator;
   clock: Clock;
   logger: Logger;
@@ -58,8 +55,7 @@ export function createPricing(deps: PricingModuleDeps): PricingModule {
     catalog,
     distance,
     surge,
-    quotes: new QuotesRepository(),
-    router: deps.router,
+    cache: deps.cache,
     ids: deps.ids,
     clock: deps.clock,
     quoteTtlSeconds: settings.quoteTtlSeconds,

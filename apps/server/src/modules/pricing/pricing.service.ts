@@ -1,8 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import {
+  Id,
   PriceBreakdown,
+  Quote as QuoteSchema,
   QuoteStop,
+  Timestamp,
   VEHICLE_CAPACITY_KG,
   type Coordinates,
   type Money,
@@ -13,13 +15,12 @@ import {
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
 import { StoredJson } from '../../lib/message-kind';
-import { isId, logicalShardOf, type IdGenerator } from '../../platform/db/ids';
-import type { ShardRouter } from '../../platform/db/shard-router';
+import type { Cache } from '../../platform/cache/cache.port';
+import { decodeId, isId, logicalShardOf, type IdGenerator } from '../../platform/db/ids';
 import type { GeoPoint } from '../../platform/geo/geo-index.port';
 import { GreatCircleEstimator, type DistanceEstimate, type DistanceEstimator } from './distance-estimator';
 import { computePrice } from './price';
 import type { PricingCatalog, PricingRegion } from './pricing-catalog';
-import type { QuoteRow, QuotesRepository } from './quotes.repository';
 import type { SurgeEstimator } from './surge';
 
 /** Which end of a trip a service-area error is about. */
@@ -63,15 +64,37 @@ export interface PricingServiceDeps {
   catalog: PricingCatalog;
   distance: DistanceEstimator;
   surge: Pick<SurgeEstimator, 'multiplier'>;
-  quotes: QuotesRepository;
-  router: ShardRouter;
+  /** Where quotes live until a little past their expiry (Redis in cluster mode, the process in embedded mode). */
+  cache: Cache;
   ids: IdGenerator;
   clock: Clock;
   quoteTtlSeconds: number;
 }
 
-/** `quotes.stops`: the stops a quote was asked with, in order. */
-const QUOTE_STOPS = new StoredJson('quotes.stops', Type.Array(QuoteStop));
+/** A quote as kept in the cache: the contract's Quote plus its owner and age, checked when read back. */
+const CACHED_QUOTE = new StoredJson(
+  'cache quote',
+  Type.Object({ ...QuoteSchema.properties, customerId: Id, createdAt: Timestamp }),
+);
+
+/**
+ * How long a quote's cache entry outlives its expiry, so a booking a moment
+ * late reads the entry and is told the quote's own expiry time (409), not
+ * that the quote is unknown.
+ */
+export const QUOTE_ENTRY_GRACE_SECONDS = 60;
+
+/**
+ * How long after its expiry a quote ID whose entry is gone is still answered
+ * 409 quote_expired from the time in the ID; older IDs are answered 404, so an
+ * ID made up with a long-past time is not called a quote we gave.
+ */
+export const EXPIRED_QUOTE_ANSWER_MS = 7 * 24 * 3_600_000;
+
+/** The cache key of a quote. */
+export function quoteCacheKey(quoteId: string): string {
+  return `quote:${quoteId}`;
+}
 
 /** A price worked out but not stored: what a booking made without a quote is charged. */
 export interface PriceEstimate {
@@ -160,33 +183,7 @@ function assertTripLength(region: PricingRegion, vehicleType: VehicleType, dista
   }
 }
 
-function coordinates(lat: number, lng: number, address: string | null): Coordinates {
-  return address === null ? { lat, lng } : { lat, lng, address };
-}
-
-function presentQuote(row: QuoteRow): StoredQuote {
-  const breakdown: unknown = JSON.parse(row.breakdown);
-  if (!Value.Check(PriceBreakdown, breakdown)) {
-    throw new Error(`quote ${row.id} has a malformed breakdown`);
-  }
-  return {
-    id: row.id,
-    customerId: row.customer_id,
-    vehicleType: row.vehicle_type,
-    pickup: coordinates(row.pickup_lat, row.pickup_lng, row.pickup_address),
-    dropoff: coordinates(row.dropoff_lat, row.dropoff_lng, row.dropoff_address),
-    ...(row.stops === null ? {} : { stops: QUOTE_STOPS.read(row.stops) }),
-    distanceKm: row.distance_km,
-    durationMinutes: row.duration_minutes,
-    price: { amount: row.price_amount, currency: row.currency },
-    surgeMultiplier: row.surge_multiplier,
-    breakdown,
-    createdAt: new Date(row.created_at).toISOString(),
-    expiresAt: new Date(row.expires_at).toISOString(),
-  };
-}
-
-/** Upfront prices: estimates, stored quotes honoured until they expire, and their housekeeping. */
+/** Upfront prices: estimates, and quotes kept in the cache and honoured until they expire. */
 export class PricingService {
   private readonly greatCircle: GreatCircleEstimator;
 
@@ -194,34 +191,38 @@ export class PricingService {
     this.greatCircle = new GreatCircleEstimator(deps.catalog);
   }
 
-  /** Prices a trip and stores the quote on the customer's shard until it expires. */
+  /**
+   * Prices a trip and keeps the quote in the cache until a little past its
+   * expiry: one cache write, no SQL. The ID carries the customer's logical
+   * shard and the time it was made, which a booking falls back on once the
+   * entry is gone. A cache that is down is 503 unavailable: a quote that was
+   * not kept could not be honoured, so none is given.
+   */
   async quote(customerId: string, request: QuoteRequest): Promise<StoredQuote> {
     const estimate = await this.estimate(request);
-    const { router, ids, clock, quotes, quoteTtlSeconds } = this.deps;
-    const logical = logicalShardOf(customerId);
+    const { ids, clock, cache, quoteTtlSeconds } = this.deps;
     const now = clock.now();
-    const row: QuoteRow = {
-      id: ids.next(logical),
-      customer_id: customerId,
-      vehicle_type: estimate.vehicleType,
-      pickup_lat: estimate.pickup.lat,
-      pickup_lng: estimate.pickup.lng,
-      pickup_address: estimate.pickup.address ?? null,
-      dropoff_lat: estimate.dropoff.lat,
-      dropoff_lng: estimate.dropoff.lng,
-      dropoff_address: estimate.dropoff.address ?? null,
-      distance_km: estimate.distanceKm,
-      duration_minutes: estimate.durationMinutes,
-      price_amount: estimate.price.amount,
-      currency: estimate.price.currency,
-      surge_multiplier: estimate.surgeMultiplier,
-      breakdown: JSON.stringify(estimate.breakdown),
-      created_at: now,
-      expires_at: now + quoteTtlSeconds * 1000,
-      stops: estimate.stops === undefined ? null : QUOTE_STOPS.write(estimate.stops),
+    const quote: StoredQuote = {
+      id: ids.next(logicalShardOf(customerId)),
+      customerId,
+      vehicleType: estimate.vehicleType,
+      pickup: estimate.pickup,
+      dropoff: estimate.dropoff,
+      ...(estimate.stops === undefined ? {} : { stops: estimate.stops }),
+      distanceKm: estimate.distanceKm,
+      durationMinutes: estimate.durationMinutes,
+      price: estimate.price,
+      surgeMultiplier: estimate.surgeMultiplier,
+      breakdown: estimate.breakdown,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + quoteTtlSeconds * 1000).toISOString(),
     };
-    await quotes.insert(router.forLogical(logical).db, row);
-    return presentQuote(row);
+    await cache.set(
+      quoteCacheKey(quote.id),
+      CACHED_QUOTE.write(quote),
+      quoteTtlSeconds + QUOTE_ENTRY_GRACE_SECONDS,
+    );
+    return quote;
   }
 
   /**
@@ -275,29 +276,52 @@ export class PricingService {
   }
 
   /**
-   * The customer's quote, for a booking to honour. 404 when it does not exist
-   * or belongs to someone else (never revealing which); 409 quote_expired once
-   * its expiry time is reached.
+   * The customer's quote, for a booking to honour: one cache read, no SQL.
+   * 404 when it does not exist or belongs to someone else (never revealing
+   * which); 409 quote_expired once its expiry time is reached. Once the entry
+   * is gone (a little past the expiry), the time in the ID answers: an ID on
+   * the customer's logical shard whose quote would have expired by now, within
+   * a week, is 409 with the expiry its time gives; any other unknown ID is 404.
    */
   async quoteForBooking(customerId: string, quoteId: string): Promise<StoredQuote> {
     if (!isId(quoteId)) {
       throw errors.notFound('Quote');
     }
-    const row = await this.deps.quotes.findById(this.deps.router.forId(quoteId).db, quoteId);
-    if (row === undefined || row.customer_id !== customerId) {
+    const { cache, clock } = this.deps;
+    const stored = await cache.get(quoteCacheKey(quoteId));
+    // An entry another version wrote in another shape is a miss, as any cache entry is.
+    const quote = stored === null ? null : CACHED_QUOTE.readCached(stored);
+    const now = clock.now();
+    if (quote === null) {
+      throw this.missingQuote(customerId, quoteId, now);
+    }
+    if (quote.customerId !== customerId || quote.id !== quoteId) {
       throw errors.notFound('Quote');
     }
-    if (this.deps.clock.now() >= row.expires_at) {
-      throw errors.conflict('quote_expired', messages.quoteExpired, {
-        expiredAt: new Date(row.expires_at).toISOString(),
-      });
+    if (now >= Date.parse(quote.expiresAt)) {
+      throw errors.conflict('quote_expired', messages.quoteExpired, { expiredAt: quote.expiresAt });
     }
-    const quote = presentQuote(row);
     // The areas may have changed since the quote was given (a new pricing file).
     const stops = quote.stops ?? requestedStops({ dropoff: quote.dropoff });
     const region = this.servingRegion(quote.pickup, stops, quote.stops !== undefined);
     assertTripLength(region, quote.vehicleType, quote.distanceKm);
     return quote;
+  }
+
+  /** The answer for a quote ID with no cache entry: 409 when its time says it expired, else 404. */
+  private missingQuote(customerId: string, quoteId: string, now: number): AppError {
+    // A quote's ID is made on its customer's logical shard; one on another is nobody's quote for them.
+    if (logicalShardOf(quoteId) !== logicalShardOf(customerId)) {
+      return errors.notFound('Quote');
+    }
+    const expiredAt = decodeId(quoteId).timestampMs + this.deps.quoteTtlSeconds * 1000;
+    if (now < expiredAt || now - expiredAt > EXPIRED_QUOTE_ANSWER_MS) {
+      // Live by its time but unknown (made up, or lost with the cache), or too old to be told apart from made up.
+      return errors.notFound('Quote');
+    }
+    return errors.conflict('quote_expired', messages.quoteExpired, {
+      expiredAt: new Date(expiredAt).toISOString(),
+    });
   }
 
   /**
@@ -339,18 +363,5 @@ export class PricingService {
    */
   async routeMinutes(vehicleType: VehicleType, from: GeoPoint, to: GeoPoint): Promise<number> {
     return (await this.deps.distance.estimate(from, to, vehicleType)).durationMinutes;
-  }
-
-  /**
-   * Deletes, on every shard, quotes that expired more than `olderThanMs` ago
-   * (kept a while so a late booking attempt still gets 409 quote_expired, not
-   * 404). Returns how many were deleted.
-   */
-  async purgeExpired(olderThanMs: number): Promise<number> {
-    const cutoff = this.deps.clock.now() - olderThanMs;
-    const counts = await Promise.all(
-      this.deps.router.shards.map((shard) => this.deps.quotes.deleteExpiredBefore(shard.db, cutoff)),
-    );
-    return counts.reduce((sum, count) => sum + count, 0);
   }
 }

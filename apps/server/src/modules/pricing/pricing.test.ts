@@ -3,7 +3,7 @@ import type { Quote, QuoteRequest } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
-import { logicalShardOf } from '../../platform/db/ids';
+import { decodeId, encodeId, logicalShardOf } from '../../platform/db/ids';
 import { bearer, customerSignup, driverSignup, signUp } from '../../../test/support/factories';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
@@ -12,7 +12,7 @@ import { searchingBookingsSet } from '../bookings/searching-bookings';
 import { computePrice } from './price';
 import { DEFAULT_REGION } from './pricing-catalog';
 import { createPricing } from './pricing.module';
-import type { PricingService } from './pricing.service';
+import { EXPIRED_QUOTE_ANSWER_MS, quoteCacheKey, type PricingService } from './pricing.service';
 
 // MG Road to Whitefield, Bengaluru: 20.22 road km and 60.7 van minutes by great circle × 1.3.
 const trip = {
@@ -61,7 +61,7 @@ describe(`POST /v1/quotes (${tier})`, () => {
     });
   }
 
-  it('answers 200 with a quote priced by computePrice and stores it on the customer shard', async () => {
+  it('answers 200 with a quote priced by computePrice, its ID on the customer shard, kept for a booking', async () => {
     const { token, user } = await signUp(app, customerSignup());
     const response = await quote(token, trip);
     expect(response.statusCode).toBe(200);
@@ -218,14 +218,15 @@ describe(`POST /v1/quotes (${tier})`, () => {
   });
 });
 
-describe(`quote housekeeping (${tier})`, () => {
+describe(`quotes kept in the cache (${tier})`, () => {
   let env: TestEnvironment;
   let app: LoadlineApp;
   let clock: ManualClock;
   let pricing: PricingService;
 
   beforeAll(async () => {
-    env = await TestEnvironment.create('pricing-purge', { env: { RATE_LIMITS: 'off' } });
+    env = await TestEnvironment.create('pricing-cached', { env: { RATE_LIMITS: 'off' } });
+    // Its own clock: quote IDs carry the real time they were made, and this clock starts beside it.
     clock = new ManualClock(Date.now());
     app = await env.start({ clock, roles: ['api'] });
     pricing = createPricing(app.platform).service;
@@ -235,35 +236,78 @@ describe(`quote housekeeping (${tier})`, () => {
     await env.destroy();
   });
 
-  it('purgeExpired deletes, on every shard, only quotes expired longer ago than asked', async () => {
-    // One customer on each physical shard, so the purge has to visit them all.
-    const { router } = app.platform;
-    const emails = new Map<number, string>();
-    for (let index = 0; emails.size < router.shards.length && index < 500; index += 1) {
-      const email = `purge-${index}@example.com`;
-      const shard = router.forKey(`email:${email}`).index;
-      if (!emails.has(shard)) {
-        emails.set(shard, email);
+  /** A customer on another logical shard than `than`, so no quote of theirs can carry its shard. */
+  async function customerBeside(than: string) {
+    for (;;) {
+      const other = await signUp(app, customerSignup());
+      if (logicalShardOf(other.user.id) !== logicalShardOf(than)) {
+        return other;
       }
     }
-    expect(emails.size).toBe(router.shards.length);
-    const customers = await Promise.all(
-      [...emails.values()].map((email) => signUp(app, customerSignup({ email }))),
-    );
-    const old = await Promise.all(customers.map(({ user }) => pricing.quote(user.id, trip)));
+  }
+
+  it("once a quote's entry is gone, its ID answers: 404 while live by its time, then 409 from that time for a week, then 404", async () => {
+    const { user } = await signUp(app, customerSignup());
+    const given = await pricing.quote(user.id, trip);
+    await app.platform.cache.delete(quoteCacheKey(given.id));
     const ttlMs = app.config.pricing.quoteTtlSeconds * 1000;
-    clock.advance(ttlMs + 60_000);
-    const fresh = await pricing.quote(customers[0]?.user.id ?? '', trip);
+    const status = async (customerId: string, quoteId: string) => {
+      const error = await rejection(pricing.quoteForBooking(customerId, quoteId));
+      return { status: error.status, code: error.code, details: error.details };
+    };
 
-    // The old quotes expired exactly a minute ago: not older than two minutes, so kept.
-    expect(await pricing.purgeExpired(120_000)).toBe(0);
-    clock.advance(60_001);
-    expect(await pricing.purgeExpired(120_000)).toBe(old.length);
+    // Unknown while it would still be honoured: lost, or never given.
+    expect(await status(user.id, given.id)).toEqual({ status: 404, code: 'not_found', details: undefined });
 
-    for (const [index, stored] of old.entries()) {
-      const error = await rejection(pricing.quoteForBooking(customers[index]?.user.id ?? '', stored.id));
-      expect(error.status).toBe(404);
+    // The ID was made a moment after this clock started; five minutes past the TTL covers the gap.
+    clock.advance(ttlMs + 5 * 60_000);
+    const expiredAt = new Date(decodeId(given.id).timestampMs + ttlMs).toISOString();
+    expect(await status(user.id, given.id)).toEqual({
+      status: 409,
+      code: 'quote_expired',
+      details: { expiredAt },
+    });
+    // A customer on another logical shard could never have been given it.
+    const other = await customerBeside(user.id);
+    expect((await status(other.user.id, given.id)).status).toBe(404);
+    // Made-up IDs: one from 2024, one on the customer's shard from the future.
+    const future = encodeId({
+      timestampMs: clock.now() + 86_400_000,
+      logicalShard: logicalShardOf(user.id),
+      node: 0,
+      sequence: 0,
+    });
+    for (const made of ['123456789012345678', future]) {
+      expect((await status(user.id, made)).status).toBe(404);
     }
-    expect((await pricing.quoteForBooking(fresh.customerId, fresh.id)).id).toBe(fresh.id);
+
+    clock.advance(EXPIRED_QUOTE_ANSWER_MS);
+    expect((await status(user.id, given.id)).status).toBe(404);
+  });
+
+  it('an entry in another shape (another version wrote it) is a miss: 404 for a live quote', async () => {
+    const { user } = await signUp(app, customerSignup());
+    const given = await pricing.quote(user.id, trip);
+    const { price: _price, ...priceless } = given;
+    await app.platform.cache.set(quoteCacheKey(given.id), JSON.stringify(priceless), 60);
+    const error = await rejection(pricing.quoteForBooking(user.id, given.id));
+    expect({ status: error.status, code: error.code }).toEqual({ status: 404, code: 'not_found' });
+  });
+
+  it('a quote with stops comes back from the cache exactly as given', async () => {
+    const { user } = await signUp(app, customerSignup());
+    const given = await pricing.quote(user.id, {
+      pickup: trip.pickup,
+      stops: [
+        {
+          location: { lat: 12.97, lng: 77.64, address: 'Indiranagar' },
+          recipient: { name: 'Asha', phone: '+919800000001' },
+        },
+        { location: trip.dropoff, goods: { description: 'Two boxes', weightKg: 30 } },
+      ],
+      vehicleType: 'van',
+    });
+    expect(given.stops?.map((stop) => stop.seq)).toEqual([1, 2]);
+    expect(await pricing.quoteForBooking(user.id, given.id)).toEqual(given);
   });
 });
