@@ -335,8 +335,8 @@ function pngChunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([length, body, crc]);
 }
 
-/** A 256 px square PNG of one colour: what the tile stub serves. */
-function solidPng(rgb: [number, number, number]): Buffer {
+/** A 256 px square PNG of one colour: what the tile stub serves, and a photo a test uploads. */
+export function solidPng(rgb: [number, number, number]): Buffer {
   const size = 256;
   const header = Buffer.alloc(13);
   header.writeUInt32BE(size, 0);
