@@ -81,12 +81,12 @@ async function signWithFinger(page: Page, pad: Locator): Promise<void> {
       type,
       touchPoints: type === 'touchEnd' ? [] : [{ x: box.x + x, y: box.y + y }],
     });
-  await touch('touchStart', box.width * 0.1, box.height * 0.65);
+  await touch('touchStart', box.width * 0.1, box.height * 0.55);
   for (let step = 1; step <= 24; step += 1) {
     await touch(
       'touchMove',
       box.width * (0.1 + step * 0.032),
-      box.height * (0.65 - 0.35 * Math.sin(step / 3.2)),
+      box.height * (0.55 - 0.3 * Math.sin(step / 3.2)),
     );
   }
   await touch('touchEnd');
@@ -333,6 +333,9 @@ describe('multi-stop deliveries with handover PINs and proof, in three browsers'
       expect(await proofImageWidth(firstProof, 'proof-signature')).toBeGreaterThan(0);
       expect(await customerStop(2).locator('.stop-status').textContent()).toBe('Next');
       await tracking.locator('[data-testid=handover-pin][data-handover="1"][data-state=done]').waitFor();
+      await tracking.locator('[data-testid=handover-pin][data-handover="2"][data-state=next]').waitFor();
+      await customerStop(1).scrollIntoViewIfNeeded();
+      await shootAndScan(tracking, 'deliveries-customer-progress');
 
       // Stop 2: a wrong PIN first, said at the field with the tries left; then the right one.
       await driveTo(STOP_2);
