@@ -58,6 +58,8 @@ export function DriverPage() {
             kind: 'dropoff',
             position: stop.location,
             label: `Stop ${stop.seq}`,
+            // Numbered as in the stop list beside the map, not all lettered B.
+            text: String(stop.seq),
           });
         }
       }
