@@ -13,6 +13,7 @@ import type { BookingStopRow, BookingStopsRepository } from './booking-stops.rep
 import { legacyStopOf } from './bookings.presenter';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 import type { BookingsService, DriverLocator } from './bookings.service';
+import { bookingVersion, type BookingReadCache } from './booking-read-cache';
 import type { HandoverPinsService } from './handover-pins.service';
 import { assertNearStop } from './stop-distance';
 
@@ -30,6 +31,8 @@ export interface BookingStopsServiceDeps {
   /** The status path a booking's last stop delivers it through, and how bookings are presented. */
   bookingsService: Pick<BookingsService, 'transition' | 'present'>;
   presence: DriverLocator;
+  /** Each stop move fences the booking's new version in the read cache. */
+  readCache: Pick<BookingReadCache, 'fence'>;
   /** A completion on a booking with PINs needs its stop's PIN. */
   pins: Pick<HandoverPinsService, 'check'>;
   uploads: ProofUploads;
@@ -213,6 +216,7 @@ export class BookingStopsService {
             return false;
           }
           await record(trx, next.seq, now);
+          await this.deps.readCache.fence(bookingId, bookingVersion(next));
           return true;
         }),
       );

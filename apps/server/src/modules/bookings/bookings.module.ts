@@ -20,6 +20,7 @@ import { UsersRepository } from '../users/users.repository';
 import type { RealtimeSink } from '../../platform/realtime/realtime-sink.port';
 import { BOOKING_STATUS_CHANGED, BOOKING_STOP_CHANGED } from '../events/booking-events';
 import { LiveEta, type RoutedTravelTimes } from './live-eta';
+import { BookingReadCache } from './booking-read-cache';
 import { HandoverPinsRepository } from './handover-pins.repository';
 import { HandoverPinsService } from './handover-pins.service';
 import { SecretBox } from '../../lib/secret-box';
@@ -44,6 +45,7 @@ export interface BookingCore extends LoadlineModule {
   readonly activation: ActivationScheduler;
   readonly liveEta: LiveEta;
   readonly pins: HandoverPinsService;
+  readonly readCache: BookingReadCache;
   startWorkers(): void;
 }
 
@@ -81,9 +83,11 @@ export function createBookingCore({
   const { router, ids, clock, outbox, queue, relay, config, logger } = platform;
   const bookings = new BookingsRepository();
   const stops = new BookingStopsRepository();
+  const readCache = new BookingReadCache(platform.cache, logger.child({ module: 'booking-read-cache' }));
   const pins = new HandoverPinsService({
     router,
     clock,
+    readCache,
     bookings,
     stops,
     pins: new HandoverPinsRepository(),
@@ -105,6 +109,7 @@ export function createBookingCore({
     drivers,
     eta: liveEta,
     stopDistance: config.stops,
+    readCache,
     pins,
     handoverPinsDefault: config.stops.handoverPinsDefault,
     scheduledLeadMinutes: config.dispatch.scheduledLeadMinutes,
@@ -120,6 +125,7 @@ export function createBookingCore({
     stops,
     bookingsService: service,
     presence,
+    readCache,
     pins,
     uploads: {
       find: async (uploadId) => {
@@ -146,6 +152,7 @@ export function createBookingCore({
     activation,
     liveEta,
     pins,
+    readCache,
     routes: (authenticator) => [
       bookingsRoutes({ bookings: service, stops: stopsService, pins, authenticator }),
       adminBookingsRoutes({

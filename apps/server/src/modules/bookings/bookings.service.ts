@@ -46,6 +46,7 @@ import type { IdempotencyKeys } from './idempotency';
 import { assertNearStop } from './stop-distance';
 import type { LiveEta } from './live-eta';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
+import { bookingVersion, type BookingReadCache } from './booking-read-cache';
 import { PICKUP_HANDOVER } from './handover-pin-codes';
 import type { HandoverPinsService } from './handover-pins.service';
 
@@ -161,6 +162,8 @@ export interface BookingsServiceDeps {
   eta: Pick<LiveEta, 'current'>;
   scheduledLeadMinutes: number;
   idempotency: IdempotencyKeys;
+  /** Warm reads of `GET /v1/bookings/:id`; every change here fences its version in it. */
+  readCache: Pick<BookingReadCache, 'read' | 'store' | 'fence'>;
   /** Handover PINs: made at each assignment, dropped at a release, checked at each handover. */
   pins: Pick<HandoverPinsService, 'issue' | 'revoke' | 'check'>;
   /** HANDOVER_PINS_DEFAULT: whether a booking that does not say `handoverPins` gets them (false when absent). */
@@ -265,8 +268,20 @@ export class BookingsService {
     return { booking, replayed: false };
   }
 
+  /** A booking the caller may see (see `readable`): from the read cache when warm, else from its shard. */
   async get(caller: Caller, bookingId: string): Promise<Booking> {
-    return this.present(await this.readable(caller, bookingId));
+    const { readCache } = this.deps;
+    const cached = await readCache.read(bookingId);
+    if (cached !== null) {
+      if (!mayRead(caller, cached.customerId, cached.driverId)) {
+        throw errors.notFound('Booking');
+      }
+      return cached;
+    }
+    const row = await this.readable(caller, bookingId);
+    const booking = await this.present(row);
+    await readCache.store(booking, bookingVersion(row));
+    return booking;
   }
 
   /** The booking as the API answers it, with its stops read from its shard. */
@@ -413,6 +428,7 @@ export class BookingsService {
           return false;
         }
         await this.deps.outbox.append(trx, { topic: BOOKING_RATED, aggregateId: bookingId, payload: event });
+        await this.deps.readCache.fence(bookingId, bookingVersion({ seq: current.seq, rating }));
         return true;
       }),
     );
@@ -621,6 +637,7 @@ export class BookingsService {
           }
           await options.alsoWrite?.(trx, next, now);
           await this.recordChange(trx, next, current.status, actor, now, options.eventDriverId);
+          await this.deps.readCache.fence(bookingId, bookingVersion(next));
           return true;
         });
       } catch (error) {
@@ -650,12 +667,7 @@ export class BookingsService {
   /** Loads a booking the caller may see: its customer, its driver, or an admin; else 404. */
   async readable(caller: Caller, bookingId: string): Promise<BookingRow> {
     const row = await this.deps.bookings.findById(this.deps.router.forId(bookingId).db, bookingId);
-    const allowed =
-      row !== undefined &&
-      (caller.role === 'admin' ||
-        (caller.role === 'customer' && row.customer_id === caller.userId) ||
-        (caller.role === 'driver' && row.driver_id === caller.userId));
-    if (!allowed) {
+    if (row === undefined || !mayRead(caller, row.customer_id, row.driver_id)) {
       throw errors.notFound('Booking');
     }
     return row;
@@ -773,4 +785,13 @@ async function insertWithRef(
     }
     throw error;
   }
+}
+
+/** Who may read a booking: its customer, its driver (while it holds it), an admin. */
+function mayRead(caller: Caller, customerId: string, driverId: string | null): boolean {
+  return (
+    caller.role === 'admin' ||
+    (caller.role === 'customer' && customerId === caller.userId) ||
+    (caller.role === 'driver' && driverId === caller.userId)
+  );
 }

@@ -6,6 +6,7 @@ import { isTransientConflict } from '../../platform/db/db-errors';
 import type { BookingEventType } from '../../platform/db/schema';
 import type { Executor } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
+import { bookingVersion, type BookingReadCache } from './booking-read-cache';
 import type { BookingStopsRepository } from './booking-stops.repository';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 import type { Caller } from './bookings.service';
@@ -18,6 +19,8 @@ export interface HandoverPinsServiceDeps {
   bookings: BookingsRepository;
   stops: BookingStopsRepository;
   pins: HandoverPinsRepository;
+  /** A PIN event bumps the booking's seq: its new version is fenced in the read cache. */
+  readCache: Pick<BookingReadCache, 'fence'>;
   /** Seals each PIN so its customer can read it again (WEBHOOK_SECRET_KEY). */
   box: SecretBox;
 }
@@ -203,11 +206,12 @@ export class HandoverPinsService {
       const now = clock.now();
       try {
         const applied = await db.transaction().execute(async (trx) => {
+          const seq = current.seq + handovers.length;
           const moved = await bookings.applyChange(trx, {
             id: bookingId,
             expectedStatus: current.status,
             expectedSeq: current.seq,
-            set: { seq: current.seq + handovers.length, updated_at: now },
+            set: { seq, updated_at: now },
           });
           if (!moved) {
             return false;
@@ -229,6 +233,7 @@ export class HandoverPinsService {
               stop_seq: handover === PICKUP_HANDOVER ? null : handover,
             });
           }
+          await this.deps.readCache.fence(bookingId, bookingVersion({ seq, rating: current.rating }));
           return true;
         });
         if (applied) {

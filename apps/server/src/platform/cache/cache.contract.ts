@@ -126,6 +126,32 @@ export function describeCacheContract(name: string, open: () => Cache | Promise<
       expect(await cache.get('a')).toBeNull();
     });
 
+    it('putVersioned stores a newer version, never an older one, and a value over its own fence only', async () => {
+      expect(await cache.getVersioned('booking')).toBeNull();
+      expect(await cache.putVersioned('booking', 4, '{"seq":4}', 60)).toBe(true);
+      expect(await cache.getVersioned('booking')).toEqual({ version: 4, value: '{"seq":4}' });
+      // A writer fences version 5 before it commits; a reader that read version 4 cannot store it again.
+      expect(await cache.putVersioned('booking', 5, null, 60)).toBe(true);
+      expect(await cache.putVersioned('booking', 4, '{"seq":4}', 60)).toBe(false);
+      expect(await cache.getVersioned('booking')).toEqual({ version: 5, value: null });
+      // A reader of the committed version 5 stores it over the fence; a second fence of 5 leaves it.
+      expect(await cache.putVersioned('booking', 5, '{"seq":5}', 60)).toBe(true);
+      expect(await cache.putVersioned('booking', 5, null, 60)).toBe(false);
+      expect(await cache.putVersioned('booking', 5, '{"other":5}', 60)).toBe(false);
+      expect(await cache.getVersioned('booking')).toEqual({ version: 5, value: '{"seq":5}' });
+      // Values may hold the separators themselves.
+      expect(await cache.putVersioned('booking', 12, '7=x!y', 60)).toBe(true);
+      expect(await cache.getVersioned('booking')).toEqual({ version: 12, value: '7=x!y' });
+    });
+
+    it('a versioned entry is gone after its ttl, and a plain value is not a versioned one', async () => {
+      expect(await cache.putVersioned('fence', 3, null, 0.05)).toBe(true);
+      await waitFor(async () => (await cache.getVersioned('fence')) === null, 2000);
+      expect(await cache.putVersioned('fence', 1, 'old', 60)).toBe(true);
+      await cache.set('plain', 'hello', 60);
+      expect(await cache.getVersioned('plain')).toBeNull();
+    });
+
     it('ping resolves', async () => {
       await expect(cache.ping()).resolves.toBeUndefined();
     });

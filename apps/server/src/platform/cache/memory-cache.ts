@@ -1,5 +1,11 @@
 import { systemClock, type Clock } from '../../lib/clock';
-import type { Cache } from './cache.port';
+import {
+  decodeVersioned,
+  encodeVersioned,
+  replacesVersioned,
+  type Cache,
+  type Versioned,
+} from './cache.port';
 
 interface Entry {
   value: string;
@@ -54,6 +60,22 @@ export class MemoryCache implements Cache {
       this.write(key, { value, expiresAt });
       return true;
     });
+  }
+
+  putVersioned(key: string, version: number, value: string | null, ttlSeconds: number): Promise<boolean> {
+    return this.run(() => {
+      const expiresAt = this.clock.now() + ttlMs(ttlSeconds);
+      const stored = encodeVersioned(version, value);
+      if (!replacesVersioned(decodeVersioned(this.read(key)?.value ?? null), { version, value })) {
+        return false;
+      }
+      this.write(key, { value: stored, expiresAt });
+      return true;
+    });
+  }
+
+  getVersioned(key: string): Promise<Versioned | null> {
+    return this.run(() => decodeVersioned(this.read(key)?.value ?? null));
   }
 
   delete(...keys: string[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { isRedisCluster, redisKey, redisScript, runScript, type RedisClient } from '../redis';
-import type { Cache } from './cache.port';
+import { decodeVersioned, encodeVersioned, type Cache, type Versioned } from './cache.port';
 
 // INCR and the first expiry in one step, so a crash between them cannot leave a
 // counter that never expires; PEXPIRE NX (Redis 7) also heals a key without one.
@@ -9,6 +9,24 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1], 'NX')
 return { value, redis.call('PTTL', KEYS[1]) }
 `;
 const increment = redisScript(incrementScript);
+
+// putVersioned's rule (cache.port.ts replacesVersioned) in one step: ARGV[1] the
+// encoded entry, ARGV[2] its version, ARGV[3] 1 for a fence, ARGV[4] the ttl in ms.
+const putVersionedScript = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local version, kind = string.match(current, '^(%d+)([=!])')
+  if version then
+    local have = tonumber(version)
+    local want = tonumber(ARGV[2])
+    if have > want then return 0 end
+    if have == want and (kind == '=' or ARGV[3] == '1') then return 0 end
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
+return 1
+`;
+const putVersioned = redisScript(putVersionedScript);
 
 /**
  * The cluster-mode cache. Keys live under `<prefix>cache:`. The Redis client
@@ -48,6 +66,28 @@ export class RedisCache implements Cache {
     this.assertOpen();
     const reply = await this.redis.set(this.key(key), value, 'PX', ttlMs(ttlSeconds), 'NX');
     return reply === 'OK';
+  }
+
+  async putVersioned(
+    key: string,
+    version: number,
+    value: string | null,
+    ttlSeconds: number,
+  ): Promise<boolean> {
+    this.assertOpen();
+    const entry = encodeVersioned(version, value);
+    const reply = await runScript(
+      this.redis,
+      putVersioned,
+      [this.key(key)],
+      [entry, version, value === null ? 1 : 0, ttlMs(ttlSeconds)],
+    );
+    return reply === 1;
+  }
+
+  async getVersioned(key: string): Promise<Versioned | null> {
+    this.assertOpen();
+    return decodeVersioned(await this.redis.get(this.key(key)));
   }
 
   async delete(...keys: string[]): Promise<void> {
