@@ -1,7 +1,7 @@
 /**
- * The booking read cache (ADR 0030): `GET /v1/bookings/:id` answers warm reads
- * from the shared cache, and a read right after any acknowledged change never
- * shows the state before it.
+ * The booking read cache (ADR 0030): `GET /v1/bookings/:id` and its tracking
+ * answer warm reads from the shared cache, and a read right after any
+ * acknowledged change never shows the state before it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthResponse, Booking, BookingPins, Coordinates } from '@loadline/contracts';
@@ -46,6 +46,11 @@ describe(`the booking read cache (${tier})`, () => {
     expect(answer.statusCode, what).toBe(200);
     const acked = answer.json<Booking>();
     expect(await read(readers.customer.token, acked.id), what).toEqual(acked);
+    const tracking = await app.http.inject({
+      url: `/v1/bookings/${acked.id}/tracking`,
+      headers: bearer(readers.customer.token),
+    });
+    expect(tracking.json<{ status: string }>().status, what).toBe(acked.status);
     if (readers.driver !== null) {
       expect(await read(readers.driver.token, acked.id), what).toEqual(acked);
     }

@@ -44,7 +44,7 @@ import { assertTransition } from './booking-state';
 import { presentBookingWithStops, presentEvent } from './bookings.presenter';
 import type { IdempotencyKeys } from './idempotency';
 import { assertNearStop } from './stop-distance';
-import type { LiveEta } from './live-eta';
+import type { EtaBooking, LiveEta } from './live-eta';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 import { bookingVersion, type BookingReadCache } from './booking-read-cache';
 import { PICKUP_HANDOVER } from './handover-pin-codes';
@@ -321,7 +321,7 @@ export class BookingsService {
   }
 
   async tracking(caller: Caller, bookingId: string): Promise<Tracking> {
-    const row = await this.readable(caller, bookingId);
+    const row = await this.tracked(caller, bookingId);
     const active = isActiveTripStatus(row.status);
     const [driver, location] = await Promise.all([
       row.driver_id === null ? null : this.trackingDriver(row.driver_id, active),
@@ -346,6 +346,31 @@ export class BookingsService {
         at: new Date(location.at).toISOString(),
       },
       etaMinutes: eta,
+    };
+  }
+
+  /** What tracking needs of a booking the caller may see: from the read cache when warm, else its shard's row. */
+  private async tracked(
+    caller: Caller,
+    bookingId: string,
+  ): Promise<EtaBooking & Pick<BookingRow, 'driver_id'>> {
+    const cached = await this.deps.readCache.read(bookingId);
+    if (cached === null) {
+      return this.readable(caller, bookingId);
+    }
+    if (!mayRead(caller, cached.customerId, cached.driverId)) {
+      throw errors.notFound('Booking');
+    }
+    return {
+      id: cached.id,
+      customer_id: cached.customerId,
+      driver_id: cached.driverId,
+      status: cached.status,
+      vehicle_type: cached.vehicleType,
+      pickup_lat: cached.pickup.lat,
+      pickup_lng: cached.pickup.lng,
+      dropoff_lat: cached.dropoff.lat,
+      dropoff_lng: cached.dropoff.lng,
     };
   }
 
