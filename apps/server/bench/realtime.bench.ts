@@ -328,6 +328,7 @@ async function bench(options: RealtimeBenchOptions, teardown: Teardown): Promise
     rejected: loadline.merged.rejected,
     timeouts: loadline.merged.timeouts,
     stale: loadline.merged.stale,
+    coalesced: loadline.merged.coalesced,
     disconnects: loadline.merged.disconnects,
     rssMaxMb: server.rssMaxMb,
     heapUsedMb: server.heapUsedMb,
@@ -601,7 +602,7 @@ function printPhase(phase: PhaseResult, withDeliveries: boolean): void {
   log(`\n${phase.name}, ${phase.seconds} s measured:`);
   log(
     `  updates: ${phase.updatesPerSec}/s acked ok (offered ${phase.offeredPerSec}/s; schedule ${round(m.scheduled / phase.seconds, 1)}/s); ` +
-      `acks: ${m.accepted} accepted, ${m.stale} stale, ${sumValues(m.rejected)} rejected, ` +
+      `acks: ${m.accepted} accepted, ${m.stale} stale, ${m.coalesced} coalesced, ${sumValues(m.rejected)} rejected, ` +
       `${m.timeouts} timeouts (> ${ACK_TIMEOUT_MS / 1000} s, ${m.lateAcks} of them late) = ${ackErrors} errors; ` +
       `ack round trip p50 ${m.ack.p50Ms ?? 'n/a'} ms, p99 ${m.ack.p99Ms ?? 'n/a'} ms, max ${m.ack.maxMs ?? 'n/a'} ms`,
   );

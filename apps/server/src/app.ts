@@ -99,7 +99,12 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     const accounts = createAccounts({ platform, config, sink });
     const pricing = createPricing(platform);
     const liveEta = createLiveEta({ platform, travel: pricing.service, sink });
-    const drivers = createDrivers({ platform, sink, tripPositions: liveEta });
+    const drivers = createDrivers({
+      platform,
+      sink,
+      tripPositions: liveEta,
+      pingBacklog: platform.config.pings.backlog,
+    });
     const driverRows = new DriversRepository();
     const bookingCore = createBookingCore({
       platform,

@@ -28,6 +28,13 @@ export const LocationAccepted = Type.Object({
     description:
       'true when the position became the live one; false when it was older than the stored position and changed nothing.',
   }),
+  coalesced: Type.Optional(
+    Type.Boolean({
+      description:
+        'Added: true when a newer ping of the same driver replaced this one before it was worked (the server was ' +
+        'behind); the newer position is the one that counts.',
+    }),
+  ),
 });
 export type LocationAccepted = Static<typeof LocationAccepted>;
 

@@ -231,6 +231,7 @@ export interface MergedResults {
   okAcksInWindow: number;
   accepted: number;
   stale: number;
+  coalesced: number;
   rejected: Record<string, number>;
   rejectedSamples: Record<string, string>;
   timeouts: number;
@@ -284,6 +285,7 @@ const SUMMED = [
   'okAcksInWindow',
   'accepted',
   'stale',
+  'coalesced',
   'timeouts',
   'lateAcks',
   'tracked',
@@ -306,6 +308,7 @@ export function mergeResults(results: readonly ResultMessage[]): MergedResults {
     okAcksInWindow: 0,
     accepted: 0,
     stale: 0,
+    coalesced: 0,
     rejected: {},
     rejectedSamples: {},
     timeouts: 0,

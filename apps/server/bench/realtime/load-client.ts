@@ -30,7 +30,7 @@ import {
 } from './protocol';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-type LocationAck = Ack<{ accepted: boolean }>;
+type LocationAck = Ack<{ accepted: boolean; coalesced?: boolean }>;
 
 /** How often the ping schedule is looked at; each tick sends every ping due by then. */
 const TICK_MS = 5;
@@ -119,6 +119,7 @@ const result: ResultMessage = {
   okAcksInWindow: 0,
   accepted: 0,
   stale: 0,
+  coalesced: 0,
   rejected: {},
   rejectedSamples: {},
   timeouts: 0,
@@ -308,6 +309,8 @@ function onAck(
     result.rejectedSamples[response.error.code] ??= response.error.message;
   } else if (response.accepted) {
     result.accepted += 1;
+  } else if (response.coalesced === true) {
+    result.coalesced += 1;
   } else {
     result.stale += 1;
   }

@@ -98,6 +98,8 @@ export interface ResultMessage {
   /** Of the pings sent in the window: acks with ok and accepted, ok but not accepted (stale), ok false, none in time. */
   accepted: number;
   stale: number;
+  /** Acks `{ ok: true, coalesced: true }`: a newer ping of the driver replaced this one before any work (backpressure). */
+  coalesced: number;
   rejected: Record<string, number>;
   /** One error message per rejection code, as the server worded it. */
   rejectedSamples: Record<string, string>;

@@ -83,6 +83,14 @@ export interface Config {
     /** How often each worker sweeps SQL for overdue activations and dispatch steps (ADR 0018). */
     readonly sweepIntervalMs: number;
   };
+  /** Location pings under overload. */
+  readonly pings: {
+    /**
+     * Pings at work in this process from which it counts as behind: a driver's
+     * next ping then waits behind its one at work, newest only (coalesced).
+     */
+    readonly backlog: number;
+  };
   /** Multi-stop bookings (ADR 0027). */
   readonly stops: {
     /** Arriving at or completing a stop farther than this from it (the driver's live position) is 422 too_far_from_stop. */
@@ -502,6 +510,9 @@ export function loadConfig(env: Env = process.env): Config {
       maxPositionAgeSeconds: integer(env, 'DISPATCH_MAX_POSITION_AGE_SECONDS', 120, 10, 86_400),
       scheduledLeadMinutes: integer(env, 'SCHEDULED_LEAD_MINUTES', 15, 0, 24 * 60),
       sweepIntervalMs: integer(env, 'DISPATCH_SWEEP_INTERVAL_MS', 10_000, 100, 600_000),
+    },
+    pings: {
+      backlog: integer(env, 'PING_BACKLOG', 1_000, 1, 1_000_000),
     },
     stops: {
       maxDistanceM: integer(env, 'STOP_MAX_DISTANCE_M', 300, 10, 100_000),

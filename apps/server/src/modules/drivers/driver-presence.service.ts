@@ -20,6 +20,7 @@ import type { DriverTripsRepository } from './driver-trips.repository';
 import { isAvailable, type DriverFacts, type DriverLiveStore, type LiveTrip } from './driver-live.store';
 import type { DriverPresenceRow, DriversRepository } from './drivers.repository';
 import type { LocationSink } from './location-writer';
+import { PingCoalescer } from './ping-coalescer';
 import type { TripPositionObserver } from '../bookings/live-eta';
 
 /** Fixed by the contract: up to 10 location updates a second per driver. */
@@ -38,6 +39,8 @@ const messages = {
 } as const;
 
 export interface DriverPresenceServiceDeps {
+  /** PING_BACKLOG: pings at work from which this process counts as behind and coalesces. */
+  pingBacklog: number;
   router: ShardRouter;
   drivers: DriversRepository;
   /** The customer of the booking a driver holds, for the live copy of its facts. */
@@ -89,6 +92,13 @@ function positionOf(row: DriverPresenceRow): LiveLocation | null {
  * through `refreshAvailability`, which recomputes the copy from SQL.
  */
 export class DriverPresenceService implements DriverPresence {
+  /** A driver's pings wait behind the one at work, the newest only (see `PingCoalescer`). */
+  private readonly pings = new PingCoalescer<LocationUpdate, LocationAccepted>(
+    (driverId, update) => this.applyLocation(driverId, update),
+    { accepted: false, coalesced: true },
+    (atWork) => atWork >= this.deps.pingBacklog,
+  );
+
   constructor(private readonly deps: DriverPresenceServiceDeps) {}
 
   /** Goes online or offline; a suspended driver cannot go online (403 driver_suspended). */
@@ -110,13 +120,29 @@ export class DriverPresenceService implements DriverPresence {
   }
 
   /**
+   * A ping (REST and socket). Once the process is behind (PING_BACKLOG pings at
+   * work), a ping of a driver whose earlier ping is at work waits, and a newer
+   * one replaces it before any work is done on it (answered `{ accepted: false,
+   * coalesced: true }`): a process that falls behind serves each driver's
+   * newest position instead of a growing queue.
+   */
+  updateLocation(driverId: string, update: LocationUpdate): Promise<LocationAccepted> {
+    return this.pings.run(driverId, update);
+  }
+
+  /** Pings replaced by a newer one of their driver before any work, since the process started. */
+  get coalescedPings(): number {
+    return this.pings.coalesced;
+  }
+
+  /**
    * The hot path of every ping (REST and socket): one step of the live state
    * (rate limit, stale refusal, the write, the geo index as the cached facts
    * say; one Redis round trip, ADR 0026), then in process the admin map's
    * batch, the breadcrumb batch, and the socket event and live ETA of an active
    * trip. SQL is read only when the cached facts are gone.
    */
-  async updateLocation(driverId: string, update: LocationUpdate): Promise<LocationAccepted> {
+  private async applyLocation(driverId: string, update: LocationUpdate): Promise<LocationAccepted> {
     const position = this.positionOf(update);
     const point = isIndexable(position) ? { lat: position.lat, lng: position.lng } : null;
     const rate = this.deps.rateLimiter.enabled

@@ -40,6 +40,8 @@ export interface DriversModuleDeps {
   locationFlushMs?: number;
   /** The live ETA, told of each position of an active trip. */
   tripPositions?: TripPositionObserver;
+  /** PING_BACKLOG: pings at work from which the process coalesces a driver's pings. */
+  pingBacklog: number;
 }
 
 /**
@@ -77,6 +79,7 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
   });
   const live = new DriverLiveStore(platform.live);
   const presence = new DriverPresenceService({
+    pingBacklog: deps.pingBacklog,
     router: platform.router,
     drivers,
     trips,
