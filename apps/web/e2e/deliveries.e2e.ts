@@ -449,7 +449,8 @@ describe('multi-stop deliveries with handover PINs and proof, in three browsers'
       expect(await audit.locator('li[data-type=stop_completed]').count()).toBe(2);
       await shootAndScan(admin, 'deliveries-admin-detail');
 
-      // A second trip, offered to the same phone and taken there; its drop-off locks after five wrong PINs.
+      // A second trip, offered to the phone but taken from the driver's other device (the API): the phone
+      // shows it without a reload. Its drop-off locks after five wrong PINs.
       await driveTo(SECOND_PICKUP);
       const second = await post<Booking>(
         '/v1/bookings',
@@ -463,8 +464,9 @@ describe('multi-stop deliveries with handover PINs and proof, in three browsers'
       );
       const offer = phone.getByTestId('offer').filter({ hasText: 'Cubbon Park' });
       await offer.waitFor({ timeout: 30_000 });
-      await offer.getByTestId('accept-offer').click();
+      await post<Booking>(`/v1/driver/offers/${second.id}/accept`, {}, driver.token);
       await phone.locator('[data-testid=trip-status][data-status=driver_assigned]').waitFor();
+      await offer.waitFor({ state: 'detached' });
       const pins = await apiGet<BookingPins>(
         server.baseUrl,
         `/v1/bookings/${second.id}/pins`,

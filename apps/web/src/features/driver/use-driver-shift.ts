@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useReducer } from 'react';
-import type { Booking, Offer } from '@loadline/contracts';
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import type { Booking, Offer, StopEvent } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
 import { emitWithAck, useSocket } from '../../api/socket';
 import { isActiveTrip, nextDriverStatus } from '../../domain/booking-status';
@@ -69,7 +69,14 @@ export function useDriverShift(initialOnline: boolean | null) {
     void load();
   }, [load, resyncGeneration]);
 
-  // Live offers and trip changes.
+  // The trip the page shows, for the socket handlers below (registered once per socket).
+  const tripId = useRef<string | null>(null);
+  const shownTrip = state.trip?.bookingId ?? null;
+  useEffect(() => {
+    tripId.current = shownTrip;
+  }, [shownTrip]);
+
+  // Live offers and trip changes, including those made from the driver's other devices.
   useEffect(() => {
     if (socket === null) {
       return;
@@ -77,17 +84,37 @@ export function useDriverShift(initialOnline: boolean | null) {
     const onOffer = (offer: Offer) => dispatch({ type: 'offerReceived', offer });
     const onRevoked = (event: { bookingId: string }) =>
       dispatch({ type: 'offerGone', bookingId: event.bookingId });
-    const onStatus = (event: { bookingId: string; status: Booking['status'] }) =>
+    const onStatus = (event: { bookingId: string; status: Booking['status'] }) => {
+      if (event.bookingId !== tripId.current && isActiveTrip(event.status)) {
+        // A trip this page does not show yet: accepted on another device.
+        void load();
+        return;
+      }
       dispatch({ type: 'tripStatusChanged', bookingId: event.bookingId, status: event.status });
+    };
+    // A stop worked on another device: its stops as the booking has them now.
+    const onStop = (event: StopEvent) => {
+      if (event.bookingId === tripId.current) {
+        void api('bookings.get', { params: { id: event.bookingId } })
+          .then((booking) => dispatch({ type: 'goodsLoaded', booking }))
+          .catch(() => undefined);
+      }
+    };
     socket.on('bookingOffer', onOffer);
     socket.on('offerRevoked', onRevoked);
     socket.on('bookingStatusUpdated', onStatus);
+    socket.on('stopArrived', onStop);
+    socket.on('stopCompleted', onStop);
+    socket.on('stopFailed', onStop);
     return () => {
       socket.off('bookingOffer', onOffer);
       socket.off('offerRevoked', onRevoked);
       socket.off('bookingStatusUpdated', onStatus);
+      socket.off('stopArrived', onStop);
+      socket.off('stopCompleted', onStop);
+      socket.off('stopFailed', onStop);
     };
-  }, [socket]);
+  }, [socket, load]);
 
   /** Goes online or offline; resolves true when the driver is online afterwards. */
   const toggleOnline = async (): Promise<boolean> => {
