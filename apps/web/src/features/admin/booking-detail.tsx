@@ -8,7 +8,7 @@ import {
 } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
 import { ConfirmDialog } from '../../components/dialog';
-import { MapView, type MapMarker } from '../../components/map-view';
+import { MapView } from '../../components/map-view';
 import { RowMenu } from '../../components/row-menu';
 import { Timeline } from '../../components/timeline';
 import { TripFacts } from '../../components/trip-facts';
@@ -16,7 +16,7 @@ import { Card, ErrorBanner, formatMoney, formatTime, Spinner, StatusPill } from 
 import { isActiveTrip, isTerminal } from '../../domain/booking-status';
 import { vehicleLabel } from '../../domain/vehicles';
 import { Link } from '../../router';
-import { nextHandover, statusEvents, stopsOf } from '../customer/stop-facts';
+import { nextHandover, statusEvents, stopsOf, tripMarkers } from '../customer/stop-facts';
 import { TripStops } from '../customer/trip-stops';
 import { AdminHandoverPins, HandoverAudit } from './booking-handovers';
 
@@ -81,32 +81,7 @@ export function BookingDetail({ bookingId }: { bookingId: string }) {
       return [];
     }
     const { booking, tracking } = detail;
-    const stops = stopsOf(booking);
-    const next = nextHandover(booking);
-    const list: MapMarker[] =
-      stops.length > 1
-        ? [
-            {
-              id: 'pickup',
-              kind: 'pickup',
-              position: booking.pickup,
-              label: 'Pickup',
-              highlighted: next === 0,
-            },
-            ...stops.map((stop): MapMarker => ({
-              id: `stop-${stop.seq}`,
-              kind: 'dropoff',
-              position: stop.location,
-              label: `Stop ${stop.seq}`,
-              text: String(stop.seq),
-              highlighted: stop.seq === next,
-              testId: `detail-stop-marker-${stop.seq}`,
-            })),
-          ]
-        : [
-            { id: 'pickup', kind: 'pickup', position: booking.pickup, label: 'Pickup' },
-            { id: 'dropoff', kind: 'dropoff', position: booking.dropoff, label: 'Drop-off' },
-          ];
+    const list = tripMarkers(booking, 'detail-stop-marker');
     if (tracking.driverLocation !== null) {
       list.push({
         id: 'driver',

@@ -1,6 +1,13 @@
-import type { BookingEvent, BookingStop } from '@loadline/contracts';
+import type { Booking, BookingEvent, BookingStop } from '@loadline/contracts';
 import { describe, expect, it } from 'vitest';
-import { handoverEventLabel, handoverEvents, nextHandover, pinRows, statusEvents } from './stop-facts';
+import {
+  handoverEventLabel,
+  handoverEvents,
+  nextHandover,
+  pinRows,
+  statusEvents,
+  tripMarkers,
+} from './stop-facts';
 
 function stop(seq: number, status: BookingStop['status']): BookingStop {
   return {
@@ -87,5 +94,34 @@ describe('handover events', () => {
     );
     expect(handoverEventLabel(event('stop_failed', 1), 1)).toBe('Could not deliver at the drop-off');
     expect(handoverEventLabel(event('pins_unlocked'), 3)).toBe('Locked PINs unlocked');
+  });
+});
+
+describe('tripMarkers', () => {
+  const trip = (
+    status: Booking['status'],
+    of: BookingStop[],
+  ): Pick<Booking, 'status' | 'pickup' | 'dropoff' | 'stops'> => ({
+    status,
+    pickup: { lat: 12.8, lng: 77.5 },
+    dropoff: { lat: 12.9, lng: 77.6 },
+    stops: of,
+  });
+
+  it('shows a one-stop trip as pickup and drop-off', () => {
+    expect(tripMarkers(trip('in_transit', [stop(1, 'pending')]), 'pin').map((marker) => marker.id)).toEqual([
+      'pickup',
+      'dropoff',
+    ]);
+  });
+
+  it('numbers the stops of a longer trip and marks the one the driver heads for', () => {
+    const markers = tripMarkers(trip('in_transit', stops), 'pin');
+    expect(markers.map((marker) => [marker.id, marker.text, marker.highlighted, marker.testId])).toEqual([
+      ['pickup', undefined, false, undefined],
+      ['stop-1', '1', false, 'pin-1'],
+      ['stop-2', '2', true, 'pin-2'],
+      ['stop-3', '3', false, 'pin-3'],
+    ]);
   });
 });

@@ -8,6 +8,7 @@ import {
   type StopFailureReason,
   type StopStatus,
 } from '@loadline/contracts';
+import type { MapMarker } from '../../components/map-view';
 
 const STOP_STATUS_LABELS: Readonly<Record<StopStatus, string>> = {
   pending: 'Pending',
@@ -150,4 +151,34 @@ export function handoverEventLabel(event: BookingEvent, stopCount: number): stri
     case undefined:
       return 'Status changed';
   }
+}
+
+/**
+ * Map pins for the pickup and each stop: numbered when there are several, the
+ * one the driver heads for marked; each stop's pin has the test ID `<testIdPrefix>-<seq>`.
+ */
+export function tripMarkers(
+  booking: Pick<Booking, 'status' | 'pickup' | 'dropoff' | 'stops'>,
+  testIdPrefix: string,
+): MapMarker[] {
+  const stops = stopsOf(booking);
+  if (stops.length <= 1) {
+    return [
+      { id: 'pickup', kind: 'pickup', position: booking.pickup, label: 'Pickup' },
+      { id: 'dropoff', kind: 'dropoff', position: booking.dropoff, label: 'Drop-off' },
+    ];
+  }
+  const next = nextHandover(booking);
+  return [
+    { id: 'pickup', kind: 'pickup', position: booking.pickup, label: 'Pickup', highlighted: next === 0 },
+    ...stops.map((stop): MapMarker => ({
+      id: `stop-${stop.seq}`,
+      kind: 'dropoff',
+      position: stop.location,
+      label: `Stop ${stop.seq}`,
+      text: String(stop.seq),
+      highlighted: stop.seq === next,
+      testId: `${testIdPrefix}-${stop.seq}`,
+    })),
+  ];
 }

@@ -11,7 +11,7 @@ import {
 } from '@loadline/contracts';
 import { api, errorMessage } from '../../api/client';
 import { useSocket } from '../../api/socket';
-import { MapView, type LatLng, type MapMarker } from '../../components/map-view';
+import { MapView, type LatLng } from '../../components/map-view';
 import { Timeline } from '../../components/timeline';
 import { TripFacts } from '../../components/trip-facts';
 import { Card, ErrorBanner, formatMoney, formatTime, Spinner, StatusPill } from '../../components/ui';
@@ -23,7 +23,7 @@ import { ExpiredOptions } from './expired-options';
 import { FinishedActions } from './finished-actions';
 import { HandoverPinsPanel, useHandoverPins } from './handover-pins';
 import { RateTrip } from './rate-trip';
-import { nextHandover, statusEvents, stopsOf } from './stop-facts';
+import { nextHandover, statusEvents, stopsOf, tripMarkers } from './stop-facts';
 import { TripStops } from './trip-stops';
 import { ShareLinkPanel } from '../share/share-link-panel';
 
@@ -39,30 +39,6 @@ function shownDriver(tracking: Tracking | null, confirmed: DriverConfirmedEvent 
   return confirmed === null
     ? null
     : { name: confirmed.driver.name, phone: null, vehicle: confirmed.driver.vehicle };
-}
-
-/** Pins for the pickup and each stop: numbered when there are several, the one the driver heads for marked. */
-function tripMarkers(booking: Booking): MapMarker[] {
-  const stops = stopsOf(booking);
-  if (stops.length <= 1) {
-    return [
-      { id: 'pickup', kind: 'pickup', position: booking.pickup, label: 'Pickup' },
-      { id: 'dropoff', kind: 'dropoff', position: booking.dropoff, label: 'Drop-off' },
-    ];
-  }
-  const next = nextHandover(booking);
-  return [
-    { id: 'pickup', kind: 'pickup', position: booking.pickup, label: 'Pickup', highlighted: next === 0 },
-    ...stops.map((stop): MapMarker => ({
-      id: `stop-${stop.seq}`,
-      kind: 'dropoff',
-      position: stop.location,
-      label: `Stop ${stop.seq}`,
-      text: String(stop.seq),
-      highlighted: stop.seq === next,
-      testId: `stop-marker-${stop.seq}`,
-    })),
-  ];
 }
 
 /** The stops card earns its place with several stops, a recipient, or a stop's proof or failure to show. */
@@ -278,7 +254,7 @@ export function TrackingView({
     if (booking === null) {
       return [];
     }
-    const list = tripMarkers(booking);
+    const list = tripMarkers(booking, 'stop-marker');
     if (driverPosition !== null && active) {
       list.push({
         id: 'driver',
