@@ -139,47 +139,18 @@ interface SendInput extends CallOptions {
 }
 
 async function send<S extends RouteSpec>(spec: S, input: SendInput): Promise<StaticOf<S['response']>> {
-  const headers: Record<string, string> = { accept: 'application/json', ...input.headers };
-  const token = getStoredToken();
-  if (token !== null) {
-    headers.authorization = `Bearer ${token}`;
-  }
+  const headers: Record<string, string> = { ...input.headers };
   let body: string | undefined;
   if (input.body !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(input.body);
   }
-  let response: Response;
-  try {
-    response = await fetch(buildUrl(spec.path, input.params, input.query), {
-      method: spec.method,
-      headers,
-      body,
-      signal: input.signal,
-      credentials: 'same-origin',
-    });
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') {
-      throw error;
-    }
-    throw new ApiError(0, 'network_error', 'Cannot reach Loadline. Check your connection.');
-  }
-  const text = response.status === 204 ? '' : await response.text();
-  let parsed: unknown = undefined;
-  if (text !== '') {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-  }
-  if (!response.ok) {
-    const error = parseEnvelope(response.status, parsed);
-    if (response.status === 401 && error.code === 'unauthenticated') {
-      signalUnauthenticated();
-    }
-    throw error;
-  }
+  const parsed = await exchange(buildUrl(spec.path, input.params, input.query), {
+    method: spec.method,
+    headers,
+    body,
+    signal: input.signal,
+  });
   // The one trust boundary: the server answers the route's schema (its serializer enforces it).
   return parsed as StaticOf<S['response']>;
 }
@@ -204,4 +175,63 @@ export function errorMessage(error: unknown): string {
     return error.message;
   }
   return 'Something went wrong.';
+}
+
+/**
+ * One request with the stored bearer token, answered as parsed JSON (undefined
+ * for no body); an error answer rejects with `ApiError` (and a refused session
+ * signals `UNAUTHENTICATED_EVENT`), no answer at all with `network_error`.
+ * `api` sends JSON through it; `sendBytes` raw bytes.
+ */
+async function exchange(
+  url: string,
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body: BodyInit | undefined;
+    signal?: AbortSignal | undefined;
+  },
+): Promise<unknown> {
+  const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
+  const token = getStoredToken();
+  if (token !== null) {
+    headers.authorization = `Bearer ${token}`;
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: init.method,
+      headers,
+      body: init.body,
+      signal: init.signal,
+      credentials: 'same-origin',
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') {
+      throw error;
+    }
+    throw new ApiError(0, 'network_error', 'Cannot reach Loadline. Check your connection.');
+  }
+  const text = response.status === 204 ? '' : await response.text();
+  let parsed: unknown = undefined;
+  if (text !== '') {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+  }
+  if (!response.ok) {
+    const error = parseEnvelope(response.status, parsed);
+    if (response.status === 401 && error.code === 'unauthenticated') {
+      signalUnauthenticated();
+    }
+    throw error;
+  }
+  return parsed;
+}
+
+/** POSTs raw bytes (`file.type` as the content type) to `path`; the answer unchecked, for the caller to check. */
+export function sendBytes(path: `/v1/${string}`, file: Blob, signal?: AbortSignal): Promise<unknown> {
+  return exchange(path, { method: 'POST', headers: { 'content-type': file.type }, body: file, signal });
 }

@@ -1,5 +1,5 @@
 import { MAX_UPLOAD_BYTES, UPLOAD_CONTENT_TYPES, type Upload } from '@loadline/contracts';
-import { ApiError, getStoredToken, parseEnvelope, signalUnauthenticated } from '../../api/client';
+import { ApiError, sendBytes } from '../../api/client';
 
 type UploadContentType = Upload['contentType'];
 
@@ -45,45 +45,18 @@ export async function uploadProof(file: Blob, signal?: AbortSignal): Promise<Upl
   if (problem !== null) {
     throw new ApiError(400, 'validation_failed', problem);
   }
-  const headers: Record<string, string> = { accept: 'application/json', 'content-type': file.type };
-  const token = getStoredToken();
-  if (token !== null) {
-    headers.authorization = `Bearer ${token}`;
-  }
-  let response: Response;
+  let parsed: unknown;
   try {
-    response = await fetch('/v1/uploads', {
-      method: 'POST',
-      headers,
-      body: file,
-      signal,
-      credentials: 'same-origin',
-    });
+    parsed = await sendBytes('/v1/uploads', file, signal);
   } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') {
-      throw error;
-    }
-    throw new ApiError(0, 'network_error', 'Cannot reach Loadline. Check your connection.');
-  }
-  let parsed: unknown = undefined;
-  try {
-    parsed = JSON.parse(await response.text());
-  } catch {
-    parsed = undefined;
-  }
-  if (!response.ok) {
-    const error = parseEnvelope(response.status, parsed);
-    if (response.status === 401 && error.code === 'unauthenticated') {
-      signalUnauthenticated();
-    }
     // A proxy in front may refuse a large body with its own page instead of the API's envelope.
-    if (response.status === 413 && error.code === 'unknown_error') {
+    if (error instanceof ApiError && error.status === 413 && error.code === 'unknown_error') {
       throw new ApiError(413, 'unknown_error', 'The photo is too large to send.');
     }
     throw error;
   }
   if (!isUpload(parsed)) {
-    throw new ApiError(response.status, 'unknown_error', 'The upload answer was not understood.');
+    throw new ApiError(201, 'unknown_error', 'The upload answer was not understood.');
   }
   return parsed;
 }
