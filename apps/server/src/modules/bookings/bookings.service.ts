@@ -124,6 +124,8 @@ export interface Caller {
 export interface TransitionOptions {
   /** Business checks on the freshly read booking; may throw (e.g. 404, 409). */
   check?: (row: BookingRow) => void;
+  /** Checks that need I/O, on the same row once the move is allowed (e.g. a handover PIN); may throw. */
+  verify?: (row: BookingRow) => Promise<void>;
   /** Columns to set besides status, seq and updated_at. */
   set?: (row: BookingRow, now: number) => Updateable<BookingsTable>;
   requireNoDriver?: boolean;
@@ -483,9 +485,6 @@ export class BookingsService {
     const sole = lastStop?.stop ?? null;
     const handover =
       to === 'goods_collected' ? PICKUP_HANDOVER : lastStop !== null && !lastStop.several ? 1 : null;
-    if (handover !== null) {
-      await this.checkHandover(driverId, bookingId, to, handover, pin);
-    }
     const limit = this.deps.stopDistance;
     const row = await this.transition(
       bookingId,
@@ -508,6 +507,9 @@ export class BookingsService {
           }
         },
         requireDriver: driverId,
+        ...(handover === null
+          ? {}
+          : { verify: (current) => this.checkHandover(current, driverId, handover, pin) }),
         set: (_current, now) => {
           switch (to) {
             case 'goods_collected':
@@ -541,26 +543,21 @@ export class BookingsService {
   }
 
   /**
-   * The handover checks of a booking with PINs, before its move: the move must
-   * be one the driver may make now (so a PIN typed at the wrong moment never
-   * counts), the driver within the limit of the pickup for `goods_collected`,
-   * then the PIN (see `HandoverPinsService.check`). Nothing for other bookings.
+   * The handover checks of a booking with PINs, on the row its move read (the
+   * move is already one the driver may make now, so a PIN typed at the wrong
+   * moment never counts): the driver within the limit of the pickup for
+   * `goods_collected`, then the PIN (see `HandoverPinsService.check`).
+   * Nothing for other bookings.
    */
   private async checkHandover(
+    booking: BookingRow,
     driverId: string,
-    bookingId: string,
-    to: BookingStatus,
     handover: number,
     pin: string | undefined,
   ): Promise<void> {
-    const booking = await this.deps.bookings.findById(this.deps.router.forId(bookingId).db, bookingId);
-    if (booking === undefined || booking.driver_id !== driverId) {
-      throw errors.notFound('Booking');
-    }
     if (booking.handover_pins !== 1) {
       return;
     }
-    assertTransition(booking.status, to, 'driver');
     const limit = this.deps.stopDistance;
     if (handover === PICKUP_HANDOVER && limit !== undefined) {
       const live = await this.deps.presence.liveLocation(driverId);
@@ -635,6 +632,7 @@ export class BookingsService {
       }
       options.check?.(current);
       assertTransition(current.status, to, actor.role);
+      await options.verify?.(current);
       const now = clock.now();
       const set: Updateable<BookingsTable> = {
         ...(options.set?.(current, now) ?? {}),
