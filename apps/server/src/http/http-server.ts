@@ -5,7 +5,6 @@ import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -17,6 +16,7 @@ import { envelopeOf, registerErrorHandling } from './error-handler';
 import { createMetrics, instrumentHttp, type Metrics } from './metrics';
 import { clientConfigRoutes } from './client-config.routes';
 import { opsRoutes } from './ops.routes';
+import { registerSecurityHeaders } from './security-headers';
 import { validatorCompiler } from './validation';
 
 export type HttpApp = FastifyInstance;
@@ -91,7 +91,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<{ app: Htt
   await app.register(cookie);
   // HSTS and upgrade-insecure-requests only make sense over HTTPS: on plain
   // HTTP (a LAN address) they would make the browser refuse the app itself.
-  await app.register(helmet, {
+  registerSecurityHeaders(app, {
     hsts: config.cookieSecure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     contentSecurityPolicy: {
       directives: {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { API_KEY_PREFIX, isId, type ApiKeyScope, type Role } from '@loadline/contracts';
 import type { Clock } from '../../lib/clock';
@@ -52,7 +52,7 @@ export const SESSION_COOKIE = 'sid';
 
 /** Sessions are stored under the token's SHA-256, so a leaked store holds no usable token. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }
 
 const TOKEN_PATTERN = /^(\d{1,19})\.([A-Za-z0-9_-]{43})$/;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { LOGICAL_SHARDS } from '../../platform/db/ids';
 
 /** 128 random bits: 22 base64url characters. */
@@ -14,7 +14,7 @@ export interface ShareToken {
 }
 
 export function hashShareToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }
 
 /**

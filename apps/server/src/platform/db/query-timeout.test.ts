@@ -6,7 +6,7 @@ import { startThrowawayMariadb } from '../../../test/support/throwaway-services'
 import { waitFor } from '../../../test/support/wait';
 import { settledWithin, within } from '../../../test/support/within';
 import { MysqlShardPool } from './mysql-shard-pool';
-import { withLongQueries } from './query-timeout';
+import { inLongQueries, withLongQueries } from './query-timeout';
 import type { Shard } from './shard-pool';
 
 type Throwaway = Awaited<ReturnType<typeof startThrowawayMariadb>>;
@@ -22,6 +22,33 @@ async function selectOne(shard: Shard): Promise<number> {
   const { rows } = await sql<{ one: number }>`select 1 as one`.execute(shard.db);
   return rows[0]?.one ?? 0;
 }
+
+describe('withLongQueries', () => {
+  it('holds for the work however deep, and for overlapping work until each ends', async () => {
+    expect(inLongQueries()).toBe(false);
+    let releaseFirst = (): void => undefined;
+    const firstHeld = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    const seen: boolean[] = [];
+    const first = withLongQueries(async () => {
+      await firstHeld;
+      seen.push(inLongQueries());
+    });
+    await withLongQueries(async () => {
+      await Promise.resolve();
+      seen.push(inLongQueries());
+    });
+    // The second ended while the first still runs: the first keeps its timeout.
+    releaseFirst();
+    await first;
+    expect(seen).toEqual([true, true]);
+    expect(inLongQueries()).toBe(false);
+    // Switched off and on again.
+    expect(await withLongQueries(() => Promise.resolve(inLongQueries()))).toBe(true);
+    expect(inLongQueries()).toBe(false);
+  });
+});
 
 // Stops its own MariaDB with SIGSTOP, so it needs the cluster tier.
 describe.runIf(isCluster)('MySQL query timeouts when the server hangs (cluster)', () => {
