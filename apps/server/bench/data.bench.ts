@@ -49,6 +49,8 @@ export interface DataBenchOptions {
   drivers: number;
   bookings: number;
   requests: number;
+  /** Write a V8 CPU profile of the server process. */
+  profile: boolean;
   /** Existing MySQL databases to use as the shards; null starts a private MariaDB. */
   shards: string[] | null;
 }
@@ -60,6 +62,7 @@ export const DATA_USAGE = `usage: npm run bench -- data [options]
   --drivers N        drivers to generate afterwards (default 20000; 0 skips)
   --bookings N       bookings to generate afterwards (default 200000; 0 skips)
   --requests K       timed requests per endpoint and cache state (default 200)
+  --profile          V8 CPU profile of the server process (--cpu-prof) under artifacts/bench/
   --shards U1,U2,... existing MySQL/MariaDB databases on 127.0.0.1 as the shards, instead of
                      a private MariaDB; the bench creates only the app's tables in them and
                      leaves the data there
@@ -75,6 +78,7 @@ export function parseDataOptions(argv: string[]): DataBenchOptions {
       bookings: { type: 'string' },
       requests: { type: 'string' },
       shards: { type: 'string' },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -98,6 +102,7 @@ export function parseDataOptions(argv: string[]): DataBenchOptions {
     drivers,
     bookings,
     requests: wholeNumber('requests', count(values.requests), 200),
+    profile: values.profile,
     shards: values.shards === undefined ? null : parseShardUrls(values.shards),
   };
 }
@@ -262,10 +267,18 @@ async function bench(options: DataBenchOptions, teardown: Teardown): Promise<Rec
       `generation in chunks of ${count(config.generation.chunkSize)} rows, ${config.generation.concurrency} ` +
       `chunks at a time (GENERATION_CHUNK_SIZE, GENERATION_CONCURRENCY, DATABASE_POOL_SIZE pass through)`,
   );
-  const server = new NodeProcess('loadline', ['--import', 'tsx', 'apps/server/src/main.ts', 'start'], {
-    cwd: repoRoot,
-    env,
-  });
+  const profileDir = path.join(
+    repoRoot,
+    'artifacts',
+    'bench',
+    `data-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+  );
+  const profile = options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const server = new NodeProcess(
+    'loadline',
+    [...profile, '--import', 'tsx', 'apps/server/src/main.ts', 'start'],
+    { cwd: repoRoot, env },
+  );
   teardown.add(server.name, () => server.stop());
   const url = `http://127.0.0.1:${port}`;
   // The first boot migrates the empty shards.
@@ -479,6 +492,9 @@ async function bench(options: DataBenchOptions, teardown: Teardown): Promise<Rec
         .map(([kind, n]) => `  ${n} x ${kind}`)
         .join('\n'),
     );
+  }
+  if (options.profile) {
+    log(`CPU profile of the server: ${profileDir} (written when the server stops)`);
   }
   if (options.shards !== null) {
     log(`the generated data stays in ${shardUrls.join(', ')}`);

@@ -22,16 +22,21 @@ export function createGeneration(deps: {
 }): GenerationModule {
   const { platform } = deps;
   const settings = platform.config.generation;
+  const logger = platform.logger.child({ module: 'generation' });
+  const repository = new GenerationRepository({
+    onLoadDataRefused: (error) =>
+      logger.warn({ err: error }, 'LOAD DATA LOCAL INFILE refused; generated rows are written with INSERT'),
+  });
   const service = new GenerationService({
     router: platform.router,
     ids: platform.ids,
     clock: platform.clock,
     queue: platform.queue,
-    repository: new GenerationRepository(),
+    repository,
     sink: deps.sink,
     settings,
     region: deps.catalog.regionFor(settings.center),
-    logger: platform.logger.child({ module: 'generation' }),
+    logger,
     ...(deps.onWritten === undefined ? {} : { onWritten: deps.onWritten }),
   });
   return {

@@ -1,40 +1,47 @@
 import { sql, type Selectable } from 'kysely';
-import { isId } from '@loadline/contracts';
+import { Readable } from 'node:stream';
 import type { Database, GenerationJobsTable } from '../../platform/db/schema';
+import { isLocalInfileRefused } from '../../platform/db/db-errors';
+import { localInfiles } from '../../platform/db/local-infile';
 import type { Executor, SqlDialectName } from '../../platform/db/shard-pool';
 import { sumBookingDeltas, sumDriverDeltas } from '../analytics/contributions';
 import { RollupsRepository } from '../analytics/rollups.repository';
+import { layoutOf, lookupsLayout, sqlTuple, usersLayout, type RowLayout } from './bulk-text';
 import type { PooledDriver, ShardBatch } from './chunk-plan';
 
 export type GenerationJobRow = Selectable<GenerationJobsTable>;
-
-/** Columns holding 64-bit IDs: written as bare integers so they never pass through a double. */
-const ID_COLUMNS = new Set([
-  'id',
-  'owner_id',
-  'user_id',
-  'vehicle_id',
-  'driver_id',
-  'booking_id',
-  'customer_id',
-  'actor_id',
-  'quote_id',
-  'active_booking_id',
-]);
 
 /** Bytes of SQL one multi-row statement may carry (well under MySQL's 16 MiB packet default). */
 const STATEMENT_BYTES = 1024 * 1024;
 /** SQLite compiles long statements slowly; smaller ones are faster there. */
 const SQLITE_ROWS_PER_STATEMENT = 500;
+/** Bytes of LOAD DATA text rendered between two reads of the stream the statement sends. */
+const LOAD_BLOCK_BYTES = 128 * 1024;
+
+export interface GenerationRepositoryOptions {
+  /** Write MySQL rows with LOAD DATA LOCAL INFILE (default); multi-row INSERT otherwise. */
+  loadData?: boolean;
+  /** Called once when the server refuses LOAD DATA LOCAL and writes fall back to INSERT. */
+  onLoadDataRefused?: (error: unknown) => void;
+}
 
 /**
  * Generation jobs, their chunk marks, the pools bookings draw on, and the bulk
- * writer: one multi-row INSERT per table and statement-sized slice, rendered
- * as literal SQL (tens of thousands of rows per second do not fit through
- * per-value parameter binding on this hardware).
+ * writer. On MySQL each table's rows go in one LOAD DATA LOCAL INFILE
+ * statement, streamed as tab-separated text as the server reads it; where the
+ * server refuses that, and on SQLite, in one multi-row INSERT per
+ * statement-sized slice rendered as literal SQL (tens of thousands of rows per
+ * second do not fit through per-value parameter binding on this hardware).
+ * Both run inside the caller's transaction, so a chunk's rows commit with its
+ * mark or not at all.
  */
 export class GenerationRepository {
   private readonly rollups = new RollupsRepository();
+  private loadData: boolean;
+
+  constructor(private readonly options: GenerationRepositoryOptions = {}) {
+    this.loadData = options.loadData ?? true;
+  }
 
   async insertJob(db: Executor, row: GenerationJobRow): Promise<void> {
     await db.insertInto('generation_jobs').values(row).execute();
@@ -136,39 +143,98 @@ export class GenerationRepository {
 
   /** Writes one chunk's rows and roll-up deltas for one shard (call inside its transaction). */
   async writeBatch(db: Executor, dialect: SqlDialectName, batch: ShardBatch): Promise<void> {
-    await this.insertRows(db, dialect, 'users', batch.users);
+    await this.writeRows(db, dialect, 'users', batch.users, { layout: usersLayout });
     // A generated email or plate someone already holds keeps its holder; the directory stays one-to-one.
-    await this.insertRows(db, dialect, 'lookup_directory', batch.lookups, { ignoreDuplicates: true });
-    await this.insertRows(db, dialect, 'vehicles', batch.vehicles);
-    await this.insertRows(db, dialect, 'drivers', batch.drivers);
-    await this.insertRows(db, dialect, 'bookings', batch.bookings);
-    await this.insertRows(db, dialect, 'booking_events', batch.events);
-    await this.insertRows(db, dialect, 'driver_jobs', batch.driverTrips);
-    await this.insertRows(db, dialect, 'offers', batch.offers);
+    await this.writeRows(db, dialect, 'lookup_directory', batch.lookups, {
+      ignoreDuplicates: true,
+      layout: lookupsLayout,
+    });
+    await this.writeRows(db, dialect, 'vehicles', batch.vehicles);
+    await this.writeRows(db, dialect, 'drivers', batch.drivers);
+    await this.writeRows(db, dialect, 'bookings', batch.bookings);
+    await this.writeRows(db, dialect, 'booking_events', batch.events);
+    await this.writeRows(db, dialect, 'driver_jobs', batch.driverTrips);
+    await this.writeRows(db, dialect, 'offers', batch.offers);
     await this.rollups.addBookingDaily(db, dialect, sumBookingDeltas(batch.bookingDaily));
     await this.rollups.addDriverDaily(db, dialect, sumDriverDeltas(batch.driverDaily));
   }
 
-  private async insertRows(
+  private async writeRows<Row extends object>(
     db: Executor,
     dialect: SqlDialectName,
     table: keyof Database,
-    rows: readonly object[],
-    options: { ignoreDuplicates?: boolean } = {},
+    rows: readonly Row[],
+    options: { ignoreDuplicates?: boolean; layout?: (first: Row) => RowLayout<Row> } = {},
   ): Promise<void> {
     const first = rows[0];
     if (first === undefined) {
       return;
     }
-    const columns = Object.keys(first);
-    const verb =
-      options.ignoreDuplicates === true
-        ? dialect === 'mysql'
-          ? 'insert ignore'
-          : 'insert or ignore'
-        : 'insert';
-    const head = `${verb} into ${table} (${columns.join(', ')}) values `;
-    const quote = dialect === 'mysql' ? mysqlString : sqliteString;
+    const layout = options.layout?.(first) ?? layoutOf(first);
+    const ignoreDuplicates = options.ignoreDuplicates === true;
+    if (dialect === 'mysql' && this.loadData) {
+      try {
+        await this.loadRows(db, table, rows, layout, ignoreDuplicates);
+        return;
+      } catch (error) {
+        if (!isLocalInfileRefused(error)) {
+          throw error;
+        }
+        // A refused statement changed nothing; the transaction goes on with INSERT, as every later one will.
+        this.loadData = false;
+        this.options.onLoadDataRefused?.(error);
+      }
+    }
+    await this.insertRows(db, dialect, table, rows, layout, ignoreDuplicates);
+  }
+
+  /**
+   * One LOAD DATA LOCAL INFILE statement; the text is rendered as the server
+   * reads it. LOCAL turns duplicates and bad values into warnings, so a table
+   * that must take every row checks the count and the warnings itself.
+   */
+  private async loadRows<Row extends object>(
+    db: Executor,
+    table: keyof Database,
+    rows: readonly Row[],
+    layout: RowLayout<Row>,
+    ignoreDuplicates: boolean,
+  ): Promise<void> {
+    const file = localInfiles.register(() => Readable.from(tsvBlocks(rows, layout)));
+    try {
+      const result = await sql
+        .raw(
+          `load data local infile '${file.name}' ${ignoreDuplicates ? 'ignore ' : ''}into table ${table} ` +
+            `character set utf8mb4 fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n' ` +
+            `(${layout.columns.join(', ')})`,
+        )
+        .execute(db);
+      if (ignoreDuplicates) {
+        return;
+      }
+      const written = Number(result.numAffectedRows ?? 0n);
+      const warnings = await sql<{ n: number | string }>`select @@warning_count as n`.execute(db);
+      const warned = Number(warnings.rows[0]?.n ?? 0);
+      if (written !== rows.length || warned > 0) {
+        throw new Error(
+          `LOAD DATA into ${table} wrote ${written} of ${rows.length} rows with ${warned} warnings`,
+        );
+      }
+    } finally {
+      file.release();
+    }
+  }
+
+  private async insertRows<Row extends object>(
+    db: Executor,
+    dialect: SqlDialectName,
+    table: keyof Database,
+    rows: readonly Row[],
+    layout: RowLayout<Row>,
+    ignoreDuplicates: boolean,
+  ): Promise<void> {
+    const verb = ignoreDuplicates ? (dialect === 'mysql' ? 'insert ignore' : 'insert or ignore') : 'insert';
+    const head = `${verb} into ${table} (${layout.columns.join(', ')}) values `;
     let tuples: string[] = [];
     let bytes = head.length;
     const flush = async () => {
@@ -180,18 +246,8 @@ export class GenerationRepository {
         bytes = head.length;
       }
     };
-    const idColumn = columns.map((column) => ID_COLUMNS.has(column));
     for (const row of rows) {
-      const record = row as Record<string, unknown>;
-      // A plain loop: this runs for every value of millions of rows.
-      let tuple = '(';
-      for (let index = 0; index < columns.length; index += 1) {
-        if (index > 0) {
-          tuple += ',';
-        }
-        tuple += literal(record[columns[index] ?? ''], idColumn[index] === true, quote);
-      }
-      tuple += ')';
+      const tuple = sqlTuple(row, layout, dialect);
       tuples.push(tuple);
       bytes += tuple.length + 1;
       if (bytes >= STATEMENT_BYTES || (dialect === 'sqlite' && tuples.length >= SQLITE_ROWS_PER_STATEMENT)) {
@@ -202,54 +258,23 @@ export class GenerationRepository {
   }
 }
 
-function literal(value: unknown, idColumn: boolean, quote: (text: string) => string): string {
-  if (value === null || value === undefined) {
-    return 'NULL';
-  }
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) {
-      throw new RangeError(`cannot write ${value} to SQL`);
-    }
-    return String(value);
-  }
-  if (typeof value === 'string') {
-    if (idColumn) {
-      if (!isId(value)) {
-        throw new RangeError(`not an id: ${value}`);
+/** LOAD DATA text in blocks of about LOAD_BLOCK_BYTES, each rendered when the stream is read. */
+function* tsvBlocks<Row extends object>(rows: readonly Row[], layout: RowLayout<Row>): Generator<Buffer> {
+  let block = Buffer.allocUnsafe(LOAD_BLOCK_BYTES);
+  let used = 0;
+  for (const row of rows) {
+    const line = layout.line(row);
+    // A UTF-16 unit takes at most 3 bytes in UTF-8 (a surrogate pair 4 for 2 units).
+    if (used + line.length * 3 > block.length) {
+      if (used > 0) {
+        yield block.subarray(0, used);
       }
-      return value;
+      block = Buffer.allocUnsafe(Math.max(LOAD_BLOCK_BYTES, line.length * 3));
+      used = 0;
     }
-    return quote(value);
+    used += block.write(line, used);
   }
-  throw new TypeError(`cannot write a ${typeof value} to SQL`);
-}
-
-/** A MySQL string literal, escaped as the server's default sql_mode expects (backslash escapes). */
-// eslint-disable-next-line no-control-regex -- these are the characters MySQL wants escaped
-const MYSQL_SPECIAL = /[\0\b\t\n\r\x1a"'\\]/;
-// eslint-disable-next-line no-control-regex -- the same, for replacing every one
-const MYSQL_SPECIAL_ALL = /[\0\b\t\n\r\x1a"'\\]/g;
-
-function mysqlString(text: string): string {
-  // Most generated text needs no escaping; testing first skips the replace and its garbage.
-  if (!MYSQL_SPECIAL.test(text)) {
-    return `'${text}'`;
+  if (used > 0) {
+    yield block.subarray(0, used);
   }
-  return `'${text.replace(MYSQL_SPECIAL_ALL, (char) => MYSQL_ESCAPES[char] ?? char)}'`;
-}
-
-const MYSQL_ESCAPES: Record<string, string> = {
-  '\0': '\\0',
-  '\b': '\\b',
-  '\t': '\\t',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\x1a': '\\Z',
-  '"': '\\"',
-  "'": "\\'",
-  '\\': '\\\\',
-};
-
-function sqliteString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
 }

@@ -47,6 +47,24 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
+ * Server error numbers for `LOAD DATA LOCAL INFILE` turned off on the server or the client:
+ * MySQL's ER_NOT_ALLOWED_COMMAND and ER_CLIENT_LOCAL_FILES_DISABLED, MariaDB's
+ * ER_LOAD_INFILE_CAPABILITY_DISABLED (which mysql2 has no name for).
+ */
+const LOCAL_INFILE_REFUSED = new Set([1148, 3948, 4166]);
+
+/** True when the server or the client has `LOAD DATA LOCAL INFILE` turned off (nothing was written). */
+export function isLocalInfileRefused(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'errno' in error &&
+    typeof error.errno === 'number' &&
+    LOCAL_INFILE_REFUSED.has(error.errno)
+  );
+}
+
+/**
  * True when the database rolled the transaction back to break a lock conflict
  * (InnoDB deadlock or lock wait timeout, SQLite busy): running it again is correct.
  */

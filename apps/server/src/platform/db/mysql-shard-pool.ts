@@ -1,6 +1,7 @@
 import { Kysely, MysqlDialect } from 'kysely';
 import { createPool, format, type SqlValue } from 'mysql2';
 import { guardDialect } from './guarded-dialect';
+import { localInfiles } from './local-infile';
 import { MysqlIdParamsPlugin } from './kysely-plugins';
 import type { QueryTimeouts } from './query-timeout';
 import type { Database } from './schema';
@@ -60,6 +61,8 @@ export class MysqlShardPool extends KyselyShardPool {
         charset: 'utf8mb4_unicode_ci',
         enableKeepAlive: true,
         queryFormat: formatQuery,
+        // LOAD DATA LOCAL INFILE reads only streams registered for it, never a file (see local-infile).
+        infileStreamFactory: localInfiles.open,
       });
       return {
         index,
