@@ -37,6 +37,11 @@ export interface Config {
   readonly redisUrl: string | null;
   /** A Redis command with no reply within this fails with 503 (blocking clients excepted). */
   readonly redisCommandTimeoutMs: number;
+  /**
+   * How long the Socket.IO adapter's stream read blocks waiting for messages from other instances.
+   * A shutdown waits for the read in progress, so tests that stop many servers set it low.
+   */
+  readonly socketAdapterBlockMs: number;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
   readonly redisPrefix: string;
   /** Fixed node number for the ID generator; null leases one at boot. */
@@ -480,6 +485,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...queryTimeouts(env),
     redisUrl: redisRaw === null ? null : redisUrlList(redisRaw),
     redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 3_000, 100, 600_000),
+    socketAdapterBlockMs: integer(env, 'SOCKET_ADAPTER_BLOCK_MS', 5_000, 10, 60_000),
     redisPrefix: text(env, 'REDIS_PREFIX', 'loadline:'),
     nodeId: nodeIdRaw === null ? null : integer(env, 'NODE_ID', 0, 0, 30),
     sessionTtlSeconds: integer(env, 'SESSION_TTL_HOURS', 720, 1, 24 * 365) * 3600,

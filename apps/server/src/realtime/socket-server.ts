@@ -88,6 +88,7 @@ export function createSocketServer(
         sessionKeyPrefix: `${config.redisPrefix}sio:session:`,
         useShardedPubSub: true,
         maxLen: 100_000,
+        blockTimeInMs: config.socketAdapterBlockMs,
         onlyPlaintext: true,
       }),
     );

@@ -73,6 +73,8 @@ export class TestEnvironment {
         REDIS_URL: redisUrl,
         REDIS_PREFIX: prefix,
         DATABASE_POOL_SIZE: '4',
+        // Every app a test closes waits for the adapter's read in progress (5 s by default).
+        SOCKET_ADAPTER_BLOCK_MS: '100',
         WEB_DIST_DIR: path.join(os.tmpdir(), 'loadline-no-web'),
       },
       databases,
