@@ -1,11 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CompiledQuery, QueryExecutor } from 'kysely';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Booking, Quote, QuoteRequest } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { closeRedis, connectRedis, isRedisCluster } from '../../platform/redis';
 import { bearer, customerSignup, signUp } from '../../../test/support/factories';
+import { StatementLog } from '../../../test/support/statement-log';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { isCluster, redisClusterVariant, redisUrl, tier } from '../../../test/support/tier';
 import { startThrowawayRedis } from '../../../test/support/throwaway-services';
@@ -23,42 +22,6 @@ const trip = {
   ],
   vehicleType: 'van',
 } satisfies QuoteRequest;
-
-/**
- * The SQL statements a piece of work sends, on any shard: every Kysely query
- * runs through its executor's `executeQuery` (a transaction's executor has the
- * same prototype), and only calls made inside `work`'s own async context are
- * kept, so the app's timers running meanwhile are not counted.
- */
-class StatementLog {
-  private readonly context = new AsyncLocalStorage<string[]>();
-  private restore: (() => void) | null = null;
-
-  install(executor: QueryExecutor): void {
-    const prototype = Object.getPrototypeOf(executor) as Pick<QueryExecutor, 'executeQuery'>;
-    const original = prototype.executeQuery;
-    const context = this.context;
-    prototype.executeQuery = function <R>(this: QueryExecutor, query: CompiledQuery<R>) {
-      context.getStore()?.push(query.sql);
-      return original.call(this, query);
-    } as QueryExecutor['executeQuery'];
-    this.restore = () => {
-      prototype.executeQuery = original;
-    };
-  }
-
-  uninstall(): void {
-    this.restore?.();
-    this.restore = null;
-  }
-
-  async during<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
-    const statements: string[] = [];
-    // Awaited inside the context: an inject is a thenable that only starts when awaited.
-    const result = await this.context.run(statements, async () => await work());
-    return { result, statements };
-  }
-}
 
 describe(`a quote's work (${tier})`, () => {
   let env: TestEnvironment;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadlineApp } from '../../app';
 import { drained } from '../../../test/support/drained';
+import { StatementLog } from '../../../test/support/statement-log';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { Type, type Static } from '@sinclair/typebox';
@@ -95,5 +96,24 @@ describe(`transactional outbox (${tier})`, () => {
     await drained(app);
     expect(received.some((event) => event.id === wellFormed)).toBe(true);
     expect(received.some((event) => event.id === malformed)).toBe(false);
+  });
+
+  it('a pass over shards with nothing new reads each shard once and locks nothing', async () => {
+    const { relay, router } = app.platform;
+    await relay.drain();
+    const log = new StatementLog();
+    const shard = router.shards[0];
+    if (shard === undefined) {
+      throw new Error('no shard');
+    }
+    log.install(shard.db.getExecutor());
+    try {
+      const { result, statements } = await log.during(() => relay.drain());
+      expect(result).toBe(0);
+      expect(statements).toHaveLength(router.shards.length);
+      expect(statements.filter((statement) => /for update/i.test(statement))).toEqual([]);
+    } finally {
+      log.uninstall();
+    }
   });
 });
