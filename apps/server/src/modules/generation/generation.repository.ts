@@ -38,6 +38,8 @@ export interface GenerationRepositoryOptions {
 export class GenerationRepository {
   private readonly rollups = new RollupsRepository();
   private loadData: boolean;
+  /** Statements already running when the first refusal came are refused too; it is reported once. */
+  private refusalReported = false;
 
   constructor(private readonly options: GenerationRepositoryOptions = {}) {
     this.loadData = options.loadData ?? true;
@@ -181,8 +183,11 @@ export class GenerationRepository {
           throw error;
         }
         // A refused statement changed nothing; the transaction goes on with INSERT, as every later one will.
+        if (!this.refusalReported) {
+          this.refusalReported = true;
+          this.options.onLoadDataRefused?.(error);
+        }
         this.loadData = false;
-        this.options.onLoadDataRefused?.(error);
       }
     }
     await this.insertRows(db, dialect, table, rows, layout, ignoreDuplicates);
