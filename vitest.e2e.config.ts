@@ -7,7 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
-    maxWorkers: 1,
-    fileParallelism: false,
+    // Two files at a time, each with its own server and browser: 160 s against 306 s one by one on two cores.
+    maxWorkers: 2,
   },
 });
