@@ -95,6 +95,9 @@ export async function startThrowawayMariadb(databases: readonly string[]): Promi
         `--port=${port}`,
         `--socket=${dir}/mariadb.sock`,
         `--pid-file=${dir}/mariadb.pid`,
+        // Its own temporary directory: at start-up a MariaDB server deletes every `#sql*` file in
+        // its tmpdir, which in the shared /tmp are the temporary tables of queries other servers run.
+        `--tmpdir=${dir}`,
         '--bind-address=127.0.0.1',
         '--user=root',
         '--innodb-buffer-pool-size=16M',
