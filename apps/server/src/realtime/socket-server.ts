@@ -198,14 +198,30 @@ async function settleSubscriptions(tracked: ReturnType<typeof trackDuplicates>):
   clearTimeout(timer);
 }
 
+/**
+ * How long close waits for a copy's PING. The subscriber copy answers at once;
+ * the adapter's stream reader answers only after its blocking XREAD returns
+ * (up to SOCKET_ADAPTER_BLOCK_MS), and has no subscription to wait for.
+ */
+const SETTLE_PING_MS = 500;
+
 /** Resolves once the copy is connected and every command sent before (the subscription) is answered. */
 async function settleSubscription(copy: RedisClient): Promise<void> {
   try {
     await waitForRedis(copy, 2_000);
-    await copy.ping();
   } catch {
     // Not connected: nothing is pending on it that could fail later.
+    return;
   }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    // A PING still waiting when the copy is closed fails: nothing waits for it then.
+    copy.ping().catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, SETTLE_PING_MS);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /** Disconnects local sockets and stops the adapter; an attached HTTP server stops listening too. */
