@@ -11,6 +11,7 @@ import { ApiClient } from './support/api';
 import { formatRoutes, LatencyRecorder, type RouteSummary } from './support/latency';
 import { runLoad, stopAllLoad, type LoadResult } from './support/load';
 import { machineInfo } from './support/machine';
+import { processTreeCpuSeconds } from './support/proc-stat';
 import { freePort, NodeProcess, Teardown, waitForOk } from './support/processes';
 import { Random } from './support/random';
 import {
@@ -176,6 +177,7 @@ async function bench(options: HttpBenchOptions, teardown: Teardown): Promise<Rec
       await workload.settle(api);
       workload.resetCounts();
     },
+    () => serversCpuSeconds(servers),
   );
   teardown.assertActive();
   const flows = workload.counts;
@@ -199,6 +201,12 @@ async function bench(options: HttpBenchOptions, teardown: Teardown): Promise<Rec
   log(
     `per answered request: ${backend.redisCommands} Redis commands (${describeCounts(backend.redis)}), ` +
       `${backend.sqlStatements} SQL statements (${describeCounts(backend.sql)})`,
+  );
+  const serverCpu = serverCpuOf(mix, mix.recorder.answered);
+  log(
+    serverCpu === null
+      ? 'server CPU: not read'
+      : `server CPU: ${serverCpu.msPerRequest} ms per answered request, ${serverCpu.cores} cores busy on average`,
   );
   const linesBeforeShutdown = servers.map((server) => server.process.outputLines);
   const logLinesDuringMix = linesBeforeShutdown.reduce((sum, lines) => sum + lines, 0);
@@ -265,6 +273,8 @@ async function bench(options: HttpBenchOptions, teardown: Teardown): Promise<Rec
     flows,
     dispatchLagMs: offerWait,
     backendPerRequest: backend,
+    serverCpuMsPerRequest: serverCpu?.msPerRequest ?? null,
+    serverCpuCores: serverCpu?.cores ?? null,
     weights,
     setupSeconds,
     instances: options.instances,
@@ -287,6 +297,8 @@ interface Measured {
   window: { from: number; to: number };
   /** Redis and MariaDB counters before and after the measured run. */
   backend: { before: BackendCounters; after: BackendCounters };
+  /** CPU seconds the servers used during the measured run; null when not read. */
+  serverCpuSeconds: number | null;
 }
 
 /** An unmeasured warm-up (JIT, pools, caches), then the measured run. */
@@ -297,6 +309,7 @@ async function measure(
   urls: readonly string[],
   clientSetup: (recorder: LatencyRecorder) => Parameters<typeof runLoad>[0]['setupClient'],
   betweenRuns?: () => Promise<void>,
+  serverCpu?: () => number | null,
 ): Promise<Measured> {
   const base = { urls, connections: options.connections };
   if (options.warmupSeconds > 0) {
@@ -312,6 +325,7 @@ async function measure(
   log(`${name}: measuring for ${options.durationSeconds} s`);
   const recorder = new LatencyRecorder();
   const before = await readBackendCounters();
+  const cpuBefore = serverCpu?.() ?? null;
   const from = performance.now();
   const load = await runLoad({
     ...base,
@@ -319,8 +333,34 @@ async function measure(
     setupClient: clientSetup(recorder),
   });
   const to = performance.now();
+  const cpuAfter = serverCpu?.() ?? null;
   const after = await readBackendCounters();
-  return { recorder, load, window: { from, to }, backend: { before, after } };
+  const serverCpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  return { recorder, load, window: { from, to }, backend: { before, after }, serverCpuSeconds };
+}
+
+/** The servers' CPU (each process with its workers); null when one is gone. */
+function serversCpuSeconds(servers: readonly RunningServer[]): number | null {
+  let total = 0;
+  for (const server of servers) {
+    const pid = server.process.child.pid;
+    const cpu = pid === undefined ? null : processTreeCpuSeconds(pid);
+    if (cpu === null) {
+      return null;
+    }
+    total += cpu;
+  }
+  return total;
+}
+
+function serverCpuOf(run: Measured, answered: number): { msPerRequest: number; cores: number } | null {
+  if (run.serverCpuSeconds === null || answered === 0) {
+    return null;
+  }
+  return {
+    msPerRequest: round((run.serverCpuSeconds * 1000) / answered, 3),
+    cores: round(run.serverCpuSeconds / run.load.seconds, 2),
+  };
 }
 
 interface RunningServer {

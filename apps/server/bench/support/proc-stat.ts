@@ -39,3 +39,27 @@ export function processMemoryMb(pid: number): { rssMb: number; peakMb: number } 
     return null;
   }
 }
+
+/**
+ * CPU seconds of a process and every live descendant (`start --processes N` runs its workers as
+ * children); a descendant's time is missed once it has exited, so read it while the tree runs.
+ */
+export function processTreeCpuSeconds(pid: number): number | null {
+  const own = processCpuSeconds(pid);
+  if (own === null) {
+    return null;
+  }
+  return childrenOf(pid).reduce((sum, child) => sum + (processTreeCpuSeconds(child) ?? 0), own);
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' '))
+      .filter((text) => text.trim() !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
