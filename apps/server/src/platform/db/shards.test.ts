@@ -72,6 +72,9 @@ describe(`sharded data layer (${tier})`, () => {
       created.push(id);
       await router.forId(id).db.insertInto('users').values(userRow(id, tag)).execute();
     }
+    // IDs order by millisecond, then logical shard: a row made in the same millisecond as the
+    // last one above could sort among them. The late rows below come from later milliseconds.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const fetch = (shard: Shard, after: readonly (string | number)[] | null, limit: number) => {
       let query = shard.db
         .selectFrom('users')
