@@ -75,21 +75,14 @@ export class DispatchService {
     return initialRadiusKm * radiusGrowth ** (wave - 1);
   }
 
-  /** Queues wave `wave` of a booking's current search; the job id makes a repeated call harmless. */
-  async scheduleWave(bookingId: string, wave: number, delayMs = 0): Promise<void> {
-    const booking = await this.deps.bookings.findById(this.deps.router.forId(bookingId).db, bookingId);
-    if (booking !== undefined) {
-      await this.queueWave(booking, wave, delayMs);
-    }
-  }
-
   /**
-   * The job id names the search the wave belongs to (a release starts a new
-   * one): with the wave number alone, a release after that wave's job had run
-   * (finding the booking taken) could never queue it again, and one before it
-   * waited for the old job's delay.
+   * Queues wave `wave` of the search the booking row (as the caller read it)
+   * belongs to; the job id makes a repeated call harmless. The job id names
+   * the search (a release starts a new one): with the wave number alone, a
+   * release after that wave's job had run (finding the booking taken) could
+   * never queue it again, and one before it waited for the old job's delay.
    */
-  private async queueWave(booking: BookingRow, wave: number, delayMs: number): Promise<void> {
+  async queueWave(booking: BookingRow, wave: number, delayMs = 0): Promise<void> {
     await this.deps.queue.enqueue(
       DISPATCH_WAVE_JOB,
       { bookingId: booking.id, wave },
