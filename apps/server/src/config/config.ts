@@ -39,7 +39,8 @@ export interface Config {
   readonly redisCommandTimeoutMs: number;
   /**
    * How long the Socket.IO adapter's stream read blocks waiting for messages from other instances.
-   * A shutdown waits for the read in progress, so tests that stop many servers set it low.
+   * A shutdown waits at most half a second for the read in progress; tests that stop many
+   * servers set it low so that wait is shorter still.
    */
   readonly socketAdapterBlockMs: number;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
