@@ -13,6 +13,7 @@ import {
   waitForRedis,
   type RedisClient,
 } from '../platform/redis';
+import { settlesWithin } from '../lib/settles-within';
 
 /** A socket signed in with a session. */
 export interface SessionSocketData {
@@ -188,14 +189,7 @@ function trackDuplicates(redis: RedisClient): { copies: RedisClient[]; subscript
 /** Resolves once the copies are connected and every command sent before (the subscriptions) is answered. */
 async function settleSubscriptions(tracked: ReturnType<typeof trackDuplicates>): Promise<void> {
   await Promise.all(tracked.copies.map(settleSubscription));
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.all(tracked.subscriptions),
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, 2_000);
-    }),
-  ]);
-  clearTimeout(timer);
+  await settlesWithin(Promise.all(tracked.subscriptions), 2_000);
 }
 
 /**
@@ -213,15 +207,8 @@ async function settleSubscription(copy: RedisClient): Promise<void> {
     // Not connected: nothing is pending on it that could fail later.
     return;
   }
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    // A PING still waiting when the copy is closed fails: nothing waits for it then.
-    copy.ping().catch(() => undefined),
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, SETTLE_PING_MS);
-    }),
-  ]);
-  clearTimeout(timer);
+  // A PING still waiting when the copy is closed fails, handled by settlesWithin.
+  await settlesWithin(copy.ping(), SETTLE_PING_MS);
 }
 
 /** Disconnects local sockets and stops the adapter; an attached HTTP server stops listening too. */

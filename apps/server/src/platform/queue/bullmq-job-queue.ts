@@ -5,6 +5,7 @@ import { closeRedis, createRedis, type RedisClient } from '../redis';
 import { resolveJobOptions } from './job-options';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { JobHandler, JobOptions, JobQueue, JobType, ProcessOptions } from './job-queue.port';
+import { settlesWithin } from '../../lib/settles-within';
 
 export interface BullmqJobQueueOptions {
   url: string;
@@ -254,22 +255,3 @@ export function fromBullmqJobId(bullmqId: string): string {
 
 /** Longest a graceful close may wait for running jobs. */
 const CLOSE_TIMEOUT_MS = 15_000;
-
-/** True when `work` settles within `ms`; it keeps running either way. */
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([
-      work.then(
-        () => true,
-        () => true,
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
