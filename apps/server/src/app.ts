@@ -104,6 +104,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       sink,
       tripPositions: liveEta,
       pingBacklog: platform.config.pings.backlog,
+      lastPositionFlushMs: platform.config.pings.lastPositionFlushMs,
     });
     const driverRows = new DriversRepository();
     const bookingCore = createBookingCore({

@@ -89,13 +89,15 @@ export interface Config {
     /** How often each worker sweeps SQL for overdue activations and dispatch steps (ADR 0018). */
     readonly sweepIntervalMs: number;
   };
-  /** Location pings under overload. */
+  /** Location pings. */
   readonly pings: {
     /**
      * Pings at work in this process from which it counts as behind: a driver's
      * next ping then waits behind its one at work, newest only (coalesced).
      */
     readonly backlog: number;
+    /** How often each driver's last position goes to SQL (the live state has it at once). */
+    readonly lastPositionFlushMs: number;
   };
   /** Multi-stop bookings (ADR 0027). */
   readonly stops: {
@@ -520,6 +522,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     pings: {
       backlog: integer(env, 'PING_BACKLOG', 1_000, 1, 1_000_000),
+      lastPositionFlushMs: integer(env, 'LAST_POSITION_FLUSH_MS', 5_000, 100, 600_000),
     },
     stops: {
       maxDistanceM: integer(env, 'STOP_MAX_DISTANCE_M', 300, 10, 100_000),

@@ -37,7 +37,7 @@ export type DriverPingResult =
  * itself: the next ping after expiry reloads them from SQL.
  */
 const FACTS_TTL_MS = 600_000;
-/** Positions outlive facts; SQL has the last one anyway (flushed every second). */
+/** Positions outlive facts; SQL has the last one anyway (LAST_POSITION_FLUSH_MS behind at most). */
 const POSITION_TTL_MS = 24 * 3_600_000;
 /** Every set a driver's facts can name: the only sets a ping may write. */
 const AVAILABLE_SETS = VEHICLE_TYPES.map(availableDriversSet);

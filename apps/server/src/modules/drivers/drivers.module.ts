@@ -36,8 +36,8 @@ export interface DriversModuleDeps {
   >;
   /** Where socket events go. */
   sink: RealtimeSink;
-  /** How often queued driver positions are written to SQL (default 1000 ms). */
-  locationFlushMs?: number;
+  /** LAST_POSITION_FLUSH_MS: how often each driver's last position is written to SQL. */
+  lastPositionFlushMs: number;
   /** The live ETA, told of each position of an active trip. */
   tripPositions?: TripPositionObserver;
   /** PING_BACKLOG: pings at work from which the process coalesces a driver's pings. */
@@ -75,7 +75,7 @@ export function createDrivers(deps: DriversModuleDeps): DriversModule {
     drivers,
     breadcrumbs: new BreadcrumbsRepository(),
     logger,
-    ...(deps.locationFlushMs === undefined ? {} : { intervalMs: deps.locationFlushMs }),
+    positionsIntervalMs: deps.lastPositionFlushMs,
   });
   const live = new DriverLiveStore(platform.live);
   const presence = new DriverPresenceService({

@@ -1,4 +1,5 @@
-import { sql, type Selectable } from 'kysely';
+import { CompiledQuery, type Selectable } from 'kysely';
+import { asBigIntIfId } from '../../platform/db/kysely-plugins';
 import type { DriversTable, VehiclesTable } from '../../platform/db/schema';
 import type { SqlDialectName } from '../../platform/db/shard-pool';
 import type { Executor } from '../../platform/db/shard-pool';
@@ -166,6 +167,12 @@ export class DriversRepository {
    * Stores many drivers' last known positions in one statement (CASE per
    * column); a row keeps its position when a newer one is already stored.
    */
+  /**
+   * Each driver's last position, unless a newer one is stored: one statement
+   * for the batch. Its text depends only on the row count, so it is built once
+   * per count and sent as is (no query tree per row: a batch is hundreds of
+   * parameters, every few seconds, on the location hot path's behalf).
+   */
   async updateLastPositions(
     db: Executor,
     entries: readonly (readonly [string, StoredPosition])[],
@@ -173,32 +180,15 @@ export class DriversRepository {
     if (entries.length === 0) {
       return;
     }
-    const newer = (driverId: string, at: number) =>
-      sql`user_id = ${driverId} and (last_seen_at is null or last_seen_at < ${at})`;
-    const column = (
-      name: 'last_lat' | 'last_lng' | 'last_heading' | 'last_seen_at',
-      pick: (p: StoredPosition) => number | null,
-    ) =>
-      sql<number | null>`case ${sql.join(
-        entries.map(
-          ([driverId, position]) => sql`when ${newer(driverId, position.at)} then ${pick(position)}`,
-        ),
-        sql` `,
-      )} else ${sql.ref(name)} end`;
-    await db
-      .updateTable('drivers')
-      .set({
-        last_lat: column('last_lat', (p) => p.lat),
-        last_lng: column('last_lng', (p) => p.lng),
-        last_heading: column('last_heading', (p) => p.heading),
-        last_seen_at: column('last_seen_at', (p) => p.at),
-      })
-      .where(
-        'user_id',
-        'in',
-        entries.map(([driverId]) => driverId),
-      )
-      .execute();
+    const ids = entries.map(([driverId]) => asBigIntIfId(driverId));
+    const parameters: unknown[] = [];
+    for (const pick of POSITION_COLUMNS.map(([, value]) => value)) {
+      entries.forEach(([, position], row) => {
+        parameters.push(ids[row], position.at, pick(position));
+      });
+    }
+    parameters.push(...ids);
+    await db.executeQuery(CompiledQuery.raw(lastPositionsStatement(entries.length), parameters));
   }
 
   async findRating(
@@ -283,4 +273,30 @@ export class DriversRepository {
         'users.phone',
       ]);
   }
+}
+
+/**
+ * The last-position columns in the order they are set: `last_seen_at` last, as
+ * MySQL sets a row's columns left to right and the guard of the earlier ones
+ * reads it.
+ */
+const POSITION_COLUMNS: readonly (readonly [string, (position: StoredPosition) => number | null])[] = [
+  ['last_lat', (position) => position.lat],
+  ['last_lng', (position) => position.lng],
+  ['last_heading', (position) => position.heading],
+  ['last_seen_at', (position) => position.at],
+];
+
+const lastPositionsStatements = new Map<number, string>();
+
+/** `update drivers` of `rows` positions, each column a CASE over the rows guarded by the stored time. */
+function lastPositionsStatement(rows: number): string {
+  let text = lastPositionsStatements.get(rows);
+  if (text === undefined) {
+    const when = ' when user_id = ? and (last_seen_at is null or last_seen_at < ?) then ?'.repeat(rows);
+    const columns = POSITION_COLUMNS.map(([name]) => `${name} = case${when} else ${name} end`);
+    text = `update drivers set ${columns.join(', ')} where user_id in (${new Array<string>(rows).fill('?').join(', ')})`;
+    lastPositionsStatements.set(rows, text);
+  }
+  return text;
 }

@@ -3,12 +3,14 @@ import type { AuthResponse, LocationUpdate, MeResponse } from '@loadline/contrac
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
 import { encodeCursor } from '../../platform/db/scatter';
+import type { Shard } from '../../platform/db/shard-pool';
 import { availableDriversSet } from './available-drivers';
 import { bearer, customerSignup, driverSignup, signUp } from '../../../test/support/factories';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
 import type { DriversModule } from './drivers.module';
+import { DriversRepository, type StoredPosition } from './drivers.repository';
 
 const CITY = { lat: 12.9716, lng: 77.5946 };
 
@@ -21,7 +23,9 @@ describe(`drivers (${tier})`, () => {
 
   beforeAll(async () => {
     // Rate limits stay on (the location limit is under test); signups from one address need room.
-    env = await TestEnvironment.create('drivers', { env: { AUTH_RATE_LIMIT_IP: '1000/60' } });
+    env = await TestEnvironment.create('drivers', {
+      env: { AUTH_RATE_LIMIT_IP: '1000/60', LAST_POSITION_FLUSH_MS: '200' },
+    });
     clock = new ManualClock(Date.now());
     app = await env.start({ clock });
     drivers = app.services.drivers;
@@ -211,6 +215,49 @@ describe(`drivers (${tier})`, () => {
         .executeTakeFirstOrThrow();
     await waitFor(async () => (await stored()).last_seen_at === at);
     expect(await stored()).toEqual({ last_lat: 12.99, last_lng: 77.61, last_heading: 45, last_seen_at: at });
+  });
+
+  it('a batch of last positions writes each driver its own row, never over a newer stored one', async () => {
+    // Six drivers on at most four shards: some shard gets a statement of several rows.
+    const ids = (await Promise.all(Array.from({ length: 6 }, () => newDriver()))).map(({ user }) => user.id);
+    const repository = new DriversRepository();
+    type Entry = readonly [string, StoredPosition];
+    const writeByShard = async (entries: readonly Entry[]) => {
+      const byShard = new Map<Shard, Entry[]>();
+      for (const entry of entries) {
+        const shard = app.platform.router.forId(entry[0]);
+        byShard.set(shard, [...(byShard.get(shard) ?? []), entry]);
+      }
+      for (const [shard, rows] of byShard) {
+        await repository.updateLastPositions(shard.db, rows);
+      }
+    };
+    const stored = async (id: string) =>
+      app.platform.router
+        .forId(id)
+        .db.selectFrom('drivers')
+        .select(['last_lat', 'last_lng', 'last_heading', 'last_seen_at'])
+        .where('user_id', '=', id)
+        .executeTakeFirstOrThrow();
+
+    await writeByShard(
+      ids.map((id, i) => [id, { lat: 10 + i, lng: 70 + i, heading: i, at: 5_000 }] as const),
+    );
+    // Even drivers get a newer position, odd ones an older one (which changes nothing).
+    await writeByShard(
+      ids.map(
+        (id, i) =>
+          [id, { lat: 20 + i, lng: 80 + i, heading: null, at: i % 2 === 0 ? 6_000 : 4_000 }] as const,
+      ),
+    );
+
+    for (const [i, id] of ids.entries()) {
+      expect(await stored(id)).toEqual(
+        i % 2 === 0
+          ? { last_lat: 20 + i, last_lng: 80 + i, last_heading: null, last_seen_at: 6_000 }
+          : { last_lat: 10 + i, last_lng: 70 + i, last_heading: i, last_seen_at: 5_000 },
+      );
+    }
   });
 
   it('a customer calling driver routes gets 403 forbidden, and no token gets 401', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Kysely } from 'kysely';
 import { createLogger } from '../../lib/logger';
 import type { Database } from '../../platform/db/schema';
@@ -13,7 +13,9 @@ interface Call {
 }
 
 /** Drivers and bookings whose ID starts with "1" live on shard 1, the rest on shard 0. */
-function fakes(options: { failPositionsOnce?: boolean } = {}) {
+function fakes(
+  options: { failPositionsOnce?: boolean; intervalMs?: number; positionsIntervalMs?: number } = {},
+) {
   const positionCalls: Call[] = [];
   const crumbCalls: Call[] = [];
   const stored = new Map<string, StoredPosition>();
@@ -49,13 +51,26 @@ function fakes(options: { failPositionsOnce?: boolean } = {}) {
       return Promise.resolve();
     },
   };
-  const writer = new LocationWriter({ router, drivers, breadcrumbs, logger: createLogger('silent') });
+  const writer = new LocationWriter({
+    router,
+    drivers,
+    breadcrumbs,
+    logger: createLogger('silent'),
+    ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+    ...(options.positionsIntervalMs === undefined
+      ? {}
+      : { positionsIntervalMs: options.positionsIntervalMs }),
+  });
   return { writer, positionCalls, crumbCalls, stored, crumbs };
 }
 
 const at = (lat: number, time: number): StoredPosition => ({ lat, lng: 77.5, heading: null, at: time });
 
 describe('LocationWriter', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('keeps the newest position per driver and writes each shard in one statement', async () => {
     const { writer, positionCalls, stored } = fakes();
     writer.enqueue('100', at(12.1, 1000));
@@ -114,5 +129,30 @@ describe('LocationWriter', () => {
     await writer.stop();
     expect(stored.get('100')).toEqual(at(12.9, 9000));
     expect(crumbs).toHaveLength(1);
+  });
+
+  it('writes breadcrumbs every interval and last positions every positions interval', async () => {
+    vi.useFakeTimers();
+    const { writer, positionCalls, crumbCalls, stored, crumbs } = fakes({
+      intervalMs: 1000,
+      positionsIntervalMs: 5000,
+    });
+    writer.start();
+    writer.enqueue('100', at(12.1, 1000), '1555');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(crumbs).toHaveLength(1);
+    expect(positionCalls).toHaveLength(0);
+    expect(writer.size).toBe(1);
+
+    writer.enqueue('100', at(12.2, 2000), '1555');
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(crumbs).toHaveLength(2);
+    expect(positionCalls).toHaveLength(0);
+
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(positionCalls).toEqual([{ shard: 1, rows: 1 }]);
+    expect(stored.get('100')).toEqual(at(12.2, 2000));
+    expect(crumbCalls).toHaveLength(2);
+    await writer.stop();
   });
 });

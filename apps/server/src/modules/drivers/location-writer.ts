@@ -21,8 +21,14 @@ export interface LocationWriterDeps {
   drivers: Pick<DriversRepository, 'updateLastPositions'>;
   breadcrumbs: Pick<BreadcrumbsRepository, 'insertMany'>;
   logger: Logger;
-  /** How often queued positions are written (default 1000 ms). */
+  /** How often queued breadcrumbs are written (default 1000 ms). */
   intervalMs?: number;
+  /**
+   * How often each driver's last position is written (default 5000 ms): SQL
+   * holds the last known position for when the live state has none, so it may
+   * trail the live one by this much; the live state has every ping at once.
+   */
+  positionsIntervalMs?: number;
   /** Flush early when this many breadcrumbs are waiting (default 5000). */
   maxBreadcrumbs?: number;
 }
@@ -36,9 +42,10 @@ const POSITIONS_PER_STATEMENT = 100;
 
 /**
  * Buffers what pings leave in SQL: each driver's last position (coalesced,
- * newest wins) and the breadcrumbs of active trips. Every second (or when many
- * breadcrumbs wait) it writes them with one multi-row statement per shard and
- * table, so SQL writes grow with shards and time, not with the ping rate.
+ * newest wins) and the breadcrumbs of active trips. Breadcrumbs are written
+ * every second (or when many wait), last positions every few seconds, with
+ * multi-row statements per shard and table, so SQL writes grow with shards and
+ * time, not with the ping rate.
  */
 export class LocationWriter implements LocationSink {
   private positions = new Map<string, StoredPosition>();
@@ -46,10 +53,14 @@ export class LocationWriter implements LocationSink {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<number> = Promise.resolve(0);
   private readonly intervalMs: number;
+  private readonly positionsIntervalMs: number;
   private readonly maxBreadcrumbs: number;
+  /** When the last positions were last taken for a write (epoch ms of the process clock). */
+  private positionsTakenAt = Date.now();
 
   constructor(private readonly deps: LocationWriterDeps) {
     this.intervalMs = deps.intervalMs ?? 1000;
+    this.positionsIntervalMs = deps.positionsIntervalMs ?? 5000;
     this.maxBreadcrumbs = deps.maxBreadcrumbs ?? 5000;
   }
 
@@ -78,7 +89,7 @@ export class LocationWriter implements LocationSink {
         speed_kmh: position.speedKmh ?? null,
       });
       if (this.crumbs.length >= this.maxBreadcrumbs) {
-        this.flush().catch(() => undefined);
+        this.flushQueued(false).catch(() => undefined);
       }
     }
   }
@@ -98,8 +109,9 @@ export class LocationWriter implements LocationSink {
       return;
     }
     this.timer = setInterval(() => {
-      // Failures are logged by flush(); the timer just tries again next tick.
-      this.flush().catch(() => undefined);
+      // Failures are logged by flushQueued(); the timer just tries again next tick.
+      const positionsDue = Date.now() - this.positionsTakenAt >= this.positionsIntervalMs;
+      this.flushQueued(positionsDue).catch(() => undefined);
     }, this.intervalMs);
     this.timer.unref();
   }
@@ -115,7 +127,12 @@ export class LocationWriter implements LocationSink {
 
   /** Writes everything queued; returns how many rows were written. Flushes never overlap. */
   flush(): Promise<number> {
-    const next = this.flushing.then(() => this.writeBatch());
+    return this.flushQueued(true);
+  }
+
+  /** Writes the queued breadcrumbs, and the queued positions too when `withPositions`. */
+  private flushQueued(withPositions: boolean): Promise<number> {
+    const next = this.flushing.then(() => this.writeBatch(withPositions));
     this.flushing = next.catch((error: unknown) => {
       this.deps.logger.error({ err: error }, 'location flush failed');
       return 0;
@@ -123,10 +140,13 @@ export class LocationWriter implements LocationSink {
     return next;
   }
 
-  private async writeBatch(): Promise<number> {
-    const positions = this.positions;
+  private async writeBatch(withPositions: boolean): Promise<number> {
+    const positions = withPositions ? this.positions : new Map<string, StoredPosition>();
     const crumbs = this.crumbs;
-    this.positions = new Map();
+    if (withPositions) {
+      this.positions = new Map();
+      this.positionsTakenAt = Date.now();
+    }
     this.crumbs = [];
     if (positions.size === 0 && crumbs.length === 0) {
       return 0;

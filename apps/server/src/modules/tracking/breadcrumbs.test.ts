@@ -12,7 +12,9 @@ describe(`breadcrumbs and last positions reach SQL in batches (${tier})`, () => 
   let app: LoadlineApp;
 
   beforeAll(async () => {
-    env = await TestEnvironment.create('crumbs', { env: { RATE_LIMITS: 'off' } });
+    env = await TestEnvironment.create('crumbs', {
+      env: { RATE_LIMITS: 'off', LAST_POSITION_FLUSH_MS: '200' },
+    });
     app = await env.start();
   });
 

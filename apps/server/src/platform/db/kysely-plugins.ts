@@ -13,7 +13,8 @@ import {
 const ID_STRING = /^[1-9]\d{15,18}$/;
 const MAX_BIGINT = (1n << 63n) - 1n;
 
-function asBigIntIfId(value: unknown): unknown {
+/** A decimal ID string as a BIGINT parameter (see MysqlIdParamsPlugin); anything else unchanged. */
+export function asBigIntIfId(value: unknown): unknown {
   if (typeof value === 'string' && ID_STRING.test(value)) {
     const big = BigInt(value);
     return big <= MAX_BIGINT ? big : value;

@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startThrowawayRedis } from '../../../test/support/throwaway-services';
 import { deleteKeysByPrefix } from '../../../test/support/redis-keys';
-import { isCluster, redisUrl, uniquePrefix } from '../../../test/support/tier';
+import { isCluster, redisClusterVariant, redisUrl, uniquePrefix } from '../../../test/support/tier';
 import { MemoryGeoIndex } from '../geo/memory-geo-index';
 import { RedisGeoIndex } from '../geo/redis-geo-index';
-import { closeRedis, connectRedis, createRedis } from '../redis';
+import { closeRedis, connectRedis, createRedis, isRedisCluster } from '../redis';
+import type { LivePing } from './live-state.port';
 import { describeLiveStateContract } from './live-state.contract';
 import { MemoryLiveState } from './memory-live-state';
 import { RedisLiveState } from './redis-live-state';
@@ -58,6 +59,95 @@ describe.runIf(isCluster)('redis: the ping script', () => {
     } finally {
       await closeRedis(redis);
       await server.dispose();
+    }
+  });
+});
+
+describe.runIf(isCluster && !redisClusterVariant)('redis: pings gathered into one script call', () => {
+  const ping = (member: string, at: number): LivePing => ({
+    member,
+    at,
+    position: `{"at":${at}}`,
+    point: { lat: 12.97, lng: 77.59 },
+    sets: ['available:van', 'available:bike'],
+    rate: { limit: 10, windowMs: 1000 },
+    positionTtlMs: 60_000,
+  });
+
+  it('the pings of one turn of the event loop are one command, each answered as if alone', async () => {
+    const redis = await connectRedis(redisUrl, 'live-state-batch-test');
+    const monitorClient = await connectRedis(redisUrl, 'live-state-batch-monitor');
+    const prefix = uniquePrefix('livebatch');
+    const store = new RedisLiveState(redis, prefix);
+    const geo = new RedisGeoIndex(redis, prefix);
+    try {
+      if (isRedisCluster(monitorClient)) {
+        throw new Error('MONITOR needs a standalone Redis');
+      }
+      const members = Array.from({ length: 50 }, (_, i) => String(1000 + i));
+      // Members 1000..1039 have facts (the even ones available vans), the last ten none.
+      for (const [i, member] of members.slice(0, 40).entries()) {
+        await store.writeFacts(
+          member,
+          { doc: `{"n":${i}}`, set: 'available:van', indexed: i % 2 === 0 },
+          60_000,
+        );
+      }
+      await store.ping(ping('1001', 5000));
+
+      const monitor = await monitorClient.monitor();
+      const scripts: string[] = [];
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (!source.includes('lua') && args.some((arg) => arg.startsWith(prefix))) {
+          scripts.push(args[0]?.toLowerCase() ?? '?');
+        }
+      });
+      // 1001 again, with an older position: refused as stale inside the same batch.
+      const replies = await Promise.all([
+        ...members.map((member) => store.ping(ping(member, 6000))),
+        store.ping(ping('1001', 4000)),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      monitor.disconnect();
+
+      expect(scripts).toEqual(['evalsha']);
+      expect(replies.slice(0, 40)).toEqual(
+        members.slice(0, 40).map((_, i) => ({ outcome: 'accepted', facts: `{"n":${i}}` })),
+      );
+      expect(replies.slice(40, 50)).toEqual(Array.from({ length: 10 }, () => ({ outcome: 'no_facts' })));
+      expect(replies[50]).toEqual({ outcome: 'stale', facts: '{"n":1}' });
+      expect(
+        (await geo.nearby('available:van', { lat: 12.97, lng: 77.59 }, 1, 100))
+          .map((hit) => hit.member)
+          .sort(),
+      ).toEqual(members.slice(0, 40).filter((_, i) => i % 2 === 0));
+    } finally {
+      await deleteKeysByPrefix(redis, prefix);
+      await closeRedis(monitorClient);
+      await closeRedis(redis);
+    }
+  });
+
+  it('a ping that fails in the script fails alone: the rest of its batch is stored', async () => {
+    const redis = await connectRedis(redisUrl, 'live-state-batch-failure-test');
+    const prefix = uniquePrefix('livebatchfail');
+    const store = new RedisLiveState(redis, prefix);
+    try {
+      for (const member of ['1', '2', '3']) {
+        await store.writeFacts(member, { doc: '{}', set: 'available:van', indexed: true }, 60_000);
+      }
+      // Member 2's position key holds a string: its HGET fails with WRONGTYPE.
+      await redis.set(`${prefix}live:{2}:position`, 'not a hash');
+      const results = await Promise.allSettled(
+        ['1', '2', '3'].map((member) => store.ping(ping(member, 7000))),
+      );
+
+      expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
+      expect(await store.readPositions(['1', '3'])).toEqual(['{"at":7000}', '{"at":7000}']);
+    } finally {
+      await deleteKeysByPrefix(redis, prefix);
+      await closeRedis(redis);
     }
   });
 });

@@ -15,42 +15,62 @@ import {
  * `live:{id}:rate` (the fixed-window counter). The geo sets are the GeoIndex's
  * keys (`geo:<set>`).
  *
- * KEYS: rate, facts, position, then (on a standalone Redis) the geo key of each
- * set in ARGV[9..]. ARGV: limit (0: none), window ms, at, position doc,
- * position ttl ms, lng, lat ('' when not indexable), member, set names.
- * Replies: {0, ms until the window ends} | {1} no facts | {2, facts} stale |
- * {3, facts, set, indexed} accepted.
+ * The script works a batch of pings, each on its own (a ping that fails
+ * answers its error and the others go on). KEYS: the geo key of each set (on
+ * a standalone Redis; none on a Redis Cluster), then per ping its rate, facts
+ * and position keys. ARGV: the number of geo keys and the set names, then per
+ * ping: limit (0: none), window ms, at, position doc, position ttl ms, lng,
+ * lat ('' when not indexable), member.
+ * Replies, one per ping: {0, ms until the window ends} | {1} no facts |
+ * {2, facts} stale | {3, facts, set, indexed} accepted | {9, error}.
  */
 const PING_SCRIPT = `
-local limit = tonumber(ARGV[1])
-if limit > 0 then
-  local count = redis.call('INCR', KEYS[1])
-  redis.call('PEXPIRE', KEYS[1], ARGV[2], 'NX')
-  if count > limit then
-    return { 0, redis.call('PTTL', KEYS[1]) }
-  end
-end
-local facts = redis.call('HMGET', KEYS[2], 'doc', 'set', 'indexed')
-if not facts[1] then
-  return { 1 }
-end
-local storedAt = tonumber(redis.call('HGET', KEYS[3], 'at'))
-if storedAt ~= nil and tonumber(ARGV[3]) < storedAt then
-  return { 2, facts[1] }
-end
-redis.call('HSET', KEYS[3], 'at', ARGV[3], 'doc', ARGV[4])
-redis.call('PEXPIRE', KEYS[3], ARGV[5])
-for index = 4, #KEYS do
-  if ARGV[index + 5] == facts[2] then
-    if facts[3] == '1' and ARGV[7] ~= '' then
-      redis.call('GEOADD', KEYS[index], ARGV[6], ARGV[7], ARGV[8])
-    else
-      redis.call('ZREM', KEYS[index], ARGV[8])
+local sets = tonumber(ARGV[1])
+local function ping(k, a)
+  local limit = tonumber(ARGV[a])
+  if limit > 0 then
+    local count = redis.call('INCR', KEYS[k])
+    redis.call('PEXPIRE', KEYS[k], ARGV[a + 1], 'NX')
+    if count > limit then
+      return { 0, redis.call('PTTL', KEYS[k]) }
     end
   end
+  local facts = redis.call('HMGET', KEYS[k + 1], 'doc', 'set', 'indexed')
+  if not facts[1] then
+    return { 1 }
+  end
+  local storedAt = tonumber(redis.call('HGET', KEYS[k + 2], 'at'))
+  if storedAt ~= nil and tonumber(ARGV[a + 2]) < storedAt then
+    return { 2, facts[1] }
+  end
+  redis.call('HSET', KEYS[k + 2], 'at', ARGV[a + 2], 'doc', ARGV[a + 3])
+  redis.call('PEXPIRE', KEYS[k + 2], ARGV[a + 4])
+  for index = 1, sets do
+    if ARGV[index + 1] == facts[2] then
+      if facts[3] == '1' and ARGV[a + 6] ~= '' then
+        redis.call('GEOADD', KEYS[index], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7])
+      else
+        redis.call('ZREM', KEYS[index], ARGV[a + 7])
+      end
+    end
+  end
+  return { 3, facts[1], facts[2] or '', facts[3] or '0' }
 end
-return { 3, facts[1], facts[2] or '', facts[3] or '0' }`;
+local replies = {}
+local k = sets + 1
+for a = sets + 2, #ARGV, 8 do
+  local ok, reply = pcall(ping, k, a)
+  if ok then
+    replies[#replies + 1] = reply
+  else
+    replies[#replies + 1] = { 9, tostring(reply) }
+  end
+  k = k + 3
+end
+return replies`;
 const PING = redisScript(PING_SCRIPT);
+/** Pings per script call: the batch one turn of the event loop gathered, in slices of this many. */
+const PINGS_PER_SCRIPT = 200;
 
 const SEED_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -59,16 +79,28 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
 end
 return 0`;
 
+/** A ping waiting for its batch's script. */
+interface QueuedPing {
+  ping: LivePing;
+  point: { lat: number; lng: number } | null;
+  resolve: (reply: PingReply) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
- * Cluster mode: the live state in Redis. On a standalone Redis a ping is one
- * script (one round trip) that also moves the member in or out of its geo set.
- * On a Redis Cluster the geo sets live in other slots than the member's keys,
- * so the script does the member's part and the geo write follows it, checked
- * against the facts once more afterwards (ADR 0026).
- * The Redis client belongs to the caller; `close()` leaves it open.
+ * Cluster mode: the live state in Redis. On a standalone Redis the pings one
+ * turn of the event loop gathers go as one script (one round trip, one command
+ * for many drivers) that also moves each member in or out of its geo set.
+ * On a Redis Cluster each member's keys and the geo sets live in different
+ * slots, so each ping is its own script call doing the member's part, and the
+ * geo write follows it, checked against the facts once more afterwards
+ * (ADR 0026). The Redis client belongs to the caller; `close()` leaves it open.
  */
 export class RedisLiveState implements LiveStateStore {
   private closed = false;
+  /** Standalone Redis: pings gathered for the next batch, by their set names. */
+  private queued = new Map<string, QueuedPing[]>();
+  private flushScheduled = false;
 
   constructor(
     private readonly redis: RedisClient,
@@ -77,33 +109,20 @@ export class RedisLiveState implements LiveStateStore {
 
   async ping(ping: LivePing): Promise<LivePingResult> {
     this.assertOpen();
-    const cluster = isRedisCluster(this.redis);
     const point = indexablePoint(ping);
-    const keys = [
-      this.key(ping.member, 'rate'),
-      this.key(ping.member, 'facts'),
-      this.key(ping.member, 'position'),
-    ];
-    if (!cluster) {
-      keys.push(...ping.sets.map((set) => geoSetKey(this.prefix, set)));
+    if (!isRedisCluster(this.redis)) {
+      const reply = await this.queue(ping, point);
+      return reply.outcome === 'accepted' ? { outcome: 'accepted', facts: reply.facts } : reply;
     }
-    const args = [
-      ping.rate === null ? 0 : ping.rate.limit,
-      ping.rate === null ? 1 : ping.rate.windowMs,
-      ping.at,
-      ping.position,
-      positiveTtlMs(ping.positionTtlMs),
-      point === null ? '' : point.lng,
-      point === null ? '' : point.lat,
-      ping.member,
-      ...ping.sets,
-    ];
-    const reply = parsePingReply(await runScript(this.redis, PING, keys, args));
+    const [reply] = await this.runPings([], [{ ping, point }]);
+    if (reply === undefined || reply.outcome === 'failed') {
+      throw new Error(`the ping script failed: ${reply?.error ?? 'no reply'}`);
+    }
     if (reply.outcome !== 'accepted') {
       return reply;
     }
-    // On a cluster, as before this script: writers take members out of sets; a ping puts them in.
-    if (cluster && ping.sets.includes(reply.set) && reply.indexed) {
+    // As before this script: writers take members out of sets; a ping puts them in.
+    if (ping.sets.includes(reply.set) && reply.indexed) {
       if (point === null) {
         await this.redis.zrem(geoSetKey(this.prefix, reply.set), ping.member);
       } else {
@@ -111,6 +130,87 @@ export class RedisLiveState implements LiveStateStore {
       }
     }
     return { outcome: 'accepted', facts: reply.facts };
+  }
+
+  /** Standalone Redis: waits for the batch this ping joins (sent once the current I/O is worked). */
+  private queue(ping: LivePing, point: QueuedPing['point']): Promise<PingReply> {
+    return new Promise((resolve, reject) => {
+      const group = ping.sets.join('\n');
+      const queued = this.queued.get(group);
+      const entry = { ping, point, resolve, reject };
+      if (queued === undefined) {
+        this.queued.set(group, [entry]);
+      } else {
+        queued.push(entry);
+      }
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.sendQueued());
+      }
+    });
+  }
+
+  private sendQueued(): void {
+    this.flushScheduled = false;
+    const groups = this.queued;
+    this.queued = new Map();
+    for (const entries of groups.values()) {
+      const sets = entries[0]?.ping.sets ?? [];
+      for (let start = 0; start < entries.length; start += PINGS_PER_SCRIPT) {
+        const slice = entries.slice(start, start + PINGS_PER_SCRIPT);
+        this.runPings(sets, slice).then(
+          (replies) => {
+            slice.forEach((entry, index) => {
+              const reply = replies[index];
+              if (reply === undefined) {
+                entry.reject(new Error('the ping script answered too few replies'));
+              } else if (reply.outcome === 'failed') {
+                entry.reject(new Error(`the ping script failed: ${reply.error}`));
+              } else {
+                entry.resolve(reply);
+              }
+            });
+          },
+          (error: unknown) => {
+            for (const entry of slice) {
+              entry.reject(error);
+            }
+          },
+        );
+      }
+    }
+  }
+
+  /** One script call for `pings`; `sets` names the geo sets it may write (none on a Redis Cluster). */
+  private async runPings(
+    sets: readonly string[],
+    pings: readonly Pick<QueuedPing, 'ping' | 'point'>[],
+  ): Promise<(PingReply | { outcome: 'failed'; error: string })[]> {
+    const keys = sets.map((set) => geoSetKey(this.prefix, set));
+    const args: (string | number)[] = [sets.length, ...sets];
+    for (const { ping, point } of pings) {
+      keys.push(
+        this.key(ping.member, 'rate'),
+        this.key(ping.member, 'facts'),
+        this.key(ping.member, 'position'),
+      );
+      args.push(
+        ping.rate === null ? 0 : ping.rate.limit,
+        ping.rate === null ? 1 : ping.rate.windowMs,
+        ping.at,
+        ping.position,
+        positiveTtlMs(ping.positionTtlMs),
+        point === null ? '' : point.lng,
+        point === null ? '' : point.lat,
+        ping.member,
+      );
+    }
+    const replies = await runScript(this.redis, PING, keys, args);
+    if (!Array.isArray(replies)) {
+      throw new Error(`unexpected reply to the ping script: ${JSON.stringify(replies)}`);
+    }
+    const list: unknown[] = replies;
+    return list.map(parsePingReply);
   }
 
   async read(member: string): Promise<{ facts: string | null; position: string | null }> {
@@ -194,7 +294,7 @@ type PingReply =
   | { outcome: 'stale'; facts: string }
   | { outcome: 'accepted'; facts: string; set: string; indexed: boolean };
 
-function parsePingReply(reply: unknown): PingReply {
+function parsePingReply(reply: unknown): PingReply | { outcome: 'failed'; error: string } {
   if (Array.isArray(reply)) {
     const parts: unknown[] = reply;
     const [code, first, second, third] = parts;
@@ -209,6 +309,9 @@ function parsePingReply(reply: unknown): PingReply {
     }
     if (code === 3 && typeof first === 'string' && typeof second === 'string' && typeof third === 'string') {
       return { outcome: 'accepted', facts: first, set: second, indexed: third === '1' };
+    }
+    if (code === 9) {
+      return { outcome: 'failed', error: String(first) };
     }
   }
   throw new Error(`unexpected reply to the ping script: ${JSON.stringify(reply)}`);
