@@ -87,4 +87,32 @@ describe('the cached driver facts', () => {
     const hits = await geo.nearby(availableDriversSet('van'), point, 1, 10);
     expect(hits.map((hit) => hit.member)).toEqual(['1']);
   });
+
+  it('pings judge by the facts stored now, parsed once per distinct text and shared read-only', async () => {
+    const store = new DriverLiveStore(new MemoryLiveState(new MemoryGeoIndex()));
+    const position = { lat: 12.97, lng: 77.59, heading: null, speedKmh: null, at: 1000 };
+    const point = { lat: 12.97, lng: 77.59 };
+    const free = { vehicleType: 'van', online: true, suspended: false, activeTrip: null } as const;
+    await store.writeFacts('1', free);
+    await store.writeFacts('2', free);
+    const first = await store.ping('1', position, point, null);
+    const second = await store.ping('2', position, point, null);
+    if (first.outcome !== 'accepted' || second.outcome !== 'accepted') {
+      throw new Error('both pings should be accepted');
+    }
+    expect(second.facts).toBe(first.facts);
+    expect(Object.isFrozen(first.facts)).toBe(true);
+
+    await store.writeFacts('1', { ...free, activeTrip: { bookingId: '9', customerId: '8' } });
+    const busy = await store.ping('1', { ...position, at: 2000 }, point, null);
+    expect(busy).toEqual({
+      outcome: 'accepted',
+      facts: { ...free, activeTrip: { bookingId: '9', customerId: '8' } },
+    });
+    await store.writeFacts('1', free);
+    expect(await store.ping('1', { ...position, at: 3000 }, point, null)).toEqual({
+      outcome: 'accepted',
+      facts: free,
+    });
+  });
 });

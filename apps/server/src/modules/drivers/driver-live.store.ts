@@ -39,6 +39,8 @@ export type DriverPingResult =
 const FACTS_TTL_MS = 600_000;
 /** Positions outlive facts; SQL has the last one anyway (LAST_POSITION_FLUSH_MS behind at most). */
 const POSITION_TTL_MS = 24 * 3_600_000;
+/** Distinct facts texts kept parsed: free drivers share a few; each busy driver has its own. */
+const MAX_PARSED_FACTS = 50_000;
 /** Every set a driver's facts can name: the only sets a ping may write. */
 const AVAILABLE_SETS = VEHICLE_TYPES.map(availableDriversSet);
 
@@ -55,6 +57,13 @@ export function isAvailable(facts: DriverFacts): boolean {
  * ping keeps the geo index right in the same step (ADR 0026).
  */
 export class DriverLiveStore {
+  /**
+   * Facts a ping was answered with, parsed, by their stored text. Most drivers'
+   * facts read alike (every free van driver's are one string), so pings seldom
+   * parse; emptied when it grows past `MAX_PARSED_FACTS`. Frozen: shared.
+   */
+  private readonly parsed = new Map<string, DriverFacts>();
+
   constructor(private readonly store: LiveStateStore) {}
 
   /**
@@ -81,7 +90,7 @@ export class DriverLiveStore {
     if (result.outcome === 'rate_limited' || result.outcome === 'no_facts') {
       return result;
     }
-    const facts = parseFacts(result.facts);
+    const facts = this.parsedFacts(result.facts);
     // Unreadable facts count as absent: reloaded from SQL rather than trusted.
     return facts === null ? { outcome: 'no_facts' } : { outcome: result.outcome, facts };
   }
@@ -120,6 +129,22 @@ export class DriverLiveStore {
 
   async forgetFacts(driverId: string): Promise<void> {
     await this.store.forgetFacts(driverId);
+  }
+
+  private parsedFacts(doc: string): DriverFacts | null {
+    const known = this.parsed.get(doc);
+    if (known !== undefined) {
+      return known;
+    }
+    const facts = parseFacts(doc);
+    if (facts !== null) {
+      if (this.parsed.size >= MAX_PARSED_FACTS) {
+        this.parsed.clear();
+      }
+      Object.freeze(facts.activeTrip);
+      this.parsed.set(doc, Object.freeze(facts));
+    }
+    return facts;
   }
 }
 

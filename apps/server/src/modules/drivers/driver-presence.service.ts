@@ -25,6 +25,10 @@ import type { TripPositionObserver } from '../bookings/live-eta';
 
 /** Fixed by the contract: up to 10 location updates a second per driver. */
 export const LOCATION_RATE_RULE: RateRule = { limit: 10, windowSeconds: 1 };
+const LOCATION_RATE = {
+  limit: LOCATION_RATE_RULE.limit,
+  windowMs: LOCATION_RATE_RULE.windowSeconds * 1000,
+} as const;
 /** Clocks drift; a position stamped more than this far ahead is refused. */
 const MAX_FUTURE_MS = 60_000;
 /** Redis GEO (and so the index port) cannot place points beyond the Web Mercator latitude limit. */
@@ -145,9 +149,7 @@ export class DriverPresenceService implements DriverPresence {
   private async applyLocation(driverId: string, update: LocationUpdate): Promise<LocationAccepted> {
     const position = this.positionOf(update);
     const point = isIndexable(position) ? { lat: position.lat, lng: position.lng } : null;
-    const rate = this.deps.rateLimiter.enabled
-      ? { limit: LOCATION_RATE_RULE.limit, windowMs: LOCATION_RATE_RULE.windowSeconds * 1000 }
-      : null;
+    const rate = this.deps.rateLimiter.enabled ? LOCATION_RATE : null;
     let result = await this.deps.live.ping(driverId, position, point, rate);
     if (result.outcome === 'rate_limited') {
       throw rateLimitedFor(result.retryAfterMs);

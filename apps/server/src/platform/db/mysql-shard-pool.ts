@@ -61,6 +61,9 @@ export class MysqlShardPool extends KyselyShardPool {
         charset: 'utf8mb4_unicode_ci',
         enableKeepAlive: true,
         queryFormat: formatQuery,
+        // Statements go as text (Kysely's driver calls query(), formatted here): none is ever prepared,
+        // and mysql2 would otherwise allocate its prepared-statement cache for 16,000 on every connection.
+        maxPreparedStatements: 16,
         // LOAD DATA LOCAL INFILE reads only streams registered for it, never a file (see local-infile).
         infileStreamFactory: localInfiles.open,
       });

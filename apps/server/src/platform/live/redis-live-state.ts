@@ -18,19 +18,24 @@ import {
  * The script works a batch of pings, each on its own (a ping that fails
  * answers its error and the others go on). KEYS: the geo key of each set (on
  * a standalone Redis; none on a Redis Cluster), then per ping its rate, facts
- * and position keys. ARGV: the number of geo keys and the set names, then per
- * ping: limit (0: none), window ms, at, position doc, position ttl ms, lng,
- * lat ('' when not indexable), member.
+ * and position keys. ARGV: the number of geo keys and the set names, then the
+ * rate limit (0: none), its window ms and the position ttl ms, shared by the
+ * batch, then the pings as one JSON array of [at, position doc, lng, lat
+ * ('' when not indexable), member], in the order of their keys: one argument
+ * rather than five a ping keeps the command short to encode.
  * Replies, one per ping: {0, ms until the window ends} | {1} no facts |
  * {2, facts} stale | {3, facts, set, indexed} accepted | {9, error}.
  */
 const PING_SCRIPT = `
 local sets = tonumber(ARGV[1])
-local function ping(k, a)
-  local limit = tonumber(ARGV[a])
+local limit = tonumber(ARGV[sets + 2])
+local window = ARGV[sets + 3]
+local ttl = ARGV[sets + 4]
+local pings = cjson.decode(ARGV[sets + 5])
+local function ping(k, p)
   if limit > 0 then
     local count = redis.call('INCR', KEYS[k])
-    redis.call('PEXPIRE', KEYS[k], ARGV[a + 1], 'NX')
+    redis.call('PEXPIRE', KEYS[k], window, 'NX')
     if count > limit then
       return { 0, redis.call('PTTL', KEYS[k]) }
     end
@@ -40,32 +45,30 @@ local function ping(k, a)
     return { 1 }
   end
   local storedAt = tonumber(redis.call('HGET', KEYS[k + 2], 'at'))
-  if storedAt ~= nil and tonumber(ARGV[a + 2]) < storedAt then
+  if storedAt ~= nil and tonumber(p[1]) < storedAt then
     return { 2, facts[1] }
   end
-  redis.call('HSET', KEYS[k + 2], 'at', ARGV[a + 2], 'doc', ARGV[a + 3])
-  redis.call('PEXPIRE', KEYS[k + 2], ARGV[a + 4])
+  redis.call('HSET', KEYS[k + 2], 'at', p[1], 'doc', p[2])
+  redis.call('PEXPIRE', KEYS[k + 2], ttl)
   for index = 1, sets do
     if ARGV[index + 1] == facts[2] then
-      if facts[3] == '1' and ARGV[a + 6] ~= '' then
-        redis.call('GEOADD', KEYS[index], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7])
+      if facts[3] == '1' and p[4] ~= '' then
+        redis.call('GEOADD', KEYS[index], p[3], p[4], p[5])
       else
-        redis.call('ZREM', KEYS[index], ARGV[a + 7])
+        redis.call('ZREM', KEYS[index], p[5])
       end
     end
   end
   return { 3, facts[1], facts[2] or '', facts[3] or '0' }
 end
 local replies = {}
-local k = sets + 1
-for a = sets + 2, #ARGV, 8 do
-  local ok, reply = pcall(ping, k, a)
+for index, p in ipairs(pings) do
+  local ok, reply = pcall(ping, sets + index * 3 - 2, p)
   if ok then
-    replies[#replies + 1] = reply
+    replies[index] = reply
   else
-    replies[#replies + 1] = { 9, tostring(reply) }
+    replies[index] = { 9, tostring(reply) }
   end
-  k = k + 3
 end
 return replies`;
 const PING = redisScript(PING_SCRIPT);
@@ -135,7 +138,8 @@ export class RedisLiveState implements LiveStateStore {
   /** Standalone Redis: waits for the batch this ping joins (sent once the current I/O is worked). */
   private queue(ping: LivePing, point: QueuedPing['point']): Promise<PingReply> {
     return new Promise((resolve, reject) => {
-      const group = ping.sets.join('\n');
+      // One batch shares its sets, rate rule and position lifetime (in practice every ping does).
+      const group = `${ping.sets.join('\n')}|${ping.rate?.limit ?? 0}|${ping.rate?.windowMs ?? 0}|${ping.positionTtlMs}`;
       const queued = this.queued.get(group);
       const entry = { ping, point, resolve, reject };
       if (queued === undefined) {
@@ -181,30 +185,42 @@ export class RedisLiveState implements LiveStateStore {
     }
   }
 
-  /** One script call for `pings`; `sets` names the geo sets it may write (none on a Redis Cluster). */
+  /**
+   * One script call for `pings`, which share their rate rule and position
+   * lifetime; `sets` names the geo sets it may write (none on a Redis Cluster).
+   */
   private async runPings(
     sets: readonly string[],
     pings: readonly Pick<QueuedPing, 'ping' | 'point'>[],
   ): Promise<(PingReply | { outcome: 'failed'; error: string })[]> {
+    const first = pings[0]?.ping;
+    if (first === undefined) {
+      return [];
+    }
     const keys = sets.map((set) => geoSetKey(this.prefix, set));
-    const args: (string | number)[] = [sets.length, ...sets];
+    const batch: string[][] = [];
     for (const { ping, point } of pings) {
       keys.push(
         this.key(ping.member, 'rate'),
         this.key(ping.member, 'facts'),
         this.key(ping.member, 'position'),
       );
-      args.push(
-        ping.rate === null ? 0 : ping.rate.limit,
-        ping.rate === null ? 1 : ping.rate.windowMs,
-        ping.at,
+      batch.push([
+        String(ping.at),
         ping.position,
-        positiveTtlMs(ping.positionTtlMs),
-        point === null ? '' : point.lng,
-        point === null ? '' : point.lat,
+        point === null ? '' : String(point.lng),
+        point === null ? '' : String(point.lat),
         ping.member,
-      );
+      ]);
     }
+    const args: (string | number)[] = [
+      sets.length,
+      ...sets,
+      first.rate === null ? 0 : first.rate.limit,
+      first.rate === null ? 1 : first.rate.windowMs,
+      positiveTtlMs(first.positionTtlMs),
+      JSON.stringify(batch),
+    ];
     const replies = await runScript(this.redis, PING, keys, args);
     if (!Array.isArray(replies)) {
       throw new Error(`unexpected reply to the ping script: ${JSON.stringify(replies)}`);
