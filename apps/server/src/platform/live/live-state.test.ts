@@ -128,6 +128,42 @@ describe.runIf(isCluster && !redisClusterVariant)('redis: pings gathered into on
     }
   });
 
+  it('a turn with more pings than one script takes sends them in full batches of 200', async () => {
+    const redis = await connectRedis(redisUrl, 'live-state-batch-size-test');
+    const monitorClient = await connectRedis(redisUrl, 'live-state-batch-size-monitor');
+    const prefix = uniquePrefix('livebatchsize');
+    const store = new RedisLiveState(redis, prefix);
+    try {
+      if (isRedisCluster(monitorClient)) {
+        throw new Error('MONITOR needs a standalone Redis');
+      }
+      await store.ping(ping('1', 1000));
+      const monitor = await monitorClient.monitor();
+      const batches: number[] = [];
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (
+          !source.includes('lua') &&
+          args[0]?.toLowerCase() === 'evalsha' &&
+          args.some((arg) => arg.startsWith(prefix))
+        ) {
+          batches.push(args.filter((arg) => arg.startsWith(prefix) && arg.endsWith(':facts')).length);
+        }
+      });
+      const replies = await Promise.all(
+        Array.from({ length: 450 }, (_, i) => store.ping(ping(String(2000 + i), 1000))),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      monitor.disconnect();
+
+      expect(batches).toEqual([200, 200, 50]);
+      expect(new Set(replies.map((reply) => reply.outcome))).toEqual(new Set(['no_facts']));
+    } finally {
+      await deleteKeysByPrefix(redis, prefix);
+      await closeRedis(monitorClient);
+      await closeRedis(redis);
+    }
+  });
+
   it('a ping that fails in the script fails alone: the rest of its batch is stored', async () => {
     const redis = await connectRedis(redisUrl, 'live-state-batch-failure-test');
     const prefix = uniquePrefix('livebatchfail');

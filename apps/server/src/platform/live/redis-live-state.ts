@@ -72,7 +72,7 @@ for index, p in ipairs(pings) do
 end
 return replies`;
 const PING = redisScript(PING_SCRIPT);
-/** Pings per script call: the batch one turn of the event loop gathered, in slices of this many. */
+/** Pings per script call at most: a batch this full is sent without waiting for the turn to end. */
 const PINGS_PER_SCRIPT = 200;
 
 const SEED_SCRIPT = `
@@ -135,54 +135,61 @@ export class RedisLiveState implements LiveStateStore {
     return { outcome: 'accepted', facts: reply.facts };
   }
 
-  /** Standalone Redis: waits for the batch this ping joins (sent once the current I/O is worked). */
+  /**
+   * Standalone Redis: waits for the batch this ping joins, sent once the I/O
+   * at hand is worked (`setImmediate`), or at once when it is full.
+   */
   private queue(ping: LivePing, point: QueuedPing['point']): Promise<PingReply> {
     return new Promise((resolve, reject) => {
       // One batch shares its sets, rate rule and position lifetime (in practice every ping does).
       const group = `${ping.sets.join('\n')}|${ping.rate?.limit ?? 0}|${ping.rate?.windowMs ?? 0}|${ping.positionTtlMs}`;
-      const queued = this.queued.get(group);
       const entry = { ping, point, resolve, reject };
+      const queued = this.queued.get(group);
       if (queued === undefined) {
         this.queued.set(group, [entry]);
       } else {
         queued.push(entry);
+        if (queued.length >= PINGS_PER_SCRIPT) {
+          this.queued.delete(group);
+          this.send(queued);
+          return;
+        }
       }
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.sendQueued());
+        setImmediate(() => {
+          this.flushScheduled = false;
+          const groups = this.queued;
+          this.queued = new Map();
+          for (const entries of groups.values()) {
+            this.send(entries);
+          }
+        });
       }
     });
   }
 
-  private sendQueued(): void {
-    this.flushScheduled = false;
-    const groups = this.queued;
-    this.queued = new Map();
-    for (const entries of groups.values()) {
-      const sets = entries[0]?.ping.sets ?? [];
-      for (let start = 0; start < entries.length; start += PINGS_PER_SCRIPT) {
-        const slice = entries.slice(start, start + PINGS_PER_SCRIPT);
-        this.runPings(sets, slice).then(
-          (replies) => {
-            slice.forEach((entry, index) => {
-              const reply = replies[index];
-              if (reply === undefined) {
-                entry.reject(new Error('the ping script answered too few replies'));
-              } else if (reply.outcome === 'failed') {
-                entry.reject(new Error(`the ping script failed: ${reply.error}`));
-              } else {
-                entry.resolve(reply);
-              }
-            });
-          },
-          (error: unknown) => {
-            for (const entry of slice) {
-              entry.reject(error);
-            }
-          },
-        );
-      }
-    }
+  /** One script call for a batch of queued pings, each settled by its own reply. */
+  private send(entries: readonly QueuedPing[]): void {
+    this.runPings(entries[0]?.ping.sets ?? [], entries).then(
+      (replies) => {
+        entries.forEach((entry, index) => {
+          const reply = replies[index];
+          if (reply === undefined) {
+            entry.reject(new Error('the ping script answered too few replies'));
+          } else if (reply.outcome === 'failed') {
+            entry.reject(new Error(`the ping script failed: ${reply.error}`));
+          } else {
+            entry.resolve(reply);
+          }
+        });
+      },
+      (error: unknown) => {
+        for (const entry of entries) {
+          entry.reject(error);
+        }
+      },
+    );
   }
 
   /**
