@@ -278,6 +278,8 @@ describe('multi-stop deliveries with handover PINs and proof, in three browsers'
       expect(await driverStop(1).textContent()).toContain('Bookshelf · 30 kg');
       expect(await driverStop(2).textContent()).toContain('Ravi Menon');
       expect(await page.getByTestId('stop-arrive').count()).toBe(0);
+      // The customer's card arrives after the trip: shot once it has, not while it says Loading.
+      await page.getByTestId('trip-customer').locator('.muted').waitFor({ state: 'detached' });
       await shootAndScan(page, 'deliveries-driver-stops');
 
       await driveTo(PICKUP);
