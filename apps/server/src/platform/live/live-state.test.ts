@@ -64,6 +64,24 @@ describe.runIf(isCluster)('redis: the ping script', () => {
 });
 
 describe.runIf(isCluster && !redisClusterVariant)('redis: pings gathered into one script call', () => {
+  const redis = createRedis(redisUrl, 'live-state-batch-test');
+  const monitorClient = createRedis(redisUrl, 'live-state-batch-monitor');
+  const prefixes: string[] = [];
+
+  afterAll(async () => {
+    for (const prefix of prefixes) {
+      await deleteKeysByPrefix(redis, prefix);
+    }
+    await closeRedis(monitorClient);
+    await closeRedis(redis);
+  });
+
+  const storeUnder = (label: string) => {
+    const prefix = uniquePrefix(label);
+    prefixes.push(prefix);
+    return { prefix, store: new RedisLiveState(redis, prefix), geo: new RedisGeoIndex(redis, prefix) };
+  };
+
   const ping = (member: string, at: number): LivePing => ({
     member,
     at,
@@ -74,116 +92,91 @@ describe.runIf(isCluster && !redisClusterVariant)('redis: pings gathered into on
     positionTtlMs: 60_000,
   });
 
-  it('the pings of one turn of the event loop are one command, each answered as if alone', async () => {
-    const redis = await connectRedis(redisUrl, 'live-state-batch-test');
-    const monitorClient = await connectRedis(redisUrl, 'live-state-batch-monitor');
-    const prefix = uniquePrefix('livebatch');
-    const store = new RedisLiveState(redis, prefix);
-    const geo = new RedisGeoIndex(redis, prefix);
+  /** The ping scripts `work` sent under `prefix` (read from MONITOR), each as the keys of its pings' facts. */
+  async function scriptCalls(prefix: string, work: () => Promise<void>): Promise<string[][]> {
+    if (isRedisCluster(monitorClient)) {
+      throw new Error('MONITOR needs a standalone Redis');
+    }
+    const monitor = await monitorClient.monitor();
+    const calls: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (!source.includes('lua') && args.some((arg) => arg.startsWith(prefix))) {
+        calls.push([args[0]?.toLowerCase() ?? '?', ...args.filter((arg) => arg.endsWith(':facts'))]);
+      }
+    });
     try {
-      if (isRedisCluster(monitorClient)) {
-        throw new Error('MONITOR needs a standalone Redis');
-      }
-      const members = Array.from({ length: 50 }, (_, i) => String(1000 + i));
-      // Members 1000..1039 have facts (the even ones available vans), the last ten none.
-      for (const [i, member] of members.slice(0, 40).entries()) {
-        await store.writeFacts(
-          member,
-          { doc: `{"n":${i}}`, set: 'available:van', indexed: i % 2 === 0 },
-          60_000,
-        );
-      }
-      await store.ping(ping('1001', 5000));
+      await work();
+      // MONITOR reports a command after running it; let the stream catch up.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      monitor.disconnect();
+    }
+    return calls;
+  }
 
-      const monitor = await monitorClient.monitor();
-      const scripts: string[] = [];
-      monitor.on('monitor', (_time: string, args: string[], source: string) => {
-        if (!source.includes('lua') && args.some((arg) => arg.startsWith(prefix))) {
-          scripts.push(args[0]?.toLowerCase() ?? '?');
-        }
-      });
+  it('the pings of one turn of the event loop are one command, each answered as if alone', async () => {
+    const { prefix, store, geo } = storeUnder('livebatch');
+    const members = Array.from({ length: 50 }, (_, i) => String(1000 + i));
+    // Members 1000..1039 have facts (the even ones available vans), the last ten none.
+    for (const [i, member] of members.slice(0, 40).entries()) {
+      await store.writeFacts(
+        member,
+        { doc: `{"n":${i}}`, set: 'available:van', indexed: i % 2 === 0 },
+        60_000,
+      );
+    }
+    await store.ping(ping('1001', 5000));
+
+    let replies: Awaited<ReturnType<RedisLiveState['ping']>>[] = [];
+    const calls = await scriptCalls(prefix, async () => {
       // 1001 again, with an older position: refused as stale inside the same batch.
-      const replies = await Promise.all([
+      replies = await Promise.all([
         ...members.map((member) => store.ping(ping(member, 6000))),
         store.ping(ping('1001', 4000)),
       ]);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      monitor.disconnect();
+    });
 
-      expect(scripts).toEqual(['evalsha']);
-      expect(replies.slice(0, 40)).toEqual(
-        members.slice(0, 40).map((_, i) => ({ outcome: 'accepted', facts: `{"n":${i}}` })),
-      );
-      expect(replies.slice(40, 50)).toEqual(Array.from({ length: 10 }, () => ({ outcome: 'no_facts' })));
-      expect(replies[50]).toEqual({ outcome: 'stale', facts: '{"n":1}' });
-      expect(
-        (await geo.nearby('available:van', { lat: 12.97, lng: 77.59 }, 1, 100))
-          .map((hit) => hit.member)
-          .sort(),
-      ).toEqual(members.slice(0, 40).filter((_, i) => i % 2 === 0));
-    } finally {
-      await deleteKeysByPrefix(redis, prefix);
-      await closeRedis(monitorClient);
-      await closeRedis(redis);
-    }
+    expect(calls.map(([command]) => command)).toEqual(['evalsha']);
+    expect(replies.slice(0, 40)).toEqual(
+      members.slice(0, 40).map((_, i) => ({ outcome: 'accepted', facts: `{"n":${i}}` })),
+    );
+    expect(replies.slice(40, 50)).toEqual(Array.from({ length: 10 }, () => ({ outcome: 'no_facts' })));
+    expect(replies[50]).toEqual({ outcome: 'stale', facts: '{"n":1}' });
+    expect(
+      (await geo.nearby('available:van', { lat: 12.97, lng: 77.59 }, 1, 100)).map((hit) => hit.member).sort(),
+    ).toEqual(members.slice(0, 40).filter((_, i) => i % 2 === 0));
   });
 
   it('a turn with more pings than one script takes sends them in full batches of 200', async () => {
-    const redis = await connectRedis(redisUrl, 'live-state-batch-size-test');
-    const monitorClient = await connectRedis(redisUrl, 'live-state-batch-size-monitor');
-    const prefix = uniquePrefix('livebatchsize');
-    const store = new RedisLiveState(redis, prefix);
-    try {
-      if (isRedisCluster(monitorClient)) {
-        throw new Error('MONITOR needs a standalone Redis');
-      }
-      await store.ping(ping('1', 1000));
-      const monitor = await monitorClient.monitor();
-      const batches: number[] = [];
-      monitor.on('monitor', (_time: string, args: string[], source: string) => {
-        if (
-          !source.includes('lua') &&
-          args[0]?.toLowerCase() === 'evalsha' &&
-          args.some((arg) => arg.startsWith(prefix))
-        ) {
-          batches.push(args.filter((arg) => arg.startsWith(prefix) && arg.endsWith(':facts')).length);
-        }
-      });
+    const { prefix, store } = storeUnder('livebatchsize');
+    await store.ping(ping('1', 1000));
+    let outcomes = new Set<string>();
+    const calls = await scriptCalls(prefix, async () => {
       const replies = await Promise.all(
         Array.from({ length: 450 }, (_, i) => store.ping(ping(String(2000 + i), 1000))),
       );
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      monitor.disconnect();
+      outcomes = new Set(replies.map((reply) => reply.outcome));
+    });
 
-      expect(batches).toEqual([200, 200, 50]);
-      expect(new Set(replies.map((reply) => reply.outcome))).toEqual(new Set(['no_facts']));
-    } finally {
-      await deleteKeysByPrefix(redis, prefix);
-      await closeRedis(monitorClient);
-      await closeRedis(redis);
-    }
+    expect(calls.map((call) => [call[0], call.length - 1])).toEqual([
+      ['evalsha', 200],
+      ['evalsha', 200],
+      ['evalsha', 50],
+    ]);
+    expect(outcomes).toEqual(new Set(['no_facts']));
   });
 
   it('a ping that fails in the script fails alone: the rest of its batch is stored', async () => {
-    const redis = await connectRedis(redisUrl, 'live-state-batch-failure-test');
-    const prefix = uniquePrefix('livebatchfail');
-    const store = new RedisLiveState(redis, prefix);
-    try {
-      for (const member of ['1', '2', '3']) {
-        await store.writeFacts(member, { doc: '{}', set: 'available:van', indexed: true }, 60_000);
-      }
-      // Member 2's position key holds a string: its HGET fails with WRONGTYPE.
-      await redis.set(`${prefix}live:{2}:position`, 'not a hash');
-      const results = await Promise.allSettled(
-        ['1', '2', '3'].map((member) => store.ping(ping(member, 7000))),
-      );
-
-      expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-      expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
-      expect(await store.readPositions(['1', '3'])).toEqual(['{"at":7000}', '{"at":7000}']);
-    } finally {
-      await deleteKeysByPrefix(redis, prefix);
-      await closeRedis(redis);
+    const { prefix, store } = storeUnder('livebatchfail');
+    for (const member of ['1', '2', '3']) {
+      await store.writeFacts(member, { doc: '{}', set: 'available:van', indexed: true }, 60_000);
     }
+    // Member 2's position key holds a string: its HGET fails with WRONGTYPE.
+    await redis.set(`${prefix}live:{2}:position`, 'not a hash');
+    const results = await Promise.allSettled(['1', '2', '3'].map((member) => store.ping(ping(member, 7000))));
+
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
+    expect(await store.readPositions(['1', '3'])).toEqual(['{"at":7000}', '{"at":7000}']);
   });
 });
