@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import type { LoadlineApp } from '../../app';
-import { connectRedis, closeRedis, isRedisCluster } from '../../platform/redis';
+import { connectRedis, closeRedis, type RedisClient } from '../../platform/redis';
 import { bearer, driverSignup, signUp } from '../../../test/support/factories';
 import { baseUrlOf, connectSocket } from '../../../test/support/sockets';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { isCluster, redisClusterVariant, redisUrl } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
+import { commandsDuring } from '../../../test/support/redis-monitor';
 import { availableDriversSet } from './available-drivers';
 
 const CITY = { lat: 12.9716, lng: 77.5946 };
@@ -19,7 +19,7 @@ const CITY = { lat: 12.9716, lng: 77.5946 };
 describe.runIf(isCluster && !redisClusterVariant)('a location ping in one Redis round trip (cluster)', () => {
   let env: TestEnvironment;
   let app: LoadlineApp;
-  let monitorClient: Redis;
+  let monitorClient: RedisClient;
 
   beforeAll(async () => {
     env = await TestEnvironment.create('pingtrips');
@@ -28,11 +28,7 @@ describe.runIf(isCluster && !redisClusterVariant)('a location ping in one Redis 
     // inside a measured ping.
     app = await env.start({ roles: ['api', 'realtime'] });
     await app.listen();
-    const client = await connectRedis(redisUrl, 'ping-round-trips-test');
-    if (isRedisCluster(client)) {
-      throw new Error('MONITOR needs a standalone Redis');
-    }
-    monitorClient = client;
+    monitorClient = await connectRedis(redisUrl, 'ping-round-trips-test');
   });
 
   afterAll(async () => {
@@ -41,23 +37,13 @@ describe.runIf(isCluster && !redisClusterVariant)('a location ping in one Redis 
   });
 
   async function commandsOf(driverId: string, work: () => Promise<void>): Promise<string[]> {
-    const monitor = await monitorClient.monitor();
-    const seen: string[] = [];
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    const commands = await commandsDuring(
+      monitorClient,
       // The admin map's batch (one transaction per window for every ping of a process) is not the ping's.
-      const fleetBatch = args.some((arg) => arg.includes('{fleet}'));
-      if (!source.includes('lua') && !fleetBatch && args.some((arg) => arg.includes(driverId))) {
-        seen.push(args[0]?.toLowerCase() ?? '?');
-      }
-    });
-    try {
-      await work();
-      // MONITOR reports a command after running it; let the stream catch up.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    } finally {
-      monitor.disconnect();
-    }
-    return seen;
+      (args) => !args.some((arg) => arg.includes('{fleet}')) && args.some((arg) => arg.includes(driverId)),
+      work,
+    );
+    return commands.map(([command]) => command ?? '?');
   }
 
   it('a warm ping of an available driver is one command (the ping script) and still indexes the driver', async () => {

@@ -4,7 +4,8 @@ import { deleteKeysByPrefix } from '../../../test/support/redis-keys';
 import { isCluster, redisClusterVariant, redisUrl, uniquePrefix } from '../../../test/support/tier';
 import { MemoryGeoIndex } from '../geo/memory-geo-index';
 import { RedisGeoIndex } from '../geo/redis-geo-index';
-import { closeRedis, connectRedis, createRedis, isRedisCluster } from '../redis';
+import { closeRedis, connectRedis, createRedis } from '../redis';
+import { commandsDuring } from '../../../test/support/redis-monitor';
 import type { LivePing } from './live-state.port';
 import { describeLiveStateContract } from './live-state.contract';
 import { MemoryLiveState } from './memory-live-state';
@@ -92,26 +93,17 @@ describe.runIf(isCluster && !redisClusterVariant)('redis: pings gathered into on
     positionTtlMs: 60_000,
   });
 
-  /** The ping scripts `work` sent under `prefix` (read from MONITOR), each as the keys of its pings' facts. */
+  /** The ping scripts `work` sent under `prefix`, each as its command and the facts keys of its pings. */
   async function scriptCalls(prefix: string, work: () => Promise<void>): Promise<string[][]> {
-    if (isRedisCluster(monitorClient)) {
-      throw new Error('MONITOR needs a standalone Redis');
-    }
-    const monitor = await monitorClient.monitor();
-    const calls: string[][] = [];
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (!source.includes('lua') && args.some((arg) => arg.startsWith(prefix))) {
-        calls.push([args[0]?.toLowerCase() ?? '?', ...args.filter((arg) => arg.endsWith(':facts'))]);
-      }
-    });
-    try {
-      await work();
-      // MONITOR reports a command after running it; let the stream catch up.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    } finally {
-      monitor.disconnect();
-    }
-    return calls;
+    const calls = await commandsDuring(
+      monitorClient,
+      (args) => args.some((arg) => arg.startsWith(prefix)),
+      work,
+    );
+    return calls.map(([command, ...args]) => [
+      command ?? '?',
+      ...args.filter((arg) => arg.endsWith(':facts')),
+    ]);
   }
 
   it('the pings of one turn of the event loop are one command, each answered as if alone', async () => {
