@@ -9,20 +9,29 @@ import type { LoadlineApp } from '../../app';
 import { bearer, signInAdmin } from '../../../test/support/factories';
 import { CITY, acceptOffer, book, newCustomer, offset, onlineDriver } from '../../../test/support/fleet';
 import { TestEnvironment } from '../../../test/support/test-env';
+import { StatementLog } from '../../../test/support/statement-log';
 import { tier } from '../../../test/support/tier';
 
 describe(`the booking read cache (${tier})`, () => {
   let env: TestEnvironment;
   let app: LoadlineApp;
   let admin: string;
+  const log = new StatementLog();
 
   beforeAll(async () => {
     env = await TestEnvironment.create('readcache', { env: { RATE_LIMITS: 'off', OFFER_TTL_SECONDS: '30' } });
     app = await env.start();
     admin = await signInAdmin(app);
+    const shard = app.platform.router.shards[0];
+    if (shard === undefined) {
+      throw new Error('no shard');
+    }
+    // Every shard's executor shares the prototype the log patches.
+    log.install(shard.db.getExecutor());
   });
 
   afterAll(async () => {
+    log.uninstall();
     await env.destroy();
   });
 
@@ -85,6 +94,25 @@ describe(`the booking read cache (${tier})`, () => {
       status: 'driver_assigned',
       goods: { description: 'Changed on the shard' },
     });
+  });
+
+  it('tracking alone warms the cache: after its first read, polling it sends no SQL', async () => {
+    const at = offset(CITY, -72, 40);
+    const customer = await newCustomer(app);
+    const booking = await book(app, customer.token, { pickup: at, dropoff: offset(at, 3) });
+    const track = () =>
+      app.http.inject({ url: `/v1/bookings/${booking.id}/tracking`, headers: bearer(customer.token) });
+
+    const first = await log.during(track);
+    expect(first.result.statusCode).toBe(200);
+    expect(first.statements.length).toBeGreaterThan(0);
+    for (let poll = 0; poll < 3; poll += 1) {
+      const again = await log.during(track);
+      expect(again.result.json()).toEqual(first.result.json());
+      expect(again.statements).toEqual([]);
+    }
+    // And the booking's own read is warm too.
+    expect((await log.during(() => read(customer.token, booking.id))).statements).toEqual([]);
   });
 
   it('a read right after any acknowledged change never shows the state before it', async () => {

@@ -270,20 +270,22 @@ export class BookingsService {
     return { booking, replayed: false };
   }
 
-  /** A booking the caller may see (see `readable`): from the read cache when warm, else from its shard. */
+  /**
+   * A booking the caller may see (see `readable`): from the read cache when
+   * warm, else from its shard, which warms the cache for the next read.
+   */
   async get(caller: Caller, bookingId: string): Promise<Booking> {
-    const { readCache } = this.deps;
-    const cached = await readCache.read(bookingId);
-    if (cached !== null) {
-      if (!mayRead(caller, cached.customerId, cached.driverId)) {
-        throw errors.notFound('Booking');
-      }
-      return cached;
+    const cached = await this.deps.readCache.read(bookingId);
+    if (cached === null) {
+      const row = await this.readable(caller, bookingId);
+      const booking = await this.present(row);
+      await this.deps.readCache.store(booking, bookingVersion(row));
+      return booking;
     }
-    const row = await this.readable(caller, bookingId);
-    const booking = await this.present(row);
-    await readCache.store(booking, bookingVersion(row));
-    return booking;
+    if (!mayRead(caller, cached.customerId, cached.driverId)) {
+      throw errors.notFound('Booking');
+    }
+    return cached;
   }
 
   /** The booking as the API answers it, with its stops read from its shard. */
@@ -351,28 +353,25 @@ export class BookingsService {
     };
   }
 
-  /** What tracking needs of a booking the caller may see: from the read cache when warm, else its shard's row. */
+  /**
+   * What tracking needs of a booking the caller may see: read as `get` reads
+   * it, so a page that only polls tracking warms the read cache too.
+   */
   private async tracked(
     caller: Caller,
     bookingId: string,
   ): Promise<EtaBooking & Pick<BookingRow, 'driver_id'>> {
-    const cached = await this.deps.readCache.read(bookingId);
-    if (cached === null) {
-      return this.readable(caller, bookingId);
-    }
-    if (!mayRead(caller, cached.customerId, cached.driverId)) {
-      throw errors.notFound('Booking');
-    }
+    const booking = await this.get(caller, bookingId);
     return {
-      id: cached.id,
-      customer_id: cached.customerId,
-      driver_id: cached.driverId,
-      status: cached.status,
-      vehicle_type: cached.vehicleType,
-      pickup_lat: cached.pickup.lat,
-      pickup_lng: cached.pickup.lng,
-      dropoff_lat: cached.dropoff.lat,
-      dropoff_lng: cached.dropoff.lng,
+      id: booking.id,
+      customer_id: booking.customerId,
+      driver_id: booking.driverId,
+      status: booking.status,
+      vehicle_type: booking.vehicleType,
+      pickup_lat: booking.pickup.lat,
+      pickup_lng: booking.pickup.lng,
+      dropoff_lat: booking.dropoff.lat,
+      dropoff_lng: booking.dropoff.lng,
     };
   }
 
