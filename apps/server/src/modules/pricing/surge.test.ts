@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { haversineKm } from '@loadline/contracts';
 import { cellToBoundary, cellToLatLng, gridDisk, gridRing, latLngToCell } from 'h3-js';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../lib/clock';
 import { MemoryCache } from '../../platform/cache/memory-cache';
 import { MemoryGeoIndex } from '../../platform/geo/memory-geo-index';
 import type { GeoPoint } from '../../platform/geo/geo-index.port';
 import { availableDriversSet } from '../drivers/available-drivers';
 import { searchingBookingsSet } from '../bookings/searching-bookings';
-import { SURGE_TAU_MS, SurgeEstimator, rawSurge, smoothSurge } from './surge';
+import { SURGE_REUSE_MS, SURGE_TAU_MS, SurgeEstimator, rawSurge, smoothSurge } from './surge';
 
 const count = fc.integer({ min: 0, max: 10_000 });
 const sensitivity = fc.double({ min: 0.01, max: 5, noNaN: true });
@@ -241,5 +241,29 @@ describe('SurgeEstimator', () => {
       supply: 1,
       cell: pickupCell,
     });
+  });
+
+  it('reuses a reading for a second per vehicle type and cell: a burst of quotes costs one search', async () => {
+    await place(searchingBookingsSet('van'), 'booking', 2);
+    const searches = vi.spyOn(geo, 'nearby');
+    const burst = await Promise.all([surge.multiplier('van', pickup), surge.multiplier('van', pickup)]);
+    expect(burst[1]).toEqual(burst[0]);
+    expect(searches).toHaveBeenCalledTimes(2);
+
+    // Demand that arrives within the second shows from the next reading on.
+    await place(searchingBookingsSet('van'), 'more', 3, { lat: pickup.lat + 0.0001, lng: pickup.lng });
+    clock.advance(SURGE_REUSE_MS - 1);
+    expect(await surge.multiplier('van', pickup)).toMatchObject({ demand: 2 });
+    expect(await surge.multiplier('bike', pickup)).toMatchObject({ demand: 0 });
+    clock.advance(1);
+    expect(await surge.multiplier('van', pickup)).toMatchObject({ demand: 5 });
+    expect(searches).toHaveBeenCalledTimes(6);
+  });
+
+  it('does not reuse a reading that failed', async () => {
+    const searches = vi.spyOn(geo, 'nearby').mockRejectedValueOnce(new Error('geo index down'));
+    await expect(surge.multiplier('van', pickup)).rejects.toThrow('geo index down');
+    expect(await surge.multiplier('van', pickup)).toMatchObject({ multiplier: 1, demand: 0 });
+    expect(searches.mock.calls.length).toBeGreaterThanOrEqual(3);
   });
 });

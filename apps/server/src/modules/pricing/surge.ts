@@ -27,6 +27,16 @@ const CANDIDATE_LIMIT = 1000;
 /** After an hour without readings the old value carries no information; a cell then starts calm again. */
 const STATE_TTL_SECONDS = 3600;
 
+/**
+ * How long a process reuses a reading of one vehicle type and cell. The
+ * smoothing's time constant is two minutes, so a second moves the multiplier by
+ * under 1 % of the gap, and a burst of quotes around one place costs one search.
+ */
+export const SURGE_REUSE_MS = 1000;
+
+/** Readings and search circles kept per process; emptied when they grow past this. */
+const MEMO_LIMIT = 10_000;
+
 export interface SurgeReading {
   /** Smoothed, rounded to 2 decimals, within [1, cap]. */
   multiplier: number;
@@ -140,18 +150,59 @@ export interface SurgeEstimatorDeps {
 export class SurgeEstimator {
   private readonly sensitivity: number;
   private readonly tauMs: number;
+  /** Readings (or readings under way) by vehicle type and cell, with when they were taken. */
+  private readonly recent = new Map<string, { at: number; reading: Promise<SurgeReading> }>();
+  /** Each cell's ring-1 disk and the circle that holds it: fixed by the cell. */
+  private readonly areas = new Map<
+    string,
+    { disk: ReadonlySet<string>; center: GeoPoint; radiusKm: number }
+  >();
 
   constructor(private readonly deps: SurgeEstimatorDeps) {
     this.sensitivity = deps.sensitivity ?? SURGE_SENSITIVITY;
     this.tauMs = deps.tauMs ?? SURGE_TAU_MS;
   }
 
-  async multiplier(vehicleType: VehicleType, pickup: GeoPoint): Promise<SurgeReading> {
+  /** The multiplier at the pickup: a reading of this process under `SURGE_REUSE_MS` old, else a new one. */
+  multiplier(vehicleType: VehicleType, pickup: GeoPoint): Promise<SurgeReading> {
+    const cell = latLngToCell(pickup.lat, pickup.lng, this.deps.resolution);
+    const key = `${vehicleType}:${cell}`;
+    const now = this.deps.clock.now();
+    const known = this.recent.get(key);
+    if (known !== undefined && now >= known.at && now - known.at < SURGE_REUSE_MS) {
+      return known.reading;
+    }
+    if (this.recent.size >= MEMO_LIMIT) {
+      this.recent.clear();
+    }
+    const reading = this.read(vehicleType, cell);
+    const entry = { at: now, reading };
+    this.recent.set(key, entry);
+    // A failed reading is not reused: the next quote tries again.
+    reading.catch(() => {
+      if (this.recent.get(key) === entry) {
+        this.recent.delete(key);
+      }
+    });
+    return reading;
+  }
+
+  private areaOf(cell: string): { disk: ReadonlySet<string>; center: GeoPoint; radiusKm: number } {
+    let area = this.areas.get(cell);
+    if (area === undefined) {
+      const disk = gridDisk(cell, 1);
+      area = { disk: new Set(disk), ...searchCircle(cell, disk) };
+      if (this.areas.size >= MEMO_LIMIT) {
+        this.areas.clear();
+      }
+      this.areas.set(cell, area);
+    }
+    return area;
+  }
+
+  private async read(vehicleType: VehicleType, cell: string): Promise<SurgeReading> {
     const { geo, cache, clock, resolution, cap } = this.deps;
-    const cell = latLngToCell(pickup.lat, pickup.lng, resolution);
-    const disk = gridDisk(cell, 1);
-    const inDisk = new Set(disk);
-    const { center, radiusKm } = searchCircle(cell, disk);
+    const { disk: inDisk, center, radiusKm } = this.areaOf(cell);
     const countIn = async (set: string): Promise<number> => {
       const hits = await geo.nearby(set, center, radiusKm, CANDIDATE_LIMIT);
       return hits.filter((hit) => inDisk.has(latLngToCell(hit.lat, hit.lng, resolution))).length;
