@@ -50,11 +50,17 @@ function harness() {
   };
   const cache = new MemoryCache();
   const sink = new RecordingSink();
+  const bookingReads: string[] = [];
   const eta = new LiveEta({
     cache,
     router: { forId: () => shard },
     // Every booking read finds no active trip: only a status change (the trip ended) reads one.
-    bookings: { findById: () => Promise.resolve(undefined) },
+    bookings: {
+      findById: (_db, id) => {
+        bookingReads.push(id);
+        return Promise.resolve(undefined);
+      },
+    },
     stops: { forBooking: () => Promise.resolve([]) },
     travel,
     sink,
@@ -74,7 +80,7 @@ function harness() {
     sink.delivered.flatMap((delivery) =>
       delivery.event === 'etaUpdated' ? [[delivery.data.toStop, delivery.data.etaMinutes]] : [],
     );
-  return { eta, request, pushes };
+  return { eta, request, pushes, bookingReads };
 }
 
 async function waitUntil(condition: () => boolean): Promise<void> {
@@ -139,6 +145,21 @@ describe('live ETA', () => {
       [1, 20],
       [1, 19],
     ]);
+  });
+
+  it('a status change of a booking without an ETA reads nothing from SQL; one with an ETA drops it when the trip ended', async () => {
+    const { eta, request, bookingReads } = harness();
+    await eta.statusChanged('4200000000000009');
+    expect(bookingReads).toEqual([]);
+
+    const published = eta.current(booking('in_transit'), PICKUP);
+    (await request())(20);
+    expect(await published).toBe(20);
+    await eta.statusChanged(booking('in_transit').id);
+    expect(bookingReads).toEqual([booking('in_transit').id]);
+    // Dropped: the next status change finds no ETA and reads nothing.
+    await eta.statusChanged(booking('in_transit').id);
+    expect(bookingReads).toEqual([booking('in_transit').id]);
   });
 
   it('a leg heads for the pickup, then for the first stop not yet delivered or failed', () => {

@@ -190,12 +190,18 @@ export class LiveEta implements TripPositionObserver {
    * changed); an ended trip's ETA is dropped.
    */
   async statusChanged(bookingId: string): Promise<void> {
+    // No ETA yet (no ping or tracking read has made one): nothing to move or drop, and no SQL read.
+    if ((await this.readState(bookingId)) === null) {
+      this.gates.delete(bookingId);
+      return;
+    }
     const booking = await this.deps.bookings.findById(this.deps.router.forId(bookingId).db, bookingId);
     if (booking === undefined || !isActiveTripStatus(booking.status)) {
       this.gates.delete(bookingId);
       await this.deps.cache.delete(etaKey(bookingId));
       return;
     }
+    // Read again: a ping may have moved it, or a drop removed it, while the booking was read.
     const state = await this.readState(bookingId);
     if (state === null) {
       return;
