@@ -67,7 +67,7 @@ for index, p in ipairs(pings) do
   if ok then
     replies[index] = reply
   else
-    replies[index] = { 9, tostring(reply) }
+    replies[index] = { 9, type(reply) == 'table' and tostring(reply.err) or tostring(reply) }
   end
 end
 return replies`;
@@ -101,7 +101,7 @@ interface QueuedPing {
  */
 export class RedisLiveState implements LiveStateStore {
   private closed = false;
-  /** Standalone Redis: pings gathered for the next batch, by their set names. */
+  /** Standalone Redis: pings gathered for the next batch, by their sets, rate rule and position lifetime. */
   private queued = new Map<string, QueuedPing[]>();
   private flushScheduled = false;
 
