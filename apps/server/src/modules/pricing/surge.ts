@@ -164,7 +164,7 @@ export class SurgeEstimator {
   }
 
   /** The multiplier at the pickup: a reading of this process under `SURGE_REUSE_MS` old, else a new one. */
-  multiplier(vehicleType: VehicleType, pickup: GeoPoint): Promise<SurgeReading> {
+  async multiplier(vehicleType: VehicleType, pickup: GeoPoint): Promise<SurgeReading> {
     const cell = latLngToCell(pickup.lat, pickup.lng, this.deps.resolution);
     const key = `${vehicleType}:${cell}`;
     const now = this.deps.clock.now();
