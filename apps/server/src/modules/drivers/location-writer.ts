@@ -108,11 +108,13 @@ export class LocationWriter implements LocationSink {
     if (this.timer !== null) {
       return;
     }
+    // Ticks as often as the more frequent of the two writes wants.
+    const tickMs = Math.min(this.intervalMs, this.positionsIntervalMs);
     this.timer = setInterval(() => {
       // Failures are logged by flushQueued(); the timer just tries again next tick.
       const positionsDue = Date.now() - this.positionsTakenAt >= this.positionsIntervalMs;
       this.flushQueued(positionsDue).catch(() => undefined);
-    }, this.intervalMs);
+    }, tickMs);
     this.timer.unref();
   }
 
