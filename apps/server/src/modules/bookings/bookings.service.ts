@@ -161,7 +161,7 @@ export interface BookingsServiceDeps {
    */
   stopDistance?: { maxDistanceM: number; checkDistanceForAll: boolean };
   /** The published live ETA, which `etaUpdated` pushes and tracking answers with. */
-  eta: Pick<LiveEta, 'current'>;
+  eta: Pick<LiveEta, 'current' | 'known'>;
   scheduledLeadMinutes: number;
   idempotency: IdempotencyKeys;
   /** Warm reads of `GET /v1/bookings/:id`; every change here fences its version in it. */
@@ -327,9 +327,12 @@ export class BookingsService {
   async tracking(caller: Caller, bookingId: string): Promise<Tracking> {
     const row = await this.tracked(caller, bookingId);
     const active = isActiveTripStatus(row.status);
-    const [driver, location] = await Promise.all([
-      row.driver_id === null ? null : this.trackingDriver(row.driver_id, active),
-      active && row.driver_id !== null ? this.deps.presence.liveLocation(row.driver_id) : null,
+    const driverId = row.driver_id;
+    // One round trip for all three; the ETA is worked out below only when none is known yet.
+    const [driver, location, known] = await Promise.all([
+      driverId === null ? null : this.trackingDriver(driverId, active),
+      active && driverId !== null ? this.deps.presence.liveLocation(driverId) : null,
+      active && driverId !== null ? this.deps.eta.known(row) : null,
     ]);
     const answer: Tracking = {
       status: row.status,
@@ -340,7 +343,7 @@ export class BookingsService {
     if (location === null) {
       return answer;
     }
-    const eta = await this.deps.eta.current(row, location);
+    const eta = known ?? (await this.deps.eta.current(row, location));
     return {
       ...answer,
       driverLocation: {

@@ -162,6 +162,16 @@ describe('live ETA', () => {
     expect(bookingReads).toEqual([booking('in_transit').id]);
   });
 
+  it('knows an ETA only for the status it was worked out for, without asking the routing service', async () => {
+    const { eta, request } = harness();
+    expect(await eta.known(booking('in_transit'))).toBeNull();
+    const published = eta.current(booking('in_transit'), PICKUP);
+    (await request())(20);
+    expect(await published).toBe(20);
+    expect(await eta.known(booking('in_transit'))).toBe(20);
+    expect(await eta.known(booking('arrived_at_dropoff'))).toBeNull();
+  });
+
   it('a leg heads for the pickup, then for the first stop not yet delivered or failed', () => {
     const stops: EtaStop[] = [
       { seq: 1, lat: 13.0, lng: 77.6, status: 'delivered' },

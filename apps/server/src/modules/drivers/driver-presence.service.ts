@@ -200,9 +200,9 @@ export class DriverPresenceService implements DriverPresence {
   }
 
   async liveLocation(driverId: string): Promise<LiveLocation | null> {
-    const cached = await this.deps.live.read(driverId);
-    if (cached.position !== null) {
-      return cached.position;
+    const [cached] = await this.deps.live.readPositions([driverId]);
+    if (cached !== undefined && cached !== null) {
+      return cached;
     }
     const row = await this.deps.drivers.findPresence(this.deps.router.forId(driverId).db, driverId);
     return row === undefined ? null : positionOf(row);
