@@ -169,7 +169,7 @@ describe('live ETA', () => {
     (await request())(20);
     expect(await published).toBe(20);
     expect(await eta.known(booking('in_transit'))).toBe(20);
-    expect(await eta.known(booking('arrived_at_dropoff'))).toBeNull();
+    expect(await eta.known(booking('goods_collected'))).toBeNull();
   });
 
   it('a leg heads for the pickup, then for the first stop not yet delivered or failed', () => {
