@@ -25,6 +25,7 @@ import type { TripPositionObserver } from '../bookings/live-eta';
 
 /** Fixed by the contract: up to 10 location updates a second per driver. */
 export const LOCATION_RATE_RULE: RateRule = { limit: 10, windowSeconds: 1 };
+/** The same rule as the live store counts it (milliseconds). */
 const LOCATION_RATE = {
   limit: LOCATION_RATE_RULE.limit,
   windowMs: LOCATION_RATE_RULE.windowSeconds * 1000,

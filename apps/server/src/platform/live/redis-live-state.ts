@@ -118,8 +118,8 @@ export class RedisLiveState implements LiveStateStore {
       return reply.outcome === 'accepted' ? { outcome: 'accepted', facts: reply.facts } : reply;
     }
     const [reply] = await this.runPings([], [{ ping, point }]);
-    if (reply === undefined || reply.outcome === 'failed') {
-      throw new Error(`the ping script failed: ${reply?.error ?? 'no reply'}`);
+    if (reply === undefined || reply instanceof Error) {
+      throw reply ?? new Error('the ping script answered no reply');
     }
     if (reply.outcome !== 'accepted') {
       return reply;
@@ -174,11 +174,10 @@ export class RedisLiveState implements LiveStateStore {
     this.runPings(entries[0]?.ping.sets ?? [], entries).then(
       (replies) => {
         entries.forEach((entry, index) => {
-          const reply = replies[index];
-          if (reply === undefined) {
-            entry.reject(new Error('the ping script answered too few replies'));
-          } else if (reply.outcome === 'failed') {
-            entry.reject(new Error(`the ping script failed: ${reply.error}`));
+          // As many replies as pings: runPings checks.
+          const reply = replies[index] ?? new Error('the ping script answered no reply');
+          if (reply instanceof Error) {
+            entry.reject(reply);
           } else {
             entry.resolve(reply);
           }
@@ -199,7 +198,7 @@ export class RedisLiveState implements LiveStateStore {
   private async runPings(
     sets: readonly string[],
     pings: readonly Pick<QueuedPing, 'ping' | 'point'>[],
-  ): Promise<(PingReply | { outcome: 'failed'; error: string })[]> {
+  ): Promise<(PingReply | Error)[]> {
     const first = pings[0]?.ping;
     if (first === undefined) {
       return [];
@@ -233,6 +232,9 @@ export class RedisLiveState implements LiveStateStore {
       throw new Error(`unexpected reply to the ping script: ${JSON.stringify(replies)}`);
     }
     const list: unknown[] = replies;
+    if (list.length !== pings.length) {
+      throw new Error(`the ping script answered ${list.length} replies for ${pings.length} pings`);
+    }
     return list.map(parsePingReply);
   }
 
@@ -317,7 +319,8 @@ type PingReply =
   | { outcome: 'stale'; facts: string }
   | { outcome: 'accepted'; facts: string; set: string; indexed: boolean };
 
-function parsePingReply(reply: unknown): PingReply | { outcome: 'failed'; error: string } {
+/** A ping's reply; its own failure (code 9) as an Error for that ping alone. */
+function parsePingReply(reply: unknown): PingReply | Error {
   if (Array.isArray(reply)) {
     const parts: unknown[] = reply;
     const [code, first, second, third] = parts;
@@ -334,7 +337,7 @@ function parsePingReply(reply: unknown): PingReply | { outcome: 'failed'; error:
       return { outcome: 'accepted', facts: first, set: second, indexed: third === '1' };
     }
     if (code === 9) {
-      return { outcome: 'failed', error: String(first) };
+      return new Error(`the ping script failed: ${String(first)}`);
     }
   }
   throw new Error(`unexpected reply to the ping script: ${JSON.stringify(reply)}`);
