@@ -10,11 +10,11 @@ import type {
   QuoteStop,
   Role,
   Tracking,
-  TrackingDriver,
   VehicleType,
 } from '@loadline/contracts';
 import { isActiveTripStatus } from '@loadline/contracts';
 import type { Updateable } from 'kysely';
+import { BoundedMap } from '../../lib/bounded-map';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
 import { isTransientConflict, isUniqueViolation, retryOnConflict } from '../../platform/db/db-errors';
@@ -44,7 +44,7 @@ import { assertTransition } from './booking-state';
 import { presentBookingWithStops, presentEvent } from './bookings.presenter';
 import type { IdempotencyKeys } from './idempotency';
 import { assertNearStop } from './stop-distance';
-import type { EtaBooking, LiveEta } from './live-eta';
+import { knownMinutes, type EtaBooking, type KnownEta, type LiveEta } from './live-eta';
 import type { BookingRow, BookingsRepository } from './bookings.repository';
 import { bookingVersion, type BookingReadCache } from './booking-read-cache';
 import { PICKUP_HANDOVER } from './handover-pin-codes';
@@ -96,9 +96,15 @@ export interface BookingPricing {
  * interface so that it needs nothing else of that module.
  */
 export interface DriverLocator {
-  liveLocation(
-    driverId: string,
-  ): Promise<{ lat: number; lng: number; heading: number | null; at: number } | null>;
+  liveLocation(driverId: string): Promise<LiveLocationReading | null>;
+}
+
+/** A driver's last position, `at` in epoch milliseconds. */
+export interface LiveLocationReading {
+  lat: number;
+  lng: number;
+  heading: number | null;
+  at: number;
 }
 
 /** A driver as a booking's customer sees them. */
@@ -115,6 +121,16 @@ export interface DriverCard {
 export interface DriverDirectory {
   card(driverId: string): Promise<DriverCard | null>;
 }
+
+/** What tracking reads of a booking's driver: the position and known ETA only while the trip is live. */
+interface TrackedDriver {
+  card: DriverCard | null;
+  location: LiveLocationReading | null;
+  known: KnownEta | null;
+}
+
+/** Bookings whose driver tracking remembers per process (a booking's driver is one id). */
+const TRACKED_DRIVERS_LIMIT = 50_000;
 
 export interface Caller {
   userId: string;
@@ -161,7 +177,7 @@ export interface BookingsServiceDeps {
    */
   stopDistance?: { maxDistanceM: number; checkDistanceForAll: boolean };
   /** The published live ETA, which `etaUpdated` pushes and tracking answers with. */
-  eta: Pick<LiveEta, 'current' | 'known'>;
+  eta: Pick<LiveEta, 'current' | 'knownFor'>;
   scheduledLeadMinutes: number;
   idempotency: IdempotencyKeys;
   /** Warm reads of `GET /v1/bookings/:id`; every change here fences its version in it. */
@@ -197,6 +213,15 @@ export interface CreateResult {
  */
 export class BookingsService {
   private readonly stops: BookingStopsRepository;
+
+  /**
+   * The driver each booking's last tracking read named, and whether its trip
+   * was live: the next read asks for that driver beside the booking. A hint
+   * only; the booking read decides whose card is shown.
+   */
+  private readonly trackedDrivers = new BoundedMap<string, { driverId: string; live: boolean }>(
+    TRACKED_DRIVERS_LIMIT,
+  );
 
   constructor(private readonly deps: BookingsServiceDeps) {
     this.stops = deps.stops ?? new BookingStopsRepository();
@@ -325,25 +350,44 @@ export class BookingsService {
   }
 
   async tracking(caller: Caller, bookingId: string): Promise<Tracking> {
+    // The driver the booking's last tracking read named is read beside the booking itself, so a
+    // warm read is one round trip; a booking whose driver changed since reads its new driver after.
+    const hint = this.trackedDrivers.get(bookingId);
+    const early = hint === undefined ? null : this.trackingDriver(hint.driverId, bookingId, hint.live);
+    // Unused when the read below fails or names another driver; a failure is seen where it is used.
+    early?.catch(() => undefined);
     const row = await this.tracked(caller, bookingId);
     const active = isActiveTripStatus(row.status);
     const driverId = row.driver_id;
-    // One round trip for all three; the ETA is worked out below only when none is known yet.
-    const [driver, location, known] = await Promise.all([
-      driverId === null ? null : this.trackingDriver(driverId, active),
-      active && driverId !== null ? this.deps.presence.liveLocation(driverId) : null,
-      active && driverId !== null ? this.deps.eta.known(row) : null,
-    ]);
+    if (driverId === null) {
+      this.trackedDrivers.delete(bookingId);
+      return { status: row.status, driverLocation: null, etaMinutes: null };
+    }
+    this.trackedDrivers.set(bookingId, { driverId, live: active });
+    const { card, location, known } =
+      early !== null && hint?.driverId === driverId && (hint.live || !active)
+        ? await early
+        : await this.trackingDriver(driverId, bookingId, active);
     const answer: Tracking = {
       status: row.status,
       driverLocation: null,
       etaMinutes: null,
-      ...(driver === null ? {} : { driver }),
+      // The phone only while the trip is active, so a finished trip's customer cannot keep calling.
+      ...(card === null
+        ? {}
+        : {
+            driver: {
+              id: driverId,
+              name: card.name,
+              phone: active ? card.phone : null,
+              vehicle: card.vehicle,
+            },
+          }),
     };
-    if (location === null) {
+    if (!active || location === null) {
       return answer;
     }
-    const eta = known ?? (await this.deps.eta.current(row, location));
+    const eta = knownMinutes(known, row.status) ?? (await this.deps.eta.current(row, location));
     return {
       ...answer,
       driverLocation: {
@@ -378,12 +422,14 @@ export class BookingsService {
     };
   }
 
-  /** Who drives the booking; the phone only while the trip is active, so a finished trip's customer cannot keep calling. */
-  private async trackingDriver(driverId: string, active: boolean): Promise<TrackingDriver | null> {
-    const card = await this.deps.drivers.card(driverId);
-    return card === null
-      ? null
-      : { id: driverId, name: card.name, phone: active ? card.phone : null, vehicle: card.vehicle };
+  /** What tracking shows of the booking's driver: their card, and while `live` their position and the ETA already known. */
+  private async trackingDriver(driverId: string, bookingId: string, live: boolean): Promise<TrackedDriver> {
+    const [card, location, known] = await Promise.all([
+      this.deps.drivers.card(driverId),
+      live ? this.deps.presence.liveLocation(driverId) : null,
+      live ? this.deps.eta.knownFor(bookingId) : null,
+    ]);
+    return { card, location, known };
   }
 
   async cancel(caller: Caller, bookingId: string, reason: string | undefined): Promise<Booking> {

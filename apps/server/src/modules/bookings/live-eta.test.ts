@@ -7,7 +7,7 @@ import { MemoryCache } from '../../platform/cache/memory-cache';
 import type { Database } from '../../platform/db/schema';
 import type { Shard } from '../../platform/db/shard-pool';
 import { RecordingSink } from '../../platform/realtime/realtime-sink.port';
-import { legOf, LiveEta, type EtaBooking, type EtaStop } from './live-eta';
+import { knownMinutes, legOf, LiveEta, type EtaBooking, type EtaStop } from './live-eta';
 
 const PICKUP: Coordinates = { lat: 12.97, lng: 77.59 };
 const DROPOFF: Coordinates = { lat: 13.05, lng: 77.65 };
@@ -164,12 +164,15 @@ describe('live ETA', () => {
 
   it('knows an ETA only for the status it was worked out for, without asking the routing service', async () => {
     const { eta, request } = harness();
-    expect(await eta.known(booking('in_transit'))).toBeNull();
+    const id = booking('in_transit').id;
+    expect(await eta.knownFor(id)).toBeNull();
     const published = eta.current(booking('in_transit'), PICKUP);
     (await request())(20);
     expect(await published).toBe(20);
-    expect(await eta.known(booking('in_transit'))).toBe(20);
-    expect(await eta.known(booking('goods_collected'))).toBeNull();
+    const known = await eta.knownFor(id);
+    expect(known).toEqual({ status: 'in_transit', etaMinutes: 20 });
+    expect(knownMinutes(known, 'in_transit')).toBe(20);
+    expect(knownMinutes(known, 'goods_collected')).toBeNull();
   });
 
   it('a leg heads for the pickup, then for the first stop not yet delivered or failed', () => {

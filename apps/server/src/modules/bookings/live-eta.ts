@@ -118,6 +118,17 @@ export function legOf(booking: EtaBooking, stops: readonly EtaStop[]): Leg {
 }
 
 /** Whether a published ETA is for this leg: the same status and the same handover. */
+/** An ETA as it was published: it holds for the booking while the booking has `status`. */
+export interface KnownEta {
+  status: BookingStatus;
+  etaMinutes: number;
+}
+
+/** The known ETA's minutes if it holds for a booking in `status`, else null. */
+export function knownMinutes(known: KnownEta | null, status: BookingStatus): number | null {
+  return known !== null && known.status === status ? known.etaMinutes : null;
+}
+
 function sameLeg(state: Pick<EtaState, 'status' | 'toStop'>, leg: Pick<Leg, 'status' | 'toStop'>): boolean {
   return state.status === leg.status && state.toStop === leg.toStop;
 }
@@ -172,16 +183,21 @@ export class LiveEta implements TripPositionObserver {
   }
 
   /**
+   * The ETA already worked out for the booking and the status it holds for
+   * (one cache read, no routing), read without knowing the booking's status
+   * (so that a reader can ask for it beside the booking); `knownMinutes` gives
+   * the answer for the booking's status.
+   */
+  async knownFor(bookingId: string): Promise<KnownEta | null> {
+    const state = await this.readState(bookingId);
+    return state === null ? null : { status: state.status, etaMinutes: state.etaMinutes };
+  }
+
+  /**
    * The published ETA for the booking's current leg, which `/tracking` and the
    * public view answer with; computed from `location` (and published) when no
    * ETA is published for this leg yet.
    */
-  /** The ETA already worked out for the booking's current status, or null (one cache read, no routing). */
-  async known(booking: Pick<EtaBooking, 'id' | 'status'>): Promise<number | null> {
-    const state = await this.readState(booking.id);
-    return state !== null && state.status === booking.status ? state.etaMinutes : null;
-  }
-
   async current(booking: EtaBooking, location: Coordinates): Promise<number> {
     const state = await this.readState(booking.id);
     if (state !== null && state.status === booking.status) {

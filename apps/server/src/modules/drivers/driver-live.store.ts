@@ -3,6 +3,7 @@ import type { GeoPoint } from '../../platform/geo/geo-index.port';
 import type { LiveStateStore } from '../../platform/live/live-state.port';
 import { availableDriversSet } from './available-drivers';
 import type { LiveLocation } from './driver-presence';
+import { BoundedMap } from '../../lib/bounded-map';
 
 /** The trip a driver's pings belong to; `customerId` is null only when the booking could not be read. */
 export interface LiveTrip {
@@ -62,7 +63,7 @@ export class DriverLiveStore {
    * facts read alike (every free van driver's are one string), so pings seldom
    * parse; emptied when it grows past `MAX_PARSED_FACTS`. Frozen: shared.
    */
-  private readonly parsed = new Map<string, DriverFacts>();
+  private readonly parsed = new BoundedMap<string, DriverFacts>(MAX_PARSED_FACTS);
 
   constructor(private readonly store: LiveStateStore) {}
 
@@ -138,9 +139,6 @@ export class DriverLiveStore {
     }
     const facts = parseFacts(doc);
     if (facts !== null) {
-      if (this.parsed.size >= MAX_PARSED_FACTS) {
-        this.parsed.clear();
-      }
       Object.freeze(facts.activeTrip);
       this.parsed.set(doc, Object.freeze(facts));
     }

@@ -6,6 +6,7 @@ import type { GeoIndex, GeoPoint } from '../../platform/geo/geo-index.port';
 import { maxIndexableLat } from '../../platform/geo/memory-geo-index';
 import { availableDriversSet } from '../drivers/available-drivers';
 import { searchingBookingsSet } from '../bookings/searching-bookings';
+import { BoundedMap } from '../../lib/bounded-map';
 
 /**
  * How strongly excess demand raises the price: each searching booking beyond
@@ -151,12 +152,14 @@ export class SurgeEstimator {
   private readonly sensitivity: number;
   private readonly tauMs: number;
   /** Readings (or readings under way) by vehicle type and cell, with when they were taken. */
-  private readonly recent = new Map<string, { at: number; reading: Promise<SurgeReading> }>();
+  private readonly recent = new BoundedMap<string, { at: number; reading: Promise<SurgeReading> }>(
+    MEMO_LIMIT,
+  );
   /** Each cell's ring-1 disk and the circle that holds it: fixed by the cell. */
-  private readonly areas = new Map<
+  private readonly areas = new BoundedMap<
     string,
     { disk: ReadonlySet<string>; center: GeoPoint; radiusKm: number }
-  >();
+  >(MEMO_LIMIT);
 
   constructor(private readonly deps: SurgeEstimatorDeps) {
     this.sensitivity = deps.sensitivity ?? SURGE_SENSITIVITY;
@@ -171,9 +174,6 @@ export class SurgeEstimator {
     const known = this.recent.get(key);
     if (known !== undefined && now >= known.at && now - known.at < SURGE_REUSE_MS) {
       return known.reading;
-    }
-    if (this.recent.size >= MEMO_LIMIT) {
-      this.recent.clear();
     }
     const reading = this.read(vehicleType, cell);
     const entry = { at: now, reading };
@@ -192,9 +192,6 @@ export class SurgeEstimator {
     if (area === undefined) {
       const disk = gridDisk(cell, 1);
       area = { disk: new Set(disk), ...searchCircle(cell, disk) };
-      if (this.areas.size >= MEMO_LIMIT) {
-        this.areas.clear();
-      }
       this.areas.set(cell, area);
     }
     return area;
