@@ -61,5 +61,6 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
 # Node is PID 1 (exec form, no shell): SIGTERM reaches it and it drains
 # (sockets first, then in-flight requests) within SHUTDOWN_TIMEOUT_MS.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "--import", "tsx", "apps/server/src/main.ts"]
+# V8 flags: apps/server/src/http/node-flags.ts (ADR 0033); a test keeps the two alike.
+ENTRYPOINT ["node", "--max-semi-space-size=64", "--import", "tsx", "apps/server/src/main.ts"]
 CMD ["start"]

@@ -29,6 +29,7 @@ import { PrivateMariadb, productionLikeSettings } from './support/private-mariad
 import { processCpuSeconds, processMemoryMb } from './support/proc-stat';
 import { freePort, NodeProcess, Teardown, waitForOk } from './support/processes';
 import { deleteRedisPrefix, REDIS_URL } from './support/stores';
+import { SERVER_NODE_FLAGS } from '../src/http/node-flags';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The private instance's databases: one per shard. */
@@ -276,7 +277,7 @@ async function bench(options: DataBenchOptions, teardown: Teardown): Promise<Rec
   const profile = options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const server = new NodeProcess(
     'loadline',
-    [...profile, '--import', 'tsx', 'apps/server/src/main.ts', 'start'],
+    [...profile, ...SERVER_NODE_FLAGS, '--import', 'tsx', 'apps/server/src/main.ts', 'start'],
     { cwd: repoRoot, env },
   );
   teardown.add(server.name, () => server.stop());

@@ -26,6 +26,7 @@ import {
 import { seed } from './http/dataset';
 import { MIX_WEIGHTS, MixWorkload, type FlowCounts, type Op } from './http/mix';
 import { wholeNumber } from './support/options';
+import { SERVER_NODE_FLAGS } from '../src/http/node-flags';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DATABASES = ['loadline_bench_0', 'loadline_bench_1', 'loadline_bench_2', 'loadline_bench_3'];
@@ -398,6 +399,7 @@ async function startLoadline(
       `loadline#${index}`,
       [
         ...profile,
+        ...SERVER_NODE_FLAGS,
         '--import',
         'tsx',
         'apps/server/src/main.ts',

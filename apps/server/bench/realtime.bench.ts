@@ -38,6 +38,7 @@ import {
   type ProcessStats,
 } from './realtime/sampler';
 import { wholeNumber } from './support/options';
+import { SERVER_NODE_FLAGS } from '../src/http/node-flags';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DATABASES = ['loadline_bench_0', 'loadline_bench_1', 'loadline_bench_2', 'loadline_bench_3'];
@@ -401,7 +402,16 @@ async function startLoadline(
     const profile = options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     const child = new NodeProcess(
       `loadline#${index}`,
-      [...profile, '--import', 'tsx', 'apps/server/src/main.ts', 'start', '--roles', 'api,realtime,worker'],
+      [
+        ...profile,
+        ...SERVER_NODE_FLAGS,
+        '--import',
+        'tsx',
+        'apps/server/src/main.ts',
+        'start',
+        '--roles',
+        'api,realtime,worker',
+      ],
       { cwd: repoRoot, env: { ...env, PORT: String(port) } },
     );
     teardown.add(child.name, () => child.stop());

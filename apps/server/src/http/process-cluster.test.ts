@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type {
@@ -13,6 +14,7 @@ import { TestEnvironment } from '../../test/support/test-env';
 import { isCluster } from '../../test/support/tier';
 import { waitFor } from '../../test/support/wait';
 import { parseProcesses, sessionIdFor, sessionIdOf, workerOfSession } from './process-cluster';
+import { SERVER_NODE_FLAGS } from './node-flags';
 
 describe('process cluster: routing facts', () => {
   it('reads the Engine.IO session from the request line only', () => {
@@ -124,6 +126,16 @@ describe.runIf(isCluster)('start --processes 2 (cluster)', () => {
     const workers = new Set(sockets.map((socket) => workerOfSession(socket.io.engine.id)));
     expect(workers.has(null)).toBe(false);
     expect(workers.size).toBe(2);
+  });
+
+  it("the workers run with the server's V8 flags, though the primary was started without them", () => {
+    const workers = execFileSync('ps', ['-o', 'args=', '--ppid', String(server.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes('main.ts'));
+    expect(workers).toHaveLength(2);
+    for (const worker of workers) {
+      expect(worker.split(' ')).toEqual(expect.arrayContaining([...SERVER_NODE_FLAGS]));
+    }
   });
 
   it('drains on SIGTERM: the primary and its workers exit', async () => {

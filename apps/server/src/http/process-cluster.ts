@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import net from 'node:net';
+import { withServerNodeFlags } from './node-flags';
 import type { Logger } from '../lib/logger';
 
 /**
@@ -102,6 +103,8 @@ export function runPrimary(options: PrimaryOptions): Promise<void> {
   const readyWorkers = (): Worker[] =>
     [...ready].map((id) => byId(id)).filter((worker): worker is Worker => worker !== undefined);
 
+  // Workers run with the server's V8 flags even when the primary was started without them.
+  cluster.setupPrimary({ execArgv: withServerNodeFlags(process.execArgv) });
   const fork = (): void => {
     const worker = cluster.fork();
     worker.on('message', (raw: unknown) => {

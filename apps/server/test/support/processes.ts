@@ -10,6 +10,8 @@ export interface RunningProcess {
   readonly url: string;
   readonly port: number;
   readonly output: string[];
+  /** The process started (for a server with `--processes`, the primary). */
+  readonly pid: number;
   /** SIGKILL: a crash, nothing is drained. */
   kill(): Promise<void>;
   /** SIGTERM and wait for the exit. */
@@ -85,6 +87,7 @@ export async function startServerProcess(
     url,
     port,
     output,
+    pid: child.pid ?? 0,
     kill: async () => {
       child.kill('SIGKILL');
       await exited(child);
@@ -126,7 +129,7 @@ export async function startNginx(upstreamPorts: readonly number[]): Promise<Runn
     await exited(child);
     fs.rmSync(prefix, { recursive: true, force: true });
   };
-  return { url, port, output, kill: stop, stop };
+  return { url, port, output, pid: child.pid ?? 0, kill: stop, stop };
 }
 
 /** This process's open sockets, read from an instance's /metrics. */
