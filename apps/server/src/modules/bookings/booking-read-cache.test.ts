@@ -102,6 +102,8 @@ describe(`the booking read cache (${tier})`, () => {
     const booking = await book(app, customer.token, { pickup: at, dropoff: offset(at, 3) });
     const track = () =>
       app.http.inject({ url: `/v1/bookings/${booking.id}/tracking`, headers: bearer(customer.token) });
+    // As after the entry's expiry: creation left the booking cached.
+    await app.platform.cache.delete(`booking:${booking.id}`);
 
     const first = await log.during(track);
     expect(first.result.statusCode).toBe(200);
@@ -113,6 +115,32 @@ describe(`the booking read cache (${tier})`, () => {
     }
     // And the booking's own read is warm too.
     expect((await log.during(() => read(customer.token, booking.id))).statements).toEqual([]);
+  });
+
+  it('the read after an acknowledged change is warm: each change leaves its answer cached', async () => {
+    const at = offset(CITY, -95, 40);
+    const customer = await newCustomer(app);
+    const booking = await book(app, customer.token, { pickup: at, dropoff: offset(at, 3) });
+    const warmRead = async (token: string, expected: Booking) => {
+      const { result, statements } = await log.during(() => read(token, booking.id));
+      expect(result).toEqual(expected);
+      // The booking's statements (a caller's first request in a while reads its session).
+      expect(statements.filter((statement) => statement.includes('booking'))).toEqual([]);
+    };
+    await warmRead(customer.token, booking);
+    const driver = await onlineDriver(app, { at: offset(at, 0.2) });
+    const accepted = await acceptOffer(app, driver.token, booking.id);
+    await warmRead(customer.token, accepted);
+    const moved = await post(driver.token, `/v1/bookings/${booking.id}/status`, {
+      status: 'en_route_to_pickup',
+    });
+    expect(moved.statusCode).toBe(200);
+    await warmRead(driver.token, moved.json<Booking>());
+    const cancelled = await post(customer.token, `/v1/bookings/${booking.id}/cancel`, {
+      reason: 'plans changed',
+    });
+    expect(cancelled.statusCode).toBe(200);
+    await warmRead(customer.token, cancelled.json<Booking>());
   });
 
   it('a read right after any acknowledged change never shows the state before it', async () => {

@@ -273,6 +273,7 @@ export class BookingsService {
           }),
         );
         booking = presented;
+        await this.deps.readCache.store(presented, bookingVersion(row));
       } catch (error) {
         if (error instanceof RefTaken) {
           // Another booking on this shard has the code: the whole write rolled back; mint again.
@@ -302,10 +303,7 @@ export class BookingsService {
   async get(caller: Caller, bookingId: string): Promise<Booking> {
     const cached = await this.deps.readCache.read(bookingId);
     if (cached === null) {
-      const row = await this.readable(caller, bookingId);
-      const booking = await this.present(row);
-      await this.deps.readCache.store(booking, bookingVersion(row));
-      return booking;
+      return this.present(await this.readable(caller, bookingId));
     }
     if (!mayRead(caller, cached.customerId, cached.driverId)) {
       throw errors.notFound('Booking');
@@ -313,12 +311,19 @@ export class BookingsService {
     return cached;
   }
 
-  /** The booking as the API answers it, with its stops read from its shard. */
+  /**
+   * The booking as the API answers it, with its stops read from its shard,
+   * and kept in the read cache at its version (ADR 0030): `row` is committed
+   * (read from the shard, or a change's row once it committed), so the read
+   * after a change finds it warm. The cache keeps the newest version only.
+   */
   async present(row: BookingRow): Promise<Booking> {
-    return presentBookingWithStops(
+    const booking = presentBookingWithStops(
       row,
       await this.stops.forBooking(this.deps.router.forId(row.id).db, row.id),
     );
+    await this.deps.readCache.store(booking, bookingVersion(row));
+    return booking;
   }
 
   async list(customerId: string, query: BookingListQuery): Promise<ScatterPage<Booking>> {
