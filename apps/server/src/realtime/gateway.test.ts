@@ -418,6 +418,29 @@ describe(`realtime gateway (${tier})`, () => {
       });
     }
 
+    it('lets go of the first HTTP request once connected and keeps working on the handshake it read', async () => {
+      const customer = await newCustomer(app);
+      const result = await handshake(url, {
+        transports: ['polling', 'websocket'],
+        extraHeaders: { cookie: `sid=${customer.token}`, origin: url },
+      });
+      expect(result.error).toBeNull();
+      if (result.socket === null) {
+        throw new Error('not connected');
+      }
+      sockets.push(result.socket);
+      const held = [...app.io.of('/').sockets.values()].filter(
+        (socket) => 'userId' in socket.data && socket.data.userId === customer.user.id,
+      );
+      expect(held).toHaveLength(1);
+      expect(held[0]?.conn.request).toBeNull();
+      expect(held[0]?.handshake.headers.cookie).toBe(`sid=${customer.token}`);
+      const booking = await book(app, customer.token, { pickup: offset(CITY, -810) });
+      expect(await result.socket.request('subscribeBooking', { bookingId: booking.id })).toMatchObject({
+        ok: true,
+      });
+    });
+
     it('a token handshake connects whatever its Origin says (third-party clients)', async () => {
       const customer = await newCustomer(app);
       for (const transports of [['websocket'], ['polling', 'websocket']]) {

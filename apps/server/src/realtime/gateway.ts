@@ -102,6 +102,16 @@ function credentialsOf(socket: LoadlineSocket): Credentials | null {
     : { kind: 'session', token: decodeURIComponent(match[1]), fromCookie: true };
 }
 
+/**
+ * Engine.IO keeps each session's first HTTP request for the session's life;
+ * nothing here reads it after the handshake (whose headers the socket keeps),
+ * so it is let go: a few kilobytes a socket that every major collection would
+ * otherwise mark, as Socket.IO's memory guide suggests.
+ */
+function releaseFirstRequest(socket: Pick<Socket, 'conn'>): void {
+  (socket.conn as { request: unknown }).request = null;
+}
+
 /** A handshake refusal: the client's `connect_error` carries `data: { code, message }`. */
 function refusal(code: string, message: string): Error & { data: { code: string; message: string } } {
   return Object.assign(new Error(code), { data: { code, message } });
@@ -421,6 +431,7 @@ export function registerGateway(deps: GatewayDeps): void {
   });
 
   io.on('connection', (socket) => {
+    releaseFirstRequest(socket);
     const data = socket.data;
     if (data.share !== undefined) {
       shareConnection(deps, socket, data.share);

@@ -1,3 +1,4 @@
+import type { BookingStatus } from '@loadline/contracts';
 import type { Clock } from '../../lib/clock';
 import type { GeoIndex } from '../../platform/geo/geo-index.port';
 import type { ShardRouter } from '../../platform/db/shard-router';
@@ -15,6 +16,19 @@ import {
 import { expireUndispatchable, type DispatchFailureDeps } from './dispatch-wave.job';
 
 export const BOOKING_LIFECYCLE = 'booking.lifecycle';
+
+/**
+ * The moves of an assigned trip: only a `driver_assigned` booking can be
+ * released back to searching, so after one of these the booking is off the
+ * demand index for good and there is nothing else to start or stop.
+ */
+export const ON_THE_TRIP: ReadonlySet<BookingStatus> = new Set<BookingStatus>([
+  'en_route_to_pickup',
+  'arrived_at_pickup',
+  'goods_collected',
+  'in_transit',
+  'delivered',
+]);
 
 export interface BookingLifecycleDeps extends DispatchFailureDeps {
   queue: JobQueue;
@@ -38,11 +52,16 @@ export interface BookingLifecycleDeps extends DispatchFailureDeps {
 export function registerBookingLifecycleConsumer(deps: BookingLifecycleDeps): void {
   deps.relay.consume(BOOKING_STATUS_CHANGED, BOOKING_LIFECYCLE, async (event, delivery) => {
     const change = event.payload;
+    const searchingSet = searchingBookingsSet(change.vehicleType);
+    if (ON_THE_TRIP.has(change.to)) {
+      // Past the assignment a booking never searches again: nothing here needs its row.
+      await deps.geo.remove(searchingSet, change.bookingId);
+      return;
+    }
     const booking = await deps.bookings.findById(deps.router.forId(change.bookingId).db, change.bookingId);
     if (booking === undefined) {
       return;
     }
-    const searchingSet = searchingBookingsSet(change.vehicleType);
     if (change.to === 'searching') {
       if (booking.status === 'searching') {
         try {
