@@ -339,13 +339,6 @@ export class OutboxRelay {
     }
   }
 
-  /**
-   * Takes up to a batch of rows `select` picks, in one transaction (several
-   * relays may run: on MySQL each locks the rows it takes and skips the
-   * others'), queues a job for each and marks them published; a row whose
-   * topic no consumer here takes is marked consumed too, as it has nothing to
-   * wait for. Returns how many rows it took.
-   */
   private async hasUnpublished(shard: Shard): Promise<boolean> {
     const row = await shard.db
       .selectFrom('outbox')
@@ -356,6 +349,13 @@ export class OutboxRelay {
     return row !== undefined;
   }
 
+  /**
+   * Takes up to a batch of rows `select` picks, in one transaction (several
+   * relays may run: on MySQL each locks the rows it takes and skips the
+   * others'), queues a job for each and marks them published; a row whose
+   * topic no consumer here takes is marked consumed too, as it has nothing to
+   * wait for. Returns how many rows it took.
+   */
   private async takeRows(
     shard: Shard,
     redelivery: boolean,
@@ -376,9 +376,8 @@ export class OutboxRelay {
       if (rows.length === 0) {
         return 0;
       }
-      for (const row of rows) {
-        await this.publish(row, shard, redelivery);
-      }
+      // All at once: the queue's client sends them as one pipeline, and the rows stay locked for one round trip.
+      await Promise.all(rows.map((row) => this.publish(row, shard, redelivery)));
       const now = this.options.clock.now();
       const [awaited, unheard] = partition(rows, (row) => this.consumers.has(row.topic));
       if (awaited.length > 0) {
