@@ -6,7 +6,7 @@
  * A young generation of 64 MB semi-spaces instead of V8's 16 MB: a process
  * serving 10,000 pings a second allocates ~200 MB a second, mostly short-lived;
  * with the default, a scavenge every ~60 ms caught every message still in
- * flight (Redis commands, socket frames) and promoted it, so a third of the
+ * flight (Redis commands, socket frames) and promoted it, so nearly a third of the
  * process's time went to garbage collection and old-space garbage grew ~40 MB
  * a second between major collections.
  */

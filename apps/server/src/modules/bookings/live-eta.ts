@@ -117,7 +117,6 @@ export function legOf(booking: EtaBooking, stops: readonly EtaStop[]): Leg {
     : { ...base, target: { lat: next.lat, lng: next.lng }, toStop: next.seq };
 }
 
-/** Whether a published ETA is for this leg: the same status and the same handover. */
 /** An ETA as it was published: it holds for the booking while the booking has `status`. */
 export interface KnownEta {
   status: BookingStatus;
@@ -129,6 +128,7 @@ export function knownMinutes(known: KnownEta | null, status: BookingStatus): num
   return known !== null && known.status === status ? known.etaMinutes : null;
 }
 
+/** Whether a published ETA is for this leg: the same status and the same handover. */
 function sameLeg(state: Pick<EtaState, 'status' | 'toStop'>, leg: Pick<Leg, 'status' | 'toStop'>): boolean {
   return state.status === leg.status && state.toStop === leg.toStop;
 }
