@@ -27,9 +27,8 @@ import { machineInfo } from './support/machine';
 import { wholeNumber } from './support/options';
 import { PrivateMariadb, productionLikeSettings } from './support/private-mariadb';
 import { processCpuSeconds, processMemoryMb } from './support/proc-stat';
-import { freePort, NodeProcess, Teardown, waitForOk } from './support/processes';
+import { freePort, loadlineServerArgs, NodeProcess, Teardown, waitForOk } from './support/processes';
 import { deleteRedisPrefix, REDIS_URL } from './support/stores';
-import { SERVER_NODE_FLAGS } from '../src/http/node-flags';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The private instance's databases: one per shard. */
@@ -275,11 +274,7 @@ async function bench(options: DataBenchOptions, teardown: Teardown): Promise<Rec
     `data-${new Date().toISOString().replace(/[:.]/g, '-')}`,
   );
   const profile = options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const server = new NodeProcess(
-    'loadline',
-    [...profile, ...SERVER_NODE_FLAGS, '--import', 'tsx', 'apps/server/src/main.ts', 'start'],
-    { cwd: repoRoot, env },
-  );
+  const server = new NodeProcess('loadline', loadlineServerArgs(profile, ['start']), { cwd: repoRoot, env });
   teardown.add(server.name, () => server.stop());
   const url = `http://127.0.0.1:${port}`;
   // The first boot migrates the empty shards.

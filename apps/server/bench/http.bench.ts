@@ -12,7 +12,7 @@ import { formatRoutes, LatencyRecorder, type RouteSummary } from './support/late
 import { runLoad, stopAllLoad, type LoadResult } from './support/load';
 import { machineInfo } from './support/machine';
 import { processTreeCpuSeconds } from './support/proc-stat';
-import { freePort, NodeProcess, Teardown, waitForOk } from './support/processes';
+import { freePort, loadlineServerArgs, NodeProcess, Teardown, waitForOk } from './support/processes';
 import { Random } from './support/random';
 import {
   backendPerRequest,
@@ -26,7 +26,6 @@ import {
 import { seed } from './http/dataset';
 import { MIX_WEIGHTS, MixWorkload, type FlowCounts, type Op } from './http/mix';
 import { wholeNumber } from './support/options';
-import { SERVER_NODE_FLAGS } from '../src/http/node-flags';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DATABASES = ['loadline_bench_0', 'loadline_bench_1', 'loadline_bench_2', 'loadline_bench_3'];
@@ -397,15 +396,10 @@ async function startLoadline(
     const startedAt = performance.now();
     const child = new NodeProcess(
       `loadline#${index}`,
-      [
-        ...profile,
-        ...SERVER_NODE_FLAGS,
-        '--import',
-        'tsx',
-        'apps/server/src/main.ts',
+      loadlineServerArgs(profile, [
         'start',
         ...(options.processes > 1 ? ['--processes', String(options.processes)] : []),
-      ],
+      ]),
       {
         cwd: repoRoot,
         env,

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { createConnection } from 'mysql2/promise';
 import { loadConfig } from '../src/config/config';
 import { machineInfo } from './support/machine';
-import { freePort, NodeProcess, Teardown, waitForOk } from './support/processes';
+import { freePort, loadlineServerArgs, NodeProcess, Teardown, waitForOk } from './support/processes';
 import { Random } from './support/random';
 import {
   backendPerRequest,
@@ -38,7 +38,6 @@ import {
   type ProcessStats,
 } from './realtime/sampler';
 import { wholeNumber } from './support/options';
-import { SERVER_NODE_FLAGS } from '../src/http/node-flags';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DATABASES = ['loadline_bench_0', 'loadline_bench_1', 'loadline_bench_2', 'loadline_bench_3'];
@@ -402,16 +401,7 @@ async function startLoadline(
     const profile = options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     const child = new NodeProcess(
       `loadline#${index}`,
-      [
-        ...profile,
-        ...SERVER_NODE_FLAGS,
-        '--import',
-        'tsx',
-        'apps/server/src/main.ts',
-        'start',
-        '--roles',
-        'api,realtime,worker',
-      ],
+      loadlineServerArgs(profile, ['start', '--roles', 'api,realtime,worker']),
       { cwd: repoRoot, env: { ...env, PORT: String(port) } },
     );
     teardown.add(child.name, () => child.stop());

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SERVER_NODE_FLAGS } from '../../src/http/node-flags';
 
 /** Thrown at a phase boundary once teardown has begun (Ctrl-C): not a failure of the bench. */
 export class Interrupted extends Error {
@@ -120,6 +121,14 @@ const PINO_LEVELS: Readonly<Record<number, string>> = {
 };
 
 /** A child Node process whose output is kept (last lines) rather than printed. */
+/**
+ * Node's arguments for a Loadline server running `args` (e.g. `start`), with
+ * the V8 flags the image starts servers with, after `before` (a profiler's).
+ */
+export function loadlineServerArgs(before: readonly string[], args: readonly string[]): string[] {
+  return [...before, ...SERVER_NODE_FLAGS, '--import', 'tsx', 'apps/server/src/main.ts', ...args];
+}
+
 export class NodeProcess {
   readonly child: ChildProcess;
   private readonly tail: string[] = [];
