@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { encodeId, ID_EPOCH_MS } from '../../platform/db/ids';
 import type { Executor, SqlDialectName } from '../../platform/db/shard-pool';
 
@@ -53,8 +53,8 @@ export class UnfilledDemandRepository {
   }
 
   async byArea(db: Executor, range: { fromMs: number; toMs: number }): Promise<ExpiredArea[]> {
-    const cellLat = sql<number | string>`round(pickup_lat * ${sql.lit(AREA_CELLS_PER_DEGREE)})`;
-    const cellLng = sql<number | string>`round(pickup_lng * ${sql.lit(AREA_CELLS_PER_DEGREE)})`;
+    const cellLat = areaCell(sql.ref('pickup_lat'));
+    const cellLng = areaCell(sql.ref('pickup_lng'));
     const count = sql<number | string>`count(*)`;
     const rows = await expiredIn(db, range)
       .select([
@@ -74,6 +74,16 @@ export class UnfilledDemandRepository {
       address: row.address,
     }));
   }
+}
+
+/**
+ * A coordinate's cell index, `floor(x * 20 + 0.5)`: halves go up in both
+ * dialects (MariaDB's `round` of a double takes a half to the even neighbour,
+ * SQLite's away from zero), as `Math.round` does, so a pickup on a cell's edge
+ * lands in the same area whichever store counts it.
+ */
+function areaCell(coordinate: RawBuilder<unknown>) {
+  return sql<number | string>`floor(${coordinate} * ${sql.lit(AREA_CELLS_PER_DEGREE)} + 0.5)`;
 }
 
 /** The range's expired bookings: the ID range bounds the index read, `created_at` makes it exact. */
