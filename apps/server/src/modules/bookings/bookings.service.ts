@@ -368,7 +368,9 @@ export class BookingsService {
       this.trackedDrivers.delete(bookingId);
       return { status: row.status, driverLocation: null, etaMinutes: null };
     }
-    this.trackedDrivers.set(bookingId, { driverId, live: active });
+    if (hint?.driverId !== driverId || hint.live !== active) {
+      this.trackedDrivers.set(bookingId, { driverId, live: active });
+    }
     const { card, location, known } =
       early !== null && hint?.driverId === driverId && (hint.live || !active)
         ? await early
