@@ -5,6 +5,7 @@ import type {
   RollupPartsTable,
   StopFailureDailyTable,
 } from '../../platform/db/schema';
+import { executeLater } from '../../platform/db/pipelined-transactions';
 import type { Executor, SqlDialectName } from '../../platform/db/shard-pool';
 import type { BookingFacts } from './contributions';
 
@@ -120,6 +121,7 @@ export class RollupsRepository {
     return claimed;
   }
 
+  /** Inside a transaction the adds here travel with its next statement or its COMMIT (ADR 0034). */
   async addBookingDaily(
     db: Executor,
     dialect: SqlDialectName,
@@ -137,13 +139,14 @@ export class RollupsRepository {
         return row;
       });
       const insert = db.insertInto('booking_daily').values(rows);
-      await (
+      await executeLater(
+        db,
         dialect === 'mysql'
           ? insert.onDuplicateKeyUpdate(mysqlAdd(BOOKING_COUNTERS))
           : insert.onConflict((conflict) =>
               conflict.columns(['day', 'vehicle_type']).doUpdateSet(sqliteAdd(BOOKING_COUNTERS)),
-            )
-      ).execute();
+            ),
+      );
     }
   }
 
@@ -161,13 +164,14 @@ export class RollupsRepository {
         return row;
       });
       const insert = db.insertInto('driver_daily').values(rows);
-      await (
+      await executeLater(
+        db,
         dialect === 'mysql'
           ? insert.onDuplicateKeyUpdate(mysqlAdd(DRIVER_COUNTERS))
           : insert.onConflict((conflict) =>
               conflict.columns(['day', 'driver_id']).doUpdateSet(sqliteAdd(DRIVER_COUNTERS)),
-            )
-      ).execute();
+            ),
+      );
     }
     await this.addDriverRatings(db, ratingsPerDriver(deltas));
   }
@@ -187,18 +191,20 @@ export class RollupsRepository {
         slice.map((rating) => sql`when ${rating.driverId} then ${rating.count}`),
         sql` `,
       );
-      await db
-        .updateTable('drivers')
-        .set({
-          rating_sum: sql`rating_sum + case user_id ${sums} else 0 end`,
-          rating_count: sql`rating_count + case user_id ${counts} else 0 end`,
-        })
-        .where(
-          'user_id',
-          'in',
-          slice.map((rating) => rating.driverId),
-        )
-        .execute();
+      await executeLater(
+        db,
+        db
+          .updateTable('drivers')
+          .set({
+            rating_sum: sql`rating_sum + case user_id ${sums} else 0 end`,
+            rating_count: sql`rating_count + case user_id ${counts} else 0 end`,
+          })
+          .where(
+            'user_id',
+            'in',
+            slice.map((rating) => rating.driverId),
+          ),
+      );
     }
   }
 
@@ -212,13 +218,14 @@ export class RollupsRepository {
       const insert = db
         .insertInto('stop_failure_daily')
         .values(deltas.slice(start, start + ROWS_PER_STATEMENT));
-      await (
+      await executeLater(
+        db,
         dialect === 'mysql'
           ? insert.onDuplicateKeyUpdate(mysqlAdd(['failed']))
           : insert.onConflict((conflict) =>
               conflict.columns(['day', 'driver_id', 'reason']).doUpdateSet(sqliteAdd(['failed'])),
-            )
-      ).execute();
+            ),
+      );
     }
   }
 

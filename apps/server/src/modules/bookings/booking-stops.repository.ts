@@ -1,5 +1,6 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { BookingStopsTable, StopStatusColumn } from '../../platform/db/schema';
+import { executeLater } from '../../platform/db/pipelined-transactions';
 import type { Executor } from '../../platform/db/shard-pool';
 
 export type BookingStopRow = Selectable<BookingStopsTable>;
@@ -14,12 +15,10 @@ export interface StopChange {
 
 /** A booking's stops, on the booking's shard. Every method runs on the shard (or transaction) it is given. */
 export class BookingStopsRepository {
+  /** Travels with the transaction's next statement (ADR 0034). */
   async insertMany(db: Executor, rows: readonly BookingStopRow[]): Promise<void> {
     if (rows.length > 0) {
-      await db
-        .insertInto('booking_stops')
-        .values([...rows])
-        .execute();
+      await executeLater(db, db.insertInto('booking_stops').values([...rows]));
     }
   }
 

@@ -8,6 +8,7 @@ import type {
   BookingsTable,
   IdempotencyKeysTable,
 } from '../../platform/db/schema';
+import { executeLater } from '../../platform/db/pipelined-transactions';
 import type { Executor } from '../../platform/db/shard-pool';
 
 /** `bookings.offered_to`: every driver offered the booking so far, in the order offered. */
@@ -31,8 +32,9 @@ export interface StatusChange {
 
 /** Bookings, their events and idempotency keys, on the customer's shard. */
 export class BookingsRepository {
+  /** Inside a transaction the row travels with its next statement (ADR 0034): a duplicate surfaces there. */
   async insert(db: Executor, row: Insertable<BookingsTable>): Promise<void> {
-    await db.insertInto('bookings').values(row).execute();
+    await executeLater(db, db.insertInto('bookings').values(row));
   }
 
   async findById(db: Executor, id: string): Promise<BookingRow | undefined> {
@@ -99,8 +101,9 @@ export class BookingsRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /** Travels with the transaction's next statement (ADR 0034). */
   async insertEvent(db: Executor, row: BookingEventRow): Promise<void> {
-    await db.insertInto('booking_events').values(row).execute();
+    await executeLater(db, db.insertInto('booking_events').values(row));
   }
 
   async events(db: Executor, bookingId: string): Promise<BookingEventRow[]> {
@@ -197,8 +200,9 @@ export class BookingsRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /** Travels with the transaction's next statement (ADR 0034): a key taken meanwhile surfaces there. */
   async insertIdempotencyKey(db: Executor, row: IdempotencyRow): Promise<void> {
-    await db.insertInto('idempotency_keys').values(row).execute();
+    await executeLater(db, db.insertInto('idempotency_keys').values(row));
   }
 
   async findIdempotencyKey(db: Executor, userId: string, key: string): Promise<IdempotencyRow | undefined> {

@@ -267,7 +267,7 @@ export class BookingsService {
             if (keyed !== null) {
               await idempotency.remember(trx, keyed, presented, now);
             }
-            await insertWithRef(bookings, trx, row);
+            await bookings.insert(trx, row);
             await this.stops.insertMany(trx, stopRows);
             await this.recordChange(trx, row, null, { role: 'customer', id: customerId }, now);
           }),
@@ -275,21 +275,22 @@ export class BookingsService {
         booking = presented;
         await this.deps.readCache.store(presented, bookingVersion(row));
       } catch (error) {
-        if (error instanceof RefTaken) {
-          // Another booking on this shard has the code: the whole write rolled back; mint again.
-          if (attempt + 1 < REF_ATTEMPTS) {
-            continue;
-          }
-          throw new Error(`no free booking reference after ${REF_ATTEMPTS} tries`);
+        if (!isUniqueViolation(error)) {
+          throw error;
         }
-        if (keyed !== null && isUniqueViolation(error)) {
-          // A concurrent request with the same key won; answer as it did.
+        // The ID is minted unique, so the write hit the idempotency key or the reference, and rolled back whole.
+        if (keyed !== null) {
+          // A concurrent request with the same key won: answer as it did.
           const winner = await idempotency.replay(db, keyed);
           if (winner !== null) {
             return { booking: winner, replayed: true };
           }
         }
-        throw error;
+        // Another booking on this shard has the reference: mint again.
+        if (attempt + 1 < REF_ATTEMPTS) {
+          continue;
+        }
+        throw new Error(`no free booking reference after ${REF_ATTEMPTS} tries`);
       }
     }
     this.deps.onCommitted?.();
@@ -843,25 +844,6 @@ export class BookingsService {
       throw errors.validation('scheduledAt must be within 30 days.', { field: 'scheduledAt' });
     }
     return at;
-  }
-}
-
-/** The booking's reference is already another booking's on this shard (the only unique key a new booking can hit). */
-class RefTaken extends Error {}
-
-async function insertWithRef(
-  bookings: BookingsRepository,
-  trx: Parameters<BookingsRepository['insert']>[0],
-  row: BookingRow,
-): Promise<void> {
-  try {
-    await bookings.insert(trx, row);
-  } catch (error) {
-    // The ID is minted unique, so a unique violation here is the reference.
-    if (isUniqueViolation(error)) {
-      throw new RefTaken();
-    }
-    throw error;
   }
 }
 

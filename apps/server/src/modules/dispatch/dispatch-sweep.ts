@@ -35,8 +35,12 @@ export class DispatchSweeper {
     this.batchSize = deps.batchSize ?? 100;
   }
 
-  /** Runs the overdue step of up to a batch of bookings on each shard; returns how many it ran. */
-  async sweep(): Promise<number> {
+  /**
+   * Runs the overdue step of up to a batch of bookings on each shard; returns
+   * how many it ran. Stops between bookings once `keepGoing` says so (a
+   * process shutting down): the rest stay due for the next sweep anywhere.
+   */
+  async sweep(keepGoing: () => boolean = () => true): Promise<number> {
     const { router, clock, bookings, dispatch, logger } = this.deps;
     const now = clock.now();
     const perShard = await Promise.all(
@@ -44,6 +48,9 @@ export class DispatchSweeper {
         const overdue = await bookings.overdueSearches(shard.db, now - this.graceMs, this.batchSize);
         let ran = 0;
         for (const booking of overdue) {
+          if (!keepGoing()) {
+            break;
+          }
           const seen = booking.next_step_at;
           if (seen === null || !(await bookings.claimNextStep(shard.db, booking.id, seen, now))) {
             continue;
@@ -67,10 +74,13 @@ export class DispatchSweeper {
   }
 }
 
-/** One periodic job of the sweep timer: its name (for logs) and a pass that returns how much it did. */
+/**
+ * One periodic job of the sweep timer: its name (for logs) and a pass that
+ * returns how much it did; a long pass should end early once `keepGoing` is false.
+ */
 export interface Sweep {
   readonly name: string;
-  run(): Promise<number>;
+  run(keepGoing: () => boolean): Promise<number>;
 }
 
 /**
@@ -80,6 +90,7 @@ export interface Sweep {
 export class SweepTimer {
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
+  private pass: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly sweeps: readonly Sweep[],
@@ -95,19 +106,22 @@ export class SweepTimer {
     this.next();
   }
 
-  stop(): void {
+  /** No pass starts after this; resolves when the pass in flight (told to end early) has ended. */
+  stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    return this.pass;
   }
 
   /** One pass of every sweep, each on its own: one failing does not hold up the others. */
   async runOnce(): Promise<void> {
+    const keepGoing = () => !this.stopped;
     await Promise.all(
       this.sweeps.map((sweep) =>
-        sweep.run().catch((error: unknown) => {
+        sweep.run(keepGoing).catch((error: unknown) => {
           this.logger.warn({ err: error, sweep: sweep.name }, 'sweep failed');
         }),
       ),
@@ -116,7 +130,7 @@ export class SweepTimer {
 
   private next(): void {
     this.timer = setTimeout(() => {
-      void this.runOnce().finally(() => {
+      this.pass = this.runOnce().finally(() => {
         if (!this.stopped) {
           this.next();
         }

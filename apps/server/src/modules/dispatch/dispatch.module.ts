@@ -78,7 +78,7 @@ export function createDispatch({
   const sweeps = new SweepTimer(
     [
       { name: 'scheduled activation', run: () => bookings.activation.sweep() },
-      { name: 'overdue dispatch', run: () => sweeper.sweep() },
+      { name: 'overdue dispatch', run: (keepGoing) => sweeper.sweep(keepGoing) },
     ],
     logger.child({ module: 'scheduling' }),
     config.dispatch.sweepIntervalMs,
@@ -117,7 +117,9 @@ export function createDispatch({
       sweeps.start();
     },
     stopping(): void {
-      sweeps.stop();
+      void sweeps.stop();
     },
+    // The pass in flight ends before the platform's pools and queue close under it.
+    stop: () => sweeps.stop(),
   };
 }

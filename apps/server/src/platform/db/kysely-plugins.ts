@@ -1,54 +1,28 @@
-import {
-  OperationNodeTransformer,
-  type KyselyPlugin,
-  type PluginTransformQueryArgs,
-  type PluginTransformResultArgs,
-  type PrimitiveValueListNode,
-  type QueryResult,
-  type RootOperationNode,
-  type UnknownRow,
-  type ValueNode,
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
 } from 'kysely';
 
 const ID_STRING = /^[1-9]\d{15,18}$/;
 const MAX_BIGINT = (1n << 63n) - 1n;
 
-/** A decimal ID string as a BIGINT parameter (see MysqlIdParamsPlugin); anything else unchanged. */
+/**
+ * A decimal ID string as a BIGINT parameter; anything else unchanged. MySQL
+ * compares a BIGINT column with a quoted string as doubles, which makes
+ * 19-digit IDs that differ in their last digits compare equal, so the MySQL
+ * shards bind every parameter through this (their `queryFormat`) and each ID
+ * comparison is exact. Shorter digit strings (phone numbers) stay strings.
+ */
 export function asBigIntIfId(value: unknown): unknown {
   if (typeof value === 'string' && ID_STRING.test(value)) {
     const big = BigInt(value);
     return big <= MAX_BIGINT ? big : value;
   }
   return value;
-}
-
-class IdParamTransformer extends OperationNodeTransformer {
-  protected override transformValue(node: ValueNode): ValueNode {
-    const value = asBigIntIfId(node.value);
-    return value === node.value ? node : { ...node, value };
-  }
-
-  protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
-    return { ...node, values: node.values.map(asBigIntIfId) };
-  }
-}
-
-/**
- * MySQL compares a BIGINT column with a quoted string as doubles, which makes
- * 19-digit IDs that differ in their last digits compare equal. This binds
- * decimal ID strings (16-19 digits, no leading zero) as BIGINT so every ID
- * comparison is exact. Shorter digit strings (phone numbers) stay strings.
- */
-export class MysqlIdParamsPlugin implements KyselyPlugin {
-  private readonly transformer = new IdParamTransformer();
-
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return this.transformer.transformNode(args.node);
-  }
-
-  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return Promise.resolve(args.result);
-  }
 }
 
 function normalizeInteger(value: unknown): unknown {

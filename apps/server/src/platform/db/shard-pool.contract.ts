@@ -1,5 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isUniqueViolation } from './db-errors';
+import { executeLater } from './pipelined-transactions';
 import type { Database } from './schema';
 import type { Shard, ShardPool, SqlDialectName } from './shard-pool';
 
@@ -96,6 +98,87 @@ export function describeShardPoolContract(name: string, harness: ShardPoolHarnes
         }),
       ).rejects.toBe(failure);
       expect(await notesOn(shard)).toEqual(['before']);
+    });
+
+    it('writes sent later are read back inside their transaction and committed with it', async () => {
+      const [shard] = pool.shards;
+      if (shard === undefined) {
+        throw new Error('a shard expected');
+      }
+      const seen = await shard.db.transaction().execute(async (trx) => {
+        const tables = trx.withTables<ContractTables>();
+        await executeLater(tables, tables.insertInto('contract_rows').values({ id: 'a', note: 'held' }));
+        await executeLater(tables, tables.insertInto('contract_rows').values({ id: 'b', note: 'held too' }));
+        const updated = await tables
+          .updateTable('contract_rows')
+          .set({ note: 'updated' })
+          .where('id', '=', 'a')
+          .executeTakeFirst();
+        const rows = await tables.selectFrom('contract_rows').select('note').orderBy('id').execute();
+        await executeLater(tables, tables.insertInto('contract_rows').values({ id: 'c', note: 'last' }));
+        return { updated: updated.numUpdatedRows, notes: rows.map((row) => row.note) };
+      });
+      expect(seen).toEqual({ updated: 1n, notes: ['updated', 'held too'] });
+      expect(await notesOn(shard)).toEqual(['updated', 'held too', 'last']);
+    });
+
+    it('a later write that fails rolls back its whole transaction and leaves no transaction open', async () => {
+      const [shard] = pool.shards;
+      if (shard === undefined) {
+        throw new Error('a shard expected');
+      }
+      await rowsOf(shard).insertInto('contract_rows').values({ id: 'taken', note: 'before' }).execute();
+      const attempt = shard.db.transaction().execute(async (trx) => {
+        const tables = trx.withTables<ContractTables>();
+        await tables
+          .updateTable('contract_rows')
+          .set({ note: 'changed' })
+          .where('id', '=', 'taken')
+          .execute();
+        await executeLater(tables, tables.insertInto('contract_rows').values({ id: 'first', note: 'lost' }));
+        await executeLater(
+          tables,
+          tables.insertInto('contract_rows').values({ id: 'taken', note: 'duplicate' }),
+        );
+        await executeLater(tables, tables.insertInto('contract_rows').values({ id: 'third', note: 'lost' }));
+      });
+      await expect(attempt).rejects.toSatisfy(isUniqueViolation);
+      // Every connection of the pool in turn: none may still hold the failed transaction's writes.
+      await Promise.all(
+        Array.from({ length: 20 }, (_, index) =>
+          shard.db.transaction().execute(async (trx) => {
+            await executeLater(
+              trx.withTables<ContractTables>(),
+              trx
+                .withTables<ContractTables>()
+                .insertInto('contract_rows')
+                .values({ id: `after-${index}`, note: 'after' }),
+            );
+          }),
+        ),
+      );
+      const notes = await notesOn(shard);
+      expect(notes.filter((note) => note !== 'after')).toEqual(['before']);
+      expect(notes).toHaveLength(21);
+    });
+
+    it('a transaction that throws before its held writes were sent keeps none of them', async () => {
+      const [shard] = pool.shards;
+      if (shard === undefined) {
+        throw new Error('a shard expected');
+      }
+      const failure = new Error('changed its mind');
+      await expect(
+        shard.db.transaction().execute(async (trx) => {
+          const tables = trx.withTables<ContractTables>();
+          await executeLater(
+            tables,
+            tables.insertInto('contract_rows').values({ id: 'held', note: 'never' }),
+          );
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      expect(await notesOn(shard)).toEqual([]);
     });
 
     it('an unreachable shard answers ping and queries with 503 unavailable naming it', async () => {

@@ -4,9 +4,25 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { isCluster, mysqlBaseUrl } from '../../../test/support/tier';
-import { MysqlShardPool } from './mysql-shard-pool';
+import { formatQuery, MysqlShardPool } from './mysql-shard-pool';
 import { describeShardPoolContract } from './shard-pool.contract';
 import { SqliteShardPool } from './sqlite-shard-pool';
+
+describe('formatQuery (MySQL shards)', () => {
+  it('binds decimal ID strings as BIGINT and every other value as mysql2 escapes it', () => {
+    expect(
+      formatQuery('select ? as id, ? as phone, ? as note, ? as big', [
+        '1234567890123456782',
+        '9876543210',
+        "it's",
+        '9999999999999999999',
+      ]),
+    ).toBe(
+      "select 1234567890123456782 as id, '9876543210' as phone, 'it\\'s' as note, '9999999999999999999' as big",
+    );
+    expect(formatQuery('select 1', [])).toBe('select 1');
+  });
+});
 
 describe('SqliteShardPool', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'loadline-shard-pool-'));

@@ -5,6 +5,7 @@ import type { Logger } from '../../lib/logger';
 import type { Clock } from '../../lib/clock';
 import type { IdGenerator } from '../db/ids';
 import { logicalShardOf } from '../db/ids';
+import { executeLater } from '../db/pipelined-transactions';
 import type { Database, OutboxTable } from '../db/schema';
 import type { Shard } from '../db/shard-pool';
 import { JobType, type JobData, type JobQueue } from '../queue/job-queue.port';
@@ -98,17 +99,18 @@ export class OutboxWriter {
     message: OutboxMessage<S>,
   ): Promise<string> {
     const id = this.ids.next(logicalShardOf(message.aggregateId));
-    await trx
-      .insertInto('outbox')
-      .values({
+    // The entry travels with the transaction's next statement or its COMMIT (ADR 0034).
+    await executeLater(
+      trx,
+      trx.insertInto('outbox').values({
         id,
         topic: message.topic.name,
         aggregate_id: message.aggregateId,
         payload: JSON.stringify(message.payload),
         created_at: this.clock.now(),
         published_at: null,
-      })
-      .execute();
+      }),
+    );
     return id;
   }
 }
