@@ -114,6 +114,23 @@ describe('pipelineTransactions', () => {
     ]);
   });
 
+  it("sends a transaction's settings with its BEGIN and first statement", async () => {
+    const { db, sent } = recordingDb();
+    await db
+      .transaction()
+      .setIsolationLevel('read committed')
+      .execute(async (trx) => {
+        await trx.selectFrom('notes').selectAll().forUpdate().execute();
+        await executeLater(trx, trx.updateTable('notes').set({ note: 'm' }));
+      });
+    expect(sent).toEqual([
+      ['set transaction isolation level read committed', 'begin', 'select * from `notes` for update'].join(
+        ';\n',
+      ),
+      ['update `notes` set `note` = ?', 'commit'].join(';\n'),
+    ]);
+  });
+
   it('sends nothing for a transaction that ran nothing, or threw before anything was sent', async () => {
     const { db, sent } = recordingDb();
     await db.transaction().execute(() => Promise.resolve());

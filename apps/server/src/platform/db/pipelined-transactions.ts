@@ -36,7 +36,7 @@ export async function executeLater(db: QueryRunner, query: Compilable): Promise<
 
 /**
  * Wraps a MySQL/MariaDB dialect (its pool must allow multiple statements) so
- * that a transaction's BEGIN and its `executeLater` writes are held back and
+ * that what opens a transaction (its settings, BEGIN) and its `executeLater` writes are held back and
  * sent with the next statement whose answer is awaited, or with the COMMIT, as
  * one multi-statement query. A transaction that only writes costs one round
  * trip instead of one per statement plus two. The server runs the statements
@@ -63,14 +63,9 @@ class PipeliningDriver implements Driver {
     return new PipeliningConnection(await this.inner.acquireConnection());
   }
 
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const pipelined = asPipelined(connection);
-    if (settings.isolationLevel !== undefined || settings.accessMode !== undefined) {
-      await this.inner.beginTransaction(pipelined.inner, settings);
-      pipelined.begunOnServer();
-      return;
-    }
-    pipelined.holdBegin();
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    asPipelined(connection).holdBegin(openingStatements(settings));
+    return Promise.resolve();
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -92,24 +87,32 @@ class PipeliningDriver implements Driver {
   }
 }
 
+/**
+ * What opens a transaction, as Kysely's MySQL driver sends it: the next
+ * transaction's settings (Kysely checked them against its own list), then BEGIN.
+ */
+function openingStatements(settings: TransactionSettings): CompiledQuery[] {
+  const parts = [
+    ...(settings.isolationLevel === undefined ? [] : [`isolation level ${settings.isolationLevel}`]),
+    ...(settings.accessMode === undefined ? [] : [settings.accessMode]),
+  ];
+  return parts.length === 0 ? [BEGIN] : [CompiledQuery.raw(`set transaction ${parts.join(', ')}`), BEGIN];
+}
+
 class PipeliningConnection implements DatabaseConnection {
-  /** Statements held back, in order; `BEGIN` first while the server has not seen the transaction. */
+  /** Statements held back, in order; first those that open the transaction while the server has not seen them. */
   private held: CompiledQuery[] = [];
+  private opening = 0;
   private inTransaction = false;
   private serverInTransaction = false;
 
   constructor(readonly inner: DatabaseConnection) {}
 
-  holdBegin(): void {
+  holdBegin(opening: readonly CompiledQuery[]): void {
     this.inTransaction = true;
     this.serverInTransaction = false;
-    this.held = [BEGIN];
-  }
-
-  begunOnServer(): void {
-    this.inTransaction = true;
-    this.serverInTransaction = true;
-    this.held = [];
+    this.held = [...opening];
+    this.opening = opening.length;
   }
 
   executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
@@ -132,13 +135,15 @@ class PipeliningConnection implements DatabaseConnection {
   }
 
   async commit(): Promise<void> {
-    this.inTransaction = false;
-    if (!this.serverInTransaction && this.held.length === 1) {
+    if (!this.serverInTransaction && this.held.length === this.opening) {
       // Nothing ran: there is nothing to commit.
       this.held = [];
+      this.inTransaction = false;
       return;
     }
+    // Should this fail, the rollback that follows needs to know the server opened the transaction.
     await this.send(COMMIT);
+    this.inTransaction = false;
     this.serverInTransaction = false;
   }
 
@@ -155,13 +160,14 @@ class PipeliningConnection implements DatabaseConnection {
     this.inTransaction = false;
     this.serverInTransaction = false;
     this.held = [];
+    this.opening = 0;
   }
 
   /** Sends the held statements and `last` as one query; answers with `last`'s result. */
   private async send<R>(last: CompiledQuery): Promise<QueryResult<R>> {
     const batch = [...this.held, last];
     this.held = [];
-    if (batch[0] === BEGIN) {
+    if (this.inTransaction && !this.serverInTransaction) {
       // Even a batch that fails part-way may have opened the transaction: the rollback must follow.
       this.serverInTransaction = true;
     }

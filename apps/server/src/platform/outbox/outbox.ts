@@ -382,15 +382,18 @@ export class OutboxRelay {
       await Promise.all(rows.map((row) => this.publish(row, shard, redelivery)));
       const now = this.options.clock.now();
       const [awaited, unheard] = partition(rows, (row) => this.consumers.has(row.topic));
+      // Both travel with the COMMIT (ADR 0034): the rows are locked, nothing else can move them.
       if (awaited.length > 0) {
-        await trx.updateTable('outbox').set({ published_at: now }).where('id', 'in', awaited).execute();
+        await executeLater(
+          trx,
+          trx.updateTable('outbox').set({ published_at: now }).where('id', 'in', awaited),
+        );
       }
       if (unheard.length > 0) {
-        await trx
-          .updateTable('outbox')
-          .set({ published_at: now, consumed_at: now })
-          .where('id', 'in', unheard)
-          .execute();
+        await executeLater(
+          trx,
+          trx.updateTable('outbox').set({ published_at: now, consumed_at: now }).where('id', 'in', unheard),
+        );
       }
       return rows.length;
     });
