@@ -200,7 +200,8 @@ async function bench(options: HttpBenchOptions, teardown: Teardown): Promise<Rec
   const backend = backendPerRequest(mix.backend.before, mix.backend.after, mix.recorder.answered);
   log(
     `per answered request: ${backend.redisCommands} Redis commands (${describeCounts(backend.redis)}), ` +
-      `${backend.sqlStatements} SQL statements (${describeCounts(backend.sql)})`,
+      `${backend.sqlStatements} SQL statements (${describeCounts(backend.sql)}), ` +
+      `${backend.events} committed events`,
   );
   const serverCpu = serverCpuOf(mix, mix.recorder.answered);
   log(
@@ -324,7 +325,7 @@ async function measure(
   teardown.assertActive();
   log(`${name}: measuring for ${options.durationSeconds} s`);
   const recorder = new LatencyRecorder();
-  const before = await readBackendCounters();
+  const before = await readBackendCounters(DATABASES);
   const cpuBefore = serverCpu?.() ?? null;
   const from = performance.now();
   const load = await runLoad({
@@ -334,7 +335,7 @@ async function measure(
   });
   const to = performance.now();
   const cpuAfter = serverCpu?.() ?? null;
-  const after = await readBackendCounters();
+  const after = await readBackendCounters(DATABASES);
   const serverCpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   return { recorder, load, window: { from, to }, backend: { before, after }, serverCpuSeconds };
 }

@@ -57,6 +57,8 @@ export interface BackendCounters {
   sql: Record<string, number>;
   /** Calls per Redis command (`INFO commandstats`). */
   redis: Record<string, number>;
+  /** Outbox rows in the given databases: every committed event (none is pruned within a run). */
+  outboxEvents: number;
 }
 
 const SQL_COUNTERS = [
@@ -69,7 +71,7 @@ const SQL_COUNTERS = [
   'Com_rollback',
 ];
 
-export async function readBackendCounters(): Promise<BackendCounters> {
+export async function readBackendCounters(outboxDatabases: readonly string[] = []): Promise<BackendCounters> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
   const connection = await createConnection({ ...MARIADB, connectTimeout: 5_000 });
   try {
@@ -84,6 +86,11 @@ export async function readBackendCounters(): Promise<BackendCounters> {
         Number(row.Value),
       ]),
     );
+    let outboxEvents = 0;
+    for (const database of outboxDatabases) {
+      const [counted] = await connection.query(`SELECT COUNT(*) AS n FROM \`${database}\`.outbox`);
+      outboxEvents += Number((counted as { n: number | string }[])[0]?.n ?? 0);
+    }
     const redisCalls: Record<string, number> = {};
     for (const match of commandStats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
       redisCalls[match[1] ?? '?'] = Number(match[2]);
@@ -93,6 +100,7 @@ export async function readBackendCounters(): Promise<BackendCounters> {
       sqlStatements: status.get('Questions') ?? 0,
       sql: Object.fromEntries(SQL_COUNTERS.map((name) => [name.slice(4), status.get(name) ?? 0])),
       redis: redisCalls,
+      outboxEvents,
     };
   } finally {
     redis.disconnect();
@@ -110,6 +118,8 @@ export function backendPerRequest(
   sqlStatements: number;
   sql: Record<string, number>;
   redis: Record<string, number>;
+  /** Events committed (outbox rows written) per request. */
+  events: number;
 } {
   const per = (value: number): number => Math.round((value / Math.max(1, requests)) * 100) / 100;
   const redisTotal = after.redisCommands - before.redisCommands;
@@ -125,5 +135,6 @@ export function backendPerRequest(
       Object.entries(after.sql).map(([name, value]) => [name, per(value - (before.sql[name] ?? 0))]),
     ),
     redis: Object.fromEntries(redis),
+    events: per(after.outboxEvents - before.outboxEvents),
   };
 }

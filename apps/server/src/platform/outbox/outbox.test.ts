@@ -1,18 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LoadlineApp } from '../../app';
 import { drained } from '../../../test/support/drained';
 import { StatementLog } from '../../../test/support/statement-log';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
+import { waitFor } from '../../../test/support/wait';
 import { Type, type Static } from '@sinclair/typebox';
-import { Topic, type OutboxEvent } from './outbox';
+import { OUTBOX_JOB, Topic, type OutboxDelivery, type OutboxEvent } from './outbox';
 
 const HAPPENED = new Topic('test.happened', Type.Object({ n: Type.Union([Type.Number(), Type.String()]) }));
+const BATCHED = new Topic('test.batched', Type.Object({ n: Type.Number() }));
 
 describe(`transactional outbox (${tier})`, () => {
   let env: TestEnvironment;
   let app: LoadlineApp;
   const received: OutboxEvent<Static<typeof HAPPENED.schema>>[] = [];
+  const batched: { id: string; delivery: OutboxDelivery }[] = [];
+  const failOnce = new Set<string>();
 
   beforeAll(async () => {
     env = await TestEnvironment.create('outbox');
@@ -20,6 +24,13 @@ describe(`transactional outbox (${tier})`, () => {
     app = await env.start({ roles: [] });
     app.platform.relay.consume(HAPPENED, 'test-consumer', (event) => {
       received.push(event);
+      return Promise.resolve();
+    });
+    app.platform.relay.consume(BATCHED, 'batch-consumer', (event, delivery) => {
+      batched.push({ id: event.id, delivery });
+      if (failOnce.delete(event.id)) {
+        return Promise.reject(new Error('not this time'));
+      }
       return Promise.resolve();
     });
   });
@@ -96,6 +107,56 @@ describe(`transactional outbox (${tier})`, () => {
     await drained(app);
     expect(received.some((event) => event.id === wellFormed)).toBe(true);
     expect(received.some((event) => event.id === malformed)).toBe(false);
+  });
+
+  it('the events a pass takes from a shard travel in one job; one that fails there goes on in its own', async () => {
+    const { router, ids, outbox, relay, queue } = app.platform;
+    const aggregateId = ids.next(300);
+    const db = router.forId(aggregateId).db;
+    const eventIds = await db.transaction().execute(async (trx) => {
+      const written: string[] = [];
+      for (let n = 0; n < 5; n += 1) {
+        written.push(await outbox.append(trx, { topic: BATCHED, aggregateId, payload: { n } }));
+      }
+      return written;
+    });
+    const failing = eventIds[2] ?? '';
+    failOnce.add(failing);
+    const enqueue = vi.spyOn(queue, 'enqueue');
+    try {
+      expect(await relay.drain()).toBe(5);
+      const queued = enqueue.mock.calls.map(([type, data]) => [type.name, data]);
+      expect(queued).toEqual([
+        [
+          OUTBOX_JOB.name,
+          { events: eventIds.map((id): unknown => expect.objectContaining({ id, aggregateId })) },
+        ],
+      ]);
+      const consumed = async () => {
+        const rows = await db
+          .selectFrom('outbox')
+          .select('consumed_at')
+          .where('id', 'in', eventIds)
+          .execute();
+        return rows.every((row) => row.consumed_at !== null);
+      };
+      await waitFor(consumed, 10_000);
+      // The failed event's own job, queued by the batch.
+      expect(enqueue.mock.calls.map(([, data]) => data)).toContainEqual(
+        expect.objectContaining({ id: failing, triedBefore: 1 }),
+      );
+    } finally {
+      enqueue.mockRestore();
+    }
+    const tries = (id: string) => batched.filter((entry) => entry.id === id).map((entry) => entry.delivery);
+    for (const id of eventIds.filter((eventId) => eventId !== failing)) {
+      expect(tries(id)).toEqual([{ attempt: 1, maxAttempts: 10 }]);
+    }
+    // Its second try counts the first: the consumer can still tell its last one.
+    expect(tries(failing)).toEqual([
+      { attempt: 1, maxAttempts: 10 },
+      { attempt: 2, maxAttempts: 10 },
+    ]);
   });
 
   it('a pass over shards with nothing new reads each shard once and locks nothing', async () => {

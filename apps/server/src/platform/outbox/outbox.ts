@@ -8,7 +8,7 @@ import { logicalShardOf } from '../db/ids';
 import { executeLater } from '../db/pipelined-transactions';
 import type { Database, OutboxTable } from '../db/schema';
 import type { Shard } from '../db/shard-pool';
-import { JobType, type JobData, type JobQueue } from '../queue/job-queue.port';
+import { JobType, type JobQueue } from '../queue/job-queue.port';
 import { ConsumedMarks } from './consumed-marks';
 
 type OutboxRow = Selectable<OutboxTable>;
@@ -38,23 +38,34 @@ export interface OutboxMessage<S extends TSchema> {
   payload: Static<S>;
 }
 
-/** The queue job that carries one event (IDs only, never personal data) to every consumer of its topic. */
+/** One event as a queue job carries it (IDs only, never personal data). */
+const OutboxEventData = Type.Object({
+  id: Type.String(),
+  topic: Type.String(),
+  aggregateId: Type.String(),
+  // Checked by each consumer against its topic's schema.
+  payload: Type.Unknown(),
+  createdAt: Type.Number(),
+  /** The shard (its index) holding the event's row, marked consumed there once every consumer has run; absent in jobs queued before it was added. */
+  shard: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Tries the event had before this job: in the batch that first carried it. */
+  triedBefore: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+
+/**
+ * The queue job that carries events to every consumer of their topics: one
+ * event, or the events one relay pass took from a shard (`events`), whose
+ * first delivery then pays the queue's bookkeeping once for all of them.
+ */
 export const OUTBOX_JOB = new JobType(
   'outbox.event',
-  Type.Object({
-    id: Type.String(),
-    topic: Type.String(),
-    aggregateId: Type.String(),
-    // Checked by each consumer against its topic's schema.
-    payload: Type.Unknown(),
-    createdAt: Type.Number(),
-    /** The shard (its index) holding the event's row, marked consumed there once every consumer has run; absent in jobs queued before it was added. */
-    shard: Type.Optional(Type.Integer({ minimum: 0 })),
-  }),
+  Type.Union([OutboxEventData, Type.Object({ events: Type.Array(OutboxEventData, { minItems: 2 }) })]),
 );
 
+type OutboxEventJobData = Static<typeof OutboxEventData>;
+
 /** The data of the job that delivers the event stored in `row`, on the shard of index `shard`. */
-export function outboxJobData(row: OutboxRow, shard: number): JobData<typeof OUTBOX_JOB> {
+export function outboxJobData(row: OutboxRow, shard: number): OutboxEventJobData {
   return {
     id: row.id,
     topic: row.topic,
@@ -65,9 +76,14 @@ export function outboxJobData(row: OutboxRow, shard: number): JobData<typeof OUT
   };
 }
 
+/** Tries an event gets, counting its first delivery in a batch. */
+const EVENT_ATTEMPTS = 10;
+/** Events of one batch whose consumers run at once. */
+const BATCH_CONCURRENCY = 8;
+
 /** Job options of an event's job: the event id dedups it while the job exists. */
 function eventJobOptions(eventId: string) {
-  return { jobId: `evt-${eventId}`, attempts: 10, backoffMs: 500 };
+  return { jobId: `evt-${eventId}`, attempts: EVENT_ATTEMPTS, backoffMs: 500 };
 }
 
 /**
@@ -147,7 +163,9 @@ const REDELIVERY_CHECK_MS = 5_000;
  * is queued again, so an event whose job Redis lost, or whose job gave up,
  * still reaches its consumers. Only consumed rows are pruned.
  * One job per event rather than per consumer keeps queue bookkeeping, the
- * largest cost of a write, flat as consumers are added.
+ * largest cost of a write, flat as consumers are added; the events one pass
+ * takes from a shard share one job for their first delivery (ADR 0035), and
+ * an event that fails there goes on in its own.
  * Publishing, redelivery, pruning and consumption share this class's state (the
  * pass under way, its timer, the consumers, the consumed marks), and the event's
  * journey reads best in one place: that is why this file runs past ~400 lines.
@@ -195,8 +213,15 @@ export class OutboxRelay {
       this.options.queue.process(
         OUTBOX_JOB,
         async (job) => {
-          const { shard, ...event } = job.data;
-          await this.runConsumers(event, { attempt: job.attempt, maxAttempts: job.maxAttempts });
+          if ('events' in job.data) {
+            await this.deliverBatch(job.data.events);
+            return;
+          }
+          const { shard, triedBefore = 0, ...event } = job.data;
+          await this.runConsumers(event, {
+            attempt: job.attempt + triedBefore,
+            maxAttempts: job.maxAttempts + triedBefore,
+          });
           // A mark that cannot be written fails the try: the consumers run again, which they bear.
           await this.marks.mark(shard ?? null, event.id);
         },
@@ -205,6 +230,38 @@ export class OutboxRelay {
         },
       );
     }
+  }
+
+  /**
+   * The first delivery of a batch: each event's consumers run and the event is
+   * marked consumed; an event whose consumers or mark fail goes on in a job of
+   * its own, with the tries and backoff left to it. Only if that job cannot be
+   * queued does the batch fail (and run again: consumers are idempotent).
+   */
+  private async deliverBatch(events: readonly OutboxEventJobData[]): Promise<void> {
+    let next = 0;
+    const deliverNext = async (): Promise<void> => {
+      for (let event = events[next]; event !== undefined; event = events[next]) {
+        next += 1;
+        const { shard, triedBefore: _, ...fields } = event;
+        try {
+          await this.runConsumers(fields, { attempt: 1, maxAttempts: EVENT_ATTEMPTS });
+          await this.marks.mark(shard ?? null, fields.id);
+        } catch (error) {
+          this.options.logger.warn(
+            { err: error, eventId: fields.id, topic: fields.topic },
+            'outbox event retried in a job of its own',
+          );
+          const options = eventJobOptions(fields.id);
+          await this.options.queue.enqueue(
+            OUTBOX_JOB,
+            { ...event, triedBefore: 1 },
+            { ...options, attempts: options.attempts - 1, delayMs: options.backoffMs },
+          );
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, events.length) }, deliverNext));
   }
 
   private async checked<S extends TSchema>(
@@ -378,8 +435,12 @@ export class OutboxRelay {
       if (rows.length === 0) {
         return 0;
       }
-      // All at once: the queue's client sends them as one pipeline, and the rows stay locked for one round trip.
-      await Promise.all(rows.map((row) => this.publish(row, shard, redelivery)));
+      if (redelivery) {
+        // All at once: the queue's client sends them as one pipeline, and the rows stay locked for one round trip.
+        await Promise.all(rows.map((row) => this.publish(row, shard, true)));
+      } else {
+        await this.publishBatch(rows, shard);
+      }
       const now = this.options.clock.now();
       const [awaited, unheard] = partition(rows, (row) => this.consumers.has(row.topic));
       // Both travel with the COMMIT (ADR 0034): the rows are locked, nothing else can move them.
@@ -439,6 +500,29 @@ export class OutboxRelay {
     if (redelivery) {
       await this.options.queue.retryFailed(OUTBOX_JOB, options.jobId);
     }
+  }
+
+  /**
+   * Queues the first delivery of the rows a pass took from `shard`: one job
+   * for all of them (its id names the first and last event: a pass repeated
+   * after a crash takes a different set), or the event's own job for one.
+   */
+  private async publishBatch(rows: readonly OutboxRow[], shard: Shard): Promise<void> {
+    const heard = rows.filter((row) => this.consumers.has(row.topic));
+    const [first] = heard;
+    const last = heard[heard.length - 1];
+    if (first === undefined || last === undefined) {
+      return;
+    }
+    if (first === last) {
+      await this.publish(first, shard, false);
+      return;
+    }
+    await this.options.queue.enqueue(
+      OUTBOX_JOB,
+      { events: heard.map((row) => outboxJobData(row, shard.index)) },
+      { jobId: `evts-${first.id}-${last.id}`, attempts: 3, backoffMs: 500 },
+    );
   }
 
   private async prune(before: number): Promise<void> {
