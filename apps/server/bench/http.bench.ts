@@ -201,7 +201,8 @@ async function bench(options: HttpBenchOptions, teardown: Teardown): Promise<Rec
   log(
     `per answered request: ${backend.redisCommands} Redis commands (${describeCounts(backend.redis)}), ` +
       `${backend.sqlStatements} SQL statements (${describeCounts(backend.sql)}), ` +
-      `${backend.events} committed events`,
+      `${backend.events} committed events; ` +
+      `events not yet consumed ${mix.backend.before.unconsumedEvents} at the start, ${mix.backend.after.unconsumedEvents} at the end`,
   );
   const serverCpu = serverCpuOf(mix, mix.recorder.answered);
   log(

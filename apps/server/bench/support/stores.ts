@@ -59,6 +59,8 @@ export interface BackendCounters {
   redis: Record<string, number>;
   /** Outbox rows in the given databases: every committed event (none is pruned within a run). */
   outboxEvents: number;
+  /** Of those, the events whose consumers have not all run yet: work the server still owes. */
+  unconsumedEvents: number;
 }
 
 const SQL_COUNTERS = [
@@ -87,9 +89,14 @@ export async function readBackendCounters(outboxDatabases: readonly string[] = [
       ]),
     );
     let outboxEvents = 0;
+    let unconsumedEvents = 0;
     for (const database of outboxDatabases) {
-      const [counted] = await connection.query(`SELECT COUNT(*) AS n FROM \`${database}\`.outbox`);
-      outboxEvents += Number((counted as { n: number | string }[])[0]?.n ?? 0);
+      const [counted] = await connection.query(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(consumed_at IS NULL), 0) AS open FROM \`${database}\`.outbox`,
+      );
+      const [row] = counted as { n: number | string; open: number | string }[];
+      outboxEvents += Number(row?.n ?? 0);
+      unconsumedEvents += Number(row?.open ?? 0);
     }
     const redisCalls: Record<string, number> = {};
     for (const match of commandStats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
@@ -101,6 +108,7 @@ export async function readBackendCounters(outboxDatabases: readonly string[] = [
       sql: Object.fromEntries(SQL_COUNTERS.map((name) => [name.slice(4), status.get(name) ?? 0])),
       redis: redisCalls,
       outboxEvents,
+      unconsumedEvents,
     };
   } finally {
     redis.disconnect();
