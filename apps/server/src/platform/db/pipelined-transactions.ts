@@ -36,12 +36,12 @@ export async function executeLater(db: QueryRunner, query: Compilable): Promise<
 
 /**
  * Wraps a MySQL/MariaDB dialect (its pool must allow multiple statements) so
- * that what opens a transaction (its settings, BEGIN) and its `executeLater` writes are held back and
- * sent with the next statement whose answer is awaited, or with the COMMIT, as
- * one multi-statement query. A transaction that only writes costs one round
- * trip instead of one per statement plus two. The server runs the statements
- * in order and stops at the first failure; the rollback that follows undoes
- * the ones before it.
+ * that what opens a transaction (its settings, BEGIN) and its `executeLater`
+ * writes are held back and sent with the next statement whose answer is
+ * awaited, or with the COMMIT, as one multi-statement query. A transaction
+ * that only writes costs one round trip instead of one per statement plus
+ * two. The server runs the statements in order and stops at the first
+ * failure; the rollback that follows undoes the ones before it.
  */
 export function pipelineTransactions(inner: Dialect): Dialect {
   return {

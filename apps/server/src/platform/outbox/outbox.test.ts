@@ -125,13 +125,6 @@ describe(`transactional outbox (${tier})`, () => {
     const enqueue = vi.spyOn(queue, 'enqueue');
     try {
       expect(await relay.drain()).toBe(5);
-      const queued = enqueue.mock.calls.map(([type, data]) => [type.name, data]);
-      expect(queued).toEqual([
-        [
-          OUTBOX_JOB.name,
-          { events: eventIds.map((id): unknown => expect.objectContaining({ id, aggregateId })) },
-        ],
-      ]);
       const consumed = async () => {
         const rows = await db
           .selectFrom('outbox')
@@ -141,10 +134,14 @@ describe(`transactional outbox (${tier})`, () => {
         return rows.every((row) => row.consumed_at !== null);
       };
       await waitFor(consumed, 10_000);
-      // The failed event's own job, queued by the batch.
-      expect(enqueue.mock.calls.map(([, data]) => data)).toContainEqual(
-        expect.objectContaining({ id: failing, triedBefore: 1 }),
-      );
+      // One job for the pass, then the failed event's own job, queued by the batch (it may run before drain returns).
+      expect(enqueue.mock.calls.map(([type, data]) => [type.name, data])).toEqual([
+        [
+          OUTBOX_JOB.name,
+          { events: eventIds.map((id): unknown => expect.objectContaining({ id, aggregateId })) },
+        ],
+        [OUTBOX_JOB.name, expect.objectContaining({ id: failing, triedBefore: 1 })],
+      ]);
     } finally {
       enqueue.mockRestore();
     }
