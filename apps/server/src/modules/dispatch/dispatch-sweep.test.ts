@@ -6,6 +6,7 @@ describe('SweepTimer', () => {
   it('stop() tells the pass in flight to end and resolves once it has; no pass starts after it', async () => {
     let passes = 0;
     let steps = 0;
+    let ended = false;
     let running: () => void = () => undefined;
     const started = new Promise<void>((resolve) => {
       running = resolve;
@@ -22,6 +23,7 @@ describe('SweepTimer', () => {
               steps += 1;
               await new Promise((resolve) => setTimeout(resolve, 5));
             }
+            ended = true;
             return steps;
           },
         },
@@ -33,6 +35,8 @@ describe('SweepTimer', () => {
     await started;
     const stepsAtStop = steps;
     await timer.stop();
+    // Resolved only once the pass in flight has ended.
+    expect(ended).toBe(true);
     const stepsAfterStop = steps;
     expect(stepsAfterStop - stepsAtStop).toBeLessThanOrEqual(1);
     await new Promise((resolve) => setTimeout(resolve, 30));

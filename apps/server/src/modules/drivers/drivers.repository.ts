@@ -1,5 +1,4 @@
 import { CompiledQuery, type Selectable } from 'kysely';
-import { asBigIntIfId } from '../../platform/db/kysely-plugins';
 import type { DriversTable, VehiclesTable } from '../../platform/db/schema';
 import type { SqlDialectName } from '../../platform/db/shard-pool';
 import type { Executor } from '../../platform/db/shard-pool';
@@ -180,14 +179,16 @@ export class DriversRepository {
     if (entries.length === 0) {
       return;
     }
-    const ids = entries.map(([driverId]) => asBigIntIfId(driverId));
+    // The IDs go as strings: a MySQL shard's query format binds them as BIGINT.
     const parameters: unknown[] = [];
     for (const pick of POSITION_COLUMNS.map(([, value]) => value)) {
-      entries.forEach(([, position], row) => {
-        parameters.push(ids[row], position.at, pick(position));
-      });
+      for (const [driverId, position] of entries) {
+        parameters.push(driverId, position.at, pick(position));
+      }
     }
-    parameters.push(...ids);
+    for (const [driverId] of entries) {
+      parameters.push(driverId);
+    }
     await db.executeQuery(CompiledQuery.raw(lastPositionsStatement(entries.length), parameters));
   }
 

@@ -7,24 +7,6 @@ import type {
   UnknownRow,
 } from 'kysely';
 
-const ID_STRING = /^[1-9]\d{15,18}$/;
-const MAX_BIGINT = (1n << 63n) - 1n;
-
-/**
- * A decimal ID string as a BIGINT parameter; anything else unchanged. MySQL
- * compares a BIGINT column with a quoted string as doubles, which makes
- * 19-digit IDs that differ in their last digits compare equal, so the MySQL
- * shards bind every parameter through this (their `queryFormat`) and each ID
- * comparison is exact. Shorter digit strings (phone numbers) stay strings.
- */
-export function asBigIntIfId(value: unknown): unknown {
-  if (typeof value === 'string' && ID_STRING.test(value)) {
-    const big = BigInt(value);
-    return big <= MAX_BIGINT ? big : value;
-  }
-  return value;
-}
-
 function normalizeInteger(value: unknown): unknown {
   if (typeof value !== 'bigint') {
     return value;

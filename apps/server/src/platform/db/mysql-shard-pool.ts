@@ -2,7 +2,6 @@ import { Kysely, MysqlDialect } from 'kysely';
 import { createPool, format, type SqlValue } from 'mysql2';
 import { guardDialect } from './guarded-dialect';
 import { localInfiles } from './local-infile';
-import { asBigIntIfId } from './kysely-plugins';
 import type { QueryTimeouts } from './query-timeout';
 import type { Database } from './schema';
 import { KyselyShardPool, shardLabel, type Shard } from './shard-pool';
@@ -14,6 +13,24 @@ export interface MysqlShardPoolOptions {
   connectionsPerShard: number;
   /** A query unanswered past this fails with 503 and its connection is destroyed (default 5 s and 10 min). */
   timeouts?: QueryTimeouts;
+}
+
+const ID_STRING = /^[1-9]\d{15,18}$/;
+const MAX_BIGINT = (1n << 63n) - 1n;
+
+/**
+ * A decimal ID string as a BIGINT parameter; anything else unchanged. MySQL
+ * compares a BIGINT column with a quoted string as doubles, which makes
+ * 19-digit IDs that differ in their last digits compare equal, so the MySQL
+ * shards bind every parameter through this (their `queryFormat`) and each ID
+ * comparison is exact. Shorter digit strings (phone numbers) stay strings.
+ */
+function asBigIntIfId(value: unknown): unknown {
+  if (typeof value === 'string' && ID_STRING.test(value)) {
+    const big = BigInt(value);
+    return big <= MAX_BIGINT ? big : value;
+  }
+  return value;
 }
 
 const DEFAULT_TIMEOUTS: QueryTimeouts = { queryMs: 5_000, longQueryMs: 600_000 };

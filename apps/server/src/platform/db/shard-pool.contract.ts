@@ -147,12 +147,10 @@ export function describeShardPoolContract(name: string, harness: ShardPoolHarnes
       await Promise.all(
         Array.from({ length: 20 }, (_, index) =>
           shard.db.transaction().execute(async (trx) => {
+            const tables = trx.withTables<ContractTables>();
             await executeLater(
-              trx.withTables<ContractTables>(),
-              trx
-                .withTables<ContractTables>()
-                .insertInto('contract_rows')
-                .values({ id: `after-${index}`, note: 'after' }),
+              tables,
+              tables.insertInto('contract_rows').values({ id: `after-${index}`, note: 'after' }),
             );
           }),
         ),
