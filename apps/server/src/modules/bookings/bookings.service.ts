@@ -231,13 +231,21 @@ export class BookingsService {
     const { router, clock, bookings, idempotency } = this.deps;
     const db = router.forId(customerId).db;
     const keyed = idempotency.request(customerId, idempotencyKey, body);
-    const earlier = keyed === null ? null : await idempotency.replay(db, keyed);
-    if (earlier !== null) {
-      return { booking: earlier, replayed: true };
-    }
-
+    // No read of the key first: a repeated request meets the stored key when its transaction
+    // commits (below), which saves every first request a round trip.
     const now = clock.now();
-    const { terms, stops, goods } = await this.order(customerId, body);
+    let order: BookingOrder;
+    try {
+      order = await this.order(customerId, body);
+    } catch (error) {
+      // A repeated request is answered as the first one was, even once its quote has lapsed.
+      const earlier = keyed === null ? null : await idempotency.replay(db, keyed);
+      if (earlier !== null) {
+        return { booking: earlier, replayed: true };
+      }
+      throw error;
+    }
+    const { terms, stops, goods } = order;
     const scheduledAt = this.scheduleTime(body.scheduledAt, now);
     const status =
       scheduledAt !== null && scheduledAt - this.deps.scheduledLeadMinutes * 60_000 > now
@@ -280,13 +288,13 @@ export class BookingsService {
         }
         // The ID is minted unique, so the write hit the idempotency key or the reference, and rolled back whole.
         if (keyed !== null) {
-          // A concurrent request with the same key won: answer as it did.
+          // An earlier or concurrent request with the same key: answer as it did.
           const winner = await idempotency.replay(db, keyed);
           if (winner !== null) {
             return { booking: winner, replayed: true };
           }
         }
-        // Another booking on this shard has the reference: mint again.
+        // Another booking on this shard has the reference (or the key had lapsed and is gone now): mint again.
         if (attempt + 1 < REF_ATTEMPTS) {
           continue;
         }

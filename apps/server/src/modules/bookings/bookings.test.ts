@@ -715,6 +715,44 @@ describe(`quotes and scheduled bookings with a fake clock (${tier})`, () => {
     expect(stolen.statusCode).toBe(404);
   });
 
+  it('a repeated Idempotency-Key is answered as the first time after its quote lapsed, and books anew after a day', async () => {
+    const customer = await newCustomer(app);
+    const quote = (
+      await app.http.inject({
+        method: 'POST',
+        url: '/v1/quotes',
+        headers: bearer(customer.token),
+        payload: { pickup: CITY, dropoff: offset(CITY, 6), vehicleType: 'van' },
+      })
+    ).json<Quote>();
+    const headers = { ...bearer(customer.token), 'idempotency-key': 'lapse-41' };
+    const send = () =>
+      app.http.inject({ method: 'POST', url: '/v1/bookings', headers, payload: { quoteId: quote.id } });
+    const first = await send();
+    expect(first.statusCode).toBe(201);
+
+    clock.advance(120_000);
+    const repeated = await send();
+    expect({ status: repeated.statusCode, id: repeated.json<Booking>().id }).toEqual({
+      status: 201,
+      id: first.json<Booking>().id,
+    });
+
+    // Past the key's day the request is a new one: its quote is long gone, so it is refused as such.
+    clock.advance(24 * 3600_000);
+    const dayLater = await send();
+    expect(dayLater.statusCode).toBe(409);
+    expect(dayLater.json()).toMatchObject({ error: { code: 'quote_expired' } });
+    const direct = await app.http.inject({
+      method: 'POST',
+      url: '/v1/bookings',
+      headers,
+      payload: { pickup: CITY, dropoff: offset(CITY, 6), vehicleType: 'van' },
+    });
+    expect(direct.statusCode).toBe(201);
+    expect(direct.json<Booking>().id).not.toBe(first.json<Booking>().id);
+  });
+
   it('a scheduled booking waits as scheduled and starts searching when its time comes', async () => {
     const customer = await newCustomer(app);
     const scheduledAt = clock.now() + 15 * 60_000 + 2_000;

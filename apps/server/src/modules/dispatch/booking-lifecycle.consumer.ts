@@ -71,7 +71,7 @@ export function registerBookingLifecycleConsumer(deps: BookingLifecycleDeps): vo
           });
           // Only the first wave: later ones are queued by the wave before, or run by the sweep.
           if (booking.offer_wave === 0) {
-            await deps.dispatch.queueWave(booking, 1);
+            await deps.dispatch.startSearch(booking);
           }
         } catch (error) {
           if (delivery.attempt < delivery.maxAttempts) {

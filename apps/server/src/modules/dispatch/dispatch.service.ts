@@ -91,6 +91,24 @@ export class DispatchService {
   }
 
   /**
+   * Starts a new search: its first wave runs at once, on the row the caller
+   * has just read, rather than as a queue job of its own (a job costs more
+   * than the wave's reads). Should that try fail, the wave's job takes over
+   * with its own tries, as any later wave's would.
+   */
+  async startSearch(booking: BookingRow): Promise<void> {
+    try {
+      await this.runWave(booking.id, 1, booking);
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error, bookingId: booking.id },
+        'first dispatch wave failed: its queue job tries again',
+      );
+      await this.queueWave(booking, 1);
+    }
+  }
+
+  /**
    * When a search started at `booking.search_started_at` ends: its last wave's
    * offers have had their time. Past it the booking expires, however late its
    * waves ran.
@@ -108,10 +126,11 @@ export class DispatchService {
    * it) and queues it. Idempotent: a wave already recorded on the booking only
    * re-queues its successor.
    */
-  async runWave(bookingId: string, wave: number): Promise<void> {
+  async runWave(bookingId: string, wave: number, loaded?: BookingRow): Promise<void> {
     const { router, bookings, settings, clock } = this.deps;
     const db = router.forId(bookingId).db;
-    const booking = await bookings.findById(db, bookingId);
+    // A row the caller has just read will do: recording the wave is conditional on the wave before it.
+    const booking = loaded ?? (await bookings.findById(db, bookingId));
     if (booking === undefined || booking.status !== 'searching') {
       return;
     }
