@@ -167,18 +167,14 @@ async function bench(options: HttpBenchOptions, teardown: Teardown): Promise<Rec
   // --- Mix ---------------------------------------------------------------
   const weights = weightsFor(options.only);
   const workload = new MixWorkload(data, SEED, weights);
-  const mix = await measure(
-    'mix',
-    teardown,
-    options,
-    urls,
-    (recorder) => workload.clientSetup(recorder),
-    async () => {
+  const mix = await measure('mix', teardown, options, urls, (recorder) => workload.clientSetup(recorder), {
+    betweenRuns: async () => {
       await workload.settle(api);
       workload.resetCounts();
     },
-    () => serversCpuSeconds(servers),
-  );
+    serverCpu: () => serversCpuSeconds(servers),
+    queuePrefix: redisPrefix,
+  });
   teardown.assertActive();
   const flows = workload.counts;
   const mixOverall = mix.recorder.overall(mix.load.seconds);
@@ -202,7 +198,8 @@ async function bench(options: HttpBenchOptions, teardown: Teardown): Promise<Rec
     `per answered request: ${backend.redisCommands} Redis commands (${describeCounts(backend.redis)}), ` +
       `${backend.sqlStatements} SQL statements (${describeCounts(backend.sql)}), ` +
       `${backend.events} committed events; ` +
-      `events not yet consumed ${mix.backend.before.unconsumedEvents} at the start, ${mix.backend.after.unconsumedEvents} at the end`,
+      `events not yet consumed ${mix.backend.before.unconsumedEvents} at the start, ${mix.backend.after.unconsumedEvents} at the end; ` +
+      `queue jobs due and not taken ${describeDue(mix.backend.before.dueJobs)} at the start, ${describeDue(mix.backend.after.dueJobs)} at the end`,
   );
   const serverCpu = serverCpuOf(mix, mix.recorder.answered);
   log(
@@ -275,6 +272,10 @@ async function bench(options: HttpBenchOptions, teardown: Teardown): Promise<Rec
     flows,
     dispatchLagMs: offerWait,
     backendPerRequest: backend,
+    owed: {
+      unconsumedEvents: [mix.backend.before.unconsumedEvents, mix.backend.after.unconsumedEvents],
+      dueJobs: [mix.backend.before.dueJobs, mix.backend.after.dueJobs],
+    },
     serverCpuMsPerRequest: serverCpu?.msPerRequest ?? null,
     serverCpuCores: serverCpu?.cores ?? null,
     weights,
@@ -310,9 +311,14 @@ async function measure(
   options: HttpBenchOptions,
   urls: readonly string[],
   clientSetup: (recorder: LatencyRecorder) => Parameters<typeof runLoad>[0]['setupClient'],
-  betweenRuns?: () => Promise<void>,
-  serverCpu?: () => number | null,
+  extras: {
+    betweenRuns?: () => Promise<void>;
+    serverCpu?: () => number | null;
+    /** Where the servers' queues live, to count the jobs left owed. */
+    queuePrefix?: string;
+  } = {},
 ): Promise<Measured> {
+  const { betweenRuns, serverCpu, queuePrefix = null } = extras;
   const base = { urls, connections: options.connections };
   if (options.warmupSeconds > 0) {
     log(`${name}: warming up for ${options.warmupSeconds} s`);
@@ -326,7 +332,7 @@ async function measure(
   teardown.assertActive();
   log(`${name}: measuring for ${options.durationSeconds} s`);
   const recorder = new LatencyRecorder();
-  const before = await readBackendCounters(DATABASES);
+  const before = await readBackendCounters(DATABASES, queuePrefix);
   const cpuBefore = serverCpu?.() ?? null;
   const from = performance.now();
   const load = await runLoad({
@@ -336,7 +342,7 @@ async function measure(
   });
   const to = performance.now();
   const cpuAfter = serverCpu?.() ?? null;
-  const after = await readBackendCounters(DATABASES);
+  const after = await readBackendCounters(DATABASES, queuePrefix);
   const serverCpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   return { recorder, load, window: { from, to }, backend: { before, after }, serverCpuSeconds };
 }
@@ -471,6 +477,15 @@ function ceilingClient(recorder: LatencyRecorder): Parameters<typeof runLoad>[0]
       recorder.record('GET /ceiling', status, durationMs);
     });
   };
+}
+
+/** Due queue jobs in all, with the queues that hold any: `12 (dispatch.wave 10, outbox.event 2)`. */
+function describeDue(due: Readonly<Record<string, number>>): string {
+  const held = Object.entries(due).filter(([, count]) => count > 0);
+  const total = held.reduce((sum, [, count]) => sum + count, 0);
+  return held.length === 0
+    ? '0'
+    : `${total} (${held.map(([queue, count]) => `${queue.replace(/[{}]/g, '')} ${count}`).join(', ')})`;
 }
 
 function weightsFor(only: readonly Op[] | null): Record<Op, number> {

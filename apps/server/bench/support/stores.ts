@@ -61,6 +61,35 @@ export interface BackendCounters {
   outboxEvents: number;
   /** Of those, the events whose consumers have not all run yet: work the server still owes. */
   unconsumedEvents: number;
+  /**
+   * Queue jobs due and not yet taken (waiting, prioritized, or delayed past their time) under
+   * the queue prefix, by queue: the rest of the work the server still owes.
+   */
+  dueJobs: Record<string, number>;
+}
+
+/** BullMQ's delayed-set score: the due time in ms times 0x1000, plus a counter below it. */
+const DELAYED_SCORE_FACTOR = 0x1000;
+
+/** Jobs due and not taken, by queue, under `queuePrefix` (e.g. `llbench:123:`). */
+async function dueJobs(redis: Redis, queuePrefix: string): Promise<Record<string, number>> {
+  const due: Record<string, number> = {};
+  const now = Date.now();
+  for (const suffix of ['wait', 'prioritized', 'delayed']) {
+    for await (const keys of redis.scanStream({ match: `${queuePrefix}*:${suffix}`, count: 1000 })) {
+      for (const key of keys as string[]) {
+        const queue = key.slice(queuePrefix.length, key.length - suffix.length - 1);
+        const count =
+          suffix === 'wait'
+            ? await redis.llen(key)
+            : suffix === 'prioritized'
+              ? await redis.zcard(key)
+              : await redis.zcount(key, 0, (now + 1) * DELAYED_SCORE_FACTOR - 1);
+        due[queue] = (due[queue] ?? 0) + count;
+      }
+    }
+  }
+  return due;
 }
 
 const SQL_COUNTERS = [
@@ -73,7 +102,10 @@ const SQL_COUNTERS = [
   'Com_rollback',
 ];
 
-export async function readBackendCounters(outboxDatabases: readonly string[] = []): Promise<BackendCounters> {
+export async function readBackendCounters(
+  outboxDatabases: readonly string[] = [],
+  queuePrefix: string | null = null,
+): Promise<BackendCounters> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
   const connection = await createConnection({ ...MARIADB, connectTimeout: 5_000 });
   try {
@@ -109,6 +141,7 @@ export async function readBackendCounters(outboxDatabases: readonly string[] = [
       redis: redisCalls,
       outboxEvents,
       unconsumedEvents,
+      dueJobs: queuePrefix === null ? {} : await dueJobs(redis, queuePrefix),
     };
   } finally {
     redis.disconnect();
