@@ -679,14 +679,11 @@ describe(`quotes and scheduled bookings with a fake clock (${tier})`, () => {
 
   it('an expired quote is 409 quote_expired; a fresh one books at its price', async () => {
     const customer = await newCustomer(app);
-    const quote = (
-      await app.http.inject({
-        method: 'POST',
-        url: '/v1/quotes',
-        headers: bearer(customer.token),
-        payload: { pickup: CITY, dropoff: offset(CITY, 4), vehicleType: 'mini_truck' },
-      })
-    ).json<Quote>();
+    const quote = await quoteFor(app, customer.token, {
+      pickup: CITY,
+      dropoff: offset(CITY, 4),
+      vehicleType: 'mini_truck',
+    });
     clock.advance(30_000);
     const inTime = await app.http.inject({
       method: 'POST',
@@ -717,14 +714,11 @@ describe(`quotes and scheduled bookings with a fake clock (${tier})`, () => {
 
   it('a repeated Idempotency-Key is answered as the first time after its quote lapsed, and books anew after a day', async () => {
     const customer = await newCustomer(app);
-    const quote = (
-      await app.http.inject({
-        method: 'POST',
-        url: '/v1/quotes',
-        headers: bearer(customer.token),
-        payload: { pickup: CITY, dropoff: offset(CITY, 6), vehicleType: 'van' },
-      })
-    ).json<Quote>();
+    const quote = await quoteFor(app, customer.token, {
+      pickup: CITY,
+      dropoff: offset(CITY, 6),
+      vehicleType: 'van',
+    });
     const headers = { ...bearer(customer.token), 'idempotency-key': 'lapse-41' };
     const send = () =>
       app.http.inject({ method: 'POST', url: '/v1/bookings', headers, payload: { quoteId: quote.id } });
@@ -803,3 +797,15 @@ describe(`quotes and scheduled bookings with a fake clock (${tier})`, () => {
     );
   });
 });
+
+/** A quote for the customer, which must be given (200). */
+async function quoteFor(app: LoadlineApp, token: string, payload: Record<string, unknown>): Promise<Quote> {
+  const response = await app.http.inject({
+    method: 'POST',
+    url: '/v1/quotes',
+    headers: bearer(token),
+    payload,
+  });
+  expect(response.statusCode).toBe(200);
+  return response.json<Quote>();
+}
