@@ -331,8 +331,8 @@ export class DispatchService {
     now: number,
   ): Promise<void> {
     await Promise.all(
-      driverIds.map((driverId) =>
-        this.deps.offers.expireLapsed(this.deps.router.forId(driverId).db, driverId, bookingId, now),
+      [...this.deps.router.groupById(driverIds)].map(([shard, ids]) =>
+        this.deps.offers.expireLapsed(shard.db, ids, bookingId, now),
       ),
     );
   }
@@ -359,22 +359,14 @@ export class DispatchService {
     const oldest = this.deps.clock.now() - settings.maxPositionAgeSeconds * 1000;
     const fresh = hits.filter((_, index) => (takenAt[index] ?? 0) >= oldest);
     // The geo index is a copy: confirm each driver against SQL, shard by shard.
-    const byShard = new Map<number, string[]>();
-    for (const hit of fresh) {
-      const index = router.forId(hit.member).index;
-      byShard.set(index, [...(byShard.get(index) ?? []), hit.member]);
-    }
     const eligible = new Set<string>();
     await Promise.all(
-      [...byShard.entries()].map(async ([index, ids]) => {
-        const shard = router.shards[index];
-        if (shard !== undefined) {
-          for (const id of await offers.eligible(shard.db, ids, {
-            id: booking.id,
-            weightKg: booking.goods_weight_kg,
-          })) {
-            eligible.add(id);
-          }
+      [...router.groupById(fresh.map((hit) => hit.member))].map(async ([shard, ids]) => {
+        for (const id of await offers.eligible(shard.db, ids, {
+          id: booking.id,
+          weightKg: booking.goods_weight_kg,
+        })) {
+          eligible.add(id);
         }
       }),
     );

@@ -100,12 +100,20 @@ export class OffersRepository {
     return result.numUpdatedRows > 0n;
   }
 
-  /** Marks pending offers past their deadline as expired. */
-  async expireLapsed(db: Executor, driverId: string, bookingId: string, now: number): Promise<void> {
+  /** Marks the booking's pending offers to these drivers (all on `db`'s shard) past their deadline as expired. */
+  async expireLapsed(
+    db: Executor,
+    driverIds: readonly string[],
+    bookingId: string,
+    now: number,
+  ): Promise<void> {
+    if (driverIds.length === 0) {
+      return;
+    }
     await db
       .updateTable('offers')
       .set({ status: 'expired', responded_at: now })
-      .where('driver_id', '=', driverId)
+      .where('driver_id', 'in', driverIds)
       .where('booking_id', '=', bookingId)
       .where('status', '=', 'pending')
       .where('expires_at', '<=', now)
