@@ -84,6 +84,9 @@ export class PrivateMariadb {
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
       `--innodb-log-file-size=${sizeOption(this.settings.logFileBytes)}`,
+      // Its bootstrap server deletes every `#sql*` file in its tmpdir at start-up: in the shared /tmp
+      // those are the temporary tables of queries the shared server is running.
+      `--tmpdir=${dir}`,
     ]);
     await this.installing;
     if (this.stopped) {

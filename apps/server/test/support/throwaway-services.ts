@@ -85,6 +85,8 @@ export async function startThrowawayMariadb(databases: readonly string[]): Promi
     '--user=root',
     '--auth-root-authentication-method=normal',
     '--skip-test-db',
+    // The installer's bootstrap server cleans its tmpdir at start-up too (see below).
+    `--tmpdir=${dir}`,
   ]);
   const start = (): ChildProcess =>
     spawn(
