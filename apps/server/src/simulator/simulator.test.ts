@@ -9,6 +9,7 @@ import {
 } from '@loadline/contracts';
 import type { LoadlineApp } from '../app';
 import { createLogger } from '../lib/logger';
+import { drained } from '../../test/support/drained';
 import { baseUrlOf } from '../../test/support/sockets';
 import { TestEnvironment } from '../../test/support/test-env';
 import { tier } from '../../test/support/tier';
@@ -103,6 +104,8 @@ describe(`simulator against an in-process server (${tier})`, () => {
     }
 
     noErrors(last);
+    // A trip that ended frees its driver through its events: wait for them before counting who is busy.
+    await drained(app);
     expect(last.accountsCreated).toBe(5);
     expect(last.accountsLoggedIn).toBe(0);
     expect(last.driversOnline).toBe(0);

@@ -8,6 +8,7 @@ import type {
 } from '@loadline/contracts';
 import { nextDriverStatus } from '@loadline/contracts';
 import type { LoadlineApp } from '../../src/app';
+import { availableDriversSet } from '../../src/modules/drivers/available-drivers';
 import { bearer, customerSignup, driverSignup, signUp } from './factories';
 import { waitFor } from './wait';
 
@@ -117,6 +118,31 @@ export async function waitForOffer(
     throw new Error('no offer');
   }
   return found;
+}
+
+/**
+ * Waits until a driver whose trip has just ended can be offered work again: the
+ * trip's events have given back the driver's claim (SQL) and put the driver back
+ * among the available (geo index). A booking whose first wave runs before that
+ * passes the driver by, and asks again only in a later wave.
+ */
+export async function waitUntilMatchable(
+  app: LoadlineApp,
+  driverId: string,
+  vehicleType: VehicleType = 'van',
+): Promise<void> {
+  const db = app.platform.router.forId(driverId).db;
+  await waitFor(async () => {
+    const row = await db
+      .selectFrom('drivers')
+      .select('active_booking_id')
+      .where('user_id', '=', driverId)
+      .executeTakeFirst();
+    return (
+      row?.active_booking_id === null &&
+      (await app.platform.geo.position(availableDriversSet(vehicleType), driverId)) !== null
+    );
+  });
 }
 
 export async function getBooking(app: LoadlineApp, token: string, bookingId: string): Promise<Booking> {

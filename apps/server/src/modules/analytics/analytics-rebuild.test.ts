@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Booking } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { bearer } from '../../../test/support/factories';
-import { CITY, book, newCustomer, offset, onlineDriver, waitForOffer } from '../../../test/support/fleet';
+import {
+  CITY,
+  book,
+  newCustomer,
+  offset,
+  onlineDriver,
+  waitForOffer,
+  waitUntilMatchable,
+} from '../../../test/support/fleet';
 import { drained } from '../../../test/support/drained';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
@@ -243,8 +251,12 @@ describe(`analytics rebuild (${tier})`, () => {
         await bookAndCancel(customer.token);
         const booking = await inTransit(customer.token, driver.token);
         await deliverAndRate(customer.token, driver.token, booking.id);
+        // A trip that ends frees its driver through its events, which run beside the rebuild; the next
+        // trip waits for that, or its first wave would pass the driver by.
+        await waitUntilMatchable(app, driver.user.id);
         if (pages % 3 === 0) {
           await failStops(driver.token, await inTransit(customer.token, driver.token, 2));
+          await waitUntilMatchable(app, driver.user.id);
         }
       },
     });
