@@ -196,17 +196,21 @@ export class RedisFleetBoard implements FleetBoard {
 
   private async send(upserts: FleetDriver[], removals: string[]): Promise<void> {
     const transaction = this.redis.multi();
+    // Thousands of drivers a window: arguments go as flat arrays (ioredis flattens them), not spread.
     if (upserts.length > 0) {
-      transaction
-        .hset(this.map, Object.fromEntries(upserts.map((driver) => [driver.id, FLEET_ENTRY.write(driver)])))
-        .sadd(this.changed, ...upserts.map((driver) => driver.id))
-        .srem(this.removed, ...upserts.map((driver) => driver.id));
+      const ids: string[] = [];
+      const fields: string[] = [];
+      for (const driver of upserts) {
+        ids.push(driver.id);
+        fields.push(driver.id, FLEET_ENTRY.write(driver));
+      }
+      transaction.hset(this.map, fields).sadd(this.changed, ids).srem(this.removed, ids);
     }
     if (removals.length > 0) {
       transaction
         .hdel(this.map, ...removals)
-        .srem(this.changed, ...removals)
-        .sadd(this.removed, ...removals);
+        .srem(this.changed, removals)
+        .sadd(this.removed, removals);
     }
     await transaction.exec();
   }
