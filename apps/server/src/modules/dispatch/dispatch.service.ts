@@ -4,6 +4,8 @@ import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { GeoIndex } from '../../platform/geo/geo-index.port';
+import { isUniqueViolation } from '../../platform/db/db-errors';
+import type { Executor } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
 import { JobType, type JobQueue } from '../../platform/queue/job-queue.port';
@@ -164,7 +166,7 @@ export class DispatchService {
       return;
     }
     const expiresAt = now + settings.offerTtlSeconds * 1000;
-    await Promise.all(chosen.map((candidate) => this.offer(booking, candidate, wave, now, expiresAt)));
+    await this.offerAll(chosen.map((candidate) => this.offerRow(booking, candidate, wave, now, expiresAt)));
     if (chosen.length > 0) {
       this.deps.onCommitted?.();
     }
@@ -376,13 +378,14 @@ export class DispatchService {
       .map((hit) => ({ driverId: hit.member, distanceKm: hit.distanceKm }));
   }
 
-  private async offer(
+  /** The offer row for a chosen driver: the offer exactly as the driver is shown it. */
+  private offerRow(
     booking: BookingRow,
     candidate: { driverId: string; distanceKm: number },
     wave: number,
     now: number,
     expiresAt: number,
-  ): Promise<void> {
+  ): OfferRow {
     const view = presentBooking(booking);
     const payload: Offer = {
       bookingId: booking.id,
@@ -395,8 +398,7 @@ export class DispatchService {
       expiresAt: new Date(expiresAt).toISOString(),
       ...(view.goods === null ? {} : { goods: view.goods }),
     };
-    const db = this.deps.router.forId(candidate.driverId).db;
-    const row: OfferRow = {
+    return {
       driver_id: candidate.driverId,
       booking_id: booking.id,
       status: 'pending',
@@ -406,16 +408,51 @@ export class DispatchService {
       expires_at: expiresAt,
       responded_at: null,
     };
+  }
+
+  /**
+   * Writes a wave's offers with one transaction per drivers' shard: the offers
+   * and their events go with its COMMIT, one round trip (ADR 0034). A driver
+   * who already has a row for the booking (a withdrawn offer, asked again)
+   * fails that shard's batch on the unique key; its offers are then written one
+   * by one, which reopens that row.
+   */
+  private async offerAll(rows: readonly OfferRow[]): Promise<void> {
+    await Promise.all(
+      [...this.deps.router.groupById(rows.map((row) => row.driver_id))].map(async ([shard, driverIds]) => {
+        const batch = rows.filter((row) => driverIds.includes(row.driver_id));
+        try {
+          await shard.db.transaction().execute(async (trx) => {
+            await this.deps.offers.insertAll(trx, batch);
+            for (const row of batch) {
+              await this.offerCreated(trx, row);
+            }
+          });
+        } catch (error) {
+          if (!isUniqueViolation(error)) {
+            throw error;
+          }
+          await Promise.all(batch.map((row) => this.offerOne(shard.db, row)));
+        }
+      }),
+    );
+  }
+
+  /** One offer in its own transaction: added, or a withdrawn one opened again. */
+  private async offerOne(db: Executor, row: OfferRow): Promise<void> {
     await db.transaction().execute(async (trx) => {
-      // One row per driver and booking: a driver offered it before and chosen again had that offer withdrawn.
       const added = (await this.deps.offers.insert(trx, row)) || (await this.deps.offers.reopen(trx, row));
       if (added) {
-        await this.deps.outbox.append(trx, {
-          topic: OFFER_CREATED,
-          aggregateId: candidate.driverId,
-          payload: { driverId: candidate.driverId, bookingId: booking.id } satisfies OfferCreated,
-        });
+        await this.offerCreated(trx, row);
       }
+    });
+  }
+
+  private async offerCreated(trx: Executor, row: OfferRow): Promise<void> {
+    await this.deps.outbox.append(trx, {
+      topic: OFFER_CREATED,
+      aggregateId: row.driver_id,
+      payload: { driverId: row.driver_id, bookingId: row.booking_id } satisfies OfferCreated,
     });
   }
 

@@ -258,6 +258,38 @@ describe(`dispatch: who is offered again after a release (${tier})`, () => {
     expect(await offerRow(lapsed.user.id, booking.id)).toEqual({ status: 'expired', wave: 1 });
     expect(await offerRow(taker.user.id, booking.id)).toEqual({ status: 'accepted', wave: 2 });
   });
+
+  it('a wave that asks again a driver whose offer was withdrawn also offers the drivers new to the booking on that shard', async () => {
+    const pickup = offset(CITY, 6, -6);
+    const customer = await newCustomer(app);
+    const asked = await onlineDriver(app, { at: offset(pickup, 0.2) });
+    const taker = await onlineDriver(app, { at: offset(pickup, 0.3) });
+    const booking = await book(app, customer.token, { pickup });
+    await waitForOffer(app, asked.token, booking.id);
+    await waitForOffer(app, taker.token, booking.id);
+    expect((await accept(app, taker.token, booking.id)).statusCode).toBe(200);
+    await waitFor(async () => (await offerRow(asked.user.id, booking.id))?.status === 'revoked');
+
+    // A driver new to the booking whose offers live on the same shard: the wave writes both there together.
+    const shardOf = (driverId: string) => app.platform.router.forId(driverId).index;
+    let newcomer = await onlineDriver(app, { at: offset(pickup, 0.4) });
+    for (let tries = 0; shardOf(newcomer.user.id) !== shardOf(asked.user.id); tries += 1) {
+      expect(tries).toBeLessThan(30);
+      newcomer = await onlineDriver(app, { at: offset(pickup, 0.4) });
+    }
+    const released = await app.http.inject({
+      method: 'POST',
+      url: `/v1/driver/jobs/${booking.id}/release`,
+      headers: bearer(taker.token),
+    });
+    expect(released.statusCode).toBe(200);
+
+    await waitForOffer(app, asked.token, booking.id);
+    await waitForOffer(app, newcomer.token, booking.id);
+    // The release's search starts again at wave 1: the withdrawn offer reopened, the new one added, in it.
+    expect(await offerRow(asked.user.id, booking.id)).toEqual({ status: 'pending', wave: 1 });
+    expect(await offerRow(newcomer.user.id, booking.id)).toEqual({ status: 'pending', wave: 1 });
+  });
 });
 
 describe(`dispatch: races (${tier})`, () => {

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import { Offer } from '@loadline/contracts';
 import { StoredJson } from '../../lib/message-kind';
 import { isUniqueViolation } from '../../platform/db/db-errors';
+import { executeLater } from '../../platform/db/pipelined-transactions';
 import type { OfferStatus, OffersTable } from '../../platform/db/schema';
 import type { Executor } from '../../platform/db/shard-pool';
 
@@ -23,6 +24,16 @@ export class OffersRepository {
       }
       throw error;
     }
+  }
+
+  /**
+   * Adds several offers (all on `db`'s shard) in one statement. Inside a
+   * transaction it travels with the next statement or the COMMIT (ADR 0034);
+   * a driver who already has an offer for the booking fails it there, on the
+   * unique key, and the transaction rolls back whole.
+   */
+  async insertAll(db: Executor, rows: readonly OfferRow[]): Promise<void> {
+    await executeLater(db, db.insertInto('offers').values([...rows]));
   }
 
   async find(db: Executor, driverId: string, bookingId: string): Promise<OfferRow | undefined> {
