@@ -118,7 +118,8 @@ describe(`generated rows look like live ones (${tier})`, () => {
     drivers: vi.spyOn(DriversRepository.prototype, 'insert'),
     bookings: vi.spyOn(BookingsRepository.prototype, 'insert'),
     events: vi.spyOn(BookingsRepository.prototype, 'insertEvent'),
-    offers: vi.spyOn(OffersRepository.prototype, 'insert'),
+    // A wave writes its offers of a shard together.
+    offers: vi.spyOn(OffersRepository.prototype, 'insertAll'),
     driverTrips: vi.spyOn(DriverTripsRepository.prototype, 'insert'),
   };
   let live: { customerId: string; driverId: string; records: BookingRecords };
@@ -300,7 +301,8 @@ describe(`generated rows look like live ones (${tier})`, () => {
     const drivers = await built('drivers');
     const bookings = await built('bookings');
     const firstArg = (spy: { mock: { calls: unknown[][] } }, index = 1) => {
-      const row = spy.mock.calls[0]?.[index];
+      const argument = spy.mock.calls[0]?.[index];
+      const row = Array.isArray(argument) ? (argument[0] as unknown) : argument;
       if (typeof row !== 'object' || row === null) {
         throw new Error('the live path inserted no row');
       }
