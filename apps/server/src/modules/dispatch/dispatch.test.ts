@@ -28,6 +28,14 @@ async function accept(app: LoadlineApp, token: string, bookingId: string) {
   });
 }
 
+async function release(app: LoadlineApp, token: string, bookingId: string) {
+  return app.http.inject({
+    method: 'POST',
+    url: `/v1/driver/jobs/${bookingId}/release`,
+    headers: bearer(token),
+  });
+}
+
 describe(`dispatch: who is offered (${tier})`, () => {
   let env: TestEnvironment;
   let app: LoadlineApp;
@@ -138,11 +146,7 @@ describe(`dispatch: who is offered (${tier})`, () => {
     await waitForOffer(app, first.token, booking.id);
     expect((await accept(app, first.token, booking.id)).statusCode).toBe(200);
     const second = await onlineDriver(app, { at: offset(pickup, 0.2) });
-    const released = await app.http.inject({
-      method: 'POST',
-      url: `/v1/driver/jobs/${booking.id}/release`,
-      headers: bearer(first.token),
-    });
+    const released = await release(app, first.token, booking.id);
     expect(released.statusCode).toBe(200);
     expect(released.json<Booking>()).toMatchObject({ status: 'searching', driverId: null, seq: 3 });
     await waitForOffer(app, second.token, booking.id);
@@ -167,12 +171,7 @@ describe(`dispatch: who is offered (${tier})`, () => {
     await waitFor(() => waves.mock.calls.some(([id, wave]) => id === booking.id && wave === 2), 10_000);
     waves.mockRestore();
     const second = await onlineDriver(app, { at: offset(pickup, 0.2) });
-    const released = await app.http.inject({
-      method: 'POST',
-      url: `/v1/driver/jobs/${booking.id}/release`,
-      headers: bearer(first.token),
-    });
-    expect(released.statusCode).toBe(200);
+    expect((await release(app, first.token, booking.id)).statusCode).toBe(200);
     await waitForOffer(app, second.token, booking.id);
   });
 });
@@ -231,12 +230,7 @@ describe(`dispatch: who is offered again after a release (${tier})`, () => {
     // The other driver's offer is withdrawn because the booking was taken.
     await waitFor(async () => (await offerRow(other.user.id, booking.id))?.status === 'revoked');
 
-    const released = await app.http.inject({
-      method: 'POST',
-      url: `/v1/driver/jobs/${booking.id}/release`,
-      headers: bearer(taker.token),
-    });
-    expect(released.statusCode).toBe(200);
+    expect((await release(app, taker.token, booking.id)).statusCode).toBe(200);
 
     // The release starts a new search: its wave 2 (5 km) offers it again to the driver whose offer was only revoked.
     const again = await waitForOffer(app, other.token, booking.id);
@@ -271,24 +265,28 @@ describe(`dispatch: who is offered again after a release (${tier})`, () => {
     await waitFor(async () => (await offerRow(asked.user.id, booking.id))?.status === 'revoked');
 
     // A driver new to the booking whose offers live on the same shard: the wave writes both there together.
+    // Drivers signed up on other shards stay offline, out of the wave.
     const shardOf = (driverId: string) => app.platform.router.forId(driverId).index;
-    let newcomer = await onlineDriver(app, { at: offset(pickup, 0.4) });
+    let newcomer = await onlineDriver(app, { at: offset(pickup, 0.4), online: false });
     for (let tries = 0; shardOf(newcomer.user.id) !== shardOf(asked.user.id); tries += 1) {
       expect(tries).toBeLessThan(30);
-      newcomer = await onlineDriver(app, { at: offset(pickup, 0.4) });
+      newcomer = await onlineDriver(app, { at: offset(pickup, 0.4), online: false });
     }
-    const released = await app.http.inject({
-      method: 'POST',
-      url: `/v1/driver/jobs/${booking.id}/release`,
-      headers: bearer(taker.token),
+    const online = await app.http.inject({
+      method: 'PUT',
+      url: '/v1/driver/availability',
+      headers: bearer(newcomer.token),
+      payload: { online: true },
     });
-    expect(released.statusCode).toBe(200);
+    expect(online.statusCode).toBe(200);
+    expect((await release(app, taker.token, booking.id)).statusCode).toBe(200);
 
     await waitForOffer(app, asked.token, booking.id);
     await waitForOffer(app, newcomer.token, booking.id);
-    // The release's search starts again at wave 1: the withdrawn offer reopened, the new one added, in it.
-    expect(await offerRow(asked.user.id, booking.id)).toEqual({ status: 'pending', wave: 1 });
-    expect(await offerRow(newcomer.user.id, booking.id)).toEqual({ status: 'pending', wave: 1 });
+    // One wave of the release's search: the withdrawn offer reopened, the new one added.
+    const reopened = await offerRow(asked.user.id, booking.id);
+    expect(reopened?.status).toBe('pending');
+    expect(await offerRow(newcomer.user.id, booking.id)).toEqual(reopened);
   });
 });
 
@@ -420,12 +418,7 @@ describe(`dispatch: a release starts a new search (${tier})`, () => {
     await waitForOffer(app, first.token, booking.id);
     expect((await accept(app, first.token, booking.id)).statusCode).toBe(200);
     const second = await onlineDriver(app, { at: offset(pickup, 0.2) });
-    const released = await app.http.inject({
-      method: 'POST',
-      url: `/v1/driver/jobs/${booking.id}/release`,
-      headers: bearer(first.token),
-    });
-    expect(released.statusCode).toBe(200);
+    expect((await release(app, first.token, booking.id)).statusCode).toBe(200);
     await waitForOffer(app, second.token, booking.id);
     const current = await app.http.inject({
       url: `/v1/bookings/${booking.id}`,
