@@ -13,6 +13,7 @@ import { DispatchSweeper, SweepTimer } from './dispatch-sweep';
 import { registerDispatchWaveJob } from './dispatch-wave.job';
 import { dispatchRoutes } from './dispatch.routes';
 import { DispatchService } from './dispatch.service';
+import { OfferReads } from './offer-reads';
 import { OffersRepository } from './offers.repository';
 import { registerRealtimeProjector } from './realtime-projector.consumer';
 
@@ -109,7 +110,7 @@ export function createDispatch({
         sink,
         router,
         bookings: bookingRows,
-        offers,
+        offerReads: new OfferReads(router, offers),
         drivers: new DriversRepository(),
         presence,
         pricing,

@@ -45,6 +45,27 @@ export class OffersRepository {
       .executeTakeFirst();
   }
 
+  /** The offers of these drivers for these bookings (all on `db`'s shard) that exist, in no order. */
+  async findMany(
+    db: Executor,
+    keys: readonly { driverId: string; bookingId: string }[],
+  ): Promise<OfferRow[]> {
+    if (keys.length === 0) {
+      return [];
+    }
+    return db
+      .selectFrom('offers')
+      .selectAll()
+      .where((eb) =>
+        eb.or(
+          keys.map((key) =>
+            eb.and([eb('driver_id', '=', key.driverId), eb('booking_id', '=', key.bookingId)]),
+          ),
+        ),
+      )
+      .execute();
+  }
+
   /** Moves an offer from one of `from` to `to`; true when it moved. */
   async setStatus(
     db: Executor,

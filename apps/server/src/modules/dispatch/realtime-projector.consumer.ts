@@ -14,7 +14,8 @@ import {
 import type { BookingPricing } from '../bookings/bookings.service';
 import type { BookingsRepository } from '../bookings/bookings.repository';
 import type { DriverPresence } from '../drivers/driver-presence';
-import { OFFER_PAYLOAD, type OffersRepository } from './offers.repository';
+import type { OfferReads } from './offer-reads';
+import { OFFER_PAYLOAD } from './offers.repository';
 import { etaMinutes } from '../bookings/eta';
 import type { DriversRepository } from '../drivers/drivers.repository';
 
@@ -26,7 +27,8 @@ export interface RealtimeProjectorDeps {
   sink: RealtimeSink;
   router: ShardRouter;
   bookings: BookingsRepository;
-  offers: OffersRepository;
+  /** The offer an `offer.created` names, read together with the others of its turn. */
+  offerReads: Pick<OfferReads, 'find'>;
   drivers: Pick<DriversRepository, 'card'>;
   presence: DriverPresence;
   pricing: Pick<BookingPricing, 'travelMinutes'>;
@@ -139,11 +141,7 @@ export class RealtimeProjector {
   }
 
   async offerCreated(created: OfferCreated): Promise<Delivery[]> {
-    const row = await this.deps.offers.find(
-      this.deps.router.forId(created.driverId).db,
-      created.driverId,
-      created.bookingId,
-    );
+    const row = await this.deps.offerReads.find(created.driverId, created.bookingId);
     if (row?.status !== 'pending') {
       return [];
     }

@@ -1,0 +1,67 @@
+import type { Shard } from '../../platform/db/shard-pool';
+import type { ShardRouter } from '../../platform/db/shard-router';
+import type { OfferRow, OffersRepository } from './offers.repository';
+
+interface PendingRead {
+  driverId: string;
+  bookingId: string;
+  resolve: (row: OfferRow | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Reads offers by driver and booking, taking the reads asked for in one turn
+ * of the event loop, or while the previous read was under way, together: one
+ * statement per shard for the lot (a group read, as the outbox's consumed
+ * marks are a group commit). Under load the projector pushes many offers at
+ * once and reads them in a few statements; idle, each is read at once. A read
+ * is never older than the call that asked for it.
+ */
+export class OfferReads {
+  private next = new Map<Shard, PendingRead[]>();
+  private reading: Promise<void> | null = null;
+
+  constructor(
+    private readonly router: ShardRouter,
+    private readonly offers: Pick<OffersRepository, 'findMany'>,
+  ) {}
+
+  find(driverId: string, bookingId: string): Promise<OfferRow | undefined> {
+    const shard = this.router.forId(driverId);
+    return new Promise((resolve, reject) => {
+      const pending = this.next.get(shard) ?? [];
+      pending.push({ driverId, bookingId, resolve, reject });
+      this.next.set(shard, pending);
+      this.reading ??= this.readBatches();
+    });
+  }
+
+  private async readBatches(): Promise<void> {
+    // Let the reads asked for in this turn of the event loop join the first batch.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.next.size > 0) {
+      const batch = this.next;
+      this.next = new Map();
+      await Promise.all([...batch].map(([shard, pending]) => this.readShard(shard, pending)));
+    }
+    this.reading = null;
+  }
+
+  private async readShard(shard: Shard, pending: readonly PendingRead[]): Promise<void> {
+    try {
+      const rows = await this.offers.findMany(shard.db, pending);
+      const byKey = new Map(rows.map((row) => [keyOf(row.driver_id, row.booking_id), row]));
+      for (const read of pending) {
+        read.resolve(byKey.get(keyOf(read.driverId, read.bookingId)));
+      }
+    } catch (error) {
+      for (const read of pending) {
+        read.reject(error);
+      }
+    }
+  }
+}
+
+function keyOf(driverId: string, bookingId: string): string {
+  return `${driverId}:${bookingId}`;
+}
