@@ -63,6 +63,28 @@ describe(`grouped offer reads (${tier})`, () => {
     findMany.mockRestore();
   });
 
+  it('splits a large batch into statements of at most a hundred keys', async () => {
+    const driver = await signUp(app, driverSignup());
+    const db = app.platform.router.forId(driver.user.id).db;
+    const bookingIds = Array.from({ length: 250 }, (_, index) =>
+      String(BigInt(driver.user.id) + BigInt(index + 1)),
+    );
+    // Every tenth booking was offered to the driver.
+    for (const bookingId of bookingIds.filter((_, index) => index % 10 === 0)) {
+      await offers.insert(db, offerRow(driver.user.id, bookingId));
+    }
+    const findMany = vi.spyOn(offers, 'findMany');
+    const reads = new OfferReads(app.platform.router, offers);
+
+    const answers = await Promise.all(bookingIds.map((bookingId) => reads.find(driver.user.id, bookingId)));
+
+    expect(answers.map((row) => row?.booking_id ?? null)).toEqual(
+      bookingIds.map((bookingId, index) => (index % 10 === 0 ? bookingId : null)),
+    );
+    expect(findMany.mock.calls.map(([, keys]) => keys.length)).toEqual([100, 100, 50]);
+    findMany.mockRestore();
+  });
+
   it('fails the reads of a batch whose statement failed, and reads again afterwards', async () => {
     const driver = await signUp(app, driverSignup());
     const failing = { findMany: vi.fn().mockRejectedValueOnce(new Error('shard down')) };

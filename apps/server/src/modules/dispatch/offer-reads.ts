@@ -2,6 +2,9 @@ import type { Shard } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OfferRow, OffersRepository } from './offers.repository';
 
+/** Keys per statement: each is a primary-key range for the optimizer, which a huge OR would give up on. */
+const MAX_KEYS_PER_READ = 100;
+
 interface PendingRead {
   driverId: string;
   bookingId: string;
@@ -48,6 +51,14 @@ export class OfferReads {
   }
 
   private async readShard(shard: Shard, pending: readonly PendingRead[]): Promise<void> {
+    const chunks: PendingRead[][] = [];
+    for (let first = 0; first < pending.length; first += MAX_KEYS_PER_READ) {
+      chunks.push(pending.slice(first, first + MAX_KEYS_PER_READ));
+    }
+    await Promise.all(chunks.map((chunk) => this.readChunk(shard, chunk)));
+  }
+
+  private async readChunk(shard: Shard, pending: readonly PendingRead[]): Promise<void> {
     try {
       const rows = await this.offers.findMany(shard.db, pending);
       const byKey = new Map(rows.map((row) => [keyOf(row.driver_id, row.booking_id), row]));
