@@ -9,6 +9,7 @@ import type {
 import { nextDriverStatus } from '@loadline/contracts';
 import type { LoadlineApp } from '../../src/app';
 import { availableDriversSet } from '../../src/modules/drivers/available-drivers';
+import { DriverClaimsRepository } from '../../src/modules/drivers/driver-claims.repository';
 import { bearer, customerSignup, driverSignup, signUp } from './factories';
 import { waitFor } from './wait';
 
@@ -131,18 +132,12 @@ export async function waitUntilMatchable(
   driverId: string,
   vehicleType: VehicleType = 'van',
 ): Promise<void> {
-  const db = app.platform.router.forId(driverId).db;
-  await waitFor(async () => {
-    const row = await db
-      .selectFrom('drivers')
-      .select('active_booking_id')
-      .where('user_id', '=', driverId)
-      .executeTakeFirst();
-    return (
-      row?.active_booking_id === null &&
-      (await app.platform.geo.position(availableDriversSet(vehicleType), driverId)) !== null
-    );
-  });
+  const claims = new DriverClaimsRepository(app.platform.router);
+  await waitFor(
+    async () =>
+      (await claims.holder(driverId)) === null &&
+      (await app.platform.geo.position(availableDriversSet(vehicleType), driverId)) !== null,
+  );
 }
 
 export async function getBooking(app: LoadlineApp, token: string, bookingId: string): Promise<Booking> {

@@ -5,8 +5,10 @@ import { AppError, errors } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import type { GeoIndex } from '../../platform/geo/geo-index.port';
 import { isUniqueViolation } from '../../platform/db/db-errors';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema';
 import type { Executor } from '../../platform/db/shard-pool';
-import type { ShardRouter } from '../../platform/db/shard-router';
+import { groupByShard, type ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
 import { JobType, type JobQueue } from '../../platform/queue/job-queue.port';
 import { OFFER_CREATED, OFFER_REVOKED, type OfferCreated, type OfferRevoked } from '../events/booking-events';
@@ -166,7 +168,10 @@ export class DispatchService {
       return;
     }
     const expiresAt = now + settings.offerTtlSeconds * 1000;
-    await this.offerAll(chosen.map((candidate) => this.offerRow(booking, candidate, wave, now, expiresAt)));
+    const view = presentBooking(booking);
+    await this.offerAll(
+      chosen.map((candidate) => this.offerRow(booking, view, candidate, wave, now, expiresAt)),
+    );
     if (chosen.length > 0) {
       this.deps.onCommitted?.();
     }
@@ -381,12 +386,12 @@ export class DispatchService {
   /** The offer row for a chosen driver: the offer exactly as the driver is shown it. */
   private offerRow(
     booking: BookingRow,
+    view: Booking,
     candidate: { driverId: string; distanceKm: number },
     wave: number,
     now: number,
     expiresAt: number,
   ): OfferRow {
-    const view = presentBooking(booking);
     const payload: Offer = {
       bookingId: booking.id,
       pickup: view.pickup,
@@ -419,13 +424,12 @@ export class DispatchService {
    */
   private async offerAll(rows: readonly OfferRow[]): Promise<void> {
     await Promise.all(
-      [...this.deps.router.groupById(rows.map((row) => row.driver_id))].map(async ([shard, driverIds]) => {
-        const batch = rows.filter((row) => driverIds.includes(row.driver_id));
+      [...groupByShard(this.deps.router, rows, (row) => row.driver_id)].map(async ([shard, batch]) => {
         try {
           await shard.db.transaction().execute(async (trx) => {
             await this.deps.offers.insertAll(trx, batch);
             for (const row of batch) {
-              await this.offerCreated(trx, row);
+              await this.appendOfferCreated(trx, row);
             }
           });
         } catch (error) {
@@ -439,16 +443,16 @@ export class DispatchService {
   }
 
   /** One offer in its own transaction: added, or a withdrawn one opened again. */
-  private async offerOne(db: Executor, row: OfferRow): Promise<void> {
+  private async offerOne(db: Kysely<Database>, row: OfferRow): Promise<void> {
     await db.transaction().execute(async (trx) => {
       const added = (await this.deps.offers.insert(trx, row)) || (await this.deps.offers.reopen(trx, row));
       if (added) {
-        await this.offerCreated(trx, row);
+        await this.appendOfferCreated(trx, row);
       }
     });
   }
 
-  private async offerCreated(trx: Executor, row: OfferRow): Promise<void> {
+  private async appendOfferCreated(trx: Executor, row: OfferRow): Promise<void> {
     await this.deps.outbox.append(trx, {
       topic: OFFER_CREATED,
       aggregateId: row.driver_id,

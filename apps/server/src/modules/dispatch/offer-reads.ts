@@ -1,5 +1,5 @@
 import type { Shard } from '../../platform/db/shard-pool';
-import type { ShardRouter } from '../../platform/db/shard-router';
+import { groupByShard, type ShardRouter } from '../../platform/db/shard-router';
 import type { OfferRow, OffersRepository } from './offers.repository';
 
 /** Keys per statement: each is a primary-key range for the optimizer, which a huge OR would give up on. */
@@ -21,7 +21,7 @@ interface PendingRead {
  * is never older than the call that asked for it.
  */
 export class OfferReads {
-  private next = new Map<Shard, PendingRead[]>();
+  private next: PendingRead[] = [];
   private reading: Promise<void> | null = null;
 
   constructor(
@@ -30,11 +30,8 @@ export class OfferReads {
   ) {}
 
   find(driverId: string, bookingId: string): Promise<OfferRow | undefined> {
-    const shard = this.router.forId(driverId);
     return new Promise((resolve, reject) => {
-      const pending = this.next.get(shard) ?? [];
-      pending.push({ driverId, bookingId, resolve, reject });
-      this.next.set(shard, pending);
+      this.next.push({ driverId, bookingId, resolve, reject });
       this.reading ??= this.readBatches();
     });
   }
@@ -42,9 +39,9 @@ export class OfferReads {
   private async readBatches(): Promise<void> {
     // Let the reads asked for in this turn of the event loop join the first batch.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.next.size > 0) {
-      const batch = this.next;
-      this.next = new Map();
+    while (this.next.length > 0) {
+      const batch = groupByShard(this.router, this.next, (read) => read.driverId);
+      this.next = [];
       await Promise.all([...batch].map(([shard, pending]) => this.readShard(shard, pending)));
     }
     this.reading = null;

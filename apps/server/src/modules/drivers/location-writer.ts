@@ -1,5 +1,5 @@
 import type { Logger } from '../../lib/logger';
-import type { ShardRouter } from '../../platform/db/shard-router';
+import { groupByShard, type ShardRouter } from '../../platform/db/shard-router';
 import type { BreadcrumbRow, BreadcrumbsRepository } from '../tracking/breadcrumbs.repository';
 import type { DriversRepository, StoredPosition } from './drivers.repository';
 
@@ -153,12 +153,12 @@ export class LocationWriter implements LocationSink {
     if (positions.size === 0 && crumbs.length === 0) {
       return 0;
     }
-    const positionsByShard = groupBy([...positions], ([driverId]) => this.deps.router.forId(driverId).index);
-    const crumbsByShard = groupBy(crumbs, (crumb) => this.deps.router.forId(crumb.booking_id).index);
+    const positionsByShard = groupByShard(this.deps.router, [...positions], ([driverId]) => driverId);
+    const crumbsByShard = groupByShard(this.deps.router, crumbs, (crumb) => crumb.booking_id);
     const results = await Promise.all(
       this.deps.router.shards.map(async (shard) => {
         let written = 0;
-        const shardPositions = positionsByShard.get(shard.index) ?? [];
+        const shardPositions = positionsByShard.get(shard) ?? [];
         for (let start = 0; start < shardPositions.length; start += POSITIONS_PER_STATEMENT) {
           const chunk = shardPositions.slice(start, start + POSITIONS_PER_STATEMENT);
           try {
@@ -172,7 +172,7 @@ export class LocationWriter implements LocationSink {
             this.deps.logger.warn({ err: error, shard: shard.label }, 'could not store driver positions');
           }
         }
-        const shardCrumbs = crumbsByShard.get(shard.index) ?? [];
+        const shardCrumbs = crumbsByShard.get(shard) ?? [];
         if (shardCrumbs.length > 0) {
           try {
             await this.deps.breadcrumbs.insertMany(shard.db, shard.dialect, shardCrumbs);
@@ -194,15 +194,4 @@ export class LocationWriter implements LocationSink {
       this.positions.set(driverId, position);
     }
   }
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
-  const groups = new Map<number, T[]>();
-  for (const item of items) {
-    const index = key(item);
-    const list = groups.get(index) ?? [];
-    list.push(item);
-    groups.set(index, list);
-  }
-  return groups;
 }

@@ -4,7 +4,7 @@ import { encodeId } from './ids';
 import type { Database } from './schema';
 import { ShardMap } from './shard-map';
 import type { Shard, ShardPool } from './shard-pool';
-import { ShardRouter } from './shard-router';
+import { ShardRouter, groupByShard } from './shard-router';
 
 function pool(count: number): ShardPool {
   const shards: Shard[] = Array.from({ length: count }, (_, index) => ({
@@ -33,5 +33,21 @@ describe('shard router', () => {
     expect(groups.get(first as Shard)).toEqual([ids[0], ids[2], ids[4]]);
     expect(groups.get(second as Shard)).toEqual([ids[1], ids[3]]);
     expect(router.groupById([]).size).toBe(0);
+  });
+
+  it('groups items by the shard of the ID each names', () => {
+    const router = new ShardRouter(pool(2), ShardMap.even(2));
+    const [first, second] = router.shards;
+    const rows = [
+      { driverId: idOn(4000, 1), n: 1 },
+      { driverId: idOn(1, 2), n: 2 },
+      { driverId: idOn(2048, 3), n: 3 },
+    ];
+
+    const groups = groupByShard(router, rows, (row) => row.driverId);
+
+    expect([...groups.keys()]).toEqual([second, first]);
+    expect(groups.get(second as Shard)?.map((row) => row.n)).toEqual([1, 3]);
+    expect(groups.get(first as Shard)?.map((row) => row.n)).toEqual([2]);
   });
 });

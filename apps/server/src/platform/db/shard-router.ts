@@ -48,17 +48,7 @@ export class ShardRouter {
 
   /** The IDs by the shard that holds each, in their order: one statement per shard instead of one per ID. */
   groupById(ids: readonly string[]): Map<Shard, string[]> {
-    const groups = new Map<Shard, string[]>();
-    for (const id of ids) {
-      const shard = this.forId(id);
-      const group = groups.get(shard);
-      if (group === undefined) {
-        groups.set(shard, [id]);
-      } else {
-        group.push(id);
-      }
-    }
-    return groups;
+    return groupByShard(this, ids, (id) => id);
   }
 
   /** Logical shard for a looked-up value such as an email. */
@@ -74,4 +64,26 @@ export class ShardRouter {
   randomLogical(): number {
     return Math.floor(Math.random() * LOGICAL_SHARDS);
   }
+}
+
+/**
+ * Items by the shard that holds each one's ID (`idOf`), in their order: one
+ * statement per shard instead of one per item.
+ */
+export function groupByShard<T>(
+  router: Pick<ShardRouter, 'forId'>,
+  items: readonly T[],
+  idOf: (item: T) => string,
+): Map<Shard, T[]> {
+  const groups = new Map<Shard, T[]>();
+  for (const item of items) {
+    const shard = router.forId(idOf(item));
+    const group = groups.get(shard);
+    if (group === undefined) {
+      groups.set(shard, [item]);
+    } else {
+      group.push(item);
+    }
+  }
+  return groups;
 }
