@@ -325,7 +325,9 @@ async function assemble(parts: Parts): Promise<Platform> {
     fleet: parts.fleet,
     live: parts.live,
     blobs: parts.blobs,
-    outbox: new OutboxWriter(parts.ids, parts.clock),
+    outbox: new OutboxWriter(parts.ids, parts.clock, (aggregateId) =>
+      relay.noteAppended(parts.router.forId(aggregateId)),
+    ),
     relay,
     rateLimiter: new RateLimiter(parts.cache, parts.config.rateLimits.enabled),
     lists: new ListCache(parts.cache, parts.logger.child({ module: 'list-cache' })),

@@ -3,7 +3,7 @@ import { Id, type Booking, type Offer } from '@loadline/contracts';
 import type { Clock } from '../../lib/clock';
 import { AppError, errors } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import type { GeoIndex } from '../../platform/geo/geo-index.port';
+import type { GeoHit, GeoIndex } from '../../platform/geo/geo-index.port';
 import { isUniqueViolation } from '../../platform/db/db-errors';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema';
@@ -347,14 +347,17 @@ export class DispatchService {
   /**
    * Nearest available drivers within this wave's radius with a recent position,
    * eligible by SQL (which also skips those offered the booking before; see
-   * `OffersRepository.eligible`).
+   * `OffersRepository.eligible`). The nearest are confirmed first, only as many
+   * as the wave could use (those offered before are likely among them), so a
+   * wave usually asks two or three shards; the rest only if too few of those
+   * were eligible.
    */
   private async candidates(
     booking: BookingRow,
     wave: number,
     offeredBefore: number,
   ): Promise<{ driverId: string; distanceKm: number }[]> {
-    const { geo, settings, router, offers } = this.deps;
+    const { geo, settings } = this.deps;
     const hits = await geo.nearby(
       availableDriversSet(booking.vehicle_type),
       { lat: booking.pickup_lat, lng: booking.pickup_lng },
@@ -365,11 +368,25 @@ export class DispatchService {
     const takenAt = await this.deps.presence.positionTimes(hits.map((hit) => hit.member));
     const oldest = this.deps.clock.now() - settings.maxPositionAgeSeconds * 1000;
     const fresh = hits.filter((_, index) => (takenAt[index] ?? 0) >= oldest);
-    // The geo index is a copy: confirm each driver against SQL, shard by shard.
+    const firstRound = settings.offersPerWave + offeredBefore;
+    const eligible = await this.confirmEligible(booking, fresh.slice(0, firstRound));
+    if (eligible.size < settings.offersPerWave && fresh.length > firstRound) {
+      for (const id of await this.confirmEligible(booking, fresh.slice(firstRound))) {
+        eligible.add(id);
+      }
+    }
+    return fresh
+      .filter((hit) => eligible.has(hit.member))
+      .slice(0, settings.offersPerWave)
+      .map((hit) => ({ driverId: hit.member, distanceKm: hit.distanceKm }));
+  }
+
+  /** The geo index is a copy: confirms each driver against SQL, one statement per shard. */
+  private async confirmEligible(booking: BookingRow, hits: readonly GeoHit[]): Promise<Set<string>> {
     const eligible = new Set<string>();
     await Promise.all(
-      [...router.groupById(fresh.map((hit) => hit.member))].map(async ([shard, ids]) => {
-        for (const id of await offers.eligible(shard.db, ids, {
+      [...this.deps.router.groupById(hits.map((hit) => hit.member))].map(async ([shard, ids]) => {
+        for (const id of await this.deps.offers.eligible(shard.db, ids, {
           id: booking.id,
           weightKg: booking.goods_weight_kg,
         })) {
@@ -377,10 +394,7 @@ export class DispatchService {
         }
       }),
     );
-    return fresh
-      .filter((hit) => eligible.has(hit.member))
-      .slice(0, settings.offersPerWave)
-      .map((hit) => ({ driverId: hit.member, distanceKm: hit.distanceKm }));
+    return eligible;
   }
 
   /** The offer row for a chosen driver: the offer exactly as the driver is shown it. */

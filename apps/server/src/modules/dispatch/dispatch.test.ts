@@ -119,6 +119,33 @@ describe(`dispatch: who is offered (${tier})`, () => {
     expect(never.statusCode).toBe(404);
   });
 
+  it('a wave looks past the nearest drivers when too few of them can take the booking', async () => {
+    const pickup = offset(CITY, 150);
+    // A wave's worth of nearest drivers (ten here), none able to carry the goods.
+    const tooSmall = [];
+    for (let index = 0; index < 10; index += 1) {
+      tooSmall.push(await onlineDriver(app, { at: offset(pickup, 0.1 + index * 0.02), capacityKg: 100 }));
+    }
+    const able = await onlineDriver(app, { at: offset(pickup, 1) });
+    const booking = await book(app, (await newCustomer(app)).token, {
+      pickup,
+      goods: { description: 'crates', weightKg: 300 },
+    });
+    await waitForOffer(app, able.token, booking.id);
+    const offer = await app.platform.router
+      .forId(able.user.id)
+      .db.selectFrom('offers')
+      .select('wave')
+      .where('driver_id', '=', able.user.id)
+      .where('booking_id', '=', booking.id)
+      .executeTakeFirstOrThrow();
+    // Offered in the first wave, not left for the next one.
+    expect(offer.wave).toBe(1);
+    for (const driver of tooSmall) {
+      expect((await offersOf(app, driver.token)).map((each) => each.bookingId)).not.toContain(booking.id);
+    }
+  });
+
   it('a rejected offer cannot be accepted; an unknown one is 404', async () => {
     const pickup = offset(CITY, 200);
     const driver = await onlineDriver(app, { at: pickup });

@@ -6,7 +6,7 @@ import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
 import { Type, type Static } from '@sinclair/typebox';
-import { OUTBOX_JOB, Topic, type OutboxDelivery, type OutboxEvent } from './outbox';
+import { OUTBOX_JOB, OutboxWriter, Topic, type OutboxDelivery, type OutboxEvent } from './outbox';
 
 const HAPPENED = new Topic('test.happened', Type.Object({ n: Type.Union([Type.Number(), Type.String()]) }));
 const BATCHED = new Topic('test.batched', Type.Object({ n: Type.Number() }));
@@ -173,5 +173,50 @@ describe(`transactional outbox (${tier})`, () => {
     } finally {
       log.uninstall();
     }
+  });
+
+  it('a pass after this process appended takes those shards without asking first; what others appended waits for the pass over all', async () => {
+    const { relay, router, ids, outbox, clock } = app.platform;
+    await relay.drain();
+    const ours = ids.next(20);
+    const theirs = ids.next(3000);
+    expect(router.forId(ours)).not.toBe(router.forId(theirs));
+    // Another process's writer: this relay is not told of its events.
+    const elsewhere = new OutboxWriter(ids, clock);
+    await router
+      .forId(theirs)
+      .db.transaction()
+      .execute((trx) =>
+        elsewhere.append(trx, { topic: HAPPENED, aggregateId: theirs, payload: { n: 'theirs' } }),
+      );
+    const eventId = await router
+      .forId(ours)
+      .db.transaction()
+      .execute((trx) => outbox.append(trx, { topic: HAPPENED, aggregateId: ours, payload: { n: 'ours' } }));
+    const log = new StatementLog();
+    log.install(router.forId(ours).db.getExecutor());
+    try {
+      const { result, statements } = await log.during(() => relay.drainAppended());
+      expect(result).toBe(1);
+      // The locking read and the mark: no read of any shard first.
+      expect(statements).toHaveLength(2);
+      expect(statements[0]).toMatch(/order by/i);
+      expect(statements[1]).toMatch(/^update [`"]outbox[`"] set [`"]published_at/i);
+      const again = await log.during(() => relay.drainAppended());
+      expect(again).toEqual({ result: 0, statements: [] });
+    } finally {
+      log.uninstall();
+    }
+    const published = await router
+      .forId(theirs)
+      .db.selectFrom('outbox')
+      .select('published_at')
+      .where('aggregate_id', '=', theirs)
+      .executeTakeFirstOrThrow();
+    expect(published.published_at).toBeNull();
+    expect(await relay.drain()).toBe(1);
+    await drained(app);
+    expect(received.filter((event) => event.id === eventId)).toHaveLength(1);
+    expect(received.filter((event) => event.aggregateId === theirs)).toHaveLength(1);
   });
 });

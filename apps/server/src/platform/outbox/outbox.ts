@@ -105,9 +105,14 @@ export type OutboxConsumer<P = unknown> = (event: OutboxEvent<P>, delivery: Outb
  * the change it describes was committed.
  */
 export class OutboxWriter {
+  /**
+   * @param appended told the aggregate of every event appended (its
+   *   transaction may still roll back), so the relay's next pass knows where to look.
+   */
   constructor(
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
+    private readonly appended: (aggregateId: string) => void = () => undefined,
   ) {}
 
   async append<S extends TSchema>(
@@ -127,6 +132,7 @@ export class OutboxWriter {
         published_at: null,
       }),
     );
+    this.appended(message.aggregateId);
     return id;
   }
 }
@@ -138,7 +144,10 @@ export interface OutboxRelayOptions {
   logger: Logger;
   /** Rows taken per shard per pass. */
   batchSize?: number;
-  /** Idle polling interval; `poke()` wakes the relay sooner. */
+  /**
+   * Idle polling interval, and how often a pass looks at every shard; `poke()`
+   * wakes the relay sooner, for the shards `noteAppended` named.
+   */
   intervalMs?: number;
   /** Consumed rows are deleted after this long. */
   retentionMs?: number;
@@ -184,6 +193,9 @@ export class OutboxRelay {
   private stopped = true;
   private lastPrune = 0;
   private lastRedelivery = 0;
+  private lastFullPass = 0;
+  /** Shards this process appended events to since a pass last looked at them. */
+  private readonly appended = new Set<Shard>();
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 200;
@@ -314,6 +326,15 @@ export class OutboxRelay {
     this.schedule(0);
   }
 
+  /**
+   * Notes that an event was appended on `shard`: the next pass takes that
+   * shard's rows without first asking whether it has any. Events other
+   * processes append wait for the pass over every shard, once an interval.
+   */
+  noteAppended(shard: Shard): void {
+    this.appended.add(shard);
+  }
+
   /** Asks for a pass soon: called after a commit that wrote events. */
   poke(): void {
     if (this.stopped) {
@@ -337,7 +358,22 @@ export class OutboxRelay {
 
   /** One pass over every shard; returns how many events were published. */
   drain(): Promise<number> {
-    return this.everyShard((shard) => this.drainShard(shard), 'outbox relay pass failed');
+    this.appended.clear();
+    return this.everyShard(
+      this.options.shards,
+      (shard) => this.drainShard(shard),
+      'outbox relay pass failed',
+    );
+  }
+
+  /**
+   * One pass over the shards `noteAppended` named since their last pass,
+   * taking their rows straight away; returns how many events were published.
+   */
+  drainAppended(): Promise<number> {
+    const shards = [...this.appended];
+    this.appended.clear();
+    return this.everyShard(shards, (shard) => this.takeUnpublished(shard), 'outbox relay pass failed');
   }
 
   /**
@@ -346,17 +382,25 @@ export class OutboxRelay {
    * job id is the first one's, so a job that still exists is not doubled.
    */
   redeliver(): Promise<number> {
-    return this.everyShard((shard) => this.redeliverShard(shard), 'outbox redelivery failed');
+    return this.everyShard(
+      this.options.shards,
+      (shard) => this.redeliverShard(shard),
+      'outbox redelivery failed',
+    );
   }
 
-  private async everyShard(work: (shard: Shard) => Promise<number>, failure: string): Promise<number> {
+  private async everyShard(
+    shards: readonly Shard[],
+    work: (shard: Shard) => Promise<number>,
+    failure: string,
+  ): Promise<number> {
     let total = 0;
-    const results = await Promise.allSettled(this.options.shards.map(work));
+    const results = await Promise.allSettled(shards.map(work));
     for (const [index, result] of results.entries()) {
       if (result.status === 'fulfilled') {
         total += result.value;
       } else {
-        this.options.logger.warn({ err: result.reason, shard: this.options.shards[index]?.label }, failure);
+        this.options.logger.warn({ err: result.reason, shard: shards[index]?.label }, failure);
       }
     }
     return total;
@@ -380,11 +424,20 @@ export class OutboxRelay {
   }
 
   private async pass(): Promise<void> {
-    const published = await this.drain();
+    // Every shard once an interval (what other processes wrote, what a failed pass left);
+    // between those, only where this process wrote (ADR 0037).
+    let now = this.options.clock.now();
+    let published: number;
+    if (now - this.lastFullPass >= this.intervalMs) {
+      this.lastFullPass = now;
+      published = await this.drain();
+    } else {
+      published = await this.drainAppended();
+    }
     if (published >= this.batchSize) {
       this.again = true;
     }
-    const now = this.options.clock.now();
+    now = this.options.clock.now();
     if (now - this.lastRedelivery >= REDELIVERY_CHECK_MS) {
       this.lastRedelivery = now;
       const redelivered = await this.redeliver();
@@ -461,12 +514,16 @@ export class OutboxRelay {
   }
 
   private async drainShard(shard: Shard): Promise<number> {
-    // Most passes find a shard with nothing new (a pass follows every commit
-    // anywhere): one plain read says so, where the locking read would cost a
-    // transaction of four statements.
+    // Most shards of a pass over all of them have nothing new: one plain read
+    // says so, where the locking read would cost a transaction.
     if (!(await this.hasUnpublished(shard))) {
       return 0;
     }
+    return this.takeUnpublished(shard);
+  }
+
+  /** Takes the shard's unpublished rows, a batch at a time, until a batch comes back short. */
+  private async takeUnpublished(shard: Shard): Promise<number> {
     let published = 0;
     for (;;) {
       const count = await this.takeRows(shard, false, (query) =>
