@@ -1,4 +1,4 @@
-import { retryOnConflict } from '../../platform/db/db-errors';
+import { isUniqueViolation, retryOnConflict } from '../../platform/db/db-errors';
 import type { Shard } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxEvent, OutboxRelay } from '../../platform/outbox/outbox';
@@ -136,26 +136,29 @@ export class AnalyticsRollup {
     },
   ): Promise<void> {
     const { rollups } = this.deps;
-    const applied = await retryOnConflict(() =>
-      shard.db.transaction().execute(async (trx) => {
-        if (!(await rollups.claim(trx, shard.dialect, part, eventId))) {
-          return false;
-        }
-        if (change.booking !== undefined) {
-          await rollups.addBookingDaily(trx, shard.dialect, change.booking);
-        }
-        if (change.driver !== undefined) {
-          await rollups.addDriverDaily(trx, shard.dialect, change.driver);
-        }
-        if (change.stopFailures !== undefined) {
-          await rollups.addStopFailures(trx, shard.dialect, change.stopFailures);
-        }
-        return true;
-      }),
-    );
-    if (applied) {
-      this.deps.onChanged?.();
+    try {
+      await retryOnConflict(() =>
+        shard.db.transaction().execute(async (trx) => {
+          await rollups.claim(trx, part, eventId);
+          if (change.booking !== undefined) {
+            await rollups.addBookingDaily(trx, shard.dialect, change.booking);
+          }
+          if (change.driver !== undefined) {
+            await rollups.addDriverDaily(trx, shard.dialect, change.driver);
+          }
+          if (change.stopFailures !== undefined) {
+            await rollups.addStopFailures(trx, shard.dialect, change.stopFailures);
+          }
+        }),
+      );
+    } catch (error) {
+      // The part's claim refused: counted already, and this transaction changed nothing.
+      if (isUniqueViolation(error)) {
+        return;
+      }
+      throw error;
     }
+    this.deps.onChanged?.();
   }
 }
 

@@ -71,18 +71,22 @@ export interface CountedPart {
 
 export class RollupsRepository {
   /**
-   * Claims one part of a booking for the event that counts it; false when it
-   * was already counted (by this event before, or by a rebuild).
+   * Claims one part of a booking for the event that counts it, in the
+   * transaction that adds its deltas. The claim travels with them and the
+   * COMMIT (ADR 0034): when the part was already counted (by this event
+   * before, or by a rebuild) the transaction fails with a unique violation
+   * before any delta is added, and nothing is changed.
    */
-  async claim(db: Executor, dialect: SqlDialectName, part: CountedPart, eventId: string): Promise<boolean> {
-    const insert = db.insertInto('rollup_parts').values({
-      booking_id: part.bookingId,
-      part: part.part,
-      event_id: eventId,
-      owner_id: part.ownerId ?? null,
-    });
-    const result = await (dialect === 'mysql' ? insert.ignore() : insert.orIgnore()).executeTakeFirst();
-    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  async claim(db: Executor, part: CountedPart, eventId: string): Promise<void> {
+    await executeLater(
+      db,
+      db.insertInto('rollup_parts').values({
+        booking_id: part.bookingId,
+        part: part.part,
+        event_id: eventId,
+        owner_id: part.ownerId ?? null,
+      }),
+    );
   }
 
   /**
