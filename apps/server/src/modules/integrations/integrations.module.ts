@@ -6,24 +6,25 @@ import { ApiKeysRepository } from './api-keys.repository';
 import { apiKeysRoutes } from './api-keys.routes';
 import { ApiKeyService } from './api-keys.service';
 import { registerWebhookDeliveriesConsumer } from './webhook-deliveries.consumer';
+import { WebhookEndpointsCache } from './webhook-endpoints-cache';
 import { WebhookMetrics } from './webhook-metrics';
 import { WebhookSender } from './webhook-sender';
 import { SecretBox } from '../../lib/secret-box';
 import { WebhookUrlPolicy } from './webhook-url-policy';
 import { WebhooksRepository } from './webhooks.repository';
 import { webhooksRoutes } from './webhooks.routes';
-import { WebhooksService, type BookingReader } from './webhooks.service';
+import { MAX_WEBHOOKS, WebhooksService, type BookingReader } from './webhooks.service';
 
 type IntegrationsPlatform = Pick<
   Platform,
-  'router' | 'ids' | 'clock' | 'rateLimiter' | 'config' | 'logger' | 'relay'
+  'router' | 'ids' | 'clock' | 'rateLimiter' | 'config' | 'logger' | 'relay' | 'cache'
 >;
 
 /**
  * The API key service alone: the authenticator needs it to resolve `llk_`
  * keys, and is built before the modules are.
  */
-export function createApiKeys(platform: Omit<IntegrationsPlatform, 'relay'>): ApiKeyService {
+export function createApiKeys(platform: Omit<IntegrationsPlatform, 'relay' | 'cache'>): ApiKeyService {
   return new ApiKeyService({
     router: platform.router,
     ids: platform.ids,
@@ -75,9 +76,11 @@ export function createIntegrations({
   const repository = new WebhooksRepository();
   const policy = new WebhookUrlPolicy(settings.allowPrivate);
   const secrets = new SecretBox(settings.secretKey);
+  const endpoints = new WebhookEndpointsCache(platform.cache, repository, logger, MAX_WEBHOOKS);
   const sender = new WebhookSender({
     shards: platform.router.shards,
     webhooks: repository,
+    endpoints,
     policy,
     secrets,
     clock: platform.clock,
@@ -103,6 +106,7 @@ export function createIntegrations({
     policy,
     secrets,
     bookings,
+    endpoints,
     logger,
     onQueued: () => sender.poke(),
   });

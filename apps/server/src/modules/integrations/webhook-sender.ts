@@ -7,6 +7,7 @@ import type { AttemptOutcome, WebhookMetrics } from './webhook-metrics';
 import type { SecretBox } from '../../lib/secret-box';
 import { signatureHeader } from './webhook-signing';
 import type { CheckedUrl, WebhookUrlPolicy } from './webhook-url-policy';
+import type { WebhookEndpointsCache } from './webhook-endpoints-cache';
 import type { WebhookDeliveryRow, WebhookEndpointRow, WebhooksRepository } from './webhooks.repository';
 
 /** Told when an endpoint is disabled for failing too long, so its owner hears of it. */
@@ -15,6 +16,8 @@ export type EndpointDisabledListener = (endpoint: WebhookEndpointRow) => Promise
 export interface WebhookSenderDeps {
   shards: readonly Shard[];
   webhooks: WebhooksRepository;
+  /** Disabling an endpoint changes its customer's set (ADR 0038). */
+  endpoints: Pick<WebhookEndpointsCache, 'change'>;
   policy: WebhookUrlPolicy;
   secrets: SecretBox;
   clock: Clock;
@@ -286,7 +289,10 @@ export class WebhookSender {
     const failingSince = await webhooks.markFailing(shard.db, endpoint.id, now);
     if (failingSince !== null && now - failingSince >= settings.disableAfterMs) {
       const hours = Math.round(settings.disableAfterMs / 3600_000);
-      if (await webhooks.disable(shard.db, endpoint.id, now, `endpoint disabled: failing for ${hours} h`)) {
+      const disabled = await this.deps.endpoints.change(shard, endpoint.customer_id, (trx) =>
+        webhooks.disable(trx, endpoint.id, now, `endpoint disabled: failing for ${hours} h`),
+      );
+      if (disabled) {
         logger.warn(
           { endpointId: endpoint.id, customerId: endpoint.customer_id, failingSince },
           'webhook endpoint disabled',

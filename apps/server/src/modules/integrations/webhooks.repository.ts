@@ -1,9 +1,19 @@
-import type { Kysely, Selectable } from 'kysely';
+import { Type } from '@sinclair/typebox';
+import { WebhookEventTypeSchema } from '@loadline/contracts';
+import { StoredJson } from '../../lib/message-kind';
+import { sql, type Selectable } from 'kysely';
+import { executeLater } from '../../platform/db/pipelined-transactions';
 import { isUniqueViolation } from '../../platform/db/db-errors';
-import type { Database, WebhookDeliveriesTable, WebhookEndpointsTable } from '../../platform/db/schema';
-import type { Executor } from '../../platform/db/shard-pool';
+import type { WebhookDeliveriesTable, WebhookEndpointsTable } from '../../platform/db/schema';
+import type { Executor, SqlDialectName } from '../../platform/db/shard-pool';
 
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+
+/** The `webhook_endpoints.events` column. */
+export const WEBHOOK_EVENTS_COLUMN = new StoredJson(
+  'webhook_endpoints.events',
+  Type.Array(WebhookEventTypeSchema),
+);
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 
 /** How an attempt went, as the delivery row keeps it. */
@@ -38,20 +48,42 @@ export class WebhooksRepository {
       .execute();
   }
 
-  /** Deletes the customer's endpoint and its delivery log; false when it is not theirs. */
-  async deleteEndpoint(db: Kysely<Database>, customerId: string, id: string): Promise<boolean> {
-    return db.transaction().execute(async (trx) => {
-      const result = await trx
-        .deleteFrom('webhook_endpoints')
-        .where('customer_id', '=', customerId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (result.numDeletedRows === 0n) {
-        return false;
-      }
-      await trx.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
-      return true;
-    });
+  /** Deletes the customer's endpoint and its delivery log (call it in a transaction); false when it is not theirs. */
+  async deleteEndpoint(db: Executor, customerId: string, id: string): Promise<boolean> {
+    const result = await db
+      .deleteFrom('webhook_endpoints')
+      .where('customer_id', '=', customerId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (result.numDeletedRows === 0n) {
+      return false;
+    }
+    await db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
+    return true;
+  }
+
+  /** The version of the customer's set of endpoints (ADR 0038); 0 before its first change. */
+  async versionOf(db: Executor, customerId: string): Promise<number> {
+    const row = await db
+      .selectFrom('webhook_versions')
+      .select('version')
+      .where('customer_id', '=', customerId)
+      .executeTakeFirst();
+    return row?.version ?? 0;
+  }
+
+  /** Adds one to the version of the customer's set of endpoints, in the change's transaction; returns it. */
+  async bumpVersion(db: Executor, dialect: SqlDialectName, customerId: string): Promise<number> {
+    const insert = db.insertInto('webhook_versions').values({ customer_id: customerId, version: 1 });
+    await executeLater(
+      db,
+      dialect === 'mysql'
+        ? insert.onDuplicateKeyUpdate({ version: sql<number>`version + 1` })
+        : insert.onConflict((conflict) =>
+            conflict.column('customer_id').doUpdateSet({ version: sql<number>`version + 1` }),
+          ),
+    );
+    return this.versionOf(db, customerId);
   }
 
   /** Inserts unless the endpoint already has a delivery of this event; true when this call inserted it. */
@@ -206,33 +238,31 @@ export class WebhooksRepository {
   }
 
   /**
-   * Disables an active endpoint and gives up its pending deliveries; false when
-   * it was not active (another sender disabled it first, or it is gone).
+   * Disables an active endpoint and gives up its pending deliveries (call it in
+   * a transaction); false when it was not active (another sender disabled it first, or it is gone).
    */
-  async disable(db: Kysely<Database>, endpointId: string, now: number, reason: string): Promise<boolean> {
-    return db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('webhook_endpoints')
-        .set({ status: 'disabled', updated_at: now })
-        .where('id', '=', endpointId)
-        .where('status', '=', 'active')
-        .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) {
-        return false;
-      }
-      await trx
-        .updateTable('webhook_deliveries')
-        .set({
-          status: 'failed',
-          next_attempt_at: null,
-          lease_until: null,
-          last_error: reason,
-          updated_at: now,
-        })
-        .where('endpoint_id', '=', endpointId)
-        .where('status', '=', 'pending')
-        .execute();
-      return true;
-    });
+  async disable(db: Executor, endpointId: string, now: number, reason: string): Promise<boolean> {
+    const result = await db
+      .updateTable('webhook_endpoints')
+      .set({ status: 'disabled', updated_at: now })
+      .where('id', '=', endpointId)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) {
+      return false;
+    }
+    await db
+      .updateTable('webhook_deliveries')
+      .set({
+        status: 'failed',
+        next_attempt_at: null,
+        lease_until: null,
+        last_error: reason,
+        updated_at: now,
+      })
+      .where('endpoint_id', '=', endpointId)
+      .where('status', '=', 'pending')
+      .execute();
+    return true;
   }
 }

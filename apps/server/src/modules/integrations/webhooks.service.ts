@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static } from '@sinclair/typebox';
 import {
   WebhookEventTypeSchema,
   type Booking,
@@ -23,13 +23,13 @@ import type { BookingStatusChanged, BookingStopChanged } from '../events/booking
 import type { SecretBox } from '../../lib/secret-box';
 import { newWebhookSecret } from './webhook-signing';
 import type { WebhookUrlPolicy } from './webhook-url-policy';
-import type { WebhookDeliveryRow, WebhookEndpointRow, WebhooksRepository } from './webhooks.repository';
-
-/** The `webhook_endpoints.events` column. */
-export const WEBHOOK_EVENTS_COLUMN = new StoredJson(
-  'webhook_endpoints.events',
-  Type.Array(WebhookEventTypeSchema),
-);
+import type { WebhookEndpointsCache } from './webhook-endpoints-cache';
+import {
+  WEBHOOK_EVENTS_COLUMN,
+  type WebhookDeliveryRow,
+  type WebhookEndpointRow,
+  type WebhooksRepository,
+} from './webhooks.repository';
 
 /** Endpoints one customer may have. */
 export const MAX_WEBHOOKS = 10;
@@ -65,6 +65,8 @@ export interface WebhooksServiceDeps {
   secrets: SecretBox;
   bookings: BookingReader;
   logger: Logger;
+  /** Each customer's active endpoints, and the changes to them (ADR 0038). */
+  endpoints: WebhookEndpointsCache;
   /** Called after deliveries were stored, so a sender in this process looks at once. */
   onQueued?: () => void;
 }
@@ -78,18 +80,9 @@ export class WebhooksService {
   constructor(private readonly deps: WebhooksServiceDeps) {}
 
   async create(customerId: string, body: CreateWebhookBody): Promise<CreatedWebhook> {
-    const { router, ids, clock, webhooks, policy, secrets } = this.deps;
+    const { router, ids, clock, webhooks, policy, secrets, endpoints } = this.deps;
     const checked = await policy.check(body.url);
-    const db = router.forId(customerId).db;
-    if ((await webhooks.endpointsOf(db, customerId, MAX_WEBHOOKS)).length >= MAX_WEBHOOKS) {
-      throw errors.conflict(
-        'conflict',
-        `A customer may have at most ${MAX_WEBHOOKS} webhooks; delete one first.`,
-        {
-          max: MAX_WEBHOOKS,
-        },
-      );
-    }
+    const shard = router.forId(customerId);
     const secret = newWebhookSecret();
     const now = clock.now();
     const row: WebhookEndpointRow = {
@@ -103,7 +96,18 @@ export class WebhooksService {
       created_at: now,
       updated_at: now,
     };
-    await webhooks.insertEndpoint(db, row);
+    await endpoints.change(shard, customerId, async (trx) => {
+      if ((await webhooks.endpointsOf(trx, customerId, MAX_WEBHOOKS)).length >= MAX_WEBHOOKS) {
+        throw errors.conflict(
+          'conflict',
+          `A customer may have at most ${MAX_WEBHOOKS} webhooks; delete one first.`,
+          {
+            max: MAX_WEBHOOKS,
+          },
+        );
+      }
+      await webhooks.insertEndpoint(trx, row);
+    });
     this.deps.logger.info({ customerId, webhookId: row.id, events: body.events }, 'webhook created');
     return { ...presentWebhook(row), secret };
   }
@@ -119,7 +123,11 @@ export class WebhooksService {
 
   /** Deletes the endpoint and its log; nothing more is sent to it. 404 when it is not the customer's. */
   async remove(customerId: string, id: string): Promise<void> {
-    if (!(await this.deps.webhooks.deleteEndpoint(this.deps.router.forId(id).db, customerId, id))) {
+    const { router, webhooks, endpoints } = this.deps;
+    const deleted = await endpoints.change(router.forId(customerId), customerId, (trx) =>
+      webhooks.deleteEndpoint(trx, customerId, id),
+    );
+    if (!deleted) {
       throw errors.notFound('Webhook');
     }
     this.deps.logger.info({ customerId, webhookId: id }, 'webhook deleted');
@@ -196,13 +204,11 @@ export class WebhooksService {
     types: readonly WebhookEventType[],
   ): Promise<number> {
     const { router, ids, clock, webhooks } = this.deps;
-    const db = router.forId(change.customerId).db;
-    const endpoints = (await webhooks.endpointsOf(db, change.customerId, MAX_WEBHOOKS)).filter(
-      (endpoint) => endpoint.status === 'active',
-    );
+    const shard = router.forId(change.customerId);
+    const db = shard.db;
+    const endpoints = await this.deps.endpoints.active(shard, change.customerId);
     const wanted = endpoints.flatMap((endpoint) => {
-      const subscribed = WEBHOOK_EVENTS_COLUMN.read(endpoint.events);
-      const type = types.find((candidate) => subscribed.includes(candidate));
+      const type = types.find((candidate) => endpoint.events.includes(candidate));
       return type === undefined ? [] : [{ endpoint, type }];
     });
     if (wanted.length === 0) {

@@ -360,6 +360,30 @@ describe(`webhooks (${tier})`, () => {
     ).not.toContain(eventId);
   });
 
+  it("the event after a webhook is created reaches it, even with the customer's set cached; after it is deleted, none does", async () => {
+    const customer = await newCustomer(app);
+    // The customer's events are consumed while they have no webhook: the empty set is cached.
+    const before = await book(app, customer.token);
+    await drained(app);
+    const webhook = await createWebhook(app, customer.token, receiver.url('/created-later'));
+    await cancel(app, customer.token, before.id);
+    const [request] = await received('/created-later', before.id, 1);
+    expect(request === undefined ? null : deliveredEvent(request).data.booking.status).toBe('cancelled');
+
+    const deleted = await app.http.inject({
+      method: 'DELETE',
+      url: `/v1/webhooks/${webhook.id}`,
+      headers: bearer(customer.token),
+    });
+    expect(deleted.statusCode).toBe(204);
+    const after = await book(app, customer.token);
+    await cancel(app, customer.token, after.id);
+    await drained(app);
+    expect(
+      receiver.at('/created-later').filter((each) => deliveredEvent(each).data.booking.id === after.id),
+    ).toEqual([]);
+  });
+
   it('an API key needs webhooks:manage to manage webhooks', async () => {
     const customer = await newCustomer(app);
     const keyFor = async (scopes: string[]) => {

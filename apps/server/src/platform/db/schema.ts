@@ -440,6 +440,12 @@ export interface WebhookEndpointsTable {
   updated_at: number;
 }
 
+/** On the customer's shard: the version of the customer's set of webhook endpoints (ADR 0038). */
+export interface WebhookVersionsTable {
+  customer_id: string;
+  version: number;
+}
+
 /** On the customer's shard: one event for one endpoint, and how its sending goes. */
 export interface WebhookDeliveriesTable {
   id: string;
@@ -528,5 +534,6 @@ export interface Database {
   share_links: ShareLinksTable;
   api_keys: ApiKeysTable;
   webhook_endpoints: WebhookEndpointsTable;
+  webhook_versions: WebhookVersionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }

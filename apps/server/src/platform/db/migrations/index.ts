@@ -18,6 +18,7 @@ import * as uploads from './0016-uploads';
 import * as bookingStops from './0017-booking-stops';
 import * as handoverPins from './0018-handover-pins';
 import * as stopFailureRollups from './0019-stop-failure-rollups';
+import * as webhookVersions from './0020-webhook-versions';
 
 export interface ShardMigration {
   name: string;
@@ -44,4 +45,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0017-booking-stops', up: bookingStops.up },
   { name: '0018-handover-pins', up: handoverPins.up },
   { name: '0019-stop-failure-rollups', up: stopFailureRollups.up },
+  { name: '0020-webhook-versions', up: webhookVersions.up },
 ];

@@ -52,6 +52,7 @@ export const TABLE_PLACEMENTS: Readonly<Record<string, TablePlacement>> = {
   notifications: byId('user_id'),
   api_keys: byId('customer_id'),
   webhook_endpoints: byId('customer_id'),
+  webhook_versions: byId('customer_id'),
   webhook_deliveries: byId('customer_id'),
   driver_daily: byId('driver_id'),
   stop_failure_daily: byId('driver_id'),
