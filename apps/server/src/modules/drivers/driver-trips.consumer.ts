@@ -72,6 +72,14 @@ export class DriverTripsSync {
     // Two tries: an insert that loses a race with another delivery becomes an update.
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const now = this.deps.clock.now();
+      // After the assignment the row exists: one conditional update moves it, and only a
+      // row that is missing or already newer needs the read below.
+      if (
+        change.to !== 'driver_assigned' &&
+        (await this.deps.trips.updateIfNewer(db, key, { status, completedAt, seq: change.seq, now }))
+      ) {
+        return;
+      }
       const existing = await this.deps.trips.find(db, driverId, change.bookingId);
       if (existing !== undefined) {
         if (existing.seq < change.seq) {
