@@ -1,4 +1,4 @@
-import type { BookingStatus, LocationUpdate } from '@loadline/contracts';
+import type { BookingStatus, LocationAccepted, LocationUpdate } from '@loadline/contracts';
 import type { LoadlineApi } from './loadline-api';
 import type { SessionToken } from './sim-session';
 import type { SimSocket } from './sim-socket';
@@ -14,12 +14,12 @@ export class DriverLink {
     readonly socket: SimSocket,
   ) {}
 
-  async sendLocation(update: LocationUpdate): Promise<void> {
-    if (this.socket.connected) {
-      await this.socket.request('driverLocationUpdate', update);
-    } else {
-      await this.api.sendLocation(this.session, update);
-    }
+  /** Whether the position became the live one (not older than the stored one, not replaced by a newer ping). */
+  async sendLocation(update: LocationUpdate): Promise<boolean> {
+    const answer = this.socket.connected
+      ? await this.socket.request<LocationAccepted>('driverLocationUpdate', update)
+      : await this.api.sendLocation(this.session, update);
+    return answer.accepted;
   }
 
   /** With a handover PIN the change goes over REST, whose body carries the PIN on every server of v1.1. */

@@ -285,7 +285,10 @@ export class SimDriver {
     }
   }
 
-  /** True when the server took the position; false when it was over the rate limit and skipped. */
+  /**
+   * True when the server took the position; false when it was over the rate
+   * limit and skipped, or answered that the position did not become the live one.
+   */
   private async ping(): Promise<boolean> {
     const { link, motion } = this.live();
     const fix = motion.fix();
@@ -299,9 +302,9 @@ export class SimDriver {
     };
     this.pinging = true;
     try {
-      await link.sendLocation(update);
+      const taken = await link.sendLocation(update);
       this.ctx.stats.add('locationPings');
-      return true;
+      return taken;
     } catch (error) {
       // Over 10 a second: skip this one, the next comes soon enough.
       if (isApiError(error, 429)) {
