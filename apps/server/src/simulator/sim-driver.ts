@@ -16,6 +16,9 @@ import { SimSession } from './sim-session';
 import { CITY_SPEED_KMH } from './sim-settings';
 import { VehicleMotion } from './vehicle-motion';
 
+/** How soon a position report the server did not take is sent again (at least). */
+const REFUSED_PING_RETRY_MS = 150;
+
 interface PendingOffer {
   bookingId: string;
   scope: AbortController;
@@ -278,18 +281,20 @@ export class SimDriver {
       while (this.pinging) {
         await this.tasks.sleep(10);
       }
-      if (await this.ping()) {
+      const outcome = await this.ping();
+      if (outcome.taken) {
         return;
       }
-      await this.tasks.sleep(150);
+      await this.tasks.sleep(outcome.retryInMs);
     }
   }
 
   /**
-   * True when the server took the position; false when it was over the rate
-   * limit and skipped, or answered that the position did not become the live one.
+   * Whether the server took the position: not when it was over the rate limit
+   * (then it says when to try again), nor when it answered that the position
+   * did not become the live one.
    */
-  private async ping(): Promise<boolean> {
+  private async ping(): Promise<{ taken: true } | { taken: false; retryInMs: number }> {
     const { link, motion } = this.live();
     const fix = motion.fix();
     const point = withGpsNoise(this.gps, fix.point, this.ctx.settings.gpsNoiseMetres);
@@ -304,12 +309,15 @@ export class SimDriver {
     try {
       const taken = await link.sendLocation(update);
       this.ctx.stats.add('locationPings');
-      return taken;
+      return taken ? { taken } : { taken, retryInMs: REFUSED_PING_RETRY_MS };
     } catch (error) {
       // Over 10 a second: skip this one, the next comes soon enough.
       if (isApiError(error, 429)) {
         this.ctx.stats.add('rateLimited');
-        return false;
+        return {
+          taken: false,
+          retryInMs: Math.max(REFUSED_PING_RETRY_MS, (error.retryAfterSeconds ?? 0) * 1000),
+        };
       }
       throw error;
     } finally {
