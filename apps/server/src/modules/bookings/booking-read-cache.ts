@@ -2,6 +2,7 @@ import { Booking } from '@loadline/contracts';
 import type { Logger } from '../../lib/logger';
 import { StoredJson } from '../../lib/message-kind';
 import type { Cache } from '../../platform/cache/cache.port';
+import { VersionedEntries } from '../../platform/cache/versioned-entries';
 import type { BookingRow } from './bookings.repository';
 
 /** How long a booking stays cached after it was last read from its shard. */
@@ -32,31 +33,27 @@ export function bookingVersion(row: Pick<BookingRow, 'seq' | 'rating'>): number 
  * stores what it read at its version.
  */
 export class BookingReadCache {
-  constructor(
-    private readonly cache: Cache,
-    private readonly logger: Logger,
-  ) {}
+  private readonly entries: VersionedEntries<typeof Booking>;
+
+  constructor(cache: Cache, logger: Logger) {
+    this.entries = new VersionedEntries(cache, CACHED_BOOKING, key, TTL_SECONDS, logger);
+  }
 
   /** The cached booking; null on a miss, a fence, or an entry that no longer reads as a booking. */
-  async read(bookingId: string): Promise<Booking | null> {
-    const entry = await this.cache.getVersioned(key(bookingId));
-    return entry === null || entry.value === null ? null : CACHED_BOOKING.readCached(entry.value);
+  read(bookingId: string): Promise<Booking | null> {
+    return this.entries.read(bookingId);
   }
 
   /** Stores a booking read from its shard; a failure only costs the next read a shard read. */
-  async store(booking: Booking, version: number): Promise<void> {
-    try {
-      await this.cache.putVersioned(key(booking.id), version, CACHED_BOOKING.write(booking), TTL_SECONDS);
-    } catch (error) {
-      this.logger.warn({ err: error, bookingId: booking.id }, 'booking not cached');
-    }
+  store(booking: Booking, version: number): Promise<void> {
+    return this.entries.store(booking.id, booking, version);
   }
 
   /**
    * In a change's transaction, before it commits: `version` is current from
    * now on. A failure fails the change (the cache could answer the old version).
    */
-  async fence(bookingId: string, version: number): Promise<void> {
-    await this.cache.putVersioned(key(bookingId), version, null, TTL_SECONDS);
+  fence(bookingId: string, version: number): Promise<void> {
+    return this.entries.fence(bookingId, version);
   }
 }

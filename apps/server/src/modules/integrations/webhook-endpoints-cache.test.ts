@@ -55,7 +55,7 @@ describe(`webhook endpoints cache (${tier})`, () => {
       endpointsOf.mockRestore();
     }
     const row = endpoint(customerId);
-    await endpoints.change(shard, customerId, (trx) => repository.insertEndpoint(trx, row));
+    await endpoints.change(shard, customerId, (trx) => repository.insertEndpoint(trx, row).then(() => true));
     expect(await endpoints.active(shard, customerId)).toEqual([
       { id: row.id, events: ['booking.status_changed'] },
     ]);
@@ -65,7 +65,9 @@ describe(`webhook endpoints cache (${tier})`, () => {
     ).toBe(true);
     expect(await endpoints.active(shard, customerId)).toEqual([]);
     const second = endpoint(customerId);
-    await endpoints.change(shard, customerId, (trx) => repository.insertEndpoint(trx, second));
+    await endpoints.change(shard, customerId, (trx) =>
+      repository.insertEndpoint(trx, second).then(() => true),
+    );
     expect(await endpoints.active(shard, customerId)).toHaveLength(1);
     expect(
       await endpoints.change(shard, customerId, (trx) =>
@@ -73,6 +75,14 @@ describe(`webhook endpoints cache (${tier})`, () => {
       ),
     ).toBe(true);
     expect(await endpoints.active(shard, customerId)).toEqual([]);
+    // A change that changed nothing leaves the version, and the cached set, as they were.
+    const version = await repository.versionOf(shard.db, customerId);
+    expect(
+      await endpoints.change(shard, customerId, (trx) =>
+        repository.deleteEndpoint(trx, customerId, second.id),
+      ),
+    ).toBe(false);
+    expect(await repository.versionOf(shard.db, customerId)).toBe(version);
   });
 
   it('a read that raced a change does not store the set before it', async () => {
@@ -94,7 +104,9 @@ describe(`webhook endpoints cache (${tier})`, () => {
       const racing = endpoints.active(shard, customerId);
       await vi.waitFor(() => expect(endpointsOf).toHaveBeenCalled());
       const row = endpoint(customerId);
-      await endpoints.change(shard, customerId, (trx) => repository.insertEndpoint(trx, row));
+      await endpoints.change(shard, customerId, (trx) =>
+        repository.insertEndpoint(trx, row).then(() => true),
+      );
       release();
       expect(await racing).toEqual([]);
       expect((await endpoints.active(shard, customerId)).map((each) => each.id)).toEqual([row.id]);
@@ -114,11 +126,13 @@ describe(`webhook endpoints cache (${tier})`, () => {
     const get = vi.spyOn(cache, 'getVersioned').mockImplementation(down);
     try {
       await expect(
-        endpoints.change(shard, customerId, (trx) => repository.insertEndpoint(trx, row)),
+        endpoints.change(shard, customerId, (trx) => repository.insertEndpoint(trx, row).then(() => true)),
       ).rejects.toThrow('cache down');
       expect(await repository.findEndpoint(shard.db, row.id)).toBeUndefined();
       put.mockRestore();
-      await endpoints.change(shard, customerId, (trx) => repository.insertEndpoint(trx, row));
+      await endpoints.change(shard, customerId, (trx) =>
+        repository.insertEndpoint(trx, row).then(() => true),
+      );
       expect((await endpoints.active(shard, customerId)).map((each) => each.id)).toEqual([row.id]);
       expect(get).toHaveBeenCalled();
     } finally {

@@ -4,6 +4,7 @@ import { WebhookEventTypeSchema } from '@loadline/contracts';
 import type { Logger } from '../../lib/logger';
 import { StoredJson } from '../../lib/message-kind';
 import type { Cache } from '../../platform/cache/cache.port';
+import { VersionedEntries } from '../../platform/cache/versioned-entries';
 import type { Database } from '../../platform/db/schema';
 import type { Shard } from '../../platform/db/shard-pool';
 import { WEBHOOK_EVENTS_COLUMN, type WebhooksRepository } from './webhooks.repository';
@@ -12,7 +13,8 @@ import { WEBHOOK_EVENTS_COLUMN, type WebhooksRepository } from './webhooks.repos
 const ActiveEndpoint = Type.Object({ id: Type.String(), events: Type.Array(WebhookEventTypeSchema) });
 export type ActiveEndpoint = Static<typeof ActiveEndpoint>;
 
-const CACHED_ENDPOINTS = new StoredJson('cached webhook endpoints', Type.Array(ActiveEndpoint));
+const CachedEndpoints = Type.Array(ActiveEndpoint);
+const CACHED_ENDPOINTS = new StoredJson('cached webhook endpoints', CachedEndpoints);
 
 /** How long a customer's set stays cached after it was last read from the shard. */
 const TTL_SECONDS = 300;
@@ -32,18 +34,21 @@ function key(customerId: string): string {
  * change is answered, no event consumed after it sees the set before it.
  */
 export class WebhookEndpointsCache {
+  private readonly entries: VersionedEntries<typeof CachedEndpoints>;
+
   constructor(
-    private readonly cache: Cache,
+    cache: Cache,
     private readonly webhooks: WebhooksRepository,
     private readonly logger: Logger,
     private readonly maxEndpoints: number,
-  ) {}
+  ) {
+    this.entries = new VersionedEntries(cache, CACHED_ENDPOINTS, key, TTL_SECONDS, logger);
+  }
 
   /** The customer's active endpoints; a cache that fails costs a shard read, never an event. */
   async active(shard: Shard, customerId: string): Promise<ActiveEndpoint[]> {
     try {
-      const entry = await this.cache.getVersioned(key(customerId));
-      const cached = entry === null || entry.value === null ? null : CACHED_ENDPOINTS.readCached(entry.value);
+      const cached = await this.entries.read(customerId);
       if (cached !== null) {
         return cached;
       }
@@ -55,29 +60,27 @@ export class WebhookEndpointsCache {
     const active = (await this.webhooks.endpointsOf(shard.db, customerId, this.maxEndpoints))
       .filter((endpoint) => endpoint.status === 'active')
       .map((endpoint) => ({ id: endpoint.id, events: WEBHOOK_EVENTS_COLUMN.read(endpoint.events) }));
-    try {
-      await this.cache.putVersioned(key(customerId), version, CACHED_ENDPOINTS.write(active), TTL_SECONDS);
-    } catch (error) {
-      this.logger.warn({ err: error, customerId }, 'webhook endpoints not cached');
-    }
+    await this.entries.store(customerId, active, version);
     return active;
   }
 
   /**
    * Runs a change to the customer's endpoints in one transaction on their
-   * shard, with the set's new version and its fence. A fence that cannot be
-   * written fails the change: the cache could go on answering the old set.
+   * shard; when `work` says it changed something, with the set's new version
+   * and its fence. A fence that cannot be written fails the change: the cache
+   * could go on answering the old set.
    */
-  async change<T>(
+  async change(
     shard: Shard,
     customerId: string,
-    work: (trx: Transaction<Database>) => Promise<T>,
-  ): Promise<T> {
+    work: (trx: Transaction<Database>) => Promise<boolean>,
+  ): Promise<boolean> {
     return shard.db.transaction().execute(async (trx) => {
-      const result = await work(trx);
-      const version = await this.webhooks.bumpVersion(trx, shard.dialect, customerId);
-      await this.cache.putVersioned(key(customerId), version, null, TTL_SECONDS);
-      return result;
+      const changed = await work(trx);
+      if (changed) {
+        await this.entries.fence(customerId, await this.webhooks.bumpVersion(trx, shard.dialect, customerId));
+      }
+      return changed;
     });
   }
 }

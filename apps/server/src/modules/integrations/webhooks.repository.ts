@@ -8,13 +8,13 @@ import type { WebhookDeliveriesTable, WebhookEndpointsTable } from '../../platfo
 import type { Executor, SqlDialectName } from '../../platform/db/shard-pool';
 
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 
 /** The `webhook_endpoints.events` column. */
 export const WEBHOOK_EVENTS_COLUMN = new StoredJson(
   'webhook_endpoints.events',
   Type.Array(WebhookEventTypeSchema),
 );
-export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 
 /** How an attempt went, as the delivery row keeps it. */
 export interface AttemptRecord {

@@ -107,6 +107,7 @@ export class WebhooksService {
         );
       }
       await webhooks.insertEndpoint(trx, row);
+      return true;
     });
     this.deps.logger.info({ customerId, webhookId: row.id, events: body.events }, 'webhook created');
     return { ...presentWebhook(row), secret };
