@@ -1,3 +1,4 @@
+import { TurnGroups } from '../../lib/turn-groups';
 import type { Shard } from '../../platform/db/shard-pool';
 import { groupByShard, type ShardRouter } from '../../platform/db/shard-router';
 import type { OfferRow, OffersRepository } from './offers.repository';
@@ -21,8 +22,7 @@ interface PendingRead {
  * is never older than the call that asked for it.
  */
 export class OfferReads {
-  private next: PendingRead[] = [];
-  private reading: Promise<void> | null = null;
+  private readonly groups = new TurnGroups<PendingRead>((reads) => this.read(reads));
 
   constructor(
     private readonly router: ShardRouter,
@@ -31,20 +31,13 @@ export class OfferReads {
 
   find(driverId: string, bookingId: string): Promise<OfferRow | undefined> {
     return new Promise((resolve, reject) => {
-      this.next.push({ driverId, bookingId, resolve, reject });
-      this.reading ??= this.readBatches();
+      this.groups.add({ driverId, bookingId, resolve, reject });
     });
   }
 
-  private async readBatches(): Promise<void> {
-    // Let the reads asked for in this turn of the event loop join the first batch.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.next.length > 0) {
-      const batch = groupByShard(this.router, this.next, (read) => read.driverId);
-      this.next = [];
-      await Promise.all([...batch].map(([shard, pending]) => this.readShard(shard, pending)));
-    }
-    this.reading = null;
+  private async read(reads: readonly PendingRead[]): Promise<void> {
+    const byShard = groupByShard(this.router, reads, (read) => read.driverId);
+    await Promise.all([...byShard].map(([shard, pending]) => this.readShard(shard, pending)));
   }
 
   private async readShard(shard: Shard, pending: readonly PendingRead[]): Promise<void> {

@@ -1,13 +1,14 @@
 import type { Clock } from '../../lib/clock';
+import { TurnGroups } from '../../lib/turn-groups';
 import type { Shard } from '../db/shard-pool';
 
-interface Waiter {
+interface Mark {
+  /** The event's shard; null when it is not known (every shard is asked). */
+  shardIndex: number | null;
+  eventId: string;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
-
-/** Marks waiting to be written to one shard; key `null`: events whose shard is not known (every shard is asked). */
-type Batch = Map<number | null, { ids: string[]; waiters: Waiter[] }>;
 
 /**
  * Marks outbox events consumed, one UPDATE per shard for every mark asked
@@ -17,8 +18,7 @@ type Batch = Map<number | null, { ids: string[]; waiters: Waiter[] }>;
  * only when its event can no longer be re-driven.
  */
 export class ConsumedMarks {
-  private next: Batch = new Map();
-  private writing: Promise<void> | null = null;
+  private readonly groups = new TurnGroups<Mark>((marks) => this.write(marks));
 
   constructor(
     private readonly shards: readonly Shard[],
@@ -26,42 +26,38 @@ export class ConsumedMarks {
   ) {}
 
   mark(shardIndex: number | null, eventId: string): Promise<void> {
-    let entry = this.next.get(shardIndex);
-    if (entry === undefined) {
-      entry = { ids: [], waiters: [] };
-      this.next.set(shardIndex, entry);
-    }
-    entry.ids.push(eventId);
-    const { waiters } = entry;
-    const written = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
-    this.writing ??= this.writeBatches();
-    return written;
+    return new Promise<void>((resolve, reject) => {
+      this.groups.add({ shardIndex, eventId, resolve, reject });
+    });
   }
 
-  private async writeBatches(): Promise<void> {
-    // Let the marks asked for in this turn of the event loop join the first batch.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.next.size > 0) {
-      const batch = this.next;
-      this.next = new Map();
-      const now = this.clock.now();
-      await Promise.all(
-        [...batch].map(async ([index, { ids, waiters }]) => {
-          try {
-            await Promise.all(
-              this.shards
-                .filter((shard) => index === null || shard.index === index)
-                .map((shard) =>
-                  shard.db.updateTable('outbox').set({ consumed_at: now }).where('id', 'in', ids).execute(),
-                ),
-            );
-            waiters.forEach((waiter) => waiter.resolve());
-          } catch (error) {
-            waiters.forEach((waiter) => waiter.reject(error));
-          }
-        }),
-      );
+  private async write(marks: readonly Mark[]): Promise<void> {
+    const byShard = new Map<number | null, Mark[]>();
+    for (const mark of marks) {
+      const group = byShard.get(mark.shardIndex);
+      if (group === undefined) {
+        byShard.set(mark.shardIndex, [mark]);
+      } else {
+        group.push(mark);
+      }
     }
-    this.writing = null;
+    const now = this.clock.now();
+    await Promise.all(
+      [...byShard].map(async ([index, group]) => {
+        const ids = group.map((mark) => mark.eventId);
+        try {
+          await Promise.all(
+            this.shards
+              .filter((shard) => index === null || shard.index === index)
+              .map((shard) =>
+                shard.db.updateTable('outbox').set({ consumed_at: now }).where('id', 'in', ids).execute(),
+              ),
+          );
+          group.forEach((mark) => mark.resolve());
+        } catch (error) {
+          group.forEach((mark) => mark.reject(error));
+        }
+      }),
+    );
   }
 }
