@@ -44,10 +44,12 @@ export interface DriverTripsSyncDeps {
  * - On delivered, cancelled, expired or a release, the driver's claim on this
  *   booking is given back (a no-op when it already was, or when the driver
  *   holds another booking by now).
- * - Then the driver's availability is recomputed from SQL. That also resets
- *   the live path's active trip from the claim, which is the out-of-order-safe
- *   form of `setActiveTrip(driverId, null)`: a late "delivered" of an old trip
- *   cannot clear the trip the driver holds now.
+ * - Then, when the change gave the driver a trip or took it away, the driver's
+ *   availability is recomputed from SQL. That also resets the live path's
+ *   active trip from the claim, which is the out-of-order-safe form of
+ *   `setActiveTrip(driverId, null)`: a late "delivered" of an old trip cannot
+ *   clear the trip the driver holds now. The moves within a trip (to pickup,
+ *   arrived, collected, in transit) change neither, so they read nothing.
  */
 export class DriverTripsSync {
   constructor(private readonly deps: DriverTripsSyncDeps) {}
@@ -61,7 +63,9 @@ export class DriverTripsSync {
     if (RELEASING.has(change.to)) {
       await this.deps.claims.release(driverId, change.bookingId, this.deps.clock.now());
     }
-    await this.deps.presence.refreshAvailability(driverId);
+    if (RELEASING.has(change.to) || change.to === 'driver_assigned') {
+      await this.deps.presence.refreshAvailability(driverId);
+    }
   }
 
   private async applyToRow(driverId: string, change: BookingStatusChanged): Promise<void> {

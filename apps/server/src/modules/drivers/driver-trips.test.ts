@@ -307,6 +307,36 @@ describe(`driver trips consumer (${tier})`, () => {
     expect(await tripRow(driver.user.id, booking.id)).toEqual(final);
   });
 
+  it('recomputes availability when a trip is given or ends, not for the moves within it', async () => {
+    const driver = await onlineDriver();
+    const booking = await insertBooking(32_000);
+    const t0 = clock.now();
+    await claims.claim(driver.user.id, booking.id, t0);
+    const refresh = vi.spyOn(drivers.presence, 'refreshAvailability');
+    try {
+      await handle(change(booking, driver.user.id, 'driver_assigned', 2, t0));
+      expect(refresh).toHaveBeenCalledTimes(1);
+      const moves: BookingStatus[] = [
+        'en_route_to_pickup',
+        'arrived_at_pickup',
+        'goods_collected',
+        'in_transit',
+      ];
+      for (const [index, to] of moves.entries()) {
+        await handle(change(booking, driver.user.id, to, 3 + index, t0 + (index + 1) * 1000));
+      }
+      expect(refresh).toHaveBeenCalledTimes(1);
+      expect((await tripRow(driver.user.id, booking.id))?.status).toBe('in_transit');
+      expect(await isAvailable(driver.user.id)).toBe(false);
+
+      await handle(change(booking, driver.user.id, 'delivered', 7, t0 + 9000));
+      expect(refresh).toHaveBeenCalledTimes(2);
+      expect(await isAvailable(driver.user.id)).toBe(true);
+    } finally {
+      refresh.mockRestore();
+    }
+  });
+
   it('a released trip is kept as cancelled and frees the driver; a late copy of the release leaves a newer claim alone', async () => {
     const driver = await onlineDriver();
     const first = await insertBooking(25_000);
