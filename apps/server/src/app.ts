@@ -29,7 +29,7 @@ import { SocketSink } from './realtime/deliveries';
 import { registerGateway } from './realtime/gateway';
 import { AdminPresence, adminsPresent } from './realtime/admin-presence';
 import { LiveFeeds } from './realtime/live-feeds';
-import { createSocketServer, type LoadlineServer } from './realtime/socket-server';
+import { createSocketServer, type LoadlineServer, type SocketServerHandle } from './realtime/socket-server';
 
 export const PROCESS_ROLES = ['api', 'realtime', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
@@ -83,6 +83,8 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
   });
 
+  // Closed on a failed start too: its Redis connections would keep the process alive.
+  let opened: SocketServerHandle | null = null;
   try {
     const { app: http, metrics } = await createHttpServer({
       config,
@@ -91,6 +93,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
     });
     // Every process can emit; only realtime processes accept sockets.
     const sockets = createSocketServer(config, logger, has('realtime') ? http.server : null);
+    opened = sockets;
     const sink = new SocketSink(sockets.io);
     metrics.trackSockets(has('realtime') ? () => sockets.io.engine.clientsCount : () => 0);
 
@@ -227,7 +230,7 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       for (const module of modules) {
         module.stopping?.();
       }
-      await sockets.close();
+      await sockets.disconnect();
     });
     // Runs after in-flight requests; before platform.close() shuts the pools, so queued positions reach SQL.
     http.addHook('onClose', async () => {
@@ -261,13 +264,16 @@ export async function createApp(options: CreateAppOptions): Promise<LoadlineApp>
       close: () => {
         closing ??= (async () => {
           await http.close();
+          // The queue's last jobs may still emit: the adapter's connections close after them.
           await platform.close();
+          await sockets.close();
         })();
         return closing;
       },
     };
   } catch (error) {
     await platform.close();
+    await opened?.close();
     throw error;
   }
 }

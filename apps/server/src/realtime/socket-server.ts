@@ -42,6 +42,14 @@ export const RECOVERY_WINDOW_MS = 2 * 60_000;
 
 export interface SocketServerHandle {
   io: LoadlineServer;
+  /**
+   * Disconnects this process's sockets and stops taking new ones (and stops
+   * reading the adapter's stream). Emits still reach the other instances'
+   * sockets through the adapter: work that finishes after this (queue jobs,
+   * outbox consumers) still delivers its events.
+   */
+  disconnect(): Promise<void>;
+  /** Closes the adapter's Redis connections: after the last emit of this process. */
   close(): Promise<void>;
 }
 
@@ -93,16 +101,29 @@ export function createSocketServer(
         onlyPlaintext: true,
       }),
     );
-    return {
-      io,
-      close: async () => {
+    let disconnected: Promise<void> | null = null;
+    const disconnect = () => {
+      disconnected ??= (async () => {
         await settleSubscriptions(subscribers);
         await closeIo(io, httpServer !== null);
+      })();
+      return disconnected;
+    };
+    return {
+      io,
+      disconnect,
+      close: async () => {
+        await disconnect();
         await closeRedis(redis);
       },
     };
   }
-  return { io, close: () => closeIo(io, httpServer !== null) };
+  let disconnected: Promise<void> | null = null;
+  const disconnect = () => {
+    disconnected ??= closeIo(io, httpServer !== null);
+    return disconnected;
+  };
+  return { io, disconnect, close: disconnect };
 }
 
 /**
