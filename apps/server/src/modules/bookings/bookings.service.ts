@@ -338,8 +338,8 @@ export class BookingsService {
   async list(customerId: string, query: BookingListQuery): Promise<ScatterPage<Booking>> {
     const limit = query.limit ?? 20;
     const beforeId = query.cursor === undefined ? null : String(decodeCursor(query.cursor, 1)[0]);
-    const db = this.deps.router.forId(customerId).db;
-    const rows = await this.deps.bookings.listByCustomer(db, customerId, {
+    const shard = this.deps.router.forId(customerId);
+    const rows = await this.deps.bookings.listByCustomer(shard, customerId, {
       status: query.status,
       beforeId,
       limit: limit + 1,
@@ -348,7 +348,7 @@ export class BookingsService {
     const last = items[items.length - 1];
     // A customer's bookings live on the customer's shard, and so do their stops.
     const stops = await this.stops.forBookings(
-      db,
+      shard.db,
       items.map((row) => row.id),
     );
     return {

@@ -89,7 +89,7 @@ export class GenerationService {
     if (entity === 'bookings') {
       const pools = await Promise.all(
         router.shards.map(async (shard) => ({
-          customers: await this.deps.repository.customerPool(shard.db, POOL_PER_SHARD),
+          customers: await this.deps.repository.customerPool(shard, POOL_PER_SHARD),
           drivers: await this.deps.repository.driverPool(shard.db, POOL_PER_SHARD),
         })),
       );

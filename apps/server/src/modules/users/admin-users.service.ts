@@ -42,7 +42,7 @@ export class AdminUsersService {
       keyOf: (row) => [row.id],
       compare: (a, b) => compareIds(String(b[0]), String(a[0])),
       fetch: (shard, after, size) =>
-        this.deps.users.listPage(shard.db, {
+        this.deps.users.listPage(shard, {
           role: query.role,
           status: query.status,
           beforeId: after === null ? null : String(after[0]),

@@ -128,6 +128,41 @@ describe(`admin users list (${tier})`, () => {
     }
   });
 
+  it('pages a role, and a role with a status, newest first over every shard, each account once', async () => {
+    const rows = (
+      await Promise.all(
+        app.platform.router.shards.map((shard) =>
+          shard.db.selectFrom('users').select(['id', 'role', 'status']).execute(),
+        ),
+      )
+    ).flat();
+    const newestFirst = (wanted: (row: (typeof rows)[number]) => boolean): string[] =>
+      rows
+        .filter(wanted)
+        .map((row) => row.id)
+        .sort((a, b) => compareIds(b, a));
+    const pages = async (query: string): Promise<string[]> => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: UserPage = await list(`${query}&limit=40${cursor === null ? '' : `&cursor=${cursor}`}`);
+        ids.push(...page.items.map((user) => user.id));
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      return ids;
+    };
+    const customers = newestFirst((row) => row.role === 'customer');
+    // A role alone merges its accounts of every status.
+    expect(new Set(rows.filter((row) => row.role === 'customer').map((row) => row.status))).toEqual(
+      new Set(['active', 'suspended']),
+    );
+    expect(await pages('role=customer')).toEqual(customers);
+    expect(await pages('role=customer&status=suspended')).toEqual(
+      newestFirst((row) => row.role === 'customer' && row.status === 'suspended'),
+    );
+    expect(await pages('status=suspended')).toEqual(newestFirst((row) => row.status === 'suspended'));
+  });
+
   it('finds the account with an exact email, in any letter case', async () => {
     const created = await signUp(app, customerSignup({ email: 'Find.Me@Example.com' }));
     const found = await list('email=FIND.me%40example.com');

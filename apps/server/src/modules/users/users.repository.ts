@@ -1,10 +1,16 @@
 import type { Selectable } from 'kysely';
 import type { LookupDirectoryTable, UsersTable } from '../../platform/db/schema';
-import type { Executor } from '../../platform/db/shard-pool';
+import { selectWithIndex } from '../../platform/db/index-hints';
+import type { Executor, Shard } from '../../platform/db/shard-pool';
 
 export type UserRow = Selectable<UsersTable>;
 export type LookupRow = Selectable<LookupDirectoryTable>;
 export type LookupKind = 'email' | 'plate';
+
+/** Every account status (a status added to the column's type must be added here to compile). */
+const STATUSES: Record<UserRow['status'], true> = { active: true, suspended: true };
+/** A role's page reads each status's range of `(role, status, id)` (ADR 0039). */
+const USER_STATUSES = Object.keys(STATUSES) as UserRow['status'][];
 
 /** Users and the lookup directory (email and plate to owner ID). Every method runs on the shard it is given. */
 export class UsersRepository {
@@ -57,9 +63,14 @@ export class UsersRepository {
     return result.numUpdatedRows > 0n;
   }
 
-  /** A page of this shard's users, newest first, before `beforeId` when given. */
+  /**
+   * A page of this shard's users, newest first, before `beforeId` when given.
+   * Each filter reads its index's one range (ADR 0039): no filter the primary
+   * key, a status `(status, id)`, a role and a status `(role, status, id)`,
+   * and a role alone the newest of each status's range there, merged.
+   */
   async listPage(
-    db: Executor,
+    shard: Pick<Shard, 'db' | 'dialect'>,
     options: {
       role?: UserRow['role'] | undefined;
       status?: UserRow['status'] | undefined;
@@ -67,17 +78,37 @@ export class UsersRepository {
       limit: number;
     },
   ): Promise<UserRow[]> {
-    let query = db.selectFrom('users').selectAll().orderBy('id', 'desc').limit(options.limit);
-    if (options.role !== undefined) {
-      query = query.where('role', '=', options.role);
+    const { db } = shard;
+    const page = (status: UserRow['status'] | undefined) => {
+      let query = db.selectFrom('users').selectAll().orderBy('id', 'desc').limit(options.limit);
+      if (options.role !== undefined) {
+        query = query.where('role', '=', options.role);
+      }
+      if (status !== undefined) {
+        query = query.where('status', '=', status);
+      }
+      if (options.beforeId !== null) {
+        query = query.where('id', '<', options.beforeId);
+      }
+      return query;
+    };
+    if (options.role === undefined) {
+      return options.status === undefined
+        ? page(undefined).execute()
+        : selectWithIndex(shard, page(options.status), 'users', 'users_status_id');
     }
     if (options.status !== undefined) {
-      query = query.where('status', '=', options.status);
+      return selectWithIndex(shard, page(options.status), 'users', 'users_role_status_id');
     }
-    if (options.beforeId !== null) {
-      query = query.where('id', '<', options.beforeId);
-    }
-    return query.execute();
+    const byStatus = (status: UserRow['status']) =>
+      db.selectFrom(page(status).as(`by_${status}`)).selectAll();
+    const merged = USER_STATUSES.map(byStatus).reduce((union, part) => union.unionAll(part));
+    return selectWithIndex(
+      shard,
+      merged.orderBy('id', 'desc').limit(options.limit),
+      'users',
+      'users_role_status_id',
+    );
   }
 
   /** Claims a unique value; a duplicate raises the dialect's unique-violation error. */

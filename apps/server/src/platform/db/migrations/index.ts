@@ -19,6 +19,7 @@ import * as bookingStops from './0017-booking-stops';
 import * as handoverPins from './0018-handover-pins';
 import * as stopFailureRollups from './0019-stop-failure-rollups';
 import * as webhookVersions from './0020-webhook-versions';
+import * as userListIndex from './0021-user-list-index';
 
 export interface ShardMigration {
   name: string;
@@ -46,4 +47,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0018-handover-pins', up: handoverPins.up },
   { name: '0019-stop-failure-rollups', up: stopFailureRollups.up },
   { name: '0020-webhook-versions', up: webhookVersions.up },
+  { name: '0021-user-list-index', up: userListIndex.up },
 ];
