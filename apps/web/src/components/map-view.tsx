@@ -55,36 +55,59 @@ interface MapViewProps {
 }
 
 const DEFAULT_CENTER: LatLng = { lat: 12.9716, lng: 77.5946 };
-/** Leaflet ends a zoom's animation from a timer this long after it starts (in `Map._animateZoom`). */
-const ZOOM_ANIMATION_MS = 250;
 /** Room after a Leaflet timer is due, and for the frame in which Leaflet starts a wheel's zoom. */
 const TIMER_MARGIN_MS = 50;
+/** A zoom that has not ended by then never will: the map is removed regardless. */
+const ZOOM_END_WAIT_MS = 5_000;
 
 /**
- * Returns what takes `map` down once the timers by which Leaflet finishes a zoom have run: the end
- * of a zoom's animation, 250 ms after it starts, and the zoom of a wheel turn, `wheelDebounceTime`
- * after the wheel. A map removed before they fire throws from them ("Cannot read properties of
- * undefined (reading '_leaflet_pos')": its panes are gone), as when a page is left while it zooms.
+ * Returns what takes `map` down once a zoom under way has ended: Leaflet ends a zoom's animation
+ * from a timer it sets only after the zoom's first synchronous redraw (in `Map._animateZoom`), and
+ * starts a wheel's zoom `wheelDebounceTime` after the wheel. A map removed before those fire
+ * throws from them ("Cannot read properties of undefined (reading '_leaflet_pos')": its panes are
+ * gone), as when a page is left while it zooms. A zoom's end is its `zoomend` event, not a time:
+ * on a busy machine the redraw alone can outlast any margin.
  */
 function removalOnceStill(map: L.Map, container: HTMLElement): () => void {
-  let busyUntil = 0;
-  const busyFor = (ms: number) => {
-    busyUntil = Math.max(busyUntil, performance.now() + ms);
+  let wheelUntil = 0;
+  let animating = false;
+  const onWheel = () => {
+    wheelUntil = Math.max(
+      wheelUntil,
+      performance.now() + (map.options.wheelDebounceTime ?? 40) + TIMER_MARGIN_MS,
+    );
   };
-  const onWheel = () => busyFor((map.options.wheelDebounceTime ?? 40) + TIMER_MARGIN_MS);
-  map.on('zoomanim', () => busyFor(ZOOM_ANIMATION_MS + TIMER_MARGIN_MS));
+  map.on('zoomanim', () => {
+    animating = true;
+  });
+  map.on('zoomend', () => {
+    animating = false;
+  });
   container.addEventListener('wheel', onWheel, { passive: true });
+  let deadline = 0;
+  let removed = false;
   const removeWhenStill = (): void => {
-    const wait = busyUntil - performance.now();
-    if (wait > 0) {
-      // A zoom that starts meanwhile (the wheel's) moves `busyUntil` on: look again then.
-      window.setTimeout(removeWhenStill, wait);
+    if (removed) {
       return;
     }
+    const now = performance.now();
+    if (animating && now < deadline) {
+      // After `zoomend` Leaflet's zoom has run its course; a margin lets the frame end.
+      map.once('zoomend', () => window.setTimeout(removeWhenStill, TIMER_MARGIN_MS));
+      window.setTimeout(removeWhenStill, deadline - now);
+      return;
+    }
+    if (wheelUntil > now && now < deadline) {
+      // A wheel's zoom may still start (and then set `animating`): look again then.
+      window.setTimeout(removeWhenStill, wheelUntil - now);
+      return;
+    }
+    removed = true;
     map.remove();
   };
   return () => {
     container.removeEventListener('wheel', onWheel);
+    deadline = performance.now() + ZOOM_END_WAIT_MS;
     removeWhenStill();
   };
 }
