@@ -63,7 +63,7 @@ export class AdminBookingsService {
       keyOf: (row: BookingRow) => [row.id],
       compare: (a, b) => compareIds(String(b[0]), String(a[0])),
       fetch: (shard, after, limit) =>
-        this.deps.bookings.listForAdmin(shard, {
+        this.deps.bookings.listPage(shard, {
           status: query.status,
           customerId: query.customerId,
           driverId: query.driverId,

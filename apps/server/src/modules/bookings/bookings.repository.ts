@@ -9,8 +9,8 @@ import type {
   IdempotencyKeysTable,
 } from '../../platform/db/schema';
 import { executeLater } from '../../platform/db/pipelined-transactions';
-import { selectWithIndex } from '../../platform/db/index-hints';
-import type { Executor, Shard } from '../../platform/db/shard-pool';
+import { selectWithIndex, type HintTarget } from '../../platform/db/index-hints';
+import type { Executor } from '../../platform/db/shard-pool';
 
 /** `bookings.offered_to`: every driver offered the booking so far, in the order offered. */
 export const OFFERED_TO = new StoredJson('bookings.offered_to', Type.Array(Id));
@@ -126,32 +126,13 @@ export class BookingsRepository {
   }
 
   /**
-   * A customer's bookings, newest first, after the keyset `beforeId`: one
-   * range of `bookings_customer`, named on MariaDB (ADR 0039).
+   * A page of one shard's bookings, newest first (a customer's own list, the
+   * admin list). Each page reads one range of the index its narrowest filter
+   * names, named on MariaDB (ADR 0039): a customer's (`bookings_customer`) or
+   * a driver's (`bookings_driver`) bookings are few next to a status's, so a
+   * status beside them is checked row by row.
    */
-  async listByCustomer(
-    shard: Pick<Shard, 'db' | 'dialect'>,
-    customerId: string,
-    options: { status?: BookingStatusColumn | undefined; beforeId: string | null; limit: number },
-  ): Promise<BookingRow[]> {
-    return this.newestFirst(shard, { ...options, customerId });
-  }
-
-  /** Bookings of one shard for the admin list, newest first, optionally of one customer, one driver or a status. */
-  async listForAdmin(shard: Pick<Shard, 'db' | 'dialect'>, options: BookingPageQuery): Promise<BookingRow[]> {
-    return this.newestFirst(shard, options);
-  }
-
-  /**
-   * Each page reads one range of the index its narrowest filter names, named
-   * on MariaDB (ADR 0039): a customer's (`bookings_customer`) or a driver's
-   * (`bookings_driver`) bookings are few next to a status's, so a status
-   * beside them is checked row by row.
-   */
-  private async newestFirst(
-    shard: Pick<Shard, 'db' | 'dialect'>,
-    options: BookingPageQuery,
-  ): Promise<BookingRow[]> {
+  async listPage(shard: HintTarget, options: BookingPageQuery): Promise<BookingRow[]> {
     let query = shard.db.selectFrom('bookings').selectAll().orderBy('id', 'desc').limit(options.limit);
     if (options.customerId !== undefined) {
       query = query.where('customer_id', '=', options.customerId);

@@ -339,7 +339,8 @@ export class BookingsService {
     const limit = query.limit ?? 20;
     const beforeId = query.cursor === undefined ? null : String(decodeCursor(query.cursor, 1)[0]);
     const shard = this.deps.router.forId(customerId);
-    const rows = await this.deps.bookings.listByCustomer(shard, customerId, {
+    const rows = await this.deps.bookings.listPage(shard, {
+      customerId,
       status: query.status,
       beforeId,
       limit: limit + 1,

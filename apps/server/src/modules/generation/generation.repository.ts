@@ -3,8 +3,8 @@ import { Readable } from 'node:stream';
 import type { Database, GenerationJobsTable } from '../../platform/db/schema';
 import { isLocalInfileRefused } from '../../platform/db/db-errors';
 import { localInfiles } from '../../platform/db/local-infile';
-import { selectWithIndex } from '../../platform/db/index-hints';
-import type { Executor, Shard, SqlDialectName } from '../../platform/db/shard-pool';
+import { selectWithIndex, type HintTarget } from '../../platform/db/index-hints';
+import type { Executor, SqlDialectName } from '../../platform/db/shard-pool';
 import { sumBookingDeltas, sumDriverDeltas } from '../analytics/contributions';
 import { RollupsRepository } from '../analytics/rollups.repository';
 import { layoutOf, lookupsLayout, sqlTuple, usersLayout, type RowLayout } from './bulk-text';
@@ -115,7 +115,7 @@ export class GenerationRepository {
   }
 
   /** Customers bookings can be generated for: this shard's newest active ones. */
-  async customerPool(shard: Pick<Shard, 'db' | 'dialect'>, limit: number): Promise<string[]> {
+  async customerPool(shard: HintTarget, limit: number): Promise<string[]> {
     const newest = shard.db
       .selectFrom('users')
       .select('id')

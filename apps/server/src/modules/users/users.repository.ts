@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { LookupDirectoryTable, UsersTable } from '../../platform/db/schema';
-import { selectWithIndex } from '../../platform/db/index-hints';
-import type { Executor, Shard } from '../../platform/db/shard-pool';
+import { selectWithIndex, type HintTarget } from '../../platform/db/index-hints';
+import type { Executor } from '../../platform/db/shard-pool';
 
 export type UserRow = Selectable<UsersTable>;
 export type LookupRow = Selectable<LookupDirectoryTable>;
@@ -70,7 +70,7 @@ export class UsersRepository {
    * and a role alone the newest of each status's range there, merged.
    */
   async listPage(
-    shard: Pick<Shard, 'db' | 'dialect'>,
+    shard: HintTarget,
     options: {
       role?: UserRow['role'] | undefined;
       status?: UserRow['status'] | undefined;

@@ -1,6 +1,9 @@
 import type { Compilable, CompiledQuery } from 'kysely';
 import type { Shard } from './shard-pool';
 
+/** What a hinted read needs of a shard: its connection and the SQL it speaks. */
+export type HintTarget = Pick<Shard, 'db' | 'dialect'>;
+
 /**
  * Runs a select with `FORCE INDEX (index)` on every reference to `table`, on
  * MySQL/MariaDB (ADR 0039). For a newest-first page, `where k = ? and id < ?
@@ -10,7 +13,7 @@ import type { Shard } from './shard-pool';
  * these itself and runs the query unchanged.
  */
 export async function selectWithIndex<R>(
-  shard: Pick<Shard, 'db' | 'dialect'>,
+  shard: HintTarget,
   query: Compilable<R>,
   table: string,
   index: string,
