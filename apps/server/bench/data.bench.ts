@@ -388,10 +388,16 @@ async function bench(options: DataBenchOptions, teardown: Teardown): Promise<Rec
       await checkListMissed();
     },
   });
-  // The filters an admin pages by, each deep in the table (ADR 0039): a role and a status, a rare
-  // status, a role alone (every status's range of its index, merged).
+  // The filters an admin pages by, each deep in the table (ADRs 0039, 0040): a role and a status, a
+  // rare status, a role alone (every status's range of its index, merged), a status alone (every
+  // role's range, merged).
   const filtered: PhaseResult[] = [];
-  for (const filter of ['role=customer&status=active', 'role=customer&status=suspended', 'role=customer']) {
+  for (const filter of [
+    'role=customer&status=active',
+    'role=customer&status=suspended',
+    'role=customer',
+    'status=active',
+  ]) {
     filtered.push(
       await reads.phase(`GET /v1/admin/users?${filter}, deep cursor`, listHow, `${deepPath}&${filter}`, {
         before: replaceUsersVersion,

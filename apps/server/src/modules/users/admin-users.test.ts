@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminUser, GenerationJob } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
-import { bearer, customerSignup, signInAdmin, signUp } from '../../../test/support/factories';
+import { bearer, customerSignup, driverSignup, signInAdmin, signUp } from '../../../test/support/factories';
 import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
@@ -128,7 +128,17 @@ describe(`admin users list (${tier})`, () => {
     }
   });
 
-  it('pages a role, and a role with a status, newest first over every shard, each account once', async () => {
+  it('pages a role, a status, and both, newest first over every shard, each account once', async () => {
+    // Drivers, one suspended, so a status's pages merge its accounts of every role.
+    const drivers = await Promise.all([1, 2, 3].map(() => signUp(app, driverSignup())));
+    const suspendedDriver = drivers[0]?.user.id ?? '';
+    const suspension = await app.http.inject({
+      method: 'PATCH',
+      url: `/v1/admin/drivers/${suspendedDriver}`,
+      headers: bearer(admin),
+      payload: { suspended: true },
+    });
+    expect(suspension.statusCode, suspension.body).toBe(200);
     const rows = (
       await Promise.all(
         app.platform.router.shards.map((shard) =>
@@ -160,7 +170,13 @@ describe(`admin users list (${tier})`, () => {
     expect(await pages('role=customer&status=suspended')).toEqual(
       newestFirst((row) => row.role === 'customer' && row.status === 'suspended'),
     );
-    expect(await pages('status=suspended')).toEqual(newestFirst((row) => row.status === 'suspended'));
+    // A status alone merges its accounts of every role.
+    for (const status of ['active', 'suspended'] as const) {
+      expect(new Set(rows.filter((row) => row.status === status).map((row) => row.role))).toEqual(
+        new Set(status === 'active' ? ['customer', 'driver', 'admin'] : ['customer', 'driver']),
+      );
+      expect(await pages(`status=${status}`)).toEqual(newestFirst((row) => row.status === status));
+    }
   });
 
   it('finds the account with an exact email, in any letter case', async () => {

@@ -14,7 +14,7 @@ import { UsersRepository } from './users.repository';
 
 const ACCOUNTS = 60_000;
 const PAGE = 21;
-/** Rows a page may examine: its own, once per status range and again where the ranges merge. */
+/** Rows a page may examine: its own, once per range it merges (per role or per status) and again where they merge. */
 const PAGE_BUDGET = 4 * PAGE;
 const FIRST_ID = 10_000_000;
 

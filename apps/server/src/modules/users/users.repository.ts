@@ -7,9 +7,11 @@ export type UserRow = Selectable<UsersTable>;
 export type LookupRow = Selectable<LookupDirectoryTable>;
 export type LookupKind = 'email' | 'plate';
 
-/** Every account status (a status added to the column's type must be added here to compile). */
+/** Every account role and status (one added to the column's type must be added here to compile). */
+const ROLES: Record<UserRow['role'], true> = { customer: true, driver: true, admin: true };
 const STATUSES: Record<UserRow['status'], true> = { active: true, suspended: true };
-/** A role's page reads each status's range of `(role, status, id)` (ADR 0039). */
+/** A page of a role alone, or of a status alone, merges ranges of `(role, status, id)` (ADRs 0039, 0040). */
+const USER_ROLES = Object.keys(ROLES) as UserRow['role'][];
 const USER_STATUSES = Object.keys(STATUSES) as UserRow['status'][];
 
 /** Users and the lookup directory (email and plate to owner ID). Every method runs on the shard it is given. */
@@ -65,9 +67,10 @@ export class UsersRepository {
 
   /**
    * A page of this shard's users, newest first, before `beforeId` when given.
-   * Each filter reads its index's one range (ADR 0039): no filter the primary
-   * key, a status `(status, id)`, a role and a status `(role, status, id)`,
-   * and a role alone the newest of each status's range there, merged.
+   * Each filter reads ranges of `(role, status, id)` only (ADRs 0039, 0040):
+   * a role and a status its one range, a role alone the newest of each
+   * status's range, a status alone the newest of each role's, merged; no
+   * filter reads the primary key.
    */
   async listPage(
     shard: HintTarget,
@@ -79,10 +82,10 @@ export class UsersRepository {
     },
   ): Promise<UserRow[]> {
     const { db } = shard;
-    const page = (status: UserRow['status'] | undefined) => {
+    const range = (role: UserRow['role'] | undefined, status: UserRow['status'] | undefined) => {
       let query = db.selectFrom('users').selectAll().orderBy('id', 'desc').limit(options.limit);
-      if (options.role !== undefined) {
-        query = query.where('role', '=', options.role);
+      if (role !== undefined) {
+        query = query.where('role', '=', role);
       }
       if (status !== undefined) {
         query = query.where('status', '=', status);
@@ -92,17 +95,20 @@ export class UsersRepository {
       }
       return query;
     };
-    if (options.role === undefined) {
-      return options.status === undefined
-        ? page(undefined).execute()
-        : selectWithIndex(shard, page(options.status), 'users', 'users_status_id');
+    const { role, status } = options;
+    if (role === undefined && status === undefined) {
+      return range(undefined, undefined).execute();
     }
-    if (options.status !== undefined) {
-      return selectWithIndex(shard, page(options.status), 'users', 'users_role_status_id');
+    if (role !== undefined && status !== undefined) {
+      return selectWithIndex(shard, range(role, status), 'users', 'users_role_status_id');
     }
-    const byStatus = (status: UserRow['status']) =>
-      db.selectFrom(page(status).as(`by_${status}`)).selectAll();
-    const merged = USER_STATUSES.map(byStatus).reduce((union, part) => union.unionAll(part));
+    const ranges =
+      role === undefined
+        ? USER_ROLES.map((each) => range(each, status))
+        : USER_STATUSES.map((each) => range(role, each));
+    const merged = ranges
+      .map((part, index) => db.selectFrom(part.as(`range_${index}`)).selectAll())
+      .reduce((union, part) => union.unionAll(part));
     return selectWithIndex(
       shard,
       merged.orderBy('id', 'desc').limit(options.limit),

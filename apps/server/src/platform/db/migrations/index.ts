@@ -20,6 +20,7 @@ import * as handoverPins from './0018-handover-pins';
 import * as stopFailureRollups from './0019-stop-failure-rollups';
 import * as webhookVersions from './0020-webhook-versions';
 import * as userListIndex from './0021-user-list-index';
+import * as usersStatusByRole from './0022-users-status-by-role';
 
 export interface ShardMigration {
   name: string;
@@ -48,4 +49,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0019-stop-failure-rollups', up: stopFailureRollups.up },
   { name: '0020-webhook-versions', up: webhookVersions.up },
   { name: '0021-user-list-index', up: userListIndex.up },
+  { name: '0022-users-status-by-role', up: usersStatusByRole.up },
 ];
