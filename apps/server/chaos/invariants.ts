@@ -258,6 +258,9 @@ function rollupsMatch(snapshot: Snapshot): Finding[] {
       created_at: booking.createdAt,
       updated_at: booking.updatedAt,
       rating: booking.rating,
+      pickup_lat: booking.pickupLat,
+      pickup_lng: booking.pickupLng,
+      pickup_address: booking.pickupAddress,
     }),
   );
   const bookingDeltas = sumBookingDeltas(contributions.flatMap((part) => part.booking));
@@ -266,9 +269,24 @@ function rollupsMatch(snapshot: Snapshot): Finding[] {
   const recountedBookings = totalsBy(bookingDeltas, (delta) => delta.vehicle_type, BOOKING_TOTALS);
   const storedDrivers = totalsBy(snapshot.driverDaily, (row) => row.driver_id, DRIVER_TOTALS);
   const recountedDrivers = totalsBy(driverDeltas, (delta) => delta.driver_id, DRIVER_TOTALS);
+  const unfilledDeltas = contributions.flatMap((part) => part.unfilled);
+  const recountedUnfilled = totalsBy(
+    [
+      ...unfilledDeltas.map((delta) => ({ by: 'hour', key: `${delta.hour}`, expired: 1 })),
+      ...unfilledDeltas.map((delta) => ({
+        by: 'area',
+        key: `${delta.cellLat}:${delta.cellLng}`,
+        expired: 1,
+      })),
+    ],
+    (row) => `${row.by} ${row.key}`,
+    ['expired'],
+  );
+  const storedUnfilled = totalsBy(snapshot.unfilled, (row) => `${row.by} ${row.key}`, ['expired']);
   return [
     ...compareTotals('booking roll-ups equal a recount', storedBookings, recountedBookings),
     ...compareTotals('driver roll-ups equal a recount', storedDrivers, recountedDrivers),
+    ...compareTotals('unfilled demand equals a recount', storedUnfilled, recountedUnfilled),
   ];
 }
 

@@ -19,6 +19,9 @@ export interface BookingRow {
   readonly rating: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+  readonly pickupLat: number;
+  readonly pickupLng: number;
+  readonly pickupAddress: string | null;
 }
 
 export interface EventRow {
@@ -63,6 +66,13 @@ export interface BookingDailyRow {
   readonly trip_count: number;
 }
 
+/** Unfilled demand's counts by the hour a booking was made, and by its pickup area (ADR 0041). */
+export interface UnfilledRow {
+  readonly by: 'hour' | 'area';
+  readonly key: string;
+  readonly expired: number;
+}
+
 export interface DriverDailyRow {
   readonly driver_id: string;
   readonly trips: number;
@@ -82,6 +92,7 @@ export interface Snapshot {
   readonly notificationKeys: ReadonlySet<string>;
   readonly bookingDaily: readonly BookingDailyRow[];
   readonly driverDaily: readonly DriverDailyRow[];
+  readonly unfilled: readonly UnfilledRow[];
 }
 
 const id = (value: string | number): string => String(value);
@@ -118,16 +129,19 @@ export class ShardReader {
     const parts = await Promise.all(
       this.pool.shards.map(async ({ db }, index) => {
         const { bookings, events, outbox } = sources[index] ?? { bookings: [], events: [], outbox: [] };
-        const [drivers, driverTrips, notifications, bookingDaily, driverDaily] = await Promise.all([
-          db
-            .selectFrom('drivers')
-            .select(['user_id', 'active_booking_id', 'rating_sum', 'rating_count'])
-            .execute(),
-          db.selectFrom('driver_jobs').select(['driver_id', 'booking_id', 'status', 'seq']).execute(),
-          db.selectFrom('notifications').select('source_key').execute(),
-          db.selectFrom('booking_daily').selectAll().execute(),
-          db.selectFrom('driver_daily').selectAll().execute(),
-        ]);
+        const [drivers, driverTrips, notifications, bookingDaily, driverDaily, hours, areas] =
+          await Promise.all([
+            db
+              .selectFrom('drivers')
+              .select(['user_id', 'active_booking_id', 'rating_sum', 'rating_count'])
+              .execute(),
+            db.selectFrom('driver_jobs').select(['driver_id', 'booking_id', 'status', 'seq']).execute(),
+            db.selectFrom('notifications').select('source_key').execute(),
+            db.selectFrom('booking_daily').selectAll().execute(),
+            db.selectFrom('driver_daily').selectAll().execute(),
+            db.selectFrom('unfilled_hourly').selectAll().execute(),
+            db.selectFrom('unfilled_areas').selectAll().execute(),
+          ]);
         return {
           bookings: bookings.map((row): BookingRow => ({
             id: id(row.id),
@@ -145,6 +159,9 @@ export class ShardReader {
             rating: maybeNum(row.rating),
             createdAt: num(row.created_at),
             updatedAt: num(row.updated_at),
+            pickupLat: num(row.pickup_lat),
+            pickupLng: num(row.pickup_lng),
+            pickupAddress: row.pickup_address,
           })),
           events: events.map((row): EventRow => ({
             bookingId: id(row.booking_id),
@@ -189,6 +206,18 @@ export class ShardReader {
             rating_sum: num(row.rating_sum),
             rating_count: num(row.rating_count),
           })),
+          unfilled: [
+            ...hours.map((row): UnfilledRow => ({
+              by: 'hour',
+              key: `${row.hour}`,
+              expired: num(row.expired),
+            })),
+            ...areas.map((row): UnfilledRow => ({
+              by: 'area',
+              key: `${row.cell_lat}:${row.cell_lng}`,
+              expired: num(row.expired),
+            })),
+          ],
         };
       }),
     );
@@ -202,6 +231,7 @@ export class ShardReader {
       notificationKeys: new Set(parts.flatMap((part) => part.notificationKeys)),
       bookingDaily: parts.flatMap((part) => part.bookingDaily),
       driverDaily: parts.flatMap((part) => part.driverDaily),
+      unfilled: parts.flatMap((part) => part.unfilled),
     };
   }
 

@@ -46,6 +46,12 @@ async function rollupFigures(app: LoadlineApp): Promise<Figures> {
     for (const row of await shard.db.selectFrom('stop_failure_daily').selectAll().execute()) {
       add(figures, `failure ${row.day} ${row.driver_id} ${row.reason}`, row.failed);
     }
+    for (const row of await shard.db.selectFrom('unfilled_hourly').selectAll().execute()) {
+      add(figures, `unfilled ${row.day} hour ${row.hour}`, row.expired);
+    }
+    for (const row of await shard.db.selectFrom('unfilled_areas').selectAll().execute()) {
+      add(figures, `unfilled ${row.day} area ${row.cell_lat}:${row.cell_lng}`, row.expired);
+    }
     for (const row of await shard.db
       .selectFrom('drivers')
       .select(['user_id', 'rating_sum', 'rating_count'])
@@ -83,6 +89,13 @@ async function recountFigures(app: LoadlineApp): Promise<Figures> {
       }
       if (row.status === 'expired') {
         add(figures, `booking ${dayOf(row.updated_at)} ${type} expired`, 1);
+        const made = dayOf(row.created_at);
+        add(figures, `unfilled ${made} hour ${new Date(row.created_at).getUTCHours()}`, 1);
+        add(
+          figures,
+          `unfilled ${made} area ${Math.round(row.pickup_lat * 20)}:${Math.round(row.pickup_lng * 20)}`,
+          1,
+        );
       }
       if (row.status !== 'delivered') {
         continue;
@@ -196,6 +209,14 @@ describe(`analytics rebuild (${tier})`, () => {
     await post(customer, `/v1/bookings/${booking.id}/cancel`);
   }
 
+  /** A booking no driver took: it expires (unfilled demand where it was asked for). */
+  async function bookAndExpire(customer: string): Promise<void> {
+    const booking = await book(app, customer, {
+      pickup: { ...offset(CITY, 40, 40), address: 'Out of reach' },
+    });
+    await app.services.bookingCore.service.expire(booking.id, 'no_driver');
+  }
+
   it('counts events committed while the workers were stopped once, when they run after a rebuild', async () => {
     const customer = await newCustomer(app);
     const driver = await onlineDriver(app, { at: offset(CITY, 0.4) });
@@ -209,15 +230,18 @@ describe(`analytics rebuild (${tier})`, () => {
     await deliverAndRate(customer.token, driver.token, booking.id);
     await failStops(other.token, twoStops);
     await bookAndCancel(customer.token);
+    await bookAndExpire(customer.token);
     const report = await app.services.analytics.rebuild();
-    expect(report.bookings).toBe(3);
+    expect(report.bookings).toBe(4);
     expect(report.stopFailureRows).toBe(2);
+    expect(report.unfilledBookings).toBe(1);
     app.platform.relay.start();
     await drained(app);
 
     const figures = await rollupFigures(app);
     expect(figures.get(`rating ${driver.user.id} count`)).toBe(1);
     expect([...figures.keys()].filter((key) => key.startsWith(`failure `))).toHaveLength(2);
+    expect([...figures.keys()].filter((key) => key.startsWith(`unfilled `))).toHaveLength(2);
     expect(sorted(figures)).toEqual(sorted(await recountFigures(app)));
   });
 
@@ -245,10 +269,13 @@ describe(`analytics rebuild (${tier})`, () => {
     const report = await app.services.analytics.rebuild({
       pageSize: 40,
       // Between pages, the consumers count a booking made and cancelled and a trip delivered and rated;
-      // every third page, a trip whose two stops failed.
+      // every third page, a trip whose two stops failed; every fourth, a booking that expired.
       onProgress: async () => {
         pages += 1;
         await bookAndCancel(customer.token);
+        if (pages % 4 === 0) {
+          await bookAndExpire(customer.token);
+        }
         const booking = await inTransit(customer.token, driver.token);
         await deliverAndRate(customer.token, driver.token, booking.id);
         // A trip that ends frees its driver through its events, which run beside the rebuild; the next

@@ -11,7 +11,14 @@ import {
   type BookingStopChanged,
 } from '../events/booking-events';
 import type { BookingsRepository } from '../bookings/bookings.repository';
-import { createdDelta, deliveredDeltas, ratingDelta, stopFailurePart } from './contributions';
+import {
+  createdDelta,
+  deliveredDeltas,
+  ratingDelta,
+  stopFailurePart,
+  unfilledDelta,
+  type UnfilledDelta,
+} from './contributions';
 import {
   dayOf,
   type BookingDailyDelta,
@@ -33,8 +40,8 @@ export interface AnalyticsRollupDeps {
 
 /**
  * Keeps the analytics roll-ups current from outbox events. Each part of a
- * booking an event brings (its creation, delivery, cancellation or expiry on
- * the booking's shard, its trip, rating and failed stops on the driver's) is added in one
+ * booking an event brings (its creation, delivery, cancellation, expiry and
+ * unfilled demand on the booking's shard, its trip, rating and failed stops on the driver's) is added in one
  * transaction with a claim on that part, so neither a redelivered event nor
  * an event a rebuild has already counted from the booking's row adds twice.
  */
@@ -69,14 +76,34 @@ export class AnalyticsRollup {
         }
         break;
       }
-      case 'cancelled':
-      case 'expired':
+      case 'expired': {
         await this.add(
           bookingShard,
           event.id,
-          { bookingId: change.bookingId, part: change.to },
+          { bookingId: change.bookingId, part: 'expired' },
+          { booking: [{ day: dayOf(change.at), vehicle_type: change.vehicleType, expired: 1 }] },
+        );
+        // Its own part and transaction: a rebuild claims the two parts apart. Where and when it was
+        // asked for is the row's, which the event does not carry (events hold no addresses).
+        const row = await this.deps.bookings.findById(bookingShard.db, change.bookingId);
+        if (row === undefined) {
+          throw new Error(`booking ${change.bookingId} of an expiry was not found`);
+        }
+        await this.add(
+          bookingShard,
+          event.id,
+          { bookingId: change.bookingId, part: 'unfilled' },
+          { unfilled: [unfilledDelta(row)] },
+        );
+        break;
+      }
+      case 'cancelled':
+        await this.add(
+          bookingShard,
+          event.id,
+          { bookingId: change.bookingId, part: 'cancelled' },
           {
-            booking: [{ day: dayOf(change.at), vehicle_type: change.vehicleType, [change.to]: 1 }],
+            booking: [{ day: dayOf(change.at), vehicle_type: change.vehicleType, cancelled: 1 }],
           },
         );
         break;
@@ -133,6 +160,7 @@ export class AnalyticsRollup {
       booking?: BookingDailyDelta[];
       driver?: DriverDailyDelta[];
       stopFailures?: StopFailureDelta[];
+      unfilled?: UnfilledDelta[];
     },
   ): Promise<void> {
     const { rollups } = this.deps;
@@ -148,6 +176,9 @@ export class AnalyticsRollup {
           }
           if (change.stopFailures !== undefined) {
             await rollups.addStopFailures(trx, shard.dialect, change.stopFailures);
+          }
+          if (change.unfilled !== undefined) {
+            await rollups.addUnfilled(trx, shard.dialect, change.unfilled);
           }
         }),
       );

@@ -14,11 +14,8 @@ import type { Clock } from '../../lib/clock';
 import type { Cache } from '../../platform/cache/cache.port';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import { DAY_MS, dayOf, type RollupsRepository } from './rollups.repository';
-import {
-  AREA_CELLS_PER_DEGREE,
-  type ExpiredArea,
-  type UnfilledDemandRepository,
-} from './unfilled-demand.repository';
+import { AREA_CELLS_PER_DEGREE } from './contributions';
+import type { ExpiredArea, UnfilledDemandRepository } from './unfilled-demand.repository';
 
 /** A computed range of analytics in the shared cache, checked when read back. */
 const CACHED_ANALYTICS = new StoredJson('cached analytics', Analytics);
@@ -75,12 +72,11 @@ export class AnalyticsService {
 
   private async compute(range: { fromDay: number; toDay: number }): Promise<Analytics> {
     const { router, rollups, unfilled } = this.deps;
-    const window = { fromMs: range.fromDay * DAY_MS, toMs: (range.toDay + 1) * DAY_MS };
     const [daily, top, hours, areas, failureReasons, failing] = await Promise.all([
       Promise.all(router.shards.map((shard) => rollups.bookingDaily(shard.db, range.fromDay, range.toDay))),
       Promise.all(router.shards.map((shard) => rollups.topDrivers(shard.db, range, TOP_DRIVERS))),
-      Promise.all(router.shards.map((shard) => unfilled.byHour(shard.db, shard.dialect, window))),
-      Promise.all(router.shards.map((shard) => unfilled.byArea(shard.db, window))),
+      Promise.all(router.shards.map((shard) => unfilled.byHour(shard.db, range))),
+      Promise.all(router.shards.map((shard) => unfilled.byArea(shard.db, range))),
       Promise.all(router.shards.map((shard) => rollups.stopFailuresByReason(shard.db, range))),
       Promise.all(
         router.shards.map((shard) => rollups.topFailingDrivers(shard.db, range, TOP_FAILING_DRIVERS)),

@@ -23,7 +23,40 @@ export type BookingFacts = Pick<
   | 'created_at'
   | 'updated_at'
   | 'rating'
+  | 'pickup_lat'
+  | 'pickup_lng'
+  | 'pickup_address'
 >;
+
+/** Pickup areas are cells of 1/20 of a degree (about 5.5 km north to south). */
+export const AREA_CELLS_PER_DEGREE = 20;
+
+/** A coordinate's area cell index: its centre is `cell / 20`. */
+export function areaCell(coordinate: number): number {
+  return Math.round(coordinate * AREA_CELLS_PER_DEGREE);
+}
+
+/** An expired booking, counted as unfilled demand on the day and hour it was made and in its pickup's area. */
+export interface UnfilledDelta {
+  day: number;
+  /** UTC hour of day the booking was made. */
+  hour: number;
+  cellLat: number;
+  cellLng: number;
+  address: string | null;
+}
+
+export function unfilledDelta(
+  facts: Pick<BookingFacts, 'created_at' | 'pickup_lat' | 'pickup_lng' | 'pickup_address'>,
+): UnfilledDelta {
+  return {
+    day: dayOf(facts.created_at),
+    hour: Math.floor(facts.created_at / 3_600_000) % 24,
+    cellLat: areaCell(facts.pickup_lat),
+    cellLng: areaCell(facts.pickup_lng),
+    address: facts.pickup_address,
+  };
+}
 
 /** Creation: counted on the day the booking was made. */
 export function createdDelta(facts: Pick<BookingFacts, 'vehicle_type' | 'created_at'>): BookingDailyDelta {
@@ -66,7 +99,7 @@ export function ratingDelta(driverId: string, deliveredAt: number, rating: numbe
 }
 
 /** A part of a booking counted into `booking_daily`, on the booking's shard. */
-export type BookingPart = Exclude<RollupPart, DriverPart>;
+export type BookingPart = Exclude<RollupPart, DriverPart | 'unfilled'>;
 /**
  * A part of a booking counted on the driver's shard: into `driver_daily` (and
  * the driver's rating), or a failed stop into `stop_failure_daily`.
@@ -104,11 +137,13 @@ export function stopFailurePart(facts: StopFailureFacts): {
 export function bookingParts(facts: BookingFacts): {
   booking: { part: BookingPart; delta: BookingDailyDelta }[];
   driver: { part: DriverPart; delta: DriverDailyDelta }[];
+  unfilled: { part: 'unfilled'; delta: UnfilledDelta }[];
 } {
   const booking: { part: BookingPart; delta: BookingDailyDelta }[] = [
     { part: 'created', delta: createdDelta(facts) },
   ];
   const driver: { part: DriverPart; delta: DriverDailyDelta }[] = [];
+  const unfilled: { part: 'unfilled'; delta: UnfilledDelta }[] = [];
   switch (facts.status) {
     case 'delivered': {
       const delivered = deliveredDeltas(facts);
@@ -139,22 +174,25 @@ export function bookingParts(facts: BookingFacts): {
         part: 'expired',
         delta: { day: dayOf(facts.updated_at), vehicle_type: facts.vehicle_type, expired: 1 },
       });
+      unfilled.push({ part: 'unfilled', delta: unfilledDelta(facts) });
       break;
     default:
       break;
   }
-  return { booking, driver };
+  return { booking, driver, unfilled };
 }
 
 /** Everything one booking in its current state contributes (generation uses this). */
 export function bookingContributions(facts: BookingFacts): {
   booking: BookingDailyDelta[];
   driver: DriverDailyDelta[];
+  unfilled: UnfilledDelta[];
 } {
   const parts = bookingParts(facts);
   return {
     booking: parts.booking.map((part) => part.delta),
     driver: parts.driver.map((part) => part.delta),
+    unfilled: parts.unfilled.map((part) => part.delta),
   };
 }
 

@@ -35,6 +35,8 @@ export interface RebuildReport {
   driverRows: number;
   /** Rows of failed stops per day, driver and reason written. */
   stopFailureRows: number;
+  /** Expired bookings counted as unfilled demand. */
+  unfilledBookings: number;
 }
 
 interface ClaimedPart<D> extends CountedPart {
@@ -64,7 +66,13 @@ export async function rebuildRollups(
   for (const shard of router.shards) {
     await retryOnConflict(() => shard.db.transaction().execute((trx) => rollups.clear(trx)), ATTEMPTS);
   }
-  const report: RebuildReport = { bookings: 0, bookingRows: 0, driverRows: 0, stopFailureRows: 0 };
+  const report: RebuildReport = {
+    bookings: 0,
+    bookingRows: 0,
+    driverRows: 0,
+    stopFailureRows: 0,
+    unfilledBookings: 0,
+  };
   for (const shard of router.shards) {
     // Bookings past the last one now were created after the emptying: the consumers count all of them.
     const lastId = await rollups.lastBookingId(shard.db);
@@ -88,6 +96,13 @@ export async function rebuildRollups(
         const deltas = sumBookingDeltas(claimed);
         await rollups.addBookingDaily(trx, shard.dialect, deltas);
         return deltas.length;
+      });
+      const unfilledSide = parts.flatMap(({ bookingId, unfilled }) =>
+        unfilled.map((part) => ({ bookingId, ...part })),
+      );
+      report.unfilledBookings += await addClaimed(shard, rollups, unfilledSide, async (trx, claimed) => {
+        await rollups.addUnfilled(trx, shard.dialect, claimed);
+        return claimed.length;
       });
 
       const byDriverShard = new Map<number, ClaimedPart<DriverDailyDelta>[]>();

@@ -4,10 +4,12 @@ import type {
   DriverDailyTable,
   RollupPartsTable,
   StopFailureDailyTable,
+  UnfilledAreasTable,
+  UnfilledHourlyTable,
 } from '../../platform/db/schema';
 import { executeLater } from '../../platform/db/pipelined-transactions';
 import type { Executor, SqlDialectName } from '../../platform/db/shard-pool';
-import type { BookingFacts } from './contributions';
+import type { BookingFacts, UnfilledDelta } from './contributions';
 
 export const DAY_MS = 86_400_000;
 
@@ -233,6 +235,66 @@ export class RollupsRepository {
     }
   }
 
+  /**
+   * Adds expired bookings to the unfilled demand of the days they were made:
+   * per hour, and per pickup area (whose first address typed stays its name).
+   */
+  async addUnfilled(db: Executor, dialect: SqlDialectName, deltas: readonly UnfilledDelta[]): Promise<void> {
+    const hours = new Map<string, UnfilledHourlyTable>();
+    const areas = new Map<string, UnfilledAreasTable>();
+    for (const delta of deltas) {
+      const hourKey = `${delta.day}:${delta.hour}`;
+      const hour = hours.get(hourKey) ?? { day: delta.day, hour: delta.hour, expired: 0 };
+      hour.expired += 1;
+      hours.set(hourKey, hour);
+      const areaKey = `${delta.day}:${delta.cellLat}:${delta.cellLng}`;
+      const area = areas.get(areaKey) ?? {
+        day: delta.day,
+        cell_lat: delta.cellLat,
+        cell_lng: delta.cellLng,
+        expired: 0,
+        address: null,
+      };
+      area.expired += 1;
+      area.address ??= delta.address;
+      areas.set(areaKey, area);
+    }
+    const hourRows = [...hours.values()];
+    const areaRows = [...areas.values()];
+    for (let start = 0; start < hourRows.length; start += ROWS_PER_STATEMENT) {
+      const insert = db
+        .insertInto('unfilled_hourly')
+        .values(hourRows.slice(start, start + ROWS_PER_STATEMENT));
+      await executeLater(
+        db,
+        dialect === 'mysql'
+          ? insert.onDuplicateKeyUpdate(mysqlAdd(['expired']))
+          : insert.onConflict((conflict) =>
+              conflict.columns(['day', 'hour']).doUpdateSet(sqliteAdd(['expired'])),
+            ),
+      );
+    }
+    for (let start = 0; start < areaRows.length; start += ROWS_PER_STATEMENT) {
+      const insert = db
+        .insertInto('unfilled_areas')
+        .values(areaRows.slice(start, start + ROWS_PER_STATEMENT));
+      await executeLater(
+        db,
+        dialect === 'mysql'
+          ? insert.onDuplicateKeyUpdate({
+              ...mysqlAdd(['expired']),
+              address: sql`coalesce(address, values(address))`,
+            })
+          : insert.onConflict((conflict) =>
+              conflict.columns(['day', 'cell_lat', 'cell_lng']).doUpdateSet({
+                ...sqliteAdd(['expired']),
+                address: sql`coalesce(address, excluded.address)`,
+              }),
+            ),
+      );
+    }
+  }
+
   /** This shard's failed stops in the range, per reason. */
   async stopFailuresByReason(
     db: Executor,
@@ -417,6 +479,9 @@ export class RollupsRepository {
         'created_at',
         'updated_at',
         'rating',
+        'pickup_lat',
+        'pickup_lng',
+        'pickup_address',
       ])
       .where('id', '<=', range.lastId)
       .orderBy('id')
@@ -428,7 +493,7 @@ export class RollupsRepository {
   }
 
   /**
-   * Empties this shard's roll-ups (failed stops too), the parts they counted and the drivers'
+   * Empties this shard's roll-ups (failed stops and unfilled demand too), the parts they counted and the drivers'
    * all-time ratings (the first step of a rebuild). Run it in one transaction,
    * so an event counted meanwhile is emptied with its part or kept with it.
    */
@@ -437,6 +502,8 @@ export class RollupsRepository {
     await db.deleteFrom('booking_daily').execute();
     await db.deleteFrom('driver_daily').execute();
     await db.deleteFrom('stop_failure_daily').execute();
+    await db.deleteFrom('unfilled_hourly').execute();
+    await db.deleteFrom('unfilled_areas').execute();
     await db.updateTable('drivers').set({ rating_sum: 0, rating_count: 0 }).execute();
   }
 }

@@ -100,6 +100,9 @@ export function addBooking(
   for (const delta of contributions.driver) {
     driverShard.driverDaily.push(delta);
   }
+  for (const delta of contributions.unfilled) {
+    home.unfilled.push(delta);
+  }
   if (life.assigned) {
     driverShard.driverTrips.push(
       driverTripRow(booking, driver.id, {

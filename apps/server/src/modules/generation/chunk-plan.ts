@@ -10,6 +10,7 @@ import type {
   VehiclesTable,
 } from '../../platform/db/schema';
 import type { BookingDailyDelta, DriverDailyDelta } from '../analytics/rollups.repository';
+import type { UnfilledDelta } from '../analytics/contributions';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -65,6 +66,7 @@ export interface ShardBatch {
   offers: OffersTable[];
   bookingDaily: BookingDailyDelta[];
   driverDaily: DriverDailyDelta[];
+  unfilled: UnfilledDelta[];
 }
 
 export function emptyBatch(): ShardBatch {
@@ -79,6 +81,7 @@ export function emptyBatch(): ShardBatch {
     offers: [],
     bookingDaily: [],
     driverDaily: [],
+    unfilled: [],
   };
 }
 

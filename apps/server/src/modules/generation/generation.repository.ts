@@ -161,6 +161,7 @@ export class GenerationRepository {
     await this.writeRows(db, dialect, 'offers', batch.offers);
     await this.rollups.addBookingDaily(db, dialect, sumBookingDeltas(batch.bookingDaily));
     await this.rollups.addDriverDaily(db, dialect, sumDriverDeltas(batch.driverDaily));
+    await this.rollups.addUnfilled(db, dialect, batch.unfilled);
   }
 
   private async writeRows<Row extends object>(

@@ -364,11 +364,30 @@ export interface StopFailureDailyTable {
   failed: number;
 }
 
+/** Analytics roll-up on the booking's shard: bookings that expired, by the UTC day and hour they were made. */
+export interface UnfilledHourlyTable {
+  day: number;
+  hour: number;
+  expired: number;
+}
+
+/** Analytics roll-up on the booking's shard: bookings that expired, by the day they were made and pickup area. */
+export interface UnfilledAreasTable {
+  day: number;
+  /** The area's cell indexes: its centre is `(cell_lat / 20, cell_lng / 20)`. */
+  cell_lat: number;
+  cell_lng: number;
+  expired: number;
+  /** The greatest pickup address typed in the cell that day, to name it; null when none was. */
+  address: string | null;
+}
+
 /** A part of a booking the roll-ups counted, on the shard of the roll-up row (ADR 0012). */
 export interface RollupPartsTable {
   booking_id: string;
   /** `failed:<seq>`: the booking's stop `seq` failed (counted on the driver's shard). */
-  part: 'created' | 'delivered' | 'cancelled' | 'expired' | 'trip' | 'rating' | `failed:${number}`;
+  part:
+    'created' | 'delivered' | 'cancelled' | 'expired' | 'unfilled' | 'trip' | 'rating' | `failed:${number}`;
   /** The event that counted it; null when a rebuild did. */
   event_id: string | null;
   /** The driver, for a driver's part (`trip`, `rating`): the row lives on the driver's shard; null for the booking's parts. */
@@ -527,6 +546,8 @@ export interface Database {
   booking_daily: BookingDailyTable;
   driver_daily: DriverDailyTable;
   stop_failure_daily: StopFailureDailyTable;
+  unfilled_hourly: UnfilledHourlyTable;
+  unfilled_areas: UnfilledAreasTable;
   rollup_parts: RollupPartsTable;
   generation_jobs: GenerationJobsTable;
   generation_marks: GenerationMarksTable;

@@ -21,6 +21,7 @@ import * as stopFailureRollups from './0019-stop-failure-rollups';
 import * as webhookVersions from './0020-webhook-versions';
 import * as userListIndex from './0021-user-list-index';
 import * as usersStatusByRole from './0022-users-status-by-role';
+import * as unfilledRollups from './0023-unfilled-rollups';
 
 export interface ShardMigration {
   name: string;
@@ -50,4 +51,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0020-webhook-versions', up: webhookVersions.up },
   { name: '0021-user-list-index', up: userListIndex.up },
   { name: '0022-users-status-by-role', up: usersStatusByRole.up },
+  { name: '0023-unfilled-rollups', up: unfilledRollups.up },
 ];

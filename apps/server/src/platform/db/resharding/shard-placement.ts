@@ -32,6 +32,12 @@ const byDirectoryKey: TablePlacement = {
     `(conv(left(sha2(concat(${row}kind, ':', ${row}value), 256), 4), 16, 10) % ${LOGICAL_SHARDS})`,
 };
 
+/** A booking's roll-up counts stay where they were added; its claim moves with it (`rollup_parts`). */
+const perShardTotals: TablePlacement = {
+  kind: 'stays',
+  why: "per-shard totals: analytics sums every shard's rows, so a moved booking is counted once",
+};
+
 export const TABLE_PLACEMENTS: Readonly<Record<string, TablePlacement>> = {
   users: byId('id'),
   drivers: byId('user_id'),
@@ -69,10 +75,9 @@ export const TABLE_PLACEMENTS: Readonly<Record<string, TablePlacement>> = {
   shard_map_acks: { kind: 'stays', why: 'heartbeats of running processes, on shard 0' },
   shard_moves: { kind: 'stays', why: 'the moves themselves, on shard 0' },
   shard_move_changes: { kind: 'stays', why: "a move's change log on its source shard" },
-  booking_daily: {
-    kind: 'stays',
-    why: "per-shard totals: analytics sums every shard's rows, so a moved booking is counted once",
-  },
+  booking_daily: perShardTotals,
+  unfilled_hourly: perShardTotals,
+  unfilled_areas: perShardTotals,
   generation_marks: { kind: 'stays', why: 'per-shard chunk marks; no move runs while a generation job does' },
   kysely_migration: { kind: 'stays', why: "each shard's own schema history" },
   kysely_migration_lock: { kind: 'stays', why: "each shard's own migration lock" },
