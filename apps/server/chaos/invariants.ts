@@ -286,6 +286,11 @@ function rollupsMatch(snapshot: Snapshot): Finding[] {
   return [
     ...compareTotals('booking roll-ups equal a recount', storedBookings, recountedBookings),
     ...compareTotals('driver roll-ups equal a recount', storedDrivers, recountedDrivers),
+    ...compareTotals(
+      "drivers' weeks equal their days",
+      totalsBy(snapshot.driverWeekly, (row) => row.driver_id, DRIVER_TOTALS),
+      storedDrivers,
+    ),
     ...compareTotals('unfilled demand equals a recount', storedUnfilled, recountedUnfilled),
   ];
 }

@@ -92,6 +92,8 @@ export interface Snapshot {
   readonly notificationKeys: ReadonlySet<string>;
   readonly bookingDaily: readonly BookingDailyRow[];
   readonly driverDaily: readonly DriverDailyRow[];
+  /** `driver_weekly`'s rows: the same counters as `driver_daily`, per week. */
+  readonly driverWeekly: readonly DriverDailyRow[];
   readonly unfilled: readonly UnfilledRow[];
 }
 
@@ -99,6 +101,22 @@ const id = (value: string | number): string => String(value);
 const maybeId = (value: string | number | null): string | null => (value === null ? null : String(value));
 const num = (value: string | number | bigint): number => Number(value);
 const maybeNum = (value: string | number | null): number | null => (value === null ? null : Number(value));
+
+function driverRow(row: {
+  driver_id: string | number;
+  trips: number | string;
+  earnings: number | string;
+  rating_sum: number | string;
+  rating_count: number | string;
+}): DriverDailyRow {
+  return {
+    driver_id: id(row.driver_id),
+    trips: num(row.trips),
+    earnings: num(row.earnings),
+    rating_sum: num(row.rating_sum),
+    rating_count: num(row.rating_count),
+  };
+}
 
 /** Reads the shard databases directly, through the same pool the server uses. */
 export class ShardReader {
@@ -129,7 +147,7 @@ export class ShardReader {
     const parts = await Promise.all(
       this.pool.shards.map(async ({ db }, index) => {
         const { bookings, events, outbox } = sources[index] ?? { bookings: [], events: [], outbox: [] };
-        const [drivers, driverTrips, notifications, bookingDaily, driverDaily, hours, areas] =
+        const [drivers, driverTrips, notifications, bookingDaily, driverDaily, driverWeekly, hours, areas] =
           await Promise.all([
             db
               .selectFrom('drivers')
@@ -139,6 +157,7 @@ export class ShardReader {
             db.selectFrom('notifications').select('source_key').execute(),
             db.selectFrom('booking_daily').selectAll().execute(),
             db.selectFrom('driver_daily').selectAll().execute(),
+            db.selectFrom('driver_weekly').selectAll().execute(),
             db.selectFrom('unfilled_hourly').selectAll().execute(),
             db.selectFrom('unfilled_areas').selectAll().execute(),
           ]);
@@ -199,13 +218,8 @@ export class ShardReader {
             revenue: num(row.revenue),
             trip_count: num(row.trip_count),
           })),
-          driverDaily: driverDaily.map((row): DriverDailyRow => ({
-            driver_id: id(row.driver_id),
-            trips: num(row.trips),
-            earnings: num(row.earnings),
-            rating_sum: num(row.rating_sum),
-            rating_count: num(row.rating_count),
-          })),
+          driverDaily: driverDaily.map(driverRow),
+          driverWeekly: driverWeekly.map(driverRow),
           unfilled: [
             ...hours.map((row): UnfilledRow => ({
               by: 'hour',
@@ -231,6 +245,7 @@ export class ShardReader {
       notificationKeys: new Set(parts.flatMap((part) => part.notificationKeys)),
       bookingDaily: parts.flatMap((part) => part.bookingDaily),
       driverDaily: parts.flatMap((part) => part.driverDaily),
+      driverWeekly: parts.flatMap((part) => part.driverWeekly),
       unfilled: parts.flatMap((part) => part.unfilled),
     };
   }

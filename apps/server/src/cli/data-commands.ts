@@ -69,7 +69,8 @@ export async function analyticsCommand(config: Config, argv: string[]): Promise<
     });
     process.stdout.write(
       `${process.stdout.isTTY ? '\n' : ''}rebuilt the roll-ups from ${report.bookings.toLocaleString('en-US')} bookings ` +
-        `(${report.bookingRows} booking-day rows, ${report.driverRows} driver-day rows) in ` +
+        `(${report.bookingRows} booking-day rows, ${report.driverRows} driver-day rows, ` +
+        `${report.stopFailureRows} failed-stop rows, ${report.unfilledBookings} expired bookings as unfilled demand) in ` +
         `${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
   } finally {

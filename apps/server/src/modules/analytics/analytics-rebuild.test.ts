@@ -43,6 +43,12 @@ async function rollupFigures(app: LoadlineApp): Promise<Figures> {
         add(figures, `driver ${day} ${driver} ${name}`, value);
       }
     }
+    for (const row of await shard.db.selectFrom('driver_weekly').selectAll().execute()) {
+      const { week, driver_id: driver, ...counters } = row;
+      for (const [name, value] of Object.entries(counters)) {
+        add(figures, `driver week ${week} ${driver} ${name}`, value);
+      }
+    }
     for (const row of await shard.db.selectFrom('stop_failure_daily').selectAll().execute()) {
       add(figures, `failure ${row.day} ${row.driver_id} ${row.reason}`, row.failed);
     }
@@ -67,6 +73,8 @@ async function rollupFigures(app: LoadlineApp): Promise<Figures> {
 async function recountFigures(app: LoadlineApp): Promise<Figures> {
   const figures: Figures = new Map();
   const dayOf = (ms: number) => Math.floor(ms / DAY);
+  // Monday-to-Sunday weeks: day 0, 1970-01-01, was a Thursday.
+  const weekOf = (day: number) => Math.floor((day + 3) / 7);
   for (const shard of app.platform.router.shards) {
     // Each failed stop, for the booking's driver on the day it failed.
     for (const stop of await shard.db
@@ -116,12 +124,17 @@ async function recountFigures(app: LoadlineApp): Promise<Figures> {
       if (row.driver_id === null) {
         continue;
       }
-      add(figures, `driver ${day} ${row.driver_id} trips`, 1);
-      add(figures, `driver ${day} ${row.driver_id} trip_ms`, trip ?? 0);
-      add(figures, `driver ${day} ${row.driver_id} earnings`, row.price_amount);
+      // The driver's figures per day and, summed, per week.
+      for (const period of [`${day}`, `week ${weekOf(day)}`]) {
+        add(figures, `driver ${period} ${row.driver_id} trips`, 1);
+        add(figures, `driver ${period} ${row.driver_id} trip_ms`, trip ?? 0);
+        add(figures, `driver ${period} ${row.driver_id} earnings`, row.price_amount);
+        if (row.rating !== null) {
+          add(figures, `driver ${period} ${row.driver_id} rating_sum`, row.rating);
+          add(figures, `driver ${period} ${row.driver_id} rating_count`, 1);
+        }
+      }
       if (row.rating !== null) {
-        add(figures, `driver ${day} ${row.driver_id} rating_sum`, row.rating);
-        add(figures, `driver ${day} ${row.driver_id} rating_count`, 1);
         add(figures, `rating ${row.driver_id} sum`, row.rating);
         add(figures, `rating ${row.driver_id} count`, 1);
       }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type {
   BookingDailyTable,
   DriverDailyTable,
+  DriverWeeklyTable,
   RollupPartsTable,
   StopFailureDailyTable,
   UnfilledAreasTable,
@@ -16,6 +17,32 @@ export const DAY_MS = 86_400_000;
 /** Days since 1970-01-01 (UTC) of an epoch-millisecond time. */
 export function dayOf(ms: number): number {
   return Math.floor(ms / DAY_MS);
+}
+
+/** The Monday-to-Sunday week of a day: day 0, 1970-01-01, was a Thursday (ADR 0042). */
+export function weekOf(day: number): number {
+  return Math.floor((day + 3) / 7);
+}
+
+/**
+ * A range of days as the whole weeks inside it and the days left at its
+ * edges (`weeks` null when no whole week fits; an edge null when empty).
+ */
+export function splitByWeeks(range: { fromDay: number; toDay: number }): {
+  weeks: { from: number; to: number } | null;
+  edges: { fromDay: number; toDay: number }[];
+} {
+  // Week w runs from day 7w - 3 to day 7w + 3.
+  const firstWeek = Math.ceil((range.fromDay + 3) / 7);
+  const lastWeek = Math.floor((range.toDay - 3) / 7);
+  if (firstWeek > lastWeek) {
+    return { weeks: null, edges: [range] };
+  }
+  const edges = [
+    { fromDay: range.fromDay, toDay: 7 * firstWeek - 4 },
+    { fromDay: 7 * lastWeek + 4, toDay: range.toDay },
+  ].filter((edge) => edge.fromDay <= edge.toDay);
+  return { weeks: { from: firstWeek, to: lastWeek }, edges };
 }
 
 type BookingCounter = Exclude<keyof BookingDailyTable, 'day' | 'vehicle_type'>;
@@ -176,6 +203,18 @@ export class RollupsRepository {
           ? insert.onDuplicateKeyUpdate(mysqlAdd(DRIVER_COUNTERS))
           : insert.onConflict((conflict) =>
               conflict.columns(['day', 'driver_id']).doUpdateSet(sqliteAdd(DRIVER_COUNTERS)),
+            ),
+      );
+    }
+    const weeks = perWeek(deltas);
+    for (let start = 0; start < weeks.length; start += ROWS_PER_STATEMENT) {
+      const insert = db.insertInto('driver_weekly').values(weeks.slice(start, start + ROWS_PER_STATEMENT));
+      await executeLater(
+        db,
+        dialect === 'mysql'
+          ? insert.onDuplicateKeyUpdate(mysqlAdd(DRIVER_COUNTERS))
+          : insert.onConflict((conflict) =>
+              conflict.columns(['week', 'driver_id']).doUpdateSet(sqliteAdd(DRIVER_COUNTERS)),
             ),
       );
     }
@@ -379,14 +418,34 @@ export class RollupsRepository {
       .execute();
   }
 
-  /** This shard's drivers with the most trips in the range, with their summed figures. */
+  /**
+   * This shard's drivers with the most trips in the range, with their summed
+   * figures: the range's whole weeks from `driver_weekly`, the days at its
+   * edges from `driver_daily` (a week's row per driver instead of up to seven).
+   */
   async topDrivers(
     db: Executor,
     range: { fromDay: number; toDay: number },
     limit: number,
   ): Promise<{ driverId: string; trips: number; tripMs: number; ratingSum: number; ratingCount: number }[]> {
-    const rows = await db
+    const counters = ['driver_id', 'trips', 'trip_ms', 'rating_sum', 'rating_count'] as const;
+    const { weeks, edges } = splitByWeeks(range);
+    const days = db
       .selectFrom('driver_daily')
+      .select(counters)
+      .where((eb) => eb.or(edges.map((edge) => eb.between('day', edge.fromDay, edge.toDay))));
+    const parts =
+      weeks === null
+        ? days
+        : days.unionAll(
+            db
+              .selectFrom('driver_weekly')
+              .select(counters)
+              .where('week', '>=', weeks.from)
+              .where('week', '<=', weeks.to),
+          );
+    const rows = await db
+      .selectFrom(parts.as('figures'))
       .select([
         'driver_id',
         sql<number | string>`sum(trips)`.as('trips'),
@@ -394,8 +453,6 @@ export class RollupsRepository {
         sql<number | string>`sum(rating_sum)`.as('rating_sum'),
         sql<number | string>`sum(rating_count)`.as('rating_count'),
       ])
-      .where('day', '>=', range.fromDay)
-      .where('day', '<=', range.toDay)
       .groupBy('driver_id')
       .orderBy(sql`sum(trips)`, 'desc')
       .orderBy('driver_id')
@@ -501,6 +558,7 @@ export class RollupsRepository {
     await db.deleteFrom('rollup_parts').execute();
     await db.deleteFrom('booking_daily').execute();
     await db.deleteFrom('driver_daily').execute();
+    await db.deleteFrom('driver_weekly').execute();
     await db.deleteFrom('stop_failure_daily').execute();
     await db.deleteFrom('unfilled_hourly').execute();
     await db.deleteFrom('unfilled_areas').execute();
@@ -516,6 +574,29 @@ function sqliteAdd(counters: readonly string[]) {
   return Object.fromEntries(
     counters.map((name) => [name, sql`${sql.ref(name)} + ${sql.ref(`excluded.${name}`)}`]),
   );
+}
+
+/** Driver deltas summed per week and driver, every counter present. */
+function perWeek(deltas: readonly DriverDailyDelta[]): DriverWeeklyTable[] {
+  const byKey = new Map<string, DriverWeeklyTable>();
+  for (const delta of deltas) {
+    const week = weekOf(delta.day);
+    const key = `${week}:${delta.driver_id}`;
+    const row = byKey.get(key) ?? {
+      week,
+      driver_id: delta.driver_id,
+      trips: 0,
+      trip_ms: 0,
+      rating_sum: 0,
+      rating_count: 0,
+      earnings: 0,
+    };
+    for (const counter of DRIVER_COUNTERS) {
+      row[counter] += delta[counter] ?? 0;
+    }
+    byKey.set(key, row);
+  }
+  return [...byKey.values()];
 }
 
 function ratingsPerDriver(

@@ -344,15 +344,28 @@ export interface BookingDailyTable {
   revenue: number;
 }
 
-/** Analytics roll-up on the driver's shard: one row per UTC day and driver. */
-export interface DriverDailyTable {
-  day: number;
-  driver_id: string;
+/** A driver's roll-up counters, per day or per week. */
+export interface DriverCounterColumns {
   trips: number;
   trip_ms: number;
   rating_sum: number;
   rating_count: number;
   earnings: number;
+}
+
+/** Analytics roll-up on the driver's shard: one row per UTC day and driver. */
+export interface DriverDailyTable extends DriverCounterColumns {
+  day: number;
+  driver_id: string;
+}
+
+/**
+ * Analytics roll-up on the driver's shard: `driver_daily` summed per
+ * Monday-to-Sunday UTC week, `week = floor((day + 3) / 7)` (ADR 0042).
+ */
+export interface DriverWeeklyTable extends DriverCounterColumns {
+  week: number;
+  driver_id: string;
 }
 
 /** Analytics roll-up on the driver's shard: the driver's failed stops per UTC day and reason. */
@@ -545,6 +558,7 @@ export interface Database {
   notifications: NotificationsTable;
   booking_daily: BookingDailyTable;
   driver_daily: DriverDailyTable;
+  driver_weekly: DriverWeeklyTable;
   stop_failure_daily: StopFailureDailyTable;
   unfilled_hourly: UnfilledHourlyTable;
   unfilled_areas: UnfilledAreasTable;

@@ -22,6 +22,7 @@ import * as webhookVersions from './0020-webhook-versions';
 import * as userListIndex from './0021-user-list-index';
 import * as usersStatusByRole from './0022-users-status-by-role';
 import * as unfilledRollups from './0023-unfilled-rollups';
+import * as driverWeekly from './0024-driver-weekly';
 
 export interface ShardMigration {
   name: string;
@@ -52,4 +53,5 @@ export const migrations: readonly ShardMigration[] = [
   { name: '0021-user-list-index', up: userListIndex.up },
   { name: '0022-users-status-by-role', up: usersStatusByRole.up },
   { name: '0023-unfilled-rollups', up: unfilledRollups.up },
+  { name: '0024-driver-weekly', up: driverWeekly.up },
 ];

@@ -61,6 +61,7 @@ export const TABLE_PLACEMENTS: Readonly<Record<string, TablePlacement>> = {
   webhook_versions: byId('customer_id'),
   webhook_deliveries: byId('customer_id'),
   driver_daily: byId('driver_id'),
+  driver_weekly: byId('driver_id'),
   stop_failure_daily: byId('driver_id'),
   generation_jobs: byId('id'),
   uploads: byId('id'),
