@@ -76,37 +76,32 @@ export class AnalyticsRollup {
         }
         break;
       }
+      case 'cancelled':
       case 'expired': {
         await this.add(
           bookingShard,
           event.id,
-          { bookingId: change.bookingId, part: 'expired' },
-          { booking: [{ day: dayOf(change.at), vehicle_type: change.vehicleType, expired: 1 }] },
-        );
-        // Its own part and transaction: a rebuild claims the two parts apart. Where and when it was
-        // asked for is the row's, which the event does not carry (events hold no addresses).
-        const row = await this.deps.bookings.findById(bookingShard.db, change.bookingId);
-        if (row === undefined) {
-          throw new Error(`booking ${change.bookingId} of an expiry was not found`);
-        }
-        await this.add(
-          bookingShard,
-          event.id,
-          { bookingId: change.bookingId, part: 'unfilled' },
-          { unfilled: [unfilledDelta(row)] },
-        );
-        break;
-      }
-      case 'cancelled':
-        await this.add(
-          bookingShard,
-          event.id,
-          { bookingId: change.bookingId, part: 'cancelled' },
+          { bookingId: change.bookingId, part: change.to },
           {
-            booking: [{ day: dayOf(change.at), vehicle_type: change.vehicleType, cancelled: 1 }],
+            booking: [{ day: dayOf(change.at), vehicle_type: change.vehicleType, [change.to]: 1 }],
           },
         );
+        if (change.to === 'expired') {
+          // Its own part and transaction: a rebuild claims the two parts apart. Where and when it was
+          // asked for is the row's, which the event does not carry (events hold no addresses).
+          const row = await this.deps.bookings.findById(bookingShard.db, change.bookingId);
+          if (row === undefined) {
+            throw new Error(`booking ${change.bookingId} of an expiry was not found`);
+          }
+          await this.add(
+            bookingShard,
+            event.id,
+            { bookingId: change.bookingId, part: 'unfilled' },
+            { unfilled: [unfilledDelta(row)] },
+          );
+        }
         break;
+      }
       default:
         if (change.from === null) {
           await this.add(
