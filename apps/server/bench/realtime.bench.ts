@@ -575,13 +575,15 @@ async function followRun(
     }
     nextPrint += everyMs;
     const now = { ...clients.progress(), at: Date.now() };
+    const slowest = clients.takeSlowest();
     const span = Math.max(0.001, (now.at - previous.at) / 1000);
     const stats = servers.map((server) => server.sampler.latest());
     const phase = now.at < windowFrom ? 'warm-up' : 'measure';
     log(
       `  ${name} ${phase} ${String(Math.round((now.at - windowFrom) / 1000)).padStart(3)} s: ` +
         `sent ${Math.round((now.sent - previous.sent) / span)}/s, acks ${Math.round((now.acked - previous.acked) / span)}/s, ` +
-        `deliveries ${Math.round((now.received - previous.received) / span)}/s, ${now.connected} connected; server ` +
+        `deliveries ${Math.round((now.received - previous.received) / span)}/s, ${now.connected} connected, ` +
+        `slowest ack ${slowest.ackMs} ms, delivery ${slowest.deliveryMs} ms; server ` +
         stats
           .map(
             (sample) =>

@@ -54,6 +54,7 @@ interface Client {
 export class LoadClients {
   private readonly clients: Client[] = [];
   private readonly dir: string;
+  private slowest = { deliveryMs: 0, ackMs: 0 };
 
   private constructor(private readonly options: ClientsOptions) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loadline-rt-'));
@@ -124,6 +125,8 @@ export class LoadClients {
               break;
             case 'progress':
               client.progress = message;
+              this.slowest.deliveryMs = Math.max(this.slowest.deliveryMs, message.slowestDeliveryMs);
+              this.slowest.ackMs = Math.max(this.slowest.ackMs, message.slowestAckMs);
               break;
             case 'drained':
               client.drained = message;
@@ -161,6 +164,13 @@ export class LoadClients {
 
   begin(command: Extract<ParentCommand, { type: 'start' }>): void {
     this.tell(command);
+  }
+
+  /** The slowest delivery and ack any client reported since the last call, in ms; starts over. */
+  takeSlowest(): { deliveryMs: number; ackMs: number } {
+    const slowest = this.slowest;
+    this.slowest = { deliveryMs: 0, ackMs: 0 };
+    return slowest;
   }
 
   /** The latest cumulative counts of every client, summed. */

@@ -111,6 +111,9 @@ let ackedTotal = 0;
 let receivedTotal = 0;
 let pending = 0;
 let pendingInWindow = 0;
+/** The slowest delivery and ack since the last progress message, in ms. */
+let slowestDeliveryMs = 0;
+let slowestAckMs = 0;
 const driversWithLoss = new Set<string>();
 const result: ResultMessage = {
   type: 'result',
@@ -188,6 +191,7 @@ function onDelivery(driver: DriverSlot | undefined, event: DriverLocationEvent):
     return;
   }
   ping.delivered = true;
+  slowestDeliveryMs = Math.max(slowestDeliveryMs, receivedAt - ping.sentAt);
   if (ping.inWindow) {
     result.deliveries += 1;
     deliveryHistogram.recordValue(Math.max(1, Math.round((receivedAt - ping.sentAt) * 1000)));
@@ -293,11 +297,12 @@ function onAck(
       }
     }
   }
+  const rttMs = performance.now() - startedAt;
+  slowestAckMs = Math.max(slowestAckMs, rttMs);
   if (!inWindow) {
     return;
   }
   pendingInWindow -= 1;
-  const rttMs = performance.now() - startedAt;
   ackHistogram.recordValue(Math.max(1, Math.round(rttMs * 1000)));
   if (rttMs > config.ackTimeoutMs) {
     result.lateAcks += 1;
@@ -373,7 +378,11 @@ function run(command: StartCommand): Promise<void> {
         acked: ackedTotal,
         received: receivedTotal,
         connected,
+        slowestDeliveryMs: Math.round(slowestDeliveryMs),
+        slowestAckMs: Math.round(slowestAckMs),
       });
+      slowestDeliveryMs = 0;
+      slowestAckMs = 0;
     }, PROGRESS_MS);
     const tick = setInterval(() => {
       const now = Date.now();

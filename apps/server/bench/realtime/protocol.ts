@@ -80,6 +80,9 @@ export interface ProgressMessage {
   acked: number;
   received: number;
   connected: number;
+  /** The slowest send -> watcher delivery and send -> ack round trip since the previous progress, in ms (0: none). */
+  slowestDeliveryMs: number;
+  slowestAckMs: number;
 }
 
 export interface DrainedMessage {
