@@ -32,7 +32,7 @@ export interface LiveFeedsDeps {
  * The admin live feeds, run by worker processes: `fleetUpdate` batches of the
  * drivers that changed since the last batch, and `metrics` when the overview
  * changes. Whichever worker holds the window's lead pushes; the others skip.
- * The overview is computed only while some admin is connected. When Redis
+ * Both are computed only while some admin is connected. When Redis
  * comes back empty, one worker refills the board and sends admins the whole map.
  */
 export class LiveFeeds {
@@ -65,12 +65,16 @@ export class LiveFeeds {
     this.metricsTimer = null;
   }
 
-  /** Sends the drivers changed since the last batch to fleet subscribers; true when something went out. */
+  /**
+   * Sends the drivers changed since the last batch to fleet subscribers; true when something went out.
+   * While no admin is connected the changes stay on the board: the first batch after one connects
+   * carries them (newest entries, as the board holds them), and a subscriber starts from the whole map.
+   */
   async pushFleet(): Promise<boolean> {
     // Every worker looks, not only the leader: a worker's first look takes the map for whole, which
     // holds only just after its own boot filled it, so it must come then and not when it first leads.
     this.refillInBackground();
-    if (!(await this.deps.board.tryLead(FLEET_BATCH_MS))) {
+    if (!(await this.deps.adminsPresent()) || !(await this.deps.board.tryLead(FLEET_BATCH_MS))) {
       return false;
     }
     const { changed, removed } = await this.deps.board.takeChanges();
