@@ -580,7 +580,8 @@ async function followRun(
     const stats = servers.map((server) => server.sampler.latest());
     const phase = now.at < windowFrom ? 'warm-up' : 'measure';
     log(
-      `  ${name} ${phase} ${String(Math.round((now.at - windowFrom) / 1000)).padStart(3)} s: ` +
+      `  ${name} ${phase} ${String(Math.round((now.at - windowFrom) / 1000)).padStart(3)} s ` +
+        `(${new Date(now.at).toISOString().slice(11, 23)}): ` +
         `sent ${Math.round((now.sent - previous.sent) / span)}/s, acks ${Math.round((now.acked - previous.acked) / span)}/s, ` +
         `deliveries ${Math.round((now.received - previous.received) / span)}/s, ${now.connected} connected, ` +
         `slowest ack ${slowest.ackMs} ms, delivery ${slowest.deliveryMs} ms; server ` +

@@ -1,10 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../test/support/throwaway-services';
 import { isCluster, redisUrl } from '../../test/support/tier';
 import { waitFor } from '../../test/support/wait';
 import { createLogger } from '../lib/logger';
-import { closeRedis, connectRedis, createRedis, redisKey, type RedisClient } from './redis';
+import {
+  closeRedis,
+  connectRedis,
+  createRedis,
+  isRedisCluster,
+  redisKey,
+  redisScript,
+  runScript,
+  type RedisClient,
+} from './redis';
 
 // Connection errors are the point of these tests; keep them out of the output.
 const logger = createLogger('silent');
@@ -64,6 +73,36 @@ describe.runIf(isCluster)('createRedis', () => {
     const redis = createRedis(redisUrl, 'early-command', { logger });
     try {
       expect(await redis.ping()).toBe('PONG');
+    } finally {
+      await closeRedis(redis);
+    }
+  });
+
+  it('writes a script at once, while the auto-pipeline before it still waits for its reply', async () => {
+    const redis = createRedis(redisUrl, 'scripts-at-once', { logger });
+    try {
+      await redis.ping();
+      if (isRedisCluster(redis)) {
+        throw new Error('this test needs a standalone Redis');
+      }
+      // Everything the client writes to its connection, in order (the spy still writes it).
+      const write = vi.spyOn(redis.stream, 'write');
+      const written = () => write.mock.calls.map(([chunk]) => String(chunk)).join('');
+      // WAIT for a replica that does not exist holds this connection's pipeline for its whole timeout.
+      const held = redis.wait(1, 300);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(written()).toContain('wait');
+
+      const answered = runScript(redis, redisScript("return 'at once'"), [], []);
+      const get = redis.get('scripts-at-once:nothing');
+      await new Promise((resolve) => setImmediate(resolve));
+      const sent = written();
+      // The script went out behind the WAIT; the GET of the same turn waits for the pipeline in flight.
+      expect(sent).toMatch(/evalsha/i);
+      expect(sent).not.toContain('scripts-at-once:nothing');
+      expect(await held).toBe(0);
+      expect(await answered).toBe('at once');
+      expect(await get).toBeNull();
     } finally {
       await closeRedis(redis);
     }

@@ -52,6 +52,16 @@ const connectTimeoutMs = 2_000;
 const maxReconnectDelayMs = 2_000;
 
 /**
+ * Commands written to the connection at once instead of joining the
+ * auto-pipeline. ioredis keeps one auto-pipeline in flight per connection and
+ * holds every later command until that pipeline's last reply is in, so under
+ * load a command can wait a whole round trip before it is even sent. Scripts
+ * are the heavy commands (a batch of 200 pings is one) and each already
+ * carries its own batch, so they go at once (ADR 0043).
+ */
+const SENT_AT_ONCE = ['evalsha', 'eval'];
+
+/**
  * Opens an ioredis client that connects at once and keeps reconnecting (at most
  * 2 s apart), so it recovers when Redis comes back. Once an ordinary client has
  * been ready, its offline queue is off: while Redis is down commands fail fast
@@ -79,6 +89,7 @@ export function createRedis(url: string, name: string, options: CreateRedisOptio
           lazyConnect: false,
           enableOfflineQueue: true,
           enableAutoPipelining: !forBlocking,
+          autoPipeliningIgnoredCommands: SENT_AT_ONCE,
           // Also bounds how long the first slot map may take: a boot against a dead cluster fails, not hangs.
           slotsRefreshTimeout: connectTimeoutMs,
           clusterRetryStrategy: (times) => Math.min(times * 100, maxReconnectDelayMs),
@@ -88,8 +99,9 @@ export function createRedis(url: string, name: string, options: CreateRedisOptio
           ...shared,
           lazyConnect: false,
           enableOfflineQueue: true,
-          // Commands issued in the same event-loop turn (concurrent pings) go out as one pipeline.
+          // Commands issued in the same event-loop turn go out as one pipeline (scripts go at once).
           enableAutoPipelining: !forBlocking,
+          autoPipeliningIgnoredCommands: SENT_AT_ONCE,
           retryStrategy: (times) => Math.min(times * 100, maxReconnectDelayMs),
         });
   if (!forBlocking) {
