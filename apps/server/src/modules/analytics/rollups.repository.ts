@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type {
   BookingDailyTable,
+  Database,
   DriverDailyTable,
   DriverWeeklyTable,
   RollupPartsTable,
@@ -160,27 +161,17 @@ export class RollupsRepository {
     dialect: SqlDialectName,
     deltas: readonly BookingDailyDelta[],
   ): Promise<void> {
-    for (let start = 0; start < deltas.length; start += ROWS_PER_STATEMENT) {
-      const rows = deltas.slice(start, start + ROWS_PER_STATEMENT).map((delta) => {
-        const row: BookingDailyTable = {
-          day: delta.day,
-          vehicle_type: delta.vehicle_type,
-        } as BookingDailyTable;
-        for (const counter of BOOKING_COUNTERS) {
-          row[counter] = delta[counter] ?? 0;
-        }
-        return row;
-      });
-      const insert = db.insertInto('booking_daily').values(rows);
-      await executeLater(
-        db,
-        dialect === 'mysql'
-          ? insert.onDuplicateKeyUpdate(mysqlAdd(BOOKING_COUNTERS))
-          : insert.onConflict((conflict) =>
-              conflict.columns(['day', 'vehicle_type']).doUpdateSet(sqliteAdd(BOOKING_COUNTERS)),
-            ),
-      );
-    }
+    const rows = deltas.map((delta) => {
+      const row = { day: delta.day, vehicle_type: delta.vehicle_type } as BookingDailyTable;
+      for (const counter of BOOKING_COUNTERS) {
+        row[counter] = delta[counter] ?? 0;
+      }
+      return row;
+    });
+    await addRows(db, dialect, 'booking_daily', rows, {
+      key: ['day', 'vehicle_type'],
+      counters: BOOKING_COUNTERS,
+    });
   }
 
   async addDriverDaily(
@@ -188,36 +179,21 @@ export class RollupsRepository {
     dialect: SqlDialectName,
     deltas: readonly DriverDailyDelta[],
   ): Promise<void> {
-    for (let start = 0; start < deltas.length; start += ROWS_PER_STATEMENT) {
-      const rows = deltas.slice(start, start + ROWS_PER_STATEMENT).map((delta) => {
-        const row: DriverDailyTable = { day: delta.day, driver_id: delta.driver_id } as DriverDailyTable;
-        for (const counter of DRIVER_COUNTERS) {
-          row[counter] = delta[counter] ?? 0;
-        }
-        return row;
-      });
-      const insert = db.insertInto('driver_daily').values(rows);
-      await executeLater(
-        db,
-        dialect === 'mysql'
-          ? insert.onDuplicateKeyUpdate(mysqlAdd(DRIVER_COUNTERS))
-          : insert.onConflict((conflict) =>
-              conflict.columns(['day', 'driver_id']).doUpdateSet(sqliteAdd(DRIVER_COUNTERS)),
-            ),
-      );
-    }
-    const weeks = perWeek(deltas);
-    for (let start = 0; start < weeks.length; start += ROWS_PER_STATEMENT) {
-      const insert = db.insertInto('driver_weekly').values(weeks.slice(start, start + ROWS_PER_STATEMENT));
-      await executeLater(
-        db,
-        dialect === 'mysql'
-          ? insert.onDuplicateKeyUpdate(mysqlAdd(DRIVER_COUNTERS))
-          : insert.onConflict((conflict) =>
-              conflict.columns(['week', 'driver_id']).doUpdateSet(sqliteAdd(DRIVER_COUNTERS)),
-            ),
-      );
-    }
+    const rows = deltas.map((delta) => {
+      const row = { day: delta.day, driver_id: delta.driver_id } as DriverDailyTable;
+      for (const counter of DRIVER_COUNTERS) {
+        row[counter] = delta[counter] ?? 0;
+      }
+      return row;
+    });
+    await addRows(db, dialect, 'driver_daily', rows, {
+      key: ['day', 'driver_id'],
+      counters: DRIVER_COUNTERS,
+    });
+    await addRows(db, dialect, 'driver_weekly', perWeek(deltas), {
+      key: ['week', 'driver_id'],
+      counters: DRIVER_COUNTERS,
+    });
     await this.addDriverRatings(db, ratingsPerDriver(deltas));
   }
 
@@ -259,19 +235,10 @@ export class RollupsRepository {
     dialect: SqlDialectName,
     deltas: readonly StopFailureDelta[],
   ): Promise<void> {
-    for (let start = 0; start < deltas.length; start += ROWS_PER_STATEMENT) {
-      const insert = db
-        .insertInto('stop_failure_daily')
-        .values(deltas.slice(start, start + ROWS_PER_STATEMENT));
-      await executeLater(
-        db,
-        dialect === 'mysql'
-          ? insert.onDuplicateKeyUpdate(mysqlAdd(['failed']))
-          : insert.onConflict((conflict) =>
-              conflict.columns(['day', 'driver_id', 'reason']).doUpdateSet(sqliteAdd(['failed'])),
-            ),
-      );
-    }
+    await addRows(db, dialect, 'stop_failure_daily', deltas, {
+      key: ['day', 'driver_id', 'reason'],
+      counters: ['failed'],
+    });
   }
 
   /**
@@ -298,40 +265,15 @@ export class RollupsRepository {
       area.address ??= delta.address;
       areas.set(areaKey, area);
     }
-    const hourRows = [...hours.values()];
-    const areaRows = [...areas.values()];
-    for (let start = 0; start < hourRows.length; start += ROWS_PER_STATEMENT) {
-      const insert = db
-        .insertInto('unfilled_hourly')
-        .values(hourRows.slice(start, start + ROWS_PER_STATEMENT));
-      await executeLater(
-        db,
-        dialect === 'mysql'
-          ? insert.onDuplicateKeyUpdate(mysqlAdd(['expired']))
-          : insert.onConflict((conflict) =>
-              conflict.columns(['day', 'hour']).doUpdateSet(sqliteAdd(['expired'])),
-            ),
-      );
-    }
-    for (let start = 0; start < areaRows.length; start += ROWS_PER_STATEMENT) {
-      const insert = db
-        .insertInto('unfilled_areas')
-        .values(areaRows.slice(start, start + ROWS_PER_STATEMENT));
-      await executeLater(
-        db,
-        dialect === 'mysql'
-          ? insert.onDuplicateKeyUpdate({
-              ...mysqlAdd(['expired']),
-              address: sql`coalesce(address, values(address))`,
-            })
-          : insert.onConflict((conflict) =>
-              conflict.columns(['day', 'cell_lat', 'cell_lng']).doUpdateSet({
-                ...sqliteAdd(['expired']),
-                address: sql`coalesce(address, excluded.address)`,
-              }),
-            ),
-      );
-    }
+    await addRows(db, dialect, 'unfilled_hourly', [...hours.values()], {
+      key: ['day', 'hour'],
+      counters: ['expired'],
+    });
+    await addRows(db, dialect, 'unfilled_areas', [...areas.values()], {
+      key: ['day', 'cell_lat', 'cell_lng'],
+      counters: ['expired'],
+      keepFirst: ['address'],
+    });
   }
 
   /** This shard's failed stops in the range, per reason. */
@@ -566,14 +508,68 @@ export class RollupsRepository {
   }
 }
 
-function mysqlAdd(counters: readonly string[]) {
-  return Object.fromEntries(counters.map((name) => [name, sql`${sql.ref(name)} + values(${sql.ref(name)})`]));
-}
+/** The roll-up tables, whose rows only ever grow by deltas. */
+type RollupTableName =
+  | 'booking_daily'
+  | 'driver_daily'
+  | 'driver_weekly'
+  | 'stop_failure_daily'
+  | 'unfilled_hourly'
+  | 'unfilled_areas';
 
-function sqliteAdd(counters: readonly string[]) {
-  return Object.fromEntries(
-    counters.map((name) => [name, sql`${sql.ref(name)} + ${sql.ref(`excluded.${name}`)}`]),
-  );
+type ColumnOf<T extends RollupTableName> = keyof Database[T] & string;
+
+/** Any table, any columns: the view `addRows` builds its statements on. */
+type UntypedDatabase = Record<string, Record<string, unknown>>;
+
+/**
+ * Adds rows to a roll-up table, `ROWS_PER_STATEMENT` a statement. A row whose
+ * key is new is inserted; otherwise its counters are added to the stored ones,
+ * and each `keepFirst` column keeps its stored value unless that is null. The
+ * statements travel with the transaction's next one (ADR 0034).
+ */
+async function addRows<T extends RollupTableName>(
+  db: Executor,
+  dialect: SqlDialectName,
+  table: T,
+  rows: readonly Insertable<Database[T]>[],
+  columns: {
+    key: readonly ColumnOf<T>[];
+    counters: readonly ColumnOf<T>[];
+    keepFirst?: readonly ColumnOf<T>[];
+  },
+): Promise<void> {
+  // Kysely types a statement by a table named in the code; the table here is a parameter, so the
+  // statement is built on an untyped view of the same executor, and this signature types the callers.
+  const untyped = db as unknown as Kysely<UntypedDatabase>;
+  const name: string = table;
+  const keepFirst = columns.keepFirst ?? [];
+  const onMysql = {
+    ...Object.fromEntries(
+      columns.counters.map((name) => [name, sql`${sql.ref(name)} + values(${sql.ref(name)})`]),
+    ),
+    ...Object.fromEntries(
+      keepFirst.map((name) => [name, sql`coalesce(${sql.ref(name)}, values(${sql.ref(name)}))`]),
+    ),
+  };
+  const onSqlite = {
+    ...Object.fromEntries(
+      columns.counters.map((name) => [name, sql`${sql.ref(name)} + ${sql.ref(`excluded.${name}`)}`]),
+    ),
+    ...Object.fromEntries(
+      keepFirst.map((name) => [name, sql`coalesce(${sql.ref(name)}, ${sql.ref(`excluded.${name}`)})`]),
+    ),
+  };
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const slice = rows.slice(start, start + ROWS_PER_STATEMENT) as readonly UntypedDatabase[string][];
+    const insert = untyped.insertInto(name).values(slice);
+    await executeLater(
+      db,
+      dialect === 'mysql'
+        ? insert.onDuplicateKeyUpdate(onMysql)
+        : insert.onConflict((conflict) => conflict.columns([...columns.key]).doUpdateSet(onSqlite)),
+    );
+  }
 }
 
 /** Driver deltas summed per week and driver, every counter present. */
