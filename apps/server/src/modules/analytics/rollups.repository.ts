@@ -161,13 +161,9 @@ export class RollupsRepository {
     dialect: SqlDialectName,
     deltas: readonly BookingDailyDelta[],
   ): Promise<void> {
-    const rows = deltas.map((delta) => {
-      const row = { day: delta.day, vehicle_type: delta.vehicle_type } as BookingDailyTable;
-      for (const counter of BOOKING_COUNTERS) {
-        row[counter] = delta[counter] ?? 0;
-      }
-      return row;
-    });
+    const rows = deltas.map((delta) =>
+      withEveryCounter({ day: delta.day, vehicle_type: delta.vehicle_type }, delta, BOOKING_COUNTERS),
+    );
     await addRows(db, dialect, 'booking_daily', rows, {
       key: ['day', 'vehicle_type'],
       counters: BOOKING_COUNTERS,
@@ -179,13 +175,9 @@ export class RollupsRepository {
     dialect: SqlDialectName,
     deltas: readonly DriverDailyDelta[],
   ): Promise<void> {
-    const rows = deltas.map((delta) => {
-      const row = { day: delta.day, driver_id: delta.driver_id } as DriverDailyTable;
-      for (const counter of DRIVER_COUNTERS) {
-        row[counter] = delta[counter] ?? 0;
-      }
-      return row;
-    });
+    const rows = deltas.map((delta) =>
+      withEveryCounter({ day: delta.day, driver_id: delta.driver_id }, delta, DRIVER_COUNTERS),
+    );
     await addRows(db, dialect, 'driver_daily', rows, {
       key: ['day', 'driver_id'],
       counters: DRIVER_COUNTERS,
@@ -506,6 +498,19 @@ export class RollupsRepository {
     await db.deleteFrom('unfilled_areas').execute();
     await db.updateTable('drivers').set({ rating_sum: 0, rating_count: 0 }).execute();
   }
+}
+
+/** A delta as a whole row: its key, and every counter (0 where the delta has none). */
+function withEveryCounter<K extends object, C extends string>(
+  key: K,
+  delta: Partial<Record<C, number>>,
+  counters: readonly C[],
+): K & Record<C, number> {
+  const counts = {} as Record<C, number>;
+  for (const counter of counters) {
+    counts[counter] = delta[counter] ?? 0;
+  }
+  return { ...key, ...counts };
 }
 
 /** The roll-up tables, whose rows only ever grow by deltas. */
