@@ -109,4 +109,36 @@ describe(`unfilled demand roll-ups (${tier})`, () => {
     await rollup.statusChanged(expiry);
     expect(await figures()).toEqual(countedOnce);
   });
+
+  it("keeps an area's first known address and adds every expiry, over separate statements", async () => {
+    const { router, ids } = app.platform;
+    const rollups = new RollupsRepository();
+    const unfilled = new UnfilledDemandRepository();
+    const shard = router.forId(ids.next(0));
+    const day = 20_500;
+    const area = { day, cellLat: 300, cellLng: 1600 };
+    const add = (hour: number, address: string | null) =>
+      shard.db
+        .transaction()
+        .execute((trx) => rollups.addUnfilled(trx, shard.dialect, [{ ...area, hour, address }]));
+    const read = async () =>
+      (await unfilled.byArea(shard.db, { fromDay: day, toDay: day })).map(({ count, address }) => ({
+        count,
+        address,
+      }));
+
+    // No address yet (a booking without one): the next one typed names the area, and stays.
+    await add(8, null);
+    expect(await read()).toEqual([{ count: 1, address: null }]);
+    await add(9, 'First known address');
+    await add(9, 'A later address');
+    await add(10, null);
+    expect(await read()).toEqual([{ count: 4, address: 'First known address' }]);
+    const hours = await unfilled.byHour(shard.db, { fromDay: day, toDay: day });
+    expect(hours.filter((entry) => entry.count > 0).map(({ hour, count }) => ({ hour, count }))).toEqual([
+      { hour: 8, count: 1 },
+      { hour: 9, count: 2 },
+      { hour: 10, count: 1 },
+    ]);
+  });
 });
