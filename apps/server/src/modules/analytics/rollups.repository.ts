@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder } from 'kysely';
 import type {
   BookingDailyTable,
   Database,
@@ -547,32 +547,25 @@ async function addRows<T extends RollupTableName>(
   // Kysely types a statement by a table named in the code; the table here is a parameter, so the
   // statement is built on an untyped view of the same executor, and this signature types the callers.
   const untyped = db as unknown as Kysely<UntypedDatabase>;
-  const name: string = table;
-  const keepFirst = columns.keepFirst ?? [];
-  const onMysql = {
-    ...Object.fromEntries(
-      columns.counters.map((name) => [name, sql`${sql.ref(name)} + values(${sql.ref(name)})`]),
-    ),
-    ...Object.fromEntries(
-      keepFirst.map((name) => [name, sql`coalesce(${sql.ref(name)}, values(${sql.ref(name)}))`]),
-    ),
-  };
-  const onSqlite = {
-    ...Object.fromEntries(
-      columns.counters.map((name) => [name, sql`${sql.ref(name)} + ${sql.ref(`excluded.${name}`)}`]),
-    ),
-    ...Object.fromEntries(
-      keepFirst.map((name) => [name, sql`coalesce(${sql.ref(name)}, ${sql.ref(`excluded.${name}`)})`]),
-    ),
-  };
+  const tableName: string = table;
+  // The value a conflicting row brought: `values(c)` on MySQL, `excluded.c` on SQLite.
+  const incoming = (column: string): RawBuilder<unknown> =>
+    dialect === 'mysql' ? sql`values(${sql.ref(column)})` : sql.ref(`excluded.${column}`);
+  const update: Record<string, RawBuilder<unknown>> = {};
+  for (const column of columns.counters) {
+    update[column] = sql`${sql.ref(column)} + ${incoming(column)}`;
+  }
+  for (const column of columns.keepFirst ?? []) {
+    update[column] = sql`coalesce(${sql.ref(column)}, ${incoming(column)})`;
+  }
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const slice = rows.slice(start, start + ROWS_PER_STATEMENT) as readonly UntypedDatabase[string][];
-    const insert = untyped.insertInto(name).values(slice);
+    const insert = untyped.insertInto(tableName).values(slice);
     await executeLater(
       db,
       dialect === 'mysql'
-        ? insert.onDuplicateKeyUpdate(onMysql)
-        : insert.onConflict((conflict) => conflict.columns([...columns.key]).doUpdateSet(onSqlite)),
+        ? insert.onDuplicateKeyUpdate(update)
+        : insert.onConflict((conflict) => conflict.columns([...columns.key]).doUpdateSet(update)),
     );
   }
 }
@@ -583,15 +576,7 @@ function perWeek(deltas: readonly DriverDailyDelta[]): DriverWeeklyTable[] {
   for (const delta of deltas) {
     const week = weekOf(delta.day);
     const key = `${week}:${delta.driver_id}`;
-    const row = byKey.get(key) ?? {
-      week,
-      driver_id: delta.driver_id,
-      trips: 0,
-      trip_ms: 0,
-      rating_sum: 0,
-      rating_count: 0,
-      earnings: 0,
-    };
+    const row = byKey.get(key) ?? withEveryCounter({ week, driver_id: delta.driver_id }, {}, DRIVER_COUNTERS);
     for (const counter of DRIVER_COUNTERS) {
       row[counter] += delta[counter] ?? 0;
     }
