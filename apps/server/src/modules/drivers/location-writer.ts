@@ -70,13 +70,20 @@ export class LocationWriter implements LocationSink {
     bookingId: string | null = null,
   ): void {
     const queued = this.positions.get(driverId);
-    if (queued === undefined || position.at >= queued.at) {
+    if (queued === undefined) {
       this.positions.set(driverId, {
         lat: position.lat,
         lng: position.lng,
         heading: position.heading,
         at: position.at,
       });
+    } else if (position.at >= queued.at) {
+      // In place: the entry waits seconds for its write, so a new object per ping would outlive
+      // scavenges and be promoted. A write in progress holds the map taken before it, never this one.
+      queued.lat = position.lat;
+      queued.lng = position.lng;
+      queued.heading = position.heading;
+      queued.at = position.at;
     }
     if (bookingId !== null) {
       this.crumbs.push({
