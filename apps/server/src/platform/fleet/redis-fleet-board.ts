@@ -5,6 +5,9 @@ import { StoredJson } from '../../lib/message-kind';
 import { mergeFleetEntry, type FleetBoard, type FleetChanges } from './fleet-board.port';
 import type { RedisClient } from '../redis';
 
+/** Drivers per transaction of a window's write: about 40 KB of command. */
+const DRIVERS_PER_WRITE = 250;
+
 /** One driver's entry in the map, as every process writes and reads it. */
 const FLEET_ENTRY = new StoredJson(
   'fleet board entry',
@@ -79,8 +82,8 @@ return { changed, removed }`;
 /**
  * Cluster mode: the fleet map in Redis, shared by every process. Pings arrive
  * far more often than admins see batches, so each process gathers its writes
- * for `flushMs` and sends them as one transaction: a few Redis commands per
- * window instead of several per ping. A window whose write fails is not lost:
+ * for `flushMs` and sends them in a few transactions: a few Redis commands
+ * per window instead of several per ping. A window whose write fails is not lost:
  * its entries go back in front of the next window's (newer writes of a driver
  * win) and are sent again, and a failed write never holds up the ones after it.
  */
@@ -194,25 +197,37 @@ export class RedisFleetBoard implements FleetBoard {
     }
   }
 
+  /**
+   * A window's writes, DRIVERS_PER_WRITE drivers to a transaction: every
+   * driver's entry and marks move together, and no command grows to hundreds of
+   * kilobytes, which V8 would place straight in the old generation.
+   */
   private async send(upserts: FleetDriver[], removals: string[]): Promise<void> {
-    const transaction = this.redis.multi();
-    // Thousands of drivers a window: arguments go as flat arrays (ioredis flattens them), not spread.
-    if (upserts.length > 0) {
+    const writes: Promise<unknown>[] = [];
+    for (let start = 0; start < upserts.length; start += DRIVERS_PER_WRITE) {
       const ids: string[] = [];
       const fields: string[] = [];
-      for (const driver of upserts) {
+      for (const driver of upserts.slice(start, start + DRIVERS_PER_WRITE)) {
         ids.push(driver.id);
         fields.push(driver.id, FLEET_ENTRY.write(driver));
       }
-      transaction.hset(this.map, fields).sadd(this.changed, ids).srem(this.removed, ids);
+      // Arguments go as flat arrays (ioredis flattens them), not spread.
+      writes.push(
+        this.redis.multi().hset(this.map, fields).sadd(this.changed, ids).srem(this.removed, ids).exec(),
+      );
     }
-    if (removals.length > 0) {
-      transaction
-        .hdel(this.map, ...removals)
-        .srem(this.changed, removals)
-        .sadd(this.removed, removals);
+    for (let start = 0; start < removals.length; start += DRIVERS_PER_WRITE) {
+      const ids = removals.slice(start, start + DRIVERS_PER_WRITE);
+      writes.push(
+        this.redis
+          .multi()
+          .hdel(this.map, ...ids)
+          .srem(this.changed, ids)
+          .sadd(this.removed, ids)
+          .exec(),
+      );
     }
-    await transaction.exec();
+    await Promise.all(writes);
   }
 
   async all(): Promise<FleetDriver[]> {
