@@ -351,6 +351,21 @@ describe(`realtime gateway (${tier})`, () => {
     expect(stored?.at).toBeLessThan(floodAt + 25);
   });
 
+  it('answers an event sent with an ack and no payload, and one with extra arguments, by that ack', async () => {
+    const adminSocket = await socketFor(adminToken);
+    // As a client with no payload to send does it: socket.emit('subscribeFleet', ack).
+    expect(await adminSocket.socket.timeout(5_000).emitWithAck('subscribeFleet')).toEqual({ ok: true });
+    expect(await adminSocket.socket.timeout(5_000).emitWithAck('unsubscribeFleet', {}, 'extra')).toEqual({
+      ok: true,
+    });
+    const customer = await newCustomer(app);
+    const customerSocket = await socketFor(customer.token);
+    expect(await customerSocket.socket.timeout(5_000).emitWithAck('subscribeFleet')).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+  });
+
   it('closes the sockets of a session on logout, and every socket of a driver on suspension', async () => {
     const customer = await newCustomer(app);
     const second = (

@@ -238,67 +238,104 @@ function failure(error: unknown): Ack {
   };
 }
 
-type Handle = <S extends TSchema | null, R extends object>(
-  event: keyof ClientToServerEvents,
+/** A client event's rules and action; `C` is what the action knows of its socket. */
+interface EventRoute<C> {
+  check: TypeCheck<TSchema> | null;
+  roles?: readonly Role[];
+  action: (context: C, payload: unknown) => Promise<object>;
+}
+
+/** A socket kind's client events by name (a Map: a client names the event, so no prototype key may match). */
+type EventRoutes<C> = ReadonlyMap<string, EventRoute<C>>;
+
+/** A route whose action gets the payload its check admitted. */
+function route<C, S extends TSchema | null>(
   options: HandlerOptions<S>,
-  action: (payload: S extends TSchema ? Static<S> : undefined) => Promise<R>,
-) => void;
+  action: (context: C, payload: S extends TSchema ? Static<S> : undefined) => Promise<object>,
+): EventRoute<C> {
+  return {
+    check: options.check,
+    roles: options.roles,
+    // Called only once the check admitted the payload (or, without a check, with whatever came).
+    action: (context, payload) => action(context, payload as S extends TSchema ? Static<S> : undefined),
+  };
+}
+
+function isAck(value: unknown): value is (response: Ack) => void {
+  return typeof value === 'function';
+}
+
+/** What a socket's log lines name: the socket, and its user or its share link's booking. */
+function socketLog(deps: GatewayDeps, socket: LoadlineSocket): Logger {
+  const data = socket.data;
+  return data.share === undefined
+    ? deps.logger.child({ socketId: socket.id, userId: data.userId })
+    : deps.logger.child({ socketId: socket.id, bookingId: data.share.bookingId, share: true });
+}
 
 /**
- * Registers client events on one socket: each is rate limited (a token bucket
- * per socket), refused to the wrong role (`role` null, a share-token socket,
- * has none), validated, and answered by ack.
+ * Serves one socket's client events: each is rate limited (a token bucket per
+ * socket), refused to the wrong role (`role` null, a share-token socket, has
+ * none), validated, and answered by ack (the last argument, when it is a
+ * function). One listener per socket for every event: a process holds some
+ * 10,000 sockets, and a closure per event and socket was most of the state
+ * the gateway kept per connection.
  */
-function handlerFor(deps: GatewayDeps, socket: LoadlineSocket, role: Role | null, log: Logger): Handle {
+function serveEvents<C>(
+  deps: GatewayDeps,
+  socket: LoadlineSocket,
+  role: Role | null,
+  routes: EventRoutes<C>,
+  context: C,
+): void {
   // Per connection, so in memory: a socket lives in one process.
   const budget = deps.eventRate === null ? null : new TokenBucket(deps.eventRate, deps.clock.now());
-  return <S extends TSchema | null, R extends object>(
-    event: keyof ClientToServerEvents,
-    options: HandlerOptions<S>,
-    action: (payload: S extends TSchema ? Static<S> : undefined) => Promise<R>,
-  ): void => {
-    const check: TypeCheck<TSchema> | null = options.check;
-    socket.on(event, (payload: unknown, ack?: (response: Ack<R>) => void) => {
-      const reply = (response: Ack<R>): void => {
-        if (typeof ack === 'function') {
-          ack(response);
-        }
-      };
-      const retryAfterSeconds = budget?.take(deps.clock.now()) ?? null;
-      if (retryAfterSeconds !== null) {
-        reply(failure(errors.rateLimited(retryAfterSeconds)));
-        return;
-      }
-      if (options.roles !== undefined && (role === null || !options.roles.includes(role))) {
-        reply({
-          ok: false,
-          error: { code: 'forbidden', message: `Only ${options.roles.join(' or ')} may send ${event}.` },
-        });
-        return;
-      }
-      if (check !== null && !check.Check(payload)) {
-        const first = check.Errors(payload).First();
-        reply({
-          ok: false,
-          error: {
-            code: 'validation_failed',
-            message: first === undefined ? 'Payload is invalid.' : `${first.path || '/'} ${first.message}`,
-          },
-        });
-        return;
-      }
-      action(payload as S extends TSchema ? Static<S> : undefined).then(
-        (result) => reply({ ok: true, ...result }),
-        (error: unknown) => {
-          const failed = failure(error);
-          if (!failed.ok && failed.error.code === 'internal_error') {
-            log.error({ err: error, event }, 'socket event failed');
-          }
-          reply(failed);
+  socket.onAny((event: string, ...args: unknown[]) => {
+    const entry = routes.get(event);
+    if (entry === undefined || socket.disconnected) {
+      return;
+    }
+    const last = args.at(-1);
+    const ack = isAck(last) ? last : null;
+    const payload = ack !== null && args.length === 1 ? undefined : args[0];
+    const reply = (response: Ack): void => {
+      ack?.(response);
+    };
+    const retryAfterSeconds = budget?.take(deps.clock.now()) ?? null;
+    if (retryAfterSeconds !== null) {
+      reply(failure(errors.rateLimited(retryAfterSeconds)));
+      return;
+    }
+    if (entry.roles !== undefined && (role === null || !entry.roles.includes(role))) {
+      reply({
+        ok: false,
+        error: { code: 'forbidden', message: `Only ${entry.roles.join(' or ')} may send ${event}.` },
+      });
+      return;
+    }
+    const check = entry.check;
+    if (check !== null && !check.Check(payload)) {
+      const first = check.Errors(payload).First();
+      reply({
+        ok: false,
+        error: {
+          code: 'validation_failed',
+          message: first === undefined ? 'Payload is invalid.' : `${first.path || '/'} ${first.message}`,
         },
-      );
-    });
-  };
+      });
+      return;
+    }
+    entry.action(context, payload).then(
+      (result) => reply({ ok: true, ...result }),
+      (error: unknown) => {
+        const failed = failure(error);
+        if (!failed.ok && failed.error.code === 'internal_error') {
+          socketLog(deps, socket).error({ err: error, event }, 'socket event failed');
+        }
+        reply(failed);
+      },
+    );
+  });
 }
 
 function handshakeFailure(error: unknown): Error & { data: object } {
@@ -317,9 +354,13 @@ function handshakeFailure(error: unknown): Error & { data: object } {
  * the handshake and the join would have missed it), then as the link nears its
  * expiry and every few minutes, so an expired link's socket is closed too.
  */
-function shareConnection(deps: GatewayDeps, socket: LoadlineSocket, share: ShareSocketData['share']): void {
-  const log = deps.logger.child({ socketId: socket.id, bookingId: share.bookingId, share: true });
-  const handle = handlerFor(deps, socket, null, log);
+function shareConnection(
+  deps: GatewayDeps,
+  routes: EventRoutes<ShareContext>,
+  socket: LoadlineSocket,
+  share: ShareSocketData['share'],
+): void {
+  serveEvents(deps, socket, null, routes, { socket, share });
   if (!socket.recovered) {
     // The link names one booking, which the page holding it follows at once: it need not (and cannot,
     // as the public view carries no ID) name it in a subscribeBooking first.
@@ -343,7 +384,7 @@ function shareConnection(deps: GatewayDeps, socket: LoadlineSocket, share: Share
         );
       },
       (error: unknown) => {
-        log.warn({ err: error }, 'could not read the share link of a socket again');
+        socketLog(deps, socket).warn({ err: error }, 'could not read the share link of a socket again');
         if (!socket.disconnected) {
           timer = setTimeout(recheck, SHARE_RECHECK_MS);
         }
@@ -356,33 +397,120 @@ function shareConnection(deps: GatewayDeps, socket: LoadlineSocket, share: Share
       clearTimeout(timer);
     }
   });
+}
 
-  handle('subscribeBooking', { check: checks.booking }, async (payload) => {
-    if (payload.bookingId !== share.bookingId) {
-      // The same answer as for any booking the caller may not read.
-      throw errors.notFound('Booking');
-    }
-    const room = rooms.track(share.bookingId);
-    await socket.join(room);
-    try {
-      return { tracking: await deps.sharing.socketView(share) };
-    } catch (error) {
-      await socket.leave(room);
-      throw error;
-    }
-  });
-  handle('unsubscribeBooking', { check: checks.booking }, async (payload) => {
-    if (payload.bookingId === share.bookingId) {
-      await socket.leave(rooms.track(share.bookingId));
-    }
-    return {};
-  });
+/** What a share-token socket's events know of it. */
+interface ShareContext {
+  socket: LoadlineSocket;
+  share: ShareSocketData['share'];
+}
+
+/** A share-token socket's events: its own booking's public view, nothing else. */
+function shareRoutes(deps: GatewayDeps): EventRoutes<ShareContext> {
   // The role check answers these (a share socket has no role) before the action could run.
   const forbidden = () => Promise.reject(errors.forbidden('A tracking link may only follow its booking.'));
-  handle('driverLocationUpdate', { check: null, roles: ['driver'] }, forbidden);
-  handle('bookingStatusChanged', { check: null, roles: ['driver'] }, forbidden);
-  handle('subscribeFleet', { check: null, roles: ['admin'] }, forbidden);
-  handle('unsubscribeFleet', { check: null, roles: ['admin'] }, forbidden);
+  return new Map<string, EventRoute<ShareContext>>([
+    [
+      'subscribeBooking',
+      route({ check: checks.booking }, async ({ socket, share }: ShareContext, payload) => {
+        if (payload.bookingId !== share.bookingId) {
+          // The same answer as for any booking the caller may not read.
+          throw errors.notFound('Booking');
+        }
+        const room = rooms.track(share.bookingId);
+        await socket.join(room);
+        try {
+          return { tracking: await deps.sharing.socketView(share) };
+        } catch (error) {
+          await socket.leave(room);
+          throw error;
+        }
+      }),
+    ],
+    [
+      'unsubscribeBooking',
+      route({ check: checks.booking }, async ({ socket, share }: ShareContext, payload) => {
+        if (payload.bookingId === share.bookingId) {
+          await socket.leave(rooms.track(share.bookingId));
+        }
+        return {};
+      }),
+    ],
+    ['driverLocationUpdate', route({ check: null, roles: ['driver'] }, forbidden)],
+    ['bookingStatusChanged', route({ check: null, roles: ['driver'] }, forbidden)],
+    ['subscribeFleet', route({ check: null, roles: ['admin'] }, forbidden)],
+    ['unsubscribeFleet', route({ check: null, roles: ['admin'] }, forbidden)],
+  ]);
+}
+
+/** What a signed-in socket's events know of it. */
+interface SessionContext {
+  socket: LoadlineSocket;
+  userId: string;
+  role: Role;
+}
+
+/** A signed-in socket's events; each action calls the same service as its REST route. */
+function sessionRoutes(deps: GatewayDeps): EventRoutes<SessionContext> {
+  return new Map<string, EventRoute<SessionContext>>([
+    [
+      'driverLocationUpdate',
+      route({ check: checks.location, roles: ['driver'] }, ({ userId }: SessionContext, payload) =>
+        deps.drivers.updateLocation(userId, payload),
+      ),
+    ],
+    [
+      'subscribeBooking',
+      route({ check: checks.booking }, async ({ socket, userId, role }: SessionContext, payload) => {
+        const caller = { userId, role };
+        const room = rooms.booking(payload.bookingId);
+        const booking = await deps.bookings.get(caller, payload.bookingId);
+        await socket.join(room);
+        if (role !== 'driver') {
+          return { booking };
+        }
+        // A driver loses a booking by releasing it; the realtime projector then takes the driver's
+        // sockets out of its room (revokeBooking). A release committed after the check above whose
+        // leave ran before the join would leave this socket in the room, so check again now: this
+        // read either sees the release, or the release commits after it and its leave, which comes
+        // after the commit, finds the socket already in the room.
+        try {
+          return { booking: await deps.bookings.get(caller, payload.bookingId) };
+        } catch (error) {
+          await socket.leave(room);
+          throw error;
+        }
+      }),
+    ],
+    [
+      'unsubscribeBooking',
+      route({ check: checks.booking }, async ({ socket }: SessionContext, payload) => {
+        await socket.leave(rooms.booking(payload.bookingId));
+        return {};
+      }),
+    ],
+    [
+      'bookingStatusChanged',
+      route({ check: checks.status, roles: ['driver'] }, async ({ userId }: SessionContext, payload) => ({
+        booking: await deps.bookings.driverUpdate(userId, payload.bookingId, payload.status, payload.pin),
+      })),
+    ],
+    [
+      'subscribeFleet',
+      route({ check: null, roles: ['admin'] }, async ({ socket }: SessionContext) => {
+        await socket.join(rooms.fleet);
+        await deps.fleet?.sendSnapshot(socket);
+        return {};
+      }),
+    ],
+    [
+      'unsubscribeFleet',
+      route({ check: null, roles: ['admin'] }, async ({ socket }: SessionContext) => {
+        await socket.leave(rooms.fleet);
+        return {};
+      }),
+    ],
+  ]);
 }
 
 /**
@@ -430,16 +558,16 @@ export function registerGateway(deps: GatewayDeps): void {
     );
   });
 
+  const routes = { session: sessionRoutes(deps), share: shareRoutes(deps) };
   io.on('connection', (socket) => {
     releaseFirstRequest(socket);
     const data = socket.data;
     if (data.share !== undefined) {
-      shareConnection(deps, socket, data.share);
+      shareConnection(deps, routes.share, socket, data.share);
       return;
     }
     const { userId, role } = data;
-    const log = logger.child({ socketId: socket.id, userId });
-    const handle = handlerFor(deps, socket, role, log);
+    serveEvents(deps, socket, role, routes.session, { socket, userId, role });
     if (!socket.recovered) {
       void socket.join(rooms.user(userId));
       if (role === 'driver') {
@@ -459,52 +587,8 @@ export function registerGateway(deps: GatewayDeps): void {
           socket.disconnect(true);
         }
       },
-      (error: unknown) => log.warn({ err: error }, 'could not confirm the session of a new socket'),
+      (error: unknown) =>
+        socketLog(deps, socket).warn({ err: error }, 'could not confirm the session of a new socket'),
     );
-
-    handle('driverLocationUpdate', { check: checks.location, roles: ['driver'] }, (payload) =>
-      deps.drivers.updateLocation(userId, payload),
-    );
-
-    handle('subscribeBooking', { check: checks.booking }, async (payload) => {
-      const caller = { userId, role };
-      const room = rooms.booking(payload.bookingId);
-      const booking = await deps.bookings.get(caller, payload.bookingId);
-      await socket.join(room);
-      if (role !== 'driver') {
-        return { booking };
-      }
-      // A driver loses a booking by releasing it; the realtime projector then takes the driver's
-      // sockets out of its room (revokeBooking). A release committed after the check above whose
-      // leave ran before the join would leave this socket in the room, so check again now: this
-      // read either sees the release, or the release commits after it and its leave, which comes
-      // after the commit, finds the socket already in the room.
-      try {
-        return { booking: await deps.bookings.get(caller, payload.bookingId) };
-      } catch (error) {
-        await socket.leave(room);
-        throw error;
-      }
-    });
-
-    handle('unsubscribeBooking', { check: checks.booking }, async (payload) => {
-      await socket.leave(rooms.booking(payload.bookingId));
-      return {};
-    });
-
-    handle('bookingStatusChanged', { check: checks.status, roles: ['driver'] }, async (payload) => ({
-      booking: await deps.bookings.driverUpdate(userId, payload.bookingId, payload.status, payload.pin),
-    }));
-
-    handle<null, object>('subscribeFleet', { check: null, roles: ['admin'] }, async () => {
-      await socket.join(rooms.fleet);
-      await deps.fleet?.sendSnapshot(socket);
-      return {};
-    });
-
-    handle<null, object>('unsubscribeFleet', { check: null, roles: ['admin'] }, async () => {
-      await socket.leave(rooms.fleet);
-      return {};
-    });
   });
 }
