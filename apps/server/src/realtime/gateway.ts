@@ -248,6 +248,11 @@ interface EventRoute<C> {
 /** A socket kind's client events by name (a Map: a client names the event, so no prototype key may match). */
 type EventRoutes<C> = ReadonlyMap<string, EventRoute<C>>;
 
+/** The routes of a socket kind, named as the contract names its client events. */
+function routesOf<C>(table: { [E in keyof ClientToServerEvents]?: EventRoute<C> }): EventRoutes<C> {
+  return new Map(Object.entries(table));
+}
+
 /** A route whose action gets the payload its check admitted. */
 function route<C, S extends TSchema | null>(
   options: HandlerOptions<S>,
@@ -409,38 +414,32 @@ interface ShareContext {
 function shareRoutes(deps: GatewayDeps): EventRoutes<ShareContext> {
   // The role check answers these (a share socket has no role) before the action could run.
   const forbidden = () => Promise.reject(errors.forbidden('A tracking link may only follow its booking.'));
-  return new Map<string, EventRoute<ShareContext>>([
-    [
-      'subscribeBooking',
-      route({ check: checks.booking }, async ({ socket, share }: ShareContext, payload) => {
-        if (payload.bookingId !== share.bookingId) {
-          // The same answer as for any booking the caller may not read.
-          throw errors.notFound('Booking');
-        }
-        const room = rooms.track(share.bookingId);
-        await socket.join(room);
-        try {
-          return { tracking: await deps.sharing.socketView(share) };
-        } catch (error) {
-          await socket.leave(room);
-          throw error;
-        }
-      }),
-    ],
-    [
-      'unsubscribeBooking',
-      route({ check: checks.booking }, async ({ socket, share }: ShareContext, payload) => {
-        if (payload.bookingId === share.bookingId) {
-          await socket.leave(rooms.track(share.bookingId));
-        }
-        return {};
-      }),
-    ],
-    ['driverLocationUpdate', route({ check: null, roles: ['driver'] }, forbidden)],
-    ['bookingStatusChanged', route({ check: null, roles: ['driver'] }, forbidden)],
-    ['subscribeFleet', route({ check: null, roles: ['admin'] }, forbidden)],
-    ['unsubscribeFleet', route({ check: null, roles: ['admin'] }, forbidden)],
-  ]);
+  return routesOf<ShareContext>({
+    subscribeBooking: route({ check: checks.booking }, async ({ socket, share }: ShareContext, payload) => {
+      if (payload.bookingId !== share.bookingId) {
+        // The same answer as for any booking the caller may not read.
+        throw errors.notFound('Booking');
+      }
+      const room = rooms.track(share.bookingId);
+      await socket.join(room);
+      try {
+        return { tracking: await deps.sharing.socketView(share) };
+      } catch (error) {
+        await socket.leave(room);
+        throw error;
+      }
+    }),
+    unsubscribeBooking: route({ check: checks.booking }, async ({ socket, share }: ShareContext, payload) => {
+      if (payload.bookingId === share.bookingId) {
+        await socket.leave(rooms.track(share.bookingId));
+      }
+      return {};
+    }),
+    driverLocationUpdate: route({ check: null, roles: ['driver'] }, forbidden),
+    bookingStatusChanged: route({ check: null, roles: ['driver'] }, forbidden),
+    subscribeFleet: route({ check: null, roles: ['admin'] }, forbidden),
+    unsubscribeFleet: route({ check: null, roles: ['admin'] }, forbidden),
+  });
 }
 
 /** What a signed-in socket's events know of it. */
@@ -452,16 +451,14 @@ interface SessionContext {
 
 /** A signed-in socket's events; each action calls the same service as its REST route. */
 function sessionRoutes(deps: GatewayDeps): EventRoutes<SessionContext> {
-  return new Map<string, EventRoute<SessionContext>>([
-    [
-      'driverLocationUpdate',
-      route({ check: checks.location, roles: ['driver'] }, ({ userId }: SessionContext, payload) =>
-        deps.drivers.updateLocation(userId, payload),
-      ),
-    ],
-    [
-      'subscribeBooking',
-      route({ check: checks.booking }, async ({ socket, userId, role }: SessionContext, payload) => {
+  return routesOf<SessionContext>({
+    driverLocationUpdate: route(
+      { check: checks.location, roles: ['driver'] },
+      ({ userId }: SessionContext, payload) => deps.drivers.updateLocation(userId, payload),
+    ),
+    subscribeBooking: route(
+      { check: checks.booking },
+      async ({ socket, userId, role }: SessionContext, payload) => {
         const caller = { userId, role };
         const room = rooms.booking(payload.bookingId);
         const booking = await deps.bookings.get(caller, payload.bookingId);
@@ -480,37 +477,28 @@ function sessionRoutes(deps: GatewayDeps): EventRoutes<SessionContext> {
           await socket.leave(room);
           throw error;
         }
-      }),
-    ],
-    [
-      'unsubscribeBooking',
-      route({ check: checks.booking }, async ({ socket }: SessionContext, payload) => {
-        await socket.leave(rooms.booking(payload.bookingId));
-        return {};
-      }),
-    ],
-    [
-      'bookingStatusChanged',
-      route({ check: checks.status, roles: ['driver'] }, async ({ userId }: SessionContext, payload) => ({
+      },
+    ),
+    unsubscribeBooking: route({ check: checks.booking }, async ({ socket }: SessionContext, payload) => {
+      await socket.leave(rooms.booking(payload.bookingId));
+      return {};
+    }),
+    bookingStatusChanged: route(
+      { check: checks.status, roles: ['driver'] },
+      async ({ userId }: SessionContext, payload) => ({
         booking: await deps.bookings.driverUpdate(userId, payload.bookingId, payload.status, payload.pin),
-      })),
-    ],
-    [
-      'subscribeFleet',
-      route({ check: null, roles: ['admin'] }, async ({ socket }: SessionContext) => {
-        await socket.join(rooms.fleet);
-        await deps.fleet?.sendSnapshot(socket);
-        return {};
       }),
-    ],
-    [
-      'unsubscribeFleet',
-      route({ check: null, roles: ['admin'] }, async ({ socket }: SessionContext) => {
-        await socket.leave(rooms.fleet);
-        return {};
-      }),
-    ],
-  ]);
+    ),
+    subscribeFleet: route({ check: null, roles: ['admin'] }, async ({ socket }: SessionContext) => {
+      await socket.join(rooms.fleet);
+      await deps.fleet?.sendSnapshot(socket);
+      return {};
+    }),
+    unsubscribeFleet: route({ check: null, roles: ['admin'] }, async ({ socket }: SessionContext) => {
+      await socket.leave(rooms.fleet);
+      return {};
+    }),
+  });
 }
 
 /**
