@@ -238,6 +238,12 @@ function failure(error: unknown): Ack {
   };
 }
 
+/** What every event's action knows of its socket: the socket, and its role (none for a share-token socket). */
+interface SocketContext {
+  socket: LoadlineSocket;
+  role: Role | null;
+}
+
 /** A client event's rules and action; `C` is what the action knows of its socket. */
 interface EventRoute<C> {
   check: TypeCheck<TSchema> | null;
@@ -286,13 +292,8 @@ function socketLog(deps: GatewayDeps, socket: LoadlineSocket): Logger {
  * 10,000 sockets, and a closure per event and socket was most of the state
  * the gateway kept per connection.
  */
-function serveEvents<C>(
-  deps: GatewayDeps,
-  socket: LoadlineSocket,
-  role: Role | null,
-  routes: EventRoutes<C>,
-  context: C,
-): void {
+function serveEvents<C extends SocketContext>(deps: GatewayDeps, routes: EventRoutes<C>, context: C): void {
+  const { socket, role } = context;
   // Per connection, so in memory: a socket lives in one process.
   const budget = deps.eventRate === null ? null : new TokenBucket(deps.eventRate, deps.clock.now());
   socket.onAny((event: string, ...args: unknown[]) => {
@@ -365,7 +366,7 @@ function shareConnection(
   socket: LoadlineSocket,
   share: ShareSocketData['share'],
 ): void {
-  serveEvents(deps, socket, null, routes, { socket, share });
+  serveEvents(deps, routes, { socket, role: null, share });
   if (!socket.recovered) {
     // The link names one booking, which the page holding it follows at once: it need not (and cannot,
     // as the public view carries no ID) name it in a subscribeBooking first.
@@ -405,8 +406,8 @@ function shareConnection(
 }
 
 /** What a share-token socket's events know of it. */
-interface ShareContext {
-  socket: LoadlineSocket;
+interface ShareContext extends SocketContext {
+  role: null;
   share: ShareSocketData['share'];
 }
 
@@ -443,8 +444,7 @@ function shareRoutes(deps: GatewayDeps): EventRoutes<ShareContext> {
 }
 
 /** What a signed-in socket's events know of it. */
-interface SessionContext {
-  socket: LoadlineSocket;
+interface SessionContext extends SocketContext {
   userId: string;
   role: Role;
 }
@@ -555,7 +555,7 @@ export function registerGateway(deps: GatewayDeps): void {
       return;
     }
     const { userId, role } = data;
-    serveEvents(deps, socket, role, routes.session, { socket, userId, role });
+    serveEvents(deps, routes.session, { socket, userId, role });
     if (!socket.recovered) {
       void socket.join(rooms.user(userId));
       if (role === 'driver') {
