@@ -43,6 +43,12 @@ export interface Config {
    * servers set it low so that wait is shorter still.
    */
   readonly socketAdapterBlockMs: number;
+  /**
+   * Cluster mode: how long a queue job is leased to the worker running it. A
+   * live worker renews its lease at half this; the jobs of a worker that died
+   * go to another worker once the lease lapses (and the next stalled check runs).
+   */
+  readonly jobLeaseMs: number;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
   readonly redisPrefix: string;
   /** Fixed node number for the ID generator; null leases one at boot. */
@@ -82,6 +88,8 @@ export interface Config {
     readonly radiusGrowth: number;
     readonly maxWaves: number;
     readonly offerTtlSeconds: number;
+    /** When a wave found nobody, the next one comes after this (at most an offer's lifetime). */
+    readonly emptyWaveDelayMs: number;
     /** Drivers whose last position is older than this are not offered bookings (their app may be gone). */
     readonly maxPositionAgeSeconds: number;
     /** Scheduled bookings start searching this long before their time. */
@@ -489,6 +497,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: redisRaw === null ? null : redisUrlList(redisRaw),
     redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 3_000, 100, 600_000),
     socketAdapterBlockMs: integer(env, 'SOCKET_ADAPTER_BLOCK_MS', 5_000, 10, 60_000),
+    jobLeaseMs: integer(env, 'JOB_LEASE_MS', 30_000, 2_000, 600_000),
     redisPrefix: text(env, 'REDIS_PREFIX', 'loadline:'),
     nodeId: nodeIdRaw === null ? null : integer(env, 'NODE_ID', 0, 0, 30),
     sessionTtlSeconds: integer(env, 'SESSION_TTL_HOURS', 720, 1, 24 * 365) * 3600,
@@ -516,6 +525,7 @@ export function loadConfig(env: Env = process.env): Config {
       radiusGrowth: decimal(env, 'DISPATCH_RADIUS_GROWTH', 1.6, 1, 10),
       maxWaves: integer(env, 'DISPATCH_MAX_WAVES', 5, 1, 50),
       offerTtlSeconds: integer(env, 'OFFER_TTL_SECONDS', 20, 2, 600),
+      emptyWaveDelayMs: integer(env, 'DISPATCH_EMPTY_WAVE_DELAY_MS', 5_000, 100, 600_000),
       maxPositionAgeSeconds: integer(env, 'DISPATCH_MAX_POSITION_AGE_SECONDS', 120, 10, 86_400),
       scheduledLeadMinutes: integer(env, 'SCHEDULED_LEAD_MINUTES', 15, 0, 24 * 60),
       sweepIntervalMs: integer(env, 'DISPATCH_SWEEP_INTERVAL_MS', 10_000, 100, 600_000),

@@ -227,6 +227,7 @@ async function clusterPlatform(
     url: redisUrl,
     prefix: config.redisPrefix,
     logger: logger.child({ module: 'queue' }),
+    leaseMs: config.jobLeaseMs,
   });
   const live = new RedisLiveState(redis, config.redisPrefix);
   // Closed in reverse: the queue first, so running jobs still have the bus, sessions and live state.

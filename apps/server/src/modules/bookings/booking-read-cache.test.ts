@@ -19,7 +19,10 @@ describe(`the booking read cache (${tier})`, () => {
   const log = new StatementLog();
 
   beforeAll(async () => {
-    env = await TestEnvironment.create('readcache', { env: { RATE_LIMITS: 'off', OFFER_TTL_SECONDS: '30' } });
+    env = await TestEnvironment.create('readcache', {
+      // Bookings are made before their driver is online: the wave after the empty first one comes soon.
+      env: { RATE_LIMITS: 'off', OFFER_TTL_SECONDS: '30', DISPATCH_EMPTY_WAVE_DELAY_MS: '2000' },
+    });
     app = await env.start();
     admin = await signInAdmin(app);
     const shard = app.platform.router.shards[0];

@@ -38,7 +38,10 @@ describe(`handover PINs (${tier})`, () => {
   const logText: string[] = [];
 
   beforeAll(async () => {
-    env = await TestEnvironment.create('pins', { env: { RATE_LIMITS: 'off', OFFER_TTL_SECONDS: '30' } });
+    env = await TestEnvironment.create('pins', {
+      // Bookings are made before their driver is online: the wave after the empty first one comes soon.
+      env: { RATE_LIMITS: 'off', OFFER_TTL_SECONDS: '30', DISPATCH_EMPTY_WAVE_DELAY_MS: '2000' },
+    });
     const stream = new Writable({
       write(chunk: Buffer, _encoding, done) {
         logText.push(chunk.toString('utf8'));

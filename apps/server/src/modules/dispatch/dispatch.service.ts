@@ -41,6 +41,8 @@ export interface DispatchSettings {
   radiusGrowth: number;
   maxWaves: number;
   offerTtlSeconds: number;
+  /** When a wave found nobody, the next one comes after this, sooner than an offer's lifetime. */
+  emptyWaveDelayMs: number;
   maxPositionAgeSeconds: number;
 }
 
@@ -59,9 +61,6 @@ export interface DispatchServiceDeps {
   logger: Logger;
   onCommitted?: () => void;
 }
-
-/** When a wave found nobody, the next one comes sooner than an offer's lifetime. */
-const EMPTY_WAVE_DELAY_MS = 5_000;
 
 /**
  * Matching: offers a searching booking to the nearest eligible drivers in
@@ -155,7 +154,7 @@ export class DispatchService {
     const delayMs =
       chosen.length > 0
         ? settings.offerTtlSeconds * 1000
-        : Math.min(EMPTY_WAVE_DELAY_MS, settings.offerTtlSeconds * 1000);
+        : Math.min(settings.emptyWaveDelayMs, settings.offerTtlSeconds * 1000);
     // Everyone ever offered the booking, once each: the list whose offers a cancellation withdraws.
     const recorded = await bookings.recordWave(
       db,

@@ -300,6 +300,8 @@ describe(`bulk generation (${tier})`, () => {
       ...env.env,
       GENERATION_CHUNK_SIZE: '500',
       GENERATION_CONCURRENCY: '2',
+      // A killed worker's jobs wait out their lease before another worker takes them.
+      JOB_LEASE_MS: '5000',
       LOG_LEVEL: 'error',
     };
     const first = await startServerProcess(processEnv);
@@ -335,7 +337,7 @@ describe(`bulk generation (${tier})`, () => {
 
     const second = await startServerProcess(processEnv);
     try {
-      // Cluster: BullMQ hands the killed worker's jobs on once their locks lapse (about 30 s).
+      // Cluster: BullMQ hands the killed worker's jobs on once their leases lapse (JOB_LEASE_MS).
       await waitFor(
         async () => (await app.services.generation.service.status(jobId)).state === 'completed',
         150_000,

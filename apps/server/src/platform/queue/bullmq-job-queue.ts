@@ -12,6 +12,12 @@ export interface BullmqJobQueueOptions {
   /** Deployment key prefix, e.g. `loadline:`; queues live under it. */
   prefix: string;
   logger?: Logger;
+  /**
+   * How long a job is leased to its worker (BullMQ's lock, renewed at half
+   * this); a dead worker's jobs are handed on once it lapses and the stalled
+   * check, run as often, finds them. Default 30 s, BullMQ's own.
+   */
+  leaseMs?: number;
 }
 
 // BullMQ removes finished jobs by age (seconds) when later jobs finish; until
@@ -31,6 +37,7 @@ export class BullmqJobQueue implements JobQueue {
   private readonly connection: RedisClient;
   private readonly bullPrefix: string;
   private readonly logger: Logger;
+  private readonly leaseMs: number;
   private readonly queues = new Map<string, AnyQueue>();
   private readonly workers = new Map<string, Worker<unknown, unknown>>();
   private closing: Promise<void> | null = null;
@@ -43,6 +50,7 @@ export class BullmqJobQueue implements JobQueue {
       throw new RangeError('BullmqJobQueue needs a non-empty prefix');
     }
     this.logger = options.logger ?? createLogger('warn').child({ module: 'queue' });
+    this.leaseMs = options.leaseMs ?? 30_000;
     this.connection = createRedis(options.url, 'loadline-queue', { forBlocking: true, logger: this.logger });
   }
 
@@ -110,7 +118,13 @@ export class BullmqJobQueue implements JobQueue {
           maxAttempts: job.opts.attempts ?? 1,
         });
       },
-      { connection: this.connection, prefix: this.bullPrefix, concurrency },
+      {
+        connection: this.connection,
+        prefix: this.bullPrefix,
+        concurrency,
+        lockDuration: this.leaseMs,
+        stalledInterval: this.leaseMs,
+      },
     );
     worker.on('failed', (job: Job<unknown, unknown> | undefined, error: Error) => {
       const attempt = job === undefined ? undefined : job.attemptsMade;
