@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
+import { withMysql } from './mysql';
+import { createSchemaTemplate } from './schema-template';
 import { startThrowawayRedisCluster } from './throwaway-services';
 import { isCluster, mysqlBaseUrl, redisClusterVariant, redisUrl } from './tier';
 
@@ -21,37 +22,38 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
     return undefined;
   }
   ensureNginx();
-  const url = new URL(mysqlBaseUrl);
-  let connection;
   try {
-    connection = await createConnection({
-      host: url.hostname,
-      port: url.port === '' ? 3306 : Number(url.port),
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-      connectTimeout: 3000,
-    });
+    await withMysql(
+      async (connection) => {
+        for (const name of SHARED_TEST_DATABASES) {
+          await connection.query(
+            `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+          );
+        }
+      },
+      { connectTimeoutMs: 3000 },
+    );
   } catch (error) {
     throw new Error(
-      `cluster tier: MySQL/MariaDB at ${url.host} is unreachable (${error instanceof Error ? error.message : String(error)})`,
+      `cluster tier: MySQL/MariaDB at ${new URL(mysqlBaseUrl).host} is unreachable (${error instanceof Error ? error.message : String(error)})`,
     );
   }
-  try {
-    for (const name of SHARED_TEST_DATABASES) {
-      await connection.query(
-        `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-      );
-    }
-  } finally {
-    await connection.end();
-  }
+  // Test workers are forked after this and read what it sets in process.env.
+  const dropTemplate = await createSchemaTemplate();
 
   if (redisClusterVariant) {
     // The Redis Cluster variant: a private cluster for this run; the shared Redis is not used.
-    const cluster = await startThrowawayRedisCluster();
-    // Test workers are forked after this and read it in tier.ts.
-    process.env.LOADLINE_TEST_REDIS_CLUSTER_URL = cluster.url;
-    return () => cluster.dispose();
+    try {
+      const cluster = await startThrowawayRedisCluster();
+      process.env.LOADLINE_TEST_REDIS_CLUSTER_URL = cluster.url;
+      return async () => {
+        await cluster.dispose();
+        await dropTemplate();
+      };
+    } catch (error) {
+      await dropTemplate();
+      throw error;
+    }
   }
   const redis = new Redis(redisUrl, {
     lazyConnect: true,
@@ -63,13 +65,14 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
     await redis.connect();
     await redis.ping();
   } catch (error) {
+    await dropTemplate();
     throw new Error(
       `cluster tier: Redis at ${redisUrl} is unreachable (${error instanceof Error ? error.message : String(error)})`,
     );
   } finally {
     redis.disconnect();
   }
-  return undefined;
+  return dropTemplate;
 }
 
 /** The cluster tier runs instances behind a real nginx; Debian's package is installed when missing. */

@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'mysql2/promise';
 import { createApp, type CreateAppOptions, type LoadlineApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { testPricingFile } from './pricing-fixture';
 import { closeRedis, connectRedis } from '../../src/platform/redis';
+import { leaseEpochKey } from '../../src/platform/db/node-lease';
 import { deleteKeysByPrefix } from './redis-keys';
+import { withMysql } from './mysql';
+import { copySchemaTemplate } from './schema-template';
 import { isCluster, mysqlBaseUrl, redisUrl, uniquePrefix } from './tier';
 
 export interface TestEnvironmentOptions {
@@ -15,6 +17,12 @@ export interface TestEnvironmentOptions {
   shards?: number;
   /** Extra environment variables, as a deployment would set them. */
   env?: Record<string, string>;
+  /**
+   * Cluster tier: `migrated` (the default) copies the run's migrated schema
+   * template into the fresh databases; `empty` leaves them empty, so the first
+   * app runs every migration itself.
+   */
+  schema?: 'migrated' | 'empty';
 }
 
 /**
@@ -65,7 +73,11 @@ export class TestEnvironment {
         );
       }
     });
+    if ((options.schema ?? 'migrated') === 'migrated') {
+      await copySchemaTemplate(databases);
+    }
     const prefix = uniquePrefix(label);
+    await seedLeaseEpoch(prefix);
     return new TestEnvironment(
       {
         ...base,
@@ -120,20 +132,19 @@ export class TestEnvironment {
   }
 }
 
-async function withMysql(
-  work: (connection: Awaited<ReturnType<typeof createConnection>>) => Promise<void>,
-): Promise<void> {
-  const url = new URL(mysqlBaseUrl);
-  const connection = await createConnection({
-    host: url.hostname,
-    port: url.port === '' ? 3306 : Number(url.port),
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-  });
+/**
+ * As in a deployment whose Redis has kept its data a while, the ID node
+ * leases' epoch began a minute ago: the first app need not wait out the
+ * seconds a new epoch asks (NodeLease), since no process can have held a node
+ * under this fresh prefix before.
+ */
+async function seedLeaseEpoch(prefix: string): Promise<void> {
+  const redis = await connectRedis(redisUrl, 'test-env');
   try {
-    await work(connection);
+    const [seconds] = await redis.time();
+    await redis.set(leaseEpochKey(prefix), String(Number(seconds) * 1000 - 60_000), 'NX');
   } finally {
-    await connection.end();
+    await closeRedis(redis);
   }
 }
 

@@ -46,6 +46,11 @@ if since == nil then
 end
 return { since, now }`;
 
+/** Where a deployment's lease epoch starts (Redis time in ms); set by the first process that finds it missing. */
+export function leaseEpochKey(prefix: string): string {
+  return `${prefix}idnode:epoch`;
+}
+
 interface Held {
   node: number;
   key: string;
@@ -141,7 +146,7 @@ export class NodeLease implements IdNodeSource {
       if ((await this.redis.set(key, this.token, 'PX', LEASE_MS, 'NX')) !== 'OK') {
         continue;
       }
-      const [since, now] = (await this.redis.eval(EPOCH_SCRIPT, 1, `${this.prefix}idnode:epoch`)) as [
+      const [since, now] = (await this.redis.eval(EPOCH_SCRIPT, 1, leaseEpochKey(this.prefix))) as [
         number,
         number,
       ];

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadlineApp } from '../../app';
 import { TestEnvironment } from '../../../test/support/test-env';
-import { tier } from '../../../test/support/tier';
+import { isCluster, tier } from '../../../test/support/tier';
+import { sql } from 'kysely';
 import { migrateShards, loadShardMap } from './migrate';
 import { compareIds, scatterGather } from './scatter';
 import type { Shard } from './shard-pool';
@@ -11,7 +12,8 @@ describe(`sharded data layer (${tier})`, () => {
   let app: LoadlineApp;
 
   beforeAll(async () => {
-    env = await TestEnvironment.create('shards');
+    // Empty databases (cluster tier): this app runs every migration itself, as on a new deployment.
+    env = await TestEnvironment.create('shards', { schema: 'empty' });
     app = await env.start({ roles: [] });
   });
 
@@ -27,6 +29,19 @@ describe(`sharded data layer (${tier})`, () => {
     expect(after.ranges).toEqual(before.ranges);
     expect(after.ranges).toHaveLength(4);
   });
+
+  it.runIf(isCluster)(
+    "the copy of the run's migrated schema that other test files start from matches a migration from scratch",
+    async () => {
+      const copied = await TestEnvironment.create('shardscopy');
+      try {
+        const copy = await copied.start({ roles: [] });
+        expect(await schemaOf(copy)).toEqual(await schemaOf(app));
+      } finally {
+        await copied.destroy();
+      }
+    },
+  );
 
   it('a row written through its id lands on the shard the id routes to, and only there', async () => {
     const { router, ids } = app.platform;
@@ -140,4 +155,27 @@ function userRow(id: string, name = 'someone') {
     created_at: 0,
     updated_at: 0,
   };
+}
+
+/** Each shard's tables as `SHOW CREATE TABLE` gives them, and the rows the migrations leave. */
+async function schemaOf(app: LoadlineApp): Promise<unknown[]> {
+  return Promise.all(
+    app.platform.pool.shards.map(async (shard) => {
+      const tables = await sql<Record<string, string>>`SHOW TABLES`.execute(shard.db);
+      const names = tables.rows.map((row) => String(Object.values(row)[0])).sort();
+      const creates = await Promise.all(
+        names.map(async (name) => {
+          const created = await sql<{ 'Create Table': string }>`SHOW CREATE TABLE ${sql.table(name)}`.execute(
+            shard.db,
+          );
+          return created.rows[0]?.['Create Table'];
+        }),
+      );
+      const migrations = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(
+        shard.db,
+      );
+      const ranges = await shard.db.selectFrom('shard_ranges').selectAll().orderBy('from_logical').execute();
+      return { names, creates, migrations: migrations.rows, ranges };
+    }),
+  );
 }

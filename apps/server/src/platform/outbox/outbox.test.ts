@@ -3,9 +3,10 @@ import type { LoadlineApp } from '../../app';
 import { drained } from '../../../test/support/drained';
 import { StatementLog } from '../../../test/support/statement-log';
 import { TestEnvironment } from '../../../test/support/test-env';
-import { tier } from '../../../test/support/tier';
+import { isCluster, tier } from '../../../test/support/tier';
 import { waitFor } from '../../../test/support/wait';
 import { Type, type Static } from '@sinclair/typebox';
+import { ManualClock } from '../../lib/clock';
 import { OUTBOX_JOB, OutboxWriter, Topic, type OutboxDelivery, type OutboxEvent } from './outbox';
 
 const HAPPENED = new Topic('test.happened', Type.Object({ n: Type.Union([Type.Number(), Type.String()]) }));
@@ -218,5 +219,61 @@ describe(`transactional outbox (${tier})`, () => {
     await drained(app);
     expect(received.filter((event) => event.id === eventId)).toHaveLength(1);
     expect(received.filter((event) => event.aggregateId === theirs)).toHaveLength(1);
+  });
+});
+
+// Cluster tier: an embedded shard's pass waits for the open transaction's lock, so it cannot run in between.
+describe.runIf(isCluster)(`the relay while the app's clock stands still (${tier})`, () => {
+  let env: TestEnvironment;
+  let app: LoadlineApp;
+  const clock = new ManualClock(Date.now());
+
+  beforeAll(async () => {
+    env = await TestEnvironment.create('outboxclock');
+    // The worker role runs the relay on its own timers.
+    app = await env.start({ clock, roles: ['worker'] });
+  });
+
+  afterAll(async () => {
+    await env.destroy();
+  });
+
+  it('an event whose note a pass took before the commit is published by the next pass over every shard', async () => {
+    const { router, ids, outbox, relay } = app.platform;
+    const aggregateId = ids.next(40);
+    let commit = (): void => undefined;
+    const held = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let appended: () => void = () => undefined;
+    const noted = new Promise<void>((resolve) => {
+      appended = resolve;
+    });
+    const writing = router
+      .forId(aggregateId)
+      .db.transaction()
+      .execute(async (trx) => {
+        // The row goes with the COMMIT; the relay is told of its shard now.
+        const id = await outbox.append(trx, { topic: HAPPENED, aggregateId, payload: { n: 'late' } });
+        appended();
+        await held;
+        return id;
+      });
+    await noted;
+    // A pass another commit woke: it takes the note and finds nothing yet.
+    expect(await relay.drainAppended()).toBe(0);
+    commit();
+    const eventId = await writing;
+    // Nothing pokes the relay now and the app's clock does not move: only the pass over every
+    // shard, once an interval of the process's own time, can find the event.
+    await waitFor(async () => {
+      const row = await router
+        .forId(aggregateId)
+        .db.selectFrom('outbox')
+        .select('published_at')
+        .where('id', '=', eventId)
+        .executeTakeFirst();
+      return row !== undefined && row.published_at !== null;
+    }, 5_000);
   });
 });
