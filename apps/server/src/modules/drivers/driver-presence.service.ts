@@ -35,6 +35,8 @@ const MAX_FUTURE_MS = 60_000;
 /** Redis GEO (and so the index port) cannot place points beyond the Web Mercator latitude limit. */
 const MAX_INDEXABLE_LAT = 85.05112878;
 const REBUILD_PAGE_SIZE = 500;
+/** Every accepted ping's answer: one shared object, not one per ping. */
+const ACCEPTED: LocationAccepted = Object.freeze({ accepted: true });
 
 const messages = {
   suspended: 'This driver is suspended and cannot go online.',
@@ -175,7 +177,7 @@ export class DriverPresenceService implements DriverPresence {
       this.deps.tripPositions?.observe(facts.activeTrip.bookingId, position);
     }
     await this.showOnBoard(driverId, facts, position);
-    return { accepted: true };
+    return ACCEPTED;
   }
 
   /**
@@ -362,17 +364,20 @@ export class DriverPresenceService implements DriverPresence {
     await this.showOnBoard(driverId, facts, position);
   }
 
-  /** Online drivers with a position are on the admin map, as available or busy; others are taken off. */
-  private async showOnBoard(
+  /**
+   * Online drivers with a position are on the admin map, as available or busy;
+   * others are taken off. Not async: on every ping, it hands back the board's
+   * promise rather than wrapping it in one of its own.
+   */
+  private showOnBoard(
     driverId: string,
     facts: DriverFacts,
     position: (GeoPoint & { at?: number }) | null,
   ): Promise<void> {
     if (!facts.online || facts.suspended || position === null || !isIndexable(position)) {
-      await this.deps.fleet.remove(driverId);
-      return;
+      return this.deps.fleet.remove(driverId);
     }
-    await this.deps.fleet.upsert(
+    return this.deps.fleet.upsert(
       {
         id: driverId,
         lat: position.lat,

@@ -86,7 +86,7 @@ return 0`;
 interface QueuedPing {
   ping: LivePing;
   point: { lat: number; lng: number } | null;
-  resolve: (reply: PingReply) => void;
+  resolve: (result: LivePingResult) => void;
   reject: (error: unknown) => void;
 }
 
@@ -104,20 +104,29 @@ export class RedisLiveState implements LiveStateStore {
   /** Standalone Redis: pings gathered for the next batch, by their sets, rate rule and position lifetime. */
   private queued = new Map<string, QueuedPing[]>();
   private flushScheduled = false;
+  /** The batch key the last ping was given, with what it was worked out from. */
+  private lastGroup: (Pick<LivePing, 'sets' | 'rate' | 'positionTtlMs'> & { key: string }) | null = null;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
-  async ping(ping: LivePing): Promise<LivePingResult> {
-    this.assertOpen();
-    const point = indexablePoint(ping);
-    if (!isRedisCluster(this.redis)) {
-      const reply = await this.queue(ping, point);
-      return reply.outcome === 'accepted' ? { outcome: 'accepted', facts: reply.facts } : reply;
+  /**
+   * Standalone Redis: the ping joins the batch of this turn (no promise or
+   * result of its own on top of the batch's; a reply is the ping's result).
+   */
+  ping(ping: LivePing): Promise<LivePingResult> {
+    if (this.closed) {
+      return Promise.reject(closedError());
     }
-    const [reply] = await this.runPings([], [{ ping, point }]);
+    const point = indexablePoint(ping);
+    return isRedisCluster(this.redis) ? this.pingOnCluster(ping, point) : this.queue(ping, point);
+  }
+
+  /** Redis Cluster: the member's part as its own script call, then the geo write, checked afterwards. */
+  private async pingOnCluster(ping: LivePing, point: QueuedPing['point']): Promise<LivePingResult> {
+    const [reply] = await this.runPings([], [{ ping, point }], parsePingReply);
     if (reply === undefined || reply instanceof Error) {
       throw reply ?? new Error('the ping script answered no reply');
     }
@@ -139,10 +148,9 @@ export class RedisLiveState implements LiveStateStore {
    * Standalone Redis: waits for the batch this ping joins, sent once the I/O
    * at hand is worked (`setImmediate`), or at once when it is full.
    */
-  private queue(ping: LivePing, point: QueuedPing['point']): Promise<PingReply> {
+  private queue(ping: LivePing, point: QueuedPing['point']): Promise<LivePingResult> {
     return new Promise((resolve, reject) => {
-      // One batch shares its sets, rate rule and position lifetime (in practice every ping does).
-      const group = `${ping.sets.join('\n')}|${ping.rate?.limit ?? 0}|${ping.rate?.windowMs ?? 0}|${ping.positionTtlMs}`;
+      const group = this.groupOf(ping);
       const entry = { ping, point, resolve, reject };
       const queued = this.queued.get(group);
       if (queued === undefined) {
@@ -169,9 +177,29 @@ export class RedisLiveState implements LiveStateStore {
     });
   }
 
+  /**
+   * The batch a ping joins: one batch shares its sets, rate rule and position
+   * lifetime. In practice every ping names the same ones (the same array and
+   * rule objects), so the key is worked out once, not per ping.
+   */
+  private groupOf(ping: LivePing): string {
+    const last = this.lastGroup;
+    if (
+      last !== null &&
+      last.sets === ping.sets &&
+      last.rate === ping.rate &&
+      last.positionTtlMs === ping.positionTtlMs
+    ) {
+      return last.key;
+    }
+    const key = `${ping.sets.join('\n')}|${ping.rate?.limit ?? 0}|${ping.rate?.windowMs ?? 0}|${ping.positionTtlMs}`;
+    this.lastGroup = { sets: ping.sets, rate: ping.rate, positionTtlMs: ping.positionTtlMs, key };
+    return key;
+  }
+
   /** One script call for a batch of queued pings, each settled by its own reply. */
   private send(entries: readonly QueuedPing[]): void {
-    this.runPings(entries[0]?.ping.sets ?? [], entries).then(
+    this.runPings(entries[0]?.ping.sets ?? [], entries, parseBatchReply).then(
       (replies) => {
         entries.forEach((entry, index) => {
           // As many replies as pings: runPings checks.
@@ -195,10 +223,11 @@ export class RedisLiveState implements LiveStateStore {
    * One script call for `pings`, which share their rate rule and position
    * lifetime; `sets` names the geo sets it may write (none on a Redis Cluster).
    */
-  private async runPings(
+  private async runPings<R>(
     sets: readonly string[],
     pings: readonly Pick<QueuedPing, 'ping' | 'point'>[],
-  ): Promise<(PingReply | Error)[]> {
+    parse: (reply: unknown) => R | Error,
+  ): Promise<(R | Error)[]> {
     const first = pings[0]?.ping;
     if (first === undefined) {
       return [];
@@ -206,11 +235,8 @@ export class RedisLiveState implements LiveStateStore {
     const keys = sets.map((set) => geoSetKey(this.prefix, set));
     const batch: string[][] = [];
     for (const { ping, point } of pings) {
-      keys.push(
-        this.key(ping.member, 'rate'),
-        this.key(ping.member, 'facts'),
-        this.key(ping.member, 'position'),
-      );
+      const base = this.memberBase(ping.member);
+      keys.push(`${base}:rate`, `${base}:facts`, `${base}:position`);
       batch.push([
         String(ping.at),
         ping.position,
@@ -235,7 +261,7 @@ export class RedisLiveState implements LiveStateStore {
     if (list.length !== pings.length) {
       throw new Error(`the ping script answered ${list.length} replies for ${pings.length} pings`);
     }
-    return list.map(parsePingReply);
+    return list.map(parse);
   }
 
   async read(member: string): Promise<{ facts: string | null; position: string | null }> {
@@ -303,14 +329,23 @@ export class RedisLiveState implements LiveStateStore {
   }
 
   private key(member: string, part: 'facts' | 'position' | 'rate'): string {
-    return redisKey(this.prefix, 'live', `{${member}}`, part);
+    return `${this.memberBase(member)}:${part}`;
+  }
+
+  /** A member's keys without their part: `<prefix>live:{<member>}`. */
+  private memberBase(member: string): string {
+    return redisKey(this.prefix, 'live', `{${member}}`);
   }
 
   private assertOpen(): void {
     if (this.closed) {
-      throw new Error('live state is closed');
+      throw closedError();
     }
   }
+}
+
+function closedError(): Error {
+  return new Error('live state is closed');
 }
 
 type PingReply =
@@ -319,8 +354,18 @@ type PingReply =
   | { outcome: 'stale'; facts: string }
   | { outcome: 'accepted'; facts: string; set: string; indexed: boolean };
 
-/** A ping's reply; its own failure (code 9) as an Error for that ping alone. */
-function parsePingReply(reply: unknown): PingReply | Error {
+/**
+ * A ping's reply, its acceptance as `accepted` makes it; its own failure (code
+ * 9) as an Error for that ping alone.
+ */
+function readPingReply<A>(
+  reply: unknown,
+  accepted: (facts: string, set: string, indexed: boolean) => A,
+):
+  | Exclude<LivePingResult, { outcome: 'accepted' | 'stale' }>
+  | { outcome: 'stale'; facts: string }
+  | A
+  | Error {
   if (Array.isArray(reply)) {
     const parts: unknown[] = reply;
     const [code, first, second, third] = parts;
@@ -334,11 +379,29 @@ function parsePingReply(reply: unknown): PingReply | Error {
       return { outcome: 'stale', facts: first };
     }
     if (code === 3 && typeof first === 'string' && typeof second === 'string' && typeof third === 'string') {
-      return { outcome: 'accepted', facts: first, set: second, indexed: third === '1' };
+      return accepted(first, second, third === '1');
     }
     if (code === 9) {
       return new Error(`the ping script failed: ${String(first)}`);
     }
   }
   throw new Error(`unexpected reply to the ping script: ${JSON.stringify(reply)}`);
+}
+
+const acceptedWithSet = (facts: string, set: string, indexed: boolean): PingReply => ({
+  outcome: 'accepted',
+  facts,
+  set,
+  indexed,
+});
+const acceptedResult = (facts: string): LivePingResult => ({ outcome: 'accepted', facts });
+
+/** Redis Cluster: the reply with the set the facts name, which the geo write that follows needs. */
+function parsePingReply(reply: unknown): PingReply | Error {
+  return readPingReply(reply, acceptedWithSet);
+}
+
+/** Standalone Redis: the reply as the ping's result; the script placed the member in its set itself. */
+function parseBatchReply(reply: unknown): LivePingResult | Error {
+  return readPingReply(reply, acceptedResult);
 }
