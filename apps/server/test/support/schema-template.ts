@@ -17,7 +17,7 @@ import { mysqlBaseUrl } from './tier';
 const TEMPLATE_ENV = 'LOADLINE_TEST_SCHEMA_TEMPLATE';
 
 /** A template of this many shards, the test environments' default. */
-export const TEMPLATE_SHARDS = 4;
+const TEMPLATE_SHARDS = 4;
 
 interface TemplateTable {
   name: string;

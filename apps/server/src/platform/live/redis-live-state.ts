@@ -354,6 +354,9 @@ type PingReply =
   | { outcome: 'stale'; facts: string }
   | { outcome: 'accepted'; facts: string; set: string; indexed: boolean };
 
+/** Every reply but an acceptance, which each path shapes itself. */
+type NotAccepted = Exclude<PingReply, { outcome: 'accepted' }>;
+
 /**
  * A ping's reply, its acceptance as `accepted` makes it; its own failure (code
  * 9) as an Error for that ping alone.
@@ -361,11 +364,7 @@ type PingReply =
 function readPingReply<A>(
   reply: unknown,
   accepted: (facts: string, set: string, indexed: boolean) => A,
-):
-  | Exclude<LivePingResult, { outcome: 'accepted' | 'stale' }>
-  | { outcome: 'stale'; facts: string }
-  | A
-  | Error {
+): NotAccepted | A | Error {
   if (Array.isArray(reply)) {
     const parts: unknown[] = reply;
     const [code, first, second, third] = parts;
