@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { Redis } from 'ioredis';
-import { withMysql } from './mysql';
+import { createDatabases, withMysql } from './mysql';
 import { createSchemaTemplate } from './schema-template';
 import { startThrowawayRedisCluster } from './throwaway-services';
 import { isCluster, mysqlBaseUrl, redisClusterVariant, redisUrl } from './tier';
@@ -24,13 +24,7 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
   ensureNginx();
   try {
     await withMysql(
-      async (connection) => {
-        for (const name of SHARED_TEST_DATABASES) {
-          await connection.query(
-            `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-          );
-        }
-      },
+      (connection) => createDatabases(connection, SHARED_TEST_DATABASES, { ifNotExists: true }),
       { connectTimeoutMs: 3000 },
     );
   } catch (error) {

@@ -21,6 +21,26 @@ export async function withMysql<T>(
   }
 }
 
+/** Creates the databases, as the shards want them (utf8mb4, Unicode collation). */
+export async function createDatabases(
+  connection: Connection,
+  names: readonly string[],
+  options: { ifNotExists?: boolean } = {},
+): Promise<void> {
+  for (const name of names) {
+    await connection.query(
+      `CREATE DATABASE ${options.ifNotExists === true ? 'IF NOT EXISTS ' : ''}${quoted(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  }
+}
+
+/** Drops the databases that exist among `names`. */
+export async function dropDatabases(connection: Connection, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    await connection.query(`DROP DATABASE IF EXISTS ${quoted(name)}`);
+  }
+}
+
 /** A database name as a quoted identifier (names here are made by the test support: letters, digits, `_`). */
 export function quoted(name: string): string {
   if (!/^\w+$/.test(name)) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { migrateShards } from '../../src/platform/db/migrate';
 import { MysqlShardPool } from '../../src/platform/db/mysql-shard-pool';
-import { quoted, withMysql } from './mysql';
+import { createDatabases, dropDatabases, quoted, withMysql } from './mysql';
 import { mysqlBaseUrl } from './tier';
 
 /**
@@ -31,19 +31,8 @@ interface TemplateTable {
 export async function createSchemaTemplate(): Promise<() => Promise<void>> {
   const tag = randomBytes(3).toString('hex');
   const databases = Array.from({ length: TEMPLATE_SHARDS }, (_, index) => `lt_template_${tag}_${index}`);
-  await withMysql(async (connection) => {
-    for (const name of databases) {
-      await connection.query(
-        `CREATE DATABASE ${quoted(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-      );
-    }
-  });
-  const drop = () =>
-    withMysql(async (connection) => {
-      for (const name of databases) {
-        await connection.query(`DROP DATABASE IF EXISTS ${quoted(name)}`);
-      }
-    });
+  await withMysql((connection) => createDatabases(connection, databases));
+  const drop = () => withMysql((connection) => dropDatabases(connection, databases));
   const pool = new MysqlShardPool({
     urls: databases.map((name) => `${mysqlBaseUrl}/${name}`),
     connectionsPerShard: 2,
@@ -97,13 +86,13 @@ async function readTemplate(
 
 /**
  * Gives the (new, empty) databases the template's tables and rows, shard by
- * shard. False when there is no template for this many shards: the caller's
- * first app then migrates them itself.
+ * shard. Without a template for this many shards it leaves them empty: the
+ * caller's first app then migrates them itself.
  */
-export async function copySchemaTemplate(targets: readonly string[]): Promise<boolean> {
+export async function copySchemaTemplate(targets: readonly string[]): Promise<void> {
   const template = templateDatabases();
   if (template.length === 0 || template.length !== targets.length) {
-    return false;
+    return;
   }
   templateTables ??= withMysql((connection) => readTemplate(connection, template));
   const shards = await templateTables;
@@ -127,5 +116,4 @@ export async function copySchemaTemplate(targets: readonly string[]): Promise<bo
       }),
     ),
   );
-  return true;
 }

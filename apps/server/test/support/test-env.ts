@@ -8,7 +8,7 @@ import { testPricingFile } from './pricing-fixture';
 import { closeRedis, connectRedis } from '../../src/platform/redis';
 import { leaseEpochKey } from '../../src/platform/db/node-lease';
 import { deleteKeysByPrefix } from './redis-keys';
-import { withMysql } from './mysql';
+import { createDatabases, dropDatabases, withMysql } from './mysql';
 import { copySchemaTemplate } from './schema-template';
 import { isCluster, mysqlBaseUrl, redisUrl, uniquePrefix } from './tier';
 
@@ -66,13 +66,7 @@ export class TestEnvironment {
     }
     const tag = `${label.replace(/[^a-z0-9]/gi, '').slice(0, 12)}_${randomBytes(3).toString('hex')}`;
     const databases = Array.from({ length: shards }, (_, index) => `lt_${tag}_${index}`);
-    await withMysql(async (connection) => {
-      for (const name of databases) {
-        await connection.query(
-          `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-        );
-      }
-    });
+    await withMysql((connection) => createDatabases(connection, databases));
     if ((options.schema ?? 'migrated') === 'migrated') {
       await copySchemaTemplate(databases);
     }
@@ -120,11 +114,7 @@ export class TestEnvironment {
       fs.rmSync(this.dataDir, { recursive: true, force: true });
     }
     if (this.databases.length > 0) {
-      await withMysql(async (connection) => {
-        for (const name of this.databases) {
-          await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
-        }
-      });
+      await withMysql((connection) => dropDatabases(connection, this.databases));
     }
     if (this.redisPrefix !== null) {
       await deleteRedisPrefix(this.redisPrefix);
