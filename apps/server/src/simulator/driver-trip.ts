@@ -62,6 +62,23 @@ export function tripOf(booking: Booking): Trip {
   };
 }
 
+/**
+ * Where the driver of a trip picked up again (after a restart) stands: at the
+ * pickup from arriving there until setting off, at a drop-off it has arrived
+ * at. Null while the next step drives somewhere first. The server checks a
+ * handover against the last position the driver reported.
+ */
+export function standingPoint(trip: Trip): Point | null {
+  if (trip.status === 'arrived_at_pickup' || trip.status === 'goods_collected') {
+    return trip.pickup;
+  }
+  if (trip.status === 'in_transit') {
+    const next = trip.stops.find((stop) => stop.status === 'pending' || stop.status === 'arrived');
+    return next?.status === 'arrived' ? next.location : null;
+  }
+  return null;
+}
+
 export interface TripDeps {
   link: DriverLink;
   tasks: AgentTasks;

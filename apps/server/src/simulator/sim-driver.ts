@@ -7,7 +7,7 @@ import {
 import { simulatedMs, type AgentContext } from './agent-context';
 import { AgentTasks } from './agent-tasks';
 import { isApiError } from './api-client';
-import { driveTrip, tripOf, type Trip } from './driver-trip';
+import { driveTrip, standingPoint, tripOf, type Trip } from './driver-trip';
 import { DriverLink } from './driver-link';
 import { pointAtDistance, pointInArea, withGpsNoise, type Point } from './paths';
 import type { Range, Random } from '../lib/random';
@@ -18,6 +18,8 @@ import { VehicleMotion } from './vehicle-motion';
 
 /** How soon a position report the server did not take is sent again (at least). */
 const REFUSED_PING_RETRY_MS = 150;
+/** Pings `reportPosition` sends before it leaves the server with the last position it took. */
+const REPORT_ATTEMPTS = 5;
 
 interface PendingOffer {
   bookingId: string;
@@ -160,7 +162,14 @@ export class SimDriver {
     if (active !== undefined) {
       this.ctx.stats.add('tripsResumed');
       // The booking says which stops are left and whether its handovers need PINs.
-      this.beginTrip(tripOf(await this.ctx.api.getBooking(session, active.bookingId)));
+      const trip = tripOf(await this.ctx.api.getBooking(session, active.bookingId));
+      // A driver waiting at a pickup or a drop-off is still there, and says so before the handover.
+      const standing = standingPoint(trip);
+      if (standing !== null) {
+        this.live().motion.parkAt(standing);
+        await this.reportPosition();
+      }
+      this.beginTrip(trip);
     }
   }
 
@@ -277,12 +286,20 @@ export class SimDriver {
    * server checks arrivals and handovers against the last position it has.
    */
   private async reportPosition(): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt += 1) {
+    for (let attempt = 1; ; attempt += 1) {
       while (this.pinging) {
         await this.tasks.sleep(10);
       }
       const outcome = await this.ping();
       if (outcome.taken) {
+        return;
+      }
+      if (attempt === REPORT_ATTEMPTS) {
+        // The move after it is checked against an older position and may be refused for it.
+        this.ctx.logger.warn(
+          { driver: this.index, attempts: attempt },
+          'simulated driver position not taken',
+        );
         return;
       }
       await this.tasks.sleep(outcome.retryInMs);

@@ -42,7 +42,17 @@ describe(`simulator against an in-process server (${tier})`, () => {
   let adminToken: string;
   /** Drivers the first run left holding a trip (stopping never waits for a delivery). */
   let leftOnATrip = 0;
-  const logger = createLogger(process.env.LOADLINE_TEST_LOG_LEVEL ?? 'silent');
+  /** The simulator's latest warnings (its errors among them), shown when a run counted errors. */
+  const warnings: string[] = [];
+  const logger =
+    process.env.LOADLINE_TEST_LOG_LEVEL === undefined
+      ? createLogger('warn', {
+          write: (line: string) => {
+            warnings.push(line);
+            warnings.splice(0, warnings.length - 40);
+          },
+        })
+      : createLogger(process.env.LOADLINE_TEST_LOG_LEVEL);
 
   /** As a deployment would: one made-up password for every simulated account, the same on every run. */
   const password = `sim-${randomBytes(9).toString('base64url')}`;
@@ -50,8 +60,9 @@ describe(`simulator against an in-process server (${tier})`, () => {
     bookingsPerMinute: number,
     runPassword = password,
     settings: Partial<SimSettings> = {},
-  ) =>
-    new Simulator({
+  ): Simulator => {
+    warnings.length = 0;
+    return new Simulator({
       baseUrl: url,
       password: runPassword,
       drivers: 3,
@@ -63,6 +74,7 @@ describe(`simulator against an in-process server (${tier})`, () => {
       logger,
       statusIntervalMs: 60_000,
     });
+  };
 
   async function adminGet<T>(path: string): Promise<T> {
     const response = await app.http.inject({ method: 'GET', url: path, headers: bearer(adminToken) });
@@ -76,7 +88,7 @@ describe(`simulator against an in-process server (${tier})`, () => {
   }
 
   function noErrors(snapshot: SimSnapshot): void {
-    expect(snapshot.errors, JSON.stringify(snapshot.errorKinds)).toBe(0);
+    expect(snapshot.errors, `${JSON.stringify(snapshot.errorKinds)}\n${warnings.join('')}`).toBe(0);
   }
 
   beforeAll(async () => {

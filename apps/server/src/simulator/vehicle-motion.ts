@@ -34,7 +34,12 @@ export class VehicleMotion {
 
   /** Stops where the vehicle is now. */
   halt(): void {
-    this.route = Route.parked(this.fix().point, this.now());
+    this.parkAt(this.fix().point);
+  }
+
+  /** Puts the vehicle, stopped, at `point` (where a trip picked up again says it stands). */
+  parkAt(point: Point): void {
+    this.route = Route.parked(point, this.now());
   }
 
   /**
