@@ -279,7 +279,7 @@ async function bench(options: RealtimeBenchOptions, teardown: Teardown): Promise
   log(
     `  server: CPU ${server.cpuPercent} % of a core (${cpuMsPerUpdate ?? 'n/a'} ms CPU per update), RSS ${server.rssMb} MB ` +
       `(max ${server.rssMaxMb}), event-loop delay p99 ${server.lagP99MedianMs ?? 'n/a'} ms median of 5-s windows, ` +
-      `${server.lagP99MaxMs ?? 'n/a'} ms worst`,
+      `${server.lagP99MaxMs ?? 'n/a'} ms worst${stalledNote(server)}`,
   );
   if (backend !== null) {
     log(
@@ -312,6 +312,7 @@ async function bench(options: RealtimeBenchOptions, teardown: Teardown): Promise
     cpuPercent: server.cpuPercent,
     eventLoopP99Ms: server.lagP99MaxMs,
     eventLoopP99MedianMs: server.lagP99MedianMs,
+    eventLoopStalledWindows: server.stalledScrapes,
     ackErrors,
     connected: loadline.connected,
     sockets: loadline.sockets,
@@ -628,7 +629,7 @@ function printPhase(phase: PhaseResult, withDeliveries: boolean): void {
     log(
       `  server${phase.servers.length > 1 ? ` #${index}` : ''}: CPU ${stats.cpuPercent} % of a core (max ${stats.cpuMaxPercent}), ` +
         `RSS ${stats.rssMb} MB (max ${stats.rssMaxMb}${stats.heapUsedMb === null ? '' : `; V8 heap used ${stats.heapUsedMb} MB, external ${stats.externalMb ?? '?'} MB`}), event-loop delay p99 per 5-s window: median ${stats.lagP99MedianMs ?? 'n/a'} ms, ` +
-        `worst ${stats.lagP99MaxMs ?? 'n/a'} ms; ${stats.sockets ?? '?'} sockets open`,
+        `worst ${stats.lagP99MaxMs ?? 'n/a'} ms${stalledNote(stats)}; ${stats.sockets ?? '?'} sockets open`,
     );
   });
   log(
@@ -639,6 +640,13 @@ function printPhase(phase: PhaseResult, withDeliveries: boolean): void {
     `  machine over the window, in cores: ${describeCounts(phase.cpu.groups)}, everything else ${phase.cpu.other}; ` +
       `busy ${phase.cpu.busy} of ${phase.cpu.cores}`,
   );
+}
+
+/** Says how many windows had no timer run at all (their delay is then the window's length, a lower bound). */
+function stalledNote(stats: ProcessStats): string {
+  return stats.stalledScrapes === 0
+    ? ''
+    : ` (timers held through ${stats.stalledScrapes} of ${stats.lagScrapes} windows)`;
 }
 
 function combine(stats: readonly ProcessStats[]): ProcessStats {
@@ -652,6 +660,8 @@ function combine(stats: readonly ProcessStats[]): ProcessStats {
     rssMaxMb: sumValues(stats.map((s) => s.rssMaxMb)),
     lagP99MedianMs: medians.length === 0 ? null : Math.max(...medians),
     lagP99MaxMs: lags.length === 0 ? null : Math.max(...lags),
+    stalledScrapes: sumValues(stats.map((s) => s.stalledScrapes)),
+    lagScrapes: sumValues(stats.map((s) => s.lagScrapes)),
     sockets: sumValues(stats.map((s) => s.sockets ?? 0)),
     heapUsedMb: stats.some((s) => s.heapUsedMb !== null)
       ? sumValues(stats.map((s) => s.heapUsedMb ?? 0))

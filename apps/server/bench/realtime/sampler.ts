@@ -8,8 +8,14 @@ export interface Sample {
   /** CPU used since the previous sample, in % of one core. */
   cpuPercent: number;
   rssMb: number;
-  /** Event-loop delay p99 since the previous scrape (null when not scraped this time, or no answer). */
+  /**
+   * Event-loop delay p99 since the previous scrape (null when not scraped this
+   * time, or no answer). When no timer ran at all since then, the time since
+   * the previous scrape: the loop held its timers at least that long.
+   */
   lagP99Ms: number | null;
+  /** Whether no timer ran between the previous scrape and this one (`lagP99Ms` is then a lower bound). */
+  stalled: boolean;
   /** Sockets the process reports open (null when not scraped this time, or no answer). */
   sockets: number | null;
   /** V8 heap in use and memory outside it (buffers), when scraped. */
@@ -24,8 +30,20 @@ export interface Sample {
  */
 const SCRAPE_EVERY = 5;
 
-type Scraped = Pick<Sample, 'lagP99Ms' | 'sockets' | 'heapUsedMb' | 'externalMb'>;
-const NOT_SCRAPED: Scraped = { lagP99Ms: null, sockets: null, heapUsedMb: null, externalMb: null };
+/**
+ * The shortest time between scrapes over which an empty delay histogram means
+ * stalled timers: the histogram takes a reading every 10 ms while timers run.
+ */
+const STALL_MIN_MS = 1000;
+
+type Scraped = Pick<Sample, 'lagP99Ms' | 'stalled' | 'sockets' | 'heapUsedMb' | 'externalMb'>;
+const NOT_SCRAPED: Scraped = {
+  lagP99Ms: null,
+  stalled: false,
+  sockets: null,
+  heapUsedMb: null,
+  externalMb: null,
+};
 
 export interface ProcessStats {
   samples: number;
@@ -35,6 +53,10 @@ export interface ProcessStats {
   rssMaxMb: number;
   lagP99MedianMs: number | null;
   lagP99MaxMs: number | null;
+  /** Scrapes in the window that found no timer had run since the one before. */
+  stalledScrapes: number;
+  /** Scrapes in the window with an event-loop reading. */
+  lagScrapes: number;
   sockets: number | null;
   /** Last scraped V8 heap in use and external memory (null when not exposed). */
   heapUsedMb: number | null;
@@ -77,6 +99,24 @@ function metricValue(text: string, name: string): number | null {
 }
 
 /**
+ * A scraped event-loop delay p99 (seconds; null when absent) as a reading:
+ * an empty histogram (0) over `sinceMs` of a second or more means no timer
+ * ran since the previous scrape, so the delay was at least that long.
+ */
+export function lagReading(
+  lagSeconds: number | null,
+  sinceMs: number | null,
+): Pick<Sample, 'lagP99Ms' | 'stalled'> {
+  if (lagSeconds !== null && lagSeconds > 0) {
+    return { lagP99Ms: round(lagSeconds * 1000, 2), stalled: false };
+  }
+  if (sinceMs !== null && sinceMs >= STALL_MIN_MS) {
+    return { lagP99Ms: sinceMs, stalled: true };
+  }
+  return { lagP99Ms: null, stalled: false };
+}
+
+/**
  * Samples one server process about once a second: CPU from /proc/<pid>/stat,
  * RSS from /proc/<pid>/status, and, every few seconds, the event-loop delay
  * p99 and open sockets from its /metrics. Scraping resets the delay histogram
@@ -89,6 +129,8 @@ export class ProcessSampler {
   private busy = false;
   private count = 0;
   private lastScrape: Scraped = NOT_SCRAPED;
+  /** When the previous scrape was answered (epoch ms): the delay histogram was reset then. */
+  private lastAnsweredAt: number | null = null;
 
   constructor(
     readonly name: string,
@@ -133,6 +175,8 @@ export class ProcessSampler {
       rssMaxMb: Math.max(0, ...rss),
       lagP99MedianMs: lags.length === 0 ? null : round(median(lags), 1),
       lagP99MaxMs: lags.length === 0 ? null : round(Math.max(...lags), 1),
+      stalledScrapes: inWindow.filter((sample) => sample.stalled).length,
+      lagScrapes: lags.length,
       sockets: sockets.length === 0 ? null : Math.max(...sockets),
       heapUsedMb:
         inWindow
@@ -181,14 +225,16 @@ export class ProcessSampler {
     try {
       const response = await fetch(this.metricsUrl, { signal: AbortSignal.timeout(5_000) });
       const text = await response.text();
-      const lag = metricValue(text, this.names.lagP99);
+      const answeredAt = Date.now();
+      const since = this.lastAnsweredAt === null ? null : answeredAt - this.lastAnsweredAt;
+      this.lastAnsweredAt = answeredAt;
+      const lag = lagReading(metricValue(text, this.names.lagP99), since);
       const mb = (name: string | undefined): number | null => {
         const bytes = name === undefined ? null : metricValue(text, name);
         return bytes === null ? null : Math.round(bytes / 1024 / 1024);
       };
-      // 0 means the delay histogram held no samples since the last scrape: no reading, not a perfect loop.
       return {
-        lagP99Ms: lag === null || lag <= 0 ? null : round(lag * 1000, 2),
+        ...lag,
         sockets: metricValue(text, this.names.sockets),
         heapUsedMb: mb(this.names.heapUsed),
         externalMb: mb(this.names.external),
