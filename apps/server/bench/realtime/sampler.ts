@@ -99,9 +99,10 @@ function metricValue(text: string, name: string): number | null {
 }
 
 /**
- * A scraped event-loop delay p99 (seconds; null when absent) as a reading:
- * an empty histogram (0) over `sinceMs` of a second or more means no timer
- * ran since the previous scrape, so the delay was at least that long.
+ * A scraped event-loop delay p99 (seconds; null when absent or not a number)
+ * as a reading: an empty histogram (p99 0) over `sinceMs` of a second or more
+ * means no timer ran since the previous scrape, so the delay was at least
+ * that long.
  */
 export function lagReading(
   lagSeconds: number | null,
@@ -110,7 +111,7 @@ export function lagReading(
   if (lagSeconds !== null && lagSeconds > 0) {
     return { lagP99Ms: round(lagSeconds * 1000, 2), stalled: false };
   }
-  if (sinceMs !== null && sinceMs >= STALL_MIN_MS) {
+  if (lagSeconds === 0 && sinceMs !== null && sinceMs >= STALL_MIN_MS) {
     return { lagP99Ms: sinceMs, stalled: true };
   }
   return { lagP99Ms: null, stalled: false };
