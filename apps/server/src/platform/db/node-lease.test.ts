@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../lib/logger';
 import { isCluster } from '../../../test/support/tier';
 import { startThrowawayRedis } from '../../../test/support/throwaway-services';
@@ -97,6 +97,28 @@ describe.runIf(isCluster)('ID node leases when Redis loses them (cluster)', () =
       watch.stop();
     }
     expect(watch.overlaps).toEqual([]);
+  });
+
+  it('a lease whose renewal timer is held up is renewed by a mint, so a loop busy with I/O keeps minting', async () => {
+    // The loop runs no timers (as while it works round after round of ready sockets): the interval never fires.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const clock = vi.spyOn(performance, 'now');
+    const held = await NodeLease.acquire(redis, PREFIX, logger);
+    try {
+      const node = held.current();
+      const start = performance.now();
+      // No renewal for 2.5 s: this mint sends one.
+      clock.mockReturnValue(start + 2_500);
+      expect(held.current()).toBe(node);
+      // Past the three seconds the last timer's renewal counted for, the mint's renewal holds.
+      clock.mockReturnValue(start + 4_000);
+      await waitFor(() => held.node !== null, 2_000);
+      expect(held.current()).toBe(node);
+    } finally {
+      clock.mockRestore();
+      await held.release();
+      vi.useRealTimers();
+    }
   });
 
   it('answers 503 unavailable while no lease is confirmed, and mints again once Redis answers', async () => {

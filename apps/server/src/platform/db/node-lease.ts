@@ -16,6 +16,12 @@ const RENEW_MS = 1_000;
  * before its key can lapse and be taken.
  */
 const VALID_MS = 3_000;
+/**
+ * A mint renews the lease itself when no renewal was sent for this long: an
+ * event loop busy with I/O can hold its timers for seconds (libuv works up to
+ * 48 rounds of ready sockets before it runs them), and requests still come.
+ */
+const LATE_RENEWAL_MS = 2 * RENEW_MS;
 /** Clocks of two machines run at slightly different rates; this covers it. */
 const SETTLE_MARGIN_MS = 250;
 
@@ -49,6 +55,11 @@ return { since, now }`;
 /** Where a deployment's lease epoch starts (Redis time in ms); set by the first process that finds it missing. */
 export function leaseEpochKey(prefix: string): string {
   return `${prefix}idnode:epoch`;
+}
+
+/** The lease when it may mint at `now`, else null. */
+function mintable(held: Held | null, now: number): Held | null {
+  return held !== null && now >= held.usableFrom && now < held.validUntil ? held : null;
 }
 
 interface Held {
@@ -116,18 +127,24 @@ export class NodeLease implements IdNodeSource {
 
   /** The node this process holds now, or null while it may not mint. */
   get node(): number | null {
-    const held = this.held;
-    const now = performance.now();
-    return held !== null && now >= held.usableFrom && now < held.validUntil ? held.node : null;
+    return mintable(this.held, performance.now())?.node ?? null;
   }
 
-  /** The node to mint with; 503 `unavailable` (`id_node`) while no lease is held and confirmed. */
+  /**
+   * The node to mint with; 503 `unavailable` (`id_node`) while no lease is held
+   * and confirmed. Renews the lease when its timer is late.
+   */
   current(): number {
-    const node = this.node;
-    if (node === null) {
+    const now = performance.now();
+    const held = mintable(this.held, now);
+    if (held === null) {
       throw errors.unavailable('id_node');
     }
-    return node;
+    // validUntil - VALID_MS is when the last confirmed renewal was sent.
+    if (now - (held.validUntil - VALID_MS) >= LATE_RENEWAL_MS) {
+      this.renewSoon();
+    }
+    return held.node;
   }
 
   private keyOf(node: number): string {
@@ -161,12 +178,15 @@ export class NodeLease implements IdNodeSource {
   }
 
   private keepAlive(): void {
-    this.timer = setInterval(() => {
-      this.renewing ??= this.renew().finally(() => {
-        this.renewing = null;
-      });
-    }, RENEW_MS);
+    this.timer = setInterval(() => this.renewSoon(), RENEW_MS);
     this.timer.unref();
+  }
+
+  /** Starts a renewal unless one is under way. */
+  private renewSoon(): void {
+    this.renewing ??= this.renew().finally(() => {
+      this.renewing = null;
+    });
   }
 
   private async renew(): Promise<void> {
