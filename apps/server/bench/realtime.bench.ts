@@ -313,6 +313,7 @@ async function bench(options: RealtimeBenchOptions, teardown: Teardown): Promise
     eventLoopP99Ms: server.lagP99MaxMs,
     eventLoopP99MedianMs: server.lagP99MedianMs,
     eventLoopStalledWindows: server.stalledScrapes,
+    timerWaitMaxMs: server.timerWaitMaxMs,
     ackErrors,
     connected: loadline.connected,
     sockets: loadline.sockets,
@@ -642,11 +643,16 @@ function printPhase(phase: PhaseResult, withDeliveries: boolean): void {
   );
 }
 
-/** Says how many windows had no timer run at all (their delay is then the window's length, a lower bound). */
+/**
+ * Says how many windows had no timer run at all (their delay is then the
+ * window's length, a lower bound), and the longest timer wait the process reported.
+ */
 function stalledNote(stats: ProcessStats): string {
-  return stats.stalledScrapes === 0
-    ? ''
-    : ` (timers held through ${stats.stalledScrapes} of ${stats.lagScrapes} windows)`;
+  const held =
+    stats.stalledScrapes === 0
+      ? ''
+      : ` (timers held through ${stats.stalledScrapes} of ${stats.lagScrapes} windows)`;
+  return stats.timerWaitMaxMs === null ? held : `${held}, longest timer wait ${stats.timerWaitMaxMs} ms`;
 }
 
 function combine(stats: readonly ProcessStats[]): ProcessStats {
@@ -662,6 +668,9 @@ function combine(stats: readonly ProcessStats[]): ProcessStats {
     lagP99MaxMs: lags.length === 0 ? null : Math.max(...lags),
     stalledScrapes: sumValues(stats.map((s) => s.stalledScrapes)),
     lagScrapes: sumValues(stats.map((s) => s.lagScrapes)),
+    timerWaitMaxMs: stats.some((s) => s.timerWaitMaxMs !== null)
+      ? Math.max(...stats.map((s) => s.timerWaitMaxMs ?? 0))
+      : null,
     sockets: sumValues(stats.map((s) => s.sockets ?? 0)),
     heapUsedMb: stats.some((s) => s.heapUsedMb !== null)
       ? sumValues(stats.map((s) => s.heapUsedMb ?? 0))

@@ -16,6 +16,8 @@ export interface Sample {
   lagP99Ms: number | null;
   /** Whether no timer ran between the previous scrape and this one (`lagP99Ms` is then a lower bound). */
   stalled: boolean;
+  /** The longest the process's timers waited since the previous scrape, when it reports that. */
+  timerWaitMs: number | null;
   /** Sockets the process reports open (null when not scraped this time, or no answer). */
   sockets: number | null;
   /** V8 heap in use and memory outside it (buffers), when scraped. */
@@ -36,10 +38,11 @@ const SCRAPE_EVERY = 5;
  */
 const STALL_MIN_MS = 1000;
 
-type Scraped = Pick<Sample, 'lagP99Ms' | 'stalled' | 'sockets' | 'heapUsedMb' | 'externalMb'>;
+type Scraped = Pick<Sample, 'lagP99Ms' | 'stalled' | 'timerWaitMs' | 'sockets' | 'heapUsedMb' | 'externalMb'>;
 const NOT_SCRAPED: Scraped = {
   lagP99Ms: null,
   stalled: false,
+  timerWaitMs: null,
   sockets: null,
   heapUsedMb: null,
   externalMb: null,
@@ -57,6 +60,8 @@ export interface ProcessStats {
   stalledScrapes: number;
   /** Scrapes in the window with an event-loop reading. */
   lagScrapes: number;
+  /** The longest the timers waited over the window (null when the process does not report it). */
+  timerWaitMaxMs: number | null;
   sockets: number | null;
   /** Last scraped V8 heap in use and external memory (null when not exposed). */
   heapUsedMb: number | null;
@@ -66,6 +71,7 @@ export interface ProcessStats {
 /** The Prometheus names to read the event-loop delay p99 (seconds) and the open sockets from. */
 export interface MetricNames {
   lagP99: string;
+  timerWaitMax?: string;
   sockets: string;
   heapUsed?: string;
   external?: string;
@@ -73,6 +79,7 @@ export interface MetricNames {
 
 export const LOADLINE_METRICS: MetricNames = {
   lagP99: 'loadline_nodejs_eventloop_lag_p99_seconds',
+  timerWaitMax: 'loadline_event_loop_timer_wait_max_seconds',
   sockets: 'loadline_socket_connections',
   heapUsed: 'loadline_nodejs_heap_size_used_bytes',
   external: 'loadline_nodejs_external_memory_bytes',
@@ -96,6 +103,12 @@ function metricValue(text: string, name: string): number | null {
   }
   const value = Number(match[1]);
   return Number.isFinite(value) ? value : null;
+}
+
+/** The largest of the readings, null when there are none. */
+function maxOf(values: readonly (number | null)[]): number | null {
+  const readings = values.filter((value): value is number => value !== null);
+  return readings.length === 0 ? null : Math.max(...readings);
 }
 
 /**
@@ -178,6 +191,7 @@ export class ProcessSampler {
       lagP99MaxMs: lags.length === 0 ? null : round(Math.max(...lags), 1),
       stalledScrapes: inWindow.filter((sample) => sample.stalled).length,
       lagScrapes: lags.length,
+      timerWaitMaxMs: maxOf(inWindow.map((sample) => sample.timerWaitMs)),
       sockets: sockets.length === 0 ? null : Math.max(...sockets),
       heapUsedMb:
         inWindow
@@ -234,8 +248,11 @@ export class ProcessSampler {
         const bytes = name === undefined ? null : metricValue(text, name);
         return bytes === null ? null : Math.round(bytes / 1024 / 1024);
       };
+      const timerWait =
+        this.names.timerWaitMax === undefined ? null : metricValue(text, this.names.timerWaitMax);
       return {
         ...lag,
+        timerWaitMs: timerWait === null ? null : round(timerWait * 1000, 1),
         sockets: metricValue(text, this.names.sockets),
         heapUsedMb: mb(this.names.heapUsed),
         externalMb: mb(this.names.external),

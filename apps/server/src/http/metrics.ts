@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { timerWaitReader } from '../lib/timer-waits';
 
 const PREFIX = 'loadline_';
 
@@ -48,6 +49,17 @@ export function createMetrics(): Metrics {
       },
     });
   }
+  const timerWait = timerWaitReader();
+  new Gauge({
+    name: `${PREFIX}event_loop_timer_wait_max_seconds`,
+    help:
+      'Longest wait of the event loop timers since the previous scrape, one still going on included. ' +
+      'A loop busy with I/O answers requests while its timers (and the delay histogram) wait.',
+    registers: [registry],
+    collect() {
+      this.set(timerWait() / 1000);
+    },
+  });
   const httpDuration = new Histogram({
     name: 'loadline_http_request_duration_seconds',
     help: 'HTTP request duration by route and status',
