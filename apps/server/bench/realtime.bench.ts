@@ -279,7 +279,7 @@ async function bench(options: RealtimeBenchOptions, teardown: Teardown): Promise
   log(
     `  server: CPU ${server.cpuPercent} % of a core (${cpuMsPerUpdate ?? 'n/a'} ms CPU per update), RSS ${server.rssMb} MB ` +
       `(max ${server.rssMaxMb}), event-loop delay p99 ${server.lagP99MedianMs ?? 'n/a'} ms median of 5-s windows, ` +
-      `${server.lagP99MaxMs ?? 'n/a'} ms worst${stalledNote(server)}`,
+      `${server.lagP99MaxMs ?? 'n/a'} ms worst${heldTimersNote(server)}`,
   );
   if (backend !== null) {
     log(
@@ -630,7 +630,7 @@ function printPhase(phase: PhaseResult, withDeliveries: boolean): void {
     log(
       `  server${phase.servers.length > 1 ? ` #${index}` : ''}: CPU ${stats.cpuPercent} % of a core (max ${stats.cpuMaxPercent}), ` +
         `RSS ${stats.rssMb} MB (max ${stats.rssMaxMb}${stats.heapUsedMb === null ? '' : `; V8 heap used ${stats.heapUsedMb} MB, external ${stats.externalMb ?? '?'} MB`}), event-loop delay p99 per 5-s window: median ${stats.lagP99MedianMs ?? 'n/a'} ms, ` +
-        `worst ${stats.lagP99MaxMs ?? 'n/a'} ms${stalledNote(stats)}; ${stats.sockets ?? '?'} sockets open`,
+        `worst ${stats.lagP99MaxMs ?? 'n/a'} ms${heldTimersNote(stats)}; ${stats.sockets ?? '?'} sockets open`,
     );
   });
   log(
@@ -647,7 +647,7 @@ function printPhase(phase: PhaseResult, withDeliveries: boolean): void {
  * Says how many windows had no timer run at all (their delay is then the
  * window's length, a lower bound), and the longest timer wait the process reported.
  */
-function stalledNote(stats: ProcessStats): string {
+function heldTimersNote(stats: ProcessStats): string {
   const held =
     stats.stalledScrapes === 0
       ? ''
