@@ -168,9 +168,9 @@ export class DriversRepository {
    */
   /**
    * Each driver's last position, unless a newer one is stored: one statement
-   * for the batch. Its text depends only on the row count, so it is built once
-   * per count and sent as is (no query tree per row: a batch is hundreds of
-   * parameters, every few seconds, on the location hot path's behalf).
+   * for the batch, its values written into the text (no query tree per row,
+   * and no placeholders for the driver's escaping to scan: a batch is
+   * hundreds of values, every few seconds, on the location hot path's behalf).
    */
   async updateLastPositions(
     db: Executor,
@@ -179,17 +179,7 @@ export class DriversRepository {
     if (entries.length === 0) {
       return;
     }
-    // The IDs go as strings: a MySQL shard's query format binds them as BIGINT.
-    const parameters: unknown[] = [];
-    for (const pick of POSITION_COLUMNS.map(([, value]) => value)) {
-      for (const [driverId, position] of entries) {
-        parameters.push(driverId, position.at, pick(position));
-      }
-    }
-    for (const [driverId] of entries) {
-      parameters.push(driverId);
-    }
-    await db.executeQuery(CompiledQuery.raw(lastPositionsStatement(entries.length), parameters));
+    await db.executeQuery(CompiledQuery.raw(lastPositionsStatement(entries), []));
   }
 
   async findRating(
@@ -288,16 +278,40 @@ const POSITION_COLUMNS: readonly (readonly [string, (position: StoredPosition) =
   ['last_seen_at', (position) => position.at],
 ];
 
-const lastPositionsStatements = new Map<number, string>();
+/**
+ * `update drivers` of the entries' positions, each column a CASE over the rows
+ * guarded by the stored time. IDs go as bare integers (as a MySQL shard binds
+ * ID parameters, so each comparison is exact) and must be decimal IDs; the
+ * other values must be finite numbers or null.
+ */
+function lastPositionsStatement(entries: readonly (readonly [string, StoredPosition])[]): string {
+  const ids = entries.map(([driverId]) => idLiteral(driverId));
+  const columns = POSITION_COLUMNS.map(([name, pick]) => {
+    let cases = '';
+    for (let index = 0; index < entries.length; index += 1) {
+      const position = (entries[index] as readonly [string, StoredPosition])[1];
+      cases += ` when user_id = ${ids[index] ?? ''} and (last_seen_at is null or last_seen_at < ${numberLiteral(position.at)}) then ${numberLiteral(pick(position))}`;
+    }
+    return `${name} = case${cases} else ${name} end`;
+  });
+  return `update drivers set ${columns.join(', ')} where user_id in (${ids.join(', ')})`;
+}
 
-/** `update drivers` of `rows` positions, each column a CASE over the rows guarded by the stored time. */
-function lastPositionsStatement(rows: number): string {
-  let text = lastPositionsStatements.get(rows);
-  if (text === undefined) {
-    const when = ' when user_id = ? and (last_seen_at is null or last_seen_at < ?) then ?'.repeat(rows);
-    const columns = POSITION_COLUMNS.map(([name]) => `${name} = case${when} else ${name} end`);
-    text = `update drivers set ${columns.join(', ')} where user_id in (${new Array<string>(rows).fill('?').join(', ')})`;
-    lastPositionsStatements.set(rows, text);
+const DECIMAL_ID = /^[1-9]\d{0,18}$/;
+
+function idLiteral(id: string): string {
+  if (!DECIMAL_ID.test(id)) {
+    throw new RangeError(`not a decimal ID: ${JSON.stringify(id)}`);
   }
-  return text;
+  return id;
+}
+
+function numberLiteral(value: number | null): string {
+  if (value === null) {
+    return 'null';
+  }
+  if (!Number.isFinite(value)) {
+    throw new RangeError(`not a finite number: ${value}`);
+  }
+  return String(value);
 }

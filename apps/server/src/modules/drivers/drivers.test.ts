@@ -258,6 +258,18 @@ describe(`drivers (${tier})`, () => {
           : { last_lat: 10 + i, last_lng: 70 + i, last_heading: i, last_seen_at: 5_000 },
       );
     }
+
+    // Values go into the statement's text: anything but a decimal ID or a finite number is refused, and nothing is written.
+    const first = ids[0] ?? '';
+    const db = app.platform.router.forId(first).db;
+    const before = await stored(first);
+    await expect(
+      repository.updateLastPositions(db, [[`${first} or 1=1`, { lat: 1, lng: 2, heading: 3, at: 9_000 }]]),
+    ).rejects.toThrow(RangeError);
+    await expect(
+      repository.updateLastPositions(db, [[first, { lat: Number.NaN, lng: 2, heading: 3, at: 9_000 }]]),
+    ).rejects.toThrow(RangeError);
+    expect(await stored(first)).toEqual(before);
   });
 
   it('a customer calling driver routes gets 403 forbidden, and no token gets 401', async () => {
