@@ -31,6 +31,7 @@ import {
   coresBetween,
   cpuSnapshot,
   LOADLINE_METRICS,
+  maxOf,
   pidsNamed,
   ProcessSampler,
   type CpuSnapshot,
@@ -668,9 +669,7 @@ function combine(stats: readonly ProcessStats[]): ProcessStats {
     lagP99MaxMs: lags.length === 0 ? null : Math.max(...lags),
     stalledScrapes: sumValues(stats.map((s) => s.stalledScrapes)),
     lagScrapes: sumValues(stats.map((s) => s.lagScrapes)),
-    timerWaitMaxMs: stats.some((s) => s.timerWaitMaxMs !== null)
-      ? Math.max(...stats.map((s) => s.timerWaitMaxMs ?? 0))
-      : null,
+    timerWaitMaxMs: maxOf(stats.map((s) => s.timerWaitMaxMs)),
     sockets: sumValues(stats.map((s) => s.sockets ?? 0)),
     heapUsedMb: stats.some((s) => s.heapUsedMb !== null)
       ? sumValues(stats.map((s) => s.heapUsedMb ?? 0))

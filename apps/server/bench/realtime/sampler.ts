@@ -106,7 +106,7 @@ function metricValue(text: string, name: string): number | null {
 }
 
 /** The largest of the readings, null when there are none. */
-function maxOf(values: readonly (number | null)[]): number | null {
+export function maxOf(values: readonly (number | null)[]): number | null {
   const readings = values.filter((value): value is number => value !== null);
   return readings.length === 0 ? null : Math.max(...readings);
 }

@@ -9,6 +9,7 @@ import { baseUrlOf } from '../../test/support/sockets';
 import { TestEnvironment } from '../../test/support/test-env';
 import { tier } from '../../test/support/tier';
 import { waitFor } from '../../test/support/wait';
+import type { SimSnapshot } from './sim-stats';
 import { Simulator } from './simulator';
 
 const AREA = { center: { lat: 12.9716, lng: 77.5946 }, radiusKm: 2 };
@@ -99,6 +100,7 @@ describe(`a simulator run picking up a trip left open (${tier})`, () => {
     warnings.length = 0;
     const again = simulator();
     await again.start();
+    let last: SimSnapshot;
     try {
       await waitFor(
         async () => (await getBooking(app, customer.token, booking.id)).status !== 'arrived_at_pickup',
@@ -106,11 +108,11 @@ describe(`a simulator run picking up a trip left open (${tier})`, () => {
         100,
       );
     } finally {
-      const last = await again.stop();
-      expect(last.errors, `${JSON.stringify(last.errorKinds)}\n${warnings.join('')}`).toBe(0);
-      expect(last.tripsResumed).toBe(1);
-      expect(last.pinsEntered).toBeGreaterThanOrEqual(1);
+      last = await again.stop();
     }
+    expect(last.errors, `${JSON.stringify(last.errorKinds)}\n${warnings.join('')}`).toBe(0);
+    expect(last.tripsResumed).toBe(1);
+    expect(last.pinsEntered).toBeGreaterThanOrEqual(1);
     const events = await app.http.inject({
       url: `/v1/bookings/${booking.id}/events`,
       headers: bearer(customer.token),

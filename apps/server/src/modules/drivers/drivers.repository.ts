@@ -1,4 +1,5 @@
 import { CompiledQuery, type Selectable } from 'kysely';
+import { isId } from '../../platform/db/ids';
 import type { DriversTable, VehiclesTable } from '../../platform/db/schema';
 import type { SqlDialectName } from '../../platform/db/shard-pool';
 import type { Executor } from '../../platform/db/shard-pool';
@@ -285,22 +286,25 @@ const POSITION_COLUMNS: readonly (readonly [string, (position: StoredPosition) =
  * other values must be finite numbers or null.
  */
 function lastPositionsStatement(entries: readonly (readonly [string, StoredPosition])[]): string {
-  const ids = entries.map(([driverId]) => idLiteral(driverId));
+  const rows = entries.map(([driverId, position]) => ({
+    id: idLiteral(driverId),
+    at: numberLiteral(position.at),
+    position,
+  }));
   const columns = POSITION_COLUMNS.map(([name, pick]) => {
-    let cases = '';
-    for (let index = 0; index < entries.length; index += 1) {
-      const position = (entries[index] as readonly [string, StoredPosition])[1];
-      cases += ` when user_id = ${ids[index] ?? ''} and (last_seen_at is null or last_seen_at < ${numberLiteral(position.at)}) then ${numberLiteral(pick(position))}`;
-    }
+    const cases = rows
+      .map(
+        (row) =>
+          ` when user_id = ${row.id} and (last_seen_at is null or last_seen_at < ${row.at}) then ${numberLiteral(pick(row.position))}`,
+      )
+      .join('');
     return `${name} = case${cases} else ${name} end`;
   });
-  return `update drivers set ${columns.join(', ')} where user_id in (${ids.join(', ')})`;
+  return `update drivers set ${columns.join(', ')} where user_id in (${rows.map((row) => row.id).join(', ')})`;
 }
 
-const DECIMAL_ID = /^[1-9]\d{0,18}$/;
-
 function idLiteral(id: string): string {
-  if (!DECIMAL_ID.test(id)) {
+  if (!isId(id)) {
     throw new RangeError(`not a decimal ID: ${JSON.stringify(id)}`);
   }
   return id;
