@@ -6,7 +6,8 @@ import { PROFILES, type Profile } from './profile';
 import { formatReport, passed, type RunReport, type WindowFinding, type WindowResult } from './report';
 import { Simulation } from './simulation';
 import { ShardReader } from './snapshot';
-import { Topology } from './topology';
+import { findProgram, installHint } from '../test/support/programs';
+import { REQUIRED_PROGRAMS, Topology } from './topology';
 
 const USAGE = `npm run test:chaos -- [--profile short|long]
 
@@ -140,6 +141,12 @@ async function main(argv: readonly string[]): Promise<void> {
   const profile = parseProfile(argv);
   if (profile === null) {
     process.stdout.write(USAGE);
+    return;
+  }
+  const missing = REQUIRED_PROGRAMS.filter((name) => findProgram(name) === null);
+  if (missing.length > 0) {
+    process.stderr.write(`chaos: this machine lacks ${installHint(missing)}\n`);
+    process.exitCode = 2;
     return;
   }
   log(

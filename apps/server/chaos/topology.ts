@@ -7,6 +7,9 @@ import type { Profile } from './profile';
 
 type Throwaway = Awaited<ReturnType<typeof startThrowawayRedis>>;
 
+/** The programs the topology starts besides Node, each from its Debian package. */
+export const REQUIRED_PROGRAMS = ['mariadb-install-db', 'mariadbd', 'redis-server', 'nginx'] as const;
+
 /** The shard a fault takes down on its own lives on a second server, so the others keep serving. */
 export const LONE_SHARD = 3;
 const SHARDS = 4;
@@ -31,36 +34,60 @@ export class Topology {
 
   static async start(profile: Profile): Promise<Topology> {
     const names = Array.from({ length: SHARDS }, (_, index) => `chaos_${index}`);
-    const [main, lone, redis] = await Promise.all([
-      startThrowawayMariadb(names.filter((_, index) => index !== LONE_SHARD)),
-      startThrowawayMariadb([names[LONE_SHARD] ?? '']),
-      startThrowawayRedis(),
-    ]);
-    const shardUrls = names.map((name, index) => `${(index === LONE_SHARD ? lone : main).url}/${name}`);
+    // What started so far, stopped again when a later step fails: nothing is left running.
+    const started: { stop(): Promise<void> }[] = [];
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loadline-chaos-'));
-    const env: Record<string, string> = {
-      DATABASE_SHARDS: shardUrls.join(','),
-      DATABASE_POOL_SIZE: '4',
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: 'chaos:',
-      DATA_DIR: dataDir,
-      WEB_DIST_DIR: path.join(dataDir, 'no-web'),
-      TRUST_PROXY: 'on',
-      RATE_LIMITS: 'off',
-      LOG_LEVEL: 'error',
-      OFFER_TTL_SECONDS: String(profile.offerTtlSeconds),
-      DISPATCH_MAX_WAVES: String(profile.maxWaves),
-      SCHEDULED_LEAD_MINUTES: '0',
-      SIMULATOR_PASSWORD: 'chaos simulator password',
-    };
-    // The worker first: the first process applies the migrations.
-    const worker = await startServerProcess(env, 'worker');
-    const instances = [
-      await startServerProcess(env, 'api,realtime'),
-      await startServerProcess(env, 'api,realtime'),
-    ];
-    const nginx = await startNginx(instances.map((instance) => instance.port));
-    return new Topology(main, lone, redis, shardUrls, env, instances, worker, nginx, dataDir);
+    try {
+      const servers = await Promise.allSettled([
+        startThrowawayMariadb(names.filter((_, index) => index !== LONE_SHARD)),
+        startThrowawayMariadb([names[LONE_SHARD] ?? '']),
+        startThrowawayRedis(),
+      ]);
+      for (const server of servers) {
+        if (server.status === 'fulfilled') {
+          started.push({ stop: server.value.dispose });
+        }
+      }
+      const [main, lone, redis] = servers.map((server) => {
+        if (server.status === 'rejected') {
+          throw server.reason;
+        }
+        return server.value;
+      });
+      if (main === undefined || lone === undefined || redis === undefined) {
+        throw new Error('a private server did not start');
+      }
+      const shardUrls = names.map((name, index) => `${(index === LONE_SHARD ? lone : main).url}/${name}`);
+      const env: Record<string, string> = {
+        DATABASE_SHARDS: shardUrls.join(','),
+        DATABASE_POOL_SIZE: '4',
+        REDIS_URL: redis.url,
+        REDIS_PREFIX: 'chaos:',
+        DATA_DIR: dataDir,
+        WEB_DIST_DIR: path.join(dataDir, 'no-web'),
+        TRUST_PROXY: 'on',
+        RATE_LIMITS: 'off',
+        LOG_LEVEL: 'error',
+        OFFER_TTL_SECONDS: String(profile.offerTtlSeconds),
+        DISPATCH_MAX_WAVES: String(profile.maxWaves),
+        SCHEDULED_LEAD_MINUTES: '0',
+        SIMULATOR_PASSWORD: 'chaos simulator password',
+      };
+      const serve = async (roles: string): Promise<RunningProcess> => {
+        const running = await startServerProcess(env, roles);
+        started.push(running);
+        return running;
+      };
+      // The worker first: the first process applies the migrations.
+      const worker = await serve('worker');
+      const instances = [await serve('api,realtime'), await serve('api,realtime')];
+      const nginx = await startNginx(instances.map((instance) => instance.port));
+      return new Topology(main, lone, redis, shardUrls, env, instances, worker, nginx, dataDir);
+    } catch (error) {
+      await Promise.allSettled(started.reverse().map((running) => running.stop()));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   get url(): string {

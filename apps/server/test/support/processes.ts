@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { findProgram, spawnProgram } from './programs';
 import { freePort } from './throwaway-services';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../../..');
@@ -115,15 +116,21 @@ export async function startNginx(upstreamPorts: readonly number[]): Promise<Runn
     );
   const file = path.join(prefix, 'nginx.conf');
   fs.writeFileSync(file, config);
-  const binary = fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
   const output: string[] = [];
-  const child = spawn(binary, ['-p', prefix, '-c', file, '-g', 'daemon off;'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const { child, failed } = spawnProgram(
+    findProgram('nginx') ?? 'nginx',
+    ['-p', prefix, '-c', file, '-g', 'daemon off;'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/healthz`, child, output, 15_000);
+  try {
+    await Promise.race([failed, waitForHttp(`${url}/healthz`, child, output, 15_000)]);
+  } catch (error) {
+    fs.rmSync(prefix, { recursive: true, force: true });
+    throw error;
+  }
   const stop = async () => {
     child.kill('SIGQUIT');
     await exited(child);

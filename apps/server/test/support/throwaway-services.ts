@@ -1,4 +1,4 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
+import { spawnProgram, type SpawnedProgram } from './programs';
 import { waitFor } from './wait';
 
 const run = promisify(execFile);
@@ -43,6 +44,13 @@ interface Throwaway {
   resume(): void;
 }
 
+/** Throws once `child` has ended: a server that exited before it was ready is not waited for. */
+function stillRunning(child: ChildProcess, name: string): void {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+  }
+}
+
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
@@ -51,10 +59,20 @@ function exited(child: ChildProcess): Promise<void> {
 
 type Controls = Pick<Throwaway, 'kill' | 'restart' | 'pause' | 'resume'>;
 
-/** Starts a server with `start`, waits for `ready`, and gives the controls over whichever process runs now. */
-async function supervise(start: () => ChildProcess, ready: () => Promise<void>): Promise<Controls> {
-  let child = start();
-  await ready();
+/**
+ * Starts a server with `start` and waits for `ready` (a server that cannot start
+ * fails at once, naming its package), and gives the controls over whichever process runs now.
+ */
+async function supervise(
+  start: () => SpawnedProgram,
+  ready: (child: ChildProcess) => Promise<void>,
+): Promise<Controls> {
+  const started = async (): Promise<ChildProcess> => {
+    const program = start();
+    await Promise.race([program.failed, ready(program.child)]);
+    return program.child;
+  };
+  let child = await started();
   const kill = async (): Promise<void> => {
     child.kill('SIGCONT');
     child.kill('SIGKILL');
@@ -64,8 +82,7 @@ async function supervise(start: () => ChildProcess, ready: () => Promise<void>):
     kill,
     restart: async () => {
       await kill();
-      child = start();
-      await ready();
+      child = await started();
     },
     pause: () => child.kill('SIGSTOP'),
     resume: () => child.kill('SIGCONT'),
@@ -88,8 +105,8 @@ export async function startThrowawayMariadb(databases: readonly string[]): Promi
     // The installer's bootstrap server cleans its tmpdir at start-up too (see below).
     `--tmpdir=${dir}`,
   ]);
-  const start = (): ChildProcess =>
-    spawn(
+  const start = (): SpawnedProgram =>
+    spawnProgram(
       'mariadbd',
       [
         '--no-defaults',
@@ -108,8 +125,9 @@ export async function startThrowawayMariadb(databases: readonly string[]): Promi
       { stdio: 'ignore' },
     );
   const url = `mysql://root@127.0.0.1:${port}`;
-  const ready = (): Promise<void> =>
+  const ready = (child: ChildProcess): Promise<void> =>
     waitFor(async () => {
+      stillRunning(child, 'mariadbd');
       try {
         const connection = await createConnection({ host: '127.0.0.1', port, user: 'root' });
         for (const name of databases) {
@@ -136,8 +154,8 @@ export async function startThrowawayMariadb(databases: readonly string[]): Promi
 /** A private Redis on a spare port that keeps nothing on disk. */
 export async function startThrowawayRedis(): Promise<Throwaway> {
   const port = await freePort();
-  const start = (): ChildProcess =>
-    spawn(
+  const start = (): SpawnedProgram =>
+    spawnProgram(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       {
@@ -145,8 +163,9 @@ export async function startThrowawayRedis(): Promise<Throwaway> {
       },
     );
   const url = `redis://127.0.0.1:${port}`;
-  const ready = (): Promise<void> =>
+  const ready = (child: ChildProcess): Promise<void> =>
     waitFor(async () => {
+      stillRunning(child, 'redis-server');
       const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
       // Refused connections are expected until the server listens.
       probe.on('error', () => undefined);
@@ -206,8 +225,8 @@ export async function startThrowawayRedisCluster(masters = 3): Promise<Throwaway
   for (let index = 0; index < masters; index += 1) {
     ports.push(await freeClusterPort(new Set(ports)));
   }
-  const children = ports.map((port) =>
-    spawn(
+  const nodes = ports.map((port) =>
+    spawnProgram(
       'redis-server',
       [
         '--port',
@@ -230,6 +249,7 @@ export async function startThrowawayRedisCluster(masters = 3): Promise<Throwaway
       { stdio: 'ignore' },
     ),
   );
+  const children = nodes.map((node) => node.child);
   const dispose = async (): Promise<void> => {
     await Promise.all(
       children.map((child) => {
@@ -243,14 +263,17 @@ export async function startThrowawayRedisCluster(masters = 3): Promise<Throwaway
   const info = async (port: number, ...command: string[]): Promise<string> =>
     (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...command])).stdout;
   try {
-    await waitFor(
-      async () => {
-        const replies = await Promise.all(ports.map((port) => info(port, 'ping').catch(() => '')));
-        return replies.every((reply) => reply.trim() === 'PONG');
-      },
-      15_000,
-      100,
-    );
+    await Promise.race([
+      ...nodes.map((node) => node.failed),
+      waitFor(
+        async () => {
+          const replies = await Promise.all(ports.map((port) => info(port, 'ping').catch(() => '')));
+          return replies.every((reply) => reply.trim() === 'PONG');
+        },
+        15_000,
+        100,
+      ),
+    ]);
     await run('redis-cli', [
       '--cluster',
       'create',
