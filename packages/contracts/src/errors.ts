@@ -54,6 +54,8 @@ export const ERROR_CODES = [
   'headers_too_large',
   // 500
   'internal_error',
+  // 505 (nginx in front of the instances)
+  'http_version_not_supported',
   // 502, 503, 504: a dependency (or every instance behind nginx) is down
   'unavailable',
 ] as const;

@@ -54,6 +54,31 @@ describe.runIf(isCluster)('the shipped nginx in front of an instance (cluster)',
     expect(JSON.parse(oversized.body)).toMatchObject({ error: { code: 'headers_too_large' } });
   });
 
+  it('what nginx refuses before it has read the request line gets the envelope too, and no version', async () => {
+    const cases = [
+      {
+        request: `GET /v1/bookings?x=${'a'.repeat(9_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+        status: 414,
+        code: 'uri_too_long',
+      },
+      { request: 'G@T /v1/me HTTP/1.1\r\nHost: x\r\n\r\n', status: 400, code: 'bad_request' },
+      { request: 'GET /v1/me HTTP/9.9\r\nHost: x\r\n\r\n', status: 505, code: 'http_version_not_supported' },
+    ];
+    for (const { request, status, code } of cases) {
+      const answer = await rawExchange(nginx.port, [request]);
+      expect(answer.status, code).toBe(status);
+      expect(answer.headers.toLowerCase(), code).toContain('content-type: application/json');
+      expect(JSON.parse(answer.body), code).toEqual({
+        error: { code, message: expect.any(String) as string },
+      });
+      expect(answer.headers, code).not.toMatch(/nginx\//);
+    }
+    // The pages are for nginx's own answers only: asked for directly, they are an unknown path.
+    const direct = await fetch(`${nginx.url}/_loadline/errors/503`);
+    expect(direct.status).toBe(404);
+    expect(await direct.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+
   it('a cookie write from the page nginx serves is accepted; from another origin it is 403', async () => {
     const signup = await fetch(`${nginx.url}/v1/auth/signup`, {
       method: 'POST',

@@ -48,11 +48,13 @@ describe('error codes', () => {
     const codes = [...template.matchAll(/"code":"([^"]*)"/g)].map((match) => match[1] ?? '');
     expect(codes).toEqual([
       'bad_request',
+      'not_found',
       'request_timeout',
       'payload_too_large',
       'uri_too_long',
       'headers_too_large',
       'internal_error',
+      'http_version_not_supported',
       'unavailable',
     ]);
     expect(codes.filter((code) => !isErrorCode(code))).toEqual([]);
