@@ -3,7 +3,14 @@ import { STATUS_CODES } from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -28,6 +35,10 @@ export interface HttpServerDeps {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** Fastify's default: no ID or token of ours comes near it. */
+const MAX_PARAM_LENGTH = 100;
+/** The characters of a share token the request log keeps. */
+const SHOWN_TOKEN_CHARS = 6;
 
 /**
  * The HTTP shell every role shares: validation, the error envelope, request
@@ -54,6 +65,13 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<{ app: Htt
       connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
     },
     clientErrorHandler: answerClientError,
+    // What the router refuses before any route runs: the envelope too, without echoing the path.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      const refusal = routerRefusal(error);
+      request.log.info({ code: error.code, url: loggedUrl(request) }, 'request rejected by the router');
+      // No route, so no hooks: the request id is set here.
+      void reply.header('x-request-id', request.id).status(refusal.status).send(envelopeOf(refusal));
+    },
     // An incoming id is used only when it is short and safe to echo and log.
     requestIdHeader: false,
     genReqId: (request) => {
@@ -76,7 +94,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<{ app: Htt
     request.log.info(
       {
         method: request.method,
-        url: request.url,
+        url: loggedUrl(request),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },
@@ -166,6 +184,29 @@ const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
  * (malformed framing, oversized headers, timeouts) with the contract's
  * envelope, then closes the connection.
  */
+/** The router's own refusals as the contract's errors: a URL that does not decode, a path parameter too long for any ID or token. */
+function routerRefusal(error: FastifyError): AppError {
+  return error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? errors.validation(`A path parameter is longer than ${MAX_PARAM_LENGTH} characters.`)
+    : errors.validation('The URL is not valid: a percent-encoded character is malformed.');
+}
+
+/**
+ * The URL as the request log writes it. A share token in the path is a
+ * credential (anyone holding it follows the trip), so only its first
+ * characters are kept, enough to tell links apart.
+ */
+function loggedUrl(request: FastifyRequest): string {
+  const params: unknown = request.params;
+  const token =
+    typeof params === 'object' && params !== null && 'token' in params && typeof params.token === 'string'
+      ? params.token
+      : '';
+  return token.length > SHOWN_TOKEN_CHARS
+    ? request.url.replace(token, `${token.slice(0, SHOWN_TOKEN_CHARS)}...`)
+    : request.url;
+}
+
 function answerClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
