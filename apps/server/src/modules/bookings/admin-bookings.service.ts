@@ -8,7 +8,7 @@ import {
   type Booking,
 } from '@loadline/contracts';
 import { CachedList, type ListCache } from '../../platform/cache/list-cache';
-import { compareIds, scatterGather, type ScatterPage } from '../../platform/db/scatter';
+import { compareIds, decodeIdCursor, scatterGather, type ScatterPage } from '../../platform/db/scatter';
 import type { Shard } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { UsersRepository } from '../users/users.repository';
@@ -38,6 +38,10 @@ export class AdminBookingsService {
   ) {}
 
   async list(query: AdminBookingListQuery): Promise<ScatterPage<AdminBooking>> {
+    // The pages are keyed by ID: a cursor that is not one ID this list issued is a 400, before the cache.
+    if (query.cursor !== undefined) {
+      decodeIdCursor(query.cursor);
+    }
     const lists = this.deps.lists;
     return lists === undefined ? this.load(query) : lists.read(BOOKINGS_LIST, query, () => this.load(query));
   }

@@ -20,7 +20,7 @@ import { AppError, errors } from '../../lib/errors';
 import { isTransientConflict, isUniqueViolation, retryOnConflict } from '../../platform/db/db-errors';
 import { logicalShardOf, type IdGenerator } from '../../platform/db/ids';
 import type { BookingsTable } from '../../platform/db/schema';
-import { decodeCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
+import { decodeIdCursor, encodeCursor, type ScatterPage } from '../../platform/db/scatter';
 import type { Executor } from '../../platform/db/shard-pool';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import type { OutboxWriter } from '../../platform/outbox/outbox';
@@ -337,7 +337,7 @@ export class BookingsService {
 
   async list(customerId: string, query: BookingListQuery): Promise<ScatterPage<Booking>> {
     const limit = query.limit ?? 20;
-    const beforeId = query.cursor === undefined ? null : String(decodeCursor(query.cursor, 1)[0]);
+    const beforeId = query.cursor === undefined ? null : decodeIdCursor(query.cursor);
     const shard = this.deps.router.forId(customerId);
     const rows = await this.deps.bookings.listPage(shard, {
       customerId,

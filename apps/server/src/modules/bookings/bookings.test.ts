@@ -30,6 +30,35 @@ import { BookingsRepository } from './bookings.repository';
 import { BookingsService } from './bookings.service';
 import { IdempotencyKeys } from './idempotency';
 
+/** The answer to a list cursor the server could not have issued. */
+const BAD_CURSOR = {
+  error: { code: 'validation_failed', message: 'cursor is not valid', details: { field: 'cursor' } },
+};
+
+/**
+ * Cursors as a query value that only look like a list's (a one-ID key, in base64url JSON):
+ * wrong types, not IDs, wrong shape, not base64 JSON at all. `id` is a real booking ID.
+ */
+function forgedCursors(id: string): string[] {
+  const forge = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+  return [
+    forge(['x']),
+    forge([1]),
+    forge([Number(id)]),
+    forge(['-1']),
+    forge(['0']),
+    forge(['9223372036854775808']),
+    forge([` ${id}`]),
+    forge([]),
+    forge([id, id]),
+    forge({ id }),
+    forge(id),
+    forge(null),
+    encodeURIComponent('not base64!'),
+    Buffer.from(`[${id}`).toString('base64url'),
+  ];
+}
+
 describe(`bookings (${tier})`, () => {
   let env: TestEnvironment;
   let app: LoadlineApp;
@@ -500,6 +529,30 @@ describe(`bookings (${tier})`, () => {
     expect(badLimit.statusCode).toBe(400);
   });
 
+  it("a cursor the server did not issue is 400 validation_failed on a customer's bookings; a real one pages", async () => {
+    const customer = await newCustomer(app);
+    const made: string[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      made.push((await book(app, customer.token, { pickup: offset(CITY, -90 - index) })).id);
+    }
+    const page = async (query: string) =>
+      app.http.inject({ url: `/v1/bookings?${query}`, headers: bearer(customer.token) });
+    const first = (await page('limit=2')).json<{ items: Booking[]; nextCursor: string | null }>();
+    expect(first.items.map((b) => b.id)).toEqual([made[2], made[1]]);
+    const second = await page(`limit=2&cursor=${first.nextCursor ?? ''}`);
+    expect(second.statusCode).toBe(200);
+    expect(second.json<{ items: Booking[]; nextCursor: string | null }>()).toMatchObject({
+      items: [{ id: made[0] }],
+      nextCursor: null,
+    });
+
+    for (const cursor of forgedCursors(made[0] ?? '')) {
+      const response = await page(`limit=2&cursor=${cursor}`);
+      expect(response.statusCode, cursor).toBe(400);
+      expect(response.json(), cursor).toEqual(BAD_CURSOR);
+    }
+  });
+
   it('the same Idempotency-Key and body return the first booking; another body with the key is 409', async () => {
     const customer = await newCustomer(app);
     const body = { pickup: offset(CITY, -70), dropoff: offset(CITY, -65), vehicleType: 'bike' };
@@ -657,6 +710,44 @@ describe(`bookings (${tier})`, () => {
     for (const bad of ['customerId=abc', 'driverId=-1', 'ref=LL', 'status=lost', 'colour=red']) {
       const response = await app.http.inject({ url: `/v1/admin/bookings?${bad}`, headers: bearer(admin) });
       expect(response.statusCode, bad).toBe(400);
+    }
+  });
+
+  it('a cursor the server did not issue is 400 validation_failed on the admin bookings, with or without filters', async () => {
+    const customer = await newCustomer(app);
+    const older = await book(app, customer.token, { pickup: offset(CITY, -95) });
+    const newer = await book(app, customer.token, { pickup: offset(CITY, -96) });
+    const page = async (query: string) =>
+      app.http.inject({ url: `/v1/admin/bookings?${query}`, headers: bearer(admin) });
+    const first = (await page(`customerId=${customer.user.id}&limit=1`)).json<{
+      items: AdminBooking[];
+      nextCursor: string | null;
+    }>();
+    expect(first.items.map((item) => item.id)).toEqual([newer.id]);
+    const second = await page(`customerId=${customer.user.id}&limit=1&cursor=${first.nextCursor ?? ''}`);
+    expect(second.statusCode).toBe(200);
+    expect(second.json<{ items: AdminBooking[] }>().items.map((item) => item.id)).toEqual([older.id]);
+    // Across every shard too: the second page starts right after the first.
+    const everyFirst = (await page('limit=2')).json<{ items: AdminBooking[]; nextCursor: string | null }>();
+    const everySecond = (await page(`limit=1&cursor=${everyFirst.nextCursor ?? ''}`)).json<{
+      items: AdminBooking[];
+    }>();
+    const both = (await page('limit=3')).json<{ items: AdminBooking[] }>();
+    expect([...everyFirst.items, ...everySecond.items].map((item) => item.id)).toEqual(
+      both.items.map((item) => item.id),
+    );
+
+    for (const filter of [
+      '',
+      `customerId=${customer.user.id}&`,
+      'status=searching&',
+      `ref=${newer.ref ?? ''}&`,
+    ]) {
+      for (const cursor of forgedCursors(older.id)) {
+        const response = await page(`${filter}limit=1&cursor=${cursor}`);
+        expect(response.statusCode, `${filter}${cursor}`).toBe(400);
+        expect(response.json(), `${filter}${cursor}`).toEqual(BAD_CURSOR);
+      }
     }
   });
 });

@@ -1,7 +1,7 @@
 import { AdminUser, Page, type AdminUserListQuery } from '@loadline/contracts';
 import { errors } from '../../lib/errors';
 import { CachedList, type ListCache } from '../../platform/cache/list-cache';
-import { compareIds, scatterGather, type ScatterPage } from '../../platform/db/scatter';
+import { compareIds, decodeIdCursor, scatterGather, type ScatterPage } from '../../platform/db/scatter';
 import type { ShardRouter } from '../../platform/db/shard-router';
 import { emailKey, normalizeEmail } from './directory-keys';
 import { presentUser } from './users.presenter';
@@ -23,6 +23,10 @@ export class AdminUsersService {
   async list(query: AdminUserListQuery): Promise<ScatterPage<AdminUser>> {
     if (query.page !== undefined && query.cursor !== undefined) {
       throw errors.validation('use either page or cursor, not both', { field: 'page' });
+    }
+    // The pages are keyed by ID: a cursor that is not one ID this list issued is a 400, before the cache.
+    if (query.cursor !== undefined) {
+      decodeIdCursor(query.cursor);
     }
     return this.deps.lists.read(USERS_LIST, query, () => this.load(query));
   }

@@ -205,6 +205,49 @@ describe(`admin users list (${tier})`, () => {
     expect(after.items[1]?.name).toBe('Renamed Directly');
   });
 
+  it('a cursor the server did not issue is 400 validation_failed; a real one pages', async () => {
+    for (let index = 0; index < 4; index += 1) {
+      await signUp(app, customerSignup());
+    }
+    const first = await list('limit=2');
+    const second = await list(`limit=2&cursor=${first.nextCursor ?? ''}`);
+    expect(second.items.map((user) => user.id)).toEqual(
+      (await list('limit=2&page=2')).items.map((user) => user.id),
+    );
+    const realId = first.items[1]?.id ?? '';
+    expect(realId).not.toBe('');
+
+    const forge = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const forged = [
+      forge(['x']),
+      forge([1]),
+      forge([Number(realId)]),
+      forge(['-1']),
+      forge(['0']),
+      forge(['9223372036854775808']),
+      forge([` ${realId}`]),
+      forge([]),
+      forge([realId, realId]),
+      forge({ id: realId }),
+      forge(realId),
+      forge(null),
+      encodeURIComponent('not base64!'),
+      Buffer.from(`[${realId}`).toString('base64url'),
+    ];
+    for (const filter of ['', 'role=customer&', 'status=active&', 'email=ops%40example.com&']) {
+      for (const cursor of forged) {
+        const response = await app.http.inject({
+          url: `/v1/admin/users?${filter}limit=2&cursor=${cursor}`,
+          headers: bearer(admin),
+        });
+        expect(response.statusCode, `${filter}${cursor}`).toBe(400);
+        expect(response.json(), `${filter}${cursor}`).toEqual({
+          error: { code: 'validation_failed', message: 'cursor is not valid', details: { field: 'cursor' } },
+        });
+      }
+    }
+  });
+
   it('refuses bad queries and non-admins', async () => {
     for (const query of [
       'limit=0',
