@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from './common';
 
-/** The image types a proof photo or signature may be: checked by the bytes, not the header. */
+/** The image types a proof photo or signature may be: the bytes must be the type the `Content-Type` header declares. */
 export const UPLOAD_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 
 /** The largest proof file, in bytes (5 MB). */

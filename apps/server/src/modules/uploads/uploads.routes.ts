@@ -7,6 +7,14 @@ import { AppError } from '../../lib/errors';
 import { callerOf, type Authenticator } from '../auth/authenticator';
 import type { UploadsService } from './uploads.service';
 
+type UploadContentType = Upload['contentType'];
+
+/** The image type a `Content-Type` header names (parameters and case ignored), or null for any other. */
+function declaredImageType(header: string | undefined): UploadContentType | null {
+  const mediaType = (header ?? '').split(';')[0]?.trim().toLowerCase();
+  return UPLOAD_CONTENT_TYPES.find((type) => type === mediaType) ?? null;
+}
+
 /** `POST /v1/uploads`, `GET /v1/uploads/:id`: proof-of-delivery photos and signatures. */
 export function uploadsRoutes(deps: { uploads: UploadsService; authenticator: Authenticator }) {
   return (root: FastifyInstance): Promise<void> => {
@@ -29,8 +37,9 @@ export function uploadsRoutes(deps: { uploads: UploadsService; authenticator: Au
           summary: 'Upload a proof photo or signature',
           description:
             'The assigned driver of an active trip sends the image as the body (`Content-Type` image/jpeg, image/png ' +
-            'or image/webp, at most 5 MB). The type is taken from the bytes; metadata such as EXIF GPS is removed ' +
-            "before the file is stored. The answer's `id` goes into a stop completion as `photoId` or `signatureId`.",
+            'or image/webp, at most 5 MB). The bytes must be an image of that type: bytes of another image type are ' +
+            'refused with 400 `validation_failed`, never relabelled. Metadata such as EXIF GPS is removed before the ' +
+            "file is stored. The answer's `id` goes into a stop completion as `photoId` or `signatureId`.",
           consumes: [...UPLOAD_CONTENT_TYPES],
           security: bearerSecurity,
           response: { 201: Upload, ...errorResponses(400, 401, 403, 413, 415, 429, 503) },
@@ -38,15 +47,16 @@ export function uploadsRoutes(deps: { uploads: UploadsService; authenticator: Au
       },
       async (request, reply) => {
         const body = request.body;
+        const declared = declaredImageType(request.headers['content-type']);
         // JSON and plain text have the server's own parsers and arrive here as something else.
-        if (!Buffer.isBuffer(body)) {
+        if (!Buffer.isBuffer(body) || declared === null) {
           throw new AppError(
             415,
             'unsupported_media_type',
             `Send the body as ${UPLOAD_CONTENT_TYPES.join(' or ')}.`,
           );
         }
-        return reply.status(201).send(await uploads.upload(callerOf(request).userId, body));
+        return reply.status(201).send(await uploads.upload(callerOf(request).userId, declared, body));
       },
     );
 

@@ -4,7 +4,7 @@ import type { BlobStore } from '../../platform/blobs/blob-store.port';
 import type { Role, Upload } from '@loadline/contracts';
 import type { Clock } from '../../lib/clock';
 import { errors } from '../../lib/errors';
-import { ImageFormatError, sniffImage, stripImageMetadata } from '../../lib/images';
+import { ImageFormatError, sniffImage, stripImageMetadata, type ImageType } from '../../lib/images';
 import type { UploadsRepository } from './uploads.repository';
 
 /** Who asks for a file. */
@@ -25,21 +25,31 @@ export interface UploadsServiceDeps {
   assertReadable(reader: UploadReader, bookingId: string): Promise<void>;
 }
 
+const imageNames: Record<ImageType, string> = {
+  'image/jpeg': 'JPEG',
+  'image/png': 'PNG',
+  'image/webp': 'WebP',
+};
+
 const messages = {
   noTrip: 'Only a driver on an active trip uploads proof of delivery.',
   notAnImage: 'The file is not a JPEG, PNG or WebP image.',
+  wrongType: (actual: ImageType, declared: ImageType) =>
+    `The file is a ${imageNames[actual]} image but was sent as ${declared}.`,
   broken: 'The image is damaged or cut short.',
 } as const;
 
 /**
  * Proof-of-delivery files: a driver on a trip uploads a photo or signature
- * (checked by its bytes, metadata stripped, stored in the blob store), and the
- * booking's customer, its driver and admins read it back.
+ * (its bytes must be the image type it was sent as; metadata stripped, stored
+ * in the blob store), and the booking's customer, its driver and admins read
+ * it back.
  */
 export class UploadsService {
   constructor(private readonly deps: UploadsServiceDeps) {}
 
-  async upload(driverId: string, bytes: Buffer): Promise<Upload> {
+  /** Stores `bytes`, which must be a whole image of the `declared` type (its `Content-Type`). */
+  async upload(driverId: string, declared: ImageType, bytes: Buffer): Promise<Upload> {
     const bookingId = await this.deps.activeBookingOf(driverId);
     if (bookingId === null) {
       throw errors.forbidden(messages.noTrip);
@@ -47,6 +57,10 @@ export class UploadsService {
     const type = sniffImage(bytes);
     if (type === null) {
       throw errors.validation(messages.notAnImage, { field: 'body' });
+    }
+    // Relabelling would serve the file under a type its sender never claimed.
+    if (type !== declared) {
+      throw errors.validation(messages.wrongType(type, declared), { field: 'body' });
     }
     let clean: Buffer;
     try {

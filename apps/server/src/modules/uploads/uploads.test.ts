@@ -8,6 +8,8 @@ import { TestEnvironment } from '../../../test/support/test-env';
 import { tier } from '../../../test/support/tier';
 
 const JPEG_WITH_GPS = jpegWithGps();
+/** A 1x1 lossless WebP. */
+const WEBP = Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==', 'base64');
 
 describe(`proof uploads (${tier})`, () => {
   let env: TestEnvironment;
@@ -24,6 +26,16 @@ describe(`proof uploads (${tier})`, () => {
       payload: body,
     });
 
+  const uploadsOfDriver = async () =>
+    (
+      await app.platform.router
+        .forId(driver.user.id)
+        .db.selectFrom('uploads')
+        .select('id')
+        .where('owner_id', '=', driver.user.id)
+        .execute()
+    ).length;
+
   beforeAll(async () => {
     env = await TestEnvironment.create('uploads');
     app = await env.start();
@@ -37,8 +49,8 @@ describe(`proof uploads (${tier})`, () => {
     await env.destroy();
   });
 
-  it('takes the type from the bytes: a PNG sent as image/jpeg is stored as the PNG it is', async () => {
-    const response = await upload(driver.token, 'image/jpeg', PNG);
+  it('stores a PNG sent as image/png byte for byte and serves it back as image/png', async () => {
+    const response = await upload(driver.token, 'image/png', PNG);
     expect(response.statusCode).toBe(201);
     const stored = response.json<Upload>();
     expect(stored).toEqual({ id: stored.id, contentType: 'image/png', size: PNG.length });
@@ -51,6 +63,39 @@ describe(`proof uploads (${tier})`, () => {
     expect(read.headers['content-type']).toBe('image/png');
     expect(read.headers['x-content-type-options']).toBe('nosniff');
     expect(read.rawPayload.equals(PNG)).toBe(true);
+  });
+
+  it('stores each image type sent under its own Content-Type (201)', async () => {
+    for (const [contentType, bytes] of [
+      ['image/jpeg', JPEG_WITH_GPS],
+      ['image/png', PNG],
+      ['image/webp', WEBP],
+    ] as const) {
+      const response = await upload(driver.token, contentType, bytes);
+      expect(response.statusCode, contentType).toBe(201);
+      expect(response.json<Upload>().contentType).toBe(contentType);
+    }
+    // The media type counts; its case and any parameters do not.
+    const withParameters = await upload(driver.token, 'Image/PNG; charset=binary', PNG);
+    expect(withParameters.statusCode).toBe(201);
+    expect(withParameters.json<Upload>().contentType).toBe('image/png');
+  });
+
+  it('refuses bytes of another image type than the Content-Type names (400 validation_failed) and stores nothing', async () => {
+    const before = await uploadsOfDriver();
+    for (const [contentType, bytes, message] of [
+      ['image/jpeg', PNG, 'The file is a PNG image but was sent as image/jpeg.'],
+      ['image/webp', JPEG_WITH_GPS, 'The file is a JPEG image but was sent as image/webp.'],
+      ['image/png', WEBP, 'The file is a WebP image but was sent as image/png.'],
+    ] as const) {
+      const refused = await upload(driver.token, contentType, bytes);
+      expect(refused.statusCode, contentType).toBe(400);
+      expect(refused.json<{ error: { code: string; message: string } }>().error).toMatchObject({
+        code: 'validation_failed',
+        message,
+      });
+    }
+    expect(await uploadsOfDriver()).toBe(before);
   });
 
   it("stores a photo without its EXIF GPS position, and shows it to the booking's customer and admins only", async () => {
@@ -111,15 +156,6 @@ describe(`proof uploads (${tier})`, () => {
   });
 
   it('refuses a damaged image (400) and stores nothing', async () => {
-    const uploadsOfDriver = async () =>
-      (
-        await app.platform.router
-          .forId(driver.user.id)
-          .db.selectFrom('uploads')
-          .select('id')
-          .where('owner_id', '=', driver.user.id)
-          .execute()
-      ).length;
     const before = await uploadsOfDriver();
     const cut = await upload(driver.token, 'image/jpeg', JPEG_WITH_GPS.subarray(0, 40));
     expect(cut.statusCode).toBe(400);
