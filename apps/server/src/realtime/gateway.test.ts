@@ -366,6 +366,26 @@ describe(`realtime gateway (${tier})`, () => {
     });
   });
 
+  it('answers an event it does not know by its ack, and keeps serving the socket', async () => {
+    const customer = await newCustomer(app);
+    const { socket } = await socketFor(customer.token);
+    // Names no contract event has, as a client's typo would send them (typed as a real event to compile).
+    const misspelt = 'subscribeBookings' as 'subscribeBooking';
+    expect(await socket.timeout(5_000).emitWithAck(misspelt, { bookingId: '1' })).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'There is no client event subscribeBookings.' },
+    });
+    const long = 'x'.repeat(500) as 'subscribeFleet';
+    expect(await socket.timeout(5_000).emitWithAck(long)).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: `There is no client event ${'x'.repeat(64)}.` },
+    });
+    expect(socket.connected).toBe(true);
+    expect(await socket.timeout(5_000).emitWithAck('unsubscribeBooking', { bookingId: '1' })).toEqual({
+      ok: true,
+    });
+  });
+
   it('closes the sockets of a session on logout, and every socket of a driver on suspension', async () => {
     const customer = await newCustomer(app);
     const second = (

@@ -297,10 +297,10 @@ function serveEvents<C extends SocketContext>(deps: GatewayDeps, routes: EventRo
   // Per connection, so in memory: a socket lives in one process.
   const budget = deps.eventRate === null ? null : new TokenBucket(deps.eventRate, deps.clock.now());
   socket.onAny((event: string, ...args: unknown[]) => {
-    const entry = routes.get(event);
-    if (entry === undefined || socket.disconnected) {
+    if (socket.disconnected) {
       return;
     }
+    const entry = routes.get(event);
     const last = args.at(-1);
     const ack = isAck(last) ? last : null;
     const payload = ack !== null && args.length === 1 ? undefined : args[0];
@@ -310,6 +310,14 @@ function serveEvents<C extends SocketContext>(deps: GatewayDeps, routes: EventRo
     const retryAfterSeconds = budget?.take(deps.clock.now()) ?? null;
     if (retryAfterSeconds !== null) {
       reply(failure(errors.rateLimited(retryAfterSeconds)));
+      return;
+    }
+    if (entry === undefined) {
+      // Answered, so a client that waits for its ack does not wait forever on a misspelt event.
+      reply({
+        ok: false,
+        error: { code: 'not_found', message: `There is no client event ${event.slice(0, 64)}.` },
+      });
       return;
     }
     if (entry.roles !== undefined && (role === null || !entry.roles.includes(role))) {
