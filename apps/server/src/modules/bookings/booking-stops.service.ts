@@ -124,12 +124,12 @@ export class BookingStopsService {
    * Reads the booking and its stops once, checks the move in this order, then
    * writes the stop's move with its events; the last stop settled delivers the
    * booking in the same transaction. 404 unless the caller drives the booking,
-   * 404 for an unknown stop; with `near`, 422 too_far_from_stop unless the
-   * driver's last position is within the limit (that position is the proof's);
-   * the proof uploads (see `assertProof`); 422 invalid_transition before
-   * `in_transit` or unless `seq` is the stop to work now (the first not
-   * delivered or failed); then the handover's PIN (422 invalid_pin, 423
-   * pin_locked); 409 when the booking changed meanwhile (another move won).
+   * 404 for an unknown stop; 422 invalid_transition before `in_transit` or
+   * unless `seq` is the stop to work now (the first not delivered or failed);
+   * with `near`, 422 too_far_from_stop unless the driver's last position is
+   * within the limit (that position is the proof's); the proof uploads (see
+   * `assertProof`); then the handover's PIN (422 invalid_pin, 423 pin_locked);
+   * 409 when the booking changed meanwhile (another move won).
    */
   private async move(
     driverId: string,
@@ -154,8 +154,6 @@ export class BookingStopsService {
     if (stop === undefined) {
       throw errors.notFound('Stop');
     }
-    const location = checks.near ? assertNearStop(live, stop, maxDistanceM) : null;
-    await Promise.all(checks.proofs.map((uploadId) => this.assertProof(driverId, bookingId, uploadId)));
     if (booking.status !== 'in_transit') {
       throw errors.invalidTransition(booking.status, `stop_${change}`);
     }
@@ -163,6 +161,10 @@ export class BookingStopsService {
     if (open[0]?.seq !== seq) {
       throw errors.invalidTransition(stop.status, change);
     }
+    // Where the driver is matters only for a move that could be made now: a driver told to come
+    // closer to a stop that is not the next one would drive there for nothing.
+    const location = checks.near ? assertNearStop(live, stop, maxDistanceM) : null;
+    await Promise.all(checks.proofs.map((uploadId) => this.assertProof(driverId, bookingId, uploadId)));
     if (checks.pin !== undefined) {
       await this.deps.pins.check(booking, seq, checks.pin.given, driverId);
     }

@@ -492,6 +492,25 @@ describe(`multi-stop bookings (${tier})`, () => {
     expect((await stopAction(driver, booking.id, 1, 'arrive')).statusCode).toBe(200);
   });
 
+  it('a move that could not be made now is invalid_transition, not too_far_from_stop, wherever the driver is', async () => {
+    const first = offset(CITY, -46, 10);
+    const second = offset(CITY, -46, 14);
+    const { driver, booking } = await inTransit(offset(CITY, -46, 6), [
+      { location: first },
+      { location: second },
+    ]);
+    // Kilometres from both stops: the next stop is the first, so the second is out of order.
+    await driveTo(driver, offset(CITY, -46, 0));
+    for (const action of ['arrive', 'complete']) {
+      const outOfOrder = await stopAction(driver, booking.id, 2, action);
+      expect(outOfOrder.statusCode, action).toBe(422);
+      expect(outOfOrder.json(), action).toMatchObject({ error: { code: 'invalid_transition' } });
+    }
+    // The next stop, from there, is a matter of distance.
+    const far = await stopAction(driver, booking.id, 1, 'arrive');
+    expect(far.json()).toMatchObject({ error: { code: 'too_far_from_stop' } });
+  });
+
   it('the booking is delivered after its last stop; proof shows to its customer, 404 to another; every event has its seq', async () => {
     const at = offset(CITY, -50, 0);
     const stops = [offset(at, 1), offset(at, 2), offset(at, 3)];
