@@ -51,8 +51,6 @@ export function toAppError(error: unknown, route: RouteBody = {}): AppError {
         'unsupported_media_type',
         `Send the body as ${(route.consumes ?? ['application/json']).join(' or ')}.`,
       );
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return errors.validation('Body must not be empty when Content-Type is application/json.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return errors.validation('Body is not valid JSON.');
     default:

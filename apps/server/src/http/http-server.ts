@@ -83,6 +83,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<{ app: Htt
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler());
+  acceptEmptyJson(app);
   registerErrorHandling(app);
   app.decorateRequest('auth', null);
 
@@ -184,6 +185,24 @@ const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
  * (malformed framing, oversized headers, timeouts) with the contract's
  * envelope, then closes the connection.
  */
+/**
+ * JSON bodies as Fastify parses them (prototype poisoning refused), except that
+ * an empty body sent with a JSON content type counts as no body: many clients
+ * set the header on every request, and a route that takes no body should not
+ * refuse them. A route that needs a body still answers 400 without one.
+ */
+function acceptEmptyJson(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.length === 0) {
+      done(null, undefined);
+      return;
+    }
+    void json(request, typeof body === 'string' ? body : body.toString('utf8'), done);
+  });
+}
+
 /** The router's own refusals as the contract's errors: a URL that does not decode, a path parameter too long for any ID or token. */
 function routerRefusal(error: FastifyError): AppError {
   return error.code === 'FST_ERR_MAX_PARAM_LENGTH'

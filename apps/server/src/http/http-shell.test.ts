@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadlineApp } from '../app';
 import { ManualClock } from '../lib/clock';
+import { bearer, customerSignup, signUp } from '../../test/support/factories';
 import { TestEnvironment } from '../../test/support/test-env';
 import { tier } from '../../test/support/tier';
 import { Authenticator, hashToken } from '../modules/auth/authenticator';
@@ -85,13 +86,29 @@ describe(`HTTP shell (${tier})`, () => {
     }
   });
 
-  it('an empty JSON body is 400 and a non-JSON body is 415', async () => {
+  it('an empty JSON body is no body: 400 where one is needed, taken where none is; a non-JSON body is 415', async () => {
     const empty = await app.http.inject({
       method: 'POST',
       url: '/v1/auth/login',
       headers: { 'content-type': 'application/json' },
     });
     expect(empty.statusCode).toBe(400);
+    expect(empty.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    // As clients that set the JSON content type on every request send a POST with nothing to say.
+    const { token } = await signUp(app, customerSignup());
+    const noBody = await app.http.inject({
+      method: 'POST',
+      url: '/v1/notifications/read-all',
+      headers: { ...bearer(token), 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(noBody.statusCode).toBe(204);
+    const poisoned = await app.http.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: '{"__proto__":{"admin":true},"email":"a@b.co","password":"password1"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(poisoned.statusCode).toBe(400);
     const text = await app.http.inject({
       method: 'POST',
       url: '/v1/auth/login',
