@@ -152,6 +152,30 @@ describe(`HTTP shell (${tier})`, () => {
     }
   });
 
+  it('a malformed ID names its format and a wrong choice lists the choices, once each', async () => {
+    const { token } = await signUp(app, customerSignup());
+    const badId = await app.http.inject({ url: '/v1/bookings/abc', headers: bearer(token) });
+    expect(badId.statusCode).toBe(400);
+    expect(badId.json()).toMatchObject({
+      error: {
+        code: 'validation_failed',
+        message: 'params: /id has the wrong format: A 64-bit ID in decimal.',
+        details: { issues: [{ path: '/id', message: 'has the wrong format: A 64-bit ID in decimal.' }] },
+      },
+    });
+    const badRole = await app.http.inject({
+      method: 'POST',
+      url: '/v1/auth/signup',
+      payload: { email: 'a@b.co', password: 'longenough', name: 'A', role: 'pilot' },
+    });
+    expect(badRole.json()).toMatchObject({
+      error: {
+        message: 'body: /role must be one of "customer", "driver"',
+        details: { issues: [{ path: '/role', message: 'must be one of "customer", "driver"' }] },
+      },
+    });
+  });
+
   it('a 5xx hides its internals', async () => {
     const bare = Fastify();
     registerErrorHandling(bare);

@@ -9,6 +9,8 @@ function makeAjv(coerce: boolean): Ajv {
     removeAdditional: false,
     allErrors: false,
     strict: false,
+    // Each error carries its schema, so messages can name the choices and formats (issueOf).
+    verbose: true,
   });
   addFormats(ajv);
   return ajv;
@@ -34,16 +36,69 @@ export interface ValidationIssue {
   message: string;
 }
 
+type AjvError = NonNullable<ValidateFunction['errors']>[number];
+
+/** The constants a list of choices allows, when every choice is one constant (an enum as TypeBox writes it). */
+function constantsOf(choices: unknown): string[] | null {
+  if (!Array.isArray(choices)) {
+    return null;
+  }
+  const constants = choices.map((choice: unknown) =>
+    typeof choice === 'object' && choice !== null && 'const' in choice ? JSON.stringify(choice.const) : null,
+  );
+  return constants.every((constant) => constant !== null) ? constants : null;
+}
+
+/**
+ * One error as the client reads it. Ajv's own wording repeats a pattern in
+ * full (an ID's is some 700 characters) and answers a choice between constants
+ * with one line per constant; these name the format and the choices instead.
+ */
+function issueOf(error: AjvError): ValidationIssue {
+  const missing =
+    error.keyword === 'required' && typeof error.params.missingProperty === 'string'
+      ? `/${error.params.missingProperty}`
+      : '';
+  const path = `${error.instancePath}${missing}` || '/';
+  const parent: unknown = error.parentSchema;
+  const description =
+    typeof parent === 'object' &&
+    parent !== null &&
+    'description' in parent &&
+    typeof parent.description === 'string'
+      ? parent.description
+      : null;
+  if (error.keyword === 'pattern') {
+    return {
+      path,
+      message: description === null ? 'has the wrong format' : `has the wrong format: ${description}`,
+    };
+  }
+  const constants = error.keyword === 'anyOf' ? constantsOf(error.schema) : null;
+  if (constants !== null) {
+    return { path, message: `must be one of ${constants.join(', ')}` };
+  }
+  return { path, message: error.message ?? 'is invalid' };
+}
+
+/** The errors worth showing: a choice between constants stands for the constants' own errors under it. */
+function shownErrors(errors: readonly AjvError[]): AjvError[] {
+  const choices = errors.filter((error) => error.keyword === 'anyOf' && constantsOf(error.schema) !== null);
+  return errors.filter(
+    (error) =>
+      !choices.some(
+        (choice) =>
+          choice !== error &&
+          choice.instancePath === error.instancePath &&
+          error.schemaPath.startsWith(`${choice.schemaPath}/`),
+      ),
+  );
+}
+
 export class ValidationFailure extends Error {
   readonly issues: ValidationIssue[];
   constructor(ajvErrors: NonNullable<ValidateFunction['errors']>) {
-    const issues = ajvErrors.map((error) => {
-      const missing =
-        error.keyword === 'required' && typeof error.params.missingProperty === 'string'
-          ? `/${error.params.missingProperty}`
-          : '';
-      return { path: `${error.instancePath}${missing}` || '/', message: error.message ?? 'is invalid' };
-    });
+    const issues = shownErrors(ajvErrors).map(issueOf);
     super(issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
     this.name = 'ValidationFailure';
     this.issues = issues;

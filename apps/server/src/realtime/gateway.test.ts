@@ -301,6 +301,14 @@ describe(`realtime gateway (${tier})`, () => {
         error: { code: 'validation_failed' },
       });
     }
+    // A malformed ID is named by its format, not by the pattern's own text.
+    expect(await otherSocket.request('subscribeBooking', { bookingId: 'abc' })).toEqual({
+      ok: false,
+      error: {
+        code: 'validation_failed',
+        message: '/bookingId has the wrong format: A 64-bit ID in decimal.',
+      },
+    });
 
     const driver = await onlineDriver(app, { at: offset(CITY, -720) });
     const driverSocket = await socketFor(driver.token);

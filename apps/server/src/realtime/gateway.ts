@@ -1,5 +1,6 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { Socket } from 'socket.io';
 import {
   BookingStatusChangedPayload,
@@ -272,6 +273,15 @@ function route<C, S extends TSchema | null>(
   };
 }
 
+/** What is wrong with a payload's value: a pattern's own text (an ID's is some 700 characters) gives way to its description. */
+function problemOf(error: ValueError): string {
+  if (error.type === ValueErrorType.StringPattern) {
+    const description: unknown = error.schema.description;
+    return typeof description === 'string' ? `has the wrong format: ${description}` : 'has the wrong format';
+  }
+  return error.message;
+}
+
 function isAck(value: unknown): value is (response: Ack) => void {
   return typeof value === 'function';
 }
@@ -334,7 +344,7 @@ function serveEvents<C extends SocketContext>(deps: GatewayDeps, routes: EventRo
         ok: false,
         error: {
           code: 'validation_failed',
-          message: first === undefined ? 'Payload is invalid.' : `${first.path || '/'} ${first.message}`,
+          message: first === undefined ? 'Payload is invalid.' : `${first.path || '/'} ${problemOf(first)}`,
         },
       });
       return;
