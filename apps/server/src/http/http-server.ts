@@ -24,6 +24,7 @@ import { createMetrics, instrumentHttp, type Metrics } from './metrics';
 import { clientConfigRoutes } from './client-config.routes';
 import { opsRoutes } from './ops.routes';
 import { registerSecurityHeaders } from './security-headers';
+import { SOCKET_DOCS } from './socket-docs';
 import { validatorCompiler } from './validation';
 
 export type HttpApp = FastifyInstance;
@@ -134,7 +135,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<{ app: Htt
         version: '1.0.0',
         description:
           'REST contract of the Loadline logistics platform. Errors use `{ error: { code, message, details? } }`. ' +
-          'Lists take `limit` (1..100) and an opaque `cursor` and answer `{ items, nextCursor }`.',
+          'Lists take `limit` (1..100) and an opaque `cursor` and answer `{ items, nextCursor }`.\n' +
+          SOCKET_DOCS,
       },
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import Fastify from 'fastify';
+import type { ClientToServerEvents, ServerToClientEvents } from '@loadline/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadlineApp } from '../app';
 import { ManualClock } from '../lib/clock';
@@ -51,6 +52,37 @@ describe(`HTTP shell (${tier})`, () => {
     const docs = await app.http.inject({ url: '/docs/' });
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain('swagger');
+  });
+
+  it('/openapi.json describes every Socket.IO event of the contract', async () => {
+    const spec = (await app.http.inject({ url: '/openapi.json' })).json<{ info: { description: string } }>();
+    // Typed over the contract's event maps: an event added there must be added here, then documented.
+    const server: Record<keyof ServerToClientEvents, true> = {
+      bookingOffer: true,
+      offerRevoked: true,
+      driverConfirmed: true,
+      bookingStatusUpdated: true,
+      driverLocation: true,
+      notification: true,
+      fleetUpdate: true,
+      metrics: true,
+      generationProgress: true,
+      etaUpdated: true,
+      stopArrived: true,
+      stopCompleted: true,
+      stopFailed: true,
+    };
+    const client: Record<keyof ClientToServerEvents, true> = {
+      driverLocationUpdate: true,
+      subscribeBooking: true,
+      unsubscribeBooking: true,
+      bookingStatusChanged: true,
+      subscribeFleet: true,
+      unsubscribeFleet: true,
+    };
+    for (const event of [...Object.keys(server), ...Object.keys(client)]) {
+      expect(spec.info.description, event).toContain(`\`${event}\``);
+    }
   });
 
   it('sets security headers and echoes a request id', async () => {
