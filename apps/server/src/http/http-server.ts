@@ -36,7 +36,7 @@ export interface HttpServerDeps {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-/** Fastify's default: no ID or token of ours comes near it. */
+/** The longest path parameter the router takes (Fastify's default): no ID or token of ours comes near it. */
 const MAX_PARAM_LENGTH = 100;
 /** The characters of a share token the request log keeps. */
 const SHOWN_TOKEN_CHARS = 6;
@@ -79,7 +79,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<{ app: Htt
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -183,11 +183,6 @@ const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
 };
 
 /**
- * Answers what Node's HTTP parser refuses before Fastify sees a request
- * (malformed framing, oversized headers, timeouts) with the contract's
- * envelope, then closes the connection.
- */
-/**
  * JSON bodies as Fastify parses them (prototype poisoning refused), except that
  * an empty body sent with a JSON content type counts as no body: many clients
  * set the header on every request, and a route that takes no body should not
@@ -228,6 +223,11 @@ function loggedUrl(request: FastifyRequest): string {
     : request.url;
 }
 
+/**
+ * Answers what Node's HTTP parser refuses before Fastify sees a request
+ * (malformed framing, oversized headers, timeouts) with the contract's
+ * envelope, then closes the connection.
+ */
 function answerClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();

@@ -50,6 +50,17 @@ function constantsOf(choices: unknown): string[] | null {
 }
 
 /**
+ * What a string that fails its schema's pattern is told, over REST and the
+ * socket alike: the schema's description, never the pattern itself (an ID's is
+ * some 700 characters).
+ */
+export function wrongFormat(schema: unknown): string {
+  const description =
+    typeof schema === 'object' && schema !== null && 'description' in schema ? schema.description : undefined;
+  return typeof description === 'string' ? `has the wrong format: ${description}` : 'has the wrong format';
+}
+
+/**
  * One error as the client reads it. Ajv's own wording repeats a pattern in
  * full (an ID's is some 700 characters) and answers a choice between constants
  * with one line per constant; these name the format and the choices instead.
@@ -60,19 +71,8 @@ function issueOf(error: AjvError): ValidationIssue {
       ? `/${error.params.missingProperty}`
       : '';
   const path = `${error.instancePath}${missing}` || '/';
-  const parent: unknown = error.parentSchema;
-  const description =
-    typeof parent === 'object' &&
-    parent !== null &&
-    'description' in parent &&
-    typeof parent.description === 'string'
-      ? parent.description
-      : null;
   if (error.keyword === 'pattern') {
-    return {
-      path,
-      message: description === null ? 'has the wrong format' : `has the wrong format: ${description}`,
-    };
+    return { path, message: wrongFormat(error.parentSchema) };
   }
   const constants = error.keyword === 'anyOf' ? constantsOf(error.schema) : null;
   if (constants !== null) {

@@ -15,6 +15,7 @@ import type { RateRule } from '../config/config';
 import type { Authenticator } from '../modules/auth/authenticator';
 import { SESSION_COOKIE } from '../modules/auth/authenticator';
 import { toAppError } from '../http/error-handler';
+import { wrongFormat } from '../http/validation';
 import type { OriginPolicy } from '../modules/auth/origin-policy';
 import type { Clock } from '../lib/clock';
 import { errors } from '../lib/errors';
@@ -273,13 +274,9 @@ function route<C, S extends TSchema | null>(
   };
 }
 
-/** What is wrong with a payload's value: a pattern's own text (an ID's is some 700 characters) gives way to its description. */
+/** What is wrong with a payload's value, worded as the REST routes word it for a pattern. */
 function problemOf(error: ValueError): string {
-  if (error.type === ValueErrorType.StringPattern) {
-    const description: unknown = error.schema.description;
-    return typeof description === 'string' ? `has the wrong format: ${description}` : 'has the wrong format';
-  }
-  return error.message;
+  return error.type === ValueErrorType.StringPattern ? wrongFormat(error.schema) : error.message;
 }
 
 function isAck(value: unknown): value is (response: Ack) => void {

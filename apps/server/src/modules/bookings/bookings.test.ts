@@ -7,6 +7,7 @@ import type { AdminBooking, Booking, BookingEvent, MeResponse, Quote, Tracking }
 import { decodeBookingRef, fallbackBookingRef } from '@loadline/contracts';
 import type { LoadlineApp } from '../../app';
 import { ManualClock } from '../../lib/clock';
+import { BAD_CURSOR, forgedCursors } from '../../../test/support/cursors';
 import { bearer, signInAdmin } from '../../../test/support/factories';
 import {
   CITY,
@@ -29,35 +30,6 @@ import { randomRef, type RefMinter } from './booking-refs';
 import { BookingsRepository } from './bookings.repository';
 import { BookingsService } from './bookings.service';
 import { IdempotencyKeys } from './idempotency';
-
-/** The answer to a list cursor the server could not have issued. */
-const BAD_CURSOR = {
-  error: { code: 'validation_failed', message: 'cursor is not valid', details: { field: 'cursor' } },
-};
-
-/**
- * Cursors as a query value that only look like a list's (a one-ID key, in base64url JSON):
- * wrong types, not IDs, wrong shape, not base64 JSON at all. `id` is a real booking ID.
- */
-function forgedCursors(id: string): string[] {
-  const forge = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
-  return [
-    forge(['x']),
-    forge([1]),
-    forge([Number(id)]),
-    forge(['-1']),
-    forge(['0']),
-    forge(['9223372036854775808']),
-    forge([` ${id}`]),
-    forge([]),
-    forge([id, id]),
-    forge({ id }),
-    forge(id),
-    forge(null),
-    encodeURIComponent('not base64!'),
-    Buffer.from(`[${id}`).toString('base64url'),
-  ];
-}
 
 describe(`bookings (${tier})`, () => {
   let env: TestEnvironment;

@@ -4,13 +4,12 @@ import { Type } from '@sinclair/typebox';
 import { IdParams, MAX_UPLOAD_BYTES, Upload, UPLOAD_CONTENT_TYPES } from '@loadline/contracts';
 import { bearerSecurity, errorResponses } from '../../lib/route-schemas';
 import { AppError } from '../../lib/errors';
+import type { ImageType } from '../../lib/images';
 import { callerOf, type Authenticator } from '../auth/authenticator';
 import type { UploadsService } from './uploads.service';
 
-type UploadContentType = Upload['contentType'];
-
 /** The image type a `Content-Type` header names (parameters and case ignored), or null for any other. */
-function declaredImageType(header: string | undefined): UploadContentType | null {
+function declaredImageType(header: string | undefined): ImageType | null {
   const mediaType = (header ?? '').split(';')[0]?.trim().toLowerCase();
   return UPLOAD_CONTENT_TYPES.find((type) => type === mediaType) ?? null;
 }
